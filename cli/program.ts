@@ -1,0 +1,91 @@
+// The command line: commands and their options. Start-up time matters (lint in CI, editors), so this file
+// declares commands only; each command's implementation is imported when it runs.
+import yargs, { type Argv } from 'yargs';
+import { version } from './version.js';
+
+/** The command chosen by the arguments, ready to run; resolves to the process exit code. */
+export type Runner = () => Promise<number>;
+
+function collect(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+/** Parses `argv` (without node and script) and reports the chosen command through `choose`. */
+export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv {
+  const later = choose;
+  return yargs(argv)
+    .scriptName('tsbuild')
+    .usage('$0 <command> [options]\n\nA daemonless Dockerfile toolchain: parse, lint, plan and build images.')
+    .command(
+      'parse [file]',
+      'Parse a Dockerfile and print its AST (BuildKit dump or JSON)',
+      (y) =>
+        y
+          .positional('file', { type: 'string', default: 'Dockerfile', describe: 'Dockerfile path, or - for stdin' })
+          .option('json', { type: 'boolean', default: false, describe: 'print the AST as JSON (with ranges)' })
+          .option('dump', { type: 'boolean', default: false, describe: "print BuildKit's AST dump (the default)" })
+          .conflicts('json', 'dump'),
+      (a) =>
+        later(async () => (await import('./commands/parse/run.js')).run({ file: a.file, json: a.json, dump: a.dump })),
+    )
+    .command(
+      'lint [files..]',
+      'Check Dockerfiles for errors and bad practice',
+      (y) =>
+        y
+          .positional('files', { type: 'string', array: true, describe: 'files or directories; - for stdin' })
+          .option('format', { choices: ['text', 'json', 'sarif', 'github'] as const, default: 'text' as const })
+          .option('ignore', { type: 'string', array: true, describe: 'rule to skip (repeatable)' })
+          .option('severity', { type: 'string', array: true, describe: 'RULE=error|warning|info|off (repeatable)' })
+          .option('fail-level', { choices: ['error', 'warning', 'info'] as const, default: 'warning' as const })
+          .option('config', { type: 'string', describe: 'config file (default: .tsbuild.yaml or tsbuild.config.json)' })
+          .option('color', { type: 'boolean', describe: 'force or disable colour (default: on a tty)' }),
+      (a) =>
+        later(async () =>
+          (await import('./commands/lint/run.js')).run({
+            files: collect(a.files),
+            format: a.format,
+            ignore: collect(a.ignore),
+            severity: collect(a.severity),
+            failLevel: a['fail-level'],
+            config: a.config,
+            color: a.color,
+          }),
+        ),
+    )
+    .command(
+      'plan [context]',
+      'Show the build plan: stages, steps and their cache keys',
+      (y) =>
+        y
+          .positional('context', { type: 'string', default: '.', describe: 'build context directory' })
+          .option('file', { alias: 'f', type: 'string', describe: 'Dockerfile (default: CONTEXT/Dockerfile)' })
+          .option('target', { type: 'string', describe: 'stage to build' })
+          .option('build-arg', { type: 'string', array: true, describe: 'K=V, or K to take the value from the env' })
+          .option('json', { type: 'boolean', default: false }),
+      (a) =>
+        later(async () =>
+          (await import('./commands/plan/run.js')).run({
+            context: a.context,
+            file: a.file,
+            target: a.target,
+            buildArgs: collect(a['build-arg']),
+            json: a.json,
+          }),
+        ),
+    )
+    .demandCommand(1, 'Name a command; see --help.')
+    .strict()
+    .version(version)
+    .alias('h', 'help')
+    .alias('v', 'version')
+    .wrap(null)
+    .fail((message, error) => {
+      if (error) throw error;
+      // Usage errors exit 2, as documented for `lint`; findings and build failures use 1.
+      process.stderr.write(`tsbuild: ${message}\nRun 'tsbuild --help' for usage.\n`);
+      process.exit(2);
+    });
+}
+
