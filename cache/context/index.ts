@@ -1,0 +1,33 @@
+// Build-context snapshots: .dockerignore, the context walk, BuildKit content checksums, stat cache.
+
+export {
+  combinedSourcesDigest,
+  devMajorMinor,
+  directoryDigest,
+  EMPTY_DIGEST,
+  fileDigest,
+  type HeaderFields,
+  headerBytes,
+  headerFor,
+  headerOnlyDigest,
+  selectorDigest,
+} from './checksum.js';
+export { type ContextEntry, compareNames, type EntryType, type SpecialKind } from './entry.js';
+export { defaultFileReader, type FileReader } from './file-hasher.js';
+export { BadPatternError, goMatch } from './go-glob.js';
+export { cleanPath } from './go-path.js';
+export { type IgnorePattern, parseIgnoreFile } from './ignore-file.js';
+export { compileIgnore, IgnoreMatcher, IgnorePatternError, type ParentMatchInfo } from './ignore-matcher.js';
+export { type MatchKind, type PatternTranslation, translatePattern } from './ignore-pattern.js';
+export { TooManyLinksError } from './resolve.js';
+export {
+  type SelectableSnapshot,
+  type SelectedEntry,
+  type SelectOptions,
+  type SelectResult,
+  type SourceSelection,
+  selectSources,
+} from './select.js';
+export { ContextSnapshot, findIgnoreFile, ROOT, type SnapshotOptions, snapshotContext } from './snapshot.js';
+export { StatCache } from './stat-cache.js';
+export type { WalkFs } from './walk.js';

@@ -1,0 +1,40 @@
+// The JSON form of `tsbuild plan` (schema in docs/plan.md).
+
+import type { Diagnostic } from '../../../parser/index.js';
+import { formatPlatform, hasLocation, type Plan } from '../../../planner/index.js';
+
+export function planToJson(plan: Plan, diagnostics: readonly Diagnostic[]): unknown {
+  return {
+    version: 1,
+    target: plan.target,
+    stages: plan.stages.map((stage) => ({
+      name: stage.name,
+      index: stage.index,
+      line: stage.line,
+      base: stage.base,
+      platform: formatPlatform(stage.platform),
+      fsKey: stage.fsKey,
+      imageKey: stage.imageKey,
+      steps: stage.steps.map((step) => ({
+        line: step.line,
+        instruction: step.instruction,
+        kind: step.kind,
+        cacheKey: step.cacheKey,
+        layer: step.layer,
+        onbuild: step.onbuild,
+        args: step.args,
+        env: step.env,
+        buildArgs: step.buildArgs,
+        inputs: step.inputs,
+      })),
+      config: stage.config,
+    })),
+    diagnostics: diagnostics.map((d) => ({
+      severity: d.severity,
+      code: d.code,
+      message: d.message,
+      line: hasLocation(d) ? d.range.start.line : null,
+      column: hasLocation(d) ? d.range.start.column : null,
+    })),
+  };
+}

@@ -1,0 +1,102 @@
+// `tsbuild plan [-f FILE] [--target T] [--build-arg K=V]… [--json] CONTEXT`: plans the build and
+// prints every stage and step with its cache key (text), or the plan as JSON (docs/plan.md).
+
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
+import { snapshotContext } from '../../../cache/index.js';
+import { type Diagnostic, parse } from '../../../parser/index.js';
+import { type BaseImageResolver, hasLocation, plan, snapshotSource } from '../../../planner/index.js';
+import { planToJson } from './json.js';
+import { formatPlan } from './text.js';
+
+export interface PlanCommandOptions {
+  context: string;
+  file?: string;
+  target?: string;
+  buildArgs: string[];
+  json: boolean;
+}
+
+/** No image store yet: base images are planned by reference only (the planner warns). */
+const noImages: BaseImageResolver = { resolve: async () => null };
+
+export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Promise<number> {
+  const dockerfilePath = opts.file === '-' ? null : resolveDockerfile(opts.context, opts.file);
+  const shownName = opts.file === '-' ? '<stdin>' : displayPath(dockerfilePath as string);
+  let text: string;
+  try {
+    text = dockerfilePath === null ? await io.readStdin() : await readFile(dockerfilePath, 'utf8');
+  } catch (error) {
+    io.stderr(`error: cannot read Dockerfile ${shownName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    return 1;
+  }
+  const parsed = parse(text);
+  if (report(io, shownName, parsed.diagnostics, opts.json)) return 1;
+
+  let snapshot: Awaited<ReturnType<typeof snapshotContext>>;
+  try {
+    snapshot = await snapshotContext(opts.context, dockerfilePath === null ? {} : { dockerfilePath });
+  } catch (error) {
+    io.stderr(`error: cannot read build context ${opts.context}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const result = await plan(
+    parsed.ast,
+    { target: opts.target, buildArgs: buildArgValues(opts.buildArgs, io.env), dockerfileName: shownName },
+    { context: snapshotSource(snapshot), images: noImages },
+  );
+  if (report(io, shownName, result.diagnostics, opts.json) || result.plan === null) return 1;
+  io.stdout(opts.json ? `${JSON.stringify(planToJson(result.plan, result.diagnostics), null, 2)}\n` : formatPlan(result.plan));
+  return 0;
+}
+
+export interface PlanIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readStdin(): Promise<string>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+const processIo: PlanIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+  env: process.env,
+};
+
+function resolveDockerfile(context: string, file: string | undefined): string {
+  if (file === undefined) return join(context, 'Dockerfile');
+  return isAbsolute(file) ? file : join(process.cwd(), file);
+}
+
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+/** `K=V` as given; a bare `K` takes its value from the environment and is dropped when unset (as Docker). */
+export function buildArgValues(args: readonly string[], env: PlanIo['env']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    if (eq >= 0) out[arg.slice(0, eq)] = arg.slice(eq + 1);
+    else if (env[arg] !== undefined) out[arg] = env[arg] as string;
+  }
+  return out;
+}
+
+/** Prints diagnostics as `FILE:LINE:COL: severity: message`; true when there is an error. */
+function report(io: PlanIo, file: string, diagnostics: readonly Diagnostic[], json: boolean): boolean {
+  let failed = false;
+  for (const d of diagnostics) {
+    if (d.severity === 'error') failed = true;
+    if (json && d.severity !== 'error') continue; // warnings are part of the JSON output
+    const where = hasLocation(d) ? `${file}:${d.range.start.line}:${d.range.start.column}` : file;
+    io.stderr(`${where}: ${d.severity}: ${d.message}\n`);
+  }
+  return failed;
+}

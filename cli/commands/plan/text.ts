@@ -1,0 +1,31 @@
+// The text form of `tsbuild plan`: one block per stage, one line per step with its key.
+
+import { formatPlatform, type Plan, type PlanStage, type StageBase } from '../../../planner/index.js';
+
+export function formatPlan(plan: Plan): string {
+  return plan.stages.map(formatStage).join('\n');
+}
+
+function formatStage(stage: PlanStage): string {
+  const name = stage.name ?? `stage-${stage.index}`;
+  const lines = [`stage ${stage.index} ${name}: FROM ${formatBase(stage.base)} (${formatPlatform(stage.platform)})`];
+  const width = Math.max(...stage.steps.map((s) => String(s.line).length), 1);
+  for (const step of stage.steps) {
+    const key = step.cacheKey ?? '-';
+    const marker = step.onbuild ? 'ONBUILD ' : '';
+    lines.push(`  ${String(step.line).padStart(width)}  ${key.padEnd(71)}  ${marker}${oneLine(step.instruction)}`);
+  }
+  lines.push(`  image ${stage.imageKey}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function formatBase(base: StageBase): string {
+  if (base.type === 'scratch') return 'scratch';
+  if (base.type === 'stage') return `stage ${base.name}`;
+  return base.digest === null ? base.ref : `${base.ref}@${base.digest}`;
+}
+
+function oneLine(text: string): string {
+  const first = text.split('\n')[0];
+  return first.length < text.length ? `${first} …` : first;
+}

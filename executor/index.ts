@@ -1,0 +1,45 @@
+// The executor's public surface. So far: RUN isolation (runtime spec, runc), overlay snapshots and
+// the upper-dir differ.
+export { type LayerEntry, type LayerEntryType, opaqueWhiteoutName, whiteoutPrefix } from './diff/layer-entry.js';
+export { diffUpperDir, type UpperDiffOptions } from './diff/upper.js';
+export { parseGetfattrDump, readTreeXattrs, type Xattrs } from './diff/xattrs.js';
+export {
+  defaultHostname,
+  type ExtraHost,
+  hostsFileContent,
+  type NetworkFileOptions,
+  writeNetworkFiles,
+} from './runtime/network-files.js';
+export type { OciMount, OciRlimit, OciSpec } from './runtime/oci-spec.js';
+export {
+  defaultRuncStateRoot,
+  newContainerId,
+  type RunContainerOptions,
+  type RunContainerResult,
+  RuntimeError,
+  runContainer,
+} from './runtime/runc.js';
+export {
+  createRunSpec,
+  defaultCapabilities,
+  defaultMaskedPaths,
+  defaultReadonlyPaths,
+  defaultShmSize,
+  type ExtraMount,
+  mountStubPaths,
+  type NetworkFiles,
+  type RunSpecOptions,
+} from './runtime/spec.js';
+export { cleanMountsUnder, listMountsUnder, type MountInfo, parseMountInfo } from './snapshot/leftovers.js';
+export { type LowerView, mountLowerView } from './snapshot/lower-view.js';
+export { ensureMountPointLayer } from './snapshot/mount-points.js';
+export { activeMounts, unmountAllSync } from './snapshot/mount-registry.js';
+export {
+  MountError,
+  maxMountDataLength,
+  mountOverlay,
+  type OverlayMount,
+  type OverlayOptions,
+  unmountPath,
+  withOverlay,
+} from './snapshot/overlay.js';

@@ -1,0 +1,49 @@
+// A tiny read-only layer holding the mount points every container needs (/proc, /sys, /dev and the
+// three /etc files tsbuild binds). Stacked as the bottom-most lower dir, it supplies them when the
+// image lacks them, so runc never has to create them in the upper dir: a step that changes nothing
+// leaves an empty upper dir (no copied-up /etc, nothing to diff). Being the bottom layer, it never
+// shadows the image's own directories or their metadata.
+import { randomBytes } from 'node:crypto';
+import { chmod, lutimes, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+const directories = ['dev', 'etc', 'proc', 'sys'];
+const files = ['etc/hostname', 'etc/hosts', 'etc/resolv.conf'];
+const epoch = new Date(0);
+
+/** Creates the layer at `dir` unless it is there; safe when several processes race to create it. */
+export async function ensureMountPointLayer(dir: string): Promise<string> {
+  if (await isComplete(dir)) return dir;
+  const building = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await mkdir(building, { recursive: true });
+    for (const rel of directories) await mkdir(path.join(building, rel));
+    for (const rel of files) await writeFile(path.join(building, rel), '');
+    for (const rel of [...files, ...directories, '']) {
+      const full = path.join(building, rel);
+      await chmod(full, rel === '' || directories.includes(rel) ? 0o755 : 0o644);
+      await lutimes(full, epoch, epoch);
+    }
+    try {
+      await rename(building, dir);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+      // Another process won the race with an identical layer.
+    }
+  } finally {
+    await rm(building, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+async function isComplete(dir: string): Promise<boolean> {
+  try {
+    const names = await readdir(dir);
+    if (names.length !== directories.length) return false;
+    await Promise.all(files.map((rel) => stat(path.join(dir, rel))));
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,146 @@
+// Mounts a snapshot: an overlay of N read-only lower dirs plus a fresh upper and work dir. The mount
+// option string is limited to one page, so the dirs are passed relative to `cwd` (the snapshots
+// directory): with short snapshot ids, hundreds of layers fit where absolute paths allow a few dozen.
+import { execFile } from 'node:child_process';
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { forgetMount, rememberMount } from './mount-registry.js';
+
+const run = promisify(execFile);
+
+/** The kernel rejects mount data longer than a page. */
+export const maxMountDataLength = 4095;
+
+export interface OverlayOptions {
+  /** Top-most first, as overlayfs orders them. At least one (use an empty dir for `scratch`). */
+  readonly lowerDirs: readonly string[];
+  /** Omit both `upperDir` and `workDir` for a read-only overlay (then give at least two lower dirs). */
+  readonly upperDir?: string;
+  /** An empty directory on the same filesystem as `upperDir`. */
+  readonly workDir?: string;
+  readonly target: string;
+  /** Dirs are given to the kernel relative to this directory; defaults to their common parent. */
+  readonly cwd?: string;
+}
+
+export interface OverlayMount {
+  readonly target: string;
+  readonly upperDir: string | undefined;
+  readonly lowerDirs: readonly string[];
+  /** Idempotent; falls back to a lazy unmount when the mount stays busy. */
+  unmount(): Promise<void>;
+}
+
+export class MountError extends Error {
+  readonly code = 'E_MOUNT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'MountError';
+  }
+}
+
+/**
+ * Options that make the upper dir a plain, self-contained diff: no metadata-only copy-ups, no
+ * renamed-directory redirects, no inode index. The differ relies on this.
+ */
+const fixedOptions = ['index=off', 'metacopy=off', 'redirect_dir=off'];
+
+export async function mountOverlay(options: OverlayOptions): Promise<OverlayMount> {
+  if (options.lowerDirs.length === 0) throw new MountError('an overlay needs at least one lower dir');
+  const { upperDir, workDir } = options;
+  if ((upperDir === undefined) !== (workDir === undefined))
+    throw new MountError('give both upperDir and workDir, or neither');
+  const dirs = [...options.lowerDirs, ...(upperDir === undefined || workDir === undefined ? [] : [upperDir, workDir])];
+  const cwd = path.resolve(options.cwd ?? commonParent(dirs));
+  const short = (dir: string) => {
+    const rel = path.relative(cwd, path.resolve(dir));
+    const name = rel === '' ? '.' : rel;
+    // ':' separates lower dirs and ',' options; overlayfs' escaping of them is not worth relying on.
+    if (/[:,\\\n]/.test(name)) throw new MountError(`unsupported character in overlay dir: ${dir}`);
+    return name;
+  };
+  const data = [
+    `lowerdir=${options.lowerDirs.map(short).join(':')}`,
+    ...(upperDir === undefined || workDir === undefined
+      ? []
+      : [`upperdir=${short(upperDir)}`, `workdir=${short(workDir)}`]),
+    ...fixedOptions,
+  ].join(',');
+  if (data.length > maxMountDataLength) {
+    throw new MountError(
+      `overlay mount options are ${data.length} bytes, more than the kernel's ${maxMountDataLength}: ` +
+        `use shorter snapshot paths (${options.lowerDirs.length} lower dirs)`,
+    );
+  }
+  if (upperDir !== undefined && workDir !== undefined) {
+    await mkdir(upperDir, { recursive: true });
+    await mkdir(workDir, { recursive: true });
+    if ((await readdir(workDir)).length > 0) throw new MountError(`overlay work dir is not empty: ${workDir}`);
+  }
+  await mkdir(options.target, { recursive: true });
+
+  const target = path.resolve(options.target);
+  rememberMount(target);
+  try {
+    await run('mount', ['-t', 'overlay', 'overlay', '-o', data, target], { cwd });
+  } catch (error) {
+    forgetMount(target);
+    throw new MountError(`cannot mount overlay at ${target}: ${stderrOf(error)}`);
+  }
+  let mounted = true;
+  return {
+    target,
+    upperDir: upperDir === undefined ? undefined : path.resolve(upperDir),
+    lowerDirs: options.lowerDirs.map((dir) => path.resolve(dir)),
+    async unmount() {
+      if (!mounted) return;
+      await unmountPath(target);
+      mounted = false;
+      forgetMount(target);
+    },
+  };
+}
+
+/** Runs `body` with the overlay mounted and unmounts it afterwards, also when `body` throws. */
+export async function withOverlay<T>(options: OverlayOptions, body: (mount: OverlayMount) => Promise<T>): Promise<T> {
+  const mount = await mountOverlay(options);
+  try {
+    return await body(mount);
+  } finally {
+    await mount.unmount();
+  }
+}
+
+/** `umount`, retried briefly while busy, then detached lazily so a stuck reader cannot leak it. */
+export async function unmountPath(target: string): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await run('umount', [target]);
+      return;
+    } catch (error) {
+      const message = stderrOf(error);
+      if (/not mounted|no mount point/i.test(message)) return;
+      if (!/busy/i.test(message)) throw new MountError(`cannot unmount ${target}: ${message}`);
+      await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
+    }
+  }
+  await run('umount', ['-l', target]).catch((error: unknown) => {
+    throw new MountError(`cannot unmount ${target}: ${stderrOf(error)}`);
+  });
+}
+
+function commonParent(dirs: readonly string[]): string {
+  const parts = dirs.map((dir) => path.resolve(dir).split(path.sep));
+  const first = parts[0];
+  let length = 0;
+  while (length < first.length - 1 && parts.every((p) => p.length > length + 1 && p[length] === first[length]))
+    length++;
+  return first.slice(0, length).join(path.sep) || path.sep;
+}
+
+function stderrOf(error: unknown): string {
+  const stderr = (error as { stderr?: unknown }).stderr;
+  if (typeof stderr === 'string' && stderr.trim() !== '') return stderr.trim();
+  return error instanceof Error ? error.message : String(error);
+}

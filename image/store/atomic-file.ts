@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Marker in temporary file names; `prune` removes `*.tmp-<pid>-*` files whose process is gone. */
+export const tempMarker = '.tmp-';
+
+/** A temporary name beside `target`, unique and carrying our pid (so garbage can be traced to a dead process). */
+export function tempPathFor(target: string): string {
+  return `${target}${tempMarker}${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
+/** The pid recorded in a temporary file name, or undefined when `name` is not one. */
+export function tempOwnerPid(name: string): number | undefined {
+  const match = /\.tmp-(\d+)-[0-9a-f]+$/.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** fsync a directory so a rename inside it survives a crash. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes `data` to `target` crash-safely: temp file in the same directory, fsync, rename, fsync directory. */
+export async function writeFileAtomic(target: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
+  const temp = tempPathFor(target);
+  const handle = await open(temp, 'wx', mode);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(temp, target);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+  await fsyncDir(path.dirname(target));
+}
+
+/** True when a process with this pid exists (EPERM means it exists but is not ours). */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

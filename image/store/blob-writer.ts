@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { access, open, rename, unlink, utimes } from 'node:fs/promises';
+import path from 'node:path';
+import { type Digest, digestHex, isSha256Digest } from '../digest.js';
+import { fsyncDir, tempPathFor } from './atomic-file.js';
+
+/** Raised when content does not match the digest (or size) it was announced with. */
+export class BlobMismatchError extends Error {
+  readonly code = 'EBLOBMISMATCH';
+}
+
+export interface BlobInfo {
+  digest: Digest;
+  size: number;
+}
+
+export interface BlobExpectation {
+  digest?: Digest;
+  size?: number;
+}
+
+async function* chunksOf(data: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>) {
+  if (data instanceof Uint8Array) yield data;
+  else yield* data;
+}
+
+/**
+ * Writes a blob into `blobDir` (`blobs/sha256`) crash-safely: the bytes go to a temp file while being hashed,
+ * are fsynced, checked against the expected digest and size, and only then renamed to `<hex>`. A blob that is
+ * already there is kept (content addressing makes the copies identical) and its mtime refreshed, so a
+ * concurrent prune's grace period covers it.
+ */
+export async function writeBlob(
+  blobDir: string,
+  data: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  expected: BlobExpectation = {},
+): Promise<BlobInfo> {
+  if (expected.digest !== undefined && !isSha256Digest(expected.digest)) {
+    throw new BlobMismatchError(`unsupported digest ${expected.digest}: the store holds sha256 blobs`);
+  }
+  const temp = tempPathFor(path.join(blobDir, 'blob'));
+  const hash = createHash('sha256');
+  let size = 0;
+  const handle = await open(temp, 'wx', 0o644);
+  let ok = false;
+  try {
+    for await (const chunk of chunksOf(data)) {
+      hash.update(chunk);
+      size += chunk.length;
+      await handle.write(chunk);
+    }
+    await handle.sync();
+    ok = true;
+  } finally {
+    await handle.close();
+    if (!ok) await unlink(temp).catch(() => {});
+  }
+  const digest: Digest = `sha256:${hash.digest('hex')}`;
+  if (expected.digest !== undefined && expected.digest !== digest) {
+    await unlink(temp).catch(() => {});
+    throw new BlobMismatchError(`digest mismatch: expected ${expected.digest}, got ${digest}`);
+  }
+  if (expected.size !== undefined && expected.size !== size) {
+    await unlink(temp).catch(() => {});
+    throw new BlobMismatchError(`size mismatch for ${digest}: expected ${expected.size}, got ${size}`);
+  }
+  const target = path.join(blobDir, digestHex(digest));
+  const present = await access(target).then(
+    () => true,
+    () => false,
+  );
+  if (present) {
+    await unlink(temp).catch(() => {});
+    const now = new Date();
+    await utimes(target, now, now).catch(() => {});
+  } else {
+    await rename(temp, target);
+    await fsyncDir(blobDir);
+  }
+  return { digest, size };
+}

@@ -1,0 +1,99 @@
+import { readdir, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Digest } from '../digest.js';
+import type { Descriptor } from '../oci-types.js';
+import { processAlive, tempMarker, tempOwnerPid } from './atomic-file.js';
+import { readIndexFile } from './index-file.js';
+
+/** Returns digests of blobs that must survive a prune (manifests and indexes among them are walked too). */
+export type GcRootsHook = () => Iterable<Digest> | AsyncIterable<Digest> | Promise<Iterable<Digest>>;
+
+export interface PruneOptions {
+  /**
+   * Blobs younger than this are kept even when unreferenced (default 10 minutes): another process may have
+   * just written them and be about to tag them. Tests pass 0.
+   */
+  gracePeriodMs?: number;
+}
+
+export interface PruneResult {
+  removedBlobs: Digest[];
+  removedTempFiles: string[];
+  reclaimedBytes: number;
+}
+
+/** The narrow view of the store that pruning needs. */
+interface PrunableStore {
+  paths: { root: string; blobs: string; indexJson: string };
+  hasBlob(digest: Digest): Promise<boolean>;
+  blobPath(digest: Digest): string;
+  readBlob(digest: Digest): Promise<Buffer>;
+}
+
+const maxWalkedJson = 4 * 1024 * 1024;
+
+/** Marks `digest` and, when it is a manifest or index, everything it references. */
+async function mark(store: PrunableStore, digest: Digest, live: Set<string>): Promise<void> {
+  if (live.has(digest) || !(await store.hasBlob(digest))) return;
+  live.add(digest);
+  if ((await stat(store.blobPath(digest))).size > maxWalkedJson) return;
+  let json: { config?: Descriptor; layers?: Descriptor[]; manifests?: Descriptor[]; subject?: Descriptor };
+  try {
+    json = JSON.parse((await store.readBlob(digest)).toString('utf8'));
+  } catch {
+    return; // a layer or other non-JSON blob
+  }
+  if (json === null || typeof json !== 'object') return;
+  const children = [json.config, json.subject, ...(json.layers ?? []), ...(json.manifests ?? [])];
+  for (const child of children) {
+    if (child && typeof child.digest === 'string') await mark(store, child.digest, live);
+  }
+}
+
+/** A temp file is garbage when the process that wrote it is gone (or it is a day old). */
+async function isGarbageTemp(file: string, name: string): Promise<boolean> {
+  if (!name.includes(tempMarker)) return false;
+  const pid = tempOwnerPid(name);
+  if (pid !== undefined && !processAlive(pid)) return true;
+  const age = await stat(file).then((s) => Date.now() - s.mtimeMs, () => 0);
+  return age > 24 * 3600 * 1000;
+}
+
+/** Prune proper; the caller holds the index lock so no tag changes underneath. */
+export async function pruneStore(store: PrunableStore, hooks: GcRootsHook[], options: PruneOptions): Promise<PruneResult> {
+  const grace = options.gracePeriodMs ?? 10 * 60 * 1000;
+  const live = new Set<string>();
+  const index = await readIndexFile(store.paths.indexJson);
+  for (const entry of index.manifests) await mark(store, entry.digest, live);
+  for (const hook of hooks) {
+    for await (const digest of await hook()) await mark(store, digest, live);
+  }
+
+  const result: PruneResult = { removedBlobs: [], removedTempFiles: [], reclaimedBytes: 0 };
+  for (const dir of [store.paths.root, store.paths.blobs]) {
+    for (const name of await readdir(dir)) {
+      const file = path.join(dir, name);
+      if (!(await isGarbageTemp(file, name))) continue;
+      const size = await stat(file).then((s) => s.size, () => 0);
+      if (await unlink(file).then(() => true, () => false)) {
+        result.removedTempFiles.push(path.relative(store.paths.root, file));
+        result.reclaimedBytes += size;
+      }
+    }
+  }
+  for (const name of await readdir(store.paths.blobs)) {
+    if (!/^[a-f0-9]{64}$/.test(name)) continue;
+    const digest: Digest = `sha256:${name}`;
+    if (live.has(digest)) continue;
+    const file = path.join(store.paths.blobs, name);
+    const info = await stat(file).catch(() => undefined);
+    if (info === undefined || Date.now() - info.mtimeMs < grace) continue;
+    if (await unlink(file).then(() => true, () => false)) {
+      result.removedBlobs.push(digest);
+      result.reclaimedBytes += info.size;
+    }
+  }
+  result.removedBlobs.sort();
+  result.removedTempFiles.sort();
+  return result;
+}

@@ -1,0 +1,256 @@
+import { createReadStream } from 'node:fs';
+import { access, mkdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { encodeConfig, encodeIndex, encodeManifest } from '../canonical-json.js';
+import { type Digest, digestHex, isSha256Digest } from '../digest.js';
+import { Annotation, isIndexMediaType, OciMediaType } from '../media-types.js';
+import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../oci-types.js';
+import { familiarString, normalizeReference, parseDockerRef, referenceName } from '../reference.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { type BlobExpectation, type BlobInfo, writeBlob } from './blob-writer.js';
+import { withFileLock } from './file-lock.js';
+import { readIndexFile, writeIndexFile } from './index-file.js';
+import { defaultStoreRoot, type StorePaths, storePaths } from './paths.js';
+import { hostPlatform, selectPlatformManifest } from './platform.js';
+import { type GcRootsHook, type PruneOptions, type PruneResult, pruneStore } from './prune.js';
+
+/** Raised when a reference or digest is not in the store. */
+export class ImageNotFoundError extends Error {
+  readonly code = 'ENOTFOUND';
+}
+
+/** A tagged image as listed from `index.json`. */
+export interface StoredImage {
+  /** Full normalised reference, e.g. `docker.io/library/alpine:latest`. */
+  ref: string;
+  /** Display form, e.g. `alpine:latest`. */
+  familiar: string;
+  descriptor: Descriptor;
+}
+
+/** What a reference resolves to: the platform manifest, its config and the digests involved. */
+export interface ResolvedImage {
+  manifestDigest: Digest;
+  manifest: ImageManifest;
+  configDigest: Digest;
+  config: ImageConfig;
+  /** Set when the reference named an index and a platform manifest was picked from it. */
+  indexDigest?: Digest;
+}
+
+/**
+ * The local image store: an OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/`) plus `snapshots/`
+ * and `cache/` directories owned by other modules. Safe for several processes at once: blob writes are
+ * atomic renames of verified temp files, and each `index.json` mutation runs under a short file lock.
+ */
+export class Store {
+  readonly paths: StorePaths;
+  private readonly gcHooks = new Set<GcRootsHook>();
+
+  private constructor(readonly root: string) {
+    this.paths = storePaths(root);
+  }
+
+  /** Opens (creating when needed) the store at `root` (default: `defaultStoreRoot()`). */
+  static async open(root: string = defaultStoreRoot()): Promise<Store> {
+    const store = new Store(path.resolve(root));
+    const p = store.paths;
+    for (const dir of [p.blobs, p.snapshots, p.cache, p.locks]) await mkdir(dir, { recursive: true });
+    const layoutPresent = await access(p.ociLayout).then(
+      () => true,
+      () => false,
+    );
+    if (!layoutPresent) await writeFileAtomic(p.ociLayout, '{"imageLayoutVersion":"1.0.0"}');
+    if (!(await access(p.indexJson).then(() => true, () => false))) {
+      await store.withLock('index', async () => {
+        if (!(await access(p.indexJson).then(() => true, () => false))) {
+          await writeIndexFile(p.indexJson, { schemaVersion: 2, mediaType: OciMediaType.index, manifests: [] });
+        }
+      });
+    }
+    return store;
+  }
+
+  /** Runs `fn` under the named store lock (`locks/<name>.lock`); for short mutations only. */
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return withFileLock(path.join(this.paths.locks, `${name}.lock`), fn);
+  }
+
+  blobPath(digest: Digest): string {
+    if (!isSha256Digest(digest)) throw new ImageNotFoundError(`invalid blob digest ${digest}`);
+    return path.join(this.paths.blobs, digestHex(digest));
+  }
+
+  async hasBlob(digest: Digest): Promise<boolean> {
+    return access(this.blobPath(digest)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async blobSize(digest: Digest): Promise<number> {
+    return (await stat(this.blobPath(digest))).size;
+  }
+
+  async readBlob(digest: Digest): Promise<Buffer> {
+    try {
+      return await readFile(this.blobPath(digest));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ImageNotFoundError(`blob ${digest} not found`);
+      throw error;
+    }
+  }
+
+  openBlob(digest: Digest): Readable {
+    return createReadStream(this.blobPath(digest));
+  }
+
+  /** Stores bytes or a stream, verified against `expected` when given. */
+  putBlob(data: Uint8Array | AsyncIterable<Uint8Array>, expected?: BlobExpectation | Digest): Promise<BlobInfo> {
+    return writeBlob(this.paths.blobs, data, typeof expected === 'string' ? { digest: expected } : expected);
+  }
+
+  async putConfig(config: ImageConfig, mediaType: string = OciMediaType.config): Promise<Descriptor> {
+    const { bytes } = encodeConfig(config);
+    const { digest, size } = await this.putBlob(bytes);
+    return { mediaType, digest, size };
+  }
+
+  /** Stores a manifest (object, encoded canonically, or exact bytes) and returns its descriptor. */
+  async putManifest(manifest: ImageManifest | ImageIndex | Uint8Array, mediaType?: string): Promise<Descriptor> {
+    const bytes = manifest instanceof Uint8Array ? manifest : encodeManifestLike(manifest);
+    const parsed = manifest instanceof Uint8Array ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as ImageManifest) : manifest;
+    const { digest, size } = await this.putBlob(bytes);
+    return { mediaType: mediaType ?? parsed.mediaType ?? OciMediaType.manifest, digest, size };
+  }
+
+  async readJson<T>(digest: Digest): Promise<T> {
+    return JSON.parse((await this.readBlob(digest)).toString('utf8')) as T;
+  }
+
+  /** Points `ref` (normalised: `alpine` → `docker.io/library/alpine:latest`) at a stored manifest or index. */
+  async tag(ref: string, manifestDigest: Digest): Promise<void> {
+    const name = tagName(ref);
+    const bytes = await this.readBlob(manifestDigest);
+    const parsed = JSON.parse(bytes.toString('utf8')) as ImageManifest | ImageIndex;
+    const mediaType = parsed.mediaType ?? ('manifests' in parsed ? OciMediaType.index : OciMediaType.manifest);
+    const entry: Descriptor = {
+      mediaType,
+      digest: manifestDigest,
+      size: bytes.length,
+      annotations: { [Annotation.refName]: name },
+    };
+    await this.mutateIndex((manifests) => [...manifests.filter((m) => refOf(m) !== name), entry]);
+  }
+
+  /** Removes a tag; true when it existed. */
+  async untag(ref: string): Promise<boolean> {
+    const name = tagName(ref);
+    let found = false;
+    await this.mutateIndex((manifests) =>
+      manifests.filter((m) => {
+        const match = refOf(m) === name;
+        found ||= match;
+        return !match;
+      }),
+    );
+    return found;
+  }
+
+  /** Removes a tag, or every tag of a manifest digest; returns the refs removed (blobs go at the next prune). */
+  async removeImage(refOrDigest: string): Promise<string[]> {
+    const removed: string[] = [];
+    const byDigest = isSha256Digest(refOrDigest) ? refOrDigest : undefined;
+    const name = byDigest ? undefined : tagName(refOrDigest);
+    await this.mutateIndex((manifests) =>
+      manifests.filter((m) => {
+        const match = byDigest ? m.digest === byDigest : refOf(m) === name;
+        if (match) removed.push(refOf(m) ?? m.digest);
+        return !match;
+      }),
+    );
+    if (removed.length === 0) throw new ImageNotFoundError(`No such image: ${refOrDigest}`);
+    return removed;
+  }
+
+  async listImages(): Promise<StoredImage[]> {
+    const index = await readIndexFile(this.paths.indexJson);
+    return index.manifests.flatMap((descriptor) => {
+      const ref = refOf(descriptor);
+      return ref === undefined ? [] : [{ ref, familiar: familiarString(parseDockerRef(ref)), descriptor }];
+    });
+  }
+
+  /** Resolves a tag (`alpine`), `name@sha256:…` or a bare manifest digest to manifest + config. */
+  async resolve(ref: string, platform: Platform = hostPlatform()): Promise<ResolvedImage> {
+    let digest: Digest;
+    if (isSha256Digest(ref)) digest = ref;
+    else {
+      const parsed = parseDockerRef(ref);
+      if (parsed.digest !== undefined) digest = parsed.digest;
+      else {
+        const name = normalizeReference(ref);
+        const index = await readIndexFile(this.paths.indexJson);
+        const entry = index.manifests.find((m) => refOf(m) === name);
+        if (entry === undefined) throw new ImageNotFoundError(`No such image: ${familiarString(parsed)}`);
+        digest = entry.digest;
+      }
+    }
+    if (!(await this.hasBlob(digest))) throw new ImageNotFoundError(`No such image: ${ref}`);
+    let top = await this.readJson<ImageManifest | ImageIndex>(digest);
+    let indexDigest: Digest | undefined;
+    if ('manifests' in top || isIndexMediaType(top.mediaType ?? '')) {
+      const chosen = selectPlatformManifest((top as ImageIndex).manifests, platform);
+      if (chosen === undefined) {
+        throw new ImageNotFoundError(`${ref}: no manifest for platform ${platform.os}/${platform.architecture}`);
+      }
+      indexDigest = digest;
+      digest = chosen.digest;
+      top = await this.readJson<ImageManifest>(digest);
+    }
+    const manifest = top as ImageManifest;
+    const config = await this.readJson<ImageConfig>(manifest.config.digest);
+    return {
+      manifestDigest: digest,
+      manifest,
+      configDigest: manifest.config.digest,
+      config,
+      ...(indexDigest !== undefined && { indexDigest }),
+    };
+  }
+
+  /** Lets another module (the cache) keep blobs alive through `prune`. Returns an unregister function. */
+  registerGcRoots(hook: GcRootsHook): () => void {
+    this.gcHooks.add(hook);
+    return () => this.gcHooks.delete(hook);
+  }
+
+  /** Removes blobs no tag or GC hook reaches, and temp files left by dead processes. */
+  prune(options: PruneOptions = {}): Promise<PruneResult> {
+    return this.withLock('index', () => pruneStore(this, [...this.gcHooks], options));
+  }
+
+  private async mutateIndex(change: (manifests: Descriptor[]) => Descriptor[]): Promise<void> {
+    await this.withLock('index', async () => {
+      const index = await readIndexFile(this.paths.indexJson);
+      const manifests = change(index.manifests).sort((a, b) => (refOf(a) ?? '').localeCompare(refOf(b) ?? ''));
+      await writeIndexFile(this.paths.indexJson, { ...index, manifests });
+    });
+  }
+}
+
+function refOf(descriptor: Descriptor): string | undefined {
+  return descriptor.annotations?.[Annotation.refName];
+}
+
+/** The stored name of a tag reference: always `name:tag`, never a digest. */
+function tagName(ref: string): string {
+  const parsed = parseDockerRef(ref);
+  if (parsed.tag === undefined) throw new ImageNotFoundError(`${ref}: a tag is needed, not a digest`);
+  return `${referenceName(parsed)}:${parsed.tag}`;
+}
+
+function encodeManifestLike(value: ImageManifest | ImageIndex): Buffer {
+  return 'manifests' in value ? encodeIndex(value).bytes : encodeManifest(value).bytes;
+}

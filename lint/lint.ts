@@ -1,0 +1,132 @@
+// One lint run: parse, build the model, run every enabled rule, filter by the `# check=` and
+// `# tsbuild-ignore=` comments, pass the parser's diagnostics through, sort.
+import { type Instruction, type ParseResult, parse, type Range } from '../parser/index.js';
+import { type CheckConfig, checkComment, checkEnabled, EMPTY_CHECK_CONFIG, parseCheckConfig } from './check-directive.js';
+import { buildModel, type LintModel } from './model.js';
+import { RULES } from './rules/index.js';
+import type { Finding, LintOptions, LintSeverity, Rule } from './types.js';
+
+/** Text plus, optionally, its parse result (to lint what an editor already parsed). */
+export interface LintSource {
+  readonly text: string;
+  readonly parsed?: ParseResult;
+}
+
+/** BuildKit's phases that use only the file-level configuration, never a per-instruction `# check=`. */
+const FILE_LEVEL_ONLY = new Set([
+  'NoEmptyContinuation',
+  'ReservedStageName',
+  'DuplicateStageName',
+  'ConsistentInstructionCasing',
+  'InvalidDefaultArgInFrom',
+  'InvalidBaseImagePlatform',
+]);
+
+/** Parser diagnostics that a lint rule reports itself (with BuildKit's rule name). */
+const REPLACED_DIAGNOSTICS = new Set(['empty-continuation']);
+
+const IGNORE_COMMENT = /^\s*tsbuild-ignore\s*=\s*(\S+)/i;
+
+interface Silencers {
+  readonly checks: CheckConfig[];
+  readonly ignored: Set<string>;
+}
+
+function silencersOf(model: LintModel, instruction: Instruction): Silencers {
+  const checks: CheckConfig[] = [];
+  const ignored = new Set<string>();
+  for (const comment of model.commentsBefore(instruction)) {
+    const check = checkComment(comment.text);
+    if (check !== null) {
+      const parsed = parseCheckConfig(check);
+      if (parsed.config) checks.push(parsed.config);
+    }
+    const ignore = IGNORE_COMMENT.exec(comment.text);
+    if (ignore) for (const rule of ignore[1].split(',')) ignored.add(rule.trim());
+  }
+  return { checks, ignored };
+}
+
+function fileCheckConfig(model: LintModel): { config: CheckConfig; error: Finding | null } {
+  const override = model.options.buildArgs?.BUILDKIT_DOCKERFILE_CHECK;
+  const directive = model.ast.directives.find((d) => d.name === 'check');
+  const text = override ?? directive?.value;
+  if (text === undefined) return { config: EMPTY_CHECK_CONFIG, error: null };
+  const parsed = parseCheckConfig(text);
+  if (parsed.config) return { config: parsed.config, error: null };
+  const range: Range = directive?.valueRange ?? model.lines.range(0, 0);
+  return {
+    config: EMPTY_CHECK_CONFIG,
+    error: { severity: 'error', code: 'invalid-check-directive', rule: 'invalid-check-directive', message: parsed.error, range, url: '' },
+  };
+}
+
+function severityOf(rule: Pick<Rule, 'group' | 'severity'>, setting: string | undefined, check: CheckConfig): LintSeverity {
+  if (setting === 'error' || setting === 'warning' || setting === 'info') return setting;
+  return rule.group === 'buildkit' && check.error ? 'error' : rule.severity;
+}
+
+function compare(a: Finding, b: Finding): number {
+  return a.range.start.offset - b.range.start.offset || a.range.end.offset - b.range.end.offset;
+}
+
+export function lint(source: string | LintSource, options: LintOptions = {}): Finding[] {
+  const text = typeof source === 'string' ? source : source.text;
+  const parsed = (typeof source === 'string' ? undefined : source.parsed) ?? parse(text);
+  const model = buildModel(text, parsed, options);
+  const ignoredRules = new Set(options.ignore ?? []);
+  const settings = options.rules ?? {};
+  const file = fileCheckConfig(model);
+  const findings: Finding[] = file.error ? [file.error] : [];
+
+  const owner = new Map<Instruction, Instruction>();
+  for (const instruction of model.ast.instructions) {
+    for (let t = instruction.kind === 'onbuild' ? instruction.trigger : null; t; t = t.kind === 'onbuild' ? t.trigger : null) {
+      owner.set(t, instruction);
+    }
+  }
+  const silencers = new Map<Instruction, Silencers>();
+  const silencersFor = (instruction: Instruction): Silencers => {
+    const top = owner.get(instruction) ?? instruction;
+    let found = silencers.get(top);
+    if (!found) silencers.set(top, (found = silencersOf(model, top)));
+    return found;
+  };
+
+  for (const rule of RULES) {
+    const setting = settings[rule.id];
+    if (ignoredRules.has(rule.id) || setting === 'off') continue;
+    const explicitlyOn = setting !== undefined;
+    if (rule.group === 'buildkit' && !checkEnabled(file.config, rule.id, rule.experimental === true)) {
+      if (!(rule.experimental && explicitlyOn)) continue;
+    }
+    const severity = severityOf(rule, setting, file.config);
+    const report = (range: Range, message: string, instruction?: Instruction | null): void => {
+      if (instruction) {
+        const { checks, ignored } = silencersFor(instruction);
+        if (ignored.has(rule.id) || ignored.has('all')) return;
+        if (rule.group === 'buildkit' && !FILE_LEVEL_ONLY.has(rule.id)) {
+          if (checks.some((c) => !rule.experimental && (c.skipAll || c.skip.has(rule.id)))) return;
+        }
+      }
+      findings.push({ severity, code: rule.id, rule: rule.id, message, range, url: rule.url });
+    };
+    try {
+      rule.check({ model, report });
+    } catch (error) {
+      const message = `rule ${rule.id} failed: ${error instanceof Error ? error.message : String(error)}`;
+      findings.push({ severity: 'error', code: 'internal-error', rule: 'internal-error', message, range: model.lines.range(0, 0), url: '' });
+    }
+  }
+
+  for (const diagnostic of parsed.diagnostics) {
+    if (REPLACED_DIAGNOSTICS.has(diagnostic.code) || ignoredRules.has(diagnostic.code)) continue;
+    const setting = settings[diagnostic.code];
+    if (setting === 'off') continue;
+    const line = diagnostic.range.start.line;
+    if (findings.some((f) => f.message === diagnostic.message && f.range.start.line === line)) continue;
+    const severity = severityOf({ group: 'parser', severity: diagnostic.severity }, setting, file.config);
+    findings.push({ ...diagnostic, severity, rule: diagnostic.code, url: '' });
+  }
+  return findings.sort(compare);
+}

@@ -1,0 +1,44 @@
+import type { Flag } from '../../../parser/index.js';
+import type { Rule } from '../../types.js';
+import { referenceUrl } from '../meta.js';
+
+const NETWORKS = new Set(['default', 'none', 'host']);
+const SECURITY = new Set(['insecure', 'sandbox']);
+const SYMBOLIC_CHMOD = /^[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+(?:,[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+)*$/;
+
+/** The message for an invalid `--chmod`, or null when it is valid (octal up to 07777, or symbolic). */
+export function chmodProblem(value: string): string | null {
+  if (/^[0-7]+$/.test(value) && Number.parseInt(value, 8) <= 0o7777) return null;
+  if (!/^[0-9]+$/.test(value) && SYMBOLIC_CHMOD.test(value)) return null;
+  return `invalid chmod parameter: '${value}'. it should be octal string and between 0 and 07777`;
+}
+
+function valueOf(flag: Flag): string | null {
+  // A value with a variable is checked after expansion by the build; lint cannot know it.
+  return flag.value === null || flag.value.includes('$') ? null : flag.value;
+}
+
+export const invalidFlagValue: Rule = {
+  id: 'invalid-flag-value',
+  group: 'build',
+  description: 'The value of a flag is not one the instruction accepts',
+  url: referenceUrl('overview'),
+  severity: 'error',
+  check({ model, report }) {
+    for (const instruction of model.ast.instructions) {
+      for (const flag of instruction.flags) {
+        const value = valueOf(flag);
+        if (value === null) continue;
+        const at = flag.valueRange ?? flag.range;
+        if (instruction.kind === 'run' && flag.name === 'network' && !NETWORKS.has(value)) {
+          report(at, `invalid network mode "${value}"`, instruction);
+        } else if (instruction.kind === 'run' && flag.name === 'security' && !SECURITY.has(value)) {
+          report(at, `security "${value}" is not valid`, instruction);
+        } else if ((instruction.kind === 'copy' || instruction.kind === 'add') && flag.name === 'chmod') {
+          const problem = chmodProblem(value);
+          if (problem) report(at, problem, instruction);
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,40 @@
+import { parseImageReference } from '../../image-ref.js';
+import type { Rule } from '../../types.js';
+import { expandWord } from '../../words.js';
+import { referenceUrl } from '../meta.js';
+
+const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
+
+export const invalidFrom: Rule = {
+  id: 'invalid-from',
+  group: 'build',
+  description: 'FROM takes an image and an optional `AS name` with a valid stage name',
+  url: referenceUrl('from'),
+  severity: 'error',
+  check({ model, report }) {
+    for (const stage of model.stages) {
+      const { from } = stage;
+      const args = from.args;
+      if (args.length === 3 && args[1].value.toLowerCase() === 'as') {
+        if (!STAGE_NAME.test(args[2].value.toLowerCase())) {
+          report(
+            args[2].range,
+            `invalid name for build stage: "${args[2].value}", name can't start with a number or contain symbols`,
+            from,
+          );
+          continue;
+        }
+      } else if (args.length !== 1) {
+        report(args.length > 1 ? args[1].range : from.keyword.range, 'FROM requires either one or three arguments', from);
+        continue;
+      }
+      const image = from.image;
+      // Names with variables are judged after expansion (InvalidDefaultArgInFrom); stages are not images.
+      if (!image || stage.parent || image.value === 'scratch') continue;
+      if (expandWord(image.value, () => undefined, model.ast.escapeChar).references.length > 0) continue;
+      if (parseImageReference(image.value)) continue;
+      const detail = /[A-Z]/.test(image.value.split('@')[0].split(':')[0]) ? 'repository name must be lowercase' : 'invalid reference format';
+      report(image.range, `failed to parse stage name "${image.value}": ${detail}`, from);
+    }
+  },
+};

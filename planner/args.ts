@@ -1,0 +1,66 @@
+// Build arguments outside stages: predefined platform args, global ARGs (before the first FROM,
+// usable in FROM and re-declarable inside stages), proxy args and SOURCE_DATE_EPOCH.
+
+import type { ArgInstruction, Diagnostic } from '../parser/index.js';
+import { EnvList } from './env-list.js';
+import { PlanError } from './errors.js';
+import { expandWord } from './expand.js';
+import { predefinedArgs } from './platform.js';
+import type { Platform } from './types.js';
+
+const PROXY_ARGS = ['http_proxy', 'https_proxy', 'ftp_proxy', 'no_proxy', 'all_proxy'];
+
+/**
+ * Global args as BuildKit's `defaultArgs` + `buildMetaArgs`: the predefined args (overridable by
+ * --build-arg), then every ARG before the first FROM with its --build-arg value or expanded default.
+ * A --build-arg that no global ARG declares is not visible to FROM.
+ */
+export function globalArgs(
+  metaArgs: readonly ArgInstruction[],
+  buildArgs: Readonly<Record<string, string>>,
+  platforms: { build: Platform; target: Platform },
+  targetStage: string,
+  escapeChar: '\\' | '`',
+  diagnostics: Diagnostic[],
+): EnvList {
+  let env = new EnvList();
+  for (const [key, value] of predefinedArgs(platforms.build, platforms.target, targetStage)) {
+    env = env.set(key, Object.hasOwn(buildArgs, key) ? buildArgs[key] : value);
+  }
+  for (const instr of metaArgs) {
+    for (const decl of instr.declarations) {
+      const key = decl.name.value;
+      let value: string | null = null;
+      if (Object.hasOwn(buildArgs, key)) value = buildArgs[key];
+      else if (decl.defaultValue !== null) {
+        try {
+          const result = expandWord(decl.defaultValue.value, env, { escapeChar });
+          value = result.value;
+          for (const name of result.unmatched) {
+            diagnostics.push({ severity: 'warning', code: 'UndefinedVar', message: `Usage of undefined variable '$${name}'`, range: decl.defaultValue.range });
+          }
+        } catch (error) {
+          throw new PlanError('expansion-failed', (error as Error).message, decl.range);
+        }
+      }
+      if (value !== null) env = env.set(key, value);
+    }
+  }
+  return env;
+}
+
+/** Proxy variables given as --build-arg: passed to RUN but kept out of cache keys. */
+export function proxyEnv(buildArgs: Readonly<Record<string, string>>): string[] {
+  return Object.keys(buildArgs)
+    .sort()
+    .filter((k) => PROXY_ARGS.includes(k.toLowerCase()))
+    .map((k) => `${k}=${buildArgs[k]}`);
+}
+
+/** SOURCE_DATE_EPOCH from --build-arg or a global ARG, in seconds; null when unset or empty. */
+export function sourceDateEpoch(buildArgs: Readonly<Record<string, string>>, globals: EnvList): number | null {
+  const value = Object.hasOwn(buildArgs, 'SOURCE_DATE_EPOCH') ? buildArgs.SOURCE_DATE_EPOCH : globals.get('SOURCE_DATE_EPOCH');
+  if (value === undefined || value === '') return null;
+  if (!/^[0-9]+$/.test(value)) throw new PlanError('invalid-epoch', `invalid SOURCE_DATE_EPOCH: ${value}`);
+  return Number(value);
+}

@@ -1,0 +1,151 @@
+// Planning the steps of one stage: its starting state (scratch, image config or parent stage),
+// ONBUILD triggers, then its instructions; each step gets its cache key here (cache-key.ts rules):
+//   layer step:  key = H(parent fs key, definition, platform)       (COPY --link: no parent)
+//   config step: key = H(fs key, config digest), config digest = H(previous digest, change)
+// so a config-only change never alters the key of a later filesystem step.
+
+import type { Diagnostic, Instruction, Range } from '../parser/index.js';
+import { normalizeReference } from '../image/index.js';
+import { type Canonical, canonicalise, chainKey, sha256 } from './cache-key.js';
+import { PlanError } from './errors.js';
+import type { FromInfo } from './from.js';
+import { formatPlatform } from './platform.js';
+import { type SourceRef, type StageState, argStrings, finalConfig, inheritState, initialState } from './stage-state.js';
+import { type StageDef, findSourceStage, stageLabel } from './stages.js';
+import { type ArgScope, type StepDraft, planInstruction } from './steps/index.js';
+import type { BaseImageResolver, ContextSource, ImageConfig, Platform, PlanStage, PlanStep, ResolvedImage, StageBase } from './types.js';
+
+export interface DispatchEnv {
+  readonly stages: readonly StageDef[];
+  readonly froms: readonly FromInfo[];
+  readonly targetPlatform: Platform;
+  readonly escapeChar: '\\' | '`';
+  readonly epoch: number | null;
+  readonly proxyEnv: readonly string[];
+  readonly argScope: ArgScope;
+  readonly context: ContextSource;
+  readonly resolver: BaseImageResolver;
+  readonly diagnostics: Diagnostic[];
+  /** Final states of the stages planned so far. */
+  readonly done: Map<number, StageState>;
+}
+
+export async function dispatchStage(
+  env: DispatchEnv,
+  stage: StageDef,
+  image: ResolvedImage | null,
+  triggers: readonly Instruction[],
+): Promise<PlanStage> {
+  const from = env.froms[stage.index];
+  const { state, base } = startState(env, stage, from, image);
+  const ctx = {
+    state,
+    escapeChar: env.escapeChar,
+    diagnostics: env.diagnostics,
+    epoch: env.epoch,
+    proxyEnv: env.proxyEnv,
+    context: env.context,
+    source: (name: string, range: Range) => sourceRef(env, stage, name, range),
+  };
+  for (const trigger of triggers) {
+    try {
+      await runStep(ctx, env, trigger, true, stage.from.range);
+    } catch (error) {
+      // Trigger text has no place in this Dockerfile: point at the FROM that inherited it.
+      if (error instanceof PlanError) throw new PlanError(error.code, error.message, stage.from.range);
+      throw error;
+    }
+  }
+  for (const instr of stage.instructions) await runStep(ctx, env, instr, false, instr.range);
+  env.done.set(stage.index, state);
+  return {
+    name: stage.name,
+    index: stage.index,
+    base,
+    platform: state.platform,
+    line: stage.from.range.start.line,
+    steps: state.steps,
+    config: finalConfig(state),
+    fsKey: state.fsKey,
+    imageKey: chainKey(state.fsKey, { config: state.configDigest }),
+  };
+}
+
+function startState(env: DispatchEnv, stage: StageDef, from: FromInfo, image: ResolvedImage | null): { state: StageState; base: StageBase } {
+  const b = from.base;
+  if (b.type === 'stage') {
+    const parent = env.done.get(b.index) as StageState;
+    return { state: inheritState(parent), base: { type: 'stage', index: b.index, name: stageLabel(env.stages[b.index]) } };
+  }
+  const platform = from.platform ?? env.targetPlatform;
+  const scratchKey = chainKey(null, { op: 'scratch', platform: formatPlatform(platform) });
+  if (b.type === 'scratch') {
+    return { state: initialState(platform, {}, scratchKey, configDigest({})), base: { type: 'scratch' } };
+  }
+  const config = image?.config ?? {};
+  const digest = image?.digest ?? null;
+  const fsKey = image?.empty ? scratchKey : chainKey(null, { op: 'image', ref: b.ref, digest, platform: formatPlatform(platform) });
+  return {
+    state: initialState(platform, config, fsKey, configDigest(config)),
+    base: { type: 'image', ref: b.ref, digest, resolved: image !== null },
+  };
+}
+
+function configDigest(config: ImageConfig): string {
+  return sha256(canonicalise(JSON.parse(JSON.stringify(config)) as Canonical));
+}
+
+async function runStep(ctx: Parameters<typeof planInstruction>[0], env: DispatchEnv, instr: Instruction, onbuild: boolean, range: Range): Promise<void> {
+  const state = ctx.state;
+  const seenEnv = state.imageEnv.toStrings();
+  const seenArgs = argStrings(state);
+  const draft = await planInstruction(ctx, instr, env.argScope);
+  state.steps.push(commit(state, instr, draft, onbuild, range, seenEnv, seenArgs));
+}
+
+function commit(state: StageState, instr: Instruction, draft: StepDraft, onbuild: boolean, range: Range, seenEnv: string[], seenArgs: string[]): PlanStep {
+  let cacheKey: string | null = null;
+  if (draft.layer !== undefined) {
+    const { definition, link } = draft.layer;
+    cacheKey = chainKey(link ? null : state.fsKey, { ...definition, platform: formatPlatform(state.platform) });
+    // A linked layer is keyed on its own; the filesystem after it is the merge of both.
+    state.fsKey = link ? chainKey(state.fsKey, { op: 'merge', layer: cacheKey }) : cacheKey;
+  }
+  if (draft.configChange !== undefined) {
+    state.configDigest = chainKey(state.configDigest, { change: JSON.parse(JSON.stringify(draft.configChange)) as Canonical });
+    if (draft.layer === undefined) cacheKey = chainKey(state.fsKey, { config: state.configDigest });
+  }
+  return {
+    kind: instr.kind,
+    line: range.start.line,
+    range,
+    instruction: instr.original,
+    onbuild,
+    args: draft.args,
+    env: seenEnv,
+    buildArgs: seenArgs,
+    inputs: draft.inputs,
+    operation: draft.operation,
+    cacheKey,
+    layer: draft.layer !== undefined,
+  };
+}
+
+async function sourceRef(env: DispatchEnv, current: StageDef, name: string, range: Range): Promise<SourceRef> {
+  const stage = findSourceStage(env.stages, name, true, range);
+  if (stage !== null) {
+    const state = env.done.get(stage.index);
+    if (state === undefined || stage.index >= current.index) {
+      throw new PlanError('stage-order', `cannot copy from stage ${JSON.stringify(name)}, it needs to be defined before current stage ${JSON.stringify(stageLabel(current))}`, range);
+    }
+    return { type: 'stage', index: stage.index, name: stageLabel(stage), fsKey: state.fsKey };
+  }
+  let ref: string;
+  try {
+    ref = normalizeReference(name);
+  } catch (error) {
+    throw new PlanError('invalid-reference', `invalid from flag value ${name}: ${(error as Error).message}`, range);
+  }
+  const image = await env.resolver.resolve(ref, env.targetPlatform);
+  return { type: 'image', ref, digest: image?.digest ?? null };
+}

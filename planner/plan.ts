@@ -1,0 +1,59 @@
+// Entry point: AST + options + (context, base image resolver) → the build plan and diagnostics.
+
+import type { Diagnostic, Dockerfile } from '../parser/index.js';
+import { globalArgs, proxyEnv, sourceDateEpoch } from './args.js';
+import { type DispatchEnv, dispatchStage } from './dispatch.js';
+import { PlanError } from './errors.js';
+import { resolveFrom } from './from.js';
+import { buildGraph } from './graph.js';
+import { hostPlatform } from './platform.js';
+import { resolveTarget, splitStages, stageLabel } from './stages.js';
+import type { PlanDeps, PlanOptions, PlanResult, PlanStage } from './types.js';
+
+export async function plan(ast: Dockerfile, options: PlanOptions, deps: PlanDeps): Promise<PlanResult> {
+  const diagnostics: Diagnostic[] = [];
+  try {
+    return { plan: await planOrThrow(ast, options, deps, diagnostics), diagnostics };
+  } catch (error) {
+    if (error instanceof PlanError) return { plan: null, diagnostics: [...diagnostics, error.toDiagnostic()] };
+    throw error;
+  }
+}
+
+async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps, diagnostics: Diagnostic[]) {
+  const { metaArgs, stages } = splitStages(ast, diagnostics);
+  const buildArgs = options.buildArgs ?? {};
+  const buildPlatform = options.buildPlatform ?? hostPlatform();
+  const targetPlatform = options.targetPlatform ?? buildPlatform;
+  const targetName = options.target || stageLabel(stages[stages.length - 1]);
+  const globals = globalArgs(metaArgs, buildArgs, { build: buildPlatform, target: targetPlatform }, targetName, ast.escapeChar, diagnostics);
+  const epoch = sourceDateEpoch(buildArgs, globals);
+  const froms = stages.map((s) => resolveFrom(stages, s, globals, ast.escapeChar, diagnostics));
+  const target = resolveTarget(stages, options.target);
+
+  // A stage built FROM another runs on that stage's platform.
+  const platformOf = (index: number): typeof targetPlatform => {
+    const from = froms[index];
+    if (from.platform !== null) return from.platform;
+    return from.base.type === 'stage' ? platformOf(from.base.index) : targetPlatform;
+  };
+  const graph = await buildGraph(stages, froms, target.index, platformOf, deps.images, diagnostics);
+  const env: DispatchEnv = {
+    stages,
+    froms,
+    targetPlatform,
+    escapeChar: ast.escapeChar,
+    epoch,
+    proxyEnv: proxyEnv(buildArgs),
+    argScope: { buildArgs, globalArgs: globals },
+    context: deps.context,
+    resolver: deps.images,
+    diagnostics,
+    done: new Map(),
+  };
+  const planned: PlanStage[] = [];
+  for (const index of graph.order) {
+    planned.push(await dispatchStage(env, stages[index], graph.images.get(index) ?? null, graph.triggers.get(index) ?? []));
+  }
+  return { stages: planned, target: target.index };
+}

@@ -1,0 +1,92 @@
+// The mutable state of one stage while its instructions are planned: BuildKit's `dispatchState`.
+// `env` is the environment of the build state (image ENV plus ARG values, what RUN sees and what
+// expansion uses); `imageEnv` is the image config's Env (ENV only).
+
+import type { Diagnostic, Range } from '../parser/index.js';
+import { EnvList } from './env-list.js';
+import type { ContextSource, ImageConfig, Platform, PlanStep } from './types.js';
+
+export interface DeclaredArg {
+  readonly key: string;
+  readonly value: string | null;
+}
+
+/** Image config being built, with the list-valued Env kept as an EnvList. */
+export type MutableConfig = { -readonly [K in keyof Omit<ImageConfig, 'Env'>]?: ImageConfig[K] } & { Author?: string };
+
+export interface StageState {
+  platform: Platform;
+  env: EnvList;
+  imageEnv: EnvList;
+  config: MutableConfig;
+  args: DeclaredArg[];
+  /** CMD set in this stage (ENTRYPOINT clears an inherited CMD only). */
+  cmdSet: boolean;
+  fsKey: string;
+  configDigest: string;
+  readonly steps: PlanStep[];
+}
+
+/** What a step planner may read besides the stage state. */
+export interface StepContext {
+  readonly state: StageState;
+  readonly escapeChar: '\\' | '`';
+  readonly diagnostics: Diagnostic[];
+  /** `SOURCE_DATE_EPOCH` in seconds, when set. */
+  readonly epoch: number | null;
+  /** `--build-arg` proxy values, given to RUN outside the cache key. */
+  readonly proxyEnv: readonly string[];
+  readonly context: ContextSource;
+  /** Resolves `--from=` / `from=` to an earlier stage or an image. */
+  readonly source: (from: string, range: Range) => Promise<SourceRef>;
+}
+
+export type SourceRef =
+  | { readonly type: 'stage'; readonly index: number; readonly name: string; readonly fsKey: string }
+  | { readonly type: 'image'; readonly ref: string; readonly digest: string | null };
+
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export function initialState(platform: Platform, config: ImageConfig, fsKey: string, configDigest: string): StageState {
+  let imageEnv = EnvList.fromStrings(config.Env ?? []);
+  // BuildKit makes sure PATH is always set (except on Windows).
+  if (!imageEnv.has('PATH') && platform.os !== 'windows') imageEnv = imageEnv.set('PATH', DEFAULT_PATH);
+  const { Env: _env, ...rest } = config;
+  return {
+    platform,
+    env: imageEnv,
+    imageEnv,
+    config: { ...rest, OnBuild: null },
+    args: [],
+    cmdSet: false,
+    fsKey,
+    configDigest,
+    steps: [],
+  };
+}
+
+/** A child stage (`FROM parent`) starts from a copy of the parent's final state. */
+export function inheritState(parent: StageState): StageState {
+  return { ...parent, config: { ...parent.config, OnBuild: null }, args: [...parent.args], cmdSet: false, steps: [] };
+}
+
+export function shellOf(state: StageState): readonly string[] {
+  const shell = state.config.Shell;
+  if (shell && shell.length > 0) return shell;
+  return state.platform.os === 'windows' ? ['cmd', '/S', '/C'] : ['/bin/sh', '-c'];
+}
+
+/** Shell form → `[...shell, text]`, as BuildKit's `withShell`. */
+export function withShell(state: StageState, words: readonly string[]): string[] {
+  return [...shellOf(state), words.join(' ')];
+}
+
+export function argStrings(state: StageState): string[] {
+  const out = new Map<string, string>();
+  for (const arg of state.args) if (arg.value !== null) out.set(arg.key, arg.value);
+  return [...out].map(([k, v]) => `${k}=${v}`);
+}
+
+export function finalConfig(state: StageState): ImageConfig {
+  return { ...state.config, Env: state.imageEnv.toStrings() };
+}

@@ -1,0 +1,119 @@
+// Stages and their graph: splitting the Dockerfile at FROM, stage names, references between stages
+// (FROM stage, COPY --from=name|index, RUN --mount=from=name), --target, pruning and cycles.
+
+import type { ArgInstruction, Dockerfile, Diagnostic, FromInstruction, Instruction, Range } from '../parser/index.js';
+import { PlanError, warning } from './errors.js';
+import { suggest } from './suggest.js';
+
+export interface StageDef {
+  readonly index: number;
+  /** Stage name as written (`AS Build`), or null. Lookups are case-insensitive. */
+  readonly name: string | null;
+  readonly from: FromInstruction;
+  readonly instructions: readonly Instruction[];
+}
+
+export interface SplitDockerfile {
+  readonly metaArgs: readonly ArgInstruction[];
+  readonly stages: readonly StageDef[];
+}
+
+const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
+
+export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDockerfile {
+  const metaArgs: ArgInstruction[] = [];
+  const stages: { index: number; name: string | null; from: FromInstruction; instructions: Instruction[] }[] = [];
+  for (const instr of ast.instructions) {
+    if (instr.kind === 'unknown') {
+      throw new PlanError('unknown-instruction', `unknown instruction: ${instr.keyword.value.toUpperCase()}`, instr.keyword.range);
+    }
+    if (instr.kind === 'from') {
+      const name = instr.stageName?.value ?? null;
+      if (name !== null && !STAGE_NAME.test(name.toLowerCase())) {
+        throw new PlanError('invalid-stage-name', `invalid name for build stage: ${JSON.stringify(name)}, name can't start with a number or contain symbols`, instr.stageName?.range ?? instr.range);
+      }
+      if (name !== null && stages.some((s) => s.name?.toLowerCase() === name.toLowerCase())) {
+        diagnostics.push(warning('DuplicateStageName', `Duplicate stage name ${JSON.stringify(name)}, stage names should be unique`, instr.stageName?.range ?? instr.range));
+      }
+      stages.push({ index: stages.length, name, from: instr, instructions: [] });
+    } else if (stages.length === 0) {
+      if (instr.kind !== 'arg') throw new PlanError('no-stage', 'no build stage in current context', instr.range);
+      metaArgs.push(instr);
+    } else {
+      stages[stages.length - 1].instructions.push(instr);
+    }
+  }
+  if (stages.length === 0) throw new PlanError('no-stages', 'dockerfile contains no stages to build');
+  return { metaArgs, stages };
+}
+
+/** Display name of a stage, as BuildKit prints it in messages. */
+export function stageLabel(stage: StageDef): string {
+  return stage.name ?? `stage-${stage.index}`;
+}
+
+/** The stage a FROM refers to: the latest stage of that name defined before it. */
+export function findBaseStage(stages: readonly StageDef[], before: number, baseName: string): StageDef | null {
+  const lower = baseName.toLowerCase();
+  for (let i = before - 1; i >= 0; i--) if (stages[i].name?.toLowerCase() === lower) return stages[i];
+  return null;
+}
+
+/**
+ * `--from=` / `from=`: a stage name (any position; the last of that name), a stage index (COPY
+ * only), or else an image reference (null).
+ */
+export function findSourceStage(stages: readonly StageDef[], from: string, allowIndex: boolean, range: Range): StageDef | null {
+  if (allowIndex && /^-?[0-9]+$/.test(from)) {
+    const index = Number(from);
+    if (index < 0 || index >= stages.length) throw new PlanError('invalid-stage-index', `invalid stage index ${index}`, range);
+    return stages[index];
+  }
+  const lower = from.toLowerCase();
+  for (let i = stages.length - 1; i >= 0; i--) if (stages[i].name?.toLowerCase() === lower) return stages[i];
+  return null;
+}
+
+export function resolveTarget(stages: readonly StageDef[], target: string | undefined): StageDef {
+  if (target === undefined || target === '') return stages[stages.length - 1];
+  const found = findSourceStage(stages, target, false, stages[0].from.range);
+  if (found !== null) return found;
+  const names = stages.flatMap((s) => (s.name === null ? [] : [s.name]));
+  const match = suggest(target, names);
+  const hint = match === null ? '' : ` (did you mean ${match}?)`;
+  throw new PlanError('unknown-target', `target stage ${JSON.stringify(target)} could not be found${hint}`);
+}
+
+export interface StageEdge {
+  readonly to: number;
+  readonly range: Range;
+}
+
+/** Fails on a cycle in the graph of stage dependencies, naming a stage on it. */
+export function checkCycles(stages: readonly StageDef[], edges: ReadonlyMap<number, readonly StageEdge[]>): void {
+  const state = new Map<number, 'visiting' | 'done'>();
+  const visit = (index: number, via: Range): void => {
+    const mark = state.get(index);
+    if (mark === 'done') return;
+    if (mark === 'visiting') {
+      throw new PlanError('circular-dependency', `circular dependency detected on stage: ${stageLabel(stages[index])}`, via);
+    }
+    state.set(index, 'visiting');
+    for (const edge of edges.get(index) ?? []) visit(edge.to, edge.range);
+    state.set(index, 'done');
+  };
+  for (const stage of stages) visit(stage.index, stage.from.range);
+}
+
+/** Stages the target needs (itself, its bases and sources, transitively), in Dockerfile order. */
+export function reachable(target: number, edges: ReadonlyMap<number, readonly StageEdge[]>): number[] {
+  const seen = new Set<number>();
+  const stack = [target];
+  while (stack.length > 0) {
+    const index = stack.pop() as number;
+    if (seen.has(index)) continue;
+    seen.add(index);
+    for (const edge of edges.get(index) ?? []) stack.push(edge.to);
+  }
+  return [...seen].sort((a, b) => a - b);
+}

@@ -1,0 +1,83 @@
+// Helpers every step planner uses: expansion with UndefinedVar warnings, flag access and validation.
+
+import type { Flag, Instruction, Range, Word } from '../../parser/index.js';
+import type { Canonical } from '../cache-key.js';
+import { PlanError, warning } from '../errors.js';
+import { expandWord } from '../expand.js';
+import type { StepContext } from '../stage-state.js';
+import type { ConfigChange, StepInput, StepOperation } from '../types.js';
+import { suggest } from '../suggest.js';
+
+/** What a step planner returns; `plan.ts` turns it into a PlanStep with its cache key. */
+export interface StepDraft {
+  readonly args: readonly string[];
+  readonly inputs: readonly StepInput[];
+  readonly operation: StepOperation;
+  /** Present for steps that change the filesystem: hashed with the parent key into the step's key. */
+  readonly layer?: { readonly definition: { readonly [key: string]: Canonical }; readonly link: boolean };
+  /** Present for steps that change the image config. */
+  readonly configChange?: ConfigChange;
+}
+
+/** Expands one word in the stage environment, reporting variables that are not defined. */
+export function expand(ctx: StepContext, text: string, range: Range, skipQuotes = false): string {
+  let result: ReturnType<typeof expandWord>;
+  try {
+    result = expandWord(text, ctx.state.env, { escapeChar: skipQuotes ? '\\' : ctx.escapeChar, skipQuotes });
+  } catch (error) {
+    throw new PlanError('expansion-failed', (error as Error).message, range);
+  }
+  reportUndefined(ctx, result.unmatched, range);
+  return result.value;
+}
+
+export function expandWordNode(ctx: StepContext, word: Word): string {
+  return expand(ctx, word.value, word.range);
+}
+
+function reportUndefined(ctx: StepContext, unmatched: readonly string[], range: Range): void {
+  const declared = new Set(ctx.state.args.map((a) => a.key));
+  for (const name of unmatched) {
+    if (declared.has(name)) continue;
+    const match = suggest(name, ctx.state.env.keys());
+    const hint = match === null ? '' : ` (did you mean $${match}?)`;
+    ctx.diagnostics.push(warning('UndefinedVar', `Usage of undefined variable '$${name}'${hint}`, range));
+  }
+}
+
+/** Rejects flags the instruction does not define, as BuildKit does (`unknown flag: --mont`). */
+export function checkFlags(instruction: Instruction, allowed: readonly string[]): void {
+  for (const flag of instruction.flags) {
+    if (!allowed.includes(flag.name)) {
+      const match = suggest(flag.name, allowed);
+      const hint = match === null ? '' : ` (did you mean ${match}?)`;
+      throw new PlanError('unknown-flag', `unknown flag: --${flag.name}${hint}`, flag.range);
+    }
+  }
+}
+
+export function flag(instruction: Instruction, name: string): Flag | null {
+  let found: Flag | null = null;
+  for (const f of instruction.flags) if (f.name === name) found = f;
+  return found;
+}
+
+export function flags(instruction: Instruction, name: string): Flag[] {
+  return instruction.flags.filter((f) => f.name === name);
+}
+
+/** `--link` / `--link=true` / `--link=false`. */
+export function boolFlag(instruction: Instruction, name: string): boolean {
+  const f = flag(instruction, name);
+  if (f === null) return false;
+  if (f.value === null || f.value === '' || f.value.toLowerCase() === 'true') return true;
+  if (f.value.toLowerCase() === 'false') return false;
+  throw new PlanError('invalid-flag', `expecting boolean value for flag ${name}, not: ${f.value}`, f.range);
+}
+
+export function stringFlag(ctx: StepContext | null, instruction: Instruction, name: string): string | null {
+  const f = flag(instruction, name);
+  if (f === null) return null;
+  const value = f.value ?? '';
+  return ctx === null ? value : expand(ctx, value, f.valueRange ?? f.range);
+}

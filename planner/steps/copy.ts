@@ -1,0 +1,144 @@
+// COPY and ADD: sources from the context, another stage, an image, a URL or a heredoc; the
+// destination resolved against WORKDIR; owner, mode and flags. The key covers exactly the selected
+// source files' checksums (CACHE.md section 3), never the environment.
+
+import type { AddInstruction, CopyFilesInstruction, Word } from '../../parser/index.js';
+import type { Canonical } from '../cache-key.js';
+import { sha256 } from '../cache-key.js';
+import { PlanError } from '../errors.js';
+import { resolveDest, shownPath } from '../paths.js';
+import type { StepContext } from '../stage-state.js';
+import type { StepInput, StepOperation } from '../types.js';
+import { type StepDraft, boolFlag, checkFlags, expand, expandWordNode, flag, flags, stringFlag } from './common.js';
+import { heredocData } from './run.js';
+
+type CopyLike = AddInstruction | CopyFilesInstruction;
+
+const COPY_FLAGS = ['from', 'chown', 'chmod', 'link', 'parents', 'exclude'];
+const ADD_FLAGS = ['chown', 'chmod', 'link', 'exclude', 'checksum', 'keep-git-dir', 'unpack'];
+
+export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepDraft> {
+  const add = instr.kind === 'add';
+  checkFlags(instr, add ? ADD_FLAGS : COPY_FLAGS);
+  if (instr.destination === null || instr.sources.length === 0) {
+    throw new PlanError('missing-arguments', `${add ? 'ADD' : 'COPY'} requires at least two arguments`, instr.range);
+  }
+  const chown = stringFlag(ctx, instr, 'chown');
+  const chmod = stringFlag(ctx, instr, 'chmod');
+  if (chmod !== null) checkChmod(chmod, instr);
+  const excludes = flags(instr, 'exclude').map((f) => stringFlag(ctx, { ...instr, flags: [f] }, 'exclude') ?? '');
+  const parents = boolFlag(instr, 'parents');
+  const link = boolFlag(instr, 'link');
+  const checksum = stringFlag(ctx, instr, 'checksum');
+  const keepGitDir = boolFlag(instr, 'keep-git-dir');
+  const unpackFlag = flag(instr, 'unpack');
+  const unpack = unpackFlag === null ? null : boolFlag(instr, 'unpack');
+  const from = await copySource(ctx, instr);
+
+  const inline: { name: string; content: string }[] = [];
+  const paths: string[] = [];
+  for (const word of instr.sources) {
+    const doc = heredocFor(instr, word);
+    if (doc !== null) {
+      const data = heredocData(doc);
+      inline.push({ name: doc.name, content: doc.expand ? expandContent(ctx, data, word) : data });
+    } else paths.push(expandWordNode(ctx, word));
+  }
+  const urls = paths.filter(isUrl);
+  if (!add && urls.length > 0) throw new PlanError('copy-url', 'source can\'t be a URL for COPY', instr.range);
+  if (checksum !== null && (urls.length === 0 || urls.length !== paths.length)) {
+    throw new PlanError('checksum-non-http', 'checksum can\'t be specified for non-HTTP(S) sources', instr.range);
+  }
+  const rawDest = expandWordNode(ctx, instr.destination);
+  const dest = resolveDest(ctx.state.config.WorkingDir || '/', rawDest);
+  if (paths.length + inline.length > 1 && !dest.endsWith('/')) {
+    throw new PlanError('copy-dest-not-dir', `When using ${add ? 'ADD' : 'COPY'} with more than one source file, the destination must be a directory and end with a /`, instr.destination.range);
+  }
+
+  const { inputs, sourceKeys } = await selectInputs(ctx, instr, from, paths, inline, { excludes, parents });
+  const operation: StepOperation = {
+    type: 'copy', add, sources: paths, dest, from: from.operation, chown, chmod, link, parents, excludes,
+    checksum, keepGitDir, unpack, inline, epoch: ctx.epoch,
+  };
+  const definition: { [key: string]: Canonical } = {
+    op: add ? 'add' : 'copy', dest, chown, chmod, link, parents, excludes, checksum, keepGitDir, unpack,
+    epoch: ctx.epoch, sources: sourceKeys,
+  };
+  return { args: [...paths, ...inline.map((d) => `<<${d.name}`), dest], inputs, operation, layer: { definition, link } };
+}
+
+function checkChmod(chmod: string, instr: CopyLike): void {
+  if (/^[0-7]+$/.test(chmod) && Number.parseInt(chmod, 8) <= 0o7777) return;
+  const range = flag(instr, 'chmod')?.range ?? instr.range;
+  throw new PlanError('invalid-chmod', `invalid chmod parameter: '${chmod}'. it should be octal string and between 0 and 07777`, range);
+}
+
+function isUrl(source: string): boolean {
+  return /^https?:\/\//.test(source) || /^git@/.test(source) || /\.git(#.*)?$/.test(source) && /^[a-z]+:\/\//.test(source);
+}
+
+function heredocFor(instr: CopyLike, word: Word) {
+  const match = /^<<-?(["']?)([^"']+)\1$/.exec(word.value);
+  if (match === null) return null;
+  return instr.heredocs.find((h) => h.name === match[2]) ?? null;
+}
+
+function expandContent(ctx: StepContext, data: string, word: Word): string {
+  // Heredoc bodies expand variables and backslash escapes; quotes in the body are literal.
+  return expand(ctx, data, word.range, true);
+}
+
+interface FromSource {
+  readonly operation: Extract<StepOperation, { type: 'copy' }>['from'];
+  readonly ref: Awaited<ReturnType<StepContext['source']>> | null;
+}
+
+async function copySource(ctx: StepContext, instr: CopyLike): Promise<FromSource> {
+  const f = instr.kind === 'copy' ? flag(instr, 'from') : null;
+  if (f === null) return { operation: { type: 'context' }, ref: null };
+  const value = f.value ?? '';
+  if (value.includes('$')) {
+    throw new PlanError('copy-from-variable', 'variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround', f.range);
+  }
+  const ref = await ctx.source(value, f.range);
+  return ref.type === 'stage'
+    ? { operation: { type: 'stage', index: ref.index }, ref }
+    : { operation: { type: 'image', ref: ref.ref }, ref };
+}
+
+async function selectInputs(
+  ctx: StepContext,
+  instr: CopyLike,
+  from: FromSource,
+  paths: readonly string[],
+  inline: readonly { name: string; content: string }[],
+  options: { excludes: readonly string[]; parents: boolean },
+): Promise<{ inputs: StepInput[]; sourceKeys: Canonical[] }> {
+  const inputs: StepInput[] = [];
+  const sourceKeys: Canonical[] = [];
+  for (const doc of inline) {
+    const digest = sha256(doc.content);
+    inputs.push({ type: 'inline', name: doc.name, digest });
+    sourceKeys.push({ inline: doc.name, digest });
+  }
+  const ref = from.ref;
+  if (ref !== null) {
+    if (ref.type === 'stage') inputs.push({ type: 'stage', index: ref.index, name: ref.name, paths, key: ref.fsKey });
+    else inputs.push({ type: 'image', ref: ref.ref, paths });
+    sourceKeys.push(ref.type === 'stage' ? { stage: ref.fsKey, paths } : { image: ref.ref, digest: ref.digest, paths });
+    return { inputs, sourceKeys };
+  }
+  for (const source of paths) {
+    if (isUrl(source)) {
+      // The content of a URL is only known after download; the executor refines the key then.
+      inputs.push({ type: 'url', url: source });
+      sourceKeys.push({ url: source });
+      continue;
+    }
+    const selection = await ctx.context.checksum(source, options);
+    if (!selection.ok) throw new PlanError('source-not-found', `"${shownPath(selection.missing)}": not found`, instr.range);
+    inputs.push({ type: 'context', source, digest: selection.digest, files: selection.files });
+    sourceKeys.push({ source, digest: selection.digest });
+  }
+  return { inputs, sourceKeys };
+}

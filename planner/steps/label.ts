@@ -1,0 +1,23 @@
+// LABEL: expanded keys and values added to the image config.
+
+import type { LabelInstruction } from '../../parser/index.js';
+import { PlanError } from '../errors.js';
+import type { StepContext } from '../stage-state.js';
+import { type StepDraft, checkFlags, expandWordNode } from './common.js';
+
+export function planLabel(ctx: StepContext, instr: LabelInstruction): StepDraft {
+  checkFlags(instr, []);
+  if (instr.pairs.length === 0) throw new PlanError('missing-arguments', 'LABEL requires at least one argument', instr.range);
+  const labels: Record<string, string> = { ...(ctx.state.config.Labels ?? {}) };
+  const change: Record<string, string> = {};
+  const shown: string[] = [];
+  for (const pair of instr.pairs) {
+    const key = expandWordNode(ctx, pair.key);
+    const value = expandWordNode(ctx, pair.value);
+    labels[key] = value;
+    change[key] = value;
+    shown.push(`${key}=${value}`);
+  }
+  ctx.state.config.Labels = labels;
+  return { args: shown, inputs: [], operation: { type: 'config', change: { Labels: change } }, configChange: { Labels: change } };
+}

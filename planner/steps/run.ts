@@ -1,0 +1,115 @@
+// RUN: the argument vector (shell-wrapped, heredocs as BuildKit handles them), environment, user,
+// working directory, network, security and mounts. The command text is not expanded by the builder.
+
+import type { Heredoc, RunInstruction } from '../../parser/index.js';
+import type { Canonical } from '../cache-key.js';
+import { PlanError } from '../errors.js';
+import { type StepContext, withShell } from '../stage-state.js';
+import type { RunMount, StepInput } from '../types.js';
+import { type StepDraft, checkFlags, flag, flags } from './common.js';
+import { parseMount } from './run-mounts.js';
+
+const NETWORKS = ['default', 'none', 'host'];
+const SECURITY = ['sandbox', 'insecure'];
+
+export async function planRun(ctx: StepContext, run: RunInstruction): Promise<StepDraft> {
+  checkFlags(run, ['mount', 'network', 'security', 'device']);
+  const { argv, files } = commandLine(ctx, run);
+  const network = choice(run, 'network', NETWORKS);
+  const security = choice(run, 'security', SECURITY);
+  let sshIndex = 0;
+  const mounts = flags(run, 'mount').map((f) => {
+    const mount = parseMount(ctx, f, sshIndex);
+    if (mount.type === 'ssh') sshIndex++;
+    return mount;
+  });
+  const inputs: StepInput[] = [];
+  const mountKeys: Canonical[] = [];
+  for (const mount of mounts) {
+    const { input, key } = await mountInput(ctx, mount, run);
+    if (input !== null) inputs.push(input);
+    mountKeys.push(key);
+  }
+  const env = ctx.state.env.toStrings();
+  const user = ctx.state.config.User ?? '';
+  const workdir = ctx.state.config.WorkingDir || '/';
+  return {
+    args: argv,
+    inputs,
+    operation: { type: 'run', argv, env, proxyEnv: ctx.proxyEnv, user, workdir, network, security, mounts, files },
+    layer: {
+      definition: {
+        op: 'run',
+        argv,
+        env,
+        user,
+        workdir,
+        network,
+        security,
+        mounts: mountKeys,
+        files: files.map((f) => ({ path: f.path, content: f.content, mode: f.mode })),
+      },
+      link: false,
+    },
+  };
+}
+
+function choice(run: RunInstruction, name: string, allowed: readonly string[]): string {
+  const f = flag(run, name);
+  if (f === null) return 'default';
+  const value = f.value ?? '';
+  if (!allowed.includes(value)) throw new PlanError('invalid-flag', `unsupported ${name} mode ${JSON.stringify(value)}`, f.range);
+  return value;
+}
+
+interface CommandLine {
+  argv: string[];
+  files: { path: string; content: string; mode: number }[];
+}
+
+function commandLine(ctx: StepContext, run: RunInstruction): CommandLine {
+  const words = run.command.map((w) => w.value);
+  if (run.form === 'exec') return { argv: words, files: [] };
+  if (run.heredocs.length === 0) return { argv: withShell(ctx.state, words), files: [] };
+  const text = words.join(' ');
+  if (run.heredocs.length === 1 && /^[0-9]*<<-?\S+$/.test(text.trim())) {
+    const doc = run.heredocs[0];
+    const data = heredocData(doc);
+    // A single heredoc with a shebang is written to a file and executed (not on Windows).
+    if (ctx.state.platform.os !== 'windows' && data.startsWith('#!')) {
+      const path = `/dev/pipes/${doc.name}`;
+      return { argv: withShell(ctx.state, [path]), files: [{ path, content: data, mode: 0o755 }] };
+    }
+    return { argv: withShell(ctx.state, [data]), files: [] };
+  }
+  // Several heredocs, or a command around one: hand the reconstituted text to the shell.
+  let script = text;
+  for (const doc of run.heredocs) script += `\n${doc.content}${doc.name}`;
+  return { argv: withShell(ctx.state, [script]), files: [] };
+}
+
+export function heredocData(doc: Heredoc): string {
+  return doc.chomp ? doc.content.replace(/^\t+/gm, '') : doc.content;
+}
+
+async function mountInput(ctx: StepContext, mount: RunMount, run: RunInstruction): Promise<{ input: StepInput | null; key: Canonical }> {
+  // Cache ids and sharing modes never change what the step produces from its inputs.
+  const { id: _id, sharing: _sharing, ...options } = mount.options;
+  const keyOptions = mount.type === 'cache' ? options : mount.options;
+  const base = { type: mount.type, target: mount.target, readonly: mount.readonly, options: keyOptions };
+  const source = mount.source ?? '/';
+  if (mount.from !== null) {
+    const ref = await ctx.source(mount.from, run.range);
+    if (ref.type === 'stage') {
+      const input: StepInput = { type: 'stage', index: ref.index, name: ref.name, paths: [source], key: ref.fsKey };
+      return { input, key: { ...base, from: { stage: ref.fsKey }, source } };
+    }
+    return { input: { type: 'image', ref: ref.ref, paths: [source] }, key: { ...base, from: { image: ref.ref, digest: ref.digest }, source } };
+  }
+  if (mount.type !== 'bind') return { input: null, key: base };
+  // A bind mount of the build context: its content is part of the key.
+  const selection = await ctx.context.checksum(source, { excludes: [], parents: false });
+  if (!selection.ok) throw new PlanError('source-not-found', `"${selection.missing}": not found`, run.range);
+  const input: StepInput = { type: 'context', source, digest: selection.digest, files: selection.files };
+  return { input, key: { ...base, from: 'context', source, digest: selection.digest } };
+}

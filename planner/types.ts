@@ -1,0 +1,204 @@
+// The build plan: plain data that the executor runs and `tsbuild plan` prints.
+// Every step carries the cache key that decides whether its stored result can be reused.
+
+import type { Diagnostic, Range } from '../parser/index.js';
+
+export interface Platform {
+  readonly os: string;
+  readonly architecture: string;
+  readonly variant?: string;
+}
+
+/** OCI image config fields the planner reads and writes (a subset of `config` in an OCI image config). */
+export interface ImageConfig {
+  readonly Env?: readonly string[];
+  readonly Cmd?: readonly string[] | null;
+  readonly Entrypoint?: readonly string[] | null;
+  readonly WorkingDir?: string;
+  readonly User?: string;
+  readonly Shell?: readonly string[];
+  readonly Labels?: Readonly<Record<string, string>>;
+  readonly ExposedPorts?: Readonly<Record<string, object>>;
+  readonly Volumes?: Readonly<Record<string, object>>;
+  readonly StopSignal?: string;
+  readonly OnBuild?: readonly string[] | null;
+  readonly Healthcheck?: HealthcheckConfig;
+}
+
+export interface HealthcheckConfig {
+  readonly Test: readonly string[];
+  readonly Interval?: number;
+  readonly Timeout?: number;
+  readonly StartPeriod?: number;
+  readonly StartInterval?: number;
+  readonly Retries?: number;
+}
+
+/** What a base image resolver knows about an image. */
+export interface ResolvedImage {
+  /** Normalised reference, e.g. `docker.io/library/busybox:latest`. */
+  readonly ref: string;
+  /** Manifest digest when known: pins the base in the cache key. */
+  readonly digest?: string;
+  readonly platform?: Platform;
+  readonly config: ImageConfig;
+  /** True when the image has no layers (treated like `scratch`). */
+  readonly empty?: boolean;
+}
+
+/** Reads base image configs; the image store implements it, tests use an in-memory one. */
+export interface BaseImageResolver {
+  resolve(ref: string, platform: Platform): Promise<ResolvedImage | null>;
+}
+
+/** One file or directory entry a COPY/ADD selected from the context, with its content checksum. */
+export interface SelectedFile {
+  readonly path: string;
+  readonly digest: string;
+}
+
+export type SourceChecksum =
+  | { readonly ok: true; readonly digest: string; readonly files: readonly SelectedFile[] }
+  | { readonly ok: false; readonly missing: string };
+
+export interface SourceSelectionOptions {
+  readonly excludes: readonly string[];
+  readonly parents: boolean;
+}
+
+/**
+ * The build context as the planner needs it: BuildKit's checksum of one COPY/ADD source path
+ * (CACHE.md 4.4) after `.dockerignore`. `cache/` implements it over a context snapshot.
+ */
+export interface ContextSource {
+  checksum(source: string, options: SourceSelectionOptions): Promise<SourceChecksum>;
+}
+
+export interface PlanOptions {
+  /** Stage name to build; the last stage when absent. */
+  readonly target?: string;
+  /** `--build-arg` values, already resolved (`--build-arg K` takes its value from the environment in the CLI). */
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  readonly targetPlatform?: Platform;
+  readonly buildPlatform?: Platform;
+  /** Name of the Dockerfile, used in messages only. */
+  readonly dockerfileName?: string;
+}
+
+export interface PlanDeps {
+  readonly context: ContextSource;
+  readonly images: BaseImageResolver;
+  /** Parses ONBUILD trigger text from base image configs (the parser's `parse`). */
+  readonly parseTrigger?: (text: string) => import('../parser/index.js').ParseResult;
+}
+
+export type StageBase =
+  | { readonly type: 'scratch' }
+  | { readonly type: 'image'; readonly ref: string; readonly digest: string | null; readonly resolved: boolean }
+  | { readonly type: 'stage'; readonly name: string; readonly index: number };
+
+export type StepInput =
+  | { readonly type: 'context'; readonly source: string; readonly digest: string; readonly files: readonly SelectedFile[] }
+  | { readonly type: 'stage'; readonly index: number; readonly name: string; readonly paths: readonly string[]; readonly key: string }
+  | { readonly type: 'image'; readonly ref: string; readonly paths: readonly string[] }
+  | { readonly type: 'inline'; readonly name: string; readonly digest: string }
+  | { readonly type: 'url'; readonly url: string };
+
+export interface RunMount {
+  readonly type: 'bind' | 'cache' | 'tmpfs' | 'secret' | 'ssh';
+  readonly target: string;
+  readonly readonly: boolean;
+  /** Stage index, image ref or `context`, when the mount reads from somewhere. */
+  readonly from: string | null;
+  readonly source: string | null;
+  readonly options: Readonly<Record<string, string>>;
+}
+
+/** What the executor needs to perform a step; `null` fields mean "not set". */
+export type StepOperation =
+  | {
+      readonly type: 'run';
+      readonly argv: readonly string[];
+      /** The full environment of the process, in order (image ENV + in-scope ARGs). */
+      readonly env: readonly string[];
+      /** Proxy variables from `--build-arg` only: given to the process, kept out of the key. */
+      readonly proxyEnv: readonly string[];
+      readonly user: string;
+      readonly workdir: string;
+      readonly network: string;
+      readonly security: string;
+      readonly mounts: readonly RunMount[];
+      /** Heredoc scripts with a shebang are written to this file and executed. */
+      readonly files: readonly { readonly path: string; readonly content: string; readonly mode: number }[];
+    }
+  | {
+      readonly type: 'copy';
+      readonly add: boolean;
+      readonly sources: readonly string[];
+      readonly dest: string;
+      readonly from: { readonly type: 'context' } | { readonly type: 'stage'; readonly index: number } | { readonly type: 'image'; readonly ref: string };
+      readonly chown: string | null;
+      readonly chmod: string | null;
+      readonly link: boolean;
+      readonly parents: boolean;
+      readonly excludes: readonly string[];
+      readonly checksum: string | null;
+      readonly keepGitDir: boolean;
+      readonly unpack: boolean | null;
+      readonly inline: readonly { readonly name: string; readonly content: string }[];
+      readonly epoch: number | null;
+    }
+  | { readonly type: 'mkdir'; readonly path: string; readonly user: string; readonly epoch: number | null }
+  | { readonly type: 'config'; readonly change: ConfigChange }
+  | { readonly type: 'none' };
+
+/** The image config fields an instruction sets. */
+export type ConfigChange = { readonly [K in keyof ImageConfig]?: ImageConfig[K] } & { readonly Author?: string };
+
+export interface PlanStep {
+  readonly kind: string;
+  /** 1-based Dockerfile line of the instruction (for ONBUILD triggers: the FROM line). */
+  readonly line: number;
+  readonly range: Range;
+  /** The instruction as written (logical line). */
+  readonly instruction: string;
+  readonly onbuild: boolean;
+  /** Arguments after variable expansion, as the builder uses them. */
+  readonly args: readonly string[];
+  /** The image environment (ENV) the step sees. */
+  readonly env: readonly string[];
+  /** The build arguments in scope for the step, with their values. */
+  readonly buildArgs: readonly string[];
+  readonly inputs: readonly StepInput[];
+  readonly operation: StepOperation;
+  /** Null only for steps that change neither the filesystem nor the config (ARG). */
+  readonly cacheKey: string | null;
+  /** True when the step produces a layer. */
+  readonly layer: boolean;
+}
+
+export interface PlanStage {
+  readonly name: string | null;
+  readonly index: number;
+  readonly base: StageBase;
+  readonly platform: Platform;
+  readonly line: number;
+  readonly steps: readonly PlanStep[];
+  /** The image config after the last step. */
+  readonly config: ImageConfig;
+  /** Key of the stage's filesystem (the last layer step, or the base). */
+  readonly fsKey: string;
+  /** Key of the finished image: filesystem and config. */
+  readonly imageKey: string;
+}
+
+export interface Plan {
+  /** The stages needed for the target, in Dockerfile order; the target is last. */
+  readonly stages: readonly PlanStage[];
+  readonly target: number;
+}
+
+export interface PlanResult {
+  readonly plan: Plan | null;
+  readonly diagnostics: readonly Diagnostic[];
+}

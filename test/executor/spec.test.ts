@@ -1,0 +1,241 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  createRunSpec,
+  hostsFileContent,
+  mountStubPaths,
+  type RunSpecOptions,
+  writeNetworkFiles,
+} from '../../executor/index.js';
+
+const base: RunSpecOptions = {
+  rootfs: '/snap/m',
+  args: ['/bin/sh', '-c', 'echo hi'],
+  env: ['PATH=/bin'],
+  cwd: '/',
+  uid: 0,
+  gid: 0,
+  additionalGids: [0, 10],
+  hostname: 'buildkitsandbox',
+  networkFiles: { hosts: '/b/hosts', resolvConf: '/b/resolv.conf', hostname: '/b/hostname' },
+};
+
+const dockerCaps = [
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FSETID',
+  'CAP_FOWNER',
+  'CAP_MKNOD',
+  'CAP_NET_RAW',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETFCAP',
+  'CAP_SETPCAP',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SYS_CHROOT',
+  'CAP_KILL',
+  'CAP_AUDIT_WRITE',
+];
+
+describe('createRunSpec', () => {
+  it('produces Docker-like defaults', () => {
+    expect(createRunSpec({ ...base, cgroupsPath: 'tsbuild/tsb-1' })).toEqual({
+      ociVersion: '1.0.2',
+      process: {
+        terminal: false,
+        user: { uid: 0, gid: 0, additionalGids: [0, 10] },
+        args: ['/bin/sh', '-c', 'echo hi'],
+        env: ['PATH=/bin', 'HOSTNAME=buildkitsandbox'],
+        cwd: '/',
+        capabilities: {
+          bounding: dockerCaps,
+          effective: dockerCaps,
+          permitted: dockerCaps,
+          inheritable: [],
+          ambient: [],
+        },
+        rlimits: [{ type: 'RLIMIT_NOFILE', soft: 1024, hard: 1024 }],
+        noNewPrivileges: false,
+      },
+      root: { path: '/snap/m', readonly: false },
+      hostname: 'buildkitsandbox',
+      mounts: [
+        { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+        {
+          destination: '/dev',
+          type: 'tmpfs',
+          source: 'tmpfs',
+          options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+        },
+        {
+          destination: '/dev/pts',
+          type: 'devpts',
+          source: 'devpts',
+          options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
+        },
+        {
+          destination: '/dev/shm',
+          type: 'tmpfs',
+          source: 'shm',
+          options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
+        },
+        { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+        { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+        {
+          destination: '/etc/hosts',
+          type: 'bind',
+          source: '/b/hosts',
+          options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec'],
+        },
+        {
+          destination: '/etc/resolv.conf',
+          type: 'bind',
+          source: '/b/resolv.conf',
+          options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec'],
+        },
+        {
+          destination: '/etc/hostname',
+          type: 'bind',
+          source: '/b/hostname',
+          options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec'],
+        },
+      ],
+      linux: {
+        namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+        cgroupsPath: 'tsbuild/tsb-1',
+        resources: { devices: [{ allow: false, access: 'rwm' }] },
+        maskedPaths: [
+          '/proc/asound',
+          '/proc/acpi',
+          '/proc/interrupts',
+          '/proc/kcore',
+          '/proc/keys',
+          '/proc/latency_stats',
+          '/proc/timer_list',
+          '/proc/timer_stats',
+          '/proc/sched_debug',
+          '/proc/scsi',
+          '/sys/firmware',
+          '/sys/devices/virtual/powercap',
+        ],
+        readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+      },
+    });
+  });
+
+  it('keeps a HOSTNAME the env already sets', () => {
+    expect(createRunSpec({ ...base, env: ['HOSTNAME=mine', 'A=1'] }).process.env).toEqual(['HOSTNAME=mine', 'A=1']);
+  });
+
+  it('adds a network namespace only for network none', () => {
+    expect(createRunSpec({ ...base, network: 'none' }).linux.namespaces.map((ns) => ns.type)).toEqual([
+      'pid',
+      'ipc',
+      'uts',
+      'mount',
+      'network',
+    ]);
+    expect(createRunSpec({ ...base, network: 'host' }).linux.namespaces.map((ns) => ns.type)).not.toContain('network');
+  });
+
+  it('gives a non-root user the bounding set but no effective capabilities', () => {
+    const spec = createRunSpec({ ...base, uid: 1234, gid: 0, additionalGids: [] });
+    expect(spec.process.user).toEqual({ uid: 1234, gid: 0 });
+    expect(spec.process.capabilities.bounding).toEqual(dockerCaps);
+    expect(spec.process.capabilities.effective).toEqual([]);
+    expect(spec.process.capabilities.permitted).toEqual([]);
+  });
+
+  it('maps RUN --mount binds and tmpfs, and a tmpfs on /dev/shm replaces the default', () => {
+    const spec = createRunSpec({
+      ...base,
+      shmSize: 134217728,
+      mounts: [
+        { type: 'bind', source: '/ctx', target: '/src/', readonly: true },
+        { type: 'bind', source: '/cache', target: '/root/.cache', readonly: false },
+        { type: 'tmpfs', target: '/dev/shm', size: 128 * 1024 * 1024 },
+        { type: 'tmpfs', target: '/scratch', mode: 0o700 },
+      ],
+    });
+    expect(spec.mounts.filter((m) => m.destination === '/dev/shm')).toEqual([
+      { destination: '/dev/shm', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'size=134217728'] },
+    ]);
+    expect(spec.mounts.slice(-4)).toEqual([
+      { destination: '/src', type: 'bind', source: '/ctx', options: ['rbind', 'ro'] },
+      { destination: '/root/.cache', type: 'bind', source: '/cache', options: ['rbind', 'rw'] },
+      { destination: '/dev/shm', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'size=134217728'] },
+      { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=0700'] },
+    ]);
+  });
+
+  it('sizes /dev/shm in KiB and overrides rlimits by type', () => {
+    const spec = createRunSpec({
+      ...base,
+      shmSize: 134217728,
+      rlimits: [
+        { type: 'RLIMIT_NOFILE', soft: 1062, hard: 1062 },
+        { type: 'RLIMIT_NPROC', soft: 10, hard: 20 },
+      ],
+    });
+    expect(spec.mounts.find((m) => m.destination === '/dev/shm')?.options).toContain('size=131072k');
+    expect(spec.process.rlimits).toEqual([
+      { type: 'RLIMIT_NOFILE', soft: 1062, hard: 1062 },
+      { type: 'RLIMIT_NPROC', soft: 10, hard: 20 },
+    ]);
+    expect(spec.linux.cgroupsPath).toBeUndefined();
+  });
+
+  it('rejects a relative working directory and an empty command', () => {
+    expect(() => createRunSpec({ ...base, cwd: 'app' })).toThrow('working directory must be absolute: app');
+    expect(() => createRunSpec({ ...base, args: [] })).toThrow('a container needs a command to run');
+    expect(() => createRunSpec({ ...base, mounts: [{ type: 'tmpfs', target: 'x' }] })).toThrow(
+      'mount target must be absolute: x',
+    );
+  });
+
+  it('lists the mount points the runtime may create in the rootfs', () => {
+    const spec = createRunSpec({
+      ...base,
+      mounts: [
+        { type: 'tmpfs', target: '/dev/shm' },
+        { type: 'bind', source: '/c', target: '/a/b/c', readonly: true },
+      ],
+    });
+    expect(mountStubPaths(spec)).toEqual([
+      '/proc',
+      '/dev',
+      '/sys',
+      '/etc/hosts',
+      '/etc/resolv.conf',
+      '/etc/hostname',
+      '/a/b/c',
+    ]);
+  });
+});
+
+describe('network files', () => {
+  it('writes hosts, resolv.conf and hostname outside the rootfs', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tsbuild-netfiles-'));
+    try {
+      const resolv = path.join(dir, 'host-resolv');
+      await import('node:fs/promises').then((fs) => fs.writeFile(resolv, 'nameserver 10.0.0.2\n'));
+      const files = await writeNetworkFiles(dir, {
+        hostname: 'foo',
+        extraHosts: [{ name: 'db', ip: '10.0.0.9' }],
+        hostResolvConf: resolv,
+      });
+      expect(await readFile(files.hosts, 'utf8')).toBe(
+        '127.0.0.1\tlocalhost foo\n::1\tlocalhost ip6-localhost ip6-loopback\n10.0.0.9\tdb\n',
+      );
+      expect(await readFile(files.resolvConf, 'utf8')).toBe('nameserver 10.0.0.2\n');
+      expect(await readFile(files.hostname, 'utf8')).toBe('foo\n');
+      expect(hostsFileContent('buildkitsandbox')).toBe(
+        '127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,264 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  defaultStoreRoot,
+  type Digest,
+  OciMediaType,
+  sha256Digest,
+  Store,
+} from '../../image/index.js';
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'tsbuild-store-'));
+const here = path.dirname(fileURLToPath(import.meta.url));
+let worker: string;
+beforeAll(async () => {
+  worker = path.join(scratch, 'store-worker.mjs');
+  await build({
+    entryPoints: [path.join(here, 'fixtures/store-worker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    outfile: worker,
+    logLevel: 'silent',
+  });
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let n = 0;
+const freshRoot = () => path.join(scratch, `store-${n++}`);
+
+/** Stores a one-layer image and returns its manifest digest. */
+async function storeImage(store: Store, text: string): Promise<{ manifest: Digest; layer: Digest; config: Digest }> {
+  const layer = await store.putBlob(Buffer.from(text));
+  const config = await store.putConfig({
+    architecture: 'amd64',
+    os: 'linux',
+    rootfs: { type: 'layers', diff_ids: [layer.digest] },
+  });
+  const manifest = await store.putManifest({
+    schemaVersion: 2,
+    mediaType: OciMediaType.manifest,
+    config,
+    layers: [{ mediaType: OciMediaType.layer, ...layer }],
+  });
+  return { manifest: manifest.digest, layer: layer.digest, config: config.digest };
+}
+
+describe('store root', () => {
+  it('follows TSBUILD_ROOT, root and XDG rules', () => {
+    expect(defaultStoreRoot({ TSBUILD_ROOT: '/x/y' }, 0, '/home/u')).toBe('/x/y');
+    expect(defaultStoreRoot({}, 0, '/root')).toBe('/var/lib/tsbuild');
+    expect(defaultStoreRoot({ XDG_DATA_HOME: '/data' }, 1000, '/home/u')).toBe('/data/tsbuild');
+    expect(defaultStoreRoot({ XDG_DATA_HOME: 'relative' }, 1000, '/home/u')).toBe('/home/u/.local/share/tsbuild');
+    expect(defaultStoreRoot({}, 1000, '/home/u')).toBe('/home/u/.local/share/tsbuild');
+  });
+
+  it('creates an OCI image layout with room for snapshots and cache', async () => {
+    const root = freshRoot();
+    const store = await Store.open(root);
+    expect(readFileSync(path.join(root, 'oci-layout'), 'utf8')).toBe('{"imageLayoutVersion":"1.0.0"}');
+    expect(readFileSync(path.join(root, 'index.json'), 'utf8')).toBe(
+      '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}',
+    );
+    expect(readdirSync(root).sort()).toEqual(['blobs', 'cache', 'index.json', 'locks', 'oci-layout', 'snapshots']);
+    expect(store.paths.snapshots).toBe(path.join(root, 'snapshots'));
+    expect(store.paths.cache).toBe(path.join(root, 'cache'));
+    await Store.open(root); // idempotent
+  });
+});
+
+describe('blobs', () => {
+  it('stores bytes and streams under their digest, verified', async () => {
+    const store = await Store.open(freshRoot());
+    const data = Buffer.from('hello blob');
+    const info = await store.putBlob(data);
+    expect(info).toEqual({ digest: sha256Digest(data), size: 10 });
+    expect(readFileSync(store.blobPath(info.digest), 'utf8')).toBe('hello blob');
+    expect(await store.hasBlob(info.digest)).toBe(true);
+    expect(await store.putBlob(Readable.from([Buffer.from('hello '), Buffer.from('blob')]), info.digest)).toEqual(info);
+    expect((await store.readBlob(info.digest)).toString()).toBe('hello blob');
+  });
+
+  it('rejects content that does not match, leaving nothing behind', async () => {
+    const store = await Store.open(freshRoot());
+    const wrong: Digest = sha256Digest('something else');
+    await expect(store.putBlob(Buffer.from('data'), wrong)).rejects.toThrow(
+      `digest mismatch: expected ${wrong}, got ${sha256Digest('data')}`,
+    );
+    await expect(store.putBlob(Buffer.from('data'), { size: 5 })).rejects.toThrow(
+      `size mismatch for ${sha256Digest('data')}: expected 5, got 4`,
+    );
+    expect(readdirSync(store.paths.blobs)).toEqual([]);
+    expect(await store.hasBlob(sha256Digest('data'))).toBe(false);
+  });
+});
+
+describe('tags', () => {
+  it('tags with normalised names, resolves, lists, untags', async () => {
+    const store = await Store.open(freshRoot());
+    const img = await storeImage(store, 'layer-a');
+    await store.tag('alpine', img.manifest);
+    await store.tag('localhost:5000/team/app:v1', img.manifest);
+    const index = JSON.parse(readFileSync(store.paths.indexJson, 'utf8'));
+    expect(index.manifests.map((m: { annotations: Record<string, string> }) => m.annotations)).toEqual([
+      { 'org.opencontainers.image.ref.name': 'docker.io/library/alpine:latest' },
+      { 'org.opencontainers.image.ref.name': 'localhost:5000/team/app:v1' },
+    ]);
+    expect((await store.listImages()).map((i) => i.familiar)).toEqual(['alpine:latest', 'localhost:5000/team/app:v1']);
+
+    for (const ref of ['alpine', 'alpine:latest', 'docker.io/library/alpine:latest', `alpine@${img.manifest}`, img.manifest]) {
+      const resolved = await store.resolve(ref);
+      expect(resolved.manifestDigest).toBe(img.manifest);
+      expect(resolved.configDigest).toBe(img.config);
+      expect(resolved.config.rootfs.diff_ids).toEqual([img.layer]);
+    }
+    await expect(store.resolve('alpine:3')).rejects.toThrow('No such image: alpine:3');
+
+    const other = await storeImage(store, 'layer-b');
+    await store.tag('alpine:latest', other.manifest); // retag moves it
+    expect((await store.resolve('alpine')).manifestDigest).toBe(other.manifest);
+    expect(await store.untag('alpine')).toBe(true);
+    expect(await store.untag('alpine')).toBe(false);
+    expect(await store.removeImage(img.manifest)).toEqual(['localhost:5000/team/app:v1']);
+    expect(await store.listImages()).toEqual([]);
+    await expect(store.removeImage('nothing')).rejects.toThrow('No such image: nothing');
+  });
+
+  it('resolves an index to the platform manifest', async () => {
+    const store = await Store.open(freshRoot());
+    const amd = await storeImage(store, 'amd');
+    const arm = await storeImage(store, 'arm');
+    const idx = await store.putManifest({
+      schemaVersion: 2,
+      mediaType: OciMediaType.index,
+      manifests: [
+        { mediaType: OciMediaType.manifest, digest: arm.manifest, size: 1, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+        { mediaType: OciMediaType.manifest, digest: amd.manifest, size: 1, platform: { os: 'linux', architecture: 'amd64' } },
+      ],
+    });
+    await store.tag('multi', idx.digest);
+    expect((await store.resolve('multi', { os: 'linux', architecture: 'arm64' })).manifestDigest).toBe(arm.manifest);
+    const r = await store.resolve('multi', { os: 'linux', architecture: 'amd64' });
+    expect([r.manifestDigest, r.indexDigest]).toEqual([amd.manifest, idx.digest]);
+    await expect(store.resolve('multi', { os: 'linux', architecture: 's390x' })).rejects.toThrow(
+      'multi: no manifest for platform linux/s390x',
+    );
+  });
+});
+
+describe('prune', () => {
+  it('removes unreferenced blobs and dead processes’ temp files, keeps tagged and hooked ones', async () => {
+    const store = await Store.open(freshRoot());
+    const tagged = await storeImage(store, 'tagged');
+    const loose = await storeImage(store, 'loose');
+    const cached = await store.putBlob(Buffer.from('cache-held'));
+    await store.tag('keep', tagged.manifest);
+    writeFileSync(path.join(store.paths.blobs, 'blob.tmp-999999999-abcdef'), 'partial');
+    writeFileSync(path.join(store.root, 'index.json.tmp-999999999-abcdef'), '{');
+    writeFileSync(path.join(store.paths.blobs, `blob.tmp-${process.pid}-abcdef`), 'in flight');
+    const unregister = store.registerGcRoots(() => [cached.digest]);
+
+    // Within the grace period no blob is deleted; dead processes' temp files always are.
+    const first = await store.prune();
+    expect(first.removedBlobs).toEqual([]);
+    expect(first.removedTempFiles).toEqual(['blobs/sha256/blob.tmp-999999999-abcdef', 'index.json.tmp-999999999-abcdef']);
+    const result = await store.prune({ gracePeriodMs: 0 });
+    expect(result.removedBlobs).toEqual([loose.manifest, loose.layer, loose.config].sort());
+    expect(result.removedTempFiles).toEqual([]);
+    for (const d of [tagged.manifest, tagged.config, tagged.layer, cached.digest]) expect(await store.hasBlob(d)).toBe(true);
+    expect(existsSync(path.join(store.paths.blobs, `blob.tmp-${process.pid}-abcdef`))).toBe(true);
+
+    unregister();
+    expect((await store.prune({ gracePeriodMs: 0 })).removedBlobs).toEqual([cached.digest]);
+  });
+});
+
+function run(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [worker, ...args]);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+describe('several processes', () => {
+  it('two processes hammering put/tag both succeed and index.json keeps every tag', async () => {
+    const root = freshRoot();
+    await Store.open(root);
+    const count = 40;
+    const [a, b] = await Promise.all([run(['hammer', root, '1', String(count)]), run(['hammer', root, '2', String(count)])]);
+    expect([a.code, a.err, a.out, b.code, b.err, b.out]).toEqual([0, '', 'done\n', 0, '', 'done\n']);
+    const index = JSON.parse(readFileSync(path.join(root, 'index.json'), 'utf8'));
+    const refs = index.manifests.map((m: { annotations: Record<string, string> }) => m.annotations['org.opencontainers.image.ref.name']);
+    const expected = ['docker.io/library/shared:latest'];
+    for (const id of [1, 2]) for (let i = 0; i < count; i++) expected.push(`docker.io/library/worker${id}:t${i}`);
+    expect([...refs].sort()).toEqual(expected.sort());
+    const store = await Store.open(root);
+    const resolved = await store.resolve('worker2:t7');
+    expect((await store.readBlob(resolved.manifest.layers[0]!.digest)).toString()).toBe('layer 2 7');
+    expect(readdirSync(root).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(readdirSync(path.join(root, 'locks'))).toEqual([]);
+  });
+
+  it('a process killed with SIGKILL mid-write leaves only temp garbage, which prune removes', async () => {
+    const root = freshRoot();
+    const store = await Store.open(root);
+    const before = readFileSync(store.paths.indexJson, 'utf8');
+    const child: ChildProcess = spawn(process.execPath, [worker, 'slow-blob', root]);
+    await new Promise<void>((resolve) => {
+      let chunks = 0;
+      child.stdout!.on('data', (d: Buffer) => {
+        chunks += d.toString().split('chunk').length - 1;
+        if (chunks >= 5) resolve();
+      });
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('close', resolve));
+    const garbage = readdirSync(store.paths.blobs);
+    expect(garbage).toHaveLength(1);
+    expect(garbage[0]).toMatch(new RegExp(`^blob\\.tmp-${child.pid}-[0-9a-f]{12}$`));
+    expect(readFileSync(store.paths.indexJson, 'utf8')).toBe(before);
+    const result = await store.prune({ gracePeriodMs: 0 });
+    expect(result.removedTempFiles).toEqual([`blobs/sha256/${garbage[0]}`]);
+    expect(readdirSync(store.paths.blobs)).toEqual([]);
+  });
+
+  it('breaks a lock left by a dead process', async () => {
+    const store = await Store.open(freshRoot());
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((resolve) => dead.on('close', resolve));
+    writeFileSync(path.join(store.paths.locks, 'index.lock'), `${dead.pid}\n`);
+    const img = await storeImage(store, 'x');
+    const started = Date.now();
+    await store.tag('after-crash', img.manifest);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect((await store.listImages()).map((i) => i.familiar)).toEqual(['after-crash:latest']);
+  });
+
+  it('waits for a lock held by a live process', async () => {
+    const store = await Store.open(freshRoot());
+    const img = await storeImage(store, 'x');
+    const lock = path.join(store.paths.locks, 'index.lock');
+    writeFileSync(lock, `${process.ppid}\n`);
+    const pending = store.tag('waits', img.manifest);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await store.listImages()).toEqual([]);
+    rmSync(lock);
+    await pending;
+    expect((await store.listImages()).map((i) => i.familiar)).toEqual(['waits:latest']);
+  });
+});

@@ -1,0 +1,139 @@
+// The cache-key edit matrix as data: a base scenario, and edits each with the exact set of steps
+// whose keys must change. Labels are `<stage>.<step index>`; `build.2-7` is a range, `app.*` every
+// step of the stage. Steps are: build: 0 ARG VERSION, 1 WORKDIR, 2 COPY go.mod, 3 ENV, 4 RUN echo,
+// 5 COPY src, 6 RUN make, 7 LABEL; tools: 0 RUN; app: 0 COPY --from=build, 1 COPY --from=tools,
+// 2 COPY config.json, 3 USER, 4 EXPOSE, 5 CMD.
+
+import type { FileSpec, Scenario } from './helpers/scenario.js';
+
+export const BASE_DOCKERFILE = `ARG BASE=busybox
+FROM \${BASE} AS build
+ARG VERSION
+WORKDIR /src
+COPY go.mod ./
+ENV CGO=0
+RUN echo build
+COPY src/ ./src/
+RUN make
+LABEL stage=build
+
+FROM busybox AS tools
+RUN echo tools > /bin/tool
+
+FROM alpine AS app
+COPY --from=build /src/out /app/out
+COPY --from=tools /bin/tool /bin/tool
+COPY config.json /etc/app/
+USER app
+EXPOSE 8080
+CMD ["/app/out"]
+`;
+
+const busybox = { digest: 'sha256:1111111111111111111111111111111111111111111111111111111111111111', config: { Env: ['PATH=/bin'] } };
+const alpine = { digest: 'sha256:2222222222222222222222222222222222222222222222222222222222222222', config: { Env: ['PATH=/usr/bin:/bin'] } };
+
+export const BASE_SCENARIO: Scenario = {
+  dockerfile: BASE_DOCKERFILE,
+  files: {
+    '.dockerignore': { content: '*.log\nsecret/\n' },
+    'go.mod': { content: 'module x\n' },
+    'src/main.go': { content: 'package main\n' },
+    'src/util/u.go': { content: 'package util\n' },
+    'src/extra.txt': { content: 'extra\n' },
+    'config.json': { content: '{}\n' },
+    'README.md': { content: 'readme\n' },
+    'debug.log': { content: 'log 1\n' },
+    'secret/key': { content: 'k1\n' },
+  },
+  images: { busybox, alpine },
+};
+
+export interface KeyEdit {
+  readonly name: string;
+  /** Text replacements applied to the Dockerfile, in order (each must match). */
+  readonly replace?: readonly (readonly [string, string])[];
+  readonly dockerfile?: string;
+  /** Files written (or, with null, deleted) after the first plan. */
+  readonly files?: Readonly<Record<string, FileSpec | null>>;
+  readonly chmod?: Readonly<Record<string, number>>;
+  /** Files whose mtime (and so ctime) is changed, content untouched. */
+  readonly touch?: readonly string[];
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  readonly target?: string;
+  readonly images?: Scenario['images'];
+  /** New stage name → base stage name, for edits that rename stages. */
+  readonly renamed?: Readonly<Record<string, string>>;
+  readonly changed: readonly string[];
+}
+
+const ALL_AFTER_GO_MOD = ['build.2-7', 'app.*'];
+
+export const KEY_EDITS: readonly KeyEdit[] = [
+  { name: 'nothing changes: two plans of the same input give the same keys', changed: [] },
+  { name: 'edit an ignored file', files: { 'debug.log': { content: 'log 2\n' } }, changed: [] },
+  { name: 'add an ignored file', files: { 'trace.log': { content: 'new\n' } }, changed: [] },
+  { name: 'edit a file in an ignored directory', files: { 'secret/key': { content: 'k2\n' } }, changed: [] },
+  { name: 'touch only the mtime of a copied file', touch: ['go.mod', 'src/main.go'], changed: [] },
+  { name: 'edit a context file no COPY selects', files: { 'README.md': { content: 'changed\n' } }, changed: [] },
+  { name: 'change one copied file', files: { 'go.mod': { content: 'module y\n' } }, changed: ALL_AFTER_GO_MOD },
+  { name: 'chmod a copied file', chmod: { 'go.mod': 0o755 }, changed: ALL_AFTER_GO_MOD },
+  { name: 'change a file inside a copied directory', files: { 'src/util/u.go': { content: 'package util2\n' } }, changed: ['build.5-7', 'app.*'] },
+  { name: 'add a file to a copied directory', files: { 'src/new.go': { content: 'package main\n' } }, changed: ['build.5-7', 'app.*'] },
+  { name: 'delete a file from a copied directory', files: { 'src/extra.txt': null }, changed: ['build.5-7', 'app.*'] },
+  { name: 'change the file only the last stage copies', files: { 'config.json': { content: '{"a":1}\n' } }, changed: ['app.2-5'] },
+  { name: 'a --build-arg that no ARG declares', buildArgs: { UNUSED: '1' }, changed: [] },
+  { name: 'a proxy --build-arg not declared by ARG', buildArgs: { http_proxy: 'http://proxy:3128' }, changed: [] },
+  {
+    name: 'a --build-arg an in-scope ARG declares: first RUN after it and everything after, COPY before that RUN kept',
+    buildArgs: { VERSION: '2' },
+    changed: ['build.4-7', 'app.*'],
+  },
+  { name: 'global ARG used in FROM, via --build-arg', buildArgs: { BASE: 'alpine' }, changed: ['build.1-7', 'app.*'] },
+  { name: 'global ARG default changed', replace: [['ARG BASE=busybox', 'ARG BASE=alpine']], changed: ['build.1-7', 'app.*'] },
+  {
+    name: 'keyword case',
+    replace: [['RUN make', 'run make'], ['COPY go.mod', 'copy go.mod'], ['FROM busybox AS tools', 'from busybox as tools'], ['LABEL', 'Label']],
+    changed: [],
+  },
+  { name: 'comments and blank lines', replace: [['WORKDIR /src\n', '# where the sources go\n\nWORKDIR /src\n'], ['RUN make\n', 'RUN make\n# done\n']], changed: [] },
+  { name: 'a line continuation inside RUN', replace: [['RUN echo tools > /bin/tool', 'RUN echo tools \\\n  > /bin/tool']], changed: ['tools.0', 'app.1-5'] },
+  { name: 'extra spaces after the keyword', replace: [['RUN make', 'RUN    make'], ['USER app', 'USER   app']], changed: [] },
+  {
+    name: 'reorder two independent stages',
+    dockerfile: BASE_DOCKERFILE.replace('FROM busybox AS tools\nRUN echo tools > /bin/tool\n\n', '').replace('ARG BASE=busybox\n', 'ARG BASE=busybox\nFROM busybox AS tools\nRUN echo tools > /bin/tool\n\n'),
+    changed: [],
+  },
+  {
+    name: 'rename a stage and its references',
+    replace: [['AS tools', 'AS toolbox'], ['--from=tools', '--from=toolbox']],
+    renamed: { toolbox: 'tools' },
+    changed: [],
+  },
+  { name: 'change a LABEL', replace: [['stage=build', 'stage=compile']], changed: ['build.7'] },
+  { name: 'change EXPOSE: later config steps only', replace: [['EXPOSE 8080', 'EXPOSE 9090']], changed: ['app.4-5'] },
+  { name: 'change CMD', replace: [['CMD ["/app/out"]', 'CMD ["/app/out", "-v"]']], changed: ['app.5'] },
+  { name: 'change USER', replace: [['USER app', 'USER nobody']], changed: ['app.3-5'] },
+  { name: 'change an ENV: the ENV, every later RUN and all after; the COPY before kept', replace: [['CGO=0', 'CGO=1']], changed: ['build.3-7', 'app.*'] },
+  { name: 'change a RUN command', replace: [['RUN make', 'RUN make all']], changed: ['build.6-7', 'app.*'] },
+  { name: 'change the RUN of an independent stage', replace: [['echo tools', 'echo tools2']], changed: ['tools.0', 'app.1-5'] },
+  { name: 'change WORKDIR', replace: [['WORKDIR /src', 'WORKDIR /code']], changed: ['build.1-7', 'app.*'] },
+  { name: 'add --chown to a COPY', replace: [['COPY config.json', 'COPY --chown=1000:1000 config.json']], changed: ['app.2-5'] },
+  { name: 'add --chmod to a COPY', replace: [['COPY go.mod', 'COPY --chmod=0640 go.mod']], changed: ALL_AFTER_GO_MOD },
+  { name: 'COPY --link', replace: [['COPY config.json', 'COPY --link config.json']], changed: ['app.2-5'] },
+  { name: 'change the destination of a COPY', replace: [['/etc/app/', '/etc/app2/']], changed: ['app.2-5'] },
+  {
+    name: 'new base image digest',
+    images: { busybox, alpine: { ...alpine, digest: 'sha256:3333333333333333333333333333333333333333333333333333333333333333' } },
+    changed: ['app.*'],
+  },
+  {
+    name: 'base image config changes under the same digest: its ENV reaches RUN and config steps, not file ops',
+    images: { busybox: { ...busybox, config: { Env: ['PATH=/bin', 'A=1'] } }, alpine },
+    changed: ['build.3-7', 'tools.0', 'app.*'],
+  },
+  { name: 'SOURCE_DATE_EPOCH changes file-op timestamps, not RUN', buildArgs: { SOURCE_DATE_EPOCH: '1700000000' }, changed: ['build.1-7', 'app.*'] },
+  { name: 'append a config-only step to a stage another stage copies from', replace: [['LABEL stage=build\n', 'LABEL stage=build\nENV DONE=1\n']], changed: [] },
+  { name: 'edit .dockerignore to drop a file under a copied directory', files: { '.dockerignore': { content: '*.log\nsecret/\nsrc/extra.txt\n' } }, changed: ['build.5-7', 'app.*'] },
+  { name: 'edit .dockerignore for files no COPY selects', files: { '.dockerignore': { content: '*.log\nsecret/\nREADME.md\n' } }, changed: [] },
+  { name: 'build --target does not change the keys of the stages it keeps', target: 'build', changed: [] },
+];

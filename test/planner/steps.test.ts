@@ -1,0 +1,168 @@
+// Instruction by instruction: the typed operation each step carries, and the errors BuildKit gives.
+
+import { describe, expect, it } from 'vitest';
+import { messages, planOf, stepsOf } from './helpers/scenario.js';
+
+const op = async (dockerfile: string, extra: Parameters<typeof planOf>[1] = {}) => {
+  const steps = stepsOf(await planOf(dockerfile, extra));
+  return steps[steps.length - 1].operation;
+};
+
+describe('RUN', () => {
+  it('wraps shell form in the current SHELL; exec form is used as is', async () => {
+    expect(await op('FROM busybox\nSHELL ["/bin/bash", "-eu", "-c"]\nRUN echo  hi\n')).toMatchObject({ argv: ['/bin/bash', '-eu', '-c', 'echo  hi'] });
+    expect(await op('FROM busybox\nRUN ["echo", "$HOME"]\n')).toMatchObject({ argv: ['echo', '$HOME'] });
+  });
+
+  it('runs a single heredoc body through the shell', async () => {
+    expect(await op('FROM busybox\nRUN <<EOF\necho "i am" >> /dest\nwhoami >> /dest\nEOF\n')).toMatchObject({
+      argv: ['/bin/sh', '-c', 'echo "i am" >> /dest\nwhoami >> /dest\n'],
+      files: [],
+    });
+  });
+
+  it('writes a heredoc with a shebang to a file and runs it (tabs stripped for <<-)', async () => {
+    expect(await op('FROM busybox\nRUN <<-EOF\n\t#!/bin/awk -f\n\tBEGIN { print 1 }\nEOF\n')).toMatchObject({
+      argv: ['/bin/sh', '-c', '/dev/pipes/EOF'],
+      files: [{ path: '/dev/pipes/EOF', content: '#!/bin/awk -f\nBEGIN { print 1 }\n', mode: 0o755 }],
+    });
+  });
+
+  it('hands a command around heredocs to the shell with the bodies reattached', async () => {
+    expect(await op('FROM busybox\nRUN cat <<A > /a; cat <<B > /b\n1\nA\n2\nB\n')).toMatchObject({
+      argv: ['/bin/sh', '-c', 'cat <<A > /a; cat <<B > /b\n1\nA\n2\nB'],
+    });
+  });
+
+  it('parses mounts with BuildKit defaults', async () => {
+    const run = await op(
+      'FROM busybox\nARG T=/cache\nRUN --mount=type=cache,target=$T --mount=type=secret,id=tok --mount=type=ssh --mount=type=tmpfs,dst=/t --network=none x\n',
+    );
+    expect(run).toMatchObject({
+      network: 'none',
+      mounts: [
+        { type: 'cache', target: '/cache', readonly: false, from: null, source: null, options: { id: '/cache', sharing: 'shared' } },
+        { type: 'secret', target: '/run/secrets/tok', readonly: true, from: null, source: null, options: { id: 'tok' } },
+        { type: 'ssh', target: '/run/buildkit/ssh_agent.0', readonly: true, from: null, source: null, options: { id: 'default' } },
+        { type: 'tmpfs', target: '/t', readonly: false, from: null, source: null, options: {} },
+      ],
+    });
+  });
+
+  it('a bind mount of a stage makes that stage an input', async () => {
+    const result = await planOf('FROM busybox AS b\nRUN mk\nFROM busybox\nRUN --mount=from=b,source=/out,target=/in cp /in/x /x\n');
+    expect(stepsOf(result)[0].inputs).toEqual([{ type: 'stage', index: 0, name: 'b', paths: ['/out'], key: result.plan?.stages[0].fsKey }]);
+  });
+
+  it.each([
+    ['--mont=target=/x', 'error 2:5 unknown flag: --mont (did you mean mount?)'],
+    ['--mount=typ=tmpfs', "error 2:13 unexpected key 'typ' in 'typ=tmpfs' (did you mean type?)"],
+    ['--mount=type=tmp', 'error 2:5 unsupported mount type "tmp" (did you mean tmpfs?)'],
+    ['--network=bridge', 'error 2:5 unsupported network mode "bridge"'],
+  ])('RUN %s fails', async (flagText, message) => {
+    expect(messages(await planOf(`FROM busybox\nRUN ${flagText} /bin/true\n`))).toEqual([message]);
+  });
+
+  it('mount from= does not expand variables', async () => {
+    const result = await planOf('FROM busybox AS test\nFROM busybox\nENV ttt=test\nRUN --mount=from=$ttt,type=cache,target=/tmp ls\n');
+    expect(messages(result)).toEqual(["error 4:13 'from' doesn't support variable expansion, define alias stage instead"]);
+  });
+});
+
+describe('COPY and ADD', () => {
+  it('resolves the destination against WORKDIR and records the selected files', async () => {
+    const result = await planOf('FROM busybox\nWORKDIR /app\nCOPY --chown=1:2 --chmod=640 a.txt d/ ./\n', {
+      files: { 'a.txt': { content: 'a' }, 'd/b.txt': { content: 'b' } },
+    });
+    const step = stepsOf(result)[1];
+    expect(step.args).toEqual(['a.txt', 'd/', '/app/']);
+    expect(step.operation).toMatchObject({ type: 'copy', sources: ['a.txt', 'd/'], dest: '/app/', chown: '1:2', chmod: '640', from: { type: 'context' } });
+    expect(step.inputs.map((i) => i.type === 'context' && [i.source, i.files.map((f) => f.path)])).toEqual([
+      ['a.txt', ['a.txt']],
+      ['d/', ['d/b.txt']],
+    ]);
+  });
+
+  it('a missing source names the path, at the instruction', async () => {
+    expect(messages(await planOf('FROM scratch\nCOPY notexist /foo\n'))).toEqual(['error 2:1 "/notexist": not found']);
+  });
+
+  it('an ignored file is not in the context', async () => {
+    const result = await planOf('FROM scratch\nCOPY app.log /\n', { files: { '.dockerignore': { content: '*.log' }, 'app.log': { content: 'x' } } });
+    expect(messages(result)).toEqual(['error 2:1 "/app.log": not found']);
+  });
+
+  it.each(['64a', '10000'])('--chmod=%s is invalid', async (mode) => {
+    expect(messages(await planOf(`FROM scratch\nCOPY --chmod=${mode} foo /\n`, { files: { foo: { content: '' } } }))).toEqual([
+      `error 2:6 invalid chmod parameter: '${mode}'. it should be octal string and between 0 and 07777`,
+    ]);
+  });
+
+  it('several sources need a directory destination', async () => {
+    const result = await planOf('FROM scratch\nCOPY a b /dest\n', { files: { a: { content: '' }, b: { content: '' } } });
+    expect(messages(result)).toEqual(['error 2:10 When using COPY with more than one source file, the destination must be a directory and end with a /']);
+  });
+
+  it('heredoc sources expand unless the name is quoted; quotes in the body stay', async () => {
+    const steps = stepsOf(await planOf('FROM scratch\nARG W=world\nCOPY <<EOF /a\n"hi" $W \\$\nEOF\nCOPY <<"EOF" /b\n$W \\$\nEOF\n'));
+    expect(steps[1].operation).toMatchObject({ inline: [{ name: 'EOF', content: '"hi" world $\n' }] });
+    expect(steps[2].operation).toMatchObject({ inline: [{ name: 'EOF', content: '$W \\$\n' }] });
+  });
+
+  it('ADD keeps URLs as inputs; COPY refuses them', async () => {
+    const step = stepsOf(await planOf('FROM scratch\nADD https://example.com/a.tgz /a\n'))[0];
+    expect(step.inputs).toEqual([{ type: 'url', url: 'https://example.com/a.tgz' }]);
+    expect(messages(await planOf('FROM scratch\nCOPY https://example.com/a /a\n'))).toEqual(["error 2:1 source can't be a URL for COPY"]);
+  });
+
+  it('COPY --link keys the layer without its parent', async () => {
+    const files = { f: { content: 'x' } };
+    const a = stepsOf(await planOf('FROM busybox\nRUN one\nCOPY --link f /f\n', { files }));
+    const b = stepsOf(await planOf('FROM busybox\nRUN two\nCOPY --link f /f\n', { files }));
+    expect(a[1].cacheKey).toBe(b[1].cacheKey);
+    expect(a[0].cacheKey).not.toBe(b[0].cacheKey);
+  });
+});
+
+describe('config instructions', () => {
+  it('build the final image config', async () => {
+    const result = await planOf(
+      'FROM busybox\nENV A=1\nWORKDIR /w\nWORKDIR sub\nUSER me\nLABEL a=b c="d e"\nEXPOSE 80 53/udp 8000-8001\nVOLUME ["/data"]\nSTOPSIGNAL SIGINT\nCMD run\nENTRYPOINT ["/e"]\nHEALTHCHECK --interval=30s --retries=3 CMD curl -f x\nONBUILD RUN later\n',
+    );
+    expect(result.plan?.stages[0].config).toEqual({
+      Env: ['PATH=/bin', 'A=1'],
+      WorkingDir: '/w/sub',
+      User: 'me',
+      Labels: { a: 'b', c: 'd e' },
+      ExposedPorts: { '80/tcp': {}, '53/udp': {}, '8000/tcp': {}, '8001/tcp': {} },
+      Volumes: { '/data': {} },
+      StopSignal: 'SIGINT',
+      Cmd: ['/bin/sh', '-c', 'run'],
+      Entrypoint: ['/e'],
+      Healthcheck: { Test: ['CMD-SHELL', 'curl -f x'], Interval: 30_000_000_000, Retries: 3 },
+      OnBuild: ['RUN later'],
+    });
+  });
+
+  it('ENTRYPOINT clears a CMD inherited from the base, not one set in the stage', async () => {
+    const images = { base: { config: { Cmd: ['old'] } } };
+    expect((await planOf('FROM base\nENTRYPOINT ["/e"]\n', { images })).plan?.stages[0].config.Cmd).toBeNull();
+    expect((await planOf('FROM base\nCMD ["new"]\nENTRYPOINT ["/e"]\n', { images })).plan?.stages[0].config.Cmd).toEqual(['new']);
+  });
+
+  it('WORKDIR / changes only the config; other WORKDIRs create the directory', async () => {
+    const steps = stepsOf(await planOf('FROM busybox\nUSER u\nWORKDIR /\nWORKDIR /x\n'));
+    expect(steps.map((s) => [s.layer, s.operation.type])).toEqual([
+      [false, 'config'],
+      [false, 'config'],
+      [true, 'mkdir'],
+    ]);
+    expect(steps[2].operation).toEqual({ type: 'mkdir', path: '/x', user: 'u', epoch: null });
+  });
+
+  it('every step but ARG has a key', async () => {
+    const steps = stepsOf(await planOf('FROM busybox\nARG A\nLABEL a=b\nRUN x\nMAINTAINER me\n'));
+    expect(steps.map((s) => s.cacheKey === null)).toEqual([true, false, false, false]);
+    for (const s of steps) if (s.cacheKey !== null) expect(s.cacheKey).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
