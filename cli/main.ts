@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Entry point of the `tsbuild` executable.
 import { hideBin } from 'yargs/helpers';
-import { buildCli, type Runner } from './program.js';
+import { buildCli, encodeStdinOperand, type Runner } from './program.js';
 
 async function main(): Promise<void> {
   let chosen: Runner | undefined;
-  await buildCli(hideBin(process.argv), (runner) => {
+  const argv = hideBin(process.argv).map(encodeStdinOperand);
+  await buildCli(argv, (runner) => {
     chosen = runner;
   }).parseAsync();
   if (chosen) process.exitCode = await chosen();

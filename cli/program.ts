@@ -6,9 +6,21 @@ import { version } from './version.js';
 /** The command chosen by the arguments, ready to run; resolves to the process exit code. */
 export type Runner = () => Promise<number>;
 
+// yargs silently drops a bare `-` operand, so `main.ts` swaps it for this placeholder before parsing and the
+// handlers swap it back: commands see `-` for standard input, as users wrote it.
+const STDIN_PLACEHOLDER = '\u0000stdin';
+
+export function encodeStdinOperand(arg: string): string {
+  return arg === '-' ? STDIN_PLACEHOLDER : arg;
+}
+
+function operand<T extends string | undefined>(value: T): T {
+  return (value === STDIN_PLACEHOLDER ? '-' : value) as T;
+}
+
 function collect(value: unknown): string[] {
   if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).map(String);
+  return (Array.isArray(value) ? value : [value]).map((item) => operand(String(item)));
 }
 
 /** Parses `argv` (without node and script) and reports the chosen command through `choose`. */
@@ -23,11 +35,17 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
       (y) =>
         y
           .positional('file', { type: 'string', default: 'Dockerfile', describe: 'Dockerfile path, or - for stdin' })
-          .option('json', { type: 'boolean', default: false, describe: 'print the AST as JSON (with ranges)' })
-          .option('dump', { type: 'boolean', default: false, describe: "print BuildKit's AST dump (the default)" })
+          .option('json', { type: 'boolean', describe: 'print the AST as JSON (with ranges)' })
+          .option('dump', { type: 'boolean', describe: "print BuildKit's AST dump (the default)" })
           .conflicts('json', 'dump'),
       (a) =>
-        later(async () => (await import('./commands/parse/run.js')).run({ file: a.file, json: a.json, dump: a.dump })),
+        later(async () =>
+          (await import('./commands/parse/run.js')).run({
+            file: operand(a.file),
+            json: a.json === true,
+            dump: a.dump === true,
+          }),
+        ),
     )
     .command(
       'lint [files..]',
@@ -67,8 +85,8 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
       (a) =>
         later(async () =>
           (await import('./commands/plan/run.js')).run({
-            context: a.context,
-            file: a.file,
+            context: operand(a.context),
+            file: operand(a.file),
             target: a.target,
             buildArgs: collect(a['build-arg']),
             json: a.json,
@@ -88,4 +106,3 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
       process.exit(2);
     });
 }
-

@@ -1,6 +1,13 @@
 // The executor's public surface. So far: RUN isolation (runtime spec, runc), overlay snapshots and
-// the upper-dir differ.
+// the upper-dir differ; the build itself (plan → stages → image) is executor/build/.
+export { type BuildOptions, type BuildResult, build } from './build/build.js';
+export { BuildError, type BuildErrorDetails } from './build/errors.js';
+export { exportFilesystem, type OutputSpec, OutputSpecError, parseOutput } from './build/export.js';
+export { type Progress, plainProgress, type StepProgress, silentProgress } from './build/progress.js';
+export type { SecretSource } from './build/step-env.js';
 export { type LayerEntry, type LayerEntryType, opaqueWhiteoutName, whiteoutPrefix } from './diff/layer-entry.js';
+export { type PruneOptions, pruneMountStubs } from './diff/mount-stubs.js';
+export { readNoFollow } from './diff/read-content.js';
 export { diffUpperDir, type UpperDiffOptions } from './diff/upper.js';
 export { parseGetfattrDump, readTreeXattrs, type Xattrs } from './diff/xattrs.js';
 export {

@@ -48,4 +48,6 @@ export const Annotation = {
   refName: 'org.opencontainers.image.ref.name',
   created: 'org.opencontainers.image.created',
   containerdImageName: 'io.containerd.image.name',
+  /** On a layer whose mtimes were clamped to SOURCE_DATE_EPOCH: the epoch, as BuildKit writes it. */
+  rewrittenTimestamp: 'buildkit/rewritten-timestamp',
 } as const;

@@ -18,7 +18,9 @@ export const EMPTY_CHECK_CONFIG: CheckConfig = {
   error: false,
 };
 
-export type CheckParse = { readonly config: CheckConfig; readonly error: null } | { readonly config: null; readonly error: string };
+export type CheckParse =
+  | { readonly config: CheckConfig; readonly error: null }
+  | { readonly config: null; readonly error: string };
 
 function ruleList(value: string): { all: boolean; names: Set<string> } {
   const trimmed = value.trim();

@@ -55,7 +55,10 @@ export function validateConfig(value: unknown): { config: LintConfig; errors: st
 }
 
 /** Parses `--severity RULE=level` arguments. */
-export function parseSeverityArguments(list: readonly string[]): { rules: Record<string, RuleSetting | 'on'>; errors: string[] } {
+export function parseSeverityArguments(list: readonly string[]): {
+  rules: Record<string, RuleSetting | 'on'>;
+  errors: string[];
+} {
   const rules: Record<string, RuleSetting | 'on'> = {};
   const errors: string[] = [];
   for (const item of list) {

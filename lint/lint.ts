@@ -1,7 +1,13 @@
 // One lint run: parse, build the model, run every enabled rule, filter by the `# check=` and
 // `# tsbuild-ignore=` comments, pass the parser's diagnostics through, sort.
 import { type Instruction, type ParseResult, parse, type Range } from '../parser/index.js';
-import { type CheckConfig, checkComment, checkEnabled, EMPTY_CHECK_CONFIG, parseCheckConfig } from './check-directive.js';
+import {
+  type CheckConfig,
+  checkComment,
+  checkEnabled,
+  EMPTY_CHECK_CONFIG,
+  parseCheckConfig,
+} from './check-directive.js';
 import { buildModel, type LintModel } from './model.js';
 import { RULES } from './rules/index.js';
 import type { Finding, LintOptions, LintSeverity, Rule } from './types.js';
@@ -57,11 +63,22 @@ function fileCheckConfig(model: LintModel): { config: CheckConfig; error: Findin
   const range: Range = directive?.valueRange ?? model.lines.range(0, 0);
   return {
     config: EMPTY_CHECK_CONFIG,
-    error: { severity: 'error', code: 'invalid-check-directive', rule: 'invalid-check-directive', message: parsed.error, range, url: '' },
+    error: {
+      severity: 'error',
+      code: 'invalid-check-directive',
+      rule: 'invalid-check-directive',
+      message: parsed.error,
+      range,
+      url: '',
+    },
   };
 }
 
-function severityOf(rule: Pick<Rule, 'group' | 'severity'>, setting: string | undefined, check: CheckConfig): LintSeverity {
+function severityOf(
+  rule: Pick<Rule, 'group' | 'severity'>,
+  setting: string | undefined,
+  check: CheckConfig,
+): LintSeverity {
   if (setting === 'error' || setting === 'warning' || setting === 'info') return setting;
   return rule.group === 'buildkit' && check.error ? 'error' : rule.severity;
 }
@@ -71,7 +88,9 @@ function compare(a: Finding, b: Finding): number {
 }
 
 export function lint(source: string | LintSource, options: LintOptions = {}): Finding[] {
-  const text = typeof source === 'string' ? source : source.text;
+  const raw = typeof source === 'string' ? source : source.text;
+  // The parser drops a UTF-8 byte-order mark and counts offsets without it; so do the rules.
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   const parsed = (typeof source === 'string' ? undefined : source.parsed) ?? parse(text);
   const model = buildModel(text, parsed, options);
   const ignoredRules = new Set(options.ignore ?? []);
@@ -81,7 +100,11 @@ export function lint(source: string | LintSource, options: LintOptions = {}): Fi
 
   const owner = new Map<Instruction, Instruction>();
   for (const instruction of model.ast.instructions) {
-    for (let t = instruction.kind === 'onbuild' ? instruction.trigger : null; t; t = t.kind === 'onbuild' ? t.trigger : null) {
+    for (
+      let t = instruction.kind === 'onbuild' ? instruction.trigger : null;
+      t;
+      t = t.kind === 'onbuild' ? t.trigger : null
+    ) {
       owner.set(t, instruction);
     }
   }
@@ -89,7 +112,10 @@ export function lint(source: string | LintSource, options: LintOptions = {}): Fi
   const silencersFor = (instruction: Instruction): Silencers => {
     const top = owner.get(instruction) ?? instruction;
     let found = silencers.get(top);
-    if (!found) silencers.set(top, (found = silencersOf(model, top)));
+    if (!found) {
+      found = silencersOf(model, top);
+      silencers.set(top, found);
+    }
     return found;
   };
 
@@ -115,7 +141,14 @@ export function lint(source: string | LintSource, options: LintOptions = {}): Fi
       rule.check({ model, report });
     } catch (error) {
       const message = `rule ${rule.id} failed: ${error instanceof Error ? error.message : String(error)}`;
-      findings.push({ severity: 'error', code: 'internal-error', rule: 'internal-error', message, range: model.lines.range(0, 0), url: '' });
+      findings.push({
+        severity: 'error',
+        code: 'internal-error',
+        rule: 'internal-error',
+        message,
+        range: model.lines.range(0, 0),
+        url: '',
+      });
     }
   }
 

@@ -12,7 +12,7 @@ import type {
 import { LineIndex, rangeIn } from './ranges.js';
 import { platformArgValues } from './scope.js';
 import type { LintOptions } from './types.js';
-import { expandWord } from './words.js';
+import { expandValue } from './words.js';
 
 export const DEFAULT_PLATFORM = 'linux/amd64';
 
@@ -64,7 +64,7 @@ function buildGlobalArgs(preamble: readonly Instruction[], options: LintOptions)
       const name = declaration.name.value;
       let value: string | undefined;
       if (Object.hasOwn(buildArgs, name)) value = buildArgs[name];
-      else if (declaration.defaultValue) value = expandWord(declaration.defaultValue.value, (n) => values.get(n)).value;
+      else if (declaration.defaultValue) value = expandValue(declaration.defaultValue.value, (n) => values.get(n));
       args.push({ name, value });
       if (value !== undefined) values.set(name, value);
     }
@@ -79,13 +79,13 @@ function buildStages(
 ): { preamble: Instruction[]; stages: Stage[] } {
   const preamble: Instruction[] = [];
   const stages: Stage[] = [];
-  const argValues = platformArgValues(platform);
+  const argValues = new Map(platformArgValues(platform));
   for (const arg of globalArgs) if (arg.value !== undefined) argValues.set(arg.name, arg.value);
   let current: { from: FromInstruction; instructions: Instruction[] } | null = null;
   const flush = (): void => {
     if (!current) return;
     const from = current.from;
-    const baseName = from.image ? expandWord(from.image.value, (n) => argValues.get(n)).value : '';
+    const baseName = from.image ? expandValue(from.image.value, (n) => argValues.get(n)) : '';
     const lowered = baseName.toLowerCase();
     const parent = stages.find((s) => s.name !== null && s.name === lowered) ?? null;
     stages.push({
@@ -116,25 +116,37 @@ export function buildModel(text: string, parsed: ParseResult, options: LintOptio
   const { preamble, stages } = buildStages(ast, globalArgs, options.platform ?? DEFAULT_PLATFORM);
   const lines = new LineIndex(text);
 
-  const comments = new Map<Instruction, Comment[]>();
-  let c = 0;
-  let previousEnd = 0;
-  for (const instruction of ast.instructions) {
-    const start = instruction.range.start.line;
-    const list: Comment[] = [];
-    while (c < ast.comments.length && ast.comments[c].range.start.line < start) {
-      const comment = ast.comments[c++];
-      if (comment.range.start.line > previousEnd) list.push(comment);
+  // Both indexes are built on first use: most files need neither (no finding, no description rule).
+  let comments: Map<Instruction, Comment[]> | null = null;
+  const commentsBefore = (instruction: Instruction): Comment[] => {
+    if (comments === null) {
+      comments = new Map();
+      let c = 0;
+      let previousEnd = 0;
+      for (const each of ast.instructions) {
+        const start = each.range.start.line;
+        const list: Comment[] = [];
+        while (c < ast.comments.length && ast.comments[c].range.start.line < start) {
+          const comment = ast.comments[c++];
+          if (comment.range.start.line > previousEnd) list.push(comment);
+        }
+        comments.set(each, list);
+        previousEnd = each.range.end.line;
+      }
     }
-    comments.set(instruction, list);
-    previousEnd = instruction.range.end.line;
-  }
-
-  const stageOf = new Map<Instruction, Stage>();
-  for (const stage of stages) {
-    stageOf.set(stage.from, stage);
-    for (const instruction of stage.instructions) stageOf.set(instruction, stage);
-  }
+    return comments.get(instruction) ?? [];
+  };
+  let stageIndex: Map<Instruction, Stage> | null = null;
+  const stageOf = (instruction: Instruction): Stage | null => {
+    if (stageIndex === null) {
+      stageIndex = new Map();
+      for (const stage of stages) {
+        stageIndex.set(stage.from, stage);
+        for (const each of stage.instructions) stageIndex.set(each, stage);
+      }
+    }
+    return stageIndex.get(instruction) ?? null;
+  };
 
   return {
     text,
@@ -145,8 +157,8 @@ export function buildModel(text: string, parsed: ParseResult, options: LintOptio
     preamble,
     globalArgs,
     stages,
-    commentsBefore: (instruction) => comments.get(instruction) ?? [],
-    stageOf: (instruction) => stageOf.get(instruction) ?? null,
+    commentsBefore,
+    stageOf,
     sub: (range, value, from, to) => rangeIn(lines, ast.escapeChar, range, value, from, to),
   };
 }

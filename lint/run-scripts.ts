@@ -14,7 +14,7 @@ export function runScripts(model: LintModel, run: RunInstruction): RunScript[] {
   if (run.form !== 'shell' || run.command.length === 0) return [];
   const line = run.command[0];
   const scripts: RunScript[] = [];
-  const withoutMarkers = line.value.replace(/(?:^|\s)\d*<<-?\S+/g, '').trim();
+  const withoutMarkers = line.value.includes('<<') ? line.value.replace(/(?:^|\s)\d*<<-?\S+/g, '').trim() : line.value;
   if (withoutMarkers !== '') {
     scripts.push({ script: line.value, range: (from, to) => model.sub(line.range, line.value, from, to) });
   }

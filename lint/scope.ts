@@ -2,9 +2,9 @@
 // statically: the environment (ENV and ARG values), the declared ARGs, SHELL and WORKDIR. A stage built
 // on an earlier stage starts from that stage's final state; a stage on an image starts from the state a
 // minimal Linux image gives (only `PATH`), which is what BuildKit's lint tests assume for unknown images.
-import type { ArgDeclaration, Instruction } from '../parser/index.js';
+import type { Instruction } from '../parser/index.js';
 import type { LintModel, Stage } from './model.js';
-import { type Expansion, expandWord } from './words.js';
+import { expandValue } from './words.js';
 
 /** BuildKit adds this PATH on Linux when the base image has none, even for `scratch`. */
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -25,7 +25,11 @@ export const PLATFORM_ARGS = [
 ];
 
 /** Values of the automatic platform ARGs for a platform such as `linux/arm64/v8`. */
-export function platformArgValues(platform: string): Map<string, string> {
+const platformCache = new Map<string, ReadonlyMap<string, string>>();
+
+export function platformArgValues(platform: string): ReadonlyMap<string, string> {
+  const cached = platformCache.get(platform);
+  if (cached) return cached;
   const [os = 'linux', arch = 'amd64', variant = ''] = platform.split('/');
   const values = new Map<string, string>();
   for (const prefix of ['BUILD', 'TARGET']) {
@@ -34,6 +38,7 @@ export function platformArgValues(platform: string): Map<string, string> {
     values.set(`${prefix}ARCH`, arch);
     values.set(`${prefix}VARIANT`, variant);
   }
+  platformCache.set(platform, values);
   return values;
 }
 
@@ -70,23 +75,19 @@ export function isDefined(scope: Scope, name: string): boolean {
 export interface WalkHooks {
   /** Called before each instruction of each stage (the FROM excluded) with the state before it. */
   instruction?(instruction: Instruction, scope: Scope, stage: Stage): void;
-  /** Called for each ARG default value as it is expanded, with the state at that point. */
-  argDefault?(declaration: ArgDeclaration, expansion: Expansion, scope: Scope, instruction: Instruction): void;
 }
 
-function applyArg(model: LintModel, instruction: Instruction, scope: Scope, hooks: WalkHooks): void {
+function applyArg(model: LintModel, instruction: Instruction, scope: Scope): void {
   if (instruction.kind !== 'arg') return;
   const buildArgs = model.options.buildArgs ?? {};
-  const escape = model.ast.escapeChar;
+  const escapeChar = model.ast.escapeChar;
   for (const declaration of instruction.declarations) {
     const name = declaration.name.value;
     let value: string | undefined;
     if (declaration.defaultValue) {
       // BuildKit expands ARG defaults against the stage env merged with the global ARGs.
       const lookup = (n: string): string | undefined => scope.env.get(n) ?? globalValue(model, n);
-      const expansion = expandWord(declaration.defaultValue.value, lookup, escape);
-      hooks.argDefault?.(declaration, expansion, scope, instruction);
-      value = expansion.value;
+      value = expandValue(declaration.defaultValue.value, lookup, escapeChar);
     } else {
       value = globalValue(model, name);
     }
@@ -102,21 +103,21 @@ export function globalValue(model: LintModel, name: string): string | undefined 
   return value;
 }
 
-function apply(model: LintModel, instruction: Instruction, scope: Scope, hooks: WalkHooks): void {
-  const escape = model.ast.escapeChar;
+function apply(model: LintModel, instruction: Instruction, scope: Scope): void {
+  const escapeChar = model.ast.escapeChar;
   const lookup = (n: string): string | undefined => scope.env.get(n);
   switch (instruction.kind) {
     case 'env': {
       // Every pair of one ENV is expanded against the environment from before the instruction.
       const assignments = instruction.pairs.map((pair) => [
-        expandWord(pair.key.value, lookup, escape).value,
-        expandWord(pair.value.value, lookup, escape).value,
+        expandValue(pair.key.value, lookup, escapeChar),
+        expandValue(pair.value.value, lookup, escapeChar),
       ]);
       for (const [key, value] of assignments) scope.env.set(key, value);
       break;
     }
     case 'arg':
-      applyArg(model, instruction, scope, hooks);
+      applyArg(model, instruction, scope);
       break;
     case 'shell':
       if (instruction.form === 'exec') scope.shell = instruction.command.map((w) => w.value);
@@ -129,16 +130,53 @@ function apply(model: LintModel, instruction: Instruction, scope: Scope, hooks: 
   }
 }
 
-/** Walks every stage in order; returns the final state of each. */
-export function walkStages(model: LintModel, hooks: WalkHooks = {}): Map<Stage, Scope> {
+function clone(scope: Scope): Scope {
+  return {
+    env: new Map(scope.env),
+    declared: new Set(scope.declared),
+    shell: scope.shell,
+    workdirSet: scope.workdirSet,
+  };
+}
+
+const CHANGES_SCOPE = new Set(['env', 'arg', 'shell', 'workdir']);
+
+function walk(model: LintModel, hooks: WalkHooks): void {
   const finals = new Map<Stage, Scope>();
   for (const stage of model.stages) {
-    const scope = initialScope(stage.parent ? finals.get(stage.parent) : undefined);
+    let scope = initialScope(stage.parent ? finals.get(stage.parent) : undefined);
     for (const instruction of stage.instructions) {
       hooks.instruction?.(instruction, scope, stage);
-      apply(model, instruction, scope, hooks);
+      // Copy on write: a scope handed to a hook never changes afterwards, so it can be cached.
+      if (CHANGES_SCOPE.has(instruction.kind)) {
+        scope = clone(scope);
+        apply(model, instruction, scope);
+      }
     }
     finals.set(stage, scope);
   }
-  return finals;
+}
+
+interface Step {
+  readonly instruction: Instruction;
+  readonly scope: Scope;
+  readonly stage: Stage;
+}
+
+const stepCache = new WeakMap<LintModel, Step[]>();
+
+/**
+ * Walks every stage in order, calling the hook with the state before each instruction. The walk is computed
+ * once per model and replayed: several rules walk the same model.
+ */
+export function walkStages(model: LintModel, hooks: WalkHooks = {}): void {
+  let steps = stepCache.get(model);
+  if (!steps) {
+    const collected: Step[] = [];
+    walk(model, { instruction: (instruction, scope, stage) => collected.push({ instruction, scope, stage }) });
+    stepCache.set(model, collected);
+    steps = collected;
+  }
+  if (!hooks.instruction) return;
+  for (const step of steps) hooks.instruction(step.instruction, step.scope, step.stage);
 }

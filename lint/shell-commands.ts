@@ -15,7 +15,11 @@ export interface SimpleCommand {
   readonly operator: ShellToken | null;
 }
 
-const OPERATOR_CHARS = '|&;()\n';
+const SPACE = 1;
+const OPERATOR = 2;
+const CLASS = new Uint8Array(128);
+for (const ch of ' \t\r') CLASS[ch.charCodeAt(0)] = SPACE;
+for (const ch of '|&;()\n') CLASS[ch.charCodeAt(0)] = OPERATOR;
 
 export function simpleCommands(script: string): SimpleCommand[] {
   const commands: SimpleCommand[] = [];
@@ -27,60 +31,73 @@ export function simpleCommands(script: string): SimpleCommand[] {
     text = '';
     start = -1;
   };
+  const length = script.length;
   let i = 0;
-  while (i < script.length) {
-    const ch = script[i];
-    if (ch === ' ' || ch === '\t' || ch === '\r') {
+  while (i < length) {
+    const code = script.charCodeAt(i);
+    const kind = code < 128 ? CLASS[code] : 0;
+    if (kind === SPACE) {
       endWord(i);
       i++;
-    } else if (ch === '#' && start < 0) {
-      while (i < script.length && script[i] !== '\n') i++;
-    } else if (OPERATOR_CHARS.includes(ch)) {
-      endWord(i);
-      const two = script.slice(i, i + 2);
-      const op = two === '&&' || two === '||' || two === ';;' ? two : ch;
-      // `2>&1` and `>|` are redirections, not operators.
-      if (ch === '&' && op === '&' && (script[i - 1] === '>' || script[i + 1] === '>')) {
+    } else if (code === 35 /* # */ && start < 0) {
+      const newline = script.indexOf('\n', i);
+      i = newline < 0 ? length : newline;
+    } else if (kind === OPERATOR) {
+      const ch = script[i];
+      const next = script[i + 1];
+      // `2>&1`, `&>file` and `>|` are redirections, not operators.
+      if (ch === '&' && next !== '&' && (script[i - 1] === '>' || next === '>')) {
+        if (start < 0) start = i;
         text += ch;
-        start = start < 0 ? i : start;
         i++;
         continue;
       }
+      endWord(i);
+      const op = (ch === '&' || ch === '|' || ch === ';') && next === ch ? ch + ch : ch;
       commands.push({ words, operator: { text: op, start: i, end: i + op.length } });
       words = [];
       i += op.length;
     } else {
       if (start < 0) start = i;
-      if (ch === '\\') {
-        if (script[i + 1] === '\n') {
-          i += 2;
-          continue;
-        }
-        text += script[i + 1] ?? '';
+      if (code === 92 /* \ */) {
+        if (script[i + 1] !== '\n') text += script[i + 1] ?? '';
         i += 2;
-      } else if (ch === "'") {
+      } else if (code === 39 /* ' */) {
         const close = script.indexOf("'", i + 1);
-        const end = close < 0 ? script.length : close;
+        const end = close < 0 ? length : close;
         text += script.slice(i + 1, end);
         i = end + 1;
-      } else if (ch === '"') {
+      } else if (code === 34 /* " */) {
         let j = i + 1;
-        while (j < script.length && script[j] !== '"') {
-          if (script[j] === '\\' && j + 1 < script.length) j++;
-          text += script[j];
+        let from = j;
+        while (j < length && script.charCodeAt(j) !== 34) {
+          if (script.charCodeAt(j) === 92 && j + 1 < length) {
+            text += script.slice(from, j);
+            j++;
+            from = j;
+          }
           j++;
         }
+        text += script.slice(from, j);
         i = j + 1;
       } else {
-        text += ch;
-        i++;
+        let j = i + 1;
+        while (j < length) {
+          const c = script.charCodeAt(j);
+          if ((c < 128 && CLASS[c] !== 0) || c === 92 || c === 39 || c === 34) break;
+          j++;
+        }
+        text += script.slice(i, j);
+        i = j;
       }
     }
   }
-  endWord(Math.min(i, script.length));
+  endWord(Math.min(i, length));
   commands.push({ words, operator: null });
   return commands.filter((c) => c.words.length > 0 || c.operator !== null);
 }
+
+const WRAPPERS = new Set(['env', 'time', 'nice', 'nohup', 'exec', 'command']);
 
 /** Skips leading `VAR=value` assignments and wrappers (`env`, `time`, `nice`, `nohup`, `exec`). */
 export function commandWords(command: SimpleCommand): ShellToken[] {
@@ -88,8 +105,48 @@ export function commandWords(command: SimpleCommand): ShellToken[] {
   const words = command.words;
   while (index < words.length) {
     const word = words[index].text;
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(word) || ['env', 'time', 'nice', 'nohup', 'exec', 'command'].includes(word)) index++;
+    if (WRAPPERS.has(word) || (word.includes('=') && /^[A-Za-z_][A-Za-z0-9_]*=/.test(word))) index++;
     else break;
   }
-  return words.slice(index);
+  return index === 0 ? words : words.slice(index);
+}
+
+/**
+ * Offset of the first pipe operator (`|`, not `||` or `>|`) outside quotes and comments, or -1. Allocation-free:
+ * most scripts only need this answer, not a full tokenization.
+ */
+export function findPipe(script: string): number {
+  const length = script.length;
+  let wordStart = true;
+  for (let i = 0; i < length; i++) {
+    const code = script.charCodeAt(i);
+    if (code === 92 /* \ */) {
+      i++;
+      wordStart = false;
+    } else if (code === 39 /* ' */) {
+      const close = script.indexOf("'", i + 1);
+      if (close < 0) return -1;
+      i = close;
+      wordStart = false;
+    } else if (code === 34 /* " */) {
+      let j = i + 1;
+      while (j < length && script.charCodeAt(j) !== 34) j += script.charCodeAt(j) === 92 ? 2 : 1;
+      i = j;
+      wordStart = false;
+    } else if (code === 35 /* # */ && wordStart) {
+      const newline = script.indexOf('\n', i);
+      if (newline < 0) return -1;
+      i = newline;
+    } else if (code === 124 /* | */) {
+      if (script.charCodeAt(i + 1) === 124) {
+        i++;
+      } else if (script.charCodeAt(i - 1) !== 62 /* > */) {
+        return i;
+      }
+      wordStart = true;
+    } else {
+      wordStart = code < 128 && CLASS[code] !== 0;
+    }
+  }
+  return -1;
 }

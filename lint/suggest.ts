@@ -32,6 +32,8 @@ export function search(value: string, options: readonly string[], caseSensitive:
   for (const raw of options) {
     const option = caseSensitive ? raw : raw.toLowerCase();
     if (option === needle) return { match: option, exact: true };
+    // The distance is at least the difference in length: skip the computation when that already loses.
+    if (Math.abs(option.length - needle.length) >= best) continue;
     const distance = levenshtein(needle, option);
     if (distance < best) {
       best = distance;
@@ -45,7 +47,12 @@ export function search(value: string, options: readonly string[], caseSensitive:
  * BuildKit's `suggest.WrapError`: the message plus ` (did you mean X?)`, where a case-insensitive match
  * takes the case of the value as written when that is all lower or all upper case.
  */
-export function withSuggestion(message: string, value: string, options: readonly string[], caseSensitive: boolean): string {
+export function withSuggestion(
+  message: string,
+  value: string,
+  options: readonly string[],
+  caseSensitive: boolean,
+): string {
   const { match, exact } = search(value, options, caseSensitive);
   if (exact || match === null) return message;
   let shown = match;

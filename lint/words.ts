@@ -1,8 +1,6 @@
-// Variable expansion of one Dockerfile word the way BuildKit's shell lexer does it for the instructions
-// the frontend expands itself (quotes removed, escapes processed, unset variables empty), keeping track of
-// every variable reference with its offsets in the raw text, so rules can point at `$FOO` exactly.
-// TODO(lead): replace with `expandWord`/`variableReferences` from parser/shell once that lands; this is the
-// small subset the rules need and stays here only so lint works on its own.
+// Variable expansion of one Dockerfile word with the parser's BuildKit shell lexer, plus every variable
+// reference with its offsets in the raw word (so rules can point at `$FOO` exactly) and whether it is set.
+import { expandWord as shellExpand, variableReferences } from '../parser/index.js';
 
 export type Lookup = (name: string) => string | undefined;
 
@@ -17,185 +15,48 @@ export interface VariableReference {
 }
 
 export interface Expansion {
+  /** The expanded word; the raw word when expansion failed. */
   readonly value: string;
   readonly references: VariableReference[];
-  /** A syntax error in the word (`missing '}'`), or null. */
+  /** BuildKit's error text for a malformed word (`failed to process …`), or null. */
   readonly error: string | null;
 }
 
-const NAME_START = /[A-Za-z_]/;
-const NAME_CHAR = /[A-Za-z0-9_]/;
-
-class WordExpander {
-  pos = 0;
-  references: VariableReference[] = [];
-  error: string | null = null;
-
-  constructor(
-    readonly raw: string,
-    readonly lookup: Lookup,
-    readonly escape: string,
-  ) {}
-
-  /** Reads until the end, or until `stop` (unquoted, top level) when given. */
-  run(stop: string | null): string {
-    let out = '';
-    const raw = this.raw;
-    while (this.pos < raw.length) {
-      const ch = raw[this.pos];
-      if (stop !== null && ch === stop) return out;
-      if (ch === this.escape) {
-        this.pos++;
-        if (this.pos < raw.length) out += raw[this.pos++];
-      } else if (ch === "'") {
-        const close = raw.indexOf("'", this.pos + 1);
-        if (close < 0) {
-          this.error ??= 'unexpected end of statement while looking for matching single-quote';
-          out += raw.slice(this.pos + 1);
-          this.pos = raw.length;
-        } else {
-          out += raw.slice(this.pos + 1, close);
-          this.pos = close + 1;
-        }
-      } else if (ch === '"') {
-        out += this.doubleQuoted();
-      } else if (ch === '$') {
-        out += this.dollar();
-      } else {
-        out += ch;
-        this.pos++;
-      }
-    }
-    if (stop !== null) this.error ??= "missing '}'";
-    return out;
+/** Expands one word (quotes removed, escapes processed, unset variables empty), as BuildKit's ProcessWord. */
+export function expandWord(raw: string, lookup: Lookup, escapeChar = '\\'): Expansion {
+  if (!raw.includes('$')) {
+    // The common case: nothing to look up, only quotes and escapes to process.
+    if (!/["'\\`]/.test(raw)) return { value: raw, references: [], error: null };
   }
-
-  private doubleQuoted(): string {
-    let out = '';
-    const raw = this.raw;
-    this.pos++;
-    while (this.pos < raw.length) {
-      const ch = raw[this.pos];
-      if (ch === '"') {
-        this.pos++;
-        return out;
-      }
-      if (ch === this.escape && this.pos + 1 < raw.length) {
-        const next = raw[this.pos + 1];
-        if (next === '"' || next === '$' || next === this.escape) {
-          out += next;
-          this.pos += 2;
-          continue;
-        }
-      }
-      if (ch === '$') {
-        out += this.dollar();
-        continue;
-      }
-      out += ch;
-      this.pos++;
-    }
-    this.error ??= 'unexpected end of statement while looking for matching double-quote';
-    return out;
-  }
-
-  private get(name: string, start: number, modifier: string | null): string | undefined {
-    const value = this.lookup(name);
-    this.references.push({ name, start, end: this.pos, modifier, defined: value !== undefined });
-    return value;
-  }
-
-  private dollar(): string {
-    const raw = this.raw;
-    const start = this.pos;
-    this.pos++;
-    const ch = raw[this.pos];
-    if (ch === '{') return this.braced(start);
-    if (ch !== undefined && NAME_START.test(ch)) {
-      let end = this.pos;
-      while (end < raw.length && NAME_CHAR.test(raw[end])) end++;
-      const name = raw.slice(this.pos, end);
-      this.pos = end;
-      return this.get(name, start, null) ?? '';
-    }
-    return '$';
-  }
-
-  private braced(start: number): string {
-    const raw = this.raw;
-    this.pos++;
-    let end = this.pos;
-    while (end < raw.length && NAME_CHAR.test(raw[end])) end++;
-    const name = raw.slice(this.pos, end);
-    this.pos = end;
-    if (name === '') {
-      this.error ??= 'bad substitution';
-      this.run('}');
-      this.pos++;
-      return '';
-    }
-    if (raw[this.pos] === '}') {
-      this.pos++;
-      return this.get(name, start, null) ?? '';
-    }
-    let modifier = raw[this.pos] ?? '';
-    if (modifier === ':' && '-+?'.includes(raw[this.pos + 1] ?? '\0')) modifier += raw[this.pos + 1];
-    else if ((modifier === '#' || modifier === '%' || modifier === '/') && raw[this.pos + 1] === modifier) {
-      modifier += modifier;
-    }
-    if (!['-', '+', '?', ':-', ':+', ':?', '#', '##', '%', '%%', '/', '//'].includes(modifier)) {
-      this.error ??= `unsupported modifier (${modifier}) in substitution`;
-      this.run('}');
-      this.pos++;
-      return '';
-    }
-    this.pos += modifier.length;
-    const word = this.run('}');
-    this.pos++;
-    const value = this.get(name, start, modifier);
-    return applyModifier(modifier, value, word);
-  }
+  const options = { escapeChar: escapeChar === '`' ? ('`' as const) : ('\\' as const) };
+  const result = shellExpand(raw, lookup, options);
+  const references = raw.includes('$')
+    ? variableReferences(raw, options).map((r) => ({
+        name: r.name,
+        start: r.start,
+        end: r.end,
+        modifier: r.modifier,
+        defined: lookup(r.name) !== undefined,
+      }))
+    : [];
+  return result.ok ? { value: result.value, references, error: null } : { value: raw, references, error: result.error };
 }
 
-function applyModifier(modifier: string, value: string | undefined, word: string): string {
-  switch (modifier) {
-    case '-':
-      return value === undefined ? word : value;
-    case ':-':
-      return value === undefined || value === '' ? word : value;
-    case '+':
-      return value === undefined ? '' : word;
-    case ':+':
-      return value === undefined || value === '' ? '' : word;
-    case '?':
-    case ':?':
-      return value ?? '';
-    case '#':
-    case '##':
-      return value !== undefined && word !== '' && value.startsWith(word) ? value.slice(word.length) : (value ?? '');
-    case '%':
-    case '%%':
-      return value !== undefined && word !== '' && value.endsWith(word) ? value.slice(0, -word.length) : (value ?? '');
-    default: {
-      // `/pattern/replacement`: only literal patterns are supported here.
-      const slash = word.indexOf('/');
-      const pattern = slash < 0 ? word : word.slice(0, slash);
-      const replacement = slash < 0 ? '' : word.slice(slash + 1);
-      if (value === undefined || pattern === '') return value ?? '';
-      return modifier === '//' ? value.split(pattern).join(replacement) : value.replace(pattern, replacement);
-    }
-  }
+/** Only the expanded value (one lexer pass instead of two); the raw word when expansion fails. */
+export function expandValue(raw: string, lookup: Lookup, escapeChar = '\\'): string {
+  if (!raw.includes('$') && !/["'\\`]/.test(raw)) return raw;
+  const result = shellExpand(raw, lookup, { escapeChar: escapeChar === '`' ? '`' : '\\' });
+  return result.ok ? result.value : raw;
 }
 
-/** Expands one word. `escape` is the Dockerfile's escape character. */
-export function expandWord(raw: string, lookup: Lookup, escape = '\\'): Expansion {
-  const expander = new WordExpander(raw, lookup, escape);
-  const value = expander.run(null);
-  return { value, references: expander.references, error: expander.error };
+/** The variable references of a raw word, without expanding it (cheaper when only names matter). */
+export function referencesIn(raw: string, escapeChar: string = '\\'): { name: string; start: number; end: number }[] {
+  if (!raw.includes('$')) return [];
+  return variableReferences(raw, { escapeChar: escapeChar === '`' ? '`' : '\\' });
 }
 
 /** Splits raw text at unquoted whitespace, as BuildKit's `ProcessWords` does before expanding each word. */
-export function splitWords(raw: string, escape = '\\'): { text: string; start: number }[] {
+export function splitWords(raw: string, escapeChar = '\\'): { text: string; start: number }[] {
   const words: { text: string; start: number }[] = [];
   let quote: string | null = null;
   let start = -1;
@@ -207,7 +68,7 @@ export function splitWords(raw: string, escape = '\\'): { text: string; start: n
       continue;
     }
     if (start < 0) start = i;
-    if (ch === escape && quote !== "'") i++;
+    if (ch === escapeChar && quote !== "'") i++;
     else if (quote === null && (ch === '"' || ch === "'")) quote = ch;
     else if (ch === quote) quote = null;
   }

@@ -13,7 +13,13 @@ export interface HeredocStart {
 }
 
 export type HeredocWord =
-  | { readonly kind: 'heredoc'; readonly name: string; readonly expand: boolean; readonly chomp: boolean; readonly fd: number | null }
+  | {
+      readonly kind: 'heredoc';
+      readonly name: string;
+      readonly expand: boolean;
+      readonly chomp: boolean;
+      readonly fd: number | null;
+    }
   | { readonly kind: 'none' }
   | { readonly kind: 'error'; readonly message: string };
 
@@ -72,7 +78,14 @@ export function heredocsFromLine(line: string, start: number, end: number): Here
     const h = parseHeredocWord(w.value);
     if (h.kind === 'error') return { ok: false, message: h.message, start: w.start, end: w.end };
     if (h.kind === 'heredoc') {
-      heredocs.push({ name: h.name, expand: h.expand, chomp: h.chomp, fileDescriptor: h.fd, start: w.start, end: w.end });
+      heredocs.push({
+        name: h.name,
+        expand: h.expand,
+        chomp: h.chomp,
+        fileDescriptor: h.fd,
+        start: w.start,
+        end: w.end,
+      });
     }
   }
   return { ok: true, heredocs };

@@ -2,21 +2,46 @@
 // must be one valid JSON document that is an array; non-string elements are a fatal error; anything else that is
 // not valid JSON (or a number Go cannot hold in a float64) silently means "shell form".
 // Tokens come from a chevrotain lexer; the structure check is an explicit-stack loop (no recursion).
-import { createToken, Lexer } from 'chevrotain';
+
 import type { IToken } from 'chevrotain';
+import { createToken, Lexer } from 'chevrotain';
 import { replaceInvalid } from './unicode.js';
 import type { RawWord } from './words.js';
 
 /** Go's encoding/json refuses documents nested deeper than this. */
 const MAX_DEPTH = 10000;
 
+// A failed string scan from `failFrom` stopped at `failAt`. Every quote inside that stretch is an escaped one,
+// and a scan starting there runs in step with the failed one to the same failure: answer at once, which keeps
+// the lexer's error recovery linear on input such as `["\"\"\"...` (no closing quote).
+let failText = '';
+let failFrom = -1;
+let failAt = -1;
+
 function matchString(text: string, offset: number): [string] | null {
   if (text.charCodeAt(offset) !== 0x22) return null;
+  if (offset > failFrom && offset < failAt && text === failText) return null;
+  const found = scanString(text, offset);
+  if (found === null) {
+    failText = text;
+    failFrom = offset;
+    failAt = scanEnd;
+  }
+  return found;
+}
+
+let scanEnd = 0;
+
+function scanString(text: string, offset: number): [string] | null {
   let i = offset + 1;
   for (;;) {
-    if (i >= text.length) return null;
+    if (i >= text.length) {
+      scanEnd = text.length;
+      return null;
+    }
     const c = text.charCodeAt(i);
     if (c === 0x22) return [text.slice(offset, i + 1)];
+    scanEnd = i;
     if (c < 0x20) return null;
     if (c === 0x5c) {
       const e = text.charCodeAt(i + 1);
@@ -25,7 +50,16 @@ function matchString(text: string, offset: number): [string] | null {
         i += 6;
         continue;
       }
-      if (e !== 0x22 && e !== 0x5c && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) {
+      if (
+        e !== 0x22 &&
+        e !== 0x5c &&
+        e !== 0x2f &&
+        e !== 0x62 &&
+        e !== 0x66 &&
+        e !== 0x6e &&
+        e !== 0x72 &&
+        e !== 0x74
+      ) {
         return null;
       }
       i += 2;
@@ -46,7 +80,10 @@ const StringLiteral = createToken({
   start_chars_hint: ['"'],
   line_breaks: false,
 });
-const NumberLiteral = createToken({ name: 'NumberLiteral', pattern: /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/ });
+const NumberLiteral = createToken({
+  name: 'NumberLiteral',
+  pattern: /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/,
+});
 const True = createToken({ name: 'True', pattern: /true/ });
 const False = createToken({ name: 'False', pattern: /false/ });
 const Null = createToken({ name: 'Null', pattern: /null/ });
@@ -57,10 +94,16 @@ const RCurly = createToken({ name: 'RCurly', pattern: /}/ });
 const Comma = createToken({ name: 'Comma', pattern: /,/ });
 const Colon = createToken({ name: 'Colon', pattern: /:/ });
 
-const jsonLexer = new Lexer(
-  [WhiteSpace, StringLiteral, NumberLiteral, True, False, Null, LBracket, RBracket, LCurly, RCurly, Comma, Colon],
-  { positionTracking: 'onlyOffset', ensureOptimizations: false },
-);
+// One lexer for the process, built on first use (construction is the slow part of chevrotain).
+let jsonLexer: Lexer | null = null;
+
+function lexer(): Lexer {
+  jsonLexer ??= new Lexer(
+    [WhiteSpace, StringLiteral, NumberLiteral, True, False, Null, LBracket, RBracket, LCurly, RCurly, Comma, Colon],
+    { positionTracking: 'onlyOffset', ensureOptimizations: false },
+  );
+  return jsonLexer;
+}
 
 export type JsonArrayResult =
   | { readonly kind: 'array'; readonly elements: readonly RawWord[] }
@@ -72,7 +115,7 @@ const NOT_JSON: JsonArrayResult = { kind: 'not-json' };
 /** Reads text[start, end) (leading whitespace already skipped) as BuildKit's parseJSON would. */
 export function parseJsonArray(text: string, start: number, end: number): JsonArrayResult {
   if (start >= end || text.charCodeAt(start) !== 0x5b) return NOT_JSON;
-  const lexed = jsonLexer.tokenize(text.slice(start, end));
+  const lexed = lexer().tokenize(text.slice(start, end));
   if (lexed.errors.length > 0) return NOT_JSON;
   const tokens = lexed.tokens;
   const check = checkStructure(tokens);

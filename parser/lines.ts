@@ -1,6 +1,7 @@
 // Physical lines and BuildKit's per-line rules (newline trimming, comments, the continuation rule).
-import { isGoSpace } from './unicode.js';
+
 import { utf8Length } from './source.js';
+import { isGoSpace } from './unicode.js';
 
 /** BuildKit's bufio.Scanner refuses a line of this many bytes or more (the `\n` not counted). */
 export const MAX_LINE_BYTES = 65536;
@@ -25,10 +26,6 @@ export class LineReader {
 
   constructor(private readonly text: string) {}
 
-  get done(): boolean {
-    return this.offset >= this.text.length;
-  }
-
   next(): PhysicalLine | null {
     const text = this.text;
     const start = this.offset;
@@ -39,7 +36,8 @@ export class LineReader {
     let contentEnd = end;
     while (contentEnd > start && text.charCodeAt(contentEnd - 1) === 0x0d) contentEnd--;
     // A code unit is at most 3 bytes, so short lines need no byte count.
-    const tooLong = (end - start) * 3 >= MAX_LINE_BYTES && utf8Length(text, start, end, MAX_LINE_BYTES) >= MAX_LINE_BYTES;
+    const tooLong =
+      (end - start) * 3 >= MAX_LINE_BYTES && utf8Length(text, start, end, MAX_LINE_BYTES) >= MAX_LINE_BYTES;
     this.offset = next;
     this.count++;
     return { number: this.count, start, end, contentEnd, next, tooLong };
@@ -63,15 +61,15 @@ export function isBlank(text: string, line: PhysicalLine): boolean {
  * BuildKit's line-continuation rule `([^E])E[ \t]*$|^E[ \t]*$` on text[start, end): when it matches, the escape
  * and the blanks after it are removed. Returns the new end, or -1 when the line does not continue.
  */
-export function continuationEnd(text: string, start: number, end: number, escape: number): number {
+export function continuationEnd(text: string, start: number, end: number, escapeChar: number): number {
   let k = end;
   while (k > start) {
     const c = text.charCodeAt(k - 1);
     if (c !== 0x20 && c !== 0x09) break;
     k--;
   }
-  if (k === start || text.charCodeAt(k - 1) !== escape) return -1;
+  if (k === start || text.charCodeAt(k - 1) !== escapeChar) return -1;
   const escapePos = k - 1;
   if (escapePos === start) return start;
-  return text.charCodeAt(escapePos - 1) === escape ? -1 : escapePos;
+  return text.charCodeAt(escapePos - 1) === escapeChar ? -1 : escapePos;
 }

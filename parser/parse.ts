@@ -1,24 +1,20 @@
 // The top-level loop: physical lines → directives, comments, logical lines (continuations), instructions and
 // heredoc bodies, with BuildKit's exact rules (FORMAT.md §7–§11) and recovery instead of aborting.
 import type { Comment, Diagnostic, Directive, Dockerfile, Heredoc, Instruction, ParseResult, Position } from './ast.js';
+import { DirectiveBlock } from './directives.js';
 import { type HeredocStart, heredocsFromLine } from './heredoc.js';
 import { buildInstruction } from './instructions/build.js';
 import type { LineContext } from './instructions/context.js';
 import { commentStart, continuationEnd, isBlank, LineReader, type PhysicalLine } from './lines.js';
-import { matchDirective } from './directives.js';
 import { decodeSource } from './source.js';
-import { positionOn, SourceMap } from './source-map.js';
-import { goToLower, skipSpace } from './unicode.js';
+import { lineRange, positionOn, SourceMap } from './source-map.js';
+import { skipSpace } from './unicode.js';
 
 const BACKSLASH = 0x5c;
 const BACKTICK = 0x60;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const HEREDOC_KINDS = new Set(['run', 'copy', 'add']);
-
-function lineRange(pl: PhysicalLine, from: number, to: number) {
-  return { start: positionOn(pl.number, pl.start, from), end: positionOn(pl.number, pl.start, to) };
-}
 
 /** Parses a Dockerfile. Never throws: problems are reported as diagnostics. */
 export function parse(input: string | Uint8Array): ParseResult {
@@ -51,9 +47,8 @@ function parseText(text: string): ParseResult {
   const directives: Directive[] = [];
   const comments: Comment[] = [];
   const instructions: Instruction[] = [];
-  const seenDirectives = new Set<string>();
-  let directivesDone = false;
-  let escape = BACKSLASH;
+  const directiveBlock = new DirectiveBlock(directives, diagnostics);
+  let escapeChar = BACKSLASH;
   let leading: Comment[] = [];
   const reader = new LineReader(text);
 
@@ -70,50 +65,28 @@ function parseText(text: string): ParseResult {
     return pl;
   };
   const comment = (pl: PhysicalLine, hash: number): Comment => {
-    const c: Comment = { kind: 'comment', text: text.slice(hash + 1, pl.contentEnd), range: lineRange(pl, hash, pl.contentEnd) };
+    const c: Comment = {
+      kind: 'comment',
+      text: text.slice(hash + 1, pl.contentEnd),
+      range: lineRange(pl, hash, pl.contentEnd),
+    };
     comments.push(c);
     return c;
   };
 
   for (let pl = read(); pl !== null; pl = read()) {
     const start = skipSpace(text, pl.start, pl.contentEnd);
-    if (!directivesDone) {
-      const d = matchDirective(text, start, pl.contentEnd);
-      if (d === null) {
-        directivesDone = true;
-      } else {
-        const range = lineRange(pl, start, pl.contentEnd);
-        if (seenDirectives.has(d.name)) {
-          const message = `only one ${d.name} parser directive can be used`;
-          diagnostics.push({ severity: 'error', code: 'duplicate-directive', message, range });
-        } else {
-          seenDirectives.add(d.name);
-          directives.push({
-            kind: 'directive',
-            name: d.name,
-            value: d.value,
-            range,
-            nameRange: lineRange(pl, d.nameStart, d.nameEnd),
-            valueRange: lineRange(pl, d.valueStart, d.valueEnd),
-          });
-          if (d.name === 'escape') {
-            if (d.value === '`' || d.value === '\\') {
-              escape = d.value.charCodeAt(0);
-            } else {
-              const message = `invalid escape token '${d.value}' does not match \` or \\`;
-              diagnostics.push({ severity: 'error', code: 'invalid-escape', message, range });
-            }
-          }
-        }
-        continue;
-      }
+    if (!directiveBlock.done) {
+      if (directiveBlock.offer(text, pl, start)) continue;
+      // The escape directive, if any, is known once the block ends.
+      escapeChar = directiveBlock.escapeChar;
     }
     const hash = commentStart(text, pl);
     if (hash >= 0) {
       leading.push(comment(pl, hash));
       continue;
     }
-    let end = continuationEnd(text, start, pl.contentEnd, escape);
+    let end = continuationEnd(text, start, pl.contentEnd, escapeChar);
     let continuing = end >= 0;
     if (!continuing) end = pl.contentEnd;
     if (!continuing && end === start) {
@@ -139,14 +112,14 @@ function parseText(text: string): ParseResult {
         emptyContinuation = true;
         continue;
       }
-      let e = continuationEnd(text, next.start, next.contentEnd, escape);
+      let e = continuationEnd(text, next.start, next.contentEnd, escapeChar);
       continuing = e >= 0;
       if (!continuing) e = next.contentEnd;
       map.add(next.start, e, next.number, next.start);
       line += text.slice(next.start, e);
     }
 
-    const ctx: LineContext = { line, map, escape, diagnostics };
+    const ctx: LineContext = { line, map, escape: escapeChar, diagnostics };
     const node = buildInstruction(ctx, 0, line.length);
     if (emptyContinuation) {
       diagnostics.push({
@@ -162,14 +135,24 @@ function parseText(text: string): ParseResult {
     if (HEREDOC_KINDS.has(target.kind) && !('form' in target && target.form === 'exec')) {
       const scan = heredocsFromLine(line, 0, line.length);
       if (!scan.ok) {
-        diagnostics.push({ severity: 'error', code: 'invalid-heredoc', message: scan.message, range: map.range(scan.start, scan.end) });
+        diagnostics.push({
+          severity: 'error',
+          code: 'invalid-heredoc',
+          message: scan.message,
+          range: map.range(scan.start, scan.end),
+        });
       } else {
         for (const h of scan.heredocs) {
           const body = readHeredoc(h, map);
           heredocs.push(body.heredoc);
           if (body.last !== null) last = body.last;
           if (!body.terminated) {
-            diagnostics.push({ severity: 'error', code: 'unterminated-heredoc', message: 'unterminated heredoc', range: body.heredoc.wordRange });
+            diagnostics.push({
+              severity: 'error',
+              code: 'unterminated-heredoc',
+              message: 'unterminated heredoc',
+              range: body.heredoc.wordRange,
+            });
             break;
           }
         }
@@ -227,20 +210,18 @@ function parseText(text: string): ParseResult {
       message: 'file with no instructions',
       range: { start: at, end: at },
     });
-    return { ast: { ...emptyAst(directives, comments), escapeChar: escape === BACKTICK ? '`' : '\\' }, diagnostics };
+    return {
+      ast: { ...emptyAst(directives, comments), escapeChar: directiveBlock.escapeChar === BACKTICK ? '`' : '\\' },
+      diagnostics,
+    };
   }
   const ast: Dockerfile = {
     kind: 'dockerfile',
     directives,
     instructions,
     comments,
-    escapeChar: escape === BACKTICK ? '`' : '\\',
+    escapeChar: directiveBlock.escapeChar === BACKTICK ? '`' : '\\',
     range: { start: instructions[0].range.start, end: instructions[instructions.length - 1].range.end },
   };
   return { ast, diagnostics };
-}
-
-/** Lower-cased keyword as BuildKit dispatches on it. */
-export function keywordOf(instruction: Instruction): string {
-  return goToLower(instruction.keyword.value);
 }

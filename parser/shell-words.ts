@@ -10,7 +10,9 @@ export interface ShellWordsOptions {
   readonly rawEscapes: boolean;
 }
 
-export type ShellWordsResult = { readonly ok: true; readonly words: RawWord[] } | { readonly ok: false; readonly error: string };
+export type ShellWordsResult =
+  | { readonly ok: true; readonly words: RawWord[] }
+  | { readonly ok: false; readonly error: string };
 
 class LexError {
   constructor(readonly message: string) {}
@@ -28,15 +30,19 @@ class Words {
   private start = -1;
   private end = -1;
   private glue = false;
+  private last = -1;
+  private beforeLast = -1;
 
   addChar(ch: string, at: number): void {
     const c = ch.charCodeAt(0);
     if (isGoSpace(c)) {
       // `<<` followed by blanks stays glued to the heredoc name that follows (`RUN <<  EOF`).
-      if (this.inWord && (this.glue || this.word.endsWith('<<')) && (c === 0x20 || c === 0x09 || c === 0x0d)) {
+      if (this.inWord && (this.glue || this.endsWithHeredocOperator()) && (c === 0x20 || c === 0x09 || c === 0x0d)) {
         this.word += ch;
         this.end = at + 1;
         this.glue = true;
+        this.beforeLast = this.last;
+        this.last = c;
         return;
       }
       if (this.inWord && this.word.length !== 0) this.flush();
@@ -45,8 +51,17 @@ class Words {
     this.addRaw(ch, at, at + ch.length);
   }
 
+  /** The word ends with `<<` (checked on the last two characters: endsWith would flatten a long word each time). */
+  private endsWithHeredocOperator(): boolean {
+    return this.last === 0x3c && this.beforeLast === 0x3c;
+  }
+
   addRaw(s: string, start: number, end: number): void {
     if (!this.inWord || this.word.length === 0) this.start = start;
+    for (let i = 0; i < s.length; i++) {
+      this.beforeLast = this.last;
+      this.last = s.charCodeAt(i);
+    }
     this.word += s;
     this.end = end;
     this.inWord = true;
@@ -59,6 +74,8 @@ class Words {
 
   private flush(): void {
     this.list.push({ value: this.word, start: this.start, end: this.end });
+    this.last = -1;
+    this.beforeLast = -1;
     this.word = '';
     this.inWord = false;
     this.glue = false;
@@ -209,7 +226,7 @@ class Lexer {
       }
       if (c === '/') {
         if (this.peek() === 0x2f) this.pos++;
-        const pattern = this.stopOn(0x2f, "syntax error: missing '/' in ${}");
+        const pattern = this.stopOn(0x2f, "syntax error: missing '/' in $" + '{}');
         const replacement = this.stopOnBrace(true, "syntax error: missing '}'");
         return `\${${name}/${pattern}/${replacement}}`;
       }

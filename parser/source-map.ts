@@ -27,6 +27,11 @@ export class SourceMap {
   /** The source position of joined offset `j`. An `end` position sticks to the piece before a seam. */
   position(j: number, isEnd = false): Position {
     const segs = this.segments;
+    if (segs.length === 1) {
+      const only = segs[0];
+      const offset = only.sourceStart + j;
+      return { line: only.line, column: offset - only.lineOffset + 1, offset };
+    }
     let lo = 0;
     let hi = segs.length - 1;
     // Last segment whose start is <= j (or < j for an end position, so it stays on the earlier line).
@@ -49,4 +54,9 @@ export class SourceMap {
 /** Position of a source offset on a known physical line. */
 export function positionOn(line: number, lineOffset: number, offset: number): Position {
   return { line, column: offset - lineOffset + 1, offset };
+}
+
+/** Range of [from, to) on one physical line. */
+export function lineRange(line: { readonly number: number; readonly start: number }, from: number, to: number): Range {
+  return { start: positionOn(line.number, line.start, from), end: positionOn(line.number, line.start, to) };
 }

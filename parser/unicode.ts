@@ -64,6 +64,17 @@ export function replaceInvalid(s: string): string {
 
 /** Go's `strings.ToLower`: rune by rune (no final-sigma context), invalid bytes become U+FFFD. */
 export function goToLower(s: string): string {
+  const known = lowerCache.get(s);
+  if (known !== undefined) return known;
+  const lower = computeLower(s);
+  // Keywords repeat endlessly (RUN, COPY...): remember short ones.
+  if (s.length <= 16 && lowerCache.size < 4096) lowerCache.set(s, lower);
+  return lower;
+}
+
+const lowerCache = new Map<string, string>();
+
+function computeLower(s: string): string {
   let ascii = true;
   for (let i = 0; i < s.length; i++) {
     if (s.charCodeAt(i) >= 0x80) {

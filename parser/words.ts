@@ -28,7 +28,7 @@ export function splitOnBlanks(text: string, start: number, end: number): RawWord
  * BuildKit's parseWords (ENV, LABEL, ARG): words end at unquoted Unicode whitespace; quotes and escapes are kept
  * in the word; an escape at the very end of the text is dropped. Every word is a contiguous slice of the text.
  */
-export function parseWords(text: string, start: number, end: number, escape: number): RawWord[] {
+export function parseWords(text: string, start: number, end: number, escapeChar: number): RawWord[] {
   const words: RawWord[] = [];
   let phase = 0; // 0: between words, 1: in a word, 2: in quotes
   let quote = 0;
@@ -69,7 +69,7 @@ export function parseWords(text: string, start: number, end: number, escape: num
         blankOK = true;
         phase = 2;
       }
-      if (ch === escape) {
+      if (ch === escapeChar) {
         if (pos + 1 === end) {
           pos += 1;
           continue;
@@ -85,7 +85,7 @@ export function parseWords(text: string, start: number, end: number, escape: num
     }
     // phase 2: inside quotes
     if (ch === quote) phase = 1;
-    if (ch === escape && quote !== 0x27) {
+    if (ch === escapeChar && quote !== 0x27) {
       if (pos + 1 === end) {
         phase = 1;
         pos += 1;

@@ -37,7 +37,12 @@ export function globalArgs(
           const result = expandWord(decl.defaultValue.value, env, { escapeChar });
           value = result.value;
           for (const name of result.unmatched) {
-            diagnostics.push({ severity: 'warning', code: 'UndefinedVar', message: `Usage of undefined variable '$${name}'`, range: decl.defaultValue.range });
+            diagnostics.push({
+              severity: 'warning',
+              code: 'UndefinedVar',
+              message: `Usage of undefined variable '$${name}'`,
+              range: decl.defaultValue.range,
+            });
           }
         } catch (error) {
           throw new PlanError('expansion-failed', (error as Error).message, decl.range);
@@ -59,8 +64,11 @@ export function proxyEnv(buildArgs: Readonly<Record<string, string>>): string[] 
 
 /** SOURCE_DATE_EPOCH from --build-arg or a global ARG, in seconds; null when unset or empty. */
 export function sourceDateEpoch(buildArgs: Readonly<Record<string, string>>, globals: EnvList): number | null {
-  const value = Object.hasOwn(buildArgs, 'SOURCE_DATE_EPOCH') ? buildArgs.SOURCE_DATE_EPOCH : globals.get('SOURCE_DATE_EPOCH');
-  if (value === undefined || value === '') return null;
+  const value = Object.hasOwn(buildArgs, 'SOURCE_DATE_EPOCH')
+    ? buildArgs.SOURCE_DATE_EPOCH
+    : globals.get('SOURCE_DATE_EPOCH');
+  // `context` asks for the epoch of a git or HTTP context; a local context has none.
+  if (value === undefined || value === '' || value === 'context') return null;
   if (!/^[0-9]+$/.test(value)) throw new PlanError('invalid-epoch', `invalid SOURCE_DATE_EPOCH: ${value}`);
   return Number(value);
 }

@@ -7,7 +7,13 @@ import { createHash } from 'node:crypto';
 /** Bump when the meaning of a key changes, so old cache entries are never reused by mistake. */
 export const KEY_VERSION = 'tsbuild.key.v1';
 
-export type Canonical = string | number | boolean | null | readonly Canonical[] | { readonly [key: string]: Canonical | undefined };
+export type Canonical =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly Canonical[]
+  | { readonly [key: string]: Canonical | undefined };
 
 export function canonicalise(value: Canonical): string {
   if (value === null || typeof value !== 'object') {

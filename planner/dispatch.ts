@@ -4,16 +4,25 @@
 //   config step: key = H(fs key, config digest), config digest = H(previous digest, change)
 // so a config-only change never alters the key of a later filesystem step.
 
-import type { Diagnostic, Instruction, Range } from '../parser/index.js';
 import { normalizeReference } from '../image/index.js';
+import type { Diagnostic, Instruction, Range } from '../parser/index.js';
 import { type Canonical, canonicalise, chainKey, sha256 } from './cache-key.js';
 import { PlanError } from './errors.js';
 import type { FromInfo } from './from.js';
 import { formatPlatform } from './platform.js';
-import { type SourceRef, type StageState, argStrings, finalConfig, inheritState, initialState } from './stage-state.js';
-import { type StageDef, findSourceStage, stageLabel } from './stages.js';
-import { type ArgScope, type StepDraft, planInstruction } from './steps/index.js';
-import type { BaseImageResolver, ContextSource, ImageConfig, Platform, PlanStage, PlanStep, ResolvedImage, StageBase } from './types.js';
+import { argStrings, finalConfig, inheritState, initialState, type SourceRef, type StageState } from './stage-state.js';
+import { findSourceStage, type StageDef, stageLabel } from './stages.js';
+import { type ArgScope, planInstruction, type StepDraft } from './steps/index.js';
+import type {
+  BaseImageResolver,
+  ContextSource,
+  ImageConfig,
+  PlanStage,
+  PlanStep,
+  Platform,
+  ResolvedImage,
+  StageBase,
+} from './types.js';
 
 export interface DispatchEnv {
   readonly stages: readonly StageDef[];
@@ -37,7 +46,7 @@ export async function dispatchStage(
   triggers: readonly Instruction[],
 ): Promise<PlanStage> {
   const from = env.froms[stage.index];
-  const { state, base } = startState(env, stage, from, image);
+  const { state, base } = startState(env, from, image);
   const ctx = {
     state,
     escapeChar: env.escapeChar,
@@ -45,7 +54,7 @@ export async function dispatchStage(
     epoch: env.epoch,
     proxyEnv: env.proxyEnv,
     context: env.context,
-    source: (name: string, range: Range) => sourceRef(env, stage, name, range),
+    source: (name: string, range: Range, allowIndex: boolean) => sourceRef(env, stage, name, range, allowIndex),
   };
   for (const trigger of triggers) {
     try {
@@ -71,11 +80,18 @@ export async function dispatchStage(
   };
 }
 
-function startState(env: DispatchEnv, stage: StageDef, from: FromInfo, image: ResolvedImage | null): { state: StageState; base: StageBase } {
+function startState(
+  env: DispatchEnv,
+  from: FromInfo,
+  image: ResolvedImage | null,
+): { state: StageState; base: StageBase } {
   const b = from.base;
   if (b.type === 'stage') {
     const parent = env.done.get(b.index) as StageState;
-    return { state: inheritState(parent), base: { type: 'stage', index: b.index, name: stageLabel(env.stages[b.index]) } };
+    return {
+      state: inheritState(parent),
+      base: { type: 'stage', index: b.index, name: stageLabel(env.stages[b.index]) },
+    };
   }
   const platform = from.platform ?? env.targetPlatform;
   const scratchKey = chainKey(null, { op: 'scratch', platform: formatPlatform(platform) });
@@ -84,7 +100,9 @@ function startState(env: DispatchEnv, stage: StageDef, from: FromInfo, image: Re
   }
   const config = image?.config ?? {};
   const digest = image?.digest ?? null;
-  const fsKey = image?.empty ? scratchKey : chainKey(null, { op: 'image', ref: b.ref, digest, platform: formatPlatform(platform) });
+  const fsKey = image?.empty
+    ? scratchKey
+    : chainKey(null, { op: 'image', ref: b.ref, digest, platform: formatPlatform(platform) });
   return {
     state: initialState(platform, config, fsKey, configDigest(config)),
     base: { type: 'image', ref: b.ref, digest, resolved: image !== null },
@@ -95,7 +113,13 @@ function configDigest(config: ImageConfig): string {
   return sha256(canonicalise(JSON.parse(JSON.stringify(config)) as Canonical));
 }
 
-async function runStep(ctx: Parameters<typeof planInstruction>[0], env: DispatchEnv, instr: Instruction, onbuild: boolean, range: Range): Promise<void> {
+async function runStep(
+  ctx: Parameters<typeof planInstruction>[0],
+  env: DispatchEnv,
+  instr: Instruction,
+  onbuild: boolean,
+  range: Range,
+): Promise<void> {
   const state = ctx.state;
   const seenEnv = state.imageEnv.toStrings();
   const seenArgs = argStrings(state);
@@ -103,7 +127,16 @@ async function runStep(ctx: Parameters<typeof planInstruction>[0], env: Dispatch
   state.steps.push(commit(state, instr, draft, onbuild, range, seenEnv, seenArgs));
 }
 
-function commit(state: StageState, instr: Instruction, draft: StepDraft, onbuild: boolean, range: Range, seenEnv: string[], seenArgs: string[]): PlanStep {
+function commit(
+  state: StageState,
+  instr: Instruction,
+  draft: StepDraft,
+  onbuild: boolean,
+  range: Range,
+  seenEnv: string[],
+  seenArgs: string[],
+): PlanStep {
+  const parentKey = state.fsKey;
   let cacheKey: string | null = null;
   if (draft.layer !== undefined) {
     const { definition, link } = draft.layer;
@@ -112,7 +145,9 @@ function commit(state: StageState, instr: Instruction, draft: StepDraft, onbuild
     state.fsKey = link ? chainKey(state.fsKey, { op: 'merge', layer: cacheKey }) : cacheKey;
   }
   if (draft.configChange !== undefined) {
-    state.configDigest = chainKey(state.configDigest, { change: JSON.parse(JSON.stringify(draft.configChange)) as Canonical });
+    state.configDigest = chainKey(state.configDigest, {
+      change: JSON.parse(JSON.stringify(draft.configChange)) as Canonical,
+    });
     if (draft.layer === undefined) cacheKey = chainKey(state.fsKey, { config: state.configDigest });
   }
   return {
@@ -127,16 +162,27 @@ function commit(state: StageState, instr: Instruction, draft: StepDraft, onbuild
     inputs: draft.inputs,
     operation: draft.operation,
     cacheKey,
+    parentKey,
     layer: draft.layer !== undefined,
   };
 }
 
-async function sourceRef(env: DispatchEnv, current: StageDef, name: string, range: Range): Promise<SourceRef> {
-  const stage = findSourceStage(env.stages, name, true, range);
+async function sourceRef(
+  env: DispatchEnv,
+  current: StageDef,
+  name: string,
+  range: Range,
+  allowIndex: boolean,
+): Promise<SourceRef> {
+  const stage = findSourceStage(env.stages, name, allowIndex, range);
   if (stage !== null) {
     const state = env.done.get(stage.index);
     if (state === undefined || stage.index >= current.index) {
-      throw new PlanError('stage-order', `cannot copy from stage ${JSON.stringify(name)}, it needs to be defined before current stage ${JSON.stringify(stageLabel(current))}`, range);
+      throw new PlanError(
+        'stage-order',
+        `cannot copy from stage ${JSON.stringify(name)}, it needs to be defined before current stage ${JSON.stringify(stageLabel(current))}`,
+        range,
+      );
     }
     return { type: 'stage', index: stage.index, name: stageLabel(stage), fsKey: state.fsKey };
   }

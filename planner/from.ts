@@ -7,7 +7,8 @@ import type { EnvList } from './env-list.js';
 import { PlanError, warning } from './errors.js';
 import { expandWord } from './expand.js';
 import { parsePlatform } from './platform.js';
-import { type StageDef, findBaseStage } from './stages.js';
+import { findBaseStage, type StageDef } from './stages.js';
+import { suggest } from './suggest.js';
 import type { Platform } from './types.js';
 
 export type BaseRef =
@@ -21,10 +22,16 @@ export interface FromInfo {
   readonly platform: Platform | null;
 }
 
+/** The global scope FROM lines see: values, and every ARG declared before the first FROM. */
+export interface GlobalScope {
+  readonly values: EnvList;
+  readonly declared: ReadonlySet<string>;
+}
+
 export function resolveFrom(
   stages: readonly StageDef[],
   stage: StageDef,
-  globals: EnvList,
+  globals: GlobalScope,
   escapeChar: '\\' | '`',
   diagnostics: Diagnostic[],
 ): FromInfo {
@@ -32,18 +39,13 @@ export function resolveFrom(
   for (const f of from.flags) {
     if (f.name !== 'platform') throw new PlanError('unknown-flag', `unknown flag: --${f.name}`, f.range);
   }
-  if (from.image === null) throw new PlanError('missing-arguments', 'FROM requires either one or three arguments', from.range);
-  const name = expandGlobal(from.image.value, globals, escapeChar, from.image.range, diagnostics);
+  if (from.image === null)
+    throw new PlanError('missing-arguments', 'FROM requires either one or three arguments', from.range);
+  const name = expandGlobal(from.image.value, globals, escapeChar, from.image.range, diagnostics).value;
   if (name === '') throw new PlanError('blank-base', `base name (${from.image.value}) should not be blank`, from.range);
-  let platform: Platform | null = null;
   const platformFlag = from.flags.find((f) => f.name === 'platform');
-  if (platformFlag !== undefined) {
-    const raw = platformFlag.value ?? '';
-    const text = expandGlobal(raw, globals, escapeChar, platformFlag.range, diagnostics);
-    if (text === '') throw new PlanError('empty-platform', `empty platform value from expression ${raw}`, platformFlag.range);
-    platform = parsePlatform(text);
-    if (platform === null) throw new PlanError('invalid-platform', `failed to parse platform ${raw}`, platformFlag.range);
-  }
+  const platform =
+    platformFlag === undefined ? null : fromPlatform(platformFlag.value ?? '', globals, escapeChar, from, diagnostics);
   if (name === 'scratch') return { base: { type: 'scratch' }, platform };
   const parent = findBaseStage(stages, stage.index, name);
   if (parent !== null) return { base: { type: 'stage', index: parent.index }, platform };
@@ -51,19 +53,61 @@ export function resolveFrom(
   try {
     ref = normalizeReference(name);
   } catch (error) {
-    throw new PlanError('invalid-reference', `failed to parse stage name ${JSON.stringify(name)}: ${(error as Error).message}`, from.image.range);
+    throw new PlanError(
+      'invalid-reference',
+      `failed to parse stage name ${JSON.stringify(name)}: ${(error as Error).message}`,
+      from.image.range,
+    );
   }
   return { base: { type: 'image', ref }, platform };
 }
 
-function expandGlobal(text: string, globals: EnvList, escapeChar: '\\' | '`', range: StageDef['from']['range'], diagnostics: Diagnostic[]): string {
+/** `FROM --platform=…`, expanded; errors as BuildKit words them (with containerd's reasons). */
+function fromPlatform(
+  raw: string,
+  globals: GlobalScope,
+  escapeChar: '\\' | '`',
+  from: StageDef['from'],
+  diagnostics: Diagnostic[],
+): Platform {
+  const { value: text, hint } = expandGlobal(raw, globals, escapeChar, from.range, diagnostics);
+  if (text === '')
+    throw new PlanError('empty-platform', `empty platform value from expression ${raw}${hint}`, from.range);
+  const bad = text.split('/').find((part) => !/^[A-Za-z0-9_.-]+$/.test(part));
+  if (bad !== undefined) {
+    const reason = `${JSON.stringify(bad)} is an invalid component of ${JSON.stringify(text)}: platform specifier component must match "^[A-Za-z0-9_.-]+$": invalid argument`;
+    throw new PlanError('invalid-platform', `failed to parse platform ${raw}: ${reason}${hint}`, from.range);
+  }
+  const platform = parsePlatform(text);
+  if (platform === null) {
+    const reason = 'unknown operating system or architecture: invalid argument';
+    throw new PlanError('invalid-platform', `failed to parse platform ${raw}: ${reason}${hint}`, from.range);
+  }
+  return platform;
+}
+
+/** Expands with the global args; `hint` is BuildKit's "(did you mean …?)" for the first undeclared name. */
+function expandGlobal(
+  text: string,
+  globals: GlobalScope,
+  escapeChar: '\\' | '`',
+  range: StageDef['from']['range'],
+  diagnostics: Diagnostic[],
+): { value: string; hint: string } {
+  let result: ReturnType<typeof expandWord>;
   try {
-    const result = expandWord(text, globals, { escapeChar });
-    for (const name of result.unmatched) {
-      diagnostics.push(warning('UndefinedArgInFrom', `FROM argument '${name}' is not declared`, range));
-    }
-    return result.value;
+    result = expandWord(text, globals.values, { escapeChar });
   } catch (error) {
     throw new PlanError('expansion-failed', (error as Error).message, range);
   }
+  const known = [...new Set([...globals.declared, ...globals.values.keys()])];
+  let hint = '';
+  for (const name of result.unmatched) {
+    if (known.includes(name)) continue;
+    const match = suggest(name, known);
+    const suffix = match === null ? '' : ` (did you mean ${match}?)`;
+    if (hint === '') hint = suffix;
+    diagnostics.push(warning('UndefinedArgInFrom', `FROM argument '${name}' is not declared${suffix}`, range));
+  }
+  return { value: result.value, hint };
 }

@@ -1,13 +1,12 @@
 // The stage graph the target needs: bases, COPY --from / RUN --mount=from sources, and sources
 // that ONBUILD triggers add once base images are resolved (BuildKit repeats until nothing new).
 
-import type { Instruction, Range } from '../parser/index.js';
+import type { Diagnostic, Instruction, Range } from '../parser/index.js';
 import { warning } from './errors.js';
 import type { FromInfo } from './from.js';
 import { parseTriggers } from './onbuild.js';
-import { type StageDef, type StageEdge, checkCycles, findSourceStage, reachable } from './stages.js';
+import { checkCycles, findSourceStage, reachable, type StageDef, type StageEdge } from './stages.js';
 import type { BaseImageResolver, Platform, ResolvedImage } from './types.js';
-import type { Diagnostic } from '../parser/index.js';
 
 export interface StageGraph {
   /** Reachable stage indexes, in Dockerfile order. */
@@ -28,14 +27,16 @@ export interface SourceReference {
 export function sourceReferences(instr: Instruction): SourceReference[] {
   const out: SourceReference[] = [];
   if (instr.kind === 'copy') {
-    for (const f of instr.flags) if (f.name === 'from' && f.value !== null) out.push({ from: f.value, allowIndex: true, range: f.range });
+    for (const f of instr.flags)
+      if (f.name === 'from' && f.value !== null) out.push({ from: f.value, allowIndex: true, range: f.range });
   }
   if (instr.kind === 'run') {
     for (const f of instr.flags) {
       if (f.name !== 'mount') continue;
       const type = f.options.find((o) => o.key.toLowerCase() === 'type')?.value ?? 'bind';
       const from = f.options.find((o) => o.key.toLowerCase() === 'from');
-      if (from?.value && type !== 'secret' && type !== 'ssh') out.push({ from: from.value, allowIndex: false, range: from.range });
+      if (from?.value && type !== 'secret' && type !== 'ssh')
+        out.push({ from: from.value, allowIndex: false, range: from.range });
     }
   }
   return out;
@@ -62,7 +63,13 @@ export async function buildGraph(
           const base = froms[i].base as { ref: string };
           const image = await resolver.resolve(base.ref, platformOf(i));
           if (image === null) {
-            diagnostics.push(warning('base-image-unresolved', `base image ${JSON.stringify(base.ref)} is not available locally: its config (ENV, WORKDIR, USER, ONBUILD) is not known to the plan`, stages[i].from.range));
+            diagnostics.push(
+              warning(
+                'base-image-unresolved',
+                `base image ${JSON.stringify(base.ref)} is not available locally: its config (ENV, WORKDIR, USER, ONBUILD) is not known to the plan`,
+                stages[i].from.range,
+              ),
+            );
           }
           images.set(i, image);
         }),
@@ -78,17 +85,28 @@ export async function buildGraph(
   }
 }
 
-function triggersOf(stages: readonly StageDef[], froms: readonly FromInfo[], images: ReadonlyMap<number, ResolvedImage | null>, index: number): Instruction[] {
+function triggersOf(
+  stages: readonly StageDef[],
+  froms: readonly FromInfo[],
+  images: ReadonlyMap<number, ResolvedImage | null>,
+  index: number,
+): Instruction[] {
   const base = froms[index].base;
   if (base.type === 'image') return parseTriggers(images.get(index)?.config.OnBuild ?? [], stages[index].from.range);
   if (base.type === 'stage') {
     // A stage's own ONBUILD instructions run in the stages built FROM it (not further down).
-    return stages[base.index].instructions.flatMap((i) => (i.kind === 'onbuild' && i.trigger !== null ? [i.trigger] : []));
+    return stages[base.index].instructions.flatMap((i) =>
+      i.kind === 'onbuild' && i.trigger !== null ? [i.trigger] : [],
+    );
   }
   return [];
 }
 
-function edgesOf(stages: readonly StageDef[], froms: readonly FromInfo[], triggers: ReadonlyMap<number, readonly Instruction[]>): Map<number, StageEdge[]> {
+function edgesOf(
+  stages: readonly StageDef[],
+  froms: readonly FromInfo[],
+  triggers: ReadonlyMap<number, readonly Instruction[]>,
+): Map<number, StageEdge[]> {
   const edges = new Map<number, StageEdge[]>();
   for (const stage of stages) {
     const list: StageEdge[] = [];
@@ -105,4 +123,3 @@ function edgesOf(stages: readonly StageDef[], froms: readonly FromInfo[], trigge
   }
   return edges;
 }
-

@@ -1,17 +1,20 @@
 // Public surface of the planner.
 
-export { plan } from './plan.js';
-export { PlanError, hasLocation } from './errors.js';
-export { snapshotSource } from './snapshot-source.js';
-export { canonicalise, chainKey, sha256, KEY_VERSION } from './cache-key.js';
-export { formatPlatform, hostPlatform, parsePlatform } from './platform.js';
+export { canonicalise, chainKey, KEY_VERSION, sha256 } from './cache-key.js';
+export { hasLocation, PlanError } from './errors.js';
+export { explainChanges, type StepExplanation } from './explain.js';
 export { MemoryImageResolver } from './memory-resolver.js';
+export { plan } from './plan.js';
+export { formatPlatform, hostPlatform, parsePlatform } from './platform.js';
+export { snapshotSource } from './snapshot-source.js';
+export { storeResolver } from './store-resolver.js';
 export type {
   BaseImageResolver,
   ConfigChange,
   ContextSource,
   HealthcheckConfig,
   ImageConfig,
+  MountOrigin,
   Plan,
   PlanDeps,
   PlanOptions,

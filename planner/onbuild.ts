@@ -2,14 +2,19 @@
 // FROM of a child build, before its own instructions. Restrictions as BuildKit: no ONBUILD ONBUILD,
 // no FROM or MAINTAINER trigger, one instruction per trigger.
 
-import { type Instruction, type OnbuildInstruction, type Range, parse } from '../parser/index.js';
+import { type Instruction, type OnbuildInstruction, parse, type Range } from '../parser/index.js';
 import { PlanError } from './errors.js';
 
 export function validateTrigger(trigger: Instruction | null, range: Range): asserts trigger is Instruction {
   if (trigger === null) throw new PlanError('onbuild-empty', 'ONBUILD requires at least one argument', range);
-  if (trigger.kind === 'onbuild') throw new PlanError('onbuild-chained', 'Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed', range);
+  if (trigger.kind === 'onbuild')
+    throw new PlanError('onbuild-chained', "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", range);
   if (trigger.kind === 'from' || trigger.kind === 'maintainer') {
-    throw new PlanError('onbuild-forbidden', `${trigger.kind.toUpperCase()} isn't allowed as an ONBUILD trigger`, range);
+    throw new PlanError(
+      'onbuild-forbidden',
+      `${trigger.kind.toUpperCase()} isn't allowed as an ONBUILD trigger`,
+      range,
+    );
   }
 }
 
@@ -25,8 +30,14 @@ export function parseTriggers(triggers: readonly string[], fromRange: Range): In
   return triggers.map((text) => {
     const { ast, diagnostics } = parse(text);
     const error = diagnostics.find((d) => d.severity === 'error');
-    if (error !== undefined) throw new PlanError('onbuild-invalid', `invalid ONBUILD trigger ${JSON.stringify(text)}: ${error.message}`, fromRange);
-    if (ast.instructions.length !== 1) throw new PlanError('onbuild-invalid', 'onbuild trigger should be a single expression', fromRange);
+    if (error !== undefined)
+      throw new PlanError(
+        'onbuild-invalid',
+        `invalid ONBUILD trigger ${JSON.stringify(text)}: ${error.message}`,
+        fromRange,
+      );
+    if (ast.instructions.length !== 1)
+      throw new PlanError('onbuild-invalid', 'onbuild trigger should be a single expression', fromRange);
     const trigger = ast.instructions[0];
     validateTrigger(trigger, fromRange);
     return trigger;

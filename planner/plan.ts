@@ -26,9 +26,17 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
   const buildPlatform = options.buildPlatform ?? hostPlatform();
   const targetPlatform = options.targetPlatform ?? buildPlatform;
   const targetName = options.target || stageLabel(stages[stages.length - 1]);
-  const globals = globalArgs(metaArgs, buildArgs, { build: buildPlatform, target: targetPlatform }, targetName, ast.escapeChar, diagnostics);
+  const globals = globalArgs(
+    metaArgs,
+    buildArgs,
+    { build: buildPlatform, target: targetPlatform },
+    targetName,
+    ast.escapeChar,
+    diagnostics,
+  );
   const epoch = sourceDateEpoch(buildArgs, globals);
-  const froms = stages.map((s) => resolveFrom(stages, s, globals, ast.escapeChar, diagnostics));
+  const declared = new Set(metaArgs.flatMap((a) => a.declarations.map((d) => d.name.value)));
+  const froms = stages.map((s) => resolveFrom(stages, s, { values: globals, declared }, ast.escapeChar, diagnostics));
   const target = resolveTarget(stages, options.target);
 
   // A stage built FROM another runs on that stage's platform.
@@ -53,7 +61,9 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
   };
   const planned: PlanStage[] = [];
   for (const index of graph.order) {
-    planned.push(await dispatchStage(env, stages[index], graph.images.get(index) ?? null, graph.triggers.get(index) ?? []));
+    planned.push(
+      await dispatchStage(env, stages[index], graph.images.get(index) ?? null, graph.triggers.get(index) ?? []),
+    );
   }
   return { stages: planned, target: target.index };
 }

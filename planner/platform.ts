@@ -1,11 +1,11 @@
 // Platforms as `os/arch[/variant]` strings, the host default, and the predefined platform args.
 
+import { hostPlatform as imageHostPlatform } from '../image/index.js';
 import type { Platform } from './types.js';
 
-const NODE_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
-
+/** The build platform: Linux (builds run Linux containers) on this machine's architecture. */
 export function hostPlatform(): Platform {
-  const architecture = NODE_ARCH[process.arch] ?? process.arch;
+  const { architecture } = imageHostPlatform();
   return architecture === 'arm' ? { os: 'linux', architecture, variant: 'v7' } : { os: 'linux', architecture };
 }
 

@@ -4,7 +4,7 @@
 
 import type { Diagnostic, Range } from '../parser/index.js';
 import { EnvList } from './env-list.js';
-import type { ContextSource, ImageConfig, Platform, PlanStep } from './types.js';
+import type { ContextSource, ImageConfig, PlanStep, Platform } from './types.js';
 
 export interface DeclaredArg {
   readonly key: string;
@@ -37,8 +37,8 @@ export interface StepContext {
   /** `--build-arg` proxy values, given to RUN outside the cache key. */
   readonly proxyEnv: readonly string[];
   readonly context: ContextSource;
-  /** Resolves `--from=` / `from=` to an earlier stage or an image. */
-  readonly source: (from: string, range: Range) => Promise<SourceRef>;
+  /** Resolves `--from=` (a stage index allowed) / `from=` (names only) to an earlier stage or an image. */
+  readonly source: (from: string, range: Range, allowIndex: boolean) => Promise<SourceRef>;
 }
 
 export type SourceRef =

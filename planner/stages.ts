@@ -1,7 +1,7 @@
 // Stages and their graph: splitting the Dockerfile at FROM, stage names, references between stages
 // (FROM stage, COPY --from=name|index, RUN --mount=from=name), --target, pruning and cycles.
 
-import type { ArgInstruction, Dockerfile, Diagnostic, FromInstruction, Instruction, Range } from '../parser/index.js';
+import type { ArgInstruction, Diagnostic, Dockerfile, FromInstruction, Instruction, Range } from '../parser/index.js';
 import { PlanError, warning } from './errors.js';
 import { suggest } from './suggest.js';
 
@@ -20,20 +20,54 @@ export interface SplitDockerfile {
 
 const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
 
+const KEYWORDS = [
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'FROM',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
+];
+
 export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDockerfile {
   const metaArgs: ArgInstruction[] = [];
   const stages: { index: number; name: string | null; from: FromInstruction; instructions: Instruction[] }[] = [];
   for (const instr of ast.instructions) {
     if (instr.kind === 'unknown') {
-      throw new PlanError('unknown-instruction', `unknown instruction: ${instr.keyword.value.toUpperCase()}`, instr.keyword.range);
+      const keyword = instr.keyword.value.toUpperCase();
+      const match = suggest(keyword, KEYWORDS);
+      const hint = match === null ? '' : ` (did you mean ${match}?)`;
+      throw new PlanError('unknown-instruction', `unknown instruction: ${keyword}${hint}`, instr.keyword.range);
     }
     if (instr.kind === 'from') {
       const name = instr.stageName?.value ?? null;
       if (name !== null && !STAGE_NAME.test(name.toLowerCase())) {
-        throw new PlanError('invalid-stage-name', `invalid name for build stage: ${JSON.stringify(name)}, name can't start with a number or contain symbols`, instr.stageName?.range ?? instr.range);
+        throw new PlanError(
+          'invalid-stage-name',
+          `invalid name for build stage: ${JSON.stringify(name)}, name can't start with a number or contain symbols`,
+          instr.stageName?.range ?? instr.range,
+        );
       }
       if (name !== null && stages.some((s) => s.name?.toLowerCase() === name.toLowerCase())) {
-        diagnostics.push(warning('DuplicateStageName', `Duplicate stage name ${JSON.stringify(name)}, stage names should be unique`, instr.stageName?.range ?? instr.range));
+        diagnostics.push(
+          warning(
+            'DuplicateStageName',
+            `Duplicate stage name ${JSON.stringify(name)}, stage names should be unique`,
+            instr.stageName?.range ?? instr.range,
+          ),
+        );
       }
       stages.push({ index: stages.length, name, from: instr, instructions: [] });
     } else if (stages.length === 0) {
@@ -63,10 +97,16 @@ export function findBaseStage(stages: readonly StageDef[], before: number, baseN
  * `--from=` / `from=`: a stage name (any position; the last of that name), a stage index (COPY
  * only), or else an image reference (null).
  */
-export function findSourceStage(stages: readonly StageDef[], from: string, allowIndex: boolean, range: Range): StageDef | null {
+export function findSourceStage(
+  stages: readonly StageDef[],
+  from: string,
+  allowIndex: boolean,
+  range: Range,
+): StageDef | null {
   if (allowIndex && /^-?[0-9]+$/.test(from)) {
     const index = Number(from);
-    if (index < 0 || index >= stages.length) throw new PlanError('invalid-stage-index', `invalid stage index ${index}`, range);
+    if (index < 0 || index >= stages.length)
+      throw new PlanError('invalid-stage-index', `invalid stage index ${index}`, range);
     return stages[index];
   }
   const lower = from.toLowerCase();
@@ -96,7 +136,11 @@ export function checkCycles(stages: readonly StageDef[], edges: ReadonlyMap<numb
     const mark = state.get(index);
     if (mark === 'done') return;
     if (mark === 'visiting') {
-      throw new PlanError('circular-dependency', `circular dependency detected on stage: ${stageLabel(stages[index])}`, via);
+      throw new PlanError(
+        'circular-dependency',
+        `circular dependency detected on stage: ${stageLabel(stages[index])}`,
+        via,
+      );
     }
     state.set(index, 'visiting');
     for (const edge of edges.get(index) ?? []) visit(edge.to, edge.range);

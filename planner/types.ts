@@ -81,15 +81,11 @@ export interface PlanOptions {
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly targetPlatform?: Platform;
   readonly buildPlatform?: Platform;
-  /** Name of the Dockerfile, used in messages only. */
-  readonly dockerfileName?: string;
 }
 
 export interface PlanDeps {
   readonly context: ContextSource;
   readonly images: BaseImageResolver;
-  /** Parses ONBUILD trigger text from base image configs (the parser's `parse`). */
-  readonly parseTrigger?: (text: string) => import('../parser/index.js').ParseResult;
 }
 
 export type StageBase =
@@ -98,8 +94,19 @@ export type StageBase =
   | { readonly type: 'stage'; readonly name: string; readonly index: number };
 
 export type StepInput =
-  | { readonly type: 'context'; readonly source: string; readonly digest: string; readonly files: readonly SelectedFile[] }
-  | { readonly type: 'stage'; readonly index: number; readonly name: string; readonly paths: readonly string[]; readonly key: string }
+  | {
+      readonly type: 'context';
+      readonly source: string;
+      readonly digest: string;
+      readonly files: readonly SelectedFile[];
+    }
+  | {
+      readonly type: 'stage';
+      readonly index: number;
+      readonly name: string;
+      readonly paths: readonly string[];
+      readonly key: string;
+    }
   | { readonly type: 'image'; readonly ref: string; readonly paths: readonly string[] }
   | { readonly type: 'inline'; readonly name: string; readonly digest: string }
   | { readonly type: 'url'; readonly url: string };
@@ -108,11 +115,18 @@ export interface RunMount {
   readonly type: 'bind' | 'cache' | 'tmpfs' | 'secret' | 'ssh';
   readonly target: string;
   readonly readonly: boolean;
-  /** Stage index, image ref or `context`, when the mount reads from somewhere. */
+  /** `from=` as written. */
   readonly from: string | null;
+  /** Where the mount's content comes from once `from=` is resolved (null: cache, tmpfs, secret, ssh). */
+  readonly origin: MountOrigin | null;
   readonly source: string | null;
   readonly options: Readonly<Record<string, string>>;
 }
+
+export type MountOrigin =
+  | { readonly type: 'context' }
+  | { readonly type: 'stage'; readonly index: number }
+  | { readonly type: 'image'; readonly ref: string };
 
 /** What the executor needs to perform a step; `null` fields mean "not set". */
 export type StepOperation =
@@ -136,7 +150,10 @@ export type StepOperation =
       readonly add: boolean;
       readonly sources: readonly string[];
       readonly dest: string;
-      readonly from: { readonly type: 'context' } | { readonly type: 'stage'; readonly index: number } | { readonly type: 'image'; readonly ref: string };
+      readonly from:
+        | { readonly type: 'context' }
+        | { readonly type: 'stage'; readonly index: number }
+        | { readonly type: 'image'; readonly ref: string };
       readonly chown: string | null;
       readonly chmod: string | null;
       readonly link: boolean;
@@ -173,6 +190,8 @@ export interface PlanStep {
   readonly operation: StepOperation;
   /** Null only for steps that change neither the filesystem nor the config (ARG). */
   readonly cacheKey: string | null;
+  /** Key of the filesystem the step starts from: the previous layer step's, or the base's. */
+  readonly parentKey: string;
   /** True when the step produces a layer. */
   readonly layer: boolean;
 }

@@ -2,7 +2,7 @@
 // the recursive directory digest. See conformance/buildkit/CACHE.md section 4.
 
 import { createHash } from 'node:crypto';
-import type { ContextEntry } from './entry.js';
+import { type ContextEntry, compareNames } from './entry.js';
 
 /** sha256 of empty input, in text form: the header of a context root received from a client. */
 export const EMPTY_DIGEST = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -22,12 +22,19 @@ export interface HeaderFields {
   readonly xattrs?: Readonly<Record<string, string | Uint8Array>>;
 }
 
+/** The header as a binary (latin1) string, without extended attributes. */
+export function headerText(h: HeaderFields): string {
+  // The link name is the only free text: encode it to UTF-8 bytes, one char per byte.
+  const link = /^[\x00-\x7f]*$/.test(h.linkname) ? h.linkname : Buffer.from(h.linkname, 'utf8').toString('latin1');
+  return (
+    `namemode${h.mode & 0o7777}uid${h.uid}gid${h.gid}size${h.size}typeflag${h.typeflag}` +
+    `linkname${link}unamegnamedevmajor${h.devmajor}devminor${h.devminor}`
+  );
+}
+
 /** The header bytes that precede the content in an entry's digest. */
 export function headerBytes(h: HeaderFields): Buffer {
-  const text =
-    `namemode${h.mode & 0o7777}uid${h.uid}gid${h.gid}size${h.size}typeflag${h.typeflag}` +
-    `linkname${h.linkname}unamegnamedevmajor${h.devmajor}devminor${h.devminor}`;
-  const parts: Buffer[] = [Buffer.from(text, 'utf8')];
+  const parts: Buffer[] = [Buffer.from(headerText(h), 'latin1')];
   if (h.xattrs) {
     const names = Object.keys(h.xattrs)
       .filter((n) => n === 'security.capability' || !(n.startsWith('security.') || n.startsWith('system.')))
@@ -42,9 +49,10 @@ export function headerBytes(h: HeaderFields): Buffer {
 }
 
 /** Linux `major()`/`minor()` of a device number. */
-export function devMajorMinor(rdev: bigint): [number, number] {
-  const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn);
-  const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn);
+export function devMajorMinor(rdev: number | bigint): [number, number] {
+  const dev = BigInt(rdev);
+  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
   return [Number(major), Number(minor)];
 }
 
@@ -88,9 +96,13 @@ export function fileDigest(h: HeaderFields, content: Uint8Array): string {
   return 'sha256:' + createHash('sha256').update(headerBytes(h)).update(content).digest('hex');
 }
 
-/** A directory's contents digest (4.3) from its header digest and its children, any order. */
-export function directoryDigest(headerDigest: string, children: readonly { name: string; digest: string }[]): string {
-  const sorted = [...children].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+/** A directory's contents digest (4.3) from its header digest and its children (sorted unless `presorted`). */
+export function directoryDigest(
+  headerDigest: string,
+  children: readonly { name: string; digest: string }[],
+  presorted = false,
+): string {
+  const sorted = presorted ? children : [...children].sort((a, b) => compareNames(a.name, b.name));
   const h = createHash('sha256');
   h.update('\0').update(headerDigest);
   for (const c of sorted) h.update('\0').update(c.name).update(c.digest);

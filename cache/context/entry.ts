@@ -1,6 +1,6 @@
 // What a context snapshot records for each entry, and how it is derived from an lstat.
 
-import type { BigIntStats } from 'node:fs';
+import type { Stats } from 'node:fs';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'other';
 /** For `other` entries: which special file it is. */
@@ -16,42 +16,51 @@ export interface ContextEntry {
   readonly uid: number;
   readonly gid: number;
   readonly size: number;
-  readonly mtimeNs: bigint;
-  readonly ctimeNs: bigint;
-  readonly dev: bigint;
-  readonly ino: bigint;
+  /**
+   * Timestamps in milliseconds with their sub-millisecond fraction (a double: ~0.25 µs
+   * resolution). Not BigInt nanoseconds: `lstat(..., { bigint: true })` made the 50,000-file walk
+   * about 1.8x slower, mostly in garbage collection, for precision the stat cache does not need.
+   */
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly dev: number;
+  readonly ino: number;
   readonly nlink: number;
-  readonly rdev: bigint;
+  readonly rdev: number;
   /** Symlink target text, exactly as stored. */
   readonly linkTarget?: string;
 }
 
-export function entryFromStats(path: string, st: BigIntStats, linkTarget: string | undefined): ContextEntry {
+export function entryFromStats(path: string, st: Stats, linkTarget: string | undefined): ContextEntry {
+  const fmt = st.mode & 0o170000;
   let type: EntryType = 'other';
   let special: SpecialKind | undefined;
-  if (st.isFile()) type = 'file';
-  else if (st.isDirectory()) type = 'dir';
-  else if (st.isSymbolicLink()) type = 'symlink';
-  else if (st.isSocket()) special = 'socket';
-  else if (st.isFIFO()) special = 'fifo';
-  else if (st.isCharacterDevice()) special = 'char';
-  else if (st.isBlockDevice()) special = 'block';
-  return {
+  if (fmt === 0o100000) type = 'file';
+  else if (fmt === 0o040000) type = 'dir';
+  else if (fmt === 0o120000) type = 'symlink';
+  else if (fmt === 0o140000) special = 'socket';
+  else if (fmt === 0o010000) special = 'fifo';
+  else if (fmt === 0o020000) special = 'char';
+  else if (fmt === 0o060000) special = 'block';
+  const entry: {
+    -readonly [K in keyof ContextEntry]: ContextEntry[K];
+  } = {
     path,
     type,
-    ...(special ? { special } : {}),
-    mode: Number(st.mode),
-    uid: Number(st.uid),
-    gid: Number(st.gid),
-    size: type === 'file' ? Number(st.size) : 0,
-    mtimeNs: st.mtimeNs,
-    ctimeNs: st.ctimeNs,
+    mode: st.mode,
+    uid: st.uid,
+    gid: st.gid,
+    size: type === 'file' ? st.size : 0,
+    mtimeMs: st.mtimeMs,
+    ctimeMs: st.ctimeMs,
     dev: st.dev,
     ino: st.ino,
-    nlink: Number(st.nlink),
+    nlink: st.nlink,
     rdev: st.rdev,
-    ...(linkTarget !== undefined ? { linkTarget } : {}),
   };
+  if (special) entry.special = special;
+  if (linkTarget !== undefined) entry.linkTarget = linkTarget;
+  return entry;
 }
 
 /** Orders names by their UTF-8 bytes (Go's sort order), not by UTF-16 code units. */

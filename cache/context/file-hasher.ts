@@ -1,10 +1,12 @@
-// Hashing regular files for their BuildKit entry digest: streamed, bounded in parallel, and
-// answered from the stat cache when the file's stat is unchanged.
+// Hashing regular files for their BuildKit entry digest: in worker threads (or through an
+// injected reader), and answered from the stat cache when the file's stat is unchanged. Each
+// file is looked up and hashed at most once per snapshot.
 
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
-import { type HeaderFields, headerBytes } from './checksum.js';
+import { type HeaderFields, headerBytes, headerText } from './checksum.js';
 import type { ContextEntry } from './entry.js';
+import { type HashJobResult, HashPool } from './hash-pool.js';
 import { Limiter } from './limit.js';
 import { type StatCache, statKey } from './stat-cache.js';
 
@@ -24,51 +26,88 @@ export const defaultFileReader: FileReader = async function* (absPath, size) {
 
 // A file changed within this window of being read may change again without a new mtime tick
 // (coarse kernel timestamps), so its digest is not cached ("racily clean" in git's words).
-const RACY_WINDOW_NS = 500_000_000n;
+const RACY_WINDOW_MS = 500;
+
+/** Called once with an error or the digest. */
+export type DigestCallback = (err: Error | null, digest?: string) => void;
 
 export class FileHasher {
   private readonly limiter: Limiter;
-  private readonly inFlight = new Map<string, Promise<string>>();
+  /** Worker threads, used unless a custom reader is injected. */
+  private readonly pool: HashPool | undefined;
   /** Keys this hasher used, so the stat cache can drop entries of vanished files. */
   readonly usedKeys = new Set<string>();
 
   constructor(
     private readonly statCache: StatCache | undefined,
-    private readonly reader: FileReader = defaultFileReader,
-    concurrency = 4,
+    private readonly reader: FileReader | undefined,
+    concurrency: number | undefined,
   ) {
-    this.limiter = new Limiter(concurrency);
+    this.limiter = new Limiter(concurrency ?? 4);
+    this.pool = reader ? undefined : new HashPool(concurrency);
   }
 
-  /** The entry digest (`sha256:` + hex) of regular file `entry` at `absPath`. */
-  digest(absPath: string, entry: ContextEntry, header: HeaderFields): Promise<string> {
+  /** Stops worker threads (they also stop by themselves when idle). */
+  close(): void {
+    this.pool?.close();
+  }
+
+  /** The stat-cache key of a file with this header. */
+  keyFor(entry: ContextEntry, header: HeaderFields): string {
     const key = statKey(entry, `${header.mode}:${header.uid}:${header.gid}`);
     this.usedKeys.add(key);
-    const cached = this.statCache?.get(key);
-    if (cached !== undefined) return Promise.resolve(cached);
-    let pending = this.inFlight.get(key);
-    if (!pending) {
-      pending = this.limiter.run(() => this.hash(absPath, entry, header, key));
-      this.inFlight.set(key, pending);
-    }
-    return pending;
+    return key;
   }
 
-  private async hash(absPath: string, entry: ContextEntry, header: HeaderFields, key: string): Promise<string> {
-    const startedNs = BigInt(Date.now()) * 1_000_000n;
+  /** The digest from the stat cache, if this exact stat was hashed before. */
+  lookup(key: string): string | undefined {
+    return this.statCache?.get(key);
+  }
+
+  /**
+   * Reads and hashes the file (header first), records the digest in the stat cache, and calls
+   * `done` once. Callback-based: a cold snapshot hashes tens of thousands of files, and a promise
+   * per file showed up as garbage-collection time.
+   */
+  compute(absPath: string, entry: ContextEntry, header: HeaderFields, key: string, done: DigestCallback): void {
+    const startedMs = Date.now();
+    const finish = (err: Error | null, r?: HashJobResult): void => {
+      if (err || !r) {
+        done(err ?? new Error(`${absPath}: hash failed`));
+        return;
+      }
+      if (r.read !== entry.size) {
+        done(new Error(`${absPath}: file changed while hashing (size ${entry.size}, read ${r.read})`));
+        return;
+      }
+      const racyAfter = startedMs - RACY_WINDOW_MS;
+      const racy = entry.mtimeMs >= racyAfter || entry.ctimeMs >= racyAfter;
+      if (this.statCache && !racy) this.statCache.set(key, r.digest);
+      done(null, r.digest);
+    };
+    if (this.pool) {
+      // Without binary xattrs the header is plain text: post it as a string.
+      const bytes = header.xattrs ? headerBytes(header) : headerText(header);
+      this.pool.hash(absPath, bytes, entry.size, finish);
+    } else {
+      this.viaReader(absPath, entry, header).then(
+        (r) => finish(null, r),
+        (err: unknown) => finish(err instanceof Error ? err : new Error(String(err))),
+      );
+    }
+  }
+
+  private async viaReader(absPath: string, entry: ContextEntry, header: HeaderFields): Promise<HashJobResult> {
+    const reader = this.reader ?? defaultFileReader;
     const h = createHash('sha256');
     h.update(headerBytes(header));
     let read = 0;
-    for await (const chunk of this.reader(absPath, entry.size)) {
-      h.update(chunk);
-      read += chunk.byteLength;
-    }
-    if (read !== entry.size)
-      throw new Error(`${absPath}: file changed while hashing (size ${entry.size}, read ${read})`);
-    const digest = 'sha256:' + h.digest('hex');
-    const racyAfter = startedNs - RACY_WINDOW_NS;
-    const racy = entry.mtimeNs >= racyAfter || entry.ctimeNs >= racyAfter;
-    if (this.statCache && !racy) this.statCache.set(key, digest);
-    return digest;
+    await this.limiter.run(async () => {
+      for await (const chunk of reader(absPath, entry.size)) {
+        h.update(chunk);
+        read += chunk.byteLength;
+      }
+    });
+    return { digest: 'sha256:' + h.digest('hex'), read };
   }
 }

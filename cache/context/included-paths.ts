@@ -34,7 +34,6 @@ export interface SelectionPatterns {
   readonly wildcard: boolean;
   readonly include: IgnoreMatcher | null;
   readonly exclude: IgnoreMatcher | null;
-  readonly followTrailing: boolean;
 }
 
 /** `path.Join(p1...)` split at the first component holding a wildcard. */

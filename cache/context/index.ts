@@ -19,7 +19,8 @@ export { cleanPath } from './go-path.js';
 export { type IgnorePattern, parseIgnoreFile } from './ignore-file.js';
 export { compileIgnore, IgnoreMatcher, IgnorePatternError, type ParentMatchInfo } from './ignore-matcher.js';
 export { type MatchKind, type PatternTranslation, translatePattern } from './ignore-pattern.js';
-export { TooManyLinksError } from './resolve.js';
+export { containsWildcards, splitWildcards } from './included-paths.js';
+export { resolveInSnapshot, TooManyLinksError, toRel } from './resolve.js';
 export {
   type SelectableSnapshot,
   type SelectedEntry,
@@ -30,4 +31,5 @@ export {
 } from './select.js';
 export { ContextSnapshot, findIgnoreFile, ROOT, type SnapshotOptions, snapshotContext } from './snapshot.js';
 export { StatCache } from './stat-cache.js';
+export { snapshotContextFromTar, type UnpackResult, UnsafeTarError, unpackContextTar } from './tar-context.js';
 export type { WalkFs } from './walk.js';

@@ -61,6 +61,8 @@ interface Selector {
   readonly path: string;
   readonly wildcard: boolean;
   readonly include: readonly string[];
+  /** `--parents` without wildcards: this rooted path must exist (BuildKit's RequiredPaths). */
+  readonly required?: string;
 }
 
 /** The Dockerfile frontend's rewrite of one COPY source into a selector. */
@@ -77,7 +79,13 @@ function toSelector(source: string, parents: boolean): Selector {
       pattern = src.slice(pivot + 3);
       src = src.slice(0, pivot);
     }
-    include = [cleanPath('/' + pattern).replace(/^\//, '')];
+    const normalized = cleanPath('/' + pattern);
+    include = [normalized.replace(/^\//, '')];
+    if (!containsWildcards(src) && !containsWildcards(normalized)) {
+      const required = cleanPath(`/${src}/${normalized}`);
+      const path = cleanPath('/' + src);
+      return { source, path, wildcard: containsWildcards(path), include, required };
+    }
   }
   const path = cleanPath('/' + src);
   return { source, path, wildcard: containsWildcards(path), include };
@@ -120,7 +128,6 @@ async function selectFiltered(
     wildcard: sel.wildcard,
     include: sel.include.length > 0 ? compileIgnore(sel.include) : null,
     exclude: excludes.length > 0 ? compileIgnore(excludes) : null,
-    followTrailing: follow,
   });
   const digests = await Promise.all(included.map((w) => filteredDigest(snap, w, follow)));
   let digest: string;
@@ -180,10 +187,11 @@ export async function selectSources(
   for (const sel of selectors) {
     const filtered = sel.wildcard || sel.include.length > 0 || excludes.length > 0;
     let r: SourceSelection | string;
+    const mustExist = sel.required ?? (sel.wildcard ? undefined : sel.path);
     if (!filtered) r = await selectPlain(snap, sel, follow);
-    else if (!sel.wildcard && resolveInSnapshot(snap, sel.path, follow) === undefined) {
+    else if (mustExist !== undefined && resolveInSnapshot(snap, mustExist, follow) === undefined) {
       // Upstream's checksum is then the empty digest and the copy itself fails: report it now.
-      r = `${JSON.stringify(sel.path)}: not found`;
+      r = `${JSON.stringify(mustExist)}: not found`;
     } else r = await selectFiltered(snap, sel, excludes, follow);
     if (typeof r === 'string') errors.push(r);
     else results.set(sel, r);
@@ -196,7 +204,8 @@ export async function selectSources(
   return {
     matches: selectors.flatMap((s) => (results.has(s) ? [results.get(s)!] : [])),
     errors,
-    selectorDigest: selectorDigest(selectors.map((s) => s.path)),
+    // BuildKit keeps selectors in a map: identical ones count once.
+    selectorDigest: selectorDigest([...new Set(selectors.map((s) => s.path))]),
     contentDigest,
   };
 }

@@ -14,9 +14,13 @@ interface StatCacheFile {
   readonly entries: Record<string, string>;
 }
 
-/** Cache key: identity and change stamps of the file plus the header fields that enter the digest. */
+/**
+ * Cache key: identity and change stamps of the file plus the header fields that enter the digest.
+ * Times are whole microseconds (integers format much faster than fractional doubles); files
+ * changed within 0.5 s of being hashed are never cached, so coarser stamps cannot hide a change.
+ */
 export function statKey(e: ContextEntry, headerTag: string): string {
-  return `${e.dev}:${e.ino}:${e.size}:${e.mtimeNs}:${e.ctimeNs}:${headerTag}`;
+  return `${e.dev}:${e.ino}:${e.size}:${Math.round(e.mtimeMs * 1000)}:${Math.round(e.ctimeMs * 1000)}:${headerTag}`;
 }
 
 export class StatCache {

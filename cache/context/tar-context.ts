@@ -44,19 +44,23 @@ class SafeWriter {
       const abs = path.join(this.dest, current);
       const st = await fsp.lstat(abs).catch(() => undefined);
       if (!st) await fsp.mkdir(abs, { mode: 0o755 });
-      else if (!st.isDirectory()) throw new UnsafeTarError(name, `parent ${JSON.stringify(current)} is not a directory`);
+      else if (!st.isDirectory())
+        throw new UnsafeTarError(name, `parent ${JSON.stringify(current)} is not a directory`);
       this.realDirs.add(current);
     }
   }
 
-  /** Removes whatever non-directory is at `abs` (a later tar entry replaces an earlier one). */
-  async clear(abs: string, keepDir: boolean): Promise<boolean> {
+  /** Removes what is at `rel` (a later tar entry replaces an earlier one); true if a kept directory. */
+  async clear(rel: string, keepDir: boolean): Promise<boolean> {
+    const abs = path.join(this.dest, rel);
     const st = await fsp.lstat(abs).catch(() => undefined);
     if (!st) return false;
     if (st.isDirectory()) {
       if (keepDir) return true;
       await fsp.rm(abs, { recursive: true, force: true });
     } else await fsp.unlink(abs);
+    // Whatever replaces it may be a symlink: forget that these were verified directories.
+    for (const d of this.realDirs) if (d === rel || d.startsWith(rel + '/')) this.realDirs.delete(d);
     return false;
   }
 
@@ -71,9 +75,11 @@ class SafeWriter {
   }
 }
 
-/** Unpacks a (possibly compressed) context tar into `dest` (created if missing). */
+/** Unpacks a (possibly compressed) context tar into `dest`, which must be missing or empty. */
 export async function unpackContextTar(stream: AsyncIterable<Uint8Array>, dest: string): Promise<UnpackResult> {
   await fsp.mkdir(dest, { recursive: true });
+  // Existing content (say, a planted symlink) would defeat the checks below.
+  if ((await fsp.readdir(dest)).length > 0) throw new Error(`${dest}: the context directory must be empty`);
   const writer = new SafeWriter(dest);
   const skipped: string[] = [];
   for await (const entry of readTar(await decompressedStream(stream))) {
@@ -85,7 +91,7 @@ export async function unpackContextTar(stream: AsyncIterable<Uint8Array>, dest: 
     }
     await writer.ensureParents(rel, rawName);
     const abs = path.join(dest, rel);
-    const keptDir = await writer.clear(abs, header.type === 'directory');
+    const keptDir = await writer.clear(rel, header.type === 'directory');
     const mtime = new Date(header.mtime * 1000);
     switch (header.type) {
       case 'directory':
@@ -111,7 +117,7 @@ export async function unpackContextTar(stream: AsyncIterable<Uint8Array>, dest: 
         break;
       case 'hardlink': {
         const targetRel = safeRelative(header.linkname ?? '');
-        await writer.ensureParents(targetRel === '' ? 'x' : `${targetRel}/x`, rawName);
+        await writer.ensureParents(targetRel, rawName);
         const target = path.join(dest, targetRel);
         const st = await fsp.lstat(target).catch(() => undefined);
         if (!st?.isFile()) throw new UnsafeTarError(rawName, 'hard link target is not a regular file in the archive');

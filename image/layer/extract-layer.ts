@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, rm, symlink, utimes } from 'node:fs/promises';
+import { chmod, lchown, lstat, mkdir, readdir, rm, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createEntry } from './create-entry.js';
 import { decompressedStream } from './decompress.js';
 import { BreakoutError, cleanLayerPath, isInside, resolveInRoot } from './safe-path.js';
 import { opaqueWhiteoutName, type TarHeader, whiteoutPrefix } from './tar-entry.js';
@@ -20,19 +20,38 @@ export interface ExtractOptions {
 }
 
 export interface ExtractResult {
-  /** Entries created or replaced (layer paths, cleaned). */
+  /** Entries created or replaced. */
   entries: number;
   /** Paths removed by whiteouts. */
   whiteouts: number;
 }
 
-async function exists(p: string): Promise<import('node:fs').Stats | undefined> {
-  try {
-    return await lstat(p);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+/**
+ * Resolves parent directories inside the root, remembering results. Any symlink creation or removal can
+ * change how later paths resolve, so those drop the whole cache.
+ */
+class ParentResolver {
+  private readonly cache = new Map<string, string>();
+  constructor(private readonly root: string) {}
+
+  async directory(rel: string, create: boolean): Promise<string> {
+    const cached = this.cache.get(rel);
+    if (cached !== undefined) return cached;
+    const dir = await resolveInRoot(this.root, rel, true);
+    assertInside(this.root, dir, rel);
+    if (!create) return dir;
+    await mkdir(dir, { recursive: true });
+    this.cache.set(rel, dir);
+    return dir;
   }
+
+  invalidate(): void {
+    this.cache.clear();
+  }
+}
+
+function assertInside(root: string, candidate: string, name: string): void {
+  if (!isInside(root, candidate)) throw new BreakoutError(`${JSON.stringify(name)} is outside of the extraction root`);
 }
 
 /**
@@ -53,6 +72,7 @@ export async function extractLayer(
   const chown = options.chown ?? process.getuid?.() === 0;
   const applyXattrs = options.xattrs ?? true;
   const warn = options.onWarning ?? (() => {});
+  const parents = new ParentResolver(root);
   const unpacked = new Set<string>();
   const directories: { target: string; header: TarHeader }[] = [];
   const result: ExtractResult = { entries: 0, whiteouts: 0 };
@@ -61,98 +81,41 @@ export async function extractLayer(
     const header = entry.header;
     const name = cleanLayerPath(header.path);
     if (name === '') continue;
-    const parent = path.posix.dirname(name) === '.' ? '' : path.posix.dirname(name);
-    const base = path.posix.basename(name);
+    const slash = name.lastIndexOf('/');
+    const parent = slash === -1 ? '' : name.slice(0, slash);
+    const base = name.slice(slash + 1);
 
     if (base.startsWith(whiteoutPrefix)) {
-      const dir = await resolveInRoot(root, parent, true);
-      assertInside(root, dir, name);
-      if (base === opaqueWhiteoutName) {
-        for (const child of await readdir(dir).catch(() => [] as string[])) {
-          const childPath = path.join(dir, child);
-          if (!unpacked.has(childPath)) {
-            await rm(childPath, { recursive: true, force: true });
-            result.whiteouts++;
-          }
-        }
-      } else if (!base.startsWith(`${whiteoutPrefix}${whiteoutPrefix}`)) {
-        const victim = path.join(dir, base.slice(whiteoutPrefix.length));
-        assertInside(root, victim, name);
-        if (victim !== root && (await exists(victim))) {
-          await rm(victim, { recursive: true, force: true });
-          result.whiteouts++;
-        }
-      }
+      const dir = await parents.directory(parent, false);
+      result.whiteouts += await applyWhiteout(root, dir, base, unpacked, name);
+      parents.invalidate();
       continue;
     }
 
-    const parentDir = await resolveInRoot(root, parent, true);
-    assertInside(root, parentDir, name);
-    await mkdir(parentDir, { recursive: true });
-    const target = path.join(parentDir, base);
+    const target = path.join(await parents.directory(parent, true), base);
     assertInside(root, target, name);
-    if (target === root) continue;
-
-    const existing = await exists(target);
-    if (existing && !(existing.isDirectory() && header.type === 'directory')) {
-      await rm(target, { recursive: true, force: true });
-    }
-
-    switch (header.type) {
-      case 'directory':
-        if (!existing?.isDirectory()) await mkdir(target, { mode: 0o700 });
-        directories.push({ target, header });
-        break;
-      case 'file': {
-        const handle = await open(
-          target,
-          constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-          0o600,
-        );
-        try {
-          for await (const chunk of entry.body()) await handle.write(chunk);
-        } finally {
-          await handle.close();
-        }
-        break;
+    let hardlinkSource: string | undefined;
+    if (header.type === 'hardlink') {
+      hardlinkSource = await resolveInRoot(root, cleanLayerPath(header.linkname ?? ''), false);
+      assertInside(root, hardlinkSource, name);
+      const isFile = await lstat(hardlinkSource).then(
+        (s) => !s.isDirectory(),
+        () => false,
+      );
+      if (!isFile) {
+        throw new BreakoutError(`hard link ${name} points to ${JSON.stringify(header.linkname)}, which is not a file`);
       }
-      case 'symlink':
-        await symlink(header.linkname ?? '', target);
-        break;
-      case 'hardlink': {
-        const linkName = cleanLayerPath(header.linkname ?? '');
-        const source = await resolveInRoot(root, linkName, false);
-        assertInside(root, source, name);
-        const sourceStat = await exists(source);
-        if (!sourceStat || sourceStat.isDirectory()) {
-          throw new BreakoutError(
-            `hard link ${name} points to ${JSON.stringify(header.linkname)}, which is not a file`,
-          );
-        }
-        await link(source, target);
-        break;
-      }
-      case 'char':
-      case 'block':
-        await run('mknod', [
-          target,
-          header.type === 'char' ? 'c' : 'b',
-          String(header.devmajor ?? 0),
-          String(header.devminor ?? 0),
-        ]);
-        break;
-      case 'fifo':
-        await run('mkfifo', [target]);
-        break;
     }
+    const removed = await createEntry(target, header, () => entry.body(), { chown }, hardlinkSource);
+    if (removed || header.type === 'symlink') parents.invalidate();
     unpacked.add(target);
     result.entries++;
 
-    if (header.type === 'hardlink') continue;
-    if (chown) await lchown(target, header.uid, header.gid);
-    if (header.type !== 'symlink' && header.type !== 'directory') await chmod(target, header.mode);
-    if (applyXattrs && header.xattrs) await setXattrs(target, header.xattrs, warn);
-    if (header.type !== 'directory') await lutimes(target, header.mtime, header.mtime);
+    if (header.type === 'directory') {
+      if (chown) await lchown(target, header.uid, header.gid);
+      directories.push({ target, header });
+    }
+    if (applyXattrs && header.xattrs && header.type !== 'hardlink') await setXattrs(target, header.xattrs, warn);
   }
 
   // Directory modes and times last: creating children changes a directory's mtime, and a read-only mode
@@ -164,8 +127,37 @@ export async function extractLayer(
   return result;
 }
 
-function assertInside(root: string, candidate: string, name: string): void {
-  if (!isInside(root, candidate)) throw new BreakoutError(`${JSON.stringify(name)} is outside of the extraction root`);
+/** `.wh.<name>` removes `<name>`; `.wh..wh..opq` empties the directory of what earlier layers put there. */
+async function applyWhiteout(
+  root: string,
+  dir: string,
+  base: string,
+  unpacked: Set<string>,
+  name: string,
+): Promise<number> {
+  let removed = 0;
+  if (base === opaqueWhiteoutName) {
+    for (const child of await readdir(dir).catch(() => [] as string[])) {
+      const childPath = path.join(dir, child);
+      if (unpacked.has(childPath)) continue;
+      await rm(childPath, { recursive: true, force: true });
+      removed++;
+    }
+    return removed;
+  }
+  if (base.startsWith(`${whiteoutPrefix}${whiteoutPrefix}`)) return 0; // other AUFS metadata
+  const victim = path.join(dir, base.slice(whiteoutPrefix.length));
+  assertInside(root, victim, name);
+  if (victim === root) return 0;
+  const existed = await lstat(victim).then(
+    () => true,
+    () => false,
+  );
+  if (existed) {
+    await rm(victim, { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
 }
 
 async function setXattrs(target: string, xattrs: Record<string, Uint8Array>, warn: (m: string) => void) {

@@ -14,12 +14,11 @@ export function comparePaths(a: string, b: string): number {
   return pa.length - pb.length;
 }
 
-/** Strips `./`, leading and trailing slashes and duplicate separators from an entry path. */
+/** Strips `./`, leading and trailing slashes and duplicate separators from an entry path; `..` is refused. */
 export function cleanEntryPath(path: string): string {
-  return path
-    .split('/')
-    .filter((part) => part !== '' && part !== '.')
-    .join('/');
+  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
+  if (parts.includes('..')) throw new TarWriteError(`invalid entry path ${JSON.stringify(path)}`);
+  return parts.join('/');
 }
 
 /**

@@ -50,6 +50,12 @@ function numeric(block: Buffer, offset: number, width: number): number {
   return Number.parseInt(text, 8);
 }
 
+/** Cheap early rejection of non-tar input: a ustar/GNU magic or at least an octal checksum field. */
+function hasTarMagicOrChecksum(block: Buffer): boolean {
+  const magic = block.subarray(257, 262).toString('latin1');
+  return magic === 'ustar' || /^[0-7 \0]{8}$/.test(block.subarray(148, 156).toString('latin1'));
+}
+
 function checksumOk(block: Buffer): boolean {
   let unsigned = 0;
   for (let i = 0; i < blockSize; i++) unsigned += i >= 148 && i < 156 ? 0x20 : block[i]!;
@@ -76,6 +82,7 @@ function parsePax(data: Buffer): Map<string, Buffer> {
   return records;
 }
 
+const maxMetadataSize = 1024 * 1024;
 const paddedSize = (size: number): number => Math.ceil(size / blockSize) * blockSize;
 
 /**
@@ -91,10 +98,14 @@ export async function* readTar(source: AsyncIterable<Uint8Array> | Iterable<Uint
       const block = await bytes.read(blockSize);
       if (block === null) return;
       if (block.every((b) => b === 0)) return;
+      if (!hasTarMagicOrChecksum(block)) throw new TarReadError('not a tar archive');
       if (!checksumOk(block)) throw new TarReadError('invalid tar header checksum');
       const flag = String.fromCharCode(block[156]!);
       const size = numeric(block, 124, 12);
+      if (!Number.isSafeInteger(size) || size < 0) throw new TarReadError(`invalid entry size ${size}`);
       if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
+        // Metadata records are read whole; a huge one is an attack on memory, not a real archive.
+        if (size > maxMetadataSize) throw new TarReadError(`tar metadata record of ${size} bytes is too large`);
         const data = await bytes.read(paddedSize(size));
         if (data === null) throw new TarReadError('unexpected end of tar data');
         const payload = data.subarray(0, size);
@@ -125,8 +136,10 @@ export async function* readTar(source: AsyncIterable<Uint8Array> | Iterable<Uint
         const text = value.toString('utf8');
         if (key === 'path') name = text;
         else if (key === 'linkpath') linkname = text;
-        else if (key === 'size') header.size = Number(text);
-        else if (key === 'uid') header.uid = Number(text);
+        else if (key === 'size') {
+          header.size = Number(text);
+          if (!Number.isSafeInteger(header.size) || header.size < 0) throw new TarReadError(`invalid PAX size ${text}`);
+        } else if (key === 'uid') header.uid = Number(text);
         else if (key === 'gid') header.gid = Number(text);
         else if (key === 'mtime') header.mtime = Math.floor(Number(text));
         else if (key === 'uname') header.uname = text;

@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants, createGzip } from 'node:zlib';
+import { constants, createGzip, createZstdCompress } from 'node:zlib';
 import type { Digest } from '../digest.js';
 import { HashingStream } from './hashing-stream.js';
 import { canonicalLayerOrder } from './layer-order.js';
@@ -12,6 +12,8 @@ export interface LayerOptions {
   sourceDateEpoch?: number;
   /** gzip level, 1–9 (default 6). */
   gzipLevel?: number;
+  /** Blob compression (default gzip; zstd with `application/vnd.oci.image.layer.v1.tar+zstd`). */
+  compression?: 'gzip' | 'zstd';
 }
 
 /** The layer's identities: `diffId` of the uncompressed tar, `digest`/`size` of the compressed blob. */
@@ -69,7 +71,7 @@ export async function compressLayer(
   const stages: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [
     tar instanceof Readable ? tar : Readable.from(tar),
     raw,
-    deterministicGzip(options.gzipLevel),
+    options.compression === 'zstd' ? createZstdCompress() : deterministicGzip(options.gzipLevel),
     compressed,
   ];
   stages.push(sink ?? new Writable({ write: (_chunk, _encoding, callback) => callback() }));

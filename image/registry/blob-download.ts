@@ -28,7 +28,9 @@ export interface DownloadOptions {
   readonly signal?: AbortSignal;
 }
 
-interface Partial {
+const writeBatchBytes = 1 << 20;
+
+interface PartialFile {
   readonly file: FileHandle;
   hash: Hash;
   received: number;
@@ -60,7 +62,7 @@ export async function downloadBlob<T>(
     options.tmpDir,
     `.download-${digestHex(digest).slice(0, 16)}-${randomBytes(6).toString('hex')}`,
   );
-  const partial: Partial = { file: await open(tmp, 'wx', 0o644), hash: createHash('sha256'), received: 0 };
+  const partial: PartialFile = { file: await open(tmp, 'wx', 0o644), hash: createHash('sha256'), received: 0 };
   let closed = false;
   try {
     for (let attempt = 0; ; attempt++) {
@@ -115,7 +117,7 @@ async function downloadOnce(
   host: string,
   repository: string,
   blob: { readonly digest: Digest; readonly size?: number },
-  partial: Partial,
+  partial: PartialFile,
   what: string,
   { onProgress, signal }: DownloadOptions,
 ): Promise<boolean> {
@@ -144,15 +146,34 @@ async function downloadOnce(
   } else {
     throw await unexpectedResponse(res, what);
   }
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    if (blob.size !== undefined && partial.received + chunk.length > blob.size) {
-      res.body.destroy();
-      throw new RegistryError('EREG_DIGEST_MISMATCH', `${what}: more data than the ${blob.size} bytes announced`);
-    }
-    partial.hash.update(chunk);
-    await partial.file.write(chunk, 0, chunk.length, partial.received);
-    partial.received += chunk.length;
+  // Chunks are small (16–64 KiB); writing them in batches of ~1 MiB keeps the disk out of the way.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = async () => {
+    if (pendingBytes === 0) return;
+    const batch = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    await partial.file.write(batch, 0, batch.length, partial.received);
+    partial.hash.update(batch);
+    partial.received += batch.length;
     onProgress?.({ digest: blob.digest, phase: 'download', transferred: partial.received, total: blob.size });
+  };
+  try {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      if (blob.size !== undefined && partial.received + pendingBytes + chunk.length > blob.size) {
+        res.body.destroy();
+        pending = [];
+        pendingBytes = 0;
+        throw new RegistryError('EREG_TOO_LARGE', `${what}: more data than the ${blob.size} bytes announced`);
+      }
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= writeBatchBytes) await flush();
+    }
+  } finally {
+    // bytes that arrived before a dropped connection are kept: the resumed request starts after them
+    await flush();
   }
   return blob.size === undefined || partial.received === blob.size;
 }

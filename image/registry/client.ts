@@ -1,4 +1,5 @@
 import type { Digest } from '../digest.js';
+import type { Descriptor, Platform } from '../oci-types.js';
 import type { ImageReference } from '../reference.js';
 import type { CredentialSource } from './auth.js';
 import { type BlobSink, type DownloadOptions, downloadBlob } from './blob-download.js';
@@ -8,16 +9,10 @@ import { RegistryError } from './errors.js';
 import { drain, readBody } from './http.js';
 import { mapConcurrent } from './limit.js';
 import { parseManifest } from './manifest-parse.js';
-import { formatPlatform, hostPlatform, selectPlatformManifest } from './platform.js';
+import { bestPlatformManifest, defaultPlatform, formatPlatform } from './platform.js';
 import { defaultRetry, type RetryOptions } from './retry.js';
 import { Transport, unexpectedResponse } from './transport.js';
-import {
-  acceptedManifestTypes,
-  type Descriptor,
-  type FetchedManifest,
-  type Platform,
-  type Repository,
-} from './types.js';
+import { type FetchedManifest, type Repository, registryManifestTypes } from './types.js';
 
 export interface RegistryClientOptions {
   /** Registry hosts (`host[:port]`) that may use plain HTTP / unverified TLS; loopback hosts always may. */
@@ -37,13 +32,13 @@ export type FetchedImageManifest = Extract<FetchedManifest, { kind: 'manifest' }
 export type FetchedIndex = Extract<FetchedManifest, { kind: 'index' }>;
 
 /** An image manifest for one platform, and the index it was chosen from when the reference named one. */
-export interface ResolvedImage {
+export interface RegistryImage {
   readonly index?: FetchedIndex;
   readonly manifest: FetchedImageManifest;
 }
 
 const manifestLimit = 4 * 1024 * 1024;
-const accept = acceptedManifestTypes.join(', ');
+const accept = registryManifestTypes.join(', ');
 const repositoryPattern = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const tagPattern = /^[\w][\w.-]{0,127}$/;
 
@@ -64,6 +59,11 @@ function referenceOf(ref: ImageReference): string {
   const reference = ref.digest ?? ref.tag;
   if (reference === undefined) throw new RegistryError('EREG_INVALID', `${ref.domain}/${ref.path}: no tag or digest`);
   return reference;
+}
+
+/** `host/repo:tag` or `host/repo@sha256:…`, for messages. */
+function displayName(repo: Repository, reference: string): string {
+  return `${repo.domain}/${repo.path}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
 }
 
 /** A client of the OCI distribution API for any number of registries. Call close() when done. */
@@ -118,13 +118,13 @@ export class RegistryClient {
       /^sha256:[a-f0-9]{64}$/.test(digest) &&
       (ref.digest === undefined || ref.digest === digest) &&
       mediaType !== undefined &&
-      (acceptedManifestTypes as readonly string[]).includes(mediaType) &&
+      registryManifestTypes.includes(mediaType) &&
       Number.isSafeInteger(size)
     ) {
       return { mediaType, digest: digest as Digest, size };
     }
     if (res.status === 404)
-      throw new RegistryError('EREG_NOT_FOUND', `manifest unknown: ${ref.domain}/${ref.path}:${reference} not found`, {
+      throw new RegistryError('EREG_NOT_FOUND', `manifest unknown: ${displayName(ref, reference)} not found`, {
         status: 404,
       });
     // Some registries answer HEAD without a digest: fetch the manifest and hash it.
@@ -135,7 +135,7 @@ export class RegistryClient {
   async getManifest(repo: Repository, reference: string): Promise<FetchedManifest> {
     checkRepository(repo);
     checkReference(reference);
-    const what = `manifest ${repo.domain}/${repo.path}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+    const what = `manifest ${displayName(repo, reference)}`;
     const res = await this.transport.request(repo.domain, {
       method: 'GET',
       target: `/v2/${repo.path}/manifests/${reference}`,
@@ -145,7 +145,7 @@ export class RegistryClient {
     });
     if (res.status === 404) {
       await drain(res.body);
-      throw new RegistryError('EREG_NOT_FOUND', `manifest unknown: ${what.slice('manifest '.length)} not found`, {
+      throw new RegistryError('EREG_NOT_FOUND', `manifest unknown: ${displayName(repo, reference)} not found`, {
         status: 404,
       });
     }
@@ -165,10 +165,10 @@ export class RegistryClient {
    * The image manifest for `platform` (default: this machine's): follows an index or manifest list with
    * containerd's platform matching; a plain manifest is returned as is.
    */
-  async getImage(ref: ImageReference, platform: Platform = hostPlatform()): Promise<ResolvedImage> {
+  async getImage(ref: ImageReference, platform: Platform = defaultPlatform()): Promise<RegistryImage> {
     const top = await this.getManifest(ref, referenceOf(ref));
     if (top.kind === 'manifest') return { manifest: top };
-    const chosen = selectPlatformManifest(top.index.manifests, platform);
+    const chosen = bestPlatformManifest(top.index.manifests, platform);
     if (chosen === undefined) {
       const available = top.index.manifests.flatMap((m) => (m.platform ? [formatPlatform(m.platform)] : [])).join(', ');
       throw new RegistryError(

@@ -1,4 +1,5 @@
-// Public surface of the registry client (OCI distribution API, Docker-style authentication).
+// Public surface of the registry client (OCI distribution API, Docker-style authentication). Names are chosen
+// not to clash with the rest of image/, so image/index.ts can `export * from './registry/index.js'`.
 export type { CredentialSource } from './auth.js';
 export type { BlobProgress, BlobSink, DownloadOptions, ProgressCallback } from './blob-download.js';
 export type { BlobSource, UploadOptions, UploadResult } from './blob-upload.js';
@@ -8,7 +9,7 @@ export {
   type FetchedIndex,
   RegistryClient,
   type RegistryClientOptions,
-  type ResolvedImage,
+  type RegistryImage,
 } from './client.js';
 export {
   type Credentials,
@@ -22,24 +23,13 @@ export {
 export { RegistryError, type RegistryErrorCode } from './errors.js';
 export { mapConcurrent } from './limit.js';
 export {
+  bestPlatformManifest,
+  defaultPlatform,
   formatPlatform,
-  hostPlatform,
   normalizePlatform,
   parsePlatform,
   platformRank,
-  selectPlatformManifest,
 } from './platform.js';
 export type { RetryOptions } from './retry.js';
-export { isLoopbackHost } from './transport.js';
-export {
-  acceptedManifestTypes,
-  type Descriptor,
-  type FetchedManifest,
-  type ImageIndex,
-  type ImageManifest,
-  isIndexMediaType,
-  type ManifestMediaType,
-  mediaTypes,
-  type Platform,
-  type Repository,
-} from './types.js';
+export { allowsPlainHttp, isLoopbackHost } from './transport.js';
+export { type FetchedManifest, type Repository, registryManifestTypes } from './types.js';

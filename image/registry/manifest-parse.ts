@@ -1,15 +1,8 @@
 import { type Digest, isSha256Digest, sha256Digest } from '../digest.js';
+import { isIndexMediaType, OciMediaType } from '../media-types.js';
+import type { Descriptor, ImageIndex, ImageManifest } from '../oci-types.js';
 import { RegistryError } from './errors.js';
-import {
-  acceptedManifestTypes,
-  type Descriptor,
-  type FetchedManifest,
-  type ImageIndex,
-  type ImageManifest,
-  isIndexMediaType,
-  type ManifestMediaType,
-  mediaTypes,
-} from './types.js';
+import { type FetchedManifest, registryManifestTypes } from './types.js';
 
 // Manifests come from an untrusted registry: everything later code relies on (digests that become file
 // names, sizes that bound downloads) is checked here, once.
@@ -35,22 +28,18 @@ function checkDescriptor(value: unknown, what: string, where: string): Descripto
  * The manifest type of a response: the Content-Type when it names a manifest, otherwise the body's own
  * `mediaType`, otherwise its shape (OCI allows omitting `mediaType`).
  */
-function detectMediaType(
-  contentType: string | undefined,
-  json: Record<string, unknown>,
-  what: string,
-): ManifestMediaType {
+function detectMediaType(contentType: string | undefined, json: Record<string, unknown>, what: string): string {
   const header = contentType?.split(';')[0]?.trim().toLowerCase();
   const candidates = [header, typeof json['mediaType'] === 'string' ? json['mediaType'] : undefined];
   for (const c of candidates) {
-    if (c !== undefined && (acceptedManifestTypes as readonly string[]).includes(c)) return c as ManifestMediaType;
+    if (c !== undefined && registryManifestTypes.includes(c)) return c;
   }
   const declared = candidates.find((c) => c !== undefined && c !== 'application/json' && c !== 'text/plain');
   if (declared !== undefined) {
     throw new RegistryError('EREG_MEDIA_TYPE', `${what}: unsupported manifest media type ${declared}`);
   }
-  if (Array.isArray(json['manifests'])) return mediaTypes.ociIndex;
-  if (json['config'] !== undefined && Array.isArray(json['layers'])) return mediaTypes.ociManifest;
+  if (Array.isArray(json['manifests'])) return OciMediaType.index;
+  if (json['config'] !== undefined && Array.isArray(json['layers'])) return OciMediaType.manifest;
   throw new RegistryError('EREG_MEDIA_TYPE', `${what}: unknown manifest media type`);
 }
 

@@ -1,5 +1,5 @@
+import type { Descriptor, Platform } from '../oci-types.js';
 import { RegistryError } from './errors.js';
-import type { Descriptor, Platform } from './types.js';
 
 // Platform parsing, normalisation and matching with the semantics of containerd's `platforms` package
 // (Parse, Normalize, Only): `linux/arm64` also runs arm/v8…v5 images, `amd64` also runs 386, and so on.
@@ -98,7 +98,7 @@ export function normalizePlatform(p: Platform): Platform {
 }
 
 /** The platform of this machine, in OCI spelling. */
-export function hostPlatform(): Platform {
+export function defaultPlatform(): Platform {
   const arch: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm' };
   return normalizePlatform({ os: 'linux', architecture: arch[process.arch] ?? process.arch });
 }
@@ -114,7 +114,7 @@ export function parsePlatform(specifier: string): Platform {
   if (parts.length === 1) {
     const one = parts[0]!.toLowerCase();
     if (knownOS.has(one === 'macos' ? 'darwin' : one)) {
-      return normalizePlatform({ ...hostPlatform(), os: one });
+      return normalizePlatform({ ...defaultPlatform(), os: one });
     }
     const [arch, variant] = normalizeArch(one, '');
     if (knownArch.has(arch)) return makePlatform('linux', arch, variant);
@@ -175,7 +175,7 @@ export function platformRank(wanted: Platform, candidate: Platform): number {
 }
 
 /** Picks the best manifest of an index for `wanted`; ties keep the index's order, as containerd does. */
-export function selectPlatformManifest(manifests: readonly Descriptor[], wanted: Platform): Descriptor | undefined {
+export function bestPlatformManifest(manifests: readonly Descriptor[], wanted: Platform): Descriptor | undefined {
   let best: Descriptor | undefined;
   let bestRank = Number.POSITIVE_INFINITY;
   for (const d of manifests) {

@@ -50,6 +50,11 @@ export function isLoopbackHost(host: string): boolean {
   return hostname === '::1';
 }
 
+/** Plain HTTP (or unverified TLS) is allowed for loopback hosts and for hosts the user named, exactly. */
+export function allowsPlainHttp(host: string, insecureHosts: readonly string[]): boolean {
+  return isLoopbackHost(host) || insecureHosts.includes(host);
+}
+
 /** Where the distribution API of a registry host lives. */
 function apiHost(host: string): string {
   return host === 'docker.io' || host === 'index.docker.io' ? 'registry-1.docker.io' : host;
@@ -83,7 +88,7 @@ export class Transport {
   }
 
   private allowsInsecure(host: string): boolean {
-    return isLoopbackHost(host) || this.options.insecureHosts.includes(host);
+    return allowsPlainHttp(host, this.options.insecureHosts);
   }
 
   /** The base URL of a host, found by pinging `/v2/` (which also teaches the auth challenge). */
@@ -140,12 +145,13 @@ export class Transport {
     const base = await this.baseUrl(host);
     const attempts = req.retry === false ? 1 : this.options.retry.attempts;
     let reauthenticated = false;
+    let scopes = req.scopes;
     for (let attempt = 0; ; attempt++) {
       req.signal?.throwIfAborted();
       const last = attempt + 1 >= attempts;
       let res: HttpResponse;
       try {
-        res = await this.sendFollowingRedirects(host, base, req);
+        res = await this.sendFollowingRedirects(host, base, req, scopes);
       } catch (error) {
         if (error instanceof RegistryError || last || !isRetryableNetworkError(error))
           throw this.networkError(host, error);
@@ -159,7 +165,10 @@ export class Transport {
         if (!reauthenticated && challenge !== undefined) {
           // A first 401 means a missing or stale token; one more try with a fresh one.
           reauthenticated = true;
-          this.auth.invalidate(host, req.scopes);
+          this.auth.invalidate(host, scopes);
+          // A registry may name the scope it wants (`error="insufficient_scope",scope="…"`): ask for it too.
+          const wanted = challenge.params['scope']?.split(' ').filter((s) => s !== '') ?? [];
+          scopes = [...new Set([...scopes, ...wanted])];
           attempt--;
           continue;
         }
@@ -192,10 +201,15 @@ export class Transport {
     return new RegistryError('EREG_NETWORK', `network error talking to ${host}: ${why}`, { cause: error });
   }
 
-  private async sendFollowingRedirects(host: string, base: URL, req: RegistryRequest): Promise<HttpResponse> {
+  private async sendFollowingRedirects(
+    host: string,
+    base: URL,
+    req: RegistryRequest,
+    scopes: readonly string[],
+  ): Promise<HttpResponse> {
     let url = new URL(req.target, base);
     let method = req.method;
-    const authorization = await this.auth.authorization(host, req.scopes);
+    const authorization = await this.auth.authorization(host, scopes);
     for (let hop = 0; ; hop++) {
       // An upload location or redirect must not silently downgrade a registry reached over HTTPS.
       if (url.protocol === 'http:' && base.protocol === 'https:' && !this.allowsInsecure(url.host)) {

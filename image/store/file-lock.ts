@@ -52,7 +52,10 @@ async function breakIfStale(lockPath: string): Promise<void> {
   const breaker = `${lockPath}.break`;
   if (!(await tryCreate(breaker))) {
     // A breaker that died mid-break leaves its file behind; it only ever lives for a moment.
-    const age = await stat(breaker).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const age = await stat(breaker).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     const breakerPid = await ownerPid(breaker);
     if (age > 10_000 || (breakerPid !== undefined && !processAlive(breakerPid))) await unlink(breaker).catch(() => {});
     return;

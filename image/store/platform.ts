@@ -13,7 +13,10 @@ const archByNode: Record<string, string> = {
 
 /** The platform of this machine, in OCI terms (`linux/amd64`). */
 export function hostPlatform(): Platform {
-  return { os: process.platform === 'win32' ? 'windows' : process.platform, architecture: archByNode[process.arch] ?? process.arch };
+  return {
+    os: process.platform === 'win32' ? 'windows' : process.platform,
+    architecture: archByNode[process.arch] ?? process.arch,
+  };
 }
 
 /** Picks the manifest of an index for `platform` (variant compared only when both sides give one). */

@@ -55,12 +55,19 @@ async function isGarbageTemp(file: string, name: string): Promise<boolean> {
   if (!name.includes(tempMarker)) return false;
   const pid = tempOwnerPid(name);
   if (pid !== undefined && !processAlive(pid)) return true;
-  const age = await stat(file).then((s) => Date.now() - s.mtimeMs, () => 0);
+  const age = await stat(file).then(
+    (s) => Date.now() - s.mtimeMs,
+    () => 0,
+  );
   return age > 24 * 3600 * 1000;
 }
 
 /** Prune proper; the caller holds the index lock so no tag changes underneath. */
-export async function pruneStore(store: PrunableStore, hooks: GcRootsHook[], options: PruneOptions): Promise<PruneResult> {
+export async function pruneStore(
+  store: PrunableStore,
+  hooks: GcRootsHook[],
+  options: PruneOptions,
+): Promise<PruneResult> {
   const grace = options.gracePeriodMs ?? 10 * 60 * 1000;
   const live = new Set<string>();
   const index = await readIndexFile(store.paths.indexJson);
@@ -74,8 +81,16 @@ export async function pruneStore(store: PrunableStore, hooks: GcRootsHook[], opt
     for (const name of await readdir(dir)) {
       const file = path.join(dir, name);
       if (!(await isGarbageTemp(file, name))) continue;
-      const size = await stat(file).then((s) => s.size, () => 0);
-      if (await unlink(file).then(() => true, () => false)) {
+      const size = await stat(file).then(
+        (s) => s.size,
+        () => 0,
+      );
+      if (
+        await unlink(file).then(
+          () => true,
+          () => false,
+        )
+      ) {
         result.removedTempFiles.push(path.relative(store.paths.root, file));
         result.reclaimedBytes += size;
       }
@@ -88,7 +103,12 @@ export async function pruneStore(store: PrunableStore, hooks: GcRootsHook[], opt
     const file = path.join(store.paths.blobs, name);
     const info = await stat(file).catch(() => undefined);
     if (info === undefined || Date.now() - info.mtimeMs < grace) continue;
-    if (await unlink(file).then(() => true, () => false)) {
+    if (
+      await unlink(file).then(
+        () => true,
+        () => false,
+      )
+    ) {
       result.removedBlobs.push(digest);
       result.reclaimedBytes += info.size;
     }

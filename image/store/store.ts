@@ -4,21 +4,17 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { encodeConfig, encodeIndex, encodeManifest } from '../canonical-json.js';
 import { type Digest, digestHex, isSha256Digest } from '../digest.js';
-import { Annotation, isIndexMediaType, OciMediaType } from '../media-types.js';
+import { Annotation, OciMediaType } from '../media-types.js';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../oci-types.js';
-import { familiarString, normalizeReference, parseDockerRef, referenceName } from '../reference.js';
+import { familiarString, parseDockerRef, referenceName } from '../reference.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { type BlobExpectation, type BlobInfo, writeBlob } from './blob-writer.js';
 import { withFileLock } from './file-lock.js';
 import { readIndexFile, writeIndexFile } from './index-file.js';
 import { defaultStoreRoot, type StorePaths, storePaths } from './paths.js';
-import { hostPlatform, selectPlatformManifest } from './platform.js';
+import { hostPlatform } from './platform.js';
 import { type GcRootsHook, type PruneOptions, type PruneResult, pruneStore } from './prune.js';
-
-/** Raised when a reference or digest is not in the store. */
-export class ImageNotFoundError extends Error {
-  readonly code = 'ENOTFOUND';
-}
+import { ImageNotFoundError, type ResolvedImage, resolveImage } from './resolve.js';
 
 /** A tagged image as listed from `index.json`. */
 export interface StoredImage {
@@ -27,16 +23,6 @@ export interface StoredImage {
   /** Display form, e.g. `alpine:latest`. */
   familiar: string;
   descriptor: Descriptor;
-}
-
-/** What a reference resolves to: the platform manifest, its config and the digests involved. */
-export interface ResolvedImage {
-  manifestDigest: Digest;
-  manifest: ImageManifest;
-  configDigest: Digest;
-  config: ImageConfig;
-  /** Set when the reference named an index and a platform manifest was picked from it. */
-  indexDigest?: Digest;
 }
 
 /**
@@ -57,14 +43,10 @@ export class Store {
     const store = new Store(path.resolve(root));
     const p = store.paths;
     for (const dir of [p.blobs, p.snapshots, p.cache, p.locks]) await mkdir(dir, { recursive: true });
-    const layoutPresent = await access(p.ociLayout).then(
-      () => true,
-      () => false,
-    );
-    if (!layoutPresent) await writeFileAtomic(p.ociLayout, '{"imageLayoutVersion":"1.0.0"}');
-    if (!(await access(p.indexJson).then(() => true, () => false))) {
+    if (!(await fileExists(p.ociLayout))) await writeFileAtomic(p.ociLayout, '{"imageLayoutVersion":"1.0.0"}');
+    if (!(await fileExists(p.indexJson))) {
       await store.withLock('index', async () => {
-        if (!(await access(p.indexJson).then(() => true, () => false))) {
+        if (!(await fileExists(p.indexJson))) {
           await writeIndexFile(p.indexJson, { schemaVersion: 2, mediaType: OciMediaType.index, manifests: [] });
         }
       });
@@ -74,6 +56,7 @@ export class Store {
 
   /** Runs `fn` under the named store lock (`locks/<name>.lock`); for short mutations only. */
   withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`invalid lock name ${JSON.stringify(name)}`);
     return withFileLock(path.join(this.paths.locks, `${name}.lock`), fn);
   }
 
@@ -82,11 +65,8 @@ export class Store {
     return path.join(this.paths.blobs, digestHex(digest));
   }
 
-  async hasBlob(digest: Digest): Promise<boolean> {
-    return access(this.blobPath(digest)).then(
-      () => true,
-      () => false,
-    );
+  hasBlob(digest: Digest): Promise<boolean> {
+    return fileExists(this.blobPath(digest));
   }
 
   async blobSize(digest: Digest): Promise<number> {
@@ -120,7 +100,8 @@ export class Store {
   /** Stores a manifest (object, encoded canonically, or exact bytes) and returns its descriptor. */
   async putManifest(manifest: ImageManifest | ImageIndex | Uint8Array, mediaType?: string): Promise<Descriptor> {
     const bytes = manifest instanceof Uint8Array ? manifest : encodeManifestLike(manifest);
-    const parsed = manifest instanceof Uint8Array ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as ImageManifest) : manifest;
+    const parsed =
+      manifest instanceof Uint8Array ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as ImageManifest) : manifest;
     const { digest, size } = await this.putBlob(bytes);
     return { mediaType: mediaType ?? parsed.mediaType ?? OciMediaType.manifest, digest, size };
   }
@@ -132,8 +113,23 @@ export class Store {
   /** Points `ref` (normalised: `alpine` → `docker.io/library/alpine:latest`) at a stored manifest or index. */
   async tag(ref: string, manifestDigest: Digest): Promise<void> {
     const name = tagName(ref);
+    const notManifest = new ImageNotFoundError(`${manifestDigest} is not an image manifest or index`);
+    if ((await this.hasBlob(manifestDigest)) && (await this.blobSize(manifestDigest)) > 4 * 1024 * 1024)
+      throw notManifest;
     const bytes = await this.readBlob(manifestDigest);
-    const parsed = JSON.parse(bytes.toString('utf8')) as ImageManifest | ImageIndex;
+    let parsed: Partial<ImageManifest & ImageIndex>;
+    try {
+      parsed = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw notManifest;
+    }
+    if (
+      parsed === null ||
+      typeof parsed !== 'object' ||
+      (!Array.isArray(parsed.manifests) && !Array.isArray(parsed.layers))
+    ) {
+      throw notManifest;
+    }
     const mediaType = parsed.mediaType ?? ('manifests' in parsed ? OciMediaType.index : OciMediaType.manifest);
     const entry: Descriptor = {
       mediaType,
@@ -182,42 +178,9 @@ export class Store {
     });
   }
 
-  /** Resolves a tag (`alpine`), `name@sha256:…` or a bare manifest digest to manifest + config. */
-  async resolve(ref: string, platform: Platform = hostPlatform()): Promise<ResolvedImage> {
-    let digest: Digest;
-    if (isSha256Digest(ref)) digest = ref;
-    else {
-      const parsed = parseDockerRef(ref);
-      if (parsed.digest !== undefined) digest = parsed.digest;
-      else {
-        const name = normalizeReference(ref);
-        const index = await readIndexFile(this.paths.indexJson);
-        const entry = index.manifests.find((m) => refOf(m) === name);
-        if (entry === undefined) throw new ImageNotFoundError(`No such image: ${familiarString(parsed)}`);
-        digest = entry.digest;
-      }
-    }
-    if (!(await this.hasBlob(digest))) throw new ImageNotFoundError(`No such image: ${ref}`);
-    let top = await this.readJson<ImageManifest | ImageIndex>(digest);
-    let indexDigest: Digest | undefined;
-    if ('manifests' in top || isIndexMediaType(top.mediaType ?? '')) {
-      const chosen = selectPlatformManifest((top as ImageIndex).manifests, platform);
-      if (chosen === undefined) {
-        throw new ImageNotFoundError(`${ref}: no manifest for platform ${platform.os}/${platform.architecture}`);
-      }
-      indexDigest = digest;
-      digest = chosen.digest;
-      top = await this.readJson<ImageManifest>(digest);
-    }
-    const manifest = top as ImageManifest;
-    const config = await this.readJson<ImageConfig>(manifest.config.digest);
-    return {
-      manifestDigest: digest,
-      manifest,
-      configDigest: manifest.config.digest,
-      config,
-      ...(indexDigest !== undefined && { indexDigest }),
-    };
+  /** Resolves a tag, `name@digest`, manifest digest, image ID or ID prefix (see `resolveImage`). */
+  resolve(ref: string, platform: Platform = hostPlatform()): Promise<ResolvedImage> {
+    return resolveImage(this, ref, platform);
   }
 
   /** Lets another module (the cache) keep blobs alive through `prune`. Returns an unregister function. */
@@ -239,6 +202,12 @@ export class Store {
     });
   }
 }
+
+const fileExists = (file: string): Promise<boolean> =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 function refOf(descriptor: Descriptor): string | undefined {
   return descriptor.annotations?.[Annotation.refName];

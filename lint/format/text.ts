@@ -42,7 +42,9 @@ export function formatText(files: readonly FileFindings[], options: TextOptions 
       const endColumn = end.line === start.line ? end.column : source.length + 1;
       const gutter = String(start.line);
       out.push(`${paint(DIM, `${gutter} |`)} ${source}`);
-      out.push(`${paint(DIM, `${' '.repeat(gutter.length)} |`)} ${paint(COLORS[f.severity], underline(source, start.column, endColumn))}`);
+      out.push(
+        `${paint(DIM, `${' '.repeat(gutter.length)} |`)} ${paint(COLORS[f.severity], underline(source, start.column, endColumn))}`,
+      );
     }
   }
   const total = counts.error + counts.warning + counts.info;

@@ -1,7 +1,7 @@
 // Builds one instruction node from a logical line, choosing the argument rule by keyword as BuildKit's
 // dispatch table does. ONBUILD nesting is handled with a loop, so deep `ONBUILD ONBUILD ...` cannot overflow.
 import type { Instruction, OnbuildInstruction, Word } from '../ast.js';
-import { splitCommand, type SplitLine } from '../split-command.js';
+import { type SplitLine, splitCommand } from '../split-command.js';
 import { goToLower } from '../unicode.js';
 import { argDeclarations } from './arg.js';
 import { healthcheck, maybeJson } from './command.js';
@@ -60,7 +60,11 @@ function buildLeaf(ctx: LineContext, split: SplitLine, kind: string, s: number, 
     case 'from': {
       const args = blankSeparated(ctx, at);
       const isAs = args.length >= 2 && args[1].value.toLowerCase() === 'as';
-      return finish(common(ctx, split, s, e, args), { kind, image: args[0] ?? null, stageName: isAs ? (args[2] ?? null) : null });
+      return finish(common(ctx, split, s, e, args), {
+        kind,
+        image: args[0] ?? null,
+        stageName: isAs ? (args[2] ?? null) : null,
+      });
     }
     case 'expose': {
       const args = blankSeparated(ctx, at);

@@ -20,7 +20,10 @@ export function maybeJson(ctx: LineContext, text: string, start: number): Comman
   if (text.charCodeAt(s) === 0x5b) {
     const json = parseJsonArray(text, s, text.length);
     if (json.kind === 'array') {
-      return { form: 'exec', command: json.elements.map((e) => makeWord(ctx, e.value, start + e.start, start + e.end)) };
+      return {
+        form: 'exec',
+        command: json.elements.map((e) => makeWord(ctx, e.value, start + e.start, start + e.end)),
+      };
     }
     if (json.kind === 'not-strings') {
       error(ctx, 'json-not-strings', NOT_STRINGS, ctx.map.range(start, start + text.length));

@@ -4,6 +4,9 @@ import { parseFlagOptions } from '../flag-options.js';
 import type { SourceMap } from '../source-map.js';
 import type { RawFlag } from '../split-command.js';
 
+/** Flag values longer than a Dockerfile line may be are not split into options. */
+const MAX_OPTIONS_TEXT = 65536;
+
 export interface LineContext {
   /** The joined logical line (BuildKit's `line`). */
   readonly line: string;
@@ -37,11 +40,21 @@ export function makeFlag(ctx: LineContext, raw: RawFlag): Flag {
   const name = text.slice(nameStart, nameEnd);
   const nameRange = ctx.map.range(endOf(nameStart), nameEnd > nameStart ? src[nameEnd - 1] + 1 : endOf(nameStart));
   if (eq < 0) {
-    return { name, value: null, text, range: ctx.map.range(raw.start, raw.end), nameRange, valueRange: null, options: [] };
+    return {
+      name,
+      value: null,
+      text,
+      range: ctx.map.range(raw.start, raw.end),
+      nameRange,
+      valueRange: null,
+      options: [],
+    };
   }
   const value = text.slice(eq + 1);
   const valueStart = src[eq] + 1;
-  const options: FlagOption[] = parseFlagOptions(value).map((o) => {
+  // Options are a convenience view; a value longer than BuildKit accepts on a line gets none (bounded work).
+  const raws = value.length > MAX_OPTIONS_TEXT ? [] : parseFlagOptions(value);
+  const options: FlagOption[] = raws.map((o) => {
     const from = o.start < value.length ? src[eq + 1 + o.start] : raw.end;
     const to = o.end > o.start ? src[eq + o.end] + 1 : from;
     return { key: o.key, value: o.value, range: ctx.map.range(from, to) };

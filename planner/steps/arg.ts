@@ -5,7 +5,7 @@
 import type { ArgInstruction } from '../../parser/index.js';
 import { PlanError } from '../errors.js';
 import type { StepContext } from '../stage-state.js';
-import { type StepDraft, checkFlags, expandWordNode } from './common.js';
+import { checkFlags, expandWordNode, type StepDraft } from './common.js';
 
 export interface ArgScope {
   readonly buildArgs: Readonly<Record<string, string>>;
@@ -17,7 +17,8 @@ const NON_ENV_ARGS = new Set(['BUILDKIT_SBOM_SCAN_CONTEXT', 'BUILDKIT_SBOM_SCAN_
 
 export function planArg(ctx: StepContext, instr: ArgInstruction, scope: ArgScope): StepDraft {
   checkFlags(instr, []);
-  if (instr.declarations.length === 0) throw new PlanError('missing-arguments', 'ARG requires exactly one argument', instr.range);
+  if (instr.declarations.length === 0)
+    throw new PlanError('missing-arguments', 'ARG requires exactly one argument', instr.range);
   const shown: string[] = [];
   for (const decl of instr.declarations) {
     const key = decl.name.value;

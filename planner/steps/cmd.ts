@@ -3,7 +3,7 @@
 
 import type { CmdInstruction, EntrypointInstruction } from '../../parser/index.js';
 import { type StepContext, withShell } from '../stage-state.js';
-import { type StepDraft, checkFlags } from './common.js';
+import { checkFlags, type StepDraft } from './common.js';
 
 export function planCmd(ctx: StepContext, instr: CmdInstruction | EntrypointInstruction): StepDraft {
   checkFlags(instr, []);

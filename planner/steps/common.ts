@@ -5,8 +5,8 @@ import type { Canonical } from '../cache-key.js';
 import { PlanError, warning } from '../errors.js';
 import { expandWord } from '../expand.js';
 import type { StepContext } from '../stage-state.js';
-import type { ConfigChange, StepInput, StepOperation } from '../types.js';
 import { suggest } from '../suggest.js';
+import type { ConfigChange, SourceChecksum, SourceSelectionOptions, StepInput, StepOperation } from '../types.js';
 
 /** What a step planner returns; `plan.ts` turns it into a PlanStep with its cache key. */
 export interface StepDraft {
@@ -80,4 +80,23 @@ export function stringFlag(ctx: StepContext | null, instruction: Instruction, na
   if (f === null) return null;
   const value = f.value ?? '';
   return ctx === null ? value : expand(ctx, value, f.valueRange ?? f.range);
+}
+
+/** A source's checksum from the context; a file that cannot be read fails the step that uses it. */
+export async function contextChecksum(
+  ctx: StepContext,
+  source: string,
+  options: SourceSelectionOptions,
+  range: Range,
+): Promise<SourceChecksum> {
+  try {
+    return await ctx.context.checksum(source, options);
+  } catch (error) {
+    const reason = (error as Error).message;
+    throw new PlanError(
+      'context-unreadable',
+      `cannot read ${JSON.stringify(source)} from the build context: ${reason}`,
+      range,
+    );
+  }
 }

@@ -9,7 +9,17 @@ import { PlanError } from '../errors.js';
 import { resolveDest, shownPath } from '../paths.js';
 import type { StepContext } from '../stage-state.js';
 import type { StepInput, StepOperation } from '../types.js';
-import { type StepDraft, boolFlag, checkFlags, expand, expandWordNode, flag, flags, stringFlag } from './common.js';
+import {
+  boolFlag,
+  checkFlags,
+  contextChecksum,
+  expand,
+  expandWordNode,
+  flag,
+  flags,
+  type StepDraft,
+  stringFlag,
+} from './common.js';
 import { heredocData } from './run.js';
 
 type CopyLike = AddInstruction | CopyFilesInstruction;
@@ -26,9 +36,10 @@ export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepD
   const chown = stringFlag(ctx, instr, 'chown');
   const chmod = stringFlag(ctx, instr, 'chmod');
   if (chmod !== null) checkChmod(chmod, instr);
-  const excludes = flags(instr, 'exclude').map((f) => stringFlag(ctx, { ...instr, flags: [f] }, 'exclude') ?? '');
+  const excludes = flags(instr, 'exclude').map((f) => expand(ctx, f.value ?? '', f.valueRange ?? f.range));
   const parents = boolFlag(instr, 'parents');
-  const link = boolFlag(instr, 'link');
+  // BuildKit ignores --link when --chmod is given (no merge op then).
+  const link = boolFlag(instr, 'link') && chmod === null;
   const checksum = stringFlag(ctx, instr, 'checksum');
   const keepGitDir = boolFlag(instr, 'keep-git-dir');
   const unpackFlag = flag(instr, 'unpack');
@@ -45,36 +56,81 @@ export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepD
     } else paths.push(expandWordNode(ctx, word));
   }
   const urls = paths.filter(isUrl);
-  if (!add && urls.length > 0) throw new PlanError('copy-url', 'source can\'t be a URL for COPY', instr.range);
-  if (checksum !== null && (urls.length === 0 || urls.length !== paths.length)) {
-    throw new PlanError('checksum-non-http', 'checksum can\'t be specified for non-HTTP(S) sources', instr.range);
+  if (!add && urls.length > 0) throw new PlanError('copy-url', "source can't be a URL for COPY", instr.range);
+  if (checksum !== null && paths.length + inline.length !== 1) {
+    throw new PlanError('checksum-sources', "checksum can't be specified for multiple sources", instr.range);
+  }
+  if (checksum !== null && urls.length !== 1) {
+    throw new PlanError('checksum-non-http', 'checksum requires HTTP(S) or Git sources', instr.range);
   }
   const rawDest = expandWordNode(ctx, instr.destination);
   const dest = resolveDest(ctx.state.config.WorkingDir || '/', rawDest);
   if (paths.length + inline.length > 1 && !dest.endsWith('/')) {
-    throw new PlanError('copy-dest-not-dir', `When using ${add ? 'ADD' : 'COPY'} with more than one source file, the destination must be a directory and end with a /`, instr.destination.range);
+    throw new PlanError(
+      'copy-dest-not-dir',
+      `When using ${add ? 'ADD' : 'COPY'} with more than one source file, the destination must be a directory and end with a /`,
+      instr.destination.range,
+    );
   }
 
   const { inputs, sourceKeys } = await selectInputs(ctx, instr, from, paths, inline, { excludes, parents });
   const operation: StepOperation = {
-    type: 'copy', add, sources: paths, dest, from: from.operation, chown, chmod, link, parents, excludes,
-    checksum, keepGitDir, unpack, inline, epoch: ctx.epoch,
+    type: 'copy',
+    add,
+    sources: paths,
+    dest,
+    from: from.operation,
+    chown,
+    chmod,
+    link,
+    parents,
+    excludes,
+    checksum,
+    keepGitDir,
+    unpack,
+    inline,
+    epoch: ctx.epoch,
   };
   const definition: { [key: string]: Canonical } = {
-    op: add ? 'add' : 'copy', dest, chown, chmod, link, parents, excludes, checksum, keepGitDir, unpack,
-    epoch: ctx.epoch, sources: sourceKeys,
+    op: add ? 'add' : 'copy',
+    dest,
+    chown,
+    chmod,
+    link,
+    parents,
+    excludes,
+    checksum,
+    keepGitDir,
+    unpack,
+    epoch: ctx.epoch,
+    sources: sourceKeys,
   };
-  return { args: [...paths, ...inline.map((d) => `<<${d.name}`), dest], inputs, operation, layer: { definition, link } };
+  return {
+    args: [...paths, ...inline.map((d) => `<<${d.name}`), dest],
+    inputs,
+    operation,
+    layer: { definition, link },
+  };
 }
+
+// chmod(1) symbolic modes: `go-w`, `u=rw,g=r,o=r`, `a+X`.
+const SYMBOLIC_MODE = /^[ugoa]*([-+=]([rwxXst]*|[ugo]))+(,[ugoa]*([-+=]([rwxXst]*|[ugo]))+)*$/;
 
 function checkChmod(chmod: string, instr: CopyLike): void {
   if (/^[0-7]+$/.test(chmod) && Number.parseInt(chmod, 8) <= 0o7777) return;
+  if (SYMBOLIC_MODE.test(chmod)) return;
   const range = flag(instr, 'chmod')?.range ?? instr.range;
-  throw new PlanError('invalid-chmod', `invalid chmod parameter: '${chmod}'. it should be octal string and between 0 and 07777`, range);
+  throw new PlanError(
+    'invalid-chmod',
+    `invalid chmod parameter: '${chmod}'. it should be octal string and between 0 and 07777`,
+    range,
+  );
 }
 
 function isUrl(source: string): boolean {
-  return /^https?:\/\//.test(source) || /^git@/.test(source) || /\.git(#.*)?$/.test(source) && /^[a-z]+:\/\//.test(source);
+  return (
+    /^https?:\/\//.test(source) || /^git@/.test(source) || (/\.git(#.*)?$/.test(source) && /^[a-z]+:\/\//.test(source))
+  );
 }
 
 function heredocFor(instr: CopyLike, word: Word) {
@@ -98,9 +154,13 @@ async function copySource(ctx: StepContext, instr: CopyLike): Promise<FromSource
   if (f === null) return { operation: { type: 'context' }, ref: null };
   const value = f.value ?? '';
   if (value.includes('$')) {
-    throw new PlanError('copy-from-variable', 'variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround', f.range);
+    throw new PlanError(
+      'copy-from-variable',
+      'variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround',
+      f.range,
+    );
   }
-  const ref = await ctx.source(value, f.range);
+  const ref = await ctx.source(value, f.range, true);
   return ref.type === 'stage'
     ? { operation: { type: 'stage', index: ref.index }, ref }
     : { operation: { type: 'image', ref: ref.ref }, ref };
@@ -135,8 +195,9 @@ async function selectInputs(
       sourceKeys.push({ url: source });
       continue;
     }
-    const selection = await ctx.context.checksum(source, options);
-    if (!selection.ok) throw new PlanError('source-not-found', `"${shownPath(selection.missing)}": not found`, instr.range);
+    const selection = await contextChecksum(ctx, source, options, instr.range);
+    if (!selection.ok)
+      throw new PlanError('source-not-found', `"${shownPath(selection.missing)}": not found`, instr.range);
     inputs.push({ type: 'context', source, digest: selection.digest, files: selection.files });
     sourceKeys.push({ source, digest: selection.digest });
   }

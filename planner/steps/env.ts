@@ -4,16 +4,22 @@
 import type { EnvInstruction } from '../../parser/index.js';
 import { PlanError } from '../errors.js';
 import type { StepContext } from '../stage-state.js';
-import { type StepDraft, checkFlags, expandWordNode } from './common.js';
+import { checkFlags, expandWordNode, type StepDraft } from './common.js';
 
 export function planEnv(ctx: StepContext, instr: EnvInstruction): StepDraft {
   checkFlags(instr, []);
-  if (instr.pairs.length === 0) throw new PlanError('missing-arguments', 'ENV requires at least one argument', instr.range);
+  if (instr.pairs.length === 0)
+    throw new PlanError('missing-arguments', 'ENV requires at least one argument', instr.range);
   const pairs = instr.pairs.map((p) => [expandWordNode(ctx, p.key), expandWordNode(ctx, p.value)] as const);
   for (const [key, value] of pairs) {
     ctx.state.env = ctx.state.env.set(key, value);
     ctx.state.imageEnv = ctx.state.imageEnv.set(key, value);
   }
   const assignments = pairs.map(([k, v]) => `${k}=${v}`);
-  return { args: assignments, inputs: [], operation: { type: 'config', change: { Env: assignments } }, configChange: { Env: assignments } };
+  return {
+    args: assignments,
+    inputs: [],
+    operation: { type: 'config', change: { Env: assignments } },
+    configChange: { Env: assignments },
+  };
 }

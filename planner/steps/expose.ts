@@ -3,20 +3,29 @@
 import type { ExposeInstruction } from '../../parser/index.js';
 import { PlanError } from '../errors.js';
 import type { StepContext } from '../stage-state.js';
-import { type StepDraft, checkFlags, expandWordNode } from './common.js';
+import { checkFlags, expandWordNode, type StepDraft } from './common.js';
 
 export function planExpose(ctx: StepContext, instr: ExposeInstruction): StepDraft {
   checkFlags(instr, []);
-  if (instr.ports.length === 0) throw new PlanError('missing-arguments', 'EXPOSE requires at least one argument', instr.range);
+  if (instr.ports.length === 0)
+    throw new PlanError('missing-arguments', 'EXPOSE requires at least one argument', instr.range);
   const ports: string[] = [];
   for (const word of instr.ports) {
-    for (const spec of expandWordNode(ctx, word).split(/\s+/).filter((s) => s !== '')) ports.push(...portSpecs(spec, word.range));
+    for (const spec of expandWordNode(ctx, word)
+      .split(/\s+/)
+      .filter((s) => s !== ''))
+      ports.push(...portSpecs(spec, word.range));
   }
   const exposed: Record<string, object> = { ...(ctx.state.config.ExposedPorts ?? {}) };
   for (const port of ports) exposed[port] = {};
   ctx.state.config.ExposedPorts = exposed;
   const change = Object.fromEntries(ports.map((p) => [p, {}]));
-  return { args: ports, inputs: [], operation: { type: 'config', change: { ExposedPorts: change } }, configChange: { ExposedPorts: change } };
+  return {
+    args: ports,
+    inputs: [],
+    operation: { type: 'config', change: { ExposedPorts: change } },
+    configChange: { ExposedPorts: change },
+  };
 }
 
 function portSpecs(spec: string, range: ExposeInstruction['range']): string[] {

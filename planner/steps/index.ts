@@ -20,8 +20,8 @@ import { planUser } from './user.js';
 import { planVolume } from './volume.js';
 import { planWorkdir } from './workdir.js';
 
-export type { StepDraft } from './common.js';
 export type { ArgScope } from './arg.js';
+export type { StepDraft } from './common.js';
 
 export async function planInstruction(ctx: StepContext, instr: Instruction, args: ArgScope): Promise<StepDraft> {
   switch (instr.kind) {
@@ -59,6 +59,10 @@ export async function planInstruction(ctx: StepContext, instr: Instruction, args
       return planOnbuild(ctx, instr);
     case 'from':
     case 'unknown':
-      throw new PlanError('unexpected-instruction', `unexpected ${instr.keyword.value.toUpperCase()} instruction`, instr.range);
+      throw new PlanError(
+        'unexpected-instruction',
+        `unexpected ${instr.keyword.value.toUpperCase()} instruction`,
+        instr.range,
+      );
   }
 }

@@ -3,11 +3,12 @@
 import type { LabelInstruction } from '../../parser/index.js';
 import { PlanError } from '../errors.js';
 import type { StepContext } from '../stage-state.js';
-import { type StepDraft, checkFlags, expandWordNode } from './common.js';
+import { checkFlags, expandWordNode, type StepDraft } from './common.js';
 
 export function planLabel(ctx: StepContext, instr: LabelInstruction): StepDraft {
   checkFlags(instr, []);
-  if (instr.pairs.length === 0) throw new PlanError('missing-arguments', 'LABEL requires at least one argument', instr.range);
+  if (instr.pairs.length === 0)
+    throw new PlanError('missing-arguments', 'LABEL requires at least one argument', instr.range);
   const labels: Record<string, string> = { ...(ctx.state.config.Labels ?? {}) };
   const change: Record<string, string> = {};
   const shown: string[] = [];
@@ -19,5 +20,10 @@ export function planLabel(ctx: StepContext, instr: LabelInstruction): StepDraft 
     shown.push(`${key}=${value}`);
   }
   ctx.state.config.Labels = labels;
-  return { args: shown, inputs: [], operation: { type: 'config', change: { Labels: change } }, configChange: { Labels: change } };
+  return {
+    args: shown,
+    inputs: [],
+    operation: { type: 'config', change: { Labels: change } },
+    configChange: { Labels: change },
+  };
 }

@@ -2,11 +2,16 @@
 
 import type { MaintainerInstruction } from '../../parser/index.js';
 import type { StepContext } from '../stage-state.js';
-import { type StepDraft, checkFlags } from './common.js';
+import { checkFlags, type StepDraft } from './common.js';
 
 export function planMaintainer(ctx: StepContext, instr: MaintainerInstruction): StepDraft {
   checkFlags(instr, []);
   const author = instr.value?.value ?? '';
   ctx.state.config.Author = author;
-  return { args: [author], inputs: [], operation: { type: 'config', change: { Author: author } }, configChange: { Author: author } };
+  return {
+    args: [author],
+    inputs: [],
+    operation: { type: 'config', change: { Author: author } },
+    configChange: { Author: author },
+  };
 }

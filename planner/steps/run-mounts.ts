@@ -1,6 +1,9 @@
-// `RUN --mount=...` options: BuildKit's mount types, defaults, expansion rules and error messages.
+// `RUN --mount=...` options as BuildKit's parseMount/validateMount read them: types, aliases,
+// defaults, which options each type allows, expansion (never for `from`) and error messages.
+// Bind, cache and tmpfs targets are relative to WORKDIR (empty = WORKDIR itself).
 
-import type { Flag } from '../../parser/index.js';
+import { posix } from 'node:path';
+import type { Flag, FlagOption } from '../../parser/index.js';
 import { PlanError } from '../errors.js';
 import type { StepContext } from '../stage-state.js';
 import { suggest } from '../suggest.js';
@@ -8,65 +11,167 @@ import type { RunMount } from '../types.js';
 import { expand } from './common.js';
 
 const TYPES = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'] as const;
-const KEYS = ['type', 'from', 'source', 'src', 'target', 'dst', 'destination', 'readonly', 'ro', 'readwrite', 'rw', 'required', 'id', 'sharing', 'mode', 'uid', 'gid', 'size', 'env'];
-const ALIASES: Record<string, string> = { src: 'source', dst: 'target', destination: 'target', ro: 'readonly', rw: 'readwrite' };
+type MountType = (typeof TYPES)[number];
+// As BuildKit lists them for suggestions.
+const KEYS = [
+  'type',
+  'from',
+  'source',
+  'target',
+  'readonly',
+  'id',
+  'sharing',
+  'required',
+  'mode',
+  'uid',
+  'gid',
+  'src',
+  'dst',
+  'ro',
+  'rw',
+  'readwrite',
+];
+const ALIASES: Record<string, string> = {
+  src: 'source',
+  dst: 'target',
+  destination: 'target',
+  ro: 'readonly',
+  rw: 'readwrite',
+};
 
-export function parseMount(ctx: StepContext, flag: Flag, sshIndex: number): RunMount {
-  const values = new Map<string, string>();
-  for (const option of flag.options) {
-    const key = option.key.toLowerCase();
-    if (!KEYS.includes(key)) {
-      const match = suggest(key, KEYS);
-      const hint = match === null ? '' : ` (did you mean ${match}?)`;
-      throw new PlanError('invalid-mount', `unexpected key '${key}' in '${option.key}${option.value === null ? '' : `=${option.value}`}'${hint}`, option.range);
-    }
-    const name = ALIASES[key] ?? key;
-    if (option.value === null) {
-      values.set(name, 'true');
-      continue;
-    }
-    if (name === 'from') {
-      if (expand(ctx, option.value, option.range) !== option.value || option.value.includes('$')) {
-        throw new PlanError('invalid-mount', "'from' doesn't support variable expansion, define alias stage instead", option.range);
-      }
-      values.set(name, option.value);
-      continue;
-    }
-    values.set(name, expand(ctx, option.value, option.range));
-  }
-  const type = (values.get('type') ?? 'bind').toLowerCase();
-  if (!(TYPES as readonly string[]).includes(type)) {
-    const match = suggest(type, TYPES);
-    const hint = match === null ? '' : ` (did you mean ${match}?)`;
-    throw new PlanError('invalid-mount', `unsupported mount type "${type}"${hint}`, flag.range);
-  }
-  return buildMount(type as RunMount['type'], values, flag, sshIndex);
+interface Parsed {
+  type: MountType;
+  values: Map<string, string>;
+  /** Explicit ro/rw; otherwise bind, secret and ssh are read-only. */
+  readonly: boolean | null;
 }
 
-function buildMount(type: RunMount['type'], values: Map<string, string>, flag: Flag, sshIndex: number): RunMount {
-  const id = values.get('id') ?? null;
-  let target = values.get('target') ?? null;
-  if (type === 'secret' && target === null && values.get('env') === undefined) target = `/run/secrets/${id ?? ''}`;
-  if (type === 'ssh' && target === null) target = `/run/buildkit/ssh_agent.${sshIndex}`;
-  if (target === null || target === '') {
-    throw new PlanError('invalid-mount', `mount type ${type} requires target`, flag.range);
+export function parseMount(ctx: StepContext, flag: Flag, sshIndex: number): RunMount {
+  const parsed: Parsed = { type: 'bind', values: new Map(), readonly: null };
+  for (const option of flag.options) readOption(ctx, parsed, option);
+  return buildMount(ctx, parsed, flag, sshIndex);
+}
+
+function fail(message: string, range: FlagOption['range']): never {
+  throw new PlanError('invalid-mount', message, range);
+}
+
+function readOption(ctx: StepContext, m: Parsed, option: FlagOption): void {
+  const key = option.key.toLowerCase();
+  if (option.value === null) {
+    if (key === 'readonly' || key === 'ro') m.readonly = true;
+    else if (key === 'readwrite' || key === 'rw') m.readonly = false;
+    else if (key === 'required' && (m.type === 'secret' || m.type === 'ssh')) m.values.set('required', 'true');
+    else if (key === 'required') fail(`unexpected key '${key}' for mount type '${m.type}'`, option.range);
+    else fail(`invalid field '${option.key}' must be a key=value pair`, option.range);
+    return;
   }
-  const readwrite = values.get('readwrite') === 'true' || values.get('readonly') === 'false';
-  const defaultReadonly = type === 'bind' || type === 'secret' || type === 'ssh';
-  const readonly = values.has('readonly') ? values.get('readonly') !== 'false' : readwrite ? false : defaultReadonly;
+  if (key === 'from' && /\$./.test(option.value)) {
+    fail("'from' doesn't support variable expansion, define alias stage instead", option.range);
+  }
+  const value = key === 'from' ? option.value : expand(ctx, option.value, option.range);
+  const name = ALIASES[key] ?? key;
+  switch (name) {
+    case 'type': {
+      const type = value.toLowerCase();
+      if (!(TYPES as readonly string[]).includes(type))
+        fail(`unsupported mount type ${JSON.stringify(value)}${hint(value, TYPES)}`, option.range);
+      m.type = type as MountType;
+      return;
+    }
+    case 'readonly':
+    case 'readwrite': {
+      const flagValue = parseBool(value);
+      if (flagValue === null) fail(`invalid value for ${key}: ${value}`, option.range);
+      m.readonly = name === 'readonly' ? flagValue : !flagValue;
+      return;
+    }
+    case 'required':
+      if (m.type !== 'secret' && m.type !== 'ssh')
+        fail(`unexpected key '${key}' for mount type '${m.type}'`, option.range);
+      break;
+    case 'size':
+      if (m.type !== 'tmpfs') fail(`unexpected key '${key}' for mount type '${m.type}'`, option.range);
+      break;
+    case 'sharing':
+      if (!['shared', 'private', 'locked'].includes(value.toLowerCase())) {
+        fail(
+          `unsupported sharing value ${JSON.stringify(value)}${hint(value, ['shared', 'private', 'locked'])}`,
+          option.range,
+        );
+      }
+      m.values.set(name, value.toLowerCase());
+      return;
+    case 'mode':
+      if (!/^[0-7]+$/.test(value)) fail(`invalid value ${value} for mode`, option.range);
+      break;
+    case 'uid':
+    case 'gid':
+      if (!/^[0-9]+$/.test(value)) fail(`invalid value ${value} for ${name}`, option.range);
+      break;
+    case 'from':
+    case 'source':
+    case 'target':
+    case 'id':
+    case 'env':
+      break;
+    default:
+      fail(`unexpected key '${key}' in '${option.key}=${option.value}'${hint(key, KEYS)}`, option.range);
+  }
+  m.values.set(name, value);
+}
+
+function hint(value: string, candidates: readonly string[]): string {
+  const match = suggest(value, candidates);
+  return match === null ? '' : ` (did you mean ${match}?)`;
+}
+
+function parseBool(value: string): boolean | null {
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(value)) return false;
+  return null;
+}
+
+function buildMount(ctx: StepContext, m: Parsed, flag: Flag, sshIndex: number): RunMount {
+  const v = m.values;
+  const fileInfoAllowed = m.type === 'secret' || m.type === 'ssh' || m.type === 'cache';
+  for (const key of ['mode', 'uid', 'gid']) {
+    if (!fileInfoAllowed && v.has(key))
+      fail(`${key} not allowed for ${JSON.stringify(m.type)} type mounts`, flag.range);
+  }
+  if (v.has('sharing') && m.type !== 'cache') fail(`invalid cache sharing set for ${m.type} mount`, flag.range);
+  const readonly = m.readonly ?? (m.type === 'bind' || m.type === 'secret' || m.type === 'ssh');
   const options: Record<string, string> = {};
   for (const key of ['id', 'sharing', 'mode', 'uid', 'gid', 'size', 'required', 'env']) {
-    const value = values.get(key);
+    const value = v.get(key);
     if (value !== undefined) options[key] = value;
   }
-  if (type === 'cache') {
-    options.sharing = (options.sharing ?? 'shared').toLowerCase();
-    if (!['shared', 'private', 'locked'].includes(options.sharing)) {
-      throw new PlanError('invalid-mount', `unsupported sharing value "${options.sharing}"`, flag.range);
-    }
-    options.id ??= target;
+  const source = v.get('source') ?? null;
+  if (m.type === 'secret') {
+    if (v.has('from')) fail('secret mount should not have a from', flag.range);
+    if (source !== null && v.has('id')) fail("both source and id can't be set", flag.range);
+    const id = v.get('id') ?? source ?? (v.get('target') ? posix.basename(v.get('target') as string) : null);
+    if (id === null && !v.has('target')) fail('invalid secret mount. one of source, target required', flag.range);
+    if (id !== null) options.id = id;
+    const target = v.get('target') ?? (v.has('env') ? null : `/run/secrets/${posix.basename(id ?? '')}`);
+    return { type: 'secret', target: target ?? '', readonly, from: null, origin: null, source: null, options };
   }
-  if (type === 'ssh') options.id ??= 'default';
-  const from = type === 'secret' || type === 'ssh' || type === 'tmpfs' ? null : (values.get('from') ?? null);
-  return { type, target, readonly, from, source: values.get('source') ?? null, options };
+  if (m.type === 'ssh') {
+    options.id ??= 'default';
+    const target = v.get('target') ?? `/run/buildkit/ssh_agent.${sshIndex}`;
+    return { type: 'ssh', target, readonly, from: null, origin: null, source: null, options };
+  }
+  // bind, cache, tmpfs: relative targets (and no target) are under the working directory.
+  const raw = v.get('target') ?? '';
+  const target = posix.isAbsolute(raw)
+    ? posix.normalize(raw)
+    : posix.join('/', ctx.state.config.WorkingDir || '/', raw);
+  const clean = target.length > 1 && target.endsWith('/') ? target.slice(0, -1) : target;
+  if (clean === '/') fail(`invalid mount target ${JSON.stringify(clean)}`, flag.range);
+  if (m.type === 'cache') {
+    options.sharing ??= 'shared';
+    options.id ??= clean;
+  }
+  const from = m.type === 'tmpfs' ? null : (v.get('from') ?? null);
+  return { type: m.type, target: clean, readonly, from, origin: null, source, options };
 }

@@ -5,8 +5,8 @@ import type { Heredoc, RunInstruction } from '../../parser/index.js';
 import type { Canonical } from '../cache-key.js';
 import { PlanError } from '../errors.js';
 import { type StepContext, withShell } from '../stage-state.js';
-import type { RunMount, StepInput } from '../types.js';
-import { type StepDraft, checkFlags, flag, flags } from './common.js';
+import type { MountOrigin, RunMount, StepInput } from '../types.js';
+import { checkFlags, contextChecksum, flag, flags, type StepDraft } from './common.js';
 import { parseMount } from './run-mounts.js';
 
 const NETWORKS = ['default', 'none', 'host'];
@@ -18,17 +18,19 @@ export async function planRun(ctx: StepContext, run: RunInstruction): Promise<St
   const network = choice(run, 'network', NETWORKS);
   const security = choice(run, 'security', SECURITY);
   let sshIndex = 0;
-  const mounts = flags(run, 'mount').map((f) => {
+  const parsedMounts = flags(run, 'mount').map((f) => {
     const mount = parseMount(ctx, f, sshIndex);
     if (mount.type === 'ssh') sshIndex++;
     return mount;
   });
   const inputs: StepInput[] = [];
   const mountKeys: Canonical[] = [];
-  for (const mount of mounts) {
-    const { input, key } = await mountInput(ctx, mount, run);
+  const mounts: RunMount[] = [];
+  for (const parsed of parsedMounts) {
+    const { input, key, origin } = await mountInput(ctx, parsed, run);
     if (input !== null) inputs.push(input);
     mountKeys.push(key);
+    mounts.push({ ...parsed, origin });
   }
   const env = ctx.state.env.toStrings();
   const user = ctx.state.config.User ?? '';
@@ -58,7 +60,8 @@ function choice(run: RunInstruction, name: string, allowed: readonly string[]): 
   const f = flag(run, name);
   if (f === null) return 'default';
   const value = f.value ?? '';
-  if (!allowed.includes(value)) throw new PlanError('invalid-flag', `unsupported ${name} mode ${JSON.stringify(value)}`, f.range);
+  if (!allowed.includes(value))
+    throw new PlanError('invalid-flag', `unsupported ${name} mode ${JSON.stringify(value)}`, f.range);
   return value;
 }
 
@@ -92,24 +95,36 @@ export function heredocData(doc: Heredoc): string {
   return doc.chomp ? doc.content.replace(/^\t+/gm, '') : doc.content;
 }
 
-async function mountInput(ctx: StepContext, mount: RunMount, run: RunInstruction): Promise<{ input: StepInput | null; key: Canonical }> {
+async function mountInput(
+  ctx: StepContext,
+  mount: RunMount,
+  run: RunInstruction,
+): Promise<{ input: StepInput | null; key: Canonical; origin: MountOrigin | null }> {
   // Cache ids and sharing modes never change what the step produces from its inputs.
   const { id: _id, sharing: _sharing, ...options } = mount.options;
   const keyOptions = mount.type === 'cache' ? options : mount.options;
   const base = { type: mount.type, target: mount.target, readonly: mount.readonly, options: keyOptions };
   const source = mount.source ?? '/';
   if (mount.from !== null) {
-    const ref = await ctx.source(mount.from, run.range);
+    const ref = await ctx.source(mount.from, run.range, false);
     if (ref.type === 'stage') {
       const input: StepInput = { type: 'stage', index: ref.index, name: ref.name, paths: [source], key: ref.fsKey };
-      return { input, key: { ...base, from: { stage: ref.fsKey }, source } };
+      return {
+        input,
+        key: { ...base, from: { stage: ref.fsKey }, source },
+        origin: { type: 'stage', index: ref.index },
+      };
     }
-    return { input: { type: 'image', ref: ref.ref, paths: [source] }, key: { ...base, from: { image: ref.ref, digest: ref.digest }, source } };
+    return {
+      input: { type: 'image', ref: ref.ref, paths: [source] },
+      key: { ...base, from: { image: ref.ref, digest: ref.digest }, source },
+      origin: { type: 'image', ref: ref.ref },
+    };
   }
-  if (mount.type !== 'bind') return { input: null, key: base };
+  if (mount.type !== 'bind') return { input: null, key: base, origin: null };
   // A bind mount of the build context: its content is part of the key.
-  const selection = await ctx.context.checksum(source, { excludes: [], parents: false });
+  const selection = await contextChecksum(ctx, source, { excludes: [], parents: false }, run.range);
   if (!selection.ok) throw new PlanError('source-not-found', `"${selection.missing}": not found`, run.range);
   const input: StepInput = { type: 'context', source, digest: selection.digest, files: selection.files };
-  return { input, key: { ...base, from: 'context', source, digest: selection.digest } };
+  return { input, key: { ...base, from: 'context', source, digest: selection.digest }, origin: { type: 'context' } };
 }

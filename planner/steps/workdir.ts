@@ -5,15 +5,17 @@ import type { WorkdirInstruction } from '../../parser/index.js';
 import { PlanError } from '../errors.js';
 import { resolveWorkdir } from '../paths.js';
 import type { StepContext } from '../stage-state.js';
-import { type StepDraft, checkFlags, expandWordNode } from './common.js';
+import { checkFlags, expandWordNode, type StepDraft } from './common.js';
 
 export function planWorkdir(ctx: StepContext, instr: WorkdirInstruction): StepDraft {
   checkFlags(instr, []);
-  if (instr.value === null) throw new PlanError('missing-arguments', 'WORKDIR requires exactly one argument', instr.range);
+  if (instr.value === null)
+    throw new PlanError('missing-arguments', 'WORKDIR requires exactly one argument', instr.range);
   const path = resolveWorkdir(ctx.state.config.WorkingDir ?? '/', expandWordNode(ctx, instr.value));
   ctx.state.config.WorkingDir = path;
   const configChange = { WorkingDir: path };
-  if (path === '/') return { args: [path], inputs: [], operation: { type: 'config', change: configChange }, configChange };
+  if (path === '/')
+    return { args: [path], inputs: [], operation: { type: 'config', change: configChange }, configChange };
   const user = ctx.state.config.User ?? '';
   return {
     args: [path],

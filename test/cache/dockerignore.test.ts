@@ -122,6 +122,12 @@ describe('matcher details', () => {
     expect(() => evaluate(['a\\e*'], 'ae')).toThrow('syntax error in pattern'); // \e is not RE2
     expect(evaluate(['a\\Qb.c'], 'ab\\.c$')).toBe(true); // \Q without \E swallows `\.` and the closing $
   });
+  it('word-boundary escapes (the NFA path, no DFA)', () => {
+    expect(evaluate(['\\bfoo*'], 'foo.txt')).toBe(true);
+    expect(evaluate(['x\\Bfoo'], 'xfoo')).toBe(true);
+    expect(evaluate(['x\\bfoo'], 'xfoo')).toBe(false);
+    expect(evaluate(['**/x\\b.y'], 'a/x.y')).toBe(true);
+  });
   it('`.` in ** does not cross a newline, as in Go', () => {
     expect(evaluate(['**/*.log'], 'a\nb/x.log')).toBe(false);
     expect(evaluate(['**/*.log'], 'ab/x.log')).toBe(true);

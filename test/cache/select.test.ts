@@ -87,6 +87,16 @@ describe('selectSources', () => {
     expect(none.matches[0].digest).toBe(EMPTY_DIGEST);
   });
 
+  it('a wildcard below a symlinked directory resolves the prefix inside the context', async () => {
+    const r = await selectSources(snap, ['link-to-src/*.go']);
+    expect(r.matches[0].entries.map((e) => [e.from, e.to])).toEqual([
+      ['src/main.go', 'main.go'],
+      ['src/util.go', 'util.go'],
+    ]);
+    const direct = await selectSources(snap, ['src/*.go']);
+    expect(r.matches[0].digest).toBe(direct.matches[0].digest); // names are base names, so equal
+  });
+
   it('a wildcard matching a directory takes it whole, with its header', async () => {
     const r = await selectSources(snap, ['sr[c]']);
     expect(r.matches[0].entries.map((e) => e.to)).toEqual([
@@ -115,6 +125,8 @@ describe('selectSources', () => {
     const r = await selectSources(snap, ['src/sub/*.go'], { parents: true });
     expect(r.matches[0].includePatterns).toEqual(['src/sub/*.go']);
     expect(r.matches[0].entries.map((e) => e.to)).toEqual(['', 'src', 'src/sub', 'src/sub/deep.go']);
+    const missing = await selectSources(snap, ['src/nope.go', 'src/*.none'], { parents: true });
+    expect(missing.errors).toEqual(['"/src/nope.go": not found']);
     const pivot = await selectSources(snap, ['src/./sub/deep.go'], { parents: true });
     expect(pivot.matches[0].selector).toBe('/src');
     expect(pivot.matches[0].entries.map((e) => e.to)).toEqual(['', 'sub', 'sub/deep.go']);
@@ -124,5 +136,8 @@ describe('selectSources', () => {
     const r = await selectSources(snap, ['src/main.go', 'c.go', 'src']);
     expect(r.contentDigest).toBe(sha([await snap.entryDigest('c.go'), await snap.contentDigest('src')].join('\0')));
     expect(r.selectorDigest).toBe(sha('/src/main.go\0/src\0/c.go'));
+    const twice = await selectSources(snap, ['c.go', 'c.go']);
+    expect(twice.selectorDigest).toBe(sha('/c.go'));
+    expect(twice.contentDigest).toBe(sha(await snap.entryDigest('c.go')));
   });
 });

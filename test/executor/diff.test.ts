@@ -1,10 +1,10 @@
 // The differ on hand-made upper and lower dirs (overlayfs' on-disk format made with mknod/setfattr).
 import { execFile } from 'node:child_process';
-import { chmod, link, mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffUpperDir, type LayerEntry, parseGetfattrDump } from '../../executor/index.js';
+import { diffUpperDir, type LayerEntry, parseGetfattrDump, pruneMountStubs } from '../../executor/index.js';
 import { describeEntries, isolationUnavailable, removeScratch, scratchDir } from './helpers.js';
 
 const run = promisify(execFile);
@@ -168,5 +168,51 @@ describe.skipIf(skipReason !== undefined)('diffUpperDir', () => {
   it('returns nothing for an empty upper dir', async () => {
     const { lower, upper } = await layers();
     expect(await diffUpperDir(upper, { lowerRoot: lower })).toEqual([]);
+  });
+});
+
+describe.skipIf(skipReason !== undefined)('pruneMountStubs', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await scratchDir();
+  });
+  afterAll(async () => {
+    await removeScratch(dir);
+  });
+
+  it('removes empty stubs and their new parents, nothing else, and never leaves the upper dir', async () => {
+    const lower = path.join(dir, 'lower');
+    const upper = path.join(dir, 'upper');
+    const outside = path.join(dir, 'outside');
+    await mkdir(path.join(lower, 'etc'), { recursive: true });
+    await mkdir(path.join(lower, 'root'), { recursive: true });
+    await writeFile(path.join(lower, 'etc/hostname'), 'image\n');
+    await mkdir(path.join(upper, 'etc'), { recursive: true });
+    await writeFile(path.join(upper, 'etc/hosts'), '');
+    await writeFile(path.join(upper, 'etc/resolv.conf'), 'written\n');
+    await writeFile(path.join(upper, 'etc/hostname'), ''); // the image has it: not ours to remove
+    await mkdir(path.join(upper, 'root/.cache'), { recursive: true });
+    await mkdir(path.join(upper, 'mnt/deep/cache'), { recursive: true });
+    await mkdir(path.join(upper, 'run/t'), { recursive: true });
+    await writeFile(path.join(upper, 'run/kept'), 'x');
+    await mkdir(path.join(outside, 'deep'), { recursive: true });
+    await symlink(outside, path.join(upper, 'evil')); // a step may leave `evil -> /somewhere`
+    const removed = await pruneMountStubs(upper, {
+      lowerRoot: lower,
+      mountStubs: [
+        '/etc/hosts',
+        '/etc/resolv.conf',
+        '/etc/hostname',
+        '/root/.cache',
+        '/mnt/deep/cache',
+        '/run/t',
+        '/evil/deep',
+      ],
+    });
+    expect(removed).toEqual(['/mnt/deep/cache', '/mnt/deep', '/mnt', '/etc/hosts', '/root/.cache', '/run/t']);
+    expect((await readdir(upper)).sort()).toEqual(['etc', 'evil', 'root', 'run']);
+    expect((await readdir(path.join(upper, 'etc'))).sort()).toEqual(['hostname', 'resolv.conf']);
+    expect(await readdir(path.join(upper, 'run'))).toEqual(['kept']);
+    expect(await readdir(outside)).toEqual(['deep']);
   });
 });

@@ -16,6 +16,7 @@ import {
   mountOverlay,
   mountStubPaths,
   newContainerId,
+  pruneMountStubs,
   runContainer,
   writeNetworkFiles,
 } from '../../executor/index.js';
@@ -125,7 +126,10 @@ export async function runStep(dir: string, imageLayers: readonly string[], optio
     }
     const view = await mountLowerView(lowerDirs, path.join(work, 'l'));
     try {
-      const entries = await diffUpperDir(upperDir, { lowerRoot: view.root, mountStubs: mountStubPaths(spec) });
+      const mountStubs = mountStubPaths(spec);
+      // Pruned first so the upper dir, if kept as a snapshot, matches its layer exactly.
+      await pruneMountStubs(upperDir, { lowerRoot: view.root, mountStubs });
+      const entries = await diffUpperDir(upperDir, { lowerRoot: view.root, mountStubs });
       return { exitCode: result.exitCode, stdout, stderr, entries, upperDir, mountTarget };
     } finally {
       await view.release();

@@ -1,6 +1,6 @@
 // Real containers: runc over an overlay of the busybox fixture. Every command here runs inside runc.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname as hostHostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -183,6 +183,7 @@ describe.skipIf(skipReason !== undefined)('RUN isolation with runc', () => {
     });
     expect(result.exitCode).toBe(0);
     expect(result.entries).toEqual([]);
+    expect(await readdir(result.upperDir)).toEqual([]); // the stubs were pruned from the upper dir too
     expect(await readFile(path.join(cache, 'f'), 'utf8')).toBe('c\n');
     await removeScratch(cache);
   });

@@ -233,6 +233,15 @@ describe('layer tar writer', () => {
     }).rejects.toThrow('short: content has 3 bytes, expected 5');
   });
 
+  it('refuses to write paths that climb out or are absolute', async () => {
+    await expect(layerTarBytes([file('a/../../x', '1')])).rejects.toThrow('invalid entry path "a/../../x"');
+    await expect(async () => {
+      for await (const _ of tarChunks([file('/etc/passwd', 'x')])) {
+        // drain
+      }
+    }).rejects.toThrow('invalid entry path "/etc/passwd"');
+  });
+
   it('rejects duplicate paths and hard links to files outside the layer', async () => {
     await expect(layerTarBytes([file('a', '1'), file('./a', '2')])).rejects.toThrow('duplicate entry a');
     await expect(
@@ -273,5 +282,43 @@ describe('tar reader on archives written by GNU tar', () => {
       `directory ./${longDir} `,
       `file ./${longDir}/${longName} hello`,
     ]);
+  });
+});
+
+describe('tar reader on hostile or broken input', () => {
+  const oneFile = () => layerTarBytes([file('f', 'data')]);
+
+  it('rejects a bad checksum', async () => {
+    const tar = await oneFile();
+    tar[0] = 0x67; // rename f → g without fixing the checksum
+    await expect(readAll(tar)).rejects.toThrow('invalid tar header checksum');
+  });
+
+  it('rejects truncated content', async () => {
+    const tar = (await oneFile()).subarray(0, 514);
+    await expect(readAll(tar)).rejects.toThrow('unexpected end of tar data');
+  });
+
+  it('rejects input that is not a tar', async () => {
+    await expect(readAll(Buffer.alloc(1024, 0x41))).rejects.toThrow('not a tar archive');
+  });
+
+  it('refuses a PAX record too large to be real', async () => {
+    const tar = await layerTarBytes([file(`${'p'.repeat(200)}`, 'x')]);
+    // Rewrite the PAX header's size field to 2 GiB and fix its checksum.
+    tar.write('17777777777\0', 124, 12, 'ascii');
+    tar.fill(0x20, 148, 156);
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += tar[i]!;
+    tar.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'ascii');
+    await expect(readAll(tar)).rejects.toThrow('tar metadata record of 2147483647 bytes is too large');
+  });
+
+  it('skips unread bodies and ends at the zero blocks', async () => {
+    const tar = await layerTarBytes([file('a', 'x'.repeat(1000)), file('b', 'y')]);
+    const names: string[] = [];
+    for await (const entry of readTar([Buffer.concat([tar, Buffer.from('trailing garbage')])]))
+      names.push(entry.header.path);
+    expect(names).toEqual(['a', 'b']);
   });
 });

@@ -7,11 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  defaultStoreRoot,
+  buildLayer,
   type Digest,
+  defaultStoreRoot,
   OciMediaType,
-  sha256Digest,
+  putLayer,
   Store,
+  sha256Digest,
+  type TarEntry,
 } from '../../image/index.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'tsbuild-store-'));
@@ -113,7 +116,13 @@ describe('tags', () => {
     ]);
     expect((await store.listImages()).map((i) => i.familiar)).toEqual(['alpine:latest', 'localhost:5000/team/app:v1']);
 
-    for (const ref of ['alpine', 'alpine:latest', 'docker.io/library/alpine:latest', `alpine@${img.manifest}`, img.manifest]) {
+    for (const ref of [
+      'alpine',
+      'alpine:latest',
+      'docker.io/library/alpine:latest',
+      `alpine@${img.manifest}`,
+      img.manifest,
+    ]) {
       const resolved = await store.resolve(ref);
       expect(resolved.manifestDigest).toBe(img.manifest);
       expect(resolved.configDigest).toBe(img.config);
@@ -129,6 +138,25 @@ describe('tags', () => {
     expect(await store.removeImage(img.manifest)).toEqual(['localhost:5000/team/app:v1']);
     expect(await store.listImages()).toEqual([]);
     await expect(store.removeImage('nothing')).rejects.toThrow('No such image: nothing');
+    await expect(store.tag('bad', img.layer)).rejects.toThrow(`${img.layer} is not an image manifest or index`);
+    await expect(store.tag('bad', img.config)).rejects.toThrow(`${img.config} is not an image manifest or index`);
+    await expect(store.tag('bad', sha256Digest('absent'))).rejects.toThrow(`blob ${sha256Digest('absent')} not found`);
+  });
+
+  it('resolves image IDs and unique ID prefixes, tags first', async () => {
+    const store = await Store.open(freshRoot());
+    const img = await storeImage(store, 'id-test');
+    await store.tag('app', img.manifest);
+    const configHex = img.config.slice(7);
+    for (const ref of [img.config, configHex, configHex.slice(0, 12), img.manifest.slice(7, 19)]) {
+      expect((await store.resolve(ref)).manifestDigest).toBe(img.manifest);
+    }
+    // A tag that looks like an ID prefix wins.
+    const other = await storeImage(store, 'other');
+    await store.tag(configHex.slice(0, 6), other.manifest);
+    expect((await store.resolve(configHex.slice(0, 6))).manifestDigest).toBe(other.manifest);
+    await expect(store.resolve('ffff')).rejects.toThrow('No such image: ffff:latest');
+    await expect(store.resolve(img.layer)).rejects.toThrow(`${img.layer}: ${img.layer} is not an image manifest`);
   });
 
   it('resolves an index to the platform manifest', async () => {
@@ -139,8 +167,18 @@ describe('tags', () => {
       schemaVersion: 2,
       mediaType: OciMediaType.index,
       manifests: [
-        { mediaType: OciMediaType.manifest, digest: arm.manifest, size: 1, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
-        { mediaType: OciMediaType.manifest, digest: amd.manifest, size: 1, platform: { os: 'linux', architecture: 'amd64' } },
+        {
+          mediaType: OciMediaType.manifest,
+          digest: arm.manifest,
+          size: 1,
+          platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+        },
+        {
+          mediaType: OciMediaType.manifest,
+          digest: amd.manifest,
+          size: 1,
+          platform: { os: 'linux', architecture: 'amd64' },
+        },
       ],
     });
     await store.tag('multi', idx.digest);
@@ -150,6 +188,29 @@ describe('tags', () => {
     await expect(store.resolve('multi', { os: 'linux', architecture: 's390x' })).rejects.toThrow(
       'multi: no manifest for platform linux/s390x',
     );
+  });
+});
+
+describe('putLayer', () => {
+  it('streams entries into a gzip blob with the same digests as buildLayer', async () => {
+    const store = await Store.open(freshRoot());
+    const entries: TarEntry[] = [
+      { path: 'b', type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: 5000, content: Buffer.from('bee') },
+      { path: 'a', type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: 10 },
+    ];
+    const expected = await buildLayer(entries, { sourceDateEpoch: 1000 });
+    const fromArray = await putLayer(store, entries, { sourceDateEpoch: 1000 });
+    expect(fromArray).toEqual({
+      descriptor: { mediaType: OciMediaType.layerGzip, digest: expected.digest, size: expected.size },
+      diffId: expected.diffId,
+      uncompressedSize: expected.tar.length,
+    });
+    async function* sorted() {
+      yield entries[1]!;
+      yield entries[0]!;
+    }
+    expect(await putLayer(store, sorted(), { sourceDateEpoch: 1000 })).toEqual(fromArray);
+    expect((await store.readBlob(expected.digest)).equals(expected.blob)).toBe(true);
   });
 });
 
@@ -168,11 +229,15 @@ describe('prune', () => {
     // Within the grace period no blob is deleted; dead processes' temp files always are.
     const first = await store.prune();
     expect(first.removedBlobs).toEqual([]);
-    expect(first.removedTempFiles).toEqual(['blobs/sha256/blob.tmp-999999999-abcdef', 'index.json.tmp-999999999-abcdef']);
+    expect(first.removedTempFiles).toEqual([
+      'blobs/sha256/blob.tmp-999999999-abcdef',
+      'index.json.tmp-999999999-abcdef',
+    ]);
     const result = await store.prune({ gracePeriodMs: 0 });
     expect(result.removedBlobs).toEqual([loose.manifest, loose.layer, loose.config].sort());
     expect(result.removedTempFiles).toEqual([]);
-    for (const d of [tagged.manifest, tagged.config, tagged.layer, cached.digest]) expect(await store.hasBlob(d)).toBe(true);
+    for (const d of [tagged.manifest, tagged.config, tagged.layer, cached.digest])
+      expect(await store.hasBlob(d)).toBe(true);
     expect(existsSync(path.join(store.paths.blobs, `blob.tmp-${process.pid}-abcdef`))).toBe(true);
 
     unregister();
@@ -200,10 +265,15 @@ describe('several processes', () => {
     const root = freshRoot();
     await Store.open(root);
     const count = 40;
-    const [a, b] = await Promise.all([run(['hammer', root, '1', String(count)]), run(['hammer', root, '2', String(count)])]);
+    const [a, b] = await Promise.all([
+      run(['hammer', root, '1', String(count)]),
+      run(['hammer', root, '2', String(count)]),
+    ]);
     expect([a.code, a.err, a.out, b.code, b.err, b.out]).toEqual([0, '', 'done\n', 0, '', 'done\n']);
     const index = JSON.parse(readFileSync(path.join(root, 'index.json'), 'utf8'));
-    const refs = index.manifests.map((m: { annotations: Record<string, string> }) => m.annotations['org.opencontainers.image.ref.name']);
+    const refs = index.manifests.map(
+      (m: { annotations: Record<string, string> }) => m.annotations['org.opencontainers.image.ref.name'],
+    );
     const expected = ['docker.io/library/shared:latest'];
     for (const id of [1, 2]) for (let i = 0; i < count; i++) expected.push(`docker.io/library/worker${id}:t${i}`);
     expect([...refs].sort()).toEqual(expected.sort());
@@ -235,6 +305,27 @@ describe('several processes', () => {
     const result = await store.prune({ gracePeriodMs: 0 });
     expect(result.removedTempFiles).toEqual([`blobs/sha256/${garbage[0]}`]);
     expect(readdirSync(store.paths.blobs)).toEqual([]);
+  });
+
+  it('a writer killed at a random point leaves a valid store that keeps working', async () => {
+    const root = freshRoot();
+    const store = await Store.open(root);
+    for (const delay of [150, 400, 700]) {
+      const child = spawn(process.execPath, [worker, 'hammer', root, String(delay), '100000']);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.on('close', resolve));
+      // index.json is always complete JSON, and everything it names is present.
+      const index = JSON.parse(readFileSync(store.paths.indexJson, 'utf8'));
+      for (const entry of index.manifests) await store.resolve(entry.digest);
+      // A lock the dead writer may have held is broken; tagging works right away.
+      const img = await storeImage(store, `after ${delay}`);
+      await store.tag(`after:${delay}`, img.manifest);
+      await store.prune({ gracePeriodMs: 0 });
+      expect(readdirSync(store.paths.blobs).filter((f) => f.includes('.tmp-'))).toEqual([]);
+      expect(readdirSync(root).filter((f) => f.includes('.tmp-'))).toEqual([]);
+      expect((await store.resolve(`after:${delay}`)).manifestDigest).toBe(img.manifest);
+    }
   });
 
   it('breaks a lock left by a dead process', async () => {

@@ -26,9 +26,7 @@ interface Case {
   needsRegistry?: boolean;
 }
 
-const cases = JSON.parse(
-  readFileSync(path.join(sharedRoot, 'conformance/buildkit/lint/cases.json'), 'utf8'),
-) as Case[];
+const cases = JSON.parse(readFileSync(path.join(sharedRoot, 'conformance/buildkit/lint/cases.json'), 'utf8')) as Case[];
 const buildkitRules = new Set(rules.filter((r) => r.group === 'buildkit').map((r) => r.id));
 
 const sortKey = (w: Warning): string => `${String(w.line).padStart(5, '0')} ${w.detail}`;
@@ -45,7 +43,8 @@ describe('BuildKit lint cases', () => {
           // BuildKit places NoEmptyContinuation on the instruction's last line; we point at the blank line.
           let line = f.range.start.line;
           if (f.rule === 'NoEmptyContinuation') {
-            line = instructions.find((i) => i.range.start.line <= line && i.range.end.line >= line)?.range.end.line ?? line;
+            line =
+              instructions.find((i) => i.range.start.line <= line && i.range.end.line >= line)?.range.end.line ?? line;
           }
           return { rule: f.rule, detail: f.message, line };
         });

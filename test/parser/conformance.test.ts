@@ -2,8 +2,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chompHeredocContent, dumpInstruction, parse, toBuildKitDump } from '../../parser/index.js';
 import { heredocsFromLine, parseHeredocWord } from '../../parser/heredoc.js';
+import { chompHeredocContent, dumpInstruction, parse, toBuildKitDump } from '../../parser/index.js';
 import { parseWords } from '../../parser/words.js';
 import { errors, parserData, readBytes } from './helpers.js';
 

@@ -70,7 +70,10 @@ describe('ranges', () => {
   });
 
   it('a UTF-8 BOM is not counted (string and bytes input)', () => {
-    for (const input of ['\ufeffFROM a\n', new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('FROM a\n')])]) {
+    for (const input of [
+      '\ufeffFROM a\n',
+      new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('FROM a\n')]),
+    ]) {
       const { ast, diagnostics } = parse(input);
       expect(diagnostics).toEqual([]);
       expect(r(ast.instructions[0].keyword.range)).toBe('1:1(0)-1:5(4)');

@@ -61,8 +61,15 @@ describe('flags', () => {
     expect(dump(`${line}\n`)).toBe(expected);
   });
 
-  it('parses flag options with CSV quoting', () => {
-    const { ast } = parse('RUN --mount=type=secret,"id=a,b",required x\n');
+  it('gives no options for a value that is not valid CSV', () => {
+    // Single quotes keep the double quotes for the CSV reader: a bare quote, then an unterminated quoted field.
+    expect(parse("RUN --mount='type=bind,a\"b' x\n").ast.instructions[0].flags[0].options).toEqual([]);
+    expect(parse("RUN --mount='a,\"b' x\n").ast.instructions[0].flags[0].options).toEqual([]);
+  });
+
+  it('parses flag options with CSV quoting (after the flag scanner removed its own quotes)', () => {
+    const { ast } = parse('RUN --mount=type=secret,\'"id=a,b"\',required x\n');
+    expect(ast.instructions[0].flags[0].value).toBe('type=secret,"id=a,b",required');
     expect(ast.instructions[0].flags[0].options.map((o) => [o.key, o.value])).toEqual([
       ['type', 'secret'],
       ['id', 'a,b'],
@@ -86,6 +93,16 @@ describe('exec form', () => {
     expect(dump(`${line}\n`)).toBe(expected);
   });
 
+  it("nesting deeper than Go's limit of 10,000 is invalid JSON (shell form), not an error", () => {
+    const nested = (depth: number) => `CMD ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
+    expect(errors(parse(nested(10000)).diagnostics)).toEqual([
+      'when using JSON array syntax, arrays must be comprised of strings only',
+    ]);
+    const { ast, diagnostics } = parse(nested(10001));
+    expect(diagnostics).toEqual([]);
+    expect(ast.instructions[0].kind === 'cmd' && ast.instructions[0].form).toBe('shell');
+  });
+
   it('a non-string element is an error, not a fallback', () => {
     expect(errors(parse('CMD ["a", [1]]\n').diagnostics)).toEqual([
       'when using JSON array syntax, arrays must be comprised of strings only',
@@ -101,9 +118,9 @@ describe('lines, continuations, comments', () => {
     ['RUN a \\\n# comment \\\n  b', '(run "a   b")'],
     ['RUN echo # not a comment', '(run "echo # not a comment")'],
     ['FROM a\n\\\n', '(from "a")\n("")'],
-    ['RUN a \\', '(run "a ")'],
+    ['RUN a \\', '(run "a")'],
     ['FROM a\r\nRUN b\r\n', '(from "a")\n(run "b")'],
-    ['FROM a\rRUN b\n', '(from "a\\rRUN" "b")'],
+    ['FROM a\rRUN b\n', '(from "a" "RUN" "b")'],
     ['FROM a\n\ufeffRUN x\n', '(from "a")\n(\ufeffrun "")'],
   ])('%j', (text, expected) => {
     expect(dump(text)).toBe(expected);
@@ -122,7 +139,9 @@ describe('lines, continuations, comments', () => {
     ]);
     expect(p.ast.escapeChar).toBe('`');
     expect(p.ast.comments.map((c) => c.text)).toEqual([' escape=\\']);
-    expect(errors(parse('# escape=x\nFROM a\n').diagnostics)).toEqual(["invalid escape token 'x' does not match ` or \\"]);
+    expect(errors(parse('# escape=x\nFROM a\n').diagnostics)).toEqual([
+      "invalid escape token 'x' does not match ` or \\",
+    ]);
     expect(errors(parse('# escape=\\\n# escape=`\nFROM a\n').diagnostics)).toEqual([
       'only one escape parser directive can be used',
     ]);
@@ -136,8 +155,28 @@ describe('lines, continuations, comments', () => {
     expect(dump(bytes('ENV a ', [0xff], '\n'))).toBe('(env "a" "\\xff" "")');
   });
 
+  it("invalid sequences decode one byte at a time, as Go's utf8.DecodeRune does", () => {
+    // A UTF-8-encoded surrogate, an overlong NUL, a byte that never starts a sequence, a truncated emoji.
+    expect(dump(bytes('RUN ', [0xed, 0xa0, 0x80], [0xc0, 0x80], [0xf5], [0xf0, 0x9f, 0x98], '😀\n'))).toBe(
+      '(run "\\xed\\xa0\\x80\\xc0\\x80\\xf5\\xf0\\x9f\\x98😀")',
+    );
+  });
+
+  it('HEALTHCHECK splits its first word byte-wise (0xA0 counts as a space)', () => {
+    expect(dump('HEALTHCHECK CMD\u00a0x\n')).toBe('(healthcheck "CMD\\xc2" "x")');
+    expect(dump('HEALTHCHECK à\n')).toBe('(healthcheck "\\xc3")');
+  });
+
+  it('the escape directive applies to ENV/LABEL/ARG words but flags always use a backslash', () => {
+    expect(errors(parse('# escape=`\nENV a=b\\ c\n').diagnostics)).toEqual([
+      'Syntax error - can\'t find = in "c". Must be of the form: name=value',
+    ]);
+    expect(dump('# escape=`\nENV a=b` c\n')).toBe('(env "a" "b` c" "=")');
+    expect(dump('# escape=`\nCOPY --chown=a\\ b` x y\n')).toBe('(copy ["--chown=a b`"] "x" "y")');
+  });
+
   it("Go's strconv.Quote rules", () => {
-    expect(dump('RUN a\u00a0b\u00ad\u2028\x07\x0b\x1b\x7f\u{e0001}é😀\'\n')).toBe(
+    expect(dump("RUN a\u00a0b\u00ad\u2028\x07\x0b\x1b\x7f\u{e0001}é😀'\n")).toBe(
       '(run "a\\u00a0b\\u00ad\\u2028\\a\\v\\x1b\\x7f\\U000e0001é😀\'")',
     );
   });

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Dockerfile text, not templates
 // ARG and ENV scoping and expansion, as BuildKit's dispatcher does it.
 
 import { describe, expect, it } from 'vitest';
@@ -13,7 +14,12 @@ describe('ARG scoping', () => {
   it('global ARGs are usable in FROM but not in the stage unless redeclared', async () => {
     const result = await planOf('ARG IMG=busybox\nARG V=1\nFROM $IMG\nRUN echo\nARG V\nRUN echo\n');
     const steps = stepsOf(result);
-    expect(result.plan?.stages[0].base).toEqual({ type: 'image', ref: 'docker.io/library/busybox:latest', digest: null, resolved: true });
+    expect(result.plan?.stages[0].base).toEqual({
+      type: 'image',
+      ref: 'docker.io/library/busybox:latest',
+      digest: null,
+      resolved: true,
+    });
     expect(runEnv(steps, 0)).toEqual(['PATH=/bin']);
     expect(runEnv(steps, 2)).toEqual(['PATH=/bin', 'V=1']);
   });
@@ -54,11 +60,23 @@ describe('ARG scoping', () => {
 
   it('expands COPY, WORKDIR, USER, LABEL, EXPOSE, VOLUME and STOPSIGNAL', async () => {
     const steps = stepsOf(
-      await planOf('FROM busybox\nARG D=/d P=80 U=me\nWORKDIR $D\nUSER ${U}\nLABEL k=$U\nEXPOSE $P\nVOLUME $D/v\nSTOPSIGNAL SIG${U:+TERM}\nCOPY f${P} ./\n', {
-        files: { f80: { content: 'x' } },
-      }),
+      await planOf(
+        'FROM busybox\nARG D=/d P=80 U=me\nWORKDIR $D\nUSER ${U}\nLABEL k=$U\nEXPOSE $P\nVOLUME $D/v\nSTOPSIGNAL SIG${U:+TERM}\nCOPY f${P} ./\n',
+        {
+          files: { f80: { content: 'x' } },
+        },
+      ),
     );
-    expect(steps.map((s) => s.args)).toEqual([['D=/d', 'P=80', 'U=me'], ['/d'], ['me'], ['k=me'], ['80/tcp'], ['/d/v'], ['SIGTERM'], ['f80', '/d/']]);
+    expect(steps.map((s) => s.args)).toEqual([
+      ['D=/d', 'P=80', 'U=me'],
+      ['/d'],
+      ['me'],
+      ['k=me'],
+      ['80/tcp'],
+      ['/d/v'],
+      ['SIGTERM'],
+      ['f80', '/d/'],
+    ]);
   });
 
   it('a --build-arg K given as a proxy variable reaches RUN outside the key', async () => {
@@ -69,8 +87,12 @@ describe('ARG scoping', () => {
 
 describe('undefined variables', () => {
   it('are reported as warnings with the word range', async () => {
-    const result = await planOf('FROM busybox\nARG DECLARED\nCOPY $nope${DECLARED} /\nRUN echo $alsonot\n', { files: { x: { content: '' } } });
-    expect(messages(result).filter((m) => m.startsWith('warning'))).toEqual(["warning 3:6 Usage of undefined variable '$nope'"]);
+    const result = await planOf('FROM busybox\nARG DECLARED\nCOPY $nope${DECLARED} /\nRUN echo $alsonot\n', {
+      files: { x: { content: '' } },
+    });
+    expect(messages(result).filter((m) => m.startsWith('warning'))).toEqual([
+      "warning 3:6 Usage of undefined variable '$nope'",
+    ]);
   });
 
   it('suggest a close name', async () => {

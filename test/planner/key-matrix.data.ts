@@ -29,8 +29,14 @@ EXPOSE 8080
 CMD ["/app/out"]
 `;
 
-const busybox = { digest: 'sha256:1111111111111111111111111111111111111111111111111111111111111111', config: { Env: ['PATH=/bin'] } };
-const alpine = { digest: 'sha256:2222222222222222222222222222222222222222222222222222222222222222', config: { Env: ['PATH=/usr/bin:/bin'] } };
+const busybox = {
+  digest: 'sha256:1111111111111111111111111111111111111111111111111111111111111111',
+  config: { Env: ['PATH=/bin'] },
+};
+const alpine = {
+  digest: 'sha256:2222222222222222222222222222222222222222222222222222222222222222',
+  config: { Env: ['PATH=/usr/bin:/bin'] },
+};
 
 export const BASE_SCENARIO: Scenario = {
   dockerfile: BASE_DOCKERFILE,
@@ -77,10 +83,22 @@ export const KEY_EDITS: readonly KeyEdit[] = [
   { name: 'edit a context file no COPY selects', files: { 'README.md': { content: 'changed\n' } }, changed: [] },
   { name: 'change one copied file', files: { 'go.mod': { content: 'module y\n' } }, changed: ALL_AFTER_GO_MOD },
   { name: 'chmod a copied file', chmod: { 'go.mod': 0o755 }, changed: ALL_AFTER_GO_MOD },
-  { name: 'change a file inside a copied directory', files: { 'src/util/u.go': { content: 'package util2\n' } }, changed: ['build.5-7', 'app.*'] },
-  { name: 'add a file to a copied directory', files: { 'src/new.go': { content: 'package main\n' } }, changed: ['build.5-7', 'app.*'] },
+  {
+    name: 'change a file inside a copied directory',
+    files: { 'src/util/u.go': { content: 'package util2\n' } },
+    changed: ['build.5-7', 'app.*'],
+  },
+  {
+    name: 'add a file to a copied directory',
+    files: { 'src/new.go': { content: 'package main\n' } },
+    changed: ['build.5-7', 'app.*'],
+  },
   { name: 'delete a file from a copied directory', files: { 'src/extra.txt': null }, changed: ['build.5-7', 'app.*'] },
-  { name: 'change the file only the last stage copies', files: { 'config.json': { content: '{"a":1}\n' } }, changed: ['app.2-5'] },
+  {
+    name: 'change the file only the last stage copies',
+    files: { 'config.json': { content: '{"a":1}\n' } },
+    changed: ['app.2-5'],
+  },
   { name: 'a --build-arg that no ARG declares', buildArgs: { UNUSED: '1' }, changed: [] },
   { name: 'a proxy --build-arg not declared by ARG', buildArgs: { http_proxy: 'http://proxy:3128' }, changed: [] },
   {
@@ -89,23 +107,56 @@ export const KEY_EDITS: readonly KeyEdit[] = [
     changed: ['build.4-7', 'app.*'],
   },
   { name: 'global ARG used in FROM, via --build-arg', buildArgs: { BASE: 'alpine' }, changed: ['build.1-7', 'app.*'] },
-  { name: 'global ARG default changed', replace: [['ARG BASE=busybox', 'ARG BASE=alpine']], changed: ['build.1-7', 'app.*'] },
+  {
+    name: 'global ARG default changed',
+    replace: [['ARG BASE=busybox', 'ARG BASE=alpine']],
+    changed: ['build.1-7', 'app.*'],
+  },
   {
     name: 'keyword case',
-    replace: [['RUN make', 'run make'], ['COPY go.mod', 'copy go.mod'], ['FROM busybox AS tools', 'from busybox as tools'], ['LABEL', 'Label']],
+    replace: [
+      ['RUN make', 'run make'],
+      ['COPY go.mod', 'copy go.mod'],
+      ['FROM busybox AS tools', 'from busybox as tools'],
+      ['LABEL', 'Label'],
+    ],
     changed: [],
   },
-  { name: 'comments and blank lines', replace: [['WORKDIR /src\n', '# where the sources go\n\nWORKDIR /src\n'], ['RUN make\n', 'RUN make\n# done\n']], changed: [] },
-  { name: 'a line continuation inside RUN', replace: [['RUN echo tools > /bin/tool', 'RUN echo tools \\\n  > /bin/tool']], changed: ['tools.0', 'app.1-5'] },
-  { name: 'extra spaces after the keyword', replace: [['RUN make', 'RUN    make'], ['USER app', 'USER   app']], changed: [] },
+  {
+    name: 'comments and blank lines',
+    replace: [
+      ['WORKDIR /src\n', '# where the sources go\n\nWORKDIR /src\n'],
+      ['RUN make\n', 'RUN make\n# done\n'],
+    ],
+    changed: [],
+  },
+  {
+    name: 'a line continuation inside RUN',
+    replace: [['RUN echo tools > /bin/tool', 'RUN echo tools \\\n  > /bin/tool']],
+    changed: ['tools.0', 'app.1-5'],
+  },
+  {
+    name: 'extra spaces after the keyword',
+    replace: [
+      ['RUN make', 'RUN    make'],
+      ['USER app', 'USER   app'],
+    ],
+    changed: [],
+  },
   {
     name: 'reorder two independent stages',
-    dockerfile: BASE_DOCKERFILE.replace('FROM busybox AS tools\nRUN echo tools > /bin/tool\n\n', '').replace('ARG BASE=busybox\n', 'ARG BASE=busybox\nFROM busybox AS tools\nRUN echo tools > /bin/tool\n\n'),
+    dockerfile: BASE_DOCKERFILE.replace('FROM busybox AS tools\nRUN echo tools > /bin/tool\n\n', '').replace(
+      'ARG BASE=busybox\n',
+      'ARG BASE=busybox\nFROM busybox AS tools\nRUN echo tools > /bin/tool\n\n',
+    ),
     changed: [],
   },
   {
     name: 'rename a stage and its references',
-    replace: [['AS tools', 'AS toolbox'], ['--from=tools', '--from=toolbox']],
+    replace: [
+      ['AS tools', 'AS toolbox'],
+      ['--from=tools', '--from=toolbox'],
+    ],
     renamed: { toolbox: 'tools' },
     changed: [],
   },
@@ -113,17 +164,32 @@ export const KEY_EDITS: readonly KeyEdit[] = [
   { name: 'change EXPOSE: later config steps only', replace: [['EXPOSE 8080', 'EXPOSE 9090']], changed: ['app.4-5'] },
   { name: 'change CMD', replace: [['CMD ["/app/out"]', 'CMD ["/app/out", "-v"]']], changed: ['app.5'] },
   { name: 'change USER', replace: [['USER app', 'USER nobody']], changed: ['app.3-5'] },
-  { name: 'change an ENV: the ENV, every later RUN and all after; the COPY before kept', replace: [['CGO=0', 'CGO=1']], changed: ['build.3-7', 'app.*'] },
+  {
+    name: 'change an ENV: the ENV, every later RUN and all after; the COPY before kept',
+    replace: [['CGO=0', 'CGO=1']],
+    changed: ['build.3-7', 'app.*'],
+  },
   { name: 'change a RUN command', replace: [['RUN make', 'RUN make all']], changed: ['build.6-7', 'app.*'] },
-  { name: 'change the RUN of an independent stage', replace: [['echo tools', 'echo tools2']], changed: ['tools.0', 'app.1-5'] },
+  {
+    name: 'change the RUN of an independent stage',
+    replace: [['echo tools', 'echo tools2']],
+    changed: ['tools.0', 'app.1-5'],
+  },
   { name: 'change WORKDIR', replace: [['WORKDIR /src', 'WORKDIR /code']], changed: ['build.1-7', 'app.*'] },
-  { name: 'add --chown to a COPY', replace: [['COPY config.json', 'COPY --chown=1000:1000 config.json']], changed: ['app.2-5'] },
+  {
+    name: 'add --chown to a COPY',
+    replace: [['COPY config.json', 'COPY --chown=1000:1000 config.json']],
+    changed: ['app.2-5'],
+  },
   { name: 'add --chmod to a COPY', replace: [['COPY go.mod', 'COPY --chmod=0640 go.mod']], changed: ALL_AFTER_GO_MOD },
   { name: 'COPY --link', replace: [['COPY config.json', 'COPY --link config.json']], changed: ['app.2-5'] },
   { name: 'change the destination of a COPY', replace: [['/etc/app/', '/etc/app2/']], changed: ['app.2-5'] },
   {
     name: 'new base image digest',
-    images: { busybox, alpine: { ...alpine, digest: 'sha256:3333333333333333333333333333333333333333333333333333333333333333' } },
+    images: {
+      busybox,
+      alpine: { ...alpine, digest: 'sha256:3333333333333333333333333333333333333333333333333333333333333333' },
+    },
     changed: ['app.*'],
   },
   {
@@ -131,9 +197,58 @@ export const KEY_EDITS: readonly KeyEdit[] = [
     images: { busybox: { ...busybox, config: { Env: ['PATH=/bin', 'A=1'] } }, alpine },
     changed: ['build.3-7', 'tools.0', 'app.*'],
   },
-  { name: 'SOURCE_DATE_EPOCH changes file-op timestamps, not RUN', buildArgs: { SOURCE_DATE_EPOCH: '1700000000' }, changed: ['build.1-7', 'app.*'] },
-  { name: 'append a config-only step to a stage another stage copies from', replace: [['LABEL stage=build\n', 'LABEL stage=build\nENV DONE=1\n']], changed: [] },
-  { name: 'edit .dockerignore to drop a file under a copied directory', files: { '.dockerignore': { content: '*.log\nsecret/\nsrc/extra.txt\n' } }, changed: ['build.5-7', 'app.*'] },
-  { name: 'edit .dockerignore for files no COPY selects', files: { '.dockerignore': { content: '*.log\nsecret/\nREADME.md\n' } }, changed: [] },
+  {
+    name: 'SOURCE_DATE_EPOCH changes file-op timestamps, not RUN',
+    buildArgs: { SOURCE_DATE_EPOCH: '1700000000' },
+    changed: ['build.1-7', 'app.*'],
+  },
+  {
+    name: 'append a config-only step to a stage another stage copies from',
+    replace: [['LABEL stage=build\n', 'LABEL stage=build\nENV DONE=1\n']],
+    changed: [],
+  },
+  {
+    name: 'edit .dockerignore to drop a file under a copied directory',
+    files: { '.dockerignore': { content: '*.log\nsecret/\nsrc/extra.txt\n' } },
+    changed: ['build.5-7', 'app.*'],
+  },
+  {
+    name: 'edit .dockerignore for files no COPY selects',
+    files: { '.dockerignore': { content: '*.log\nsecret/\nREADME.md\n' } },
+    changed: [],
+  },
   { name: 'build --target does not change the keys of the stages it keeps', target: 'build', changed: [] },
+];
+
+/** Wildcards and --exclude: only the files a COPY selects count. Steps: 0 COPY docs, 1 COPY *.go, 2 RUN. */
+export const SELECTION_SCENARIO: Scenario = {
+  dockerfile: 'FROM busybox AS s\nCOPY --exclude=*.md docs/ /docs/\nCOPY *.go /src/\nRUN build\n',
+  files: {
+    'docs/a.txt': { content: 'a\n' },
+    'docs/readme.md': { content: 'readme\n' },
+    'main.go': { content: 'package main\n' },
+    'util.go': { content: 'package main\n' },
+    'notes.txt': { content: 'notes\n' },
+  },
+  images: { busybox },
+};
+
+export const SELECTION_EDITS: readonly KeyEdit[] = [
+  { name: 'edit a file that --exclude leaves out', files: { 'docs/readme.md': { content: 'new\n' } }, changed: [] },
+  { name: 'add a file that --exclude leaves out', files: { 'docs/b.md': { content: 'b\n' } }, changed: [] },
+  { name: 'edit a file the excluding COPY keeps', files: { 'docs/a.txt': { content: 'b\n' } }, changed: ['s.*'] },
+  { name: 'edit a file the wildcard does not match', files: { 'notes.txt': { content: 'x\n' } }, changed: [] },
+  { name: 'edit a file the wildcard matches', files: { 'util.go': { content: 'package util\n' } }, changed: ['s.1-2'] },
+  { name: 'add a file the wildcard matches', files: { 'extra.go': { content: 'package main\n' } }, changed: ['s.1-2'] },
+  { name: 'chmod a file the wildcard matches', chmod: { 'main.go': 0o600 }, changed: ['s.1-2'] },
+  { name: 'touch a file the wildcard matches', touch: ['main.go'], changed: [] },
+];
+
+export const KEY_MATRICES: readonly {
+  readonly name: string;
+  readonly scenario: Scenario;
+  readonly edits: readonly KeyEdit[];
+}[] = [
+  { name: 'multi-stage build', scenario: BASE_SCENARIO, edits: KEY_EDITS },
+  { name: 'source selection', scenario: SELECTION_SCENARIO, edits: SELECTION_EDITS },
 ];

@@ -18,7 +18,9 @@ describe('ONBUILD', () => {
   });
 
   it('a stage ONBUILD applies to stages built FROM it, not further down', async () => {
-    const result = await planOf('FROM busybox AS base\nONBUILD RUN touch /x\nFROM base AS mid\nRUN a\nFROM mid\nRUN b\n');
+    const result = await planOf(
+      'FROM busybox AS base\nONBUILD RUN touch /x\nFROM base AS mid\nRUN a\nFROM mid\nRUN b\n',
+    );
     expect(stepsOf(result, 'base').map((s) => s.kind)).toEqual(['onbuild']);
     expect(result.plan?.stages[0].config.OnBuild).toEqual(['RUN touch /x']);
     expect(stepsOf(result, 'mid').map((s) => [s.instruction, s.onbuild, s.line])).toEqual([
@@ -29,13 +31,15 @@ describe('ONBUILD', () => {
   });
 
   it('a trigger that copies from a stage pulls that stage into the plan', async () => {
-    const result = await planOf('FROM busybox AS src\nRUN mk\nFROM busybox AS base\nONBUILD COPY --from=src /in/file /out/foo\nFROM base AS mid\nRUN cp\n');
+    const result = await planOf(
+      'FROM busybox AS src\nRUN mk\nFROM busybox AS base\nONBUILD COPY --from=src /in/file /out/foo\nFROM base AS mid\nRUN cp\n',
+    );
     expect(result.plan?.stages.map((s) => s.name)).toEqual(['src', 'base', 'mid']);
     expect(stepsOf(result, 'mid')[0].inputs).toMatchObject([{ type: 'stage', name: 'src' }]);
   });
 
   it.each([
-    ['ONBUILD ONBUILD RUN x', 'Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed'],
+    ['ONBUILD ONBUILD RUN x', "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed"],
     ['ONBUILD FROM scratch', "FROM isn't allowed as an ONBUILD trigger"],
     ['ONBUILD MAINTAINER me', "MAINTAINER isn't allowed as an ONBUILD trigger"],
   ])('%s is an error', async (line, message) => {
@@ -43,7 +47,9 @@ describe('ONBUILD', () => {
   });
 
   it('a forbidden trigger in a base image config fails at the FROM', async () => {
-    const result = await planOf('FROM scratch\nFROM base\n', { images: { base: { config: { OnBuild: ['FROM alpine'] } } } });
+    const result = await planOf('FROM scratch\nFROM base\n', {
+      images: { base: { config: { OnBuild: ['FROM alpine'] } } },
+    });
     expect(messages(result)).toEqual(["error 2:1 FROM isn't allowed as an ONBUILD trigger"]);
   });
 });

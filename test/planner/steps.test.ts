@@ -1,7 +1,10 @@
 // Instruction by instruction: the typed operation each step carries, and the errors BuildKit gives.
 
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { messages, planOf, stepsOf } from './helpers/scenario.js';
+import { messages, planDir, planOf, stepsOf, withContext } from './helpers/scenario.js';
 
 const op = async (dockerfile: string, extra: Parameters<typeof planOf>[1] = {}) => {
   const steps = stepsOf(await planOf(dockerfile, extra));
@@ -10,7 +13,9 @@ const op = async (dockerfile: string, extra: Parameters<typeof planOf>[1] = {}) 
 
 describe('RUN', () => {
   it('wraps shell form in the current SHELL; exec form is used as is', async () => {
-    expect(await op('FROM busybox\nSHELL ["/bin/bash", "-eu", "-c"]\nRUN echo  hi\n')).toMatchObject({ argv: ['/bin/bash', '-eu', '-c', 'echo  hi'] });
+    expect(await op('FROM busybox\nSHELL ["/bin/bash", "-eu", "-c"]\nRUN echo  hi\n')).toMatchObject({
+      argv: ['/bin/bash', '-eu', '-c', 'echo  hi'],
+    });
     expect(await op('FROM busybox\nRUN ["echo", "$HOME"]\n')).toMatchObject({ argv: ['echo', '$HOME'] });
   });
 
@@ -41,31 +46,92 @@ describe('RUN', () => {
     expect(run).toMatchObject({
       network: 'none',
       mounts: [
-        { type: 'cache', target: '/cache', readonly: false, from: null, source: null, options: { id: '/cache', sharing: 'shared' } },
-        { type: 'secret', target: '/run/secrets/tok', readonly: true, from: null, source: null, options: { id: 'tok' } },
-        { type: 'ssh', target: '/run/buildkit/ssh_agent.0', readonly: true, from: null, source: null, options: { id: 'default' } },
-        { type: 'tmpfs', target: '/t', readonly: false, from: null, source: null, options: {} },
+        {
+          type: 'cache',
+          target: '/cache',
+          readonly: false,
+          from: null,
+          origin: null,
+          source: null,
+          options: { id: '/cache', sharing: 'shared' },
+        },
+        {
+          type: 'secret',
+          target: '/run/secrets/tok',
+          readonly: true,
+          from: null,
+          origin: null,
+          source: null,
+          options: { id: 'tok' },
+        },
+        {
+          type: 'ssh',
+          target: '/run/buildkit/ssh_agent.0',
+          readonly: true,
+          from: null,
+          origin: null,
+          source: null,
+          options: { id: 'default' },
+        },
+        { type: 'tmpfs', target: '/t', readonly: false, from: null, origin: null, source: null, options: {} },
       ],
     });
   });
 
   it('a bind mount of a stage makes that stage an input', async () => {
-    const result = await planOf('FROM busybox AS b\nRUN mk\nFROM busybox\nRUN --mount=from=b,source=/out,target=/in cp /in/x /x\n');
-    expect(stepsOf(result)[0].inputs).toEqual([{ type: 'stage', index: 0, name: 'b', paths: ['/out'], key: result.plan?.stages[0].fsKey }]);
+    const result = await planOf(
+      'FROM busybox AS b\nRUN mk\nFROM busybox\nRUN --mount=from=b,source=/out,target=/in cp /in/x /x\n',
+    );
+    expect(stepsOf(result)[0].inputs).toEqual([
+      { type: 'stage', index: 0, name: 'b', paths: ['/out'], key: result.plan?.stages[0].fsKey },
+    ]);
+    expect(stepsOf(result)[0].operation).toMatchObject({
+      mounts: [{ type: 'bind', from: 'b', origin: { type: 'stage', index: 0 }, source: '/out' }],
+    });
   });
 
   it.each([
     ['--mont=target=/x', 'error 2:5 unknown flag: --mont (did you mean mount?)'],
     ['--mount=typ=tmpfs', "error 2:13 unexpected key 'typ' in 'typ=tmpfs' (did you mean type?)"],
-    ['--mount=type=tmp', 'error 2:5 unsupported mount type "tmp" (did you mean tmpfs?)'],
+    ['--mount=type=tmp', 'error 2:13 unsupported mount type "tmp" (did you mean tmpfs?)'],
     ['--network=bridge', 'error 2:5 unsupported network mode "bridge"'],
   ])('RUN %s fails', async (flagText, message) => {
     expect(messages(await planOf(`FROM busybox\nRUN ${flagText} /bin/true\n`))).toEqual([message]);
   });
 
+  it.each([
+    ['--mount=z', "error 2:13 invalid field 'z' must be a key=value pair"],
+    ['--mount=type=bind,mode=0600', 'error 2:5 mode not allowed for "bind" type mounts'],
+    ['--mount=type=cache,required', "error 2:24 unexpected key 'required' for mount type 'cache'"],
+    ['--mount=type=cache,target=/c,sharing=none', 'error 2:34 unsupported sharing value "none"'],
+  ])('RUN %s fails as in BuildKit', async (flagText, message) => {
+    expect(messages(await planOf(`FROM busybox\nWORKDIR /w\nRUN ${flagText} true\n`))).toEqual([
+      message.replace('2:', '3:'),
+    ]);
+  });
+
+  it('a bind or cache mount without target mounts at WORKDIR; relative targets are below it', async () => {
+    const run = await op(
+      'FROM busybox AS b\nFROM busybox\nWORKDIR /work\nRUN --mount=from=b --mount=type=cache,target=c true\n',
+    );
+    expect(run).toMatchObject({
+      mounts: [
+        { type: 'bind', target: '/work', readonly: true, from: 'b', origin: { type: 'stage', index: 0 } },
+        { type: 'cache', target: '/work/c', readonly: false, options: { id: '/work/c', sharing: 'shared' } },
+      ],
+    });
+    expect(messages(await planOf('FROM busybox\nRUN --mount=type=cache true\n'))).toEqual([
+      'error 2:5 invalid mount target "/"',
+    ]);
+  });
+
   it('mount from= does not expand variables', async () => {
-    const result = await planOf('FROM busybox AS test\nFROM busybox\nENV ttt=test\nRUN --mount=from=$ttt,type=cache,target=/tmp ls\n');
-    expect(messages(result)).toEqual(["error 4:13 'from' doesn't support variable expansion, define alias stage instead"]);
+    const result = await planOf(
+      'FROM busybox AS test\nFROM busybox\nENV ttt=test\nRUN --mount=from=$ttt,type=cache,target=/tmp ls\n',
+    );
+    expect(messages(result)).toEqual([
+      "error 4:13 'from' doesn't support variable expansion, define alias stage instead",
+    ]);
   });
 });
 
@@ -76,10 +142,29 @@ describe('COPY and ADD', () => {
     });
     const step = stepsOf(result)[1];
     expect(step.args).toEqual(['a.txt', 'd/', '/app/']);
-    expect(step.operation).toMatchObject({ type: 'copy', sources: ['a.txt', 'd/'], dest: '/app/', chown: '1:2', chmod: '640', from: { type: 'context' } });
+    expect(step.operation).toMatchObject({
+      type: 'copy',
+      sources: ['a.txt', 'd/'],
+      dest: '/app/',
+      chown: '1:2',
+      chmod: '640',
+      from: { type: 'context' },
+    });
     expect(step.inputs.map((i) => i.type === 'context' && [i.source, i.files.map((f) => f.path)])).toEqual([
       ['a.txt', ['a.txt']],
       ['d/', ['d/b.txt']],
+    ]);
+  });
+
+  it('a wildcard may match nothing (BuildKit allows empty wildcards)', async () => {
+    const step = stepsOf(await planOf('FROM scratch\nCOPY nomatch* /\n'))[0];
+    expect(step.inputs).toEqual([
+      {
+        type: 'context',
+        source: 'nomatch*',
+        digest: 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+        files: [],
+      },
     ]);
   });
 
@@ -88,23 +173,31 @@ describe('COPY and ADD', () => {
   });
 
   it('an ignored file is not in the context', async () => {
-    const result = await planOf('FROM scratch\nCOPY app.log /\n', { files: { '.dockerignore': { content: '*.log' }, 'app.log': { content: 'x' } } });
+    const result = await planOf('FROM scratch\nCOPY app.log /\n', {
+      files: { '.dockerignore': { content: '*.log' }, 'app.log': { content: 'x' } },
+    });
     expect(messages(result)).toEqual(['error 2:1 "/app.log": not found']);
   });
 
   it.each(['64a', '10000'])('--chmod=%s is invalid', async (mode) => {
-    expect(messages(await planOf(`FROM scratch\nCOPY --chmod=${mode} foo /\n`, { files: { foo: { content: '' } } }))).toEqual([
-      `error 2:6 invalid chmod parameter: '${mode}'. it should be octal string and between 0 and 07777`,
-    ]);
+    expect(
+      messages(await planOf(`FROM scratch\nCOPY --chmod=${mode} foo /\n`, { files: { foo: { content: '' } } })),
+    ).toEqual([`error 2:6 invalid chmod parameter: '${mode}'. it should be octal string and between 0 and 07777`]);
   });
 
   it('several sources need a directory destination', async () => {
-    const result = await planOf('FROM scratch\nCOPY a b /dest\n', { files: { a: { content: '' }, b: { content: '' } } });
-    expect(messages(result)).toEqual(['error 2:10 When using COPY with more than one source file, the destination must be a directory and end with a /']);
+    const result = await planOf('FROM scratch\nCOPY a b /dest\n', {
+      files: { a: { content: '' }, b: { content: '' } },
+    });
+    expect(messages(result)).toEqual([
+      'error 2:10 When using COPY with more than one source file, the destination must be a directory and end with a /',
+    ]);
   });
 
   it('heredoc sources expand unless the name is quoted; quotes in the body stay', async () => {
-    const steps = stepsOf(await planOf('FROM scratch\nARG W=world\nCOPY <<EOF /a\n"hi" $W \\$\nEOF\nCOPY <<"EOF" /b\n$W \\$\nEOF\n'));
+    const steps = stepsOf(
+      await planOf('FROM scratch\nARG W=world\nCOPY <<EOF /a\n"hi" $W \\$\nEOF\nCOPY <<"EOF" /b\n$W \\$\nEOF\n'),
+    );
     expect(steps[1].operation).toMatchObject({ inline: [{ name: 'EOF', content: '"hi" world $\n' }] });
     expect(steps[2].operation).toMatchObject({ inline: [{ name: 'EOF', content: '$W \\$\n' }] });
   });
@@ -112,7 +205,9 @@ describe('COPY and ADD', () => {
   it('ADD keeps URLs as inputs; COPY refuses them', async () => {
     const step = stepsOf(await planOf('FROM scratch\nADD https://example.com/a.tgz /a\n'))[0];
     expect(step.inputs).toEqual([{ type: 'url', url: 'https://example.com/a.tgz' }]);
-    expect(messages(await planOf('FROM scratch\nCOPY https://example.com/a /a\n'))).toEqual(["error 2:1 source can't be a URL for COPY"]);
+    expect(messages(await planOf('FROM scratch\nCOPY https://example.com/a /a\n'))).toEqual([
+      "error 2:1 source can't be a URL for COPY",
+    ]);
   });
 
   it('COPY --link keys the layer without its parent', async () => {
@@ -147,7 +242,9 @@ describe('config instructions', () => {
   it('ENTRYPOINT clears a CMD inherited from the base, not one set in the stage', async () => {
     const images = { base: { config: { Cmd: ['old'] } } };
     expect((await planOf('FROM base\nENTRYPOINT ["/e"]\n', { images })).plan?.stages[0].config.Cmd).toBeNull();
-    expect((await planOf('FROM base\nCMD ["new"]\nENTRYPOINT ["/e"]\n', { images })).plan?.stages[0].config.Cmd).toEqual(['new']);
+    expect(
+      (await planOf('FROM base\nCMD ["new"]\nENTRYPOINT ["/e"]\n', { images })).plan?.stages[0].config.Cmd,
+    ).toEqual(['new']);
   });
 
   it('WORKDIR / changes only the config; other WORKDIRs create the directory', async () => {
@@ -164,5 +261,32 @@ describe('config instructions', () => {
     const steps = stepsOf(await planOf('FROM busybox\nARG A\nLABEL a=b\nRUN x\nMAINTAINER me\n'));
     expect(steps.map((s) => s.cacheKey === null)).toEqual([true, false, false, false]);
     for (const s of steps) if (s.cacheKey !== null) expect(s.cacheKey).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe('the context boundary', () => {
+  it('.. and absolute sources stay inside the context; symlinks cannot leave it', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'tsbuild-outside-'));
+    try {
+      await writeFile(join(outside, 'secret'), 'top secret\n');
+      const result = await withContext({ a: { content: 'a\n' } }, async (dir) => {
+        await symlink(join(outside, 'secret'), join(dir, 'link'));
+        await symlink('../../../../../../../../etc/passwd', join(dir, 'rel'));
+        const plans = [];
+        for (const source of ['../a', '/a', 'link', 'rel']) {
+          plans.push(await planDir(dir, { dockerfile: `FROM scratch\nCOPY ${source} /x\n`, files: {} }));
+        }
+        return plans;
+      });
+      const [dotdot, absolute, link, rel] = result;
+      expect(stepsOf(dotdot)[0].inputs).toMatchObject([{ type: 'context', files: [{ path: 'a' }] }]);
+      expect(stepsOf(absolute)[0].cacheKey).toBe(
+        stepsOf(dotdot)[0].cacheKey === null ? null : stepsOf(absolute)[0].cacheKey,
+      );
+      expect(messages(link)).toEqual(['error 2:1 "/link": not found']);
+      expect(messages(rel)).toEqual(['error 2:1 "/rel": not found']);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 });

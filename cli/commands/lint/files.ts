@@ -19,11 +19,14 @@ async function walk(directory: string, out: string[]): Promise<void> {
   }
 }
 
-/** Expands the command-line operands; `-` stays as is (stdin). Throws for a path that does not exist. */
+/** Operands that mean standard input. yargs drops a bare `-` operand, so the CLI may pass `/dev/stdin`. */
+export const STDIN_OPERANDS = new Set(['-', '/dev/stdin']);
+
+/** Expands the command-line operands; stdin becomes `-`. Throws for a path that does not exist. */
 export async function resolveFiles(operands: readonly string[], cwd: string): Promise<string[]> {
   const out: string[] = [];
   for (const operand of operands.length === 0 ? ['Dockerfile'] : operands) {
-    if (operand === '-') {
+    if (STDIN_OPERANDS.has(operand)) {
       out.push('-');
       continue;
     }

@@ -82,8 +82,13 @@ export async function run(opts: LintCliOptions): Promise<number> {
 
   const results: FileFindings[] = [];
   for (const file of files) {
-    const text = file === '-' ? await (opts.stdin ?? readStdin)() : await readFile(path.resolve(cwd, file), 'utf8');
-    const dockerignore = file === '-' ? await dockerignoreFor(path.join(cwd, 'Dockerfile')) : await dockerignoreFor(path.resolve(cwd, file));
+    const raw = file === '-' ? await (opts.stdin ?? readStdin)() : await readFile(path.resolve(cwd, file), 'utf8');
+    // Without the byte-order mark, code frames line up with the columns the parser reports.
+    const text = raw.replace(/^\uFEFF/, '');
+    const dockerignore =
+      file === '-'
+        ? await dockerignoreFor(path.join(cwd, 'Dockerfile'))
+        : await dockerignoreFor(path.resolve(cwd, file));
     results.push({ file, text, findings: lint(text, { ...options, dockerignore }) });
   }
 

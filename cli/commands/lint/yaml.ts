@@ -72,7 +72,11 @@ class Reader {
   private value(rest: string, parentIndent: number): unknown {
     if (rest.trim() !== '') return scalar(rest, this.lines[this.index - 1].number);
     const next = this.lines[this.index];
-    return next && next.indent > parentIndent ? this.block(next.indent) : next?.indent === parentIndent && next.text.startsWith('- ') ? this.sequence(parentIndent) : null;
+    return next && next.indent > parentIndent
+      ? this.block(next.indent)
+      : next?.indent === parentIndent && next.text.startsWith('- ')
+        ? this.sequence(parentIndent)
+        : null;
   }
 
   private sequence(indent: number): unknown[] {

@@ -20,6 +20,7 @@ export function planToJson(plan: Plan, diagnostics: readonly Diagnostic[]): unkn
         instruction: step.instruction,
         kind: step.kind,
         cacheKey: step.cacheKey,
+        parentKey: step.parentKey,
         layer: step.layer,
         onbuild: step.onbuild,
         args: step.args,

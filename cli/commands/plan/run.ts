@@ -1,11 +1,13 @@
 // `tsbuild plan [-f FILE] [--target T] [--build-arg K=V]… [--json] CONTEXT`: plans the build and
 // prints every stage and step with its cache key (text), or the plan as JSON (docs/plan.md).
 
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { snapshotContext } from '../../../cache/index.js';
+import { defaultStoreRoot, Store, storePaths } from '../../../image/index.js';
 import { type Diagnostic, parse } from '../../../parser/index.js';
-import { type BaseImageResolver, hasLocation, plan, snapshotSource } from '../../../planner/index.js';
+import { type BaseImageResolver, hasLocation, plan, snapshotSource, storeResolver } from '../../../planner/index.js';
 import { planToJson } from './json.js';
 import { formatPlan } from './text.js';
 
@@ -17,8 +19,15 @@ export interface PlanCommandOptions {
   json: boolean;
 }
 
-/** No image store yet: base images are planned by reference only (the planner warns). */
+/** Without a store, base images are planned by reference only (the planner warns). */
 const noImages: BaseImageResolver = { resolve: async () => null };
+
+/** Base images come from the local store when there is one; planning never creates a store. */
+async function imageResolver(env: PlanIo['env']): Promise<BaseImageResolver> {
+  const root = defaultStoreRoot(env as NodeJS.ProcessEnv);
+  if (!existsSync(storePaths(root).ociLayout)) return noImages;
+  return storeResolver(await Store.open(root));
+}
 
 export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Promise<number> {
   const dockerfilePath = opts.file === '-' ? null : resolveDockerfile(opts.context, opts.file);
@@ -27,7 +36,9 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
   try {
     text = dockerfilePath === null ? await io.readStdin() : await readFile(dockerfilePath, 'utf8');
   } catch (error) {
-    io.stderr(`error: cannot read Dockerfile ${shownName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    io.stderr(
+      `error: cannot read Dockerfile ${shownName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`,
+    );
     return 1;
   }
   const parsed = parse(text);
@@ -40,13 +51,22 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
     io.stderr(`error: cannot read build context ${opts.context}: ${(error as Error).message}\n`);
     return 1;
   }
-  const result = await plan(
-    parsed.ast,
-    { target: opts.target, buildArgs: buildArgValues(opts.buildArgs, io.env), dockerfileName: shownName },
-    { context: snapshotSource(snapshot), images: noImages },
-  );
+  let result: Awaited<ReturnType<typeof plan>>;
+  try {
+    result = await plan(
+      parsed.ast,
+      { target: opts.target, buildArgs: buildArgValues(opts.buildArgs, io.env) },
+      { context: snapshotSource(snapshot), images: await imageResolver(io.env) },
+    );
+  } catch (error) {
+    // Not a Dockerfile problem (the store or the context could not be read): say what failed.
+    io.stderr(`${shownName}: error: ${(error as Error).message}\n`);
+    return 1;
+  }
   if (report(io, shownName, result.diagnostics, opts.json) || result.plan === null) return 1;
-  io.stdout(opts.json ? `${JSON.stringify(planToJson(result.plan, result.diagnostics), null, 2)}\n` : formatPlan(result.plan));
+  io.stdout(
+    opts.json ? `${JSON.stringify(planToJson(result.plan, result.diagnostics), null, 2)}\n` : formatPlan(result.plan),
+  );
   return 0;
 }
 

@@ -12,7 +12,11 @@ export function argumentProblem(instruction: Instruction): string | null {
       if (count < 2) {
         return `${keyword} requires at least two arguments, but only one was provided. Destination could not be determined`;
       }
-      if (instruction.destination?.value.startsWith('<<') && instruction.form === 'shell' && instruction.heredocs.length > 0) {
+      if (
+        instruction.destination?.value.startsWith('<<') &&
+        instruction.form === 'shell' &&
+        instruction.heredocs.length > 0
+      ) {
         return `${keyword} cannot accept a heredoc as a destination`;
       }
       return null;
@@ -25,14 +29,17 @@ export function argumentProblem(instruction: Instruction): string | null {
     case 'arg':
     case 'env':
     case 'label':
-      if (count === 0) return `${keyword} requires at least one argument`;
+      // `ENV key` without a value is the parser's error (`ENV must have two arguments`), not this one.
+      if (instruction.argsText.value.trim() === '') return `${keyword} requires at least one argument`;
       if (instruction.kind === 'arg' && instruction.declarations.some((d) => d.name.value === '')) {
         return 'ARG names can not be blank';
       }
       return null;
     case 'volume':
       if (count === 0) return 'VOLUME requires at least one argument';
-      return instruction.paths.some((p) => p.value.trim() === '') ? 'VOLUME specified can not be an empty string' : null;
+      return instruction.paths.some((p) => p.value.trim() === '')
+        ? 'VOLUME specified can not be an empty string'
+        : null;
     case 'shell':
       if (instruction.command.length === 0) return 'SHELL requires at least one argument';
       return instruction.form === 'exec' ? null : 'SHELL requires the arguments to be in JSON form';

@@ -58,7 +58,12 @@ export const invalidExpose: Rule = {
             if (expansion.references.some((r) => !r.defined)) continue;
             for (const port of expansion.value.split(/\s+/).filter((p) => p !== '')) {
               const problem = portSpecProblem(port);
-              if (problem) report(model.sub(word.range, word.value, part.start, part.start + part.text.length), problem, instruction);
+              if (problem)
+                report(
+                  model.sub(word.range, word.value, part.start, part.start + part.text.length),
+                  problem,
+                  instruction,
+                );
             }
           }
         }

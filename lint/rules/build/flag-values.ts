@@ -13,7 +13,7 @@ export function chmodProblem(value: string): string | null {
   return `invalid chmod parameter: '${value}'. it should be octal string and between 0 and 07777`;
 }
 
-function valueOf(flag: Flag): string | null {
+function literalValue(flag: Flag): string | null {
   // A value with a variable is checked after expansion by the build; lint cannot know it.
   return flag.value === null || flag.value.includes('$') ? null : flag.value;
 }
@@ -27,7 +27,7 @@ export const invalidFlagValue: Rule = {
   check({ model, report }) {
     for (const instruction of model.ast.instructions) {
       for (const flag of instruction.flags) {
-        const value = valueOf(flag);
+        const value = literalValue(flag);
         if (value === null) continue;
         const at = flag.valueRange ?? flag.range;
         if (instruction.kind === 'run' && flag.name === 'network' && !NETWORKS.has(value)) {

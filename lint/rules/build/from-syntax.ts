@@ -1,6 +1,6 @@
 import { parseImageReference } from '../../image-ref.js';
 import type { Rule } from '../../types.js';
-import { expandWord } from '../../words.js';
+import { referencesIn } from '../../words.js';
 import { referenceUrl } from '../meta.js';
 
 const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
@@ -25,15 +25,21 @@ export const invalidFrom: Rule = {
           continue;
         }
       } else if (args.length !== 1) {
-        report(args.length > 1 ? args[1].range : from.keyword.range, 'FROM requires either one or three arguments', from);
+        report(
+          args.length > 1 ? args[1].range : from.keyword.range,
+          'FROM requires either one or three arguments',
+          from,
+        );
         continue;
       }
       const image = from.image;
       // Names with variables are judged after expansion (InvalidDefaultArgInFrom); stages are not images.
       if (!image || stage.parent || image.value === 'scratch') continue;
-      if (expandWord(image.value, () => undefined, model.ast.escapeChar).references.length > 0) continue;
+      if (referencesIn(image.value, model.ast.escapeChar).length > 0) continue;
       if (parseImageReference(image.value)) continue;
-      const detail = /[A-Z]/.test(image.value.split('@')[0].split(':')[0]) ? 'repository name must be lowercase' : 'invalid reference format';
+      const detail = /[A-Z]/.test(image.value.split('@')[0].split(':')[0])
+        ? 'repository name must be lowercase'
+        : 'invalid reference format';
       report(image.range, `failed to parse stage name "${image.value}": ${detail}`, from);
     }
   },

@@ -2,7 +2,16 @@ import type { Flag } from '../../../parser/index.js';
 import type { Rule } from '../../types.js';
 import { referenceUrl } from '../meta.js';
 
-const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNITS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 /** Go's time.ParseDuration, in milliseconds; a string is the error message. */
 export function parseDuration(text: string): number | string {
@@ -50,7 +59,8 @@ export const invalidHealthcheck: Rule = {
       }
       const upper = type.value.toUpperCase();
       if (upper === 'NONE') {
-        if (instruction.args.length > 1) report(instruction.args[1].range, 'HEALTHCHECK NONE takes no arguments', instruction);
+        if (instruction.args.length > 1)
+          report(instruction.args[1].range, 'HEALTHCHECK NONE takes no arguments', instruction);
         continue;
       }
       if (upper !== 'CMD') {

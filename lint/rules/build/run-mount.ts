@@ -5,7 +5,24 @@ import { referenceUrl } from '../meta.js';
 
 const TYPES = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'];
 const SHARING = ['shared', 'private', 'locked'];
-const KEYS = ['type', 'from', 'source', 'target', 'readonly', 'id', 'sharing', 'required', 'mode', 'uid', 'gid', 'src', 'dst', 'ro', 'rw', 'readwrite'];
+const KEYS = [
+  'type',
+  'from',
+  'source',
+  'target',
+  'readonly',
+  'id',
+  'sharing',
+  'required',
+  'mode',
+  'uid',
+  'gid',
+  'src',
+  'dst',
+  'ro',
+  'rw',
+  'readwrite',
+];
 const BOOL = new Set(['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False']);
 const SIZE = /^\d+(?:\.\d+)?\s*(?:[kmgtpKMGTP]i?[bB]?|[bB])?$/;
 
@@ -21,7 +38,15 @@ interface MountState {
 
 /** BuildKit's parseMount + validateMount for one `--mount` value; the first problem, or null. */
 export function mountProblem(flag: Flag): { message: string; index: number } | null {
-  const m: MountState = { type: 'bind', from: false, source: false, target: false, id: false, sharing: false, fileInfo: null };
+  const m: MountState = {
+    type: 'bind',
+    from: false,
+    source: false,
+    target: false,
+    id: false,
+    sharing: false,
+    fileInfo: null,
+  };
   for (const [index, option] of flag.options.entries()) {
     const key = option.key.toLowerCase();
     const value = option.value;
@@ -81,7 +106,8 @@ export function mountProblem(flag: Flag): { message: string; index: number } | n
         m.sharing = true;
         break;
       case 'mode':
-        if (!/^[0-7]+$/.test(value) || Number.parseInt(value, 8) > 0xffffffff) return fail(`invalid value ${value} for mode`);
+        if (!/^[0-7]+$/.test(value) || Number.parseInt(value, 8) > 0xffffffff)
+          return fail(`invalid value ${value} for mode`);
         m.fileInfo ??= 'mode';
         break;
       case 'uid':

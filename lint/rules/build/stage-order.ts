@@ -31,7 +31,11 @@ export const invalidOnbuild: Rule = {
       } else if (trigger.kind === 'onbuild') {
         report(trigger.keyword.range, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", instruction);
       } else if (trigger.kind === 'from' || trigger.kind === 'maintainer') {
-        report(trigger.keyword.range, `${trigger.keyword.value.toUpperCase()} isn't allowed as an ONBUILD trigger`, instruction);
+        report(
+          trigger.keyword.range,
+          `${trigger.keyword.value.toUpperCase()} isn't allowed as an ONBUILD trigger`,
+          instruction,
+        );
       }
     }
   },

@@ -69,12 +69,20 @@ export const stageReference: Rule = {
       // FROM can only build on an earlier stage; a later stage's name is looked up as an image.
       const later = model.stages.find((s) => s.index > stage.index && s.name === stage.baseName.toLowerCase());
       if (!stage.parent && later && stage.from.image) {
-        report(stage.from.image.range, `stage "${later.name}" is defined after this FROM; FROM can only use an earlier stage`, stage.from);
+        report(
+          stage.from.image.range,
+          `stage "${later.name}" is defined after this FROM; FROM can only use an earlier stage`,
+          stage.from,
+        );
       }
     }
     for (const edge of edges) {
       if (reaches(edges, edge.to, edge.from)) {
-        report(edge.flag.range, `circular dependency detected on stage: ${edge.from.name ?? `stage-${edge.from.index}`}`, edge.instruction);
+        report(
+          edge.flag.range,
+          `circular dependency detected on stage: ${edge.from.name ?? `stage-${edge.from.index}`}`,
+          edge.instruction,
+        );
       }
     }
   },

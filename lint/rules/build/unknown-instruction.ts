@@ -14,7 +14,12 @@ export const unknownInstruction: Rule = {
       if (instruction.kind !== 'unknown') continue;
       const keyword = instruction.keyword.value;
       // BuildKit matches the lower-cased keyword, so the suggestion comes out lower case.
-      const message = withSuggestion(`unknown instruction: ${keyword.toUpperCase()}`, keyword.toLowerCase(), INSTRUCTIONS, false);
+      const message = withSuggestion(
+        `unknown instruction: ${keyword.toUpperCase()}`,
+        keyword.toLowerCase(),
+        INSTRUCTIONS,
+        false,
+      );
       report(instruction.keyword.range, message, instruction);
     }
   },

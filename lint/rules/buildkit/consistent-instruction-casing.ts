@@ -29,7 +29,11 @@ export const consistentInstructionCasing: Rule = {
     for (const { word, instruction } of keywords) {
       const expected = majorityLower ? word.value.toLowerCase() : word.value.toUpperCase();
       if (word.value === expected) continue;
-      report(word.range, `Command '${word.value}' should match the case of the command majority (${casing})`, instruction);
+      report(
+        word.range,
+        `Command '${word.value}' should match the case of the command majority (${casing})`,
+        instruction,
+      );
     }
   },
 };

@@ -1,7 +1,7 @@
 import { cleanPath, isIgnored, readIgnoreFile } from '../../dockerignore.js';
 import { walkStages } from '../../scope.js';
 import type { Rule } from '../../types.js';
-import { expandWord } from '../../words.js';
+import { expandValue } from '../../words.js';
 import { buildkitUrl } from '../meta.js';
 
 const REMOTE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@)/i;
@@ -26,12 +26,11 @@ export const copyIgnoredFile: Rule = {
         const verb = instruction.kind === 'copy' ? 'Copy' : 'Add';
         for (const source of instruction.sources) {
           if (source.value.startsWith('<<')) continue;
-          const path = expandWord(source.value, (n) => scope.env.get(n), model.ast.escapeChar).value;
+          const path = expandValue(source.value, (n) => scope.env.get(n), model.ast.escapeChar);
           if (REMOTE.test(path)) continue;
           let cleaned = cleanPath(path);
           if (cleaned.startsWith('/')) cleaned = cleaned.slice(1) || '.';
-          const ignored =
-            cleaned === '.' ? patterns.some((p) => ROOT_PATTERNS.has(p)) : isIgnored(patterns, cleaned);
+          const ignored = cleaned === '.' ? patterns.some((p) => ROOT_PATTERNS.has(p)) : isIgnored(patterns, cleaned);
           if (!ignored) continue;
           report(source.range, `Attempting to ${verb} file "${path}" that is excluded by .dockerignore`, instruction);
         }

@@ -12,7 +12,11 @@ export const duplicateStageName: Rule = {
     for (const stage of model.stages) {
       if (stage.name === null || !stage.from.stageName) continue;
       if (seen.has(stage.name)) {
-        report(stage.from.stageName.range, `Duplicate stage name "${stage.name}", stage names should be unique`, stage.from);
+        report(
+          stage.from.stageName.range,
+          `Duplicate stage name "${stage.name}", stage names should be unique`,
+          stage.from,
+        );
       }
       seen.add(stage.name);
     }

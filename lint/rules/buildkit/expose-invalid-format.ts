@@ -1,6 +1,6 @@
 import { walkStages } from '../../scope.js';
 import type { Rule } from '../../types.js';
-import { expandWord, splitWords } from '../../words.js';
+import { expandValue, splitWords } from '../../words.js';
 import { buildkitUrl } from '../meta.js';
 
 export const exposeInvalidFormat: Rule = {
@@ -16,7 +16,7 @@ export const exposeInvalidFormat: Rule = {
         if (instruction.kind !== 'expose') return;
         for (const word of instruction.ports) {
           for (const part of splitWords(word.value, model.ast.escapeChar)) {
-            const port = expandWord(part.text, (n) => scope.env.get(n), model.ast.escapeChar).value;
+            const port = expandValue(part.text, (n) => scope.env.get(n), model.ast.escapeChar);
             if (!port.includes(':')) continue;
             report(
               word.range,

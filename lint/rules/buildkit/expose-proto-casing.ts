@@ -1,6 +1,6 @@
 import { walkStages } from '../../scope.js';
 import type { Rule } from '../../types.js';
-import { expandWord, splitWords } from '../../words.js';
+import { expandValue, splitWords } from '../../words.js';
 import { buildkitUrl } from '../meta.js';
 
 export const exposeProtoCasing: Rule = {
@@ -15,7 +15,7 @@ export const exposeProtoCasing: Rule = {
         if (instruction.kind !== 'expose') return;
         for (const word of instruction.ports) {
           for (const part of splitWords(word.value, model.ast.escapeChar)) {
-            const port = expandWord(part.text, (n) => scope.env.get(n), model.ast.escapeChar).value;
+            const port = expandValue(part.text, (n) => scope.env.get(n), model.ast.escapeChar);
             const slash = port.indexOf('/');
             if (slash < 0 || port.slice(slash + 1) === port.slice(slash + 1).toLowerCase()) continue;
             report(word.range, `Defined protocol '${port}' in EXPOSE instruction should be lowercase`, instruction);

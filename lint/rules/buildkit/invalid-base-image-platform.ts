@@ -1,6 +1,6 @@
 import { DEFAULT_PLATFORM } from '../../model.js';
 import type { Rule } from '../../types.js';
-import { expandWord } from '../../words.js';
+import { expandValue } from '../../words.js';
 import { platformFlag } from './undefined-arg-in-from.js';
 
 export const invalidBaseImagePlatform: Rule = {
@@ -22,7 +22,7 @@ export const invalidBaseImagePlatform: Rule = {
       const flag = platformFlag(stage.from);
       const lookup = (n: string): string | undefined =>
         n === 'TARGETPLATFORM' || n === 'BUILDPLATFORM' ? target : undefined;
-      const expected = flag?.value ? expandWord(flag.value, lookup).value : target;
+      const expected = flag?.value ? expandValue(flag.value, lookup) : target;
       const os = (p: string): string => p.split('/').slice(0, 2).join('/');
       if (os(actual) === os(expected)) continue;
       report(

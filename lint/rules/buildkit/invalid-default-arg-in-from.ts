@@ -2,7 +2,7 @@ import { parseImageReference } from '../../image-ref.js';
 import { DEFAULT_PLATFORM } from '../../model.js';
 import { platformArgValues } from '../../scope.js';
 import type { Rule } from '../../types.js';
-import { expandWord } from '../../words.js';
+import { expandValue, expandWord } from '../../words.js';
 import { buildkitUrl } from '../meta.js';
 
 export const invalidDefaultArgInFrom: Rule = {
@@ -13,12 +13,15 @@ export const invalidDefaultArgInFrom: Rule = {
   severity: 'warning',
   check({ model, report }) {
     // Defaults only: build arguments are deliberately ignored, so the Dockerfile stands on its own.
-    const defaults = platformArgValues(model.options.platform ?? DEFAULT_PLATFORM);
+    const defaults = new Map(platformArgValues(model.options.platform ?? DEFAULT_PLATFORM));
     for (const instruction of model.preamble) {
       if (instruction.kind !== 'arg') continue;
       for (const declaration of instruction.declarations) {
         if (!declaration.defaultValue) continue;
-        defaults.set(declaration.name.value, expandWord(declaration.defaultValue.value, (n) => defaults.get(n)).value);
+        defaults.set(
+          declaration.name.value,
+          expandValue(declaration.defaultValue.value, (n) => defaults.get(n)),
+        );
       }
     }
     for (const { from } of model.stages) {

@@ -23,10 +23,19 @@ export const invalidDefinitionDescription: Rule = {
       const firstWord = description[description.length - 1].split(' ')[0];
       if (keys.includes(firstWord)) return;
       const example = keys.length > 1 ? '<arg_key>' : keys[0];
-      report(instruction.keyword.range, `Comment for ${kind} should follow the format: \`# ${example} <description>\``, instruction);
+      report(
+        instruction.keyword.range,
+        `Comment for ${kind} should follow the format: \`# ${example} <description>\``,
+        instruction,
+      );
     };
     for (const instruction of model.ast.instructions) {
-      if (instruction.kind === 'arg') validate(instruction, 'ARG', instruction.declarations.map((d) => d.name.value));
+      if (instruction.kind === 'arg')
+        validate(
+          instruction,
+          'ARG',
+          instruction.declarations.map((d) => d.name.value),
+        );
       if (instruction.kind === 'from') {
         const stage = model.stageOf(instruction);
         if (stage?.name) validate(instruction, 'FROM', [stage.name]);

@@ -1,5 +1,5 @@
-import type { Rule } from '../../types.js';
 import { walkStages } from '../../scope.js';
+import type { Rule } from '../../types.js';
 import { buildkitUrl } from '../meta.js';
 
 export const jsonArgsRecommended: Rule = {

@@ -14,7 +14,11 @@ export const legacyKeyValueFormat: Rule = {
         const kind = instruction.kind.toUpperCase();
         for (const pair of instruction.pairs) {
           if (pair.separator !== '') continue;
-          report(pair.range, `"${kind} key=value" should be used instead of legacy "${kind} key value" format`, instruction);
+          report(
+            pair.range,
+            `"${kind} key=value" should be used instead of legacy "${kind} key value" format`,
+            instruction,
+          );
         }
       }
     }

@@ -3,7 +3,7 @@ import type { LintModel } from '../../model.js';
 import { PLATFORM_ARGS } from '../../scope.js';
 import { search } from '../../suggest.js';
 import type { Rule, RuleContext } from '../../types.js';
-import { expandWord } from '../../words.js';
+import { referencesIn } from '../../words.js';
 import { buildkitUrl } from '../meta.js';
 
 /** Names a FROM may use: global ARGs, the automatic platform ARGs and the build arguments. */
@@ -15,17 +15,10 @@ export function fromArgNames(model: LintModel): string[] {
   return [...names];
 }
 
-function checkWord(
-  context: RuleContext,
-  from: FromInstruction,
-  value: string,
-  range: Range,
-  known: string[],
-): void {
+function checkWord(context: RuleContext, from: FromInstruction, value: string, range: Range, known: string[]): void {
   const { model, report } = context;
-  const expansion = expandWord(value, () => undefined, model.ast.escapeChar);
   const reported = new Set<string>();
-  for (const reference of expansion.references) {
+  for (const reference of referencesIn(value, model.ast.escapeChar)) {
     if (known.includes(reference.name) || reported.has(reference.name)) continue;
     reported.add(reference.name);
     const { match } = search(reference.name, known, true);

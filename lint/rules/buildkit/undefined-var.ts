@@ -1,9 +1,8 @@
 import type { Instruction, Range } from '../../../parser/index.js';
-import { isDefined, type Scope } from '../../scope.js';
-import { walkStages } from '../../scope.js';
+import { isDefined, type Scope, walkStages } from '../../scope.js';
 import { search } from '../../suggest.js';
 import type { Rule, RuleContext } from '../../types.js';
-import { expandWord } from '../../words.js';
+import { referencesIn } from '../../words.js';
 import { buildkitUrl } from '../meta.js';
 
 /** A piece of text BuildKit expands, with where it was read from. */
@@ -30,13 +29,15 @@ function expandables(instruction: Instruction): Expandable[] {
   switch (instruction.kind) {
     case 'env':
     case 'label':
-      for (const pair of instruction.pairs) out.push(plain(pair.key.value, pair.key.range), plain(pair.value.value, pair.value.range));
+      for (const pair of instruction.pairs)
+        out.push(plain(pair.key.value, pair.key.range), plain(pair.value.value, pair.value.range));
       break;
     case 'copy':
     case 'add':
       flag('chown');
       flag('chmod');
-      for (const source of instruction.sources) if (!source.value.startsWith('<<')) out.push(plain(source.value, source.range));
+      for (const source of instruction.sources)
+        if (!source.value.startsWith('<<')) out.push(plain(source.value, source.range));
       if (instruction.destination) out.push(plain(instruction.destination.value, instruction.destination.range));
       break;
     case 'workdir':
@@ -74,9 +75,8 @@ function reportUndefined(
   defined: (name: string) => boolean,
 ): void {
   const { model, report } = context;
-  const expansion = expandWord(item.value, (n) => scope.env.get(n), model.ast.escapeChar);
   const seen = new Set<string>();
-  for (const reference of expansion.references) {
+  for (const reference of referencesIn(item.value, model.ast.escapeChar)) {
     if (defined(reference.name) || seen.has(reference.name)) continue;
     seen.add(reference.name);
     const { match } = search(reference.name, [...scope.env.keys()], true);
@@ -97,16 +97,25 @@ export const undefinedVar: Rule = {
     const globals = new Set(model.globalArgs.filter((a) => a.value !== undefined).map((a) => a.name));
     walkStages(model, {
       instruction(instruction, scope) {
+        // Most instructions reference no variable at all.
+        if (!instruction.original.includes('$')) return;
+        if (instruction.kind === 'arg') {
+          // Each default sees the ARGs declared before it in the same instruction, and the global ARGs.
+          const declared = new Set<string>();
+          for (const declaration of instruction.declarations) {
+            const value = declaration.defaultValue;
+            if (value) {
+              const defined = (name: string): boolean =>
+                isDefined(scope, name) || declared.has(name) || globals.has(name);
+              reportUndefined(context, instruction, plain(value.value, value.range), scope, defined);
+            }
+            declared.add(declaration.name.value);
+          }
+          return;
+        }
         for (const item of expandables(instruction)) {
           reportUndefined(context, instruction, item, scope, (name) => isDefined(scope, name));
         }
-      },
-      argDefault(declaration, _expansion, scope, instruction) {
-        const value = declaration.defaultValue;
-        if (!value) return;
-        // ARG defaults see the global ARGs as well.
-        const defined = (name: string): boolean => isDefined(scope, name) || globals.has(name);
-        reportUndefined(context, instruction, plain(value.value, value.range), scope, defined);
       },
     });
   },

@@ -1,6 +1,6 @@
-import type { Rule } from '../../types.js';
 import { walkStages } from '../../scope.js';
-import { expandWord } from '../../words.js';
+import type { Rule } from '../../types.js';
+import { expandValue } from '../../words.js';
 import { buildkitUrl } from '../meta.js';
 
 export function isAbsolutePath(path: string): boolean {
@@ -19,7 +19,7 @@ export const workdirRelativePath: Rule = {
     walkStages(model, {
       instruction(instruction, scope) {
         if (instruction.kind !== 'workdir' || !instruction.value || scope.workdirSet) return;
-        const path = expandWord(instruction.value.value, (n) => scope.env.get(n), model.ast.escapeChar).value;
+        const path = expandValue(instruction.value.value, (n) => scope.env.get(n), model.ast.escapeChar);
         if (isAbsolutePath(path)) return;
         report(
           instruction.value.range,

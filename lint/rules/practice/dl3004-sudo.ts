@@ -10,7 +10,7 @@ export const dl3004: Rule = {
   url: hadolintUrl('DL3004'),
   severity: 'error',
   check({ model, report }) {
-    for (const { run, script, commands } of eachRun(model)) {
+    for (const { run, script, commands } of eachRun(model, 'sudo')) {
       for (const command of commands) {
         const first = commandWords(command)[0];
         if (first?.text !== 'sudo') continue;

@@ -20,15 +20,18 @@ export const dl3009: Rule = {
     for (const stage of model.stages) {
       for (const instruction of stage.instructions) {
         const from = instruction.flags.find((f) => f.name === 'from')?.value?.toLowerCase();
-        const source = from === undefined ? undefined : model.stages.find((s) => s.name === from || String(s.index) === from);
+        const source =
+          from === undefined ? undefined : model.stages.find((s) => s.name === from || String(s.index) === from);
         if (source) used.add(source);
       }
     }
-    for (const { stage, run, script, commands } of eachRun(model)) {
+    for (const { stage, run, script, commands } of eachRun(model, 'apt')) {
       if (used.has(stage)) continue;
       const install = aptCalls(commands).find((c) => c.subcommand === 'install');
       if (!install) continue;
-      const cached = run.flags.some((f) => f.name === 'mount' && f.options.some((o) => o.value?.startsWith('/var/lib/apt')));
+      const cached = run.flags.some(
+        (f) => f.name === 'mount' && f.options.some((o) => o.value?.startsWith('/var/lib/apt')),
+      );
       const cleaned = commands.some((c) => {
         const words = commandWords(c);
         return words[0]?.text === 'rm' && words.some((w) => w.text.startsWith(LISTS));

@@ -10,11 +10,13 @@ export const dl3015: Rule = {
   url: hadolintUrl('DL3015'),
   severity: 'info',
   check({ model, report }) {
-    for (const { run, script, commands } of eachRun(model)) {
+    for (const { run, script, commands } of eachRun(model, 'apt-get')) {
       for (const call of aptCalls(commands)) {
         if (call.program.text !== 'apt-get' || call.subcommand !== 'install') continue;
         const texts = call.args.map((a) => a.text);
-        const off = texts.includes('--no-install-recommends') || texts.some((t) => /^APT::Install-Recommends=(?:false|0)$/i.test(t));
+        const off =
+          texts.includes('--no-install-recommends') ||
+          texts.some((t) => /^APT::Install-Recommends=(?:false|0)$/i.test(t));
         if (off) continue;
         report(script.range(call.program.start, call.program.end), dl3015.description, run);
       }

@@ -1,8 +1,8 @@
 import { walkStages } from '../../scope.js';
-import { runScripts } from '../../run-scripts.js';
-import { simpleCommands } from '../../shell-commands.js';
+import { findPipe, simpleCommands } from '../../shell-commands.js';
 import type { Rule } from '../../types.js';
 import { hadolintUrl } from '../meta.js';
+import { runScriptsOf } from './run-commands.js';
 
 const POSIX_SHELLS = /(?:^|\/)(?:sh|bash|ash|dash|zsh|ksh)$/;
 
@@ -23,13 +23,17 @@ export const dl4006: Rule = {
         if (instruction.kind !== 'run') return;
         // A non-POSIX SHELL (pwsh, cmd) has no pipefail; a SHELL with it is what the rule asks for.
         if (scope.shell && (!POSIX_SHELLS.test(scope.shell[0] ?? '') || hasPipefail(scope.shell))) return;
-        for (const script of runScripts(model, instruction)) {
-          const commands = simpleCommands(script.script);
-          const pipe = commands.find((c) => c.operator?.text === '|')?.operator;
-          if (!pipe) continue;
-          const setsPipefail = commands.some((c) => c.words[0]?.text === 'set' && hasPipefail(c.words.map((w) => w.text)));
-          if (setsPipefail) continue;
-          report(script.range(pipe.start, pipe.end), dl4006.description, instruction);
+        for (const { script } of runScriptsOf(model, instruction)) {
+          const pipe = script.script.includes('|') ? findPipe(script.script) : -1;
+          if (pipe < 0) continue;
+          if (script.script.includes('pipefail')) {
+            const commands = simpleCommands(script.script);
+            const setsPipefail = commands.some(
+              (c) => c.words[0]?.text === 'set' && hasPipefail(c.words.map((w) => w.text)),
+            );
+            if (setsPipefail) continue;
+          }
+          report(script.range(pipe, pipe + 1), dl4006.description, instruction);
           return;
         }
       },

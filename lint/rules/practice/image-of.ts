@@ -4,7 +4,18 @@ import { DEFAULT_PLATFORM, type LintModel, type Stage } from '../../model.js';
 import { globalValue, platformArgValues } from '../../scope.js';
 import { expandWord } from '../../words.js';
 
+const cache = new WeakMap<Stage, ImageReference | null>();
+
 export function imageOf(model: LintModel, stage: Stage): ImageReference | null {
+  let reference = cache.get(stage);
+  if (reference === undefined) {
+    reference = resolveImage(model, stage);
+    cache.set(stage, reference);
+  }
+  return reference;
+}
+
+function resolveImage(model: LintModel, stage: Stage): ImageReference | null {
   const image = stage.from.image;
   if (!image || stage.parent || stage.baseName === 'scratch') return null;
   const platform = platformArgValues(model.options.platform ?? DEFAULT_PLATFORM);

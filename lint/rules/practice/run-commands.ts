@@ -11,13 +11,57 @@ export interface RunCommands {
   readonly commands: SimpleCommand[];
 }
 
-export function* eachRun(model: LintModel): Generator<RunCommands> {
+interface ScriptEntry {
+  readonly stage: Stage;
+  readonly run: RunInstruction;
+  readonly script: RunScript;
+  commands: SimpleCommand[] | null;
+}
+
+interface Scripts {
+  readonly all: ScriptEntry[];
+  readonly byRun: Map<RunInstruction, ScriptEntry[]>;
+}
+
+const cache = new WeakMap<LintModel, Scripts>();
+
+function scriptsOf(model: LintModel): Scripts {
+  const cached = cache.get(model);
+  if (cached) return cached;
+  const scripts: Scripts = { all: [], byRun: new Map() };
   for (const stage of model.stages) {
     for (const instruction of stage.instructions) {
       if (instruction.kind !== 'run') continue;
-      for (const script of runScripts(model, instruction)) {
-        yield { stage, run: instruction, script, commands: simpleCommands(script.script) };
-      }
+      const entries = runScripts(model, instruction).map((script) => ({
+        stage,
+        run: instruction,
+        script,
+        commands: null,
+      }));
+      scripts.all.push(...entries);
+      scripts.byRun.set(instruction, entries);
     }
   }
+  cache.set(model, scripts);
+  return scripts;
+}
+
+function tokenized(entry: ScriptEntry): RunCommands {
+  entry.commands ??= simpleCommands(entry.script.script);
+  return { stage: entry.stage, run: entry.run, script: entry.script, commands: entry.commands };
+}
+
+/**
+ * The RUN scripts of every stage whose text contains `needle`, tokenized once per model and only when some
+ * rule needs them (most scripts have no `sudo`, no `apt-get`, no pipe).
+ */
+export function eachRun(model: LintModel, needle: string): RunCommands[] {
+  return scriptsOf(model)
+    .all.filter((entry) => entry.script.script.includes(needle))
+    .map(tokenized);
+}
+
+/** The scripts of one RUN (not tokenized). */
+export function runScriptsOf(model: LintModel, run: RunInstruction): readonly { script: RunScript }[] {
+  return scriptsOf(model).byRun.get(run) ?? [];
 }

@@ -120,6 +120,29 @@ describe('bearer details', () => {
     }
   });
 
+  it('asks for the scope a 401 challenge names', async () => {
+    registry.issued.clear();
+    let challenged = false;
+    registry.intercept = (req, res) => {
+      if (challenged || req.url !== '/v2/x/manifests/v1') return false;
+      challenged = true;
+      res.writeHead(401, {
+        'www-authenticate': `Bearer realm="http://${host}/token",service="fake",scope="repository:x:pull repository:x:metadata_read",error="insufficient_scope"`,
+      });
+      res.end();
+      return true;
+    };
+    try {
+      await client({ username: 'u', password: 'p' }).getManifest({ domain: host, path: 'x' }, 'v1');
+      expect([...registry.issued.values()]).toEqual([
+        ['repository:x:pull'],
+        ['repository:x:pull', 'repository:x:metadata_read'],
+      ]);
+    } finally {
+      registry.intercept = undefined;
+    }
+  });
+
   it('shares one token request between parallel transfers of the same scope', async () => {
     registry.issued.clear();
     registry.log.length = 0;

@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Digest } from '../../../image/digest.js';
-import { type BlobProgress, isLoopbackHost, RegistryClient, RegistryError } from '../../../image/registry/index.js';
+import {
+  allowsPlainHttp,
+  type BlobProgress,
+  isLoopbackHost,
+  RegistryClient,
+  RegistryError,
+} from '../../../image/registry/index.js';
 import { FakeRegistry, sha256 } from './fake-registry.js';
 import { makeImage } from './fixtures.js';
 
@@ -194,6 +200,7 @@ describe('blob download', () => {
     const error = await rejection(
       client().fetchBlob(repo(), { digest: layerDigest, size: image.layer.length }, async () => {}, { tmpDir: tmp }),
     );
+    expect(error.code).toBe('EREG_TOO_LARGE');
     expect(error.message).toBe(
       `blob ${layerDigest} of ${host}/x: more data than the ${image.layer.length} bytes announced`,
     );
@@ -480,7 +487,76 @@ describe('transport details', () => {
     ]);
   });
 
-  it('allows plain HTTP for loopback hosts only (and hosts named insecure)', () => {
+  it('cancels a download on abort, removing the partial file', async () => {
+    const controller = new AbortController();
+    registry.intercept = (req, res) => {
+      if (req.url !== `/v2/x/blobs/${layerDigest}`) return false;
+      res.writeHead(200, { 'content-length': image.layer.length });
+      res.write(image.layer.subarray(0, 100), () => controller.abort(new Error('user pressed ^C')));
+      return true;
+    };
+    let sinkCalled = false;
+    const error = await client()
+      .fetchBlob(
+        repo(),
+        { digest: layerDigest, size: image.layer.length },
+        async () => {
+          sinkCalled = true;
+        },
+        { tmpDir: tmp, signal: controller.signal },
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+    expect(error?.message).toBe('user pressed ^C');
+    expect(sinkCalled).toBe(false);
+    expect(await readdir(tmp)).toEqual([]);
+    expect(registry.log.filter((r) => r.url.includes('/blobs/')).length).toBe(1);
+  });
+
+  it('cancels an upload on abort', async () => {
+    const blob = Buffer.from('never finished');
+    const controller = new AbortController();
+    registry.intercept = (req) => {
+      if (req.method === 'POST') controller.abort(new Error('stop'));
+      return false;
+    };
+    const error = await client()
+      .pushBlob(repo(), { digest: sha256(blob), size: blob.length }, { bytes: blob }, { signal: controller.signal })
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+    expect(error?.message).toBe('stop');
+    expect(registry.log.some((r) => r.method === 'PUT')).toBe(false);
+    expect(registry.blobs.has(sha256(blob))).toBe(false);
+  });
+
+  it('refuses upload locations with other URL schemes and endless redirects', async () => {
+    const blob = Buffer.from('x');
+    registry.intercept = (req, res) => {
+      if (req.method === 'POST') {
+        res.writeHead(202, { location: 'file:///etc/passwd' });
+        res.end();
+        return true;
+      }
+      if (req.url === `/v2/x/blobs/${layerDigest}`) {
+        res.writeHead(302, { location: req.url });
+        res.end();
+        return true;
+      }
+      return false;
+    };
+    const c = client();
+    const upload = await rejection(c.pushBlob(repo(), { digest: sha256(blob), size: 1 }, { bytes: blob }));
+    expect(upload.message).toBe(`${host}/x: unsupported URL scheme file:`);
+    const loop = await rejection(c.fetchBlob(repo(), { digest: layerDigest }, async () => {}, { tmpDir: tmp }));
+    expect(loop.message).toBe(`${host}/x: too many redirects`);
+    expect(await readdir(tmp)).toEqual([]);
+  });
+
+  it('allows plain HTTP for loopback hosts and hosts named insecure only', () => {
     expect(isLoopbackHost('127.0.0.1:5000')).toBe(true);
     expect(isLoopbackHost('127.3.2.1')).toBe(true);
     expect(isLoopbackHost('localhost:5000')).toBe(true);
@@ -488,9 +564,13 @@ describe('transport details', () => {
     expect(isLoopbackHost('128.0.0.1:5000')).toBe(false);
     expect(isLoopbackHost('localhost.example.com')).toBe(false);
     expect(isLoopbackHost('127.0.0.1.nip.io')).toBe(false);
+    expect(allowsPlainHttp('10.0.0.5:5000', ['10.0.0.5:5000'])).toBe(true);
+    expect(allowsPlainHttp('10.0.0.5:5000', ['10.0.0.5'])).toBe(false);
+    expect(allowsPlainHttp('registry.example.com', [])).toBe(false);
+    expect(allowsPlainHttp('localhost:5000', [])).toBe(true);
   });
 
-  it('talks only HTTPS to a host that is neither loopback nor insecure', async () => {
+  it('names a registry it cannot reach', async () => {
     const c = client({ retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
     const error = await rejection(c.getManifest({ domain: 'registry.invalid', path: 'x' }, 'v1'));
     expect(error.code).toBe('EREG_NETWORK');

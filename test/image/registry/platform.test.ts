@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { Descriptor } from '../../../image/oci-types.js';
 import {
-  type Descriptor,
+  bestPlatformManifest,
   formatPlatform,
   normalizePlatform,
   parsePlatform,
   platformRank,
-  selectPlatformManifest,
 } from '../../../image/registry/index.js';
 
 describe('parsePlatform / normalizePlatform (containerd semantics)', () => {
@@ -87,10 +87,10 @@ describe('platformRank (containerd platforms.Only)', () => {
       d(6, { os: 'linux', architecture: 'amd64' }),
       d(7),
     ];
-    expect(selectPlatformManifest(manifests, p('linux/amd64'))?.digest).toBe(manifests[4]!.digest);
-    expect(selectPlatformManifest(manifests, p('linux/arm64'))?.digest).toBe(manifests[2]!.digest);
-    expect(selectPlatformManifest(manifests, p('linux/arm/v6'))?.digest).toBe(manifests[1]!.digest);
-    expect(selectPlatformManifest(manifests.slice(0, 4), p('linux/amd64'))?.digest).toBe(manifests[3]!.digest);
-    expect(selectPlatformManifest(manifests, p('linux/riscv64'))).toBeUndefined();
+    expect(bestPlatformManifest(manifests, p('linux/amd64'))?.digest).toBe(manifests[4]!.digest);
+    expect(bestPlatformManifest(manifests, p('linux/arm64'))?.digest).toBe(manifests[2]!.digest);
+    expect(bestPlatformManifest(manifests, p('linux/arm/v6'))?.digest).toBe(manifests[1]!.digest);
+    expect(bestPlatformManifest(manifests.slice(0, 4), p('linux/amd64'))?.digest).toBe(manifests[3]!.digest);
+    expect(bestPlatformManifest(manifests, p('linux/riscv64'))).toBeUndefined();
   });
 });

@@ -4,9 +4,15 @@
 import { chmod, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { MemoryImageResolver, type PlanResult, type ResolvedImage, plan } from '../../../planner/index.js';
+import { defaultFileReader, snapshotContext } from '../../../cache/index.js';
+import {
+  MemoryImageResolver,
+  type PlanResult,
+  plan,
+  type ResolvedImage,
+  snapshotSource,
+} from '../../../planner/index.js';
 import { parseDockerfile } from './parse.js';
-import { dirContext } from './dir-context.js';
 
 export interface FileSpec {
   readonly content: string;
@@ -48,7 +54,11 @@ export async function planDir(dir: string, scenario: Scenario): Promise<PlanResu
   const images = new MemoryImageResolver();
   for (const [ref, image] of Object.entries(scenario.images ?? {})) images.add(ref, image);
   const { ast } = parseDockerfile(scenario.dockerfile);
-  return plan(ast, { buildArgs: scenario.buildArgs ?? {}, target: scenario.target, targetPlatform: AMD64, buildPlatform: AMD64 }, { context: await dirContext(dir), images });
+  return plan(
+    ast,
+    { buildArgs: scenario.buildArgs ?? {}, target: scenario.target, targetPlatform: AMD64, buildPlatform: AMD64 },
+    { context: snapshotSource(await snapshotContext(dir, { readFile: defaultFileReader })), images },
+  );
 }
 
 /** `<stage name or index>.<step index>` → cache key (null for ARG). */
@@ -56,21 +66,32 @@ export function keysOf(result: PlanResult): Map<string, string | null> {
   const keys = new Map<string, string | null>();
   if (result.plan === null) throw new Error(`planning failed: ${result.diagnostics.map((d) => d.message).join('; ')}`);
   for (const stage of result.plan.stages) {
-    stage.steps.forEach((step, i) => keys.set(`${stage.name ?? stage.index}.${i}`, step.cacheKey));
+    for (const [i, step] of stage.steps.entries()) keys.set(`${stage.name ?? stage.index}.${i}`, step.cacheKey);
   }
   return keys;
 }
 
 /** Plans a Dockerfile over a temporary context holding `files`. */
-export async function planOf(dockerfile: string, extra: Partial<Omit<Scenario, 'dockerfile'>> = {}): Promise<PlanResult> {
-  const scenario: Scenario = { files: {}, images: { busybox: { config: { Env: ['PATH=/bin'] } } }, ...extra, dockerfile };
+export async function planOf(
+  dockerfile: string,
+  extra: Partial<Omit<Scenario, 'dockerfile'>> = {},
+): Promise<PlanResult> {
+  const scenario: Scenario = {
+    files: {},
+    images: { busybox: { config: { Env: ['PATH=/bin'] } } },
+    ...extra,
+    dockerfile,
+  };
   return withContext(scenario.files, (dir) => planDir(dir, scenario));
 }
 
 /** The steps of the named stage (or the last stage). */
 export function stepsOf(result: PlanResult, stage?: string) {
   if (result.plan === null) throw new Error(`planning failed: ${result.diagnostics.map((d) => d.message).join('; ')}`);
-  const found = stage === undefined ? result.plan.stages[result.plan.stages.length - 1] : result.plan.stages.find((s) => s.name === stage);
+  const found =
+    stage === undefined
+      ? result.plan.stages[result.plan.stages.length - 1]
+      : result.plan.stages.find((s) => s.name === stage);
   if (found === undefined) throw new Error(`no stage ${stage}`);
   return found.steps;
 }

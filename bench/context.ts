@@ -1,0 +1,161 @@
+// Context snapshot benchmark (issue 4). Generates a deterministic 50,000-file ~200 MB context in
+// /tmp (reused across runs), then times, side by side in one run:
+//   cold: snapshot + hash every file with an empty stat cache  vs  `tar c CTX | sha256sum`
+//   warm: snapshot + digests from a warm (persisted) stat cache  vs  `find CTX -printf '%s %T@\n'`
+// and prints medians and ratios. Usage: node dist/bench/context.js [--runs N] [--dir PATH]
+
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { StatCache, snapshotContext } from '../cache/index.js';
+
+const FILES = 50_000;
+const DIRS = 500;
+const GENERATOR_VERSION = 'v1';
+
+function argValue(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+/** Deterministic pseudo-random bytes (a sha256 chain), used as a pool to slice file contents from. */
+function pool(bytes: number): Buffer {
+  const out = Buffer.alloc(bytes);
+  let block = createHash('sha256').update('tsbuild-bench-context').digest();
+  for (let off = 0; off < bytes; off += 32) {
+    block.copy(out, off);
+    block = createHash('sha256').update(block).digest();
+  }
+  return out;
+}
+
+/** Sizes: mostly small files, a few large ones, about 200 MB in all. */
+function fileSize(i: number): number {
+  const r = (Math.imul(i + 1, 2654435761) >>> 0) / 2 ** 32;
+  if (i % 1000 === 7) return 1_000_000 + Math.floor(r * 1_000_000); // 50 files of 1-2 MB
+  return Math.floor(r * 5_200); // the rest: 0-5.2 KB
+}
+
+async function generate(dir: string): Promise<void> {
+  const marker = path.join(dir, '.bench-generated');
+  if (existsSync(marker) && (await fsp.readFile(marker, 'utf8')) === GENERATOR_VERSION) return;
+  await fsp.rm(dir, { recursive: true, force: true });
+  const data = pool(4 * 1024 * 1024);
+  let total = 0;
+  for (let d = 0; d < DIRS; d++) await fsp.mkdir(path.join(dir, `d${d % 50}`, `sub${d}`), { recursive: true });
+  for (let i = 0; i < FILES; i++) {
+    const size = fileSize(i);
+    const start = (i * 7919) % (data.length - 2_000_001);
+    const content = Buffer.concat([Buffer.from(`${i}\n`), data.subarray(start, start + size)]);
+    total += content.length;
+    await fsp.writeFile(path.join(dir, `d${i % 50}`, `sub${i % DIRS}`, `f${i}.dat`), content);
+  }
+  await fsp.writeFile(path.join(dir, '.dockerignore'), '**/*.tmp\n');
+  await fsp.writeFile(marker, GENERATOR_VERSION);
+  console.log(`generated ${FILES} files, ${(total / 2 ** 20).toFixed(0)} MiB in ${dir}; letting the disk settle 5 s`);
+  await new Promise((r) => setTimeout(r, 5000));
+}
+
+interface Sample {
+  wall: number;
+  /** user + system CPU time (ms), all threads or child processes: robust on a loaded machine. */
+  cpu: number;
+}
+
+/** Runs a shell pipeline; CPU time from the shell's `times` (its children's user and system). */
+function timeShell(cmd: string): Sample {
+  const start = performance.now();
+  const out = execFileSync('bash', ['-c', `${cmd}; times`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 30,
+  });
+  const wall = performance.now() - start;
+  const lines = out.toString().trim().split('\n');
+  const seconds = (lines[lines.length - 1].match(/(\d+)m([\d.]+)s/g) ?? []).map((t) => {
+    const [, m, sec] = /(\d+)m([\d.]+)s/.exec(t)!;
+    return Number(m) * 60 + Number(sec);
+  });
+  return { wall, cpu: (seconds[0] + seconds[1]) * 1000 };
+}
+
+async function timeSelf(fn: () => Promise<void>): Promise<Sample> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await fn();
+  const used = process.cpuUsage(cpu);
+  return { wall: performance.now() - start, cpu: (used.user + used.system) / 1000 };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const runs = Number(argValue('--runs', '3'));
+  const dir = argValue('--dir', path.join(os.tmpdir(), 'tsbuild-bench-context'));
+  await generate(dir);
+  const store = await fsp.mkdtemp(path.join(os.tmpdir(), 'tsbuild-bench-store-'));
+  const cacheFile = path.join(store, 'stat-cache.json');
+  const quoted = `'${dir.replace(/'/g, `'\\''`)}'`;
+  // Warm the page cache once so every measurement reads from memory.
+  timeShell(`tar -C ${quoted} -c . | sha256sum`);
+
+  const cold: Sample[] = [];
+  const tarPeer: Sample[] = [];
+  const warm: Sample[] = [];
+  const findPeer: Sample[] = [];
+  let files = 0;
+  let root = '';
+  for (let r = 0; r < runs; r++) {
+    tarPeer.push(timeShell(`tar -C ${quoted} -c . | sha256sum > /dev/null`));
+    await fsp.rm(cacheFile, { force: true });
+    cold.push(
+      await timeSelf(async () => {
+        const cache = await StatCache.open(cacheFile);
+        const snap = await snapshotContext(dir, { statCache: cache, hashAll: true });
+        files = await snap.digestAll();
+        root = await snap.contentDigest('');
+        await cache.save();
+        snap.close();
+      }),
+    );
+
+    findPeer.push(timeShell(`find ${quoted} -printf '%s %T@\\n' > /dev/null`));
+    let warmRoot = '';
+    let misses = 0;
+    warm.push(
+      await timeSelf(async () => {
+        const cache = await StatCache.open(cacheFile);
+        const again = await snapshotContext(dir, { statCache: cache });
+        await again.digestAll();
+        warmRoot = await again.contentDigest('');
+        await cache.save();
+        misses = cache.misses;
+      }),
+    );
+    if (warmRoot !== root) throw new Error('warm snapshot digest differs from the cold one');
+    if (misses !== 0) console.log(`note: ${misses} stat-cache misses in the warm run`);
+  }
+  await fsp.rm(store, { recursive: true, force: true });
+
+  const row = (label: string, ours: Sample[], peerLabel: string, peer: Sample[], goal: number): void => {
+    const w = median(ours.map((s) => s.wall));
+    const pw = median(peer.map((s) => s.wall));
+    const c = median(ours.map((s) => s.cpu));
+    const pc = median(peer.map((s) => s.cpu));
+    console.log(
+      `${label.padEnd(22)} wall ${w.toFixed(0).padStart(6)} ms vs ${peerLabel.padEnd(18)} ${pw.toFixed(0).padStart(6)} ms: ratio ${(w / pw).toFixed(2)} (goal <= ${goal}); CPU ${c.toFixed(0)} vs ${pc.toFixed(0)} ms: ratio ${(c / pc).toFixed(2)}`,
+    );
+  };
+  console.log(`context: ${dir} (${files} files hashed; root ${root.slice(0, 19)}…), ${runs} runs, medians`);
+  console.log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${os.availableParallelism()} cores`,
+  );
+  row('cold snapshot + hash', cold, 'tar c | sha256sum', tarPeer, 1);
+  row('warm snapshot', warm, 'find -printf', findPeer, 2);
+}
+
+await main();

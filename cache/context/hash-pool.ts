@@ -1,0 +1,195 @@
+// Parallel file hashing in worker threads. Each worker reads files synchronously into one reused
+// buffer and hashes them (header first), which on this hardware is several times faster than
+// tens of thousands of promise-based reads; batches amortise the message round trips. Workers are
+// unref'd and stop after a short idle time, so they never keep the process alive.
+
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+// Plain CommonJS evaluated in the worker (no file to locate, works from sources and from dist).
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { openSync, readSync, closeSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const buf = Buffer.allocUnsafe(1 << 20);
+parentPort.on('message', (batch) => {
+  const n = batch.paths.length;
+  let hex = '';
+  const reads = new Float64Array(n);
+  const errors = [];
+  for (let i = 0; i < n; i++) {
+    const size = batch.sizes[i];
+    try {
+      const h = createHash('sha256');
+      const header = batch.headers[i];
+      if (typeof header === 'string') h.update(header, 'latin1');
+      else h.update(header);
+      const fd = openSync(batch.paths[i], 'r');
+      let read = 0;
+      try {
+        // Read exactly the size lstat saw (no EOF read: one syscall less per file). A file that
+        // changed meanwhile has a new stat, so this digest is never reused for the new content.
+        while (read < size) {
+          const got = readSync(fd, buf, 0, Math.min(buf.length, size - read), null);
+          if (got === 0) break;
+          h.update(buf.subarray(0, got));
+          read += got;
+        }
+      } finally {
+        closeSync(fd);
+      }
+      hex += h.digest('hex');
+      reads[i] = read;
+    } catch (e) {
+      hex += '-'.repeat(64);
+      errors.push({ i, message: String(e && e.message), code: e && e.code });
+    }
+  }
+  parentPort.postMessage({ id: batch.id, hex, reads, errors });
+});
+`;
+
+export interface HashJobResult {
+  readonly digest: string;
+  /** Bytes of content read (to detect a file that changed size since its lstat). */
+  readonly read: number;
+}
+
+/** Called once per job: an error, or the result. */
+export type HashCallback = (err: Error | null, result?: HashJobResult) => void;
+
+interface Job {
+  readonly path: string;
+  /** The entry header; a latin1/utf8 string is cheaper to post than bytes. */
+  readonly header: string | Uint8Array;
+  readonly size: number;
+  readonly done: HashCallback;
+}
+
+interface WorkerReply {
+  readonly id: number;
+  /** 64 hex characters per job, in order (dashes for a failed job). */
+  readonly hex: string;
+  readonly reads: Float64Array;
+  readonly errors: readonly { i: number; message: string; code?: string }[];
+}
+
+interface WorkerSlot {
+  readonly worker: Worker;
+  inFlight: number;
+}
+
+const MAX_BATCH_FILES = 256;
+const MAX_BATCH_BYTES = 16 << 20;
+const IDLE_MS = 1000;
+
+export class HashPool {
+  private readonly slots: WorkerSlot[] = [];
+  private readonly batches = new Map<number, Job[]>();
+  private queue: Job[] = [];
+  private queueHead = 0;
+  private nextId = 0;
+  private flushScheduled = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  // One core is left to the main thread (walk, bookkeeping): on 2 cores one worker measured
+  // faster than two, which only contended with the walk.
+  constructor(private readonly size = Math.max(1, Math.min(4, availableParallelism() - 1))) {}
+
+  /** Queues one file; `done` is called from the event loop when its digest is known. */
+  hash(path: string, header: string | Uint8Array, size: number, done: HashCallback): void {
+    this.queue.push({ path, header, size, done });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.dispatch();
+      });
+    }
+  }
+
+  /** Stops the workers now (they are restarted on demand). */
+  close(): void {
+    clearTimeout(this.idleTimer);
+    for (const s of this.slots) void s.worker.terminate();
+    this.slots.length = 0;
+    const closed = new Error('hash pool closed');
+    for (const jobs of this.batches.values()) for (const j of jobs) j.done(closed);
+    this.batches.clear();
+    for (let i = this.queueHead; i < this.queue.length; i++) this.queue[i].done(closed);
+    this.queue = [];
+    this.queueHead = 0;
+  }
+
+  private dispatch(): void {
+    clearTimeout(this.idleTimer);
+    while (this.queueHead < this.queue.length) {
+      const slot = this.freeSlot();
+      if (!slot) return;
+      let bytes = 0;
+      let end = this.queueHead;
+      while (end < this.queue.length && end - this.queueHead < MAX_BATCH_FILES && bytes < MAX_BATCH_BYTES) {
+        bytes += this.queue[end++].size;
+      }
+      const jobs = this.queue.slice(this.queueHead, end);
+      this.queueHead = end;
+      if (this.queueHead === this.queue.length) {
+        this.queue = [];
+        this.queueHead = 0;
+      }
+      const id = this.nextId++;
+      this.batches.set(id, jobs);
+      slot.inFlight++;
+      // Columnar messages: cheaper to clone than one object per file.
+      slot.worker.postMessage({
+        id,
+        paths: jobs.map((j) => j.path),
+        headers: jobs.map((j) => j.header),
+        sizes: jobs.map((j) => j.size),
+      });
+    }
+    if (this.batches.size === 0) this.scheduleIdleStop();
+  }
+
+  /** A worker with fewer than two batches in flight (two keeps it busy between round trips). */
+  private freeSlot(): WorkerSlot | undefined {
+    let best = this.slots.reduce<WorkerSlot | undefined>((b, s) => (!b || s.inFlight < b.inFlight ? s : b), undefined);
+    if ((!best || best.inFlight > 0) && this.slots.length < this.size) best = this.spawn();
+    return best && best.inFlight < 2 ? best : undefined;
+  }
+
+  private spawn(): WorkerSlot {
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    worker.unref();
+    const slot: WorkerSlot = { worker, inFlight: 0 };
+    worker.on('message', (msg: WorkerReply) => {
+      slot.inFlight--;
+      const jobs = this.batches.get(msg.id) ?? [];
+      this.batches.delete(msg.id);
+      const failed = new Map(msg.errors.map((e) => [e.i, e]));
+      jobs.forEach((job, i) => {
+        const err = failed.get(i);
+        if (err) job.done(Object.assign(new Error(err.message), err.code ? { code: err.code } : {}));
+        else job.done(null, { digest: 'sha256:' + msg.hex.slice(i * 64, i * 64 + 64), read: msg.reads[i] });
+      });
+      this.dispatch();
+    });
+    worker.on('error', (err) => {
+      const i = this.slots.indexOf(slot);
+      if (i >= 0) this.slots.splice(i, 1);
+      for (const [id, jobs] of this.batches) {
+        this.batches.delete(id);
+        for (const j of jobs) j.done(err);
+      }
+    });
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private scheduleIdleStop(): void {
+    this.idleTimer = setTimeout(() => {
+      if (this.batches.size === 0 && this.queueHead >= this.queue.length) this.close();
+    }, IDLE_MS);
+    this.idleTimer.unref();
+  }
+}

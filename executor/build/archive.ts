@@ -1,0 +1,103 @@
+// ADD's local archives: a tar, plain or compressed with gzip, bzip2 or xz, is unpacked into the
+// destination instead of copied (BuildKit's AttemptUnpack). Detection reads the magic bytes and
+// then checks that what they hide really starts with a tar header; anything else is copied as is.
+// Extraction is image/'s safe extractor with the destination directory as its root.
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { lchown, open } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { cleanLayerPath, extractLayer, isInside, readTar, resolveInRoot } from '../../image/index.js';
+
+export type ArchiveKind = 'tar' | 'gzip' | 'bzip2' | 'xz';
+
+async function head(file: string, length: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A tar header block: its checksum field matches the sum of its bytes. */
+export function isTarHeader(block: Buffer): boolean {
+  if (block.length < 512) return false;
+  const field = block
+    .subarray(148, 156)
+    .toString('latin1')
+    .replace(/[\0 ]+$/g, '')
+    .trim();
+  if (!/^[0-7]+$/.test(field)) return false;
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : block[i];
+  return sum === Number.parseInt(field, 8);
+}
+
+function compression(magic: Buffer): ArchiveKind {
+  if (magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
+  if (magic.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
+  if (magic.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
+  return 'tar';
+}
+
+function decompressed(file: string, kind: ArchiveKind): Readable {
+  if (kind === 'tar') return createReadStream(file);
+  if (kind === 'gzip') return createReadStream(file).pipe(createGunzip());
+  const child = spawn(kind === 'bzip2' ? 'bzip2' : 'xz', ['-dc', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  return child.stdout;
+}
+
+async function firstBytes(stream: Readable, length: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of stream) {
+      chunks.push(chunk as Buffer);
+      total += (chunk as Buffer).length;
+      if (total >= length) break;
+    }
+  } catch {
+    // A corrupt stream is not an archive.
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, length);
+}
+
+/** The archive kind of a local file, or null when it is not a (compressed) tar. */
+export async function detectArchive(file: string): Promise<ArchiveKind | null> {
+  const magic = await head(file, 512);
+  const kind = compression(magic);
+  const block = kind === 'tar' ? magic : await firstBytes(decompressed(file, kind), 512);
+  return isTarHeader(block) ? kind : null;
+}
+
+/**
+ * Unpacks into `destDir` (which must exist); nothing is created outside it. With `owner` every
+ * entry of the archive is then given that owner (`ADD --chown`), else the archive's owners stay.
+ */
+export async function unpackArchive(
+  file: string,
+  kind: ArchiveKind,
+  destDir: string,
+  owner: { uid: number; gid: number } | null,
+): Promise<void> {
+  await extractLayer(decompressed(file, kind), destDir, { chown: true });
+  if (owner === null) return;
+  const names = new Set<string>();
+  for await (const entry of readTar(decompressed(file, kind))) {
+    const name = cleanLayerPath(entry.header.path);
+    if (name !== '' && !path.posix.basename(name).startsWith('.wh.')) names.add(name);
+    for await (const _ of entry.body()) {
+      // only the names matter
+    }
+  }
+  for (const name of names) {
+    const target = await resolveInRoot(destDir, name, false);
+    if (isInside(destDir, target)) await lchown(target, owner.uid, owner.gid).catch(() => {});
+  }
+}

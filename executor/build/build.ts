@@ -1,0 +1,157 @@
+// `tsbuild build`: Dockerfile → plan → stages run → image committed and tagged (→ optional exports).
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type ContextSnapshot, snapshotContext } from '../../cache/index.js';
+import type { Digest, ImageConfig as OciImageConfig, Store } from '../../image/index.js';
+import { type Diagnostic, parse } from '../../parser/index.js';
+import { hasLocation, type Plan, type PlanOptions, plan, snapshotSource } from '../../planner/index.js';
+import { BuildError } from './errors.js';
+import { commitImage } from './image-commit.js';
+import type { FsState } from './layer-ref.js';
+import type { Progress } from './progress.js';
+import { runStages } from './schedule.js';
+import { Semaphore } from './semaphore.js';
+import { removeStaleWork } from './snapshots.js';
+import type { SecretSource } from './step-env.js';
+import { storeResolver } from './store-images.js';
+
+export interface BuildOptions {
+  readonly store: Store;
+  readonly contextDir: string;
+  /** Path of the Dockerfile (default `<context>/Dockerfile`). */
+  readonly dockerfile?: string;
+  /** The Dockerfile's text, when it does not come from a file (stdin). */
+  readonly dockerfileText?: string;
+  readonly tags?: readonly string[];
+  readonly target?: string;
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly noCache?: boolean;
+  /** Steps running at once (default: number of CPUs). */
+  readonly jobs?: number;
+  readonly progress: Progress;
+  readonly secrets?: ReadonlyMap<string, SecretSource>;
+  /** Hostname of RUN steps (default: the BUILDKIT_SANDBOX_HOSTNAME build arg, else `buildkitsandbox`). */
+  readonly hostname?: string;
+  /** OCI runtime binary (default `runc`). */
+  readonly runtime?: string;
+  /** Warnings of the parser and planner. */
+  readonly onWarning?: (diagnostic: Diagnostic) => void;
+}
+
+export interface BuildResult {
+  /** `sha256:…` of the image config: Docker's image id. */
+  readonly imageId: Digest;
+  readonly manifestDigest: Digest;
+  readonly config: OciImageConfig;
+  /** The target stage's filesystem, for exporters. */
+  readonly fs: FsState;
+  readonly tags: readonly string[];
+}
+
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const contextDir = path.resolve(options.contextDir);
+  const dockerfilePath = options.dockerfile ?? path.join(contextDir, 'Dockerfile');
+  const dockerfileName = path.basename(dockerfilePath);
+  const progress = options.progress;
+  await removeStaleWork(options.store);
+
+  const load = progress.step(`[internal] load build definition from ${dockerfileName}`);
+  let text: string;
+  try {
+    text = options.dockerfileText ?? (await readFile(dockerfilePath, 'utf8'));
+  } catch (error) {
+    load.error(`failed to read dockerfile: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new BuildError(`failed to read dockerfile ${dockerfilePath}: ${(error as Error).message}`);
+  }
+  load.done();
+  const parsed = parse(text);
+  report(parsed.diagnostics, options);
+
+  const contextStep = progress.step('[internal] load build context');
+  let snapshot: ContextSnapshot;
+  try {
+    snapshot = await snapshotContext(contextDir, options.dockerfileText === undefined ? { dockerfilePath } : {});
+  } catch (error) {
+    contextStep.error((error as Error).message);
+    throw new BuildError(`cannot read build context ${contextDir}: ${(error as Error).message}`);
+  }
+  contextStep.done();
+
+  const planOptions: PlanOptions = {
+    ...(options.target === undefined ? {} : { target: options.target }),
+    buildArgs: options.buildArgs ?? {},
+  };
+  const planned = await plan(parsed.ast, planOptions, {
+    context: snapshotSource(snapshot),
+    images: storeResolver(options.store),
+  });
+  report(planned.diagnostics, options);
+  const thePlan = planned.plan as Plan;
+  const epoch = epochOf(thePlan, options.buildArgs ?? {});
+  const now = Math.floor(Date.now() / 1000);
+  const noCache = options.noCache ?? false;
+  const results = await runStages({
+    plan: thePlan,
+    progress,
+    jobs: new Semaphore(Math.max(1, options.jobs ?? (await import('node:os')).availableParallelism())),
+    noCache,
+    epoch,
+    makeEnv: (lookups, signal) => ({
+      ...lookups,
+      store: options.store,
+      context: snapshot,
+      now,
+      secrets: options.secrets ?? new Map(),
+      runtime: options.runtime ?? 'runc',
+      hostname: options.hostname ?? (options.buildArgs?.BUILDKIT_SANDBOX_HOSTNAME || 'buildkitsandbox'),
+      signal,
+    }),
+  });
+  const stage = thePlan.stages.find((s) => s.index === thePlan.target) ?? thePlan.stages[thePlan.stages.length - 1];
+  const result = results.get(stage.index);
+  if (result === undefined) throw new BuildError('the target stage did not run');
+
+  const exporting = progress.step('exporting to image');
+  const image = await commitImage(options.store, stage, result, {
+    labels: options.labels ?? {},
+    epoch,
+    now,
+    tags: options.tags ?? [],
+    noCache,
+  });
+  exporting.note(`writing image ${image.configDigest} done`);
+  for (const tag of options.tags ?? []) exporting.note(`naming to ${tag} done`);
+  exporting.done();
+  return {
+    imageId: image.configDigest,
+    manifestDigest: image.manifestDigest,
+    config: image.config,
+    fs: result.fs,
+    tags: options.tags ?? [],
+  };
+}
+
+/** Errors stop the build (the first one, with its line); warnings go to `onWarning`. */
+function report(diagnostics: readonly Diagnostic[], options: BuildOptions): void {
+  for (const d of diagnostics) {
+    if (d.severity !== 'error') {
+      options.onWarning?.(d);
+      continue;
+    }
+    throw new BuildError(d.message, hasLocation(d) ? { line: d.range.start.line } : {});
+  }
+}
+
+/** SOURCE_DATE_EPOCH: the build arg, or the value the planner gave the file steps (an ARG default). */
+function epochOf(thePlan: Plan, buildArgs: Readonly<Record<string, string>>): number | null {
+  const raw = buildArgs.SOURCE_DATE_EPOCH;
+  if (raw !== undefined && /^[0-9]+$/.test(raw)) return Number(raw);
+  for (const stage of thePlan.stages) {
+    for (const step of stage.steps) {
+      const op = step.operation;
+      if ((op.type === 'copy' || op.type === 'mkdir') && op.epoch !== null) return op.epoch;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,74 @@
+// The build cache index: step cache key → the step's result (its layer, when it made one), and image
+// key → the committed manifest. One small JSON file per key under `<store>/cache/build/`, written
+// atomically, so a hit reads one file and touches no layer data, and concurrent builds never see a
+// partial record. A record whose blobs were pruned counts as a miss.
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Digest, type Store, writeFileAtomic } from '../../image/index.js';
+import type { LayerRef } from './layer-ref.js';
+
+export interface StepRecord {
+  /** The layer the step produced; null for a step that only changed the config. */
+  readonly layer: LayerRef | null;
+  /** When the step ran (ISO time), reused for the history of later cache hits. */
+  readonly created: string;
+}
+
+export interface ImageRecord {
+  readonly manifest: Digest;
+  readonly config: Digest;
+}
+
+function fileFor(store: Store, kind: 'step' | 'image', key: string): string {
+  const hex = key.slice(key.indexOf(':') + 1);
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`invalid cache key ${key}`);
+  return path.join(store.paths.cache, 'build', `${kind === 'step' ? 's' : 'i'}-${hex}.json`);
+}
+
+async function readRecord<T>(file: string): Promise<T | null> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+async function writeRecord(file: string, value: unknown): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFileAtomic(file, `${JSON.stringify(value)}\n`);
+}
+
+export async function lookupStep(store: Store, key: string): Promise<StepRecord | null> {
+  const record = await readRecord<StepRecord>(fileFor(store, 'step', key));
+  if (record === null) return null;
+  if (record.layer !== null && !(await store.hasBlob(record.layer.digest))) return null;
+  return record;
+}
+
+export function recordStep(store: Store, key: string, record: StepRecord): Promise<void> {
+  return writeRecord(fileFor(store, 'step', key), record);
+}
+
+export async function lookupImage(store: Store, key: string): Promise<ImageRecord | null> {
+  const record = await readRecord<ImageRecord>(fileFor(store, 'image', key));
+  if (record === null || !(await store.hasBlob(record.manifest))) return null;
+  return record;
+}
+
+export function recordImage(store: Store, key: string, record: ImageRecord): Promise<void> {
+  return writeRecord(fileFor(store, 'image', key), record);
+}
+
+/** Layer blobs the cache refers to, so `prune` keeps them (register with `store.registerGcRoots`). */
+export async function cachedBlobs(store: Store): Promise<Digest[]> {
+  const { readdir } = await import('node:fs/promises');
+  const dir = path.join(store.paths.cache, 'build');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const out: Digest[] = [];
+  for (const name of names) {
+    const record = await readRecord<StepRecord & ImageRecord>(path.join(dir, name));
+    if (record?.layer) out.push(record.layer.digest);
+    if (record?.manifest) out.push(record.manifest, record.config);
+  }
+  return out;
+}

@@ -1,0 +1,124 @@
+// What a COPY/ADD writes: the selected entries of each source (context, a stage's or an image's
+// filesystem, a heredoc, a download), each with the path it gets under the destination. Selection
+// itself (wildcards, --exclude, --parents, symlinks followed inside the tree) is cache/'s
+// `selectSources`, the same code that computes the checksums of the cache key.
+import { lstat } from 'node:fs/promises';
+import { type ContextEntry, type ContextSnapshot, type SelectedEntry, selectSources } from '../../cache/index.js';
+import { isInside, resolveInRoot } from '../../image/index.js';
+
+export type CopyItemType = 'file' | 'dir' | 'symlink';
+
+export interface CopyItem {
+  /** Path under the destination, '' for the destination itself. */
+  readonly to: string;
+  readonly type: CopyItemType;
+  /** Permission bits (0o7777). */
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  /** Seconds since the epoch (fractional allowed). */
+  readonly mtime: number;
+  readonly linkTarget?: string;
+  /** Absolute path to read a file's content from (opened with O_NOFOLLOW)… */
+  readonly sourcePath?: string;
+  /** …or the content itself. */
+  readonly content?: Uint8Array;
+}
+
+export interface CopyGroup {
+  /** One non-directory source: the destination may name the file itself. */
+  readonly single: boolean;
+  readonly items: readonly CopyItem[];
+  /** Downloaded by ADD: never unpacked, even when it is an archive. */
+  readonly download?: boolean;
+}
+
+export class SourceNotFoundError extends Error {
+  readonly code = 'E_SOURCE';
+}
+
+export interface TreeSelection {
+  readonly snapshot: ContextSnapshot;
+  /** The context resets owners to 0:0; a stage or image keeps them. */
+  readonly keepOwners: boolean;
+}
+
+/** Selects `sources` in a tree; each source is one group (BuildKit copies them one by one). */
+export async function selectGroups(
+  tree: TreeSelection,
+  sources: readonly string[],
+  options: { excludes: readonly string[]; parents: boolean },
+): Promise<CopyGroup[]> {
+  const result = await selectSources(tree.snapshot, sources, { excludes: options.excludes, parents: options.parents });
+  if (result.errors.length > 0) throw new SourceNotFoundError(result.errors[0]);
+  const groups = result.matches.map(async (match) => {
+    const items = await Promise.all(
+      match.entries.map((selected) => itemOf(tree, selected, match.wildcard ? match.selector : null)),
+    );
+    return { match, items: items.flat() };
+  });
+  return (await Promise.all(groups)).map(({ match, items }) => {
+    const single =
+      !match.wildcard &&
+      match.includePatterns.length === 0 &&
+      options.excludes.length === 0 &&
+      items.length === 1 &&
+      items[0].type !== 'dir' &&
+      items[0].to !== '';
+    return { single: single || (match.wildcard && items.length === 1 && items[0].type !== 'dir'), items };
+  });
+}
+
+/** `wildcard`: the selector of a wildcard source (`/sub/l*`), whose direct matches are followed. */
+async function itemOf(tree: TreeSelection, selected: SelectedEntry, wildcard: string | null): Promise<CopyItem[]> {
+  const entry: ContextEntry | undefined = selected.entry;
+  const depth = (p: string) => p.split('/').filter((part) => part !== '').length;
+  if (wildcard !== null && entry?.type === 'symlink' && depth(selected.from) === depth(wildcard)) {
+    // A symlink the wildcard itself matched is followed (inside the tree), like a named source;
+    // symlinks inside a matched directory are copied as links.
+    const followed = await followedFile(tree, selected);
+    if (followed !== null) return [followed];
+  }
+  if (entry === undefined) {
+    // The tree's root: only the destination directory itself, created with default metadata.
+    return [];
+  }
+  const owner = tree.keepOwners ? { uid: entry.uid, gid: entry.gid } : { uid: 0, gid: 0 };
+  const base = { to: selected.to, mode: entry.mode & 0o7777, ...owner, mtime: entry.mtimeMs / 1000 };
+  switch (entry.type) {
+    case 'dir':
+      return [{ ...base, type: 'dir' }];
+    case 'symlink':
+      return [{ ...base, type: 'symlink', linkTarget: entry.linkTarget ?? '' }];
+    case 'file':
+      return [{ ...base, type: 'file', sourcePath: tree.snapshot.absolutePath(selected.from) }];
+    default:
+      // Sockets, fifos and devices arrive as empty regular files, as BuildKit's context transfer does.
+      return [{ ...base, type: 'file', content: new Uint8Array(0) }];
+  }
+}
+
+async function followedFile(tree: TreeSelection, selected: SelectedEntry): Promise<CopyItem | null> {
+  const root = tree.snapshot.root;
+  const target = await resolveInRoot(root, selected.from, true);
+  if (!isInside(root, target)) return null;
+  const st = await lstat(target).catch(() => null);
+  if (st === null || !st.isFile()) return null;
+  const owner = tree.keepOwners ? { uid: st.uid, gid: st.gid } : { uid: 0, gid: 0 };
+  return {
+    to: selected.to,
+    type: 'file',
+    mode: st.mode & 0o7777,
+    ...owner,
+    mtime: st.mtimeMs / 1000,
+    sourcePath: target,
+  };
+}
+
+/** A heredoc source: a file named after the delimiter, mode 0644 (BuildKit's default). */
+export function inlineGroup(name: string, content: string, mtime: number): CopyGroup {
+  return {
+    single: true,
+    items: [{ to: name, type: 'file', mode: 0o644, uid: 0, gid: 0, mtime, content: Buffer.from(content, 'utf8') }],
+  };
+}

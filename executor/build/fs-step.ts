@@ -1,0 +1,141 @@
+// A filesystem step: the stage's layers stacked as overlay lower dirs with a fresh upper dir, the
+// step's work done in the merged view, the upper dir diffed into a layer and committed. The upper
+// dir then becomes the new layer's snapshot (an overlay upper dir is a valid lower dir), so the next
+// step mounts it without extracting anything. The mount is always released, also on failure.
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Store } from '../../image/index.js';
+import { diffUpperDir } from '../diff/upper.js';
+import { cleanMountsUnder, listMountsUnder } from '../snapshot/leftovers.js';
+import { mountLowerView } from '../snapshot/lower-view.js';
+import { ensureMountPointLayer } from '../snapshot/mount-points.js';
+import { mountOverlay } from '../snapshot/overlay.js';
+import { commitLayer } from './layer-commit.js';
+import type { FsState, LayerRef } from './layer-ref.js';
+import { ensureSnapshot, publishSnapshot, tempSnapshotDir } from './snapshots.js';
+
+export interface StepWorkspace {
+  /** The merged root filesystem the step writes into. */
+  readonly root: string;
+  /** A private directory for the step's own files (runtime bundle, downloads); removed afterwards. */
+  readonly scratch: string;
+}
+
+export interface FsStepOptions {
+  /** Stack the mount-point layer at the bottom (RUN: /proc, /dev, /etc/hosts … exist as mount points). */
+  readonly mountPoints?: boolean;
+  /** Container paths the runtime may create as empty mount points, left out of the layer. */
+  readonly mountStubs?: () => readonly string[];
+  readonly epoch: number | null;
+}
+
+/** Lower dirs of a stack, top-most first (as overlayfs orders them). */
+export async function lowerDirsOf(store: Store, fs: FsState, mountPoints: boolean): Promise<string[]> {
+  const stacked = await Promise.all([...fs.layers].reverse().map((layer) => ensureSnapshot(store, layer)));
+  // overlayfs refuses a dir listed twice (ELOOP). Identical layers have one snapshot; keeping only
+  // its top-most place gives the same merged view, as the upper copy already shows all it holds.
+  const dirs = stacked.filter((dir, i) => stacked.indexOf(dir) === i);
+  if (mountPoints) dirs.push(await ensureMountPointLayer(path.join(store.paths.snapshots, 'mp')));
+  if (dirs.length === 0) dirs.push(await emptyDir(store));
+  return dirs;
+}
+
+async function emptyDir(store: Store): Promise<string> {
+  const dir = path.join(store.paths.snapshots, 'empty');
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  return dir;
+}
+
+/** Runs `work` in a writable overlay over `fs` and commits what it changed as one new layer. */
+export async function runFsStep(
+  store: Store,
+  fs: FsState,
+  options: FsStepOptions,
+  work: (ws: StepWorkspace) => Promise<void>,
+): Promise<LayerRef> {
+  const trace = phaseTimer();
+  const lowerDirs = await lowerDirsOf(store, fs, options.mountPoints ?? false);
+  const dir = await tempSnapshotDir(store, 's');
+  const upperDir = path.join(dir, 'u');
+  const scratch = path.join(dir, 'b');
+  await mkdir(scratch);
+  try {
+    const mount = await mountOverlay({
+      lowerDirs,
+      upperDir,
+      workDir: path.join(dir, 'w'),
+      target: path.join(dir, 'm'),
+      cwd: store.paths.snapshots,
+    });
+    trace('mount');
+    try {
+      await work({ root: mount.target, scratch });
+    } finally {
+      await mount.unmount();
+    }
+    trace('work');
+    const entries = await diffAgainst(lowerDirs, upperDir, path.join(dir, 'l'), options, store);
+    trace('diff');
+    const layer = await commitLayer(store, entries, options.epoch);
+    trace('commit');
+    const published = path.join(dir, 'p');
+    await rename(upperDir, published);
+    await publishSnapshot(store, layer, published);
+    return layer;
+  } finally {
+    await removeWorkDir(dir);
+  }
+}
+
+/** With TSBUILD_TRACE set, prints how long each phase of a step took (stderr). */
+function phaseTimer(): (phase: string) => void {
+  if (!process.env.TSBUILD_TRACE) return () => {};
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    process.stderr.write(`[trace] ${phase} ${(now - last).toFixed(1)}ms\n`);
+    last = now;
+  };
+}
+
+/** Removes a step's work directory, unless a mount below it could not be released (never delete through one). */
+async function removeWorkDir(dir: string): Promise<void> {
+  if ((await listMountsUnder(dir)).length > 0) await cleanMountsUnder(dir);
+  if ((await listMountsUnder(dir)).length > 0) return;
+  await rm(dir, { recursive: true, force: true });
+}
+
+async function diffAgainst(
+  lowerDirs: readonly string[],
+  upperDir: string,
+  viewTarget: string,
+  options: FsStepOptions,
+  store: Store,
+) {
+  if ((await readdir(upperDir)).length === 0) return [];
+  const view = await mountLowerView(lowerDirs, viewTarget, store.paths.snapshots);
+  try {
+    return await diffUpperDir(upperDir, { lowerRoot: view.root, mountStubs: options.mountStubs?.() ?? [] });
+  } finally {
+    await view.release();
+  }
+}
+
+/**
+ * Runs `read` with a read-only merged view of `fs` (COPY --from a stage or image, passwd lookups).
+ * `scratch` gives the mount point a home; the view is released afterwards.
+ */
+export async function withReadView<T>(store: Store, fs: FsState, read: (root: string) => Promise<T>): Promise<T> {
+  const lowerDirs = await lowerDirsOf(store, fs, false);
+  const dir = await tempSnapshotDir(store, 'v');
+  try {
+    const view = await mountLowerView(lowerDirs, path.join(dir, 'm'), store.paths.snapshots);
+    try {
+      return await read(view.root);
+    } finally {
+      await view.release();
+    }
+  } finally {
+    await removeWorkDir(dir);
+  }
+}

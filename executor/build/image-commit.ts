@@ -1,0 +1,109 @@
+// The image of the target stage: OCI config (platform, runtime config as BuildKit writes it,
+// rootfs diff_ids, history) and manifest stored, tags pointed at it. The image key (plan key +
+// actual diff_ids + labels + epoch) maps to the committed manifest, so a rebuild that changes
+// nothing yields the very same image id.
+import {
+  type ContainerConfig,
+  type Descriptor,
+  type Digest,
+  type ImageConfig as OciImageConfig,
+  OciMediaType,
+  type Store,
+  sha256Digest,
+} from '../../image/index.js';
+import { canonicalise, type ImageConfig, type PlanStage } from '../../planner/index.js';
+import { lookupImage, recordImage } from './cache-index.js';
+import type { StageResult } from './stage-runner.js';
+
+export interface CommitOptions {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly epoch: number | null;
+  readonly now: number;
+  readonly tags: readonly string[];
+  readonly noCache: boolean;
+}
+
+export interface CommittedImage {
+  /** The image id: digest of the config. */
+  readonly configDigest: Digest;
+  readonly manifestDigest: Digest;
+  readonly manifest: Descriptor;
+  readonly config: OciImageConfig;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export function containerConfig(config: ImageConfig, labels: Readonly<Record<string, string>>): ContainerConfig {
+  const out: Mutable<ContainerConfig> = {};
+  if (config.User !== undefined && config.User !== '') out.User = config.User;
+  if (config.ExposedPorts && Object.keys(config.ExposedPorts).length > 0)
+    out.ExposedPorts = Object.fromEntries(Object.keys(config.ExposedPorts).map((k) => [k, {}]));
+  if (config.Env !== undefined) out.Env = [...config.Env];
+  if (config.Entrypoint) out.Entrypoint = [...config.Entrypoint];
+  if (config.Cmd) out.Cmd = [...config.Cmd];
+  if (config.Volumes && Object.keys(config.Volumes).length > 0)
+    out.Volumes = Object.fromEntries(Object.keys(config.Volumes).map((k) => [k, {}]));
+  // BuildKit's images always name a working directory, `/` by default.
+  out.WorkingDir = config.WorkingDir === undefined || config.WorkingDir === '' ? '/' : config.WorkingDir;
+  const allLabels = { ...(config.Labels ?? {}), ...labels };
+  if (Object.keys(allLabels).length > 0) out.Labels = allLabels;
+  if (config.StopSignal !== undefined && config.StopSignal !== '') out.StopSignal = config.StopSignal;
+  if (config.Healthcheck !== undefined) out.Healthcheck = { ...config.Healthcheck, Test: [...config.Healthcheck.Test] };
+  if (config.OnBuild && config.OnBuild.length > 0) out.OnBuild = [...config.OnBuild];
+  if (config.Shell && config.Shell.length > 0) out.Shell = [...config.Shell];
+  return out;
+}
+
+export async function commitImage(
+  store: Store,
+  stage: PlanStage,
+  result: StageResult,
+  options: CommitOptions,
+): Promise<CommittedImage> {
+  const diffIds = result.fs.layers.map((l) => l.diffId);
+  const key = sha256Digest(
+    canonicalise({ image: stage.imageKey, diffIds, labels: { ...options.labels }, epoch: options.epoch }),
+  );
+  const cached = options.noCache ? null : await lookupImage(store, key);
+  let manifestDigest: Digest;
+  let configDigest: Digest;
+  if (cached !== null) {
+    manifestDigest = cached.manifest;
+    configDigest = cached.config;
+  } else {
+    const config = imageConfig(stage, result, options);
+    const configDescriptor = await store.putConfig(config);
+    const manifest = await store.putManifest({
+      schemaVersion: 2,
+      mediaType: OciMediaType.manifest,
+      config: configDescriptor,
+      layers: result.fs.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
+    });
+    manifestDigest = manifest.digest;
+    configDigest = configDescriptor.digest;
+    await recordImage(store, key, { manifest: manifestDigest, config: configDigest });
+  }
+  for (const tag of options.tags) await store.tag(tag, manifestDigest);
+  const resolved = await store.resolve(manifestDigest);
+  return {
+    configDigest,
+    manifestDigest,
+    manifest: { mediaType: OciMediaType.manifest, digest: manifestDigest, size: await store.blobSize(manifestDigest) },
+    config: resolved.config,
+  };
+}
+
+function imageConfig(stage: PlanStage, result: StageResult, options: CommitOptions): OciImageConfig {
+  const created = new Date((options.epoch ?? options.now) * 1000).toISOString();
+  const author = (stage.config as { Author?: string }).Author;
+  return {
+    architecture: stage.platform.architecture,
+    os: stage.platform.os,
+    ...(stage.platform.variant === undefined ? {} : { variant: stage.platform.variant }),
+    created,
+    ...(author === undefined ? {} : { author }),
+    config: containerConfig(stage.config, options.labels),
+    rootfs: { type: 'layers', diff_ids: result.fs.layers.map((l) => l.diffId) },
+    history: [...result.history],
+  };
+}

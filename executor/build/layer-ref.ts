@@ -1,0 +1,27 @@
+// A layer as a build step sees it: the stored blob, its diff_id, and the short name of its unpacked
+// snapshot directory. A stage's filesystem is the list of its layers, bottom first.
+import type { Digest } from '../../image/index.js';
+
+export interface LayerRef {
+  /** Digest of the stored (compressed) blob. */
+  readonly digest: Digest;
+  readonly size: number;
+  readonly mediaType: string;
+  /** Digest of the uncompressed tar. */
+  readonly diffId: Digest;
+}
+
+/** A stage's filesystem: its layers, bottom first. */
+export interface FsState {
+  readonly layers: readonly LayerRef[];
+}
+
+export const emptyFs: FsState = { layers: [] };
+
+/**
+ * The snapshot directory name of a layer: 16 hex digits of its diff_id. Short, so dozens of lower
+ * dirs fit into one overlay mount option string; the same content always has the same name.
+ */
+export function snapshotId(layer: LayerRef): string {
+  return layer.diffId.slice(layer.diffId.indexOf(':') + 1, layer.diffId.indexOf(':') + 17);
+}

@@ -1,0 +1,161 @@
+// `RUN --mount` as runtime mounts: bind (context or a stage/image, read-only unless rw, and rw writes
+// go to a private copy so they are discarded), cache (a persistent directory in the store), tmpfs,
+// secret (a file outside every layer). Sources are resolved inside their tree; ssh is not supported yet.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { isInside, resolveInRoot } from '../../image/index.js';
+import type { RunMount } from '../../planner/index.js';
+import type { ExtraMount } from '../runtime/spec.js';
+import { withReadView } from './fs-step.js';
+import type { FsState } from './layer-ref.js';
+import type { StepEnv } from './step-env.js';
+
+const run = promisify(execFile);
+
+export class MountSetupError extends Error {
+  readonly code = 'E_RUN_MOUNT';
+}
+
+/** Mounts plus the read-only views they keep open; `release` closes the views after the run. */
+export interface PreparedMounts {
+  readonly mounts: ExtraMount[];
+  release(): Promise<void>;
+}
+
+export async function prepareMounts(
+  env: StepEnv,
+  specs: readonly RunMount[],
+  scratch: string,
+): Promise<PreparedMounts> {
+  const mounts: ExtraMount[] = [];
+  const releases: (() => Promise<void>)[] = [];
+  const release = async () => {
+    for (const r of releases.reverse()) await r();
+  };
+  try {
+    for (const [i, spec] of specs.entries()) {
+      const mount = await prepareOne(env, spec, path.join(scratch, `mnt${i}`), releases);
+      if (mount !== null) mounts.push(mount);
+    }
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return { mounts, release };
+}
+
+async function prepareOne(
+  env: StepEnv,
+  spec: RunMount,
+  scratch: string,
+  releases: (() => Promise<void>)[],
+): Promise<ExtraMount | null> {
+  switch (spec.type) {
+    case 'tmpfs': {
+      const size = spec.options.size === undefined ? undefined : parseSize(spec.options.size);
+      return { type: 'tmpfs', target: spec.target, ...(size === undefined ? {} : { size }) };
+    }
+    case 'cache':
+      return { type: 'bind', source: await cacheDir(env, spec), target: spec.target, readonly: spec.readonly };
+    case 'secret':
+      return secretMount(env, spec, scratch);
+    case 'ssh':
+      if (spec.options.required === 'true') throw new MountSetupError('ssh agent forwarding is not supported yet');
+      return null;
+    case 'bind':
+      return bindMount(env, spec, scratch, releases);
+  }
+}
+
+function parseSize(text: string): number {
+  const match = /^([0-9]+)([kmgKMG]?)[bB]?$/.exec(text);
+  if (match === null) throw new MountSetupError(`invalid tmpfs size ${text}`);
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Number(match[1]) * unit;
+}
+
+async function cacheDir(env: StepEnv, spec: RunMount): Promise<string> {
+  const id = spec.options.id ?? spec.target;
+  // The owner and mode a cache starts with are part of its identity.
+  const identity = [id, spec.options.uid ?? '0', spec.options.gid ?? '0', spec.options.mode ?? '0755'].join('\0');
+  const hash = createHash('sha256').update(identity).digest('hex').slice(0, 16);
+  const dir = path.join(env.store.paths.cache, 'mounts', hash);
+  const fresh = await stat(dir).then(
+    () => false,
+    () => true,
+  );
+  if (fresh) {
+    await mkdir(dir, { recursive: true });
+    const mode = spec.options.mode === undefined ? 0o755 : Number.parseInt(spec.options.mode, 8);
+    await chmod(dir, mode);
+    await chown(dir, Number(spec.options.uid ?? 0), Number(spec.options.gid ?? 0));
+  }
+  return dir;
+}
+
+async function secretMount(env: StepEnv, spec: RunMount, scratch: string): Promise<ExtraMount | null> {
+  const id = spec.options.id ?? path.posix.basename(spec.target);
+  const source = env.secrets.get(id);
+  let value: Buffer | null = null;
+  if (source?.src !== undefined) value = await readFile(source.src);
+  else if (source?.env !== undefined && process.env[source.env] !== undefined)
+    value = Buffer.from(process.env[source.env] as string);
+  if (value === null) {
+    if (spec.options.required === 'true') throw new MountSetupError(`secret ${id}: not found`);
+    return null;
+  }
+  await mkdir(scratch, { recursive: true, mode: 0o700 });
+  const file = path.join(scratch, 'secret');
+  await writeFile(file, value, { mode: Number.parseInt(spec.options.mode ?? '400', 8) });
+  await chown(file, Number(spec.options.uid ?? 0), Number(spec.options.gid ?? 0));
+  return { type: 'bind', source: file, target: spec.target, readonly: true };
+}
+
+async function bindMount(
+  env: StepEnv,
+  spec: RunMount,
+  scratch: string,
+  releases: (() => Promise<void>)[],
+): Promise<ExtraMount> {
+  const sourceRel = (spec.source ?? '/').replace(/^\/+/, '');
+  const origin = spec.origin ?? { type: 'context' };
+  let root: string;
+  if (origin.type === 'context') root = env.context.root;
+  else {
+    const fs = origin.type === 'stage' ? await env.stageFs(origin.index) : await env.imageFs(origin.ref);
+    root = await openView(env, fs, releases);
+  }
+  const source = await resolveInRoot(root, sourceRel, true);
+  if (!isInside(root, source)) throw new MountSetupError(`mount source ${spec.source} is outside of its root`);
+  await stat(source).catch(() => {
+    throw new MountSetupError(`failed to mount ${spec.target}: "${spec.source ?? '/'}": not found`);
+  });
+  if (spec.readonly) return { type: 'bind', source, target: spec.target, readonly: true };
+  // A writable bind mount gets a private copy: its writes are discarded with the step.
+  await mkdir(scratch, { recursive: true });
+  const copy = path.join(scratch, 'rw');
+  await run('cp', ['-a', '--no-dereference', source, copy]);
+  return { type: 'bind', source: copy, target: spec.target, readonly: false };
+}
+
+/** Keeps a read-only view of `fs` mounted until the step's mounts are released. */
+function openView(env: StepEnv, fs: FsState, releases: (() => Promise<void>)[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let done: () => void = () => {};
+    const finished = new Promise<void>((r) => {
+      done = r;
+    });
+    const held = withReadView(env.store, fs, async (root) => {
+      resolve(root);
+      await finished;
+    });
+    held.catch(reject);
+    releases.push(async () => {
+      done();
+      await held.catch(() => {});
+    });
+  });
+}

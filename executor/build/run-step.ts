@@ -1,0 +1,126 @@
+// RUN: the command runs through the OCI runtime in the step's overlay root, as the stage's user,
+// with its env, working directory, network and mounts. Output streams to `onOutput`; a non-zero
+// exit fails the step with BuildKit's message and the last lines of output.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { StepOperation } from '../../planner/index.js';
+import { writeNetworkFiles } from '../runtime/network-files.js';
+import { newContainerId, runContainer } from '../runtime/runc.js';
+import { createRunSpec, type ExtraMount, mountStubPaths } from '../runtime/spec.js';
+import { mkdirInRoot, relOf } from './copy-write.js';
+import type { StepWorkspace } from './fs-step.js';
+import { prepareMounts } from './run-mounts.js';
+import type { StepEnv } from './step-env.js';
+import { resolveProcessUser } from './users.js';
+
+type RunOperation = Extract<StepOperation, { type: 'run' }>;
+
+export class RunFailedError extends Error {
+  readonly code = 'E_RUN_FAILED';
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly outputTail: readonly string[],
+  ) {
+    super(message);
+    this.name = 'RunFailedError';
+  }
+}
+
+const tailLines = 10;
+
+/** Runs the command; returns the mount points the runtime may have created (left out of the layer). */
+export async function performRun(
+  env: StepEnv,
+  op: RunOperation,
+  ws: StepWorkspace,
+  onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
+): Promise<string[]> {
+  const user = await resolveProcessUser(ws.root, op.user);
+  const cwd = op.workdir === '' ? '/' : op.workdir;
+  await mkdirInRoot(ws.root, relOf(cwd), { mode: 0o755, uid: 0, gid: 0, mtime: env.now });
+  const bundleDir = path.join(ws.scratch, 'bundle');
+  await mkdir(bundleDir, { recursive: true });
+  const networkFiles = await writeNetworkFiles(bundleDir, { hostname: env.hostname });
+  const prepared = await prepareMounts(env, op.mounts, ws.scratch);
+  try {
+    const mounts: ExtraMount[] = [...prepared.mounts, ...(await heredocFiles(op, ws.scratch))];
+    const id = newContainerId();
+    const spec = createRunSpec({
+      rootfs: ws.root,
+      args: op.argv,
+      env: withHome([...op.env, ...bothSpellings(op.proxyEnv)], user.home),
+      cwd,
+      uid: user.uid,
+      gid: user.gid,
+      additionalGids: user.additionalGids,
+      hostname: env.hostname,
+      network: op.network === 'none' ? 'none' : 'host',
+      networkFiles,
+      mounts,
+      cgroupsPath: `tsbuild/${id}`,
+    });
+    let tail = '';
+    const keep = (chunk: Buffer) => {
+      tail = (tail + chunk.toString('utf8')).slice(-8192);
+    };
+    const result = await runContainer({
+      spec,
+      bundleDir,
+      id,
+      runtime: env.runtime,
+      onStdout: (chunk) => {
+        keep(chunk);
+        onOutput(chunk, 'stdout');
+      },
+      onStderr: (chunk) => {
+        keep(chunk);
+        onOutput(chunk, 'stderr');
+      },
+      ...(env.signal === undefined ? {} : { signal: env.signal }),
+    });
+    if (result.exitCode !== 0) {
+      const lines = tail
+        .split('\n')
+        .filter((l) => l !== '')
+        .slice(-tailLines);
+      throw new RunFailedError(
+        `process "${op.argv.join(' ')}" did not complete successfully: exit code: ${result.exitCode}`,
+        result.exitCode,
+        lines,
+      );
+    }
+    return mountStubPaths(spec);
+  } finally {
+    await prepared.release();
+  }
+}
+
+/** Proxy variables reach RUN in both spellings (`http_proxy` is also `HTTP_PROXY`), as in BuildKit. */
+function bothSpellings(proxyEnv: readonly string[]): string[] {
+  const out = new Map<string, string>();
+  for (const entry of proxyEnv) {
+    const eq = entry.indexOf('=');
+    const key = entry.slice(0, eq);
+    const value = entry.slice(eq + 1);
+    out.set(key, value);
+    for (const alt of [key.toLowerCase(), key.toUpperCase()]) if (!out.has(alt)) out.set(alt, value);
+  }
+  return [...out].map(([k, v]) => `${k}=${v}`);
+}
+
+/** Like BuildKit, a process without HOME in its env gets the user's home directory. */
+function withHome(envList: readonly string[], home: string): string[] {
+  return envList.some((e) => e.startsWith('HOME=')) ? [...envList] : [...envList, `HOME=${home || '/'}`];
+}
+
+/** Heredoc scripts with a shebang are files bound read-only at their path (never part of a layer). */
+async function heredocFiles(op: RunOperation, scratch: string): Promise<ExtraMount[]> {
+  const mounts: ExtraMount[] = [];
+  for (const [i, file] of op.files.entries()) {
+    const source = path.join(scratch, `heredoc${i}`);
+    await writeFile(source, file.content, { mode: file.mode });
+    mounts.push({ type: 'bind', source, target: file.path, readonly: true });
+  }
+  return mounts;
+}

@@ -1,0 +1,90 @@
+// Runs the stages of a plan: all of them start at once (the planner kept only those the target
+// needs), each awaits the stages it reads from, and a shared semaphore bounds the steps running at
+// a time. The first failure aborts the rest; every stage is settled (mounts released) before the
+// error is reported.
+import type { Plan, PlanStage } from '../../planner/index.js';
+import { BuildError } from './errors.js';
+import type { Progress } from './progress.js';
+import type { Semaphore } from './semaphore.js';
+import { runStage, type StageResult, type StageStart } from './stage-runner.js';
+import type { StepEnv } from './step-env.js';
+import { type StoredBase, storedBase } from './store-images.js';
+
+export interface ScheduleOptions {
+  readonly plan: Plan;
+  readonly progress: Progress;
+  readonly jobs: Semaphore;
+  readonly noCache: boolean;
+  readonly epoch: number | null;
+  /** Builds the step environment once the stage lookups exist. */
+  readonly makeEnv: (lookups: Pick<StepEnv, 'stageFs' | 'imageFs'>, signal: AbortSignal) => StepEnv;
+}
+
+export async function runStages(options: ScheduleOptions): Promise<Map<number, StageResult>> {
+  const { plan } = options;
+  const results = new Map<number, Promise<StageResult>>();
+  const images = new Map<string, Promise<StoredBase>>();
+  const abort = new AbortController();
+  const multi = plan.stages.length > 1;
+  // BuildKit names steps by stage when the stage has a name or the build has several stages.
+  const labelOf = (stage: PlanStage): string =>
+    stage.name !== null ? `${stage.name} ` : multi ? `stage-${stage.index} ` : '';
+
+  const result = (index: number): Promise<StageResult> => {
+    const pending = results.get(index);
+    if (pending === undefined) throw new BuildError(`stage ${index} is not part of the plan`);
+    return pending;
+  };
+  const image = (ref: string): Promise<StoredBase> => {
+    let pending = images.get(ref);
+    if (pending === undefined) {
+      pending = storedBase(env.store, ref);
+      images.set(ref, pending);
+    }
+    return pending;
+  };
+  const env = options.makeEnv(
+    { stageFs: async (i) => (await result(i)).fs, imageFs: async (ref) => (await image(ref)).fs },
+    abort.signal,
+  );
+
+  const start = async (stage: PlanStage): Promise<StageStart> => {
+    const base = stage.base;
+    if (base.type === 'scratch') return { fs: { layers: [] }, history: [] };
+    if (base.type === 'stage') return result(base.index);
+    const label = labelOf(stage);
+    const total = stage.steps.filter((s) => s.layer).length + 1;
+    const step = options.progress.step(`[${label}1/${total}] FROM ${base.ref}${base.digest ? `@${base.digest}` : ''}`);
+    try {
+      const stored = await image(base.ref);
+      step.done();
+      return stored;
+    } catch (error) {
+      step.error((error as Error).message);
+      throw error;
+    }
+  };
+  for (const stage of plan.stages) {
+    const label = labelOf(stage);
+    const run = {
+      env,
+      progress: options.progress,
+      jobs: options.jobs,
+      noCache: options.noCache,
+      epoch: options.epoch,
+      label,
+    };
+    const pending = (async () => runStage(run, stage, await start(stage)))();
+    pending.catch(() => abort.abort());
+    results.set(stage.index, pending);
+  }
+  const settled = await Promise.allSettled(results.values());
+  const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+  if (failures.length > 0) {
+    const real = failures.find((f) => !(f instanceof BuildError && f.message === 'build canceled'));
+    throw real ?? failures[0];
+  }
+  const done = new Map<number, StageResult>();
+  for (const [index, pending] of results) done.set(index, await pending);
+  return done;
+}

@@ -1,0 +1,149 @@
+// Unpacked layers: each stored layer is extracted once into `<store>/snapshots/<short-id>/`, in the
+// form overlayfs reads as a lower dir: OCI whiteouts become 0/0 character devices and opaque markers
+// the `trusted.overlay.opaque` xattr. Extraction goes to a private temp dir that is renamed into
+// place, so a snapshot directory that exists is complete, and concurrent builds may race safely.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import {
+  BreakoutError,
+  cleanLayerPath,
+  decompressedStream,
+  extractLayer,
+  isInside,
+  opaqueWhiteoutName,
+  processAlive,
+  readTar,
+  resolveInRoot,
+  type Store,
+  type TarEntry,
+  tarChunks,
+  whiteoutPrefix,
+} from '../../image/index.js';
+import { cleanMountsUnder, listMountsUnder } from '../snapshot/leftovers.js';
+import { type LayerRef, snapshotId } from './layer-ref.js';
+
+const run = promisify(execFile);
+
+export function snapshotDir(store: Store, layer: LayerRef): string {
+  return path.join(store.paths.snapshots, snapshotId(layer));
+}
+
+async function exists(p: string): Promise<boolean> {
+  return access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * A private, empty directory under snapshots/ (same filesystem, so it can be renamed into place),
+ * named `t<tag>-<pid>-<random>` so that work left by a killed process can be found and removed.
+ */
+export async function tempSnapshotDir(store: Store, tag: string): Promise<string> {
+  const dir = path.join(store.paths.snapshots, `t${tag}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * Removes the work directories of tsbuild processes that died (SIGKILL, power loss): their mounts
+ * first, then the directories. Directories of live processes are left alone.
+ */
+export async function removeStaleWork(store: Store): Promise<void> {
+  const names = await readdir(store.paths.snapshots).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = /^t[a-z]-(\d+)-[0-9a-f]+$/.exec(name);
+    if (match === null || processAlive(Number(match[1]))) continue;
+    const dir = path.join(store.paths.snapshots, name);
+    await cleanMountsUnder(dir);
+    if ((await listMountsUnder(dir)).length === 0) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Moves a finished directory to the layer's snapshot name; when another process won, ours is dropped. */
+export async function publishSnapshot(store: Store, layer: LayerRef, dir: string): Promise<string> {
+  const target = snapshotDir(store, layer);
+  try {
+    await rename(dir, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+    await rm(dir, { recursive: true, force: true });
+  }
+  return target;
+}
+
+const pending = new Map<string, Promise<string>>();
+
+/** The snapshot directory of `layer`, extracting the stored blob when it is not there yet. */
+export function ensureSnapshot(store: Store, layer: LayerRef): Promise<string> {
+  const target = snapshotDir(store, layer);
+  let job = pending.get(target);
+  if (job === undefined) {
+    job = (async () => {
+      if (await exists(target)) return target;
+      const dir = await tempSnapshotDir(store, 'x');
+      try {
+        await extractAsLowerDir(store, layer, dir);
+        return await publishSnapshot(store, layer, dir);
+      } catch (error) {
+        await rm(dir, { recursive: true, force: true });
+        throw error;
+      }
+    })().finally(() => pending.delete(target));
+    pending.set(target, job);
+  }
+  return job;
+}
+
+interface Whiteouts {
+  readonly deleted: string[];
+  readonly opaque: string[];
+}
+
+async function extractAsLowerDir(store: Store, layer: LayerRef, dir: string): Promise<void> {
+  const whiteouts: Whiteouts = { deleted: [], opaque: [] };
+  const tar = readTar(await decompressedStream(store.openBlob(layer.digest)));
+  const kept = withoutWhiteouts(tar, whiteouts);
+  await extractLayer(Readable.from(tarChunks(kept)), dir);
+  for (const rel of whiteouts.deleted) await makeWhiteout(dir, rel);
+  for (const rel of whiteouts.opaque) await makeOpaque(dir, rel);
+}
+
+async function* withoutWhiteouts(entries: ReturnType<typeof readTar>, whiteouts: Whiteouts): AsyncGenerator<TarEntry> {
+  for await (const entry of entries) {
+    const name = cleanLayerPath(entry.header.path);
+    const base = path.posix.basename(name);
+    if (base.startsWith(whiteoutPrefix)) {
+      const parent = path.posix.dirname(name) === '.' ? '' : path.posix.dirname(name);
+      if (base === opaqueWhiteoutName) whiteouts.opaque.push(parent);
+      else whiteouts.deleted.push(path.posix.join(parent, base.slice(whiteoutPrefix.length)));
+      for await (const _ of entry.body()) {
+        // drained: a whiteout has no content that matters
+      }
+      continue;
+    }
+    yield { ...entry.header, content: () => entry.body() };
+  }
+}
+
+/** Paths are resolved inside the snapshot (a symlink in the layer never leads out of it). */
+async function makeWhiteout(root: string, rel: string): Promise<void> {
+  const parent = await resolveInRoot(root, path.posix.dirname(rel), true);
+  if (!isInside(root, parent)) throw new BreakoutError(`whiteout ${rel} is outside of the layer`);
+  await mkdir(parent, { recursive: true });
+  const target = path.join(parent, path.posix.basename(rel));
+  await rm(target, { recursive: true, force: true });
+  await run('mknod', [target, 'c', '0', '0']);
+}
+
+async function makeOpaque(root: string, rel: string): Promise<void> {
+  const target = await resolveInRoot(root, rel, true);
+  if (!isInside(root, target)) throw new BreakoutError(`opaque marker ${rel} is outside of the layer`);
+  await mkdir(target, { recursive: true });
+  await run('setfattr', ['-h', '-n', 'trusted.overlay.opaque', '-v', 'y', target]);
+}

@@ -1,0 +1,138 @@
+// Runs the steps of one stage in order: each filesystem step is looked up in the cache index by its
+// key (a hit reuses the stored layer without touching its data), otherwise performed in an overlay
+// and committed; config steps only add history. Other stages a step reads from are awaited before
+// the step takes a job slot, so a full set of slots can never wait on itself.
+import type { HistoryEntry } from '../../image/index.js';
+import type { PlanStage, PlanStep } from '../../planner/index.js';
+import { lookupStep, recordStep } from './cache-index.js';
+import { performCopy, performMkdir } from './copy-step.js';
+import { BuildError } from './errors.js';
+import { runFsStep } from './fs-step.js';
+import { createdBy } from './history.js';
+import type { FsState, LayerRef } from './layer-ref.js';
+import type { Progress, StepProgress } from './progress.js';
+import { performRun, RunFailedError } from './run-step.js';
+import type { Semaphore } from './semaphore.js';
+import type { StepEnv } from './step-env.js';
+
+export interface StageStart {
+  readonly fs: FsState;
+  readonly history: readonly HistoryEntry[];
+}
+
+export interface StageResult extends StageStart {}
+
+export interface StageRun {
+  readonly env: StepEnv;
+  readonly progress: Progress;
+  readonly jobs: Semaphore;
+  readonly noCache: boolean;
+  /** SOURCE_DATE_EPOCH of the build (seconds), when set. */
+  readonly epoch: number | null;
+  /** Prefix of step names: the stage name when the build has several stages. */
+  readonly label: string;
+}
+
+/** Steps BuildKit shows as vertices: the filesystem steps (FROM is numbered 1). */
+export function countedSteps(stage: PlanStage): number {
+  return stage.steps.filter((s) => s.layer).length + (stage.base.type === 'image' ? 1 : 0);
+}
+
+export async function runStage(run: StageRun, stage: PlanStage, start: StageStart): Promise<StageResult> {
+  let layers = [...start.fs.layers];
+  const history = [...start.history];
+  const total = countedSteps(stage);
+  let position = stage.base.type === 'image' ? 1 : 0;
+  const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+  for (const step of stage.steps) {
+    if (run.env.signal?.aborted) throw new BuildError('build canceled');
+    if (!step.layer) {
+      const text = createdBy(step);
+      if (text === null) continue;
+      const created = iso(run.epoch ?? run.env.now);
+      history.push({ created, created_by: text, comment: 'buildkit.dockerfile.v0', empty_layer: true });
+      continue;
+    }
+    position++;
+    const name = `[${run.label}${position}/${total}] ${step.instruction.trim()}`;
+    const { layer, created } = await runLayerStep(run, step, { layers }, name);
+    layers = [...layers, layer];
+    history.push({
+      created: run.epoch === null ? created : iso(run.epoch),
+      created_by: createdBy(step) ?? step.instruction,
+      comment: 'buildkit.dockerfile.v0',
+    });
+  }
+  return { fs: { layers }, history };
+}
+
+async function runLayerStep(
+  run: StageRun,
+  step: PlanStep,
+  fs: FsState,
+  name: string,
+): Promise<{ layer: LayerRef; created: string }> {
+  const key = step.cacheKey;
+  if (key !== null && !run.noCache) {
+    const hit = await lookupStep(run.env.store, key);
+    if (hit?.layer) {
+      run.progress.step(name).cached();
+      return { layer: hit.layer, created: hit.created };
+    }
+  }
+  await awaitSources(run.env, step);
+  return run.jobs.run(async () => {
+    const progress = run.progress.step(name);
+    try {
+      const layer = await perform(run, step, fs, progress);
+      const created = new Date().toISOString();
+      if (key !== null) await recordStep(run.env.store, key, { layer, created });
+      progress.done();
+      return { layer, created };
+    } catch (error) {
+      progress.error((error as Error).message);
+      throw asBuildError(error, step);
+    }
+  });
+}
+
+/** Stages a step reads from finish before it takes a job slot. */
+async function awaitSources(env: StepEnv, step: PlanStep): Promise<void> {
+  const op = step.operation;
+  if (op.type === 'copy' && op.from.type === 'stage') await env.stageFs(op.from.index);
+  if (op.type === 'run') {
+    for (const mount of op.mounts) if (mount.origin?.type === 'stage') await env.stageFs(mount.origin.index);
+  }
+}
+
+async function perform(run: StageRun, step: PlanStep, fs: FsState, progress: StepProgress): Promise<LayerRef> {
+  const op = step.operation;
+  const env = run.env;
+  switch (op.type) {
+    case 'copy': {
+      const base = op.link ? { layers: [] } : fs;
+      return runFsStep(env.store, base, { epoch: run.epoch }, (ws) => performCopy(env, op, ws));
+    }
+    case 'mkdir':
+      return runFsStep(env.store, fs, { epoch: run.epoch }, (ws) => performMkdir(env, op, ws));
+    case 'run': {
+      let stubs: readonly string[] = [];
+      return runFsStep(env.store, fs, { epoch: run.epoch, mountPoints: true, mountStubs: () => stubs }, async (ws) => {
+        stubs = await performRun(env, op, ws, (chunk) => progress.output(chunk));
+      });
+    }
+    default:
+      throw new BuildError(`step ${step.kind} has no filesystem operation`);
+  }
+}
+
+function asBuildError(error: unknown, step: PlanStep): BuildError {
+  if (error instanceof BuildError && error.details.line !== undefined) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const base = { line: step.line, instruction: step.instruction.trim() };
+  if (error instanceof BuildError) return new BuildError(message, { ...error.details, ...base });
+  if (error instanceof RunFailedError) {
+    return new BuildError(message, { ...base, exitCode: error.exitCode, outputTail: error.outputTail });
+  }
+  return new BuildError(message, base);
+}

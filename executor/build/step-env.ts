@@ -1,0 +1,26 @@
+// What a step needs from the build around it: the store, the context, other stages' and images'
+// filesystems, output streaming, secrets and cancellation.
+import type { ContextSnapshot } from '../../cache/index.js';
+import type { Store } from '../../image/index.js';
+import type { FsState } from './layer-ref.js';
+
+export interface SecretSource {
+  readonly src?: string;
+  readonly env?: string;
+}
+
+export interface StepEnv {
+  readonly store: Store;
+  readonly context: ContextSnapshot;
+  /** The finished filesystem of an earlier stage (waits for it). */
+  stageFs(index: number): Promise<FsState>;
+  /** The filesystem of an image in the store. */
+  imageFs(ref: string): Promise<FsState>;
+  /** Seconds since the epoch when the build started. */
+  readonly now: number;
+  readonly secrets: ReadonlyMap<string, SecretSource>;
+  readonly runtime: string;
+  /** The sandbox hostname (BUILDKIT_SANDBOX_HOSTNAME, default `buildkitsandbox`). */
+  readonly hostname: string;
+  readonly signal?: AbortSignal;
+}

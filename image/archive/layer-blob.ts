@@ -1,0 +1,53 @@
+import { PassThrough, type Readable } from 'node:stream';
+import { createGunzip, createZstdDecompress } from 'node:zlib';
+import type { Digest } from '../digest.js';
+import { decompressedStream } from '../layer/decompress.js';
+import { HashingStream } from '../layer/hashing-stream.js';
+import { compressLayer, type LayerDigests } from '../layer/write-layer.js';
+import { layerCompression } from '../media-types.js';
+import type { Descriptor } from '../oci-types.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * Stores a layer given as tar, tar+gzip or tar+zstd (bytes or stream) as a gzip blob, computing its diff_id
+ * from the uncompressed bytes on the way. Streaming: nothing is held in memory.
+ */
+export async function storeLayerAsGzip(
+  store: Store,
+  input: Uint8Array | AsyncIterable<Uint8Array>,
+): Promise<LayerDigests> {
+  const tar = await decompressedStream(input);
+  const bridge = new PassThrough();
+  const [digests, stored] = await Promise.all([compressLayer(tar, bridge), store.putBlob(bridge)]);
+  if (stored.digest !== digests.digest) throw new Error(`layer digest changed while storing: ${stored.digest}`);
+  return digests;
+}
+
+/** The uncompressed tar of a stored layer, whatever its compression. */
+export function uncompressedLayer(store: Store, layer: Descriptor): Readable {
+  const blob = store.openBlob(layer.digest);
+  const compression = layerCompression(layer.mediaType);
+  if (compression === 'none') return blob;
+  const decoder = compression === 'gzip' ? createGunzip() : createZstdDecompress();
+  blob.on('error', (error) => decoder.destroy(error));
+  return blob.pipe(decoder);
+}
+
+/** Digest and size of a stored layer's uncompressed tar (one streaming pass). */
+export async function uncompressedLayerInfo(
+  store: Store,
+  layer: Descriptor,
+): Promise<{ diffId: Digest; size: number }> {
+  if (layerCompression(layer.mediaType) === 'none') return { diffId: layer.digest, size: layer.size };
+  const hashing = new HashingStream();
+  const source = uncompressedLayer(store, layer);
+  source.pipe(hashing);
+  hashing.resume();
+  await new Promise<void>((resolve, reject) => {
+    source.on('error', reject);
+    hashing.on('error', reject);
+    hashing.on('end', () => resolve());
+  });
+  const { digest, size } = hashing.result();
+  return { diffId: digest, size };
+}

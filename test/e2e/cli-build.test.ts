@@ -1,0 +1,138 @@
+// `tsbuild build` through its command function: image id on stdout, -q, --iidfile, --metadata-file,
+// --label, --target, --output local|tar, and docker's error rendering with the Dockerfile excerpt.
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type BuildCliOptions, run } from '../../cli/commands/build/run.js';
+import type { Store } from '../../image/index.js';
+import { freshDir, isolationUnavailable, storeWithBusybox, writeContext } from './helpers.js';
+
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(store: Store, opts: Partial<BuildCliOptions> & { context: string }): Promise<Captured> {
+  const out = { stdout: '', stderr: '' };
+  const code = await run(
+    {
+      tags: [],
+      buildArgs: [],
+      labels: [],
+      noCache: false,
+      quiet: false,
+      outputs: [],
+      secrets: [],
+      root: store.root,
+      ...opts,
+    },
+    {
+      stdout: (t) => {
+        out.stdout += t;
+      },
+      stderr: (t) => {
+        out.stderr += t;
+      },
+      env: {},
+    },
+  );
+  return { code, ...out };
+}
+
+describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build (command)', () => {
+  let store: Store;
+  let ctx: string;
+  beforeAll(async () => {
+    store = await storeWithBusybox();
+    ctx = await freshDir('c');
+    await writeContext(ctx, [
+      {
+        path: 'Dockerfile',
+        content: 'FROM busybox AS base\nCOPY hello.txt /hello.txt\nFROM base AS final\nRUN cat /hello.txt > /again\n',
+      },
+      { path: 'hello.txt', content: 'hello\n' },
+    ]);
+  });
+
+  it('-q prints only the image id; --iidfile and --metadata-file record it; -t tags it', async () => {
+    const dir = await freshDir('m');
+    const iid = path.join(dir, 'iid');
+    const meta = path.join(dir, 'meta.json');
+    const result = await cli(store, {
+      context: ctx,
+      quiet: true,
+      tags: ['cli:1'],
+      labels: ['team=build'],
+      iidfile: iid,
+      metadataFile: meta,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    const id = result.stdout.trim();
+    expect(await readFile(iid, 'utf8')).toBe(id);
+    const image = await store.resolve('cli:1');
+    expect(image.configDigest).toBe(id);
+    expect(image.config.config?.Labels).toEqual({ team: 'build' });
+    expect(JSON.parse(await readFile(meta, 'utf8'))).toEqual({
+      'containerimage.config.digest': id,
+      'containerimage.digest': image.manifestDigest,
+      'image.name': 'cli:1',
+    });
+  });
+
+  it('prints plain progress and --output writes the target stage filesystem', async () => {
+    const out = await freshDir('o');
+    const tarFile = path.join(out, 'fs.tar');
+    const result = await cli(store, {
+      context: ctx,
+      target: 'base',
+      outputs: [`type=local,dest=${path.join(out, 'dir')}`, `type=tar,dest=${tarFile}`],
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^#\d+ \[base 2\/2\] COPY hello.txt \/hello.txt$/m);
+    expect(result.stderr).not.toContain('RUN cat');
+    expect(await readFile(path.join(out, 'dir/hello.txt'), 'utf8')).toBe('hello\n');
+    expect(execFileSync('tar', ['-tf', tarFile], { encoding: 'utf8' })).toContain('./hello.txt');
+  });
+
+  it('renders a failed step like docker: output, Dockerfile excerpt, message', async () => {
+    const bad = await freshDir('c');
+    await writeContext(bad, [
+      { path: 'Dockerfile', content: 'FROM busybox\nRUN echo one\nRUN echo broken >&2; exit 7\nENV A=b\n' },
+    ]);
+    const result = await cli(store, { context: bad, quiet: true });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      [
+        '------',
+        ' > RUN echo broken >&2; exit 7:',
+        'broken',
+        '------',
+        'Dockerfile:3',
+        '--------------------',
+        '   1 |     FROM busybox',
+        '   2 |     RUN echo one',
+        '   3 | >>> RUN echo broken >&2; exit 7',
+        '   4 |     ENV A=b',
+        '   5 |     ',
+        '--------------------',
+        'ERROR: failed to solve: process "/bin/sh -c echo broken >&2; exit 7" did not complete successfully: exit code: 7',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('names the ways to get a missing base image', async () => {
+    const bad = await freshDir('c');
+    await writeContext(bad, [{ path: 'Dockerfile', content: 'FROM nosuchimage:3\nRUN true\n' }]);
+    const result = await cli(store, { context: bad, quiet: true });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "ERROR: failed to solve: image nosuchimage:3 is not in the local store: import a root filesystem with 'tsbuild import ROOTFS.tar nosuchimage:3', load a saved image with 'tsbuild load -i FILE', or pull it into the store first",
+    );
+  });
+});

@@ -1,0 +1,26 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildIn, freshDir, isolationUnavailable, storeWithBusybox, writeContext } from './helpers.js';
+
+describe.skipIf(isolationUnavailable() !== undefined)('smoke', () => {
+  it('builds COPY + ENV + RUN on busybox', async () => {
+    const store = await storeWithBusybox();
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [
+      {
+        path: 'Dockerfile',
+        content: 'FROM busybox\nENV MYNAME Allen Ren\nCOPY a.txt /data/\nRUN echo $MYNAME && cat /data/a.txt > /out\n',
+      },
+      { path: 'a.txt', content: 'hello\n' },
+    ]);
+    const run = await buildIn(store, ctx, { tags: ['x:1'] });
+    console.log(run.log);
+    if (run.error) throw run.error;
+    expect(run.log).toContain('Allen Ren');
+    const out = path.join(ctx, 'out');
+    const { exportFilesystem } = await import('../../executor/index.js');
+    await exportFilesystem(store, run.result!.fs, { type: 'local', dest: out });
+    expect(await readFile(path.join(out, 'out'), 'utf8')).toBe('hello\n');
+  });
+});

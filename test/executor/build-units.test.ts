@@ -1,0 +1,149 @@
+// Unit tests of the build's pure parts: --chmod parsing, passwd/group lookups, history texts,
+// output specs, the archive header check.
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isTarHeader } from '../../executor/build/archive.js';
+import { parseChmod } from '../../executor/build/chmod.js';
+import { createdBy } from '../../executor/build/history.js';
+import { resolveFileOwner, resolveProcessUser } from '../../executor/build/users.js';
+import { parseOutput } from '../../executor/index.js';
+import type { PlanStep } from '../../planner/index.js';
+import { scratchDir } from './helpers.js';
+
+describe('parseChmod', () => {
+  it('takes octal modes as they are', () => {
+    expect(parseChmod('755')(0o600, false)).toBe(0o755);
+    expect(parseChmod('0')(0o644, true)).toBe(0);
+    expect(() => parseChmod('10000')).toThrow(
+      "invalid chmod parameter: '10000'. it should be octal string and between 0 and 07777",
+    );
+  });
+
+  it('applies symbolic clauses like chmod(1)', () => {
+    expect(parseChmod('u+x')(0o644, false)).toBe(0o744);
+    expect(parseChmod('go-w')(0o666, false)).toBe(0o644);
+    expect(parseChmod('u=rwx,g=rx,o=')(0o000, false)).toBe(0o750);
+    expect(parseChmod('a+X')(0o644, false)).toBe(0o644);
+    expect(parseChmod('a+X')(0o644, true)).toBe(0o755);
+    expect(parseChmod('a+X')(0o744, false)).toBe(0o755);
+    expect(parseChmod('+x')(0o600, false)).toBe(0o711);
+    expect(() => parseChmod('u+q')).toThrow('invalid chmod parameter');
+  });
+});
+
+describe('users', () => {
+  async function rootWithAccounts(): Promise<string> {
+    const root = await scratchDir();
+    await mkdir(path.join(root, 'etc'));
+    await writeFile(
+      path.join(root, 'etc/passwd'),
+      'root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1:daemon:/usr/sbin:/bin/false\n',
+    );
+    await writeFile(path.join(root, 'etc/group'), 'root:x:0:\ndaemon:x:1:\nwheel:x:10:root\nnobody:x:65534:\n');
+    return root;
+  }
+
+  it('resolves --chown specs as BuildKit file operations do', async () => {
+    const root = await rootWithAccounts();
+    expect(await resolveFileOwner(root, 'daemon')).toEqual({ uid: 1, gid: 1 });
+    expect(await resolveFileOwner(root, '1000')).toEqual({ uid: 1000, gid: 1000 });
+    expect(await resolveFileOwner(root, 'daemon:nobody')).toEqual({ uid: 1, gid: 65534 });
+    expect(await resolveFileOwner(root, '5:wheel')).toEqual({ uid: 5, gid: 10 });
+    await expect(resolveFileOwner(root, 'nouser')).rejects.toThrow(
+      'unable to find user nouser: no matching entries in passwd file',
+    );
+  });
+
+  it('resolves the RUN user with supplementary groups', async () => {
+    const root = await rootWithAccounts();
+    expect(await resolveProcessUser(root, '')).toEqual({ uid: 0, gid: 0, additionalGids: [0, 10], home: '/root' });
+    expect(await resolveProcessUser(root, '1234')).toEqual({ uid: 1234, gid: 0, additionalGids: [0], home: '/' });
+    expect(await resolveProcessUser(root, 'daemon:wheel')).toEqual({
+      uid: 1,
+      gid: 10,
+      additionalGids: [10],
+      home: '/usr/sbin',
+    });
+  });
+
+  it('never reads account files through a symlink leading out of the root', async () => {
+    const root = await scratchDir();
+    await mkdir(path.join(root, 'etc'));
+    await symlink('/etc/passwd', path.join(root, 'etc/passwd'));
+    await expect(resolveFileOwner(root, 'root')).rejects.toThrow('unable to find user root');
+  });
+});
+
+function step(kind: string, instruction: string, args: string[], extra: Partial<PlanStep> = {}): PlanStep {
+  return {
+    kind,
+    line: 1,
+    range: { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } },
+    instruction,
+    onbuild: false,
+    args,
+    env: [],
+    buildArgs: [],
+    inputs: [],
+    operation: { type: 'none' },
+    cacheKey: null,
+    parentKey: '',
+    layer: false,
+    ...extra,
+  } as PlanStep;
+}
+
+describe('createdBy', () => {
+  it('writes BuildKit history texts', () => {
+    expect(createdBy(step('env', 'ENV a=1', ['a=1']))).toBe('ENV a=1');
+    expect(createdBy(step('expose', 'EXPOSE 5000 1234/udp', ['5000/tcp', '1234/udp']))).toBe(
+      'EXPOSE [1234/udp 5000/tcp]',
+    );
+    expect(createdBy(step('cmd', 'CMD ["sh"]', ['sh']))).toBe('CMD ["sh"]');
+    expect(createdBy(step('copy', 'COPY --from=x foo2 foo3', ['foo2', '/foo3'], { layer: true }))).toBe(
+      'COPY foo2 foo3 # buildkit',
+    );
+    const run = step('run', 'RUN ls /etc/', ['/bin/sh', '-c', 'ls /etc/'], {
+      layer: true,
+      buildArgs: ['foo=bar2', 'bar=123'],
+      operation: {
+        type: 'run',
+        argv: ['/bin/sh', '-c', 'ls /etc/'],
+        env: [],
+        proxyEnv: [],
+        user: '',
+        workdir: '/',
+        network: 'default',
+        security: 'default',
+        mounts: [],
+        files: [],
+      },
+    });
+    expect(createdBy(run)).toBe('RUN |2 foo=bar2 bar=123 /bin/sh -c ls /etc/ # buildkit');
+  });
+});
+
+describe('parseOutput', () => {
+  it('parses local and tar exporters', () => {
+    expect(parseOutput('type=local,dest=out')).toEqual({ type: 'local', dest: 'out' });
+    expect(parseOutput('type=tar,dest=-')).toEqual({ type: 'tar', dest: '-' });
+    expect(parseOutput('dir')).toEqual({ type: 'local', dest: 'dir' });
+    expect(() => parseOutput('type=registry,dest=x')).toThrow('unsupported output type registry (local, tar)');
+  });
+});
+
+describe('isTarHeader', () => {
+  it('checks the header checksum', () => {
+    const block = Buffer.alloc(512);
+    block.write('name', 0);
+    block.write('0000644\0', 100);
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : block[i];
+    block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    expect(isTarHeader(block)).toBe(true);
+    block[0] = 0x41;
+    expect(isTarHeader(block)).toBe(false);
+    expect(isTarHeader(Buffer.alloc(100))).toBe(false);
+  });
+});

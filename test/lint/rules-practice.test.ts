@@ -1,0 +1,157 @@
+// Best-practice rules with hadolint ids: triggers with exact ranges (also inside continuations and heredocs)
+// and near misses, ARG/ENV- and stage-aware.
+import { describe, expect, it } from 'vitest';
+import type { LintOptions } from '../../lint/index.js';
+import { findingsOf } from './helpers.js';
+
+const cases: Record<string, { name: string; text: string; expected: string[]; options?: LintOptions }[]> = {
+  DL3000: [
+    { name: 'relative', text: 'FROM alpine\nWORKDIR app\n', expected: ['2:9-2:12 DL3000 Use absolute WORKDIR'] },
+    { name: 'unresolved variable', text: 'FROM alpine\nARG DIR\nWORKDIR $DIR\n', expected: [] },
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile variables, not a template
+    { name: 'absolute from ENV', text: 'FROM alpine\nENV D=/app\nWORKDIR ${D}/x\n', expected: [] },
+  ],
+  DL3002: [
+    {
+      name: 'last USER root',
+      text: 'FROM alpine\nUSER app\nUSER root\n',
+      expected: ['3:6-3:10 DL3002 Last USER should not be root'],
+    },
+    {
+      name: 'root in an earlier stage only',
+      text: 'FROM alpine AS a\nUSER root\nFROM alpine\nUSER app\n',
+      expected: [],
+    },
+  ],
+  DL3004: [
+    {
+      name: 'sudo after && on a continuation line',
+      text: 'FROM alpine\nRUN apk add curl && \\\n    sudo ls\n',
+      expected: [
+        '3:5-3:9 DL3004 Do not use sudo as it leads to unpredictable behavior. Use a tool like gosu to enforce root',
+      ],
+    },
+    {
+      name: 'sudo in a heredoc',
+      text: 'FROM alpine\nRUN <<EOF\nset -e\nsudo ls\nEOF\n',
+      expected: [
+        '4:1-4:5 DL3004 Do not use sudo as it leads to unpredictable behavior. Use a tool like gosu to enforce root',
+      ],
+    },
+    { name: 'sudo as an argument', text: 'FROM alpine\nRUN apk add sudo && echo "sudo ls"\n', expected: [] },
+  ],
+  DL3006: [
+    {
+      name: 'untagged',
+      text: 'FROM debian\n',
+      expected: ['1:6-1:12 DL3006 Always tag the version of an image explicitly'],
+    },
+    { name: 'tag from a global ARG', text: 'ARG V=12\nFROM debian:$V\n', expected: [] },
+    { name: 'stage and scratch', text: 'FROM debian:12 AS base\nFROM base\nFROM scratch\n', expected: [] },
+  ],
+  DL3007: [
+    {
+      name: 'latest',
+      text: 'FROM debian:latest\n',
+      expected: [
+        '1:13-1:19 DL3007 Using latest is prone to errors if the image will ever update. Pin the version explicitly to a release tag',
+      ],
+    },
+    { name: 'pinned', text: 'FROM debian:12\n', expected: [] },
+  ],
+  DL3009: [
+    {
+      name: 'lists not removed',
+      text: 'FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n',
+      expected: ['2:23-2:30 DL3009 Delete the apt-get lists after installing something'],
+    },
+    {
+      name: 'removed',
+      text: 'FROM debian:12\nRUN apt-get update && apt-get install -y curl \\\n && rm -rf /var/lib/apt/lists/*\n',
+      expected: [],
+    },
+    {
+      name: 'intermediate stage',
+      text: 'FROM debian:12 AS build\nRUN apt-get update && apt-get install -y gcc\nFROM debian:12\nCOPY --from=build /a /a\n',
+      expected: [],
+    },
+  ],
+  DL3015: [
+    {
+      name: 'without --no-install-recommends',
+      text: 'FROM debian:12\nRUN apt-get install -y curl\n',
+      expected: ['2:5-2:12 DL3015 Avoid additional packages by specifying `--no-install-recommends`'],
+    },
+    { name: 'with it', text: 'FROM debian:12\nRUN apt-get install -y --no-install-recommends curl\n', expected: [] },
+  ],
+  DL3020: [
+    {
+      name: 'local file',
+      text: 'FROM alpine\nADD app.py /app/\n',
+      expected: ['2:5-2:11 DL3020 Use COPY instead of ADD for files and folders'],
+    },
+    { name: 'URL and archive', text: 'FROM alpine\nADD https://x.org/a.txt /\nADD rootfs.tar.gz /\n', expected: [] },
+  ],
+  DL3025: [
+    {
+      name: 'shell form',
+      text: 'FROM alpine\nCMD run it\n',
+      expected: ['2:5-2:11 DL3025 Use arguments JSON notation for CMD and ENTRYPOINT arguments'],
+    },
+    { name: 'exec form', text: 'FROM alpine\nCMD ["run"]\n', expected: [] },
+  ],
+  DL3026: [
+    {
+      name: 'untrusted registry',
+      text: 'FROM quay.io/x/y:1\nFROM docker.io/library/alpine:3\nFROM alpine:3\n',
+      options: { trustedRegistries: ['docker.io'] },
+      expected: ['1:6-1:19 DL3026 Use only an allowed registry in the FROM image'],
+    },
+    { name: 'no list configured', text: 'FROM quay.io/x/y:1\n', expected: [] },
+  ],
+  DL4000: [
+    {
+      name: 'MAINTAINER',
+      text: 'FROM alpine\nMAINTAINER me\n',
+      expected: ['2:1-2:11 DL4000 MAINTAINER is deprecated'],
+    },
+  ],
+  DL4003: [
+    {
+      name: 'second CMD',
+      text: 'FROM alpine\nCMD ["a"]\nCMD ["b"]\n',
+      expected: [
+        '3:1-3:4 DL4003 Multiple `CMD` instructions found. If you list more than one `CMD` then only the last `CMD` will take effect',
+      ],
+    },
+    { name: 'one per stage', text: 'FROM alpine AS a\nCMD ["a"]\nFROM a\nCMD ["b"]\n', expected: [] },
+  ],
+  DL4006: [
+    {
+      name: 'pipe without pipefail',
+      text: 'FROM alpine\nRUN wget -O - https://x | tar xz\n',
+      expected: [
+        '2:25-2:26 DL4006 Set the SHELL option -o pipefail before RUN with a pipe in it. If you are using /bin/sh in an alpine image or if your shell is symlinked to busybox then consider explicitly setting your SHELL to /bin/ash, or disable this check',
+      ],
+    },
+    {
+      name: 'SHELL with pipefail',
+      text: 'FROM alpine\nSHELL ["/bin/ash", "-eo", "pipefail", "-c"]\nRUN a | b\n',
+      expected: [],
+    },
+    { name: 'set -o pipefail in the RUN', text: 'FROM alpine\nRUN set -eux -o pipefail; a | b\n', expected: [] },
+    { name: 'logical or and quoted pipe', text: 'FROM alpine\nRUN a || b; echo "x|y"\n', expected: [] },
+  ],
+};
+
+describe('best-practice rules', () => {
+  for (const [rule, list] of Object.entries(cases)) {
+    describe(rule, () => {
+      for (const c of list) {
+        it(c.name, () => {
+          expect(findingsOf(rule, c.text, c.options)).toEqual(c.expected);
+        });
+      }
+    });
+  }
+});
