@@ -93,7 +93,60 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           }),
         ),
     )
-    .demandCommand(1, 'Name a command; see --help.')
+    .command(
+      ['build <context>', '$0 <context>'],
+      'Build an image from a Dockerfile and a context directory (`tsbuild -t NAME .` is short for `tsbuild build`)',
+      (y) =>
+        y
+          .positional('context', {
+            type: 'string',
+            default: '.',
+            describe: 'context directory, or - for a tar on stdin',
+          })
+          .option('tag', { alias: 't', type: 'string', array: true, describe: 'NAME[:TAG] (repeatable)' })
+          .option('file', {
+            alias: 'f',
+            type: 'string',
+            describe: 'Dockerfile (default: CONTEXT/Dockerfile; - for stdin)',
+          })
+          .option('target', { type: 'string', describe: 'stage to build' })
+          .option('build-arg', { type: 'string', array: true, describe: 'K=V, or K to take the value from the env' })
+          .option('label', { type: 'string', array: true, describe: 'K=V label on the image' })
+          .option('no-cache', { type: 'boolean', default: false, describe: 'do not use the build cache' })
+          .option('progress', { choices: ['auto', 'tty', 'plain', 'quiet'] as const, default: 'auto' as const })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the image id' })
+          .option('iidfile', { type: 'string', describe: 'write the image id to this file' })
+          .option('metadata-file', { type: 'string', describe: 'write build metadata (JSON) to this file' })
+          .option('output', {
+            alias: 'o',
+            type: 'string',
+            array: true,
+            describe: 'type=local,dest=DIR | type=tar,dest=FILE',
+          })
+          .option('secret', { type: 'string', array: true, describe: 'id=ID,src=FILE | id=ID,env=VAR' })
+          .option('jobs', { type: 'number', describe: 'stages built at once (default: number of CPUs)' })
+          .option('runtime', { type: 'string', default: 'runc', describe: 'OCI runtime for RUN (runc or crun)' }),
+      (a) =>
+        later(async () =>
+          (await import('./commands/build/run.js')).run({
+            context: operand(a.context),
+            file: operand(a.file),
+            tags: collect(a.tag),
+            target: a.target,
+            buildArgs: collect(a['build-arg']),
+            labels: collect(a.label),
+            noCache: a['no-cache'],
+            progress: a.progress,
+            quiet: a.quiet,
+            iidfile: a.iidfile,
+            metadataFile: a['metadata-file'],
+            outputs: collect(a.output),
+            secrets: collect(a.secret),
+            jobs: a.jobs,
+            runtime: a.runtime,
+          }),
+        ),
+    )
     .strict()
     .version(version)
     .alias('h', 'help')

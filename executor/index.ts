@@ -50,3 +50,4 @@ export {
   unmountPath,
   withOverlay,
 } from './snapshot/overlay.js';
+export * from './container/index.js';

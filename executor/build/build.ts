@@ -1,7 +1,9 @@
 // `tsbuild build`: Dockerfile → plan → stages run → image committed and tagged (→ optional exports).
+
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type ContextSnapshot, snapshotContext } from '../../cache/index.js';
+import { type ContextSnapshot, StatCache, snapshotContext } from '../../cache/index.js';
 import type { Digest, ImageConfig as OciImageConfig, Store } from '../../image/index.js';
 import { type Diagnostic, parse } from '../../parser/index.js';
 import { hasLocation, type Plan, type PlanOptions, plan, snapshotSource } from '../../planner/index.js';
@@ -70,8 +72,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   const contextStep = progress.step('[internal] load build context');
   let snapshot: ContextSnapshot;
+  const statCache = await StatCache.open(statCacheFile(options.store, contextDir));
   try {
-    snapshot = await snapshotContext(contextDir, options.dockerfileText === undefined ? { dockerfilePath } : {});
+    snapshot = await snapshotContext(contextDir, {
+      statCache,
+      ...(options.dockerfileText === undefined ? { dockerfilePath } : {}),
+    });
   } catch (error) {
     contextStep.error((error as Error).message);
     throw new BuildError(`cannot read build context ${contextDir}: ${(error as Error).message}`);
@@ -82,10 +88,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     ...(options.target === undefined ? {} : { target: options.target }),
     buildArgs: options.buildArgs ?? {},
   };
-  const planned = await plan(parsed.ast, planOptions, {
-    context: snapshotSource(snapshot),
-    images: storeResolver(options.store),
-  });
+  let planned: Awaited<ReturnType<typeof plan>>;
+  try {
+    planned = await plan(parsed.ast, planOptions, {
+      context: snapshotSource(snapshot),
+      images: storeResolver(options.store),
+    });
+  } finally {
+    // File digests computed while planning are what make the next build's context check cheap.
+    await statCache.save().catch(() => {});
+  }
   report(planned.diagnostics, options);
   const thePlan = planned.plan as Plan;
   const epoch = epochOf(thePlan, options.buildArgs ?? {});
@@ -130,6 +142,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     fs: result.fs,
     tags: options.tags ?? [],
   };
+}
+
+/** One stat cache per context directory, in the store. */
+function statCacheFile(store: Store, contextDir: string): string {
+  const id = createHash('sha256').update(contextDir).digest('hex').slice(0, 16);
+  return path.join(store.paths.cache, 'context', `${id}.json`);
 }
 
 /** Errors stop the build (the first one, with its line); warnings go to `onWarning`. */

@@ -169,29 +169,23 @@ async function writeItem(
   return target;
 }
 
+/**
+ * The target never exists here (it was removed, or its directory is new), and COPYFILE_EXCL creates
+ * it with O_EXCL, which never follows a symlink: nothing is written outside the root. The kernel
+ * copies the content, and the copy gets its source's mode.
+ */
 async function writeFileContent(target: string, item: CopyItem): Promise<void> {
+  if (item.sourcePath !== undefined) {
+    await copyFile(item.sourcePath, target, constants.COPYFILE_EXCL);
+    return;
+  }
   const out = await open(
     target,
     constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
     0o600,
   );
   try {
-    if (item.content !== undefined) {
-      await out.writeFile(item.content);
-      return;
-    }
-    if (item.sourcePath === undefined) return;
-    const input = await open(item.sourcePath, constants.O_RDONLY | constants.O_NOFOLLOW);
-    try {
-      const buffer = Buffer.allocUnsafe(1 << 20);
-      for (;;) {
-        const { bytesRead } = await input.read(buffer, 0, buffer.length, null);
-        if (bytesRead === 0) break;
-        await out.write(buffer, 0, bytesRead);
-      }
-    } finally {
-      await input.close();
-    }
+    await out.writeFile(item.content ?? new Uint8Array(0));
   } finally {
     await out.close();
   }

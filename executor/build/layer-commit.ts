@@ -49,6 +49,33 @@ async function* readNoFollow(file: string, size: number): AsyncGenerator<Uint8Ar
 
 const smallFile = 1 << 20;
 
+/** gzip level 1: about three times faster than the default 6 for a slightly larger blob. */
+const gzipLevel = 1;
+
+/**
+ * Entries in order, with the content of small files read ahead (up to `window` at once): the tar
+ * writer is sequential, and reading one small file at a time leaves the disk idle between reads.
+ */
+export async function* readAhead(entries: readonly TarEntry[], window = 64): AsyncGenerator<TarEntry> {
+  const loads: (Promise<TarEntry> | TarEntry | undefined)[] = [];
+  const load = (entry: TarEntry): Promise<TarEntry> | TarEntry => {
+    const content = entry.content;
+    if (typeof content !== 'function' || (entry.size ?? 0) > smallFile) return entry;
+    return (async () => {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of content()) chunks.push(chunk);
+      return { ...entry, content: Buffer.concat(chunks) };
+    })();
+  };
+  let next = 0;
+  for (let i = 0; i < entries.length; i++) {
+    while (next < entries.length && next < i + window) loads.push(load(entries[next++]));
+    const current = loads[i] as Promise<TarEntry> | TarEntry;
+    loads[i] = undefined; // the content is released once written
+    yield await current;
+  }
+}
+
 /** Writes the layer of `entries` into the store; `epoch` clamps mtimes (SOURCE_DATE_EPOCH). */
 export async function commitLayer(
   store: Store,
@@ -57,9 +84,8 @@ export async function commitLayer(
 ): Promise<LayerRef> {
   const prepared = prepareLayerEntries(entries.map(toTarEntry), epoch === null ? {} : { sourceDateEpoch: epoch });
   const bridge = new PassThrough();
-  const [digests, stored] = await Promise.all([compressLayer(tarChunks(prepared), bridge), store.putBlob(bridge)]);
+  const tar = tarChunks(readAhead(prepared));
+  const [digests, stored] = await Promise.all([compressLayer(tar, bridge, { gzipLevel }), store.putBlob(bridge)]);
   if (stored.digest !== digests.digest) throw new Error(`layer digest changed while storing: ${stored.digest}`);
   return { digest: digests.digest, size: digests.size, mediaType: OciMediaType.layerGzip, diffId: digests.diffId };
 }
-
-export const readAheadForTest = readAhead;

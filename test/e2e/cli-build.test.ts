@@ -3,10 +3,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuildCliOptions, run } from '../../cli/commands/build/run.js';
 import type { Store } from '../../image/index.js';
-import { freshDir, isolationUnavailable, storeWithBusybox, writeContext } from './helpers.js';
+import { freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
 
 interface Captured {
   code: number;
@@ -42,6 +42,7 @@ async function cli(store: Store, opts: Partial<BuildCliOptions> & { context: str
 }
 
 describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build (command)', () => {
+  afterAll(removeFreshDirs);
   let store: Store;
   let ctx: string;
   beforeAll(async () => {

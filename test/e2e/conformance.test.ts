@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../image/index.js';
 import { loadCases, skipReason } from './conformance/cases.js';
 import { runCase } from './conformance/run-case.js';
-import { isolationUnavailable, storeWithBusybox } from './helpers.js';
+import { isolationUnavailable, removeFreshDirs, storeWithBusybox } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const knownFailures = JSON.parse(readFileSync(path.join(here, 'conformance/known-failures.json'), 'utf8')) as Record<
@@ -21,6 +21,7 @@ const only = process.env.TSBUILD_CASES ? new RegExp(process.env.TSBUILD_CASES) :
 const tally = { passed: 0, knownFailing: 0, skipped: 0 };
 
 describe.skipIf(isolationUnavailable() !== undefined)('BuildKit build cases', () => {
+  afterAll(removeFreshDirs);
   let store: Store;
   beforeAll(async () => {
     store = await storeWithBusybox();

@@ -4,10 +4,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { build as bundle } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMountsUnder } from '../../executor/index.js';
 import type { Store } from '../../image/index.js';
-import { freshDir, isolationUnavailable, storeWithBusybox, writeContext } from './helpers.js';
+import { freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
 
 let script: string;
 
@@ -24,6 +24,7 @@ function startBuild(store: Store, context: string, tag: string) {
 }
 
 describe.skipIf(isolationUnavailable() !== undefined)('processes sharing a store', () => {
+  afterAll(removeFreshDirs);
   let store: Store;
   beforeAll(async () => {
     store = await storeWithBusybox();

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type BuildOptions, type BuildResult, build, plainProgress } from '../../executor/index.js';
+import { type BuildOptions, type BuildResult, build, listMountsUnder, plainProgress } from '../../executor/index.js';
 import { importRootfs } from '../../image/archive/import-rootfs.js';
 import { Store } from '../../image/index.js';
 import { busyboxRootfs, isolationUnavailable, repoRoot, testRoot } from '../executor/helpers.js';
@@ -15,11 +15,21 @@ export { isolationUnavailable, repoRoot };
 export const sharedDir = path.resolve(repoRoot, '../shared');
 export const busyboxPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** A fresh, short-named directory for one test's store or context. */
+const created: string[] = [];
+
+/** A fresh, short-named directory for one test's store or context (removed by `removeFreshDirs`). */
 export async function freshDir(prefix: string): Promise<string> {
   const dir = path.join(testRoot, 'e2e', `${prefix}${randomBytes(3).toString('hex')}`);
   await mkdir(dir, { recursive: true });
+  created.push(dir);
   return dir;
+}
+
+/** Removes the directories this test file created; one with a mount still below it is kept. */
+export async function removeFreshDirs(): Promise<void> {
+  for (const dir of created.splice(0)) {
+    if ((await listMountsUnder(dir)).length === 0) await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Streams `tar -c` of a directory (numeric owners, as the fixture tree has them). */
@@ -86,6 +96,7 @@ export async function buildIn(
   }
 }
 
+/** Removes one directory (for tests outside e2e that share these helpers). */
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }

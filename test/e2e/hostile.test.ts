@@ -4,13 +4,14 @@
 // write inside the image, as BuildKit does.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exportFilesystem } from '../../executor/index.js';
 import type { Store } from '../../image/index.js';
 import { tarBytes } from './conformance/materialize.js';
-import { buildIn, freshDir, isolationUnavailable, storeWithBusybox, writeContext } from './helpers.js';
+import { buildIn, freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
 
 describe.skipIf(isolationUnavailable() !== undefined)('hostile inputs', () => {
+  afterAll(removeFreshDirs);
   let store: Store;
   let marker: string;
 

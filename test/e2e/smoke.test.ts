@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { buildIn, freshDir, isolationUnavailable, storeWithBusybox, writeContext } from './helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildIn, freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
 
 describe.skipIf(isolationUnavailable() !== undefined)('smoke', () => {
+  afterAll(removeFreshDirs);
   it('builds COPY + ENV + RUN on busybox', async () => {
     const store = await storeWithBusybox();
     const ctx = await freshDir('c');
@@ -15,7 +16,6 @@ describe.skipIf(isolationUnavailable() !== undefined)('smoke', () => {
       { path: 'a.txt', content: 'hello\n' },
     ]);
     const run = await buildIn(store, ctx, { tags: ['x:1'] });
-    console.log(run.log);
     if (run.error) throw run.error;
     expect(run.log).toContain('Allen Ren');
     const out = path.join(ctx, 'out');

@@ -2,10 +2,10 @@
 // a 40 MB file out, WORKDIR with ENV, ONBUILD parent/child, and `ENV MYNAME Allen Ren`.
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportFilesystem } from '../../executor/index.js';
 import type { Store } from '../../image/index.js';
-import { buildIn, freshDir, isolationUnavailable, storeWithBusybox, writeContext } from './helpers.js';
+import { buildIn, freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
 
 /** The `#N …` header lines of steps followed by `#N CACHED`. */
 function cachedSteps(log: string): string[] {
@@ -27,6 +27,7 @@ async function exported(store: Store, fs: Parameters<typeof exportFilesystem>[1]
 }
 
 describe.skipIf(isolationUnavailable() !== undefined)('walkthroughs', () => {
+  afterAll(removeFreshDirs);
   let store: Store;
   beforeAll(async () => {
     store = await storeWithBusybox();

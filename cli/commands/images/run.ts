@@ -1,0 +1,47 @@
+// `tsbuild images [-a] [-q]`: the store's images, newest first, in `docker images` columns.
+
+import { type CatalogEntry, listCatalog, storedSize } from './catalog.js';
+import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from './command-io.js';
+import { createdAgo, humanSize, shortId } from './human.js';
+import { formatTable } from './table.js';
+
+export interface ImagesOptions extends StoreOptions {
+  /** Also list untagged entries (Docker's intermediate images; the store keeps none apart from these). */
+  readonly all?: boolean;
+  /** Only the image IDs. */
+  readonly quiet?: boolean;
+  /** "Now", for tests of the CREATED column. */
+  readonly now?: number;
+}
+
+function splitName(familiar: string | undefined): [string, string] {
+  if (familiar === undefined) return ['<none>', '<none>'];
+  const colon = familiar.lastIndexOf(':');
+  return colon > familiar.lastIndexOf('/')
+    ? [familiar.slice(0, colon), familiar.slice(colon + 1)]
+    : [familiar, '<none>'];
+}
+
+const createdTime = (entry: CatalogEntry) => Date.parse(entry.image?.config.created ?? '') || 0;
+
+export async function run(opts: ImagesOptions, io: CommandIo = processIo): Promise<number> {
+  return guarded(io, async () => {
+    const store = await openStore(opts, io);
+    const entries = (await listCatalog(store))
+      .filter((entry) => opts.all || entry.ref !== undefined || entry.image !== undefined)
+      .sort((a, b) => createdTime(b) - createdTime(a) || (a.familiar ?? '').localeCompare(b.familiar ?? ''));
+    const id = (entry: CatalogEntry) => shortId(entry.image?.configDigest ?? entry.topDigest);
+    if (opts.quiet) {
+      io.stdout(entries.map((entry) => `${id(entry)}\n`).join(''));
+      return 0;
+    }
+    const rows = entries.map((entry) => [
+      ...splitName(entry.familiar),
+      id(entry),
+      createdAgo(entry.image?.config.created, opts.now),
+      entry.image ? humanSize(storedSize(entry.image)) : 'N/A',
+    ]);
+    io.stdout(formatTable(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], rows));
+    return 0;
+  });
+}

@@ -1,0 +1,33 @@
+// `tsbuild import ROOTFS.tar[.gz] [NAME[:TAG]]`: a root filesystem tarball (or `-` for standard input)
+// becomes a one-layer image with an empty config; prints its image ID, as `docker import` does.
+import { importRootfs, parseDockerRef } from '../../../image/index.js';
+import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from '../images/command-io.js';
+
+export interface ImportOptions extends StoreOptions {
+  readonly file: string;
+  readonly name?: string;
+  /** History comment (default `Imported from -`, Docker's text). */
+  readonly message?: string;
+  readonly platform?: string;
+}
+
+export async function run(opts: ImportOptions, io: CommandIo = processIo): Promise<number> {
+  return guarded(io, async () => {
+    // Check the name before reading anything: a typo must not cost a long import.
+    if (opts.name !== undefined && parseDockerRef(opts.name).tag === undefined) {
+      throw new Error(`${opts.name}: a tag is needed, not a digest`);
+    }
+    const source = opts.file === '-' ? io.stdin : opts.file;
+    if (source === undefined) throw new Error('no standard input to import from');
+    const [os, architecture, variant] = (opts.platform ?? '').split('/');
+    const store = await openStore(opts, io);
+    const imported = await importRootfs(store, source, opts.name, {
+      ...(opts.message !== undefined && { message: opts.message }),
+      ...(opts.platform !== undefined && os && { os }),
+      ...(architecture && { architecture }),
+      ...(variant && { variant }),
+    });
+    io.stdout(`${imported.configDigest}\n`);
+    return 0;
+  });
+}

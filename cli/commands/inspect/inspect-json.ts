@@ -1,0 +1,51 @@
+// Docker's `docker image inspect` object for a stored image (API 1.50 field set: the image config's runtime
+// part as `Config`, no container-only fields).
+import { type Digest, familiarName, familiarString, parseDockerRef, type ResolvedImage } from '../../../image/index.js';
+import { storedSize } from '../images/catalog.js';
+
+export interface ImageInspect {
+  Id: Digest;
+  RepoTags: string[];
+  RepoDigests: string[];
+  Parent: string;
+  Comment: string;
+  Created: string;
+  Author: string;
+  Config: Record<string, unknown>;
+  Architecture: string;
+  Variant?: string;
+  Os: string;
+  Size: number;
+  RootFS: { Type: string; Layers: Digest[] };
+  Metadata: { LastTagTime: string };
+}
+
+/** Go's zero time, which Docker prints for an unknown time. */
+const zeroTime = '0001-01-01T00:00:00Z';
+
+/**
+ * `refs` are the full references tagged to the same stored digest as `image`; RepoDigests name that digest
+ * in each of their repositories, as the containerd image store does.
+ */
+export function inspectImage(image: ResolvedImage, refs: readonly string[]): ImageInspect {
+  const parsed = refs.map((ref) => parseDockerRef(ref));
+  const top = image.indexDigest ?? image.manifestDigest;
+  const config = image.config;
+  const history = config.history ?? [];
+  return {
+    Id: image.configDigest,
+    RepoTags: parsed.map((ref) => familiarString(ref)),
+    RepoDigests: [...new Set(parsed.map((ref) => `${familiarName(ref)}@${top}`))],
+    Parent: '',
+    Comment: history.at(-1)?.comment ?? '',
+    Created: config.created ?? zeroTime,
+    Author: config.author ?? '',
+    Config: { ...(config.config ?? {}) },
+    Architecture: config.architecture,
+    ...(config.variant !== undefined && { Variant: config.variant }),
+    Os: config.os,
+    Size: storedSize(image),
+    RootFS: { Type: 'layers', Layers: [...config.rootfs.diff_ids] },
+    Metadata: { LastTagTime: zeroTime },
+  };
+}

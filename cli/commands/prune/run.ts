@@ -1,0 +1,49 @@
+// `tsbuild prune`: removes blobs no tag (and no build-cache record) reaches, temp files of dead processes and
+// orphan snapshots, then prints what went and the space reclaimed.
+import type { Digest, Store } from '../../../image/index.js';
+import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from '../images/command-io.js';
+import { humanSize } from '../images/human.js';
+import { removeDeadTransferDirs } from '../pull/registry-options.js';
+import { pruneSnapshots } from './snapshots.js';
+
+export interface PruneOptions extends StoreOptions {
+  /** Keep unreferenced blobs and snapshots younger than this many seconds (default 600). */
+  readonly keepRecentSeconds?: number;
+  readonly quiet?: boolean;
+}
+
+/**
+ * Blobs the build cache refers to. The executor owns that record format; it is asked through its public
+ * surface when it offers `cachedBlobs(store)`, so prune never deletes what a cached step reuses.
+ */
+async function cacheRoots(store: Store): Promise<Digest[]> {
+  const executor: Record<string, unknown> = await import('../../../executor/index.js');
+  const cachedBlobs = executor['cachedBlobs'];
+  if (typeof cachedBlobs !== 'function') return [];
+  return (await (cachedBlobs as (s: Store) => Promise<Digest[]>)(store)) ?? [];
+}
+
+export async function run(opts: PruneOptions, io: CommandIo = processIo): Promise<number> {
+  return guarded(io, async () => {
+    const store = await openStore(opts, io);
+    const graceMs = (opts.keepRecentSeconds ?? 600) * 1000;
+    const roots = await cacheRoots(store);
+    const unregister = store.registerGcRoots(() => roots);
+    let result: Awaited<ReturnType<Store['prune']>>;
+    try {
+      result = await store.prune({ gracePeriodMs: graceMs });
+    } finally {
+      unregister();
+    }
+    const snapshots = await pruneSnapshots(store, roots, graceMs);
+    const transfers = await removeDeadTransferDirs(store);
+    if (!opts.quiet) {
+      for (const digest of result.removedBlobs) io.stdout(`deleted: ${digest}\n`);
+      for (const file of result.removedTempFiles) io.stdout(`deleted temp file: ${file}\n`);
+      for (const name of snapshots.removed) io.stdout(`deleted snapshot: ${name}\n`);
+      for (const name of transfers) io.stdout(`deleted temp file: ${name}\n`);
+    }
+    io.stdout(`Total reclaimed space: ${humanSize(result.reclaimedBytes)}\n`);
+    return 0;
+  });
+}

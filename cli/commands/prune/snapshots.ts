@@ -1,0 +1,91 @@
+// Orphan snapshots: unpacked layer directories (`snapshots/<16 hex of a diff_id>/`) whose layer no image and
+// no cache record uses any more, and work directories (`t<kind>-<pid>-<hex>`) of processes that died. Young
+// directories are kept (a running build may have just made them), as prune keeps young blobs.
+import { createHash } from 'node:crypto';
+import { readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { cleanMountsUnder, listMountsUnder } from '../../../executor/index.js';
+import {
+  type Digest,
+  decompressedStream,
+  type ImageConfig,
+  type ImageIndex,
+  type ImageManifest,
+  processAlive,
+  type Store,
+} from '../../../image/index.js';
+import { readIndexEntries } from '../images/catalog.js';
+
+async function readJsonBlob<T>(store: Store, digest: Digest): Promise<T | undefined> {
+  if (!(await store.hasBlob(digest)) || (await store.blobSize(digest)) > 4 * 1024 * 1024) return undefined;
+  return store.readJson<T>(digest).catch(() => undefined);
+}
+
+/** diff_ids of every layer of every image index.json reaches, with the blob digests they account for. */
+async function imageDiffIds(store: Store): Promise<{ diffIds: Set<string>; layers: Set<string> }> {
+  const diffIds = new Set<string>();
+  const layers = new Set<string>();
+  const manifests: Digest[] = [];
+  for (const entry of await readIndexEntries(store)) {
+    const top = await readJsonBlob<Partial<ImageManifest & ImageIndex>>(store, entry.digest);
+    if (Array.isArray(top?.manifests)) manifests.push(...top.manifests.map((m) => m.digest));
+    else manifests.push(entry.digest);
+  }
+  for (const digest of manifests) {
+    const manifest = await readJsonBlob<ImageManifest>(store, digest);
+    if (!manifest?.config) continue;
+    const config = await readJsonBlob<ImageConfig>(store, manifest.config.digest);
+    for (const id of config?.rootfs?.diff_ids ?? []) diffIds.add(id);
+    for (const layer of manifest.layers ?? []) layers.add(layer.digest);
+  }
+  return { diffIds, layers };
+}
+
+async function diffIdOfBlob(store: Store, digest: Digest): Promise<string | undefined> {
+  try {
+    const hash = createHash('sha256');
+    for await (const chunk of await decompressedStream(store.openBlob(digest))) hash.update(chunk as Buffer);
+    return `sha256:${hash.digest('hex')}`;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface SnapshotPruneResult {
+  removed: string[];
+}
+
+export async function pruneSnapshots(
+  store: Store,
+  extraLayers: readonly Digest[],
+  graceMs: number,
+): Promise<SnapshotPruneResult> {
+  const { diffIds, layers } = await imageDiffIds(store);
+  for (const digest of extraLayers) {
+    if (layers.has(digest) || !(await store.hasBlob(digest))) continue;
+    const id = await diffIdOfBlob(store, digest);
+    if (id !== undefined) diffIds.add(id);
+  }
+  const liveIds = new Set([...diffIds].map((id) => id.slice(id.indexOf(':') + 1, id.indexOf(':') + 17)));
+  const removed: string[] = [];
+  const names = await readdir(store.paths.snapshots).catch(() => [] as string[]);
+  for (const name of names) {
+    const dir = path.join(store.paths.snapshots, name);
+    const work = /^t[a-z]-(\d+)-[0-9a-f]+$/.exec(name);
+    let orphan: boolean;
+    if (work) orphan = !processAlive(Number(work[1]));
+    else if (/^[0-9a-f]{16}$/.test(name)) {
+      const age = await stat(dir).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      orphan = !liveIds.has(name) && age >= graceMs;
+    } else orphan = false;
+    if (!orphan) continue;
+    await cleanMountsUnder(dir);
+    if ((await listMountsUnder(dir)).length > 0) continue;
+    await rm(dir, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return { removed: removed.sort() };
+}

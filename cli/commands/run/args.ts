@@ -1,0 +1,95 @@
+// `tsbuild run`'s own argument parser. Docker's rule is that options end at the image name and
+// every word after it belongs to the container (`run busybox id -u` runs `id -u`); yargs cannot
+// stop at the first positional of a sub-command, so the run arguments are parsed here.
+import type { RunCliOptions } from './run.js';
+
+export const runUsage = `Usage: tsbuild run [OPTIONS] IMAGE [COMMAND] [ARG...]
+
+Run a command in a new container from an image in the local store.
+
+Options:
+  -e, --env K=V|K        set an environment variable (K alone: its value here), repeatable
+  -u, --user USER        user[:group] or uid[:gid], resolved in the image's /etc/passwd and /etc/group
+  -w, --workdir DIR      working directory inside the container (absolute)
+      --entrypoint CMD   overwrite the image's ENTRYPOINT ('' clears it); drops the image's CMD
+      --network MODE     host (default) or none
+      --hostname NAME    container hostname (default: the container id)
+      --rm               remove the container when it exits (always the case)
+      --runtime PATH     OCI runtime (default runc)
+      --root DIR         store directory (default $TSBUILD_ROOT)
+  -h, --help             print this help
+`;
+
+export type ParsedRunArgs =
+  | { readonly kind: 'run'; readonly options: RunCliOptions }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'error'; readonly message: string };
+
+type ValueOption = 'env' | 'user' | 'workdir' | 'entrypoint' | 'network' | 'hostname' | 'runtime' | 'root';
+
+const valueOptions: Readonly<Record<string, ValueOption>> = {
+  '-e': 'env',
+  '--env': 'env',
+  '-u': 'user',
+  '--user': 'user',
+  '-w': 'workdir',
+  '--workdir': 'workdir',
+  '--entrypoint': 'entrypoint',
+  '--network': 'network',
+  '--net': 'network',
+  '--hostname': 'hostname',
+  '--runtime': 'runtime',
+  '--root': 'root',
+};
+
+/** `argv` is everything after `run`. */
+export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
+  const env: string[] = [];
+  const single: Partial<Record<Exclude<ValueOption, 'env'>, string>> = {};
+  let rm = false;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const word = argv[i];
+    if (word === '--') {
+      i++;
+      break;
+    }
+    if (!word.startsWith('-') || word === '-') break;
+    if (word === '-h' || word === '--help') return { kind: 'help' };
+    if (word === '--rm' || word === '--rm=true') rm = true;
+    else if (word === '--rm=false') rm = false;
+    else {
+      const parsed = optionWithValue(word, argv[i + 1]);
+      if (parsed === undefined) return { kind: 'error', message: `unknown flag: ${word.split('=')[0]}` };
+      if (parsed.value === undefined) return { kind: 'error', message: `flag needs an argument: ${word}` };
+      if (parsed.consumedNext) i++;
+      if (parsed.name === 'env') env.push(parsed.value);
+      else single[parsed.name] = parsed.value;
+    }
+  }
+  const image = argv[i];
+  if (image === undefined || image === '') {
+    return { kind: 'error', message: '"tsbuild run" requires at least 1 argument: IMAGE [COMMAND] [ARG...]' };
+  }
+  return { kind: 'run', options: { image, args: argv.slice(i + 1), rm, env, ...single } };
+}
+
+/** `--name=value`, `--name value`, `-e value` or `-eVALUE`. */
+function optionWithValue(
+  word: string,
+  next: string | undefined,
+): { name: ValueOption; value: string | undefined; consumedNext: boolean } | undefined {
+  const eq = word.indexOf('=');
+  if (word.startsWith('--') && eq > 0) {
+    const name = valueOptions[word.slice(0, eq)];
+    return name === undefined ? undefined : { name, value: word.slice(eq + 1), consumedNext: false };
+  }
+  const name = valueOptions[word];
+  if (name !== undefined) return { name, value: next, consumedNext: true };
+  const short = valueOptions[word.slice(0, 2)];
+  if (!word.startsWith('--') && short !== undefined) {
+    const rest = word.slice(2);
+    return { name: short, value: rest.startsWith('=') ? rest.slice(1) : rest, consumedNext: false };
+  }
+  return undefined;
+}

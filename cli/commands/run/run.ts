@@ -1,0 +1,124 @@
+// `tsbuild run [--rm] [-e K=V]… [-u USER] [-w DIR] [--entrypoint E] [--network host|none]
+// [--hostname H] [--runtime R] IMAGE [CMD…]`: runs a container from an image in the local store, its
+// output streamed as it comes, and exits with the container's exit code. Failures to start use
+// docker's codes: 125 (tsbuild's own error), 126 (command cannot be invoked), 127 (not found).
+// There is no container list to keep a stopped container in, so every run is `--rm`.
+import { ContainerError, runImage } from '../../../executor/index.js';
+import { defaultStoreRoot, Store } from '../../../image/index.js';
+import { parseRunArgs, runUsage } from './args.js';
+
+export interface RunCliOptions {
+  readonly image: string;
+  readonly args: readonly string[];
+  /** Accepted for docker compatibility; containers are always removed. */
+  readonly rm?: boolean;
+  readonly env?: readonly string[];
+  readonly user?: string;
+  readonly workdir?: string;
+  readonly entrypoint?: string;
+  readonly network?: string;
+  readonly hostname?: string;
+  readonly runtime?: string;
+  /** Store directory (default `$TSBUILD_ROOT`, `/var/lib/tsbuild` for root). */
+  readonly root?: string;
+}
+
+export interface RunIo {
+  stdout(data: string | Uint8Array): void;
+  stderr(data: string | Uint8Array): void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Cancels the run (the CLI wires SIGINT/SIGTERM to it); default: this process's signals. */
+  readonly signal?: AbortSignal;
+}
+
+const processIo: RunIo = {
+  stdout: (data) => process.stdout.write(data),
+  stderr: (data) => process.stderr.write(data),
+  env: process.env,
+};
+
+const signalNumbers = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+
+export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<number> {
+  if (opts.network !== undefined && opts.network !== 'host' && opts.network !== 'none') {
+    io.stderr(`Error: network ${opts.network} not supported: use host or none\n`);
+    return 125;
+  }
+  const { signal, received, release } = io.signal === undefined ? processSignal() : ownSignal(io.signal);
+  try {
+    const store = await Store.open(opts.root ?? defaultStoreRoot(io.env as NodeJS.ProcessEnv));
+    const result = await runImage({
+      store,
+      image: opts.image,
+      args: opts.args,
+      ...(opts.entrypoint === undefined ? {} : { entrypoint: opts.entrypoint }),
+      env: opts.env ?? [],
+      hostEnv: io.env,
+      ...(opts.user === undefined ? {} : { user: opts.user }),
+      ...(opts.workdir === undefined ? {} : { workdir: opts.workdir }),
+      ...(opts.hostname === undefined ? {} : { hostname: opts.hostname }),
+      network: opts.network === 'none' ? 'none' : 'host',
+      ...(opts.runtime === undefined ? {} : { runtime: opts.runtime }),
+      onStdout: (chunk) => io.stdout(chunk),
+      onStderr: (chunk) => io.stderr(chunk),
+      signal,
+    });
+    const by = received();
+    return result.aborted && by !== undefined ? 128 + signalNumbers[by] : result.exitCode;
+  } catch (error) {
+    io.stderr(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return error instanceof ContainerError ? error.exitCode : 125;
+  } finally {
+    release();
+  }
+}
+
+type Received = keyof typeof signalNumbers;
+
+interface RunSignal {
+  readonly signal: AbortSignal;
+  received(): Received | undefined;
+  release(): void;
+}
+
+/** SIGINT, SIGTERM and SIGHUP stop the container (cleanly: unmounted, removed) instead of tsbuild. */
+function processSignal(): RunSignal {
+  const controller = new AbortController();
+  let by: Received | undefined;
+  const handlers = (Object.keys(signalNumbers) as Received[]).map((name) => {
+    const handler = () => {
+      by ??= name;
+      controller.abort();
+    };
+    process.on(name, handler);
+    return [name, handler] as const;
+  });
+  return {
+    signal: controller.signal,
+    received: () => by,
+    release: () => {
+      for (const [name, handler] of handlers) process.removeListener(name, handler);
+    },
+  };
+}
+
+function ownSignal(signal: AbortSignal): RunSignal {
+  return { signal, received: () => (signal.aborted ? 'SIGTERM' : undefined), release: () => {} };
+}
+
+/**
+ * The whole command from its raw arguments (everything after `run`): what `main` calls, since
+ * options stop at the image name. Usage errors exit 125, as docker's do.
+ */
+export async function runArgv(argv: readonly string[], io: RunIo = processIo): Promise<number> {
+  const parsed = parseRunArgs(argv);
+  if (parsed.kind === 'help') {
+    io.stdout(runUsage);
+    return 0;
+  }
+  if (parsed.kind === 'error') {
+    io.stderr(`tsbuild: ${parsed.message}\nSee 'tsbuild run --help'.\n`);
+    return 125;
+  }
+  return run(parsed.options, io);
+}

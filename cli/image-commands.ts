@@ -1,0 +1,206 @@
+// Declarations of the image commands (images, inspect, history, tag, rmi, prune, save, load, import, pull,
+// push, login, logout). Cheap on purpose: each command's implementation is imported only when it runs.
+import type { Argv } from 'yargs';
+import { encodeStdinOperand, type Runner } from './program.js';
+
+const stdinPlaceholder = encodeStdinOperand('-');
+
+/** Undoes main.ts's protection of a bare `-` operand. */
+function operand<T extends string | undefined>(value: T): T {
+  return (value === stdinPlaceholder ? '-' : value) as T;
+}
+
+function list(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map((item) => operand(String(item)));
+}
+
+const insecure = {
+  type: 'string',
+  array: true,
+  describe: 'registry host[:port] to reach over plain HTTP (repeatable; loopback always may)',
+} as const;
+
+export function registerImageCommands(y: Argv, choose: (runner: Runner) => void): Argv {
+  return y
+    .command(
+      'images',
+      'List the images in the store',
+      (c) =>
+        c
+          .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'also list untagged entries' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'only image IDs' }),
+      (a) => choose(async () => (await import('./commands/images/run.js')).run({ all: a.all, quiet: a.quiet })),
+    )
+    .command(
+      'inspect <images..>',
+      'Show images as JSON (Docker’s shape)',
+      (c) => c.positional('images', { type: 'string', array: true, demandOption: true }),
+      (a) => choose(async () => (await import('./commands/inspect/run.js')).run({ images: list(a.images) })),
+    )
+    .command(
+      'history <image>',
+      'Show the history of an image',
+      (c) =>
+        c
+          .positional('image', { type: 'string', demandOption: true })
+          .option('no-trunc', { type: 'boolean', default: false, describe: 'do not truncate output' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'only image IDs' }),
+      (a) =>
+        choose(async () =>
+          (await import('./commands/history/run.js')).run({ image: a.image, noTrunc: a['no-trunc'], quiet: a.quiet }),
+        ),
+    )
+    .command(
+      'tag <source> <target>',
+      'Create a tag TARGET that refers to SOURCE',
+      (c) =>
+        c
+          .positional('source', { type: 'string', demandOption: true })
+          .positional('target', { type: 'string', demandOption: true }),
+      (a) => choose(async () => (await import('./commands/tag/run.js')).run({ source: a.source, target: a.target })),
+    )
+    .command(
+      'rmi <images..>',
+      'Remove tags; an image whose last tag goes is removed',
+      (c) =>
+        c
+          .positional('images', { type: 'string', array: true, demandOption: true })
+          .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'remove every tag of an ID' }),
+      (a) =>
+        choose(async () => (await import('./commands/rmi/run.js')).run({ images: list(a.images), force: a.force })),
+    )
+    .command(
+      'prune',
+      'Remove unreferenced blobs, temp files and orphan snapshots',
+      (c) =>
+        c
+          .option('keep-recent', {
+            type: 'number',
+            default: 600,
+            describe: 'keep unreferenced data younger than this (seconds)',
+          })
+          .option('force', {
+            alias: 'f',
+            type: 'boolean',
+            describe: 'accepted for Docker compatibility (never prompts)',
+          })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false }),
+      (a) =>
+        choose(async () =>
+          (await import('./commands/prune/run.js')).run({ keepRecentSeconds: a['keep-recent'], quiet: a.quiet }),
+        ),
+    )
+    .command(
+      'save <images..>',
+      'Write images to a docker-archive (or OCI archive) tar',
+      (c) =>
+        c
+          .positional('images', { type: 'string', array: true, demandOption: true })
+          .option('output', { alias: 'o', type: 'string', describe: 'file (default: standard output)' })
+          .option('format', { choices: ['docker', 'oci'] as const, default: 'docker' as const }),
+      (a) =>
+        choose(async () =>
+          (await import('./commands/save/run.js')).run({
+            images: list(a.images),
+            output: operand(a.output),
+            format: a.format,
+          }),
+        ),
+    )
+    .command(
+      'load',
+      'Load images from a docker-archive or OCI archive',
+      (c) =>
+        c
+          .option('input', { alias: 'i', type: 'string', describe: 'archive file (default: standard input)' })
+          .option('name', { type: 'string', describe: 'name for OCI archive entries that carry only a tag' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false }),
+      (a) =>
+        choose(async () =>
+          (await import('./commands/load/run.js')).run({ input: operand(a.input), name: a.name, quiet: a.quiet }),
+        ),
+    )
+    .command(
+      'import <file> [name]',
+      'Create an image from a root filesystem tarball (- for stdin)',
+      (c) =>
+        c
+          .positional('file', { type: 'string', demandOption: true })
+          .positional('name', { type: 'string', describe: 'NAME[:TAG]' })
+          .option('message', { alias: 'm', type: 'string', describe: 'history comment' })
+          .option('platform', { type: 'string', describe: 'os/arch[/variant] of the image' }),
+      (a) =>
+        choose(async () =>
+          (await import('./commands/import/run.js')).run({
+            file: operand(a.file),
+            name: a.name,
+            message: a.message,
+            platform: a.platform,
+          }),
+        ),
+    )
+    .command(
+      'pull <name>',
+      'Pull an image from a registry',
+      (c) =>
+        c
+          .positional('name', { type: 'string', demandOption: true, describe: 'NAME[:TAG|@DIGEST]' })
+          .option('platform', { type: 'string', describe: 'os/arch[/variant] (default: this machine)' })
+          .option('insecure-registry', insecure)
+          .option('quiet', { alias: 'q', type: 'boolean', default: false }),
+      (a) =>
+        choose(async () =>
+          (await import('./commands/pull/run.js')).run({
+            name: a.name,
+            platform: a.platform,
+            insecureRegistries: list(a['insecure-registry']),
+            quiet: a.quiet,
+          }),
+        ),
+    )
+    .command(
+      'push <name>',
+      'Push an image to a registry',
+      (c) =>
+        c
+          .positional('name', { type: 'string', demandOption: true, describe: 'NAME[:TAG]' })
+          .option('insecure-registry', insecure)
+          .option('quiet', { alias: 'q', type: 'boolean', default: false }),
+      (a) =>
+        choose(async () =>
+          (await import('./commands/push/run.js')).run({
+            name: a.name,
+            insecureRegistries: list(a['insecure-registry']),
+            quiet: a.quiet,
+          }),
+        ),
+    )
+    .command(
+      'login [server]',
+      'Log in to a registry (Docker Hub by default)',
+      (c) =>
+        c
+          .positional('server', { type: 'string' })
+          .option('username', { alias: 'u', type: 'string' })
+          .option('password', { alias: 'p', type: 'string' })
+          .option('password-stdin', { type: 'boolean', default: false })
+          .option('insecure-registry', insecure),
+      (a) =>
+        choose(async () =>
+          (await import('./commands/login/run.js')).run({
+            server: a.server,
+            username: a.username,
+            password: a.password,
+            passwordStdin: a['password-stdin'],
+            insecureRegistries: list(a['insecure-registry']),
+          }),
+        ),
+    )
+    .command(
+      'logout [server]',
+      'Forget the credentials of a registry',
+      (c) => c.positional('server', { type: 'string' }),
+      (a) => choose(async () => (await import('./commands/logout/run.js')).run({ server: a.server })),
+    );
+}

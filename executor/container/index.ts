@@ -1,0 +1,5 @@
+// Containers from stored images (`tsbuild run`).
+export { type CommandOverrides, containerArgv } from './command-line.js';
+export { containerEnv, defaultPathEnv, type EnvInputs, expandEnvOverrides, replaceOrAppend } from './environment.js';
+export { ContainerError, startFailureExitCode } from './errors.js';
+export { type RunImageOptions, type RunImageResult, runImage } from './run-image.js';

@@ -1,0 +1,188 @@
+// `tsbuild run`: a container from an image in the store. The image's layers are the shared layer
+// snapshots of the build (extracted once, `<store>/snapshots/<id>`), stacked read-only under a
+// private upper dir that is thrown away afterwards, so a run never changes the image or its
+// snapshots. The process gets the image's ENTRYPOINT/CMD, env, user and working dir as `docker run`
+// gives them, runs through the same runtime spec as RUN, and its exit code is the result.
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { type ContainerConfig, ImageNotFoundError, type ResolvedImage, type Store } from '../../image/index.js';
+import { mkdirInRoot, relOf } from '../build/copy-write.js';
+import { lowerDirsOf } from '../build/fs-step.js';
+import type { LayerRef } from '../build/layer-ref.js';
+import { tempSnapshotDir } from '../build/snapshots.js';
+import { missingImageMessage } from '../build/store-images.js';
+import { resolveProcessUser, UserLookupError } from '../build/users.js';
+import { writeNetworkFiles } from '../runtime/network-files.js';
+import { newContainerId, RuntimeError, runContainer } from '../runtime/runc.js';
+import { createRunSpec } from '../runtime/spec.js';
+import { cleanMountsUnder, listMountsUnder } from '../snapshot/leftovers.js';
+import { mountOverlay } from '../snapshot/overlay.js';
+import { containerArgv } from './command-line.js';
+import { containerEnv } from './environment.js';
+import { ContainerError, startFailureExitCode } from './errors.js';
+
+export interface RunImageOptions {
+  readonly store: Store;
+  /** A tag, digest, image ID or ID prefix in the store. */
+  readonly image: string;
+  /** Arguments after the image name (replace CMD). */
+  readonly args?: readonly string[];
+  /** `--entrypoint`; '' clears the image's ENTRYPOINT. */
+  readonly entrypoint?: string;
+  /** `-e NAME=value` or `-e NAME`, in order. */
+  readonly env?: readonly string[];
+  /** Where `-e NAME` takes its value from (default: this process's env). */
+  readonly hostEnv?: Readonly<Record<string, string | undefined>>;
+  /** `-u`: `user`, `uid`, `user:group`, `uid:gid`; default the image's USER. */
+  readonly user?: string;
+  /** `-w`: absolute; default the image's WORKDIR, else `/`. */
+  readonly workdir?: string;
+  /** Default: the first 12 hex digits of the container id, as in Docker. */
+  readonly hostname?: string;
+  /** `host` (default) or `none` (only `lo`). */
+  readonly network?: 'host' | 'none';
+  readonly runtime?: string;
+  readonly onStdout?: (chunk: Buffer) => void;
+  readonly onStderr?: (chunk: Buffer) => void;
+  /** Aborting kills the container; the run still cleans up before it resolves. */
+  readonly signal?: AbortSignal;
+}
+
+export interface RunImageResult {
+  readonly id: string;
+  readonly exitCode: number;
+  readonly aborted: boolean;
+}
+
+async function resolveStored(store: Store, ref: string): Promise<ResolvedImage> {
+  try {
+    return await store.resolve(ref);
+  } catch (error) {
+    if (error instanceof ImageNotFoundError) throw new ContainerError(missingImageMessage(ref), 125);
+    throw error;
+  }
+}
+
+function layersOf(image: ResolvedImage): LayerRef[] {
+  const diffIds = image.config.rootfs?.diff_ids ?? [];
+  if (diffIds.length !== image.manifest.layers.length) {
+    throw new ContainerError(`image has ${image.manifest.layers.length} layers but ${diffIds.length} diff_ids`, 125);
+  }
+  return image.manifest.layers.map((l, i) => ({
+    digest: l.digest,
+    size: l.size,
+    mediaType: l.mediaType,
+    diffId: diffIds[i],
+  }));
+}
+
+function workingDir(config: ContainerConfig, override: string | undefined): string {
+  if (override !== undefined && override !== '') {
+    if (!path.posix.isAbsolute(override)) {
+      throw new ContainerError(`the working directory '${override}' is invalid, it needs to be an absolute path`, 125);
+    }
+    return path.posix.normalize(override);
+  }
+  return path.posix.normalize(`/${config.WorkingDir ?? ''}`);
+}
+
+export async function runImage(options: RunImageOptions): Promise<RunImageResult> {
+  const { store } = options;
+  const image = await resolveStored(store, options.image);
+  const config = image.config.config ?? {};
+  const argv = containerArgv(config, {
+    ...(options.entrypoint === undefined ? {} : { entrypoint: options.entrypoint }),
+    ...(options.args === undefined ? {} : { args: options.args }),
+  });
+  const cwd = workingDir(config, options.workdir);
+  const lowerDirs = await lowerDirsOf(store, { layers: layersOf(image) }, true);
+  const id = newContainerId();
+  const hostname = options.hostname ?? id.slice(-12);
+  const dir = await tempSnapshotDir(store, 'r');
+  try {
+    const bundleDir = path.join(dir, 'b');
+    await mkdir(bundleDir);
+    const mount = await mountOverlay({
+      lowerDirs,
+      upperDir: path.join(dir, 'u'),
+      workDir: path.join(dir, 'w'),
+      target: path.join(dir, 'm'),
+      cwd: store.paths.snapshots,
+    });
+    try {
+      const user = await userOf(mount.target, options.user ?? config.User ?? '');
+      await makeWorkingDir(mount.target, cwd);
+      const spec = createRunSpec({
+        rootfs: mount.target,
+        args: argv,
+        env: containerEnv({
+          imageEnv: config.Env ?? [],
+          overrides: options.env ?? [],
+          hostEnv: options.hostEnv ?? process.env,
+          hostname,
+          home: user.home,
+        }),
+        cwd,
+        uid: user.uid,
+        gid: user.gid,
+        additionalGids: user.additionalGids,
+        hostname,
+        network: options.network ?? 'host',
+        networkFiles: await writeNetworkFiles(bundleDir, { hostname }),
+        cgroupsPath: `tsbuild/${id}`,
+      });
+      return await startContainer(options, spec, bundleDir, id);
+    } finally {
+      await mount.unmount();
+    }
+  } finally {
+    await removeContainerDir(dir);
+  }
+}
+
+async function startContainer(
+  options: RunImageOptions,
+  spec: ReturnType<typeof createRunSpec>,
+  bundleDir: string,
+  id: string,
+): Promise<RunImageResult> {
+  try {
+    return await runContainer({
+      spec,
+      bundleDir,
+      id,
+      ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
+      ...(options.onStdout === undefined ? {} : { onStdout: options.onStdout }),
+      ...(options.onStderr === undefined ? {} : { onStderr: options.onStderr }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  } catch (error) {
+    if (error instanceof RuntimeError) throw new ContainerError(error.message, startFailureExitCode(error.message));
+    throw error;
+  }
+}
+
+async function userOf(root: string, spec: string) {
+  try {
+    return await resolveProcessUser(root, spec);
+  } catch (error) {
+    if (error instanceof UserLookupError) throw new ContainerError(error.message, 125);
+    throw error;
+  }
+}
+
+/** Docker creates a missing working directory (owned by root) before it starts the process. */
+async function makeWorkingDir(root: string, cwd: string): Promise<void> {
+  try {
+    await mkdirInRoot(root, relOf(cwd), { mode: 0o755, uid: 0, gid: 0, mtime: Math.floor(Date.now() / 1000) });
+  } catch (error) {
+    throw new ContainerError(`cannot create working directory ${cwd}: ${(error as Error).message}`, 125);
+  }
+}
+
+/** Never deletes through a mount: a mount that cannot be released keeps its directory. */
+async function removeContainerDir(dir: string): Promise<void> {
+  if ((await listMountsUnder(dir)).length > 0) await cleanMountsUnder(dir);
+  if ((await listMountsUnder(dir)).length > 0) return;
+  await rm(dir, { recursive: true, force: true });
+}

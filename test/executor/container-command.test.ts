@@ -1,0 +1,188 @@
+// `docker run`'s composition of argv and env from an image config and the command line (pure: no
+// runtime needed). The ENTRYPOINT/CMD table is the one in Docker's Dockerfile reference.
+import { describe, expect, it } from 'vitest';
+import { parseRunArgs, runUsage } from '../../cli/commands/run/args.js';
+import { runArgv } from '../../cli/commands/run/run.js';
+import { ContainerError, containerArgv, containerEnv, startFailureExitCode } from '../../executor/index.js';
+
+const shell = (cmd: string) => ['/bin/sh', '-c', cmd];
+
+describe('containerArgv (ENTRYPOINT and CMD as docker run combines them)', () => {
+  const cases: ReadonlyArray<{ name: string; entrypoint?: string[]; cmd?: string[]; expected: string[] }> = [
+    { name: 'no ENTRYPOINT, CMD exec form', cmd: ['p1_cmd', 'p1'], expected: ['p1_cmd', 'p1'] },
+    { name: 'no ENTRYPOINT, CMD shell form', cmd: shell('p1_cmd p1'), expected: shell('p1_cmd p1') },
+    { name: 'ENTRYPOINT exec form, no CMD', entrypoint: ['e', 'p1_e'], expected: ['e', 'p1_e'] },
+    {
+      name: 'ENTRYPOINT exec, CMD exec',
+      entrypoint: ['e', 'p1_e'],
+      cmd: ['p1_cmd', 'p1'],
+      expected: ['e', 'p1_e', 'p1_cmd', 'p1'],
+    },
+    {
+      name: 'ENTRYPOINT exec, CMD shell',
+      entrypoint: ['e', 'p1_e'],
+      cmd: shell('p1_cmd p1'),
+      expected: ['e', 'p1_e', '/bin/sh', '-c', 'p1_cmd p1'],
+    },
+    {
+      name: 'ENTRYPOINT shell, CMD exec (the shell ignores it: it only fills $0 and $1)',
+      entrypoint: shell('e p1_e'),
+      cmd: ['p1_cmd', 'p1'],
+      expected: ['/bin/sh', '-c', 'e p1_e', 'p1_cmd', 'p1'],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(containerArgv({ Entrypoint: c.entrypoint ?? null, Cmd: c.cmd ?? null })).toEqual(c.expected);
+    });
+  }
+
+  it('run arguments replace CMD and follow ENTRYPOINT', () => {
+    expect(containerArgv({ Entrypoint: ['e'], Cmd: ['c'] }, { args: ['a', 'b'] })).toEqual(['e', 'a', 'b']);
+    expect(containerArgv({ Cmd: ['c'] }, { args: ['a'] })).toEqual(['a']);
+  });
+
+  it('--entrypoint replaces ENTRYPOINT and resets CMD; it is one word, never split', () => {
+    expect(containerArgv({ Entrypoint: ['e'], Cmd: ['c'] }, { entrypoint: 'my prog' })).toEqual(['my prog']);
+    expect(containerArgv({ Cmd: ['c'] }, { entrypoint: 'x', args: ['a'] })).toEqual(['x', 'a']);
+  });
+
+  it("--entrypoint '' clears ENTRYPOINT and CMD, leaving the run arguments", () => {
+    expect(containerArgv({ Entrypoint: ['e'], Cmd: ['c'] }, { entrypoint: '', args: ['a'] })).toEqual(['a']);
+  });
+
+  it('no command at all is docker’s error 125', () => {
+    expect(() => containerArgv({})).toThrow(new ContainerError('no command specified', 125));
+    expect(() => containerArgv({ Cmd: ['c'] }, { entrypoint: '' })).toThrow('no command specified');
+    try {
+      containerArgv({});
+    } catch (error) {
+      expect((error as ContainerError).exitCode).toBe(125);
+    }
+  });
+});
+
+describe('containerEnv', () => {
+  const base = { hostEnv: {}, hostname: 'h1', home: '/root' };
+
+  it('starts with the default PATH and HOSTNAME and adds HOME', () => {
+    expect(containerEnv({ ...base, imageEnv: [], overrides: [] })).toEqual([
+      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      'HOSTNAME=h1',
+      'HOME=/root',
+    ]);
+  });
+
+  it('image Env replaces defaults in place; -e replaces image values in place and appends new ones', () => {
+    const env = containerEnv({
+      ...base,
+      imageEnv: ['PATH=/bin', 'A=1', 'B=2'],
+      overrides: ['B=3', 'C=x=y', 'HOME=/h'],
+    });
+    expect(env).toEqual(['PATH=/bin', 'HOSTNAME=h1', 'A=1', 'B=3', 'C=x=y', 'HOME=/h']);
+  });
+
+  it('-e NAME takes the caller’s value and is dropped when the caller has none', () => {
+    const env = containerEnv({ ...base, hostEnv: { SET: 'v' }, imageEnv: [], overrides: ['SET', 'UNSET', 'E='] });
+    expect(env).toEqual([
+      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      'HOSTNAME=h1',
+      'SET=v',
+      'E=',
+      'HOME=/root',
+    ]);
+  });
+
+  it('rejects -e without a name', () => {
+    expect(() => containerEnv({ ...base, imageEnv: [], overrides: ['=x'] })).toThrow(
+      'invalid environment variable: =x',
+    );
+  });
+});
+
+describe('startFailureExitCode', () => {
+  it('maps runc’s start errors to docker’s exit codes', () => {
+    expect(startFailureExitCode('exec: "nope": executable file not found in $PATH')).toBe(127);
+    expect(startFailureExitCode('exec: "/etc/passwd": permission denied')).toBe(126);
+    expect(startFailureExitCode('cgroup trouble')).toBe(125);
+  });
+});
+
+describe('tsbuild run arguments (options stop at the image name)', () => {
+  it('parses options before the image and keeps every word after it for the container', () => {
+    expect(
+      parseRunArgs([
+        '--rm',
+        '-e',
+        'A=1',
+        '--env=B',
+        '-eC=3',
+        '-u',
+        'nobody',
+        '-w/tmp',
+        '--entrypoint',
+        '',
+        '--network=none',
+        '--root',
+        '/s',
+        'busybox',
+        'id',
+        '-u',
+        '--rm',
+      ]),
+    ).toEqual({
+      kind: 'run',
+      options: {
+        image: 'busybox',
+        args: ['id', '-u', '--rm'],
+        rm: true,
+        env: ['A=1', 'B', 'C=3'],
+        user: 'nobody',
+        workdir: '/tmp',
+        entrypoint: '',
+        network: 'none',
+        root: '/s',
+      },
+    });
+  });
+
+  it('`--` ends the options; an image alone has no args', () => {
+    expect(parseRunArgs(['--', '-odd-image', 'x'])).toEqual({
+      kind: 'run',
+      options: { image: '-odd-image', args: ['x'], rm: false, env: [] },
+    });
+    expect(parseRunArgs(['busybox'])).toEqual({
+      kind: 'run',
+      options: { image: 'busybox', args: [], rm: false, env: [] },
+    });
+  });
+
+  it('reports unknown flags, missing values and a missing image; -h is help', () => {
+    expect(parseRunArgs(['--privileged', 'busybox'])).toEqual({ kind: 'error', message: 'unknown flag: --privileged' });
+    expect(parseRunArgs(['--bogus=1', 'busybox'])).toEqual({ kind: 'error', message: 'unknown flag: --bogus' });
+    expect(parseRunArgs(['-u'])).toEqual({ kind: 'error', message: 'flag needs an argument: -u' });
+    expect(parseRunArgs(['--rm'])).toEqual({
+      kind: 'error',
+      message: '"tsbuild run" requires at least 1 argument: IMAGE [COMMAND] [ARG...]',
+    });
+    expect(parseRunArgs(['-h', 'busybox'])).toEqual({ kind: 'help' });
+  });
+
+  it('runArgv prints usage errors with exit 125 and help with exit 0', async () => {
+    let stdout = '';
+    let stderr = '';
+    const io = {
+      stdout: (d: string | Uint8Array) => {
+        stdout += String(d);
+      },
+      stderr: (d: string | Uint8Array) => {
+        stderr += String(d);
+      },
+      env: {},
+    };
+    expect(await runArgv(['--nope', 'busybox'], io)).toBe(125);
+    expect(stderr).toBe("tsbuild: unknown flag: --nope\nSee 'tsbuild run --help'.\n");
+    expect(await runArgv(['--help'], io)).toBe(0);
+    expect(stdout).toBe(runUsage);
+  });
+});
