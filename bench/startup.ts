@@ -60,7 +60,9 @@ const commands: Command[] = [
 const times = commands.map(() => [] as number[]);
 // Warm-up: fills the compile cache and the page cache.
 for (let w = 0; w < 3; w++) for (const c of commands) runOnce(c);
-for (let r = 0; r < rounds; r++) commands.forEach((c, i) => times[i].push(runOnce(c)));
+for (let r = 0; r < rounds; r++) {
+  for (let i = 0; i < commands.length; i++) times[i].push(runOnce(commands[i]));
+}
 
 console.log(`${rounds} interleaved rounds, median wall time per process; file: ${dockerfile}`);
 const base = median(times[0]);

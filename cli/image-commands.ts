@@ -3,11 +3,12 @@
 import type { Argv } from 'yargs';
 import { encodeStdinOperand, type Runner } from './program.js';
 
-const stdinPlaceholder = encodeStdinOperand('-');
-
-/** Undoes main.ts's protection of a bare `-` operand. */
+/**
+ * Undoes main.ts's protection of a bare `-` operand. The placeholder is asked for at call time, not at load:
+ * program.ts imports this module, so program.ts's constants do not exist yet while this one loads.
+ */
 function operand<T extends string | undefined>(value: T): T {
-  return (value === stdinPlaceholder ? '-' : value) as T;
+  return (value === encodeStdinOperand('-') ? '-' : value) as T;
 }
 
 function list(value: unknown): string[] {
@@ -17,7 +18,6 @@ function list(value: unknown): string[] {
 
 const insecure = {
   type: 'string',
-  array: true,
   describe: 'registry host[:port] to reach over plain HTTP (repeatable; loopback always may)',
 } as const;
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// Entry point of the `tsbuild` executable. Start-up time matters (lint in CI, editors), so this file imports only
-// Node built-ins statically: V8's compile cache must be switched on before any of our code or yargs is loaded.
-import { lstatSync, mkdirSync } from 'node:fs';
-import module from 'node:module';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// Entry point of the `tsbuild` executable. Start-up time matters (lint in CI, editors), so this file statically
+// imports only the tiny argv fast path: V8's compile cache must be switched on before the
+// commands or yargs are loaded, and plain `parse`/`lint` invocations skip yargs altogether (cli/fast-path.ts).
+import { fastInvocation } from './fast-path.js';
+
+// Built-ins through getBuiltinModule, not `import`: the ESM facade of node:fs reads every export, which loads
+// node:stream (~10 ms) for the lazy ReadStream getter. Node < 22.3 lacks it and simply runs without the cache.
+const builtin = process.getBuiltinModule as typeof process.getBuiltinModule | undefined;
 
 /**
  * A private directory for V8's code cache, or undefined when none can be trusted. The cache holds compiled code
@@ -13,7 +15,10 @@ import path from 'node:path';
  */
 function compileCacheDir(): string | undefined {
   const uid = process.getuid?.();
-  if (uid === undefined) return undefined;
+  if (uid === undefined || builtin === undefined) return undefined;
+  const { lstatSync, mkdirSync } = builtin('node:fs');
+  const { tmpdir } = builtin('node:os');
+  const path = builtin('node:path');
   const dir = path.join(tmpdir(), `tsbuild-compile-cache-${uid}`);
   try {
     mkdirSync(dir, { mode: 0o700 });
@@ -31,10 +36,25 @@ function compileCacheDir(): string | undefined {
 // NODE_COMPILE_CACHE (when set) already enabled Node's own cache; NODE_DISABLE_COMPILE_CACHE turns this off.
 if (process.env.NODE_COMPILE_CACHE === undefined && process.env.NODE_DISABLE_COMPILE_CACHE === undefined) {
   const dir = compileCacheDir();
-  if (dir !== undefined) module.enableCompileCache?.(dir);
+  if (dir !== undefined) builtin?.('node:module').enableCompileCache?.(dir);
 }
 
 async function main(): Promise<void> {
+  const raw = process.argv.slice(2);
+  // `run` parses its own arguments: options after IMAGE belong to the container's command (`run img id -u`).
+  if (raw[0] === 'run') {
+    process.exitCode = await (await import('./commands/run/run.js')).runArgv(raw.slice(1));
+    return;
+  }
+  const fast = fastInvocation(process.argv.slice(2));
+  if (fast?.command === 'parse') {
+    process.exitCode = await (await import('./commands/parse/run.js')).run(fast.options);
+    return;
+  }
+  if (fast?.command === 'lint') {
+    process.exitCode = await (await import('./commands/lint/run.js')).run(fast.options);
+    return;
+  }
   const { buildCli, encodeStdinOperand } = await import('./program.js');
   let chosen: (() => Promise<number>) | undefined;
   // yargs' hideBin(process.argv) is slice(2) outside Electron; importing yargs/helpers for it costs start-up time.

@@ -1,6 +1,7 @@
 // The command line: commands and their options. Start-up time matters (lint in CI, editors), so this file
 // declares commands only; each command's implementation is imported when it runs.
 import yargs, { type Argv } from 'yargs';
+import { registerImageCommands } from './image-commands.js';
 import { version } from './version.js';
 
 /** The command chosen by the arguments, ready to run; resolves to the process exit code. */
@@ -18,6 +19,8 @@ function operand<T extends string | undefined>(value: T): T {
   return (value === STDIN_PLACEHOLDER ? '-' : value) as T;
 }
 
+// Repeatable options are plain strings, not `array: true`: yargs would let an array option swallow the
+// positional after it (`tsbuild -t app .`). Repeats still arrive as an array.
 function collect(value: unknown): string[] {
   if (value === undefined) return [];
   return (Array.isArray(value) ? value : [value]).map((item) => operand(String(item)));
@@ -26,7 +29,7 @@ function collect(value: unknown): string[] {
 /** Parses `argv` (without node and script) and reports the chosen command through `choose`. */
 export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv {
   const later = choose;
-  return yargs(argv)
+  const withBuild = yargs(argv)
     .scriptName('tsbuild')
     .usage('$0 <command> [options]\n\nA daemonless Dockerfile toolchain: parse, lint, plan and build images.')
     .command(
@@ -54,8 +57,8 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
         y
           .positional('files', { type: 'string', array: true, describe: 'files or directories; - for stdin' })
           .option('format', { choices: ['text', 'json', 'sarif', 'github'] as const, default: 'text' as const })
-          .option('ignore', { type: 'string', array: true, describe: 'rule to skip (repeatable)' })
-          .option('severity', { type: 'string', array: true, describe: 'RULE=error|warning|info|off (repeatable)' })
+          .option('ignore', { type: 'string', describe: 'rule to skip (repeatable)' })
+          .option('severity', { type: 'string', describe: 'RULE=error|warning|info|off (repeatable)' })
           .option('fail-level', { choices: ['error', 'warning', 'info'] as const, default: 'warning' as const })
           .option('config', { type: 'string', describe: 'config file (default: .tsbuild.yaml or tsbuild.config.json)' })
           .option('color', { type: 'boolean', describe: 'force or disable colour (default: on a tty)' }),
@@ -80,7 +83,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           .positional('context', { type: 'string', default: '.', describe: 'build context directory' })
           .option('file', { alias: 'f', type: 'string', describe: 'Dockerfile (default: CONTEXT/Dockerfile)' })
           .option('target', { type: 'string', describe: 'stage to build' })
-          .option('build-arg', { type: 'string', array: true, describe: 'K=V, or K to take the value from the env' })
+          .option('build-arg', { type: 'string', describe: 'K=V, or K to take the value from the env' })
           .option('json', { type: 'boolean', default: false }),
       (a) =>
         later(async () =>
@@ -100,18 +103,18 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
         y
           .positional('context', {
             type: 'string',
-            default: '.',
+            demandOption: true,
             describe: 'context directory, or - for a tar on stdin',
           })
-          .option('tag', { alias: 't', type: 'string', array: true, describe: 'NAME[:TAG] (repeatable)' })
+          .option('tag', { alias: 't', type: 'string', describe: 'NAME[:TAG] (repeatable)' })
           .option('file', {
             alias: 'f',
             type: 'string',
             describe: 'Dockerfile (default: CONTEXT/Dockerfile; - for stdin)',
           })
           .option('target', { type: 'string', describe: 'stage to build' })
-          .option('build-arg', { type: 'string', array: true, describe: 'K=V, or K to take the value from the env' })
-          .option('label', { type: 'string', array: true, describe: 'K=V label on the image' })
+          .option('build-arg', { type: 'string', describe: 'K=V, or K to take the value from the env' })
+          .option('label', { type: 'string', describe: 'K=V label on the image' })
           .option('no-cache', { type: 'boolean', default: false, describe: 'do not use the build cache' })
           .option('progress', { choices: ['auto', 'tty', 'plain', 'quiet'] as const, default: 'auto' as const })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the image id' })
@@ -120,10 +123,9 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           .option('output', {
             alias: 'o',
             type: 'string',
-            array: true,
             describe: 'type=local,dest=DIR | type=tar,dest=FILE',
           })
-          .option('secret', { type: 'string', array: true, describe: 'id=ID,src=FILE | id=ID,env=VAR' })
+          .option('secret', { type: 'string', describe: 'id=ID,src=FILE | id=ID,env=VAR' })
           .option('jobs', { type: 'number', describe: 'stages built at once (default: number of CPUs)' })
           .option('runtime', { type: 'string', default: 'runc', describe: 'OCI runtime for RUN (runc or crun)' }),
       (a) =>
@@ -146,6 +148,18 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             runtime: a.runtime,
           }),
         ),
+    );
+  return registerImageCommands(withBuild, later)
+    .command(
+      'run <image> [command..]',
+      'Run a command in a new container from an image in the store (docker run semantics; options: --rm, -e, -u, -w, --entrypoint, --network host|none)',
+      (y) =>
+        y
+          .positional('image', { type: 'string', demandOption: true })
+          .positional('command', { type: 'string', array: true }),
+      // `main.ts` hands `run` its raw arguments before yargs sees them (everything after IMAGE belongs to the
+      // container); this declaration is for --help and for callers of buildCli.
+      (a) => later(async () => (await import('./commands/run/run.js')).runArgv([a.image, ...collect(a.command)])),
     )
     .strict()
     .version(version)

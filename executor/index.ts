@@ -1,6 +1,7 @@
 // The executor's public surface. So far: RUN isolation (runtime spec, runc), overlay snapshots and
 // the upper-dir differ; the build itself (plan → stages → image) is executor/build/.
 export { type BuildOptions, type BuildResult, build } from './build/build.js';
+export { cachedBlobs } from './build/cache-index.js';
 export { BuildError, type BuildErrorDetails } from './build/errors.js';
 export { exportFilesystem, type OutputSpec, OutputSpecError, parseOutput } from './build/export.js';
 export { type Progress, plainProgress, type StepProgress, silentProgress } from './build/progress.js';

@@ -83,6 +83,9 @@ async function runLayerStep(
   await awaitSources(run.env, step);
   return run.jobs.run(async () => {
     const progress = run.progress.step(name);
+    progress.note(
+      `cache miss: ${run.noCache ? '--no-cache' : `no stored result for key ${key?.slice(0, 19) ?? '(none)'}`}`,
+    );
     try {
       const layer = await perform(run, step, fs, progress);
       const created = new Date().toISOString();

@@ -1,12 +1,14 @@
 // Shared set-up of the image command tests: a temporary store, captured output, small images with known
 // history, and a way to run the compiled CLI in a child process.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { CommandIo } from '../../cli/commands/images/command-io.js';
 import {
   type Digest,
   type HistoryEntry,
@@ -18,7 +20,6 @@ import {
   type TarEntry,
   tarChunks,
 } from '../../image/index.js';
-import type { CommandIo } from '../../cli/commands/images/command-io.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -140,14 +141,13 @@ async function builtCliHasImageCommands(): Promise<boolean> {
   return wired;
 }
 
-export const distBuilt = () =>
-  existsSync(distMain) && existsSync(path.join(repoRoot, 'dist/cli/image-commands.js'));
+export const distBuilt = () => existsSync(distMain) && existsSync(path.join(repoRoot, 'dist/cli/image-commands.js'));
 
 /**
- * Runs the compiled CLI: `node dist/cli/main.js ARGS` once program.ts registers the image commands; until
+ * Starts the compiled CLI: `node dist/cli/main.js ARGS` once program.ts registers the image commands; until
  * then the same compiled program with `registerImageCommands` added, the way main.ts runs it.
  */
-export async function runCli(args: string[], env: Record<string, string>, stdin?: Buffer): Promise<CliResult> {
+export async function spawnCli(args: string[], env: Record<string, string>): Promise<ChildProcessWithoutNullStreams> {
   const direct = await builtCliHasImageCommands();
   const shim = [
     `import { buildCli, encodeStdinOperand } from ${JSON.stringify(path.join(repoRoot, 'dist/cli/program.js'))};`,
@@ -158,13 +158,19 @@ export async function runCli(args: string[], env: Record<string, string>, stdin?
     'if (chosen) process.exitCode = await chosen();',
   ].join('\n');
   // A file, not `node -e`: node reads `-e … -- inspect` as its debugger sub-command.
-  const shimFile = path.join(tmpdir(), `tsbuild-image-cli-shim-${process.pid}.mjs`);
+  const shimFile = path.join(tmpdir(), `tsbuild-image-cli-shim-${process.pid}-${randomBytes(4).toString('hex')}.mjs`);
   if (!direct) await writeFile(shimFile, shim);
-  const argv = [direct ? distMain : shimFile, ...args];
-  const child = spawn(process.execPath, argv, {
+  const child = spawn(process.execPath, [direct ? distMain : shimFile, ...args], {
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: env['HOME'] ?? '/nonexistent', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  if (!direct) child.once('close', () => rmSync(shimFile, { force: true }));
+  return child;
+}
+
+/** Runs the compiled CLI (see spawnCli) to the end. */
+export async function runCli(args: string[], env: Record<string, string>, stdin?: Buffer): Promise<CliResult> {
+  const child = await spawnCli(args, env);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => {

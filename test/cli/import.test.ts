@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../cli/commands/import/run.js';
-import { capture, distBuilt, runCli, type TempStore, tempStore, tarOf } from './image-helpers.js';
+import { capture, distBuilt, runCli, type TempStore, tarOf, tempStore } from './image-helpers.js';
 
 let t: TempStore;
 beforeEach(async () => {

@@ -1,7 +1,16 @@
 // `tsbuild inspect`: Docker's JSON shape, 4-space indented; missing names reported after the array.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../cli/commands/inspect/run.js';
-import { buildImage, capture, created, distBuilt, importImage, runCli, type TempStore, tempStore } from './image-helpers.js';
+import {
+  buildImage,
+  capture,
+  created,
+  distBuilt,
+  importImage,
+  runCli,
+  type TempStore,
+  tempStore,
+} from './image-helpers.js';
 
 let t: TempStore;
 beforeEach(async () => {

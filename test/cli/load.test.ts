@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../cli/commands/load/run.js';
 import { run as save } from '../../cli/commands/save/run.js';
 import { Store } from '../../image/index.js';
-import { buildImage, capture, distBuilt, runCli, type TempStore, tempStore, tarOf } from './image-helpers.js';
+import { buildImage, capture, distBuilt, runCli, type TempStore, tarOf, tempStore } from './image-helpers.js';
 
 let t: TempStore;
 beforeEach(async () => {
@@ -19,7 +19,9 @@ afterEach(async () => {
 async function saved(format: 'docker' | 'oci'): Promise<{ file: string; configDigest: string }> {
   const built = await buildImage(t.store, 'localhost:5000/team/app:1');
   const file = path.join(t.dir, `${format}.tar`);
-  expect(await save({ root: t.root, images: ['localhost:5000/team/app:1'], output: file, format }, capture().io)).toBe(0);
+  expect(await save({ root: t.root, images: ['localhost:5000/team/app:1'], output: file, format }, capture().io)).toBe(
+    0,
+  );
   return { file, configDigest: built.configDigest };
 }
 
@@ -49,9 +51,7 @@ describe('tsbuild load', () => {
     await writeFile(file, await tarOf({ 'hello.txt': 'hi\n' }));
     const c = capture();
     expect(await run({ root: t.root, input: file }, c.io)).toBe(1);
-    expect(c.err()).toBe(
-      'Error: not a docker-archive or OCI archive: no manifest.json or oci-layout + index.json\n',
-    );
+    expect(c.err()).toBe('Error: not a docker-archive or OCI archive: no manifest.json or oci-layout + index.json\n');
   });
 
   it.skipIf(!distBuilt())('runs through the compiled CLI, from a file and from stdin', async () => {

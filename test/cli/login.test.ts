@@ -39,9 +39,7 @@ describe('tsbuild login', () => {
     expect(denied.err()).toMatch(/^Error: authentication required for .*: run tsbuild login\n$/);
 
     const c = capture({ env, stdin: stdin(`${testUser.password}\n`) });
-    expect(
-      await run({ server: registry.host, username: testUser.username, passwordStdin: true }, c.io),
-    ).toBe(0);
+    expect(await run({ server: registry.host, username: testUser.username, passwordStdin: true }, c.io)).toBe(0);
     expect(c.out()).toBe('Login Succeeded\n');
     const config = JSON.parse(await readFile(path.join(env['DOCKER_CONFIG']!, 'config.json'), 'utf8'));
     expect(config.auths[registry.host]).toEqual({
@@ -54,7 +52,9 @@ describe('tsbuild login', () => {
 
   it('rejects wrong credentials and saves nothing', async () => {
     const c = capture({ env, stdin: stdin('wrong\n') });
-    expect(await run({ server: `https://${registry.host}/v1/`, username: testUser.username, passwordStdin: true }, c.io)).toBe(1);
+    expect(
+      await run({ server: `https://${registry.host}/v1/`, username: testUser.username, passwordStdin: true }, c.io),
+    ).toBe(1);
     expect(c.err()).toBe(`Error: authentication failed for ${registry.host}: credentials rejected\n`);
     await expect(readFile(path.join(env['DOCKER_CONFIG']!, 'config.json'))).rejects.toThrow('ENOENT');
   });

@@ -1,15 +1,17 @@
 // `tsbuild pull` against Debian's docker-registry on loopback: tags, digests, platforms from an index pushed
 // by skopeo, verified blobs, and nothing tagged when the pull fails.
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { run as prune } from '../../cli/commands/prune/run.js';
 import { run } from '../../cli/commands/pull/run.js';
 import { run as push } from '../../cli/commands/push/run.js';
-import { type Digest, sha256Digest } from '../../image/index.js';
+import { type Digest, OciMediaType, sha256Digest, storeLayerAsGzip } from '../../image/index.js';
 import { type DistributionServer, startDistribution } from '../image/registry/distribution-server.js';
-import { buildImage, capture, distBuilt, runCli, type TempStore, tempStore } from './image-helpers.js';
+import { buildImage, capture, distBuilt, runCli, spawnCli, type TempStore, tarOf, tempStore } from './image-helpers.js';
 
 const exec = promisify(execFile);
 let registry: DistributionServer;
@@ -57,7 +59,9 @@ async function publishIndex(name: string): Promise<Record<string, Digest>> {
     const tar = Buffer.alloc(1024); // an empty tar: two zero blocks
     const layer = await put(gzipSync(tar));
     const config = await put(
-      Buffer.from(JSON.stringify({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256Digest(tar)] } })),
+      Buffer.from(
+        JSON.stringify({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256Digest(tar)] } }),
+      ),
     );
     const manifest = Buffer.from(
       JSON.stringify({
@@ -69,9 +73,15 @@ async function publishIndex(name: string): Promise<Record<string, Digest>> {
     );
     const stored = await put(manifest);
     manifests[arch] = stored.digest;
-    entries.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...stored, platform: { architecture: arch, os: 'linux' } });
+    entries.push({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      ...stored,
+      platform: { architecture: arch, os: 'linux' },
+    });
   }
-  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries }));
+  const index = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries }),
+  );
   const top = await put(index);
   manifests['index'] = top.digest;
   await writeFile(path.join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
@@ -79,7 +89,13 @@ async function publishIndex(name: string): Promise<Record<string, Digest>> {
     path.join(layout, 'index.json'),
     JSON.stringify({
       schemaVersion: 2,
-      manifests: [{ mediaType: 'application/vnd.oci.image.index.v1+json', ...top, annotations: { 'org.opencontainers.image.ref.name': 'multi' } }],
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          ...top,
+          annotations: { 'org.opencontainers.image.ref.name': 'multi' },
+        },
+      ],
     }),
   );
   await exec('skopeo', ['copy', '--all', '--dest-tls-verify=false', `oci:${layout}:multi`, `docker://${name}`]);
@@ -126,6 +142,11 @@ describe('tsbuild pull', () => {
     expect(await run({ root: t.root, name: byDigest, platform: 'linux/amd64' }, d.io)).toBe(0);
     expect(d.out()).toContain(`Digest: ${digests['amd64']}\n`);
     expect((await t.store.resolve(byDigest)).config.architecture).toBe('amd64');
+
+    const byIndex = `${registry.host}/team/multi@${digests['index']}`;
+    expect(await run({ root: t.root, name: byIndex, platform: 'linux/amd64', quiet: true }, capture().io)).toBe(0);
+    const amd64 = { os: 'linux', architecture: 'amd64' };
+    expect((await t.store.resolve(byIndex, amd64)).manifestDigest).toBe(digests['amd64']);
   });
 
   it('fails clearly and tags nothing for a missing tag or platform', async () => {
@@ -140,6 +161,72 @@ describe('tsbuild pull', () => {
       `Error: ${registry.host}/team/plat: no image for platform linux/s390x (available: linux/amd64, linux/arm64)\n`,
     );
     expect(await t.store.listImages()).toEqual([]);
+  });
+
+  it('leaves no tag and no unverified blob when a layer cannot be fetched', async () => {
+    const name = `${registry.host}/team/broken:1`;
+    const { layers } = await published(name, 'broken');
+    // distribution's delete API drops the second layer, so the pull fails half-way.
+    const res = await fetch(`http://${registry.host}/v2/team/broken/blobs/${layers[1]}`, { method: 'DELETE' });
+    expect(res.status).toBe(202);
+    const c = capture();
+    expect(await run({ root: t.root, name, quiet: true }, c.io)).toBe(1);
+    expect(c.err()).toMatch(new RegExp(`^Error: .*${layers[1]!.slice(7)}.*\\n$`));
+    expect(await t.store.listImages()).toEqual([]);
+    for (const file of await readdir(t.store.paths.blobs)) {
+      const bytes = await readFile(path.join(t.store.paths.blobs, file));
+      expect(sha256Digest(bytes)).toBe(`sha256:${file}`);
+    }
+    expect(await readdir(path.join(t.root, 'tmp'))).toEqual([]);
+  });
+
+  it.skipIf(!distBuilt())('survives SIGKILL at any point: no half-written blob, no dangling tag', async () => {
+    const name = `${registry.host}/team/big:1`;
+    const source = await tempStore();
+    try {
+      // 48 MB that gzip cannot shrink, so the transfer lasts long enough to be cut.
+      const layer = await storeLayerAsGzip(
+        source.store,
+        await tarOf({ big: randomBytes(48 << 20).toString('latin1') }),
+      );
+      const config = await source.store.putConfig({
+        architecture: 'amd64',
+        os: 'linux',
+        rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+      });
+      const manifest = await source.store.putManifest({
+        schemaVersion: 2,
+        mediaType: OciMediaType.manifest,
+        config,
+        layers: [{ mediaType: OciMediaType.layerGzip, digest: layer.digest, size: layer.size }],
+      });
+      await source.store.tag(name, manifest.digest);
+      expect(await push({ root: source.root, name, quiet: true }, capture().io)).toBe(0);
+    } finally {
+      await source.cleanup();
+    }
+    const child = await spawnCli(['pull', '-q', name], { TSBUILD_ROOT: t.root });
+    child.stdin.end();
+    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    const tmp = path.join(t.root, 'tmp');
+    for (let i = 0; i < 400 && child.exitCode === null; i++) {
+      const dirs = await readdir(tmp).catch(() => [] as string[]);
+      const partial = dirs.length > 0 && (await readdir(path.join(tmp, dirs[0]!)).catch(() => [])).length > 0;
+      if (partial) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    child.kill('SIGKILL');
+    await exited;
+    // Every blob in the store matches its name: nothing half-written.
+    for (const file of await readdir(t.store.paths.blobs)) {
+      expect(sha256Digest(await readFile(path.join(t.store.paths.blobs, file)))).toBe(`sha256:${file}`);
+    }
+    // The kill came while the layer was still arriving (a partial download existed), so nothing is tagged.
+    expect(await t.store.listImages()).toEqual([]);
+    expect(await prune({ root: t.root, keepRecentSeconds: 0, quiet: true }, capture().io)).toBe(0);
+    expect(await readdir(tmp).catch(() => [])).toEqual([]);
+    // And the next pull completes.
+    expect(await run({ root: t.root, name, quiet: true }, capture().io)).toBe(0);
   });
 
   it.skipIf(!distBuilt())('runs through the compiled CLI', async () => {

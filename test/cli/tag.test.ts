@@ -15,7 +15,9 @@ describe('tsbuild tag', () => {
   it('adds a normalised tag pointing at the same manifest', async () => {
     const built = await buildImage(t.store, 'app:1');
     const c = capture();
-    expect(await run({ root: t.root, source: built.configDigest.slice(7, 15), target: 'localhost:5000/x/app:2' }, c.io)).toBe(0);
+    expect(
+      await run({ root: t.root, source: built.configDigest.slice(7, 15), target: 'localhost:5000/x/app:2' }, c.io),
+    ).toBe(0);
     expect(c.out() + c.err()).toBe('');
     const refs = (await t.store.listImages()).map((image) => [image.ref, image.descriptor.digest]);
     expect(refs).toEqual([

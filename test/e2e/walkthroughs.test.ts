@@ -45,6 +45,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('walkthroughs', () => {
     const first = await buildIn(store, ctx, { tags: ['cachedemo:1'] });
     expect(first.error).toBeNull();
     expect(cachedSteps(first.log)).toEqual([]);
+    expect(first.log).toMatch(/^#\d+ cache miss: no stored result for key sha256:[0-9a-f]{12}$/m);
 
     const again = await buildIn(store, ctx, { tags: ['cachedemo:1'] });
     expect(cachedSteps(again.log)).toEqual([
@@ -63,6 +64,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('walkthroughs', () => {
 
     const forced = await buildIn(store, ctx, { noCache: true });
     expect(cachedSteps(forced.log)).toEqual([]);
+    expect(forced.log).toMatch(/^#\d+ cache miss: --no-cache$/m);
   });
 
   it('.dockerignore keeps a 40 MB file out of the context and the image', async () => {
@@ -159,5 +161,38 @@ describe.skipIf(isolationUnavailable() !== undefined)('walkthroughs', () => {
     expect(one.error).toBeNull();
     expect(two.result?.imageId).toBe(one.result?.imageId);
     expect(one.result?.config.created).toBe('2023-11-14T22:13:20.000Z');
+  });
+
+  it('independent stages run at the same time, and an unneeded stage never runs', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [
+      {
+        path: 'Dockerfile',
+        content: [
+          'FROM busybox AS a',
+          'RUN sleep 3 && echo a > /a',
+          'FROM busybox AS b',
+          'RUN sleep 3 && echo b > /b',
+          'FROM busybox AS c',
+          'RUN sleep 3 && echo c > /c',
+          'FROM busybox AS unused',
+          'RUN exit 1',
+          'FROM busybox',
+          'COPY --from=a /a /out/a',
+          'COPY --from=b /b /out/b',
+          'COPY --from=c /c /out/c',
+          '',
+        ].join('\n'),
+      },
+    ]);
+    const started = performance.now();
+    const run = await buildIn(store, ctx, { jobs: 3, noCache: true });
+    const seconds = (performance.now() - started) / 1000;
+    expect(run.error).toBeNull();
+    expect(run.log).not.toContain('exit 1');
+    // One after the other the three sleeps alone take 9 s.
+    expect(seconds).toBeLessThan(7.5);
+    const root = await exported(store, run.result!.fs);
+    expect((await readdir(path.join(root, 'out'))).sort()).toEqual(['a', 'b', 'c']);
   });
 });

@@ -1,6 +1,7 @@
 // `tsbuild prune`: removes blobs no tag (and no build-cache record) reaches, temp files of dead processes and
 // orphan snapshots, then prints what went and the space reclaimed.
-import type { Digest, Store } from '../../../image/index.js';
+import { cachedBlobs } from '../../../executor/index.js';
+import type { Store } from '../../../image/index.js';
 import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from '../images/command-io.js';
 import { humanSize } from '../images/human.js';
 import { removeDeadTransferDirs } from '../pull/registry-options.js';
@@ -12,22 +13,12 @@ export interface PruneOptions extends StoreOptions {
   readonly quiet?: boolean;
 }
 
-/**
- * Blobs the build cache refers to. The executor owns that record format; it is asked through its public
- * surface when it offers `cachedBlobs(store)`, so prune never deletes what a cached step reuses.
- */
-async function cacheRoots(store: Store): Promise<Digest[]> {
-  const executor: Record<string, unknown> = await import('../../../executor/index.js');
-  const cachedBlobs = executor['cachedBlobs'];
-  if (typeof cachedBlobs !== 'function') return [];
-  return (await (cachedBlobs as (s: Store) => Promise<Digest[]>)(store)) ?? [];
-}
-
 export async function run(opts: PruneOptions, io: CommandIo = processIo): Promise<number> {
   return guarded(io, async () => {
     const store = await openStore(opts, io);
     const graceMs = (opts.keepRecentSeconds ?? 600) * 1000;
-    const roots = await cacheRoots(store);
+    // Blobs a build-cache record reuses are roots too: prune must never break a cached step.
+    const roots = await cachedBlobs(store);
     const unregister = store.registerGcRoots(() => roots);
     let result: Awaited<ReturnType<Store['prune']>>;
     try {

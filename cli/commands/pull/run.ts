@@ -53,6 +53,9 @@ export async function run(opts: PullOptions, io: CommandIo = processIo): Promise
       for (const blob of wanted) {
         if (blob !== manifest.manifest.config) say(`${shortId(blob.digest)}: Pull complete\n`);
       }
+      // The index too (exact bytes), so `name@<index digest>` resolves; only the platform manifest is tagged, as
+      // in Docker, so a tag never names a platform this store lacks.
+      if (index !== undefined) await store.putManifest(index.bytes, index.descriptor.mediaType);
       const stored = await store.putManifest(manifest.bytes, manifest.descriptor.mediaType);
       if (stored.digest !== manifest.descriptor.digest) {
         throw new Error(`manifest stored as ${stored.digest}, expected ${manifest.descriptor.digest}`);

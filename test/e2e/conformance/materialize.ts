@@ -64,9 +64,12 @@ async function bodyOf(spec: HttpResponseSpec): Promise<Buffer> {
   return Buffer.from(spec.content ?? '');
 }
 
+const runStarted = Math.floor(Date.now() / 1000);
+
 export function lastModifiedSeconds(spec: HttpResponseSpec): number | null {
   if (spec.lastModified === undefined) return null;
-  if (spec.lastModified === 'now-24h') return Math.floor(Date.now() / 1000) - 24 * 3600;
+  // One "now" for the whole run, so the server and the check agree on the second.
+  if (spec.lastModified === 'now-24h') return runStarted - 24 * 3600;
   return Number(spec.lastModified);
 }
 

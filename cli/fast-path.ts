@@ -1,0 +1,48 @@
+// The commonest invocations, `tsbuild parse [FILE] [--json|--dump]` and `tsbuild lint [FILE…]`, recognised without
+// yargs: loading and running yargs costs more start-up time than parsing and linting a Dockerfile (see
+// bench/startup.ts). Only argument lists whose meaning is plain are taken: operands (or `-`) and, for parse, one
+// of the two flags. Everything else (help, version, other options, `--`, errors) goes to yargs in program.ts, so
+// messages and exit codes stay yargs'. test/cli/fast-path.test.ts checks the options against program.ts'.
+import type { LintCliOptions } from './commands/lint/run.js';
+import type { ParseCommandOptions } from './commands/parse/run.js';
+
+export type FastInvocation =
+  | { readonly command: 'parse'; readonly options: ParseCommandOptions }
+  | { readonly command: 'lint'; readonly options: LintCliOptions };
+
+/**
+ * An operand yargs passes through unchanged: not an option (`-` alone is standard input), and not `help`, which
+ * yargs turns into --help when it is the last operand.
+ */
+function isOperand(arg: string): boolean {
+  return arg === '-' || (!arg.startsWith('-') && arg !== 'help');
+}
+
+/** The command and its options for a plain `parse`/`lint` argument list (without node and script), else undefined. */
+export function fastInvocation(argv: readonly string[]): FastInvocation | undefined {
+  const [command, ...rest] = argv;
+  if (command === 'parse') {
+    const operands = rest.filter(isOperand);
+    const flags = rest.filter((arg) => !isOperand(arg));
+    if (operands.length > 1 || flags.length > 1) return undefined;
+    if (flags.length === 1 && flags[0] !== '--json' && flags[0] !== '--dump') return undefined;
+    const file = operands[0] ?? 'Dockerfile';
+    return { command, options: { file, json: flags[0] === '--json', dump: flags[0] === '--dump' } };
+  }
+  if (command === 'lint') {
+    if (!rest.every(isOperand)) return undefined;
+    return {
+      command,
+      options: {
+        files: rest,
+        format: 'text',
+        ignore: [],
+        severity: [],
+        failLevel: 'warning',
+        config: undefined,
+        color: undefined,
+      },
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,106 @@
+// RUN --mount on real builds: a secret is readable in the step but in no layer, a cache mount keeps
+// its content across builds, a tmpfs and a bind mount leave nothing behind, and --network=none gives
+// the step only a loopback interface.
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportFilesystem } from '../../executor/index.js';
+import type { Store } from '../../image/index.js';
+import { buildIn, freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
+
+describe.skipIf(isolationUnavailable() !== undefined)('RUN --mount', () => {
+  afterAll(removeFreshDirs);
+  let store: Store;
+  beforeAll(async () => {
+    store = await storeWithBusybox();
+  });
+
+  async function layerListing(digest: string): Promise<string> {
+    return execFileSync('tar', ['-tzf', store.blobPath(digest as `sha256:${string}`)], { encoding: 'utf8' });
+  }
+
+  it('a secret is readable by the step and ends up in no layer', async () => {
+    const ctx = await freshDir('c');
+    const secretFile = path.join(await freshDir('x'), 'token');
+    await writeFile(secretFile, 's3cr3t-value');
+    await writeContext(ctx, [
+      {
+        path: 'Dockerfile',
+        content: 'FROM busybox\nRUN --mount=type=secret,id=token wc -c < /run/secrets/token > /length\n',
+      },
+    ]);
+    const run = await buildIn(store, ctx, { secrets: new Map([['token', { src: secretFile }]]) });
+    expect(run.error).toBeNull();
+    const layers = run.result!.fs.layers;
+    const listing = await layerListing(layers[layers.length - 1].digest);
+    expect(listing.split('\n').filter((l) => l !== '')).toEqual(['length']);
+    const out = await freshDir('o');
+    await exportFilesystem(store, run.result!.fs, { type: 'local', dest: out });
+    expect((await readFile(path.join(out, 'length'), 'utf8')).trim()).toBe('12');
+    const config = await store.readBlob(run.result!.imageId);
+    expect(config.toString()).not.toContain('s3cr3t');
+  });
+
+  it('a required secret that is not given fails the step', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [
+      { path: 'Dockerfile', content: 'FROM busybox\nRUN --mount=type=secret,id=missing,required=true true\n' },
+    ]);
+    const run = await buildIn(store, ctx);
+    expect(run.error?.message).toBe('secret missing: not found');
+  });
+
+  it('a cache mount keeps its content across builds and stays out of the image', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [
+      {
+        path: 'Dockerfile',
+        content:
+          'FROM busybox\nRUN --mount=type=cache,target=/var/cache/app,id=app-cache echo run >> /var/cache/app/log && wc -l < /var/cache/app/log > /count\n',
+      },
+    ]);
+    const first = await buildIn(store, ctx, { noCache: true });
+    const second = await buildIn(store, ctx, { noCache: true });
+    expect(second.error).toBeNull();
+    const out = await freshDir('o');
+    await exportFilesystem(store, second.result!.fs, { type: 'local', dest: out });
+    const before = Number((await readFile(path.join(out, 'count'), 'utf8')).trim());
+    expect(before).toBeGreaterThanOrEqual(2);
+    expect(first.error).toBeNull();
+    const layers = second.result!.fs.layers;
+    expect((await layerListing(layers[layers.length - 1].digest)).split('\n').filter((l) => l !== '')).toEqual([
+      'count',
+    ]);
+  });
+
+  it('tmpfs and bind mounts leave nothing in the layer', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [
+      {
+        path: 'Dockerfile',
+        content:
+          'FROM busybox\nRUN --mount=type=tmpfs,target=/scratch --mount=type=bind,source=data,target=/data echo t > /scratch/t && cat /data/v > /copied\n',
+      },
+      { path: 'data/v', content: 'bound\n' },
+    ]);
+    const run = await buildIn(store, ctx);
+    expect(run.error).toBeNull();
+    const layers = run.result!.fs.layers;
+    expect((await layerListing(layers[layers.length - 1].digest)).split('\n').filter((l) => l !== '')).toEqual([
+      'copied',
+    ]);
+  });
+
+  it('--network=none leaves only the loopback interface', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [
+      { path: 'Dockerfile', content: 'FROM busybox\nRUN --network=none ls /sys/class/net > /ifaces\n' },
+    ]);
+    const run = await buildIn(store, ctx);
+    expect(run.error).toBeNull();
+    const out = await freshDir('o');
+    await exportFilesystem(store, run.result!.fs, { type: 'local', dest: out });
+    expect(await readFile(path.join(out, 'ifaces'), 'utf8')).toBe('lo\n');
+  });
+});
