@@ -115,7 +115,11 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           .option('target', { type: 'string', describe: 'stage to build' })
           .option('build-arg', { type: 'string', describe: 'K=V, or K to take the value from the env' })
           .option('label', { type: 'string', describe: 'K=V label on the image' })
-          .option('no-cache', { type: 'boolean', default: false, describe: 'do not use the build cache' })
+          .option('cache', {
+            type: 'boolean',
+            default: true,
+            describe: 'use the build cache (--no-cache rebuilds every step)',
+          })
           .option('progress', { choices: ['auto', 'tty', 'plain', 'quiet'] as const, default: 'auto' as const })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the image id' })
           .option('iidfile', { type: 'string', describe: 'write the image id to this file' })
@@ -137,7 +141,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             target: a.target,
             buildArgs: collect(a['build-arg']),
             labels: collect(a.label),
-            noCache: a['no-cache'],
+            noCache: a.cache === false,
             progress: a.progress,
             quiet: a.quiet,
             iidfile: a.iidfile,

@@ -3,7 +3,14 @@
 // itself (wildcards, --exclude, --parents, symlinks followed inside the tree) is cache/'s
 // `selectSources`, the same code that computes the checksums of the cache key.
 import { lstat } from 'node:fs/promises';
-import { type ContextEntry, type ContextSnapshot, type SelectedEntry, selectSources } from '../../cache/index.js';
+import {
+  type ContextEntry,
+  type ContextSnapshot,
+  EMPTY_DIGEST,
+  type SelectableSnapshot,
+  type SelectedEntry,
+  selectSources,
+} from '../../cache/index.js';
 import { isInside, resolveInRoot } from '../../image/index.js';
 
 export type CopyItemType = 'file' | 'dir' | 'symlink';
@@ -41,6 +48,8 @@ export interface TreeSelection {
   readonly snapshot: ContextSnapshot;
   /** The context resets owners to 0:0; a stage or image keeps them. */
   readonly keepOwners: boolean;
+  /** Whether selection may compute checksums (the context: already computed by the planner). */
+  readonly checksums: boolean;
 }
 
 /** Selects `sources` in a tree; each source is one group (BuildKit copies them one by one). */
@@ -49,7 +58,10 @@ export async function selectGroups(
   sources: readonly string[],
   options: { excludes: readonly string[]; parents: boolean },
 ): Promise<CopyGroup[]> {
-  const result = await selectSources(tree.snapshot, sources, { excludes: options.excludes, parents: options.parents });
+  const result = await selectSources(tree.checksums ? tree.snapshot : withoutDigests(tree.snapshot), sources, {
+    excludes: options.excludes,
+    parents: options.parents,
+  });
   if (result.errors.length > 0) throw new SourceNotFoundError(result.errors[0]);
   const groups = result.matches.map(async (match) => {
     const items = await Promise.all(
@@ -112,6 +124,20 @@ async function followedFile(tree: TreeSelection, selected: SelectedEntry): Promi
     ...owner,
     mtime: st.mtimeMs / 1000,
     sourcePath: target,
+  };
+}
+
+/**
+ * A stage's or image's tree for selection only: the copy needs no checksums (the step's key comes
+ * from the source stage's key), so nothing is hashed. The context keeps its digests, which the
+ * planner computed already.
+ */
+function withoutDigests(snapshot: ContextSnapshot): SelectableSnapshot {
+  return {
+    get: (p) => snapshot.get(p),
+    children: (p) => snapshot.children(p),
+    entryDigest: async () => EMPTY_DIGEST,
+    contentDigest: async () => EMPTY_DIGEST,
   };
 }
 

@@ -32,13 +32,13 @@ export async function performCopy(env: StepEnv, op: CopyOperation, ws: StepWorks
   if (paths.length === 0) return;
   const selection = { excludes: op.excludes, parents: op.parents };
   if (op.from.type === 'context') {
-    await write(await selectGroups({ snapshot: env.context, keepOwners: false }, paths, selection));
+    await write(await selectGroups({ snapshot: env.context, keepOwners: false, checksums: true }, paths, selection));
     return;
   }
   const fs = op.from.type === 'stage' ? await env.stageFs(op.from.index) : await env.imageFs(op.from.ref);
   await withReadView(env.store, fs, async (viewRoot) => {
     const snapshot = await snapshotContext(viewRoot, { ignoreFile: null, resetOwner: false });
-    await write(await selectGroups({ snapshot, keepOwners: true }, paths, selection));
+    await write(await selectGroups({ snapshot, keepOwners: true, checksums: false }, paths, selection));
   });
 }
 
