@@ -6,6 +6,7 @@ export { BuildError, type BuildErrorDetails } from './build/errors.js';
 export { exportFilesystem, type OutputSpec, OutputSpecError, parseOutput } from './build/export.js';
 export { type Progress, plainProgress, type StepProgress, silentProgress } from './build/progress.js';
 export type { SecretSource } from './build/step-env.js';
+export * from './cache-transfer/index.js';
 export * from './container/index.js';
 export { type LayerEntry, type LayerEntryType, opaqueWhiteoutName, whiteoutPrefix } from './diff/layer-entry.js';
 export { type PruneOptions, pruneMountStubs } from './diff/mount-stubs.js';

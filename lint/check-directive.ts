@@ -1,6 +1,8 @@
 // BuildKit's check configuration string, as written in `# check=skip=A,B;experimental=C;error=true`,
 // in a `# check=` comment above one instruction, or in the BUILDKIT_DOCKERFILE_CHECK build argument.
 
+import { parseGoBool } from '../parser/index.js';
+
 export interface CheckConfig {
   readonly skip: ReadonlySet<string>;
   readonly skipAll: boolean;
@@ -26,13 +28,6 @@ function ruleList(value: string): { all: boolean; names: Set<string> } {
   const trimmed = value.trim();
   if (trimmed === 'all') return { all: true, names: new Set() };
   return { all: false, names: new Set(trimmed.split(',').map((name) => name.trim())) };
-}
-
-/** Go's strconv.ParseBool. */
-function parseBool(value: string): boolean | null {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  return null;
 }
 
 /**
@@ -64,7 +59,7 @@ export function parseCheckConfig(text: string): CheckParse {
       experimentalAll = list.all;
       experimental = list.names;
     } else if (key === 'error') {
-      const parsed = parseBool(raw.trim());
+      const parsed = parseGoBool(raw.trim());
       if (parsed === null) {
         return {
           config: null,

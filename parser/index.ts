@@ -3,5 +3,15 @@ export type * from './ast.js';
 export { dumpInstruction, toBuildKitDump } from './dump.js';
 export { goQuote } from './go-quote.js';
 export { chompHeredocContent } from './heredoc.js';
+export { parseGoBool } from './language/go-bool.js';
+export { INSTRUCTION_NAMES } from './language/instruction-names.js';
+export {
+  isMountType,
+  MOUNT_OPTION_KEYS,
+  MOUNT_SHARING_MODES,
+  MOUNT_TYPES,
+  type MountType,
+} from './language/mount-options.js';
+export { isValidStageName } from './language/stage-name.js';
 export { parse } from './parse.js';
 export * from './shell/index.js';

@@ -1,7 +1,16 @@
 // Stages and their graph: splitting the Dockerfile at FROM, stage names, references between stages
 // (FROM stage, COPY --from=name|index, RUN --mount=from=name), --target, pruning and cycles.
 
-import type { ArgInstruction, Diagnostic, Dockerfile, FromInstruction, Instruction, Range } from '../parser/index.js';
+import {
+  type ArgInstruction,
+  type Diagnostic,
+  type Dockerfile,
+  type FromInstruction,
+  INSTRUCTION_NAMES,
+  type Instruction,
+  isValidStageName,
+  type Range,
+} from '../parser/index.js';
 import { PlanError, warning } from './errors.js';
 import { suggest } from './suggest.js';
 
@@ -18,42 +27,19 @@ export interface SplitDockerfile {
   readonly stages: readonly StageDef[];
 }
 
-const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
-
-const KEYWORDS = [
-  'ADD',
-  'ARG',
-  'CMD',
-  'COPY',
-  'ENTRYPOINT',
-  'ENV',
-  'EXPOSE',
-  'FROM',
-  'HEALTHCHECK',
-  'LABEL',
-  'MAINTAINER',
-  'ONBUILD',
-  'RUN',
-  'SHELL',
-  'STOPSIGNAL',
-  'USER',
-  'VOLUME',
-  'WORKDIR',
-];
-
 export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDockerfile {
   const metaArgs: ArgInstruction[] = [];
   const stages: { index: number; name: string | null; from: FromInstruction; instructions: Instruction[] }[] = [];
   for (const instr of ast.instructions) {
     if (instr.kind === 'unknown') {
       const keyword = instr.keyword.value.toUpperCase();
-      const match = suggest(keyword, KEYWORDS);
+      const match = suggest(keyword, INSTRUCTION_NAMES);
       const hint = match === null ? '' : ` (did you mean ${match}?)`;
       throw new PlanError('unknown-instruction', `unknown instruction: ${keyword}${hint}`, instr.keyword.range);
     }
     if (instr.kind === 'from') {
       const name = instr.stageName?.value ?? null;
-      if (name !== null && !STAGE_NAME.test(name.toLowerCase())) {
+      if (name !== null && !isValidStageName(name)) {
         throw new PlanError(
           'invalid-stage-name',
           `invalid name for build stage: ${JSON.stringify(name)}, name can't start with a number or contain symbols`,

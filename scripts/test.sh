@@ -7,4 +7,13 @@ cd "$(dirname "$0")/.."
 npm run build
 npm run typecheck
 npm run check
-npx vitest run
+mkdir -p .tsbuild-test
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=.tsbuild-test/vitest.json || status=$?
+# One plain closing line that any CI log reader understands.
+node -e '
+  const r = JSON.parse(require("node:fs").readFileSync(".tsbuild-test/vitest.json", "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+' || true
+exit "$status"

@@ -7,6 +7,7 @@ import { type ContextSnapshot, StatCache, snapshotContext } from '../../cache/in
 import type { Digest, ImageConfig as OciImageConfig, Store } from '../../image/index.js';
 import { type Diagnostic, parse } from '../../parser/index.js';
 import { hasLocation, type Plan, type PlanOptions, plan, snapshotSource } from '../../planner/index.js';
+import { type CacheSpec, exportCache, importCache, parseCacheSpec } from '../cache-transfer/index.js';
 import { BuildError } from './errors.js';
 import { commitImage } from './image-commit.js';
 import type { FsState } from './layer-ref.js';
@@ -37,6 +38,10 @@ export interface BuildOptions {
   readonly hostname?: string;
   /** OCI runtime binary (default `runc`). */
   readonly runtime?: string;
+  /** `--cache-to` values (`type=local,dest=DIR`, `type=registry,ref=…`, `mode=min|max`). */
+  readonly cacheTo?: readonly string[];
+  /** `--cache-from` values (`type=local,src=DIR`, `type=registry,ref=…`). */
+  readonly cacheFrom?: readonly string[];
   /** Warnings of the parser and planner. */
   readonly onWarning?: (diagnostic: Diagnostic) => void;
 }
@@ -56,6 +61,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const dockerfilePath = options.dockerfile ?? path.join(contextDir, 'Dockerfile');
   const dockerfileName = path.basename(dockerfilePath);
   const progress = options.progress;
+  const cacheTo = cacheSpecs(options.cacheTo, 'to');
+  const cacheFrom = cacheSpecs(options.cacheFrom, 'from');
   await removeStaleWork(options.store);
 
   const load = progress.step(`[internal] load build definition from ${dockerfileName}`);
@@ -103,6 +110,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const epoch = epochOf(thePlan, options.buildArgs ?? {});
   const now = Math.floor(Date.now() / 1000);
   const noCache = options.noCache ?? false;
+  if (!noCache && cacheFrom.length > 0) {
+    const keys = thePlan.stages.flatMap((s) => s.steps.flatMap((step) => step.cacheKey ?? []));
+    await importCache(options.store, cacheFrom, new Set(keys), progress);
+  }
   const results = await runStages({
     plan: thePlan,
     progress,
@@ -135,6 +146,20 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   exporting.note(`writing image ${image.configDigest} done`);
   for (const tag of options.tags ?? []) exporting.note(`naming to ${tag} done`);
   exporting.done();
+  if (cacheTo.length > 0) {
+    const keysOf = (stages: readonly Plan['stages'][number][]) =>
+      stages.flatMap((s) => s.steps.flatMap((step) => step.cacheKey ?? []));
+    await exportCache(
+      options.store,
+      cacheTo,
+      {
+        minKeys: keysOf([stage]),
+        maxKeys: keysOf(thePlan.stages.filter((s) => results.has(s.index))),
+        manifest: image.manifestDigest,
+      },
+      progress,
+    );
+  }
   return {
     imageId: image.configDigest,
     manifestDigest: image.manifestDigest,
@@ -142,6 +167,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     fs: result.fs,
     tags: options.tags ?? [],
   };
+}
+
+function cacheSpecs(values: readonly string[] | undefined, direction: 'to' | 'from'): CacheSpec[] {
+  try {
+    return (values ?? []).map((value) => parseCacheSpec(value, direction));
+  } catch (error) {
+    throw new BuildError((error as Error).message);
+  }
 }
 
 /** One stat cache per context directory, in the store. */

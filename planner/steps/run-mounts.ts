@@ -3,34 +3,22 @@
 // Bind, cache and tmpfs targets are relative to WORKDIR (empty = WORKDIR itself).
 
 import { posix } from 'node:path';
-import type { Flag, FlagOption } from '../../parser/index.js';
+import {
+  type Flag,
+  type FlagOption,
+  isMountType,
+  MOUNT_OPTION_KEYS,
+  MOUNT_SHARING_MODES,
+  MOUNT_TYPES,
+  type MountType,
+  parseGoBool,
+} from '../../parser/index.js';
 import { PlanError } from '../errors.js';
 import type { StepContext } from '../stage-state.js';
 import { suggest } from '../suggest.js';
 import type { RunMount } from '../types.js';
 import { expand } from './common.js';
 
-const TYPES = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'] as const;
-type MountType = (typeof TYPES)[number];
-// As BuildKit lists them for suggestions.
-const KEYS = [
-  'type',
-  'from',
-  'source',
-  'target',
-  'readonly',
-  'id',
-  'sharing',
-  'required',
-  'mode',
-  'uid',
-  'gid',
-  'src',
-  'dst',
-  'ro',
-  'rw',
-  'readwrite',
-];
 const ALIASES: Record<string, string> = {
   src: 'source',
   dst: 'target',
@@ -74,14 +62,14 @@ function readOption(ctx: StepContext, m: Parsed, option: FlagOption): void {
   switch (name) {
     case 'type': {
       const type = value.toLowerCase();
-      if (!(TYPES as readonly string[]).includes(type))
-        fail(`unsupported mount type ${JSON.stringify(value)}${hint(value, TYPES)}`, option.range);
-      m.type = type as MountType;
+      if (!isMountType(type))
+        fail(`unsupported mount type ${JSON.stringify(value)}${hint(value, MOUNT_TYPES)}`, option.range);
+      m.type = type;
       return;
     }
     case 'readonly':
     case 'readwrite': {
-      const flagValue = parseBool(value);
+      const flagValue = parseGoBool(value);
       if (flagValue === null) fail(`invalid value for ${key}: ${value}`, option.range);
       m.readonly = name === 'readonly' ? flagValue : !flagValue;
       return;
@@ -94,11 +82,8 @@ function readOption(ctx: StepContext, m: Parsed, option: FlagOption): void {
       if (m.type !== 'tmpfs') fail(`unexpected key '${key}' for mount type '${m.type}'`, option.range);
       break;
     case 'sharing':
-      if (!['shared', 'private', 'locked'].includes(value.toLowerCase())) {
-        fail(
-          `unsupported sharing value ${JSON.stringify(value)}${hint(value, ['shared', 'private', 'locked'])}`,
-          option.range,
-        );
+      if (!MOUNT_SHARING_MODES.includes(value.toLowerCase())) {
+        fail(`unsupported sharing value ${JSON.stringify(value)}${hint(value, MOUNT_SHARING_MODES)}`, option.range);
       }
       m.values.set(name, value.toLowerCase());
       return;
@@ -116,7 +101,7 @@ function readOption(ctx: StepContext, m: Parsed, option: FlagOption): void {
     case 'env':
       break;
     default:
-      fail(`unexpected key '${key}' in '${option.key}=${option.value}'${hint(key, KEYS)}`, option.range);
+      fail(`unexpected key '${key}' in '${option.key}=${option.value}'${hint(key, MOUNT_OPTION_KEYS)}`, option.range);
   }
   m.values.set(name, value);
 }
@@ -124,12 +109,6 @@ function readOption(ctx: StepContext, m: Parsed, option: FlagOption): void {
 function hint(value: string, candidates: readonly string[]): string {
   const match = suggest(value, candidates);
   return match === null ? '' : ` (did you mean ${match}?)`;
-}
-
-function parseBool(value: string): boolean | null {
-  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(value)) return false;
-  return null;
 }
 
 function buildMount(ctx: StepContext, m: Parsed, flag: Flag, sshIndex: number): RunMount {

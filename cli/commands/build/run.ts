@@ -34,6 +34,9 @@ export interface BuildCliOptions {
   readonly secrets: readonly string[];
   readonly jobs?: number;
   readonly runtime?: string;
+  /** `--cache-to` / `--cache-from` (repeatable). */
+  readonly cacheTo?: readonly string[];
+  readonly cacheFrom?: readonly string[];
   /** Store directory (default `$TSBUILD_ROOT`, `/var/lib/tsbuild` for root). */
   readonly root?: string;
 }
@@ -81,6 +84,8 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       secrets,
       ...(opts.jobs === undefined ? {} : { jobs: opts.jobs }),
       ...(opts.runtime === undefined ? {} : { runtime: opts.runtime }),
+      cacheTo: opts.cacheTo ?? [],
+      cacheFrom: opts.cacheFrom ?? [],
       onWarning: (d) => {
         if (!quiet) io.stderr(`WARN: ${d.message}\n`);
       },

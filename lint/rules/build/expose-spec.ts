@@ -1,6 +1,6 @@
-import { walkStages } from '../../scope.js';
 import type { Rule } from '../../types.js';
-import { expandWord, splitWords } from '../../words.js';
+import { expandWord } from '../../words.js';
+import { forEachExposePart } from '../expose-parts.js';
 import { referenceUrl } from '../meta.js';
 
 function portRange(text: string): [number, number] | null {
@@ -48,26 +48,14 @@ export const invalidExpose: Rule = {
   url: referenceUrl('expose'),
   severity: 'error',
   check({ model, report }) {
-    walkStages(model, {
-      instruction(instruction, scope) {
-        if (instruction.kind !== 'expose') return;
-        for (const word of instruction.ports) {
-          for (const part of splitWords(word.value, model.ast.escapeChar)) {
-            const expansion = expandWord(part.text, (n) => scope.env.get(n), model.ast.escapeChar);
-            // A port from an undefined variable is the build's business (it may come from --build-arg).
-            if (expansion.references.some((r) => !r.defined)) continue;
-            for (const port of expansion.value.split(/\s+/).filter((p) => p !== '')) {
-              const problem = portSpecProblem(port);
-              if (problem)
-                report(
-                  model.sub(word.range, word.value, part.start, part.start + part.text.length),
-                  problem,
-                  instruction,
-                );
-            }
-          }
-        }
-      },
+    forEachExposePart(model, ({ instruction, word, text, start, lookup }) => {
+      const expansion = expandWord(text, lookup, model.ast.escapeChar);
+      // A port from an undefined variable is the build's business (it may come from --build-arg).
+      if (expansion.references.some((r) => !r.defined)) return;
+      for (const port of expansion.value.split(/\s+/).filter((p) => p !== '')) {
+        const problem = portSpecProblem(port);
+        if (problem) report(model.sub(word.range, word.value, start, start + text.length), problem, instruction);
+      }
     });
   },
 };

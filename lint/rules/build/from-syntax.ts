@@ -1,9 +1,8 @@
+import { isValidStageName } from '../../../parser/index.js';
 import { parseImageReference } from '../../image-ref.js';
 import type { Rule } from '../../types.js';
 import { referencesIn } from '../../words.js';
 import { referenceUrl } from '../meta.js';
-
-const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
 
 export const invalidFrom: Rule = {
   id: 'invalid-from',
@@ -16,7 +15,7 @@ export const invalidFrom: Rule = {
       const { from } = stage;
       const args = from.args;
       if (args.length === 3 && args[1].value.toLowerCase() === 'as') {
-        if (!STAGE_NAME.test(args[2].value.toLowerCase())) {
+        if (!isValidStageName(args[2].value)) {
           report(
             args[2].range,
             `invalid name for build stage: "${args[2].value}", name can't start with a number or contain symbols`,

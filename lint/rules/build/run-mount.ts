@@ -1,29 +1,15 @@
-import type { Flag } from '../../../parser/index.js';
+import {
+  type Flag,
+  isMountType,
+  MOUNT_OPTION_KEYS,
+  MOUNT_SHARING_MODES,
+  MOUNT_TYPES,
+  parseGoBool,
+} from '../../../parser/index.js';
 import { withSuggestion } from '../../suggest.js';
 import type { Rule } from '../../types.js';
 import { referenceUrl } from '../meta.js';
 
-const TYPES = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'];
-const SHARING = ['shared', 'private', 'locked'];
-const KEYS = [
-  'type',
-  'from',
-  'source',
-  'target',
-  'readonly',
-  'id',
-  'sharing',
-  'required',
-  'mode',
-  'uid',
-  'gid',
-  'src',
-  'dst',
-  'ro',
-  'rw',
-  'readwrite',
-];
-const BOOL = new Set(['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False']);
 const SIZE = /^\d+(?:\.\d+)?\s*(?:[kmgtpKMGTP]i?[bB]?|[bB])?$/;
 
 interface MountState {
@@ -65,8 +51,8 @@ export function mountProblem(flag: Flag): { message: string; index: number } | n
     }
     switch (key) {
       case 'type':
-        if (!TYPES.includes(value.toLowerCase())) {
-          return fail(withSuggestion(`unsupported mount type "${value}"`, value, TYPES, true));
+        if (!isMountType(value.toLowerCase())) {
+          return fail(withSuggestion(`unsupported mount type "${value}"`, value, MOUNT_TYPES, true));
         }
         m.type = value.toLowerCase();
         break;
@@ -86,11 +72,11 @@ export function mountProblem(flag: Flag): { message: string; index: number } | n
       case 'ro':
       case 'readwrite':
       case 'rw':
-        if (!BOOL.has(value)) return fail(`invalid value for ${key}: ${value}`);
+        if (parseGoBool(value) === null) return fail(`invalid value for ${key}: ${value}`);
         break;
       case 'required':
         if (m.type !== 'secret' && m.type !== 'ssh') return fail(`unexpected key '${key}' for mount type '${m.type}'`);
-        if (!BOOL.has(value)) return fail(`invalid value for ${key}: ${value}`);
+        if (parseGoBool(value) === null) return fail(`invalid value for ${key}: ${value}`);
         break;
       case 'size':
         if (m.type !== 'tmpfs') return fail(`unexpected key '${key}' for mount type '${m.type}'`);
@@ -100,8 +86,8 @@ export function mountProblem(flag: Flag): { message: string; index: number } | n
         m.id = true;
         break;
       case 'sharing':
-        if (!SHARING.includes(value.toLowerCase())) {
-          return fail(withSuggestion(`unsupported sharing value "${value}"`, value, SHARING, true));
+        if (!MOUNT_SHARING_MODES.includes(value.toLowerCase())) {
+          return fail(withSuggestion(`unsupported sharing value "${value}"`, value, MOUNT_SHARING_MODES, true));
         }
         m.sharing = true;
         break;
@@ -116,7 +102,7 @@ export function mountProblem(flag: Flag): { message: string; index: number } | n
         m.fileInfo ??= key;
         break;
       default:
-        return fail(withSuggestion(`unexpected key '${key}' in '${field}'`, key, KEYS, true));
+        return fail(withSuggestion(`unexpected key '${key}' in '${field}'`, key, MOUNT_OPTION_KEYS, true));
     }
   }
   const last = Math.max(0, flag.options.length - 1);

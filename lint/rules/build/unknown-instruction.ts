@@ -1,7 +1,7 @@
+import { INSTRUCTION_NAMES } from '../../../parser/index.js';
 import { withSuggestion } from '../../suggest.js';
 import type { Rule } from '../../types.js';
 import { referenceUrl } from '../meta.js';
-import { INSTRUCTIONS } from './names.js';
 
 export const unknownInstruction: Rule = {
   id: 'unknown-instruction',
@@ -17,7 +17,7 @@ export const unknownInstruction: Rule = {
       const message = withSuggestion(
         `unknown instruction: ${keyword.toUpperCase()}`,
         keyword.toLowerCase(),
-        INSTRUCTIONS,
+        INSTRUCTION_NAMES,
         false,
       );
       report(instruction.keyword.range, message, instruction);

@@ -1,6 +1,6 @@
-import { walkStages } from '../../scope.js';
 import type { Rule } from '../../types.js';
-import { expandValue, splitWords } from '../../words.js';
+import { expandValue } from '../../words.js';
+import { forEachExposePart } from '../expose-parts.js';
 import { buildkitUrl } from '../meta.js';
 
 export const exposeInvalidFormat: Rule = {
@@ -11,21 +11,14 @@ export const exposeInvalidFormat: Rule = {
   url: buildkitUrl('ExposeInvalidFormat'),
   severity: 'warning',
   check({ model, report }) {
-    walkStages(model, {
-      instruction(instruction, scope) {
-        if (instruction.kind !== 'expose') return;
-        for (const word of instruction.ports) {
-          for (const part of splitWords(word.value, model.ast.escapeChar)) {
-            const port = expandValue(part.text, (n) => scope.env.get(n), model.ast.escapeChar);
-            if (!port.includes(':')) continue;
-            report(
-              word.range,
-              `EXPOSE instruction should not define an IP address or host-port mapping, found '${port}'`,
-              instruction,
-            );
-          }
-        }
-      },
+    forEachExposePart(model, ({ instruction, word, text, lookup }) => {
+      const port = expandValue(text, lookup, model.ast.escapeChar);
+      if (!port.includes(':')) return;
+      report(
+        word.range,
+        `EXPOSE instruction should not define an IP address or host-port mapping, found '${port}'`,
+        instruction,
+      );
     });
   },
 };

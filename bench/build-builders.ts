@@ -1,0 +1,101 @@
+// The two builders the build benchmark times: tsbuild (a fresh TSBUILD_ROOT per cold run) and, when a daemon is
+// reachable, Debian's docker 20.10 with BuildKit. Both build the same context from the same busybox base tar.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+/** Output of one timed build: wall-clock seconds and what the process printed (trace lines included). */
+export interface BuildResult {
+  seconds: number;
+  output: string;
+}
+
+export interface Builder {
+  readonly name: 'tsbuild' | 'docker';
+  /** Empties the store and build cache, leaving only the base image `base` (not timed). */
+  reset(): void;
+  /** Builds CONTEXT (its own Dockerfile) as TAG and times it; throws when the build fails. */
+  build(context: string, tag: string, env?: NodeJS.ProcessEnv): BuildResult;
+  /** Frees what the builder holds once the benchmark is over. */
+  dispose(): void;
+}
+
+/** Runs a command to completion; a failure stops the benchmark, since its numbers would mean nothing. */
+export function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): BuildResult {
+  const t0 = performance.now();
+  const r = spawnSync(command, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const seconds = (performance.now() - t0) / 1000;
+  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  if (r.status !== 0) {
+    const tail = output.split('\n').slice(-15).join('\n');
+    throw new Error(`${command} ${args.join(' ')}: exit ${r.status ?? r.signal}\n${tail}`);
+  }
+  return { seconds, output };
+}
+
+export class TsbuildBuilder implements Builder {
+  readonly name = 'tsbuild';
+  private readonly store: string;
+
+  constructor(
+    private readonly cli: string,
+    private readonly baseTar: string,
+    workDir: string,
+  ) {
+    this.store = path.join(workDir, 'store');
+  }
+
+  private env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return { ...process.env, TSBUILD_ROOT: this.store, ...extra };
+  }
+
+  reset(): void {
+    rmSync(this.store, { recursive: true, force: true });
+    mkdirSync(this.store, { recursive: true });
+    run(process.execPath, [this.cli, 'import', this.baseTar, 'base'], this.env());
+  }
+
+  build(context: string, tag: string, env: NodeJS.ProcessEnv = {}): BuildResult {
+    return run(process.execPath, [this.cli, 'build', '--progress', 'plain', '-t', tag, context], this.env(env));
+  }
+
+  dispose(): void {
+    rmSync(this.store, { recursive: true, force: true });
+  }
+}
+
+const DOCKER = '/usr/bin/docker';
+const dockerEnv = (): NodeJS.ProcessEnv => ({ ...process.env, DOCKER_BUILDKIT: '1' });
+
+/**
+ * Debian's own docker client, only: the newer `docker` earlier on PATH has no buildx plugin and refuses
+ * DOCKER_BUILDKIT=1 (NOTES.md). Returns why docker cannot be measured, or undefined when it can.
+ */
+export function dockerUnavailable(): string | undefined {
+  if (!existsSync(DOCKER)) return `${DOCKER} not installed`;
+  const info = spawnSync(DOCKER, ['info'], { env: dockerEnv(), encoding: 'utf8' });
+  return info.status === 0 ? undefined : `\`docker info\` failed (is dockerd running?)`;
+}
+
+export class DockerBuilder implements Builder {
+  readonly name = 'docker';
+  private readonly tags = new Set<string>();
+
+  constructor(baseTar: string) {
+    run(DOCKER, ['import', baseTar, 'base'], dockerEnv());
+  }
+
+  reset(): void {
+    for (const tag of this.tags) spawnSync(DOCKER, ['rmi', '-f', tag], { env: dockerEnv() });
+    run(DOCKER, ['builder', 'prune', '-af'], dockerEnv());
+  }
+
+  build(context: string, tag: string): BuildResult {
+    this.tags.add(tag);
+    return run(DOCKER, ['build', '--progress', 'plain', '-t', tag, context], dockerEnv());
+  }
+
+  dispose(): void {
+    this.reset();
+  }
+}

@@ -1,0 +1,163 @@
+// Build benchmark (issue 5/6): the scenarios of /work/shared/bench (cold / no-op / one-file change) built by
+// tsbuild and, when a daemon is reachable, by docker + BuildKit in the same run, plus the overhead of one RUN
+// step. Usage: npm run bench:build -- [--scenarios small,multistage] [--runs 3] [--skip-docker] [--settle 20]
+// Builders are interleaved run by run so that both see the same machine state; medians are printed.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { type Builder, DockerBuilder, dockerUnavailable, run, TsbuildBuilder } from './build-builders.js';
+import { addSample, PHASES, printRunOverhead, printScenarioTable, type Samples, sampleKey } from './build-report.js';
+
+const ALL_SCENARIOS = ['small', 'bigctx', 'multistage', 'bigfile'];
+/** Scenarios whose cold reset deletes tens of thousands of files: the `discard` disk is slow for a while after. */
+const MANY_FILES = new Set(['bigctx']);
+const RUN_STEPS = 10;
+
+function repoRoot(): string {
+  let dir = import.meta.dirname;
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+const { values } = parseArgs({
+  options: {
+    scenarios: { type: 'string', default: ALL_SCENARIOS.join(',') },
+    runs: { type: 'string', default: '3' },
+    'skip-docker': { type: 'boolean', default: false },
+    settle: { type: 'string', default: '20' },
+    workdir: { type: 'string' },
+  },
+});
+const scenarios = values.scenarios.split(',').filter((s) => s !== '');
+const unknown = scenarios.filter((s) => !ALL_SCENARIOS.includes(s));
+if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${ALL_SCENARIOS}`);
+const runs = Number(values.runs);
+const settleSeconds = Number(values.settle);
+if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs wants a positive integer');
+if (!(settleSeconds >= 0)) throw new Error('--settle wants a number of seconds');
+
+const root = repoRoot();
+const shared = path.resolve(root, '../shared/bench/scenarios');
+const cli = path.join(root, 'dist/cli/main.js');
+const workDir = values.workdir ?? mkdtempSync(path.join(os.tmpdir(), 'tsbuild-bench-build-'));
+mkdirSync(workDir, { recursive: true });
+
+const sleep = (seconds: number): void => {
+  if (seconds > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000);
+};
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+/** CHANGE_FILE of a scenario's scenario.env. */
+function changeFileOf(scenario: string): string {
+  const env = readFileSync(path.join(shared, scenario, 'scenario.env'), 'utf8');
+  const match = /^CHANGE_FILE=(.+)$/m.exec(env);
+  if (!match) throw new Error(`${scenario}/scenario.env has no CHANGE_FILE`);
+  return match[1].trim();
+}
+
+/** A line that stays a comment in the changed file's language (the file is copied, never run, by the build). */
+function changeLine(file: string, runIndex: number): string {
+  const prefix = file.endsWith('.js') ? '// ' : file.endsWith('.sh') ? '# ' : '';
+  return `${prefix}bench change ${runIndex}\n`;
+}
+
+function benchScenario(scenario: string, builders: readonly Builder[], samples: Samples): void {
+  const context = path.join(workDir, `ctx-${scenario}`);
+  log(`[${scenario}] generating the context`);
+  run('bash', [path.join(shared, scenario, 'gen-context.sh'), context]);
+  const settle = MANY_FILES.has(scenario) ? settleSeconds : 0;
+  const changeFile = path.join(context, changeFileOf(scenario));
+  // Restored after each change phase, so every run starts from the same context (regenerating bigctx would
+  // delete 50k files each time and slow the disk down).
+  const original = readFileSync(changeFile);
+  for (let i = 1; i <= runs; i++) {
+    for (const builder of builders) {
+      const tag = `bench-${scenario}:latest`;
+      builder.reset();
+      if (settle > 0) log(`[${scenario}] letting the disk settle ${settle} s after the cold reset`);
+      sleep(settle);
+      const times: number[] = [];
+      times.push(builder.build(context, tag).seconds);
+      times.push(builder.build(context, tag).seconds);
+      appendFileSync(changeFile, changeLine(changeFile, i));
+      try {
+        times.push(builder.build(context, tag).seconds);
+      } finally {
+        writeFileSync(changeFile, original);
+      }
+      PHASES.forEach((phase, p) => {
+        addSample(samples, sampleKey(builder.name, scenario, phase), times[p]);
+      });
+      log(`[${scenario}] run ${i}/${runs} ${builder.name}: ${times.map((t) => t.toFixed(3)).join(' / ')} s`);
+    }
+  }
+  rmSync(context, { recursive: true, force: true });
+}
+
+/** `[trace] PHASE 12.3ms` lines of TSBUILD_TRACE, summed per phase. */
+function tracePhases(output: string): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const m of output.matchAll(/^\[trace\] (\S+) ([\d.]+)ms$/gm)) {
+    sums.set(m[1], (sums.get(m[1]) ?? 0) + Number(m[2]));
+  }
+  return sums;
+}
+
+/** Cold builds of `FROM base` with 0 and with RUN_STEPS `RUN true` steps; returns tsbuild's traced phase times. */
+function benchRunSteps(builders: readonly Builder[], samples: Samples): Map<string, number[]> {
+  const contexts = [0, RUN_STEPS].map((steps) => {
+    const dir = path.join(workDir, `ctx-run${steps}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'Dockerfile'), `FROM base\n${'RUN true\n'.repeat(steps)}`);
+    return { steps, dir };
+  });
+  const phaseTimes = new Map<string, number[]>();
+  for (let i = 1; i <= runs; i++) {
+    for (const builder of builders) {
+      for (const { steps, dir } of contexts) {
+        builder.reset();
+        const result = builder.build(dir, `bench-run${steps}:latest`, { TSBUILD_TRACE: '1' });
+        addSample(samples, sampleKey(builder.name, 'run-steps', String(steps)), result.seconds);
+        if (builder.name !== 'tsbuild' || steps === 0) continue;
+        for (const [phase, ms] of tracePhases(result.output)) {
+          phaseTimes.set(phase, [...(phaseTimes.get(phase) ?? []), ms / steps]);
+        }
+      }
+    }
+  }
+  return phaseTimes;
+}
+
+const baseTar = path.join(workDir, 'base.tar');
+run(process.execPath, [path.join(root, 'dist/fixtures/make-base-image.js'), baseTar, path.join(workDir, 'rootfs')]);
+const builders: Builder[] = [new TsbuildBuilder(cli, baseTar, path.join(workDir, 'tsbuild'))];
+const whyNoDocker = values['skip-docker'] ? '--skip-docker' : dockerUnavailable();
+if (whyNoDocker === undefined) builders.push(new DockerBuilder(baseTar));
+else log(`docker not measured: ${whyNoDocker}`);
+
+const samples: Samples = new Map();
+try {
+  for (const scenario of scenarios) benchScenario(scenario, builders, samples);
+  log('[run-steps] timing cold builds with 0 and 10 `RUN true` steps');
+  const phaseTimes = benchRunSteps(builders, samples);
+  const runtime = spawnSync('runc', ['--version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? 'runc ?';
+  console.log(
+    `\ntsbuild build benchmark: ${runs} run(s), ${os.cpus().length} CPUs, node ${process.version}, ${runtime}`,
+  );
+  console.log(`docker: ${whyNoDocker === undefined ? 'measured in this run' : `not measured (${whyNoDocker})`}\n`);
+  printScenarioTable(samples, scenarios, whyNoDocker === undefined);
+  console.log('');
+  printRunOverhead(
+    samples,
+    builders.map((b) => b.name),
+    RUN_STEPS,
+    phaseTimes,
+  );
+} finally {
+  for (const builder of builders) builder.dispose();
+  if (values.workdir === undefined) rmSync(workDir, { recursive: true, force: true });
+}

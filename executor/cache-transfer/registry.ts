@@ -1,0 +1,98 @@
+// `type=registry`: the cache manifest pushed under a tag (blobs first, then the manifest, so the tag never
+// names missing content), and pulled back with every blob verified against its digest before it is stored.
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  type Descriptor,
+  type ImageReference,
+  OciMediaType,
+  type RegistryClient,
+  RegistryError,
+  type Repository,
+  type Store,
+} from '../../image/index.js';
+import type { EnsureBlobs } from './apply.js';
+import { CacheFormatError, type CacheRecord, cacheConfigOf, parseCacheConfig } from './format.js';
+
+const configLimit = 16 * 1024 * 1024;
+
+function repositoryOf(ref: ImageReference): Repository {
+  return { domain: ref.domain, path: ref.path };
+}
+
+function tagOf(ref: ImageReference): string {
+  return ref.tag ?? 'latest';
+}
+
+export async function exportRegistry(
+  store: Store,
+  client: RegistryClient,
+  ref: ImageReference,
+  manifest: { bytes: Buffer; config: Buffer; configDescriptor: Descriptor },
+  blobs: readonly Descriptor[],
+): Promise<void> {
+  const repo = repositoryOf(ref);
+  await client.pushBlobs(repo, [
+    ...blobs.map((blob) => ({ blob, source: { file: store.blobPath(blob.digest) } })),
+    { blob: manifest.configDescriptor, source: { bytes: manifest.config } },
+  ]);
+  await client.putManifest(repo, tagOf(ref), OciMediaType.manifest, manifest.bytes);
+}
+
+export interface RegistryCache {
+  readonly records: readonly CacheRecord[];
+  readonly ensure: EnsureBlobs;
+  /** Removes the download directory. */
+  dispose(): Promise<void>;
+}
+
+/** The records under `ref`; null when the tag does not exist (a first build with an empty cache). */
+export async function importRegistry(
+  store: Store,
+  client: RegistryClient,
+  ref: ImageReference,
+): Promise<RegistryCache | null> {
+  const repo = repositoryOf(ref);
+  const where = `cache ${ref.domain}/${ref.path}:${tagOf(ref)}`;
+  let fetched: Awaited<ReturnType<RegistryClient['getManifest']>>;
+  try {
+    fetched = await client.getManifest(repo, ref.digest ?? tagOf(ref));
+  } catch (error) {
+    if (error instanceof RegistryError && error.code === 'EREG_NOT_FOUND') return null;
+    throw error;
+  }
+  if (fetched.kind !== 'manifest') throw new CacheFormatError(`${where} is an index, not a tsbuild cache manifest`);
+  const configDescriptor = cacheConfigOf(fetched.manifest, where);
+  if (configDescriptor.size > configLimit) throw new CacheFormatError(`${where}: cache config too large`);
+  // Named like `tsbuild pull`'s transfer directories, so `prune` removes one a killed build left behind.
+  await mkdir(path.join(store.root, 'tmp'), { recursive: true });
+  const tmpDir = await mkdtemp(path.join(store.root, 'tmp', `pull-${process.pid}-`));
+  const dispose = () => rm(tmpDir, { recursive: true, force: true });
+  let config: ReturnType<typeof parseCacheConfig>;
+  try {
+    const configBytes = await client.fetchBlob(repo, configDescriptor, (file) => readFile(file), { tmpDir });
+    config = parseCacheConfig(configBytes, where);
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return {
+    records: config.records,
+    dispose,
+    ensure: async (blobs) => {
+      await client.fetchBlobs(
+        repo,
+        blobs,
+        async (blob, file) => {
+          try {
+            await store.putBlob(createReadStream(file), { digest: blob.digest, size: blob.size });
+          } finally {
+            await rm(file, { force: true });
+          }
+        },
+        { tmpDir },
+      );
+    },
+  };
+}

@@ -1,0 +1,207 @@
+// --cache-to / --cache-from between two stores (two TSBUILD_ROOTs, like two CI runners): store A builds
+// and exports its cache, store B imports it and builds the same Dockerfile and context without running a
+// single step, ending with A's image digest.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BuildCliOptions, run } from '../../cli/commands/build/run.js';
+import { CacheMediaType, parseCacheSpec } from '../../executor/index.js';
+import { type Store, sha256Digest } from '../../image/index.js';
+import { type DistributionServer, startDistribution } from '../image/registry/distribution-server.js';
+import { freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
+
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(store: Store, opts: Partial<BuildCliOptions> & { context: string }): Promise<Captured> {
+  const out = { stdout: '', stderr: '' };
+  const code = await run(
+    {
+      tags: ['app:1'],
+      buildArgs: [],
+      labels: [],
+      noCache: false,
+      quiet: false,
+      outputs: [],
+      secrets: [],
+      root: store.root,
+      progress: 'plain',
+      ...opts,
+    },
+    {
+      stdout: (t) => {
+        out.stdout += t;
+      },
+      stderr: (t) => {
+        out.stderr += t;
+      },
+      env: {},
+    },
+  );
+  return { code, ...out };
+}
+
+/** The names of the step vertices (`[2/3] COPY …`, not FROM) and of those that ended CACHED. */
+function stepVertices(log: string): { steps: string[]; cached: string[] } {
+  const names = new Map<string, string>();
+  const steps: string[] = [];
+  const cached: string[] = [];
+  for (const line of log.split('\n')) {
+    const named = /^#(\d+) (\[.*)$/.exec(line);
+    if (named && !names.has(named[1]) && !named[2].startsWith('[internal]') && !/^\[[^\]]*\] FROM /.test(named[2])) {
+      names.set(named[1], named[2]);
+      steps.push(named[2]);
+    }
+    const done = /^#(\d+) CACHED$/.exec(line);
+    if (done && names.has(done[1])) cached.push(names.get(done[1]) as string);
+  }
+  return { steps, cached };
+}
+
+const singleStage = 'FROM busybox\nCOPY a.txt /a.txt\nRUN cat /a.txt /a.txt > /b.txt\nCMD ["cat", "/b.txt"]\n';
+const multiStage =
+  'FROM busybox AS builder\nCOPY a.txt /src/a.txt\nRUN cp /src/a.txt /out.txt && echo built >> /out.txt\n' +
+  'FROM busybox\nCOPY --from=builder /out.txt /out.txt\nRUN cat /out.txt > /copy.txt\n';
+
+async function contextWith(dockerfile: string): Promise<string> {
+  const ctx = await freshDir('c');
+  await writeContext(ctx, [
+    { path: 'Dockerfile', content: dockerfile },
+    { path: 'a.txt', content: 'cache me\n' },
+  ]);
+  return ctx;
+}
+
+describe('cache spec parsing', () => {
+  it('reads local and registry specs with their mode', () => {
+    expect(parseCacheSpec('type=local,dest=/tmp/c,mode=max', 'to')).toEqual({
+      type: 'local',
+      dir: '/tmp/c',
+      mode: 'max',
+    });
+    expect(parseCacheSpec('type=local,src=/tmp/c', 'from')).toEqual({ type: 'local', dir: '/tmp/c', mode: 'min' });
+    expect(parseCacheSpec('type=registry,ref=127.0.0.1:5000/cache/app:b', 'to')).toEqual({
+      type: 'registry',
+      ref: { domain: '127.0.0.1:5000', path: 'cache/app', tag: 'b' },
+      mode: 'min',
+    });
+    expect(parseCacheSpec('127.0.0.1:5000/cache/app:b', 'from')).toMatchObject({ type: 'registry' });
+  });
+
+  it('rejects what it cannot use with a clear message', () => {
+    expect(() => parseCacheSpec('type=s3,bucket=x', 'to')).toThrow(
+      'unsupported cache type "s3" in "type=s3,bucket=x": expected local or registry',
+    );
+    expect(() => parseCacheSpec('type=local,src=/x', 'to')).toThrow(
+      'type=local cache needs dest=DIR: "type=local,src=/x"',
+    );
+    expect(() => parseCacheSpec('type=local,dest=/x,mode=all', 'to')).toThrow(
+      'invalid cache mode "all" in "type=local,dest=/x,mode=all": expected min or max',
+    );
+  });
+});
+
+describe.skipIf(isolationUnavailable() !== undefined)('cache export and import between two stores', () => {
+  afterAll(removeFreshDirs);
+
+  it('type=local: B builds from A’s exported cache without running a step, with A’s image digest', async () => {
+    const [a, b] = [await storeWithBusybox(), await storeWithBusybox()];
+    const ctx = await contextWith(singleStage);
+    const cacheDir = path.join(await freshDir('x'), 'cache');
+
+    const first = await cli(a, { context: ctx, cacheTo: [`type=local,dest=${cacheDir}`] });
+    expect(first.stderr).toContain('cache miss');
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain(`exporting cache to type=local ${cacheDir}`);
+
+    const index = JSON.parse(await readFile(path.join(cacheDir, 'index.json'), 'utf8'));
+    expect(index.manifests).toHaveLength(1);
+    const manifestFile = path.join(cacheDir, 'blobs/sha256', index.manifests[0].digest.slice(7));
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
+    expect(manifest.artifactType).toBe(CacheMediaType.artifact);
+    expect(manifest.config.mediaType).toBe(CacheMediaType.config);
+    const config = JSON.parse(
+      await readFile(path.join(cacheDir, 'blobs/sha256', manifest.config.digest.slice(7)), 'utf8'),
+    );
+    expect(config.records.map((r: { kind: string }) => r.kind).sort()).toEqual(['image', 'step', 'step']);
+
+    const second = await cli(b, { context: ctx, cacheFrom: [`type=local,src=${cacheDir}`] });
+    expect(second.code).toBe(0);
+    expect(second.stderr).not.toContain('cache miss');
+    expect(second.stderr).toContain('3 records imported');
+    const vertices = stepVertices(second.stderr);
+    expect(vertices.steps).toEqual(['[2/3] COPY a.txt /a.txt', '[3/3] RUN cat /a.txt /a.txt > /b.txt']);
+    expect(vertices.cached).toEqual(vertices.steps);
+    expect(second.stdout).toBe(first.stdout);
+    expect((await b.resolve('app:1')).manifestDigest).toBe((await a.resolve('app:1')).manifestDigest);
+  });
+
+  it('a missing local cache is a note, and a tampered blob is refused: the build runs its steps', async () => {
+    const [a, b] = [await storeWithBusybox(), await storeWithBusybox()];
+    const ctx = await contextWith(singleStage);
+    const cacheDir = path.join(await freshDir('x'), 'cache');
+    const empty = await cli(a, { context: ctx, cacheFrom: [`type=local,src=${cacheDir}`] });
+    expect(empty.code).toBe(0);
+    expect(empty.stderr).toContain('no cache found');
+
+    const exported = await cli(a, { context: ctx, cacheTo: [`type=local,dest=${cacheDir},mode=max`] });
+    expect(exported.code).toBe(0);
+    const index = JSON.parse(await readFile(path.join(cacheDir, 'index.json'), 'utf8'));
+    const manifest = JSON.parse(
+      await readFile(path.join(cacheDir, 'blobs/sha256', index.manifests[0].digest.slice(7)), 'utf8'),
+    );
+    const layer = manifest.layers.find((l: { mediaType: string }) => l.mediaType.includes('layer'));
+    await writeFile(path.join(cacheDir, 'blobs/sha256', layer.digest.slice(7)), 'not the layer');
+
+    const second = await cli(b, { context: ctx, cacheFrom: [`type=local,src=${cacheDir}`] });
+    expect(second.code).toBe(0);
+    const got = sha256Digest('not the layer');
+    expect(second.stderr).toContain(
+      `WARNING: cache import failed: digest mismatch: expected ${layer.digest}, got ${got}`,
+    );
+    expect(second.stderr).toContain('cache miss');
+    expect(await b.hasBlob(got)).toBe(false);
+  });
+
+  describe('type=registry (Debian docker-registry on loopback)', () => {
+    let registry: DistributionServer;
+    beforeAll(async () => {
+      registry = await startDistribution();
+    }, 30_000);
+    afterAll(async () => {
+      await registry?.stop();
+    });
+
+    it('mode=max carries every stage: B runs no step and ends with A’s image digest', async () => {
+      const [a, b] = [await storeWithBusybox(), await storeWithBusybox()];
+      const ctx = await contextWith(multiStage);
+      const ref = `${registry.host}/cache/app:buildcache`;
+
+      const first = await cli(a, { context: ctx, cacheTo: [`type=registry,ref=${ref},mode=max`] });
+      expect(first.stderr).toContain(`exporting cache to type=registry ${ref}`);
+      expect(first.code).toBe(0);
+
+      const second = await cli(b, { context: ctx, cacheFrom: [`type=registry,ref=${ref}`] });
+      expect(second.code).toBe(0);
+      expect(second.stderr).not.toContain('cache miss');
+      expect(second.stderr).toContain('5 records imported');
+      const vertices = stepVertices(second.stderr);
+      expect(vertices.steps).toHaveLength(4);
+      expect(vertices.cached).toEqual(vertices.steps);
+      expect(second.stdout).toBe(first.stdout);
+      expect((await b.resolve('app:1')).manifestDigest).toBe((await a.resolve('app:1')).manifestDigest);
+    }, 60_000);
+
+    it('a tag that does not exist yet is an empty cache, not an error', async () => {
+      const b = await storeWithBusybox();
+      const ctx = await contextWith(singleStage);
+      const result = await cli(b, { context: ctx, cacheFrom: [`type=registry,ref=${registry.host}/cache/none:x`] });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain('no cache found');
+      expect(result.stderr).toContain('cache miss');
+    }, 60_000);
+  });
+});
