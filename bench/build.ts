@@ -40,7 +40,7 @@ if (!(settleSeconds >= 0)) throw new Error('--settle wants a number of seconds')
 
 const root = repoRoot();
 const shared = path.resolve(root, '../shared/bench/scenarios');
-const cli = path.join(root, 'dist/cli/main.js');
+const cli = path.join(root, 'dist/bin/tsbuild.js'); // the bundled CLI users run (package bin)
 const workDir = values.workdir ?? mkdtempSync(path.join(os.tmpdir(), 'tsbuild-bench-build-'));
 mkdirSync(workDir, { recursive: true });
 

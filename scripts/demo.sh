@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . scripts/node-env.sh
 export TSBUILD_ROOT="${TSBUILD_ROOT:-$PWD/.tsbuild-demo}"
-tsbuild() { node dist/cli/main.js "$@"; }
+tsbuild() { node dist/bin/tsbuild.js "$@"; }  # the package bin (bundled CLI)
 # No registry is reachable here: the base image is made from Debian's busybox-static and imported.
 node dist/fixtures/make-base-image.js .tsbuild-test/busybox-rootfs.tar
 tsbuild import .tsbuild-test/busybox-rootfs.tar busybox:latest
