@@ -130,6 +130,14 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             describe: 'type=local,dest=DIR | type=tar,dest=FILE',
           })
           .option('secret', { type: 'string', describe: 'id=ID,src=FILE | id=ID,env=VAR' })
+          .option('cache-to', {
+            type: 'string',
+            describe: 'export the build cache: type=local,dest=DIR | type=registry,ref=REF[,mode=min|max] (repeatable)',
+          })
+          .option('cache-from', {
+            type: 'string',
+            describe: 'import a build cache: type=local,src=DIR | type=registry,ref=REF (repeatable)',
+          })
           .option('jobs', { type: 'number', describe: 'stages built at once (default: number of CPUs)' })
           .option('runtime', { type: 'string', default: 'runc', describe: 'OCI runtime for RUN (runc or crun)' }),
       (a) =>
@@ -150,6 +158,8 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             secrets: collect(a.secret),
             jobs: a.jobs,
             runtime: a.runtime,
+            cacheTo: collect(a['cache-to']),
+            cacheFrom: collect(a['cache-from']),
           }),
         ),
     );

@@ -1,5 +1,8 @@
 // Public surface of the planner.
 
+// The planner plans parsed Dockerfiles; the executor reaches the parser through here, as DESIGN's module table
+// lets the executor import only planner, cache and image.
+export { type Diagnostic, parse } from '../parser/index.js';
 export { canonicalise, chainKey, KEY_VERSION, sha256 } from './cache-key.js';
 export { hasLocation, PlanError } from './errors.js';
 export { explainChanges, type StepExplanation } from './explain.js';

@@ -5,9 +5,23 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type ContextSnapshot, StatCache, snapshotContext } from '../../cache/index.js';
 import type { Digest, ImageConfig as OciImageConfig, Store } from '../../image/index.js';
-import { type Diagnostic, parse } from '../../parser/index.js';
-import { hasLocation, type Plan, type PlanOptions, plan, snapshotSource } from '../../planner/index.js';
-import { type CacheSpec, exportCache, importCache, parseCacheSpec } from '../cache-transfer/index.js';
+import {
+  type Diagnostic,
+  hasLocation,
+  type Plan,
+  type PlanOptions,
+  parse,
+  plan,
+  snapshotSource,
+} from '../../planner/index.js';
+import {
+  type CacheSpec,
+  exportCache,
+  exportScope,
+  importCache,
+  parseCacheSpec,
+  planStepKeys,
+} from '../cache-transfer/index.js';
 import { BuildError } from './errors.js';
 import { commitImage } from './image-commit.js';
 import type { FsState } from './layer-ref.js';
@@ -111,8 +125,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const now = Math.floor(Date.now() / 1000);
   const noCache = options.noCache ?? false;
   if (!noCache && cacheFrom.length > 0) {
-    const keys = thePlan.stages.flatMap((s) => s.steps.flatMap((step) => step.cacheKey ?? []));
-    await importCache(options.store, cacheFrom, new Set(keys), progress);
+    await importCache(options.store, cacheFrom, planStepKeys(thePlan), progress);
   }
   const results = await runStages({
     plan: thePlan,
@@ -146,19 +159,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   exporting.note(`writing image ${image.configDigest} done`);
   for (const tag of options.tags ?? []) exporting.note(`naming to ${tag} done`);
   exporting.done();
+  await (await import('./plan-record.js')).recordPlan(options, contextDir, thePlan);
   if (cacheTo.length > 0) {
-    const keysOf = (stages: readonly Plan['stages'][number][]) =>
-      stages.flatMap((s) => s.steps.flatMap((step) => step.cacheKey ?? []));
-    await exportCache(
-      options.store,
-      cacheTo,
-      {
-        minKeys: keysOf([stage]),
-        maxKeys: keysOf(thePlan.stages.filter((s) => results.has(s.index))),
-        manifest: image.manifestDigest,
-      },
-      progress,
-    );
+    const scope = exportScope(thePlan, stage, (index) => results.has(index), image.manifestDigest);
+    await exportCache(options.store, cacheTo, scope, progress);
   }
   return {
     imageId: image.configDigest,

@@ -71,7 +71,10 @@ describe('tsbuild plan', () => {
       'env',
       'buildArgs',
       'inputs',
+      'status',
+      'reason',
     ]);
+    expect([step.status, step.reason]).toEqual([null, null]); // no store
     expect([step.line, step.instruction, step.kind]).toEqual([3, 'COPY src/ /src/', 'copy']);
     expect(step.inputs[0].files).toEqual([{ path: 'src/a.txt', digest: expect.stringMatching(/^sha256:/) }]);
     expect(first.stages[1].steps[0].args).toEqual(['x=1']);

@@ -139,6 +139,21 @@ describe.skipIf(isolationUnavailable() !== undefined)('cache export and import b
     expect((await b.resolve('app:1')).manifestDigest).toBe((await a.resolve('app:1')).manifestDigest);
   });
 
+  it('mode=min covers the stages the final image is built FROM', async () => {
+    const [a, b] = [await storeWithBusybox(), await storeWithBusybox()];
+    const ctx = await contextWith(
+      'FROM busybox AS base\nCOPY a.txt /a.txt\nFROM base AS final\nRUN cat /a.txt > /b.txt\n',
+    );
+    const cacheDir = path.join(await freshDir('x'), 'cache');
+    const first = await cli(a, { context: ctx, cacheTo: [`type=local,dest=${cacheDir},mode=min`] });
+    expect(first.code).toBe(0);
+    const second = await cli(b, { context: ctx, cacheFrom: [`type=local,src=${cacheDir}`] });
+    expect(second.code).toBe(0);
+    expect(second.stderr).not.toContain('cache miss');
+    expect(second.stderr).toContain('3 records imported');
+    expect(second.stdout).toBe(first.stdout);
+  });
+
   it('a missing local cache is a note, and a tampered blob is refused: the build runs its steps', async () => {
     const [a, b] = [await storeWithBusybox(), await storeWithBusybox()];
     const ctx = await contextWith(singleStage);

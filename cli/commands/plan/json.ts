@@ -1,9 +1,15 @@
 // The JSON form of `tsbuild plan` (schema in docs/plan.md).
 
 import type { Diagnostic } from '../../../parser/index.js';
-import { formatPlatform, hasLocation, type Plan } from '../../../planner/index.js';
+import { formatPlatform, hasLocation, type Plan, type PlanStep } from '../../../planner/index.js';
+import type { StepStatus } from './status.js';
 
-export function planToJson(plan: Plan, diagnostics: readonly Diagnostic[]): unknown {
+/** `statuses` is empty without a store: every step then has `status` and `reason` null. */
+export function planToJson(
+  plan: Plan,
+  diagnostics: readonly Diagnostic[],
+  statuses: ReadonlyMap<PlanStep, StepStatus> = new Map(),
+): unknown {
   return {
     version: 1,
     target: plan.target,
@@ -27,6 +33,8 @@ export function planToJson(plan: Plan, diagnostics: readonly Diagnostic[]): unkn
         env: step.env,
         buildArgs: step.buildArgs,
         inputs: step.inputs,
+        status: statuses.get(step)?.status ?? null,
+        reason: statuses.get(step)?.reason ?? null,
       })),
       config: stage.config,
     })),

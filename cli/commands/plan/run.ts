@@ -7,8 +7,16 @@ import { isAbsolute, join, relative } from 'node:path';
 import { snapshotContext } from '../../../cache/index.js';
 import { defaultStoreRoot, Store, storePaths } from '../../../image/index.js';
 import { type Diagnostic, parse } from '../../../parser/index.js';
-import { type BaseImageResolver, hasLocation, plan, snapshotSource, storeResolver } from '../../../planner/index.js';
+import {
+  type BaseImageResolver,
+  hasLocation,
+  type PlanStep,
+  plan,
+  snapshotSource,
+  storeResolver,
+} from '../../../planner/index.js';
 import { planToJson } from './json.js';
+import { cacheStatus, type StepStatus } from './status.js';
 import { formatPlan } from './text.js';
 
 export interface PlanCommandOptions {
@@ -22,11 +30,10 @@ export interface PlanCommandOptions {
 /** Without a store, base images are planned by reference only (the planner warns). */
 const noImages: BaseImageResolver = { resolve: async () => null };
 
-/** Base images come from the local store when there is one; planning never creates a store. */
-async function imageResolver(env: PlanIo['env']): Promise<BaseImageResolver> {
+/** The local store when there is one; planning never creates a store. */
+async function existingStore(env: PlanIo['env']): Promise<Store | null> {
   const root = defaultStoreRoot(env as NodeJS.ProcessEnv);
-  if (!existsSync(storePaths(root).ociLayout)) return noImages;
-  return storeResolver(await Store.open(root));
+  return existsSync(storePaths(root).ociLayout) ? Store.open(root) : null;
 }
 
 export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Promise<number> {
@@ -52,11 +59,13 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
     return 1;
   }
   let result: Awaited<ReturnType<typeof plan>>;
+  let store: Store | null = null;
   try {
+    store = await existingStore(io.env);
     result = await plan(
       parsed.ast,
       { target: opts.target, buildArgs: buildArgValues(opts.buildArgs, io.env) },
-      { context: snapshotSource(snapshot), images: await imageResolver(io.env) },
+      { context: snapshotSource(snapshot), images: store === null ? noImages : storeResolver(store) },
     );
   } catch (error) {
     // Not a Dockerfile problem (the store or the context could not be read): say what failed.
@@ -64,8 +73,14 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
     return 1;
   }
   if (report(io, shownName, result.diagnostics, opts.json) || result.plan === null) return 1;
+  // Same identity as `tsbuild build` records its plan under (executor/build/plan-record.ts).
+  const identity = { contextDir: opts.context, dockerfile: dockerfilePath ?? '-', target: opts.target };
+  const statuses: ReadonlyMap<PlanStep, StepStatus> =
+    store === null ? new Map() : await cacheStatus(result.plan, store, identity);
   io.stdout(
-    opts.json ? `${JSON.stringify(planToJson(result.plan, result.diagnostics), null, 2)}\n` : formatPlan(result.plan),
+    opts.json
+      ? `${JSON.stringify(planToJson(result.plan, result.diagnostics, statuses), null, 2)}\n`
+      : formatPlan(result.plan, statuses),
   );
   return 0;
 }

@@ -1,19 +1,25 @@
 // The text form of `tsbuild plan`: one block per stage, one line per step with its key.
 
-import { formatPlatform, type Plan, type PlanStage, type StageBase } from '../../../planner/index.js';
+import { formatPlatform, type Plan, type PlanStage, type PlanStep, type StageBase } from '../../../planner/index.js';
+import type { StepStatus } from './status.js';
 
-export function formatPlan(plan: Plan): string {
-  return plan.stages.map(formatStage).join('\n');
+/** With a store, each keyed step ends in `CACHED` or `MISS (reason)`. */
+export function formatPlan(plan: Plan, statuses: ReadonlyMap<PlanStep, StepStatus> = new Map()): string {
+  return plan.stages.map((stage) => formatStage(stage, statuses)).join('\n');
 }
 
-function formatStage(stage: PlanStage): string {
+function formatStage(stage: PlanStage, statuses: ReadonlyMap<PlanStep, StepStatus>): string {
   const name = stage.name ?? `stage-${stage.index}`;
   const lines = [`stage ${stage.index} ${name}: FROM ${formatBase(stage.base)} (${formatPlatform(stage.platform)})`];
   const width = Math.max(...stage.steps.map((s) => String(s.line).length), 1);
   for (const step of stage.steps) {
     const key = step.cacheKey ?? '-';
     const marker = step.onbuild ? 'ONBUILD ' : '';
-    lines.push(`  ${String(step.line).padStart(width)}  ${key.padEnd(71)}  ${marker}${oneLine(step.instruction)}`);
+    const status = statuses.get(step);
+    const suffix = status === undefined ? '' : status.status === 'cached' ? '  CACHED' : `  MISS (${status.reason})`;
+    lines.push(
+      `  ${String(step.line).padStart(width)}  ${key.padEnd(71)}  ${marker}${oneLine(step.instruction)}${suffix}`,
+    );
   }
   lines.push(`  image ${stage.imageKey}`);
   return `${lines.join('\n')}\n`;

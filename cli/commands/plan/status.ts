@@ -1,0 +1,56 @@
+// Whether each step of a plan is in the store's build cache, and if not, why: the first change since
+// the last build of the same (context, Dockerfile, target), as `explainChanges` finds it. Steps after
+// a miss repeat its reason rather than the generic "a previous step changed".
+
+import { isStepCached, loadRecordedPlan, type PlanIdentity } from '../../../executor/index.js';
+import type { Store } from '../../../image/index.js';
+import { explainChanges, type Plan, type PlanStep } from '../../../planner/index.js';
+
+export interface StepStatus {
+  readonly status: 'cached' | 'miss';
+  /** Why the step misses the cache; null when it is cached. */
+  readonly reason: string | null;
+}
+
+const noPrevious = 'no previous build';
+const pruned = 'not in the build cache';
+/** Reasons that only say "something before me changed": replaced by what that was. */
+const inherited = new Set(['a previous step changed', 'image config changed by a previous step', 'base changed']);
+
+export async function cacheStatus(plan: Plan, store: Store, id: PlanIdentity): Promise<Map<PlanStep, StepStatus>> {
+  const previous = await loadRecordedPlan(store, id);
+  const explained = new Map<string, string>();
+  if (previous !== null) {
+    for (const e of explainChanges(previous, plan)) explained.set(`${e.stage}#${e.index}`, e.reason);
+  }
+  const out = new Map<PlanStep, StepStatus>();
+  /** The first miss reason of each stage (by index), inherited by stages built on it. */
+  const stageMiss = new Map<number, string>();
+  for (const stage of plan.stages) {
+    const label = stage.name ?? `stage-${stage.index}`;
+    let chain = stage.base.type === 'stage' ? (stageMiss.get(stage.base.index) ?? null) : null;
+    for (const [i, step] of stage.steps.entries()) {
+      if (step.cacheKey === null) continue;
+      const own = explained.get(`${label}#${i}`) ?? null;
+      // Config steps store no result and never run: they are as cached as the steps before them,
+      // even when their own change (say a new LABEL) gives them a key the last build did not have.
+      const cached = step.layer ? await isStepCached(store, step.cacheKey) : chain === null;
+      if (cached) {
+        out.set(step, { status: 'cached', reason: null });
+        continue;
+      }
+      const reason = missReason(own, chain, previous !== null);
+      chain ??= reason;
+      out.set(step, { status: 'miss', reason });
+    }
+    if (chain !== null) stageMiss.set(stage.index, chain);
+  }
+  return out;
+}
+
+function missReason(own: string | null, chain: string | null, hasPrevious: boolean): string {
+  if (own === null) return hasPrevious ? 'new step' : noPrevious;
+  if (own === 'unchanged') return chain ?? pruned;
+  if (inherited.has(own)) return chain ?? own;
+  return own;
+}

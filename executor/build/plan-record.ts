@@ -1,0 +1,104 @@
+// The plan of the last successful build of each (context, Dockerfile, target), kept in the store so
+// `tsbuild plan` can say why a step misses the cache: `explainChanges(recorded, current)` compares
+// the two. One JSON file per build identity under `<store>/cache/plans/`, written atomically.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Store, writeFileAtomic } from '../../image/index.js';
+import type { Plan, PlanStage, PlanStep } from '../../planner/index.js';
+import { lookupStep } from './cache-index.js';
+
+/** What identifies "the same build": the Dockerfile (`-` when it came from stdin), context and target. */
+export interface PlanIdentity {
+  readonly contextDir: string;
+  readonly dockerfile: string;
+  readonly target: string | undefined;
+}
+
+/** The parts of a step `explainChanges` reads (and `line`/`instruction` for people reading the file). */
+type RecordedStep = Pick<
+  PlanStep,
+  'line' | 'instruction' | 'kind' | 'cacheKey' | 'parentKey' | 'args' | 'inputs' | 'operation'
+>;
+interface RecordedStage extends Pick<PlanStage, 'name' | 'index' | 'base'> {
+  readonly steps: readonly RecordedStep[];
+}
+export interface RecordedPlan {
+  readonly version: 1;
+  readonly stages: readonly RecordedStage[];
+}
+
+/** The build options that name the build (a subset of `BuildOptions`). */
+export interface RecordSource {
+  readonly store: Store;
+  readonly dockerfile?: string;
+  readonly dockerfileText?: string;
+  readonly target?: string;
+}
+
+function fileFor(store: Store, id: PlanIdentity): string {
+  const dockerfile = id.dockerfile === '-' ? '-' : path.resolve(id.dockerfile);
+  const hex = createHash('sha256')
+    .update(JSON.stringify([path.resolve(id.contextDir), dockerfile, id.target ?? '']))
+    .digest('hex');
+  return path.join(store.paths.cache, 'plans', `${hex}.json`);
+}
+
+function toRecord(plan: Plan): RecordedPlan {
+  return {
+    version: 1,
+    stages: plan.stages.map((stage) => ({
+      name: stage.name,
+      index: stage.index,
+      base: stage.base,
+      steps: stage.steps.map(({ line, instruction, kind, cacheKey, parentKey, args, inputs, operation }) => ({
+        line,
+        instruction,
+        kind,
+        cacheKey,
+        parentKey,
+        args,
+        inputs,
+        operation,
+      })),
+    })),
+  };
+}
+
+/**
+ * Records the plan of a build that succeeded. Never fails the build: a plan that could not be
+ * written only means the next `tsbuild plan` says `no previous build`.
+ */
+export async function recordPlan(source: RecordSource, contextDir: string, plan: Plan): Promise<void> {
+  const id: PlanIdentity = {
+    contextDir,
+    dockerfile: source.dockerfileText !== undefined ? '-' : (source.dockerfile ?? path.join(contextDir, 'Dockerfile')),
+    target: source.target,
+  };
+  try {
+    const file = fileFor(source.store, id);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, `${JSON.stringify(toRecord(plan))}\n`);
+  } catch {
+    // best effort, see above
+  }
+}
+
+/**
+ * The plan recorded by the last successful build of `id`, or null. It holds only the fields
+ * `explainChanges` compares, so it is typed as a `Plan` for that purpose only.
+ */
+export async function loadRecordedPlan(store: Store, id: PlanIdentity): Promise<Plan | null> {
+  try {
+    const record = JSON.parse(await readFile(fileFor(store, id), 'utf8')) as RecordedPlan;
+    if (record.version !== 1 || !Array.isArray(record.stages)) return null;
+    return record as unknown as Plan;
+  } catch {
+    return null;
+  }
+}
+
+/** True when the build cache holds a usable result for the step key (read only). */
+export async function isStepCached(store: Store, key: string): Promise<boolean> {
+  return (await lookupStep(store, key).catch(() => null)) !== null;
+}
