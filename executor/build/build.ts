@@ -39,6 +39,8 @@ export interface BuildOptions {
   readonly dockerfile?: string;
   /** The Dockerfile's text, when it does not come from a file (stdin). */
   readonly dockerfileText?: string;
+  /** The context dir is a throw-away unpacked tar (stdin): keep no stat cache for it in the store. */
+  readonly ephemeralContext?: boolean;
   readonly tags?: readonly string[];
   readonly target?: string;
   readonly buildArgs?: Readonly<Record<string, string>>;
@@ -93,7 +95,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   const contextStep = progress.step('[internal] load build context');
   let snapshot: ContextSnapshot;
-  const statCache = await StatCache.open(statCacheFile(options.store, contextDir));
+  const statCache = options.ephemeralContext
+    ? StatCache.inMemory()
+    : await StatCache.open(statCacheFile(options.store, contextDir));
   try {
     snapshot = await snapshotContext(contextDir, {
       statCache,

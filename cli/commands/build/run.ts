@@ -17,6 +17,7 @@ import {
 import { defaultStoreRoot, Store } from '../../../image/index.js';
 import { buildArgValues } from '../plan/run.js';
 import { renderBuildError } from './error-text.js';
+import { type BuildSources, resolveSources } from './stdin-sources.js';
 
 export interface BuildCliOptions {
   readonly context: string;
@@ -45,12 +46,15 @@ export interface BuildIo {
   stdout(text: string): void;
   stderr(text: string): void;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Standard input, for a context tar (`CONTEXT` `-`) or a Dockerfile (`-f -`); default process.stdin. */
+  readonly stdin?: AsyncIterable<Uint8Array>;
 }
 
 const processIo: BuildIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
+  stdin: process.stdin,
 };
 
 export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promise<number> {
@@ -65,16 +69,28 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   }
   const quiet = opts.quiet || opts.progress === 'quiet';
   const progress = quiet ? silentProgress : plainProgress((text) => io.stderr(text));
-  const dockerfile = opts.file === undefined ? path.join(opts.context, 'Dockerfile') : path.resolve(opts.file);
+  if (opts.context === '-' && opts.file === '-') {
+    io.stderr('tsbuild: cannot read both the Dockerfile and the context from stdin\n');
+    return 2;
+  }
   const buildArgs = buildArgValues(opts.buildArgs, io.env);
   const epoch = io.env.SOURCE_DATE_EPOCH;
   if (epoch !== undefined && buildArgs.SOURCE_DATE_EPOCH === undefined) buildArgs.SOURCE_DATE_EPOCH = epoch;
+  let sources: BuildSources | undefined;
   try {
     const store = await Store.open(opts.root ?? defaultStoreRoot(io.env as NodeJS.ProcessEnv));
+    try {
+      sources = await resolveSources(opts.context, opts.file, io.stdin ?? process.stdin, store.root);
+    } catch (error) {
+      io.stderr(`ERROR: ${(error as Error).message}\n`);
+      return 1;
+    }
     const result = await build({
       store,
-      contextDir: opts.context,
-      dockerfile,
+      contextDir: sources.contextDir,
+      dockerfile: sources.dockerfile,
+      ...(sources.dockerfileText === undefined ? {} : { dockerfileText: sources.dockerfileText }),
+      ephemeralContext: opts.context === '-',
       tags: opts.tags,
       ...(opts.target === undefined ? {} : { target: opts.target }),
       buildArgs,
@@ -103,13 +119,17 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     io.stdout(`${result.imageId}\n`);
     return 0;
   } catch (error) {
-    if (!(error instanceof BuildError)) {
+    if (!(error instanceof BuildError) || sources === undefined) {
       io.stderr(`ERROR: ${(error as Error).stack ?? String(error)}\n`);
       return 1;
     }
-    const text = await readFile(dockerfile, 'utf8').catch(() => null);
+    const dockerfile = sources.dockerfile;
+    const text = sources.dockerfileText ?? (await readFile(dockerfile, 'utf8').catch(() => null));
     io.stderr(renderBuildError(error, path.basename(dockerfile), text));
     return 1;
+  } finally {
+    // The unpacked stdin context is private to this build, failed or not.
+    await sources?.cleanup();
   }
 }
 
