@@ -166,7 +166,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
   return registerImageCommands(withBuild, later)
     .command(
       'run <image> [command..]',
-      'Run a command in a new container from an image in the store (docker run semantics; options: --rm, -e, -u, -w, --entrypoint, --network host|none)',
+      'Run a command in a new container from an image in the store (docker run semantics; options: --rm, -i, -e, -u, -w, --entrypoint, --network host|none)',
       (y) =>
         y
           .positional('image', { type: 'string', demandOption: true })

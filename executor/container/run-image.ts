@@ -44,6 +44,8 @@ export interface RunImageOptions {
   readonly runtime?: string;
   readonly onStdout?: (chunk: Buffer) => void;
   readonly onStderr?: (chunk: Buffer) => void;
+  /** `-i`: the container's standard input. */
+  readonly stdin?: NodeJS.ReadableStream;
   /** Aborting kills the container; the run still cleans up before it resolves. */
   readonly signal?: AbortSignal;
 }
@@ -154,6 +156,7 @@ async function startContainer(
       ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
       ...(options.onStdout === undefined ? {} : { onStdout: options.onStdout }),
       ...(options.onStderr === undefined ? {} : { onStderr: options.onStderr }),
+      ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
   } catch (error) {

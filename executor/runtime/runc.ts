@@ -19,6 +19,8 @@ export interface RunContainerOptions {
   readonly stateRoot?: string;
   readonly onStdout?: (chunk: Buffer) => void;
   readonly onStderr?: (chunk: Buffer) => void;
+  /** Piped to the container process's standard input (`run -i`); without it the container reads nothing. */
+  readonly stdin?: NodeJS.ReadableStream;
   /** Aborting kills the container (SIGKILL) and resolves with its exit code. */
   readonly signal?: AbortSignal;
 }
@@ -99,7 +101,12 @@ function runForeground(
 ): Promise<{ exitCode: number; aborted: boolean }> {
   return new Promise((resolve, reject) => {
     // Without a terminal runc hands these pipes straight to the container process.
-    const child = spawn(runtime, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(runtime, args, { stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (options.stdin !== undefined && child.stdin !== null) {
+      // The container may exit before reading everything; a closed pipe is not an error of ours.
+      child.stdin.on('error', () => {});
+      options.stdin.pipe(child.stdin);
+    }
     let aborted = false;
     let forceTimer: NodeJS.Timeout | undefined;
     const onAbort = () => {
@@ -109,8 +116,8 @@ function runForeground(
       forceTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    child.stdout.on('data', (chunk: Buffer) => options.onStdout?.(chunk));
-    child.stderr.on('data', (chunk: Buffer) => options.onStderr?.(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => options.onStdout?.(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => options.onStderr?.(chunk));
     child.on('error', (error) => {
       options.signal?.removeEventListener('abort', onAbort);
       reject(new RuntimeError(`cannot start ${runtime}: ${error.message}`, -1));

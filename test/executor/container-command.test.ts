@@ -136,6 +136,7 @@ describe('tsbuild run arguments (options stop at the image name)', () => {
         image: 'busybox',
         args: ['id', '-u', '--rm'],
         rm: true,
+        interactive: false,
         env: ['A=1', 'B', 'C=3'],
         user: 'nobody',
         workdir: '/tmp',
@@ -149,11 +150,11 @@ describe('tsbuild run arguments (options stop at the image name)', () => {
   it('`--` ends the options; an image alone has no args', () => {
     expect(parseRunArgs(['--', '-odd-image', 'x'])).toEqual({
       kind: 'run',
-      options: { image: '-odd-image', args: ['x'], rm: false, env: [] },
+      options: { image: '-odd-image', args: ['x'], rm: false, interactive: false, env: [] },
     });
     expect(parseRunArgs(['busybox'])).toEqual({
       kind: 'run',
-      options: { image: 'busybox', args: [], rm: false, env: [] },
+      options: { image: 'busybox', args: [], rm: false, interactive: false, env: [] },
     });
   });
 

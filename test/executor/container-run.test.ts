@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunCliOptions, run, runArgv } from '../../cli/commands/run/run.js';
 import { build, listMountsUnder, silentProgress } from '../../executor/index.js';
@@ -119,6 +120,24 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild run (runc)', () =
     };
     const code = await runArgv(['--rm', '--root', store.root, '-u', 'nobody', 'busybox', 'id', '-u'], io);
     expect({ code, stdout }).toEqual({ code: 0, stdout: '65534\n' });
+  });
+
+  it('-i passes standard input to the container; without it the container reads nothing', async () => {
+    const runWith = async (flags: string[]) => {
+      let stdout = '';
+      const io = {
+        stdout: (d: string | Uint8Array) => {
+          stdout += Buffer.from(d).toString('utf8');
+        },
+        stderr: () => {},
+        env: {},
+        stdin: Readable.from([Buffer.from('line one\nline two\n')]),
+      };
+      const code = await runArgv([...flags, '--root', store.root, 'busybox', 'wc', '-l'], io);
+      return { code, stdout: stdout.trim() };
+    };
+    expect(await runWith(['-i'])).toEqual({ code: 0, stdout: '2' });
+    expect(await runWith([])).toEqual({ code: 0, stdout: '0' });
   });
 
   it('exits with the container’s exit code, and streams stderr apart', async () => {

@@ -15,6 +15,7 @@ Options:
       --network MODE     host (default) or none
       --hostname NAME    container hostname (default: the container id)
       --rm               remove the container when it exits (always the case)
+      -i, --interactive  pass standard input to the container
       --runtime PATH     OCI runtime (default runc)
       --root DIR         store directory (default $TSBUILD_ROOT)
   -h, --help             print this help
@@ -47,6 +48,7 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
   const env: string[] = [];
   const single: Partial<Record<Exclude<ValueOption, 'env'>, string>> = {};
   let rm = false;
+  let interactive = false;
   let i = 0;
   for (; i < argv.length; i++) {
     const word = argv[i];
@@ -56,7 +58,8 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
     }
     if (!word.startsWith('-') || word === '-') break;
     if (word === '-h' || word === '--help') return { kind: 'help' };
-    if (word === '--rm' || word === '--rm=true') rm = true;
+    if (word === '-i' || word === '--interactive' || word === '--interactive=true') interactive = true;
+    else if (word === '--rm' || word === '--rm=true') rm = true;
     else if (word === '--rm=false') rm = false;
     else {
       const parsed = optionWithValue(word, argv[i + 1]);
@@ -71,7 +74,7 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
   if (image === undefined || image === '') {
     return { kind: 'error', message: '"tsbuild run" requires at least 1 argument: IMAGE [COMMAND] [ARG...]' };
   }
-  return { kind: 'run', options: { image, args: argv.slice(i + 1), rm, env, ...single } };
+  return { kind: 'run', options: { image, args: argv.slice(i + 1), rm, interactive, env, ...single } };
 }
 
 /** `--name=value`, `--name value`, `-e value` or `-eVALUE`. */

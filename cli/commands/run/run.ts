@@ -12,6 +12,8 @@ export interface RunCliOptions {
   readonly args: readonly string[];
   /** Accepted for docker compatibility; containers are always removed. */
   readonly rm?: boolean;
+  /** `-i`: pass standard input to the container. */
+  readonly interactive?: boolean;
   readonly env?: readonly string[];
   readonly user?: string;
   readonly workdir?: string;
@@ -29,6 +31,8 @@ export interface RunIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Cancels the run (the CLI wires SIGINT/SIGTERM to it); default: this process's signals. */
   readonly signal?: AbortSignal;
+  /** What `-i` passes to the container (default: this process's stdin). */
+  readonly stdin?: NodeJS.ReadableStream;
 }
 
 const processIo: RunIo = {
@@ -61,6 +65,7 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
       ...(opts.runtime === undefined ? {} : { runtime: opts.runtime }),
       onStdout: (chunk) => io.stdout(chunk),
       onStderr: (chunk) => io.stderr(chunk),
+      ...(opts.interactive === true ? { stdin: io.stdin ?? process.stdin } : {}),
       signal,
     });
     const by = received();
