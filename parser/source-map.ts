@@ -47,7 +47,10 @@ export class SourceMap {
   }
 
   range(start: number, end: number): Range {
-    return { start: this.position(start), end: end <= start ? this.position(start) : this.position(end, true) };
+    // An empty range shares one Position object for both ends: the AST is readonly, so this is unobservable
+    // except in retained memory.
+    const from = this.position(start);
+    return { start: from, end: end <= start ? from : this.position(end, true) };
   }
 }
 

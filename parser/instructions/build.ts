@@ -19,11 +19,17 @@ function finish<F extends { kind: string }>(base: Base, fields: F): Base & F {
 
 function common(ctx: LineContext, split: SplitLine, start: number, end: number, args: Word[]): Base {
   const { line, map } = ctx;
+  const keyword = makeWord(ctx, line.slice(split.keywordStart, split.keywordEnd), split.keywordStart, split.keywordEnd);
+  const rangeEnd = Math.max(end, split.keywordEnd);
   // `kind` first so that JSON output reads naturally; `finish` sets its real value.
   return {
     kind: '',
-    keyword: makeWord(ctx, line.slice(split.keywordStart, split.keywordEnd), split.keywordStart, split.keywordEnd),
-    range: map.range(split.keywordStart, Math.max(end, split.keywordEnd)),
+    keyword,
+    // The node starts where its keyword does: share that (readonly) Position rather than build an equal one.
+    range: {
+      start: keyword.range.start,
+      end: rangeEnd <= split.keywordStart ? keyword.range.start : map.position(rangeEnd, true),
+    },
     flags: split.flags.map((f) => makeFlag(ctx, f)),
     args,
     argsText: makeWord(ctx, split.rest, split.restStart, split.restStart + split.rest.length),
