@@ -4,6 +4,7 @@ export { type BuildOptions, type BuildResult, build } from './build/build.js';
 export { cachedBlobs } from './build/cache-index.js';
 export { BuildError, type BuildErrorDetails } from './build/errors.js';
 export { exportFilesystem, type OutputSpec, OutputSpecError, parseOutput } from './build/export.js';
+export { toTarEntry } from './build/layer-commit.js';
 export { isStepCached, loadRecordedPlan, type PlanIdentity, recordPlan } from './build/plan-record.js';
 export { type Progress, plainProgress, type StepProgress, silentProgress } from './build/progress.js';
 export type { SecretSource } from './build/step-env.js';

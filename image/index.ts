@@ -24,6 +24,7 @@ export * from './registry/index.js';
 export * from './store/atomic-file.js';
 export * from './store/blob-writer.js';
 export * from './store/file-lock.js';
+export { readIndexFile } from './store/index-file.js';
 export * from './store/paths.js';
 export * from './store/platform.js';
 export * from './store/prune.js';

@@ -5,29 +5,12 @@ import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LayerEntry, mountLowerView, readNoFollow } from '../../executor/index.js';
-import { extractLayer, layerTarBytes, type TarEntry } from '../../image/index.js';
+import { mountLowerView, toTarEntry } from '../../executor/index.js';
+import { extractLayer, layerTarBytes } from '../../image/index.js';
 import { busyboxRootfs, isolationUnavailable, removeScratch, runStep, scratchDir } from './helpers.js';
 
 const run = promisify(execFile);
 const skipReason = isolationUnavailable();
-
-function toTarEntry(entry: LayerEntry): TarEntry {
-  const source = entry.sourcePath;
-  return {
-    path: entry.path,
-    type: entry.type === 'dir' ? 'directory' : entry.type,
-    mode: entry.mode,
-    uid: entry.uid,
-    gid: entry.gid,
-    mtime: Math.floor(entry.mtime.getTime() / 1000),
-    ...(entry.type === 'file' ? { size: entry.size } : {}),
-    ...(entry.linkname === undefined ? {} : { linkname: entry.linkname }),
-    ...(entry.devmajor === undefined ? {} : { devmajor: entry.devmajor, devminor: entry.devminor ?? 0 }),
-    ...(entry.xattrs === undefined ? {} : { xattrs: { ...entry.xattrs } }),
-    ...(source === undefined ? {} : { content: () => readNoFollow(source) }),
-  };
-}
 
 /** Every entry of a tree: type, mode, owner, and content or link target; hard links named by group. */
 async function describeTree(root: string): Promise<Map<string, string>> {

@@ -1,14 +1,13 @@
 // The store's images as the listing commands see them: every index.json entry (tagged or not) with the
 // platform image it resolves to. One bad entry never hides the others.
-import { readFile } from 'node:fs/promises';
 import {
   Annotation,
   type Descriptor,
   type Digest,
   familiarString,
-  type ImageIndex,
   parseDockerRef,
   type ResolvedImage,
+  readIndexFile,
   type Store,
 } from '../../../image/index.js';
 
@@ -24,9 +23,7 @@ export interface CatalogEntry {
 }
 
 export async function readIndexEntries(store: Store): Promise<Descriptor[]> {
-  const text = await readFile(store.paths.indexJson, 'utf8').catch(() => '{"manifests":[]}');
-  const parsed = JSON.parse(text) as Partial<ImageIndex>;
-  return Array.isArray(parsed.manifests) ? parsed.manifests : [];
+  return [...(await readIndexFile(store.paths.indexJson)).manifests];
 }
 
 export async function listCatalog(store: Store): Promise<CatalogEntry[]> {
