@@ -165,7 +165,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   exporting.done();
   await (await import('./plan-record.js')).recordPlan(options, contextDir, thePlan);
   if (cacheTo.length > 0) {
-    const scope = exportScope(thePlan, stage, (index) => results.has(index), image.manifestDigest);
+    const scope = exportScope(thePlan, stage, (index) => results.has(index), image.manifestDigest, image.cacheKey);
     await exportCache(options.store, cacheTo, scope, progress);
   }
   return {

@@ -27,6 +27,8 @@ export interface CommittedImage {
   /** The image id: digest of the config. */
   readonly configDigest: Digest;
   readonly manifestDigest: Digest;
+  /** The key of this image's record in the cache index (what a cache export names it by). */
+  readonly cacheKey: Digest;
   readonly manifest: Descriptor;
   readonly config: OciImageConfig;
 }
@@ -88,6 +90,7 @@ export async function commitImage(
   return {
     configDigest,
     manifestDigest,
+    cacheKey: key,
     manifest: { mediaType: OciMediaType.manifest, digest: manifestDigest, size: await store.blobSize(manifestDigest) },
     config: resolved.config,
   };

@@ -1,9 +1,7 @@
 // The records to export, read from the store's cache index: the step keys the build used (one stage's
-// for mode=min, every stage's that ran for mode=max) and the image records of the committed manifest.
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
+// for mode=min, every stage's that ran for mode=max) and the record of the committed image.
 import { type Descriptor, type Digest, isSha256Digest, type Store } from '../../image/index.js';
-import { type ImageRecord, lookupStep } from '../build/cache-index.js';
+import { lookupImage, lookupStep } from '../build/cache-index.js';
 import { type CacheRecord, diffIdAnnotation } from './format.js';
 
 async function stepRecords(store: Store, keys: readonly string[]): Promise<CacheRecord[]> {
@@ -26,42 +24,34 @@ async function descriptorOf(store: Store, digest: Digest, mediaType: string): Pr
   return { mediaType, digest, size: await store.blobSize(digest) };
 }
 
-/**
- * Image records that name `manifest`. The index files are named by key (`i-<hex>.json`, see
- * build/cache-index.ts); the image key itself is computed inside the commit, so it is found here by value.
- */
-async function imageRecords(store: Store, manifest: Digest): Promise<CacheRecord[]> {
-  const dir = path.join(store.paths.cache, 'build');
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => /^i-[0-9a-f]{64}\.json$/.test(n));
-  const out: CacheRecord[] = [];
-  for (const name of names) {
-    let record: ImageRecord;
-    try {
-      record = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as ImageRecord;
-    } catch {
-      continue;
-    }
-    if (record.manifest !== manifest || !isSha256Digest(record.config)) continue;
-    const parsed = await store.readJson<{ mediaType?: string; config?: { mediaType?: string } }>(manifest);
-    out.push({
-      key: `sha256:${name.slice(2, 66)}` as Digest,
+/** The committed image's record, looked up by its key. */
+async function imageRecords(store: Store, key: Digest): Promise<CacheRecord[]> {
+  const record = await lookupImage(store, key);
+  if (record === null || !isSha256Digest(record.config)) return [];
+  const parsed = await store.readJson<{ mediaType?: string; config?: { mediaType?: string } }>(record.manifest);
+  return [
+    {
+      key,
       kind: 'image',
       layers: [],
-      manifest: await descriptorOf(store, manifest, parsed.mediaType ?? 'application/vnd.oci.image.manifest.v1+json'),
+      manifest: await descriptorOf(
+        store,
+        record.manifest,
+        parsed.mediaType ?? 'application/vnd.oci.image.manifest.v1+json',
+      ),
       config: await descriptorOf(
         store,
         record.config,
         parsed.config?.mediaType ?? 'application/vnd.oci.image.config.v1+json',
       ),
-    });
-  }
-  return out;
+    },
+  ];
 }
 
 export async function collectRecords(
   store: Store,
   stepKeys: readonly string[],
-  manifest: Digest,
+  imageKey: Digest,
 ): Promise<CacheRecord[]> {
-  return [...(await stepRecords(store, stepKeys)), ...(await imageRecords(store, manifest))];
+  return [...(await stepRecords(store, stepKeys)), ...(await imageRecords(store, imageKey))];
 }

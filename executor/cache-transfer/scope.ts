@@ -17,6 +17,7 @@ export function exportScope(
   target: PlanStage,
   ran: (stageIndex: number) => boolean,
   manifest: Digest,
+  imageKey: Digest,
 ): CacheExportScope {
   const chain: PlanStage[] = [];
   for (let stage: PlanStage | undefined = target; stage !== undefined; ) {
@@ -25,5 +26,5 @@ export function exportScope(
     stage = base.type === 'stage' ? plan.stages.find((s) => s.index === base.index) : undefined;
     if (stage !== undefined && chain.includes(stage)) break;
   }
-  return { minKeys: keysOf(chain), maxKeys: keysOf(plan.stages.filter((s) => ran(s.index))), manifest };
+  return { minKeys: keysOf(chain), maxKeys: keysOf(plan.stages.filter((s) => ran(s.index))), manifest, imageKey };
 }

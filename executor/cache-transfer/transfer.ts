@@ -24,6 +24,8 @@ export interface CacheExportScope {
   readonly maxKeys: readonly string[];
   /** The committed image manifest (its image record is exported too, so the image digest carries over). */
   readonly manifest: Digest;
+  /** The key of the committed image's record in the store's cache index. */
+  readonly imageKey: Digest;
 }
 
 export interface TransferOptions {
@@ -106,7 +108,7 @@ export async function exportCache(
   for (const spec of specs) {
     const step = progress.step(`exporting cache to ${describe(spec)}`);
     try {
-      const records = await collectRecords(store, spec.mode === 'max' ? scope.maxKeys : scope.minKeys, scope.manifest);
+      const records = await collectRecords(store, spec.mode === 'max' ? scope.maxKeys : scope.minKeys, scope.imageKey);
       const config = encodeCacheConfig(records);
       const configDescriptor: Descriptor = {
         mediaType: CacheMediaType.config,
