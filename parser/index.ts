@@ -12,6 +12,7 @@ export {
   MOUNT_TYPES,
   type MountType,
 } from './language/mount-options.js';
+export { type PortSpec, parsePortSpec } from './language/port-spec.js';
 export { isValidStageName } from './language/stage-name.js';
 export { parse } from './parse.js';
 export * from './shell/index.js';
