@@ -2,7 +2,8 @@
 // /tmp (reused across runs), then times, side by side in one run:
 //   cold: snapshot + hash every file with an empty stat cache  vs  `tar c CTX | sha256sum`
 //   warm: snapshot + digests from a warm (persisted) stat cache  vs  `find CTX -printf '%s %T@\n'`
-// and prints medians and ratios. Usage: node dist/bench/context.js [--runs N] [--dir PATH]
+// and prints medians and ratios (see runOnce for --fresh).
+// Usage: node --expose-gc dist/bench/context.js [--runs N] [--dir PATH] [--fresh]
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -88,14 +89,62 @@ async function timeSelf(fn: () => Promise<void>): Promise<Sample> {
   return { wall: performance.now() - start, cpu: (used.user + used.system) / 1000 };
 }
 
+interface RunResult extends Sample {
+  readonly files: number;
+  readonly root: string;
+  readonly misses: number;
+}
+
+/** The measured side of one run, timed in this process. */
+async function measure(kind: string, dir: string, cacheFile: string): Promise<RunResult> {
+  let files = 0;
+  let root = '';
+  let misses = 0;
+  const sample = await timeSelf(async () => {
+    const cache = await StatCache.open(cacheFile);
+    const snap = await snapshotContext(dir, { statCache: cache, hashAll: kind === 'cold' });
+    files = await snap.digestAll();
+    root = await snap.contentDigest('');
+    await cache.save();
+    misses = cache.misses;
+    snap.close();
+  });
+  return { ...sample, files, root, misses };
+}
+
+/**
+ * One measured run: in this process after a full garbage collection (so no run pays for the
+ * previous run's garbage; the JIT has compiled the hot code in earlier runs), or with `--fresh`
+ * in a new process, as each CLI build is (nothing compiled yet: slower). Node's start-up is
+ * never timed: the child times the snapshot itself and prints the result.
+ */
+async function runOnce(kind: 'cold' | 'warm', dir: string, cacheFile: string, fresh: boolean): Promise<RunResult> {
+  if (!fresh) {
+    (globalThis as { gc?: () => void }).gc?.();
+    return measure(kind, dir, cacheFile);
+  }
+  const out = execFileSync(
+    process.execPath,
+    [...process.execArgv, process.argv[1], '--child', kind, '--dir', dir, '--cache', cacheFile],
+    { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(out.toString()) as RunResult;
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const runs = Number(argValue('--runs', '3'));
   const dir = argValue('--dir', path.join(os.tmpdir(), 'tsbuild-bench-context'));
+  const fresh = process.argv.includes('--fresh');
+  const childKind = argValue('--child', '');
+  if (childKind) {
+    process.stdout.write(JSON.stringify(await measure(childKind, dir, argValue('--cache', ''))));
+    return;
+  }
   await generate(dir);
   const store = await fsp.mkdtemp(path.join(os.tmpdir(), 'tsbuild-bench-store-'));
-  const cacheFile = path.join(store, 'stat-cache.json');
+  const cacheFile = path.join(store, 'stat-cache');
   const quoted = `'${dir.replace(/'/g, `'\\''`)}'`;
   // Warm the page cache once so every measurement reads from memory.
   timeShell(`tar -C ${quoted} -c . | sha256sum`);
@@ -109,32 +158,16 @@ async function main(): Promise<void> {
   for (let r = 0; r < runs; r++) {
     tarPeer.push(timeShell(`tar -C ${quoted} -c . | sha256sum > /dev/null`));
     await fsp.rm(cacheFile, { force: true });
-    cold.push(
-      await timeSelf(async () => {
-        const cache = await StatCache.open(cacheFile);
-        const snap = await snapshotContext(dir, { statCache: cache, hashAll: true });
-        files = await snap.digestAll();
-        root = await snap.contentDigest('');
-        await cache.save();
-        snap.close();
-      }),
-    );
+    const c = await runOnce('cold', dir, cacheFile, fresh);
+    cold.push(c);
+    files = c.files;
+    root = c.root;
 
     findPeer.push(timeShell(`find ${quoted} -printf '%s %T@\\n' > /dev/null`));
-    let warmRoot = '';
-    let misses = 0;
-    warm.push(
-      await timeSelf(async () => {
-        const cache = await StatCache.open(cacheFile);
-        const again = await snapshotContext(dir, { statCache: cache });
-        await again.digestAll();
-        warmRoot = await again.contentDigest('');
-        await cache.save();
-        misses = cache.misses;
-      }),
-    );
-    if (warmRoot !== root) throw new Error('warm snapshot digest differs from the cold one');
-    if (misses !== 0) console.log(`note: ${misses} stat-cache misses in the warm run`);
+    const w = await runOnce('warm', dir, cacheFile, fresh);
+    warm.push(w);
+    if (w.root !== root) throw new Error('warm snapshot digest differs from the cold one');
+    if (w.misses !== 0) console.log(`note: ${w.misses} stat-cache misses in the warm run`);
   }
   await fsp.rm(store, { recursive: true, force: true });
 
@@ -147,7 +180,10 @@ async function main(): Promise<void> {
       `${label.padEnd(22)} wall ${w.toFixed(0).padStart(6)} ms vs ${peerLabel.padEnd(18)} ${pw.toFixed(0).padStart(6)} ms: ratio ${(w / pw).toFixed(2)} (goal <= ${goal}); CPU ${c.toFixed(0)} vs ${pc.toFixed(0)} ms: ratio ${(c / pc).toFixed(2)}`,
     );
   };
-  console.log(`context: ${dir} (${files} files hashed; root ${root.slice(0, 19)}…), ${runs} runs, medians`);
+  console.log(
+    `context: ${dir} (${files} files hashed; root ${root.slice(0, 19)}…), ${runs} runs, medians, ` +
+      (fresh ? 'each run in a fresh process' : 'runs in this process'),
+  );
   console.log(
     `load average at the end: ${os
       .loadavg()

@@ -1,7 +1,5 @@
 // What a context snapshot records for each entry, and how it is derived from an lstat.
 
-import type { Stats } from 'node:fs';
-
 export type EntryType = 'file' | 'dir' | 'symlink' | 'other';
 /** For `other` entries: which special file it is. */
 export type SpecialKind = 'socket' | 'fifo' | 'char' | 'block';
@@ -31,8 +29,18 @@ export interface ContextEntry {
   readonly linkTarget?: string;
 }
 
-export function entryFromStats(path: string, st: Stats, linkTarget: string | undefined): ContextEntry {
-  const fmt = st.mode & 0o170000;
+/**
+ * The entry for `path` from its lstat fields at `fields[o..]` (stat-batch.ts order: mode, uid,
+ * gid, size, mtimeMs, ctimeMs, dev, ino, nlink, rdev).
+ */
+export function entryFromFields(
+  path: string,
+  fields: Float64Array,
+  o: number,
+  linkTarget: string | undefined,
+): ContextEntry {
+  const mode = fields[o];
+  const fmt = mode & 0o170000;
   let type: EntryType = 'other';
   let special: SpecialKind | undefined;
   if (fmt === 0o100000) type = 'file';
@@ -47,16 +55,16 @@ export function entryFromStats(path: string, st: Stats, linkTarget: string | und
   } = {
     path,
     type,
-    mode: st.mode,
-    uid: st.uid,
-    gid: st.gid,
-    size: type === 'file' ? st.size : 0,
-    mtimeMs: st.mtimeMs,
-    ctimeMs: st.ctimeMs,
-    dev: st.dev,
-    ino: st.ino,
-    nlink: st.nlink,
-    rdev: st.rdev,
+    mode,
+    uid: fields[o + 1],
+    gid: fields[o + 2],
+    size: type === 'file' ? fields[o + 3] : 0,
+    mtimeMs: fields[o + 4],
+    ctimeMs: fields[o + 5],
+    dev: fields[o + 6],
+    ino: fields[o + 7],
+    nlink: fields[o + 8],
+    rdev: fields[o + 9],
   };
   if (special) entry.special = special;
   if (linkTarget !== undefined) entry.linkTarget = linkTarget;

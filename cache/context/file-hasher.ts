@@ -4,11 +4,13 @@
 
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
+import { type HeaderOwner, hashInBulk } from './bulk-hash.js';
 import { type HeaderFields, headerBytes, headerText } from './checksum.js';
+import type { ContextWorker } from './context-worker.js';
 import type { ContextEntry } from './entry.js';
 import { type HashJobResult, HashPool } from './hash-pool.js';
 import { Limiter } from './limit.js';
-import { type StatCache, statKey } from './stat-cache.js';
+import type { StatCache } from './stat-cache.js';
 
 /** Reads a file's bytes; injectable so tests can count reads. */
 export type FileReader = (absPath: string, size: number) => AsyncIterable<Uint8Array>;
@@ -35,9 +37,6 @@ export class FileHasher {
   private readonly limiter: Limiter;
   /** Worker threads, used unless a custom reader is injected. */
   private readonly pool: HashPool | undefined;
-  /** Keys this hasher used, so the stat cache can drop entries of vanished files. */
-  readonly usedKeys = new Set<string>();
-
   constructor(
     private readonly statCache: StatCache | undefined,
     private readonly reader: FileReader | undefined,
@@ -52,16 +51,26 @@ export class FileHasher {
     this.pool?.close();
   }
 
-  /** The stat-cache key of a file with this header. */
-  keyFor(entry: ContextEntry, header: HeaderFields): string {
-    const key = statKey(entry, `${header.mode}:${header.uid}:${header.gid}`);
-    this.usedKeys.add(key);
-    return key;
+  /**
+   * Digests of many regular files at once (see bulk-hash.ts), undefined where one failed.
+   */
+  async hashMany(
+    prefix: string,
+    files: readonly ContextEntry[],
+    owner: HeaderOwner,
+    worker: ContextWorker | null,
+  ): Promise<(string | undefined)[]> {
+    return hashInBulk(prefix, files, owner, worker, this.statCache, RACY_WINDOW_MS);
   }
 
-  /** The digest from the stat cache, if this exact stat was hashed before. */
-  lookup(key: string): string | undefined {
-    return this.statCache?.get(key);
+  /** False when reads go through an injected reader, which must see every read. */
+  get canHashMany(): boolean {
+    return this.reader === undefined;
+  }
+
+  /** The digest from the stat cache, if this exact stat was hashed before with this header. */
+  lookup(entry: ContextEntry, mode: number, uid: number, gid: number): string | undefined {
+    return this.statCache?.get(entry, mode, uid, gid);
   }
 
   /**
@@ -69,7 +78,7 @@ export class FileHasher {
    * `done` once. Callback-based: a cold snapshot hashes tens of thousands of files, and a promise
    * per file showed up as garbage-collection time.
    */
-  compute(absPath: string, entry: ContextEntry, header: HeaderFields, key: string, done: DigestCallback): void {
+  compute(absPath: string, entry: ContextEntry, header: HeaderFields, done: DigestCallback): void {
     const startedMs = Date.now();
     const finish = (err: Error | null, r?: HashJobResult): void => {
       if (err || !r) {
@@ -82,7 +91,7 @@ export class FileHasher {
       }
       const racyAfter = startedMs - RACY_WINDOW_MS;
       const racy = entry.mtimeMs >= racyAfter || entry.ctimeMs >= racyAfter;
-      if (this.statCache && !racy) this.statCache.set(key, r.digest);
+      if (this.statCache && !racy) this.statCache.set(entry, header.mode, header.uid, header.gid, r.digest);
       done(null, r.digest);
     };
     if (this.pool) {

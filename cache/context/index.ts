@@ -29,7 +29,9 @@ export {
   type SourceSelection,
   selectSources,
 } from './select.js';
-export { ContextSnapshot, findIgnoreFile, ROOT, type SnapshotOptions, snapshotContext } from './snapshot.js';
+export { ContextSnapshot, ROOT } from './snapshot.js';
+export { findIgnoreFile, type SnapshotOptions, snapshotContext } from './snapshot-context.js';
 export { StatCache } from './stat-cache.js';
+export { contextStatCacheFile } from './stat-cache-location.js';
 export { snapshotContextFromTar, type UnpackResult, UnsafeTarError, unpackContextTar } from './tar-context.js';
 export type { WalkFs } from './walk.js';

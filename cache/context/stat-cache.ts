@@ -1,30 +1,46 @@
-// The persistent stat cache: (dev, ino, size, mtime, ctime, header) → entry digest, so that an
-// unchanged file is never read again. One file in the store; saved atomically (temp + fsync +
-// rename); a corrupt, truncated or foreign file is ignored (the cache starts empty).
+// The persistent stat cache: (dev, ino, size, mtime, ctime, mode, uid, gid) → entry digest, so
+// that an unchanged file is never read again. Records live in typed-array columns indexed by
+// inode number: a lookup allocates nothing but the digest string it returns, and the file on
+// disk is those columns plus a checksum (see stat-cache-file.ts), loaded without parsing.
 
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { ContextEntry } from './entry.js';
+import { InoIndex } from './ino-index.js';
+import { decodeStatCache, encodeStatCache, type StatColumns } from './stat-cache-file.js';
 
-const FORMAT = 'tsbuild-stat-cache-v1';
-
-interface StatCacheFile {
-  readonly format: string;
-  readonly entries: Record<string, string>;
+/** The stat fields of a file that key the cache (a `ContextEntry` is one). */
+export interface StatStamp {
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  /** Milliseconds with a sub-millisecond fraction; the cache keeps whole microseconds. */
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
 }
 
-/**
- * Cache key: identity and change stamps of the file plus the header fields that enter the digest.
- * Times are whole microseconds (integers format much faster than fractional doubles); files
- * changed within 0.5 s of being hashed are never cached, so coarser stamps cannot hide a change.
- */
-export function statKey(e: ContextEntry, headerTag: string): string {
-  return `${e.dev}:${e.ino}:${e.size}:${Math.round(e.mtimeMs * 1000)}:${Math.round(e.ctimeMs * 1000)}:${headerTag}`;
+// Times are whole microseconds; files changed within 0.5 s of being hashed are never cached
+// (file-hasher.ts), so coarser stamps cannot hide a change.
+const micros = (ms: number): number => Math.round(ms * 1000);
+
+const INITIAL_CAPACITY = 1024;
+
+function emptyColumns(capacity: number): StatColumns {
+  return {
+    count: 0,
+    stamps: new Float64Array(capacity * 5),
+    tags: new Uint32Array(capacity * 3),
+    digests: Buffer.alloc(capacity * 32),
+  };
 }
 
 export class StatCache {
-  private readonly entries: Map<string, string>;
+  private cols: StatColumns;
+  /** Inode → latest record with it; earlier records with the same inode follow `next`. */
+  private byIno: InoIndex;
+  private next: Int32Array;
+  /** Records looked up or stored since opening (for `retainUsed`). */
+  private used: Uint8Array;
   private dirty = false;
   /** Lookups answered from the cache since opening (for tests and progress output). */
   hits = 0;
@@ -32,83 +48,165 @@ export class StatCache {
 
   private constructor(
     readonly file: string | null,
-    entries: Map<string, string>,
+    cols: StatColumns,
   ) {
-    this.entries = entries;
+    this.cols = cols;
+    const capacity = cols.tags.length / 3;
+    this.next = new Int32Array(capacity);
+    this.used = new Uint8Array(capacity);
+    this.byIno = this.indexAll();
   }
 
   /** An empty cache that is never persisted. */
   static inMemory(): StatCache {
-    return new StatCache(null, new Map());
+    return new StatCache(null, emptyColumns(INITIAL_CAPACITY));
   }
 
   /** Loads `file` if it exists and is valid; otherwise starts empty. */
   static async open(file: string): Promise<StatCache> {
-    let entries = new Map<string, string>();
+    let cols: StatColumns | null = null;
     try {
-      const parsed = JSON.parse(await fsp.readFile(file, 'utf8')) as Partial<StatCacheFile>;
-      if (parsed && parsed.format === FORMAT && parsed.entries && typeof parsed.entries === 'object') {
-        entries = new Map(Object.entries(parsed.entries).filter(([, v]) => typeof v === 'string'));
-      }
+      cols = decodeStatCache(await fsp.readFile(file));
     } catch {
-      // Missing, unreadable, truncated or corrupt: start empty.
+      // Missing or unreadable: start empty (a corrupt or foreign file decodes to null).
     }
-    return new StatCache(file, entries);
+    return new StatCache(file, cols ?? emptyColumns(INITIAL_CAPACITY));
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.cols.count;
   }
 
-  get(key: string): string | undefined {
-    const v = this.entries.get(key);
-    if (v === undefined) this.misses++;
-    else this.hits++;
-    return v;
+  /** The digest recorded for a file with exactly this stat and header mode/uid/gid. */
+  get(st: StatStamp, mode: number, uid: number, gid: number): string | undefined {
+    const i = this.find(st, mode, uid, gid, true);
+    if (i < 0) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    this.used[i] = 1;
+    return 'sha256:' + this.cols.digests.toString('hex', i * 32, i * 32 + 32);
   }
 
-  set(key: string, digest: string): void {
-    if (this.entries.get(key) === digest) return;
-    this.entries.set(key, digest);
+  /** Records a digest (`sha256:` + 64 hex digits); replaces the record of an older stat of the same file. */
+  set(st: StatStamp, mode: number, uid: number, gid: number, digest: string): void {
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`not a sha256 digest: ${digest}`);
+    this.setBytes(st, mode, uid, gid, Buffer.from(digest.slice(7), 'hex'), 0);
+  }
+
+  /** `set` with the 32 digest bytes at `bytes[offset..]`. */
+  setBytes(st: StatStamp, mode: number, uid: number, gid: number, bytes: Uint8Array, offset: number): void {
+    let i = this.find(st, mode, uid, gid, true);
+    if (i >= 0 && this.cols.digests.compare(bytes, offset, offset + 32, i * 32, i * 32 + 32) === 0) {
+      this.used[i] = 1;
+      return;
+    }
+    if (i < 0) i = this.find(st, mode, uid, gid, false);
+    const added = i < 0;
+    if (added) {
+      i = this.cols.count;
+      this.grow(i + 1);
+      this.cols.count++;
+    }
+    const { stamps, tags, digests } = this.cols;
+    stamps[i * 5] = st.dev;
+    stamps[i * 5 + 1] = st.ino;
+    stamps[i * 5 + 2] = st.size;
+    stamps[i * 5 + 3] = micros(st.mtimeMs);
+    stamps[i * 5 + 4] = micros(st.ctimeMs);
+    tags[i * 3] = mode;
+    tags[i * 3 + 1] = uid;
+    tags[i * 3 + 2] = gid;
+    digests.set(bytes.subarray(offset, offset + 32), i * 32);
+    if (added) this.link(i, st.ino);
+    this.used[i] = 1;
     this.dirty = true;
   }
 
-  /** Keeps only `keys` (drops entries of files that no longer exist); call before `save`. */
-  retainOnly(keys: ReadonlySet<string>): void {
-    for (const k of this.entries.keys()) {
-      if (!keys.has(k)) {
-        this.entries.delete(k);
-        this.dirty = true;
-      }
+  /** Drops the records not looked up or stored since opening (files that no longer exist); call before `save`. */
+  retainUsed(): void {
+    const { count } = this.cols;
+    const kept = emptyColumns(Math.max(INITIAL_CAPACITY, count));
+    for (let i = 0; i < count; i++) {
+      if (!this.used[i]) continue;
+      const j = kept.count++;
+      kept.stamps.set(this.cols.stamps.subarray(i * 5, i * 5 + 5), j * 5);
+      kept.tags.set(this.cols.tags.subarray(i * 3, i * 3 + 3), j * 3);
+      this.cols.digests.copy(kept.digests, j * 32, i * 32, i * 32 + 32);
     }
+    if (kept.count === count) return;
+    this.cols = kept;
+    this.next = new Int32Array(kept.tags.length / 3);
+    this.used = new Uint8Array(kept.tags.length / 3).fill(1, 0, kept.count);
+    this.byIno = this.indexAll();
+    this.dirty = true;
   }
 
-  /** Writes the cache atomically: temp file, fsync, rename, fsync of the directory. */
+  /**
+   * Writes the cache if anything changed: a temp file renamed over the old one. No fsync: the
+   * file carries a checksum, so a crash leaves either a valid cache (old or new) or one that
+   * is ignored, and a record, old or new, is never wrong for the stat it names.
+   */
   async save(): Promise<void> {
     if (!this.file || !this.dirty) return;
-    const dir = path.dirname(this.file);
-    await fsp.mkdir(dir, { recursive: true });
+    await fsp.mkdir(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    const body: StatCacheFile = { format: FORMAT, entries: Object.fromEntries(this.entries) };
-    const fh = await fsp.open(tmp, 'w', 0o600);
     try {
-      await fh.writeFile(JSON.stringify(body));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
+      await fsp.writeFile(tmp, encodeStatCache(this.cols), { mode: 0o600 });
       await fsp.rename(tmp, this.file);
     } catch (err) {
       await fsp.rm(tmp, { force: true });
       throw err;
     }
-    const dh = await fsp.open(dir, 'r');
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
     this.dirty = false;
+  }
+
+  /**
+   * The record for this stat and header (`exact`), or for the same file (dev, inode, header)
+   * whatever its stamps (to be overwritten); -1 if none.
+   */
+  private find(st: StatStamp, mode: number, uid: number, gid: number, exact: boolean): number {
+    const { stamps, tags } = this.cols;
+    for (let i = this.byIno.get(st.ino); i >= 0; i = this.next[i]) {
+      const s = i * 5;
+      const t = i * 3;
+      if (stamps[s] !== st.dev || tags[t] !== mode || tags[t + 1] !== uid || tags[t + 2] !== gid) continue;
+      if (!exact) return i;
+      const same =
+        stamps[s + 2] === st.size && stamps[s + 3] === micros(st.mtimeMs) && stamps[s + 4] === micros(st.ctimeMs);
+      return same ? i : -1;
+    }
+    return -1;
+  }
+
+  private indexAll(): InoIndex {
+    const index = new InoIndex((i) => this.cols.stamps[i * 5 + 1], this.cols.count);
+    this.byIno = index;
+    for (let i = 0; i < this.cols.count; i++) this.link(i, this.cols.stamps[i * 5 + 1]);
+    return index;
+  }
+
+  /** Makes record `i` (whose inode is `ino`) the first of its inode's chain. */
+  private link(i: number, ino: number): void {
+    this.next[i] = this.byIno.get(ino);
+    this.byIno.set(i);
+  }
+
+  private grow(needed: number): void {
+    const capacity = this.cols.tags.length / 3;
+    if (needed <= capacity) return;
+    const bigger = emptyColumns(Math.max(needed, capacity * 2));
+    bigger.count = this.cols.count;
+    bigger.stamps.set(this.cols.stamps);
+    bigger.tags.set(this.cols.tags);
+    this.cols.digests.copy(bigger.digests);
+    const next = new Int32Array(bigger.tags.length / 3);
+    next.set(this.next);
+    const used = new Uint8Array(bigger.tags.length / 3);
+    used.set(this.used);
+    this.cols = bigger;
+    this.next = next;
+    this.used = used;
   }
 }

@@ -6,7 +6,8 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { decompressedStream, readTar } from '../../image/index.js';
 import { cleanPath } from './go-path.js';
-import { type ContextSnapshot, type SnapshotOptions, snapshotContext } from './snapshot.js';
+import type { ContextSnapshot } from './snapshot.js';
+import { type SnapshotOptions, snapshotContext } from './snapshot-context.js';
 
 export class UnsafeTarError extends Error {
   readonly code = 'ERR_UNSAFE_TAR';

@@ -2,15 +2,22 @@
 // walker's incremental .dockerignore evaluation, excluded directories descended only when an
 // exception could re-include something, and emitted only as parents of re-included entries.
 
+// Two passes. The listing pass reads directories only (readdir's entry types say where to
+// descend) and applies the ignore file; then every listed path is lstat'ed, on two threads for
+// a large context (stat-batch.ts). An entry whose lstat type disagrees with its directory
+// listing changed in between: the walk starts over (a few times, then fails).
+
 // Filesystem calls are synchronous on purpose: measured on the project's 2-core machines, a
 // 50,000-entry walk with sync readdir/lstat is 5-7x faster than with promise-based calls through
-// libuv's thread pool. The walk yields to the event loop every few directories so timers,
-// progress output and the hashing workers' messages are still served.
+// libuv's thread pool. The listing yields to the event loop every few directories so timers,
+// progress output and worker messages are still served.
 
 import type { Dirent } from 'node:fs';
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
-import { type ContextEntry, compareNames, entryFromStats } from './entry.js';
+import { readdirSync } from 'node:fs';
+import { ContextWorker } from './context-worker.js';
+import { type ContextEntry, compareNames, entryFromFields } from './entry.js';
 import type { IgnoreMatcher, ParentMatchInfo } from './ignore-matcher.js';
+import { FIELD, FIELDS, statAll } from './stat-batch.js';
 
 /** Filesystem calls of the walk; injectable so tests can simulate permission errors as root. */
 export interface WalkFs {
@@ -24,38 +31,84 @@ export const nodeWalkFs: WalkFs = {
 export interface WalkOptions {
   readonly matcher: IgnoreMatcher | null;
   readonly fs?: WalkFs;
-  /** Called for each included entry as soon as it is found (e.g. to start hashing early). */
-  readonly onEntry?: (entry: ContextEntry) => void;
+  /**
+   * Entries from which a worker thread shares the lstat calls if a core is idle (default
+   * `PARALLEL_STAT_MIN`); when given, a worker is used whatever the load (tests).
+   */
+  readonly parallelStatMin?: number;
 }
 
+/** Below this many entries the walk uses one thread (a worker costs 20-100 ms of CPU to start). */
+export const PARALLEL_STAT_MIN = 4096;
+
 const YIELD_EVERY_DIRS = 16;
+const ATTEMPTS = 3;
 
 const isPermissionError = (err: unknown): boolean => {
   const code = (err as { code?: string }).code;
   return code === 'EACCES' || code === 'EPERM';
 };
 
-/** Walks `root` (absolute, a directory) and returns the included entries in walk order. */
-export async function walkContext(root: string, opts: WalkOptions): Promise<ContextEntry[]> {
-  const fs = opts.fs ?? nodeWalkFs;
-  const matcher = opts.matcher;
-  const out: (ContextEntry | undefined)[] = [];
+// Below U+D800, UTF-16 code-unit order (the native string comparison) is UTF-8 byte order.
+const ABOVE_BMP_LOW = /[\ud800-\uffff]/;
+const byNativeOrder = (a: Dirent, b: Dirent): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byNameBytes = (a: Dirent, b: Dirent): number => compareNames(a.name, b.name);
+
+/** Sorts directory entries by name in byte order. */
+function sortByName(dirents: Dirent[]): void {
+  let native = true;
+  for (const d of dirents) {
+    if (ABOVE_BMP_LOW.test(d.name)) {
+      native = false;
+      break;
+    }
+  }
+  dirents.sort(native ? byNativeOrder : byNameBytes);
+}
+
+/** An entry changed type (or vanished) between the listing and its lstat or its own listing. */
+class ChangedError extends Error {
+  constructor(absPath: string) {
+    super(`${absPath}: changed type while the build context was being read`);
+  }
+}
+
+/** The included paths in walk order, each with its parent's index and whether the listing called it a directory. */
+interface Listing {
+  readonly paths: string[];
+  readonly parents: number[];
+  readonly isDir: boolean[];
+}
+
+export interface WalkResult {
+  /** Included entries in walk order. */
+  readonly entries: ContextEntry[];
+  /** Per entry, the index of its parent directory, -1 for the context root. */
+  readonly parents: Int32Array;
+  /** The worker thread that helped (large contexts): the caller may reuse it, and must close it. */
+  readonly worker: ContextWorker | null;
+}
+
+/** Lists the context; `onLarge` is called once the listing reaches `largeAt` entries. */
+async function list(
+  root: string,
+  prefix: string,
+  fs: WalkFs,
+  matcher: IgnoreMatcher | null,
+  largeAt: number,
+  onLarge: () => void,
+): Promise<Listing> {
+  const paths: string[] = [];
+  const parents: number[] = [];
+  const isDir: boolean[] = [];
   let dirsSinceYield = 0;
 
-  // Plain concatenation: path.join's normalisation showed up in profiles of large walks.
-  const prefix = root.endsWith('/') ? root : root + '/';
-  const stat = (rel: string): ContextEntry => {
-    const abs = prefix + rel;
-    const st = lstatSync(abs);
-    return entryFromStats(rel, st, st.isSymbolicLink() ? readlinkSync(abs) : undefined);
-  };
-  const emit = (e: ContextEntry): void => {
-    out.push(e);
-    opts.onEntry?.(e);
-  };
-
-  /** Appends the included entries below `rel` to `out`, in walk order. */
-  const walkDir = async (rel: string, info: ParentMatchInfo | undefined, excluded: boolean): Promise<void> => {
+  const walkDir = async (
+    rel: string,
+    self: number,
+    info: ParentMatchInfo | undefined,
+    excluded: boolean,
+  ): Promise<void> => {
     if (++dirsSinceYield >= YIELD_EVERY_DIRS) {
       dirsSinceYield = 0;
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -66,9 +119,13 @@ export async function walkContext(root: string, opts: WalkOptions): Promise<Cont
     } catch (err) {
       // fsutil ignores permission errors inside an excluded directory.
       if (excluded && isPermissionError(err)) return;
+      // Listed as a directory, gone or no longer one: it changed during the walk.
+      const code = (err as { code?: string }).code;
+      if (rel !== '' && (code === 'ENOTDIR' || code === 'ENOENT')) throw new ChangedError(prefix + rel);
       throw err;
     }
-    dirents.sort((a, b) => compareNames(a.name, b.name));
+    sortByName(dirents);
+    if (paths.length + dirents.length >= largeAt) onLarge();
     for (const d of dirents) {
       const childRel = rel === '' ? d.name : `${rel}/${d.name}`;
       let childExcluded = false;
@@ -78,26 +135,70 @@ export async function walkContext(root: string, opts: WalkOptions): Promise<Cont
         childExcluded = r.excluded;
         childInfo = r.info;
       }
+      const dir = d.isDirectory();
       if (!childExcluded) {
-        const entry = stat(childRel);
-        emit(entry);
-        if (entry.type === 'dir') await walkDir(childRel, childInfo, false);
+        paths.push(childRel);
+        parents.push(self);
+        isDir.push(dir);
+        if (dir) await walkDir(childRel, paths.length - 1, childInfo, false);
         continue;
       }
-      if (!d.isDirectory() || !matcher!.shouldDescendExcluded(childRel)) continue;
-      // An excluded directory appears only as the parent of re-included entries: reserve its
-      // place, and fill it in only if something below it was emitted.
-      const slot = out.length;
-      out.push(undefined);
-      await walkDir(childRel, childInfo, true);
-      if (out.length > slot + 1) {
-        const dir = stat(childRel);
-        out[slot] = dir;
-        opts.onEntry?.(dir);
-      } else out.pop();
+      if (!dir || !matcher!.shouldDescendExcluded(childRel)) continue;
+      // An excluded directory appears only as the parent of re-included entries: list it, and
+      // take it back if nothing below it was listed.
+      const slot = paths.length;
+      paths.push(childRel);
+      parents.push(self);
+      isDir.push(true);
+      await walkDir(childRel, slot, childInfo, true);
+      if (paths.length === slot + 1) {
+        paths.pop();
+        parents.pop();
+        isDir.pop();
+      }
     }
   };
 
-  await walkDir('', undefined, false);
-  return out as ContextEntry[]; // every reserved slot was filled or removed
+  await walkDir('', -1, undefined, false);
+  return { paths, parents, isDir };
+}
+
+/** Walks `root` (absolute, a directory) and returns the included entries in walk order. */
+export async function walkContext(root: string, opts: WalkOptions): Promise<WalkResult> {
+  const fs = opts.fs ?? nodeWalkFs;
+  // Plain concatenation: path.join's normalisation showed up in profiles of large walks.
+  const prefix = root.endsWith('/') ? root : root + '/';
+  const largeAt = opts.parallelStatMin ?? PARALLEL_STAT_MIN;
+  // Started as soon as the context proves large, so it boots while the listing goes on.
+  let worker: ContextWorker | null = null;
+  let started = false;
+  const onLarge = (): void => {
+    if (started) return;
+    started = true;
+    worker = ContextWorker.start(opts.parallelStatMin !== undefined);
+  };
+  try {
+    for (let attempt = 1; ; attempt++) {
+      let listing: Listing;
+      try {
+        listing = await list(root, prefix, fs, opts.matcher, largeAt, onLarge);
+      } catch (err) {
+        if (err instanceof ChangedError && attempt < ATTEMPTS) continue;
+        throw err;
+      }
+      const { paths, parents, isDir } = listing;
+      const { fields, links } = await statAll(prefix, paths, worker);
+      const changed = isDir.findIndex((dir, i) => dir !== ((fields[i * FIELDS + FIELD.mode] & 0o170000) === 0o040000));
+      if (changed >= 0) {
+        if (attempt < ATTEMPTS) continue;
+        throw new ChangedError(prefix + paths[changed]);
+      }
+      const entries: ContextEntry[] = new Array(paths.length);
+      for (let i = 0; i < paths.length; i++) entries[i] = entryFromFields(paths[i], fields, i * FIELDS, links.get(i));
+      return { entries, parents: new Int32Array(parents), worker };
+    }
+  } catch (err) {
+    (worker as ContextWorker | null)?.close();
+    throw err;
+  }
 }

@@ -5,6 +5,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contextStatCacheFile, StatCache } from '../../cache/index.js';
 import { type PlanIo, run } from '../../cli/commands/plan/run.js';
 import type { Store } from '../../image/index.js';
 import {
@@ -79,6 +80,18 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild plan with a store
     expect([plan.code, plan.err]).toEqual([0, '']);
     const miss = 'MISS (no previous build)';
     expect(statusByLine(plan.out)).toEqual({ 2: miss, 3: miss, 4: miss, 5: '', 6: miss, 7: miss });
+  });
+
+  it('keeps its file digests in the store stat cache the build of the same context uses', async () => {
+    // Files changed in the last 500 ms are never cached (their stamps could still change unseen).
+    await new Promise((r) => setTimeout(r, 600));
+    const plan = await planOf(store, ctx);
+    expect(plan.code).toBe(0);
+    const file = contextStatCacheFile(store.paths.cache, ctx);
+    expect(await readdir(path.dirname(file))).toEqual([path.basename(file)]);
+    const cache = await StatCache.open(file);
+    // a.txt and b.txt, the files the COPY steps use.
+    expect(cache.size).toBe(2);
   });
 
   it('shows every step CACHED after a build, in text and JSON', async () => {

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
-import { snapshotContext } from '../../../cache/index.js';
+import { contextStatCacheFile, StatCache, snapshotContext } from '../../../cache/index.js';
 import { defaultStoreRoot, Store, storePaths } from '../../../image/index.js';
 import { type Diagnostic, parse } from '../../../parser/index.js';
 import {
@@ -51,17 +51,28 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
   const parsed = parse(text);
   if (report(io, shownName, parsed.diagnostics, opts.json)) return 1;
 
+  let store: Store | null;
+  try {
+    store = await existingStore(io.env);
+  } catch (error) {
+    io.stderr(`error: cannot open the store: ${(error as Error).message}\n`);
+    return 1;
+  }
+  // With a store, files hashed by an earlier plan or build of this context are not read again.
+  const statCache =
+    store === null ? StatCache.inMemory() : await StatCache.open(contextStatCacheFile(store.paths.cache, opts.context));
   let snapshot: Awaited<ReturnType<typeof snapshotContext>>;
   try {
-    snapshot = await snapshotContext(opts.context, dockerfilePath === null ? {} : { dockerfilePath });
+    snapshot = await snapshotContext(opts.context, {
+      statCache,
+      ...(dockerfilePath === null ? {} : { dockerfilePath }),
+    });
   } catch (error) {
     io.stderr(`error: cannot read build context ${opts.context}: ${(error as Error).message}\n`);
     return 1;
   }
   let result: Awaited<ReturnType<typeof plan>>;
-  let store: Store | null = null;
   try {
-    store = await existingStore(io.env);
     result = await plan(
       parsed.ast,
       { target: opts.target, buildArgs: buildArgValues(opts.buildArgs, io.env) },
@@ -75,6 +86,8 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
   if (report(io, shownName, result.diagnostics, opts.json) || result.plan === null) return 1;
   // Same identity as `tsbuild build` records its plan under (executor/build/plan-record.ts).
   const identity = { contextDir: opts.context, dockerfile: dockerfilePath ?? '-', target: opts.target };
+  // A stat cache that cannot be written only costs the next plan some hashing.
+  await statCache.save().catch(() => {});
   const statuses: ReadonlyMap<PlanStep, StepStatus> =
     store === null ? new Map() : await cacheStatus(result.plan, store, identity);
   io.stdout(

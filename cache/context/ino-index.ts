@@ -1,0 +1,61 @@
+// An open-addressing hash table from inode number to record index, in one Int32Array: built
+// for tens of thousands of records at once, where a Map with number keys measured ~20x slower.
+
+const EMPTY = -1;
+
+export class InoIndex {
+  private slots: Int32Array;
+  private mask: number;
+  private count = 0;
+
+  constructor(
+    /** The inode number of record `i` (read while probing and rehashing). */
+    private readonly inoOf: (i: number) => number,
+    expected = 0,
+  ) {
+    let size = 1024;
+    while (size < expected * 2) size *= 2;
+    this.slots = new Int32Array(size).fill(EMPTY);
+    this.mask = size - 1;
+  }
+
+  /** The first slot for `ino`; inode numbers can exceed 2^32, so both halves are mixed in. */
+  private home(ino: number): number {
+    const high = Math.floor(ino / 4294967296);
+    return (Math.imul((ino >>> 0) ^ Math.imul(high, 0x27d4eb2d), 0x9e3779b1) >>> 0) & this.mask;
+  }
+
+  /** The record stored for `ino`, or -1. */
+  get(ino: number): number {
+    for (let s = this.home(ino); ; s = (s + 1) & this.mask) {
+      const i = this.slots[s];
+      if (i === EMPTY || this.inoOf(i) === ino) return i;
+    }
+  }
+
+  /** Stores record `i` for its inode, replacing any record with the same inode. */
+  set(i: number): void {
+    if ((this.count + 1) * 2 > this.slots.length) this.rehash();
+    const ino = this.inoOf(i);
+    for (let s = this.home(ino); ; s = (s + 1) & this.mask) {
+      const j = this.slots[s];
+      if (j === EMPTY) {
+        this.slots[s] = i;
+        this.count++;
+        return;
+      }
+      if (this.inoOf(j) === ino) {
+        this.slots[s] = i;
+        return;
+      }
+    }
+  }
+
+  private rehash(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2).fill(EMPTY);
+    this.mask = this.slots.length - 1;
+    this.count = 0;
+    for (const i of old) if (i !== EMPTY) this.set(i);
+  }
+}

@@ -1,0 +1,72 @@
+// The shape of a walked context: entries in walk order addressed by index, each directory's
+// children as a linked list of indexes. Integer arrays instead of maps keyed by path: a large
+// context has tens of thousands of entries, and per-path map entries and arrays showed up as
+// allocation and garbage-collection time. The path → index map is built on first use.
+
+import type { ContextEntry } from './entry.js';
+
+/** The index of the context root (which is not an entry). */
+export const ROOT_INDEX = -1;
+
+export class SnapshotTree {
+  private readonly firstChild: Int32Array;
+  private readonly nextSibling: Int32Array;
+  private rootFirstChild = -1;
+  private byPath: Map<string, number> | undefined;
+  private readonly childLists = new Map<number, readonly ContextEntry[]>();
+
+  constructor(
+    /** Included entries in walk order (depth-first, names in byte order). */
+    readonly entries: readonly ContextEntry[],
+    /** Per entry, its parent's index (`ROOT_INDEX` at the top); a parent precedes its children. */
+    parents: Int32Array,
+  ) {
+    const n = entries.length;
+    this.firstChild = new Int32Array(n).fill(-1);
+    this.nextSibling = new Int32Array(n).fill(-1);
+    // Siblings appear in name order, each after its elder siblings: append at the tail.
+    const lastChild = new Int32Array(n).fill(-1);
+    let rootLast = -1;
+    for (let i = 0; i < n; i++) {
+      const p = parents[i];
+      const prev = p === ROOT_INDEX ? rootLast : lastChild[p];
+      if (prev >= 0) this.nextSibling[prev] = i;
+      else if (p === ROOT_INDEX) this.rootFirstChild = i;
+      else this.firstChild[p] = i;
+      if (p === ROOT_INDEX) rootLast = i;
+      else lastChild[p] = i;
+    }
+  }
+
+  /** The index of `relPath` ('' is the root), or undefined if absent. */
+  indexOf(relPath: string): number | undefined {
+    if (relPath === '') return ROOT_INDEX;
+    if (!this.byPath) {
+      this.byPath = new Map();
+      for (let i = 0; i < this.entries.length; i++) this.byPath.set(this.entries[i].path, i);
+    }
+    return this.byPath.get(relPath);
+  }
+
+  /** The first child of a directory (or the root), or -1. */
+  first(dir: number): number {
+    return dir === ROOT_INDEX ? this.rootFirstChild : this.firstChild[dir];
+  }
+
+  /** The next sibling of an entry, or -1. */
+  next(i: number): number {
+    return this.nextSibling[i];
+  }
+
+  /** Direct children of a directory (or the root), in name byte order. */
+  children(dir: number): readonly ContextEntry[] {
+    let list = this.childLists.get(dir);
+    if (!list) {
+      const out: ContextEntry[] = [];
+      for (let k = this.first(dir); k >= 0; k = this.nextSibling[k]) out.push(this.entries[k]);
+      list = out;
+      this.childLists.set(dir, list);
+    }
+    return list;
+  }
+}
