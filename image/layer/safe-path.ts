@@ -64,5 +64,6 @@ export async function resolveInRoot(root: string, relPath: string, followFinal =
 /** True when `candidate` is `root` or lies below it (purely lexical; both must be absolute and clean). */
 export function isInside(root: string, candidate: string): boolean {
   const rel = path.relative(root, candidate);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  // `..foo` is a name inside the root; only `..` itself or a `../` prefix leaves it.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
