@@ -1,10 +1,14 @@
 // Runs one container with runc: writes the bundle, `runc run` in the foreground with the container's
 // stdout/stderr streamed to callbacks, and `runc delete -f` whenever a container is left behind. runc's own messages go
-// to a JSON log file so they never mix with the step's output.
+// to a JSON log file so they never mix with the step's output. runc is started by the shared launcher
+// (a fork of the Node process costs more than runc itself) with its output in FIFOs; only `run -i`,
+// which needs a stdin pipe, spawns runc from Node.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { type FifoOutput, readFifo, returnFifos, takeFifos } from './fifo-output.js';
+import { launch } from './launcher.js';
 import type { OciSpec } from './oci-spec.js';
 
 /** Where tsbuild's runc keeps container state, apart from other users of runc on the machine. */
@@ -94,11 +98,76 @@ interface ForegroundContext {
   readonly options: RunContainerOptions;
 }
 
-function runForeground(
+interface Foreground {
+  readonly exitCode: number;
+  readonly aborted: boolean;
+}
+
+function runForeground(runtime: string, args: readonly string[], context: ForegroundContext): Promise<Foreground> {
+  return context.options.stdin === undefined
+    ? launchForeground(runtime, args, context)
+    : spawnForeground(runtime, args, context);
+}
+
+/** `runc run` started by the launcher, its stdout and stderr FIFOs in the launcher's private directory. */
+async function launchForeground(
   runtime: string,
   args: readonly string[],
   { id, global, options }: ForegroundContext,
-): Promise<{ exitCode: number; aborted: boolean }> {
+): Promise<Foreground> {
+  let fifos: string[];
+  try {
+    fifos = await takeFifos(2);
+  } catch (error) {
+    throw new RuntimeError((error as Error).message, -1);
+  }
+  const outputs: FifoOutput[] = [];
+  let pid: number | undefined;
+  let aborted = false;
+  let forceTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    aborted = true;
+    void runQuiet(runtime, [...global, 'kill', '--all', id, 'KILL']);
+    // If the container was not created yet, runc itself must go; `delete -f` cleans up after it.
+    forceTimer = setTimeout(() => {
+      try {
+        if (pid !== undefined) process.kill(pid, 'SIGKILL');
+      } catch {
+        // runc is already gone
+      }
+    }, 2000);
+  };
+  try {
+    outputs.push(await readFifo(fifos[0], (chunk) => options.onStdout?.(chunk)));
+    outputs.push(await readFifo(fifos[1], (chunk) => options.onStderr?.(chunk)));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+    const result = await launch(runtime, args, {
+      stdout: fifos[0],
+      stderr: fifos[1],
+      onStart: (started) => {
+        pid = started;
+      },
+    });
+    await Promise.all(outputs.map((output) => output.releaseWriter()));
+    await Promise.all(outputs.map((output) => output.drained));
+    returnFifos(fifos);
+    return { exitCode: result.exitCode, aborted };
+  } catch (error) {
+    for (const output of outputs) output.destroy();
+    throw new RuntimeError(`cannot run ${runtime}: ${(error as Error).message}`, -1);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    if (forceTimer !== undefined) clearTimeout(forceTimer);
+  }
+}
+
+/** `runc run` spawned by Node, for a container that reads tsbuild's stdin. */
+function spawnForeground(
+  runtime: string,
+  args: readonly string[],
+  { id, global, options }: ForegroundContext,
+): Promise<Foreground> {
   return new Promise((resolve, reject) => {
     // Without a terminal runc hands these pipes straight to the container process.
     const child = spawn(runtime, args, { stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
@@ -156,10 +225,6 @@ async function runtimeFailure(logFile: string): Promise<string | undefined> {
   return undefined;
 }
 
-function runQuiet(command: string, args: readonly string[]): Promise<void> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: 'ignore' });
-    child.on('error', () => resolve());
-    child.on('close', () => resolve());
-  });
+async function runQuiet(command: string, args: readonly string[]): Promise<void> {
+  await launch(command, args).catch(() => {});
 }

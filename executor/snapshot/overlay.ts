@@ -1,13 +1,23 @@
 // Mounts a snapshot: an overlay of N read-only lower dirs plus a fresh upper and work dir. The mount
 // option string is limited to one page, so the dirs are passed relative to `cwd` (the snapshots
 // directory): with short snapshot ids, hundreds of layers fit where absolute paths allow a few dozen.
-import { execFile } from 'node:child_process';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { type LaunchOptions, launch } from '../runtime/launcher.js';
 import { forgetMount, rememberMount } from './mount-registry.js';
 
-const run = promisify(execFile);
+/** Runs mount/umount through the shared launcher (a fork of Node costs far more); throws its stderr on failure. */
+async function run(command: string, args: readonly string[], options: LaunchOptions = {}): Promise<void> {
+  const result = await launch(command, args, options);
+  if (result.exitCode === 0) return;
+  throw new CommandError(result.stderr || `${command} exited with status ${result.exitCode}`);
+}
+
+class CommandError extends Error {
+  constructor(readonly stderr: string) {
+    super(stderr);
+  }
+}
 
 /** The kernel rejects mount data longer than a page. */
 export const maxMountDataLength = 4095;
@@ -140,7 +150,7 @@ function commonParent(dirs: readonly string[]): string {
 }
 
 function stderrOf(error: unknown): string {
-  const stderr = (error as { stderr?: unknown }).stderr;
+  const stderr = error instanceof CommandError ? error.stderr : undefined;
   if (typeof stderr === 'string' && stderr.trim() !== '') return stderr.trim();
   return error instanceof Error ? error.message : String(error);
 }
