@@ -92,7 +92,9 @@ export class DockerBuilder implements Builder {
 
   build(context: string, tag: string): BuildResult {
     this.tags.add(tag);
-    return run(DOCKER, ['build', '--progress', 'plain', '-t', tag, context], dockerEnv());
+    // RUN steps on the host network, as tsbuild runs them by default: no veth and bridge set-up per step in
+    // docker's figures, and no dependence on the docker0 bridge being there.
+    return run(DOCKER, ['build', '--network', 'host', '--progress', 'plain', '-t', tag, context], dockerEnv());
   }
 
   dispose(): void {

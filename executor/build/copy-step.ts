@@ -6,14 +6,23 @@ import { isInside } from '../../image/index.js';
 import type { StepOperation } from '../../planner/index.js';
 import { type ArchiveKind, detectArchive, unpackArchive } from './archive.js';
 import { parseChmod } from './chmod.js';
+import { planDirectCopy, planDirectMkdir, writeDirect } from './copy-direct.js';
 import { type CopyGroup, type CopyItem, inlineGroup, selectGroups } from './copy-items.js';
 import { mkdirInRoot, relOf, type WriteOptions, writeGroup } from './copy-write.js';
 import { download } from './download.js';
-import { type StepWorkspace, withReadView } from './fs-step.js';
+import { runDirectStep, runFsStep, type StepWorkspace, withReadView } from './fs-step.js';
+import type { FsState, LayerRef } from './layer-ref.js';
 import type { StepEnv } from './step-env.js';
 import { resolveFileOwner } from './users.js';
 
 type CopyOperation = Extract<StepOperation, { type: 'copy' }>;
+
+/** A COPY/ADD step on `fs`: written directly into a new snapshot when it can be (copy-direct.ts), else in an overlay. */
+export async function copyStep(env: StepEnv, op: CopyOperation, fs: FsState, epoch: number | null): Promise<LayerRef> {
+  const direct = await planDirectCopy(env, op, fs);
+  if (direct !== null) return runDirectStep(env.store, (root) => writeDirect(root, direct, epoch));
+  return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws));
+}
 
 const isUrl = (s: string): boolean => /^https?:\/\//.test(s);
 
@@ -79,6 +88,18 @@ async function archivesOf(op: CopyOperation, group: CopyGroup): Promise<Map<Copy
     if (kind !== null) found.set(item, kind);
   }
   return found;
+}
+
+/** A WORKDIR step on `fs`: a new directory tree is written directly (copy-direct.ts), else made in an overlay. */
+export async function mkdirStep(
+  env: StepEnv,
+  op: Extract<StepOperation, { type: 'mkdir' }>,
+  fs: FsState,
+  epoch: number | null,
+): Promise<LayerRef> {
+  const direct = await planDirectMkdir(env, op, fs);
+  if (direct !== null) return runDirectStep(env.store, (root) => writeDirect(root, direct, epoch));
+  return runFsStep(env.store, fs, { epoch }, (ws) => performMkdir(env, op, ws));
 }
 
 /** WORKDIR: `mkdir -p` with mode 0755, owned by the stage's USER; an existing directory is left alone. */

@@ -2,15 +2,15 @@
 // step's work done in the merged view, the upper dir diffed into a layer and committed. The upper
 // dir then becomes the new layer's snapshot (an overlay upper dir is a valid lower dir), so the next
 // step mounts it without extracting anything. The mount is always released, also on failure.
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Store } from '../../image/index.js';
+import { type Store, type TarEntry, tarChunks } from '../../image/index.js';
 import { diffUpperDir } from '../diff/upper.js';
 import { cleanMountsUnder, listMountsUnder } from '../snapshot/leftovers.js';
 import { mountLowerView } from '../snapshot/lower-view.js';
 import { ensureMountPointLayer } from '../snapshot/mount-points.js';
 import { mountOverlay } from '../snapshot/overlay.js';
-import { commitLayer } from './layer-commit.js';
+import { commitLayer, commitTarChunks } from './layer-commit.js';
 import type { FsState, LayerRef } from './layer-ref.js';
 import { ensureSnapshot, publishSnapshot, tempSnapshotDir } from './snapshots.js';
 
@@ -81,6 +81,27 @@ export async function runFsStep(
     const published = path.join(dir, 'p');
     await rename(upperDir, published);
     await publishSnapshot(store, layer, published);
+    return layer;
+  } finally {
+    await removeWorkDir(dir);
+  }
+}
+
+/**
+ * A step whose layer is known entry by entry (a direct copy: copy-direct.ts): `write` fills the new, empty
+ * snapshot directory and yields the layer's tar entries (final, canonical order) as it goes; the tar is stored in
+ * the same pass and the directory published as the layer's snapshot. No overlay mount, no diff.
+ */
+export async function runDirectStep(store: Store, write: (root: string) => AsyncIterable<TarEntry>): Promise<LayerRef> {
+  const trace = phaseTimer();
+  const dir = await tempSnapshotDir(store, 's');
+  const root = path.join(dir, 'p');
+  try {
+    await mkdir(root, { mode: 0o755 });
+    await chmod(root, 0o755);
+    const layer = await commitTarChunks(store, tarChunks(write(root)));
+    trace('direct');
+    await publishSnapshot(store, layer, root);
     return layer;
   } finally {
     await removeWorkDir(dir);

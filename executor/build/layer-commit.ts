@@ -1,16 +1,9 @@
-// Commits the differ's entries as a layer: canonical, deterministic tar (image/), gzip-compressed
-// into the store while both digests are computed in one pass.
+// Commits the differ's entries as a layer: canonical, deterministic tar (image/) written uncompressed
+// into the store, hashed on the way, so the blob's digest is the diff_id. Compression happens only when
+// the layer leaves the machine (push, OCI archive, registry cache: image/store/layer-variants.ts).
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { PassThrough } from 'node:stream';
-import {
-  compressLayer,
-  OciMediaType,
-  prepareLayerEntries,
-  type Store,
-  type TarEntry,
-  tarChunks,
-} from '../../image/index.js';
+import { OciMediaType, prepareLayerEntries, type Store, type TarEntry, tarChunks } from '../../image/index.js';
 import type { LayerEntry } from '../diff/layer-entry.js';
 import type { LayerRef } from './layer-ref.js';
 
@@ -49,9 +42,6 @@ async function* readNoFollow(file: string, size: number): AsyncGenerator<Uint8Ar
 
 const smallFile = 1 << 20;
 
-/** gzip level 1: about three times faster than the default 6 for a slightly larger blob. */
-const gzipLevel = 1;
-
 /**
  * Entries in order, with the content of small files read ahead (up to `window` at once): the tar
  * writer is sequential, and reading one small file at a time leaves the disk idle between reads.
@@ -83,9 +73,12 @@ export async function commitLayer(
   epoch: number | null,
 ): Promise<LayerRef> {
   const prepared = prepareLayerEntries(entries.map(toTarEntry), epoch === null ? {} : { sourceDateEpoch: epoch });
-  const bridge = new PassThrough();
-  const tar = tarChunks(readAhead(prepared));
-  const [digests, stored] = await Promise.all([compressLayer(tar, bridge, { gzipLevel }), store.putBlob(bridge)]);
-  if (stored.digest !== digests.digest) throw new Error(`layer digest changed while storing: ${stored.digest}`);
-  return { digest: digests.digest, size: digests.size, mediaType: OciMediaType.layerGzip, diffId: digests.diffId };
+  const stored = await store.putBlob(tarChunks(readAhead(prepared)));
+  return { digest: stored.digest, size: stored.size, mediaType: OciMediaType.layer, diffId: stored.digest };
+}
+
+/** Stores a finished layer tar (a direct copy's, already in canonical order). */
+export async function commitTarChunks(store: Store, tar: AsyncIterable<Uint8Array>): Promise<LayerRef> {
+  const stored = await store.putBlob(tar);
+  return { digest: stored.digest, size: stored.size, mediaType: OciMediaType.layer, diffId: stored.digest };
 }

@@ -5,7 +5,7 @@
 import type { HistoryEntry } from '../../image/index.js';
 import type { PlanStage, PlanStep } from '../../planner/index.js';
 import { lookupStep, recordStep } from './cache-index.js';
-import { performCopy, performMkdir } from './copy-step.js';
+import { copyStep, mkdirStep } from './copy-step.js';
 import { BuildError } from './errors.js';
 import { runFsStep } from './fs-step.js';
 import { createdBy } from './history.js';
@@ -112,12 +112,10 @@ async function perform(run: StageRun, step: PlanStep, fs: FsState, progress: Ste
   const op = step.operation;
   const env = run.env;
   switch (op.type) {
-    case 'copy': {
-      const base = op.link ? { layers: [] } : fs;
-      return runFsStep(env.store, base, { epoch: run.epoch }, (ws) => performCopy(env, op, ws));
-    }
+    case 'copy':
+      return copyStep(env, op, op.link ? { layers: [] } : fs, run.epoch);
     case 'mkdir':
-      return runFsStep(env.store, fs, { epoch: run.epoch }, (ws) => performMkdir(env, op, ws));
+      return mkdirStep(env, op, fs, run.epoch);
     case 'run': {
       let stubs: readonly string[] = [];
       return runFsStep(env.store, fs, { epoch: run.epoch, mountPoints: true, mountStubs: () => stubs }, async (ws) => {

@@ -13,6 +13,7 @@ import { BuildError } from '../build/errors.js';
 import type { Progress } from '../build/progress.js';
 import { applyRecords } from './apply.js';
 import { collectRecords } from './collect.js';
+import { compressedRecords } from './compress.js';
 import { CacheMediaType, cacheManifest, encodeCacheConfig, recordBlobs } from './format.js';
 import { exportLocal, importLocal } from './local.js';
 import { exportRegistry, importRegistry } from './registry.js';
@@ -108,7 +109,12 @@ export async function exportCache(
   for (const spec of specs) {
     const step = progress.step(`exporting cache to ${describe(spec)}`);
     try {
-      const records = await collectRecords(store, spec.mode === 'max' ? scope.maxKeys : scope.minKeys, scope.imageKey);
+      const collected = await collectRecords(
+        store,
+        spec.mode === 'max' ? scope.maxKeys : scope.minKeys,
+        scope.imageKey,
+      );
+      const records = spec.type === 'registry' ? await compressedRecords(store, collected) : collected;
       const config = encodeCacheConfig(records);
       const configDescriptor: Descriptor = {
         mediaType: CacheMediaType.config,

@@ -6,6 +6,7 @@ import { HashingStream } from '../layer/hashing-stream.js';
 import { compressLayer, type LayerDigests } from '../layer/write-layer.js';
 import { layerCompression } from '../media-types.js';
 import type { Descriptor } from '../oci-types.js';
+import { readVariant, writeVariant } from '../store/layer-variants.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -20,6 +21,7 @@ export async function storeLayerAsGzip(
   const bridge = new PassThrough();
   const [digests, stored] = await Promise.all([compressLayer(tar, bridge), store.putBlob(bridge)]);
   if (stored.digest !== digests.digest) throw new Error(`layer digest changed while storing: ${stored.digest}`);
+  await writeVariant(store, 'tar', digests.digest, { digest: digests.diffId, size: digests.uncompressedSize });
   return digests;
 }
 
@@ -33,12 +35,23 @@ export function uncompressedLayer(store: Store, layer: Descriptor): Readable {
   return blob.pipe(decoder);
 }
 
-/** Digest and size of a stored layer's uncompressed tar (one streaming pass). */
+/**
+ * Digest and size of a stored layer's uncompressed tar: the layer itself when uncompressed, else the record made
+ * when the layer was stored or first measured (one streaming pass, then remembered).
+ */
 export async function uncompressedLayerInfo(
   store: Store,
   layer: Descriptor,
 ): Promise<{ diffId: Digest; size: number }> {
   if (layerCompression(layer.mediaType) === 'none') return { diffId: layer.digest, size: layer.size };
+  const known = await readVariant(store, 'tar', layer.digest);
+  if (known !== null) return { diffId: known.digest, size: known.size };
+  const measured = await measureUncompressed(store, layer);
+  await writeVariant(store, 'tar', layer.digest, { digest: measured.diffId, size: measured.size });
+  return measured;
+}
+
+async function measureUncompressed(store: Store, layer: Descriptor): Promise<{ diffId: Digest; size: number }> {
   const hashing = new HashingStream();
   const source = uncompressedLayer(store, layer);
   source.pipe(hashing);

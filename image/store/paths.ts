@@ -27,6 +27,8 @@ export interface StorePaths {
   snapshots: string;
   cache: string;
   locks: string;
+  /** Records of a layer's other forms (see layer-variants.ts): `variants/<form>/<hex of the source digest>`. */
+  variants: string;
 }
 
 export function storePaths(root: string): StorePaths {
@@ -38,5 +40,6 @@ export function storePaths(root: string): StorePaths {
     snapshots: path.join(root, 'snapshots'),
     cache: path.join(root, 'cache'),
     locks: path.join(root, 'locks'),
+    variants: path.join(root, 'variants'),
   };
 }

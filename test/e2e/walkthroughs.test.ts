@@ -80,7 +80,8 @@ describe.skipIf(isolationUnavailable() !== undefined)('walkthroughs', () => {
     const root = await exported(store, run.result!.fs);
     expect((await readdir(path.join(root, 'ctx'))).sort()).toEqual(['.dockerignore', 'Dockerfile', 'small.txt']);
     const layers = run.result!.fs.layers;
-    expect(layers[layers.length - 1].size).toBeLessThan(4096);
+    // Built layers are stored uncompressed: a few tar blocks, nowhere near the 40 MB left out.
+    expect(layers[layers.length - 1].size).toBeLessThan(16 * 1024);
   });
 
   it('ENV DIRPATH /home/ + WORKDIR $DIRPATH + WORKDIR renyl gives /home/renyl', async () => {
