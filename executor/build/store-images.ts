@@ -51,12 +51,31 @@ export function missingImageMessage(ref: string): string {
   );
 }
 
+/**
+ * Why the pull of a base image failed (pull-base.ts), for the error of the step that needs it: that step
+ * carries the Dockerfile line, which the resolver does not know.
+ */
+const pullFailures = new WeakMap<Store, Map<string, string>>();
+
+export function recordPullFailure(store: Store, ref: string, reason: string): void {
+  let failures = pullFailures.get(store);
+  if (failures === undefined) {
+    failures = new Map();
+    pullFailures.set(store, failures);
+  }
+  failures.set(normalizeReference(ref), reason);
+}
+
 export async function storedBase(store: Store, ref: string): Promise<StoredBase> {
   let image: Awaited<ReturnType<Store['resolve']>>;
   try {
     image = await store.resolve(normalizeReference(ref));
   } catch (error) {
-    if (error instanceof ImageNotFoundError) throw new BuildError(missingImageMessage(ref));
+    if (error instanceof ImageNotFoundError) {
+      const failure = pullFailures.get(store)?.get(normalizeReference(ref));
+      const why = failure === undefined ? '' : ` (pulling ${ref} failed: ${failure})`;
+      throw new BuildError(missingImageMessage(ref) + why);
+    }
     throw error;
   }
   const diffIds = image.config.rootfs?.diff_ids ?? [];

@@ -36,6 +36,18 @@ interface PartialFile {
   received: number;
 }
 
+/** Writes `batch` (`bytes` long) at `position`; a short write (rare on regular files) is completed. */
+async function writeBatch(file: FileHandle, batch: Buffer[], bytes: number, position: number): Promise<void> {
+  const { bytesWritten } = await file.writev(batch, position);
+  if (bytesWritten < bytes) {
+    const rest = Buffer.concat(batch, bytes).subarray(bytesWritten);
+    let done = 0;
+    while (done < rest.length) {
+      done += (await file.write(rest, done, rest.length - done, position + bytesWritten + done)).bytesWritten;
+    }
+  }
+}
+
 /** `bytes START-END/TOTAL` → START, when it is the form we asked for. */
 function contentRangeStart(header: string | undefined): number | undefined {
   const match = header === undefined ? null : /^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(header.trim());
@@ -146,17 +158,26 @@ async function downloadOnce(
   } else {
     throw await unexpectedResponse(res, what);
   }
-  // Chunks are small (16–64 KiB); writing them in batches of ~1 MiB keeps the disk out of the way.
+  // Chunks are small (16–64 KiB); they are written in batches of ~1 MiB with one writev each (no joining copy),
+  // and one batch's write runs while the next batch arrives, so the network and the disk work at once. The
+  // hash is updated in order before each write starts; `received` counts a batch once it is handed to the disk,
+  // and every write has settled before this function returns or throws (a resume starts after them).
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  let writing: Promise<void> | undefined;
   const flush = async () => {
     if (pendingBytes === 0) return;
-    const batch = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    const batch = pending;
+    const bytes = pendingBytes;
     pending = [];
     pendingBytes = 0;
-    await partial.file.write(batch, 0, batch.length, partial.received);
-    partial.hash.update(batch);
-    partial.received += batch.length;
+    for (const chunk of batch) partial.hash.update(chunk);
+    if (writing !== undefined) await writing;
+    const at = partial.received;
+    partial.received += bytes;
+    writing = writeBatch(partial.file, batch, bytes, at);
+    // Awaited at the next flush or at the end; until then a failure must not count as unhandled.
+    writing.catch(() => {});
     onProgress?.({ digest: blob.digest, phase: 'download', transferred: partial.received, total: blob.size });
   };
   try {
@@ -174,6 +195,7 @@ async function downloadOnce(
   } finally {
     // bytes that arrived before a dropped connection are kept: the resumed request starts after them
     await flush();
+    if (writing !== undefined) await writing;
   }
   return blob.size === undefined || partial.received === blob.size;
 }

@@ -23,7 +23,7 @@ export interface RegistryClientOptions {
   readonly retry?: Partial<RetryOptions>;
   /** Abort a request when its connection is silent this long (default 60 s). */
   readonly idleTimeoutMs?: number;
-  /** Parallel blob transfers of fetchBlobs/pushBlobs (default 4). */
+  /** Parallel blob transfers of fetchBlobs/pushBlobs (default 6, as containers/image: a typical image's layers at once). */
   readonly concurrency?: number;
   readonly userAgent?: string;
 }
@@ -75,7 +75,7 @@ export class RegistryClient {
 
   constructor(options: RegistryClientOptions = {}) {
     this.retry = { ...defaultRetry, ...options.retry };
-    this.concurrency = options.concurrency ?? 4;
+    this.concurrency = options.concurrency ?? 6;
     this.dockerConfig = options.dockerConfig ?? {};
     this.transport = new Transport({
       insecureHosts: options.insecureHosts ?? [],

@@ -30,6 +30,8 @@ export {
   parsePlatform,
   platformRank,
 } from './platform.js';
+export { type PulledImage, type PullImageOptions, pullImage } from './pull-image.js';
+export { type PushImageOptions, pushImage } from './push-image.js';
 export type { RetryOptions } from './retry.js';
 export { allowsPlainHttp, isLoopbackHost } from './transport.js';
 export { type FetchedManifest, type Repository, registryManifestTypes } from './types.js';

@@ -103,9 +103,16 @@ export class Transport {
   }
 
   private async ping(host: string): Promise<URL> {
-    const schemes = this.allowsInsecure(host) ? ['https:', 'http:'] : ['https:'];
+    // A loopback registry is nearly always plain HTTP (containerd assumes so for localhost): probing it first
+    // skips a TLS handshake attempt (and, in Node, building a TLS context) on every command.
+    const schemes = !this.allowsInsecure(host)
+      ? ['https:']
+      : isLoopbackHost(host)
+        ? ['http:', 'https:']
+        : ['https:', 'http:'];
     let lastError: unknown;
-    for (const scheme of schemes) {
+    for (const [index, scheme] of schemes.entries()) {
+      const fallback = index + 1 < schemes.length;
       const base = new URL(`${scheme}//${apiHost(host)}`);
       for (let attempt = 0; attempt < this.options.retry.attempts; attempt++) {
         try {
@@ -120,6 +127,11 @@ export class Transport {
             this.agents,
           );
           await drain(res.body);
+          // A TLS server answers a plain-HTTP request with 400: not the API, try the next scheme.
+          if (scheme === 'http:' && fallback && res.status === 400) {
+            lastError = new Error(`HTTP ${res.status} from ${base.origin}/v2/`);
+            break;
+          }
           if (isRetryableStatus(res.status) && attempt + 1 < this.options.retry.attempts) {
             await sleep(backoffDelay(attempt, this.options.retry, res.headers['retry-after']));
             continue;
@@ -128,9 +140,10 @@ export class Transport {
           return base;
         } catch (error) {
           lastError = error;
-          // Where plain HTTP is allowed, any failure of the HTTPS probe (typically a plain-HTTP server
-          // answering a TLS hello) moves on to HTTP, which then gets the retries.
-          if (scheme === 'https:' && schemes.length > 1) break;
+          // Where both schemes are allowed, any failure of the first probe (typically a plain-HTTP server
+          // answering a TLS hello, or a TLS server dropping plain HTTP) moves on to the other, which then gets
+          // the retries.
+          if (fallback) break;
           if (!isRetryableNetworkError(error)) break;
           if (attempt + 1 < this.options.retry.attempts) await sleep(backoffDelay(attempt, this.options.retry));
         }

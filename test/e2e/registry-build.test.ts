@@ -1,0 +1,264 @@
+// Builds against a real registry (Debian's docker-registry on loopback): FROM an image the store lacks is
+// pulled, `--pull` re-resolves tags, an unpullable base names the ways to get it, and `--push` /
+// `--output type=registry` push the built image under its names.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asStoreOutput, pushTargets } from '../../cli/commands/build/push.js';
+import { type BuildCliOptions, run } from '../../cli/commands/build/run.js';
+import { run as push } from '../../cli/commands/push/run.js';
+import { parsePushOutput } from '../../executor/index.js';
+import {
+  compressedImage,
+  type Digest,
+  OciMediaType,
+  parseDockerRef,
+  RegistryClient,
+  Store,
+} from '../../image/index.js';
+import { capture } from '../cli/image-helpers.js';
+import { type DistributionServer, freePort, startDistribution } from '../image/registry/distribution-server.js';
+import { buildIn, freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
+
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(store: Store, opts: Partial<BuildCliOptions> & { context: string }): Promise<Captured> {
+  const out = { stdout: '', stderr: '' };
+  const code = await run(
+    {
+      tags: [],
+      buildArgs: [],
+      labels: [],
+      noCache: false,
+      quiet: false,
+      outputs: [],
+      secrets: [],
+      root: store.root,
+      progress: 'plain',
+      ...opts,
+    },
+    {
+      stdout: (t) => {
+        out.stdout += t;
+      },
+      stderr: (t) => {
+        out.stderr += t;
+      },
+      env: { HOME: '/nonexistent' },
+    },
+  );
+  return { code, ...out };
+}
+
+async function contextWith(dockerfile: string): Promise<string> {
+  const ctx = await freshDir('c');
+  await writeContext(ctx, [
+    { path: 'Dockerfile', content: dockerfile },
+    { path: 'a.txt', content: 'from the registry\n' },
+  ]);
+  return ctx;
+}
+
+/** The manifest digest a tag names on the registry. */
+async function remoteDigest(name: string): Promise<string> {
+  const client = new RegistryClient();
+  try {
+    return (await client.resolve(parseDockerRef(name))).digest;
+  } finally {
+    client.close();
+  }
+}
+
+/** The digest a push of `name` sends: the stored manifest with compressed layers. */
+async function exported(store: Store, name: string): Promise<string> {
+  return (await compressedImage(store, (await store.resolve(name)).manifestDigest)).digest;
+}
+
+async function publish(store: Store, name: string): Promise<void> {
+  const out = capture();
+  expect(await push({ root: store.root, name, quiet: true }, out.io), out.err()).toBe(0);
+}
+
+describe('pushing --output specs', () => {
+  it('reads type=registry and type=image,push=true; leaves every other output to the exporters', () => {
+    expect(parsePushOutput('type=registry')).toEqual({ names: [] });
+    expect(parsePushOutput('type=registry,"name=a:1,b:2"')).toEqual({ names: ['a:1', 'b:2'] });
+    expect(parsePushOutput('type=image,name=a:1,push=true')).toEqual({ names: ['a:1'] });
+    expect(parsePushOutput('type=image,name=a:1')).toBeNull();
+    expect(parsePushOutput('type=image,push=false')).toBeNull();
+    expect(parsePushOutput('type=local,dest=out')).toBeNull();
+    expect(parsePushOutput('out')).toBeNull();
+    expect(() => parsePushOutput('type=image,push=yes')).toThrow('invalid value yes for push (true or false)');
+    expect(asStoreOutput('type=registry,name=a:1')).toBe('type=image,name=a:1');
+    expect(asStoreOutput('name=a:1, type=registry')).toBe('name=a:1,type=image');
+    expect(asStoreOutput('type=local,dest=registry')).toBe('type=local,dest=registry');
+  });
+
+  it('pushes to the -t names by default, normalised, each once', () => {
+    expect(pushTargets(true, ['type=registry'], ['app', 'host:5000/x/y:2'])).toEqual([
+      'docker.io/library/app:latest',
+      'host:5000/x/y:2',
+    ]);
+    expect(pushTargets(false, ['type=registry,name=other:3'], ['app:1'])).toEqual(['docker.io/library/other:3']);
+    expect(pushTargets(false, ['type=local,dest=x'], [])).toEqual([]);
+    expect(() => pushTargets(true, [], [])).toThrow('tag is needed when pushing to registry');
+  });
+});
+
+describe.skipIf(isolationUnavailable() !== undefined)('builds with a registry', () => {
+  let registry: DistributionServer;
+  let source: Store;
+
+  beforeAll(async () => {
+    registry = await startDistribution();
+    source = await storeWithBusybox();
+    await source.tag(`${registry.host}/base/busybox:1`, (await source.resolve('busybox')).manifestDigest);
+    await publish(source, `${registry.host}/base/busybox:1`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await registry?.stop();
+    await removeFreshDirs();
+  });
+
+  it('pulls a FROM image the store lacks, then uses the stored copy', async () => {
+    const base = `${registry.host}/base/busybox:1`;
+    const store = await Store.open(await freshDir('s'));
+    const ctx = await contextWith(`FROM ${base}\nCOPY a.txt /a.txt\n`);
+    const first = await cli(store, { context: ctx, tags: ['app:1'] });
+    expect(first.stderr, first.stderr).toContain(`[internal] load metadata for ${base}\n`);
+    expect(first.code).toBe(0);
+    // What left the source store: its manifest with compressed layers (builds store layers uncompressed).
+    const wanted = await exported(source, base);
+    expect(first.stderr).toContain(`resolve ${registry.host}/base/busybox@${wanted} done`);
+    expect((await store.resolve(base)).manifestDigest).toBe(wanted);
+    // The pulled layer, verified and renamed into the store (no partial download left behind).
+    const layer = (await store.resolve(base)).manifest.layers[0]!;
+    expect(await store.hasBlob(layer.digest)).toBe(true);
+
+    const second = await cli(store, { context: ctx, tags: ['app:1'] });
+    expect(second.code).toBe(0);
+    expect(second.stderr).not.toContain('load metadata');
+    expect(second.stdout).toBe(first.stdout);
+  });
+
+  it('pulls an image two stages need once; pull=never keeps the build offline', async () => {
+    const base = `${registry.host}/base/busybox:1`;
+    const store = await Store.open(await freshDir('s'));
+    const ctx = await contextWith(`FROM ${base} AS a\nCOPY a.txt /a\nFROM ${base}\nCOPY --from=a /a /b\n`);
+    const offline = await buildIn(store, ctx, { pull: 'never' });
+    expect(offline.error?.message).toBe(
+      `image ${base} is not in the local store: import a root filesystem with 'tsbuild import ROOTFS.tar ${base}', ` +
+        `load a saved image with 'tsbuild load -i FILE', or pull it into the store first`,
+    );
+    expect(offline.log).not.toContain('load metadata');
+    const online = await buildIn(store, ctx);
+    expect(online.error).toBeNull();
+    expect(online.log.split('\n').filter((l) => l.endsWith(`[internal] load metadata for ${base}`))).toHaveLength(1);
+  });
+
+  it('--pull moves to the registry’s digest, and reuses the stored blobs when it is unchanged', async () => {
+    const base = `${registry.host}/base/moving:1`;
+    const store = await Store.open(await freshDir('s'));
+    await source.tag(base, (await source.resolve('busybox')).manifestDigest);
+    await publish(source, base);
+    const ctx = await contextWith(`FROM ${base}\nCOPY a.txt /a.txt\n`);
+    expect((await cli(store, { context: ctx, tags: ['app:1'] })).code).toBe(0);
+
+    // Unchanged on the registry: resolved again, nothing downloaded.
+    const same = await cli(store, { context: ctx, tags: ['app:1'], pull: true });
+    expect(same.code).toBe(0);
+    expect(same.stderr).toContain(`[internal] load metadata for ${base}\n`);
+    expect(same.stderr).not.toMatch(/sha256:[0-9a-f]{64} \d+ bytes done/);
+
+    // A new image under the same tag: built in the source store, pushed, then picked up only with --pull.
+    const relabel = await contextWith('FROM busybox\nLABEL version=2\n');
+    expect((await cli(source, { context: relabel, tags: [base], push: true })).code).toBe(0);
+    const moved = await remoteDigest(base);
+    expect(moved).not.toBe((await store.resolve(base)).manifestDigest);
+    const stale = await cli(store, { context: ctx, tags: ['app:1'] });
+    expect(stale.stderr).not.toContain('load metadata');
+    const fresh = await cli(store, { context: ctx, tags: ['app:1'], pull: true });
+    expect(fresh.code).toBe(0);
+    expect((await store.resolve(base)).manifestDigest).toBe(moved);
+    expect((await store.resolve(base)).config.config?.Labels).toEqual({ version: '2' });
+    expect(fresh.stdout).not.toBe(stale.stdout);
+  });
+
+  it('names the ways to get a base image that cannot be pulled (404, no registry)', async () => {
+    const store = await Store.open(await freshDir('s'));
+    const missing = `${registry.host}/nothing/here:1`;
+    const notFound = await cli(store, { context: await contextWith(`FROM ${missing}\nCOPY a.txt /\n`), quiet: true });
+    expect(notFound.code).toBe(1);
+    expect(notFound.stderr).toBe(
+      `ERROR: failed to solve: image ${missing} is not in the local store: import a root filesystem with ` +
+        `'tsbuild import ROOTFS.tar ${missing}', load a saved image with 'tsbuild load -i FILE', or pull it into ` +
+        `the store first (pulling ${missing} failed: manifest unknown: ${missing} not found)\n`,
+    );
+    const nobody = `127.0.0.1:${await freePort()}/x:1`;
+    const refused = await cli(store, { context: await contextWith(`FROM ${nobody}\nCOPY a.txt /\n`), quiet: true });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `^ERROR: failed to solve: image ${nobody} is not in the local store: import a root filesystem with .*` +
+          `\\(pulling ${nobody} failed: .*ECONNREFUSED.*\\)\n$`,
+      ),
+    );
+    expect(await store.listImages()).toEqual([]);
+  }, 60_000);
+
+  it('says why a registry that wants credentials refused the pull (401)', async () => {
+    const locked = await startDistribution({ htpasswd: true });
+    try {
+      const store = await Store.open(await freshDir('s'));
+      const name = `${locked.host}/private/base:1`;
+      const result = await cli(store, { context: await contextWith(`FROM ${name}\nCOPY a.txt /\n`), quiet: true });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`ERROR: failed to solve: image ${name} is not in the local store: `);
+      expect(result.stderr).toContain(`(pulling ${name} failed: `);
+      expect(result.stderr).toMatch(/401|unauthorized|authentication/i);
+    } finally {
+      await locked.stop();
+    }
+  }, 60_000);
+
+  it('--push and --output type=registry push the built image under each name', async () => {
+    const store = await storeWithBusybox();
+    const ctx = await contextWith('FROM busybox\nCOPY a.txt /a.txt\n');
+    const tag = `${registry.host}/app/pushed:1`;
+    const built = await cli(store, { context: ctx, tags: [tag], push: true });
+    expect(built.code, built.stderr).toBe(0);
+    const local = (await store.resolve(tag)).manifestDigest;
+    const manifest = await exported(store, tag);
+    expect(built.stderr).toContain(`pushing manifest for ${tag}@${manifest} done`);
+    expect(await remoteDigest(tag)).toBe(manifest);
+    // The pushed manifest names gzip layers; the registry has every blob it names.
+    const pushed = await store.readJson<{ layers: { mediaType: string }[] }>(manifest as Digest);
+    expect(pushed.layers.map((l) => l.mediaType)).toEqual(pushed.layers.map(() => OciMediaType.layerGzip));
+
+    const other = `${registry.host}/app/other:2`;
+    const output = await cli(store, { context: ctx, tags: ['local:1'], outputs: [`type=registry,name=${other}`] });
+    expect(output.code, output.stderr).toBe(0);
+    expect(await remoteDigest(other)).toBe(manifest);
+    // type=registry is the image exporter with push=true: the name is a store tag too.
+    expect((await store.resolve(other)).manifestDigest).toBe(local);
+
+    const third = `${registry.host}/app/third:3`;
+    const image = await cli(store, { context: ctx, outputs: [`type=image,name=${third},push=true`] });
+    expect(image.code, image.stderr).toBe(0);
+    expect(await remoteDigest(third)).toBe(manifest);
+  });
+
+  it('refuses a push without a name before building', async () => {
+    const store = await Store.open(await freshDir('s'));
+    const ctx = await contextWith('FROM busybox\n');
+    expect(await cli(store, { context: ctx, push: true })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'ERROR: tag is needed when pushing to registry\n',
+    });
+    expect(await cli(store, { context: ctx, outputs: ['type=registry'] })).toMatchObject({ code: 2 });
+  });
+});
