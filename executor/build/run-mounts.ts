@@ -1,16 +1,18 @@
 // `RUN --mount` as runtime mounts: bind (context or a stage/image, read-only unless rw, and rw writes
 // go to a private copy so they are discarded), cache (a persistent directory in the store), tmpfs,
-// secret (a file outside every layer). Sources are resolved inside their tree; ssh is not supported yet.
+// secret (a file outside every layer), ssh (a socket tsbuild serves, relaying to the agent `--ssh`
+// named). Sources are resolved inside their tree.
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { isInside, resolveInRoot } from '../../image/index.js';
 import type { RunMount } from '../../planner/index.js';
 import type { ExtraMount } from '../runtime/spec.js';
+import { acquireCacheDir, type CacheSeed } from './cache-mount.js';
 import { withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
+import { serveAgentSocket } from './ssh-forward.js';
 import type { StepEnv } from './step-env.js';
 
 const run = promisify(execFile);
@@ -19,10 +21,18 @@ export class MountSetupError extends Error {
   readonly code = 'E_RUN_MOUNT';
 }
 
-/** Mounts plus the read-only views they keep open; `release` closes the views after the run. */
+/** Mounts plus what they hold (views, cache locks, agent sockets); `release` lets go after the run. */
 export interface PreparedMounts {
   readonly mounts: ExtraMount[];
+  /** `NAME=value` entries the process gets unless its env sets NAME (SSH_AUTH_SOCK, as in BuildKit). */
+  readonly env: readonly string[];
   release(): Promise<void>;
+}
+
+/** `envList` plus the mounts' defaults for names it does not set. */
+export function withMountEnv(envList: readonly string[], prepared: Pick<PreparedMounts, 'env'>): string[] {
+  const names = new Set(envList.map((entry) => entry.slice(0, entry.indexOf('='))));
+  return [...envList, ...prepared.env.filter((entry) => !names.has(entry.slice(0, entry.indexOf('='))))];
 }
 
 export async function prepareMounts(
@@ -44,7 +54,9 @@ export async function prepareMounts(
     await release();
     throw error;
   }
-  return { mounts, release };
+  // BuildKit points SSH_AUTH_SOCK at the first ssh mount, forwarded or not.
+  const ssh = specs.find((spec) => spec.type === 'ssh');
+  return { mounts, env: ssh === undefined ? [] : [`SSH_AUTH_SOCK=${ssh.target}`], release };
 }
 
 async function prepareOne(
@@ -58,13 +70,16 @@ async function prepareOne(
       const size = spec.options.size === undefined ? undefined : parseSize(spec.options.size);
       return { type: 'tmpfs', target: spec.target, ...(size === undefined ? {} : { size }) };
     }
-    case 'cache':
-      return { type: 'bind', source: await cacheDir(env, spec), target: spec.target, readonly: spec.readonly };
+    case 'cache': {
+      const seed = spec.origin === null ? undefined : await cacheSeed(env, spec, releases);
+      const lease = await acquireCacheDir(env.store.paths.cache, spec, env.signal, seed);
+      releases.push(() => lease.release());
+      return { type: 'bind', source: lease.dir, target: spec.target, readonly: spec.readonly };
+    }
     case 'secret':
       return secretMount(env, spec, scratch);
     case 'ssh':
-      if (spec.options.required === 'true') throw new MountSetupError('ssh agent forwarding is not supported yet');
-      return null;
+      return sshMount(env, spec, scratch, releases);
     case 'bind':
       return bindMount(env, spec, scratch, releases);
   }
@@ -75,25 +90,6 @@ function parseSize(text: string): number {
   if (match === null) throw new MountSetupError(`invalid tmpfs size ${text}`);
   const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
   return Number(match[1]) * unit;
-}
-
-async function cacheDir(env: StepEnv, spec: RunMount): Promise<string> {
-  const id = spec.options.id ?? spec.target;
-  // The owner and mode a cache starts with are part of its identity.
-  const identity = [id, spec.options.uid ?? '0', spec.options.gid ?? '0', spec.options.mode ?? '0755'].join('\0');
-  const hash = createHash('sha256').update(identity).digest('hex').slice(0, 16);
-  const dir = path.join(env.store.paths.cache, 'mounts', hash);
-  const fresh = await stat(dir).then(
-    () => false,
-    () => true,
-  );
-  if (fresh) {
-    await mkdir(dir, { recursive: true });
-    const mode = spec.options.mode === undefined ? 0o755 : Number.parseInt(spec.options.mode, 8);
-    await chmod(dir, mode);
-    await chown(dir, Number(spec.options.uid ?? 0), Number(spec.options.gid ?? 0));
-  }
-  return dir;
 }
 
 async function secretMount(env: StepEnv, spec: RunMount, scratch: string): Promise<ExtraMount | null> {
@@ -112,6 +108,51 @@ async function secretMount(env: StepEnv, spec: RunMount, scratch: string): Promi
   await writeFile(file, value, { mode: Number.parseInt(spec.options.mode ?? '400', 8) });
   await chown(file, Number(spec.options.uid ?? 0), Number(spec.options.gid ?? 0));
   return { type: 'bind', source: file, target: spec.target, readonly: true };
+}
+
+/** `from=STAGE|IMAGE,source=DIR`: a new instance of the cache starts as a copy of that directory. */
+async function cacheSeed(env: StepEnv, spec: RunMount, releases: (() => Promise<void>)[]): Promise<CacheSeed> {
+  const origin = spec.origin;
+  if (origin === null || origin.type === 'context')
+    throw new MountSetupError('a cache mount is seeded from a stage or image');
+  const fs = origin.type === 'stage' ? await env.stageFs(origin.index) : await env.imageFs(origin.ref);
+  const sourceRel = (spec.source ?? '/').replace(/^\/+/, '');
+  const layers = fs.layers.map((layer) => layer.diffId).join(',');
+  return {
+    identity: `${layers}\0${sourceRel}`,
+    async populate(dir) {
+      const root = await openView(env, fs, releases);
+      const source = await resolveInRoot(root, sourceRel, true);
+      if (!isInside(root, source)) throw new MountSetupError(`mount source ${spec.source} is outside of its root`);
+      const info = await stat(source).catch(() => null);
+      if (info === null)
+        throw new MountSetupError(`failed to mount ${spec.target}: "${spec.source ?? '/'}": not found`);
+      if (!info.isDirectory()) throw new MountSetupError(`cache mount source ${spec.source} is not a directory`);
+      await run('cp', ['-a', '--no-dereference', `${source}/.`, dir]);
+    },
+  };
+}
+
+async function sshMount(
+  env: StepEnv,
+  spec: RunMount,
+  scratch: string,
+  releases: (() => Promise<void>)[],
+): Promise<ExtraMount | null> {
+  const id = spec.options.id ?? 'default';
+  const source = env.ssh?.get(id);
+  if (source === undefined) {
+    if (spec.options.required === 'true')
+      throw new MountSetupError(`no SSH key ${JSON.stringify(id)} forwarded from the client`);
+    return null;
+  }
+  const socket = await serveAgentSocket(source, scratch, {
+    uid: Number(spec.options.uid ?? 0),
+    gid: Number(spec.options.gid ?? 0),
+    mode: Number.parseInt(spec.options.mode ?? '600', 8),
+  });
+  releases.push(() => socket.close());
+  return { type: 'bind', source: socket.path, target: spec.target, readonly: spec.readonly };
 }
 
 async function bindMount(

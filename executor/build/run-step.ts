@@ -9,7 +9,7 @@ import { newContainerId, runContainer } from '../runtime/runc.js';
 import { createRunSpec, type ExtraMount, mountStubPaths } from '../runtime/spec.js';
 import { mkdirInRoot, relOf } from './copy-write.js';
 import type { StepWorkspace } from './fs-step.js';
-import { prepareMounts } from './run-mounts.js';
+import { prepareMounts, withMountEnv } from './run-mounts.js';
 import type { StepEnv } from './step-env.js';
 import { resolveProcessUser } from './users.js';
 
@@ -36,20 +36,30 @@ export async function performRun(
   ws: StepWorkspace,
   onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
 ): Promise<string[]> {
-  const user = await resolveProcessUser(ws.root, op.user);
+  const trace = phaseTimer();
   const cwd = op.workdir === '' ? '/' : op.workdir;
-  await mkdirInRoot(ws.root, relOf(cwd), { mode: 0o755, uid: 0, gid: 0, mtime: env.now });
   const bundleDir = path.join(ws.scratch, 'bundle');
-  await mkdir(bundleDir, { recursive: true });
-  const networkFiles = await writeNetworkFiles(bundleDir, { hostname: env.hostname });
+  // The root and the bundle are independent: their file operations overlap on libuv's pool.
+  const [user, networkFiles] = await settledInOrder(
+    (async () => {
+      const found = await resolveProcessUser(ws.root, op.user);
+      await mkdirInRoot(ws.root, relOf(cwd), { mode: 0o755, uid: 0, gid: 0, mtime: env.now });
+      return found;
+    })(),
+    (async () => {
+      await mkdir(bundleDir, { recursive: true });
+      return writeNetworkFiles(bundleDir, { hostname: env.hostname });
+    })(),
+  );
   const prepared = await prepareMounts(env, op.mounts, ws.scratch);
+  trace('work.prepare');
   try {
     const mounts: ExtraMount[] = [...prepared.mounts, ...(await heredocFiles(op, ws.scratch))];
     const id = newContainerId();
     const spec = createRunSpec({
       rootfs: ws.root,
       args: op.argv,
-      env: withHome([...op.env, ...bothSpellings(op.proxyEnv)], user.home),
+      env: withHome(withMountEnv([...op.env, ...bothSpellings(op.proxyEnv)], prepared), user.home),
       cwd,
       uid: user.uid,
       gid: user.gid,
@@ -60,6 +70,7 @@ export async function performRun(
       mounts,
       cgroupsPath: `tsbuild/${id}`,
     });
+    trace('work.spec');
     let tail = '';
     const keep = (chunk: Buffer) => {
       tail = (tail + chunk.toString('utf8')).slice(-8192);
@@ -79,6 +90,7 @@ export async function performRun(
       },
       ...(env.signal === undefined ? {} : { signal: env.signal }),
     });
+    trace('work.runc');
     if (result.exitCode !== 0) {
       const lines = tail
         .split('\n')
@@ -94,6 +106,25 @@ export async function performRun(
   } finally {
     await prepared.release();
   }
+}
+
+/** Both results; when both fail, the first one's error (so the message never depends on timing). */
+async function settledInOrder<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
+}
+
+/** With TSBUILD_TRACE set, prints how long each part of the step took (stderr), as fs-step does. */
+function phaseTimer(): (phase: string) => void {
+  if (!process.env.TSBUILD_TRACE) return () => {};
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    process.stderr.write(`[trace] ${phase} ${(now - last).toFixed(1)}ms\n`);
+    last = now;
+  };
 }
 
 /** Proxy variables reach RUN in both spellings (`http_proxy` is also `HTTP_PROXY`), as in BuildKit. */

@@ -1,8 +1,9 @@
 // Runs the stages of a plan: all of them start at once (the planner kept only those the target
 // needs), each awaits the stages it reads from, and a shared semaphore bounds the steps running at
-// a time. The first failure aborts the rest; every stage is settled (mounts released) before the
-// error is reported.
+// a time. The first failure aborts the rest: running containers are killed, and every stage is
+// settled (mounts released) before the error is reported. So does the caller's `signal` (Ctrl-C).
 import type { Plan, PlanStage } from '../../planner/index.js';
+import { removeStaleContainers } from '../container/stale.js';
 import { BuildError } from './errors.js';
 import type { Progress } from './progress.js';
 import type { Semaphore } from './semaphore.js';
@@ -16,15 +17,29 @@ export interface ScheduleOptions {
   readonly jobs: Semaphore;
   readonly noCache: boolean;
   readonly epoch: number | null;
+  /** Cancels the build (e.g. on SIGINT): the stages stop as on a failure; the error is `build canceled`. */
+  readonly signal?: AbortSignal;
   /** Builds the step environment once the stage lookups exist. */
   readonly makeEnv: (lookups: Pick<StepEnv, 'stageFs' | 'imageFs'>, signal: AbortSignal) => StepEnv;
 }
 
 export async function runStages(options: ScheduleOptions): Promise<Map<number, StageResult>> {
+  const abort = new AbortController();
+  const cancel = () => abort.abort();
+  if (options.signal?.aborted) throw new BuildError('build canceled');
+  options.signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    return await runAll(options, abort);
+  } finally {
+    options.signal?.removeEventListener('abort', cancel);
+  }
+}
+
+async function runAll(options: ScheduleOptions, abort: AbortController): Promise<Map<number, StageResult>> {
   const { plan } = options;
   const results = new Map<number, Promise<StageResult>>();
   const images = new Map<string, Promise<StoredBase>>();
-  const abort = new AbortController();
+  const failures: unknown[] = [];
   const multi = plan.stages.length > 1;
   // BuildKit names steps by stage when the stage has a name or the build has several stages.
   const labelOf = (stage: PlanStage): string =>
@@ -47,6 +62,8 @@ export async function runStages(options: ScheduleOptions): Promise<Map<number, S
     { stageFs: async (i) => (await result(i)).fs, imageFs: async (ref) => (await image(ref)).fs },
     abort.signal,
   );
+  // A build killed by SIGKILL leaves its RUN container running on the overlay it held.
+  await removeStaleContainers(env.store.paths.snapshots, { runtime: env.runtime });
 
   const start = async (stage: PlanStage): Promise<StageStart> => {
     const base = stage.base;
@@ -75,11 +92,15 @@ export async function runStages(options: ScheduleOptions): Promise<Map<number, S
       label,
     };
     const pending = (async () => runStage(run, stage, await start(stage)))();
-    pending.catch(() => abort.abort());
+    pending.catch((error: unknown) => {
+      // In the order they happen: the stages this abort kills fail after (and because of) this one.
+      failures.push(error);
+      abort.abort();
+    });
     results.set(stage.index, pending);
   }
-  const settled = await Promise.allSettled(results.values());
-  const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+  await Promise.allSettled(results.values());
+  if (options.signal?.aborted) throw new BuildError('build canceled');
   if (failures.length > 0) {
     const real = failures.find((f) => !(f instanceof BuildError && f.message === 'build canceled'));
     throw real ?? failures[0];

@@ -3,6 +3,7 @@
 import type { ContextSnapshot } from '../../cache/index.js';
 import type { Store } from '../../image/index.js';
 import type { FsState } from './layer-ref.js';
+import type { SshSource } from './ssh-forward.js';
 
 export interface SecretSource {
   readonly src?: string;
@@ -19,6 +20,8 @@ export interface StepEnv {
   /** Seconds since the epoch when the build started. */
   readonly now: number;
   readonly secrets: ReadonlyMap<string, SecretSource>;
+  /** `--ssh` agents by id, for RUN --mount=type=ssh. */
+  readonly ssh?: ReadonlyMap<string, SshSource>;
   readonly runtime: string;
   /** The sandbox hostname (BUILDKIT_SANDBOX_HOSTNAME, default `buildkitsandbox`). */
   readonly hostname: string;

@@ -3,3 +3,4 @@ export { type CommandOverrides, containerArgv } from './command-line.js';
 export { containerEnv, defaultPathEnv, type EnvInputs, expandEnvOverrides, replaceOrAppend } from './environment.js';
 export { ContainerError, startFailureExitCode } from './errors.js';
 export { type RunImageOptions, type RunImageResult, runImage } from './run-image.js';
+export { removeStaleContainers, staleContainerIds } from './stale.js';

@@ -9,7 +9,7 @@ import { type ContainerConfig, ImageNotFoundError, type ResolvedImage, type Stor
 import { mkdirInRoot, relOf } from '../build/copy-write.js';
 import { lowerDirsOf } from '../build/fs-step.js';
 import type { LayerRef } from '../build/layer-ref.js';
-import { tempSnapshotDir } from '../build/snapshots.js';
+import { removeStaleWork, tempSnapshotDir } from '../build/snapshots.js';
 import { missingImageMessage } from '../build/store-images.js';
 import { resolveProcessUser, UserLookupError } from '../build/users.js';
 import { writeNetworkFiles } from '../runtime/network-files.js';
@@ -20,6 +20,7 @@ import { mountOverlay } from '../snapshot/overlay.js';
 import { containerArgv } from './command-line.js';
 import { containerEnv } from './environment.js';
 import { ContainerError, startFailureExitCode } from './errors.js';
+import { removeStaleContainers } from './stale.js';
 
 export interface RunImageOptions {
   readonly store: Store;
@@ -97,6 +98,9 @@ export async function runImage(options: RunImageOptions): Promise<RunImageResult
     ...(options.args === undefined ? {} : { args: options.args }),
   });
   const cwd = workingDir(config, options.workdir);
+  // What a tsbuild killed by SIGKILL left behind: its containers first (they hold its mounts), then its work.
+  await removeStaleContainers(store.paths.snapshots, { runtime: options.runtime ?? 'runc' });
+  await removeStaleWork(store);
   const lowerDirs = await lowerDirsOf(store, { layers: layersOf(image) }, true);
   const id = newContainerId();
   const hostname = options.hostname ?? id.slice(-12);

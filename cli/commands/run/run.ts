@@ -6,6 +6,7 @@
 import { ContainerError, runImage } from '../../../executor/index.js';
 import { defaultStoreRoot, Store } from '../../../image/index.js';
 import { parseRunArgs, runUsage } from './args.js';
+import { givenInterrupt, processInterrupt, signalNumbers } from './interrupt.js';
 
 export interface RunCliOptions {
   readonly image: string;
@@ -41,14 +42,12 @@ const processIo: RunIo = {
   env: process.env,
 };
 
-const signalNumbers = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
-
 export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<number> {
   if (opts.network !== undefined && opts.network !== 'host' && opts.network !== 'none') {
     io.stderr(`Error: network ${opts.network} not supported: use host or none\n`);
     return 125;
   }
-  const { signal, received, release } = io.signal === undefined ? processSignal() : ownSignal(io.signal);
+  const { signal, received, release } = io.signal === undefined ? processInterrupt() : givenInterrupt(io.signal);
   try {
     const store = await Store.open(opts.root ?? defaultStoreRoot(io.env as NodeJS.ProcessEnv));
     const result = await runImage({
@@ -76,39 +75,6 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
   } finally {
     release();
   }
-}
-
-type Received = keyof typeof signalNumbers;
-
-interface RunSignal {
-  readonly signal: AbortSignal;
-  received(): Received | undefined;
-  release(): void;
-}
-
-/** SIGINT, SIGTERM and SIGHUP stop the container (cleanly: unmounted, removed) instead of tsbuild. */
-function processSignal(): RunSignal {
-  const controller = new AbortController();
-  let by: Received | undefined;
-  const handlers = (Object.keys(signalNumbers) as Received[]).map((name) => {
-    const handler = () => {
-      by ??= name;
-      controller.abort();
-    };
-    process.on(name, handler);
-    return [name, handler] as const;
-  });
-  return {
-    signal: controller.signal,
-    received: () => by,
-    release: () => {
-      for (const [name, handler] of handlers) process.removeListener(name, handler);
-    },
-  };
-}
-
-function ownSignal(signal: AbortSignal): RunSignal {
-  return { signal, received: () => (signal.aborted ? 'SIGTERM' : undefined), release: () => {} };
 }
 
 /**
