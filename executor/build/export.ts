@@ -4,14 +4,18 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Store } from '../../image/index.js';
+import { type ImageOutputSpec, imageOutputTypes, parseImageOutput } from './export-image.js';
 import { withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
 
 const run = promisify(execFile);
 
-export type OutputSpec =
+export type FilesystemOutputSpec =
   | { readonly type: 'local'; readonly dest: string }
   | { readonly type: 'tar'; readonly dest: string };
+
+/** Filesystem exporters here; image exporters (oci, docker, image) in export-image.ts. */
+export type OutputSpec = FilesystemOutputSpec | ImageOutputSpec;
 
 export class OutputSpecError extends Error {
   readonly code = 'E_OUTPUT';
@@ -21,19 +25,37 @@ export class OutputSpecError extends Error {
 export function parseOutput(text: string): OutputSpec {
   if (!text.includes('=')) return { type: 'local', dest: text };
   const fields = new Map(
-    text.split(',').map((part) => {
+    csvFields(text).map((part) => {
       const eq = part.indexOf('=');
       return [part.slice(0, eq).trim(), part.slice(eq + 1).trim()] as const;
     }),
   );
   const type = fields.get('type') ?? 'local';
+  if (imageOutputTypes.includes(type)) return parseImageOutput(type, fields, (m) => new OutputSpecError(m));
   const dest = fields.get('dest');
-  if (type !== 'local' && type !== 'tar') throw new OutputSpecError(`unsupported output type ${type} (local, tar)`);
+  if (type !== 'local' && type !== 'tar')
+    throw new OutputSpecError(`unsupported output type ${type} (local, tar, oci, docker, image)`);
   if (dest === undefined || dest === '') throw new OutputSpecError(`output type ${type} needs dest=`);
   return { type, dest };
 }
 
-export async function exportFilesystem(store: Store, fs: FsState, output: OutputSpec): Promise<void> {
+/** Splits on commas outside double quotes, as buildx's CSV reading of `--output` does (`"name=a,b"`). */
+function csvFields(text: string): string[] {
+  const out: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    else if (ch === ',' && !quoted) {
+      out.push(field);
+      field = '';
+    } else field += ch;
+  }
+  out.push(field);
+  return out;
+}
+
+export async function exportFilesystem(store: Store, fs: FsState, output: FilesystemOutputSpec): Promise<void> {
   await withReadView(store, fs, async (root) => {
     if (output.type === 'local') {
       await mkdir(output.dest, { recursive: true });

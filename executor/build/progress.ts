@@ -14,6 +14,8 @@ export interface StepProgress {
 
 export interface Progress {
   step(name: string): StepProgress;
+  /** Ends the display (the tty one draws its final frame); plain and quiet have nothing to do. */
+  close?(failed?: boolean): void;
 }
 
 export const silentProgress: Progress = {

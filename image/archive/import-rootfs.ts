@@ -1,5 +1,9 @@
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import type { Digest } from '../digest.js';
+import { decompressedStream } from '../layer/decompress.js';
+import { readTar } from '../layer/tar-reader.js';
 import { type MediaTypeFamily, mediaTypesFor } from '../media-types.js';
 import type { ContainerConfig, ImageConfig } from '../oci-types.js';
 import { hostPlatform } from '../store/platform.js';
@@ -10,8 +14,10 @@ export interface ImportOptions {
   architecture?: string;
   os?: string;
   variant?: string;
-  /** ISO time for `created` (default: now). */
+  /** ISO time for `created` (default: now, as Docker stamps it; the CLI passes SOURCE_DATE_EPOCH when set). */
   created?: string;
+  /** How errors name the input (default: the file path, or `standard input`). */
+  sourceName?: string;
   /** History comment (default Docker's `Imported from -`). */
   message?: string;
   /** Runtime config to start with (what `docker import --change` would set). */
@@ -26,6 +32,65 @@ export interface ImportedImage {
   layerDigest: Digest;
 }
 
+/** The input is not a (plain, gzip or zstd) tar archive; nothing was stored under a name. */
+export class ImportInputError extends Error {
+  readonly code = 'E_IMPORT_INPUT';
+}
+
+/** A failure to read the input at all (ENOENT, EISDIR, EACCES…), reported as it is. */
+const readFailure = (error: unknown) => typeof (error as NodeJS.ErrnoException).syscall === 'string';
+
+/**
+ * The uncompressed tar bytes, passed on while a tar reader checks them on the side: a file that is not a tar
+ * (or a gzip that breaks off) fails the import instead of becoming a layer of garbage. The reader stops at the
+ * end-of-archive blocks; what follows is passed on unchecked, as tar itself ignores it.
+ */
+async function* checkedTar(input: Uint8Array | AsyncIterable<Uint8Array>, name: string): AsyncGenerator<Uint8Array> {
+  const fail = (reason: string) =>
+    new ImportInputError(
+      `${name} is not a tar archive (plain, gzip or zstd)${reason === 'not a tar archive' ? '' : `: ${reason}`}`,
+    );
+  let tar: AsyncIterable<Uint8Array>;
+  try {
+    tar = await decompressedStream(input);
+  } catch (error) {
+    throw readFailure(error) ? error : fail((error as Error).message);
+  }
+  const probe = new PassThrough({ highWaterMark: 1 << 20 });
+  let checking = true;
+  const checked = (async () => {
+    for await (const entry of readTar(probe)) {
+      for await (const _ of entry.body()) {
+        // content is not looked at, only the framing
+      }
+    }
+  })().finally(() => {
+    checking = false;
+    probe.resume();
+  });
+  checked.catch(() => {});
+  let total = 0;
+  try {
+    for await (const chunk of tar) {
+      total += chunk.length;
+      if (checking && !probe.write(chunk)) await Promise.race([once(probe, 'drain'), checked]);
+      yield chunk;
+    }
+  } catch (error) {
+    probe.destroy();
+    throw error instanceof ImportInputError || readFailure(error) ? error : fail((error as Error).message);
+  }
+  probe.end();
+  try {
+    await checked;
+  } catch (error) {
+    throw fail((error as Error).message);
+  }
+  if (total === 0) throw fail('it is empty');
+  // The reader takes a short tail for the end of the archive; a tar is made of 512-byte blocks.
+  if (total < 512) throw fail(`${total} bytes is too short for a tar header`);
+}
+
 /**
  * `docker import`: a root filesystem tarball (plain, gzip or zstd; bytes, stream or file path) becomes a
  * one-layer image with an empty runtime config and a single history entry, tagged `name` when given.
@@ -37,7 +102,8 @@ export async function importRootfs(
   options: ImportOptions = {},
 ): Promise<ImportedImage> {
   const input = typeof tarball === 'string' ? createReadStream(tarball) : tarball;
-  const layer = await storeLayerAsGzip(store, input);
+  const sourceName = options.sourceName ?? (typeof tarball === 'string' ? tarball : 'standard input');
+  const layer = await storeLayerAsGzip(store, checkedTar(input, sourceName));
   const types = mediaTypesFor(options.mediaTypes ?? 'oci');
   const created = options.created ?? new Date().toISOString();
   const platform = hostPlatform();

@@ -1,4 +1,4 @@
-import { readdir, stat, unlink } from 'node:fs/promises';
+import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from '../digest.js';
 import type { Descriptor } from '../oci-types.js';
@@ -24,7 +24,7 @@ export interface PruneResult {
 
 /** The narrow view of the store that pruning needs. */
 interface PrunableStore {
-  paths: { root: string; blobs: string; indexJson: string };
+  paths: { root: string; blobs: string; indexJson: string; variants: string };
   hasBlob(digest: Digest): Promise<boolean>;
   blobPath(digest: Digest): string;
   readBlob(digest: Digest): Promise<Buffer>;
@@ -47,6 +47,41 @@ async function mark(store: PrunableStore, digest: Digest, live: Set<string>): Pr
   const children = [json.config, json.subject, ...(json.layers ?? []), ...(json.manifests ?? [])];
   for (const child of children) {
     if (child && typeof child.digest === 'string') await mark(store, child.digest, live);
+  }
+}
+
+/**
+ * A live layer keeps its compressed variants (the next push reuses them); the record of a layer that is not live
+ * goes, and with it the reason to keep its variant blob.
+ */
+async function markVariants(variantsDir: string, live: Set<string>): Promise<void> {
+  for (const form of await readdir(variantsDir).catch(() => [] as string[])) {
+    const dir = path.join(variantsDir, form);
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const file = path.join(dir, name);
+      const match = /^([a-f0-9]{64})\.json$/.exec(name);
+      if (match === null) {
+        if (await isGarbageTemp(file, name)) await unlink(file).catch(() => {});
+        continue;
+      }
+      if (!live.has(`sha256:${match[1]}`)) {
+        await unlink(file).catch(() => {});
+        continue;
+      }
+      if (form === 'tar') continue; // names an identity, not a blob of its own
+      const digest = await variantDigest(file);
+      if (digest !== undefined) live.add(digest);
+    }
+  }
+}
+
+async function variantDigest(file: string): Promise<Digest | undefined> {
+  try {
+    const record = JSON.parse(await readFile(file, 'utf8')) as { digest?: unknown } | null;
+    const digest = record?.digest;
+    return typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest) ? (digest as Digest) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -75,6 +110,7 @@ export async function pruneStore(
   for (const hook of hooks) {
     for await (const digest of await hook()) await mark(store, digest, live);
   }
+  await markVariants(store.paths.variants, live);
 
   const result: PruneResult = { removedBlobs: [], removedTempFiles: [], reclaimedBytes: 0 };
   for (const dir of [store.paths.root, store.paths.blobs]) {

@@ -110,9 +110,17 @@ export class Store {
     return JSON.parse((await this.readBlob(digest)).toString('utf8')) as T;
   }
 
-  /** Points `ref` (normalised: `alpine` → `docker.io/library/alpine:latest`) at a stored manifest or index. */
+  /**
+   * Points `ref` (normalised: `alpine` → `docker.io/library/alpine:latest`) at a stored manifest or index.
+   * A digest reference (`alpine@sha256:…`, what a pull by digest records, as Docker's reference store does)
+   * must name that very digest; it keeps the image from being pruned and shows in `RepoDigests`.
+   */
   async tag(ref: string, manifestDigest: Digest): Promise<void> {
-    const name = tagName(ref);
+    const name = storedRefName(ref);
+    const named = parseDockerRef(ref).digest;
+    if (named !== undefined && named !== manifestDigest) {
+      throw new ImageNotFoundError(`${ref} names ${named}, not ${manifestDigest}`);
+    }
     const notManifest = new ImageNotFoundError(`${manifestDigest} is not an image manifest or index`);
     if ((await this.hasBlob(manifestDigest)) && (await this.blobSize(manifestDigest)) > 4 * 1024 * 1024)
       throw notManifest;
@@ -137,12 +145,15 @@ export class Store {
       size: bytes.length,
       annotations: { [Annotation.refName]: name },
     };
+    // A rebuild that changed nothing re-tags the same manifest: leave index.json alone (no lock, no write).
+    const current = (await readIndexFile(this.paths.indexJson)).manifests.find((m) => refOf(m) === name);
+    if (current?.digest === manifestDigest && current.mediaType === mediaType && current.size === bytes.length) return;
     await this.mutateIndex((manifests) => [...manifests.filter((m) => refOf(m) !== name), entry]);
   }
 
-  /** Removes a tag; true when it existed. */
+  /** Removes a tag or digest reference; true when it existed. */
   async untag(ref: string): Promise<boolean> {
-    const name = tagName(ref);
+    const name = storedRefName(ref);
     let found = false;
     await this.mutateIndex((manifests) =>
       manifests.filter((m) => {
@@ -158,7 +169,7 @@ export class Store {
   async removeImage(refOrDigest: string): Promise<string[]> {
     const removed: string[] = [];
     const byDigest = isSha256Digest(refOrDigest) ? refOrDigest : undefined;
-    const name = byDigest ? undefined : tagName(refOrDigest);
+    const name = byDigest ? undefined : storedRefName(refOrDigest);
     await this.mutateIndex((manifests) =>
       manifests.filter((m) => {
         const match = byDigest ? m.digest === byDigest : refOf(m) === name;
@@ -213,10 +224,10 @@ function refOf(descriptor: Descriptor): string | undefined {
   return descriptor.annotations?.[Annotation.refName];
 }
 
-/** The stored name of a tag reference: always `name:tag`, never a digest. */
-function tagName(ref: string): string {
+/** The stored name of a reference: `name:tag`, or `name@sha256:…` for a digest reference (a tag is dropped). */
+function storedRefName(ref: string): string {
   const parsed = parseDockerRef(ref);
-  if (parsed.tag === undefined) throw new ImageNotFoundError(`${ref}: a tag is needed, not a digest`);
+  if (parsed.digest !== undefined) return `${referenceName(parsed)}@${parsed.digest}`;
   return `${referenceName(parsed)}:${parsed.tag}`;
 }
 

@@ -1,9 +1,12 @@
-// `tsbuild prune`: unreferenced blobs, temp files of dead processes and orphan snapshots go; live data stays.
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+// `tsbuild prune`: unreferenced blobs, temp files of dead processes and orphan snapshots go; live data (and what
+// a build in another process is using: mounted snapshots, temp files of live processes) stays.
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { snapshotsInMountTable } from '../../cli/commands/prune/in-use.js';
 import { run } from '../../cli/commands/prune/run.js';
 import { run as rmi } from '../../cli/commands/rmi/run.js';
+import { mountOverlay } from '../../executor/index.js';
 import { buildImage, capture, distBuilt, importImage, runCli, type TempStore, tempStore } from './image-helpers.js';
 
 let t: TempStore;
@@ -51,6 +54,47 @@ describe('tsbuild prune', () => {
     const c = capture();
     expect(await run({ root: t.root }, c.io)).toBe(0);
     expect(c.out()).toBe('Total reclaimed space: 0B\n');
+  });
+
+  it('keeps an orphan snapshot while an overlay mount (a build elsewhere) uses it, and cache temp files of live writers', async () => {
+    const used = path.join(t.store.paths.snapshots, 'aaaaaaaaaaaaaaaa');
+    await mkdir(used);
+    await writeFile(path.join(used, 'f'), 'lower');
+    const target = path.join(t.dir, 'mnt');
+    const other = path.join(t.dir, 'lower');
+    await mkdir(other);
+    // A read-only overlay needs two lower dirs; the options name them relative to their common parent.
+    const mount = await mountOverlay({ lowerDirs: [used, other], target });
+    const deadTemp = path.join(t.store.paths.cache, 'build', `s-${'1'.repeat(64)}.json.tmp-${deadPid}-00aa`);
+    const liveTemp = path.join(t.store.paths.cache, 'context', `x.json.tmp-${process.pid}-00bb`);
+    await mkdir(path.dirname(deadTemp), { recursive: true });
+    await mkdir(path.dirname(liveTemp), { recursive: true });
+    await writeFile(deadTemp, 'half a record');
+    await writeFile(liveTemp, 'being written');
+    try {
+      const c = capture();
+      expect(await run({ root: t.root, keepRecentSeconds: 0 }, c.io)).toBe(0);
+      expect(c.out()).toBe(
+        `deleted temp file: cache/build/s-${'1'.repeat(64)}.json.tmp-${deadPid}-00aa\nTotal reclaimed space: 13B\n`,
+      );
+      expect(await readFile(path.join(target, 'f'), 'utf8')).toBe('lower');
+      expect(await readFile(liveTemp, 'utf8')).toBe('being written');
+    } finally {
+      await mount.unmount();
+    }
+    const after = capture();
+    expect(await run({ root: t.root, keepRecentSeconds: 0 }, after.io)).toBe(0);
+    expect(after.out()).toBe('deleted snapshot: aaaaaaaaaaaaaaaa\nTotal reclaimed space: 0B\n');
+  });
+
+  it('reads the snapshot names overlay mounts use from the mount table', () => {
+    const table = [
+      '36 25 0:32 / /proc rw,nosuid - proc proc rw',
+      '901 30 0:77 / /store/x/m rw,relatime - overlay overlay rw,lowerdir=0123456789abcdef:snapshots/fedcba9876543210,upperdir=tr-12-ab/upper,workdir=tr-12-ab/work,index=off',
+      '902 30 0:78 / /other rw - ext4 /dev/sda1 rw,lowerdir=notoverlay',
+      '',
+    ].join('\n');
+    expect([...snapshotsInMountTable(table)].sort()).toEqual(['0123456789abcdef', 'fedcba9876543210', 'upper', 'work']);
   });
 
   it.skipIf(!distBuilt())('runs through the compiled CLI', async () => {

@@ -129,7 +129,9 @@ describe('parseOutput', () => {
     expect(parseOutput('type=local,dest=out')).toEqual({ type: 'local', dest: 'out' });
     expect(parseOutput('type=tar,dest=-')).toEqual({ type: 'tar', dest: '-' });
     expect(parseOutput('dir')).toEqual({ type: 'local', dest: 'dir' });
-    expect(() => parseOutput('type=registry,dest=x')).toThrow('unsupported output type registry (local, tar)');
+    expect(() => parseOutput('type=registry,dest=x')).toThrow(
+      'unsupported output type registry (local, tar, oci, docker, image)',
+    );
   });
 });
 

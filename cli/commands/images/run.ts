@@ -16,10 +16,21 @@ export interface ImagesOptions extends StoreOptions {
 
 function splitName(familiar: string | undefined): [string, string] {
   if (familiar === undefined) return ['<none>', '<none>'];
+  // A digest reference (`alpine@sha256:…`, from a pull by digest) has no tag.
+  const at = familiar.indexOf('@');
+  if (at >= 0) return [familiar.slice(0, at), '<none>'];
   const colon = familiar.lastIndexOf(':');
   return colon > familiar.lastIndexOf('/')
     ? [familiar.slice(0, colon), familiar.slice(colon + 1)]
     : [familiar, '<none>'];
+}
+
+/** As Docker lists them: a digest reference is a row of its own only when its repository has no tag for the image. */
+function digestRefShadowed(entry: CatalogEntry, catalog: readonly CatalogEntry[]): boolean {
+  const at = entry.ref?.indexOf('@') ?? -1;
+  if (entry.ref === undefined || at < 0) return false;
+  const repo = entry.ref.slice(0, at);
+  return catalog.some((other) => other.topDigest === entry.topDigest && other.ref?.startsWith(`${repo}:`));
 }
 
 const createdTime = (entry: CatalogEntry) => Date.parse(entry.image?.config.created ?? '') || 0;
@@ -27,8 +38,10 @@ const createdTime = (entry: CatalogEntry) => Date.parse(entry.image?.config.crea
 export async function run(opts: ImagesOptions, io: CommandIo = processIo): Promise<number> {
   return guarded(io, async () => {
     const store = await openStore(opts, io);
-    const entries = (await listCatalog(store))
+    const catalog = await listCatalog(store);
+    const entries = catalog
       .filter((entry) => opts.all || entry.ref !== undefined || entry.image !== undefined)
+      .filter((entry) => !digestRefShadowed(entry, catalog))
       .sort((a, b) => createdTime(b) - createdTime(a) || (a.familiar ?? '').localeCompare(b.familiar ?? ''));
     const id = (entry: CatalogEntry) => shortId(entry.image?.configDigest ?? entry.topDigest);
     if (opts.quiet) {

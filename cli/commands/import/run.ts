@@ -1,5 +1,8 @@
 // `tsbuild import ROOTFS.tar[.gz] [NAME[:TAG]]`: a root filesystem tarball (or `-` for standard input)
 // becomes a one-layer image with an empty config; prints its image ID, as `docker import` does.
+// `created` is the current time, as Docker stamps it, unless SOURCE_DATE_EPOCH is set: then it is that
+// time, so importing the same tarball twice gives the same image ID. Input that is not a tar (or a
+// broken gzip) fails naming the file, and leaves no image and no blob behind.
 import { importRootfs, parseDockerRef } from '../../../image/index.js';
 import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from '../images/command-io.js';
 
@@ -20,9 +23,15 @@ export async function run(opts: ImportOptions, io: CommandIo = processIo): Promi
     const source = opts.file === '-' ? io.stdin : opts.file;
     if (source === undefined) throw new Error('no standard input to import from');
     const [os, architecture, variant] = (opts.platform ?? '').split('/');
+    const epoch = (io.env ?? process.env).SOURCE_DATE_EPOCH;
+    if (epoch !== undefined && epoch !== '' && !/^[0-9]+$/.test(epoch)) {
+      throw new Error(`invalid SOURCE_DATE_EPOCH ${JSON.stringify(epoch)}: whole seconds since 1970 expected`);
+    }
     const store = await openStore(opts, io);
     const imported = await importRootfs(store, source, opts.name, {
       ...(opts.message !== undefined && { message: opts.message }),
+      ...(epoch !== undefined && epoch !== '' && { created: new Date(Number(epoch) * 1000).toISOString() }),
+      sourceName: opts.file === '-' ? 'standard input' : opts.file,
       ...(opts.platform !== undefined && os && { os }),
       ...(architecture && { architecture }),
       ...(variant && { variant }),

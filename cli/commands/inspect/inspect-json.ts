@@ -24,18 +24,20 @@ export interface ImageInspect {
 const zeroTime = '0001-01-01T00:00:00Z';
 
 /**
- * `refs` are the full references tagged to the same stored digest as `image`; RepoDigests name that digest
- * in each of their repositories, as the containerd image store does.
+ * `refs` are the full references (tags and digest references) stored for the same digest as `image`;
+ * RepoDigests name that digest in each of their repositories, as the containerd image store does.
  */
 export function inspectImage(image: ResolvedImage, refs: readonly string[]): ImageInspect {
-  const parsed = refs.map((ref) => parseDockerRef(ref));
+  const all = refs.map((ref) => parseDockerRef(ref));
+  // Digest references (`name@sha256:…`, from a pull by digest) are RepoDigests only, never RepoTags.
+  const parsed = all.filter((ref) => ref.digest === undefined);
   const top = image.indexDigest ?? image.manifestDigest;
   const config = image.config;
   const history = config.history ?? [];
   return {
     Id: image.configDigest,
     RepoTags: parsed.map((ref) => familiarString(ref)),
-    RepoDigests: [...new Set(parsed.map((ref) => `${familiarName(ref)}@${top}`))],
+    RepoDigests: [...new Set(all.map((ref) => `${familiarName(ref)}@${ref.digest ?? top}`))],
     Parent: '',
     Comment: history.at(-1)?.comment ?? '',
     Created: config.created ?? zeroTime,

@@ -1,6 +1,7 @@
 // Orphan snapshots: unpacked layer directories (`snapshots/<16 hex of a diff_id>/`) whose layer no image and
 // no cache record uses any more, and work directories (`t<kind>-<pid>-<hex>`) of processes that died. Young
-// directories are kept (a running build may have just made them), as prune keeps young blobs.
+// directories are kept (a running build may have just made them), as prune keeps young blobs, and so is any
+// snapshot an overlay mount names (a build in another process has it as a lower dir right now).
 import { createHash } from 'node:crypto';
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import {
   type Store,
 } from '../../../image/index.js';
 import { readIndexEntries } from '../images/catalog.js';
+import { snapshotsInUse } from './in-use.js';
 
 async function readJsonBlob<T>(store: Store, digest: Digest): Promise<T | undefined> {
   if (!(await store.hasBlob(digest)) || (await store.blobSize(digest)) > 4 * 1024 * 1024) return undefined;
@@ -67,6 +69,8 @@ export async function pruneSnapshots(
     if (id !== undefined) diffIds.add(id);
   }
   const liveIds = new Set([...diffIds].map((id) => id.slice(id.indexOf(':') + 1, id.indexOf(':') + 17)));
+  // Mounted by a build in another process (its image may just have been removed): not an orphan yet.
+  const mounted = await snapshotsInUse();
   const removed: string[] = [];
   const names = await readdir(store.paths.snapshots).catch(() => [] as string[]);
   for (const name of names) {
@@ -79,7 +83,7 @@ export async function pruneSnapshots(
         (s) => Date.now() - s.mtimeMs,
         () => 0,
       );
-      orphan = !liveIds.has(name) && age >= graceMs;
+      orphan = !liveIds.has(name) && !mounted.has(name) && age >= graceMs;
     } else orphan = false;
     if (!orphan) continue;
     await cleanMountsUnder(dir);

@@ -4,6 +4,7 @@
 import {
   Annotation,
   familiarString,
+  isSha256Digest,
   normalizeReference,
   parseDockerRef,
   referenceName,
@@ -18,11 +19,11 @@ export interface RmiOptions extends StoreOptions {
   readonly force?: boolean;
 }
 
-/** The stored tag `name` spells, if it is a tag reference that exists. */
+/** The stored reference `name` spells (a tag, or a digest reference `name@sha256:…`), if it exists. */
 async function tagNamed(store: Store, name: string): Promise<string | undefined> {
   let ref: string;
   try {
-    if (parseDockerRef(name).tag === undefined) return undefined;
+    if (isSha256Digest(name)) return undefined;
     ref = normalizeReference(name);
   } catch {
     return undefined;

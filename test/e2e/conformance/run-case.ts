@@ -1,9 +1,15 @@
 // Runs one BuildKit build case against tsbuild and returns what differs from its expectations
 // (empty: the case passes). Builds go into a shared busybox store; every case has its own dirs.
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type BuildError, exportFilesystem } from '../../../executor/index.js';
-import type { Store } from '../../../image/index.js';
+import {
+  type BuildError,
+  exportFilesystem,
+  exportOutput,
+  parseOutput,
+  wantsRewriteTimestamp,
+} from '../../../executor/index.js';
+import { type Digest, digestHex, type ImageIndex, type Store } from '../../../image/index.js';
 import { buildIn, freshDir } from '../helpers.js';
 import type { BuildCase } from './cases.js';
 import { checkConfig, checkFile, checkImage } from './checks.js';
@@ -55,6 +61,7 @@ export async function runCase(store: Store, original: BuildCase): Promise<string
       noCache: attrs['no-cache'] !== undefined,
       ...(attrs.hostname === undefined ? {} : { hostname: attrs.hostname }),
       tags: c.exporterAttrs?.name === undefined ? [] : c.exporterAttrs.name.split(','),
+      rewriteTimestamp: wantsRewriteTimestamp([parseOutput(`type=oci,dest=-${csv(c.exporterAttrs ?? {})}`)]),
     });
     const e = c.expect;
     if (e.error !== undefined || e.errorRegex !== undefined) {
@@ -95,16 +102,43 @@ export async function runCase(store: Store, original: BuildCase): Promise<string
     const config = (result.config.config ?? {}) as Record<string, unknown>;
     problems.push(...checkConfig(config, e.config, e.configContains));
     if (e.imageChecks !== undefined) {
-      const manifest = await store.readJson<unknown>(result.manifestDigest);
+      const docs: Record<string, unknown> = {
+        config: result.config,
+        manifest: await store.readJson<unknown>(result.manifestDigest),
+      };
+      if (c.exporters.includes('oci')) Object.assign(docs, await exportOciLayout(store, result, c.exporterAttrs ?? {}));
       const baseLayers = baseImageCount(c.dockerfile);
       const counts = { history: baseLayers, diff_ids: baseLayers };
-      const docs = { config: result.config, manifest };
       for (const check of e.imageChecks) problems.push(...checkImage(docs, check, counts));
     }
     return problems;
   } finally {
     await http?.close();
   }
+}
+
+/** Exporter attributes as `--output` fields, CSV-quoted the way buildx reads them (`"name=a,b"`). */
+function csv(attrs: Record<string, string>): string {
+  return Object.entries(attrs)
+    .map(([k, v]) => `,"${k}=${v}"`)
+    .join('');
+}
+
+/**
+ * The `oci` exporter as a directory (upstream checks the tar form too, with the same index): its
+ * `index.json` is the `layout-index` target and the manifest it names the `manifest` target.
+ */
+async function exportOciLayout(
+  store: Store,
+  result: Parameters<typeof exportOutput>[1],
+  attrs: Record<string, string>,
+): Promise<{ manifest: unknown; 'layout-index': unknown }> {
+  const dest = await freshDir('l');
+  await exportOutput(store, result, parseOutput(`type=oci,dest=${dest}${csv({ ...attrs, tar: 'false' })}`));
+  const index = JSON.parse(await readFile(path.join(dest, 'index.json'), 'utf8')) as ImageIndex;
+  const top = index.manifests[0]?.digest as Digest;
+  const manifest = JSON.parse(await readFile(path.join(dest, 'blobs/sha256', digestHex(top)), 'utf8')) as unknown;
+  return { manifest, 'layout-index': index };
 }
 
 /** History entries of the final stage's base: the busybox fixture has one, scratch none. */
