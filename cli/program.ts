@@ -127,9 +127,14 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           .option('output', {
             alias: 'o',
             type: 'string',
-            describe: 'type=local,dest=DIR | type=tar,dest=FILE',
+            describe:
+              'type=local,dest=DIR | type=tar,dest=FILE | type=oci|docker,dest=FILE[,tar=false] | type=image[,push=true] | type=registry[,name=REF] (repeatable)',
           })
           .option('secret', { type: 'string', describe: 'id=ID,src=FILE | id=ID,env=VAR' })
+          .option('ssh', {
+            type: 'string',
+            describe: 'agent for RUN --mount=type=ssh: default | ID=SOCKET | ID=KEY[,KEY] (repeatable)',
+          })
           .option('cache-to', {
             type: 'string',
             describe: 'export the build cache: type=local,dest=DIR | type=registry,ref=REF[,mode=min|max] (repeatable)',
@@ -137,6 +142,14 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           .option('cache-from', {
             type: 'string',
             describe: 'import a build cache: type=local,src=DIR | type=registry,ref=REF (repeatable)',
+          })
+          .option('push', {
+            type: 'boolean',
+            describe: 'push the image to each -t name (short for --output type=image,push=true)',
+          })
+          .option('pull', {
+            type: 'boolean',
+            describe: 'check every FROM tag against its registry (missing images are always pulled)',
           })
           .option('jobs', { type: 'number', describe: 'stages built at once (default: number of CPUs)' })
           .option('runtime', { type: 'string', default: 'runc', describe: 'OCI runtime for RUN (runc or crun)' }),
@@ -156,10 +169,13 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             metadataFile: a['metadata-file'],
             outputs: collect(a.output),
             secrets: collect(a.secret),
+            ssh: collect(a.ssh),
             jobs: a.jobs,
             runtime: a.runtime,
             cacheTo: collect(a['cache-to']),
             cacheFrom: collect(a['cache-from']),
+            push: a.push === true,
+            pull: a.pull === true,
           }),
         ),
     );

@@ -3,10 +3,31 @@
 export { type BuildOptions, type BuildResult, build } from './build/build.js';
 export { cachedBlobs } from './build/cache-index.js';
 export { BuildError, type BuildErrorDetails } from './build/errors.js';
-export { exportFilesystem, type OutputSpec, OutputSpecError, parseOutput } from './build/export.js';
+export {
+  exportFilesystem,
+  type FilesystemOutputSpec,
+  type OutputSpec,
+  OutputSpecError,
+  parseOutput,
+} from './build/export.js';
+export { exportImage, type ImageOutputSpec, normalizedNames } from './build/export-image.js';
+export { exportOutput, wantsRewriteTimestamp } from './build/export-output.js';
+export {
+  asStoreOutput,
+  PushOutputError,
+  parsePushOutput,
+  pushBuiltImage,
+  pushNames,
+  type RegistryPushSpec,
+} from './build/export-registry.js';
 export { toTarEntry } from './build/layer-commit.js';
 export { isStepCached, loadRecordedPlan, type PlanIdentity, recordPlan } from './build/plan-record.js';
 export { type Progress, plainProgress, type StepProgress, silentProgress } from './build/progress.js';
+export { type ProgressMode, type ProgressTarget, progressFor } from './build/progress-mode.js';
+export { type TtyProgress, type TtyProgressOptions, type TtyStream, ttyProgress } from './build/progress-tty.js';
+export type { PullPolicy } from './build/pull-base.js';
+export { baseLayerCount, type RewrittenImage, rewriteTimestamps } from './build/rewrite-timestamp.js';
+export type { SshSource } from './build/ssh-forward.js';
 export type { SecretSource } from './build/step-env.js';
 export * from './cache-transfer/index.js';
 export * from './container/index.js';

@@ -1,10 +1,9 @@
 // `tsbuild build`: Dockerfile → plan → stages run → image committed and tagged (→ optional exports).
 
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type ContextSnapshot, StatCache, snapshotContext } from '../../cache/index.js';
-import type { Digest, ImageConfig as OciImageConfig, Store } from '../../image/index.js';
+import { type ContextSnapshot, contextStatCacheFile, StatCache, snapshotContext } from '../../cache/index.js';
+import type { Digest, ImageConfig as OciImageConfig, RegistryClient, Store } from '../../image/index.js';
 import {
   type Diagnostic,
   hasLocation,
@@ -26,11 +25,13 @@ import { BuildError } from './errors.js';
 import { commitImage } from './image-commit.js';
 import type { FsState } from './layer-ref.js';
 import type { Progress } from './progress.js';
+import { lazyRegistryClient, type PullPolicy, pullingResolver } from './pull-base.js';
+import { baseLayerCount, rewriteTimestamps } from './rewrite-timestamp.js';
 import { runStages } from './schedule.js';
 import { Semaphore } from './semaphore.js';
 import { removeStaleWork } from './snapshots.js';
+import type { SshSource } from './ssh-forward.js';
 import type { SecretSource } from './step-env.js';
-import { storeResolver } from './store-images.js';
 
 export interface BuildOptions {
   readonly store: Store;
@@ -50,6 +51,8 @@ export interface BuildOptions {
   readonly jobs?: number;
   readonly progress: Progress;
   readonly secrets?: ReadonlyMap<string, SecretSource>;
+  /** `--ssh` agents by id (an agent socket, or key files), for RUN --mount=type=ssh. */
+  readonly ssh?: ReadonlyMap<string, SshSource>;
   /** Hostname of RUN steps (default: the BUILDKIT_SANDBOX_HOSTNAME build arg, else `buildkitsandbox`). */
   readonly hostname?: string;
   /** OCI runtime binary (default `runc`). */
@@ -58,8 +61,24 @@ export interface BuildOptions {
   readonly cacheTo?: readonly string[];
   /** `--cache-from` values (`type=local,src=DIR`, `type=registry,ref=…`). */
   readonly cacheFrom?: readonly string[];
+  /**
+   * The exporter option `rewrite-timestamp=true`: layers this build added get no mtime later than
+   * SOURCE_DATE_EPOCH and are annotated with it; tags and the result name the rewritten image.
+   */
+  readonly rewriteTimestamp?: RewriteTimestampOption;
+  /** FROM images the store lacks are pulled (`missing`, the default); `always` is `--pull`; `never`: offline. */
+  readonly pull?: PullPolicy;
+  /** Client for pulling base images (default: one with the Docker config's credentials, made when needed). */
+  readonly registryClient?: RegistryClient;
+  /** Cancels the build (SIGINT): running steps are killed and cleaned up; the build fails with `build canceled`. */
+  readonly signal?: AbortSignal;
   /** Warnings of the parser and planner. */
   readonly onWarning?: (diagnostic: Diagnostic) => void;
+}
+
+/** `epoch` overrides SOURCE_DATE_EPOCH for the rewrite (null: none, nothing rewritten). */
+export interface RewriteTimestampOption {
+  readonly epoch?: number | null;
 }
 
 export interface BuildResult {
@@ -97,7 +116,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   let snapshot: ContextSnapshot;
   const statCache = options.ephemeralContext
     ? StatCache.inMemory()
-    : await StatCache.open(statCacheFile(options.store, contextDir));
+    : await StatCache.open(contextStatCacheFile(options.store.paths.cache, contextDir));
   try {
     snapshot = await snapshotContext(contextDir, {
       statCache,
@@ -114,12 +133,19 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     buildArgs: options.buildArgs ?? {},
   };
   let planned: Awaited<ReturnType<typeof plan>>;
+  const registry = lazyRegistryClient(options.registryClient);
   try {
     planned = await plan(parsed.ast, planOptions, {
       context: snapshotSource(snapshot),
-      images: storeResolver(options.store),
+      images: pullingResolver({
+        store: options.store,
+        policy: options.pull ?? 'missing',
+        progress,
+        client: registry.get,
+      }),
     });
   } finally {
+    registry.close();
     // File digests computed while planning are what make the next build's context check cheap.
     await statCache.save().catch(() => {});
   }
@@ -137,12 +163,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     jobs: new Semaphore(Math.max(1, options.jobs ?? (await import('node:os')).availableParallelism())),
     noCache,
     epoch,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
     makeEnv: (lookups, signal) => ({
       ...lookups,
       store: options.store,
       context: snapshot,
       now,
       secrets: options.secrets ?? new Map(),
+      ...(options.ssh === undefined ? {} : { ssh: options.ssh }),
       runtime: options.runtime ?? 'runc',
       hostname: options.hostname ?? (options.buildArgs?.BUILDKIT_SANDBOX_HOSTNAME || 'buildkitsandbox'),
       signal,
@@ -153,13 +181,20 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   if (result === undefined) throw new BuildError('the target stage did not run');
 
   const exporting = progress.step('exporting to image');
-  const image = await commitImage(options.store, stage, result, {
+  let image = await commitImage(options.store, stage, result, {
     labels: options.labels ?? {},
     epoch,
     now,
     tags: options.tags ?? [],
     noCache,
   });
+  const rewriteEpoch = options.rewriteTimestamp?.epoch === undefined ? epoch : options.rewriteTimestamp.epoch;
+  if (options.rewriteTimestamp !== undefined && rewriteEpoch !== null) {
+    const baseLayers = await baseLayerCount(options.store, thePlan, stage);
+    const rewritten = await rewriteTimestamps(options.store, image.manifestDigest, baseLayers, rewriteEpoch);
+    for (const tag of options.tags ?? []) await options.store.tag(tag, rewritten.manifestDigest);
+    image = { ...image, ...rewritten, config: rewritten.config };
+  }
   exporting.note(`writing image ${image.configDigest} done`);
   for (const tag of options.tags ?? []) exporting.note(`naming to ${tag} done`);
   exporting.done();
@@ -183,12 +218,6 @@ function cacheSpecs(values: readonly string[] | undefined, direction: 'to' | 'fr
   } catch (error) {
     throw new BuildError((error as Error).message);
   }
-}
-
-/** One stat cache per context directory, in the store. */
-function statCacheFile(store: Store, contextDir: string): string {
-  const id = createHash('sha256').update(contextDir).digest('hex').slice(0, 16);
-  return path.join(store.paths.cache, 'context', `${id}.json`);
 }
 
 /** Errors stop the build (the first one, with its line); warnings go to `onWarning`. */

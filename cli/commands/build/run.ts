@@ -1,22 +1,27 @@
 // `tsbuild build [-t NAME]… [-f FILE] [--target T] [--build-arg K=V]… [--label K=V]… [--no-cache]
 // [--progress auto|tty|plain|quiet] [-q] [--iidfile F] [--metadata-file F] [--output SPEC]…
-// [--secret id=…,src=…|env=…]… [--jobs N] [--runtime R] CONTEXT`: builds into the local store and
-// prints the image id. Progress goes to stderr in docker's plain format; errors as docker renders them.
+// [--secret id=…,src=…|env=…]… [--ssh default|ID[=SOCKET|KEY,…]]… [--jobs N] [--runtime R] CONTEXT`:
+// builds into the local store and prints the image id. Progress goes to stderr in docker's plain
+// format; errors as docker renders them.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   BuildError,
   build,
-  exportFilesystem,
+  exportOutput,
   type OutputSpec,
   parseOutput,
-  plainProgress,
+  progressFor,
   type SecretSource,
-  silentProgress,
+  type SshSource,
+  wantsRewriteTimestamp,
 } from '../../../executor/index.js';
 import { defaultStoreRoot, Store } from '../../../image/index.js';
 import { buildArgValues } from '../plan/run.js';
+import { givenInterrupt, processInterrupt, signalNumbers } from '../run/interrupt.js';
 import { renderBuildError } from './error-text.js';
+import { asStoreOutput, pushTargets, pushToRegistries } from './push.js';
+import { parseSshSpecs } from './ssh-spec.js';
 import { type BuildSources, resolveSources } from './stdin-sources.js';
 
 export interface BuildCliOptions {
@@ -33,11 +38,17 @@ export interface BuildCliOptions {
   readonly metadataFile?: string;
   readonly outputs: readonly string[];
   readonly secrets: readonly string[];
+  /** `--ssh` values (repeatable). */
+  readonly ssh?: readonly string[];
   readonly jobs?: number;
   readonly runtime?: string;
   /** `--cache-to` / `--cache-from` (repeatable). */
   readonly cacheTo?: readonly string[];
   readonly cacheFrom?: readonly string[];
+  /** `--push`: push the image to each `-t` name (as `--output type=image,push=true`). */
+  readonly push?: boolean;
+  /** `--pull`: re-resolve every FROM tag against its registry (images the store lacks are always pulled). */
+  readonly pull?: boolean;
   /** Store directory (default `$TSBUILD_ROOT`, `/var/lib/tsbuild` for root). */
   readonly root?: string;
 }
@@ -48,6 +59,10 @@ export interface BuildIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Standard input, for a context tar (`CONTEXT` `-`) or a Dockerfile (`-f -`); default process.stdin. */
   readonly stdin?: AsyncIterable<Uint8Array>;
+  /** The terminal behind stderr, if any: `--progress auto` draws the live display on a TTY. */
+  readonly stderrTerminal?: { readonly isTTY?: boolean; readonly columns?: number; readonly rows?: number };
+  /** Cancels the build; default: SIGINT, SIGTERM and SIGHUP do (the build cleans up, then exits 128 + N). */
+  readonly signal?: AbortSignal;
 }
 
 const processIo: BuildIo = {
@@ -55,20 +70,41 @@ const processIo: BuildIo = {
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   stdin: process.stdin,
+  stderrTerminal: process.stderr,
 };
 
 export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promise<number> {
   let outputs: OutputSpec[];
   let secrets: Map<string, SecretSource>;
+  let ssh: Map<string, SshSource>;
+  let pushTo: string[];
   try {
-    outputs = opts.outputs.map(parseOutput);
+    outputs = opts.outputs.map((o) => parseOutput(asStoreOutput(o)));
+    pushTo = pushTargets(opts.push ?? false, opts.outputs, opts.tags);
     secrets = parseSecrets(opts.secrets);
+    ssh = parseSshSpecs(opts.ssh ?? [], io.env);
   } catch (error) {
     io.stderr(`ERROR: ${(error as Error).message}\n`);
     return 2;
   }
   const quiet = opts.quiet || opts.progress === 'quiet';
-  const progress = quiet ? silentProgress : plainProgress((text) => io.stderr(text));
+  const terminal = io.stderrTerminal;
+  const progress = progressFor(quiet ? 'quiet' : (opts.progress ?? 'auto'), {
+    write: (text) => io.stderr(text),
+    isTTY: terminal?.isTTY === true,
+    get columns() {
+      return terminal?.columns;
+    },
+    get rows() {
+      return terminal?.rows;
+    },
+    env: io.env,
+  });
+  const heldWarnings: string[] = [];
+  const endProgress = (failed: boolean) => {
+    progress.close?.(failed);
+    for (const warning of heldWarnings.splice(0)) io.stderr(warning);
+  };
   if (opts.context === '-' && opts.file === '-') {
     io.stderr('tsbuild: cannot read both the Dockerfile and the context from stdin\n');
     return 2;
@@ -77,6 +113,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   const epoch = io.env.SOURCE_DATE_EPOCH;
   if (epoch !== undefined && buildArgs.SOURCE_DATE_EPOCH === undefined) buildArgs.SOURCE_DATE_EPOCH = epoch;
   let sources: BuildSources | undefined;
+  const interrupt = io.signal === undefined ? processInterrupt() : givenInterrupt(io.signal);
   try {
     const store = await Store.open(opts.root ?? defaultStoreRoot(io.env as NodeJS.ProcessEnv));
     try {
@@ -98,15 +135,23 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       noCache: opts.noCache,
       progress,
       secrets,
+      ssh,
+      signal: interrupt.signal,
       ...(opts.jobs === undefined ? {} : { jobs: opts.jobs }),
       ...(opts.runtime === undefined ? {} : { runtime: opts.runtime }),
       cacheTo: opts.cacheTo ?? [],
       cacheFrom: opts.cacheFrom ?? [],
+      ...(opts.pull ? { pull: 'always' as const } : {}),
+      rewriteTimestamp: wantsRewriteTimestamp(outputs),
       onWarning: (d) => {
-        if (!quiet) io.stderr(`WARN: ${d.message}\n`);
+        // The live display redraws its lines in place: warnings wait until it has drawn its last frame.
+        if (!quiet)
+          (progress.close === undefined ? io.stderr : (t: string) => heldWarnings.push(t))(`WARN: ${d.message}\n`);
       },
     });
-    for (const output of outputs) await exportFilesystem(store, result.fs, output);
+    for (const output of outputs) await exportOutput(store, result, output);
+    await pushToRegistries(store, result.manifestDigest, pushTo, progress, io.env);
+    endProgress(false);
     if (opts.iidfile !== undefined) await writeFile(opts.iidfile, result.imageId);
     if (opts.metadataFile !== undefined) {
       const metadata = {
@@ -116,9 +161,16 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       };
       await writeFile(opts.metadataFile, `${JSON.stringify(metadata, null, 2)}\n`);
     }
-    io.stdout(`${result.imageId}\n`);
+    // An archive written to standard output (`dest=-`) must not get the image id appended to it.
+    if (!outputs.some((o) => o.dest === '-')) io.stdout(`${result.imageId}\n`);
     return 0;
   } catch (error) {
+    endProgress(true);
+    const by = interrupt.received();
+    if (by !== undefined) {
+      io.stderr(`ERROR: build canceled (${by})\n`);
+      return 128 + signalNumbers[by];
+    }
     if (!(error instanceof BuildError) || sources === undefined) {
       io.stderr(`ERROR: ${(error as Error).stack ?? String(error)}\n`);
       return 1;
@@ -128,6 +180,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     io.stderr(renderBuildError(error, path.basename(dockerfile), text));
     return 1;
   } finally {
+    interrupt.release();
     // The unpacked stdin context is private to this build, failed or not.
     await sources?.cleanup();
   }
