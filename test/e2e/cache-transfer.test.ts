@@ -4,45 +4,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BuildCliOptions, run } from '../../cli/commands/build/run.js';
+import type { BuildCliOptions } from '../../cli/commands/build/run.js';
 import { CacheMediaType, parseCacheSpec } from '../../executor/index.js';
 import { compressedImage, type Store, sha256Digest } from '../../image/index.js';
 import { type DistributionServer, startDistribution } from '../image/registry/distribution-server.js';
+import { buildCommand } from './build-command.js';
 import { freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(store: Store, opts: Partial<BuildCliOptions> & { context: string }): Promise<Captured> {
-  const out = { stdout: '', stderr: '' };
-  const code = await run(
-    {
-      tags: ['app:1'],
-      buildArgs: [],
-      labels: [],
-      noCache: false,
-      quiet: false,
-      outputs: [],
-      secrets: [],
-      root: store.root,
-      progress: 'plain',
-      ...opts,
-    },
-    {
-      stdout: (t) => {
-        out.stdout += t;
-      },
-      stderr: (t) => {
-        out.stderr += t;
-      },
-      env: {},
-    },
-  );
-  return { code, ...out };
-}
+const cli = (store: Store, opts: Partial<BuildCliOptions> & { context: string }) =>
+  buildCommand(store, { tags: ['app:1'], progress: 'plain', ...opts });
 
 /** The names of the step vertices (`[2/3] COPY …`, not FROM) and of those that ended CACHED. */
 function stepVertices(log: string): { steps: string[]; cached: string[] } {

@@ -4,42 +4,12 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BuildCliOptions, run } from '../../cli/commands/build/run.js';
+import type { BuildCliOptions } from '../../cli/commands/build/run.js';
 import type { Store } from '../../image/index.js';
+import { buildCommand } from './build-command.js';
 import { freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(store: Store, opts: Partial<BuildCliOptions> & { context: string }): Promise<Captured> {
-  const out = { stdout: '', stderr: '' };
-  const code = await run(
-    {
-      tags: [],
-      buildArgs: [],
-      labels: [],
-      noCache: false,
-      quiet: false,
-      outputs: [],
-      secrets: [],
-      root: store.root,
-      ...opts,
-    },
-    {
-      stdout: (t) => {
-        out.stdout += t;
-      },
-      stderr: (t) => {
-        out.stderr += t;
-      },
-      env: {},
-    },
-  );
-  return { code, ...out };
-}
+const cli = (store: Store, opts: Partial<BuildCliOptions> & { context: string }) => buildCommand(store, opts);
 
 describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build (command)', () => {
   afterAll(removeFreshDirs);

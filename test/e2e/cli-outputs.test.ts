@@ -4,41 +4,13 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BuildCliOptions, type BuildIo, run } from '../../cli/commands/build/run.js';
+import type { BuildCliOptions, BuildIo } from '../../cli/commands/build/run.js';
 import type { ImageIndex, ImageManifest, Store } from '../../image/index.js';
+import { buildCommand } from './build-command.js';
 import { freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
 
-async function cli(
-  store: Store,
-  opts: Partial<BuildCliOptions> & { context: string },
-  io: Partial<BuildIo> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: '', stderr: '' };
-  const code = await run(
-    {
-      tags: [],
-      buildArgs: [],
-      labels: [],
-      noCache: false,
-      quiet: false,
-      outputs: [],
-      secrets: [],
-      root: store.root,
-      ...opts,
-    },
-    {
-      stdout: (t) => {
-        out.stdout += t;
-      },
-      stderr: (t) => {
-        out.stderr += t;
-      },
-      env: {},
-      ...io,
-    },
-  );
-  return { code, ...out };
-}
+const cli = (store: Store, opts: Partial<BuildCliOptions> & { context: string }, io: Partial<BuildIo> = {}) =>
+  buildCommand(store, opts, io);
 
 const tarJson = <T>(file: string, member: string): T =>
   JSON.parse(execFileSync('tar', ['-xOf', file, member], { encoding: 'utf8' })) as T;

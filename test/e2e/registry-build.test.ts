@@ -3,7 +3,7 @@
 // `--output type=registry` push the built image under its names.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asStoreOutput, pushTargets } from '../../cli/commands/build/push.js';
-import { type BuildCliOptions, run } from '../../cli/commands/build/run.js';
+import type { BuildCliOptions } from '../../cli/commands/build/run.js';
 import { run as push } from '../../cli/commands/push/run.js';
 import { parsePushOutput } from '../../executor/index.js';
 import {
@@ -16,41 +16,11 @@ import {
 } from '../../image/index.js';
 import { capture } from '../cli/image-helpers.js';
 import { type DistributionServer, freePort, startDistribution } from '../image/registry/distribution-server.js';
+import { buildCommand } from './build-command.js';
 import { buildIn, freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(store: Store, opts: Partial<BuildCliOptions> & { context: string }): Promise<Captured> {
-  const out = { stdout: '', stderr: '' };
-  const code = await run(
-    {
-      tags: [],
-      buildArgs: [],
-      labels: [],
-      noCache: false,
-      quiet: false,
-      outputs: [],
-      secrets: [],
-      root: store.root,
-      progress: 'plain',
-      ...opts,
-    },
-    {
-      stdout: (t) => {
-        out.stdout += t;
-      },
-      stderr: (t) => {
-        out.stderr += t;
-      },
-      env: { HOME: '/nonexistent' },
-    },
-  );
-  return { code, ...out };
-}
+const cli = (store: Store, opts: Partial<BuildCliOptions> & { context: string }) =>
+  buildCommand(store, { progress: 'plain', ...opts }, { env: { HOME: '/nonexistent' } });
 
 async function contextWith(dockerfile: string): Promise<string> {
   const ctx = await freshDir('c');

@@ -1,0 +1,42 @@
+// `tsbuild build` through its command function with every option at its CLI default, output captured:
+// what the e2e tests of the build command share.
+import { type BuildCliOptions, type BuildIo, run } from '../../cli/commands/build/run.js';
+import type { Store } from '../../image/index.js';
+
+export interface CapturedBuild {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function buildCommand(
+  store: Store,
+  opts: Partial<BuildCliOptions> & { context: string },
+  io: Partial<BuildIo> = {},
+): Promise<CapturedBuild> {
+  const out = { stdout: '', stderr: '' };
+  const defaults: Omit<BuildCliOptions, 'context'> = {
+    tags: [],
+    buildArgs: [],
+    labels: [],
+    noCache: false,
+    quiet: false,
+    outputs: [],
+    secrets: [],
+    root: store.root,
+  };
+  const code = await run(
+    { ...defaults, ...opts },
+    {
+      stdout: (t) => {
+        out.stdout += t;
+      },
+      stderr: (t) => {
+        out.stderr += t;
+      },
+      env: {},
+      ...io,
+    },
+  );
+  return { code, ...out };
+}
