@@ -1,5 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
-import { createGunzip, createZstdDecompress } from 'node:zlib';
+import zlib from 'node:zlib';
 import type { Digest } from '../digest.js';
 import { decompressedStream } from '../layer/decompress.js';
 import { HashingStream } from '../layer/hashing-stream.js';
@@ -30,7 +30,7 @@ export function uncompressedLayer(store: Store, layer: Descriptor): Readable {
   const blob = store.openBlob(layer.digest);
   const compression = layerCompression(layer.mediaType);
   if (compression === 'none') return blob;
-  const decoder = compression === 'gzip' ? createGunzip() : createZstdDecompress();
+  const decoder = compression === 'gzip' ? zlib.createGunzip() : zlib.createZstdDecompress();
   blob.on('error', (error) => decoder.destroy(error));
   return blob.pipe(decoder);
 }

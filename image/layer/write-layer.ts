@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants, createGzip, createZstdCompress } from 'node:zlib';
+import zlib from 'node:zlib';
 import type { Digest } from '../digest.js';
 import { HashingStream } from './hashing-stream.js';
 import { canonicalLayerOrder } from './layer-order.js';
@@ -54,7 +54,7 @@ export async function layerTarBytes(entries: readonly TarEntry[], options: Layer
  * on the input and the level.
  */
 export function deterministicGzip(level = 6) {
-  return createGzip({ level, strategy: constants.Z_DEFAULT_STRATEGY });
+  return zlib.createGzip({ level, strategy: zlib.constants.Z_DEFAULT_STRATEGY });
 }
 
 /**
@@ -71,7 +71,7 @@ export async function compressLayer(
   const stages: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [
     tar instanceof Readable ? tar : Readable.from(tar),
     raw,
-    options.compression === 'zstd' ? createZstdCompress() : deterministicGzip(options.gzipLevel),
+    options.compression === 'zstd' ? zlib.createZstdCompress() : deterministicGzip(options.gzipLevel),
     compressed,
   ];
   stages.push(sink ?? new Writable({ write: (_chunk, _encoding, callback) => callback() }));

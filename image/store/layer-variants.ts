@@ -7,7 +7,7 @@
 // compression is deterministic, so a crash at any point at worst repeats work that yields the same digest.
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createGzip, createZstdCompress } from 'node:zlib';
+import zlib from 'node:zlib';
 import { type Digest, digestHex, isSha256Digest } from '../digest.js';
 import { DockerMediaType, layerCompression, OciMediaType } from '../media-types.js';
 import type { Descriptor } from '../oci-types.js';
@@ -102,7 +102,7 @@ export async function compressedLayer(
 async function variantOf(store: Store, source: Digest, compression: LayerCompressionKind): Promise<VariantRecord> {
   const known = await readVariant(store, compression, source);
   if (known !== null) return known;
-  const encoder = compression === 'gzip' ? createGzip({ level: variantGzipLevel }) : createZstdCompress();
+  const encoder = compression === 'gzip' ? zlib.createGzip({ level: variantGzipLevel }) : zlib.createZstdCompress();
   const blob = store.openBlob(source);
   blob.on('error', (error) => encoder.destroy(error));
   const stored = await store.putBlob(blob.pipe(encoder));
