@@ -225,6 +225,8 @@ export class ContextWorker {
         if (msg !== id) return;
         this.worker.off('message', onMessage);
         this.worker.off('exit', onExit);
+        // Idle again: it must not keep the process alive (the listener had referenced it).
+        this.worker.unref();
         resolve();
       };
       const onExit = (): void => {
@@ -233,6 +235,7 @@ export class ContextWorker {
       };
       this.worker.on('message', onMessage);
       this.worker.once('exit', onExit);
+      this.worker.ref();
     });
     this.worker.postMessage({
       id,

@@ -139,7 +139,8 @@ export class HashPool {
       }
       const id = this.nextId++;
       this.batches.set(id, jobs);
-      slot.inFlight++;
+      // Referenced only while it owes an answer: an idle worker must not keep the process alive.
+      if (slot.inFlight++ === 0) slot.worker.ref();
       // Columnar messages: cheaper to clone than one object per file.
       slot.worker.postMessage({
         id,
@@ -160,10 +161,9 @@ export class HashPool {
 
   private spawn(): WorkerSlot {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
-    worker.unref();
     const slot: WorkerSlot = { worker, inFlight: 0 };
     worker.on('message', (msg: WorkerReply) => {
-      slot.inFlight--;
+      if (--slot.inFlight === 0) worker.unref();
       const jobs = this.batches.get(msg.id) ?? [];
       this.batches.delete(msg.id);
       const failed = new Map(msg.errors.map((e) => [e.i, e]));
@@ -182,6 +182,9 @@ export class HashPool {
         for (const j of jobs) j.done(err);
       }
     });
+    // After the listeners: adding a 'message' listener references the worker again, and a referenced
+    // idle worker kept every build that hashed a file alive until the idle timer (1 s) stopped it.
+    worker.unref();
     this.slots.push(slot);
     return slot;
   }
