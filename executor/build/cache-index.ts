@@ -1,10 +1,13 @@
 // The build cache index: step cache key → the step's result (its layer, when it made one), and image
 // key → the committed manifest. One small JSON file per key under `<store>/cache/build/`, written
 // atomically, so a hit reads one file and touches no layer data, and concurrent builds never see a
-// partial record. A record whose blobs were pruned counts as a miss.
-import { mkdir, readFile } from 'node:fs/promises';
+// partial record. A record whose blobs were pruned counts as a miss. A record file is its JSON line and,
+// for records written in a batch (no fsync each), a second line with the JSON line's sha256: a record torn
+// by a crash fails the check (or the JSON parse) and reads as a miss, never as a wrong hit.
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { type Digest, type Store, writeFileAtomic } from '../../image/index.js';
+import { type Digest, fsyncDir, type Store, tempPathFor, writeFileAtomic } from '../../image/index.js';
 import type { LayerRef } from './layer-ref.js';
 
 export interface StepRecord {
@@ -25,9 +28,16 @@ function fileFor(store: Store, kind: 'step' | 'image', key: string): string {
   return path.join(store.paths.cache, 'build', `${kind === 'step' ? 's' : 'i'}-${hex}.json`);
 }
 
+const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+
 async function readRecord<T>(file: string): Promise<T | null> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
+    const text = await readFile(file, 'utf8');
+    const end = text.indexOf('\n');
+    const body = end < 0 ? text : text.slice(0, end);
+    const check = end < 0 ? '' : text.slice(end + 1).trim();
+    if (check !== '' && check !== sha256Hex(body)) return null;
+    return JSON.parse(body) as T;
   } catch {
     return null;
   }
@@ -36,6 +46,41 @@ async function readRecord<T>(file: string): Promise<T | null> {
 async function writeRecord(file: string, value: unknown): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   await writeFileAtomic(file, `${JSON.stringify(value)}\n`);
+}
+
+/** One record of a batch: a step's result or a committed image, under its key. */
+export type CacheIndexEntry =
+  | { readonly kind: 'step'; readonly key: string; readonly record: StepRecord }
+  | { readonly kind: 'image'; readonly key: string; readonly record: ImageRecord };
+
+/**
+ * Writes many records at once (an imported cache): each to a temporary name and renamed, with no fsync per
+ * file, then one fsync of the directory. The checksum line makes a record the crash tore read as a miss.
+ */
+export async function recordMany(store: Store, entries: readonly CacheIndexEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const dir = path.join(store.paths.cache, 'build');
+  await mkdir(dir, { recursive: true });
+  await Promise.all(
+    entries.map(async (entry) => {
+      const file = fileFor(store, entry.kind, entry.key);
+      const body = JSON.stringify(entry.record);
+      const temp = tempPathFor(file);
+      const handle = await open(temp, 'wx', 0o644);
+      try {
+        try {
+          await handle.writeFile(`${body}\n${sha256Hex(body)}\n`);
+        } finally {
+          await handle.close();
+        }
+        await rename(temp, file);
+      } catch (error) {
+        await unlink(temp).catch(() => {});
+        throw error;
+      }
+    }),
+  );
+  await fsyncDir(dir);
 }
 
 export async function lookupStep(store: Store, key: string): Promise<StepRecord | null> {

@@ -2,7 +2,7 @@
 // name is in the store (fetched through `ensure`, which verifies digests). Step records are limited to
 // the keys the plan will look up, so a large shared cache costs only what this build needs.
 import type { Descriptor, Digest, Store } from '../../image/index.js';
-import { lookupImage, lookupStep, recordImage, recordStep } from '../build/cache-index.js';
+import { type CacheIndexEntry, lookupImage, lookupStep, recordMany } from '../build/cache-index.js';
 import { type CacheRecord, diffIdAnnotation, recordBlobs } from './format.js';
 
 const manifestLimit = 4 * 1024 * 1024;
@@ -16,37 +16,38 @@ export async function applyRecords(
   wantedSteps: ReadonlySet<string>,
   ensure: EnsureBlobs,
 ): Promise<number> {
-  const useful: CacheRecord[] = [];
-  for (const r of records) {
-    if (r.kind === 'step' && wantedSteps.has(r.key) && (await lookupStep(store, r.key)) === null) useful.push(r);
-    if (r.kind === 'image' && r.manifest.size <= manifestLimit && (await lookupImage(store, r.key)) === null) {
-      useful.push(r);
-    }
-  }
-  const missing: Descriptor[] = [];
-  for (const blob of recordBlobs(useful)) if (!(await store.hasBlob(blob.digest))) missing.push(blob);
-  await ensure(missing);
+  // Lookups and blob checks are small independent reads: all at once rather than one after another.
+  const candidates = records.filter(
+    (r) => (r.kind === 'step' && wantedSteps.has(r.key)) || (r.kind === 'image' && r.manifest.size <= manifestLimit),
+  );
+  const known = await Promise.all(
+    candidates.map((r) => (r.kind === 'step' ? lookupStep(store, r.key) : lookupImage(store, r.key))),
+  );
+  const useful = candidates.filter((_, i) => known[i] === null);
+  const blobs = recordBlobs(useful);
+  const present = await Promise.all(blobs.map((blob) => store.hasBlob(blob.digest)));
+  await ensure(blobs.filter((_, i) => !present[i]));
+  const entries: CacheIndexEntry[] = [];
   for (const r of useful) {
     if (r.kind === 'image') {
       // The image record is tagged later: it must name a manifest of that very config.
       if (await namesConfig(store, r.manifest.digest, r.config.digest)) {
-        await recordImage(store, r.key, { manifest: r.manifest.digest, config: r.config.digest });
+        entries.push({ kind: 'image', key: r.key, record: { manifest: r.manifest.digest, config: r.config.digest } });
       }
       continue;
     }
     const layer = r.layers[0];
     const diffId = layer.annotations?.[diffIdAnnotation];
     if (diffId === undefined) continue;
-    await recordStep(store, r.key, {
-      layer: {
-        digest: layer.digest,
-        size: layer.size,
-        mediaType: layer.mediaType,
-        diffId: diffId as typeof layer.digest,
-      },
-      created: r.created,
+    const { digest, size, mediaType } = layer;
+    entries.push({
+      kind: 'step',
+      key: r.key,
+      record: { layer: { digest, size, mediaType, diffId: diffId as typeof digest }, created: r.created },
     });
   }
+  // One batch: blobs are durable already (ensure), the records follow with one directory fsync.
+  await recordMany(store, entries);
   return useful.length;
 }
 

@@ -68,7 +68,14 @@ export async function importLocal(store: Store, dir: string): Promise<LocalCache
   return {
     records: config.records,
     ensure: async (blobs) => {
-      for (const d of blobs) await store.putBlob(createReadStream(blob(d)), { digest: d.digest, size: d.size });
+      // A few at a time: each put waits mostly on its fsync, and those overlap.
+      const queue = [...blobs];
+      const worker = async (): Promise<void> => {
+        for (let d = queue.shift(); d !== undefined; d = queue.shift()) {
+          await store.putBlob(createReadStream(blob(d)), { digest: d.digest, size: d.size });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
     },
   };
 }
