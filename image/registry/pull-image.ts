@@ -52,15 +52,18 @@ export async function pullImage(
       if (blob !== config) options.onLayerExists?.(blob);
     } else wanted.push(blob);
   }
+  let renamed = false;
   await client.fetchBlobs(
     ref,
     wanted,
     async (blob, file) => {
-      await adoptVerifiedBlob(store, blob.digest, file);
+      renamed = (await adoptVerifiedBlob(store, blob.digest, file)) || renamed;
       if (blob !== config) options.onLayerStored?.(blob);
     },
     { tmpDir: options.tmpDir, ...(options.signal === undefined ? {} : { signal: options.signal }) },
   );
+  // The renames are made durable once for the whole pull, before any manifest or tag can name the blobs.
+  if (renamed) await fsyncDir(path.dirname(store.blobPath(config.digest)));
   // The index too (exact bytes), so `name@<index digest>` resolves.
   if (index !== undefined) await store.putManifest(index.bytes, index.descriptor.mediaType);
   const stored = await store.putManifest(manifest.bytes, manifest.descriptor.mediaType);
@@ -85,9 +88,10 @@ export async function pullImage(
 /**
  * Moves a downloaded file, already verified against `digest` and fsynced by the client, into the store's blob
  * directory: a rename instead of a second copy, which halves the disk writes of a pull. A blob already there
- * is kept (content addressing makes them identical) and its mtime refreshed for prune's grace period.
+ * is kept (content addressing makes them identical) and its mtime refreshed for prune's grace period. Answers
+ * whether it renamed a file in (the caller then fsyncs the blob directory, once for all blobs).
  */
-async function adoptVerifiedBlob(store: Store, digest: Digest, verifiedFile: string): Promise<void> {
+async function adoptVerifiedBlob(store: Store, digest: Digest, verifiedFile: string): Promise<boolean> {
   const target = store.blobPath(digest);
   const present = await access(target).then(
     () => true,
@@ -96,7 +100,7 @@ async function adoptVerifiedBlob(store: Store, digest: Digest, verifiedFile: str
   if (present) {
     const now = new Date();
     await utimes(target, now, now).catch(() => {});
-    return;
+    return false;
   }
   try {
     await rename(verifiedFile, target);
@@ -104,7 +108,7 @@ async function adoptVerifiedBlob(store: Store, digest: Digest, verifiedFile: str
     // A transfer directory on another filesystem: copy through the store's own (verifying) writer.
     if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
     await store.putBlob(createReadStream(verifiedFile), { digest });
-    return;
+    return false;
   }
-  await fsyncDir(path.dirname(target));
+  return true;
 }
