@@ -1,11 +1,9 @@
 // `type=registry`: the cache manifest pushed under a tag (blobs first, then the manifest, so the tag never
 // names missing content), and pulled back with every blob verified against its digest before it is stored.
-import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type Descriptor,
-  fsyncDir,
   type ImageReference,
   OciMediaType,
   type RegistryClient,
@@ -87,33 +85,12 @@ export async function importRegistry(
         repo,
         blobs,
         async (blob, file) => {
-          renamed = (await adoptBlob(store, blob, file)) || renamed;
+          renamed = (await store.adoptBlob(file, { digest: blob.digest, size: blob.size })) || renamed;
         },
         { tmpDir },
       );
       // The renames are made durable once for all blobs, before any cache record names them.
-      if (renamed) await fsyncDir(path.dirname(store.blobPath(blobs[0]!.digest)));
+      if (renamed) await store.syncBlobs();
     },
   };
-}
-
-/**
- * Moves a downloaded blob (verified against its digest and fsynced by the client) into the store: a rename,
- * not a second copy. A blob already there is kept. Answers whether it renamed a file in.
- */
-async function adoptBlob(store: Store, blob: Descriptor, file: string): Promise<boolean> {
-  try {
-    if (await store.hasBlob(blob.digest)) return false;
-    try {
-      await rename(file, store.blobPath(blob.digest));
-      return true;
-    } catch (error) {
-      // A transfer directory on another filesystem: copy through the store's own verifying writer.
-      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-      await store.putBlob(createReadStream(file), { digest: blob.digest, size: blob.size });
-      return false;
-    }
-  } finally {
-    await rm(file, { force: true });
-  }
 }

@@ -1,13 +1,9 @@
 // Pulling one platform's image into the store: the code behind `tsbuild pull` and a build's FROM of an image
 // the store lacks. Every blob is verified against its digest on the way in, and the tag moves only once all of
 // them are stored, so an interrupted pull leaves no tag pointing at missing content.
-import { createReadStream } from 'node:fs';
-import { access, rename, utimes } from 'node:fs/promises';
-import path from 'node:path';
 import type { Digest } from '../digest.js';
 import type { Descriptor, Platform } from '../oci-types.js';
 import { type ImageReference, referenceString } from '../reference.js';
-import { fsyncDir } from '../store/atomic-file.js';
 import type { Store } from '../store/store.js';
 import type { FetchedImageManifest, FetchedIndex, RegistryClient } from './client.js';
 
@@ -57,13 +53,13 @@ export async function pullImage(
     ref,
     wanted,
     async (blob, file) => {
-      renamed = (await adoptVerifiedBlob(store, blob.digest, file)) || renamed;
+      renamed = (await store.adoptBlob(file, { digest: blob.digest, size: blob.size })) || renamed;
       if (blob !== config) options.onLayerStored?.(blob);
     },
     { tmpDir: options.tmpDir, ...(options.signal === undefined ? {} : { signal: options.signal }) },
   );
   // The renames are made durable once for the whole pull, before any manifest or tag can name the blobs.
-  if (renamed) await fsyncDir(path.dirname(store.blobPath(config.digest)));
+  if (renamed) await store.syncBlobs();
   // The index too (exact bytes), so `name@<index digest>` resolves.
   if (index !== undefined) await store.putManifest(index.bytes, index.descriptor.mediaType);
   const stored = await store.putManifest(manifest.bytes, manifest.descriptor.mediaType);
@@ -83,32 +79,4 @@ export async function pullImage(
     ...(previous === undefined ? {} : { previous }),
     digest: index?.descriptor.digest ?? manifest.descriptor.digest,
   };
-}
-
-/**
- * Moves a downloaded file, already verified against `digest` and fsynced by the client, into the store's blob
- * directory: a rename instead of a second copy, which halves the disk writes of a pull. A blob already there
- * is kept (content addressing makes them identical) and its mtime refreshed for prune's grace period. Answers
- * whether it renamed a file in (the caller then fsyncs the blob directory, once for all blobs).
- */
-async function adoptVerifiedBlob(store: Store, digest: Digest, verifiedFile: string): Promise<boolean> {
-  const target = store.blobPath(digest);
-  const present = await access(target).then(
-    () => true,
-    () => false,
-  );
-  if (present) {
-    const now = new Date();
-    await utimes(target, now, now).catch(() => {});
-    return false;
-  }
-  try {
-    await rename(verifiedFile, target);
-  } catch (error) {
-    // A transfer directory on another filesystem: copy through the store's own (verifying) writer.
-    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-    await store.putBlob(createReadStream(verifiedFile), { digest });
-    return false;
-  }
-  return true;
 }

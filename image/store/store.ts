@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { access, mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { encodeConfig, encodeIndex, encodeManifest } from '../canonical-json.js';
@@ -7,9 +7,11 @@ import { type Digest, digestHex, isSha256Digest } from '../digest.js';
 import { Annotation, OciMediaType } from '../media-types.js';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../oci-types.js';
 import { familiarString, parseDockerRef, referenceName } from '../reference.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { adoptVerifiedBlob } from './adopt-blob.js';
+import { fsyncDir, writeFileAtomic } from './atomic-file.js';
 import { type BlobExpectation, type BlobInfo, writeBlob } from './blob-writer.js';
 import { withFileLock } from './file-lock.js';
+import { fileExists } from './fs-util.js';
 import { readIndexFile, writeIndexFile } from './index-file.js';
 import { defaultStoreRoot, type StorePaths, storePaths } from './paths.js';
 import { hostPlatform } from './platform.js';
@@ -89,6 +91,16 @@ export class Store {
   /** Stores bytes or a stream, verified against `expected` when given. */
   putBlob(data: Uint8Array | AsyncIterable<Uint8Array>, expected?: BlobExpectation | Digest): Promise<BlobInfo> {
     return writeBlob(this.paths.blobs, data, typeof expected === 'string' ? { digest: expected } : expected);
+  }
+
+  /** Renames a verified, fsynced download into place; see adopt-blob.ts. True if a file was renamed in. */
+  adoptBlob(verifiedFile: string, expected: BlobExpectation & { digest: Digest }): Promise<boolean> {
+    return adoptVerifiedBlob(this, verifiedFile, expected);
+  }
+
+  /** Makes renames into the blob directory durable: once after a batch of `adoptBlob`s. */
+  syncBlobs(): Promise<void> {
+    return fsyncDir(this.paths.blobs);
   }
 
   async putConfig(config: ImageConfig, mediaType: string = OciMediaType.config): Promise<Descriptor> {
@@ -213,12 +225,6 @@ export class Store {
     });
   }
 }
-
-const fileExists = (file: string): Promise<boolean> =>
-  access(file).then(
-    () => true,
-    () => false,
-  );
 
 function refOf(descriptor: Descriptor): string | undefined {
   return descriptor.annotations?.[Annotation.refName];
