@@ -12,6 +12,7 @@ import { ensureMountPointLayer } from '../snapshot/mount-points.js';
 import { mountOverlay } from '../snapshot/overlay.js';
 import { commitLayer, commitTarChunks } from './layer-commit.js';
 import type { FsState, LayerRef } from './layer-ref.js';
+import { phaseTimer } from './phase-timer.js';
 import { ensureSnapshot, publishSnapshot, tempSnapshotDir } from './snapshots.js';
 
 export interface StepWorkspace {
@@ -106,17 +107,6 @@ export async function runDirectStep(store: Store, write: (root: string) => Async
   } finally {
     await removeWorkDir(dir);
   }
-}
-
-/** With TSBUILD_TRACE set, prints how long each phase of a step took (stderr). */
-function phaseTimer(): (phase: string) => void {
-  if (!process.env.TSBUILD_TRACE) return () => {};
-  let last = performance.now();
-  return (phase) => {
-    const now = performance.now();
-    process.stderr.write(`[trace] ${phase} ${(now - last).toFixed(1)}ms\n`);
-    last = now;
-  };
 }
 
 /** Removes a step's work directory, unless a mount below it could not be released (never delete through one). */

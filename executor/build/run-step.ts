@@ -9,6 +9,7 @@ import { newContainerId, runContainer } from '../runtime/runc.js';
 import { createRunSpec, type ExtraMount, mountStubPaths } from '../runtime/spec.js';
 import { mkdirInRoot, relOf } from './copy-write.js';
 import type { StepWorkspace } from './fs-step.js';
+import { phaseTimer } from './phase-timer.js';
 import { prepareMounts, withMountEnv } from './run-mounts.js';
 import type { StepEnv } from './step-env.js';
 import { resolveProcessUser } from './users.js';
@@ -114,17 +115,6 @@ async function settledInOrder<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B
   if (ra.status === 'rejected') throw ra.reason;
   if (rb.status === 'rejected') throw rb.reason;
   return [ra.value, rb.value];
-}
-
-/** With TSBUILD_TRACE set, prints how long each part of the step took (stderr), as fs-step does. */
-function phaseTimer(): (phase: string) => void {
-  if (!process.env.TSBUILD_TRACE) return () => {};
-  let last = performance.now();
-  return (phase) => {
-    const now = performance.now();
-    process.stderr.write(`[trace] ${phase} ${(now - last).toFixed(1)}ms\n`);
-    last = now;
-  };
 }
 
 /** Proxy variables reach RUN in both spellings (`http_proxy` is also `HTTP_PROXY`), as in BuildKit. */

@@ -1,0 +1,12 @@
+// Step tracing for benchmarks: with TSBUILD_TRACE set, each step prints how long each of its phases took
+// (stderr, `[trace] <phase> <ms>ms`; bench/build.ts and bench/run-step.ts read these lines).
+
+export function phaseTimer(): (phase: string) => void {
+  if (!process.env.TSBUILD_TRACE) return () => {};
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    process.stderr.write(`[trace] ${phase} ${(now - last).toFixed(1)}ms\n`);
+    last = now;
+  };
+}
