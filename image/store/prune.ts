@@ -24,7 +24,7 @@ export interface PruneResult {
 
 /** The narrow view of the store that pruning needs. */
 interface PrunableStore {
-  paths: { root: string; blobs: string; indexJson: string; variants: string };
+  paths: { root: string; blobs: string; indexJson: string; variants: string; cache: string };
   hasBlob(digest: Digest): Promise<boolean>;
   blobPath(digest: Digest): string;
   readBlob(digest: Digest): Promise<Buffer>;
@@ -113,8 +113,11 @@ export async function pruneStore(
   await markVariants(store.paths.variants, live);
 
   const result: PruneResult = { removedBlobs: [], removedTempFiles: [], reclaimedBytes: 0 };
-  for (const dir of [store.paths.root, store.paths.blobs]) {
-    for (const name of await readdir(dir)) {
+  // Every store write is temp-then-rename: a writer killed in between leaves a temp file next to its target,
+  // in the root (index.json), the blob directory, or anywhere under cache/ (records, stat caches, plans).
+  const tempDirs = [store.paths.root, store.paths.blobs, ...(await subdirectories(store.paths.cache))];
+  for (const dir of tempDirs) {
+    for (const name of await readdir(dir).catch(() => [])) {
       const file = path.join(dir, name);
       if (!(await isGarbageTemp(file, name))) continue;
       const size = await stat(file).then(
@@ -152,4 +155,19 @@ export async function pruneStore(
   result.removedBlobs.sort();
   result.removedTempFiles.sort();
   return result;
+}
+
+/**
+ * `cache/` and the directories below it that tsbuild writes records into; `cache/mounts` holds the contents of
+ * RUN cache mounts (users' files, often large), which are never walked.
+ */
+async function subdirectories(dir: string, top = true): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => null);
+  if (entries === null) return [];
+  const out = [dir];
+  for (const entry of entries) {
+    if (!entry.isDirectory() || (top && entry.name === 'mounts')) continue;
+    out.push(...(await subdirectories(path.join(dir, entry.name), false)));
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -215,6 +215,20 @@ describe('putLayer', () => {
 });
 
 describe('prune', () => {
+  it('removes dead writers’ temp files under cache/ but never looks inside RUN cache mounts', async () => {
+    const store = await Store.open(freshRoot());
+    const record = path.join(store.paths.cache, 'build', 's-1.json.tmp-999999999-abcdef');
+    const mounted = path.join(store.paths.cache, 'mounts', '0123456789abcdef', 'data', 'user.tmp-999999999-abcdef');
+    mkdirSync(path.dirname(record), { recursive: true });
+    mkdirSync(path.dirname(mounted), { recursive: true });
+    writeFileSync(record, '{');
+    writeFileSync(mounted, 'a user file in a cache mount');
+    const result = await store.prune();
+    expect(result.removedTempFiles).toEqual(['cache/build/s-1.json.tmp-999999999-abcdef']);
+    expect(existsSync(record)).toBe(false);
+    expect(readFileSync(mounted, 'utf8')).toBe('a user file in a cache mount');
+  });
+
   it('removes unreferenced blobs and dead processes’ temp files, keeps tagged and hooked ones', async () => {
     const store = await Store.open(freshRoot());
     const tagged = await storeImage(store, 'tagged');

@@ -7,7 +7,6 @@ import type { Store } from '../../../image/index.js';
 import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from '../images/command-io.js';
 import { humanSize } from '../images/human.js';
 import { removeDeadTransferDirs } from '../pull/registry-options.js';
-import { removeDeadTempFiles } from './in-use.js';
 import { pruneSnapshots } from './snapshots.js';
 
 export interface PruneOptions extends StoreOptions {
@@ -31,16 +30,13 @@ export async function run(opts: PruneOptions, io: CommandIo = processIo): Promis
     }
     const snapshots = await pruneSnapshots(store, roots, graceMs);
     const transfers = await removeDeadTransferDirs(store);
-    // Cache records, context stat caches and plans are written temp-then-rename too.
-    const cacheTemps = await removeDeadTempFiles(store.paths.cache, store.root);
     if (!opts.quiet) {
       for (const digest of result.removedBlobs) io.stdout(`deleted: ${digest}\n`);
       for (const file of result.removedTempFiles) io.stdout(`deleted temp file: ${file}\n`);
       for (const name of snapshots.removed) io.stdout(`deleted snapshot: ${name}\n`);
       for (const name of transfers) io.stdout(`deleted temp file: ${name}\n`);
-      for (const name of cacheTemps.removed) io.stdout(`deleted temp file: ${name}\n`);
     }
-    io.stdout(`Total reclaimed space: ${humanSize(result.reclaimedBytes + cacheTemps.bytes)}\n`);
+    io.stdout(`Total reclaimed space: ${humanSize(result.reclaimedBytes)}\n`);
     return 0;
   });
 }
