@@ -2,7 +2,7 @@
 // the build cache holds, otherwise the reason for the miss from the plan the last build recorded.
 // Real builds on the busybox fixture (root, runc), as the e2e tests do.
 
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contextStatCacheFile, StatCache } from '../../cache/index.js';
@@ -97,8 +97,11 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild plan with a store
   it('shows every step CACHED after a build, in text and JSON', async () => {
     const built = await buildIn(store, ctx);
     expect(built.error).toBeNull();
-    const recorded = await readdir(path.join(store.paths.cache, 'plans'));
-    expect(recorded).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.json$/)]);
+    const recorded = (await readdir(path.join(store.paths.cache, 'plans'))).sort();
+    expect(recorded).toEqual([
+      expect.stringMatching(/^[0-9a-f]{64}\.json$/),
+      expect.stringMatching(/^[0-9a-f]{64}\.key$/),
+    ]);
     const plan = await planOf(store, ctx);
     expect([plan.code, plan.err]).toEqual([0, '']);
     const c = 'CACHED';
@@ -114,6 +117,15 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild plan with a store
       [6, 'cached', null],
       [7, 'cached', null],
     ]);
+  });
+
+  it('leaves the recorded plan alone when a build plans the same steps again', async () => {
+    const dir = path.join(store.paths.cache, 'plans');
+    const file = path.join(dir, (await readdir(dir)).find((n) => n.endsWith('.json')) ?? '');
+    const before = await stat(file);
+    expect((await buildIn(store, ctx)).error).toBeNull();
+    const after = await stat(file);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
   });
 
   it('names the edited file for that COPY and every later step', async () => {
