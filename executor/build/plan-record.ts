@@ -105,7 +105,9 @@ function planFingerprint(plan: Plan): string {
     stage.base,
     stage.steps.map((s) => [s.line, s.instruction, s.kind, s.cacheKey, s.parentKey, s.args]),
   ]);
-  return `${createHash('sha256').update(JSON.stringify([RECORD_VERSION, steps])).digest('hex')}\n`;
+  return `${createHash('sha256')
+    .update(JSON.stringify([RECORD_VERSION, steps]))
+    .digest('hex')}\n`;
 }
 
 async function replaceFile(file: string, text: string): Promise<void> {
