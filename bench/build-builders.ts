@@ -14,8 +14,11 @@ export interface Builder {
   readonly name: 'tsbuild' | 'docker';
   /** Empties the store and build cache, leaving only the base image `base` (not timed). */
   reset(): void;
-  /** Builds CONTEXT (its own Dockerfile) as TAG and times it; throws when the build fails. */
-  build(context: string, tag: string, env?: NodeJS.ProcessEnv): BuildResult;
+  /**
+   * Builds CONTEXT (its own Dockerfile) as TAG and times it; throws when the build fails. `flags` are extra
+   * tsbuild options (docker has no equivalent to pass).
+   */
+  build(context: string, tag: string, env?: NodeJS.ProcessEnv, flags?: readonly string[]): BuildResult;
   /** Frees what the builder holds once the benchmark is over. */
   dispose(): void;
 }
@@ -55,8 +58,9 @@ export class TsbuildBuilder implements Builder {
     run(process.execPath, [this.cli, 'import', this.baseTar, 'base'], this.env());
   }
 
-  build(context: string, tag: string, env: NodeJS.ProcessEnv = {}): BuildResult {
-    return run(process.execPath, [this.cli, 'build', '--progress', 'plain', '-t', tag, context], this.env(env));
+  build(context: string, tag: string, env: NodeJS.ProcessEnv = {}, flags: readonly string[] = []): BuildResult {
+    const args = [this.cli, 'build', '--progress', 'plain', ...flags, '-t', tag, context];
+    return run(process.execPath, args, this.env(env));
   }
 
   dispose(): void {
