@@ -1,6 +1,15 @@
-import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type * as Http from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type * as Https from 'node:https';
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
+
+// node:http and node:https load on first use, through require: an ESM import of node:http evaluates its lazy
+// exports (WebSocket & co., i.e. Node's bundled undici), 60–200 ms of start-up that every build would pay
+// without ever talking to a registry.
+const requireBuiltin = createRequire(import.meta.url);
+const http = (): typeof Http => requireBuiltin('node:http') as typeof Http;
+const https = (): typeof Https => requireBuiltin('node:https') as typeof Https;
 
 /** A request body that can be produced again for a retry: bytes, or a factory of fresh streams. */
 export type RequestBody = Buffer | { readonly length: number; readonly open: () => Readable };
@@ -27,17 +36,17 @@ export interface HttpResponse {
 
 /** Keep-alive agents shared by one client, so layers reuse connections. */
 export interface Agents {
-  readonly http: http.Agent;
-  readonly https: https.Agent;
-  readonly httpsInsecure: https.Agent;
+  readonly http: Http.Agent;
+  readonly https: Https.Agent;
+  readonly httpsInsecure: Https.Agent;
 }
 
 export function createAgents(maxSockets: number): Agents {
   const common = { keepAlive: true, maxSockets };
   return {
-    http: new http.Agent(common),
-    https: new https.Agent(common),
-    httpsInsecure: new https.Agent({ ...common, rejectUnauthorized: false }),
+    http: new (http().Agent)(common),
+    https: new (https().Agent)(common),
+    httpsInsecure: new (https().Agent)({ ...common, rejectUnauthorized: false }),
   };
 }
 
@@ -67,7 +76,7 @@ export function send(request: HttpRequest, agents: Agents): Promise<HttpResponse
       agent: isHttps ? (request.insecureTls ? agents.httpsInsecure : agents.https) : agents.http,
       ...(request.signal !== undefined ? { signal: request.signal } : {}),
     };
-    const req = isHttps ? https.request(request.url, options) : http.request(request.url, options);
+    const req = isHttps ? https().request(request.url, options) : http().request(request.url, options);
     req.setTimeout(request.idleTimeoutMs, () => {
       req.destroy(new TimeoutError(`no response from ${request.url.host} for ${request.idleTimeoutMs} ms`));
     });
