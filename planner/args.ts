@@ -6,6 +6,7 @@ import { EnvList } from './env-list.js';
 import { PlanError } from './errors.js';
 import { expandWord } from './expand.js';
 import { predefinedArgs } from './platform.js';
+import { type EpochScope, rawEpoch, resolveEpoch } from './source-epoch.js';
 import type { Platform } from './types.js';
 
 const PROXY_ARGS = ['http_proxy', 'https_proxy', 'ftp_proxy', 'no_proxy', 'all_proxy'];
@@ -62,13 +63,23 @@ export function proxyEnv(buildArgs: Readonly<Record<string, string>>): string[] 
     .map((k) => `${k}=${buildArgs[k]}`);
 }
 
-/** SOURCE_DATE_EPOCH from --build-arg or a global ARG, in seconds; null when unset or empty. */
-export function sourceDateEpoch(buildArgs: Readonly<Record<string, string>>, globals: EnvList): number | null {
-  const value = Object.hasOwn(buildArgs, 'SOURCE_DATE_EPOCH')
-    ? buildArgs.SOURCE_DATE_EPOCH
-    : globals.get('SOURCE_DATE_EPOCH');
-  // `context` asks for the epoch of a git or HTTP context; a local context has none.
-  if (value === undefined || value === '' || value === 'context') return null;
-  if (!/^[0-9]+$/.test(value)) throw new PlanError('invalid-epoch', `invalid SOURCE_DATE_EPOCH: ${value}`);
-  return Number(value);
+/**
+ * SOURCE_DATE_EPOCH from --build-arg or a global ARG (a number, `context`, or a source-only stage's
+ * name: see source-epoch.ts), in seconds; null when unset or empty. Like BuildKit, the resolved value
+ * replaces the raw one wherever it was set, so `ARG SOURCE_DATE_EPOCH` in a stage sees the seconds.
+ */
+export async function sourceDateEpoch(
+  scope: EpochScope,
+): Promise<{ epoch: number | null; buildArgs: Readonly<Record<string, string>>; globals: EnvList }> {
+  const { buildArgs, globals } = scope;
+  const value = rawEpoch(scope);
+  if (value === undefined) return { epoch: null, buildArgs, globals };
+  const epoch = await resolveEpoch(value, scope);
+  const text = epoch === null ? '' : String(epoch);
+  if (text === value) return { epoch, buildArgs, globals };
+  return {
+    epoch,
+    buildArgs: Object.hasOwn(buildArgs, 'SOURCE_DATE_EPOCH') ? { ...buildArgs, SOURCE_DATE_EPOCH: text } : buildArgs,
+    globals: globals.has('SOURCE_DATE_EPOCH') ? globals.set('SOURCE_DATE_EPOCH', text) : globals,
+  };
 }

@@ -77,6 +77,7 @@ export async function dispatchStage(
     config: finalConfig(state),
     fsKey: state.fsKey,
     imageKey: chainKey(state.fsKey, { config: state.configDigest }),
+    ...(state.fsPending ? { keyPending: true as const } : {}),
   };
 }
 
@@ -124,7 +125,8 @@ async function runStep(
   const seenEnv = state.imageEnv.toStrings();
   const seenArgs = argStrings(state);
   const draft = await planInstruction(ctx, instr, env.argScope);
-  state.steps.push(commit(state, instr, draft, onbuild, range, seenEnv, seenArgs));
+  const pendingStage = (index: number) => env.done.get(index)?.fsPending === true;
+  state.steps.push(commit(state, instr, draft, onbuild, range, seenEnv, seenArgs, pendingStage));
 }
 
 function commit(
@@ -135,14 +137,21 @@ function commit(
   range: Range,
   seenEnv: string[],
   seenArgs: string[],
+  pendingStage: (index: number) => boolean,
 ): PlanStep {
   const parentKey = state.fsKey;
   let cacheKey: string | null = null;
+  let pending = state.fsPending;
   if (draft.layer !== undefined) {
     const { definition, link } = draft.layer;
     cacheKey = chainKey(link ? null : state.fsKey, { ...definition, platform: formatPlatform(state.platform) });
+    pending =
+      draft.keyedByContent === true ||
+      (!link && state.fsPending) ||
+      draft.inputs.some((input) => input.type === 'stage' && pendingStage(input.index));
     // A linked layer is keyed on its own; the filesystem after it is the merge of both.
     state.fsKey = link ? chainKey(state.fsKey, { op: 'merge', layer: cacheKey }) : cacheKey;
+    state.fsPending = link ? state.fsPending || pending : pending;
   }
   if (draft.configChange !== undefined) {
     state.configDigest = chainKey(state.configDigest, {
@@ -164,6 +173,7 @@ function commit(
     cacheKey,
     parentKey,
     layer: draft.layer !== undefined,
+    ...(pending ? { keyPending: true as const } : {}),
   };
 }
 

@@ -29,6 +29,7 @@ export type {
   RunMount,
   SelectedFile,
   SourceChecksum,
+  SourceEpochResolver,
   SourceSelectionOptions,
   StageBase,
   StepInput,

@@ -22,19 +22,24 @@ export async function plan(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
 
 async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps, diagnostics: Diagnostic[]) {
   const { metaArgs, stages } = splitStages(ast, diagnostics);
-  const buildArgs = options.buildArgs ?? {};
   const buildPlatform = options.buildPlatform ?? hostPlatform();
   const targetPlatform = options.targetPlatform ?? buildPlatform;
   const targetName = options.target || stageLabel(stages[stages.length - 1]);
-  const globals = globalArgs(
+  const rawGlobals = globalArgs(
     metaArgs,
-    buildArgs,
+    options.buildArgs ?? {},
     { build: buildPlatform, target: targetPlatform },
     targetName,
     ast.escapeChar,
     diagnostics,
   );
-  const epoch = sourceDateEpoch(buildArgs, globals);
+  const { epoch, buildArgs, globals } = await sourceDateEpoch({
+    buildArgs: options.buildArgs ?? {},
+    globals: rawGlobals,
+    stages,
+    escapeChar: ast.escapeChar,
+    resolver: deps.sourceEpoch,
+  });
   const declared = new Set(metaArgs.flatMap((a) => a.declarations.map((d) => d.name.value)));
   const froms = stages.map((s) => resolveFrom(stages, s, { values: globals, declared }, ast.escapeChar, diagnostics));
   const target = resolveTarget(stages, options.target);
@@ -65,5 +70,5 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
       await dispatchStage(env, stages[index], graph.images.get(index) ?? null, graph.triggers.get(index) ?? []),
     );
   }
-  return { stages: planned, target: target.index };
+  return { stages: planned, target: target.index, epoch };
 }

@@ -23,6 +23,8 @@ export interface StageState {
   /** CMD set in this stage (ENTRYPOINT clears an inherited CMD only). */
   cmdSet: boolean;
   fsKey: string;
+  /** The filesystem key waits for the content of a stage mount (see PlanStep.keyPending). */
+  fsPending: boolean;
   configDigest: string;
   readonly steps: PlanStep[];
 }
@@ -60,6 +62,7 @@ export function initialState(platform: Platform, config: ImageConfig, fsKey: str
     args: [],
     cmdSet: false,
     fsKey,
+    fsPending: false,
     configDigest,
     steps: [],
   };

@@ -83,9 +83,17 @@ export interface PlanOptions {
   readonly buildPlatform?: Platform;
 }
 
+/** Dates a build from a remote source, for `SOURCE_DATE_EPOCH=<stage>`; the executor downloads. */
+export interface SourceEpochResolver {
+  /** Seconds: the Last-Modified of the response, else the newest mtime of the archive's files; null for neither. */
+  httpEpoch(url: string, checksum: string | null): Promise<number | null>;
+}
+
 export interface PlanDeps {
   readonly context: ContextSource;
   readonly images: BaseImageResolver;
+  /** Absent: a SOURCE_DATE_EPOCH naming a stage is checked but gives no epoch (as BuildKit without a client). */
+  readonly sourceEpoch?: SourceEpochResolver;
 }
 
 export type StageBase =
@@ -194,6 +202,13 @@ export interface PlanStep {
   readonly parentKey: string;
   /** True when the step produces a layer. */
   readonly layer: boolean;
+  /**
+   * Set when `cacheKey` is not final: the step (or one it builds on: an earlier step, its base stage, a
+   * COPY --from stage) mounts another stage with `RUN --mount=from=`. As BuildKit keys such an input by
+   * the content of the mounted path, not by how the stage was built, the planned key leaves the stage out
+   * and the executor completes it from that content once the stage's layers are known (content-key.ts).
+   */
+  readonly keyPending?: true;
 }
 
 export interface PlanStage {
@@ -209,12 +224,16 @@ export interface PlanStage {
   readonly fsKey: string;
   /** Key of the finished image: filesystem and config. */
   readonly imageKey: string;
+  /** `fsKey` and `imageKey` are completed by the executor (PlanStep.keyPending). */
+  readonly keyPending?: true;
 }
 
 export interface Plan {
   /** The stages needed for the target, in Dockerfile order; the target is last. */
   readonly stages: readonly PlanStage[];
   readonly target: number;
+  /** SOURCE_DATE_EPOCH of the build in seconds (resolved when it names a stage); null: none. */
+  readonly epoch?: number | null;
 }
 
 export interface PlanResult {

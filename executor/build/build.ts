@@ -30,6 +30,7 @@ import { baseLayerCount, rewriteTimestamps } from './rewrite-timestamp.js';
 import { runStages } from './schedule.js';
 import { Semaphore } from './semaphore.js';
 import { removeStaleWork } from './snapshots.js';
+import { httpSourceEpoch } from './source-epoch.js';
 import type { SshSource } from './ssh-forward.js';
 import type { SecretSource } from './step-env.js';
 
@@ -143,6 +144,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         progress,
         client: registry.get,
       }),
+      sourceEpoch: httpSourceEpoch,
     });
   } finally {
     registry.close();
@@ -231,8 +233,9 @@ function report(diagnostics: readonly Diagnostic[], options: BuildOptions): void
   }
 }
 
-/** SOURCE_DATE_EPOCH: the build arg, or the value the planner gave the file steps (an ARG default). */
+/** SOURCE_DATE_EPOCH: as the planner resolved it, else the build arg or the value it gave the file steps. */
 function epochOf(thePlan: Plan, buildArgs: Readonly<Record<string, string>>): number | null {
+  if (thePlan.epoch !== undefined) return thePlan.epoch;
   const raw = buildArgs.SOURCE_DATE_EPOCH;
   if (raw !== undefined && /^[0-9]+$/.test(raw)) return Number(raw);
   for (const stage of thePlan.stages) {

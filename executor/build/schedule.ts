@@ -90,6 +90,10 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
       noCache: options.noCache,
       epoch: options.epoch,
       label,
+      stageKey: async (index: number) => {
+        const done = await result(index);
+        return done.key ?? (plan.stages.find((s) => s.index === index)?.fsKey as string);
+      },
     };
     const pending = (async () => runStage(run, stage, await start(stage)))();
     pending.catch((error: unknown) => {

@@ -5,6 +5,7 @@
 import type { HistoryEntry } from '../../image/index.js';
 import type { PlanStage, PlanStep } from '../../planner/index.js';
 import { lookupStep, recordStep } from './cache-index.js';
+import { completedKey, filesystemAfter } from './content-key.js';
 import { copyStep, mkdirStep } from './copy-step.js';
 import { BuildError } from './errors.js';
 import { runFsStep } from './fs-step.js';
@@ -18,6 +19,8 @@ import type { StepEnv } from './step-env.js';
 export interface StageStart {
   readonly fs: FsState;
   readonly history: readonly HistoryEntry[];
+  /** The completed key of the filesystem when the planned one was pending (content-key.ts); else null. */
+  readonly key?: string | null;
 }
 
 export interface StageResult extends StageStart {}
@@ -31,6 +34,8 @@ export interface StageRun {
   readonly epoch: number | null;
   /** Prefix of step names: the stage name when the build has several stages. */
   readonly label: string;
+  /** The completed filesystem key of an earlier stage (waits for it), for pending keys. */
+  stageKey(index: number): Promise<string>;
 }
 
 /** Steps BuildKit shows as vertices: the filesystem steps (FROM is numbered 1). */
@@ -40,6 +45,8 @@ export function countedSteps(stage: PlanStage): number {
 
 export async function runStage(run: StageRun, stage: PlanStage, start: StageStart): Promise<StageResult> {
   let layers = [...start.fs.layers];
+  // Completed key of the filesystem so far, while the planned one is pending (null: as planned).
+  let fsKey = stage.base.type === 'stage' ? (start.key ?? null) : null;
   const history = [...start.history];
   const total = countedSteps(stage);
   let position = stage.base.type === 'image' ? 1 : 0;
@@ -55,7 +62,9 @@ export async function runStage(run: StageRun, stage: PlanStage, start: StageStar
     }
     position++;
     const name = `[${run.label}${position}/${total}] ${step.instruction.trim()}`;
-    const { layer, created } = await runLayerStep(run, step, { layers }, name);
+    const key = await completedKey({ env: run.env, stageKey: run.stageKey }, step, fsKey);
+    const { layer, created } = await runLayerStep(run, step, key, { layers }, name);
+    fsKey = filesystemAfter(step, fsKey, key);
     layers = [...layers, layer];
     history.push({
       created: run.epoch === null ? created : iso(run.epoch),
@@ -63,16 +72,16 @@ export async function runStage(run: StageRun, stage: PlanStage, start: StageStar
       comment: 'buildkit.dockerfile.v0',
     });
   }
-  return { fs: { layers }, history };
+  return { fs: { layers }, history, key: fsKey };
 }
 
 async function runLayerStep(
   run: StageRun,
   step: PlanStep,
+  key: string | null,
   fs: FsState,
   name: string,
 ): Promise<{ layer: LayerRef; created: string }> {
-  const key = step.cacheKey;
   if (key !== null && !run.noCache) {
     const hit = await lookupStep(run.env.store, key);
     if (hit?.layer) {

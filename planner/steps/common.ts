@@ -17,6 +17,8 @@ export interface StepDraft {
   readonly layer?: { readonly definition: { readonly [key: string]: Canonical }; readonly link: boolean };
   /** Present for steps that change the image config. */
   readonly configChange?: ConfigChange;
+  /** The key takes the content of a stage mount, which only the executor can read (PlanStep.keyPending). */
+  readonly keyedByContent?: boolean;
 }
 
 /** Expands one word in the stage environment, reporting variables that are not defined. */

@@ -26,11 +26,13 @@ export async function planRun(ctx: StepContext, run: RunInstruction): Promise<St
   const inputs: StepInput[] = [];
   const mountKeys: Canonical[] = [];
   const mounts: RunMount[] = [];
+  let keyedByContent = false;
   for (const parsed of parsedMounts) {
     const { input, key, origin } = await mountInput(ctx, parsed, run);
     if (input !== null) inputs.push(input);
     mountKeys.push(key);
     mounts.push({ ...parsed, origin });
+    if (origin?.type === 'stage') keyedByContent = true;
   }
   const env = ctx.state.env.toStrings();
   const user = ctx.state.config.User ?? '';
@@ -53,6 +55,7 @@ export async function planRun(ctx: StepContext, run: RunInstruction): Promise<St
       },
       link: false,
     },
+    ...(keyedByContent ? { keyedByContent } : {}),
   };
 }
 
@@ -109,9 +112,11 @@ async function mountInput(
     const ref = await ctx.source(mount.from, run.range, false);
     if (ref.type === 'stage') {
       const input: StepInput = { type: 'stage', index: ref.index, name: ref.name, paths: [source], key: ref.fsKey };
+      // Keyed by the content of `source` in the stage's result, which the executor adds (content-key.ts):
+      // a stage that re-ran with the same output there leaves this key, and the layer, unchanged.
       return {
         input,
-        key: { ...base, from: { stage: ref.fsKey }, source },
+        key: { ...base, from: 'stage-content', source },
         origin: { type: 'stage', index: ref.index },
       };
     }

@@ -54,6 +54,9 @@ export interface ImageCheck {
   emptyOrAbsent?: boolean;
   platformString?: string;
   layer?: unknown;
+  /** With `target: layer`: a path inside the layer and its exact content. */
+  file?: string;
+  content?: string;
 }
 
 export interface HttpResponseSpec {

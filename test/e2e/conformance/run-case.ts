@@ -13,6 +13,7 @@ import { type Digest, digestHex, type ImageIndex, type Store } from '../../../im
 import { buildIn, freshDir } from '../helpers.js';
 import type { BuildCase } from './cases.js';
 import { checkConfig, checkFile, checkImage } from './checks.js';
+import { checkLayer } from './layer-check.js';
 import { type HttpFixture, lastModifiedSeconds, serveHttp, writeCaseContext } from './materialize.js';
 
 const registry = 'localhost:5000';
@@ -106,10 +107,18 @@ export async function runCase(store: Store, original: BuildCase): Promise<string
         config: result.config,
         manifest: await store.readJson<unknown>(result.manifestDigest),
       };
-      if (c.exporters.includes('oci')) Object.assign(docs, await exportOciLayout(store, result, c.exporterAttrs ?? {}));
+      let layoutDir: string | null = null;
+      if (c.exporters.includes('oci')) {
+        const layout = await exportOciLayout(store, result, c.exporterAttrs ?? {});
+        layoutDir = layout.dir;
+        Object.assign(docs, { manifest: layout.manifest, 'layout-index': layout['layout-index'] });
+      }
       const baseLayers = baseImageCount(c.dockerfile);
       const counts = { history: baseLayers, diff_ids: baseLayers };
-      for (const check of e.imageChecks) problems.push(...checkImage(docs, check, counts));
+      for (const check of e.imageChecks) {
+        if (check.target === 'layer') problems.push(...(await checkLayer(layoutDir, docs.manifest, check)));
+        else problems.push(...checkImage(docs, check, counts));
+      }
     }
     return problems;
   } finally {
@@ -132,13 +141,13 @@ async function exportOciLayout(
   store: Store,
   result: Parameters<typeof exportOutput>[1],
   attrs: Record<string, string>,
-): Promise<{ manifest: unknown; 'layout-index': unknown }> {
+): Promise<{ dir: string; manifest: unknown; 'layout-index': unknown }> {
   const dest = await freshDir('l');
   await exportOutput(store, result, parseOutput(`type=oci,dest=${dest}${csv({ ...attrs, tar: 'false' })}`));
   const index = JSON.parse(await readFile(path.join(dest, 'index.json'), 'utf8')) as ImageIndex;
   const top = index.manifests[0]?.digest as Digest;
   const manifest = JSON.parse(await readFile(path.join(dest, 'blobs/sha256', digestHex(top)), 'utf8')) as unknown;
-  return { manifest, 'layout-index': index };
+  return { dir: dest, manifest, 'layout-index': index };
 }
 
 /** History entries of the final stage's base: the busybox fixture has one, scratch none. */

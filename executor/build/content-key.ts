@@ -1,0 +1,49 @@
+// Completing the keys the planner left pending (PlanStep.keyPending). A RUN that mounts another stage is
+// keyed, as in BuildKit, by the content of the mounted path, not by how that stage was built: the planned
+// key leaves the stage out, and here it is combined with the content digest of the path in the stage's
+// result. Every step built on such a step (later steps, child stages, COPY --from it) chains on the
+// completed key in turn. A key is still computed before its step runs: from the stage results it reads,
+// which cached stages yield without running anything. Steps that are not pending keep their planned key.
+import { canonicalise, type PlanStep, sha256 } from '../../planner/index.js';
+import type { FsState } from './layer-ref.js';
+import { stageContentDigest } from './mount-content.js';
+import type { StepEnv } from './step-env.js';
+
+const VERSION = 'tsbuild.content-key.v1';
+
+export interface KeyLookups {
+  readonly env: Pick<StepEnv, 'store' | 'stageFs'>;
+  /** The completed filesystem key of an earlier stage (waits for it). */
+  stageKey(index: number): Promise<string>;
+}
+
+/**
+ * The key `step` is looked up and recorded under; `parent` is the completed key of the filesystem it
+ * starts from, or null when that is the planned one.
+ */
+export async function completedKey(lookups: KeyLookups, step: PlanStep, parent: string | null): Promise<string | null> {
+  if (step.keyPending !== true || step.cacheKey === null) return step.cacheKey;
+  const op = step.operation;
+  const inputs: string[] = [];
+  if (op.type === 'run') {
+    for (const mount of op.mounts) {
+      if (mount.origin?.type !== 'stage') continue;
+      const fs: FsState = await lookups.env.stageFs(mount.origin.index);
+      inputs.push(await stageContentDigest(lookups.env.store, fs, mount.source ?? '/'));
+    }
+  }
+  if (op.type === 'copy' && op.from.type === 'stage') inputs.push(await lookups.stageKey(op.from.index));
+  const link = op.type === 'copy' && op.link;
+  return sha256(
+    canonicalise({ v: VERSION, planned: step.cacheKey, parent: link ? null : (parent ?? step.parentKey), inputs }),
+  );
+}
+
+/** The completed key of the filesystem after `step` (null: the planned one), given the one before it. */
+export function filesystemAfter(step: PlanStep, before: string | null, key: string | null): string | null {
+  const link = step.operation.type === 'copy' && step.operation.link;
+  if (!link) return step.keyPending === true ? key : null;
+  // A linked layer is merged onto the filesystem before it: pending when either side is.
+  if (step.keyPending !== true && before === null) return null;
+  return sha256(canonicalise({ v: VERSION, merge: before ?? step.parentKey, layer: key }));
+}

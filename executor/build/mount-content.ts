@@ -1,0 +1,91 @@
+// The content digest of a path in a stage's filesystem, for keys of RUN steps that mount it
+// (`--mount=from=<stage>,source=<path>`): BuildKit's contenthash recipe (CACHE.md section 4: mode, owner,
+// size, type, link target and bytes; never timestamps), over a read-only view of the stage's layers.
+// Extended attributes are left out (Node cannot read them cheaply): a change of xattrs alone keeps the key.
+// The digest is a pure function of the layers' diff_ids and the path, so it is remembered under
+// `cache/mount-content/`: a build whose stages are all cached reads one small file and no layer data.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  compareNames,
+  devMajorMinor,
+  directoryDigest,
+  EMPTY_DIGEST,
+  type HeaderFields,
+  headerBytes,
+  headerOnlyDigest,
+} from '../../cache/index.js';
+import { isInside, resolveInRoot, type Store, writeFileAtomic } from '../../image/index.js';
+import { withReadView } from './fs-step.js';
+import type { FsState } from './layer-ref.js';
+
+/** Stands for a source that does not exist: the step is keyed, looked up, misses, and its mount fails. */
+const MISSING = 'missing';
+
+export async function stageContentDigest(store: Store, fs: FsState, source: string): Promise<string> {
+  const rel = path.posix.normalize(`/${source}`).slice(1);
+  const memoHex = createHash('sha256')
+    .update(JSON.stringify({ layers: fs.layers.map((l) => l.diffId), source: rel }))
+    .digest('hex');
+  const memo = path.join(store.paths.cache, 'mount-content', `${memoHex}.txt`);
+  const known = await readFile(memo, 'utf8').catch(() => '');
+  if (/^(sha256:[0-9a-f]{64}|missing)$/.test(known)) return known;
+  const digest =
+    fs.layers.length === 0 ? emptyRootDigest(rel) : await withReadView(store, fs, (root) => digestAt(root, rel));
+  await mkdir(path.dirname(memo), { recursive: true });
+  await writeFileAtomic(memo, digest);
+  return digest;
+}
+
+/** An empty filesystem (scratch) has only its root directory. */
+function emptyRootDigest(rel: string): string {
+  if (rel !== '') return MISSING;
+  return directoryDigest(headerOnlyDigest(header('5', 0o755, 0, 0)), []);
+}
+
+/** `rel` resolved inside `root` (symlinks followed, the last one too, as a bind mount source is). */
+export async function digestAt(root: string, rel: string): Promise<string> {
+  const target = await resolveInRoot(root, rel, true);
+  if (!isInside(root, target)) return MISSING;
+  const info = await lstat(target).catch(() => null);
+  if (info === null) return MISSING;
+  return entryDigest(target, info);
+}
+
+type Stats = Awaited<ReturnType<typeof lstat>>;
+
+function header(typeflag: HeaderFields['typeflag'], mode: number, uid: number, gid: number): HeaderFields {
+  return { typeflag, mode: mode & 0o7777, uid, gid, size: 0, linkname: '', devmajor: 0, devminor: 0 };
+}
+
+async function entryDigest(abs: string, info: Stats): Promise<string> {
+  const mode = Number(info.mode);
+  const uid = Number(info.uid);
+  const gid = Number(info.gid);
+  if (info.isDirectory()) {
+    const names = (await readdir(abs)).sort(compareNames);
+    const children: { name: string; digest: string }[] = [];
+    for (const name of names) {
+      const child = path.join(abs, name);
+      children.push({ name, digest: await entryDigest(child, await lstat(child)) });
+    }
+    return directoryDigest(headerOnlyDigest(header('5', mode, uid, gid)), children, true);
+  }
+  if (info.isSymbolicLink()) {
+    return headerOnlyDigest({ ...header('2', 0o777, uid, gid), linkname: await readlink(abs) });
+  }
+  if (info.isFile() || info.isSocket()) {
+    const size = info.isFile() ? Number(info.size) : 0;
+    const hash = createHash('sha256').update(headerBytes({ ...header('0', mode, uid, gid), size }));
+    if (info.isFile()) for await (const chunk of createReadStream(abs)) hash.update(chunk as Buffer);
+    return `sha256:${hash.digest('hex')}`;
+  }
+  if (info.isCharacterDevice() || info.isBlockDevice()) {
+    const [devmajor, devminor] = devMajorMinor(info.rdev);
+    return headerOnlyDigest({ ...header(info.isCharacterDevice() ? '3' : '4', mode, uid, gid), devmajor, devminor });
+  }
+  if (info.isFIFO()) return headerOnlyDigest(header('6', mode, uid, gid));
+  return EMPTY_DIGEST;
+}

@@ -1,0 +1,63 @@
+// The date of a remote source, for `SOURCE_DATE_EPOCH=<stage>` (the planner's SourceEpochResolver), as
+// BuildKit resolves it: the response's Last-Modified when it has one; otherwise the body is read as a
+// (compressed) tar and the newest mtime of its regular files wins; a body that is no archive gives none.
+// Only headers are read: nothing of the archive reaches the disk.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { decompressedStream, readTar } from '../../image/index.js';
+import type { SourceEpochResolver } from '../../planner/index.js';
+import { DownloadError } from './download.js';
+
+export const httpSourceEpoch: SourceEpochResolver = {
+  async httpEpoch(url, checksum) {
+    let response: Response;
+    try {
+      response = await fetch(url);
+    } catch (error) {
+      throw new DownloadError(`failed to load ${url}: ${(error as Error).message}`);
+    }
+    if (!response.ok) throw new DownloadError(`invalid response status ${response.status} for ${url}`);
+    const body = Buffer.from(await response.arrayBuffer());
+    if (checksum !== null) verify(body, checksum);
+    const modified = response.headers.get('last-modified');
+    const seconds = modified === null ? Number.NaN : Math.floor(Date.parse(modified) / 1000);
+    if (Number.isFinite(seconds)) return seconds;
+    return newestFileTime(body);
+  },
+};
+
+function verify(body: Buffer, checksum: string): void {
+  const match = /^(sha256|sha384|sha512):([a-f0-9]+)$/.exec(checksum);
+  if (match === null) throw new DownloadError(`invalid checksum digest format: ${checksum}`);
+  const actual = `${match[1]}:${createHash(match[1]).update(body).digest('hex')}`;
+  if (actual !== checksum) throw new DownloadError(`digest mismatch ${actual}: ${checksum}`);
+}
+
+/** Newest mtime (seconds) of the regular files and hard links of a tar; null when `body` is not one. */
+export async function newestFileTime(body: Buffer): Promise<number | null> {
+  let newest: number | null = null;
+  try {
+    for await (const entry of readTar(await uncompressed(body))) {
+      const { type, mtime } = entry.header;
+      if ((type === 'file' || type === 'hardlink') && (newest === null || mtime > newest)) newest = mtime;
+      for await (const _ of entry.body()) {
+        // skipped: only headers matter
+      }
+    }
+  } catch {
+    // Not an archive (or a corrupt one): BuildKit then has no date either.
+    return null;
+  }
+  return newest;
+}
+
+async function uncompressed(body: Buffer): Promise<Readable> {
+  const xz = body.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]));
+  const bzip2 = body.subarray(0, 3).toString('latin1') === 'BZh';
+  if (!xz && !bzip2) return decompressedStream(body);
+  const child = spawn(xz ? 'xz' : 'bzip2', ['-dc'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  child.stdin.on('error', () => {});
+  Readable.from([body]).pipe(child.stdin);
+  return child.stdout;
+}

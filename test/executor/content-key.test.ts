@@ -1,0 +1,116 @@
+// Keys the planner left pending: the content digest of a mounted path (BuildKit's recipe, no
+// timestamps), and how a completed key chains into the steps built on it.
+import { chmod, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completedKey, filesystemAfter, type KeyLookups } from '../../executor/build/content-key.js';
+import { digestAt } from '../../executor/build/mount-content.js';
+import type { PlanStep } from '../../planner/index.js';
+
+describe('digestAt', () => {
+  let root = '';
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'tsbuild-content-'));
+    await mkdir(path.join(root, 'out/sub'), { recursive: true });
+    await writeFile(path.join(root, 'out/hello'), 'hello\n');
+    await chmod(path.join(root, 'out/hello'), 0o644);
+    await symlink('out', path.join(root, 'link'));
+    await symlink('../../..', path.join(root, 'up'));
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it.skipIf(process.getuid?.() !== 0)('gives BuildKit digest of a file (CACHE.md 4.2 vector)', async () => {
+    expect(await digestAt(root, 'out/hello')).toBe(
+      'sha256:09eefdc91e8894bc767daae7daa5a4e8cbf396610f10ae20604d9086c76d4a93',
+    );
+  });
+
+  it('ignores timestamps, sees content and modes, and follows symlinks inside the root', async () => {
+    const before = await digestAt(root, 'out');
+    await utimes(path.join(root, 'out/hello'), 1, 1);
+    await utimes(path.join(root, 'out'), 1, 1);
+    expect(await digestAt(root, 'out')).toBe(before);
+    expect(await digestAt(root, 'link')).toBe(before);
+    await chmod(path.join(root, 'out/sub'), 0o700);
+    const moded = await digestAt(root, 'out');
+    expect(moded).not.toBe(before);
+    await writeFile(path.join(root, 'out/hello'), 'hello!\n');
+    expect(await digestAt(root, 'out')).not.toBe(moded);
+  });
+
+  it('is `missing` for a path that does not exist; `..` never leaves the root', async () => {
+    expect(await digestAt(root, 'nope')).toBe('missing');
+    expect(await digestAt(root, 'up/out')).toBe(await digestAt(root, 'out'));
+  });
+});
+
+const step = (fields: Partial<PlanStep> & Pick<PlanStep, 'operation'>): PlanStep => ({
+  kind: 'copy',
+  line: 1,
+  range: { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } },
+  instruction: 'COPY',
+  onbuild: false,
+  args: [],
+  env: [],
+  buildArgs: [],
+  inputs: [],
+  cacheKey: 'sha256:planned',
+  parentKey: 'sha256:parent',
+  layer: true,
+  ...fields,
+});
+
+const copyFrom = (index: number, link: boolean): PlanStep['operation'] => ({
+  type: 'copy',
+  add: false,
+  sources: ['/x'],
+  dest: '/x',
+  from: { type: 'stage', index },
+  chown: null,
+  chmod: null,
+  link,
+  parents: false,
+  excludes: [],
+  checksum: null,
+  keepGitDir: false,
+  unpack: null,
+  inline: [],
+  epoch: null,
+});
+
+describe('completedKey', () => {
+  const lookups = (stageKey: string): KeyLookups => ({
+    env: {
+      store: null as never,
+      stageFs: () => Promise.reject(new Error('not used')),
+    },
+    stageKey: async () => stageKey,
+  });
+
+  it('keeps the planned key of a step that is not pending', async () => {
+    const plain = step({ operation: copyFrom(0, false) });
+    expect(await completedKey(lookups('sha256:a'), plain, 'sha256:other')).toBe('sha256:planned');
+    expect(filesystemAfter(plain, null, 'sha256:planned')).toBeNull();
+  });
+
+  it('chains a pending step on the completed keys of its parent and source stage', async () => {
+    const pending = step({ operation: copyFrom(0, false), keyPending: true });
+    const a = await completedKey(lookups('sha256:a'), pending, null);
+    expect(a).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await completedKey(lookups('sha256:b'), pending, null)).not.toBe(a);
+    expect(await completedKey(lookups('sha256:a'), pending, 'sha256:p2')).not.toBe(a);
+    expect(await completedKey(lookups('sha256:a'), pending, null)).toBe(a);
+    expect(filesystemAfter(pending, null, a)).toBe(a);
+  });
+
+  it('a linked layer ignores its parent, and merges onto a pending filesystem', async () => {
+    const linked = step({ operation: copyFrom(0, true), keyPending: true });
+    const key = await completedKey(lookups('sha256:a'), linked, 'sha256:p1');
+    expect(await completedKey(lookups('sha256:a'), linked, 'sha256:p2')).toBe(key);
+    expect(filesystemAfter(linked, 'sha256:p1', key)).not.toBe(filesystemAfter(linked, 'sha256:p2', key));
+    const plainLink = step({ operation: copyFrom(0, true) });
+    expect(filesystemAfter(plainLink, null, 'sha256:planned')).toBeNull();
+    expect(filesystemAfter(plainLink, 'sha256:p1', 'sha256:planned')).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
