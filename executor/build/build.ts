@@ -18,8 +18,8 @@ import {
   exportCache,
   exportScope,
   importCache,
+  importScope,
   parseCacheSpec,
-  planStepKeys,
 } from '../cache-transfer/index.js';
 import { BuildError } from './errors.js';
 import { commitImage } from './image-commit.js';
@@ -157,7 +157,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const now = Math.floor(Date.now() / 1000);
   const noCache = options.noCache ?? false;
   if (!noCache && cacheFrom.length > 0) {
-    await importCache(options.store, cacheFrom, planStepKeys(thePlan), progress);
+    await importCache(options.store, cacheFrom, importScope(thePlan), progress);
   }
   const results = await runStages({
     plan: thePlan,
@@ -202,7 +202,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   exporting.done();
   await (await import('./plan-record.js')).recordPlan(options, contextDir, thePlan);
   if (cacheTo.length > 0) {
-    const scope = exportScope(thePlan, stage, (index) => results.has(index), image.manifestDigest, image.cacheKey);
+    // Steps keyed by the content of a stage mount are exported under the keys this build completed.
+    const completed = [...results.values()].flatMap((r) => r.completed ?? []);
+    const ran = (index: number) => results.has(index);
+    const scope = exportScope(thePlan, stage, ran, image.manifestDigest, image.cacheKey, completed);
     await exportCache(options.store, cacheTo, scope, progress);
   }
   return {

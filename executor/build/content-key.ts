@@ -18,11 +18,38 @@ export interface KeyLookups {
 }
 
 /**
+ * What a completed key is made of: the planned key, the completed key of the filesystem the step starts
+ * from (null for a linked layer), and the content digests (stage mounts) or completed stage keys (COPY
+ * --from) it reads. A cache export ships it beside the key, so an importing build can tell that a record
+ * completes one of its pending steps before it knows the mounted content (cache-transfer/apply.ts).
+ */
+export interface KeyCompletion {
+  readonly planned: string;
+  readonly parent: string | null;
+  readonly inputs: readonly string[];
+}
+
+/** The completed key `completion` gives. */
+export function completionKey(completion: KeyCompletion): string {
+  const { planned, parent, inputs } = completion;
+  return sha256(canonicalise({ v: VERSION, planned, parent, inputs: [...inputs] }));
+}
+
+/**
  * The key `step` is looked up and recorded under; `parent` is the completed key of the filesystem it
  * starts from, or null when that is the planned one.
  */
 export async function completedKey(lookups: KeyLookups, step: PlanStep, parent: string | null): Promise<string | null> {
-  if (step.keyPending !== true || step.cacheKey === null) return step.cacheKey;
+  return (await completeKey(lookups, step, parent)).key;
+}
+
+/** As `completedKey`, with what the key is made of when it was pending (null: it is the planned one). */
+export async function completeKey(
+  lookups: KeyLookups,
+  step: PlanStep,
+  parent: string | null,
+): Promise<{ readonly key: string | null; readonly completion: KeyCompletion | null }> {
+  if (step.keyPending !== true || step.cacheKey === null) return { key: step.cacheKey, completion: null };
   const op = step.operation;
   const inputs: string[] = [];
   if (op.type === 'run') {
@@ -34,9 +61,12 @@ export async function completedKey(lookups: KeyLookups, step: PlanStep, parent: 
   }
   if (op.type === 'copy' && op.from.type === 'stage') inputs.push(await lookups.stageKey(op.from.index));
   const link = op.type === 'copy' && op.link;
-  return sha256(
-    canonicalise({ v: VERSION, planned: step.cacheKey, parent: link ? null : (parent ?? step.parentKey), inputs }),
-  );
+  const completion: KeyCompletion = {
+    planned: step.cacheKey,
+    parent: link ? null : (parent ?? step.parentKey),
+    inputs,
+  };
+  return { key: completionKey(completion), completion };
 }
 
 /** The completed key of the filesystem after `step` (null: the planned one), given the one before it. */

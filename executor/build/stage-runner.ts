@@ -5,7 +5,7 @@
 import type { HistoryEntry } from '../../image/index.js';
 import type { PlanStage, PlanStep } from '../../planner/index.js';
 import { lookupStep, recordStep } from './cache-index.js';
-import { completedKey, filesystemAfter } from './content-key.js';
+import { completeKey, filesystemAfter, type KeyCompletion } from './content-key.js';
 import { copyStep, mkdirStep } from './copy-step.js';
 import { BuildError } from './errors.js';
 import { runFsStep } from './fs-step.js';
@@ -23,7 +23,17 @@ export interface StageStart {
   readonly key?: string | null;
 }
 
-export interface StageResult extends StageStart {}
+/** A step whose planned key was pending, and the key it was looked up and recorded under. */
+export interface CompletedStep {
+  readonly step: PlanStep;
+  readonly key: string;
+  readonly completion: KeyCompletion;
+}
+
+export interface StageResult extends StageStart {
+  /** The stage's own steps whose keys were completed at run time (a cache export names them so). */
+  readonly completed?: readonly CompletedStep[];
+}
 
 export interface StageRun {
   readonly env: StepEnv;
@@ -48,6 +58,7 @@ export async function runStage(run: StageRun, stage: PlanStage, start: StageStar
   // Completed key of the filesystem so far, while the planned one is pending (null: as planned).
   let fsKey = stage.base.type === 'stage' ? (start.key ?? null) : null;
   const history = [...start.history];
+  const completed: CompletedStep[] = [];
   const total = countedSteps(stage);
   let position = stage.base.type === 'image' ? 1 : 0;
   const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
@@ -62,7 +73,8 @@ export async function runStage(run: StageRun, stage: PlanStage, start: StageStar
     }
     position++;
     const name = `[${run.label}${position}/${total}] ${step.instruction.trim()}`;
-    const key = await completedKey({ env: run.env, stageKey: run.stageKey }, step, fsKey);
+    const { key, completion } = await completeKey({ env: run.env, stageKey: run.stageKey }, step, fsKey);
+    if (key !== null && completion !== null) completed.push({ step, key, completion });
     const { layer, created } = await runLayerStep(run, step, key, { layers }, name);
     fsKey = filesystemAfter(step, fsKey, key);
     layers = [...layers, layer];
@@ -72,7 +84,7 @@ export async function runStage(run: StageRun, stage: PlanStage, start: StageStar
       comment: 'buildkit.dockerfile.v0',
     });
   }
-  return { fs: { layers }, history, key: fsKey };
+  return { fs: { layers }, history, key: fsKey, completed };
 }
 
 async function runLayerStep(

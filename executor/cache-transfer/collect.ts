@@ -1,20 +1,28 @@
 // The records to export, read from the store's cache index: the step keys the build used (one stage's
-// for mode=min, every stage's that ran for mode=max) and the record of the committed image.
+// for mode=min, every stage's that ran for mode=max) and the record of the committed image. A key the
+// build completed from a pending one carries what it is made of.
 import { type Descriptor, type Digest, isSha256Digest, type Store } from '../../image/index.js';
 import { lookupImage, lookupStep } from '../build/cache-index.js';
+import type { KeyCompletion } from '../build/content-key.js';
 import { type CacheRecord, diffIdAnnotation } from './format.js';
 
-async function stepRecords(store: Store, keys: readonly string[]): Promise<CacheRecord[]> {
+async function stepRecords(
+  store: Store,
+  keys: readonly string[],
+  completions: ReadonlyMap<string, KeyCompletion>,
+): Promise<CacheRecord[]> {
   const out: CacheRecord[] = [];
   for (const key of new Set(keys)) {
     const hit = await lookupStep(store, key);
     if (hit?.layer == null) continue;
     const { digest, size, mediaType, diffId } = hit.layer;
+    const completion = completions.get(key);
     out.push({
       key: key as Digest,
       kind: 'step',
       layers: [{ mediaType, digest, size, annotations: { [diffIdAnnotation]: diffId } }],
       created: hit.created,
+      ...(completion === undefined ? {} : { completion }),
     });
   }
   return out;
@@ -52,6 +60,7 @@ export async function collectRecords(
   store: Store,
   stepKeys: readonly string[],
   imageKey: Digest,
+  completions: ReadonlyMap<string, KeyCompletion> = new Map(),
 ): Promise<CacheRecord[]> {
-  return [...(await stepRecords(store, stepKeys)), ...(await imageRecords(store, imageKey))];
+  return [...(await stepRecords(store, stepKeys, completions)), ...(await imageRecords(store, imageKey))];
 }

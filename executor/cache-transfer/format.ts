@@ -10,6 +10,7 @@ import {
   isSha256Digest,
   OciMediaType,
 } from '../../image/index.js';
+import { completionKey, type KeyCompletion } from '../build/content-key.js';
 
 export const CacheMediaType = {
   artifact: 'application/vnd.tsbuild.cache.v1',
@@ -19,13 +20,21 @@ export const CacheMediaType = {
 /** Annotation of a step layer's descriptor: the digest of the uncompressed tar. */
 export const diffIdAnnotation = 'dev.tsbuild.diff-id';
 
-/** A step's result: its layer (with the diff-id annotation) and when it ran. */
+/**
+ * A step's result: its layer (with the diff-id annotation) and when it ran. A step whose planned key was
+ * pending (keyed by the content of a stage mount) is exported under its completed key, with what that key
+ * is made of (`completion`, whose key must be `key`): an import keeps it for a plan with that planned key.
+ */
 export interface StepCacheRecord {
   readonly key: Digest;
   readonly kind: 'step';
   readonly layers: readonly Descriptor[];
   readonly created: string;
+  readonly completion?: KeyCompletion;
 }
+
+/** Inputs of a completed key: content digests of stage mounts (`missing`: no such path) and stage keys. */
+const completionInputLimit = 64;
 
 /** A committed image: the manifest and config a build with this image key produced. */
 export interface ImageCacheRecord {
@@ -119,7 +128,9 @@ function checkRecord(value: unknown, where: string): CacheRecord {
     if (layers.length !== 1) throw new CacheFormatError(`${where}: a step record holds exactly one layer`);
     const diffId = layers[0].annotations?.[diffIdAnnotation];
     if (diffId === undefined || !isSha256Digest(diffId)) throw new CacheFormatError(`${where}: layer has no diff-id`);
-    return { key, kind: 'step', layers, created: r.created };
+    if (r.completion === undefined) return { key, kind: 'step', layers, created: r.created };
+    const completion = checkCompletion(r.completion, key, `${where}.completion`);
+    return { key, kind: 'step', layers, created: r.created, completion };
   }
   if (r.kind === 'image') {
     const manifest = checkDescriptor(r.manifest, `${where}.manifest`);
@@ -127,6 +138,21 @@ function checkRecord(value: unknown, where: string): CacheRecord {
     return { key, kind: 'image', layers, manifest, config };
   }
   throw new CacheFormatError(`${where}: unknown record kind ${JSON.stringify(r.kind)}`);
+}
+
+function checkCompletion(value: unknown, key: Digest, where: string): KeyCompletion {
+  const c = value as Record<string, unknown> | null;
+  if (typeof c !== 'object' || c === null) throw new CacheFormatError(`${where} is not an object`);
+  const planned = checkKey(c.planned, `${where}.planned`);
+  const parent = c.parent === null ? null : checkKey(c.parent, `${where}.parent`);
+  if (!Array.isArray(c.inputs) || c.inputs.length > completionInputLimit) {
+    throw new CacheFormatError(`${where}: inputs must be a list of at most ${completionInputLimit} digests`);
+  }
+  const inputs = c.inputs.map((input, i) => (input === 'missing' ? input : checkKey(input, `${where}.inputs[${i}]`)));
+  const completion: KeyCompletion = { planned, parent, inputs };
+  // The record may only ever answer a step with this planned key: its key must be made of these parts.
+  if (completionKey(completion) !== key) throw new CacheFormatError(`${where} does not make the key ${key}`);
+  return completion;
 }
 
 export function parseCacheConfig(bytes: Buffer, where: string): CacheConfig {

@@ -9,6 +9,7 @@ import {
   type Store,
   sha256Digest,
 } from '../../image/index.js';
+import type { KeyCompletion } from '../build/content-key.js';
 import { BuildError } from '../build/errors.js';
 import type { Progress } from '../build/progress.js';
 import { applyRecords } from './apply.js';
@@ -17,6 +18,7 @@ import { compressedRecords } from './compress.js';
 import { CacheMediaType, cacheManifest, encodeCacheConfig, recordBlobs } from './format.js';
 import { exportLocal, importLocal } from './local.js';
 import { exportRegistry, importRegistry } from './registry.js';
+import type { ImportScope } from './scope.js';
 import type { CacheSpec } from './spec.js';
 
 /** What a finished build exports: the step keys of the target stage (min) and of every stage run (max). */
@@ -27,6 +29,8 @@ export interface CacheExportScope {
   readonly manifest: Digest;
   /** The key of the committed image's record in the store's cache index. */
   readonly imageKey: Digest;
+  /** Completed key → what it is made of, for the steps whose planned keys were pending. */
+  readonly completions: ReadonlyMap<string, KeyCompletion>;
 }
 
 export interface TransferOptions {
@@ -58,7 +62,7 @@ async function withClient<T>(options: TransferOptions, fn: (client: RegistryClie
 export async function importCache(
   store: Store,
   specs: readonly CacheSpec[],
-  wantedSteps: ReadonlySet<string>,
+  wanted: ImportScope,
   progress: Progress,
   options: TransferOptions = {},
 ): Promise<void> {
@@ -67,8 +71,8 @@ export async function importCache(
     try {
       const imported =
         spec.type === 'local'
-          ? await importLocalSource(store, spec.dir, wantedSteps)
-          : await withClient(options, (client) => importRegistrySource(store, client, spec.ref, wantedSteps));
+          ? await importLocalSource(store, spec.dir, wanted)
+          : await withClient(options, (client) => importRegistrySource(store, client, spec.ref, wanted));
       step.note(imported === null ? 'no cache found' : `${imported} records imported`);
       step.done();
     } catch (error) {
@@ -78,7 +82,7 @@ export async function importCache(
   }
 }
 
-async function importLocalSource(store: Store, dir: string, wanted: ReadonlySet<string>): Promise<number | null> {
+async function importLocalSource(store: Store, dir: string, wanted: ImportScope): Promise<number | null> {
   const source = await importLocal(store, dir);
   return source === null ? null : applyRecords(store, source.records, wanted, source.ensure);
 }
@@ -87,7 +91,7 @@ async function importRegistrySource(
   store: Store,
   client: RegistryClient,
   ref: ImageReference,
-  wanted: ReadonlySet<string>,
+  wanted: ImportScope,
 ): Promise<number | null> {
   const source = await importRegistry(store, client, ref);
   if (source === null) return null;
@@ -113,6 +117,7 @@ export async function exportCache(
         store,
         spec.mode === 'max' ? scope.maxKeys : scope.minKeys,
         scope.imageKey,
+        scope.completions,
       );
       const records = spec.type === 'registry' ? await compressedRecords(store, collected) : collected;
       const config = encodeCacheConfig(records);

@@ -65,6 +65,7 @@ describe('tsbuild plan', () => {
       'kind',
       'cacheKey',
       'parentKey',
+      'keyPending',
       'layer',
       'onbuild',
       'args',

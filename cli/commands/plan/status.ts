@@ -1,16 +1,19 @@
 // Whether each step of a plan is in the store's build cache, and if not, why: the first change since
 // the last build of the same (context, Dockerfile, target), as `explainChanges` finds it. Steps after
-// a miss repeat its reason rather than the generic "a previous step changed".
+// a miss repeat its reason rather than the generic "a previous step changed". A step whose key waits for
+// the content of a stage mount (PlanStep.keyPending) is `pending`: only the build can read that content.
 
 import { isStepCached, loadRecordedPlan, type PlanIdentity } from '../../../executor/index.js';
 import type { Store } from '../../../image/index.js';
 import { explainChanges, type Plan, type PlanStep } from '../../../planner/index.js';
 
 export interface StepStatus {
-  readonly status: 'cached' | 'miss';
-  /** Why the step misses the cache; null when it is cached. */
+  readonly status: 'cached' | 'miss' | 'pending';
+  /** Why the step misses the cache or its key is not known yet; null when it is cached. */
   readonly reason: string | null;
 }
+
+export const pendingReason = 'keyed by the content of a stage mount';
 
 const noPrevious = 'no previous build';
 const pruned = 'not in the build cache';
@@ -31,6 +34,10 @@ export async function cacheStatus(plan: Plan, store: Store, id: PlanIdentity): P
     let chain = stage.base.type === 'stage' ? (stageMiss.get(stage.base.index) ?? null) : null;
     for (const [i, step] of stage.steps.entries()) {
       if (step.cacheKey === null) continue;
+      if (step.keyPending === true) {
+        out.set(step, { status: 'pending', reason: pendingReason });
+        continue;
+      }
       const own = explained.get(`${label}#${i}`) ?? null;
       // Config steps store no result and never run: they are as cached as the steps before them,
       // even when their own change (say a new LABEL) gives them a key the last build did not have.

@@ -3,10 +3,12 @@
 import { formatPlatform, type Plan, type PlanStage, type PlanStep, type StageBase } from '../../../planner/index.js';
 import type { StepStatus } from './status.js';
 
-/** With a store, each keyed step ends in `CACHED` or `MISS (reason)`. */
+/** With a store, each keyed step ends in `CACHED`, `MISS (reason)` or `PENDING (reason)`. */
 export function formatPlan(plan: Plan, statuses: ReadonlyMap<PlanStep, StepStatus> = new Map()): string {
   return plan.stages.map((stage) => formatStage(stage, statuses)).join('\n');
 }
+
+const label = { miss: 'MISS', pending: 'PENDING' } as const;
 
 function formatStage(stage: PlanStage, statuses: ReadonlyMap<PlanStep, StepStatus>): string {
   const name = stage.name ?? `stage-${stage.index}`;
@@ -16,7 +18,12 @@ function formatStage(stage: PlanStage, statuses: ReadonlyMap<PlanStep, StepStatu
     const key = step.cacheKey ?? '-';
     const marker = step.onbuild ? 'ONBUILD ' : '';
     const status = statuses.get(step);
-    const suffix = status === undefined ? '' : status.status === 'cached' ? '  CACHED' : `  MISS (${status.reason})`;
+    const suffix =
+      status === undefined
+        ? ''
+        : status.status === 'cached'
+          ? '  CACHED'
+          : `  ${label[status.status]} (${status.reason})`;
     lines.push(
       `  ${String(step.line).padStart(width)}  ${key.padEnd(71)}  ${marker}${oneLine(step.instruction)}${suffix}`,
     );

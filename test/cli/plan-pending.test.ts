@@ -1,0 +1,118 @@
+// `tsbuild plan` on steps keyed by the content of a stage mount (RUN --mount=from=<stage>) and everything
+// built on them: their keys are completed by the build, so plan says PENDING (JSON `pending`) rather than
+// MISS, and marks them `keyPending` in the JSON even without a store.
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PlanIo, run } from '../../cli/commands/plan/run.js';
+import { Store } from '../../image/index.js';
+import { buildIn, freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox } from '../e2e/helpers.js';
+
+const dockerfile = (from: string) =>
+  [
+    `FROM ${from} AS build`,
+    'COPY a.txt /out/a.txt',
+    `FROM ${from} AS use`,
+    'RUN --mount=from=build,src=out,target=/out cat /out/a.txt > /seen',
+    'ENV A=1',
+    'RUN cat /seen > /seen2',
+    'FROM scratch',
+    'COPY --from=use /seen2 /seen2',
+    '',
+  ].join('\n');
+
+const pending = 'PENDING (keyed by the content of a stage mount)';
+
+async function planOf(ctx: string, root: string, json: boolean): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: PlanIo = {
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
+    readStdin: async () => '',
+    env: { TSBUILD_ROOT: root },
+  };
+  const code = await run({ context: ctx, buildArgs: [], json }, io);
+  return { code, out, err };
+}
+
+/** Dockerfile line → what the text output says after the instruction. */
+function statusByLine(text: string): Record<number, string> {
+  const out: Record<number, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^ +(\d+) {2}sha256:[0-9a-f]{64} +.*?(?: {2}(CACHED|(?:MISS|PENDING) \(.*\)))?$/.exec(line);
+    if (m !== null) out[Number(m[1])] = m[2] ?? '';
+  }
+  return out;
+}
+
+describe('tsbuild plan with pending keys', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tsbuild-plan-pending-'));
+    await writeFile(join(dir, 'Dockerfile'), dockerfile('scratch'));
+    await writeFile(join(dir, 'a.txt'), 'a\n');
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('marks pending steps and stages in the JSON; without a store no step has a status', async () => {
+    const plan = await planOf(dir, join(dir, 'no-store'), true);
+    expect([plan.code, plan.err]).toEqual([0, '']);
+    const json = JSON.parse(plan.out);
+    const steps = json.stages.flatMap((s: { steps: unknown[] }) => s.steps) as {
+      line: number;
+      keyPending: boolean;
+      status: string | null;
+    }[];
+    expect(steps.map((s) => [s.line, s.keyPending, s.status])).toEqual([
+      [2, false, null],
+      [4, true, null],
+      [5, true, null],
+      [6, true, null],
+      [8, true, null],
+    ]);
+    expect(json.stages.map((s: { keyPending: boolean }) => s.keyPending)).toEqual([false, true, true]);
+  });
+
+  it('says PENDING, not MISS, for them when there is a store', async () => {
+    const root = join(dir, 'store');
+    await Store.open(root);
+    const text = await planOf(dir, root, false);
+    expect([text.code, text.err]).toEqual([0, '']);
+    expect(statusByLine(text.out)).toEqual({
+      2: 'MISS (no previous build)',
+      4: pending,
+      5: pending,
+      6: pending,
+      8: pending,
+    });
+    const json = JSON.parse((await planOf(dir, root, true)).out);
+    const use = json.stages[1].steps as { status: string; reason: string }[];
+    expect(use.map((s) => [s.status, s.reason])).toEqual([
+      ['pending', 'keyed by the content of a stage mount'],
+      ['pending', 'keyed by the content of a stage mount'],
+      ['pending', 'keyed by the content of a stage mount'],
+    ]);
+  });
+});
+
+describe.skipIf(isolationUnavailable() !== undefined)('tsbuild plan after a build with a stage mount', () => {
+  afterAll(removeFreshDirs);
+
+  it('shows the mounted stage CACHED and the steps keyed by its content PENDING', async () => {
+    const store = await storeWithBusybox();
+    const ctx = await freshDir('c');
+    await writeFile(join(ctx, 'Dockerfile'), dockerfile('busybox'));
+    await writeFile(join(ctx, 'a.txt'), 'a\n');
+    expect((await buildIn(store, ctx)).error).toBeNull();
+    const text = await planOf(ctx, store.root, false);
+    expect([text.code, text.err]).toEqual([0, '']);
+    expect(statusByLine(text.out)).toEqual({ 2: 'CACHED', 4: pending, 5: pending, 6: pending, 8: pending });
+  }, 60_000);
+});
