@@ -16,7 +16,11 @@ export function downloadName(url: string): string {
   return base === '' ? '__unnamed__' : decodeURIComponent(base);
 }
 
-export async function download(url: string, checksum: string | null, scratch: string, now: number): Promise<CopyGroup> {
+/** The body of `url`, verified against `checksum` (`sha256|sha384|sha512:<hex>`), and its Last-Modified in seconds. */
+export async function fetchVerified(
+  url: string,
+  checksum: string | null,
+): Promise<{ body: Buffer; lastModified: number | null }> {
   let response: Response;
   try {
     response = await fetch(url);
@@ -34,10 +38,16 @@ export async function download(url: string, checksum: string | null, scratch: st
     const actual = `${match[1]}:${createHash(match[1]).update(body).digest('hex')}`;
     if (actual !== checksum) throw new DownloadError(`digest mismatch ${actual}: ${checksum}`);
   }
+  const modified = response.headers.get('last-modified');
+  const seconds = modified === null ? Number.NaN : Math.floor(Date.parse(modified) / 1000);
+  return { body, lastModified: Number.isFinite(seconds) ? seconds : null };
+}
+
+export async function download(url: string, checksum: string | null, scratch: string, now: number): Promise<CopyGroup> {
+  const { body, lastModified } = await fetchVerified(url, checksum);
   const file = path.join(scratch, `dl-${createHash('sha256').update(url).digest('hex').slice(0, 12)}`);
   await writeFile(file, body, { mode: 0o600 });
-  const modified = response.headers.get('last-modified');
-  const mtime = modified === null ? now : Math.floor(Date.parse(modified) / 1000);
+  const mtime = lastModified ?? now;
   return {
     single: true,
     download: true,

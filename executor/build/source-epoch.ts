@@ -3,36 +3,17 @@
 // (compressed) tar and the newest mtime of its regular files wins; a body that is no archive gives none.
 // Only headers are read: nothing of the archive reaches the disk.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { decompressedStream, readTar } from '../../image/index.js';
 import type { SourceEpochResolver } from '../../planner/index.js';
-import { DownloadError } from './download.js';
+import { fetchVerified } from './download.js';
 
 export const httpSourceEpoch: SourceEpochResolver = {
   async httpEpoch(url, checksum) {
-    let response: Response;
-    try {
-      response = await fetch(url);
-    } catch (error) {
-      throw new DownloadError(`failed to load ${url}: ${(error as Error).message}`);
-    }
-    if (!response.ok) throw new DownloadError(`invalid response status ${response.status} for ${url}`);
-    const body = Buffer.from(await response.arrayBuffer());
-    if (checksum !== null) verify(body, checksum);
-    const modified = response.headers.get('last-modified');
-    const seconds = modified === null ? Number.NaN : Math.floor(Date.parse(modified) / 1000);
-    if (Number.isFinite(seconds)) return seconds;
-    return newestFileTime(body);
+    const { body, lastModified } = await fetchVerified(url, checksum);
+    return lastModified ?? newestFileTime(body);
   },
 };
-
-function verify(body: Buffer, checksum: string): void {
-  const match = /^(sha256|sha384|sha512):([a-f0-9]+)$/.exec(checksum);
-  if (match === null) throw new DownloadError(`invalid checksum digest format: ${checksum}`);
-  const actual = `${match[1]}:${createHash(match[1]).update(body).digest('hex')}`;
-  if (actual !== checksum) throw new DownloadError(`digest mismatch ${actual}: ${checksum}`);
-}
 
 /** Newest mtime (seconds) of the regular files and hard links of a tar; null when `body` is not one. */
 export async function newestFileTime(body: Buffer): Promise<number | null> {
