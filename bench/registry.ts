@@ -2,9 +2,11 @@
 // docker-registry by tsbuild and by skopeo in the same run (medians, ratios; goal ≤ 1.0×), and the multistage
 // scenario built on an empty store with `--cache-from type=registry` against a no-op rebuild with a warm local
 // cache (goal ≤ 2×, no step run). Usage: npm run bench:registry -- [--runs 3] [--size-mb 500] [--layers 5]
-// [--skip-transfer] [--skip-cache]. Each push goes to a fresh registry, so nothing is already there to skip.
+// [--skip-transfer] [--skip-push] [--skip-cache]. Each push goes to a fresh registry, so nothing is already there
+// to skip. Pulls also report CPU seconds (user + system, from /usr/bin/time): the registry shares the 2 cores, so
+// on a busy machine CPU is the steadier comparison.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     'size-mb': { type: 'string', default: '500' },
     layers: { type: 'string', default: '5' },
     'skip-transfer': { type: 'boolean', default: false },
+    'skip-push': { type: 'boolean', default: false },
     'skip-cache': { type: 'boolean', default: false },
     workdir: { type: 'string' },
   },
@@ -43,6 +46,17 @@ const log = (line: string): void => {
 };
 const tsbuild = (args: string[], store: string): BuildResult =>
   run(process.execPath, [cli, ...args], { ...process.env, TSBUILD_ROOT: store });
+const timeTool = '/usr/bin/time';
+
+/** Runs a command like run(), adding its CPU seconds (user + system) when /usr/bin/time is there. */
+function runWithCpu(command: string, args: string[], env?: NodeJS.ProcessEnv): BuildResult & { cpu?: number } {
+  if (!existsSync(timeTool)) return run(command, args, env);
+  const out = path.join(workDir, 'cpu.txt');
+  const result = run(timeTool, ['-f', '%U %S', '-o', out, command, ...args], env);
+  const [user, system] = readFileSync(out, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+  return { ...result, cpu: user! + system! };
+}
+
 /** Dirty pages of the previous run are written out first, so no run pays for another's writes. */
 const settle = (): void => {
   spawnSync('sync');
@@ -62,7 +76,7 @@ async function benchTransfer(samples: Samples): Promise<void> {
   const manifest = (await store.resolve(big.tag)).manifestDigest;
   log(`image: ${(big.bytes / 1024 / 1024).toFixed(0)} MiB compressed`);
 
-  for (let i = 1; i <= runs; i++) {
+  for (let i = 1; i <= (values['skip-push'] ? 0 : runs); i++) {
     // Alternate who goes first, so neither always meets the cooler page cache.
     const order = i % 2 === 1 ? ['tsbuild', 'skopeo'] : ['skopeo', 'tsbuild'];
     for (const tool of order) {
@@ -104,10 +118,12 @@ async function benchTransfer(samples: Samples): Promise<void> {
         settle();
         const result =
           tool === 'tsbuild'
-            ? tsbuild(['pull', '-q', name], dest)
-            : run('skopeo', ['copy', '-q', '--src-tls-verify=false', `docker://${name}`, `oci:${dest}:big`]);
+            ? runWithCpu(process.execPath, [cli, 'pull', '-q', name], { ...process.env, TSBUILD_ROOT: dest })
+            : runWithCpu('skopeo', ['copy', '-q', '--src-tls-verify=false', `docker://${name}`, `oci:${dest}:big`]);
         add(samples, `pull ${tool}`, result.seconds);
-        log(`pull run ${i} ${tool}: ${result.seconds.toFixed(2)} s`);
+        if (result.cpu !== undefined) add(samples, `pull cpu ${tool}`, result.cpu);
+        const cpu = result.cpu === undefined ? '' : `, ${result.cpu.toFixed(2)} s CPU`;
+        log(`pull run ${i} ${tool}: ${result.seconds.toFixed(2)} s${cpu}`);
         rmSync(dest, { recursive: true, force: true });
       }
     }
@@ -202,6 +218,7 @@ function report(samples: Samples): void {
   console.log(`registry benchmark, medians of ${runs} runs`);
   line('push: tsbuild vs skopeo', 'push tsbuild', 'push skopeo', 1);
   line('pull: tsbuild vs skopeo', 'pull tsbuild', 'pull skopeo', 1);
+  line('pull CPU (user+sys): tsbuild vs skopeo', 'pull cpu tsbuild', 'pull cpu skopeo', Number.POSITIVE_INFINITY);
   line('start-up: tsbuild vs skopeo --version', 'start tsbuild', 'start skopeo', Number.POSITIVE_INFINITY);
   line('multistage: registry cache vs local', 'cache from-registry', 'cache warm-local', 2);
   const steps = samples.get('cache steps-run');

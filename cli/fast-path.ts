@@ -1,14 +1,17 @@
-// The commonest invocations, `tsbuild parse [FILE] [--json|--dump]` and `tsbuild lint [FILE…]`, recognised without
-// yargs: loading and running yargs costs more start-up time than parsing and linting a Dockerfile (see
-// bench/startup.ts). Only argument lists whose meaning is plain are taken: operands (or `-`) and, for parse, one
-// of the two flags. Everything else (help, version, other options, `--`, errors) goes to yargs in program.ts, so
-// messages and exit codes stay yargs'. test/cli/fast-path.test.ts checks the options against program.ts'.
+// The commonest invocations, `tsbuild parse [FILE] [--json|--dump]`, `tsbuild lint [FILE…]` and `tsbuild pull [-q]
+// NAME`, recognised without yargs: loading and running yargs costs more start-up time than parsing and linting a
+// Dockerfile (see bench/startup.ts), and a good part of pulling a small image. Only argument lists whose meaning is
+// plain are taken: operands (or `-`) and, for parse and pull, one of their flags. Everything else (help, version,
+// other options, `--`, errors) goes to yargs in program.ts, so messages and exit codes stay yargs'.
+// test/cli/fast-path.test.ts checks the options against program.ts'.
 import type { LintCliOptions } from './commands/lint/run.js';
 import type { ParseCommandOptions } from './commands/parse/run.js';
+import type { PullOptions } from './commands/pull/run.js';
 
 export type FastInvocation =
   | { readonly command: 'parse'; readonly options: ParseCommandOptions }
-  | { readonly command: 'lint'; readonly options: LintCliOptions };
+  | { readonly command: 'lint'; readonly options: LintCliOptions }
+  | { readonly command: 'pull'; readonly options: PullOptions };
 
 /**
  * An operand yargs passes through unchanged: not an option (`-` alone is standard input), and not `help`, which
@@ -18,7 +21,7 @@ function isOperand(arg: string): boolean {
   return arg === '-' || (!arg.startsWith('-') && arg !== 'help');
 }
 
-/** The command and its options for a plain `parse`/`lint` argument list (without node and script), else undefined. */
+/** The command and its options for a plain `parse`/`lint`/`pull` argument list (without node and script). */
 export function fastInvocation(argv: readonly string[]): FastInvocation | undefined {
   const [command, ...rest] = argv;
   if (command === 'parse') {
@@ -43,6 +46,13 @@ export function fastInvocation(argv: readonly string[]): FastInvocation | undefi
         color: undefined,
       },
     };
+  }
+  if (command === 'pull') {
+    const operands = rest.filter(isOperand);
+    const flags = rest.filter((arg) => !isOperand(arg));
+    if (operands.length !== 1 || operands[0] === '-' || flags.length > 1) return undefined;
+    if (flags.length === 1 && flags[0] !== '-q' && flags[0] !== '--quiet') return undefined;
+    return { command, options: { name: operands[0]!, insecureRegistries: [], quiet: flags.length === 1 } };
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the `tsbuild` executable. Start-up time matters (lint in CI, editors), so this file statically
-// imports only the tiny argv fast path: V8's compile cache must be switched on before the
-// commands or yargs are loaded, and plain `parse`/`lint` invocations skip yargs altogether (cli/fast-path.ts).
+// imports only the tiny argv fast path: V8's compile cache must be switched on before the commands or yargs are
+// loaded, and plain `parse`/`lint`/`pull` invocations skip yargs altogether (cli/fast-path.ts).
 import { fastInvocation } from './fast-path.js';
 
 // Built-ins through getBuiltinModule, not `import`: the ESM facade of node:fs reads every export, which loads
@@ -53,6 +53,10 @@ async function main(): Promise<void> {
   }
   if (fast?.command === 'lint') {
     process.exitCode = await (await import('./commands/lint/run.js')).run(fast.options);
+    return;
+  }
+  if (fast?.command === 'pull') {
+    process.exitCode = await (await import('./commands/pull/run.js')).run(fast.options);
     return;
   }
   const { buildCli, encodeStdinOperand } = await import('./program.js');

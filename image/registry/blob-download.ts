@@ -3,7 +3,7 @@ import { type FileHandle, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { type Digest, digestHex, isSha256Digest } from '../digest.js';
 import { RegistryError } from './errors.js';
-import { drain } from './http.js';
+import { drain, type HttpResponse } from './http.js';
 import { backoffDelay, isRetryableNetworkError, type RetryOptions, sleep } from './retry.js';
 import { type Transport, unexpectedResponse } from './transport.js';
 
@@ -158,6 +158,16 @@ async function downloadOnce(
   } else {
     throw await unexpectedResponse(res, what);
   }
+  if (blob.size !== undefined && res.headers['content-length'] !== undefined) {
+    if (partial.received + Number(res.headers['content-length']) > blob.size) {
+      res.body.destroy();
+      throw new RegistryError('EREG_TOO_LARGE', `${what}: more data than the ${blob.size} bytes announced`);
+    }
+  }
+  if (res.consumeBatches !== undefined) {
+    await takeBatches(res.consumeBatches, blob, partial, onProgress);
+    return blob.size === undefined || partial.received === blob.size;
+  }
   // Chunks are small (16–64 KiB); they are written in batches of ~1 MiB with one writev each (no joining copy),
   // and one batch's write runs while the next batch arrives, so the network and the disk work at once. The
   // hash is updated in order before each write starts; `received` counts a batch once it is handed to the disk,
@@ -198,4 +208,24 @@ async function downloadOnce(
     if (writing !== undefined) await writing;
   }
   return blob.size === undefined || partial.received === blob.size;
+}
+
+/**
+ * Takes a body in the reused 1 MiB batches of raw-get.ts: each is hashed and written in place, in order, at its
+ * own offset (a write may run while the next batch fills). consumeBatches settles only once every write has,
+ * so on a dropped connection `received` counts exactly the bytes hashed and written, and a resume follows them.
+ */
+async function takeBatches(
+  consumeBatches: NonNullable<HttpResponse['consumeBatches']>,
+  blob: { readonly digest: Digest; readonly size?: number },
+  partial: PartialFile,
+  onProgress: DownloadOptions['onProgress'],
+): Promise<void> {
+  await consumeBatches((batch) => {
+    partial.hash.update(batch);
+    const at = partial.received;
+    partial.received += batch.length;
+    onProgress?.({ digest: blob.digest, phase: 'download', transferred: partial.received, total: blob.size });
+    return writeBatch(partial.file, [batch], batch.length, at);
+  });
 }

@@ -50,3 +50,8 @@ export function describeErrorBody(body: string): string {
   const text = body.trim().replace(/\s+/g, ' ');
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
+
+/** A connection silent for longer than the idle timeout (retryable, as a dropped connection is). */
+export class TimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+}

@@ -1,8 +1,12 @@
 import type * as Http from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type * as Https from 'node:https';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
+import { TimeoutError } from './errors.js';
+import { rawSend, rawSendable } from './raw-get.js';
+
+export { TimeoutError };
 
 // node:http and node:https load on first use, through require: an ESM import of node:http evaluates its lazy
 // exports (WebSocket & co., i.e. Node's bundled undici), 60–200 ms of start-up that every build would pay
@@ -27,41 +31,62 @@ export interface HttpRequest {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * Receives a blob body in order, in pieces of up to 1 MiB that live in a reused buffer: valid until the promise
+ * settles (a rejection ends the exchange with that error).
+ */
+export type BatchHandler = (batch: Buffer) => Promise<void>;
+
 export interface HttpResponse {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly url: URL;
-  readonly body: IncomingMessage;
+  readonly body: Readable;
+  /**
+   * Set for a 2xx body of known length read by raw-get.ts: takes it instead of `body`, in batches, and settles
+   * once every batch handler settled (rejecting with a dropped connection after the bytes that did arrive).
+   */
+  readonly consumeBatches?: (onBatch: BatchHandler) => Promise<void>;
 }
 
-/** Keep-alive agents shared by one client, so layers reuse connections. */
-export interface Agents {
-  readonly http: Http.Agent;
-  readonly https: Https.Agent;
-  readonly httpsInsecure: Https.Agent;
+/** Keep-alive agents shared by one client, so layers reuse connections; each is made on first use. */
+export class Agents {
+  private http: Http.Agent | undefined;
+  private https: Https.Agent | undefined;
+  private httpsInsecure: Https.Agent | undefined;
+
+  constructor(private readonly maxSockets: number) {}
+
+  for(url: URL, insecureTls: boolean): Http.Agent {
+    const options = { keepAlive: true, maxSockets: this.maxSockets };
+    if (url.protocol !== 'https:') {
+      this.http ??= new (http().Agent)(options);
+      return this.http;
+    }
+    if (insecureTls) {
+      this.httpsInsecure ??= new (https().Agent)({ ...options, rejectUnauthorized: false });
+      return this.httpsInsecure;
+    }
+    this.https ??= new (https().Agent)(options);
+    return this.https;
+  }
+
+  destroy(): void {
+    this.http?.destroy();
+    this.https?.destroy();
+    this.httpsInsecure?.destroy();
+  }
 }
 
-export function createAgents(maxSockets: number): Agents {
-  const common = { keepAlive: true, maxSockets };
-  return {
-    http: new (http().Agent)(common),
-    https: new (https().Agent)(common),
-    httpsInsecure: new (https().Agent)({ ...common, rejectUnauthorized: false }),
-  };
-}
-
-export function destroyAgents(agents: Agents): void {
-  agents.http.destroy();
-  agents.https.destroy();
-  agents.httpsInsecure.destroy();
-}
-
-export class TimeoutError extends Error {
-  readonly code = 'ETIMEDOUT';
-}
-
-/** One HTTP exchange; resolves once response headers arrive, the body is left for the caller to consume. */
+/**
+ * One HTTP exchange; resolves once response headers arrive, the body is left for the caller to consume. Plain
+ * HTTP GETs go through raw-get.ts, everything else through node:http/https.
+ */
 export function send(request: HttpRequest, agents: Agents): Promise<HttpResponse> {
+  return rawSendable(request) ? rawSend(request) : nodeSend(request, agents);
+}
+
+function nodeSend(request: HttpRequest, agents: Agents): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const isHttps = request.url.protocol === 'https:';
     const headers: Record<string, string> = { ...request.headers };
@@ -73,7 +98,7 @@ export function send(request: HttpRequest, agents: Agents): Promise<HttpResponse
     const options = {
       method: request.method,
       headers,
-      agent: isHttps ? (request.insecureTls ? agents.httpsInsecure : agents.https) : agents.http,
+      agent: agents.for(request.url, request.insecureTls === true),
       ...(request.signal !== undefined ? { signal: request.signal } : {}),
     };
     const req = isHttps ? https().request(request.url, options) : http().request(request.url, options);

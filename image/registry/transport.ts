@@ -2,16 +2,7 @@ import { isIP } from 'node:net';
 import { Authenticator, type CredentialSource } from './auth.js';
 import { parseChallenges } from './challenge.js';
 import { describeErrorBody, RegistryError } from './errors.js';
-import {
-  type Agents,
-  createAgents,
-  destroyAgents,
-  drain,
-  type HttpResponse,
-  type RequestBody,
-  readBody,
-  send,
-} from './http.js';
+import { Agents, drain, type HttpResponse, type RequestBody, readBody, send } from './http.js';
 import { backoffDelay, isRetryableNetworkError, isRetryableStatus, type RetryOptions, sleep } from './retry.js';
 
 export interface TransportOptions {
@@ -79,12 +70,12 @@ export class Transport {
   private readonly bases = new Map<string, Promise<URL>>();
 
   constructor(private readonly options: TransportOptions) {
-    this.agents = createAgents(options.maxSockets);
+    this.agents = new Agents(options.maxSockets);
     this.auth = new Authenticator(options.credentials, this.agents, options.idleTimeoutMs, options.userAgent);
   }
 
   close(): void {
-    destroyAgents(this.agents);
+    this.agents.destroy();
   }
 
   private allowsInsecure(host: string): boolean {

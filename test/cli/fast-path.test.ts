@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('../../cli/commands/parse/run.js', () => ({ run: async (options: unknown) => ({ parse: options }) }));
 vi.mock('../../cli/commands/lint/run.js', () => ({ run: async (options: unknown) => ({ lint: options }) }));
+vi.mock('../../cli/commands/pull/run.js', () => ({ run: async (options: unknown) => ({ pull: options }) }));
 
 const { fastInvocation } = await import('../../cli/fast-path.js');
 const { buildCli, encodeStdinOperand } = await import('../../cli/program.js');
@@ -34,6 +35,12 @@ describe('fastInvocation', () => {
     ['lint', 'Dockerfile'],
     ['lint', '-'],
     ['lint', 'a', '-', 'dir/', '012', 'a b'],
+    ['pull', 'alpine'],
+    ['pull', '-q', 'localhost:5000/a/b:1'],
+    ['pull', 'busybox@sha256:0123', '--quiet'],
+    ['pull', '127.0.0.1:5000/x'],
+    ['pull', '0x10'],
+    ['pull', 'true'],
   ];
   for (const argv of taken) {
     it(`takes ${JSON.stringify(argv)} with yargs' options`, async () => {
@@ -67,6 +74,19 @@ describe('fastInvocation', () => {
       ['parse', 'help'],
       ['lint', 'a', 'help'],
       ['lint', 'help', 'a'],
+      ['pull'],
+      ['pull', '-'],
+      ['pull', 'a', 'b'],
+      ['pull', 'help'],
+      ['pull', '-q', '-q', 'a'],
+      ['pull', '-q', '--quiet', 'a'],
+      ['pull', '--no-quiet', 'a'],
+      ['pull', '--quiet=true', 'a'],
+      ['pull', '-qq', 'a'],
+      ['pull', '--platform', 'linux/arm64', 'a'],
+      ['pull', '--insecure-registry', 'h:5000', 'h:5000/a'],
+      ['pull', 'a', '--help'],
+      ['pull', '--', 'a'],
     ]) {
       expect(fastInvocation(argv), JSON.stringify(argv)).toBeUndefined();
     }

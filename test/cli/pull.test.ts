@@ -2,6 +2,7 @@
 // by skopeo, verified blobs, and nothing tagged when the pull fails.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +15,12 @@ import { type DistributionServer, startDistribution } from '../image/registry/di
 import { buildImage, capture, distBuilt, runCli, spawnCli, type TempStore, tarOf, tempStore } from './image-helpers.js';
 
 const exec = promisify(execFile);
+const bundledCli = path.resolve(import.meta.dirname, '../../dist/bin/tsbuild.js');
+/** The bundle exists and was built after the raw client it is checked for (`npm run build`). */
+const bundleIsFresh = (): boolean =>
+  existsSync(bundledCli) &&
+  statSync(bundledCli).mtimeMs >=
+    statSync(path.resolve(import.meta.dirname, '../../image/registry/raw-get.ts')).mtimeMs;
 let registry: DistributionServer;
 let t: TempStore;
 
@@ -236,4 +243,27 @@ describe('tsbuild pull', () => {
     expect(result).toEqual({ code: 0, stdout: `${name}\n`, stderr: '' });
     expect((await t.store.resolve(name)).manifestDigest).toBe(manifest);
   });
+
+  // node:http and node:https cost tens of ms to load (more through ESM, which evaluates Node's bundled undici);
+  // the raw GET client of image/registry carries every request of a pull from a plain-HTTP registry.
+  it.skipIf(!bundleIsFresh())(
+    'pulls from a plain-HTTP registry without loading node:http or https (npm run build first)',
+    async () => {
+      const name = `${registry.host}/cli/modules:1`;
+      const { manifest } = await published(name, 'modules');
+      const report = path.join(t.dir, 'report.cjs');
+      await writeFile(
+        report,
+        "process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(process.moduleLoadList) + '\\n'));\n",
+      );
+      const { stdout, stderr } = await exec(process.execPath, ['--require', report, bundledCli, 'pull', '-q', name], {
+        env: { ...process.env, TSBUILD_ROOT: t.root },
+      });
+      expect(stdout).toBe(`${name}\n`);
+      const loaded = JSON.parse(stderr.slice(stderr.indexOf('LOADED ') + 'LOADED '.length)) as string[];
+      expect(loaded).toContain('NativeModule net'); // the report works
+      expect(loaded.filter((m) => /\b(http|https|tls|undici)\b/.test(m))).toEqual([]);
+      expect((await t.store.resolve(name)).manifestDigest).toBe(manifest);
+    },
+  );
 });
