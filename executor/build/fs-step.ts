@@ -7,12 +7,13 @@ import path from 'node:path';
 import { type Store, type TarEntry, tarChunks } from '../../image/index.js';
 import { diffUpperDir } from '../diff/upper.js';
 import { cleanMountsUnder, listMountsUnder } from '../snapshot/leftovers.js';
-import { mountLowerView } from '../snapshot/lower-view.js';
+import { type LowerView, mountLowerView } from '../snapshot/lower-view.js';
 import { ensureMountPointLayer } from '../snapshot/mount-points.js';
 import { mountOverlay } from '../snapshot/overlay.js';
 import { commitLayer, commitTarChunks } from './layer-commit.js';
 import type { FsState, LayerRef } from './layer-ref.js';
 import { phaseTimer } from './phase-timer.js';
+import { type SnapshotIdentity, sameSnapshot, snapshotIdentity } from './snapshot-identity.js';
 import { ensureSnapshot, publishSnapshot, tempSnapshotDir } from './snapshots.js';
 
 export interface StepWorkspace {
@@ -47,7 +48,12 @@ async function emptyDir(store: Store): Promise<string> {
   return dir;
 }
 
-/** Runs `work` in a writable overlay over `fs` and commits what it changed as one new layer. */
+/**
+ * Runs `work` in a writable overlay over `fs` and commits what it changed as one new layer. The read-only view of
+ * the lower layers that the differ compares against is mounted alongside the step's overlay and released while
+ * the layer is written, and the upper dir is diffed while the overlay is being unmounted (nothing writes to it
+ * any more): the mount commands overlap instead of running one after the other.
+ */
 export async function runFsStep(
   store: Store,
   fs: FsState,
@@ -59,8 +65,11 @@ export async function runFsStep(
   const dir = await tempSnapshotDir(store, 's');
   const upperDir = path.join(dir, 'u');
   const scratch = path.join(dir, 'b');
-  await mkdir(scratch);
+  let view: Promise<LowerView> | undefined;
   try {
+    await mkdir(scratch);
+    view = mountLowerView(lowerDirs, path.join(dir, 'l'), store.paths.snapshots);
+    view.catch(() => {}); // awaited by the diff, or released below
     const mount = await mountOverlay({
       lowerDirs,
       upperDir,
@@ -71,21 +80,31 @@ export async function runFsStep(
     trace('mount');
     try {
       await work({ root: mount.target, scratch });
-    } finally {
+    } catch (error) {
       await mount.unmount();
+      throw error;
     }
     trace('work');
-    const entries = await diffAgainst(lowerDirs, upperDir, path.join(dir, 'l'), options, store);
+    const [, entries] = await Promise.all([mount.unmount(), diffAgainst(view, upperDir, options)]);
     trace('diff');
+    const released = releaseView(view);
     const layer = await commitLayer(store, entries, options.epoch);
     trace('commit');
     const published = path.join(dir, 'p');
     await rename(upperDir, published);
     await publishSnapshot(store, layer, published);
+    await released;
     return layer;
   } finally {
+    if (view !== undefined) await releaseView(view);
     await removeWorkDir(dir);
   }
+}
+
+/** Unmounts a view that was mounted (idempotent); one that failed to mount has nothing to release. */
+async function releaseView(view: Promise<LowerView>): Promise<void> {
+  const mounted = await view.catch(() => undefined);
+  await mounted?.release();
 }
 
 /**
@@ -94,6 +113,20 @@ export async function runFsStep(
  * the same pass and the directory published as the layer's snapshot. No overlay mount, no diff.
  */
 export async function runDirectStep(store: Store, write: (root: string) => AsyncIterable<TarEntry>): Promise<LayerRef> {
+  return (await runDirectStepOwned(store, write)).layer;
+}
+
+export interface DirectStepResult {
+  readonly layer: LayerRef;
+  /** The published snapshot when it is the directory `write` filled; null when another process published first. */
+  readonly own: SnapshotIdentity | null;
+}
+
+/** `runDirectStep`, also saying whether the layer's snapshot is the directory this step wrote (copy-reuse.ts). */
+export async function runDirectStepOwned(
+  store: Store,
+  write: (root: string) => AsyncIterable<TarEntry>,
+): Promise<DirectStepResult> {
   const trace = phaseTimer();
   const dir = await tempSnapshotDir(store, 's');
   const root = path.join(dir, 'p');
@@ -102,8 +135,10 @@ export async function runDirectStep(store: Store, write: (root: string) => Async
     await chmod(root, 0o755);
     const layer = await commitTarChunks(store, tarChunks(write(root)));
     trace('direct');
-    await publishSnapshot(store, layer, root);
-    return layer;
+    const written = await snapshotIdentity(root);
+    const published = await snapshotIdentity(await publishSnapshot(store, layer, root));
+    const own = written !== null && published !== null && sameSnapshot(written, published) ? published : null;
+    return { layer, own };
   } finally {
     await removeWorkDir(dir);
   }
@@ -111,25 +146,17 @@ export async function runDirectStep(store: Store, write: (root: string) => Async
 
 /** Removes a step's work directory, unless a mount below it could not be released (never delete through one). */
 async function removeWorkDir(dir: string): Promise<void> {
-  if ((await listMountsUnder(dir)).length > 0) await cleanMountsUnder(dir);
-  if ((await listMountsUnder(dir)).length > 0) return;
+  if ((await listMountsUnder(dir)).length > 0) {
+    await cleanMountsUnder(dir);
+    if ((await listMountsUnder(dir)).length > 0) return;
+  }
   await rm(dir, { recursive: true, force: true });
 }
 
-async function diffAgainst(
-  lowerDirs: readonly string[],
-  upperDir: string,
-  viewTarget: string,
-  options: FsStepOptions,
-  store: Store,
-) {
+async function diffAgainst(view: Promise<LowerView>, upperDir: string, options: FsStepOptions) {
   if ((await readdir(upperDir)).length === 0) return [];
-  const view = await mountLowerView(lowerDirs, viewTarget, store.paths.snapshots);
-  try {
-    return await diffUpperDir(upperDir, { lowerRoot: view.root, mountStubs: options.mountStubs?.() ?? [] });
-  } finally {
-    await view.release();
-  }
+  const lower = await view;
+  return diffUpperDir(upperDir, { lowerRoot: lower.root, mountStubs: options.mountStubs?.() ?? [] });
 }
 
 /**

@@ -2,17 +2,16 @@
 // form overlayfs reads as a lower dir: OCI whiteouts become 0/0 character devices and opaque markers
 // the `trusted.overlay.opaque` xattr. Extraction goes to a private temp dir that is renamed into
 // place, so a snapshot directory that exists is complete, and concurrent builds may race safely.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { promisify } from 'node:util';
 import {
   BreakoutError,
   cleanLayerPath,
   decompressedStream,
   extractLayer,
+  ImageNotFoundError,
   isInside,
   opaqueWhiteoutName,
   processAlive,
@@ -23,10 +22,10 @@ import {
   tarChunks,
   whiteoutPrefix,
 } from '../../image/index.js';
+import { launchChecked } from '../runtime/launcher.js';
 import { cleanMountsUnder, listMountsUnder } from '../snapshot/leftovers.js';
+import { makeWhiteoutNodes, markOpaqueDirs } from '../snapshot/whiteout-nodes.js';
 import { type LayerRef, snapshotId } from './layer-ref.js';
-
-const run = promisify(execFile);
 
 export function snapshotDir(store: Store, layer: LayerRef): string {
   return path.join(store.paths.snapshots, snapshotId(layer));
@@ -100,6 +99,43 @@ export function ensureSnapshot(store: Store, layer: LayerRef): Promise<string> {
   return job;
 }
 
+/** A layer of a stored image that could not be unpacked, and why. */
+export interface UnpackFailure {
+  readonly digest: string;
+  readonly reason: string;
+}
+
+/**
+ * Unpacks every layer of a stored image (by manifest digest) into its snapshot, as `docker import` and `docker
+ * load` do, so that the first build from the image does not pay for it. Never throws: a layer that cannot be
+ * unpacked now (no root, no mknod) is reported and left to the build, which unpacks on demand.
+ */
+export async function unpackImageLayers(store: Store, manifestDigest: string): Promise<UnpackFailure[]> {
+  let layers: LayerRef[];
+  try {
+    const image = await store.resolve(manifestDigest);
+    const diffIds = image.config.rootfs?.diff_ids ?? [];
+    if (diffIds.length !== image.manifest.layers.length) return [];
+    layers = image.manifest.layers.map((l, i) => ({
+      digest: l.digest,
+      size: l.size,
+      mediaType: l.mediaType,
+      diffId: diffIds[i],
+    }));
+  } catch (error) {
+    // An index without this machine's platform has nothing a build here would use.
+    if (error instanceof ImageNotFoundError) return [];
+    return [{ digest: manifestDigest, reason: (error as Error).message }];
+  }
+  const failures: UnpackFailure[] = [];
+  for (const layer of layers) {
+    await ensureSnapshot(store, layer).catch((error: unknown) => {
+      failures.push({ digest: layer.digest, reason: (error as Error).message });
+    });
+  }
+  return failures;
+}
+
 interface Whiteouts {
   readonly deleted: string[];
   readonly opaque: string[];
@@ -109,9 +145,17 @@ async function extractAsLowerDir(store: Store, layer: LayerRef, dir: string): Pr
   const whiteouts: Whiteouts = { deleted: [], opaque: [] };
   const tar = readTar(await decompressedStream(store.openBlob(layer.digest)));
   const kept = withoutWhiteouts(tar, whiteouts);
-  await extractLayer(Readable.from(tarChunks(kept)), dir);
-  for (const rel of whiteouts.deleted) await makeWhiteout(dir, rel);
-  for (const rel of whiteouts.opaque) await makeOpaque(dir, rel);
+  await extractLayer(Readable.from(tarChunks(kept)), dir, { run: launchChecked });
+  // Paths are prepared in Node (a path named twice is one device), then made by a few batched commands.
+  const nodes = new Set<string>();
+  for (const rel of whiteouts.deleted) nodes.add(await whiteoutTarget(dir, rel));
+  await makeWhiteoutNodes(
+    dir,
+    [...nodes].map((target) => path.relative(dir, target)),
+  );
+  const opaque = new Set<string>();
+  for (const rel of whiteouts.opaque) opaque.add(await opaqueTarget(dir, rel));
+  await markOpaqueDirs([...opaque]);
 }
 
 async function* withoutWhiteouts(entries: ReturnType<typeof readTar>, whiteouts: Whiteouts): AsyncGenerator<TarEntry> {
@@ -120,8 +164,11 @@ async function* withoutWhiteouts(entries: ReturnType<typeof readTar>, whiteouts:
     const base = path.posix.basename(name);
     if (base.startsWith(whiteoutPrefix)) {
       const parent = path.posix.dirname(name) === '.' ? '' : path.posix.dirname(name);
+      const victim = base.slice(whiteoutPrefix.length);
       if (base === opaqueWhiteoutName) whiteouts.opaque.push(parent);
-      else whiteouts.deleted.push(path.posix.join(parent, base.slice(whiteoutPrefix.length)));
+      // `.wh.`, `.wh..` and `.wh...` name no entry of the directory (and must never become the directory itself).
+      else if (victim !== '' && victim !== '.' && victim !== '..')
+        whiteouts.deleted.push(path.posix.join(parent, victim));
       for await (const _ of entry.body()) {
         // drained: a whiteout has no content that matters
       }
@@ -131,19 +178,19 @@ async function* withoutWhiteouts(entries: ReturnType<typeof readTar>, whiteouts:
   }
 }
 
-/** Paths are resolved inside the snapshot (a symlink in the layer never leads out of it). */
-async function makeWhiteout(root: string, rel: string): Promise<void> {
+/** The emptied place of a whiteout device, resolved inside the snapshot (a symlink in the layer never leads out of it). */
+async function whiteoutTarget(root: string, rel: string): Promise<string> {
   const parent = await resolveInRoot(root, path.posix.dirname(rel), true);
   if (!isInside(root, parent)) throw new BreakoutError(`whiteout ${rel} is outside of the layer`);
   await mkdir(parent, { recursive: true });
   const target = path.join(parent, path.posix.basename(rel));
   await rm(target, { recursive: true, force: true });
-  await run('mknod', [target, 'c', '0', '0']);
+  return target;
 }
 
-async function makeOpaque(root: string, rel: string): Promise<void> {
+async function opaqueTarget(root: string, rel: string): Promise<string> {
   const target = await resolveInRoot(root, rel, true);
   if (!isInside(root, target)) throw new BreakoutError(`opaque marker ${rel} is outside of the layer`);
   await mkdir(target, { recursive: true });
-  await run('setfattr', ['-h', '-n', 'trusted.overlay.opaque', '-v', 'y', target]);
+  return target;
 }

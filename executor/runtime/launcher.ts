@@ -176,3 +176,11 @@ export function launch(command: string, args: readonly string[], options: Launch
 export function launcherDir(): string {
   return launcher().privateDir;
 }
+
+/** `launch` for a command that must succeed: rejects with what it wrote to stderr (or its exit status). */
+export async function launchChecked(command: string, args: readonly string[]): Promise<void> {
+  const result = await launch(command, args);
+  if (result.exitCode !== 0) {
+    throw new Error(`${command} failed: ${result.stderr || `exit status ${result.exitCode}`}`);
+  }
+}

@@ -40,8 +40,16 @@ async function createReplacing(
   return true;
 }
 
+/** Runs a helper command (mknod, mkfifo, setfattr) and rejects when it fails. */
+export type CommandRunner = (command: string, args: readonly string[]) => Promise<unknown>;
+
+/** Node's execFile: forks the whole process, which is costly when the heap is large (see ExtractOptions.run). */
+export const execFileRunner: CommandRunner = (command, args) => run(command, [...args]);
+
 export interface CreateOptions {
   chown: boolean;
+  /** How mknod/mkfifo are run (default `execFileRunner`). */
+  run?: CommandRunner;
 }
 
 /**
@@ -104,7 +112,7 @@ export async function createEntry(
             ];
       const removed = await createReplacing(target, async () => {
         if (await lstatOrUndefined(target)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
-        await run(args[0]!, args.slice(1));
+        await (options.run ?? execFileRunner)(args[0]!, args.slice(1));
       });
       // mknod/mkfifo just created a node (not a symlink) at target; its metadata is set by path.
       if (options.chown) await lchown(target, header.uid, header.gid);

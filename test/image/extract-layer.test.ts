@@ -116,6 +116,32 @@ describe('extractLayer applies layers', () => {
     ).toBe('v');
   });
 
+  it('runs mknod, mkfifo and setfattr through the runner it is given', async () => {
+    const calls: string[] = [];
+    const run = async (command: string, args: readonly string[]) => {
+      calls.push([command, ...args.map((a) => a.replace(root, 'ROOT'))].join(' '));
+      execFileSync(command, [...args]);
+    };
+    const entries: TarEntry[] = [
+      { ...meta, path: 'null', type: 'char', mode: 0o666, devmajor: 1, devminor: 3 },
+      { ...meta, path: 'fifo', type: 'fifo', mode: 0o600 },
+      {
+        ...meta,
+        path: 'x',
+        type: 'file',
+        mode: 0o644,
+        content: Buffer.from('x'),
+        xattrs: { 'user.k': Buffer.from('v') },
+      },
+    ];
+    await extractLayer(await layerTarBytes(entries), root, { run });
+    expect(calls).toEqual(['mkfifo ROOT/fifo', 'mknod ROOT/null c 1 3', 'setfattr -h -n user.k -v 0x76 ROOT/x']);
+    expect(lstatSync(path.join(root, 'null')).rdev).toBe(0x103);
+    expect(
+      execFileSync('getfattr', ['--only-values', '-n', 'user.k', path.join(root, 'x')], { encoding: 'utf8' }),
+    ).toBe('v');
+  });
+
   it('applies whiteouts and opaque directories over a lower layer', async () => {
     await extractLayer(
       rawTar([

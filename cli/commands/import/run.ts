@@ -2,9 +2,11 @@
 // becomes a one-layer image with an empty config; prints its image ID, as `docker import` does.
 // `created` is the current time, as Docker stamps it, unless SOURCE_DATE_EPOCH is set: then it is that
 // time, so importing the same tarball twice gives the same image ID. Input that is not a tar (or a
-// broken gzip) fails naming the file, and leaves no image and no blob behind.
+// broken gzip) fails naming the file, and leaves no image and no blob behind. The layer is unpacked for builds
+// before the ID is printed (unpack.ts).
 import { importRootfs, parseDockerRef } from '../../../image/index.js';
 import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from '../images/command-io.js';
+import { unpackForBuilds } from './unpack.js';
 
 export interface ImportOptions extends StoreOptions {
   readonly file: string;
@@ -36,6 +38,7 @@ export async function run(opts: ImportOptions, io: CommandIo = processIo): Promi
       ...(architecture && { architecture }),
       ...(variant && { variant }),
     });
+    await unpackForBuilds(store, [imported.manifestDigest], io);
     io.stdout(`${imported.configDigest}\n`);
     return 0;
   });

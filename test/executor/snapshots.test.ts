@@ -1,0 +1,156 @@
+// Unpacked layers: whiteouts and opaque markers become overlayfs' own forms (made by batched commands through
+// the launcher), images are unpacked for builds at import time, and xattrs are read without forking Node.
+import { execFileSync } from 'node:child_process';
+import { lstat, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureSnapshot, snapshotDir } from '../../executor/build/snapshots.js';
+import { readTreeXattrs, unpackImageLayers } from '../../executor/index.js';
+import { launcherDir } from '../../executor/runtime/launcher.js';
+import {
+  type Digest,
+  importRootfs,
+  OciMediaType,
+  opaqueWhiteoutEntry,
+  Store,
+  type TarEntry,
+  tarChunks,
+  whiteoutEntry,
+} from '../../image/index.js';
+import { isolationUnavailable, removeScratch, scratchDir } from './helpers.js';
+
+const skipReason = isolationUnavailable();
+
+const meta = { mode: 0o755, uid: 0, gid: 0, mtime: 1_600_000_000 };
+const dirEntry = (p: string): TarEntry => ({ path: p, type: 'directory', ...meta });
+const fileEntry = (p: string, text: string): TarEntry => ({
+  path: p,
+  type: 'file',
+  ...meta,
+  content: Buffer.from(text),
+});
+
+async function storeLayer(store: Store, entries: TarEntry[]) {
+  const { digest, size } = await store.putBlob(tarChunks(entries));
+  return { digest, size, mediaType: OciMediaType.layer, diffId: digest as Digest };
+}
+
+function getfattr(file: string, name: string): string {
+  return execFileSync('getfattr', ['-h', '--only-values', '-n', name, file], { encoding: 'utf8' });
+}
+
+describe.skipIf(skipReason !== undefined)('layer snapshots', () => {
+  let dir: string;
+  let store: Store;
+  beforeAll(async () => {
+    dir = await scratchDir();
+    store = await Store.open(path.join(dir, 'store'));
+  });
+  afterAll(async () => {
+    await removeScratch(dir);
+  });
+
+  it('turns whiteouts into 0/0 devices and opaque markers into trusted.overlay.opaque, many per layer', async () => {
+    const gone = Array.from({ length: 300 }, (_, i) => whiteoutEntry(`etc/gone ${i}'$x`));
+    const layer = await storeLayer(store, [
+      dirEntry('etc'),
+      ...gone,
+      dirEntry('var'),
+      opaqueWhiteoutEntry('var'),
+      fileEntry('var/kept', 'k\n'),
+      dirEntry('opt'),
+      opaqueWhiteoutEntry('opt'),
+      whiteoutEntry('usr/deep/gone'),
+      whiteoutEntry('usr/deep/gone'),
+      { path: 'var/.wh...', type: 'file', ...meta, mode: 0o600, content: Buffer.alloc(0) },
+      { path: 'var/.wh.', type: 'file', ...meta, mode: 0o600, content: Buffer.alloc(0) },
+    ]);
+    const root = await ensureSnapshot(store, layer);
+    expect(root).toBe(snapshotDir(store, layer));
+    const etc = (await readdir(path.join(root, 'etc'))).sort();
+    expect(etc).toHaveLength(300);
+    for (const name of [etc[0], "gone 299'$x"]) {
+      const st = await lstat(path.join(root, 'etc', name));
+      expect([st.isCharacterDevice(), st.rdev]).toEqual([true, 0]);
+    }
+    const deep = await lstat(path.join(root, 'usr/deep/gone'));
+    expect([deep.isCharacterDevice(), deep.rdev]).toEqual([true, 0]);
+    expect(getfattr(path.join(root, 'var'), 'trusted.overlay.opaque')).toBe('y');
+    expect(getfattr(path.join(root, 'opt'), 'trusted.overlay.opaque')).toBe('y');
+    expect(await readFile(path.join(root, 'var/kept'), 'utf8')).toBe('k\n');
+    expect((await readdir(root)).sort()).toEqual(['etc', 'opt', 'usr', 'var']);
+  });
+
+  it('makes devices, fifos and xattrs of a layer through the launcher, as extraction always did', async () => {
+    const ping = '0100000200200000000000000000000000000000'; // v2 file capabilities: cap_net_raw+ep
+    const layer = await storeLayer(store, [
+      dirEntry('dev'),
+      { path: 'dev/null', type: 'char', ...meta, mode: 0o666, devmajor: 1, devminor: 3 },
+      { path: 'dev/pipe', type: 'fifo', ...meta, mode: 0o600 },
+      { ...fileEntry('bin/ping', 'p'), xattrs: { 'security.capability': Buffer.from(ping, 'hex') } },
+    ]);
+    const root = await ensureSnapshot(store, layer);
+    const dev = await lstat(path.join(root, 'dev/null'));
+    expect([dev.isCharacterDevice(), dev.rdev, dev.mode & 0o7777]).toEqual([true, 0x103, 0o666]);
+    const fifo = await lstat(path.join(root, 'dev/pipe'));
+    expect([fifo.isFIFO(), fifo.mode & 0o7777]).toEqual([true, 0o600]);
+    const caps = execFileSync('getfattr', [
+      '-h',
+      '-e',
+      'hex',
+      '-n',
+      'security.capability',
+      path.join(root, 'bin/ping'),
+    ]);
+    expect(caps.toString()).toContain(`security.capability=0x${ping}`);
+  });
+
+  it('never makes a whiteout outside of the snapshot', async () => {
+    const layer = await storeLayer(store, [
+      { path: 'up', type: 'symlink', ...meta, linkname: '/../../..' },
+      whiteoutEntry('up/escaped'),
+    ]);
+    const root = await ensureSnapshot(store, layer);
+    const st = await lstat(path.join(root, 'escaped'));
+    expect(st.isCharacterDevice()).toBe(true);
+    await expect(lstat(path.join(dir, 'escaped'))).rejects.toThrow('ENOENT');
+  });
+
+  it('unpacks the layers of an image, and reports (never throws) what it cannot unpack', async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of tarChunks([dirEntry('bin'), fileEntry('bin/tool', 'x\n')])) chunks.push(chunk);
+    const tar = Buffer.concat(chunks);
+    const imported = await importRootfs(store, tar, 'base:1');
+    expect(await unpackImageLayers(store, imported.manifestDigest)).toEqual([]);
+    const root = snapshotDir(store, { ...imported, digest: imported.layerDigest, size: 0, mediaType: '' });
+    expect(await readFile(path.join(root, 'bin/tool'), 'utf8')).toBe('x\n');
+    // Nothing for this machine (an index without its platform, here nothing at all): nothing to do.
+    expect(await unpackImageLayers(store, `sha256:${'0'.repeat(64)}`)).toEqual([]);
+    // A layer whose blob is gone is reported, not thrown.
+    const broken = await importRootfs(store, tar, 'broken:1', { created: '2020-01-01T00:00:00Z' });
+    await rm(path.join(snapshotDir(store, { ...broken, digest: broken.layerDigest, size: 0, mediaType: '' })), {
+      recursive: true,
+    });
+    await unlink(store.blobPath(broken.layerDigest));
+    expect(await unpackImageLayers(store, broken.manifestDigest)).toEqual([
+      { digest: broken.layerDigest, reason: expect.stringContaining('ENOENT') },
+    ]);
+  });
+
+  it('reads the xattrs of a tree without leaving dump files behind', async () => {
+    const layer = await storeLayer(store, [
+      dirEntry('x'),
+      { ...fileEntry('x/f', 'f'), xattrs: { 'user.note': Buffer.from('hi'), 'user.bin': Buffer.from([0, 1, 255]) } },
+      dirEntry('y'),
+      opaqueWhiteoutEntry('y'),
+    ]);
+    const root = await ensureSnapshot(store, layer);
+    const before = (await readdir(launcherDir())).filter((n) => n.startsWith('xattrs-'));
+    const xattrs = await readTreeXattrs(root);
+    expect(xattrs.get('x/f')).toEqual({ 'user.bin': Buffer.from([0, 1, 255]), 'user.note': Buffer.from('hi') });
+    expect(xattrs.get('y')).toEqual({ 'trusted.overlay.opaque': Buffer.from('y') });
+    expect(xattrs.has('x')).toBe(false);
+    expect((await readdir(launcherDir())).filter((n) => n.startsWith('xattrs-'))).toEqual(before);
+    await expect(readTreeXattrs(path.join(dir, 'no-such-dir'))).rejects.toThrow(/^getfattr .*no-such-dir failed/);
+  });
+});
