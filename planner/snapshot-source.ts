@@ -14,11 +14,8 @@ export function snapshotSource(snapshot: ContextSnapshot): ContextSource {
         const missing = /^"(.*)": not found$/.exec(result.errors[0] ?? '')?.[1] ?? source;
         return { ok: false, missing };
       }
-      const files: SelectedFile[] = [];
-      for (const selected of match.entries) {
-        if (selected.entry === undefined || selected.entry.type === 'dir') continue;
-        files.push({ path: selected.from, digest: await snapshot.entryDigest(selected.from) });
-      }
+      // Every selected entry but directories, with its digest.
+      const files: SelectedFile[] = await snapshot.fileDigests(match.entries);
       return { ok: true, digest: match.digest, files };
     },
   };

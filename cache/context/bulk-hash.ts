@@ -4,7 +4,8 @@
 // the main thread's time.
 
 import { ContextWorker, FAILED, float64s, PARAMS } from './context-worker.js';
-import type { ContextEntry } from './entry.js';
+import type { EntryTable } from './entry-table.js';
+import { FIELD, FIELDS } from './stat-batch.js';
 import type { StatCache } from './stat-cache.js';
 
 const CHUNK = 32;
@@ -17,54 +18,66 @@ export interface HeaderOwner {
   readonly resetOwner: boolean;
 }
 
+/** Where a bulk job writes its results: 32 digest bytes per table index, and a mark per hashed one. */
+export interface DigestColumns {
+  readonly bytes: Uint8Array;
+  readonly known: Uint8Array;
+}
+
 /**
- * The digest of each regular file in `files`, or undefined where it could not be read or
- * changed size meanwhile (the caller retries those one by one to report the real error).
- * Digests of files not changed within `racyWindowMs` before the start are added to `statCache`.
+ * Hashes the regular files `files` (indexes into `table`) and writes each digest to `out`,
+ * marking it known; a file that could not be read or changed size meanwhile is left unknown
+ * (the caller retries those one by one to report the real error). Digests of files not
+ * changed within `racyWindowMs` before the start are added to `statCache`.
  */
 export async function hashInBulk(
   prefix: string,
-  files: readonly ContextEntry[],
+  table: EntryTable,
+  files: readonly number[],
   owner: HeaderOwner,
   worker: ContextWorker | null,
   statCache: StatCache | undefined,
   racyWindowMs: number,
-): Promise<(string | undefined)[]> {
+  out: DigestColumns,
+): Promise<void> {
   const n = files.length;
+  const fields = table.fields;
   let bytes = 0;
-  for (const e of files) bytes += e.size;
+  for (const i of files) bytes += fields[i * FIELDS + FIELD.size];
   let own: ContextWorker | null = null;
   if (!worker && (n >= BULK_WORKER_MIN_FILES || bytes >= BULK_WORKER_MIN_BYTES)) own = ContextWorker.start();
   const helper = worker ?? own;
   const shared = helper !== null;
   const params = float64s(n * PARAMS, shared);
+  const paths: string[] = new Array(n);
   for (let k = 0; k < n; k++) {
-    const e = files[k];
-    params[k * PARAMS] = e.mode;
-    params[k * PARAMS + 1] = owner.resetOwner ? 0 : e.uid;
-    params[k * PARAMS + 2] = owner.resetOwner ? 0 : e.gid;
-    params[k * PARAMS + 3] = e.size;
+    const o = files[k] * FIELDS;
+    params[k * PARAMS] = fields[o + FIELD.mode];
+    params[k * PARAMS + 1] = owner.resetOwner ? 0 : fields[o + FIELD.uid];
+    params[k * PARAMS + 2] = owner.resetOwner ? 0 : fields[o + FIELD.gid];
+    params[k * PARAMS + 3] = fields[o + FIELD.size];
+    paths[k] = table.paths[files[k]];
   }
   const digests = new Uint8Array(shared ? new SharedArrayBuffer(n * 32) : new ArrayBuffer(n * 32));
   // Entries a dying worker leaves undone keep this mark, like failures.
   const reads = float64s(n, shared).fill(FAILED);
-  const paths = files.map((e) => e.path);
   const racyAfter = Date.now() - racyWindowMs;
   try {
     await ContextWorker.run({ kind: 'hash', prefix, paths, chunk: CHUNK, numbers: params, digests, reads }, helper);
   } finally {
     own?.close();
   }
-  const hex = Buffer.from(digests.buffer, digests.byteOffset, digests.byteLength);
-  const out: (string | undefined)[] = new Array(n);
+  statCache?.reserve(n);
   for (let k = 0; k < n; k++) {
-    const e = files[k];
-    if (reads[k] !== e.size) continue;
-    out[k] = 'sha256:' + hex.toString('hex', k * 32, k * 32 + 32);
-    const racy = e.mtimeMs >= racyAfter || e.ctimeMs >= racyAfter;
+    const i = files[k];
+    const o = i * FIELDS;
+    if (reads[k] !== fields[o + FIELD.size]) continue;
+    out.bytes.set(digests.subarray(k * 32, k * 32 + 32), i * 32);
+    out.known[i] = 1;
+    const racy = fields[o + FIELD.mtimeMs] >= racyAfter || fields[o + FIELD.ctimeMs] >= racyAfter;
     if (statCache && !racy) {
-      statCache.setBytes(e, e.mode & 0o7777, params[k * PARAMS + 1], params[k * PARAMS + 2], digests, k * 32);
+      const mode = fields[o + FIELD.mode] & 0o7777;
+      statCache.setFromFields(fields, o, mode, params[k * PARAMS + 1], params[k * PARAMS + 2], digests, k * 32);
     }
   }
-  return out;
 }

@@ -127,6 +127,15 @@ export function float64s(length: number, shared: boolean): Float64Array {
   return new Float64Array(shared ? new SharedArrayBuffer(length * 8) : new ArrayBuffer(length * 8));
 }
 
+/** A job handed to the worker: chunks are claimed through `counters` ([next chunk, chunks done]). */
+export interface Offered {
+  readonly job: Job;
+  readonly counters: Int32Array;
+  readonly chunks: number;
+  /** Resolves when the worker has no chunk of it left (undefined: no worker). */
+  readonly idle: Promise<void> | undefined;
+}
+
 let mainBuffer: Buffer | undefined;
 
 /** One file of a hash job, on the calling thread. */
@@ -161,8 +170,29 @@ function hashOne(job: Job, i: number): void {
 
 export class ContextWorker {
   private nextId = 0;
+  /** Jobs the worker still owes an answer for, by id. */
+  private readonly owed = new Map<number, () => void>();
 
-  private constructor(private readonly worker: Worker) {}
+  private constructor(private readonly worker: Worker) {
+    // One listener for every job: a segmented stat job has dozens in flight, and a listener per
+    // job set off Node's "possible EventEmitter memory leak" warning.
+    worker.on('message', (id: number) => this.answered(id));
+    worker.once('exit', () => {
+      for (const resolve of this.owed.values()) resolve();
+      this.owed.clear();
+    });
+    // After the listeners: adding a 'message' listener references the worker again, and an idle
+    // worker must not keep the process alive. It is referenced only while it owes an answer.
+    worker.unref();
+  }
+
+  private answered(id: number): void {
+    const resolve = this.owed.get(id);
+    if (resolve === undefined) return;
+    this.owed.delete(id);
+    if (this.owed.size === 0) this.worker.unref();
+    resolve();
+  }
 
   /**
    * Starts a worker thread, or returns null if none can be started or, unless `force`d, no core
@@ -174,7 +204,6 @@ export class ContextWorker {
     if (!force && !spareCore()) return null;
     try {
       const worker = new Worker(WORKER_SOURCE, { eval: true });
-      worker.unref();
       // A worker that dies leaves its claimed chunk undone; callers check and redo it.
       worker.on('error', () => {});
       return new ContextWorker(worker);
@@ -188,28 +217,57 @@ export class ContextWorker {
    * abandoned. `callerWorks: false` leaves every chunk to the worker (tests).
    */
   static async run(job: Job, worker: ContextWorker | null, callerWorks = true): Promise<void> {
+    const offered = ContextWorker.offer(job, worker);
+    if (offered.idle && !callerWorks) return offered.idle;
+    await ContextWorker.work(offered);
+  }
+
+  /** Hands `job` to the worker, if any, without taking part yet (see `work`, `claimAll`). */
+  static offer(job: Job, worker: ContextWorker | null): Offered {
     const counters = new Int32Array(new SharedArrayBuffer(8)); // [next chunk, chunks done]
     const chunks = Math.ceil(job.paths.length / job.chunk);
-    const idle = worker?.post(job, counters);
-    if (idle && !callerWorks) return idle;
+    return { job, counters, chunks, idle: worker?.post(job, counters) };
+  }
+
+  /** This thread's part of an offered job, then waits for the worker's chunks. */
+  static async work(offered: Offered): Promise<void> {
+    const { job, counters, chunks } = offered;
     for (let c = Atomics.add(counters, 0, 1); c < chunks; c = Atomics.add(counters, 0, 1)) {
-      const end = Math.min(job.paths.length, (c + 1) * job.chunk);
-      for (let i = c * job.chunk; i < end; i++) {
-        if (job.kind === 'hash') hashOne(job, i);
-        else {
-          try {
-            storeStats(job.numbers, i * FIELDS, lstatSync(job.prefix + job.paths[i]));
-          } catch {
-            job.numbers[i * FIELDS] = FAILED;
-          }
-        }
-      }
+      ContextWorker.doChunk(job, c);
       Atomics.add(counters, 1, 1);
       // Between chunks of a long job, let timers and progress output run.
       if (job.kind === 'hash' && c % 16 === 15) await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    await ContextWorker.settle(offered);
+  }
+
+  /** Claims and does every chunk of an offered job the worker has not claimed, without yielding. */
+  static claimAll(offered: Offered): void {
+    const { job, counters, chunks } = offered;
+    for (let c = Atomics.add(counters, 0, 1); c < chunks; c = Atomics.add(counters, 0, 1)) {
+      ContextWorker.doChunk(job, c);
+      Atomics.add(counters, 1, 1);
+    }
+  }
+
+  /** Resolves once no chunk of an offered job is running (or the worker died). */
+  static async settle(offered: Offered): Promise<void> {
     // Only chunks the worker claimed can still be running.
-    if (idle && Atomics.load(counters, 1) < chunks) await idle;
+    if (offered.idle && Atomics.load(offered.counters, 1) < offered.chunks) await offered.idle;
+  }
+
+  private static doChunk(job: Job, c: number): void {
+    const end = Math.min(job.paths.length, (c + 1) * job.chunk);
+    for (let i = c * job.chunk; i < end; i++) {
+      if (job.kind === 'hash') hashOne(job, i);
+      else {
+        try {
+          storeStats(job.numbers, i * FIELDS, lstatSync(job.prefix + job.paths[i]));
+        } catch {
+          job.numbers[i * FIELDS] = FAILED;
+        }
+      }
+    }
   }
 
   /** Stops the thread. */
@@ -220,23 +278,8 @@ export class ContextWorker {
   /** Hands `job` to the worker; resolves when it has no chunk left to claim (or has died). */
   private post(job: Job, counters: Int32Array): Promise<void> {
     const id = this.nextId++;
-    const done = new Promise<void>((resolve) => {
-      const onMessage = (msg: unknown): void => {
-        if (msg !== id) return;
-        this.worker.off('message', onMessage);
-        this.worker.off('exit', onExit);
-        // Idle again: it must not keep the process alive (the listener had referenced it).
-        this.worker.unref();
-        resolve();
-      };
-      const onExit = (): void => {
-        this.worker.off('message', onMessage);
-        resolve();
-      };
-      this.worker.on('message', onMessage);
-      this.worker.once('exit', onExit);
-      this.worker.ref();
-    });
+    const done = new Promise<void>((resolve) => this.owed.set(id, resolve));
+    if (this.owed.size === 1) this.worker.ref();
     this.worker.postMessage({
       id,
       kind: job.kind,

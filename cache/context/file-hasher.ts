@@ -4,10 +4,11 @@
 
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
-import { type HeaderOwner, hashInBulk } from './bulk-hash.js';
+import { type DigestColumns, type HeaderOwner, hashInBulk } from './bulk-hash.js';
 import { type HeaderFields, headerBytes, headerText } from './checksum.js';
 import type { ContextWorker } from './context-worker.js';
 import type { ContextEntry } from './entry.js';
+import type { EntryTable } from './entry-table.js';
 import { type HashJobResult, HashPool } from './hash-pool.js';
 import { Limiter } from './limit.js';
 import type { StatCache } from './stat-cache.js';
@@ -51,16 +52,16 @@ export class FileHasher {
     this.pool?.close();
   }
 
-  /**
-   * Digests of many regular files at once (see bulk-hash.ts), undefined where one failed.
-   */
-  async hashMany(
+  /** Hashes many regular files at once into `out` (see bulk-hash.ts); failed ones stay unknown. */
+  hashMany(
     prefix: string,
-    files: readonly ContextEntry[],
+    table: EntryTable,
+    files: readonly number[],
     owner: HeaderOwner,
     worker: ContextWorker | null,
-  ): Promise<(string | undefined)[]> {
-    return hashInBulk(prefix, files, owner, worker, this.statCache, RACY_WINDOW_MS);
+    out: DigestColumns,
+  ): Promise<void> {
+    return hashInBulk(prefix, table, files, owner, worker, this.statCache, RACY_WINDOW_MS, out);
   }
 
   /** False when reads go through an injected reader, which must see every read. */
@@ -68,9 +69,20 @@ export class FileHasher {
     return this.reader === undefined;
   }
 
-  /** The digest from the stat cache, if this exact stat was hashed before with this header. */
-  lookup(entry: ContextEntry, mode: number, uid: number, gid: number): string | undefined {
-    return this.statCache?.get(entry, mode, uid, gid);
+  /**
+   * Copies the digest of the file at `fields[o..]` from the stat cache to `out[at..]`, if this
+   * exact stat was hashed before with this header; false otherwise.
+   */
+  lookup(
+    fields: Float64Array,
+    o: number,
+    mode: number,
+    uid: number,
+    gid: number,
+    out: Uint8Array,
+    at: number,
+  ): boolean {
+    return this.statCache?.copyDigest(fields, o, mode, uid, gid, out, at) ?? false;
   }
 
   /**

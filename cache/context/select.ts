@@ -93,11 +93,11 @@ function toSelector(source: string, parents: boolean): Selector {
 
 const base = (p: string): string => (p === '/' ? '/' : p.slice(p.lastIndexOf('/') + 1));
 
-function dirContents(view: TreeView, rel: string, prefix: string, out: SelectedEntry[]): void {
+/** Everything below `rel`, each `to` its path below `rel`: the snapshot path minus its first `cut` characters. */
+function dirContents(view: TreeView, rel: string, cut: number, out: SelectedEntry[]): void {
   for (const c of view.children(rel)) {
-    const to = prefix === '' ? base('/' + c.path) : `${prefix}/${base('/' + c.path)}`;
-    out.push({ from: c.path, entry: c, to });
-    if (c.type === 'dir') dirContents(view, c.path, to, out);
+    out.push({ from: c.path, entry: c, to: cut === 0 ? c.path : c.path.slice(cut) });
+    if (c.type === 'dir') dirContents(view, c.path, cut, out);
   }
 }
 
@@ -112,7 +112,7 @@ async function selectPlain(
   const entries: SelectedEntry[] = [];
   if (rel === '' || entry?.type === 'dir') {
     entries.push({ from: rel, entry, to: '' });
-    dirContents(snap, rel, '', entries);
+    dirContents(snap, rel, rel === '' ? 0 : rel.length + 1, entries);
   } else entries.push({ from: rel, entry, to: base(sel.path) });
   const digest = await snap.contentDigest(rel);
   return { source: sel.source, selector: sel.path, wildcard: false, includePatterns: [], entries, digest };

@@ -4,6 +4,7 @@
 // allocation and garbage-collection time. The path → index map is built on first use.
 
 import type { ContextEntry } from './entry.js';
+import type { EntryTable } from './entry-table.js';
 
 /** The index of the context root (which is not an entry). */
 export const ROOT_INDEX = -1;
@@ -12,16 +13,18 @@ export class SnapshotTree {
   private readonly firstChild: Int32Array;
   private readonly nextSibling: Int32Array;
   private rootFirstChild = -1;
+  private dirsByPath: Map<string, number> | undefined;
+  /** Everything but directories. */
   private byPath: Map<string, number> | undefined;
   private readonly childLists = new Map<number, readonly ContextEntry[]>();
 
   constructor(
     /** Included entries in walk order (depth-first, names in byte order). */
-    readonly entries: readonly ContextEntry[],
+    readonly table: EntryTable,
     /** Per entry, its parent's index (`ROOT_INDEX` at the top); a parent precedes its children. */
     parents: Int32Array,
   ) {
-    const n = entries.length;
+    const n = table.length;
     this.firstChild = new Int32Array(n).fill(-1);
     this.nextSibling = new Int32Array(n).fill(-1);
     // Siblings appear in name order, each after its elder siblings: append at the tail.
@@ -38,12 +41,27 @@ export class SnapshotTree {
     }
   }
 
+  /** Entry objects in walk order (built on first use). */
+  get entries(): readonly ContextEntry[] {
+    return this.table.entries();
+  }
+
   /** The index of `relPath` ('' is the root), or undefined if absent. */
   indexOf(relPath: string): number | undefined {
     if (relPath === '') return ROOT_INDEX;
+    // Directories first: listing a selection asks for every directory's children and nothing
+    // else, and a large context has far fewer directories than files.
+    if (!this.dirsByPath) {
+      this.dirsByPath = new Map();
+      const { paths } = this.table;
+      for (let i = 0; i < paths.length; i++) if (this.table.isDir(i)) this.dirsByPath.set(paths[i], i);
+    }
+    const dir = this.dirsByPath.get(relPath);
+    if (dir !== undefined) return dir;
     if (!this.byPath) {
       this.byPath = new Map();
-      for (let i = 0; i < this.entries.length; i++) this.byPath.set(this.entries[i].path, i);
+      const { paths } = this.table;
+      for (let i = 0; i < paths.length; i++) if (!this.table.isDir(i)) this.byPath.set(paths[i], i);
     }
     return this.byPath.get(relPath);
   }
@@ -63,7 +81,7 @@ export class SnapshotTree {
     let list = this.childLists.get(dir);
     if (!list) {
       const out: ContextEntry[] = [];
-      for (let k = this.first(dir); k >= 0; k = this.nextSibling[k]) out.push(this.entries[k]);
+      for (let k = this.first(dir); k >= 0; k = this.nextSibling[k]) out.push(this.table.entry(k));
       list = out;
       this.childLists.set(dir, list);
     }

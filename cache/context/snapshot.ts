@@ -1,14 +1,20 @@
 // A snapshot of a build context: the walked, filtered entries plus lazily computed BuildKit
 // digests (files hashed at most once per content change thanks to the stat cache).
 
+import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { directoryDigest, EMPTY_DIGEST, headerFor, headerOnlyDigest, type OwnerPolicy } from './checksum.js';
+import type { DigestColumns } from './bulk-hash.js';
+import { EMPTY_DIGEST, headerBytes, headerFor, type OwnerPolicy } from './checksum.js';
 import type { ContextWorker } from './context-worker.js';
+import { DirContents } from './dir-contents.js';
 import type { ContextEntry } from './entry.js';
+import { EntryTable } from './entry-table.js';
 import type { FileHasher } from './file-hasher.js';
 import type { IgnorePattern } from './ignore-file.js';
+import type { SelectedEntry } from './select.js';
 import { ROOT_INDEX, SnapshotTree } from './snapshot-tree.js';
+import { FIELD, FIELDS } from './stat-batch.js';
 import type { WalkResult } from './walk.js';
 
 /** The context root's own path in the snapshot API. */
@@ -19,13 +25,21 @@ type Waiter = { resolve(d: string): void; reject(e: Error): void };
 /** Fewer unknown files than this are hashed one by one (through the hashing pool). */
 const BULK_MIN_FILES = 256;
 
+/** `known` per entry: 0 not known, 1 known; 2 a file the stat cache was asked about and could not answer. */
+const MISSED = 2;
+
+function digestColumns(n: number): DigestColumns & { readonly bytes: Buffer } {
+  return { bytes: Buffer.alloc(n * 32), known: new Uint8Array(n) };
+}
+
 export class ContextSnapshot {
-  private tree = new SnapshotTree([], new Int32Array(0));
-  /** Entry digests by entry index. */
-  private digests: (string | undefined)[] = [];
-  /** Directory contents digests by entry index; the root's apart. */
-  private dirDigests: (string | undefined)[] = [];
-  private rootContents: string | undefined;
+  private tree = new SnapshotTree(new EntryTable([], new Float64Array(0), new Map()), new Int32Array(0));
+  /**
+   * Entry digests by entry index, as bytes (a string is made only for the string API): a warm
+   * snapshot of a large context copies them from the stat cache without allocating.
+   */
+  private digests = digestColumns(0);
+  private dirContents = new DirContents(this.tree, this.digests, () => {});
   /** Files being hashed (by index) → callers waiting for one of them. */
   private readonly inFlight = new Map<number, Waiter[]>();
   private readonly failures = new Map<number, Error>();
@@ -59,17 +73,19 @@ export class ContextSnapshot {
 
   /** Used by `snapshotContext` once the walk is complete: the entries and each one's parent index. */
   seal(walk: WalkResult): void {
-    this.tree = new SnapshotTree(walk.entries, walk.parents);
-    this.digests = new Array(walk.entries.length);
-    this.dirDigests = new Array(walk.entries.length);
-    this.rootContents = undefined;
+    this.tree = new SnapshotTree(walk.table, walk.parents);
+    this.digests = digestColumns(walk.table.length);
+    this.dirContents = new DirContents(this.tree, this.digests, (i) => {
+      // contentDigest hashes everything below first; a gap here would be a wrong digest.
+      if (!this.known(i)) throw new Error(`${JSON.stringify('/' + walk.table.paths[i])}: digest not computed`);
+    });
     this.worker = walk.worker;
   }
 
   /** The entry at `relPath` (no symlink resolution), or undefined if absent or excluded. */
   get(relPath: string): ContextEntry | undefined {
     const i = relPath === ROOT ? undefined : this.tree.indexOf(relPath);
-    return i === undefined ? undefined : this.tree.entries[i];
+    return i === undefined ? undefined : this.tree.table.entry(i);
   }
 
   /** Direct children of a directory (`ROOT` for the context root), in name byte order. */
@@ -95,6 +111,38 @@ export class ContextSnapshot {
     return this.digestOrPending(this.indexOrThrow(relPath));
   }
 
+  /**
+   * The entry digests of the entries of a selection that are not directories, in order: one
+   * promise for a whole `COPY . /app`, not one per file, and no path lookup for entries in walk
+   * order (a directory's selection is).
+   */
+  async fileDigests(selected: readonly SelectedEntry[]): Promise<{ path: string; digest: string }[]> {
+    const table = this.tree.table;
+    const out: { path: string; digest: string }[] = [];
+    const later: Promise<void>[] = [];
+    let next = -1;
+    for (const s of selected) {
+      if (s.entry === undefined || s.entry.type === 'dir') {
+        if (s.entry !== undefined && table.isEntryAt(s.entry, next + 1)) next++;
+        continue;
+      }
+      const i = table.isEntryAt(s.entry, next + 1) ? next + 1 : this.indexOrThrow(s.from);
+      next = i;
+      const digest = this.digestOrPending(i);
+      const item = { path: s.from, digest: typeof digest === 'string' ? digest : '' };
+      if (typeof digest !== 'string') {
+        later.push(
+          digest.then((d) => {
+            item.digest = d;
+          }),
+        );
+      }
+      out.push(item);
+    }
+    await Promise.all(later);
+    return out;
+  }
+
   private indexOrThrow(relPath: string): number {
     const i = this.tree.indexOf(relPath);
     if (i === undefined) throw new Error(`${JSON.stringify('/' + relPath)}: not found`);
@@ -104,16 +152,20 @@ export class ContextSnapshot {
   /** The digest now if no file must be read (memo, stat-cache hit, no content), else a promise. */
   private digestOrPending(i: number): string | Promise<string> {
     if (this.inBulk?.[i]) return Promise.all(this.bulkJobs).then(() => this.digestOrPending(i));
-    const now = this.knownOrStart(i);
-    if (now !== undefined) return now;
+    if (this.knownOrStart(i)) return this.digestText(i);
     return new Promise((resolve, reject) => this.inFlight.get(i)!.push({ resolve, reject }));
   }
 
-  /** The digest if known without reading; otherwise makes sure the file is being hashed. */
-  private knownOrStart(i: number): string | undefined {
-    const now = this.known(i);
-    if (now !== undefined || this.inFlight.has(i) || this.inBulk?.[i]) return now;
-    const e = this.tree.entries[i];
+  /** A known entry digest as text. */
+  private digestText(i: number): string {
+    return i === ROOT_INDEX ? EMPTY_DIGEST : 'sha256:' + this.digests.bytes.toString('hex', i * 32, i * 32 + 32);
+  }
+
+  /** True if the digest is known without reading; otherwise makes sure the file is being hashed. */
+  private knownOrStart(i: number): boolean {
+    if (this.known(i)) return true;
+    if (this.inFlight.has(i) || this.inBulk?.[i]) return false;
+    const e = this.tree.table.entry(i);
     const header = headerFor(e, this.policy);
     // A failure is not memoised: this request tries again (and reports the error again).
     this.failures.delete(i);
@@ -123,32 +175,41 @@ export class ContextSnapshot {
       const waiters = this.inFlight.get(i) ?? [];
       this.inFlight.delete(i);
       if (err) this.failures.set(i, err);
-      else this.digests[i] = digest;
+      else {
+        this.digests.bytes.write(digest!.slice(7), i * 32, 32, 'hex');
+        this.digests.known[i] = 1;
+      }
       for (const w of waiters) {
         if (err) w.reject(err);
         else w.resolve(digest!);
       }
       if (--this.running === 0) for (const wake of this.drained.splice(0)) wake();
     });
-    return undefined;
+    return false;
   }
 
-  /** The digest if known without reading a file: memoised, from the stat cache, or header-only. */
-  private known(i: number): string | undefined {
-    if (i === ROOT_INDEX) return EMPTY_DIGEST;
-    const memo = this.digests[i];
-    if (memo !== undefined) return memo;
-    const e = this.tree.entries[i];
-    if (e.type === 'file') {
-      // The stat cache is asked before any header is built: on a warm run that is every file.
+  /** Whether the digest is known without reading a file: memoised, from the stat cache, or header-only. */
+  private known(i: number): boolean {
+    if (i === ROOT_INDEX) return true;
+    const state = this.digests.known[i];
+    // The stat cannot change within a snapshot: one stat-cache miss is enough.
+    if (state !== 0) return state !== MISSED;
+    const table = this.tree.table;
+    if (table.isFile(i)) {
+      // Straight from the lstat numbers to the digest bytes: on a warm run that is every file.
+      const f = table.fields;
+      const o = i * FIELDS;
       const reset = this.policy.resetOwner;
-      const cached = this.hasher.lookup(e, e.mode & 0o7777, reset ? 0 : e.uid, reset ? 0 : e.gid);
-      if (cached !== undefined) this.digests[i] = cached;
-      return cached;
+      const uid = reset ? 0 : f[o + FIELD.uid];
+      const gid = reset ? 0 : f[o + FIELD.gid];
+      const hit = this.hasher.lookup(f, o, f[o + FIELD.mode] & 0o7777, uid, gid, this.digests.bytes, i * 32);
+      this.digests.known[i] = hit ? 1 : MISSED;
+      return hit;
     }
-    const digest = headerOnlyDigest(headerFor(e, this.policy));
-    this.digests[i] = digest;
-    return digest;
+    const header = headerBytes(headerFor(table.entry(i), this.policy));
+    this.digests.bytes.set(createHash('sha256').update(header).digest(), i * 32);
+    this.digests.known[i] = 1;
+    return true;
   }
 
   /** Starts hashing `relPath` if needed, without waiting (errors surface when it is requested). */
@@ -164,15 +225,15 @@ export class ContextSnapshot {
 
   /** Starts hashing every regular file the stat cache cannot answer, without waiting. */
   prefetchAll(): void {
-    const entries = this.tree.entries;
+    const table = this.tree.table;
     const missing: number[] = [];
-    for (let i = 0; i < entries.length; i++) if (entries[i].type === 'file' && this.unknown(i)) missing.push(i);
+    for (let i = 0; i < table.length; i++) if (table.isFile(i) && this.unknown(i)) missing.push(i);
     this.hashInBulk(missing);
   }
 
   /** A file whose digest is neither known nor being computed. */
   private unknown(i: number): boolean {
-    return this.known(i) === undefined && !this.inFlight.has(i) && !this.inBulk?.[i];
+    return !this.known(i) && !this.inFlight.has(i) && !this.inBulk?.[i];
   }
 
   /**
@@ -188,23 +249,13 @@ export class ContextSnapshot {
       for (const i of files) this.knownOrStart(i);
       return;
     }
-    const entries = this.tree.entries;
-    this.inBulk ??= new Uint8Array(entries.length);
+    const table = this.tree.table;
+    this.inBulk ??= new Uint8Array(table.length);
     for (const i of files) this.inBulk[i] = 1;
     const prefix = this.root.endsWith('/') ? this.root : this.root + '/';
     const job = this.hasher
-      .hashMany(
-        prefix,
-        files.map((i) => entries[i]),
-        this.policy,
-        worker,
-      )
-      .then(
-        (digests) => {
-          for (let k = 0; k < files.length; k++) this.digests[files[k]] = digests[k];
-        },
-        () => {}, // left to the one-by-one path, which reports the real error when requested
-      )
+      .hashMany(prefix, table, files, this.policy, worker, this.digests)
+      .catch(() => {}) // left to the one-by-one path, which reports the real error when requested
       .finally(() => {
         for (const i of files) this.inBulk![i] = 0;
         this.bulkJobs.delete(job);
@@ -216,14 +267,15 @@ export class ContextSnapshot {
   /** A directory's recursive contents digest (4.3); for any other entry its entry digest. */
   async contentDigest(relPath: string): Promise<string> {
     const i = this.indexOrThrow(relPath);
-    if (i !== ROOT_INDEX && this.tree.entries[i].type !== 'dir') return this.digestOrPending(i);
+    const table = this.tree.table;
+    if (i !== ROOT_INDEX && !table.isDir(i)) return this.digestOrPending(i);
     // Hash whatever is missing below (in parallel), then combine synchronously.
     const pending: number[] = [];
     const missing: number[] = [];
     const visit = (dir: number): void => {
       for (let k = this.tree.first(dir); k >= 0; k = this.tree.next(k)) {
-        if (this.tree.entries[k].type === 'dir') visit(k);
-        else if (this.known(k) === undefined) {
+        if (table.isDir(k)) visit(k);
+        else if (!this.known(k)) {
           pending.push(k);
           if (!this.inFlight.has(k) && !this.inBulk?.[k]) missing.push(k);
         }
@@ -232,23 +284,7 @@ export class ContextSnapshot {
     visit(i);
     this.hashInBulk(missing);
     await this.settle(pending);
-    return this.contentDigestSync(i);
-  }
-
-  private contentDigestSync(dir: number): string {
-    const memo = dir === ROOT_INDEX ? this.rootContents : this.dirDigests[dir];
-    if (memo !== undefined) return memo;
-    const children: { name: string; digest: string }[] = [];
-    for (let k = this.tree.first(dir); k >= 0; k = this.tree.next(k)) {
-      const e = this.tree.entries[k];
-      const digest = e.type === 'dir' ? this.contentDigestSync(k) : (this.knownOrStart(k) as string);
-      children.push({ name: e.path.slice(e.path.lastIndexOf('/') + 1), digest });
-    }
-    // Children are kept in name byte order already.
-    const digest = directoryDigest(this.knownOrStart(dir) as string, children, true);
-    if (dir === ROOT_INDEX) this.rootContents = digest;
-    else this.dirDigests[dir] = digest;
-    return digest;
+    return this.dirContents.digest(i);
   }
 
   /** Hashes every regular file not answered by the stat cache; returns how many files there are. */
@@ -256,11 +292,11 @@ export class ContextSnapshot {
     this.prefetchAll();
     let files = 0;
     const pending: number[] = [];
-    const entries = this.tree.entries;
-    for (let i = 0; i < entries.length; i++) {
-      if (entries[i].type !== 'file') continue;
+    const table = this.tree.table;
+    for (let i = 0; i < table.length; i++) {
+      if (!table.isFile(i)) continue;
       files++;
-      if (this.knownOrStart(i) === undefined) pending.push(i);
+      if (!this.knownOrStart(i)) pending.push(i);
     }
     await this.settle(pending);
     return files;

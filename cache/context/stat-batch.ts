@@ -1,9 +1,10 @@
 // lstat (and readlink) of every walked path. For a large context a worker thread takes part
 // (context-worker.ts): an lstat is a system call plus a Stats object, and for tens of thousands
-// of entries that is most of a warm snapshot's time; a second core halves it.
+// of entries that is most of a warm snapshot's time. The worker starts on segments of the
+// listing while this thread is still listing, and this thread joins in when the listing is done.
 
 import { lstatSync, readlinkSync } from 'node:fs';
-import { ContextWorker, FAILED, FIELDS, float64s, storeStats } from './context-worker.js';
+import { ContextWorker, FAILED, FIELDS, float64s, type Offered, storeStats } from './context-worker.js';
 
 export { FIELDS } from './context-worker.js';
 /** Offsets of the fields of one path in `StatResults.fields`. */
@@ -29,6 +30,59 @@ export interface StatResults {
   readonly links: Map<number, string>;
 }
 
+/** Paths per segment handed to the worker while the listing goes on. */
+const SEGMENT = 2048;
+
+/**
+ * lstat (and readlink for symlinks) of `prefix + path` for every path of a listing, started
+ * while the listing grows: `listed(n)` hands the first `n` paths (which will not change any
+ * more) to the worker in segments; `finish()` does the rest on this thread with the worker.
+ * Failures are redone here, so an error is thrown in list order exactly as `lstatSync` reports it.
+ */
+export class StatPipeline {
+  private readonly segments: { readonly start: number; readonly offered: Offered }[] = [];
+  private offeredUpTo = 0;
+  private worker: ContextWorker | null = null;
+
+  constructor(
+    private readonly prefix: string,
+    /** The listing's paths, growing. */
+    private readonly paths: readonly string[],
+  ) {}
+
+  /** The worker that takes part from now on. */
+  useWorker(worker: ContextWorker | null): void {
+    this.worker = worker;
+  }
+
+  /** The first `stable` paths are final: whole segments of them go to the worker. */
+  listed(stable: number): void {
+    if (!this.worker) return;
+    while (stable - this.offeredUpTo >= SEGMENT) this.offer(this.offeredUpTo + SEGMENT);
+  }
+
+  async finish(): Promise<StatResults> {
+    const n = this.paths.length;
+    if (this.segments.length === 0) return statAll(this.prefix, this.paths, this.worker);
+    if (this.offeredUpTo < n) this.offer(n);
+    // Oldest first: those are the ones the worker has probably finished already.
+    for (const s of this.segments) ContextWorker.claimAll(s.offered);
+    for (const s of this.segments) await ContextWorker.settle(s.offered);
+    const fields = new Float64Array(n * FIELDS);
+    for (const s of this.segments) fields.set(s.offered.job.numbers, s.start * FIELDS);
+    return { fields, links: redoAndReadLinks(this.prefix, this.paths, fields) };
+  }
+
+  private offer(end: number): void {
+    const start = this.offeredUpTo;
+    const paths = this.paths.slice(start, end);
+    const numbers = float64s(paths.length * FIELDS, true);
+    const job = { kind: 'stat', prefix: this.prefix, paths, chunk: CHUNK, numbers } as const;
+    this.segments.push({ start, offered: ContextWorker.offer(job, this.worker) });
+    this.offeredUpTo = end;
+  }
+}
+
 /**
  * lstat (and readlink for symlinks) of `prefix + path` for every path, with `worker` taking
  * part if given. Throws the first failure in list order, exactly as `lstatSync` reports it.
@@ -38,16 +92,20 @@ export async function statAll(
   paths: readonly string[],
   worker: ContextWorker | null,
 ): Promise<StatResults> {
-  const n = paths.length;
-  const fields = float64s(n * FIELDS, worker !== null);
+  const fields = float64s(paths.length * FIELDS, worker !== null);
   await ContextWorker.run({ kind: 'stat', prefix, paths, chunk: CHUNK, numbers: fields }, worker);
+  return { fields, links: redoAndReadLinks(prefix, paths, fields) };
+}
+
+/** Redoes failed lstats here (throwing the first real error) and reads every symlink's target. */
+function redoAndReadLinks(prefix: string, paths: readonly string[], fields: Float64Array): Map<number, string> {
   const links = new Map<number, string>();
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < paths.length; i++) {
     const o = i * FIELDS;
     // Failures (and chunks a dead worker left undone: all zero, and no real mode is 0) are
     // redone here, so an error is the real one and is thrown in list order.
     if (fields[o] === FAILED || fields[o] === 0) storeStats(fields, o, lstatSync(prefix + paths[i]));
     if ((fields[o] & 0o170000) === 0o120000) links.set(i, readlinkSync(prefix + paths[i]));
   }
-  return { fields, links };
+  return links;
 }

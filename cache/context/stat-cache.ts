@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { InoIndex } from './ino-index.js';
+import { FIELD } from './stat-batch.js';
 import { decodeStatCache, encodeStatCache, type StatColumns } from './stat-cache-file.js';
 
 /** The stat fields of a file that key the cache (a `ContextEntry` is one). */
@@ -79,14 +80,42 @@ export class StatCache {
 
   /** The digest recorded for a file with exactly this stat and header mode/uid/gid. */
   get(st: StatStamp, mode: number, uid: number, gid: number): string | undefined {
-    const i = this.find(st, mode, uid, gid, true);
+    const i = this.find(st.dev, st.ino, st.size, micros(st.mtimeMs), micros(st.ctimeMs), mode, uid, gid, true);
+    if (!this.counted(i)) return undefined;
+    return 'sha256:' + this.cols.digests.toString('hex', i * 32, i * 32 + 32);
+  }
+
+  /**
+   * `get` for the lstat numbers at `fields[o..]` (stat-batch.ts order), copying the 32 digest
+   * bytes to `out[at..]`: no entry object and no string. False on a miss.
+   */
+  copyDigest(
+    fields: Float64Array,
+    o: number,
+    mode: number,
+    uid: number,
+    gid: number,
+    out: Uint8Array,
+    at: number,
+  ): boolean {
+    const mtime = micros(fields[o + FIELD.mtimeMs]);
+    const ctime = micros(fields[o + FIELD.ctimeMs]);
+    const size = fields[o + FIELD.size];
+    const i = this.find(fields[o + FIELD.dev], fields[o + FIELD.ino], size, mtime, ctime, mode, uid, gid, true);
+    if (!this.counted(i)) return false;
+    this.cols.digests.copy(out, at, i * 32, i * 32 + 32);
+    return true;
+  }
+
+  /** Counts a lookup of record `i` (-1: a miss) and marks it used. */
+  private counted(i: number): boolean {
     if (i < 0) {
       this.misses++;
-      return undefined;
+      return false;
     }
     this.hits++;
     this.used[i] = 1;
-    return 'sha256:' + this.cols.digests.toString('hex', i * 32, i * 32 + 32);
+    return true;
   }
 
   /** Records a digest (`sha256:` + 64 hex digits); replaces the record of an older stat of the same file. */
@@ -97,12 +126,43 @@ export class StatCache {
 
   /** `set` with the 32 digest bytes at `bytes[offset..]`. */
   setBytes(st: StatStamp, mode: number, uid: number, gid: number, bytes: Uint8Array, offset: number): void {
-    let i = this.find(st, mode, uid, gid, true);
+    this.store(st.dev, st.ino, st.size, micros(st.mtimeMs), micros(st.ctimeMs), mode, uid, gid, bytes, offset);
+  }
+
+  /** `setBytes` for the lstat numbers at `fields[o..]` (stat-batch.ts order). */
+  setFromFields(
+    fields: Float64Array,
+    o: number,
+    mode: number,
+    uid: number,
+    gid: number,
+    bytes: Uint8Array,
+    offset: number,
+  ): void {
+    const mtime = micros(fields[o + FIELD.mtimeMs]);
+    const ctime = micros(fields[o + FIELD.ctimeMs]);
+    const size = fields[o + FIELD.size];
+    this.store(fields[o + FIELD.dev], fields[o + FIELD.ino], size, mtime, ctime, mode, uid, gid, bytes, offset);
+  }
+
+  private store(
+    dev: number,
+    ino: number,
+    size: number,
+    mtime: number,
+    ctime: number,
+    mode: number,
+    uid: number,
+    gid: number,
+    bytes: Uint8Array,
+    offset: number,
+  ): void {
+    let i = this.find(dev, ino, size, mtime, ctime, mode, uid, gid, true);
     if (i >= 0 && this.cols.digests.compare(bytes, offset, offset + 32, i * 32, i * 32 + 32) === 0) {
       this.used[i] = 1;
       return;
     }
-    if (i < 0) i = this.find(st, mode, uid, gid, false);
+    if (i < 0) i = this.find(dev, ino, size, mtime, ctime, mode, uid, gid, false);
     const added = i < 0;
     if (added) {
       i = this.cols.count;
@@ -110,18 +170,23 @@ export class StatCache {
       this.cols.count++;
     }
     const { stamps, tags, digests } = this.cols;
-    stamps[i * 5] = st.dev;
-    stamps[i * 5 + 1] = st.ino;
-    stamps[i * 5 + 2] = st.size;
-    stamps[i * 5 + 3] = micros(st.mtimeMs);
-    stamps[i * 5 + 4] = micros(st.ctimeMs);
+    stamps[i * 5] = dev;
+    stamps[i * 5 + 1] = ino;
+    stamps[i * 5 + 2] = size;
+    stamps[i * 5 + 3] = mtime;
+    stamps[i * 5 + 4] = ctime;
     tags[i * 3] = mode;
     tags[i * 3 + 1] = uid;
     tags[i * 3 + 2] = gid;
     digests.set(bytes.subarray(offset, offset + 32), i * 32);
-    if (added) this.link(i, st.ino);
+    if (added) this.link(i, ino);
     this.used[i] = 1;
     this.dirty = true;
+  }
+
+  /** Makes room for `more` records beyond the current ones (before storing many). */
+  reserve(more: number): void {
+    this.grow(this.cols.count + more);
   }
 
   /** Drops the records not looked up or stored since opening (files that no longer exist); call before `save`. */
@@ -163,25 +228,34 @@ export class StatCache {
   }
 
   /**
-   * The record for this stat and header (`exact`), or for the same file (dev, inode, header)
-   * whatever its stamps (to be overwritten); -1 if none.
+   * The record for this stat (times in µs) and header (`exact`), or for the same file (dev,
+   * inode, header) whatever its stamps (to be overwritten); -1 if none.
    */
-  private find(st: StatStamp, mode: number, uid: number, gid: number, exact: boolean): number {
+  private find(
+    dev: number,
+    ino: number,
+    size: number,
+    mtime: number,
+    ctime: number,
+    mode: number,
+    uid: number,
+    gid: number,
+    exact: boolean,
+  ): number {
     const { stamps, tags } = this.cols;
-    for (let i = this.byIno.get(st.ino); i >= 0; i = this.next[i]) {
+    for (let i = this.byIno.get(ino); i >= 0; i = this.next[i]) {
       const s = i * 5;
       const t = i * 3;
-      if (stamps[s] !== st.dev || tags[t] !== mode || tags[t + 1] !== uid || tags[t + 2] !== gid) continue;
+      if (stamps[s] !== dev || tags[t] !== mode || tags[t + 1] !== uid || tags[t + 2] !== gid) continue;
       if (!exact) return i;
-      const same =
-        stamps[s + 2] === st.size && stamps[s + 3] === micros(st.mtimeMs) && stamps[s + 4] === micros(st.ctimeMs);
+      const same = stamps[s + 2] === size && stamps[s + 3] === mtime && stamps[s + 4] === ctime;
       return same ? i : -1;
     }
     return -1;
   }
 
   private indexAll(): InoIndex {
-    const index = new InoIndex((i) => this.cols.stamps[i * 5 + 1], this.cols.count);
+    const index = new InoIndex(this.cols.stamps, this.cols.count);
     this.byIno = index;
     for (let i = 0; i < this.cols.count; i++) this.link(i, this.cols.stamps[i * 5 + 1]);
     return index;
@@ -206,6 +280,7 @@ export class StatCache {
     const used = new Uint8Array(bigger.tags.length / 3);
     used.set(this.used);
     this.cols = bigger;
+    this.byIno.stamps = bigger.stamps;
     this.next = next;
     this.used = used;
   }

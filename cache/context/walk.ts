@@ -3,9 +3,10 @@
 // exception could re-include something, and emitted only as parents of re-included entries.
 
 // Two passes. The listing pass reads directories only (readdir's entry types say where to
-// descend) and applies the ignore file; then every listed path is lstat'ed, on two threads for
-// a large context (stat-batch.ts). An entry whose lstat type disagrees with its directory
-// listing changed in between: the walk starts over (a few times, then fails).
+// descend) and applies the ignore file; every listed path is lstat'ed, for a large context by a
+// worker thread that starts on the listing while it grows, then by both threads (stat-batch.ts).
+// The result is columns (entry-table.ts), not entry objects. An entry whose lstat type disagrees
+// with its directory listing changed in between: the walk starts over (a few times, then fails).
 
 // Filesystem calls are synchronous on purpose: measured on the project's 2-core machines, a
 // 50,000-entry walk with sync readdir/lstat is 5-7x faster than with promise-based calls through
@@ -15,9 +16,10 @@
 import type { Dirent } from 'node:fs';
 import { readdirSync } from 'node:fs';
 import { ContextWorker } from './context-worker.js';
-import { type ContextEntry, compareNames, entryFromFields } from './entry.js';
+import { compareNames } from './entry.js';
+import { EntryTable } from './entry-table.js';
 import type { IgnoreMatcher, ParentMatchInfo } from './ignore-matcher.js';
-import { FIELD, FIELDS, statAll } from './stat-batch.js';
+import { FIELD, FIELDS, StatPipeline } from './stat-batch.js';
 
 /** Filesystem calls of the walk; injectable so tests can simulate permission errors as root. */
 export interface WalkFs {
@@ -73,35 +75,41 @@ class ChangedError extends Error {
   }
 }
 
-/** The included paths in walk order, each with its parent's index and whether the listing called it a directory. */
+/** Per listed path, its parent's index and whether the listing called it a directory. */
 interface Listing {
-  readonly paths: string[];
   readonly parents: number[];
   readonly isDir: boolean[];
 }
 
 export interface WalkResult {
-  /** Included entries in walk order. */
-  readonly entries: ContextEntry[];
+  /** Included entries in walk order, as columns (entry objects are built on demand). */
+  readonly table: EntryTable;
   /** Per entry, the index of its parent directory, -1 for the context root. */
   readonly parents: Int32Array;
   /** The worker thread that helped (large contexts): the caller may reuse it, and must close it. */
   readonly worker: ContextWorker | null;
 }
 
-/** Lists the context; `onLarge` is called once the listing reaches `largeAt` entries. */
+/**
+ * Lists the context into `paths`; `onLarge` is called once the listing reaches `largeAt`
+ * entries, and `onListed(n)` after each directory with how many paths are final (an excluded
+ * directory's slot is taken back if nothing below it is listed: it and what follows are not).
+ */
 async function list(
   root: string,
   prefix: string,
   fs: WalkFs,
   matcher: IgnoreMatcher | null,
+  paths: string[],
   largeAt: number,
   onLarge: () => void,
+  onListed: (stable: number) => void,
 ): Promise<Listing> {
-  const paths: string[] = [];
   const parents: number[] = [];
   const isDir: boolean[] = [];
   let dirsSinceYield = 0;
+  /** Slots of excluded directories being listed (each may be taken back). */
+  const tentative: number[] = [];
 
   const walkDir = async (
     rel: string,
@@ -126,6 +134,7 @@ async function list(
     }
     sortByName(dirents);
     if (paths.length + dirents.length >= largeAt) onLarge();
+    onListed(tentative.length > 0 ? tentative[0] : paths.length);
     for (const d of dirents) {
       const childRel = rel === '' ? d.name : `${rel}/${d.name}`;
       let childExcluded = false;
@@ -150,7 +159,9 @@ async function list(
       paths.push(childRel);
       parents.push(self);
       isDir.push(true);
+      tentative.push(slot);
       await walkDir(childRel, slot, childInfo, true);
+      tentative.pop();
       if (paths.length === slot + 1) {
         paths.pop();
         parents.pop();
@@ -160,7 +171,7 @@ async function list(
   };
 
   await walkDir('', -1, undefined, false);
-  return { paths, parents, isDir };
+  return { parents, isDir };
 }
 
 /** Walks `root` (absolute, a directory) and returns the included entries in walk order. */
@@ -172,30 +183,32 @@ export async function walkContext(root: string, opts: WalkOptions): Promise<Walk
   // Started as soon as the context proves large, so it boots while the listing goes on.
   let worker: ContextWorker | null = null;
   let started = false;
-  const onLarge = (): void => {
-    if (started) return;
-    started = true;
-    worker = ContextWorker.start(opts.parallelStatMin !== undefined);
-  };
   try {
     for (let attempt = 1; ; attempt++) {
+      const paths: string[] = [];
+      const stats = new StatPipeline(prefix, paths);
+      const onLarge = (): void => {
+        if (!started) {
+          started = true;
+          worker = ContextWorker.start(opts.parallelStatMin !== undefined);
+        }
+        stats.useWorker(worker);
+      };
       let listing: Listing;
       try {
-        listing = await list(root, prefix, fs, opts.matcher, largeAt, onLarge);
+        listing = await list(root, prefix, fs, opts.matcher, paths, largeAt, onLarge, (n) => stats.listed(n));
       } catch (err) {
         if (err instanceof ChangedError && attempt < ATTEMPTS) continue;
         throw err;
       }
-      const { paths, parents, isDir } = listing;
-      const { fields, links } = await statAll(prefix, paths, worker);
+      const { parents, isDir } = listing;
+      const { fields, links } = await stats.finish();
       const changed = isDir.findIndex((dir, i) => dir !== ((fields[i * FIELDS + FIELD.mode] & 0o170000) === 0o040000));
       if (changed >= 0) {
         if (attempt < ATTEMPTS) continue;
         throw new ChangedError(prefix + paths[changed]);
       }
-      const entries: ContextEntry[] = new Array(paths.length);
-      for (let i = 0; i < paths.length; i++) entries[i] = entryFromFields(paths[i], fields, i * FIELDS, links.get(i));
-      return { entries, parents: new Int32Array(parents), worker };
+      return { table: new EntryTable(paths, fields, links), parents: new Int32Array(parents), worker };
     }
   } catch (err) {
     (worker as ContextWorker | null)?.close();

@@ -44,6 +44,30 @@ describe('parallel walk and bulk hashing', () => {
     expect(await two.contentDigest('')).toBe(await one.contentDigest(''));
   });
 
+  it('lstat segments handed to the worker during the listing: excluded directories taken back or kept', async () => {
+    const root = await tempDir();
+    dirs.push(root);
+    // 3,600 files: two 2,048-path segments, with excluded directories (listed tentatively,
+    // then taken back or kept for one re-included file) across segment boundaries.
+    const tree: Record<string, string | { symlink: string }> = { '.dockerignore': 'x*\n!x3/f7\n!x9/f59\n' };
+    for (let d = 0; d < 10; d++) {
+      for (let i = 0; i < 300; i++) tree[`a${d}/f${i}`] = `${d}/${i}\n`.repeat(i % 5);
+      for (let i = 0; i < 60; i++) tree[`x${d}/f${i}`] = `x${d}/${i}`;
+    }
+    tree['a5/link'] = { symlink: '../x3/f7' };
+    await writeTree(root, tree);
+    const one = await snapshotContext(root, { parallelStatMin: 1e9 });
+    const two = await snapshotContext(root, { parallelStatMin: 0 });
+    const paths = two.entries.map((e) => e.path);
+    expect(paths.length).toBe(1 + 10 * 301 + 1 + 4);
+    expect(paths.slice(-4)).toEqual(['x3', 'x3/f7', 'x9', 'x9/f59']);
+    expect(two.entries).toEqual(one.entries);
+    expect(two.get('a5/link')?.linkTarget).toBe('../x3/f7');
+    expect(two.get('x3/f7')?.size).toBe(4);
+    expect(await two.contentDigest('')).toBe(await one.contentDigest(''));
+    two.close();
+  });
+
   it('bulk hashing gives the digests of one-by-one hashing and fills the stat cache', async () => {
     const root = await bigTree();
     await sleep(600); // older than the racy window, so digests are cached
@@ -119,6 +143,32 @@ describe('parallel walk and bulk hashing', () => {
       `${real}/dir/inside: changed type while the build context was being read`,
     );
     expect(asDir.listings()).toBe(9);
+  });
+
+  it('many jobs in flight on one worker: all answered, no listener-leak warning', async () => {
+    const root = await bigTree();
+    const prefix = `${await fsp.realpath(root)}/`;
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    const worker = ContextWorker.start(true)!;
+    try {
+      const jobs = Array.from({ length: 15 }, (_, k) => ({
+        kind: 'stat' as const,
+        prefix,
+        paths: [`a/f${k * 3}`, `b/f${k * 3 + 1}`],
+        chunk: 1,
+        numbers: float64s(2 * FIELDS, true),
+      }));
+      // Left to the worker entirely, so every job waits for its answer.
+      await Promise.all(jobs.map((job) => ContextWorker.run(job, worker, false)));
+      for (const job of jobs) expect(job.numbers[0] & 0o170000).toBe(0o100000);
+      await sleep(10);
+      expect(warnings.map((w) => w.message)).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      worker.close();
+    }
   });
 
   it('the worker thread computes the same stats and digests as the calling thread', async () => {

@@ -1,0 +1,69 @@
+// The walked entries as columns: paths, the lstat numbers of each (stat-batch.ts order) and
+// symlink targets. Entry objects are built only when asked for: a warm snapshot of a large
+// context needs none for its digests, and 50,000 of them showed up as garbage-collection time.
+
+import { type ContextEntry, entryFromFields } from './entry.js';
+import { FIELD, FIELDS } from './stat-batch.js';
+
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+
+export class EntryTable {
+  private readonly objects: (ContextEntry | undefined)[];
+  private all: readonly ContextEntry[] | undefined;
+
+  constructor(
+    /** Relative paths in walk order. */
+    readonly paths: readonly string[],
+    /** `FIELDS` lstat numbers per path. */
+    readonly fields: Float64Array,
+    /** Symlink targets by index. */
+    readonly links: ReadonlyMap<number, string>,
+  ) {
+    this.objects = new Array(paths.length);
+  }
+
+  get length(): number {
+    return this.paths.length;
+  }
+
+  isFile(i: number): boolean {
+    return (this.fields[i * FIELDS + FIELD.mode] & S_IFMT) === S_IFREG;
+  }
+
+  isDir(i: number): boolean {
+    return (this.fields[i * FIELDS + FIELD.mode] & S_IFMT) === S_IFDIR;
+  }
+
+  /** The entry object of index `i` (built once). */
+  entry(i: number): ContextEntry {
+    let e = this.objects[i];
+    if (e === undefined) {
+      e = entryFromFields(this.paths[i], this.fields, i * FIELDS, this.links.get(i));
+      this.objects[i] = e;
+    }
+    return e;
+  }
+
+  /** Whether entry object `e` is this table's entry `hint`. */
+  isEntryAt(e: ContextEntry, hint: number): boolean {
+    return hint >= 0 && hint < this.objects.length && this.objects[hint] === e;
+  }
+
+  /** Every entry object, in walk order. */
+  entries(): readonly ContextEntry[] {
+    if (this.all === undefined) {
+      const out: ContextEntry[] = new Array(this.paths.length);
+      for (let i = 0; i < out.length; i++) out[i] = this.entry(i);
+      this.all = out;
+    }
+    return this.all;
+  }
+
+  /** The last path component of entry `i`. */
+  name(i: number): string {
+    const p = this.paths[i];
+    return p.slice(p.lastIndexOf('/') + 1);
+  }
+}

@@ -1,0 +1,107 @@
+// The columnar internals of a snapshot: directory digests written from digest bytes, stat-cache
+// lookups straight from lstat numbers, lazily built entry objects, and a selection's file digests.
+
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DirDigestWriter } from '../../cache/context/dir-digest.js';
+import { FIELDS } from '../../cache/context/stat-batch.js';
+import { directoryDigest, StatCache, selectSources, snapshotContext } from '../../cache/index.js';
+import { tempDir, writeTree } from './helpers.js';
+
+let dirs: string[] = [];
+afterEach(async () => {
+  for (const d of dirs) await fsp.rm(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+const bytesOf = (n: number): Buffer => createHash('sha256').update(String(n)).digest();
+const text = (b: Uint8Array): string => `sha256:${Buffer.from(b).toString('hex')}`;
+
+describe('directory digests from bytes', () => {
+  it('equal directoryDigest for ASCII, non-ASCII and long names, and grow past the first buffer', () => {
+    const names = ['a', 'b.txt', 'é', '日本語', '😀x', 'n'.repeat(70_000), 'z'];
+    const digests = Buffer.concat(names.map((_, i) => bytesOf(i)));
+    const header = bytesOf(99);
+    const writer = new DirDigestWriter();
+    for (let round = 0; round < 2; round++) {
+      writer.begin(header, 0);
+      for (const [i, name] of names.entries()) writer.child(`some/dir/${name}`, digests, i * 32);
+      const out = Buffer.alloc(40);
+      writer.finish(out, 8);
+      const children = names.map((name, i) => ({ name, digest: text(digests.subarray(i * 32, i * 32 + 32)) }));
+      expect(text(out.subarray(8))).toBe(directoryDigest(text(header), children, true));
+    }
+    // A top-level child (no slash) and an empty directory.
+    writer.begin(header, 0);
+    writer.child('top', digests, 0);
+    const one = Buffer.alloc(32);
+    writer.finish(one, 0);
+    expect(text(one)).toBe(directoryDigest(text(header), [{ name: 'top', digest: text(digests.subarray(0, 32)) }]));
+    writer.begin(header, 0);
+    writer.finish(one, 0);
+    expect(text(one)).toBe(directoryDigest(text(header), []));
+  });
+});
+
+describe('stat cache lookups from lstat numbers', () => {
+  it('copyDigest and setFromFields agree with get and set, and count hits and misses', () => {
+    const cache = StatCache.inMemory();
+    const st = { dev: 2049, ino: 2 ** 40 + 7, size: 5, mtimeMs: 1_700_000_000_123.456, ctimeMs: 1_700_000_000_124.5 };
+    // stat-batch.ts order: mode, uid, gid, size, mtimeMs, ctimeMs, dev, ino, nlink, rdev.
+    const fields = new Float64Array(2 * FIELDS);
+    fields.set([0o100644, 1000, 1000, st.size, st.mtimeMs, st.ctimeMs, st.dev, st.ino, 1, 0], FIELDS);
+    const out = Buffer.alloc(64);
+    expect(cache.copyDigest(fields, FIELDS, 0o644, 0, 0, out, 32)).toBe(false);
+    cache.setFromFields(fields, FIELDS, 0o644, 0, 0, bytesOf(1), 0);
+    expect(cache.get(st, 0o644, 0, 0)).toBe(text(bytesOf(1)));
+    expect(cache.copyDigest(fields, FIELDS, 0o644, 0, 0, out, 32)).toBe(true);
+    expect(out.subarray(32).equals(bytesOf(1))).toBe(true);
+    expect(cache.copyDigest(fields, FIELDS, 0o755, 0, 0, out, 32)).toBe(false);
+    cache.set({ ...st, size: 6 }, 0o644, 0, 0, text(bytesOf(2))); // the same file, changed
+    expect(cache.copyDigest(fields, FIELDS, 0o644, 0, 0, out, 32)).toBe(false);
+    expect(cache.size).toBe(1);
+    cache.reserve(10_000);
+    expect(cache.get({ ...st, size: 6 }, 0o644, 0, 0)).toBe(text(bytesOf(2)));
+    expect([cache.hits, cache.misses]).toEqual([3, 3]);
+  });
+});
+
+describe('snapshot columns', () => {
+  it('entry objects are the same object each time; a selection lists its file digests in order', async () => {
+    const root = await tempDir();
+    dirs.push(root);
+    await writeTree(root, {
+      'a/x': 'x',
+      'a/sub/y': 'yy',
+      'a/link': { symlink: 'x' },
+      'b/z': 'zzz',
+      'top.txt': 'top',
+    });
+    const snap = await snapshotContext(root);
+    expect(snap.get('a/x')).toBe(snap.get('a/x'));
+    expect(snap.children('a')[0]).toBe(snap.get('a/link'));
+    expect(snap.entries.map((e) => e.path)).toEqual(['a', 'a/link', 'a/sub', 'a/sub/y', 'a/x', 'b', 'b/z', 'top.txt']);
+    expect(snap.entries[4]).toBe(snap.get('a/x'));
+
+    for (const source of ['.', 'a', 'a/*', 'top.txt']) {
+      const { matches } = await selectSources(snap, [source]);
+      const files = await snap.fileDigests(matches[0].entries);
+      const expected = [];
+      for (const s of matches[0].entries) {
+        if (s.entry && s.entry.type !== 'dir') expected.push({ path: s.from, digest: await snap.entryDigest(s.from) });
+      }
+      expect(files).toEqual(expected);
+      expect(files.length).toBeGreaterThan(0);
+    }
+    // Entries out of walk order (or not of this snapshot's objects) are looked up by path.
+    const shuffled = ['top.txt', 'a/x', 'b/z'].map((p) => ({ from: p, entry: { ...snap.get(p)! }, to: p }));
+    expect((await snap.fileDigests(shuffled)).map((f) => f.path)).toEqual(['top.txt', 'a/x', 'b/z']);
+    expect((await snap.fileDigests(shuffled))[1].digest).toBe(await snap.entryDigest('a/x'));
+    await expect(snap.fileDigests([{ from: 'gone', entry: snap.get('a/x'), to: '' }])).rejects.toThrow(
+      '"/gone": not found',
+    );
+    expect(path.isAbsolute(snap.root)).toBe(true);
+  });
+});
