@@ -55,6 +55,10 @@ async function main(): Promise<void> {
     process.exitCode = await (await import('./commands/lint/run.js')).run(fast.options);
     return;
   }
+  if (fast?.command === 'build') {
+    process.exitCode = await (await import('./commands/build/run.js')).run(fast.options);
+    return;
+  }
   if (fast?.command === 'pull') {
     process.exitCode = await (await import('./commands/pull/run.js')).run(fast.options);
     return;

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 vi.mock('../../cli/commands/parse/run.js', () => ({ run: async (options: unknown) => ({ parse: options }) }));
 vi.mock('../../cli/commands/lint/run.js', () => ({ run: async (options: unknown) => ({ lint: options }) }));
 vi.mock('../../cli/commands/pull/run.js', () => ({ run: async (options: unknown) => ({ pull: options }) }));
+vi.mock('../../cli/commands/build/run.js', () => ({ run: async (options: unknown) => ({ build: options }) }));
 
 const { fastInvocation } = await import('../../cli/fast-path.js');
 const { buildCli, encodeStdinOperand } = await import('../../cli/program.js');
@@ -41,6 +42,19 @@ describe('fastInvocation', () => {
     ['pull', '127.0.0.1:5000/x'],
     ['pull', '0x10'],
     ['pull', 'true'],
+    ['build', '.'],
+    ['build', '-t', 'app:1', '.'],
+    ['build', 'ctx', '-t', 'a', '--tag', 'b', '-q'],
+    ['build', '--progress', 'plain', '-t', 'bench:latest', '/tmp/ctx'],
+    ['build', '--progress', 'quiet', '.'],
+    ['build', '-f', '-', '.'],
+    ['build', '-f', 'Dockerfile.dev', '--target', 'test', '--no-cache', '.'],
+    ['build', '--build-arg', 'A=1', '--build-arg', 'B', '--jobs', '3', '--iidfile', 'id.txt', '.'],
+    ['build', '-'],
+    ['build', '-t', '0x10', '--build-arg', 'true', '123'],
+    ['-t', 'app', '.'],
+    ['-q', './ctx'],
+    ['--progress', 'tty', '-t', 'x', '/abs/ctx'],
   ];
   for (const argv of taken) {
     it(`takes ${JSON.stringify(argv)} with yargs' options`, async () => {
@@ -57,7 +71,6 @@ describe('fastInvocation', () => {
       ['-h'],
       ['--version'],
       ['plan'],
-      ['build', '.'],
       ['parse', 'a', 'b'],
       ['parse', '--json', '--dump'],
       ['parse', '--json', '--json'],
@@ -87,6 +100,26 @@ describe('fastInvocation', () => {
       ['pull', '--insecure-registry', 'h:5000', 'h:5000/a'],
       ['pull', 'a', '--help'],
       ['pull', '--', 'a'],
+      ['build'],
+      ['build', 'a', 'b'],
+      ['build', '-t', 'a', '-t'],
+      ['build', '-t', '-q', '.'],
+      ['build', '--tag=a', '.'],
+      ['build', '-f', 'a', '-f', 'b', '.'],
+      ['build', '--progress', 'fancy', '.'],
+      ['build', '--jobs', '0', '.'],
+      ['build', '--jobs', '2x', '.'],
+      ['build', '--no-cache', '--no-cache', '.'],
+      ['build', '--cache', '.'],
+      ['build', '--push', '-t', 'a', '.'],
+      ['build', '--output', 'type=local,dest=out', '.'],
+      ['build', '-t', 'help', '.'],
+      ['build', '.', '--help'],
+      ['build', '--', '.'],
+      ['-t', 'app', 'images'],
+      ['-t', 'app', 'ctx'],
+      ['.'],
+      ['-x', '.'],
     ]) {
       expect(fastInvocation(argv), JSON.stringify(argv)).toBeUndefined();
     }

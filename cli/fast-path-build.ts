@@ -1,0 +1,74 @@
+// The build fast path (see fast-path.ts): `tsbuild build ARGS` or `tsbuild ARGS` (yargs' default command) where
+// ARGS is one context operand and only these options, each with its value as the next argument: -t/--tag and
+// --build-arg (repeatable), -f/--file, --target, --progress, --iidfile, --jobs (a positive integer), and the
+// switches -q/--quiet and --no-cache. Anything else, a repeated single option, a value that looks like an option,
+// or `help`, goes to yargs. test/cli/fast-path.test.ts checks the options against program.ts'.
+import type { BuildCliOptions } from './commands/build/run.js';
+
+/**
+ * An operand yargs passes through unchanged: not an option (`-` alone is standard input), and not `help`, which
+ * yargs turns into --help when it is the last operand.
+ */
+export function isOperand(arg: string): boolean {
+  return arg === '-' || (!arg.startsWith('-') && arg !== 'help');
+}
+
+const valued = new Set(['-t', '--tag', '--build-arg', '-f', '--file', '--target', '--progress', '--iidfile', '--jobs']);
+const repeatable = new Set(['-t', '--tag', '--build-arg']);
+const progressModes = new Set(['auto', 'tty', 'plain', 'quiet']);
+
+/** Build options for a plain argument list (without the `build` word); undefined when yargs must decide. */
+export function fastBuild(args: readonly string[], how: { readonly bare?: boolean } = {}): BuildCliOptions | undefined {
+  // Bare, the first word must be one of the options: otherwise it may be a command name or a typo of one.
+  if (how.bare === true && !(valued.has(args[0] ?? '') || args[0] === '-q' || args[0] === '--quiet')) return undefined;
+  const values = new Map<string, string[]>();
+  const seen = new Set<string>();
+  const operands: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (isOperand(arg)) {
+      operands.push(arg);
+      continue;
+    }
+    const name = arg === '-t' ? '--tag' : arg === '-f' ? '--file' : arg === '-q' ? '--quiet' : arg;
+    if (!repeatable.has(arg) && seen.has(name)) return undefined;
+    seen.add(name);
+    if (name === '--quiet' || name === '--no-cache') continue;
+    if (!valued.has(arg)) return undefined;
+    const value = args[++i];
+    // `-f -` is standard input; any other value starting with `-` (or missing) is yargs' to judge.
+    if (value === undefined || value === 'help' || (value.startsWith('-') && !(name === '--file' && value === '-'))) {
+      return undefined;
+    }
+    values.set(name, [...(values.get(name) ?? []), value]);
+  }
+  if (operands.length !== 1) return undefined;
+  // Bare, a word could also be a command name (`tsbuild -t x images`): only paths that cannot be are taken.
+  if (how.bare === true && !/[./]/.test(operands[0]!)) return undefined;
+  const one = (name: string) => values.get(name)?.[0];
+  const progress = one('--progress') ?? 'auto';
+  const jobs = one('--jobs');
+  if (!progressModes.has(progress) || (jobs !== undefined && !/^[1-9][0-9]{0,3}$/.test(jobs))) return undefined;
+  return {
+    context: operands[0]!,
+    file: one('--file'),
+    tags: values.get('--tag') ?? [],
+    target: one('--target'),
+    buildArgs: values.get('--build-arg') ?? [],
+    labels: [],
+    noCache: seen.has('--no-cache'),
+    progress: progress as BuildCliOptions['progress'],
+    quiet: seen.has('--quiet'),
+    iidfile: one('--iidfile'),
+    metadataFile: undefined,
+    outputs: [],
+    secrets: [],
+    ssh: [],
+    jobs: jobs === undefined ? undefined : Number(jobs),
+    runtime: 'runc',
+    cacheTo: [],
+    cacheFrom: [],
+    push: false,
+    pull: false,
+  };
+}
