@@ -14,6 +14,7 @@ import { type CopyGroup, type CopyItem, inlineGroup, selectGroups } from './copy
 import { relOf } from './copy-write.js';
 import { lowerDirsOf, withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
+import { type LinkJob, linkJobFor } from './link-worker.js';
 import type { StepEnv } from './step-env.js';
 import { resolveFileOwner } from './users.js';
 
@@ -31,6 +32,17 @@ export interface DirectEntry {
   readonly linkTarget?: string;
   readonly sourcePath?: string;
   readonly content?: Uint8Array;
+  /** A file identical to one of a published snapshot: hard-linked from there (copy-reuse.ts). */
+  readonly reuse?: ReusedFile;
+}
+
+/** Where a reused file comes from: a snapshot's file (never written to) and the previous layer's tar. */
+export interface ReusedFile {
+  /** The published snapshot holding the identical file at the entry's path. */
+  readonly snapshot: string;
+  readonly size: number;
+  /** Its `size` bytes, read from the previous layer. */
+  readonly content: () => AsyncIterable<Uint8Array>;
 }
 
 /** The entries of a direct copy in canonical order; null when the copy needs the overlay. */
@@ -141,7 +153,9 @@ const createNew = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | co
  * this kind of disk, creating files in parallel is several times faster than one after another); a large file is
  * copied while its content streams into the tar. Sources are opened with O_NOFOLLOW: a context file swapped for a
  * symlink since the walk is refused, never followed. Nothing below `root` is a symlink the writes could pass
- * through (planDirectCopy checked every parent is a directory of this copy). Directory metadata is set last.
+ * through (planDirectCopy checked every parent is a directory of this copy). A reused file is a hard link to the
+ * identical file of a published snapshot: nothing is ever written through it (its metadata is already the
+ * entry's), and its tar content comes from the previous layer. Directory metadata is set last.
  */
 export async function* writeDirect(
   root: string,
@@ -149,28 +163,42 @@ export async function* writeDirect(
   epoch: number | null,
 ): AsyncGenerator<TarEntry> {
   const umask = await processUmask();
+  const links = linkJobFor(root, entries);
   const jobs: (Promise<TarEntry> | undefined)[] = [];
   let next = 0;
   try {
     for (let i = 0; i < entries.length; i++) {
       while (next < entries.length && next < i + window) {
         const entry = entries[next];
-        const job = materialise(path.join(root, entry.path), entry, epoch, umask);
+        const job =
+          links === null
+            ? materialise(path.join(root, entry.path), entry, epoch, umask)
+            : linkedOrMaterialised(links, path.join(root, entry.path), entry, epoch, umask);
         job.catch(() => {}); // awaited in order below
         jobs[next++] = job;
-        if (entry.type === 'dir') await job; // its children come next
+        if (entry.type === 'dir' && links === null) await job; // its children come next
       }
       const job = jobs[i] as Promise<TarEntry>;
       jobs[i] = undefined; // the content is released once written
       yield await job;
     }
+    await links?.done;
   } finally {
     await Promise.allSettled(jobs.filter((job) => job !== undefined));
+    await links?.stop();
   }
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const entry = entries[i];
-    if (entry.type === 'dir') await pathMeta(path.join(root, entry.path), entry);
-  }
+  // Children first: a directory made unwritable or unsearchable would stop a non-root process. As root, the
+  // order does not matter and the directories are done concurrently.
+  const dirs = entries.filter((entry) => entry.type === 'dir').reverse();
+  const lanes = rootProcess ? window : 1;
+  let at = 0;
+  const lane = async () => {
+    while (at < dirs.length) {
+      const entry = dirs[at++];
+      await pathMeta(path.join(root, entry.path), entry);
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
 }
 
 /** The tar header of an entry; SOURCE_DATE_EPOCH clamps the layer's times (not the snapshot's), as commitLayer does. */
@@ -185,6 +213,21 @@ function header(entry: DirectEntry, epoch: number | null): TarEntry {
     mtime: epoch === null ? mtime : Math.min(mtime, epoch),
     ...(entry.type === 'symlink' ? { linkname: entry.linkTarget ?? '' } : {}),
   };
+}
+
+/** An entry when the link job makes the directories and reused files: only the other files are written here. */
+async function linkedOrMaterialised(
+  links: LinkJob,
+  target: string,
+  entry: DirectEntry,
+  epoch: number | null,
+  umask: number,
+): Promise<TarEntry> {
+  if (entry.type === 'dir') return header(entry, epoch);
+  if (entry.reuse !== undefined)
+    return { ...header(entry, epoch), size: entry.reuse.size, content: entry.reuse.content };
+  await links.dirsMade;
+  return materialise(target, entry, epoch, umask);
 }
 
 async function materialise(target: string, entry: DirectEntry, epoch: number | null, umask: number): Promise<TarEntry> {

@@ -8,6 +8,7 @@ import { type ArchiveKind, detectArchive, unpackArchive } from './archive.js';
 import { parseChmod } from './chmod.js';
 import { planDirectCopy, planDirectMkdir, writeDirect } from './copy-direct.js';
 import { type CopyGroup, type CopyItem, inlineGroup, selectGroups } from './copy-items.js';
+import { runDirectCopy } from './copy-reuse.js';
 import { mkdirInRoot, relOf, type WriteOptions, writeGroup } from './copy-write.js';
 import { download } from './download.js';
 import { runDirectStep, runFsStep, type StepWorkspace, withReadView } from './fs-step.js';
@@ -20,7 +21,7 @@ type CopyOperation = Extract<StepOperation, { type: 'copy' }>;
 /** A COPY/ADD step on `fs`: written directly into a new snapshot when it can be (copy-direct.ts), else in an overlay. */
 export async function copyStep(env: StepEnv, op: CopyOperation, fs: FsState, epoch: number | null): Promise<LayerRef> {
   const direct = await planDirectCopy(env, op, fs);
-  if (direct !== null) return runDirectStep(env.store, (root) => writeDirect(root, direct, epoch));
+  if (direct !== null) return runDirectCopy(env, op, direct, epoch);
   return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws));
 }
 
