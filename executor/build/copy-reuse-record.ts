@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Store, writeFileAtomic } from '../../image/index.js';
+import { replaceFileUnsynced, type Store } from '../../image/index.js';
 import type { LayerRef } from './layer-ref.js';
 import type { SnapshotIdentity } from './snapshot-identity.js';
 
@@ -66,7 +66,8 @@ export async function writeCopyRecord(store: Store, key: string, record: CopyRec
   }
   const file = fileFor(store, key);
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, `${lines.join('\n')}\n`);
+  // Not fsynced: a torn record fails to parse or to match its layer, and the copy is then made in full.
+  await replaceFileUnsynced(file, `${lines.join('\n')}\n`);
 }
 
 /** The record under `key`, or null when there is none or it cannot be read as one. */

@@ -6,9 +6,9 @@
 // written only when it changed: `<hex>.key` beside it holds a digest of what the steps are, and the
 // cache keys cover every input.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Store, tempPathFor } from '../../image/index.js';
+import { replaceFileUnsynced, type Store } from '../../image/index.js';
 import type { Plan, PlanStage, PlanStep } from '../../planner/index.js';
 import { lookupStep } from './cache-index.js';
 
@@ -87,8 +87,8 @@ export async function recordPlan(source: RecordSource, contextDir: string, plan:
     const fingerprint = planFingerprint(plan);
     if ((await readFile(keyFile, 'utf8').catch(() => '')) === fingerprint) return;
     await mkdir(path.dirname(file), { recursive: true });
-    await replaceFile(file, `${JSON.stringify(toRecord(plan))}\n`);
-    await replaceFile(keyFile, fingerprint);
+    await replaceFileUnsynced(file, `${JSON.stringify(toRecord(plan))}\n`);
+    await replaceFileUnsynced(keyFile, fingerprint);
   } catch {
     // best effort, see above
   }
@@ -108,17 +108,6 @@ function planFingerprint(plan: Plan): string {
   return `${createHash('sha256')
     .update(JSON.stringify([RECORD_VERSION, steps]))
     .digest('hex')}\n`;
-}
-
-async function replaceFile(file: string, text: string): Promise<void> {
-  const temp = tempPathFor(file); // swept by prune if this process dies before the rename
-  try {
-    await writeFile(temp, text);
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => {});
-    throw error;
-  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Marker in temporary file names; `prune` removes `*.tmp-<pid>-*` files whose process is gone. */
@@ -46,6 +46,21 @@ export async function writeFileAtomic(target: string, data: Uint8Array | string,
     throw error;
   }
   await fsyncDir(path.dirname(target));
+}
+
+/**
+ * Replaces `target` by rename, without fsync: for advisory files (a recorded plan, a copy record) whose readers
+ * treat a torn or missing file as absent, so a power loss costs only a slower next build, never a wrong one.
+ */
+export async function replaceFileUnsynced(target: string, data: Uint8Array | string): Promise<void> {
+  const temp = tempPathFor(target); // swept by prune if this process dies before the rename
+  try {
+    await writeFile(temp, data);
+    await rename(temp, target);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
 }
 
 /** True when a process with this pid exists (EPERM means it exists but is not ours). */
