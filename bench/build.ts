@@ -3,12 +3,13 @@
 // step. Usage: npm run bench:build -- [--scenarios small,multistage] [--runs 3] [--skip-docker] [--settle 20]
 // Builders are interleaved run by run so that both see the same machine state; medians are printed.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Builder, DockerBuilder, dockerUnavailable, run, TsbuildBuilder } from './build-builders.js';
 import { addSample, PHASES, printRunOverhead, printScenarioTable, type Samples, sampleKey } from './build-report.js';
+import { repoRoot } from './repo-root.js';
 
 const ALL_SCENARIOS = ['small', 'bigctx', 'multistage', 'bigfile'];
 /** Scenarios whose cold reset deletes tens of thousands of files: the `discard` disk is slow for a while after. */
@@ -19,12 +20,6 @@ const RUN_STEPS = 10;
  * three sleeping stages as two then one; BuildKit has no such bound. The table says when these were used.
  */
 const TSBUILD_FLAGS: Readonly<Record<string, readonly string[]>> = { multistage: ['--jobs', '3'] };
-
-function repoRoot(): string {
-  let dir = import.meta.dirname;
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
 
 const { values } = parseArgs({
   options: {

@@ -1,9 +1,10 @@
 // Parser benchmark: tsbuild's parser vs dockerfile-ast on the whole corpus, in one process, side by side.
 // Run: `npm run build && node --expose-gc dist/bench/parser.js [ROUNDS=5] [WARMUPS=5]`; prints what it measures.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { parse } from '../parser/index.js';
+import { repoRoot } from './repo-root.js';
 
 type Parser = { name: string; parse: (text: string) => unknown };
 
@@ -11,12 +12,6 @@ const parsers: Parser[] = [
   { name: 'tsbuild', parse: (text) => parse(text) },
   { name: 'dockerfile-ast', parse: (text) => DockerfileParser.parse(text) },
 ];
-
-function repoRoot(): string {
-  let dir = import.meta.dirname;
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
 
 function corpus(): string[] {
   const root = path.resolve(repoRoot(), '../shared/corpus/dockerfiles');

@@ -14,6 +14,7 @@ import { Store } from '../image/index.js';
 import { type BuildResult, run } from './build-builders.js';
 import { median } from './build-report.js';
 import { makeBigImage, startRegistry } from './registry-setup.js';
+import { repoRoot } from './repo-root.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,12 +31,6 @@ const runs = Number(values.runs);
 const layers = Number(values.layers);
 const sizeBytes = Number(values['size-mb']) * 1024 * 1024;
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs wants a positive integer');
-
-function repoRoot(): string {
-  let dir = import.meta.dirname;
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
 
 const root = repoRoot();
 const cli = path.join(root, 'dist/bin/tsbuild.js');

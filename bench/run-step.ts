@@ -7,7 +7,7 @@
 //                  minus the same build with no RUN, per step; its phases from TSBUILD_TRACE
 // Usage: npm run bench:run-step -- [--rounds 15] [--steps 10] [--workdir DIR]
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,12 +23,7 @@ import {
 } from '../executor/index.js';
 import { ensureBusyboxRootfs } from '../fixtures/base-image.js';
 import { importRootfs, Store } from '../image/index.js';
-
-function repoRoot(): string {
-  let dir = import.meta.dirname;
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
+import { repoRoot } from './repo-root.js';
 
 const { values } = parseArgs({
   options: {

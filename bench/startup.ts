@@ -2,14 +2,9 @@
 // Run: `npm run build && node dist/bench/startup.js [ROUNDS=40] [DOCKERFILE]`. The machine is shared and noisy,
 // so the commands run interleaved (one of each per round) and medians are compared; the goal is ratio <= 1.5.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-
-function repoRoot(): string {
-  let dir = import.meta.dirname;
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
+import { repoRoot } from './repo-root.js';
 
 /** The first corpus Dockerfile, a typical small multi-stage file with exec-form commands. */
 function defaultDockerfile(root: string): string {
