@@ -181,6 +181,7 @@ export function launcherDir(): string {
 export async function launchChecked(command: string, args: readonly string[]): Promise<void> {
   const result = await launch(command, args);
   if (result.exitCode !== 0) {
-    throw new Error(`${command} failed: ${result.stderr || `exit status ${result.exitCode}`}`);
+    const missing = result.exitCode === 127 ? ` (${command} not found)` : '';
+    throw new Error(`${command} failed${missing}: ${result.stderr || `exit status ${result.exitCode}`}`);
   }
 }

@@ -6,7 +6,7 @@
 import { unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type TarEntry, tarChunks } from '../../image/index.js';
-import { launch, launcherDir } from '../runtime/launcher.js';
+import { launchChecked, launcherDir } from '../runtime/launcher.js';
 
 /** Paths per setfattr run: far below ARG_MAX even for long paths. */
 const batchSize = 256;
@@ -44,8 +44,7 @@ export async function markOpaqueDirs(dirs: readonly string[]): Promise<void> {
 }
 
 async function run(command: string, args: readonly string[], what: string): Promise<void> {
-  const result = await launch(command, args);
-  if (result.exitCode === 0) return;
-  const missing = result.exitCode === 127 ? ` (${command} not found)` : '';
-  throw new Error(`cannot create ${what}${missing}: ${result.stderr || `exit status ${result.exitCode}`}`);
+  await launchChecked(command, args).catch((error: Error) => {
+    throw new Error(`cannot create ${what}: ${error.message}`);
+  });
 }
