@@ -17,7 +17,7 @@ import {
   headerBytes,
   headerOnlyDigest,
 } from '../../cache/index.js';
-import { isInside, resolveInRoot, type Store, writeFileAtomic } from '../../image/index.js';
+import { isInside, replaceFileUnsynced, resolveInRoot, type Store } from '../../image/index.js';
 import { withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
 
@@ -35,7 +35,8 @@ export async function stageContentDigest(store: Store, fs: FsState, source: stri
   const digest =
     fs.layers.length === 0 ? emptyRootDigest(rel) : await withReadView(store, fs, (root) => digestAt(root, rel));
   await mkdir(path.dirname(memo), { recursive: true });
-  await writeFileAtomic(memo, digest);
+  // An advisory memo: a torn one fails the pattern above and is recomputed, so it is not fsynced.
+  await replaceFileUnsynced(memo, digest);
   return digest;
 }
 
