@@ -13,6 +13,7 @@ import { type CopiedFile, copyRecordKey, readCopyRecord, sameFile, writeCopyReco
 import { type DirectStepResult, runDirectStepOwned } from './fs-step.js';
 import { openLayerCursor } from './layer-cursor.js';
 import type { LayerRef } from './layer-ref.js';
+import { traceNote } from './phase-timer.js';
 import { sameSnapshot, snapshotIdentity } from './snapshot-identity.js';
 import { snapshotDir } from './snapshots.js';
 import type { StepEnv } from './step-env.js';
@@ -34,7 +35,7 @@ export async function runDirectCopy(
   let result: DirectStepResult | null = null;
   if (previous !== null) {
     result = await reuseFrom(env, previous, entries, files, epoch).catch((error: unknown) => {
-      trace(`copy reuse failed, copying everything: ${(error as Error).message}`);
+      traceNote(`copy reuse failed, copying everything: ${(error as Error).message}`);
       return null;
     });
   }
@@ -71,7 +72,7 @@ async function reuseFrom(
       const size = (files.get(entry.path) as CopiedFile).size;
       return { ...entry, reuse: { snapshot: oldDir, size, content: () => cursor.content(entry.path, size) } };
     });
-    trace(`copy reuses ${reusedCount} of ${fileCount} files`);
+    traceNote(`copy reuses ${reusedCount} of ${fileCount} files`);
     return await runDirectStepOwned(env.store, (root) => writeDirect(root, planned, epoch));
   } finally {
     await cursor.close();
@@ -96,8 +97,4 @@ async function contextFiles(
     files.set(entry.path, { mode, uid, gid, mtime, size: found.size, digest });
   }
   return files;
-}
-
-function trace(message: string): void {
-  if (process.env.TSBUILD_TRACE) process.stderr.write(`[trace] ${message}\n`);
 }

@@ -10,3 +10,8 @@ export function phaseTimer(): (phase: string) => void {
     last = now;
   };
 }
+
+/** A one-off `[trace] <message>` line under TSBUILD_TRACE (e.g. why a fast path was not taken). */
+export function traceNote(message: string): void {
+  if (process.env.TSBUILD_TRACE) process.stderr.write(`[trace] ${message}\n`);
+}
