@@ -1,5 +1,5 @@
-import { open, readFile, stat, unlink } from 'node:fs/promises';
-import { processAlive } from './atomic-file.js';
+import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { processAlive, tempPathFor } from './atomic-file.js';
 
 /** Raised when a lock cannot be taken in time. */
 export class LockTimeoutError extends Error {
@@ -16,53 +16,68 @@ const inProcess = new Map<string, Promise<unknown>>();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Creates the lock file holding our pid, atomically: the pid is written to a temp file first and linked into
+ * place (link fails with EEXIST like O_EXCL). A lock file is therefore never seen empty, so a holder killed
+ * while taking the lock cannot leave a lock nobody may break.
+ */
 async function tryCreate(lockPath: string): Promise<boolean> {
+  const temp = tempPathFor(lockPath); // swept by prune if we die before the unlink below
+  await writeFile(temp, `${process.pid}\n`, { flag: 'wx', mode: 0o644 });
   try {
-    const handle = await open(lockPath, 'wx', 0o644);
-    try {
-      await handle.writeFile(`${process.pid}\n`);
-    } finally {
-      await handle.close();
-    }
+    await link(temp, lockPath);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
+  } finally {
+    await unlink(temp).catch(() => {});
   }
 }
 
-async function ownerPid(lockPath: string): Promise<number | undefined> {
+/** An unreadable owner (an empty file left by an older tsbuild killed while creating it) is stale after this. */
+const unownedStaleMs = 10_000;
+
+interface LockOwner {
+  /** The holder's pid; undefined when the file does not hold one. */
+  readonly pid: number | undefined;
+  readonly ageMs: number;
+}
+
+async function lockOwner(lockPath: string): Promise<LockOwner | undefined> {
   try {
-    const text = await readFile(lockPath, 'utf8');
-    // A lock file being written right now can be empty: treat it as held.
-    return /^\d+\n$/.test(text) ? Number(text.trim()) : undefined;
+    const [text, info] = await Promise.all([readFile(lockPath, 'utf8'), stat(lockPath)]);
+    const pid = /^\d+\n$/.test(text) ? Number(text.trim()) : undefined;
+    return { pid, ageMs: Date.now() - info.mtimeMs };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
 }
 
+function isStale(owner: LockOwner): boolean {
+  return owner.pid === undefined ? owner.ageMs > unownedStaleMs : !processAlive(owner.pid);
+}
+
 /**
- * Removes a lock whose owner died. Breaking is itself guarded by `<lock>.break` (O_EXCL), and the owner is
- * re-read under it, so two processes can never both break the same lock and delete a fresh one by mistake.
+ * Removes a lock whose owner died. Breaking is itself guarded by `<lock>.break` (taken like a lock), and the owner
+ * is re-read under it, so two processes can never both break the same lock and delete a fresh one by mistake.
  */
 async function breakIfStale(lockPath: string): Promise<void> {
-  const pid = await ownerPid(lockPath);
-  if (pid === undefined || processAlive(pid)) return;
+  const owner = await lockOwner(lockPath);
+  if (owner === undefined || !isStale(owner)) return;
   const breaker = `${lockPath}.break`;
   if (!(await tryCreate(breaker))) {
     // A breaker that died mid-break leaves its file behind; it only ever lives for a moment.
-    const age = await stat(breaker).then(
-      (s) => Date.now() - s.mtimeMs,
-      () => 0,
-    );
-    const breakerPid = await ownerPid(breaker);
-    if (age > 10_000 || (breakerPid !== undefined && !processAlive(breakerPid))) await unlink(breaker).catch(() => {});
+    const holder = await lockOwner(breaker);
+    if (holder !== undefined && (holder.ageMs > unownedStaleMs || isStale(holder))) {
+      await unlink(breaker).catch(() => {});
+    }
     return;
   }
   try {
-    const again = await ownerPid(lockPath);
-    if (again === pid) await unlink(lockPath).catch(() => {});
+    const again = await lockOwner(lockPath);
+    if (again !== undefined && again.pid === owner.pid && isStale(again)) await unlink(lockPath).catch(() => {});
   } finally {
     await unlink(breaker).catch(() => {});
   }

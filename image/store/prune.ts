@@ -24,7 +24,7 @@ export interface PruneResult {
 
 /** The narrow view of the store that pruning needs. */
 interface PrunableStore {
-  paths: { root: string; blobs: string; indexJson: string; variants: string; cache: string };
+  paths: { root: string; blobs: string; indexJson: string; variants: string; cache: string; locks: string };
   hasBlob(digest: Digest): Promise<boolean>;
   blobPath(digest: Digest): string;
   readBlob(digest: Digest): Promise<Buffer>;
@@ -114,8 +114,14 @@ export async function pruneStore(
 
   const result: PruneResult = { removedBlobs: [], removedTempFiles: [], reclaimedBytes: 0 };
   // Every store write is temp-then-rename: a writer killed in between leaves a temp file next to its target,
-  // in the root (index.json), the blob directory, or anywhere under cache/ (records, stat caches, plans).
-  const tempDirs = [store.paths.root, store.paths.blobs, ...(await subdirectories(store.paths.cache))];
+  // in the root (index.json), the blob directory, the lock directory (a lock is linked from a temp file), or
+  // anywhere under cache/ (records, stat caches, plans).
+  const tempDirs = [
+    store.paths.root,
+    store.paths.blobs,
+    store.paths.locks,
+    ...(await subdirectories(store.paths.cache)),
+  ];
   for (const dir of tempDirs) {
     for (const name of await readdir(dir).catch(() => [])) {
       const file = path.join(dir, name);

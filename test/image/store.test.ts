@@ -1,5 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -352,6 +361,42 @@ describe('several processes', () => {
     await store.tag('after-crash', img.manifest);
     expect(Date.now() - started).toBeLessThan(2000);
     expect((await store.listImages()).map((i) => i.familiar)).toEqual(['after-crash:latest']);
+  });
+
+  it('breaks an empty lock file once it is 10 s old (left by a holder killed while creating it)', async () => {
+    const store = await Store.open(freshRoot());
+    const img = await storeImage(store, 'x');
+    const lock = path.join(store.paths.locks, 'index.lock');
+    writeFileSync(lock, '');
+    const old = new Date(Date.now() - 11_000);
+    utimesSync(lock, old, old);
+    const started = Date.now();
+    await store.tag('after-empty', img.manifest);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect((await store.listImages()).map((i) => i.familiar)).toEqual(['after-empty:latest']);
+  });
+
+  it('never shows a lock file without its pid, and prune sweeps a lock temp file of a dead process', async () => {
+    const store = await Store.open(freshRoot());
+    const img = await storeImage(store, 'x');
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((resolve) => dead.on('close', resolve));
+    const leftover = path.join(store.paths.locks, `index.lock.tmp-${dead.pid}-0123456789ab`);
+    writeFileSync(leftover, `${dead.pid}\n`);
+    const seen: string[] = [];
+    const watcher = setInterval(() => {
+      try {
+        seen.push(readFileSync(path.join(store.paths.locks, 'index.lock'), 'utf8'));
+      } catch {
+        // not held right now
+      }
+    }, 0);
+    for (let i = 0; i < 20; i++) await store.tag(`t:${i}`, img.manifest);
+    clearInterval(watcher);
+    expect(seen.filter((text) => text !== `${process.pid}\n`)).toEqual([]);
+    const result = await store.prune({ gracePeriodMs: 0 });
+    expect(result.removedTempFiles).toEqual([`locks/${path.basename(leftover)}`]);
+    expect(readdirSync(store.paths.locks)).toEqual([]);
   });
 
   it('waits for a lock held by a live process', async () => {
