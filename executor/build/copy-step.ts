@@ -1,18 +1,20 @@
 // COPY and ADD in a step's writable root: sources from the context, a stage or an image (read
 // through a read-only view of its layers), heredocs and URLs; `--chown` names resolved in the
-// destination image; local archives unpacked by ADD.
-import { snapshotContext } from '../../cache/index.js';
+// destination image; local archives unpacked by ADD. A COPY whose layer is known before it is written
+// (copy-direct.ts) is written straight into a new snapshot instead.
+import { snapshotSubtrees } from '../../cache/index.js';
 import { isInside } from '../../image/index.js';
 import type { StepOperation } from '../../planner/index.js';
 import { type ArchiveKind, detectArchive, unpackArchive } from './archive.js';
 import { parseChmod } from './chmod.js';
-import { planDirectCopy, planDirectMkdir, writeDirect } from './copy-direct.js';
+import { type DirectEntry, planCopyEntries, planDirectMkdir, writeDirect } from './copy-direct.js';
 import { type CopyGroup, type CopyItem, inlineGroup, selectGroups } from './copy-items.js';
 import { runDirectCopy } from './copy-reuse.js';
 import { mkdirInRoot, relOf, type WriteOptions, writeGroup } from './copy-write.js';
 import { download } from './download.js';
 import { runDirectStep, runFsStep, type StepWorkspace, withReadView } from './fs-step.js';
 import type { FsState, LayerRef } from './layer-ref.js';
+import { phaseTimer } from './phase-timer.js';
 import type { StepEnv } from './step-env.js';
 import { resolveFileOwner } from './users.js';
 
@@ -20,14 +22,84 @@ type CopyOperation = Extract<StepOperation, { type: 'copy' }>;
 
 /** A COPY/ADD step on `fs`: written directly into a new snapshot when it can be (copy-direct.ts), else in an overlay. */
 export async function copyStep(env: StepEnv, op: CopyOperation, fs: FsState, epoch: number | null): Promise<LayerRef> {
-  const direct = await planDirectCopy(env, op, fs);
-  if (direct !== null) return runDirectCopy(env, op, direct, epoch);
-  return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws));
+  if (op.add || op.sources.some(isUrl)) return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws));
+  if (op.from.type !== 'context') {
+    if (op.inline.length === 0) return copyFromTree(env, op, fs, epoch);
+    return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws));
+  }
+  const trace = phaseTimer();
+  const selected = op.sources.length === 0 ? [] : await selectInContext(env, op);
+  const inline = op.inline.map((doc) => inlineGroup(doc.name, doc.content, env.now));
+  const direct = await planCopyEntries(env, op, fs, [...inline, ...selected]);
+  trace('plan');
+  if (direct === null) return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws, selected));
+  if (worthReusing(env, direct)) return runDirectCopy(env, op, direct, epoch);
+  return runDirectStep(env.store, (root) => writeDirect(root, direct, epoch));
+}
+
+/**
+ * Whether a direct copy is more than a few small files, for which copy-reuse.ts does not pay off: reusing the
+ * previous copy starts a thread and reads the previous layer, which costs more than writing them (measured: a
+ * two-file COPY took 14 ms written, 370-570 ms reused, on a loaded 2-core VM).
+ */
+function worthReusing(env: StepEnv, entries: readonly DirectEntry[]): boolean {
+  const prefix = env.context.root.endsWith('/') ? env.context.root : `${env.context.root}/`;
+  let files = 0;
+  let bytes = 0;
+  for (const entry of entries) {
+    if (entry.type !== 'file') continue;
+    files++;
+    const source = entry.sourcePath;
+    if (source?.startsWith(prefix)) bytes += env.context.get(source.slice(prefix.length))?.size ?? 0;
+    if (files >= reuseMinFiles || bytes >= reuseMinBytes) return true;
+  }
+  return false;
+}
+
+const reuseMinFiles = 32;
+const reuseMinBytes = 1 << 20;
+
+/** The groups of a COPY's sources in the build context (whose checksums the planner computed). */
+function selectInContext(env: StepEnv, op: CopyOperation): Promise<CopyGroup[]> {
+  const selection = { excludes: op.excludes, parents: op.parents };
+  return selectGroups({ snapshot: env.context, keepOwners: false, checksums: true }, op.sources, selection);
+}
+
+/**
+ * COPY --from a stage or an image: the sources are selected once in a read-only view of its layers, then written
+ * directly when they can be, else through the overlay (with the same selection).
+ */
+async function copyFromTree(env: StepEnv, op: CopyOperation, fs: FsState, epoch: number | null): Promise<LayerRef> {
+  const trace = phaseTimer();
+  const source = op.from;
+  if (source.type === 'context') throw new Error('copyFromTree copies from a stage or an image');
+  const from = source.type === 'stage' ? await env.stageFs(source.index) : await env.imageFs(source.ref);
+  return withReadView(env.store, from, async (viewRoot) => {
+    const groups = await selectInTree(viewRoot, op, op.sources);
+    const direct = await planCopyEntries(env, op, fs, groups);
+    trace('plan');
+    if (direct !== null) return runDirectStep(env.store, (root) => writeDirect(root, direct, epoch));
+    return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws, groups));
+  });
+}
+
+/** The groups of `paths` in the tree of a stage or an image (mounted at `viewRoot`): owners kept, no checksums. */
+async function selectInTree(viewRoot: string, op: CopyOperation, paths: readonly string[]): Promise<CopyGroup[]> {
+  // Only what the sources can select is walked (cache/context/subtree.ts), not the whole stage root.
+  const snapshot = await snapshotSubtrees(viewRoot, paths, { parents: op.parents });
+  const selection = { excludes: op.excludes, parents: op.parents };
+  return selectGroups({ snapshot, keepOwners: true, checksums: false }, paths, selection);
 }
 
 const isUrl = (s: string): boolean => /^https?:\/\//.test(s);
 
-export async function performCopy(env: StepEnv, op: CopyOperation, ws: StepWorkspace): Promise<void> {
+/** The copy in an overlay's root; `selected`: the groups of the sources (not URLs), when selected already. */
+export async function performCopy(
+  env: StepEnv,
+  op: CopyOperation,
+  ws: StepWorkspace,
+  selected?: readonly CopyGroup[],
+): Promise<void> {
   const options: WriteOptions = {
     owner: op.chown === null || op.chown === '' ? null : await resolveFileOwner(ws.root, op.chown),
     chmod: op.chmod === null ? null : parseChmod(op.chmod),
@@ -40,16 +112,16 @@ export async function performCopy(env: StepEnv, op: CopyOperation, ws: StepWorks
   const paths = op.sources.filter((s) => !isUrl(s));
   for (const url of urls) await write([await download(url, op.checksum, ws.scratch, env.now)]);
   if (paths.length === 0) return;
-  const selection = { excludes: op.excludes, parents: op.parents };
+  if (selected !== undefined) {
+    await write(selected);
+    return;
+  }
   if (op.from.type === 'context') {
-    await write(await selectGroups({ snapshot: env.context, keepOwners: false, checksums: true }, paths, selection));
+    await write(await selectInContext(env, { ...op, sources: paths }));
     return;
   }
   const fs = op.from.type === 'stage' ? await env.stageFs(op.from.index) : await env.imageFs(op.from.ref);
-  await withReadView(env.store, fs, async (viewRoot) => {
-    const snapshot = await snapshotContext(viewRoot, { ignoreFile: null, resetOwner: false });
-    await write(await selectGroups({ snapshot, keepOwners: true, checksums: false }, paths, selection));
-  });
+  await withReadView(env.store, fs, async (viewRoot) => write(await selectInTree(viewRoot, op, paths)));
 }
 
 async function writeGroups(
