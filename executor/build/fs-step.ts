@@ -2,10 +2,12 @@
 // step's work done in the merged view, the upper dir diffed into a layer and committed. The upper
 // dir then becomes the new layer's snapshot (an overlay upper dir is a valid lower dir), so the next
 // step mounts it without extracting anything. The mount is always released, also on failure.
-import { chmod, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Store, type TarEntry, tarChunks } from '../../image/index.js';
+import type { LayerEntry } from '../diff/layer-entry.js';
 import { diffUpperDir } from '../diff/upper.js';
+import { syncUpperData } from '../snapshot/durable-upper.js';
 import { cleanMountsUnder, listMountsUnder } from '../snapshot/leftovers.js';
 import { type LowerView, mountLowerView } from '../snapshot/lower-view.js';
 import { ensureMountPointLayer } from '../snapshot/mount-points.js';
@@ -49,10 +51,11 @@ async function emptyDir(store: Store): Promise<string> {
 }
 
 /**
- * Runs `work` in a writable overlay over `fs` and commits what it changed as one new layer. The read-only view of
- * the lower layers that the differ compares against is mounted alongside the step's overlay and released while
- * the layer is written, and the upper dir is diffed while the overlay is being unmounted (nothing writes to it
- * any more): the mount commands overlap instead of running one after the other.
+ * Runs `work` in a writable overlay over `fs` and commits what it changed as one new layer. The overlay is
+ * `volatile`: its unmount does not sync the whole filesystem (the biggest cost of a step that changes little on a
+ * busy disk); instead exactly the upper dir's file data is synced, while the layer is written, before the upper dir
+ * is published as the layer's snapshot (durable-upper.ts). The read-only view of the lower layers that the differ
+ * compares against is mounted only when the upper dir is not empty, alongside the unmount of the step's overlay.
  */
 export async function runFsStep(
   store: Store,
@@ -65,17 +68,20 @@ export async function runFsStep(
   const dir = await tempSnapshotDir(store, 's');
   const upperDir = path.join(dir, 'u');
   const scratch = path.join(dir, 'b');
+  const workDir = path.join(dir, 'w');
   let view: Promise<LowerView> | undefined;
+  const removals: Promise<void>[] = [];
+  let unmounting: Promise<void> | undefined;
+  let succeeded = false;
   try {
     await mkdir(scratch);
-    view = mountLowerView(lowerDirs, path.join(dir, 'l'), store.paths.snapshots);
-    view.catch(() => {}); // awaited by the diff, or released below
     const mount = await mountOverlay({
       lowerDirs,
       upperDir,
-      workDir: path.join(dir, 'w'),
+      workDir,
       target: path.join(dir, 'm'),
       cwd: store.paths.snapshots,
+      volatile: true,
     });
     trace('mount');
     try {
@@ -85,19 +91,68 @@ export async function runFsStep(
       throw error;
     }
     trace('work');
-    const [, entries] = await Promise.all([mount.unmount(), diffAgainst(view, upperDir, options)]);
+    unmounting = mount.unmount();
+    unmounting.catch(() => {}); // awaited below
+    // The runtime bundle is done with and nothing is mounted under it: removed while the step goes on.
+    removals.push(removeWorkDir(scratch).catch(() => {}));
+    const dataFiles: string[] = [];
+    let entries: LayerEntry[] = [];
+    if ((await readdir(upperDir)).length > 0) {
+      view = mountLowerView(lowerDirs, path.join(dir, 'l'), store.paths.snapshots);
+      view.catch(() => {}); // awaited right here, or released below
+      const lower = await view;
+      const mountStubs = options.mountStubs?.() ?? [];
+      entries = await diffUpperDir(upperDir, {
+        lowerRoot: lower.root,
+        mountStubs,
+        onDataFile: (f) => dataFiles.push(f),
+      });
+    }
+    await unmounting;
+    removals.push(removeOverlayWorkDir(workDir).catch(() => {}));
     trace('diff');
-    const released = releaseView(view);
+    const released = view === undefined ? Promise.resolve() : releaseView(view);
+    released.catch(() => {}); // awaited below
+    // Both wait on the journal, so they overlap: the fdatasyncs and the blob's fsync share commits.
+    const synced = mount.volatile ? syncUpperData(upperDir, dataFiles) : Promise.resolve();
+    synced.catch(() => {}); // awaited below
     const layer = await commitLayer(store, entries, options.epoch);
+    await synced;
     trace('commit');
-    const published = path.join(dir, 'p');
-    await rename(upperDir, published);
-    await publishSnapshot(store, layer, published);
+    await publishSnapshot(store, layer, upperDir);
     await released;
+    succeeded = true;
     return layer;
   } finally {
+    await unmounting?.catch(() => {}); // a failed unmount is retried by removeWorkDir
     if (view !== undefined) await releaseView(view);
-    await removeWorkDir(dir);
+    await Promise.all(removals);
+    // All went well: what is left is the empty mount point, two rmdirs instead of a mount check and a walk.
+    const emptied =
+      succeeded &&
+      (await rmdir(path.join(dir, 'm'))
+        .then(() => rmdir(dir))
+        .then(
+          () => true,
+          () => false,
+        ));
+    if (!emptied) await removeWorkDir(dir);
+  }
+}
+
+/**
+ * An unmounted overlay's work dir holds only what overlayfs leaves there (`work/`, and `work/incompat/volatile`
+ * after a volatile mount): a few rmdirs instead of a walk; anything else falls back to the careful removal.
+ */
+async function removeOverlayWorkDir(workDir: string): Promise<void> {
+  try {
+    for (const rel of ['work/incompat/volatile', 'work/incompat', 'work', '']) {
+      await rmdir(path.join(workDir, rel)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+    }
+  } catch {
+    await removeWorkDir(workDir);
   }
 }
 
@@ -151,12 +206,6 @@ async function removeWorkDir(dir: string): Promise<void> {
     if ((await listMountsUnder(dir)).length > 0) return;
   }
   await rm(dir, { recursive: true, force: true });
-}
-
-async function diffAgainst(view: Promise<LowerView>, upperDir: string, options: FsStepOptions) {
-  if ((await readdir(upperDir)).length === 0) return [];
-  const lower = await view;
-  return diffUpperDir(upperDir, { lowerRoot: lower.root, mountStubs: options.mountStubs?.() ?? [] });
 }
 
 /**

@@ -1,9 +1,17 @@
 // Commits the differ's entries as a layer: canonical, deterministic tar (image/) written uncompressed
 // into the store, hashed on the way, so the blob's digest is the diff_id. Compression happens only when
 // the layer leaves the machine (push, OCI archive, registry cache: image/store/layer-variants.ts).
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { OciMediaType, prepareLayerEntries, type Store, type TarEntry, tarChunks } from '../../image/index.js';
+import { open, utimes } from 'node:fs/promises';
+import {
+  type Digest,
+  OciMediaType,
+  prepareLayerEntries,
+  type Store,
+  type TarEntry,
+  tarChunks,
+} from '../../image/index.js';
 import type { LayerEntry } from '../diff/layer-entry.js';
 import type { LayerRef } from './layer-ref.js';
 
@@ -74,8 +82,30 @@ export async function commitLayer(
   epoch: number | null,
 ): Promise<LayerRef> {
   const prepared = prepareLayerEntries(entries.map(toTarEntry), epoch === null ? {} : { sourceDateEpoch: epoch });
-  const stored = await store.putBlob(tarChunks(readAhead(prepared)));
+  const small = entries.length <= smallLayerEntries && entries.every((e) => e.size <= smallLayerBytes);
+  const stored = small ? await putSmallBlob(store, prepared) : await store.putBlob(tarChunks(readAhead(prepared)));
   return { digest: stored.digest, size: stored.size, mediaType: OciMediaType.layer, diffId: stored.digest };
+}
+
+const smallLayerEntries = 64;
+const smallLayerBytes = 64 * 1024;
+
+/**
+ * A small layer is made in memory first: when the store has it already (the empty layer of every RUN that changes
+ * nothing, a step rebuilt with --no-cache), it is only touched, as the store does for a blob written twice (so a
+ * prune's grace period covers it), instead of being written and fsynced once more to be thrown away.
+ */
+async function putSmallBlob(store: Store, prepared: readonly TarEntry[]): Promise<{ digest: Digest; size: number }> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of tarChunks(readAhead(prepared))) chunks.push(chunk);
+  const bytes = Buffer.concat(chunks);
+  const digest: Digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  const now = new Date();
+  const present = await utimes(store.blobPath(digest), now, now).then(
+    () => true,
+    () => false,
+  );
+  return present ? { digest, size: bytes.length } : store.putBlob(bytes, digest);
 }
 
 /** Stores a finished layer tar (a direct copy's, already in canonical order). */

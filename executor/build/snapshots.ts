@@ -23,6 +23,7 @@ import {
   whiteoutPrefix,
 } from '../../image/index.js';
 import { launchChecked } from '../runtime/launcher.js';
+import { syncFileSystemOf } from '../snapshot/durable-upper.js';
 import { cleanMountsUnder, listMountsUnder } from '../snapshot/leftovers.js';
 import { makeWhiteoutNodes, markOpaqueDirs } from '../snapshot/whiteout-nodes.js';
 import { type LayerRef, snapshotId } from './layer-ref.js';
@@ -144,7 +145,8 @@ interface Whiteouts {
 async function extractAsLowerDir(store: Store, layer: LayerRef, dir: string): Promise<void> {
   const whiteouts: Whiteouts = { deleted: [], opaque: [] };
   const tar = readTar(await decompressedStream(store.openBlob(layer.digest)));
-  const kept = withoutWhiteouts(tar, whiteouts);
+  let dataFiles = 0;
+  const kept = withoutWhiteouts(tar, whiteouts, () => dataFiles++);
   await extractLayer(Readable.from(tarChunks(kept)), dir, { run: launchChecked });
   // Paths are prepared in Node (a path named twice is one device), then made by a few batched commands.
   const nodes = new Set<string>();
@@ -156,9 +158,16 @@ async function extractAsLowerDir(store: Store, layer: LayerRef, dir: string): Pr
   const opaque = new Set<string>();
   for (const rel of whiteouts.opaque) opaque.add(await opaqueTarget(dir, rel));
   await markOpaqueDirs([...opaque]);
+  // The snapshot is published by a rename: its file data must be on disk first, or a crash could leave a
+  // published snapshot with empty files (metadata is ordered by the journal; see durable-upper.ts).
+  if (dataFiles > 0) await syncFileSystemOf(dir);
 }
 
-async function* withoutWhiteouts(entries: ReturnType<typeof readTar>, whiteouts: Whiteouts): AsyncGenerator<TarEntry> {
+async function* withoutWhiteouts(
+  entries: ReturnType<typeof readTar>,
+  whiteouts: Whiteouts,
+  onDataFile: () => void,
+): AsyncGenerator<TarEntry> {
   for await (const entry of entries) {
     const name = cleanLayerPath(entry.header.path);
     const base = path.posix.basename(name);
@@ -174,6 +183,7 @@ async function* withoutWhiteouts(entries: ReturnType<typeof readTar>, whiteouts:
       }
       continue;
     }
+    if (entry.header.type === 'file' && (entry.header.size ?? 0) > 0) onDataFile();
     yield { ...entry.header, content: () => entry.body() };
   }
 }

@@ -18,6 +18,11 @@ export interface UpperDiffOptions {
   readonly lowerRoot?: string;
   /** Container paths the runtime may have created as empty mount points (see `mountStubPaths`). */
   readonly mountStubs?: readonly string[];
+  /**
+   * Called with the absolute path of every non-empty regular file of the upper dir, also of those left out of
+   * the layer (unchanged copy-ups, stubs): what must be synced before the upper dir is kept as a snapshot.
+   */
+  readonly onDataFile?: (file: string) => void;
 }
 
 type Base = BigIntStats | 'absent' | 'unknown';
@@ -30,6 +35,7 @@ interface Walk {
   readonly stubs: ReadonlySet<string>;
   readonly stubAncestors: ReadonlySet<string>;
   readonly inodes: WeakMap<LayerEntry, string>;
+  readonly onDataFile: ((file: string) => void) | undefined;
 }
 
 export async function diffUpperDir(upperDir: string, options: UpperDiffOptions = {}): Promise<LayerEntry[]> {
@@ -51,6 +57,7 @@ export async function diffUpperDir(upperDir: string, options: UpperDiffOptions =
     stubs,
     stubAncestors,
     inodes: new WeakMap(),
+    onDataFile: options.onDataFile,
   };
   const entries = await walkDir(walk, '', walk.lowerRoot === undefined ? 'unknown' : 'visible');
   return linkHardlinks(entries, walk.inodes);
@@ -104,6 +111,7 @@ async function visit(walk: Walk, rel: string, base: Base): Promise<LayerEntry[]>
     return [dir, ...marker, ...children];
   }
 
+  if (type === 'file' && st.size > 0n) walk.onDataFile?.(full);
   if (walk.stubs.has(rel) && !inBase && type === 'file' && st.size === 0n) return [];
   const xattrs = (await walk.xattrs).get(rel);
   if (inBase && (await unchangedCopyUp(base, st, path.join(walk.lowerRoot ?? '', rel), full, xattrs))) return [];

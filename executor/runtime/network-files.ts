@@ -43,8 +43,10 @@ export async function writeNetworkFiles(dir: string, options: NetworkFileOptions
   } catch {
     resolvConf = fallbackResolvConf;
   }
-  await writeFile(files.hosts, hostsFileContent(options.hostname, options.extraHosts), { mode: 0o644 });
-  await writeFile(files.resolvConf, resolvConf, { mode: 0o644 });
-  await writeFile(files.hostname, `${options.hostname}\n`, { mode: 0o644 });
+  await Promise.all([
+    writeFile(files.hosts, hostsFileContent(options.hostname, options.extraHosts), { mode: 0o644 }),
+    writeFile(files.resolvConf, resolvConf, { mode: 0o644 }),
+    writeFile(files.hostname, `${options.hostname}\n`, { mode: 0o644 }),
+  ]);
   return files;
 }

@@ -59,9 +59,11 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
   const stateRoot = options.stateRoot ?? defaultRuncStateRoot;
   const logFile = path.join(options.bundleDir, 'runc.log');
   await mkdir(options.bundleDir, { recursive: true });
-  await mkdir(stateRoot, { recursive: true, mode: 0o700 });
-  await writeFile(path.join(options.bundleDir, 'config.json'), JSON.stringify(options.spec));
-  await rm(logFile, { force: true });
+  await Promise.all([
+    ensureStateRoot(stateRoot),
+    writeFile(path.join(options.bundleDir, 'config.json'), JSON.stringify(options.spec)),
+    rm(logFile, { force: true }),
+  ]);
 
   const global = ['--root', stateRoot, '--log', logFile, '--log-format', 'json'];
   try {
@@ -71,7 +73,8 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
       global,
       options,
     });
-    if (!aborted) {
+    // runc exits 0 only when it ran the container and the process succeeded: no log to read then.
+    if (!aborted && exitCode !== 0) {
       const failure = await runtimeFailure(logFile);
       if (failure !== undefined) throw new RuntimeError(`${runtime}: ${failure}`, exitCode);
     }
@@ -81,6 +84,15 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
     // not (abort, runtime failure), and only then is a second runc process worth its ~50 ms.
     if (await exists(path.join(stateRoot, id))) await runQuiet(runtime, [...global, 'delete', '--force', id]);
   }
+}
+
+const stateRoots = new Set<string>();
+
+/** Creates runc's state root once per process (runc itself would make it without the private mode). */
+async function ensureStateRoot(stateRoot: string): Promise<void> {
+  if (stateRoots.has(stateRoot)) return;
+  await mkdir(stateRoot, { recursive: true, mode: 0o700 });
+  stateRoots.add(stateRoot);
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -138,8 +150,12 @@ async function launchForeground(
     }, 2000);
   };
   try {
-    outputs.push(await readFifo(fifos[0], (chunk) => options.onStdout?.(chunk)));
-    outputs.push(await readFifo(fifos[1], (chunk) => options.onStderr?.(chunk)));
+    const opened = await Promise.allSettled([
+      readFifo(fifos[0], (chunk) => options.onStdout?.(chunk)),
+      readFifo(fifos[1], (chunk) => options.onStderr?.(chunk)),
+    ]);
+    for (const result of opened) if (result.status === 'fulfilled') outputs.push(result.value);
+    for (const result of opened) if (result.status === 'rejected') throw result.reason;
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
     const result = await launch(runtime, args, {

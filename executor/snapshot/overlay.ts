@@ -32,12 +32,21 @@ export interface OverlayOptions {
   readonly target: string;
   /** Dirs are given to the kernel relative to this directory; defaults to their common parent. */
   readonly cwd?: string;
+  /**
+   * Mount with overlayfs' `volatile` option (kernel 5.10+; silently not used where the kernel refuses it): the
+   * unmount then skips the sync of the whole upper filesystem, and copy-ups are not fsynced. The upper dir is
+   * NOT durable afterwards: whoever keeps it must make it so (see durable-upper.ts). `OverlayMount.volatile`
+   * says whether the option was in effect.
+   */
+  readonly volatile?: boolean;
 }
 
 export interface OverlayMount {
   readonly target: string;
   readonly upperDir: string | undefined;
   readonly lowerDirs: readonly string[];
+  /** Whether the upper dir was mounted `volatile` (then its content is not synced by the unmount). */
+  readonly volatile: boolean;
   /** Idempotent; falls back to a lazy unmount when the mount stays busy. */
   unmount(): Promise<void>;
 }
@@ -55,6 +64,10 @@ export class MountError extends Error {
  * renamed-directory redirects, no inode index. The differ relies on this.
  */
 const fixedOptions = ['index=off', 'metacopy=off', 'redirect_dir=off'];
+
+const volatileOption = ',volatile';
+/** Until a kernel refused it once. */
+let volatileSupported = true;
 
 export async function mountOverlay(options: OverlayOptions): Promise<OverlayMount> {
   if (options.lowerDirs.length === 0) throw new MountError('an overlay needs at least one lower dir');
@@ -91,9 +104,26 @@ export async function mountOverlay(options: OverlayOptions): Promise<OverlayMoun
   await mkdir(options.target, { recursive: true });
 
   const target = path.resolve(options.target);
+  // Where the option would push the data over a page, the mount goes without it (slower, never wrong).
+  let isVolatile =
+    options.volatile === true &&
+    upperDir !== undefined &&
+    volatileSupported &&
+    data.length + volatileOption.length <= maxMountDataLength;
   rememberMount(target);
   try {
-    await run('mount', ['-t', 'overlay', 'overlay', '-o', data, target], { cwd });
+    if (isVolatile) {
+      // A kernel without the option (before 5.10) refuses the mount: remembered, and mounted without it.
+      await run('mount', ['-t', 'overlay', 'overlay', '-o', `${data}${volatileOption}`, target], { cwd }).catch(
+        async (error: unknown) => {
+          await run('mount', ['-t', 'overlay', 'overlay', '-o', data, target], { cwd }).catch(() => {
+            throw error;
+          });
+          volatileSupported = false;
+          isVolatile = false;
+        },
+      );
+    } else await run('mount', ['-t', 'overlay', 'overlay', '-o', data, target], { cwd });
   } catch (error) {
     forgetMount(target);
     throw new MountError(`cannot mount overlay at ${target}: ${stderrOf(error)}`);
@@ -103,6 +133,7 @@ export async function mountOverlay(options: OverlayOptions): Promise<OverlayMoun
     target,
     upperDir: upperDir === undefined ? undefined : path.resolve(upperDir),
     lowerDirs: options.lowerDirs.map((dir) => path.resolve(dir)),
+    volatile: isVolatile,
     async unmount() {
       if (!mounted) return;
       await unmountPath(target);

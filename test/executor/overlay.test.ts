@@ -132,6 +132,53 @@ describe.skipIf(skipReason !== undefined)('overlay snapshots', () => {
     expect(single.root).toBe(lowers[0]);
   });
 
+  /** Whether the kernel shows the mount at `target` as volatile (`volatile`; `fsync=volatile` since Linux 6.x). */
+  async function showsVolatile(target: string): Promise<boolean> {
+    const line = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').find((l) => l.split(' ')[4] === target);
+    const options = line?.split(' - ')[1]?.split(' ')[2]?.split(',') ?? [];
+    return options.includes('volatile') || options.includes('fsync=volatile');
+  }
+
+  it('mounts volatile only when asked, and says so', async () => {
+    const lowers = await makeLayers(path.join(dir, 'vol'), 2);
+    const mounted = async (name: string, volatile?: boolean) =>
+      mountOverlay({
+        lowerDirs: lowers,
+        upperDir: path.join(dir, name, 'u'),
+        workDir: path.join(dir, name, 'w'),
+        target: path.join(dir, name, 'm'),
+        ...(volatile === undefined ? {} : { volatile }),
+      });
+    const plain = await mounted('plain');
+    const fast = await mounted('fast', true);
+    try {
+      expect(plain.volatile).toBe(false);
+      expect(await showsVolatile(plain.target)).toBe(false);
+      expect(fast.volatile).toBe(true);
+      expect(await showsVolatile(fast.target)).toBe(true);
+      await writeFile(path.join(fast.target, 'new'), 'data\n');
+    } finally {
+      await plain.unmount();
+      await fast.unmount();
+    }
+    // The upper dir keeps what was written, and is a valid lower dir afterwards.
+    expect(await readFile(path.join(dir, 'fast/u/new'), 'utf8')).toBe('data\n');
+    const view = await mountLowerView([path.join(dir, 'fast/u'), ...lowers], path.join(dir, 'fast/v'));
+    try {
+      expect(await readFile(path.join(view.root, 'new'), 'utf8')).toBe('data\n');
+    } finally {
+      await view.release();
+    }
+    // A read-only overlay has nothing to be volatile about.
+    const ro = await mountOverlay({ lowerDirs: lowers, target: path.join(dir, 'ro-m'), volatile: true });
+    try {
+      expect(ro.volatile).toBe(false);
+      expect(await showsVolatile(ro.target)).toBe(false);
+    } finally {
+      await ro.unmount();
+    }
+  });
+
   it('lists and cleans mounts left behind by a dead process', async () => {
     const lower = path.join(dir, 'l4');
     await mkdir(lower, { recursive: true });
