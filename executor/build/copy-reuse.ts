@@ -39,7 +39,7 @@ export async function runDirectCopy(
       return null;
     });
   }
-  result ??= await runDirectStepOwned(env.store, (root) => writeDirect(root, entries, epoch));
+  result ??= await runDirectStepOwned(env.store, (root, onDataFile) => writeDirect(root, entries, epoch, onDataFile));
   if (result.own !== null) {
     // Best effort: without a record the next change copies everything again.
     await writeCopyRecord(env.store, key, { layer: result.layer, snapshot: result.own, files }).catch(() => {});
@@ -73,7 +73,7 @@ async function reuseFrom(
       return { ...entry, reuse: { snapshot: oldDir, size, content: () => cursor.content(entry.path, size) } };
     });
     traceNote(`copy reuses ${reusedCount} of ${fileCount} files`);
-    return await runDirectStepOwned(env.store, (root) => writeDirect(root, planned, epoch));
+    return await runDirectStepOwned(env.store, (root, onDataFile) => writeDirect(root, planned, epoch, onDataFile));
   } finally {
     await cursor.close();
   }

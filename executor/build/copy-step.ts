@@ -34,7 +34,7 @@ export async function copyStep(env: StepEnv, op: CopyOperation, fs: FsState, epo
   trace('plan');
   if (direct === null) return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws, selected));
   if (worthReusing(env, direct)) return runDirectCopy(env, op, direct, epoch);
-  return runDirectStep(env.store, (root) => writeDirect(root, direct, epoch));
+  return runDirectStep(env.store, (root, onDataFile) => writeDirect(root, direct, epoch, onDataFile));
 }
 
 /**
@@ -78,7 +78,8 @@ async function copyFromTree(env: StepEnv, op: CopyOperation, fs: FsState, epoch:
     const groups = await selectInTree(viewRoot, op, op.sources);
     const direct = await planCopyEntries(env, op, fs, groups);
     trace('plan');
-    if (direct !== null) return runDirectStep(env.store, (root) => writeDirect(root, direct, epoch));
+    if (direct !== null)
+      return runDirectStep(env.store, (root, onDataFile) => writeDirect(root, direct, epoch, onDataFile));
     return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws, groups));
   });
 }
@@ -171,7 +172,8 @@ export async function mkdirStep(
   epoch: number | null,
 ): Promise<LayerRef> {
   const direct = await planDirectMkdir(env, op, fs);
-  if (direct !== null) return runDirectStep(env.store, (root) => writeDirect(root, direct, epoch));
+  if (direct !== null)
+    return runDirectStep(env.store, (root, onDataFile) => writeDirect(root, direct, epoch, onDataFile));
   return runFsStep(env.store, fs, { epoch }, (ws) => performMkdir(env, op, ws));
 }
 

@@ -64,6 +64,7 @@ export async function* writeDirect(
   root: string,
   entries: readonly DirectEntry[],
   epoch: number | null,
+  onDataFile: (file: string) => void = () => {},
 ): AsyncGenerator<TarEntry> {
   const umask = await processUmask();
   const links = linkJobFor(root, entries);
@@ -75,8 +76,8 @@ export async function* writeDirect(
         const entry = entries[next];
         const job =
           links === null
-            ? materialise(path.join(root, entry.path), entry, epoch, umask)
-            : linkedOrMaterialised(links, path.join(root, entry.path), entry, epoch, umask);
+            ? materialise(path.join(root, entry.path), entry, epoch, umask, onDataFile)
+            : linkedOrMaterialised(links, path.join(root, entry.path), entry, epoch, umask, onDataFile);
         job.catch(() => {}); // awaited in order below
         jobs[next++] = job;
         if (entry.type === 'dir' && links === null) await job; // its children come next
@@ -127,15 +128,23 @@ async function linkedOrMaterialised(
   entry: DirectEntry,
   epoch: number | null,
   umask: number,
+  onDataFile: (file: string) => void,
 ): Promise<TarEntry> {
   if (entry.type === 'dir') return header(entry, epoch);
   if (entry.reuse !== undefined)
     return { ...header(entry, epoch), size: entry.reuse.size, content: entry.reuse.content };
   await links.dirsMade;
-  return materialise(target, entry, epoch, umask);
+  return materialise(target, entry, epoch, umask, onDataFile);
 }
 
-async function materialise(target: string, entry: DirectEntry, epoch: number | null, umask: number): Promise<TarEntry> {
+/** Writes one entry; `onDataFile` hears of every file given content here (it must be synced before publishing). */
+async function materialise(
+  target: string,
+  entry: DirectEntry,
+  epoch: number | null,
+  umask: number,
+  onDataFile: (file: string) => void,
+): Promise<TarEntry> {
   if (entry.type === 'dir') {
     await mkdir(target, { mode: 0o700 });
     return header(entry, epoch);
@@ -149,16 +158,19 @@ async function materialise(target: string, entry: DirectEntry, epoch: number | n
   if (source === undefined) {
     const content = entry.content ?? new Uint8Array(0);
     await writeFileWith(target, entry, content, umask);
+    if (content.length > 0) onDataFile(target);
     return { ...header(entry, epoch), content };
   }
   const handle = await open(source, noFollow);
   try {
     const { size } = await handle.stat();
     if (size > smallFile) {
+      onDataFile(target);
       return { ...header(entry, epoch), size, content: () => streamCopy(source, target, entry, size, umask) };
     }
     const content = await handle.readFile();
     await writeFileWith(target, entry, content, umask);
+    if (content.length > 0) onDataFile(target);
     return { ...header(entry, epoch), content };
   } finally {
     await handle.close();

@@ -167,7 +167,10 @@ async function releaseView(view: Promise<LowerView>): Promise<void> {
  * snapshot directory and yields the layer's tar entries (final, canonical order) as it goes; the tar is stored in
  * the same pass and the directory published as the layer's snapshot. No overlay mount, no diff.
  */
-export async function runDirectStep(store: Store, write: (root: string) => AsyncIterable<TarEntry>): Promise<LayerRef> {
+export async function runDirectStep(
+  store: Store,
+  write: (root: string, onDataFile: (file: string) => void) => AsyncIterable<TarEntry>,
+): Promise<LayerRef> {
   return (await runDirectStepOwned(store, write)).layer;
 }
 
@@ -180,7 +183,7 @@ export interface DirectStepResult {
 /** `runDirectStep`, also saying whether the layer's snapshot is the directory this step wrote (copy-reuse.ts). */
 export async function runDirectStepOwned(
   store: Store,
-  write: (root: string) => AsyncIterable<TarEntry>,
+  write: (root: string, onDataFile: (file: string) => void) => AsyncIterable<TarEntry>,
 ): Promise<DirectStepResult> {
   const trace = phaseTimer();
   const dir = await tempSnapshotDir(store, 's');
@@ -188,7 +191,11 @@ export async function runDirectStepOwned(
   try {
     await mkdir(root, { mode: 0o755 });
     await chmod(root, 0o755);
-    const layer = await commitTarChunks(store, tarChunks(write(root)));
+    const dataFiles: string[] = [];
+    const layer = await commitTarChunks(store, tarChunks(write(root, (file) => dataFiles.push(file))));
+    // The files `write` gave content must be on disk before the rename publishes them (hard-linked reused files
+    // come from a published, hence synced, snapshot); metadata is ordered by the journal (durable-upper.ts).
+    await syncUpperData(root, dataFiles);
     trace('direct');
     const written = await snapshotIdentity(root);
     const published = await snapshotIdentity(await publishSnapshot(store, layer, root));
