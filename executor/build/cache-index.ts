@@ -1,13 +1,14 @@
 // The build cache index: step cache key → the step's result (its layer, when it made one), and image
-// key → the committed manifest. One small JSON file per key under `<store>/cache/build/`, written
-// atomically, so a hit reads one file and touches no layer data, and concurrent builds never see a
-// partial record. A record whose blobs were pruned counts as a miss. A record file is its JSON line and,
-// for records written in a batch (no fsync each), a second line with the JSON line's sha256: a record torn
-// by a crash fails the check (or the JSON parse) and reads as a miss, never as a wrong hit.
+// key → the committed manifest. One small JSON file per key under `<store>/cache/build/`, replaced by a
+// rename, so a hit reads one file and touches no layer data, and concurrent builds never see a
+// partial record. A record whose blobs were pruned counts as a miss. A record file is its JSON line and a
+// second line with the JSON line's sha256. Records are not fsync'd (two journal commits per step): what they
+// name (blobs, snapshots) is durable before they are written, and a record a power loss tore fails the check
+// (or the JSON parse) and reads as a miss, never as a wrong hit; a lost one costs a rebuild of that step.
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { type Digest, fsyncDir, type Store, tempPathFor, writeFileAtomic } from '../../image/index.js';
+import { type Digest, fsyncDir, replaceFileUnsynced, type Store, tempPathFor } from '../../image/index.js';
 import type { LayerRef } from './layer-ref.js';
 
 export interface StepRecord {
@@ -44,8 +45,15 @@ async function readRecord<T>(file: string): Promise<T | null> {
 }
 
 async function writeRecord(file: string, value: unknown): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, `${JSON.stringify(value)}\n`);
+  const body = JSON.stringify(value);
+  const text = `${body}\n${sha256Hex(body)}\n`;
+  try {
+    await replaceFileUnsynced(file, text);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(path.dirname(file), { recursive: true });
+    await replaceFileUnsynced(file, text);
+  }
 }
 
 /** One record of a batch: a step's result or a committed image, under its key. */

@@ -1,5 +1,6 @@
 // The build cache index's batch writer (used by cache import): records written without a per-file fsync
 // carry a checksum line, so a record torn by a crash reads as a miss, never as a wrong hit.
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,6 +70,19 @@ describe('recordMany', () => {
     // The complete JSON line alone is the whole record: still a correct hit.
     await writeFile(file, `${body}\n`);
     expect(await lookupStep(store, key(3))).toEqual({ layer, created: '2026-01-01T00:00:00Z' });
+  });
+
+  it('writes a step record with its checksum line, so a torn unsynced record reads as a miss', async () => {
+    const blob = await layerBlob('layer five');
+    const layer = { ...blob, mediaType: 'application/vnd.oci.image.layer.v1.tar', diffId: blob.digest };
+    await recordStep(store, key(5), { layer, created: '2026-01-03T00:00:00Z' });
+    const file = path.join(store.paths.cache, 'build', `s-${key(5).slice('sha256:'.length)}.json`);
+    const [body, check, rest] = (await readFile(file, 'utf8')).split('\n');
+    expect(JSON.parse(body!)).toEqual({ layer, created: '2026-01-03T00:00:00Z' });
+    expect(check).toBe(createHash('sha256').update(body!).digest('hex'));
+    expect(rest).toBe('');
+    await writeFile(file, `${body!.replace('2026-01-03', '2026-01-04')}\n${check}\n`);
+    expect(await lookupStep(store, key(5))).toBeNull();
   });
 
   it('still reads records written one at a time (no checksum line)', async () => {
