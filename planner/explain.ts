@@ -2,7 +2,7 @@
 // (files, stages, arguments, environment, user, working directory, base), or its parent. This is
 // the "reason for the miss" `tsbuild plan` shows once the store keeps the plan of the last build.
 
-import type { Plan, PlanStage, PlanStep, StepInput } from './types.js';
+import type { ListedInput, ListedPlan, ListedStage, ListedStep } from './listed-plan.js';
 
 export interface StepExplanation {
   readonly stage: string;
@@ -12,7 +12,8 @@ export interface StepExplanation {
   readonly reason: string;
 }
 
-export function explainChanges(previous: Plan, current: Plan): StepExplanation[] {
+/** Both plans with their files listed (`listPlan`); the recorded one is stored so. */
+export function explainChanges(previous: ListedPlan, current: ListedPlan): StepExplanation[] {
   const out: StepExplanation[] = [];
   for (const stage of current.stages) {
     const before = previous.stages.find((s) => label(s) === label(stage));
@@ -25,15 +26,15 @@ export function explainChanges(previous: Plan, current: Plan): StepExplanation[]
   return out;
 }
 
-function label(stage: PlanStage): string {
+function label(stage: ListedStage): string {
   return stage.name ?? `stage-${stage.index}`;
 }
 
 function explainStep(
-  old: PlanStep | undefined,
-  step: PlanStep,
-  before: PlanStage | undefined,
-  stage: PlanStage,
+  old: ListedStep | undefined,
+  step: ListedStep,
+  before: ListedStage | undefined,
+  stage: ListedStage,
 ): string {
   if (old === undefined || old.kind !== step.kind) return 'new step';
   if (old.cacheKey === step.cacheKey) return 'unchanged';
@@ -59,8 +60,8 @@ function explainStep(
   return 'image config changed by a previous step';
 }
 
-function fileChanges(old: readonly StepInput[], current: readonly StepInput[]): string | null {
-  const digests = (inputs: readonly StepInput[]) => {
+function fileChanges(old: readonly ListedInput[], current: readonly ListedInput[]): string | null {
+  const digests = (inputs: readonly ListedInput[]) => {
     const map = new Map<string, string>();
     for (const i of inputs) {
       if (i.type === 'context') for (const f of i.files) map.set(f.path, f.digest);
@@ -79,7 +80,7 @@ function fileChanges(old: readonly StepInput[], current: readonly StepInput[]): 
   for (const path of before.keys()) if (!after.has(path)) changed.push(`${path} (removed)`);
   if (changed.length > 0) return `inputs changed: ${changed.join(', ')}`;
   // Directory modes and entries that select no file still change the checksum.
-  const sums = (inputs: readonly StepInput[]) => inputs.map((i) => (i.type === 'context' ? i.digest : ''));
+  const sums = (inputs: readonly ListedInput[]) => inputs.map((i) => (i.type === 'context' ? i.digest : ''));
   return same(sums(old), sums(current)) ? null : 'inputs changed: directory entries or modes';
 }
 

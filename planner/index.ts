@@ -6,6 +6,14 @@ export { type Diagnostic, parse } from '../parser/index.js';
 export { canonicalise, chainKey, KEY_VERSION, sha256 } from './cache-key.js';
 export { hasLocation, PlanError } from './errors.js';
 export { explainChanges, type StepExplanation } from './explain.js';
+export {
+  type ListedInput,
+  type ListedPlan,
+  type ListedStage,
+  type ListedStep,
+  listInputs,
+  listPlan,
+} from './listed-plan.js';
 export { MemoryImageResolver } from './memory-resolver.js';
 export { plan } from './plan.js';
 export { formatPlatform, hostPlatform, parsePlatform } from './platform.js';
@@ -28,6 +36,7 @@ export type {
   ResolvedImage,
   RunMount,
   SelectedFile,
+  SelectedFiles,
   SourceChecksum,
   SourceEpochResolver,
   SourceSelectionOptions,

@@ -57,8 +57,14 @@ export interface SelectedFile {
   readonly digest: string;
 }
 
+/**
+ * The files a context source selects, listed on demand: a `COPY . /app` of a large context selects tens of
+ * thousands, and only `tsbuild plan` and the recorded plan read them, never a build (whose key is `digest`).
+ */
+export type SelectedFiles = () => Promise<readonly SelectedFile[]>;
+
 export type SourceChecksum =
-  | { readonly ok: true; readonly digest: string; readonly files: readonly SelectedFile[] }
+  | { readonly ok: true; readonly digest: string; readonly files: SelectedFiles }
   | { readonly ok: false; readonly missing: string };
 
 export interface SourceSelectionOptions {
@@ -106,7 +112,8 @@ export type StepInput =
       readonly type: 'context';
       readonly source: string;
       readonly digest: string;
-      readonly files: readonly SelectedFile[];
+      /** Listed by `listPlan` (listed-plan.ts) for whoever prints or records them. */
+      readonly files: SelectedFiles;
     }
   | {
       readonly type: 'stage';

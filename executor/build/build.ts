@@ -29,7 +29,6 @@ import { lazyRegistryClient, type PullPolicy, pullingResolver } from './pull-bas
 import { baseLayerCount, rewriteTimestamps } from './rewrite-timestamp.js';
 import { runStages } from './schedule.js';
 import { Semaphore } from './semaphore.js';
-import { removeStaleWork } from './snapshots.js';
 import { httpSourceEpoch } from './source-epoch.js';
 import type { SshSource } from './ssh-forward.js';
 import type { SecretSource } from './step-env.js';
@@ -99,7 +98,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const progress = options.progress;
   const cacheTo = cacheSpecs(options.cacheTo, 'to');
   const cacheFrom = cacheSpecs(options.cacheFrom, 'from');
-  await removeStaleWork(options.store);
 
   const load = progress.step(`[internal] load build definition from ${dockerfileName}`);
   let text: string;

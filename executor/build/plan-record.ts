@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { replaceFileUnsynced, type Store } from '../../image/index.js';
-import type { Plan, PlanStage, PlanStep } from '../../planner/index.js';
+import { type ListedPlan, type ListedStage, type ListedStep, listPlan, type Plan } from '../../planner/index.js';
 import { lookupStep } from './cache-index.js';
 
 /** What identifies "the same build": the Dockerfile (`-` when it came from stdin), context and target. */
@@ -21,10 +21,10 @@ export interface PlanIdentity {
 
 /** The parts of a step `explainChanges` reads (and `line`/`instruction` for people reading the file). */
 type RecordedStep = Pick<
-  PlanStep,
+  ListedStep,
   'line' | 'instruction' | 'kind' | 'cacheKey' | 'parentKey' | 'args' | 'inputs' | 'operation'
 >;
-interface RecordedStage extends Pick<PlanStage, 'name' | 'index' | 'base'> {
+interface RecordedStage extends Pick<ListedStage, 'name' | 'index' | 'base'> {
   readonly steps: readonly RecordedStep[];
 }
 export interface RecordedPlan {
@@ -50,7 +50,7 @@ function fileFor(store: Store, id: PlanIdentity): string {
 
 const RECORD_VERSION = 1;
 
-function toRecord(plan: Plan): RecordedPlan {
+function toRecord(plan: ListedPlan): RecordedPlan {
   return {
     version: RECORD_VERSION,
     stages: plan.stages.map((stage) => ({
@@ -86,8 +86,10 @@ export async function recordPlan(source: RecordSource, contextDir: string, plan:
     const keyFile = file.replace(/\.json$/, '.key');
     const fingerprint = planFingerprint(plan);
     if ((await readFile(keyFile, 'utf8').catch(() => '')) === fingerprint) return;
+    // Only now are the context files listed: an unchanged build (a no-op) never lists them.
+    const listed = await listPlan(plan);
     await mkdir(path.dirname(file), { recursive: true });
-    await replaceFileUnsynced(file, `${JSON.stringify(toRecord(plan))}\n`);
+    await replaceFileUnsynced(file, `${JSON.stringify(toRecord(listed))}\n`);
     await replaceFileUnsynced(keyFile, fingerprint);
   } catch {
     // best effort, see above
@@ -112,13 +114,13 @@ function planFingerprint(plan: Plan): string {
 
 /**
  * The plan recorded by the last successful build of `id`, or null. It holds only the fields
- * `explainChanges` compares, so it is typed as a `Plan` for that purpose only.
+ * `explainChanges` compares, so it is typed as a `ListedPlan` for that purpose only.
  */
-export async function loadRecordedPlan(store: Store, id: PlanIdentity): Promise<Plan | null> {
+export async function loadRecordedPlan(store: Store, id: PlanIdentity): Promise<ListedPlan | null> {
   try {
     const record = JSON.parse(await readFile(fileFor(store, id), 'utf8')) as RecordedPlan;
     if (record.version !== 1 || !Array.isArray(record.stages)) return null;
-    return record as unknown as Plan;
+    return record as unknown as ListedPlan;
   } catch {
     return null;
   }

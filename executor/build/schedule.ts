@@ -7,6 +7,7 @@ import { removeStaleContainers } from '../container/stale.js';
 import { BuildError } from './errors.js';
 import type { Progress } from './progress.js';
 import type { Semaphore } from './semaphore.js';
+import { removeStaleWork } from './snapshots.js';
 import { runStage, type StageResult, type StageStart } from './stage-runner.js';
 import type { StepEnv } from './step-env.js';
 import { type StoredBase, storedBase } from './store-images.js';
@@ -62,8 +63,17 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
     { stageFs: async (i) => (await result(i)).fs, imageFs: async (ref) => (await image(ref)).fs },
     abort.signal,
   );
-  // A build killed by SIGKILL leaves its RUN container running on the overlay it held.
-  await removeStaleContainers(env.store.paths.snapshots, { runtime: env.runtime });
+  // A build killed by SIGKILL leaves its RUN container running on the overlay it held, and its work dir. Both
+  // are cleared before the first step that does work: a fully cached build touches no layer, so it spends
+  // nothing on them (`runc list` alone is a process start when any container exists on the machine).
+  let sweep: Promise<void> | undefined;
+  const beforeWork = (): Promise<void> => {
+    sweep ??= (async () => {
+      await removeStaleContainers(env.store.paths.snapshots, { runtime: env.runtime });
+      await removeStaleWork(env.store);
+    })();
+    return sweep;
+  };
 
   const start = async (stage: PlanStage): Promise<StageStart> => {
     const base = stage.base;
@@ -90,6 +100,7 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
       noCache: options.noCache,
       epoch: options.epoch,
       label,
+      beforeWork,
       stageKey: async (index: number) => {
         const done = await result(index);
         return done.key ?? (plan.stages.find((s) => s.index === index)?.fsKey as string);

@@ -44,6 +44,8 @@ export interface StageRun {
   readonly epoch: number | null;
   /** Prefix of step names: the stage name when the build has several stages. */
   readonly label: string;
+  /** Clears what dead builds left behind; awaited before a step that misses the cache does its work. */
+  beforeWork(): Promise<void>;
   /** The completed filesystem key of an earlier stage (waits for it), for pending keys. */
   stageKey(index: number): Promise<string>;
 }
@@ -102,6 +104,7 @@ async function runLayerStep(
     }
   }
   await awaitSources(run.env, step);
+  await run.beforeWork();
   return run.jobs.run(async () => {
     const progress = run.progress.step(name);
     progress.note(

@@ -3,14 +3,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { explainChanges, type Plan } from '../../planner/index.js';
+import { explainChanges, listPlan, type Plan } from '../../planner/index.js';
 import { planDir, type Scenario, withContext } from './helpers/scenario.js';
 import { BASE_SCENARIO } from './key-matrix.data.js';
 
 async function reasons(change: (dir: string) => Promise<Scenario>): Promise<string[]> {
   return withContext(BASE_SCENARIO.files, async (dir) => {
-    const before = (await planDir(dir, BASE_SCENARIO)).plan as Plan;
-    const after = (await planDir(dir, await change(dir))).plan as Plan;
+    const before = await listPlan((await planDir(dir, BASE_SCENARIO)).plan as Plan);
+    const after = await listPlan((await planDir(dir, await change(dir))).plan as Plan);
     return explainChanges(before, after)
       .filter((e) => e.reason !== 'unchanged')
       .map((e) => `${e.stage}.${e.index} ${e.reason}`);

@@ -4,6 +4,7 @@ import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listInputs } from '../../planner/index.js';
 import { messages, planDir, planOf, stepsOf, withContext } from './helpers/scenario.js';
 
 const op = async (dockerfile: string, extra: Parameters<typeof planOf>[1] = {}) => {
@@ -150,7 +151,8 @@ describe('COPY and ADD', () => {
       chmod: '640',
       from: { type: 'context' },
     });
-    expect(step.inputs.map((i) => i.type === 'context' && [i.source, i.files.map((f) => f.path)])).toEqual([
+    const inputs = await listInputs(step.inputs);
+    expect(inputs.map((i) => i.type === 'context' && [i.source, i.files.map((f) => f.path)])).toEqual([
       ['a.txt', ['a.txt']],
       ['d/', ['d/b.txt']],
     ]);
@@ -158,7 +160,7 @@ describe('COPY and ADD', () => {
 
   it('a wildcard may match nothing (BuildKit allows empty wildcards)', async () => {
     const step = stepsOf(await planOf('FROM scratch\nCOPY nomatch* /\n'))[0];
-    expect(step.inputs).toEqual([
+    expect(await listInputs(step.inputs)).toEqual([
       {
         type: 'context',
         source: 'nomatch*',
@@ -274,12 +276,13 @@ describe('the context boundary', () => {
         await symlink('../../../../../../../../etc/passwd', join(dir, 'rel'));
         const plans = [];
         for (const source of ['../a', '/a', 'link', 'rel']) {
-          plans.push(await planDir(dir, { dockerfile: `FROM scratch\nCOPY ${source} /x\n`, files: {} }));
+          const planned = await planDir(dir, { dockerfile: `FROM scratch\nCOPY ${source} /x\n`, files: {} });
+          plans.push({ ...planned, inputs: await listInputs(planned.plan?.stages[0]?.steps[0]?.inputs ?? []) });
         }
         return plans;
       });
       const [dotdot, absolute, link, rel] = result;
-      expect(stepsOf(dotdot)[0].inputs).toMatchObject([{ type: 'context', files: [{ path: 'a' }] }]);
+      expect(dotdot.inputs).toMatchObject([{ type: 'context', files: [{ path: 'a' }] }]);
       expect(stepsOf(absolute)[0].cacheKey).toBe(
         stepsOf(dotdot)[0].cacheKey === null ? null : stepsOf(absolute)[0].cacheKey,
       );

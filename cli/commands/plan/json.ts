@@ -1,19 +1,25 @@
 // The JSON form of `tsbuild plan` (schema in docs/plan.md).
 
 import type { Diagnostic } from '../../../parser/index.js';
-import { formatPlatform, hasLocation, type Plan, type PlanStep } from '../../../planner/index.js';
+import { formatPlatform, hasLocation, listInputs, type Plan, type PlanStep } from '../../../planner/index.js';
 import type { StepStatus } from './status.js';
 
 /** `statuses` is empty without a store: every step then has `status` and `reason` null. */
-export function planToJson(
+export async function planToJson(
   plan: Plan,
   diagnostics: readonly Diagnostic[],
   statuses: ReadonlyMap<PlanStep, StepStatus> = new Map(),
-): unknown {
+): Promise<unknown> {
+  const stages = await Promise.all(
+    plan.stages.map(async (stage) => ({
+      stage,
+      inputs: await Promise.all(stage.steps.map((s) => listInputs(s.inputs))),
+    })),
+  );
   return {
     version: 1,
     target: plan.target,
-    stages: plan.stages.map((stage) => ({
+    stages: stages.map(({ stage, inputs }) => ({
       name: stage.name,
       index: stage.index,
       line: stage.line,
@@ -22,7 +28,7 @@ export function planToJson(
       fsKey: stage.fsKey,
       imageKey: stage.imageKey,
       keyPending: stage.keyPending === true,
-      steps: stage.steps.map((step) => ({
+      steps: stage.steps.map((step, i) => ({
         line: step.line,
         instruction: step.instruction,
         kind: step.kind,
@@ -34,7 +40,7 @@ export function planToJson(
         args: step.args,
         env: step.env,
         buildArgs: step.buildArgs,
-        inputs: step.inputs,
+        inputs: inputs[i],
         status: statuses.get(step)?.status ?? null,
         reason: statuses.get(step)?.reason ?? null,
       })),

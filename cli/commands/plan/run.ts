@@ -92,7 +92,7 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
     store === null ? new Map() : await cacheStatus(result.plan, store, identity);
   io.stdout(
     opts.json
-      ? `${JSON.stringify(planToJson(result.plan, result.diagnostics, statuses), null, 2)}\n`
+      ? `${JSON.stringify(await planToJson(result.plan, result.diagnostics, statuses), null, 2)}\n`
       : formatPlan(result.plan, statuses),
   );
   return 0;

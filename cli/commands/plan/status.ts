@@ -5,7 +5,7 @@
 
 import { isStepCached, loadRecordedPlan, type PlanIdentity } from '../../../executor/index.js';
 import type { Store } from '../../../image/index.js';
-import { explainChanges, type Plan, type PlanStep } from '../../../planner/index.js';
+import { explainChanges, listPlan, type Plan, type PlanStep } from '../../../planner/index.js';
 
 export interface StepStatus {
   readonly status: 'cached' | 'miss' | 'pending';
@@ -24,7 +24,7 @@ export async function cacheStatus(plan: Plan, store: Store, id: PlanIdentity): P
   const previous = await loadRecordedPlan(store, id);
   const explained = new Map<string, string>();
   if (previous !== null) {
-    for (const e of explainChanges(previous, plan)) explained.set(`${e.stage}#${e.index}`, e.reason);
+    for (const e of explainChanges(previous, await listPlan(plan))) explained.set(`${e.stage}#${e.index}`, e.reason);
   }
   const out = new Map<PlanStep, StepStatus>();
   /** The first miss reason of each stage (by index), inherited by stages built on it. */

@@ -1,0 +1,105 @@
+// runStage clears what dead builds left (stale containers and work dirs, `beforeWork`) only before a step
+// that misses the cache: a fully cached stage never starts `runc list`.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordStep } from '../../executor/build/cache-index.js';
+import { silentProgress } from '../../executor/build/progress.js';
+import { Semaphore } from '../../executor/build/semaphore.js';
+import { runStage, type StageRun } from '../../executor/build/stage-runner.js';
+import type { StepEnv } from '../../executor/build/step-env.js';
+import { Store, sha256Digest } from '../../image/index.js';
+import type { PlanStage, PlanStep } from '../../planner/index.js';
+
+let dir: string;
+let store: Store;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'tsbuild-before-work-'));
+  store = await Store.open(dir);
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const key = (n: number): string => `sha256:${String(n).repeat(64).slice(0, 64)}`;
+
+function step(n: number): PlanStep {
+  return {
+    kind: 'run',
+    line: n,
+    range: { start: { line: n, column: 1, offset: 0 }, end: { line: n, column: 2, offset: 1 } },
+    instruction: `STEP ${n}`,
+    onbuild: false,
+    args: [],
+    env: [],
+    buildArgs: [],
+    inputs: [],
+    // No filesystem operation: a miss fails right after beforeWork, without touching a layer.
+    operation: { type: 'none' },
+    cacheKey: key(n),
+    parentKey: key(9),
+    layer: true,
+  } as PlanStep;
+}
+
+function stageOf(steps: PlanStep[]): PlanStage {
+  return {
+    name: null,
+    index: 0,
+    base: { type: 'scratch' },
+    platform: { os: 'linux', architecture: 'amd64' },
+    line: 1,
+    steps,
+    config: {},
+    fsKey: key(8),
+    imageKey: key(7),
+  };
+}
+
+function runFor(calls: string[]): StageRun {
+  return {
+    env: { store } as unknown as StepEnv,
+    progress: silentProgress,
+    jobs: new Semaphore(1),
+    noCache: false,
+    epoch: null,
+    label: '',
+    beforeWork: async () => {
+      calls.push('beforeWork');
+    },
+    stageKey: async () => key(6),
+  };
+}
+
+async function cache(n: number): Promise<void> {
+  const blob = await store.putBlob(Buffer.from(`layer ${n}`));
+  const layer = {
+    digest: blob.digest,
+    size: blob.size,
+    mediaType: 'application/vnd.oci.image.layer.v1.tar',
+    diffId: sha256Digest(`${n}`),
+  };
+  await recordStep(store, key(n), { layer, created: '2026-01-01T00:00:00Z' });
+}
+
+describe('runStage and beforeWork', () => {
+  it('a stage whose steps are all cached never calls it', async () => {
+    await cache(1);
+    await cache(2);
+    const calls: string[] = [];
+    const result = await runStage(runFor(calls), stageOf([step(1), step(2)]), { fs: { layers: [] }, history: [] });
+    expect(result.fs.layers).toHaveLength(2);
+    expect(calls).toEqual([]);
+  });
+
+  it('a step that misses awaits it before doing its work', async () => {
+    await cache(1);
+    const calls: string[] = [];
+    const stage = stageOf([step(1), step(2)]);
+    await expect(runStage(runFor(calls), stage, { fs: { layers: [] }, history: [] })).rejects.toThrow(
+      'step run has no filesystem operation',
+    );
+    expect(calls).toEqual(['beforeWork']);
+  });
+});
