@@ -44,9 +44,14 @@ export class Store {
   static async open(root: string = defaultStoreRoot()): Promise<Store> {
     const store = new Store(path.resolve(root));
     const p = store.paths;
-    for (const dir of [p.blobs, p.snapshots, p.cache, p.locks]) await mkdir(dir, { recursive: true });
-    if (!(await fileExists(p.ociLayout))) await writeFileAtomic(p.ociLayout, '{"imageLayoutVersion":"1.0.0"}');
-    if (!(await fileExists(p.indexJson))) {
+    // Every command opens the store: its few file operations go to libuv's pool at once, not one after another.
+    const [layoutThere, indexThere] = await Promise.all([
+      fileExists(p.ociLayout),
+      fileExists(p.indexJson),
+      ...[p.blobs, p.snapshots, p.cache, p.locks].map((dir) => mkdir(dir, { recursive: true })),
+    ]);
+    if (!layoutThere) await writeFileAtomic(p.ociLayout, '{"imageLayoutVersion":"1.0.0"}');
+    if (!indexThere) {
       await store.withLock('index', async () => {
         if (!(await fileExists(p.indexJson))) {
           await writeIndexFile(p.indexJson, { schemaVersion: 2, mediaType: OciMediaType.index, manifests: [] });
