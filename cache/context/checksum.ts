@@ -37,6 +37,11 @@ export function fileHeaderText(mode: number, uid: number, gid: number, size: num
   return `namemode${mode & 0o7777}uid${uid}gid${gid}size${size}typeflag0linknameunamegnamedevmajor0devminor0`;
 }
 
+/** `headerText` of a directory without extended attributes (ASCII: hashing the string is hashing the bytes). */
+export function dirHeaderText(mode: number, uid: number, gid: number): string {
+  return `namemode${mode & 0o7777}uid${uid}gid${gid}size0typeflag5linknameunamegnamedevmajor0devminor0`;
+}
+
 /** The header bytes that precede the content in an entry's digest. */
 export function headerBytes(h: HeaderFields): Buffer {
   const parts: Buffer[] = [Buffer.from(headerText(h), 'latin1')];

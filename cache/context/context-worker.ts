@@ -4,20 +4,16 @@
 // it just does all the chunks itself. Two jobs: lstat of every walked path, and hashing of
 // every regular file the stat cache could not answer.
 
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fileHeaderText } from './checksum.js';
+import { FAILED, FIELDS, PARAMS, READ_BUFFER, WORKER_SOURCE } from './worker-source.js';
 
-/** Stat fields per path, in this order: mode, uid, gid, size, mtimeMs, ctimeMs, dev, ino, nlink, rdev. */
-export const FIELDS = 10;
-/** Header numbers per file to hash: mode, uid, gid, size. */
-export const PARAMS = 4;
-/** `mode` of a path whose lstat failed, `reads` of a file that could not be read. */
-export const FAILED = -1;
+export { FAILED, FIELDS, PARAMS } from './worker-source.js';
 
-/** With a worker, every array must fill a whole `SharedArrayBuffer` (see `sharedFloat64`). */
+/** With a worker, every array must be on a `SharedArrayBuffer` (see `float64s`). */
 export interface Job {
   readonly kind: 'stat' | 'hash';
   readonly prefix: string;
@@ -31,66 +27,6 @@ export interface Job {
   /** hash only: bytes read per path, `FAILED` on error (out). */
   readonly reads?: Float64Array;
 }
-
-// Plain CommonJS evaluated in the worker (no file to locate, works from sources and from dist).
-// `statOne` and `hashOne` mirror the functions below; tests compare both paths' results.
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { lstatSync, openSync, readSync, closeSync } = require('node:fs');
-const { createHash } = require('node:crypto');
-const buf = Buffer.allocUnsafe(1 << 20);
-parentPort.on('message', (job) => {
-  const list = job.paths.split('\\0');
-  const counters = new Int32Array(job.claim);
-  const numbers = new Float64Array(job.numbers);
-  const digests = job.digests && new Uint8Array(job.digests);
-  const reads = job.reads && new Float64Array(job.reads);
-  const chunks = Math.ceil(list.length / job.chunk);
-  for (let c = Atomics.add(counters, 0, 1); c < chunks; c = Atomics.add(counters, 0, 1)) {
-    const end = Math.min(list.length, (c + 1) * job.chunk);
-    for (let i = c * job.chunk; i < end; i++) {
-      const path = job.prefix + list[i];
-      if (job.kind === 'stat') {
-        const o = i * ${FIELDS};
-        try {
-          const st = lstatSync(path);
-          numbers[o] = st.mode; numbers[o + 1] = st.uid; numbers[o + 2] = st.gid; numbers[o + 3] = st.size;
-          numbers[o + 4] = st.mtimeMs; numbers[o + 5] = st.ctimeMs; numbers[o + 6] = st.dev;
-          numbers[o + 7] = st.ino; numbers[o + 8] = st.nlink; numbers[o + 9] = st.rdev;
-        } catch {
-          numbers[o] = ${FAILED};
-        }
-        continue;
-      }
-      const p = i * ${PARAMS};
-      const size = numbers[p + 3];
-      try {
-        const h = createHash('sha256');
-        h.update('namemode' + (numbers[p] & 0o7777) + 'uid' + numbers[p + 1] + 'gid' + numbers[p + 2] + 'size' + size +
-          'typeflag0linknameunamegnamedevmajor0devminor0', 'latin1');
-        const fd = openSync(path, 'r');
-        let read = 0;
-        try {
-          while (read < size) {
-            const got = readSync(fd, buf, 0, Math.min(buf.length, size - read), null);
-            if (got === 0) break;
-            h.update(buf.subarray(0, got));
-            read += got;
-          }
-        } finally {
-          closeSync(fd);
-        }
-        digests.set(h.digest(), i * 32);
-        reads[i] = read;
-      } catch {
-        reads[i] = ${FAILED};
-      }
-    }
-    Atomics.add(counters, 1, 1);
-  }
-  parentPort.postMessage(job.id);
-});
-`;
 
 export function storeStats(out: Float64Array, o: number, st: Stats): void {
   out[o] = st.mode;
@@ -136,32 +72,53 @@ export interface Offered {
   readonly idle: Promise<void> | undefined;
 }
 
+/** A typed array as the worker rebuilds it: its buffer, byte offset and element count. */
+function view(a: Float64Array | Uint8Array): [ArrayBufferLike, number, number] {
+  return [a.buffer, a.byteOffset, a.length];
+}
+
 let mainBuffer: Buffer | undefined;
 
-/** One file of a hash job, on the calling thread. */
-function hashOne(job: Job, i: number): void {
+/**
+ * One file of a hash job on the calling thread (the worker's `hashOne` does the same). A file
+ * that fits in the buffer after its header is hashed with one `crypto.hash` call: no Hash
+ * object and no digest Buffer per file, which showed up as time and garbage for small files.
+ */
+function hashOne(job: Job, digests: Buffer, i: number): void {
   const p = i * PARAMS;
   const n = job.numbers;
   const size = n[p + 3];
   const reads = job.reads!;
   try {
-    const h = createHash('sha256');
-    h.update(fileHeaderText(n[p], n[p + 1], n[p + 2], size), 'latin1');
-    mainBuffer ??= Buffer.allocUnsafe(1 << 20);
+    const header = fileHeaderText(n[p], n[p + 1], n[p + 2], size);
+    mainBuffer ??= Buffer.allocUnsafe(READ_BUFFER);
+    const buf = mainBuffer;
     const fd = openSync(job.prefix + job.paths[i], 'r');
     let read = 0;
     try {
       // Exactly the size lstat saw: a file that changed meanwhile has a new stat anyway.
-      while (read < size) {
-        const got = readSync(fd, mainBuffer, 0, Math.min(mainBuffer.length, size - read), null);
-        if (got === 0) break;
-        h.update(mainBuffer.subarray(0, got));
-        read += got;
+      if (header.length + size <= buf.length) {
+        const start = buf.write(header, 0, 'latin1');
+        while (read < size) {
+          const got = readSync(fd, buf, start + read, size - read, null);
+          if (got === 0) break;
+          read += got;
+        }
+        digests.write(hash('sha256', buf.subarray(0, start + read)), i * 32, 32, 'hex');
+      } else {
+        const h = createHash('sha256');
+        h.update(header, 'latin1');
+        while (read < size) {
+          const got = readSync(fd, buf, 0, Math.min(buf.length, size - read), null);
+          if (got === 0) break;
+          h.update(buf.subarray(0, got));
+          read += got;
+        }
+        digests.set(h.digest(), i * 32);
       }
     } finally {
       closeSync(fd);
     }
-    job.digests!.set(h.digest(), i * 32);
     reads[i] = read;
   } catch {
     reads[i] = FAILED;
@@ -258,8 +215,11 @@ export class ContextWorker {
 
   private static doChunk(job: Job, c: number): void {
     const end = Math.min(job.paths.length, (c + 1) * job.chunk);
+    const d = job.kind === 'hash' ? job.digests! : undefined;
+    // A Buffer view for hex writes (one per chunk, not per file).
+    const digests = d && Buffer.from(d.buffer, d.byteOffset, d.byteLength);
     for (let i = c * job.chunk; i < end; i++) {
-      if (job.kind === 'hash') hashOne(job, i);
+      if (digests) hashOne(job, digests, i);
       else {
         try {
           storeStats(job.numbers, i * FIELDS, lstatSync(job.prefix + job.paths[i]));
@@ -287,9 +247,10 @@ export class ContextWorker {
       paths: job.paths.join('\0'),
       chunk: job.chunk,
       claim: counters.buffer,
-      numbers: job.numbers.buffer,
-      digests: job.digests?.buffer,
-      reads: job.reads?.buffer,
+      // Views (offset, length), not whole buffers: a stat segment is a slice of one arena.
+      numbers: view(job.numbers),
+      digests: job.digests && view(job.digests),
+      reads: job.reads && view(job.reads),
     });
     return done;
   }

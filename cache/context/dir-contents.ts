@@ -9,8 +9,15 @@ import { ROOT_INDEX, type SnapshotTree } from './snapshot-tree.js';
 const EMPTY_BYTES = Buffer.from(EMPTY_DIGEST.slice(7), 'hex');
 
 export class DirContents {
-  /** Contents digests by entry index (directories only); the root's apart. */
-  private readonly digests: { readonly bytes: Buffer; readonly known: Uint8Array };
+  /**
+   * Contents digests of the directories done so far, 32 bytes each, in the order they were
+   * computed; `slots` maps an entry index to its slot + 1 (0: not computed). Only directories get
+   * a slot: 32 bytes for every entry was megabytes of fresh memory for a large context, and the
+   * first touch of a page costs tens of microseconds on the project's VMs.
+   */
+  private bytes = Buffer.allocUnsafe(32 * 64);
+  private count = 0;
+  private readonly slots: Int32Array;
   private root: string | undefined;
   private readonly writer = new DirDigestWriter();
 
@@ -21,8 +28,7 @@ export class DirContents {
     /** Makes entry `i`'s digest known, or throws (every file below a directory asked for is hashed first). */
     private readonly ensureKnown: (i: number) => void,
   ) {
-    const n = tree.table.length;
-    this.digests = { bytes: Buffer.alloc(n * 32), known: new Uint8Array(n) };
+    this.slots = new Int32Array(tree.table.length);
   }
 
   /** The contents digest of directory `dir` (or the root) once every file below has a known digest. */
@@ -35,14 +41,25 @@ export class DirContents {
       }
       return this.root;
     }
-    this.ensure(dir);
-    return 'sha256:' + this.digests.bytes.toString('hex', dir * 32, dir * 32 + 32);
+    const at = this.ensure(dir);
+    return 'sha256:' + this.bytes.toString('hex', at, at + 32);
   }
 
-  private ensure(dir: number): void {
-    if (this.digests.known[dir]) return;
-    this.combine(dir, this.digests.bytes, dir * 32);
-    this.digests.known[dir] = 1;
+  /** The offset in `bytes` of directory `dir`'s contents digest, computed if needed. */
+  private ensure(dir: number): number {
+    const slot = this.slots[dir];
+    if (slot > 0) return (slot - 1) * 32;
+    // Subdirectories first: their slots are taken before this one's.
+    const digest = Buffer.allocUnsafe(32);
+    this.combine(dir, digest, 0);
+    if ((this.count + 1) * 32 > this.bytes.length) {
+      const bigger = Buffer.allocUnsafe(this.bytes.length * 2);
+      this.bytes.copy(bigger, 0, 0, this.count * 32);
+      this.bytes = bigger;
+    }
+    digest.copy(this.bytes, this.count * 32);
+    this.slots[dir] = ++this.count;
+    return (this.count - 1) * 32;
   }
 
   /** Writes the contents digest of `dir` (or the root) to `out[at..]`, subdirectories first. */
@@ -61,7 +78,8 @@ export class DirContents {
       w.begin(this.entries.bytes, dir * 32);
     }
     for (let k = tree.first(dir); k >= 0; k = tree.next(k)) {
-      w.child(table.paths[k], table.isDir(k) ? this.digests.bytes : this.entries.bytes, k * 32);
+      if (table.isDir(k)) w.child(table.paths[k], this.bytes, (this.slots[k] - 1) * 32);
+      else w.child(table.paths[k], this.entries.bytes, k * 32);
     }
     w.finish(out, at);
   }

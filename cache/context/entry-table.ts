@@ -10,7 +10,8 @@ const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 
 export class EntryTable {
-  private readonly objects: (ContextEntry | undefined)[];
+  /** Built on the first `entry` call: a warm snapshot's digests need none. */
+  private objects: (ContextEntry | undefined)[] | undefined;
   private all: readonly ContextEntry[] | undefined;
 
   constructor(
@@ -20,9 +21,7 @@ export class EntryTable {
     readonly fields: Float64Array,
     /** Symlink targets by index. */
     readonly links: ReadonlyMap<number, string>,
-  ) {
-    this.objects = new Array(paths.length);
-  }
+  ) {}
 
   get length(): number {
     return this.paths.length;
@@ -38,6 +37,7 @@ export class EntryTable {
 
   /** The entry object of index `i` (built once). */
   entry(i: number): ContextEntry {
+    this.objects ??= new Array(this.paths.length);
     let e = this.objects[i];
     if (e === undefined) {
       e = entryFromFields(this.paths[i], this.fields, i * FIELDS, this.links.get(i));
@@ -48,7 +48,7 @@ export class EntryTable {
 
   /** Whether entry object `e` is this table's entry `hint`. */
   isEntryAt(e: ContextEntry, hint: number): boolean {
-    return hint >= 0 && hint < this.objects.length && this.objects[hint] === e;
+    return this.objects !== undefined && hint >= 0 && hint < this.objects.length && this.objects[hint] === e;
   }
 
   /** Every entry object, in walk order. */

@@ -37,8 +37,10 @@ export class IgnoreMatcher {
   /** True when some pattern is an exception (`!…`). */
   readonly hasExclusions: boolean;
   private readonly onlyPrefixExceptions: boolean;
+  private readonly noHits: ParentMatchInfo;
 
   constructor(readonly patterns: readonly IgnorePatternMatcher[]) {
+    this.noHits = Object.freeze(new Array<boolean>(patterns.length).fill(false));
     this.hasExclusions = patterns.some((p) => p.exclusion);
     this.onlyPrefixExceptions = !patterns.some(
       (p) => p.exclusion && PATTERN_CHARS.test(withoutTrailingGlob(p.cleaned)),
@@ -73,10 +75,20 @@ export class IgnoreMatcher {
    * `!a` excludes `a/b/c` here); BuildKit's context transfer uses this one.
    */
   matchWithParent(relPath: string, parent: ParentMatchInfo | undefined): { excluded: boolean; info: ParentMatchInfo } {
-    const info: boolean[] = new Array(this.patterns.length).fill(false);
+    const info = this.matchInfo(relPath, parent);
+    return { excluded: this.excludedBy(info), info };
+  }
+
+  /**
+   * `matchWithParent`'s info alone (`excludedBy` gives the answer). A path no pattern matched,
+   * most of a large context, gets one shared array: nothing is allocated for it.
+   */
+  matchInfo(relPath: string, parent: ParentMatchInfo | undefined): ParentMatchInfo {
+    const n = this.patterns.length;
+    let info: boolean[] | undefined;
     let matched = false;
     const hasParent = parent !== undefined && parent.length > 0;
-    for (let i = 0; i < this.patterns.length; i++) {
+    for (let i = 0; i < n; i++) {
       const pattern = this.patterns[i];
       let hit = hasParent ? parent[i] : false;
       if (!hit) {
@@ -87,10 +99,19 @@ export class IgnoreMatcher {
           if (dir !== '.') hit = prefixes(dir).some((a) => safeMatch(pattern, a));
         }
       }
-      info[i] = hit;
-      if (hit) matched = !pattern.exclusion;
+      if (hit) {
+        info ??= new Array<boolean>(n).fill(false);
+        info[i] = true;
+        matched = !pattern.exclusion;
+      }
     }
-    return { excluded: matched, info };
+    return info ?? this.noHits;
+  }
+
+  /** Whether the info of `matchInfo` means excluded: the last pattern that matched decides. */
+  excludedBy(info: ParentMatchInfo): boolean {
+    for (let i = info.length - 1; i >= 0; i--) if (info[i]) return !this.patterns[i].exclusion;
+    return false;
   }
 
   /** For an excluded directory: must the walker still look inside it (an exception may apply)? */

@@ -64,15 +64,35 @@ export function translatePattern(cleaned: string): PatternTranslation {
   return kind === 'regexp' ? { kind, regexp: re + '$' } : { kind, regexp: '' };
 }
 
+// Pattern characters that translatePattern leaves with a meaning in the expression (the
+// others are escaped or have none): what follows the last of them is literal text.
+const NOT_LITERAL = /[*?[\]^]/g;
+
+/**
+ * The literal text every match of a `regexp` pattern ends with ('' if none). A backslash passes
+ * the next characters to Go's syntax (`\d`, `\x{41}`, `\Q…\E`): then nothing is known.
+ */
+function literalTail(cleaned: string): string {
+  if (cleaned.includes('\\')) return '';
+  let from = 0;
+  for (const m of cleaned.matchAll(NOT_LITERAL)) from = m.index + 1;
+  return cleaned.slice(from);
+}
+
 /** A compiled pattern: `cleaned` has no leading `!`; `exclusion` says it had one. */
 export class IgnorePatternMatcher {
   private translation: PatternTranslation | undefined;
   private program: Re2Program | undefined;
+  // The expression is anchored at the end (Go's `$` without the m flag), so a path that does not
+  // end with this text cannot match: for `**/*.tmp` most paths are rejected without the NFA.
+  private readonly tail: string;
 
   constructor(
     readonly cleaned: string,
     readonly exclusion: boolean,
-  ) {}
+  ) {
+    this.tail = literalTail(cleaned);
+  }
 
   /** Does the pattern match `path` itself (slash-separated)? Throws `BadPatternError`. */
   match(path: string): boolean {
@@ -89,7 +109,7 @@ export class IgnorePatternMatcher {
         return suffix.startsWith('/') && path === suffix.slice(1);
       }
       case 'regexp':
-        return this.program!.test(path);
+        return path.endsWith(this.tail) && this.program!.test(path);
     }
   }
 

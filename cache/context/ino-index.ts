@@ -55,9 +55,16 @@ export class InoIndex {
     }
   }
 
-  private rehash(): void {
+  /** Makes room for `records` inodes in all, so that adding them never rehashes. */
+  reserve(records: number): void {
+    let size = this.slots.length;
+    while (size < records * 2) size *= 2;
+    if (size > this.slots.length) this.rehash(size);
+  }
+
+  private rehash(size = this.slots.length * 2): void {
     const old = this.slots;
-    this.slots = new Int32Array(old.length * 2).fill(EMPTY);
+    this.slots = new Int32Array(size).fill(EMPTY);
     this.mask = this.slots.length - 1;
     this.count = 0;
     for (const i of old) if (i !== EMPTY) this.set(i);

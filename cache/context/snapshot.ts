@@ -1,11 +1,11 @@
 // A snapshot of a build context: the walked, filtered entries plus lazily computed BuildKit
 // digests (files hashed at most once per content change thanks to the stat cache).
 
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { DigestColumns } from './bulk-hash.js';
-import { EMPTY_DIGEST, headerBytes, headerFor, type OwnerPolicy } from './checksum.js';
+import { dirHeaderText, EMPTY_DIGEST, headerBytes, headerFor, type OwnerPolicy } from './checksum.js';
 import type { ContextWorker } from './context-worker.js';
 import { DirContents } from './dir-contents.js';
 import type { ContextEntry } from './entry.js';
@@ -206,8 +206,17 @@ export class ContextSnapshot {
       this.digests.known[i] = hit ? 1 : MISSED;
       return hit;
     }
-    const header = headerBytes(headerFor(table.entry(i), this.policy));
-    this.digests.bytes.set(createHash('sha256').update(header).digest(), i * 32);
+    if (table.isDir(i)) {
+      // The header of a directory straight from its lstat numbers: no entry object, no Hash.
+      const f = table.fields;
+      const o = i * FIELDS;
+      const reset = this.policy.resetOwner;
+      const text = dirHeaderText(f[o + FIELD.mode], reset ? 0 : f[o + FIELD.uid], reset ? 0 : f[o + FIELD.gid]);
+      this.digests.bytes.write(hash('sha256', text, 'hex'), i * 32, 32, 'hex');
+    } else {
+      const header = headerBytes(headerFor(table.entry(i), this.policy));
+      this.digests.bytes.set(createHash('sha256').update(header).digest(), i * 32);
+    }
     this.digests.known[i] = 1;
     return true;
   }

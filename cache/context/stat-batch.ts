@@ -32,22 +32,32 @@ export interface StatResults {
 
 /** Paths per segment handed to the worker while the listing goes on. */
 const SEGMENT = 2048;
+/**
+ * Entries the first arena has room for (its pages are touched only as segments fill them); a
+ * larger listing moves on to an arena at least twice as large.
+ */
+const ARENA_ENTRIES = 1 << 16;
 
 /**
  * lstat (and readlink for symlinks) of `prefix + path` for every path of a listing, started
  * while the listing grows: `listed(n)` hands the first `n` paths (which will not change any
  * more) to the worker in segments; `finish()` does the rest on this thread with the worker.
  * Failures are redone here, so an error is thrown in list order exactly as `lstatSync` reports it.
+ * Segments are slices of one shared arena, which becomes the result: copying megabytes of
+ * segments into a fresh array cost more (page faults) than the copy itself.
  */
 export class StatPipeline {
   private readonly segments: { readonly start: number; readonly offered: Offered }[] = [];
   private offeredUpTo = 0;
   private worker: ContextWorker | null = null;
+  private arena: Float64Array | null = null;
 
   constructor(
     private readonly prefix: string,
     /** The listing's paths, growing. */
     private readonly paths: readonly string[],
+    /** Room of the first arena (tests make it small). */
+    private readonly arenaEntries = ARENA_ENTRIES,
   ) {}
 
   /** The worker that takes part from now on. */
@@ -68,15 +78,25 @@ export class StatPipeline {
     // Oldest first: those are the ones the worker has probably finished already.
     for (const s of this.segments) ContextWorker.claimAll(s.offered);
     for (const s of this.segments) await ContextWorker.settle(s.offered);
-    const fields = new Float64Array(n * FIELDS);
-    for (const s of this.segments) fields.set(s.offered.job.numbers, s.start * FIELDS);
+    // The last arena has room for every path; segments of an earlier, smaller one move over.
+    const arena = this.arena!;
+    for (const s of this.segments) {
+      const numbers = s.offered.job.numbers;
+      if (numbers.buffer !== arena.buffer) arena.set(numbers, s.start * FIELDS);
+    }
+    const fields = arena.subarray(0, n * FIELDS);
     return { fields, links: redoAndReadLinks(this.prefix, this.paths, fields) };
   }
 
   private offer(end: number): void {
     const start = this.offeredUpTo;
+    if (this.arena === null || this.arena.length < end * FIELDS) {
+      let entries = this.arena === null ? this.arenaEntries : (this.arena.length / FIELDS) * 2;
+      while (entries < end) entries *= 2;
+      this.arena = float64s(entries * FIELDS, true);
+    }
     const paths = this.paths.slice(start, end);
-    const numbers = float64s(paths.length * FIELDS, true);
+    const numbers = this.arena.subarray(start * FIELDS, end * FIELDS);
     const job = { kind: 'stat', prefix: this.prefix, paths, chunk: CHUNK, numbers } as const;
     this.segments.push({ start, offered: ContextWorker.offer(job, this.worker) });
     this.offeredUpTo = end;

@@ -23,19 +23,21 @@ const RECORD = 5 * 8 + 3 * 4 + 32;
 // Typed arrays use the host's byte order; a file from a big-endian host would not be read back.
 const LITTLE_ENDIAN = endianness() === 'LE';
 
-export function encodeStatCache(cols: StatColumns): Buffer {
+/**
+ * The file's bytes as parts to write in order (views on the columns, no copy: a copy of a large
+ * cache was megabytes of fresh memory to fault in); `Buffer.concat` of them is the file.
+ */
+export function encodeStatCache(cols: StatColumns): Uint8Array[] {
   const n = cols.count;
-  const out = Buffer.allocUnsafe(HEADER + n * RECORD + CHECKSUM);
-  MAGIC.copy(out, 0);
-  out.writeUInt32LE(n, 8);
-  out.writeUInt32LE(0, 12);
-  let off = HEADER;
+  const header = Buffer.alloc(HEADER);
+  MAGIC.copy(header, 0);
+  header.writeUInt32LE(n, 8);
   const bytesOf = (a: Float64Array | Uint32Array, len: number): Buffer => Buffer.from(a.buffer, a.byteOffset, len);
-  off += bytesOf(cols.stamps, n * 40).copy(out, off);
-  off += bytesOf(cols.tags, n * 12).copy(out, off);
-  off += cols.digests.copy(out, off, 0, n * 32);
-  createHash('sha256').update(out.subarray(0, off)).digest().copy(out, off);
-  return out;
+  const parts = [header, bytesOf(cols.stamps, n * 40), bytesOf(cols.tags, n * 12), cols.digests.subarray(0, n * 32)];
+  const sum = createHash('sha256');
+  for (const p of parts) sum.update(p);
+  parts.push(sum.digest());
+  return parts;
 }
 
 export function decodeStatCache(file: Buffer): StatColumns | null {

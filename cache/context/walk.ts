@@ -140,9 +140,8 @@ async function list(
       let childExcluded = false;
       let childInfo: ParentMatchInfo | undefined;
       if (matcher) {
-        const r = matcher.matchWithParent(childRel, info);
-        childExcluded = r.excluded;
-        childInfo = r.info;
+        childInfo = matcher.matchInfo(childRel, info);
+        childExcluded = matcher.excludedBy(childInfo);
       }
       const dir = d.isDirectory();
       if (!childExcluded) {

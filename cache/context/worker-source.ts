@@ -1,0 +1,87 @@
+// The code of the context worker thread (context-worker.ts), as plain CommonJS evaluated in the
+// worker: no file to locate, so it works from sources, from tsc output and from the bundle.
+// `statOne` and `hashOne` mirror the calling thread's functions in context-worker.ts; tests
+// compare both threads' results.
+
+/** Stat fields per path, in this order: mode, uid, gid, size, mtimeMs, ctimeMs, dev, ino, nlink, rdev. */
+export const FIELDS = 10;
+/** Header numbers per file to hash: mode, uid, gid, size. */
+export const PARAMS = 4;
+/** `mode` of a path whose lstat failed, `reads` of a file that could not be read. */
+export const FAILED = -1;
+/** Read buffer of each thread: a file that fits after its header is hashed in one call. */
+export const READ_BUFFER = 1 << 20;
+
+export const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { lstatSync, openSync, readSync, closeSync } = require('node:fs');
+const { createHash, hash } = require('node:crypto');
+const buf = Buffer.allocUnsafe(${READ_BUFFER});
+
+function statOne(numbers, i, path) {
+  const o = i * ${FIELDS};
+  try {
+    const st = lstatSync(path);
+    numbers[o] = st.mode; numbers[o + 1] = st.uid; numbers[o + 2] = st.gid; numbers[o + 3] = st.size;
+    numbers[o + 4] = st.mtimeMs; numbers[o + 5] = st.ctimeMs; numbers[o + 6] = st.dev;
+    numbers[o + 7] = st.ino; numbers[o + 8] = st.nlink; numbers[o + 9] = st.rdev;
+  } catch {
+    numbers[o] = ${FAILED};
+  }
+}
+
+function hashOne(numbers, digests, reads, i, path) {
+  const p = i * ${PARAMS};
+  const size = numbers[p + 3];
+  try {
+    const header = 'namemode' + (numbers[p] & 0o7777) + 'uid' + numbers[p + 1] + 'gid' + numbers[p + 2] +
+      'size' + size + 'typeflag0linknameunamegnamedevmajor0devminor0';
+    const fd = openSync(path, 'r');
+    let read = 0;
+    try {
+      if (header.length + size <= buf.length) {
+        const start = buf.write(header, 0, 'latin1');
+        while (read < size) {
+          const got = readSync(fd, buf, start + read, size - read, null);
+          if (got === 0) break;
+          read += got;
+        }
+        digests.write(hash('sha256', buf.subarray(0, start + read)), i * 32, 32, 'hex');
+      } else {
+        const h = createHash('sha256');
+        h.update(header, 'latin1');
+        while (read < size) {
+          const got = readSync(fd, buf, 0, Math.min(buf.length, size - read), null);
+          if (got === 0) break;
+          h.update(buf.subarray(0, got));
+          read += got;
+        }
+        digests.set(h.digest(), i * 32);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    reads[i] = read;
+  } catch {
+    reads[i] = ${FAILED};
+  }
+}
+
+parentPort.on('message', (job) => {
+  const list = job.paths.split('\\0');
+  const counters = new Int32Array(job.claim);
+  const numbers = new Float64Array(...job.numbers);
+  const digests = job.digests && Buffer.from(...job.digests);
+  const reads = job.reads && new Float64Array(...job.reads);
+  const chunks = Math.ceil(list.length / job.chunk);
+  for (let c = Atomics.add(counters, 0, 1); c < chunks; c = Atomics.add(counters, 0, 1)) {
+    const end = Math.min(list.length, (c + 1) * job.chunk);
+    for (let i = c * job.chunk; i < end; i++) {
+      if (job.kind === 'stat') statOne(numbers, i, job.prefix + list[i]);
+      else hashOne(numbers, digests, reads, i, job.prefix + list[i]);
+    }
+    Atomics.add(counters, 1, 1);
+  }
+  parentPort.postMessage(job.id);
+});
+`;
