@@ -4,6 +4,7 @@
 // settled (mounts released) before the error is reported. So does the caller's `signal` (Ctrl-C).
 import type { Plan, PlanStage } from '../../planner/index.js';
 import { removeStaleContainers } from '../container/stale.js';
+import { prepareFifos } from '../runtime/fifo-output.js';
 import { BuildError } from './errors.js';
 import type { Progress } from './progress.js';
 import type { Semaphore } from './semaphore.js';
@@ -67,8 +68,10 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
   // are cleared before the first step that does work: a fully cached build touches no layer, so it spends
   // nothing on them (`runc list` alone is a process start when any container exists on the machine).
   let sweep: Promise<void> | undefined;
+  const hasRun = plan.stages.some((stage) => stage.steps.some((step) => step.operation.type === 'run'));
   const beforeWork = (): Promise<void> => {
     sweep ??= (async () => {
+      if (hasRun) void prepareFifos(2);
       await removeStaleContainers(env.store.paths.snapshots, { runtime: env.runtime });
       await removeStaleWork(env.store);
     })();

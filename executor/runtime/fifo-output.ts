@@ -76,6 +76,18 @@ export async function takeFifos(count: number): Promise<string[]> {
   return [...taken, ...fresh];
 }
 
+/**
+ * Starts the launcher and makes `count` FIFOs ahead of need (a build about to run a RUN step calls it while it does
+ * other work): the launcher's fork and the `mkfifo` are then off the first container's path. Never fails.
+ */
+export async function prepareFifos(count: number): Promise<void> {
+  try {
+    returnFifos(await takeFifos(count));
+  } catch {
+    // the RUN step makes its own, and reports why it cannot
+  }
+}
+
 /** Hands back FIFOs whose readers saw the end: no writer is left, so the next command starts clean. */
 export function returnFifos(fifos: readonly string[]): void {
   for (const fifo of fifos) idle.get(path.dirname(fifo))?.push(fifo);

@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFifo, returnFifos, takeFifos } from '../../executor/runtime/fifo-output.js';
-import { launch, removeStaleLauncherDirs, shellQuote } from '../../executor/runtime/launcher.js';
+import { prepareFifos, readFifo, returnFifos, takeFifos } from '../../executor/runtime/fifo-output.js';
+import { launch, launcherDir, removeStaleLauncherDirs, shellQuote } from '../../executor/runtime/launcher.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -115,6 +115,23 @@ describe('takeFifos', () => {
     expect((await stat(path.dirname(a))).mode & 0o777).toBe(0o700);
     returnFifos([a, b]);
     expect(await takeFifos(3)).toEqual([a, b, expect.not.stringMatching(new RegExp(`^(${a}|${b})$`))]);
+  });
+});
+
+describe('prepareFifos', () => {
+  it('leaves FIFOs ready in the pool, so the next takeFifos makes none', async () => {
+    const before = new Set(await readdir(launcherDir()));
+    await prepareFifos(2);
+    const made = (await readdir(launcherDir())).filter((name) => !before.has(name) && name.startsWith('fifo-'));
+    const taken = await takeFifos(2);
+    for (const fifo of taken) expect((await stat(fifo)).isFIFO()).toBe(true);
+    expect((await readdir(launcherDir())).filter((name) => !before.has(name) && name.startsWith('fifo-'))).toEqual(
+      made,
+    );
+    expect(taken.map((fifo) => path.basename(fifo)).every((name) => before.has(name) || made.includes(name))).toBe(
+      true,
+    );
+    returnFifos(taken);
   });
 });
 
