@@ -4,7 +4,7 @@
 // what was read once holds while it is the same directory (snapshot-identity.ts: pruned and extracted again, it
 // is another one). One advisory file per snapshot under `<store>/cache/dir-xattrs/`, replaced without fsync: a
 // torn or stale one reads as empty and is read again from the directories.
-import { mkdir, readFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { replaceFileUnsynced, type Store } from '../../image/index.js';
 import { readPathXattrs } from './path-xattrs.js';
@@ -55,6 +55,24 @@ export async function dirXattrNames(store: Store, paths: readonly LayerPath[]): 
   // Best effort: without a memo the next build reads the directories again.
   for (const [layer, dirs] of learned) await writeMemo(store, layer, memos.get(layer) ?? null, dirs).catch(() => {});
   return result;
+}
+
+/** Removes the memos of snapshots that are gone (prune); returns how many. A memo is advisory: removing one is safe. */
+export async function pruneDirXattrMemos(store: Store): Promise<number> {
+  const dir = path.join(store.paths.cache, 'dir-xattrs');
+  let removed = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const match = /^([0-9a-f]{16})\.json$/.exec(name);
+    if (match === null) continue; // temp files: the store's prune sweeps those of dead processes
+    const present = await access(path.join(store.paths.snapshots, match[1])).then(
+      () => true,
+      () => false,
+    );
+    if (present) continue;
+    await unlink(path.join(dir, name)).catch(() => {});
+    removed++;
+  }
+  return removed;
 }
 
 /** The memo file of a snapshot dir of the store; null for other dirs. */

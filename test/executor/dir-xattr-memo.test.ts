@@ -2,10 +2,10 @@
 // (executor/build/dir-xattr-memo.ts): a second ask reads the memo, not the directory; another directory under the
 // same snapshot name (extracted again) is read again; dirs outside the store's snapshots are never remembered.
 import { execFileSync } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dirXattrNames } from '../../executor/build/dir-xattr-memo.js';
+import { dirXattrNames, pruneDirXattrMemos } from '../../executor/build/dir-xattr-memo.js';
 import { Store } from '../../image/index.js';
 import { isolationUnavailable, removeScratch, scratchDir } from './helpers.js';
 
@@ -57,5 +57,15 @@ describe.skipIf(isolationUnavailable() !== undefined)('directory xattr memo', ()
     expect(await dirXattrNames(store, [{ layer: other, rel: '' }])).toEqual(new Map([[other, []]]));
     execFileSync('setfattr', ['-n', 'user.late', '-v', 'x', other]);
     expect(await dirXattrNames(store, [{ layer: other, rel: '' }])).toEqual(new Map([[other, ['user.late']]]));
+  });
+  it('prune removes the memos of snapshots that are gone and keeps the others', async () => {
+    await ask();
+    const memos = path.join(store.paths.cache, 'dir-xattrs');
+    expect(await readdir(memos)).toEqual(['0123456789abcdef.json']);
+    expect(await pruneDirXattrMemos(store)).toBe(0);
+    expect(await readdir(memos)).toEqual(['0123456789abcdef.json']);
+    await rm(layer, { recursive: true, force: true });
+    expect(await pruneDirXattrMemos(store)).toBe(1);
+    expect(await readdir(memos)).toEqual([]);
   });
 });
