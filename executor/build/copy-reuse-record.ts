@@ -5,11 +5,11 @@
 // JSON line, then one line per file: `mode uid gid mtime size digest path` separated by tabs (the path last,
 // so it may hold tabs; paths with line breaks are left out, which only means they are never reused).
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { replaceFileUnsynced, type Store } from '../../image/index.js';
-import type { LayerRef } from './layer-ref.js';
-import type { SnapshotIdentity } from './snapshot-identity.js';
+import { type LayerRef, snapshotId } from './layer-ref.js';
+import { type SnapshotIdentity, sameSnapshot, snapshotIdentity } from './snapshot-identity.js';
 
 /** A file of a direct copy: the metadata it gets in the layer and the snapshot, and its context digest. */
 export interface CopiedFile {
@@ -91,5 +91,46 @@ export async function readCopyRecord(store: Store, key: string): Promise<CopyRec
     return { layer: head.layer, snapshot: head.snapshot, files };
   } catch {
     return null;
+  }
+}
+
+/**
+ * Removes the records whose snapshot is gone or is another directory now (prune): copy-reuse could never use them
+ * again. Returns how many. Records are advisory, so removing one only means a later copy is made in full.
+ */
+export async function pruneCopyRecords(store: Store): Promise<number> {
+  const dir = path.join(store.paths.cache, 'direct-copy');
+  let removed = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!/^[0-9a-f]{64}\.txt$/.test(name)) continue; // temp files: the store's prune sweeps those of dead processes
+    const file = path.join(dir, name);
+    const head = await readHead(file);
+    const current =
+      head === null ? null : await snapshotIdentity(path.join(store.paths.snapshots, snapshotId(head.layer)));
+    if (head !== null && current !== null && sameSnapshot(current, head.snapshot)) continue;
+    await unlink(file).catch(() => {});
+    removed++;
+  }
+  return removed;
+}
+
+/** The JSON head line of a record file (its first line; records can be megabytes long). */
+async function readHead(file: string): Promise<RecordHead | null> {
+  const handle = await open(file, 'r').catch(() => null);
+  if (handle === null) return null;
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const text = buffer.subarray(0, bytesRead).toString('utf8');
+    const end = text.indexOf('\n');
+    if (end < 0) return null;
+    const head = JSON.parse(text.slice(0, end)) as RecordHead;
+    return head.version === 1 && typeof head.layer?.diffId === 'string' && typeof head.snapshot?.ino === 'string'
+      ? head
+      : null;
+  } catch {
+    return null;
+  } finally {
+    await handle.close();
   }
 }

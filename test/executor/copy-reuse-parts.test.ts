@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type CopiedFile,
   copyRecordKey,
+  pruneCopyRecords,
   readCopyRecord,
   writeCopyRecord,
 } from '../../executor/build/copy-reuse-record.js';
@@ -108,6 +109,27 @@ async function drain(chunks: AsyncIterable<Uint8Array>): Promise<string> {
   for await (const chunk of chunks) parts.push(chunk);
   return Buffer.concat(parts).toString();
 }
+
+describe('pruning copy records', () => {
+  it('keeps a record whose snapshot is the directory it wrote, removes the others', async () => {
+    const snapshotDir = path.join(store.paths.snapshots, 'a'.repeat(16));
+    await mkdir(snapshotDir);
+    const identity = await snapshotIdentity(snapshotDir);
+    if (identity === null) return; // no birth times here: copy-reuse never records anything either
+    const live = copyRecordKey('/ctx', '/live', ['.']);
+    const stale = copyRecordKey('/ctx', '/stale', ['.']);
+    const gone = copyRecordKey('/ctx', '/gone', ['.']);
+    const files = new Map([['a', file('1')]]);
+    await writeCopyRecord(store, live, { layer, snapshot: identity, files });
+    await writeCopyRecord(store, stale, { layer, snapshot: { ino: '1', birth: '2' }, files });
+    const other = { ...layer, diffId: `sha256:${'b'.repeat(64)}` } as const;
+    await writeCopyRecord(store, gone, { layer: other, snapshot: identity, files });
+    expect(await pruneCopyRecords(store)).toBe(2);
+    expect(await readCopyRecord(store, live)).not.toBeNull();
+    expect(await readCopyRecord(store, stale)).toBeNull();
+    expect(await readCopyRecord(store, gone)).toBeNull();
+  });
+});
 
 describe('layer cursor', () => {
   it('gives the content of the files asked for in order, skipping the others', async () => {

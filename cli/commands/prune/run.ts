@@ -2,7 +2,7 @@
 // orphan snapshots, then prints what went and the space reclaimed. What a build running in another process
 // uses stays: blobs younger than the grace period, temp files and work dirs of live processes, snapshots an
 // overlay mount names, and everything a tag or a cache record reaches.
-import { cachedBlobs, pruneDirXattrMemos } from '../../../executor/index.js';
+import { cachedBlobs, pruneCopyRecords, pruneDirXattrMemos } from '../../../executor/index.js';
 import type { Store } from '../../../image/index.js';
 import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from '../images/command-io.js';
 import { humanSize } from '../images/human.js';
@@ -29,7 +29,9 @@ export async function run(opts: PruneOptions, io: CommandIo = processIo): Promis
       unregister();
     }
     const snapshots = await pruneSnapshots(store, roots, graceMs);
+    // Advisory records about snapshots that are gone would never be used again.
     await pruneDirXattrMemos(store);
+    await pruneCopyRecords(store);
     const transfers = await removeDeadTransferDirs(store);
     if (!opts.quiet) {
       for (const digest of result.removedBlobs) io.stdout(`deleted: ${digest}\n`);
