@@ -5,7 +5,7 @@
 // every regular file the stat cache could not answer.
 
 import { createHash, hash } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fileHeaderText } from './checksum.js';
@@ -93,7 +93,8 @@ function hashOne(job: Job, digests: Buffer, i: number): void {
     const header = fileHeaderText(n[p], n[p + 1], n[p + 2], size);
     mainBuffer ??= Buffer.allocUnsafe(READ_BUFFER);
     const buf = mainBuffer;
-    const fd = openSync(job.prefix + job.paths[i], 'r');
+    // The lstat saw a regular file; a symlink swapped in since is refused, never followed.
+    const fd = openSync(job.prefix + job.paths[i], constants.O_RDONLY | constants.O_NOFOLLOW);
     let read = 0;
     try {
       // Exactly the size lstat saw: a file that changed meanwhile has a new stat anyway.

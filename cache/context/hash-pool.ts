@@ -4,14 +4,16 @@
 // unref'd and stop after a short idle time, so they never keep the process alive.
 
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 // Plain CommonJS evaluated in the worker (no file to locate, works from sources and from dist).
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { openSync, readSync, closeSync } = require('node:fs');
+const { openSync, readSync, closeSync, constants } = require('node:fs');
+// O_NOFOLLOW: the walk saw a regular file here; a symlink swapped in since is refused, never followed.
+const READ_NOFOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
 const { createHash } = require('node:crypto');
 const buf = Buffer.allocUnsafe(1 << 20);
 parentPort.on('message', (batch) => {
@@ -26,7 +28,7 @@ parentPort.on('message', (batch) => {
       const header = batch.headers[i];
       if (typeof header === 'string') h.update(header, 'latin1');
       else h.update(header);
-      const fd = openSync(batch.paths[i], 'r');
+      const fd = openSync(batch.paths[i], READ_NOFOLLOW);
       let read = 0;
       try {
         // Read exactly the size lstat saw (no EOF read: one syscall less per file). A file that
@@ -81,6 +83,8 @@ interface WorkerSlot {
   inFlight: number;
 }
 
+/** The walk saw a regular file; a symlink swapped in since is refused, never followed (as in WORKER_SOURCE). */
+const readNoFollow = constants.O_RDONLY | constants.O_NOFOLLOW;
 const MAX_BATCH_FILES = 256;
 const MAX_BATCH_BYTES = 16 << 20;
 const IDLE_MS = 1000;
@@ -199,7 +203,7 @@ export class HashPool {
         const h = createHash('sha256');
         if (typeof job.header === 'string') h.update(job.header, 'latin1');
         else h.update(job.header);
-        const fd = openSync(job.path, 'r');
+        const fd = openSync(job.path, readNoFollow);
         let read = 0;
         try {
           while (read < job.size) {

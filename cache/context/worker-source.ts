@@ -14,7 +14,8 @@ export const READ_BUFFER = 1 << 20;
 
 export const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { lstatSync, openSync, readSync, closeSync } = require('node:fs');
+const { lstatSync, openSync, readSync, closeSync, constants } = require('node:fs');
+const READ_NOFOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
 const { createHash, hash } = require('node:crypto');
 const buf = Buffer.allocUnsafe(${READ_BUFFER});
 
@@ -36,7 +37,7 @@ function hashOne(numbers, digests, reads, i, path) {
   try {
     const header = 'namemode' + (numbers[p] & 0o7777) + 'uid' + numbers[p + 1] + 'gid' + numbers[p + 2] +
       'size' + size + 'typeflag0linknameunamegnamedevmajor0devminor0';
-    const fd = openSync(path, 'r');
+    const fd = openSync(path, READ_NOFOLLOW);
     let read = 0;
     try {
       if (header.length + size <= buf.length) {

@@ -10,7 +10,7 @@ import { ContextWorker, float64s } from '../../cache/context/context-worker.js';
 import { IgnorePatternMatcher } from '../../cache/context/ignore-pattern.js';
 import { Re2Program } from '../../cache/context/re2-nfa.js';
 import { FIELDS, StatPipeline, statAll } from '../../cache/context/stat-batch.js';
-import { PARAMS, READ_BUFFER } from '../../cache/context/worker-source.js';
+import { FAILED, PARAMS, READ_BUFFER } from '../../cache/context/worker-source.js';
 import {
   compileIgnore,
   fileDigest,
@@ -145,6 +145,35 @@ describe('bulk hashing around the read buffer size', () => {
         const got = sizes.map((_, k) => `sha256:${Buffer.from(digests.subarray(k * 32, k * 32 + 32)).toString('hex')}`);
         expect(got).toEqual(expected);
         expect(Array.from(reads)).toEqual(sizes);
+      }
+    } finally {
+      worker.close();
+    }
+  });
+  it('refuses a symlink swapped in for a file the walk saw, on both threads', async () => {
+    const root = await tempDir();
+    dirs.push(root);
+    await writeTree(root, { real: 'content' });
+    await fsp.symlink(path.join(root, 'real'), path.join(root, 'swapped'));
+    const worker = ContextWorker.start(true)!;
+    try {
+      for (const shared of [true, false]) {
+        const numbers = float64s(PARAMS, shared);
+        numbers.set([0o100644, 0, 0, 7], 0);
+        const digests = new Uint8Array(shared ? new SharedArrayBuffer(32) : new ArrayBuffer(32));
+        const reads = float64s(1, shared);
+        const job = {
+          kind: 'hash' as const,
+          prefix: `${root}/`,
+          paths: ['swapped'],
+          chunk: 1,
+          numbers,
+          digests,
+          reads,
+        };
+        if (shared) await ContextWorker.run(job, worker, false);
+        else await ContextWorker.run(job, null);
+        expect(Array.from(reads)).toEqual([FAILED]);
       }
     } finally {
       worker.close();

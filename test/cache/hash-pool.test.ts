@@ -1,7 +1,7 @@
 // The hash pool hashes the first few files on the main thread (a worker boots in 50-150 ms here, far longer than
 // hashing the one changed file of a rebuild), then in workers; both give the same digests and errors.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,10 @@ describe('HashPool', () => {
     expect(rb).toEqual({ digest: expected('hb', b.content), read: 3 << 20 });
     expect(pool.workerCount).toBe(0);
     await expect(hash(pool, path.join(dir, 'missing'), 'h', 1)).rejects.toThrow(/ENOENT/);
+    // A symlink swapped in for the file the walk saw is refused, not followed.
+    symlinkSync(a.path, path.join(dir, 'swapped-inline'));
+    await expect(hash(pool, path.join(dir, 'swapped-inline'), 'h', 6)).rejects.toThrow(/ELOOP/);
+    expect(pool.workerCount).toBe(0);
     pool.close();
   });
 
@@ -46,6 +50,8 @@ describe('HashPool', () => {
     expect(pool.workerCount).toBe(1);
     const gone = path.join(dir, 'gone');
     await expect(hash(pool, gone, 'h', 1)).rejects.toThrow(/ENOENT/);
+    symlinkSync(files[0].path, path.join(dir, 'swapped-worker'));
+    await expect(hash(pool, path.join(dir, 'swapped-worker'), 'h', 7)).rejects.toThrow(/ELOOP/);
     pool.close();
   });
 });
