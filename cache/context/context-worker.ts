@@ -1,14 +1,8 @@
-// A helper thread for large contexts. A job is a list of paths; the calling thread and the
-// worker both claim chunks of it from a shared counter and write results into shared memory,
-// so no message carries results and the caller never waits for a worker that has not started:
-// it just does all the chunks itself. Two jobs: lstat of every walked path, and hashing of
-// every regular file the stat cache could not answer.
-
-import { createHash, hash } from 'node:crypto';
-import { closeSync, constants, lstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
+import { lstatSync, readFileSync, type Stats } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fileHeaderText } from './checksum.js';
+import { hashFile, mainHashFileIo } from './hash-file.js';
 import { FAILED, FIELDS, PARAMS, READ_BUFFER, WORKER_SOURCE } from './worker-source.js';
 
 export { FAILED, FIELDS, PARAMS } from './worker-source.js';
@@ -79,11 +73,7 @@ function view(a: Float64Array | Uint8Array): [ArrayBufferLike, number, number] {
 
 let mainBuffer: Buffer | undefined;
 
-/**
- * One file of a hash job on the calling thread (the worker's `hashOne` does the same). A file
- * that fits in the buffer after its header is hashed with one `crypto.hash` call: no Hash
- * object and no digest Buffer per file, which showed up as time and garbage for small files.
- */
+/** One file of a hash job on the calling thread (the worker's `hashOne` does the same, both through hashFile). */
 function hashOne(job: Job, digests: Buffer, i: number): void {
   const p = i * PARAMS;
   const n = job.numbers;
@@ -92,34 +82,8 @@ function hashOne(job: Job, digests: Buffer, i: number): void {
   try {
     const header = fileHeaderText(n[p], n[p + 1], n[p + 2], size);
     mainBuffer ??= Buffer.allocUnsafe(READ_BUFFER);
-    const buf = mainBuffer;
-    // The lstat saw a regular file; a symlink swapped in since is refused, never followed.
-    const fd = openSync(job.prefix + job.paths[i], constants.O_RDONLY | constants.O_NOFOLLOW);
-    let read = 0;
-    try {
-      // Exactly the size lstat saw: a file that changed meanwhile has a new stat anyway.
-      if (header.length + size <= buf.length) {
-        const start = buf.write(header, 0, 'latin1');
-        while (read < size) {
-          const got = readSync(fd, buf, start + read, size - read, null);
-          if (got === 0) break;
-          read += got;
-        }
-        digests.write(hash('sha256', buf.subarray(0, start + read)), i * 32, 32, 'hex');
-      } else {
-        const h = createHash('sha256');
-        h.update(header, 'latin1');
-        while (read < size) {
-          const got = readSync(fd, buf, 0, Math.min(buf.length, size - read), null);
-          if (got === 0) break;
-          h.update(buf.subarray(0, got));
-          read += got;
-        }
-        digests.set(h.digest(), i * 32);
-      }
-    } finally {
-      closeSync(fd);
-    }
+    const { hex, read } = hashFile(mainHashFileIo, job.prefix + job.paths[i], header, size, mainBuffer);
+    digests.write(hex, i * 32, 32, 'hex');
     reads[i] = read;
   } catch {
     reads[i] = FAILED;

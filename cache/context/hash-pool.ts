@@ -3,18 +3,14 @@
 // tens of thousands of promise-based reads; batches amortise the message round trips. Workers are
 // unref'd and stop after a short idle time, so they never keep the process alive.
 
-import { createHash } from 'node:crypto';
-import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { hashFile, hashFileSource, mainHashFileIo } from './hash-file.js';
 
 // Plain CommonJS evaluated in the worker (no file to locate, works from sources and from dist).
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { openSync, readSync, closeSync, constants } = require('node:fs');
-// O_NOFOLLOW: the walk saw a regular file here; a symlink swapped in since is refused, never followed.
-const READ_NOFOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
-const { createHash } = require('node:crypto');
+${hashFileSource}
 const buf = Buffer.allocUnsafe(1 << 20);
 parentPort.on('message', (batch) => {
   const n = batch.paths.length;
@@ -22,28 +18,10 @@ parentPort.on('message', (batch) => {
   const reads = new Float64Array(n);
   const errors = [];
   for (let i = 0; i < n; i++) {
-    const size = batch.sizes[i];
     try {
-      const h = createHash('sha256');
-      const header = batch.headers[i];
-      if (typeof header === 'string') h.update(header, 'latin1');
-      else h.update(header);
-      const fd = openSync(batch.paths[i], READ_NOFOLLOW);
-      let read = 0;
-      try {
-        // Read exactly the size lstat saw (no EOF read: one syscall less per file). A file that
-        // changed meanwhile has a new stat, so this digest is never reused for the new content.
-        while (read < size) {
-          const got = readSync(fd, buf, 0, Math.min(buf.length, size - read), null);
-          if (got === 0) break;
-          h.update(buf.subarray(0, got));
-          read += got;
-        }
-      } finally {
-        closeSync(fd);
-      }
-      hex += h.digest('hex');
-      reads[i] = read;
+      const hashed = hashFile(hashFileIo, batch.paths[i], batch.headers[i], batch.sizes[i], buf);
+      hex += hashed.hex;
+      reads[i] = hashed.read;
     } catch (e) {
       hex += '-'.repeat(64);
       errors.push({ i, message: String(e && e.message), code: e && e.code });
@@ -83,8 +61,6 @@ interface WorkerSlot {
   inFlight: number;
 }
 
-/** The walk saw a regular file; a symlink swapped in since is refused, never followed (as in WORKER_SOURCE). */
-const readNoFollow = constants.O_RDONLY | constants.O_NOFOLLOW;
 const MAX_BATCH_FILES = 256;
 const MAX_BATCH_BYTES = 16 << 20;
 const IDLE_MS = 1000;
@@ -200,22 +176,8 @@ export class HashPool {
       this.inlineBytes += job.size;
       let result: HashJobResult;
       try {
-        const h = createHash('sha256');
-        if (typeof job.header === 'string') h.update(job.header, 'latin1');
-        else h.update(job.header);
-        const fd = openSync(job.path, readNoFollow);
-        let read = 0;
-        try {
-          while (read < job.size) {
-            const got = readSync(fd, buf, 0, Math.min(buf.length, job.size - read), null);
-            if (got === 0) break;
-            h.update(buf.subarray(0, got));
-            read += got;
-          }
-        } finally {
-          closeSync(fd);
-        }
-        result = { digest: `sha256:${h.digest('hex')}`, read };
+        const { hex, read } = hashFile(mainHashFileIo, job.path, job.header, job.size, buf);
+        result = { digest: `sha256:${hex}`, read };
       } catch (error) {
         job.done(error as Error);
         continue;

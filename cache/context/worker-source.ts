@@ -1,7 +1,8 @@
 // The code of the context worker thread (context-worker.ts), as plain CommonJS evaluated in the
 // worker: no file to locate, so it works from sources, from tsc output and from the bundle.
-// `statOne` and `hashOne` mirror the calling thread's functions in context-worker.ts; tests
-// compare both threads' results.
+// `statOne` and `hashOne` mirror the calling thread's functions in context-worker.ts (the file reading and
+// hashing itself is hash-file.ts's `hashFile`, shared as text); tests compare both threads' results.
+import { hashFileSource } from './hash-file.js';
 
 /** Stat fields per path, in this order: mode, uid, gid, size, mtimeMs, ctimeMs, dev, ino, nlink, rdev. */
 export const FIELDS = 10;
@@ -14,9 +15,8 @@ export const READ_BUFFER = 1 << 20;
 
 export const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { lstatSync, openSync, readSync, closeSync, constants } = require('node:fs');
-const READ_NOFOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
-const { createHash, hash } = require('node:crypto');
+const { lstatSync } = require('node:fs');
+${hashFileSource}
 const buf = Buffer.allocUnsafe(${READ_BUFFER});
 
 function statOne(numbers, i, path) {
@@ -37,31 +37,8 @@ function hashOne(numbers, digests, reads, i, path) {
   try {
     const header = 'namemode' + (numbers[p] & 0o7777) + 'uid' + numbers[p + 1] + 'gid' + numbers[p + 2] +
       'size' + size + 'typeflag0linknameunamegnamedevmajor0devminor0';
-    const fd = openSync(path, READ_NOFOLLOW);
-    let read = 0;
-    try {
-      if (header.length + size <= buf.length) {
-        const start = buf.write(header, 0, 'latin1');
-        while (read < size) {
-          const got = readSync(fd, buf, start + read, size - read, null);
-          if (got === 0) break;
-          read += got;
-        }
-        digests.write(hash('sha256', buf.subarray(0, start + read)), i * 32, 32, 'hex');
-      } else {
-        const h = createHash('sha256');
-        h.update(header, 'latin1');
-        while (read < size) {
-          const got = readSync(fd, buf, 0, Math.min(buf.length, size - read), null);
-          if (got === 0) break;
-          h.update(buf.subarray(0, got));
-          read += got;
-        }
-        digests.set(h.digest(), i * 32);
-      }
-    } finally {
-      closeSync(fd);
-    }
+    const { hex, read } = hashFile(hashFileIo, path, header, size, buf);
+    digests.write(hex, i * 32, 32, 'hex');
     reads[i] = read;
   } catch {
     reads[i] = ${FAILED};
