@@ -64,7 +64,9 @@ export async function runFsStep(
   work: (ws: StepWorkspace) => Promise<void>,
 ): Promise<LayerRef> {
   const trace = phaseTimer();
-  const lowerDirs = await lowerDirsOf(store, fs, options.mountPoints ?? false);
+  // Independent file system work overlaps: the lower dirs with the step's dir, its scratch dir with the mount.
+  const stack = lowerDirsOf(store, fs, options.mountPoints ?? false);
+  stack.catch(() => {}); // awaited below
   const dir = await tempSnapshotDir(store, 's');
   const upperDir = path.join(dir, 'u');
   const scratch = path.join(dir, 'b');
@@ -72,9 +74,12 @@ export async function runFsStep(
   let view: Promise<LowerView> | undefined;
   const removals: Promise<void>[] = [];
   let unmounting: Promise<void> | undefined;
+  let mountPointGone: Promise<boolean> | undefined;
   let succeeded = false;
   try {
-    await mkdir(scratch);
+    const lowerDirs = await stack;
+    const scratchMade = mkdir(scratch);
+    scratchMade.catch(() => {}); // awaited below
     const mount = await mountOverlay({
       lowerDirs,
       upperDir,
@@ -85,6 +90,7 @@ export async function runFsStep(
     });
     trace('mount');
     try {
+      await scratchMade;
       await work({ root: mount.target, scratch });
     } catch (error) {
       await mount.unmount();
@@ -110,6 +116,11 @@ export async function runFsStep(
     }
     await unmounting;
     removals.push(removeOverlayWorkDir(workDir).catch(() => {}));
+    // The empty mount point goes now too, so that the step's dir is all that is left to remove at the end.
+    mountPointGone = rmdir(path.join(dir, 'm')).then(
+      () => true,
+      () => false,
+    );
     trace('diff');
     const released = view === undefined ? Promise.resolve() : releaseView(view);
     released.catch(() => {}); // awaited below
@@ -121,22 +132,24 @@ export async function runFsStep(
     trace('commit');
     await publishSnapshot(store, layer, upperDir);
     await released;
+    trace('publish');
     succeeded = true;
     return layer;
   } finally {
     await unmounting?.catch(() => {}); // a failed unmount is retried by removeWorkDir
     if (view !== undefined) await releaseView(view);
     await Promise.all(removals);
-    // All went well: what is left is the empty mount point, two rmdirs instead of a mount check and a walk.
+    const mountPointRemoved = (await mountPointGone) === true;
+    // All went well: what is left is the empty step dir, an rmdir instead of a mount check and a walk.
     const emptied =
       succeeded &&
-      (await rmdir(path.join(dir, 'm'))
-        .then(() => rmdir(dir))
-        .then(
-          () => true,
-          () => false,
-        ));
+      mountPointRemoved &&
+      (await rmdir(dir).then(
+        () => true,
+        () => false,
+      ));
     if (!emptied) await removeWorkDir(dir);
+    trace('cleanup');
   }
 }
 

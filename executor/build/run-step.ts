@@ -1,10 +1,10 @@
 // RUN: the command runs through the OCI runtime in the step's overlay root, as the stage's user,
 // with its env, working directory, network and mounts. Output streams to `onOutput`; a non-zero
 // exit fails the step with BuildKit's message and the last lines of output.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StepOperation } from '../../planner/index.js';
-import { writeNetworkFiles } from '../runtime/network-files.js';
+import { sharedNetworkFiles } from '../runtime/network-files.js';
 import { newContainerId, runContainer } from '../runtime/runc.js';
 import { createRunSpec, type ExtraMount, mountStubPaths } from '../runtime/spec.js';
 import { mkdirInRoot, relOf } from './copy-write.js';
@@ -40,17 +40,14 @@ export async function performRun(
   const trace = phaseTimer();
   const cwd = op.workdir === '' ? '/' : op.workdir;
   const bundleDir = path.join(ws.scratch, 'bundle');
-  // The root and the bundle are independent: their file operations overlap on libuv's pool.
+  // The root and the network files are independent: their file operations overlap on libuv's pool.
   const [user, networkFiles] = await settledInOrder(
     (async () => {
       const found = await resolveProcessUser(ws.root, op.user);
       await mkdirInRoot(ws.root, relOf(cwd), { mode: 0o755, uid: 0, gid: 0, mtime: env.now });
       return found;
     })(),
-    (async () => {
-      await mkdir(bundleDir, { recursive: true });
-      return writeNetworkFiles(bundleDir, { hostname: env.hostname });
-    })(),
+    sharedNetworkFiles({ hostname: env.hostname }),
   );
   const prepared = await prepareMounts(env, op.mounts, ws.scratch);
   trace('work.prepare');

@@ -1,10 +1,11 @@
-// Reads the extended attributes of a whole tree with one `getfattr` run (Debian's `attr`): Node has
-// no xattr API, and one child process per file would dominate the cost of a commit. getfattr is started
-// by the shared launcher with its output in a file: a fork of the Node process costs 40–120 ms on the
-// project's VMs, the launcher's shell about 1 ms.
+// Reads the extended attributes of a whole tree in one go: Node has no xattr API, and one child process per file
+// would dominate the cost of a commit. The syscall helper (runtime/syscalls.ts) writes them to a file in getfattr's
+// format, with no process started; where it cannot run, one `getfattr` run (Debian's `attr`) does, started by the
+// shared launcher (a fork of the Node process costs 40–120 ms on the project's VMs, the launcher's shell ~1 ms).
 import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { launch, launcherDir } from '../runtime/launcher.js';
+import { syscallHelper } from '../runtime/syscalls.js';
 
 export type Xattrs = Readonly<Record<string, Buffer>>;
 
@@ -19,22 +20,29 @@ export async function readTreeXattrs(root: string): Promise<Map<string, Xattrs>>
   // The launcher's directory is private (0700), so nobody can put a link where the dump goes.
   const dump = path.join(launcherDir(), `xattrs-${++dumps}`);
   try {
-    const result = await launch(
-      'getfattr',
-      ['-R', '-P', '-h', '--absolute-names', '-d', '-m', '-', '-e', 'hex', absolute],
-      {
-        stdout: dump,
-      },
-    );
-    if (result.exitCode === 127) {
-      throw new Error("getfattr is missing: install Debian's attr package (apt-get install -y attr)");
-    }
-    if (result.exitCode !== 0) {
-      throw new Error(`getfattr ${absolute} failed (exit status ${result.exitCode}): ${result.stderr}`);
-    }
+    const syscalls = await syscallHelper();
+    if (syscalls !== null) await syscalls.dumpXattrs(absolute, dump);
+    else await runGetfattr(absolute, dump);
     return parseGetfattrDump(await readFile(dump), absolute);
   } finally {
     await unlink(dump).catch(() => {});
+  }
+}
+
+/** The same dump by a getfattr process, where the syscall helper cannot run. */
+async function runGetfattr(absolute: string, dump: string): Promise<void> {
+  const result = await launch(
+    'getfattr',
+    ['-R', '-P', '-h', '--absolute-names', '-d', '-m', '-', '-e', 'hex', absolute],
+    {
+      stdout: dump,
+    },
+  );
+  if (result.exitCode === 127) {
+    throw new Error("getfattr is missing: install Debian's attr package (apt-get install -y attr)");
+  }
+  if (result.exitCode !== 0) {
+    throw new Error(`getfattr ${absolute} failed (exit status ${result.exitCode}): ${result.stderr}`);
   }
 }
 

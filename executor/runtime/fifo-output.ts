@@ -8,6 +8,7 @@ import { Socket } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { launch, launcherDir } from './launcher.js';
+import { helperFifos, syscallHelper } from './syscalls.js';
 
 const openFd = promisify(open);
 const closeFd = promisify(close);
@@ -78,14 +79,16 @@ export async function takeFifos(count: number): Promise<string[]> {
 
 /**
  * Starts the launcher and makes `count` FIFOs ahead of need (a build about to run a RUN step calls it while it does
- * other work): the launcher's fork and the `mkfifo` are then off the first container's path. Never fails.
+ * other work), and starts the syscall helper (its two FIFOs come from the same `mkfifo`): the launcher's fork, the
+ * `mkfifo` and perl's start are then off the first container's path. Never fails.
  */
 export async function prepareFifos(count: number): Promise<void> {
   try {
-    returnFifos(await takeFifos(count));
+    returnFifos(await takeFifos(count + helperFifos));
   } catch {
     // the RUN step makes its own, and reports why it cannot
   }
+  void syscallHelper();
 }
 
 /** Hands back FIFOs whose readers saw the end: no writer is left, so the next command starts clean. */

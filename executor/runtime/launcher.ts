@@ -20,6 +20,8 @@ export interface LaunchOptions {
   readonly stderr?: string;
   /** Called with the command's pid once it has been started. */
   readonly onStart?: (pid: number) => void;
+  /** A helper that lives as long as tsbuild: it does not keep the process alive while it runs. */
+  readonly background?: boolean;
 }
 
 export interface LaunchResult {
@@ -35,6 +37,7 @@ interface Job {
   jobPid?: number;
   ended?: boolean;
   readonly onStart: ((pid: number) => void) | undefined;
+  readonly background: boolean;
   readonly resolve: (result: LaunchResult) => void;
   readonly reject: (error: Error) => void;
 }
@@ -82,7 +85,13 @@ class Launcher {
     const cd = options.cwd === undefined ? '' : `cd ${shellQuote(options.cwd)} 2>${err} && `;
     const line = `{ ${cd}${start}; echo "@ ${id} $?"; } & echo "= ${id} $!"\n`;
     return new Promise((resolve, reject) => {
-      this.jobs.set(id, { errFile, onStart: options.onStart, resolve, reject });
+      this.jobs.set(id, {
+        errFile,
+        onStart: options.onStart,
+        background: options.background === true,
+        resolve,
+        reject,
+      });
       this.refWhileBusy();
       this.child.stdin?.write(line);
     });
@@ -130,9 +139,9 @@ class Launcher {
     this.removeDir();
   }
 
-  /** The shell keeps the process alive only while a command is in flight. */
+  /** The shell keeps the process alive only while a command (not a background helper) is in flight. */
   private refWhileBusy(): void {
-    const busy = this.jobs.size > 0;
+    const busy = [...this.jobs.values()].some((job) => !job.background);
     for (const handle of [this.child, this.child.stdout, this.child.stdin] as const) {
       const socket = handle as { ref?: () => void; unref?: () => void } | null;
       if (busy) socket?.ref?.();

@@ -58,12 +58,17 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
   const runtime = options.runtime ?? 'runc';
   const stateRoot = options.stateRoot ?? defaultRuncStateRoot;
   const logFile = path.join(options.bundleDir, 'runc.log');
-  await mkdir(options.bundleDir, { recursive: true });
-  await Promise.all([
-    ensureStateRoot(stateRoot),
-    writeFile(path.join(options.bundleDir, 'config.json'), JSON.stringify(options.spec)),
-    rm(logFile, { force: true }),
-  ]);
+  // Written while the output FIFOs open (launchForeground); a failure here is thrown as it is.
+  const bundle = (async () => {
+    await mkdir(options.bundleDir, { recursive: true });
+    await Promise.all([
+      ensureStateRoot(stateRoot),
+      writeFile(path.join(options.bundleDir, 'config.json'), JSON.stringify(options.spec)),
+      rm(logFile, { force: true }),
+    ]);
+  })();
+  bundle.catch(() => {}); // awaited by runForeground, or right here
+  if (options.signal?.aborted || options.stdin !== undefined) await bundle;
 
   const global = ['--root', stateRoot, '--log', logFile, '--log-format', 'json'];
   try {
@@ -72,6 +77,7 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
       id,
       global,
       options,
+      bundle,
     });
     // runc exits 0 only when it ran the container and the process succeeded: no log to read then.
     if (!aborted && exitCode !== 0) {
@@ -108,6 +114,8 @@ interface ForegroundContext {
   readonly id: string;
   readonly global: readonly string[];
   readonly options: RunContainerOptions;
+  /** The bundle being written: runc starts once it is. */
+  readonly bundle: Promise<void>;
 }
 
 interface Foreground {
@@ -125,12 +133,13 @@ function runForeground(runtime: string, args: readonly string[], context: Foregr
 async function launchForeground(
   runtime: string,
   args: readonly string[],
-  { id, global, options }: ForegroundContext,
+  { id, global, options, bundle }: ForegroundContext,
 ): Promise<Foreground> {
   let fifos: string[];
   try {
     fifos = await takeFifos(2);
   } catch (error) {
+    await bundle;
     throw new RuntimeError((error as Error).message, -1);
   }
   const outputs: FifoOutput[] = [];
@@ -150,11 +159,22 @@ async function launchForeground(
     }, 2000);
   };
   try {
-    const opened = await Promise.allSettled([
-      readFifo(fifos[0], (chunk) => options.onStdout?.(chunk)),
-      readFifo(fifos[1], (chunk) => options.onStderr?.(chunk)),
+    const [opened, written] = await Promise.all([
+      Promise.allSettled([
+        readFifo(fifos[0], (chunk) => options.onStdout?.(chunk)),
+        readFifo(fifos[1], (chunk) => options.onStderr?.(chunk)),
+      ]),
+      bundle.then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      ),
     ]);
     for (const result of opened) if (result.status === 'fulfilled') outputs.push(result.value);
+    if (written !== undefined) {
+      for (const output of outputs) output.destroy();
+      outputs.length = 0;
+      throw new BundleError(written.error);
+    }
     for (const result of opened) if (result.status === 'rejected') throw result.reason;
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
@@ -171,10 +191,18 @@ async function launchForeground(
     return { exitCode: result.exitCode, aborted };
   } catch (error) {
     for (const output of outputs) output.destroy();
+    if (error instanceof BundleError) throw error.cause;
     throw new RuntimeError(`cannot run ${runtime}: ${(error as Error).message}`, -1);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     if (forceTimer !== undefined) clearTimeout(forceTimer);
+  }
+}
+
+/** The bundle could not be written: its own error goes to the caller unchanged. */
+class BundleError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('bundle');
   }
 }
 

@@ -44,7 +44,8 @@ export async function listMountsUnder(root: string): Promise<MountInfo[]> {
 export async function cleanMountsUnder(root: string): Promise<string[]> {
   const done: string[] = [];
   for (const mount of await listMountsUnder(root)) {
-    await unmountPath(mount.target);
+    // Rare (a process died, an unmount failed) and possibly an overlay whose unmount syncs: by the command.
+    await unmountPath(mount.target, true);
     done.push(mount.target);
   }
   return done;

@@ -4,6 +4,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type LaunchOptions, launch } from '../runtime/launcher.js';
+import { MNT_DETACH, SyscallError, syscallHelper, UMOUNT_NOFOLLOW } from '../runtime/syscalls.js';
 import { forgetMount, rememberMount } from './mount-registry.js';
 
 /** Runs mount/umount through the shared launcher (a fork of Node costs far more); throws its stderr on failure. */
@@ -17,6 +18,38 @@ class CommandError extends Error {
   constructor(readonly stderr: string) {
     super(stderr);
   }
+}
+
+/** An overlay mount with `data` (relative dirs resolve against `cwd`): a system call where the helper runs. */
+async function mountData(data: string, target: string, cwd: string): Promise<void> {
+  const syscalls = await syscallHelper();
+  if (syscalls === null) return run('mount', ['-t', 'overlay', 'overlay', '-o', data, target], { cwd });
+  await syscalls.mount(cwd, 'overlay', target, 'overlay', 0, data).catch((error: unknown) => {
+    throw new CommandError(describe(error, 'mount', target));
+  });
+}
+
+/** One unmount attempt: a system call where the helper runs, else umount(8). */
+async function umountOnce(target: string, lazy: boolean, mayBlock: boolean): Promise<void> {
+  // The helper makes one call at a time: an unmount that syncs a filesystem would hold up every other mount.
+  const syscalls = mayBlock ? null : await syscallHelper();
+  if (syscalls === null) return run('umount', lazy ? ['-l', target] : [target]);
+  await syscalls.umount(target, UMOUNT_NOFOLLOW | (lazy ? MNT_DETACH : 0)).catch((error: unknown) => {
+    throw new CommandError(describe(error, 'umount', target));
+  });
+}
+
+/** umount(8)'s words for what went wrong, which `unmountPath` tells apart. */
+const errnoWords: Readonly<Record<string, string>> = {
+  EINVAL: 'not mounted',
+  ENOENT: 'no mount point specified',
+  EBUSY: 'target is busy',
+};
+
+function describe(error: unknown, command: string, target: string): string {
+  if (!(error instanceof SyscallError)) return error instanceof Error ? error.message : String(error);
+  const words = command === 'umount' ? errnoWords[error.code] : undefined;
+  return `${command}: ${target}: ${words ?? error.code}`;
 }
 
 /** The kernel rejects mount data longer than a page. */
@@ -96,12 +129,14 @@ export async function mountOverlay(options: OverlayOptions): Promise<OverlayMoun
         `use shorter snapshot paths (${options.lowerDirs.length} lower dirs)`,
     );
   }
-  if (upperDir !== undefined && workDir !== undefined) {
-    await mkdir(upperDir, { recursive: true });
-    await mkdir(workDir, { recursive: true });
-    if ((await readdir(workDir)).length > 0) throw new MountError(`overlay work dir is not empty: ${workDir}`);
-  }
-  await mkdir(options.target, { recursive: true });
+  // The three dirs at once; a work dir that this call created is empty without looking.
+  const [, createdWork] = await Promise.all([
+    upperDir === undefined ? undefined : mkdir(upperDir, { recursive: true }),
+    workDir === undefined ? undefined : mkdir(workDir, { recursive: true }),
+    mkdir(options.target, { recursive: true }),
+  ]);
+  if (workDir !== undefined && createdWork === undefined && (await readdir(workDir)).length > 0)
+    throw new MountError(`overlay work dir is not empty: ${workDir}`);
 
   const target = path.resolve(options.target);
   // Where the option would push the data over a page, the mount goes without it (slower, never wrong).
@@ -114,16 +149,14 @@ export async function mountOverlay(options: OverlayOptions): Promise<OverlayMoun
   try {
     if (isVolatile) {
       // A kernel without the option (before 5.10) refuses the mount: remembered, and mounted without it.
-      await run('mount', ['-t', 'overlay', 'overlay', '-o', `${data}${volatileOption}`, target], { cwd }).catch(
-        async (error: unknown) => {
-          await run('mount', ['-t', 'overlay', 'overlay', '-o', data, target], { cwd }).catch(() => {
-            throw error;
-          });
-          volatileSupported = false;
-          isVolatile = false;
-        },
-      );
-    } else await run('mount', ['-t', 'overlay', 'overlay', '-o', data, target], { cwd });
+      await mountData(`${data}${volatileOption}`, target, cwd).catch(async (error: unknown) => {
+        await mountData(data, target, cwd).catch(() => {
+          throw error;
+        });
+        volatileSupported = false;
+        isVolatile = false;
+      });
+    } else await mountData(data, target, cwd);
   } catch (error) {
     forgetMount(target);
     throw new MountError(`cannot mount overlay at ${target}: ${stderrOf(error)}`);
@@ -136,7 +169,7 @@ export async function mountOverlay(options: OverlayOptions): Promise<OverlayMoun
     volatile: isVolatile,
     async unmount() {
       if (!mounted) return;
-      await unmountPath(target);
+      await unmountPath(target, upperDir !== undefined && !isVolatile);
       mounted = false;
       forgetMount(target);
     },
@@ -153,11 +186,14 @@ export async function withOverlay<T>(options: OverlayOptions, body: (mount: Over
   }
 }
 
-/** `umount`, retried briefly while busy, then detached lazily so a stuck reader cannot leak it. */
-export async function unmountPath(target: string): Promise<void> {
+/**
+ * `umount`, retried briefly while busy, then detached lazily so a stuck reader cannot leak it. `mayBlock`: the mount
+ * may take long to unmount (an overlay with an upper dir that is not volatile syncs its whole filesystem).
+ */
+export async function unmountPath(target: string, mayBlock = false): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await run('umount', [target]);
+      await umountOnce(target, false, mayBlock);
       return;
     } catch (error) {
       const message = stderrOf(error);
@@ -166,7 +202,7 @@ export async function unmountPath(target: string): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
     }
   }
-  await run('umount', ['-l', target]).catch((error: unknown) => {
+  await umountOnce(target, true, mayBlock).catch((error: unknown) => {
     throw new MountError(`cannot unmount ${target}: ${stderrOf(error)}`);
   });
 }

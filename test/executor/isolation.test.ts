@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname as hostHostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listMountsUnder, RuntimeError } from '../../executor/index.js';
+import { createRunSpec, listMountsUnder, RuntimeError, runContainer } from '../../executor/index.js';
 import { busyboxRootfs, describeEntries, isolationUnavailable, removeScratch, runStep, scratchDir } from './helpers.js';
 
 const skipReason = isolationUnavailable();
@@ -194,6 +194,24 @@ describe.skipIf(skipReason !== undefined)('RUN isolation with runc', () => {
       /exec: "\/no\/such\/program": stat \/no\/such\/program: no such file or directory/,
     );
     expect(await listMountsUnder(dir)).toEqual([]);
+  });
+
+  it('a bundle that cannot be written fails with its own error, before runc runs', async () => {
+    const notADir = path.join(dir, 'bundle-file');
+    await writeFile(notADir, 'x');
+    const spec = createRunSpec({
+      rootfs,
+      args: ['true'],
+      env: [],
+      cwd: '/',
+      uid: 0,
+      gid: 0,
+      hostname: 'h',
+      networkFiles: { hosts: notADir, resolvConf: notADir, hostname: notADir },
+    });
+    const attempt = runContainer({ spec, bundleDir: path.join(notADir, 'bundle') });
+    await expect(attempt).rejects.toMatchObject({ code: 'ENOTDIR' });
+    await expect(attempt).rejects.not.toThrow(RuntimeError);
   });
 
   it('kills the container on abort', async () => {

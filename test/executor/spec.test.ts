@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,8 @@ import {
   type RunSpecOptions,
   writeNetworkFiles,
 } from '../../executor/index.js';
+import { launcherDir } from '../../executor/runtime/launcher.js';
+import { sharedNetworkFiles } from '../../executor/runtime/network-files.js';
 
 const base: RunSpecOptions = {
   rootfs: '/snap/m',
@@ -234,6 +236,29 @@ describe('network files', () => {
       expect(hostsFileContent('buildkitsandbox')).toBe(
         '127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n',
       );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('shares one set per content in the launcher directory, and a new set when the content changes', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tsbuild-netfiles-'));
+    try {
+      const resolv = path.join(dir, 'host-resolv');
+      await writeFile(resolv, 'nameserver 10.0.0.2\n');
+      const first = await sharedNetworkFiles({ hostname: 'foo', hostResolvConf: resolv });
+      expect(await sharedNetworkFiles({ hostname: 'foo', hostResolvConf: resolv })).toEqual(first);
+      expect(path.dirname(path.dirname(first.hosts))).toBe(launcherDir());
+      expect(await readFile(first.hostname, 'utf8')).toBe('foo\n');
+      expect((await stat(first.hosts)).mode & 0o777).toBe(0o644);
+      const other = await sharedNetworkFiles({ hostname: 'bar', hostResolvConf: resolv });
+      expect(other.hosts).not.toBe(first.hosts);
+      expect(await readFile(other.hosts, 'utf8')).toBe(hostsFileContent('bar'));
+      await writeFile(resolv, 'nameserver 10.0.0.3\n');
+      const changed = await sharedNetworkFiles({ hostname: 'foo', hostResolvConf: resolv });
+      expect(changed.resolvConf).not.toBe(first.resolvConf);
+      expect(await readFile(changed.resolvConf, 'utf8')).toBe('nameserver 10.0.0.3\n');
+      expect(await readFile(first.resolvConf, 'utf8')).toBe('nameserver 10.0.0.2\n');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
