@@ -82,3 +82,28 @@ export async function hashInBulk(
     }
   }
 }
+
+/**
+ * Adds to `statCache` the digests a walk computed as it went (stat-batch.ts): those of the files
+ * marked 1 in `hashed`, unless changed at or after `racyAfter` (ms).
+ */
+export function cacheWalkDigests(
+  statCache: StatCache,
+  fields: Float64Array,
+  hashed: Uint8Array,
+  digests: Uint8Array,
+  owner: HeaderOwner,
+  racyAfter: number,
+): void {
+  let n = 0;
+  for (let i = 0; i < hashed.length; i++) n += hashed[i] === 1 ? 1 : 0;
+  statCache.reserve(n);
+  for (let i = 0; i < hashed.length; i++) {
+    if (hashed[i] !== 1) continue;
+    const o = i * FIELDS;
+    if (fields[o + FIELD.mtimeMs] >= racyAfter || fields[o + FIELD.ctimeMs] >= racyAfter) continue;
+    const uid = owner.resetOwner ? 0 : fields[o + FIELD.uid];
+    const gid = owner.resetOwner ? 0 : fields[o + FIELD.gid];
+    statCache.setFromFields(fields, o, fields[o + FIELD.mode] & 0o7777, uid, gid, digests, i * 32);
+  }
+}

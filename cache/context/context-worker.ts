@@ -1,8 +1,7 @@
-import { lstatSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { fileHeaderText } from './checksum.js';
-import { hashFile, mainHashFileIo } from './hash-file.js';
+import { hashFileAt, hashOpenFile, mainHashFileIo, writeFileHeader } from './hash-file.js';
 import { FAILED, FIELDS, PARAMS, READ_BUFFER, WORKER_SOURCE } from './worker-source.js';
 
 export { FAILED, FIELDS, PARAMS } from './worker-source.js';
@@ -16,10 +15,16 @@ export interface Job {
   readonly chunk: number;
   /** stat: `FIELDS` numbers per path (out). hash: `PARAMS` numbers per path (in). */
   readonly numbers: Float64Array;
-  /** hash only: 32 digest bytes per path (out). */
+  /** hash: 32 digest bytes per path (out); stat: given with `hashed`, those of the regular files. */
   readonly digests?: Uint8Array;
   /** hash only: bytes read per path, `FAILED` on error (out). */
   readonly reads?: Float64Array;
+  /** stat only, to hash each regular file right after its lstat: 1 per file hashed whole (out). */
+  readonly hashed?: Uint8Array;
+  /** stat with `hashed`: uid and gid 0 in the headers. */
+  readonly resetOwner?: boolean;
+  /** stat with `hashed`: 1 for paths to open and fstat (listed as regular files) instead of lstat. */
+  readonly opened?: Uint8Array;
 }
 
 export function storeStats(out: Float64Array, o: number, st: Stats): void {
@@ -73,6 +78,53 @@ function view(a: Float64Array | Uint8Array): [ArrayBufferLike, number, number] {
 
 let mainBuffer: Buffer | undefined;
 
+/**
+ * One path of a stat job that hashes, on the calling thread (as the worker's `statAndHash`): a path
+ * listed as a regular file is opened (never following a symlink, never blocking on a fifo),
+ * fstat'ed and, if it is one, hashed; any other path, or one that cannot be opened, is lstat'ed.
+ */
+function statAndHash(job: Job, digests: Buffer, i: number, path: string): void {
+  const o = i * FIELDS;
+  const n = job.numbers;
+  let fd = -1;
+  if (job.opened?.[i] === 1) {
+    try {
+      fd = openSync(path, mainHashFileIo.readNoFollow);
+    } catch {
+      // Not a regular file any more, or unreadable: the lstat below says what it is.
+    }
+  }
+  if (fd < 0) {
+    statInto(n, o, path);
+    return;
+  }
+  try {
+    storeStats(n, o, fstatSync(fd));
+    if ((n[o] & 0o170000) !== 0o100000) return;
+    const reset = job.resetOwner === true;
+    const size = n[o + 3];
+    mainBuffer ??= Buffer.allocUnsafe(READ_BUFFER);
+    const length = writeFileHeader(mainBuffer, n[o], reset ? 0 : n[o + 1], reset ? 0 : n[o + 2], size);
+    const { hex, read } = hashOpenFile(mainHashFileIo, fd, length, size, mainBuffer);
+    if (read === size) {
+      digests.write(hex, i * 32, 32, 'hex');
+      job.hashed![i] = 1;
+    }
+  } catch {
+    // Left unhashed (or its stat redone): retried one by one, which reports the real error.
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function statInto(numbers: Float64Array, o: number, path: string): void {
+  try {
+    storeStats(numbers, o, lstatSync(path));
+  } catch {
+    numbers[o] = FAILED;
+  }
+}
+
 /** One file of a hash job on the calling thread (the worker's `hashOne` does the same, both through hashFile). */
 function hashOne(job: Job, digests: Buffer, i: number): void {
   const p = i * PARAMS;
@@ -80,9 +132,9 @@ function hashOne(job: Job, digests: Buffer, i: number): void {
   const size = n[p + 3];
   const reads = job.reads!;
   try {
-    const header = fileHeaderText(n[p], n[p + 1], n[p + 2], size);
     mainBuffer ??= Buffer.allocUnsafe(READ_BUFFER);
-    const { hex, read } = hashFile(mainHashFileIo, job.prefix + job.paths[i], header, size, mainBuffer);
+    const length = writeFileHeader(mainBuffer, n[p], n[p + 1], n[p + 2], size);
+    const { hex, read } = hashFileAt(mainHashFileIo, job.prefix + job.paths[i], length, size, mainBuffer);
     digests.write(hex, i * 32, 32, 'hex');
     reads[i] = read;
   } catch {
@@ -158,18 +210,27 @@ export class ContextWorker {
       ContextWorker.doChunk(job, c);
       Atomics.add(counters, 1, 1);
       // Between chunks of a long job, let timers and progress output run.
-      if (job.kind === 'hash' && c % 16 === 15) await new Promise<void>((resolve) => setImmediate(resolve));
+      if ((job.kind === 'hash' || job.hashed) && c % 16 === 15)
+        await new Promise<void>((resolve) => setImmediate(resolve));
     }
     await ContextWorker.settle(offered);
   }
 
-  /** Claims and does every chunk of an offered job the worker has not claimed, without yielding. */
-  static claimAll(offered: Offered): void {
+  /**
+   * Claims and does the chunks of an offered job the worker has not claimed, without yielding,
+   * up to `max` of them; returns how many it did.
+   */
+  static claimAll(offered: Offered, max = Number.POSITIVE_INFINITY): number {
     const { job, counters, chunks } = offered;
-    for (let c = Atomics.add(counters, 0, 1); c < chunks; c = Atomics.add(counters, 0, 1)) {
+    let done = 0;
+    while (done < max) {
+      const c = Atomics.add(counters, 0, 1);
+      if (c >= chunks) break;
       ContextWorker.doChunk(job, c);
       Atomics.add(counters, 1, 1);
+      done++;
     }
+    return done;
   }
 
   /** Resolves once no chunk of an offered job is running (or the worker died). */
@@ -180,18 +241,18 @@ export class ContextWorker {
 
   private static doChunk(job: Job, c: number): void {
     const end = Math.min(job.paths.length, (c + 1) * job.chunk);
-    const d = job.kind === 'hash' ? job.digests! : undefined;
+    const d = job.digests;
     // A Buffer view for hex writes (one per chunk, not per file).
     const digests = d && Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+    const numbers = job.numbers;
     for (let i = c * job.chunk; i < end; i++) {
-      if (digests) hashOne(job, digests, i);
-      else {
-        try {
-          storeStats(job.numbers, i * FIELDS, lstatSync(job.prefix + job.paths[i]));
-        } catch {
-          job.numbers[i * FIELDS] = FAILED;
-        }
+      if (job.kind === 'hash') {
+        hashOne(job, digests!, i);
+        continue;
       }
+      const path = job.prefix + job.paths[i];
+      if (job.hashed) statAndHash(job, digests!, i, path);
+      else statInto(numbers, i * FIELDS, path);
     }
   }
 
@@ -216,6 +277,9 @@ export class ContextWorker {
       numbers: view(job.numbers),
       digests: job.digests && view(job.digests),
       reads: job.reads && view(job.reads),
+      hashed: job.hashed && view(job.hashed),
+      opened: job.opened,
+      resetOwner: job.resetOwner === true,
     });
     return done;
   }

@@ -9,10 +9,18 @@ const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 
+const FILE = 1;
+const DIR = 2;
+
 export class EntryTable {
   /** Built on the first `entry` call: a warm snapshot's digests need none. */
   private objects: (ContextEntry | undefined)[] | undefined;
   private all: readonly ContextEntry[] | undefined;
+  /**
+   * FILE, DIR or 0 per entry: the passes over all entries read one byte each instead of a mode
+   * 80 bytes from the previous one (a cache miss per entry).
+   */
+  private readonly kinds: Uint8Array;
 
   constructor(
     /** Relative paths in walk order. */
@@ -21,18 +29,25 @@ export class EntryTable {
     readonly fields: Float64Array,
     /** Symlink targets by index. */
     readonly links: ReadonlyMap<number, string>,
-  ) {}
+  ) {
+    const kinds = new Uint8Array(paths.length);
+    for (let i = 0; i < kinds.length; i++) {
+      const fmt = fields[i * FIELDS + FIELD.mode] & S_IFMT;
+      kinds[i] = fmt === S_IFREG ? FILE : fmt === S_IFDIR ? DIR : 0;
+    }
+    this.kinds = kinds;
+  }
 
   get length(): number {
     return this.paths.length;
   }
 
   isFile(i: number): boolean {
-    return (this.fields[i * FIELDS + FIELD.mode] & S_IFMT) === S_IFREG;
+    return this.kinds[i] === FILE;
   }
 
   isDir(i: number): boolean {
-    return (this.fields[i * FIELDS + FIELD.mode] & S_IFMT) === S_IFDIR;
+    return this.kinds[i] === DIR;
   }
 
   /** The entry object of index `i` (built once). */

@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
-import { type DigestColumns, type HeaderOwner, hashInBulk } from './bulk-hash.js';
+import { cacheWalkDigests, type DigestColumns, type HeaderOwner, hashInBulk } from './bulk-hash.js';
 import { type HeaderFields, headerBytes, headerText } from './checksum.js';
 import type { ContextWorker } from './context-worker.js';
 import type { ContextEntry } from './entry.js';
@@ -62,6 +62,26 @@ export class FileHasher {
     out: DigestColumns,
   ): Promise<void> {
     return hashInBulk(prefix, table, files, owner, worker, this.statCache, RACY_WINDOW_MS, out);
+  }
+
+  /**
+   * Records in the stat cache the digests a walk that hashed as it went computed (marked 1 in
+   * `hashed`), except files changed shortly before the walk started at `startedMs`.
+   */
+  rememberWalkDigests(
+    table: EntryTable,
+    hashed: Uint8Array,
+    digests: Uint8Array,
+    owner: HeaderOwner,
+    startedMs: number,
+  ): void {
+    if (this.statCache)
+      cacheWalkDigests(this.statCache, table.fields, hashed, digests, owner, startedMs - RACY_WINDOW_MS);
+  }
+
+  /** Starts writing the stat cache, if it changed, without waiting (see `StatCache.saveInBackground`). */
+  saveSoon(): void {
+    this.statCache?.saveInBackground();
   }
 
   /** False when reads go through an injected reader, which must see every read. */

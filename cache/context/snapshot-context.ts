@@ -62,13 +62,20 @@ export async function snapshotContext(dir: string, opts: SnapshotOptions = {}): 
   const ignorePatterns = ignoreFile ? parseIgnoreFile(await fsp.readFile(ignoreFile, 'utf8')) : [];
   const matcher = ignorePatterns.length > 0 ? compileIgnore(ignorePatterns) : null;
   const hasher = new FileHasher(opts.statCache, opts.readFile, opts.hashConcurrency);
-  const snapshot = new ContextSnapshot(root, ignoreFile, ignorePatterns, dockerfile, hasher, opts.resetOwner ?? true);
+  const resetOwner = opts.resetOwner ?? true;
+  const snapshot = new ContextSnapshot(root, ignoreFile, ignorePatterns, dockerfile, hasher, resetOwner);
+  // With nothing in the stat cache, hashAll hashes each file as the walk lstats it: hashing starts
+  // while the listing goes on, on both threads, without a second pass over the files.
+  const hashAsWalked = opts.hashAll === true && hasher.canHashMany && (opts.statCache?.size ?? 0) === 0;
+  const startedMs = Date.now();
   const walk = await walkContext(root, {
     matcher,
     ...(opts.walkFs ? { fs: opts.walkFs } : {}),
     ...(opts.parallelStatMin === undefined ? {} : { parallelStatMin: opts.parallelStatMin }),
+    ...(hashAsWalked ? { hashFiles: { resetOwner } } : {}),
+    ...(opts.statCache ? { expectedEntries: opts.statCache.size } : {}),
   });
-  snapshot.seal(walk);
+  snapshot.seal(walk, startedMs);
   // The walk's helper thread serves a bulk hash job right away, or stops.
   if (opts.hashAll) snapshot.prefetchAll();
   else snapshot.releaseWorker();

@@ -72,9 +72,15 @@ export class ContextSnapshot {
   }
 
   /** Used by `snapshotContext` once the walk is complete: the entries and each one's parent index. */
-  seal(walk: WalkResult): void {
+  seal(walk: WalkResult, walkStartedMs = Date.now()): void {
     this.tree = new SnapshotTree(walk.table, walk.parents);
-    this.digests = digestColumns(walk.table.length);
+    const hashes = walk.hashes;
+    if (hashes) {
+      // The digests the walk computed, in place: files it hashed are known.
+      const { digests, hashed } = hashes;
+      this.digests = { bytes: Buffer.from(digests.buffer, digests.byteOffset, digests.byteLength), known: hashed };
+      this.hasher.rememberWalkDigests(walk.table, hashed, digests, this.policy, walkStartedMs);
+    } else this.digests = digestColumns(walk.table.length);
     this.dirContents = new DirContents(this.tree, this.digests, (i) => {
       // contentDigest hashes everything below first; a gap here would be a wrong digest.
       if (!this.known(i)) throw new Error(`${JSON.stringify('/' + walk.table.paths[i])}: digest not computed`);
@@ -237,7 +243,9 @@ export class ContextSnapshot {
     const table = this.tree.table;
     const missing: number[] = [];
     for (let i = 0; i < table.length; i++) if (table.isFile(i) && this.unknown(i)) missing.push(i);
-    this.hashInBulk(missing);
+    // Once every file is known, the stat cache is written while the caller combines digests.
+    if (missing.length === 0) this.hasher.saveSoon();
+    this.hashInBulk(missing)?.then(() => this.hasher.saveSoon());
   }
 
   /** A file whose digest is neither known nor being computed. */
@@ -249,14 +257,14 @@ export class ContextSnapshot {
    * Hashes `files` (unknown files) in one job (bulk-hash.ts), or one by one if they are few or
    * reads are injected. Files the job could not hash are left unknown.
    */
-  private hashInBulk(files: readonly number[]): void {
+  private hashInBulk(files: readonly number[]): Promise<void> | undefined {
     // The walk's helper thread serves the first job; later jobs start their own if worth it.
     const worker = this.worker;
     this.worker = null;
     if (files.length < BULK_MIN_FILES || !this.hasher.canHashMany) {
       worker?.close();
       for (const i of files) this.knownOrStart(i);
-      return;
+      return undefined;
     }
     const table = this.tree.table;
     this.inBulk ??= new Uint8Array(table.length);
@@ -271,6 +279,7 @@ export class ContextSnapshot {
         worker?.close();
       });
     this.bulkJobs.add(job);
+    return job;
   }
 
   /** A directory's recursive contents digest (4.3); for any other entry its entry digest. */

@@ -2,8 +2,10 @@
 // then a sha256 of everything before it. Loading is a copy, not a parse; anything truncated,
 // corrupt or foreign fails the checksum or the size check and decodes to null.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writev } from 'node:fs';
 import { endianness } from 'node:os';
+import path from 'node:path';
 
 /** The records, column by column; capacity may exceed `count`. */
 export interface StatColumns {
@@ -58,4 +60,32 @@ export function decodeStatCache(file: Buffer): StatColumns | null {
     ? new Uint32Array(file.buffer, tagBytes.byteOffset, n * 3)
     : new Uint32Array(new Uint8Array(tagBytes).buffer);
   return { count: n, stamps, tags, digests: file.subarray(HEADER + n * 52, HEADER + n * 84) };
+}
+
+/**
+ * Writes `parts` (`encodeStatCache`) as `file`: a temp file renamed over the old one. No fsync:
+ * the file carries a checksum, so a crash leaves either a valid cache (old or new) or one that is
+ * ignored, and a record, old or new, is never wrong for the stat it names. Only the write itself
+ * goes to libuv's thread pool, and it is queued before this returns: each further round trip would
+ * wait for the event loop, which a caller computing digests meanwhile does not give back soon.
+ */
+export async function writeStatCacheFile(file: string, parts: readonly Uint8Array[]): Promise<void> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    try {
+      const size = parts.reduce((sum, p) => sum + p.byteLength, 0);
+      const written = await new Promise<number>((resolve, reject) =>
+        writev(fd, parts as Uint8Array[], (err, n) => (err ? reject(err) : resolve(n))),
+      );
+      if (written !== size) throw new Error(`${tmp}: short write (${written} of ${size} bytes)`);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }

@@ -1,14 +1,14 @@
 // The persistent stat cache: (dev, ino, size, mtime, ctime, mode, uid, gid) → entry digest, so
-// that an unchanged file is never read again. Records live in typed-array columns indexed by
-// inode number: a lookup allocates nothing but the digest string it returns, and the file on
-// disk is those columns plus a checksum (see stat-cache-file.ts), loaded without parsing.
+// that an unchanged file is never read again. Records live in typed-array columns, found by the
+// order they were asked for or by inode (stat-cache-find.ts): a lookup allocates nothing but the
+// digest string it returns, and the file on disk is those columns plus a checksum (see
+// stat-cache-file.ts), loaded without parsing.
 
-import { randomBytes } from 'node:crypto';
-import { promises as fsp, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { InoIndex } from './ino-index.js';
+import { readFileSync } from 'node:fs';
 import { FIELD } from './stat-batch.js';
-import { decodeStatCache, encodeStatCache, type StatColumns } from './stat-cache-file.js';
+import { decodeStatCache, encodeStatCache, type StatColumns, writeStatCacheFile } from './stat-cache-file.js';
+import { RecordFinder } from './stat-cache-find.js';
+import { lookupOrder, permuted } from './stat-cache-order.js';
 
 /** The stat fields of a file that key the cache (a `ContextEntry` is one). */
 export interface StatStamp {
@@ -25,6 +25,8 @@ export interface StatStamp {
 const micros = (ms: number): number => Math.round(ms * 1000);
 
 const INITIAL_CAPACITY = 1024;
+/** `seen` position of a record looked up or stored without one (`get`/`set`): after the others. */
+const NO_POSITION = 0x7ffffffe;
 
 function emptyColumns(capacity: number): StatColumns {
   return {
@@ -37,12 +39,15 @@ function emptyColumns(capacity: number): StatColumns {
 
 export class StatCache {
   private cols: StatColumns;
-  /** Inode → latest record with it; earlier records with the same inode follow `next`. */
-  private byIno: InoIndex;
-  private next: Int32Array;
-  /** Records looked up or stored since opening (for `retainUsed`). */
-  private used: Uint8Array;
+  private readonly finder: RecordFinder;
+  /**
+   * Per record, 0 if not looked up or stored since opening (for `retainUsed`), else 1 + the
+   * position it was first asked for at (a snapshot's offset of its lstat numbers): the save order.
+   */
+  private seen: Int32Array;
   private dirty = false;
+  /** A write in flight (`saveInBackground`). */
+  private writing: Promise<void> | null = null;
   /** Lookups answered from the cache since opening (for tests and progress output). */
   hits = 0;
   misses = 0;
@@ -52,10 +57,8 @@ export class StatCache {
     cols: StatColumns,
   ) {
     this.cols = cols;
-    const capacity = cols.tags.length / 3;
-    this.next = new Int32Array(capacity);
-    this.used = new Uint8Array(capacity);
-    this.byIno = this.indexAll();
+    this.finder = new RecordFinder(cols);
+    this.seen = new Int32Array(cols.tags.length / 3);
   }
 
   /** An empty cache that is never persisted. */
@@ -81,8 +84,8 @@ export class StatCache {
 
   /** The digest recorded for a file with exactly this stat and header mode/uid/gid. */
   get(st: StatStamp, mode: number, uid: number, gid: number): string | undefined {
-    const i = this.find(st.dev, st.ino, st.size, micros(st.mtimeMs), micros(st.ctimeMs), mode, uid, gid, true);
-    if (!this.counted(i)) return undefined;
+    const i = this.finder.find(st.dev, st.ino, st.size, micros(st.mtimeMs), micros(st.ctimeMs), mode, uid, gid, true);
+    if (!this.counted(i, NO_POSITION)) return undefined;
     return 'sha256:' + this.cols.digests.toString('hex', i * 32, i * 32 + 32);
   }
 
@@ -102,21 +105,27 @@ export class StatCache {
     const mtime = micros(fields[o + FIELD.mtimeMs]);
     const ctime = micros(fields[o + FIELD.ctimeMs]);
     const size = fields[o + FIELD.size];
-    const i = this.find(fields[o + FIELD.dev], fields[o + FIELD.ino], size, mtime, ctime, mode, uid, gid, true);
-    if (!this.counted(i)) return false;
-    this.cols.digests.copy(out, at, i * 32, i * 32 + 32);
+    const i = this.finder.find(fields[o + FIELD.dev], fields[o + FIELD.ino], size, mtime, ctime, mode, uid, gid, true);
+    if (!this.counted(i, o)) return false;
+    // Byte by byte: a native copy call per file cost more than the copy.
+    const digests = this.cols.digests;
+    for (let b = 0; b < 32; b++) out[at + b] = digests[i * 32 + b];
     return true;
   }
 
-  /** Counts a lookup of record `i` (-1: a miss) and marks it used. */
-  private counted(i: number): boolean {
+  /** Counts a lookup of record `i` (-1: a miss) and marks it used at `position`. */
+  private counted(i: number, position: number): boolean {
     if (i < 0) {
       this.misses++;
       return false;
     }
     this.hits++;
-    this.used[i] = 1;
+    this.markUsed(i, position);
     return true;
+  }
+
+  private markUsed(i: number, position: number): void {
+    if (this.seen[i] === 0) this.seen[i] = position + 1;
   }
 
   /** Records a digest (`sha256:` + 64 hex digits); replaces the record of an older stat of the same file. */
@@ -127,7 +136,8 @@ export class StatCache {
 
   /** `set` with the 32 digest bytes at `bytes[offset..]`. */
   setBytes(st: StatStamp, mode: number, uid: number, gid: number, bytes: Uint8Array, offset: number): void {
-    this.store(st.dev, st.ino, st.size, micros(st.mtimeMs), micros(st.ctimeMs), mode, uid, gid, bytes, offset);
+    const { dev, ino, size } = st;
+    this.store(dev, ino, size, micros(st.mtimeMs), micros(st.ctimeMs), mode, uid, gid, bytes, offset, NO_POSITION);
   }
 
   /** `setBytes` for the lstat numbers at `fields[o..]` (stat-batch.ts order). */
@@ -143,7 +153,7 @@ export class StatCache {
     const mtime = micros(fields[o + FIELD.mtimeMs]);
     const ctime = micros(fields[o + FIELD.ctimeMs]);
     const size = fields[o + FIELD.size];
-    this.store(fields[o + FIELD.dev], fields[o + FIELD.ino], size, mtime, ctime, mode, uid, gid, bytes, offset);
+    this.store(fields[o + FIELD.dev], fields[o + FIELD.ino], size, mtime, ctime, mode, uid, gid, bytes, offset, o);
   }
 
   private store(
@@ -157,13 +167,14 @@ export class StatCache {
     gid: number,
     bytes: Uint8Array,
     offset: number,
+    position: number,
   ): void {
-    let i = this.find(dev, ino, size, mtime, ctime, mode, uid, gid, true);
+    let i = this.finder.find(dev, ino, size, mtime, ctime, mode, uid, gid, true);
     if (i >= 0 && this.cols.digests.compare(bytes, offset, offset + 32, i * 32, i * 32 + 32) === 0) {
-      this.used[i] = 1;
+      this.markUsed(i, position);
       return;
     }
-    if (i < 0) i = this.find(dev, ino, size, mtime, ctime, mode, uid, gid, false);
+    if (i < 0) i = this.finder.find(dev, ino, size, mtime, ctime, mode, uid, gid, false);
     const added = i < 0;
     if (added) {
       i = this.cols.count;
@@ -181,15 +192,15 @@ export class StatCache {
     tags[i * 3 + 2] = gid;
     // Byte by byte: no subarray per record (tens of thousands in a cold snapshot).
     for (let b = 0; b < 32; b++) digests[i * 32 + b] = bytes[offset + b];
-    if (added) this.link(i, ino);
-    this.used[i] = 1;
+    if (added) this.finder.added(i, ino);
+    this.markUsed(i, position);
     this.dirty = true;
   }
 
   /** Makes room for `more` records beyond the current ones (before storing many). */
   reserve(more: number): void {
     this.grow(this.cols.count + more);
-    this.byIno.reserve(this.cols.count + more);
+    this.finder.reserve(this.cols.count + more);
   }
 
   /** Drops the records not looked up or stored since opening (files that no longer exist); call before `save`. */
@@ -197,85 +208,64 @@ export class StatCache {
     const { count } = this.cols;
     const kept = emptyColumns(Math.max(INITIAL_CAPACITY, count));
     for (let i = 0; i < count; i++) {
-      if (!this.used[i]) continue;
+      if (this.seen[i] === 0) continue;
       const j = kept.count++;
       kept.stamps.set(this.cols.stamps.subarray(i * 5, i * 5 + 5), j * 5);
       kept.tags.set(this.cols.tags.subarray(i * 3, i * 3 + 3), j * 3);
       this.cols.digests.copy(kept.digests, j * 32, i * 32, i * 32 + 32);
     }
     if (kept.count === count) return;
+    const seen = new Int32Array(kept.tags.length / 3);
+    for (let i = 0, j = 0; i < count; i++) if (this.seen[i] !== 0) seen[j++] = this.seen[i];
     this.cols = kept;
-    this.next = new Int32Array(kept.tags.length / 3);
-    this.used = new Uint8Array(kept.tags.length / 3).fill(1, 0, kept.count);
-    this.byIno = this.indexAll();
+    this.seen = seen;
+    this.finder.reset(kept);
     this.dirty = true;
   }
 
   /**
-   * Writes the cache if anything changed: a temp file renamed over the old one. No fsync: the
-   * file carries a checksum, so a crash leaves either a valid cache (old or new) or one that
-   * is ignored, and a record, old or new, is never wrong for the stat it names.
+   * Writes the cache if anything changed or its records are not in lookup order (see
+   * `writeStatCacheFile`), after any write `saveInBackground` started.
    */
   async save(): Promise<void> {
-    if (!this.file || !this.dirty) return;
-    await fsp.mkdir(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      const out = await fsp.open(tmp, 'wx', 0o600);
-      try {
-        const parts = encodeStatCache(this.cols);
-        const size = parts.reduce((sum, p) => sum + p.byteLength, 0);
-        const { bytesWritten } = await out.writev(parts);
-        if (bytesWritten !== size) throw new Error(`${tmp}: short write (${bytesWritten} of ${size} bytes)`);
-      } finally {
-        await out.close();
-      }
-      await fsp.rename(tmp, this.file);
-    } catch (err) {
-      await fsp.rm(tmp, { force: true });
-      throw err;
-    }
-    this.dirty = false;
+    while (this.writing) await this.writing;
+    const order = this.pendingOrder();
+    if (order !== undefined) await this.write(order);
   }
 
   /**
-   * The record for this stat (times in µs) and header (`exact`), or for the same file (dev,
-   * inode, header) whatever its stamps (to be overwritten); -1 if none.
+   * Starts writing the cache now, if it changed, without waiting: the write (in libuv's thread
+   * pool) overlaps whatever the caller computes next, and `save` then waits for it. A change
+   * made meanwhile marks the cache changed again, so `save` writes it once more.
    */
-  private find(
-    dev: number,
-    ino: number,
-    size: number,
-    mtime: number,
-    ctime: number,
-    mode: number,
-    uid: number,
-    gid: number,
-    exact: boolean,
-  ): number {
-    const { stamps, tags } = this.cols;
-    for (let i = this.byIno.get(ino); i >= 0; i = this.next[i]) {
-      const s = i * 5;
-      const t = i * 3;
-      if (stamps[s] !== dev || tags[t] !== mode || tags[t + 1] !== uid || tags[t + 2] !== gid) continue;
-      if (!exact) return i;
-      const same = stamps[s + 2] === size && stamps[s + 3] === mtime && stamps[s + 4] === ctime;
-      return same ? i : -1;
+  saveInBackground(): void {
+    if (this.writing) return;
+    const order = this.pendingOrder();
+    if (order === undefined) return;
+    const done = (): void => {
+      this.writing = null;
+    };
+    this.writing = this.write(order).then(done, done);
+  }
+
+  /** The save order (null: as stored) if the file must be written, else undefined. */
+  private pendingOrder(): Int32Array | null | undefined {
+    if (!this.file || !(this.dirty || this.finder.outOfOrder)) return undefined;
+    const order = lookupOrder(this.seen, this.cols.count);
+    return this.dirty || order !== null ? order : undefined;
+  }
+
+  private async write(order: Int32Array | null): Promise<void> {
+    const parts = encodeStatCache(order ? permuted(this.cols, order) : this.cols);
+    // From here on a change (even to a column being written) calls for another write.
+    this.dirty = false;
+    this.finder.outOfOrder = false;
+    try {
+      await writeStatCacheFile(this.file!, parts);
+    } catch (err) {
+      this.dirty = true;
+      throw err;
     }
-    return -1;
-  }
-
-  private indexAll(): InoIndex {
-    const index = new InoIndex(this.cols.stamps, this.cols.count);
-    this.byIno = index;
-    for (let i = 0; i < this.cols.count; i++) this.link(i, this.cols.stamps[i * 5 + 1]);
-    return index;
-  }
-
-  /** Makes record `i` (whose inode is `ino`) the first of its inode's chain. */
-  private link(i: number, ino: number): void {
-    this.next[i] = this.byIno.get(ino);
-    this.byIno.set(i);
   }
 
   private grow(needed: number): void {
@@ -286,13 +276,10 @@ export class StatCache {
     bigger.stamps.set(this.cols.stamps);
     bigger.tags.set(this.cols.tags);
     this.cols.digests.copy(bigger.digests);
-    const next = new Int32Array(bigger.tags.length / 3);
-    next.set(this.next);
-    const used = new Uint8Array(bigger.tags.length / 3);
-    used.set(this.used);
+    const seen = new Int32Array(bigger.tags.length / 3);
+    seen.set(this.seen);
     this.cols = bigger;
-    this.byIno.stamps = bigger.stamps;
-    this.next = next;
-    this.used = used;
+    this.seen = seen;
+    this.finder.grown(bigger);
   }
 }

@@ -5,6 +5,8 @@
 // Two passes. The listing pass reads directories only (readdir's entry types say where to
 // descend) and applies the ignore file; every listed path is lstat'ed, for a large context by a
 // worker thread that starts on the listing while it grows, then by both threads (stat-batch.ts).
+// A cold walk that hashes everything also hashes each regular file right after its stat, on the
+// same threads (stat-batch.ts), so hashing starts while the listing still runs.
 // The result is columns (entry-table.ts), not entry objects. An entry whose lstat type disagrees
 // with its directory listing changed in between: the walk starts over (a few times, then fails).
 
@@ -19,7 +21,16 @@ import { ContextWorker } from './context-worker.js';
 import { compareNames } from './entry.js';
 import { EntryTable } from './entry-table.js';
 import type { IgnoreMatcher, ParentMatchInfo } from './ignore-matcher.js';
-import { FIELD, FIELDS, StatPipeline } from './stat-batch.js';
+import {
+  FIELD,
+  FIELDS,
+  LISTED_DIR,
+  LISTED_FILE,
+  LISTED_OTHER,
+  type StatHashing,
+  StatPipeline,
+  type StatResults,
+} from './stat-batch.js';
 
 /** Filesystem calls of the walk; injectable so tests can simulate permission errors as root. */
 export interface WalkFs {
@@ -38,6 +49,13 @@ export interface WalkOptions {
    * `PARALLEL_STAT_MIN`); when given, a worker is used whatever the load (tests).
    */
   readonly parallelStatMin?: number;
+  /**
+   * How many entries the walk probably finds (the stat cache's records): from `parallelStatMin`
+   * the helper thread starts before the listing, to boot while it runs.
+   */
+  readonly expectedEntries?: number;
+  /** Hash every regular file right after its lstat, on the threads that lstat (a cold `hashAll`). */
+  readonly hashFiles?: Omit<StatHashing, 'kinds'>;
 }
 
 /** Below this many entries the walk uses one thread (a worker costs 20-100 ms of CPU to start). */
@@ -75,10 +93,9 @@ class ChangedError extends Error {
   }
 }
 
-/** Per listed path, its parent's index and whether the listing called it a directory. */
+/** Per listed path, its parent's index; per path, what the listing called it (`LISTED_*`) is in `kinds`. */
 interface Listing {
   readonly parents: number[];
-  readonly isDir: boolean[];
 }
 
 export interface WalkResult {
@@ -88,6 +105,8 @@ export interface WalkResult {
   readonly parents: Int32Array;
   /** The worker thread that helped (large contexts): the caller may reuse it, and must close it. */
   readonly worker: ContextWorker | null;
+  /** With `hashFiles`: entry digests by entry index, where `hashed` is 1 (see stat-batch.ts). */
+  readonly hashes?: StatResults['hashes'];
 }
 
 /**
@@ -101,12 +120,12 @@ async function list(
   fs: WalkFs,
   matcher: IgnoreMatcher | null,
   paths: string[],
+  kinds: number[],
   largeAt: number,
   onLarge: () => void,
   onListed: (stable: number) => void,
 ): Promise<Listing> {
   const parents: number[] = [];
-  const isDir: boolean[] = [];
   let dirsSinceYield = 0;
   /** Slots of excluded directories being listed (each may be taken back). */
   const tentative: number[] = [];
@@ -147,7 +166,7 @@ async function list(
       if (!childExcluded) {
         paths.push(childRel);
         parents.push(self);
-        isDir.push(dir);
+        kinds.push(dir ? LISTED_DIR : d.isFile() ? LISTED_FILE : LISTED_OTHER);
         if (dir) await walkDir(childRel, paths.length - 1, childInfo, false);
         continue;
       }
@@ -157,20 +176,20 @@ async function list(
       const slot = paths.length;
       paths.push(childRel);
       parents.push(self);
-      isDir.push(true);
+      kinds.push(LISTED_DIR);
       tentative.push(slot);
       await walkDir(childRel, slot, childInfo, true);
       tentative.pop();
       if (paths.length === slot + 1) {
         paths.pop();
         parents.pop();
-        isDir.pop();
+        kinds.pop();
       }
     }
   };
 
   await walkDir('', -1, undefined, false);
-  return { parents, isDir };
+  return { parents };
 }
 
 /** Walks `root` (absolute, a directory) and returns the included entries in walk order. */
@@ -182,32 +201,39 @@ export async function walkContext(root: string, opts: WalkOptions): Promise<Walk
   // Started as soon as the context proves large, so it boots while the listing goes on.
   let worker: ContextWorker | null = null;
   let started = false;
+  const startWorker = (): void => {
+    if (started) return;
+    started = true;
+    worker = ContextWorker.start(opts.parallelStatMin !== undefined);
+  };
+  if ((opts.expectedEntries ?? 0) >= largeAt) startWorker();
   try {
     for (let attempt = 1; ; attempt++) {
       const paths: string[] = [];
-      const stats = new StatPipeline(prefix, paths);
+      const kinds: number[] = [];
+      const stats = new StatPipeline(prefix, paths, undefined, opts.hashFiles ? { ...opts.hashFiles, kinds } : null);
       const onLarge = (): void => {
-        if (!started) {
-          started = true;
-          worker = ContextWorker.start(opts.parallelStatMin !== undefined);
-        }
+        startWorker();
         stats.useWorker(worker);
       };
       let listing: Listing;
       try {
-        listing = await list(root, prefix, fs, opts.matcher, paths, largeAt, onLarge, (n) => stats.listed(n));
+        listing = await list(root, prefix, fs, opts.matcher, paths, kinds, largeAt, onLarge, (n) => stats.listed(n));
       } catch (err) {
         if (err instanceof ChangedError && attempt < ATTEMPTS) continue;
         throw err;
       }
-      const { parents, isDir } = listing;
-      const { fields, links } = await stats.finish();
-      const changed = isDir.findIndex((dir, i) => dir !== ((fields[i * FIELDS + FIELD.mode] & 0o170000) === 0o040000));
+      const { parents } = listing;
+      const { fields, links, hashes } = await stats.finish();
+      const changed = kinds.findIndex(
+        (kind, i) => (kind === LISTED_DIR) !== ((fields[i * FIELDS + FIELD.mode] & 0o170000) === 0o040000),
+      );
       if (changed >= 0) {
         if (attempt < ATTEMPTS) continue;
         throw new ChangedError(prefix + paths[changed]);
       }
-      return { table: new EntryTable(paths, fields, links), parents: new Int32Array(parents), worker };
+      const table = new EntryTable(paths, fields, links);
+      return { table, parents: new Int32Array(parents), worker, ...(hashes ? { hashes } : {}) };
     }
   } catch (err) {
     (worker as ContextWorker | null)?.close();

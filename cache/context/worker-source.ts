@@ -15,7 +15,7 @@ export const READ_BUFFER = 1 << 20;
 
 export const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { lstatSync } = require('node:fs');
+const { closeSync, fstatSync, lstatSync, openSync } = require('node:fs');
 ${hashFileSource}
 const buf = Buffer.allocUnsafe(${READ_BUFFER});
 
@@ -31,13 +31,46 @@ function statOne(numbers, i, path) {
   }
 }
 
+// One path of a stat job that hashes (context-worker.ts \`statAndHash\`): a path listed as a regular file is opened
+// and fstat'ed, and hashed if it is one (\`hashed[i]\` = 1 if exactly the size fstat saw was read); others are lstat'ed.
+function statAndHash(numbers, digests, hashed, opened, i, path, resetOwner) {
+  const o = i * ${FIELDS};
+  let fd = -1;
+  if (opened && opened[i] === 1) {
+    try {
+      fd = openSync(path, hashFileIo.readNoFollow);
+    } catch {}
+  }
+  if (fd < 0) {
+    statOne(numbers, i, path);
+    return;
+  }
+  try {
+    const st = fstatSync(fd);
+    numbers[o] = st.mode; numbers[o + 1] = st.uid; numbers[o + 2] = st.gid; numbers[o + 3] = st.size;
+    numbers[o + 4] = st.mtimeMs; numbers[o + 5] = st.ctimeMs; numbers[o + 6] = st.dev;
+    numbers[o + 7] = st.ino; numbers[o + 8] = st.nlink; numbers[o + 9] = st.rdev;
+    if ((st.mode & 0o170000) !== 0o100000) return;
+    const size = st.size;
+    const length = writeFileHeader(buf, st.mode, resetOwner ? 0 : st.uid, resetOwner ? 0 : st.gid, size);
+    const { hex, read } = hashOpenFile(hashFileIo, fd, length, size, buf);
+    if (read === size) {
+      digests.write(hex, i * 32, 32, 'hex');
+      hashed[i] = 1;
+    }
+  } catch {
+    // Left unhashed: the calling thread retries it one by one and reports the real error.
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function hashOne(numbers, digests, reads, i, path) {
   const p = i * ${PARAMS};
   const size = numbers[p + 3];
   try {
-    const header = 'namemode' + (numbers[p] & 0o7777) + 'uid' + numbers[p + 1] + 'gid' + numbers[p + 2] +
-      'size' + size + 'typeflag0linknameunamegnamedevmajor0devminor0';
-    const { hex, read } = hashFile(hashFileIo, path, header, size, buf);
+    const length = writeFileHeader(buf, numbers[p], numbers[p + 1], numbers[p + 2], size);
+    const { hex, read } = hashFileAt(hashFileIo, path, length, size, buf);
     digests.write(hex, i * 32, 32, 'hex');
     reads[i] = read;
   } catch {
@@ -51,12 +84,17 @@ parentPort.on('message', (job) => {
   const numbers = new Float64Array(...job.numbers);
   const digests = job.digests && Buffer.from(...job.digests);
   const reads = job.reads && new Float64Array(...job.reads);
+  const hashed = job.hashed && new Uint8Array(...job.hashed);
   const chunks = Math.ceil(list.length / job.chunk);
   for (let c = Atomics.add(counters, 0, 1); c < chunks; c = Atomics.add(counters, 0, 1)) {
     const end = Math.min(list.length, (c + 1) * job.chunk);
     for (let i = c * job.chunk; i < end; i++) {
-      if (job.kind === 'stat') statOne(numbers, i, job.prefix + list[i]);
-      else hashOne(numbers, digests, reads, i, job.prefix + list[i]);
+      const path = job.prefix + list[i];
+      if (job.kind === 'hash') hashOne(numbers, digests, reads, i, path);
+      else {
+        if (hashed) statAndHash(numbers, digests, hashed, job.opened, i, path, job.resetOwner);
+        else statOne(numbers, i, path);
+      }
     }
     Atomics.add(counters, 1, 1);
   }
