@@ -44,3 +44,4 @@ export type {
   StepInput,
   StepOperation,
 } from './types.js';
+export { copiesWholeContext } from './whole-context.js';

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { type ContextSnapshot, contextStatCacheFile, StatCache, snapshotContext } from '../../cache/index.js';
 import type { Digest, ImageConfig as OciImageConfig, RegistryClient, Store } from '../../image/index.js';
 import {
+  copiesWholeContext,
   type Diagnostic,
   hasLocation,
   type Plan,
@@ -119,6 +120,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   try {
     snapshot = await snapshotContext(contextDir, {
       statCache,
+      // A first build of a context it copies whole hashes every file: as the walk goes, not in a second pass.
+      hashAll: statCache.size === 0 && copiesWholeContext(parsed.ast),
       ...(options.dockerfileText === undefined ? { dockerfilePath } : {}),
     });
   } catch (error) {

@@ -9,6 +9,7 @@ import { defaultStoreRoot, Store, storePaths } from '../../../image/index.js';
 import { type Diagnostic, parse } from '../../../parser/index.js';
 import {
   type BaseImageResolver,
+  copiesWholeContext,
   hasLocation,
   type PlanStep,
   plan,
@@ -65,6 +66,8 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
   try {
     snapshot = await snapshotContext(opts.context, {
       statCache,
+      // A first plan of a context it copies whole hashes every file: as the walk goes, not in a second pass.
+      hashAll: statCache.size === 0 && copiesWholeContext(parsed.ast),
       ...(dockerfilePath === null ? {} : { dockerfilePath }),
     });
   } catch (error) {
