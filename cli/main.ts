@@ -73,8 +73,25 @@ async function main(): Promise<void> {
   if (chosen) process.exitCode = await chosen();
 }
 
-main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`tsbuild: ${message}\n`);
-  process.exitCode = 1;
-});
+/** Resources that stay open for the life of the process without anything left to do on them: the standard streams. */
+const idleResources = new Set(['PipeWrap', 'TTYWrap']);
+
+/**
+ * Ends the process as soon as the command is done and the event loop holds nothing but the standard streams:
+ * a natural exit then still tears the whole heap and environment down first, ~15 ms of every run here. Any
+ * other pending work (a file being closed, a write still queued on a pipe, a child process, a timer) or a
+ * `beforeExit` listener keeps the natural end, checked again each millisecond until it comes.
+ */
+function exitWhenIdle(): void {
+  if (process.listenerCount('beforeExit') > 0) return;
+  if (process.getActiveResourcesInfo().every((resource) => idleResources.has(resource))) process.exit();
+  setTimeout(exitWhenIdle, 1).unref();
+}
+
+main()
+  .catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`tsbuild: ${message}\n`);
+    process.exitCode = 1;
+  })
+  .then(exitWhenIdle);

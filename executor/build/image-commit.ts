@@ -6,6 +6,7 @@ import {
   type ContainerConfig,
   type Descriptor,
   type Digest,
+  encodeConfig,
   type ImageConfig as OciImageConfig,
   OciMediaType,
   type Store,
@@ -74,25 +75,41 @@ export async function commitImage(
     configDigest = cached.config;
   } else {
     const config = imageConfig(stage, result, options);
-    const configDescriptor = await store.putConfig(config);
-    const manifest = await store.putManifest({
-      schemaVersion: 2,
-      mediaType: OciMediaType.manifest,
-      config: configDescriptor,
-      layers: result.fs.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
-    });
+    const encoded = encodeConfig(config);
+    const configDescriptor: Descriptor = {
+      mediaType: OciMediaType.config,
+      digest: encoded.digest,
+      size: encoded.bytes.length,
+    };
+    // Config and manifest blobs are written at once: their fsyncs overlap (one journal commit instead of two
+    // in a row). A manifest that lands without its config is unreferenced until the record below, which
+    // follows both, so a crash in between leaves only garbage for prune.
+    const [, manifest] = await Promise.all([
+      store.putBlob(encoded.bytes, encoded.digest),
+      store.putManifest({
+        schemaVersion: 2,
+        mediaType: OciMediaType.manifest,
+        config: configDescriptor,
+        layers: result.fs.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
+      }),
+    ]);
     manifestDigest = manifest.digest;
     configDigest = configDescriptor.digest;
     await recordImage(store, key, { manifest: manifestDigest, config: configDigest });
   }
   for (const tag of options.tags) await store.tag(tag, manifestDigest);
-  const resolved = await store.resolve(manifestDigest);
+  // The config by its digest: `store.resolve(manifestDigest)` would first look for an image whose *id* is that
+  // digest, reading index.json and the manifest of every tagged image in the store.
+  const [config, manifestSize] = await Promise.all([
+    store.readJson<OciImageConfig>(configDigest),
+    store.blobSize(manifestDigest),
+  ]);
   return {
     configDigest,
     manifestDigest,
     cacheKey: key,
-    manifest: { mediaType: OciMediaType.manifest, digest: manifestDigest, size: await store.blobSize(manifestDigest) },
-    config: resolved.config,
+    manifest: { mediaType: OciMediaType.manifest, digest: manifestDigest, size: manifestSize },
+    config,
   };
 }
 

@@ -4,7 +4,7 @@
 // The whole frame is redrawn in place (cursor up, erase line) on a timer and when a step ends; a finished
 // step collapses to its one line with its duration. When the frame is taller than the terminal, the
 // oldest finished steps scroll away first. The last frame says FINISHED (or ERROR) and stays.
-import type { Progress, StepProgress } from './progress.js';
+import { monotonicMs, type Progress, type StepProgress } from './progress.js';
 
 export interface TtyStream {
   write(text: string): void;
@@ -60,7 +60,7 @@ function detailLine(text: string, width: number): string {
 }
 
 export function ttyProgress(stream: TtyStream, options: TtyProgressOptions = {}): TtyProgress {
-  const clock = options.clock ?? (() => performance.now());
+  const clock = options.clock ?? monotonicMs;
   const tailLines = options.tailLines ?? 6;
   const started = clock();
   const rows: Row[] = [];

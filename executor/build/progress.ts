@@ -24,7 +24,13 @@ export const silentProgress: Progress = {
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(1);
 
-export function plainProgress(write: (text: string) => void, clock: () => number = () => performance.now()): Progress {
+/**
+ * Milliseconds on a monotonic clock. Not `performance.now()`: the first read of the `performance` global loads
+ * node:perf_hooks and a dozen internal modules, a few ms of every build's start-up.
+ */
+export const monotonicMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+export function plainProgress(write: (text: string) => void, clock: () => number = monotonicMs): Progress {
   let next = 1;
   return {
     step(name: string): StepProgress {

@@ -4,7 +4,7 @@
 // the step takes a job slot, so a full set of slots can never wait on itself.
 import type { HistoryEntry } from '../../image/index.js';
 import type { PlanStage, PlanStep } from '../../planner/index.js';
-import { lookupStep, recordStep } from './cache-index.js';
+import { lookupStep, recordStep, type StepRecord } from './cache-index.js';
 import { completeKey, filesystemAfter, type KeyCompletion } from './content-key.js';
 import { copyStep, mkdirStep } from './copy-step.js';
 import { BuildError } from './errors.js';
@@ -64,6 +64,7 @@ export async function runStage(run: StageRun, stage: PlanStage, start: StageStar
   const total = countedSteps(stage);
   let position = stage.base.type === 'image' ? 1 : 0;
   const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+  const hits = prefetchHits(run, stage);
   for (const step of stage.steps) {
     if (run.env.signal?.aborted) throw new BuildError('build canceled');
     if (!step.layer) {
@@ -77,7 +78,7 @@ export async function runStage(run: StageRun, stage: PlanStage, start: StageStar
     const name = `[${run.label}${position}/${total}] ${step.instruction.trim()}`;
     const { key, completion } = await completeKey({ env: run.env, stageKey: run.stageKey }, step, fsKey);
     if (key !== null && completion !== null) completed.push({ step, key, completion });
-    const { layer, created } = await runLayerStep(run, step, key, { layers }, name);
+    const { layer, created } = await runLayerStep(run, step, key, { layers }, name, hits);
     fsKey = filesystemAfter(step, fsKey, key);
     layers = [...layers, layer];
     history.push({
@@ -89,15 +90,34 @@ export async function runStage(run: StageRun, stage: PlanStage, start: StageStar
   return { fs: { layers }, history, key: fsKey, completed };
 }
 
+/**
+ * The cache records of the stage's steps whose keys are final, read all at once: a cached stage then waits
+ * for one round of small file reads instead of one per step. Only a hit is taken from here; a step that
+ * found nothing looks again when its turn comes (another stage of the build may have recorded it since).
+ */
+function prefetchHits(run: StageRun, stage: PlanStage): Map<string, Promise<StepRecord | null>> {
+  const hits = new Map<string, Promise<StepRecord | null>>();
+  if (run.noCache) return hits;
+  for (const step of stage.steps) {
+    if (!step.layer || step.cacheKey === null || step.keyPending === true || hits.has(step.cacheKey)) continue;
+    hits.set(
+      step.cacheKey,
+      lookupStep(run.env.store, step.cacheKey).catch(() => null),
+    );
+  }
+  return hits;
+}
+
 async function runLayerStep(
   run: StageRun,
   step: PlanStep,
   key: string | null,
   fs: FsState,
   name: string,
+  hits: ReadonlyMap<string, Promise<StepRecord | null>>,
 ): Promise<{ layer: LayerRef; created: string }> {
   if (key !== null && !run.noCache) {
-    const hit = await lookupStep(run.env.store, key);
+    const hit = (await hits.get(key)) ?? (await lookupStep(run.env.store, key));
     if (hit?.layer) {
       run.progress.step(name).cached();
       return { layer: hit.layer, created: hit.created };

@@ -17,6 +17,7 @@ import {
   wantsRewriteTimestamp,
 } from '../../../executor/index.js';
 import { defaultStoreRoot, Store } from '../../../image/index.js';
+import { fdWriter, stderrTerminal } from '../../stdio.js';
 import { buildArgValues } from '../plan/run.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from '../run/interrupt.js';
 import { renderBuildError } from './error-text.js';
@@ -65,12 +66,18 @@ export interface BuildIo {
   readonly signal?: AbortSignal;
 }
 
+// Nothing here touches process.stdin/stdout/stderr until it is needed: creating those streams costs start-up
+// time (cli/stdio.ts), and stdin is read only for a `-` context or `-f -`.
 const processIo: BuildIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: fdWriter(1),
+  stderr: fdWriter(2),
   env: process.env,
-  stdin: process.stdin,
-  stderrTerminal: process.stderr,
+  get stdin() {
+    return process.stdin;
+  },
+  get stderrTerminal() {
+    return stderrTerminal();
+  },
 };
 
 export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promise<number> {
@@ -117,7 +124,10 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   try {
     const store = await Store.open(opts.root ?? defaultStoreRoot(io.env as NodeJS.ProcessEnv));
     try {
-      sources = await resolveSources(opts.context, opts.file, io.stdin ?? process.stdin, store.root);
+      const stdin: AsyncIterable<Uint8Array> = {
+        [Symbol.asyncIterator]: () => (io.stdin ?? process.stdin)[Symbol.asyncIterator](),
+      };
+      sources = await resolveSources(opts.context, opts.file, stdin, store.root);
     } catch (error) {
       io.stderr(`ERROR: ${(error as Error).message}\n`);
       return 1;
