@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { access, type FileHandle, open, rename, unlink, utimes } from 'node:fs/promises';
+import { access, open, rename, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { type Digest, digestHex, isSha256Digest } from '../digest.js';
 import { fsyncDir, tempPathFor } from './atomic-file.js';
+import { BlobBatcher } from './blob-batcher.js';
 
 /** Raised when content does not match the digest (or size) it was announced with. */
 export class BlobMismatchError extends Error {
@@ -42,7 +43,7 @@ export async function writeBlob(
   const hash = createHash('sha256');
   let size = 0;
   const handle = await open(temp, 'wx', 0o644);
-  const batch = new WriteBatcher(handle);
+  const batch = new BlobBatcher(handle);
   let ok = false;
   try {
     for await (const chunk of chunksOf(data)) {
@@ -50,12 +51,11 @@ export async function writeBlob(
       size += chunk.length;
       await batch.add(chunk);
     }
-    await batch.flush();
-    await batch.settle();
+    await batch.finish();
     await handle.sync();
     ok = true;
   } finally {
-    await batch.settle().catch(() => {});
+    await batch.close();
     await handle.close();
     if (!ok) await unlink(temp).catch(() => {});
   }
@@ -82,43 +82,4 @@ export async function writeBlob(
     await fsyncDir(blobDir);
   }
   return { digest, size };
-}
-
-const batchBytes = 1 << 20;
-
-/**
- * Gathers small chunks (a layer tar is mostly 512-byte headers and small files) into writes of about 1 MiB,
- * with one write in flight while the next batch fills: the file write overlaps hashing and producing.
- */
-class WriteBatcher {
-  private parts: Uint8Array[] = [];
-  private bytes = 0;
-  private inFlight: Promise<unknown> = Promise.resolve();
-
-  constructor(private readonly handle: FileHandle) {}
-
-  async add(chunk: Uint8Array): Promise<void> {
-    this.parts.push(chunk);
-    this.bytes += chunk.length;
-    if (this.bytes >= batchBytes) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.bytes === 0) return;
-    const parts = this.parts;
-    const bytes = this.bytes;
-    this.parts = [];
-    this.bytes = 0;
-    await this.inFlight;
-    this.inFlight = this.handle.writev(parts).then(({ bytesWritten }) => {
-      if (bytesWritten !== bytes) throw new Error(`short write: ${bytesWritten} of ${bytes} bytes`);
-    });
-    // A failed write surfaces at the next flush or settle; keep it from going unhandled meanwhile.
-    this.inFlight.catch(() => {});
-  }
-
-  /** Waits for the last write (rethrowing its error). */
-  async settle(): Promise<void> {
-    await this.inFlight;
-  }
 }
