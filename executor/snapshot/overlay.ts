@@ -29,27 +29,45 @@ async function mountData(data: string, target: string, cwd: string): Promise<voi
   });
 }
 
-/** One unmount attempt: a system call where the helper runs, else umount(8). */
+/** Why an unmount failed: the target is no mount (any more), it is busy, or something else. */
+type UnmountReason = 'not-mounted' | 'busy' | 'other';
+
+class UnmountFailure extends Error {
+  constructor(
+    readonly reason: UnmountReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One unmount attempt: a system call where the helper runs, else umount(8); throws an UnmountFailure. */
 async function umountOnce(target: string, lazy: boolean, mayBlock: boolean): Promise<void> {
   // The helper makes one call at a time: an unmount that syncs a filesystem would hold up every other mount.
   const syscalls = mayBlock ? null : await syscallHelper();
-  if (syscalls === null) return run('umount', lazy ? ['-l', target] : [target]);
+  if (syscalls === null) {
+    await run('umount', lazy ? ['-l', target] : [target]).catch((error: unknown) => {
+      // umount(8) says it in words only.
+      const message = stderrOf(error);
+      const reason = /not mounted|no mount point/i.test(message)
+        ? 'not-mounted'
+        : /busy/i.test(message)
+          ? 'busy'
+          : 'other';
+      throw new UnmountFailure(reason, message);
+    });
+    return;
+  }
   await syscalls.umount(target, UMOUNT_NOFOLLOW | (lazy ? MNT_DETACH : 0)).catch((error: unknown) => {
-    throw new CommandError(describe(error, 'umount', target));
+    const code = error instanceof SyscallError ? error.code : '';
+    const reason = code === 'EINVAL' || code === 'ENOENT' ? 'not-mounted' : code === 'EBUSY' ? 'busy' : 'other';
+    throw new UnmountFailure(reason, describe(error, 'umount', target));
   });
 }
 
-/** umount(8)'s words for what went wrong, which `unmountPath` tells apart. */
-const errnoWords: Readonly<Record<string, string>> = {
-  EINVAL: 'not mounted',
-  ENOENT: 'no mount point specified',
-  EBUSY: 'target is busy',
-};
-
 function describe(error: unknown, command: string, target: string): string {
   if (!(error instanceof SyscallError)) return error instanceof Error ? error.message : String(error);
-  const words = command === 'umount' ? errnoWords[error.code] : undefined;
-  return `${command}: ${target}: ${words ?? error.code}`;
+  return `${command}: ${target}: ${error.code}`;
 }
 
 /** The kernel rejects mount data longer than a page. */
@@ -196,9 +214,9 @@ export async function unmountPath(target: string, mayBlock = false): Promise<voi
       await umountOnce(target, false, mayBlock);
       return;
     } catch (error) {
-      const message = stderrOf(error);
-      if (/not mounted|no mount point/i.test(message)) return;
-      if (!/busy/i.test(message)) throw new MountError(`cannot unmount ${target}: ${message}`);
+      const reason = error instanceof UnmountFailure ? error.reason : 'other';
+      if (reason === 'not-mounted') return;
+      if (reason !== 'busy') throw new MountError(`cannot unmount ${target}: ${stderrOf(error)}`);
       await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
     }
   }
