@@ -23,6 +23,7 @@ export * from './reference.js';
 export * from './registry/index.js';
 export * from './store/atomic-file.js';
 export * from './store/blob-writer.js';
+export * from './store/buffer-pool.js';
 export * from './store/compressed-image.js';
 export * from './store/file-lock.js';
 export { readIndexFile } from './store/index-file.js';

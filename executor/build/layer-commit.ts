@@ -6,10 +6,13 @@ import { constants } from 'node:fs';
 import { open, utimes } from 'node:fs/promises';
 import {
   type Digest,
+  giveBackBuffer,
   OciMediaType,
+  pooledBufferBytes,
   prepareLayerEntries,
   type Store,
   type TarEntry,
+  takeBuffer,
   tarChunks,
 } from '../../image/index.js';
 import type { LayerEntry } from '../diff/layer-entry.js';
@@ -56,22 +59,23 @@ async function* readNoFollow(file: string, size: number): AsyncGenerator<Uint8Ar
 }
 
 /**
- * `readNoFollow` for a big file with two buffers, one being read while the other is consumed. A stream allocates
- * a fresh buffer for every chunk: for a 500 MB file that is 500 MB of new memory to fault in, which cost more (about
- * twice the time of hashing it, on the project's VMs) than reading the file.
+ * `readNoFollow` for a file bigger than `prefetchedFile`, into two buffers of the process's pool (image/store/
+ * buffer-pool.ts), one being read while the other is consumed. Fresh buffers cost a page fault per 4 KiB: more, on the
+ * project's VMs, than reading, hashing and writing the data. The consumer must be done with a chunk when it asks for
+ * the next one (the blob writer copies each).
  */
 async function* readReusing(file: string, size: number): AsyncGenerator<Uint8Array> {
-  if (size <= smallFile) {
+  if (size <= prefetchedFile) {
     yield* readNoFollow(file, size);
     return;
   }
   const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
-  const buffers = [Buffer.allocUnsafeSlow(readChunk), Buffer.allocUnsafeSlow(readChunk)];
+  const buffers = [takeBuffer(), takeBuffer()];
   let pending: Promise<{ bytesRead: number }> | undefined;
   try {
     let position = 0;
     let next = 0;
-    pending = handle.read(buffers[next] as Buffer, 0, readChunk, position);
+    pending = handle.read(buffers[next] as Buffer, 0, pooledBufferBytes, position);
     for (;;) {
       const { bytesRead } = await pending;
       pending = undefined;
@@ -80,31 +84,34 @@ async function* readReusing(file: string, size: number): AsyncGenerator<Uint8Arr
       position += bytesRead;
       next ^= 1;
       // The other buffer was yielded last time: asking for this chunk means the consumer is done with it.
-      pending = handle.read(buffers[next] as Buffer, 0, readChunk, position);
+      pending = handle.read(buffers[next] as Buffer, 0, pooledBufferBytes, position);
       yield chunk;
     }
   } finally {
-    await pending?.catch(() => {}); // never close the file under a read in flight
+    await pending?.catch(() => {}); // never close the file (or give back a buffer) under a read in flight
     await handle.close();
+    for (const buffer of buffers) giveBackBuffer(buffer);
   }
 }
 
-const readChunk = 1 << 20;
 const smallFile = 1 << 20;
+/** Files up to this size are read whole ahead of the tar writer; bigger ones stream through pooled buffers. */
+const prefetchedFile = 64 * 1024;
 
 /**
- * Entries in order, with the content of small files read ahead (up to `window` at once): the tar
- * writer is sequential, and reading one small file at a time leaves the disk idle between reads.
+ * Entries in order, with the content of small files (up to `prefetchedFile`) read ahead, up to `window` at once:
+ * the tar writer is sequential, and reading one small file at a time leaves the disk idle between reads. Bigger
+ * files are read when the writer reaches them.
  */
 export async function* readAhead(entries: readonly TarEntry[], window = 64): AsyncGenerator<TarEntry> {
   const loads: (Promise<TarEntry> | TarEntry | undefined)[] = [];
   const load = (entry: TarEntry): Promise<TarEntry> | TarEntry => {
     const content = entry.content;
-    if (typeof content !== 'function' || (entry.size ?? 0) > smallFile) return entry;
+    if (typeof content !== 'function' || (entry.size ?? 0) > prefetchedFile) return entry;
     return (async () => {
       const chunks: Uint8Array[] = [];
       for await (const chunk of content()) chunks.push(chunk);
-      // Mostly one chunk (a file read whole): no copy, which costs page faults on a fresh 1 MiB per file.
+      // Mostly one chunk (a file read whole): no copy.
       return { ...entry, content: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) };
     })();
   };
@@ -124,8 +131,9 @@ export async function commitLayer(
   epoch: number | null,
 ): Promise<LayerRef> {
   const small = entries.length <= smallLayerEntries && entries.every((e) => e.size <= smallLayerBytes);
-  // Only the blob writer consumes the chunks, and it copies each one before asking for the next: big files are read
-  // into reused buffers (readReusing). A small layer's chunks are kept (putSmallBlob): it reads into fresh ones.
+  // Only the blob writer consumes the chunks, and it copies each one before asking for the next: files past
+  // `prefetchedFile` are read into reused buffers (readReusing). A small layer's chunks are kept (putSmallBlob): it
+  // reads into fresh ones.
   const tarEntries = entries.map((entry) => tarEntryOf(entry, small ? readNoFollow : readReusing));
   const prepared = prepareLayerEntries(tarEntries, epoch === null ? {} : { sourceDateEpoch: epoch });
   const stored = small ? await putSmallBlob(store, prepared) : await store.putBlob(tarChunks(readAhead(prepared)));

@@ -1,5 +1,6 @@
-// Committing a layer with big files: they are read into reused buffers, which is only right because the store's
-// blob writer is done with a chunk (hashed and copied) before it asks for the next one. The stored blob must be
+// Committing a layer with big files: files past 64 KiB are read into buffers reused across files and commits
+// (image/store/buffer-pool.ts), which is only right because the store's blob writer is done with a chunk (hashed and
+// copied) before it asks for the next one. The stored blob must be
 // byte for byte the tar the plain entry conversion gives, and its digest the diff_id.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -39,23 +40,30 @@ describe('commitLayer of big files', () => {
 
   it('stores exactly the tar of the entries, for files of many sizes around the read chunk (1 MiB)', async () => {
     const mib = 1 << 20;
-    // Random content: a chunk overwritten before it was consumed would show as a digest and byte difference.
-    const sizes = [mib + 1, 2 * mib, 2 * mib + 511, 5 * mib + 12345, 3 * mib - 1, 700, mib];
-    const entries = await Promise.all(sizes.map((size, i) => fileEntry(`f${i}.bin`, randomBytes(size))));
-    const expected = await layerTarBytes(entries.map(toTarEntry));
-    const layer = await commitLayer(store, entries, null);
-    const blob = await readFile(store.blobPath(layer.digest));
-    expect(blob.equals(expected)).toBe(true);
-    expect(layer.diffId).toBe(`sha256:${createHash('sha256').update(expected).digest('hex')}`);
-    expect(layer.digest).toBe(layer.diffId);
-    expect(layer.size).toBe(expected.length);
+    const kib64 = 64 * 1024;
+    // Random content: a chunk overwritten before it was consumed would show as a digest and byte difference. Small
+    // (read ahead whole) and pooled files alternate; two layers in a row reuse the same buffers.
+    const sizes = [mib + 1, 2 * mib, kib64 + 1, 2 * mib + 511, kib64, 300_000, 5 * mib + 12345, 3 * mib - 1, 700, mib];
+    for (const round of [1, 2]) {
+      const files = sizes.map((size, i) => fileEntry(`r${round}-f${i}.bin`, randomBytes(size)));
+      const entries = await Promise.all(round === 1 ? files : files.reverse());
+      const expected = await layerTarBytes(entries.map(toTarEntry));
+      const layer = await commitLayer(store, entries, null);
+      const blob = await readFile(store.blobPath(layer.digest));
+      expect(blob.equals(expected)).toBe(true);
+      expect(layer.diffId).toBe(`sha256:${createHash('sha256').update(expected).digest('hex')}`);
+      expect(layer.digest).toBe(layer.diffId);
+      expect(layer.size).toBe(expected.length);
+    }
   });
 
-  it('refuses a big file that grew since the diff (content longer than its size)', async () => {
-    const entry = await fileEntry('grown.bin', randomBytes(3 << 20));
-    await writeFile(entry.sourcePath as string, randomBytes(1024), { flag: 'a' });
-    await expect(commitLayer(store, [entry], null)).rejects.toThrow(
-      `grown.bin: content is longer than its size ${3 << 20}`,
-    );
+  it('refuses a big or pooled file that grew since the diff (content longer than its size)', async () => {
+    for (const size of [3 << 20, 200_000]) {
+      const entry = await fileEntry(`grown-${size}.bin`, randomBytes(size));
+      await writeFile(entry.sourcePath as string, randomBytes(1024), { flag: 'a' });
+      await expect(commitLayer(store, [entry], null)).rejects.toThrow(
+        `grown-${size}.bin: content is longer than its size ${size}`,
+      );
+    }
   });
 });

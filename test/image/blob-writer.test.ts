@@ -1,13 +1,14 @@
 // The blob write path (image/store/blob-batcher.ts): chunks are copied before the next one is asked for, so a
 // producer may reuse its buffer (layer-commit.ts reads big files that way); the bytes stored are exactly the bytes
-// given, across many batches and an odd tail; a failed write leaves neither blob nor temp file.
+// given, across many batches and an odd tail; a failed write leaves neither blob nor temp file. Its batch buffers
+// come from the process's pool (image/store/buffer-pool.ts) and go back to it: fresh memory costs page faults.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { Store } from '../../image/index.js';
+import { giveBackBuffer, Store, takeBuffer } from '../../image/index.js';
 import { batchBytes } from '../../image/store/blob-batcher.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'tsbuild-blob-writer-'));
@@ -43,6 +44,22 @@ describe('the chunks of a blob', () => {
     const expected = Buffer.concat(parts);
     expect(info).toEqual({ digest: sha256(expected), size: expected.length });
     expect(readFileSync(store.blobPath(info.digest)).equals(expected)).toBe(true);
+  });
+
+  it('are batched in the pooled buffers, given back when the blob is written', async () => {
+    const store = await freshStore();
+    const pooled = [takeBuffer(), takeBuffer()];
+    for (const buffer of pooled) {
+      buffer.fill(0xee);
+      giveBackBuffer(buffer);
+    }
+    const data = Buffer.alloc(3 * batchBytes + 5, 0x11);
+    await store.putBlob(data);
+    const after = [takeBuffer(), takeBuffer()];
+    // The same two buffers, and the writer's batches went through both of them.
+    expect(new Set(after)).toEqual(new Set(pooled));
+    for (const buffer of after) expect(buffer[0]).toBe(0x11);
+    for (const buffer of after) giveBackBuffer(buffer);
   });
 
   it('are stored exactly, whatever their sizes against the batch size, with a tail that fills no batch', async () => {

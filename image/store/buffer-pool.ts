@@ -1,0 +1,21 @@
+// 1 MiB buffers reused across a process's blob writes and layer reads. Memory a process touches for the first
+// time costs a page fault per 4 KiB: about 22 µs each on the project's VMs, 5.6 ms per MiB, more than reading,
+// hashing and writing that MiB together. A 20 MB layer read into fresh buffers spent 110 of its 200 ms commit in
+// page faults; buffers taken from here are faulted in once per process.
+//
+// Taking never waits: when every kept buffer is out (concurrent blob writes), a fresh one is made, and kept on
+// return while fewer than `maxKept` are kept.
+
+export const pooledBufferBytes = 1 << 20;
+const maxKept = 8;
+const kept: Buffer[] = [];
+
+/** A `pooledBufferBytes` buffer whose content is garbage; give it back with `giveBackBuffer` when done with it. */
+export function takeBuffer(): Buffer {
+  return kept.pop() ?? Buffer.allocUnsafeSlow(pooledBufferBytes);
+}
+
+/** Returns a buffer from `takeBuffer`: nothing may read or write it afterwards. */
+export function giveBackBuffer(buffer: Buffer): void {
+  if (kept.length < maxKept && buffer.length === pooledBufferBytes && !kept.includes(buffer)) kept.push(buffer);
+}
