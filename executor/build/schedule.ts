@@ -68,10 +68,15 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
   // are cleared before the first step that does work: a fully cached build touches no layer, so it spends
   // nothing on them (`runc list` alone is a process start when any container exists on the machine).
   let sweep: Promise<void> | undefined;
-  const hasRun = plan.stages.some((stage) => stage.steps.some((step) => step.operation.type === 'run'));
-  const beforeWork = (): Promise<void> => {
+  // The FIFOs and the syscall helper RUN needs are started at the first miss that a RUN step follows in its
+  // stage: a build whose RUN steps are all cached (one COPY changed at the end) starts no process for them.
+  let runtimePrepared = false;
+  const beforeWork = (runAhead: boolean): Promise<void> => {
+    if (runAhead && !runtimePrepared) {
+      runtimePrepared = true;
+      void prepareFifos(2);
+    }
     sweep ??= (async () => {
-      if (hasRun) void prepareFifos(2);
       await removeStaleContainers(env.store.paths.snapshots, { runtime: env.runtime });
       await removeStaleWork(env.store);
     })();

@@ -44,8 +44,11 @@ export interface StageRun {
   readonly epoch: number | null;
   /** Prefix of step names: the stage name when the build has several stages. */
   readonly label: string;
-  /** Clears what dead builds left behind; awaited before a step that misses the cache does its work. */
-  beforeWork(): Promise<void>;
+  /**
+   * Clears what dead builds left behind; awaited before a step that misses the cache does its work. `runAhead`: a
+   * RUN step is this one or comes later in the stage, so the runtime's helpers are worth starting now.
+   */
+  beforeWork(runAhead: boolean): Promise<void>;
   /** The completed filesystem key of an earlier stage (waits for it), for pending keys. */
   stageKey(index: number): Promise<string>;
 }
@@ -65,7 +68,8 @@ export async function runStage(run: StageRun, stage: PlanStage, start: StageStar
   let position = stage.base.type === 'image' ? 1 : 0;
   const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
   const hits = prefetchHits(run, stage);
-  for (const step of stage.steps) {
+  const lastRun = stage.steps.findLastIndex((s) => s.operation.type === 'run');
+  for (const [index, step] of stage.steps.entries()) {
     if (run.env.signal?.aborted) throw new BuildError('build canceled');
     if (!step.layer) {
       const text = createdBy(step);
@@ -78,7 +82,7 @@ export async function runStage(run: StageRun, stage: PlanStage, start: StageStar
     const name = `[${run.label}${position}/${total}] ${step.instruction.trim()}`;
     const { key, completion } = await completeKey({ env: run.env, stageKey: run.stageKey }, step, fsKey);
     if (key !== null && completion !== null) completed.push({ step, key, completion });
-    const { layer, created } = await runLayerStep(run, step, key, { layers }, name, hits);
+    const { layer, created } = await runLayerStep(run, step, key, { layers }, name, hits, index <= lastRun);
     fsKey = filesystemAfter(step, fsKey, key);
     layers = [...layers, layer];
     history.push({
@@ -115,6 +119,7 @@ async function runLayerStep(
   fs: FsState,
   name: string,
   hits: ReadonlyMap<string, Promise<StepRecord | null>>,
+  runAhead: boolean,
 ): Promise<{ layer: LayerRef; created: string }> {
   if (key !== null && !run.noCache) {
     const hit = (await hits.get(key)) ?? (await lookupStep(run.env.store, key));
@@ -124,7 +129,7 @@ async function runLayerStep(
     }
   }
   await awaitSources(run.env, step);
-  await run.beforeWork();
+  await run.beforeWork(runAhead);
   return run.jobs.run(async () => {
     const progress = run.progress.step(name);
     progress.note(

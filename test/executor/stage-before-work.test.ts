@@ -1,5 +1,6 @@
 // runStage clears what dead builds left (stale containers and work dirs, `beforeWork`) only before a step
-// that misses the cache: a fully cached stage never starts `runc list`.
+// that misses the cache: a fully cached stage never starts `runc list`. It says whether a RUN step is still to come
+// in the stage (the runtime's helpers are started only then).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ afterEach(async () => {
 
 const key = (n: number): string => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 
-function step(n: number): PlanStep {
+function step(n: number, operation: 'none' | 'run' = 'none'): PlanStep {
   return {
     kind: 'run',
     line: n,
@@ -36,7 +37,7 @@ function step(n: number): PlanStep {
     buildArgs: [],
     inputs: [],
     // No filesystem operation: a miss fails right after beforeWork, without touching a layer.
-    operation: { type: 'none' },
+    operation: operation === 'run' ? { type: 'run', argv: ['true'], mounts: [] } : { type: 'none' },
     cacheKey: key(n),
     parentKey: key(9),
     layer: true,
@@ -65,8 +66,8 @@ function runFor(calls: string[]): StageRun {
     noCache: false,
     epoch: null,
     label: '',
-    beforeWork: async () => {
-      calls.push('beforeWork');
+    beforeWork: async (runAhead) => {
+      calls.push(`beforeWork runAhead=${runAhead}`);
     },
     stageKey: async () => key(6),
   };
@@ -100,6 +101,22 @@ describe('runStage and beforeWork', () => {
     await expect(runStage(runFor(calls), stage, { fs: { layers: [] }, history: [] })).rejects.toThrow(
       'step run has no filesystem operation',
     );
-    expect(calls).toEqual(['beforeWork']);
+    expect(calls).toEqual(['beforeWork runAhead=false']);
+  });
+
+  it('says whether a RUN step is still to come in the stage', async () => {
+    await cache(1);
+    const calls: string[] = [];
+    // Step 2 misses (and fails right after beforeWork); step 3 would run a container.
+    const ahead = stageOf([step(1), step(2), step(3, 'run')]);
+    await expect(runStage(runFor(calls), ahead, { fs: { layers: [] }, history: [] })).rejects.toThrow(
+      'step run has no filesystem operation',
+    );
+    // A RUN before the miss (cached) does not count.
+    const behind = stageOf([step(1, 'run'), step(2)]);
+    await expect(runStage(runFor(calls), behind, { fs: { layers: [] }, history: [] })).rejects.toThrow(
+      'step run has no filesystem operation',
+    );
+    expect(calls).toEqual(['beforeWork runAhead=true', 'beforeWork runAhead=false']);
   });
 });
