@@ -9,7 +9,7 @@ import { BuildError } from './errors.js';
 import type { Progress } from './progress.js';
 import type { Semaphore } from './semaphore.js';
 import { removeStaleWork } from './snapshots.js';
-import { runStage, type StageResult, type StageStart } from './stage-runner.js';
+import { prefetchHits, runStage, type StageResult, type StageStart } from './stage-runner.js';
 import type { StepEnv } from './step-env.js';
 import { type StoredBase, storedBase } from './store-images.js';
 
@@ -114,7 +114,10 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
         return done.key ?? (plan.stages.find((s) => s.index === index)?.fsKey as string);
       },
     };
-    const pending = (async () => runStage(run, stage, await start(stage)))();
+    // The stage's cache records are read (and a RUN found missing starts the runtime's helpers) while its base
+    // image or stage is still being resolved.
+    const hits = prefetchHits(run, stage);
+    const pending = (async () => runStage(run, stage, await start(stage), hits))();
     pending.catch((error: unknown) => {
       // In the order they happen: the stages this abort kills fail after (and because of) this one.
       failures.push(error);

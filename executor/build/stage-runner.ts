@@ -58,7 +58,13 @@ export function countedSteps(stage: PlanStage): number {
   return stage.steps.filter((s) => s.layer).length + (stage.base.type === 'image' ? 1 : 0);
 }
 
-export async function runStage(run: StageRun, stage: PlanStage, start: StageStart): Promise<StageResult> {
+/** `hits`: the stage's prefetched cache records (`prefetchHits`), when the caller started reading them earlier. */
+export async function runStage(
+  run: StageRun,
+  stage: PlanStage,
+  start: StageStart,
+  hits: ReadonlyMap<string, Promise<StepRecord | null>> = prefetchHits(run, stage),
+): Promise<StageResult> {
   let layers = [...start.fs.layers];
   // Completed key of the filesystem so far, while the planned one is pending (null: as planned).
   let fsKey = stage.base.type === 'stage' ? (start.key ?? null) : null;
@@ -67,7 +73,6 @@ export async function runStage(run: StageRun, stage: PlanStage, start: StageStar
   const total = countedSteps(stage);
   let position = stage.base.type === 'image' ? 1 : 0;
   const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
-  const hits = prefetchHits(run, stage);
   const lastRun = stage.steps.findLastIndex((s) => s.operation.type === 'run');
   for (const [index, step] of stage.steps.entries()) {
     if (run.env.signal?.aborted) throw new BuildError('build canceled');
@@ -98,16 +103,25 @@ export async function runStage(run: StageRun, stage: PlanStage, start: StageStar
  * The cache records of the stage's steps whose keys are final, read all at once: a cached stage then waits
  * for one round of small file reads instead of one per step. Only a hit is taken from here; a step that
  * found nothing looks again when its turn comes (another stage of the build may have recorded it since).
+ * A RUN step found missing starts `beforeWork` (the sweep and the runtime's helpers) right away, not when the
+ * stage reaches it.
  */
-function prefetchHits(run: StageRun, stage: PlanStage): Map<string, Promise<StepRecord | null>> {
+export function prefetchHits(run: StageRun, stage: PlanStage): Map<string, Promise<StepRecord | null>> {
   const hits = new Map<string, Promise<StepRecord | null>>();
-  if (run.noCache) return hits;
+  if (run.noCache) {
+    if (stage.steps.some((step) => step.operation.type === 'run')) run.beforeWork(true).catch(() => {});
+    return hits;
+  }
   for (const step of stage.steps) {
     if (!step.layer || step.cacheKey === null || step.keyPending === true || hits.has(step.cacheKey)) continue;
-    hits.set(
-      step.cacheKey,
-      lookupStep(run.env.store, step.cacheKey).catch(() => null),
-    );
+    const found = lookupStep(run.env.store, step.cacheKey).catch(() => null);
+    if (step.operation.type === 'run') {
+      found.then((hit) => {
+        // awaited again by the step itself, which reports a failure
+        if (!hit?.layer) run.beforeWork(true).catch(() => {});
+      });
+    }
+    hits.set(step.cacheKey, found);
   }
   return hits;
 }

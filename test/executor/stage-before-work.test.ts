@@ -1,6 +1,7 @@
 // runStage clears what dead builds left (stale containers and work dirs, `beforeWork`) only before a step
 // that misses the cache: a fully cached stage never starts `runc list`. It says whether a RUN step is still to come
-// in the stage (the runtime's helpers are started only then).
+// in the stage (the runtime's helpers are started only then), and is started early when the prefetched lookup of
+// a RUN step finds nothing.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordStep } from '../../executor/build/cache-index.js';
 import { silentProgress } from '../../executor/build/progress.js';
 import { Semaphore } from '../../executor/build/semaphore.js';
-import { runStage, type StageRun } from '../../executor/build/stage-runner.js';
+import { prefetchHits, runStage, type StageRun } from '../../executor/build/stage-runner.js';
 import type { StepEnv } from '../../executor/build/step-env.js';
 import { Store, sha256Digest } from '../../image/index.js';
 import type { PlanStage, PlanStep } from '../../planner/index.js';
@@ -106,17 +107,32 @@ describe('runStage and beforeWork', () => {
 
   it('says whether a RUN step is still to come in the stage', async () => {
     await cache(1);
-    const calls: string[] = [];
     // Step 2 misses (and fails right after beforeWork); step 3 would run a container.
-    const ahead = stageOf([step(1), step(2), step(3, 'run')]);
-    await expect(runStage(runFor(calls), ahead, { fs: { layers: [] }, history: [] })).rejects.toThrow(
+    const ahead: string[] = [];
+    const aheadStage = stageOf([step(1), step(2), step(3, 'run')]);
+    await expect(runStage(runFor(ahead), aheadStage, { fs: { layers: [] }, history: [] })).rejects.toThrow(
       'step run has no filesystem operation',
     );
+    // Once when the prefetched lookup found no record for the RUN step, once for step 2.
+    expect(ahead).toEqual(['beforeWork runAhead=true', 'beforeWork runAhead=true']);
     // A RUN before the miss (cached) does not count.
-    const behind = stageOf([step(1, 'run'), step(2)]);
-    await expect(runStage(runFor(calls), behind, { fs: { layers: [] }, history: [] })).rejects.toThrow(
+    const behind: string[] = [];
+    const behindStage = stageOf([step(1, 'run'), step(2)]);
+    await expect(runStage(runFor(behind), behindStage, { fs: { layers: [] }, history: [] })).rejects.toThrow(
       'step run has no filesystem operation',
     );
-    expect(calls).toEqual(['beforeWork runAhead=true', 'beforeWork runAhead=false']);
+    expect(behind).toEqual(['beforeWork runAhead=false']);
+  });
+
+  it('is started as soon as the prefetched lookup of a RUN step finds no record', async () => {
+    const calls: string[] = [];
+    // The reaction to a lookup is chained before the map hands the lookup out: awaiting the lookups is enough.
+    await Promise.all(prefetchHits(runFor(calls), stageOf([step(1), step(2, 'run')])).values());
+    expect(calls).toEqual(['beforeWork runAhead=true']);
+    // A cached RUN step starts nothing.
+    await cache(4);
+    const cached: string[] = [];
+    await Promise.all(prefetchHits(runFor(cached), stageOf([step(4, 'run')])).values());
+    expect(cached).toEqual([]);
   });
 });
