@@ -31,11 +31,13 @@ export async function dirXattrNames(store: Store, paths: readonly LayerPath[]): 
   const result = new Map<string, string[]>();
   const byLayer = new Map<string, string[]>();
   for (const { layer, rel } of paths) byLayer.set(layer, [...(byLayer.get(layer) ?? []), rel]);
-  const memos = new Map<string, Memo | null>();
+  // All layers' memos at once: one after another, a COPY onto a deep stack waited for each one's file reads in turn.
+  const layers = [...byLayer.keys()];
+  const read = await Promise.all(layers.map((layer) => readMemo(store, layer)));
+  const memos = new Map<string, Memo | null>(layers.map((layer, i) => [layer, read[i] ?? null]));
   const missing: LayerPath[] = [];
   for (const [layer, rels] of byLayer) {
-    const memo = await readMemo(store, layer);
-    memos.set(layer, memo);
+    const memo = memos.get(layer) ?? null;
     for (const rel of rels) {
       // Own keys only: a directory may be called `__proto__`.
       const names = memo !== null && Object.hasOwn(memo.dirs, rel) ? memo.dirs[rel] : undefined;
@@ -44,16 +46,18 @@ export async function dirXattrNames(store: Store, paths: readonly LayerPath[]): 
     }
   }
   if (missing.length === 0) return result;
-  const read = await readPathXattrs(missing.map(({ layer, rel }) => path.join(layer, rel)));
-  if (read === null) return null;
+  const attributes = await readPathXattrs(missing.map(({ layer, rel }) => path.join(layer, rel)));
+  if (attributes === null) return null;
   const learned = new Map<string, Record<string, string[]>>();
   for (const { layer, rel } of missing) {
-    const names = Object.keys(read.get(path.join(layer, rel)) ?? {}).sort();
+    const names = Object.keys(attributes.get(path.join(layer, rel)) ?? {}).sort();
     result.set(path.join(layer, rel), names);
     learned.set(layer, { ...learned.get(layer), [rel]: names });
   }
   // Best effort: without a memo the next build reads the directories again.
-  for (const [layer, dirs] of learned) await writeMemo(store, layer, memos.get(layer) ?? null, dirs).catch(() => {});
+  await Promise.all(
+    [...learned].map(([layer, dirs]) => writeMemo(store, layer, memos.get(layer) ?? null, dirs).catch(() => {})),
+  );
   return result;
 }
 
