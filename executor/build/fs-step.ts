@@ -201,6 +201,7 @@ export async function runDirectStepOwned(
   const trace = phaseTimer();
   const dir = await tempSnapshotDir(store, 's');
   const root = path.join(dir, 'p');
+  let published = false;
   try {
     await mkdir(root, { mode: 0o755 });
     await chmod(root, 0o755);
@@ -211,11 +212,19 @@ export async function runDirectStepOwned(
     await syncUpperData(root, dataFiles);
     trace('direct');
     const written = await snapshotIdentity(root);
-    const published = await snapshotIdentity(await publishSnapshot(store, layer, root));
-    const own = written !== null && published !== null && sameSnapshot(written, published) ? published : null;
+    const moved = await snapshotIdentity(await publishSnapshot(store, layer, root));
+    published = true;
+    const own = written !== null && moved !== null && sameSnapshot(written, moved) ? moved : null;
     return { layer, own };
   } finally {
-    await removeWorkDir(dir);
+    // Published: the step dir is empty again, an rmdir instead of a mount check and a walk.
+    const emptied =
+      published &&
+      (await rmdir(dir).then(
+        () => true,
+        () => false,
+      ));
+    if (!emptied) await removeWorkDir(dir);
   }
 }
 

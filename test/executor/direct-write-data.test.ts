@@ -1,6 +1,6 @@
 // A direct copy's snapshot is published by a rename, so the files it gave content must be synced first: writeDirect
 // names exactly those (not directories, symlinks, empty files), and runDirectStep publishes a snapshot holding them.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,5 +49,19 @@ describe('direct copy data files', () => {
     const snapshot = snapshotDir(store, layer);
     expect(await readFile(path.join(snapshot, 'app/small'), 'utf8')).toBe('hello\n');
     expect((await readFile(path.join(snapshot, 'app/big.bin'))).length).toBe(3 * 1024 * 1024);
+    // Its work dir is gone: the snapshots dir holds the published snapshot only.
+    expect(await readdir(store.paths.snapshots)).toEqual([path.basename(snapshot)]);
+  });
+
+  it('runDirectStep removes its work dir when the write fails', async () => {
+    const store = await Store.open(path.join(dir, 'store-failing'));
+    await expect(
+      runDirectStep(store, async function* (root) {
+        await writeFile(path.join(root, 'partial'), 'x');
+        yield* [];
+        throw new Error('source vanished');
+      }),
+    ).rejects.toThrow('source vanished');
+    expect(await readdir(store.paths.snapshots)).toEqual([]);
   });
 });
