@@ -1,10 +1,12 @@
-// The extended attributes of a few given paths (not a tree) with one `getfattr` run started by the shared launcher
-// (Node has no xattr API; a fork of Node costs far more than the launcher's shell). Used to check the lower
+// The extended attributes of a few given paths (not a tree): through the syscall helper when a RUN step already
+// started it, else with one `getfattr` run started by the shared launcher (Node has no xattr API; a fork of Node
+// costs far more than the launcher's shell, and perl's start more than one getfattr). Used to check the lower
 // directories a direct copy writes into (lower-probe.ts).
 import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { parseGetfattrDump, type Xattrs } from '../diff/xattrs.js';
 import { launch, launcherDir } from '../runtime/launcher.js';
+import { startedSyscallHelper } from '../runtime/syscalls.js';
 
 let dumps = 0;
 
@@ -30,10 +32,18 @@ async function readBatch(paths: readonly string[]): Promise<Map<string, Xattrs> 
   const dump = path.join(launcherDir(), `path-xattrs-${process.pid}-${++dumps}`);
   try {
     const absolute = paths.map((p) => path.resolve(p));
-    const run = await launch('getfattr', ['-P', '-h', '--absolute-names', '-d', '-m', '-', '-e', 'hex', ...absolute], {
-      stdout: dump,
-    });
-    if (run.exitCode !== 0) return null;
+    const helper = await startedSyscallHelper();
+    if (helper) {
+      const dumped = await helper.dumpPathXattrs(absolute, dump).then(
+        () => true,
+        () => false,
+      );
+      if (!dumped) return null;
+    } else {
+      const args = ['-P', '-h', '--absolute-names', '-d', '-m', '-', '-e', 'hex', ...absolute];
+      const run = await launch('getfattr', args, { stdout: dump });
+      if (run.exitCode !== 0) return null;
+    }
     // Keys relative to `/` come back absolute again.
     const parsed = parseGetfattrDump(await readFile(dump), '/');
     return new Map([...parsed].map(([rel, xattrs]) => [path.resolve('/', rel), xattrs]));

@@ -152,6 +152,14 @@ function syscallError(what: string, errno: number): SyscallError {
 let started: Promise<Syscalls | null> | undefined;
 
 /**
+ * The helper if something already started it, else undefined: for a caller that would rather run one command than
+ * start perl for it (a COPY-only build).
+ */
+export function startedSyscallHelper(): Promise<Syscalls | null> | undefined {
+  return started;
+}
+
+/**
  * The process's syscall helper, started on first use (and again after it died); null where it cannot run. Never
  * rejects.
  */
