@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { warmPooledBuffer } from '../../image/index.js';
 import type { StepOperation } from '../../planner/index.js';
-import { sharedNetworkFiles } from '../runtime/network-files.js';
+import { storedNetworkFiles } from '../runtime/network-files.js';
 import { newContainerId, runContainer } from '../runtime/runc.js';
 import { createRunSpec, type ExtraMount, mountStubPaths } from '../runtime/spec.js';
 import { mkdirInRoot, relOf } from './copy-write.js';
@@ -48,7 +48,7 @@ export async function performRun(
       await mkdirInRoot(ws.root, relOf(cwd), { mode: 0o755, uid: 0, gid: 0, mtime: env.now });
       return found;
     })(),
-    sharedNetworkFiles({ hostname: env.hostname }),
+    storedNetworkFiles({ hostname: env.hostname }, path.join(env.store.paths.cache, 'network')),
   );
   const prepared = await prepareMounts(env, op.mounts, ws.scratch);
   trace('work.prepare');

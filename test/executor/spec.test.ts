@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,8 +10,7 @@ import {
   type RunSpecOptions,
   writeNetworkFiles,
 } from '../../executor/index.js';
-import { launcherDir } from '../../executor/runtime/launcher.js';
-import { sharedNetworkFiles } from '../../executor/runtime/network-files.js';
+import { storedNetworkFiles } from '../../executor/runtime/network-files.js';
 
 const base: RunSpecOptions = {
   rootfs: '/snap/m',
@@ -241,25 +241,40 @@ describe('network files', () => {
     }
   });
 
-  it('shares one set per content in the launcher directory, and a new set when the content changes', async () => {
+  it('keeps one file per content in the given dir, reused, and new files when the content changes', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'tsbuild-netfiles-'));
+    const previousUmask = process.umask(0o077);
     try {
       const resolv = path.join(dir, 'host-resolv');
       await writeFile(resolv, 'nameserver 10.0.0.2\n');
-      const first = await sharedNetworkFiles({ hostname: 'foo', hostResolvConf: resolv });
-      expect(await sharedNetworkFiles({ hostname: 'foo', hostResolvConf: resolv })).toEqual(first);
-      expect(path.dirname(path.dirname(first.hosts))).toBe(launcherDir());
+      const store = path.join(dir, 'cache', 'network');
+      const first = await storedNetworkFiles({ hostname: 'foo', hostResolvConf: resolv }, store);
+      expect(await storedNetworkFiles({ hostname: 'foo', hostResolvConf: resolv }, store)).toEqual(first);
+      const digest = (text: string) => createHash('sha256').update(text).digest('hex');
+      expect(first).toEqual({
+        hosts: path.join(store, digest(hostsFileContent('foo'))),
+        resolvConf: path.join(store, digest('nameserver 10.0.0.2\n')),
+        hostname: path.join(store, digest('foo\n')),
+      });
       expect(await readFile(first.hostname, 'utf8')).toBe('foo\n');
-      expect((await stat(first.hosts)).mode & 0o777).toBe(0o644);
-      const other = await sharedNetworkFiles({ hostname: 'bar', hostResolvConf: resolv });
+      // Readable by any RUN user, whatever the umask; no temp file left.
+      for (const file of Object.values(first)) expect((await stat(file)).mode & 0o777).toBe(0o644);
+      expect((await readdir(store)).sort()).toEqual(
+        Object.values(first)
+          .map((f) => path.basename(f))
+          .sort(),
+      );
+      const other = await storedNetworkFiles({ hostname: 'bar', hostResolvConf: resolv }, store);
       expect(other.hosts).not.toBe(first.hosts);
+      expect(other.resolvConf).toBe(first.resolvConf);
       expect(await readFile(other.hosts, 'utf8')).toBe(hostsFileContent('bar'));
       await writeFile(resolv, 'nameserver 10.0.0.3\n');
-      const changed = await sharedNetworkFiles({ hostname: 'foo', hostResolvConf: resolv });
+      const changed = await storedNetworkFiles({ hostname: 'foo', hostResolvConf: resolv }, store);
       expect(changed.resolvConf).not.toBe(first.resolvConf);
       expect(await readFile(changed.resolvConf, 'utf8')).toBe('nameserver 10.0.0.3\n');
       expect(await readFile(first.resolvConf, 'utf8')).toBe('nameserver 10.0.0.2\n');
     } finally {
+      process.umask(previousUmask);
       await rm(dir, { recursive: true, force: true });
     }
   });
