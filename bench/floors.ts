@@ -1,0 +1,116 @@
+// What this machine allows at best, measured, for the goals of issue 6 that are ratios to docker's times: the parts of
+// a build no builder can remove, timed without tsbuild. Prints medians of ROUNDS samples:
+//   node start     `node -e 0`: every tsbuild command starts a Node process (docker's client is a Go binary)
+//   runc run       `runc run` of the busybox base rootfs with `runc spec`'s own config running `true`: the runtime
+//                  start that issue 6's "RUN step overhead under 60 ms" includes
+//   bigfile RUN    bigfile's RUN command (`head -c 524288000 /dev/urandom > /big.bin`, busybox's head) in the same bare
+//                  container over a writable copy of the rootfs: the work of that step, the same for every builder
+//   500 MB durable writing 500 MB to a new file in 1 MiB writes from one reused buffer, then fsync: the least it
+//                  costs to store that step's layer (the blob) so that a crash cannot lose it
+// and the floors they add up to: bigfile's cold build >= node start + runc run + bigfile RUN + 500 MB durable.
+// Usage: npm run bench:floors -- [--rounds 5] [--workdir DIR]
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { newContainerId } from '../executor/index.js';
+import { ensureBusyboxRootfs } from '../fixtures/base-image.js';
+import { repoRoot } from './repo-root.js';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, workdir: { type: 'string' } } });
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 3) throw new Error('--rounds wants an integer >= 3');
+if (process.getuid?.() !== 0) throw new Error('run as root: runc needs it');
+const workDir = values.workdir ?? mkdtempSync(path.join(os.tmpdir(), 'tsb-floors-'));
+mkdirSync(workDir, { recursive: true });
+const stateRoot = path.join(workDir, 'runc-state');
+const bigfileBytes = 524_288_000;
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Wall time (ms) of a command run to completion; a failure makes the numbers meaningless, so it throws. */
+function timedCommand(command: string, args: readonly string[]): Promise<number> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(performance.now() - t0)
+        : reject(new Error(`${command} ${args.join(' ')}: exit ${code}\n${stderr}`)),
+    );
+  });
+}
+
+/** `runc spec`'s own config for `rootfs`, running `args` without a terminal. */
+function bundle(name: string, rootfs: string, args: readonly string[], readonly: boolean): string {
+  const dir = path.join(workDir, name);
+  mkdirSync(dir, { recursive: true });
+  rmSync(path.join(dir, 'config.json'), { force: true });
+  const made = spawnSync('runc', ['spec', '--bundle', dir], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`runc spec: ${made.stderr}`);
+  const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'));
+  config.process.terminal = false;
+  config.process.args = args;
+  config.root = { path: rootfs, readonly };
+  writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+  return dir;
+}
+
+const runcRun = (dir: string) => timedCommand('runc', ['--root', stateRoot, 'run', '--bundle', dir, newContainerId()]);
+
+async function durableWrite(file: string, bytes: number): Promise<number> {
+  const buffer = Buffer.alloc(1 << 20, 7);
+  const t0 = performance.now();
+  const handle = await open(file, 'w');
+  try {
+    for (let written = 0; written < bytes; written += buffer.length) {
+      await handle.write(buffer, 0, Math.min(buffer.length, bytes - written));
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  const elapsed = performance.now() - t0;
+  await rm(file);
+  return elapsed;
+}
+
+const rootfs = await ensureBusyboxRootfs(path.join(repoRoot(), '.tsbuild-test/fixtures/busybox'));
+const writable = path.join(workDir, 'rootfs');
+cpSync(rootfs, writable, { recursive: true, verbatimSymlinks: true });
+const trueBundle = bundle('true', rootfs, ['true'], true);
+const bigBundle = bundle('bigfile', writable, ['sh', '-c', `head -c ${bigfileBytes} /dev/urandom > /big.bin`], false);
+const samples: Record<string, number[]> = { node: [], runc: [], bigfile: [], durable: [] };
+for (let round = 1; round <= rounds; round++) {
+  samples.node?.push(await timedCommand(process.execPath, ['-e', '0']));
+  samples.runc?.push(await runcRun(trueBundle));
+  samples.bigfile?.push(await runcRun(bigBundle));
+  rmSync(path.join(writable, 'big.bin'), { force: true });
+  samples.durable?.push(await durableWrite(path.join(workDir, 'big.bin'), bigfileBytes));
+  process.stderr.write(`round ${round}/${rounds} done\n`);
+}
+rmSync(workDir, { recursive: true, force: true });
+
+const m = (key: string) => median(samples[key] ?? []);
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+console.log(`floors on this machine (medians of ${rounds}; load ${os.loadavg()[0]?.toFixed(2)})`);
+console.log(`  node start (node -e 0)            ${ms(m('node'))}`);
+console.log(
+  `  runc run of busybox \`true\`        ${ms(m('runc'))}   (issue 6: a RUN step's overhead incl. this < 60 ms)`,
+);
+console.log(`  bigfile's RUN command, bare runc  ${ms(m('bigfile'))}`);
+console.log(`  500 MB written and fsynced        ${ms(m('durable'))}`);
+const bigfileFloor = m('node') + m('runc') + m('bigfile') + m('durable');
+console.log(`  => bigfile cold build >= ${ms(bigfileFloor)}: a 0.7x goal needs docker's cold bigfile build to take`);
+console.log(`     >= ${ms(bigfileFloor / 0.7)} in the same run (bench:build prints it)`);
