@@ -19,7 +19,20 @@ export async function storeLayerAsGzip(
 ): Promise<LayerDigests> {
   const tar = await decompressedStream(input);
   const bridge = new PassThrough();
-  const [digests, stored] = await Promise.all([compressLayer(tar, bridge), store.putBlob(bridge)]);
+  // Both sides settle before this returns: when the input turns out not to be a tar, the blob writer's cleanup (its
+  // temp file) must be done before the caller reports "nothing stored". The first failure is the cause (the other
+  // side then fails because its stream was destroyed).
+  let cause: { error: unknown } | undefined;
+  const failed = (error: unknown): never => {
+    cause ??= { error };
+    throw error;
+  };
+  const [compressed, written] = await Promise.allSettled([
+    compressLayer(tar, bridge).catch(failed),
+    store.putBlob(bridge).catch(failed),
+  ]);
+  if (compressed.status === 'rejected' || written.status === 'rejected') throw cause?.error;
+  const [digests, stored] = [compressed.value, written.value];
   if (stored.digest !== digests.digest) throw new Error(`layer digest changed while storing: ${stored.digest}`);
   await writeVariant(store, 'tar', digests.digest, { digest: digests.diffId, size: digests.uncompressedSize });
   return digests;
