@@ -1,6 +1,6 @@
 // `tsbuild build`: Dockerfile → plan → stages run → image committed and tagged (→ optional exports).
 
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ContextSnapshot, contextStatCacheFile, StatCache, snapshotContext } from '../../cache/index.js';
 import type { Digest, ImageConfig as OciImageConfig, RegistryClient, Store } from '../../image/index.js';
@@ -14,25 +14,19 @@ import {
   plan,
   snapshotSource,
 } from '../../planner/index.js';
-import {
-  type CacheSpec,
-  exportCache,
-  exportScope,
-  importCache,
-  importScope,
-  parseCacheSpec,
-} from '../cache-transfer/index.js';
+import type { CacheSpec } from '../cache-transfer/index.js';
 import { BuildError } from './errors.js';
 import { commitImage } from './image-commit.js';
 import type { FsState } from './layer-ref.js';
 import type { Progress } from './progress.js';
-import { lazyRegistryClient, type PullPolicy, pullingResolver } from './pull-base.js';
+import type { PullPolicy } from './pull-base.js';
 import { baseLayerCount, rewriteTimestamps } from './rewrite-timestamp.js';
 import { runStages } from './schedule.js';
 import { Semaphore } from './semaphore.js';
 import { httpSourceEpoch } from './source-epoch.js';
 import type { SshSource } from './ssh-forward.js';
 import type { SecretSource } from './step-env.js';
+import { baseImageResolver } from './store-images.js';
 
 export interface BuildOptions {
   readonly store: Store;
@@ -97,13 +91,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const dockerfilePath = options.dockerfile ?? path.join(contextDir, 'Dockerfile');
   const dockerfileName = path.basename(dockerfilePath);
   const progress = options.progress;
-  const cacheTo = cacheSpecs(options.cacheTo, 'to');
-  const cacheFrom = cacheSpecs(options.cacheFrom, 'from');
+  const cacheTo = await cacheSpecs(options.cacheTo, 'to');
+  const cacheFrom = await cacheSpecs(options.cacheFrom, 'from');
 
   const load = progress.step(`[internal] load build definition from ${dockerfileName}`);
   let text: string;
   try {
-    text = options.dockerfileText ?? (await readFile(dockerfilePath, 'utf8'));
+    // Synchronously: a Dockerfile is small, and an asynchronous read is four thread-pool round trips.
+    text = options.dockerfileText ?? readFileSync(dockerfilePath, 'utf8');
   } catch (error) {
     load.error(`failed to read dockerfile: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     throw new BuildError(`failed to read dockerfile ${dockerfilePath}: ${(error as Error).message}`);
@@ -135,20 +130,20 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     buildArgs: options.buildArgs ?? {},
   };
   let planned: Awaited<ReturnType<typeof plan>>;
-  const registry = lazyRegistryClient(options.registryClient);
+  const images = baseImageResolver({
+    store: options.store,
+    policy: options.pull ?? 'missing',
+    progress,
+    registryClient: options.registryClient,
+  });
   try {
     planned = await plan(parsed.ast, planOptions, {
       context: snapshotSource(snapshot),
-      images: pullingResolver({
-        store: options.store,
-        policy: options.pull ?? 'missing',
-        progress,
-        client: registry.get,
-      }),
+      images: images.resolver,
       sourceEpoch: httpSourceEpoch,
     });
   } finally {
-    registry.close();
+    await images.close();
     // File digests computed while planning are what make the next build's context check cheap.
     await statCache.save().catch(() => {});
   }
@@ -158,10 +153,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const now = Math.floor(Date.now() / 1000);
   const noCache = options.noCache ?? false;
   if (!noCache && cacheFrom.length > 0) {
+    const { importCache, importScope } = await import('../cache-transfer/index.js');
     await importCache(options.store, cacheFrom, importScope(thePlan), progress);
   }
   const results = await runStages({
     plan: thePlan,
+    bases: images.resolved,
     progress,
     jobs: new Semaphore(Math.max(1, options.jobs ?? (await import('node:os')).availableParallelism())),
     noCache,
@@ -184,6 +181,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   if (result === undefined) throw new BuildError('the target stage did not run');
 
   const exporting = progress.step('exporting to image');
+  // The plan record is listed and encoded while the image's blobs are being fsynced; written once the image is.
+  const planRecord = import('./plan-record.js')
+    .then((m) => m.preparePlanRecord(options, contextDir, thePlan))
+    .catch(() => null);
   let image = await commitImage(options.store, stage, result, {
     labels: options.labels ?? {},
     epoch,
@@ -201,11 +202,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   exporting.note(`writing image ${image.configDigest} done`);
   for (const tag of options.tags ?? []) exporting.note(`naming to ${tag} done`);
   exporting.done();
-  await (await import('./plan-record.js')).recordPlan(options, contextDir, thePlan);
+  await (await planRecord)?.();
   if (cacheTo.length > 0) {
     // Steps keyed by the content of a stage mount are exported under the keys this build completed.
     const completed = [...results.values()].flatMap((r) => r.completed ?? []);
     const ran = (index: number) => results.has(index);
+    const { exportCache, exportScope } = await import('../cache-transfer/index.js');
     const scope = exportScope(thePlan, stage, ran, image.manifestDigest, image.cacheKey, completed);
     await exportCache(options.store, cacheTo, scope, progress);
   }
@@ -218,9 +220,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   };
 }
 
-function cacheSpecs(values: readonly string[] | undefined, direction: 'to' | 'from'): CacheSpec[] {
+/** The `--cache-to`/`--cache-from` specs; the cache transfer code is loaded only for a build that has some. */
+async function cacheSpecs(values: readonly string[] | undefined, direction: 'to' | 'from'): Promise<CacheSpec[]> {
+  if (values === undefined || values.length === 0) return [];
+  const { parseCacheSpec } = await import('../cache-transfer/index.js');
   try {
-    return (values ?? []).map((value) => parseCacheSpec(value, direction));
+    return values.map((value) => parseCacheSpec(value, direction));
   } catch (error) {
     throw new BuildError((error as Error).message);
   }

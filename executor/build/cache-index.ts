@@ -6,7 +6,8 @@
 // name (blobs, snapshots) is durable before they are written, and a record a power loss tore fails the check
 // (or the JSON parse) and reads as a miss, never as a wrong hit; a lost one costs a rebuild of that step.
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { type Digest, fsyncDir, replaceFileUnsynced, type Store, tempPathFor } from '../../image/index.js';
 import type { LayerRef } from './layer-ref.js';
@@ -31,9 +32,10 @@ function fileFor(store: Store, kind: 'step' | 'image', key: string): string {
 
 const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
+/** Read synchronously: a record is a few hundred bytes, a build reads one per step (see `Store.readJson`). */
 async function readRecord<T>(file: string): Promise<T | null> {
   try {
-    const text = await readFile(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
     const end = text.indexOf('\n');
     const body = end < 0 ? text : text.slice(0, end);
     const check = end < 0 ? '' : text.slice(end + 1).trim();

@@ -68,11 +68,24 @@ export async function commitImage(
     canonicalise({ image: stage.imageKey, diffIds, labels: { ...options.labels }, epoch: options.epoch }),
   );
   const cached = options.noCache ? null : await lookupImage(store, key);
-  let manifestDigest: Digest;
+  let manifest: Descriptor;
   let configDigest: Digest;
+  let configBytes: Uint8Array;
   if (cached !== null) {
-    manifestDigest = cached.manifest;
+    // What tagging needs is in the manifest itself: read once, not checked again by `store.tag`.
+    const [manifestBytes, storedConfig] = await Promise.all([
+      store.readBlob(cached.manifest),
+      store.readBlob(cached.config),
+    ]);
+    const parsed = JSON.parse(manifestBytes.toString('utf8')) as { mediaType?: string };
+    manifest = {
+      mediaType: parsed.mediaType ?? OciMediaType.manifest,
+      digest: cached.manifest,
+      size: manifestBytes.length,
+    };
     configDigest = cached.config;
+    configBytes = storedConfig;
+    await tagAll(store, options.tags, manifest);
   } else {
     const config = imageConfig(stage, result, options);
     const encoded = encodeConfig(config);
@@ -84,7 +97,7 @@ export async function commitImage(
     // Config and manifest blobs are written at once: their fsyncs overlap (one journal commit instead of two
     // in a row). A manifest that lands without its config is unreferenced until the record below, which
     // follows both, so a crash in between leaves only garbage for prune.
-    const [, manifest] = await Promise.all([
+    [, manifest] = await Promise.all([
       store.putBlob(encoded.bytes, encoded.digest),
       store.putManifest({
         schemaVersion: 2,
@@ -93,24 +106,26 @@ export async function commitImage(
         layers: result.fs.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
       }),
     ]);
-    manifestDigest = manifest.digest;
     configDigest = configDescriptor.digest;
-    await recordImage(store, key, { manifest: manifestDigest, config: configDigest });
+    configBytes = encoded.bytes;
+    // The record and the tags name blobs that are durable now, and neither needs the other: written at once.
+    await Promise.all([
+      recordImage(store, key, { manifest: manifest.digest, config: configDigest }),
+      tagAll(store, options.tags, manifest),
+    ]);
   }
-  for (const tag of options.tags) await store.tag(tag, manifestDigest);
-  // The config by its digest: `store.resolve(manifestDigest)` would first look for an image whose *id* is that
-  // digest, reading index.json and the manifest of every tagged image in the store.
-  const [config, manifestSize] = await Promise.all([
-    store.readJson<OciImageConfig>(configDigest),
-    store.blobSize(manifestDigest),
-  ]);
   return {
     configDigest,
-    manifestDigest,
+    manifestDigest: manifest.digest,
     cacheKey: key,
-    manifest: { mediaType: OciMediaType.manifest, digest: manifestDigest, size: manifestSize },
-    config,
+    manifest: { mediaType: OciMediaType.manifest, digest: manifest.digest, size: manifest.size },
+    // The stored config as it reads back (canonical key order), from the bytes at hand.
+    config: JSON.parse(Buffer.from(configBytes).toString('utf8')) as OciImageConfig,
   };
+}
+
+async function tagAll(store: Store, tags: readonly string[], manifest: Descriptor): Promise<void> {
+  for (const tag of tags) await store.tagManifest(tag, manifest);
 }
 
 function imageConfig(stage: PlanStage, result: StageResult, options: CommitOptions): OciImageConfig {

@@ -6,6 +6,7 @@
 // written only when it changed: `<hex>.key` beside it holds a digest of what the steps are, and the
 // cache keys cover every input.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { replaceFileUnsynced, type Store } from '../../image/index.js';
@@ -76,6 +77,19 @@ function toRecord(plan: ListedPlan): RecordedPlan {
  * written only means the next `tsbuild plan` says `no previous build`.
  */
 export async function recordPlan(source: RecordSource, contextDir: string, plan: Plan): Promise<void> {
+  await (await preparePlanRecord(source, contextDir, plan))?.();
+}
+
+/**
+ * `recordPlan` up to the writing, which the returned function does (null: the recorded plan is current). A build
+ * prepares the record while its image is being committed, and writes it only once the build has succeeded.
+ * Neither part fails.
+ */
+export async function preparePlanRecord(
+  source: RecordSource,
+  contextDir: string,
+  plan: Plan,
+): Promise<(() => Promise<void>) | null> {
   const id: PlanIdentity = {
     contextDir,
     dockerfile: source.dockerfileText !== undefined ? '-' : (source.dockerfile ?? path.join(contextDir, 'Dockerfile')),
@@ -85,14 +99,29 @@ export async function recordPlan(source: RecordSource, contextDir: string, plan:
     const file = fileFor(source.store, id);
     const keyFile = file.replace(/\.json$/, '.key');
     const fingerprint = planFingerprint(plan);
-    if ((await readFile(keyFile, 'utf8').catch(() => '')) === fingerprint) return;
+    if (readKey(keyFile) === fingerprint) return null;
     // Only now are the context files listed: an unchanged build (a no-op) never lists them.
-    const listed = await listPlan(plan);
-    await mkdir(path.dirname(file), { recursive: true });
-    await replaceFileUnsynced(file, `${JSON.stringify(toRecord(listed))}\n`);
-    await replaceFileUnsynced(keyFile, fingerprint);
+    const text = `${JSON.stringify(toRecord(await listPlan(plan)))}\n`;
+    return async () => {
+      try {
+        await mkdir(path.dirname(file), { recursive: true });
+        await replaceFileUnsynced(file, text);
+        await replaceFileUnsynced(keyFile, fingerprint);
+      } catch {
+        // best effort, see recordPlan
+      }
+    };
   } catch {
-    // best effort, see above
+    return null;
+  }
+}
+
+/** The fingerprint recorded beside the plan ('' when there is none): 65 bytes, read synchronously. */
+function readKey(keyFile: string): string {
+  try {
+    return readFileSync(keyFile, 'utf8');
+  } catch {
+    return '';
   }
 }
 

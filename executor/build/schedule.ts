@@ -11,7 +11,7 @@ import type { Semaphore } from './semaphore.js';
 import { removeStaleWork } from './snapshots.js';
 import { prefetchHits, runStage, type StageResult, type StageStart } from './stage-runner.js';
 import type { StepEnv } from './step-env.js';
-import { type StoredBase, storedBase } from './store-images.js';
+import { type ResolvedBases, type StoredBase, storedBase } from './store-images.js';
 
 export interface ScheduleOptions {
   readonly plan: Plan;
@@ -21,6 +21,8 @@ export interface ScheduleOptions {
   readonly epoch: number | null;
   /** Cancels the build (e.g. on SIGINT): the stages stop as on a failure; the error is `build canceled`. */
   readonly signal?: AbortSignal;
+  /** Base images as the planner resolved them (taken instead of resolving their references again). */
+  readonly bases?: ResolvedBases;
   /** Builds the step environment once the stage lookups exist. */
   readonly makeEnv: (lookups: Pick<StepEnv, 'stageFs' | 'imageFs'>, signal: AbortSignal) => StepEnv;
 }
@@ -55,7 +57,7 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
   const image = (ref: string): Promise<StoredBase> => {
     let pending = images.get(ref);
     if (pending === undefined) {
-      pending = storedBase(env.store, ref);
+      pending = storedBase(env.store, ref, options.bases);
       images.set(ref, pending);
     }
     return pending;
@@ -65,8 +67,10 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
     abort.signal,
   );
   // A build killed by SIGKILL leaves its RUN container running on the overlay it held, and its work dir. Both
-  // are cleared before the first step that does work: a fully cached build touches no layer, so it spends
-  // nothing on them (`runc list` alone is a process start when any container exists on the machine).
+  // are cleared once the first step does work: a fully cached build touches no layer, so it spends nothing on
+  // them (`runc list` alone is a process start when any container exists on the machine). The step does not
+  // wait for it: what a dead process left is its own (its pid names it), which no step of this build reads or
+  // writes; the build waits for the sweep before it ends.
   let sweep: Promise<void> | undefined;
   // The FIFOs and the syscall helper RUN needs are started at the first miss that a RUN step follows in its
   // stage: a build whose RUN steps are all cached (one COPY changed at the end) starts no process for them.
@@ -76,11 +80,15 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
       runtimePrepared = true;
       void prepareFifos(2);
     }
-    sweep ??= (async () => {
-      await removeStaleContainers(env.store.paths.snapshots, { runtime: env.runtime });
-      await removeStaleWork(env.store);
-    })();
-    return sweep;
+    if (sweep === undefined) {
+      sweep = (async () => {
+        await removeStaleContainers(env.store.paths.snapshots, { runtime: env.runtime });
+        await removeStaleWork(env.store);
+      })();
+      // Handled here so that an early failure is not an unhandled rejection; awaited (and thrown) at the end.
+      sweep.catch(() => {});
+    }
+    return Promise.resolve();
   };
 
   const start = async (stage: PlanStage): Promise<StageStart> => {
@@ -126,11 +134,16 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
     results.set(stage.index, pending);
   }
   await Promise.allSettled(results.values());
+  const sweepFailure = await sweep?.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   if (options.signal?.aborted) throw new BuildError('build canceled');
   if (failures.length > 0) {
     const real = failures.find((f) => !(f instanceof BuildError && f.message === 'build canceled'));
     throw real ?? failures[0];
   }
+  if (sweepFailure !== undefined) throw sweepFailure;
   const done = new Map<number, StageResult>();
   for (const [index, pending] of results) done.set(index, await pending);
   return done;

@@ -4,25 +4,46 @@
 import {
   familiarString,
   type HistoryEntry,
+  hostPlatform,
   ImageNotFoundError,
   normalizeReference,
   parseDockerRef,
+  type RegistryClient,
+  type ResolvedImage,
   type Store,
 } from '../../image/index.js';
 import type { BaseImageResolver, ImageConfig, Platform } from '../../planner/index.js';
 import { BuildError } from './errors.js';
 import type { FsState } from './layer-ref.js';
+import type { Progress } from './progress.js';
+import type { PullPolicy } from './pull-base.js';
 
 export interface StoredBase {
   readonly fs: FsState;
   readonly history: readonly HistoryEntry[];
 }
 
-export function storeResolver(store: Store): BaseImageResolver {
+/**
+ * The stored images the planner resolved, by reference and platform: a stage starts from the very image its
+ * cache keys were computed from, without resolving the reference again (index.json, manifest and config reads).
+ */
+export type ResolvedBases = Map<string, ResolvedImage>;
+
+function baseKey(ref: string, platform: Platform): string | undefined {
+  try {
+    return `${normalizeReference(ref)} ${platform.os}/${platform.architecture}/${platform.variant ?? ''}`;
+  } catch {
+    return undefined; // an image ID, which the store resolves but a reference cannot name
+  }
+}
+
+export function storeResolver(store: Store, resolved?: ResolvedBases): BaseImageResolver {
   return {
     async resolve(ref: string, platform: Platform) {
       try {
         const image = await store.resolve(ref, platform);
+        const key = resolved === undefined ? undefined : baseKey(ref, platform);
+        if (key !== undefined) resolved?.set(key, image);
         return {
           ref,
           digest: image.manifestDigest,
@@ -39,6 +60,51 @@ export function storeResolver(store: Store): BaseImageResolver {
         throw error;
       }
     },
+  };
+}
+
+export interface BaseImageOptions {
+  readonly store: Store;
+  readonly policy: PullPolicy;
+  readonly progress: Progress;
+  /** The registry client to pull with (default: one made when the first pull starts). */
+  readonly registryClient?: RegistryClient | undefined;
+}
+
+/**
+ * The base images of a build: the store's, and for an image the store lacks (or every tag under `--pull`) the
+ * pulling resolver of pull-base.ts, loaded only then (a build from local images neither loads it nor makes a
+ * registry client). `close` closes a registry client made here.
+ */
+export function baseImageResolver(options: BaseImageOptions): {
+  readonly resolver: BaseImageResolver;
+  /** The images it found in the store (for `storedBase`). */
+  readonly resolved: ResolvedBases;
+  close(): Promise<void>;
+} {
+  const resolved: ResolvedBases = new Map();
+  const local = storeResolver(options.store, resolved);
+  let pulling: Promise<{ resolver: BaseImageResolver; close(): void }> | undefined;
+  const remote = () =>
+    (pulling ??= import('./pull-base.js').then(({ lazyRegistryClient, pullingResolver }) => {
+      const client = lazyRegistryClient(options.registryClient);
+      const resolver = pullingResolver({ ...options, client: client.get });
+      return { resolver, close: client.close };
+    }));
+  return {
+    resolver: {
+      async resolve(ref: string, platform: Platform) {
+        // What pullingResolver does first for these policies, without loading it.
+        if (options.policy !== 'always') {
+          const found = await local.resolve(ref, platform);
+          if (found !== null || options.policy === 'never') return found;
+        }
+        return (await remote()).resolver.resolve(ref, platform);
+      },
+    },
+    resolved,
+    // A pulling resolver that failed to load has no client to close (its failure is the resolve's to report).
+    close: async () => (await pulling?.catch(() => undefined))?.close(),
   };
 }
 
@@ -66,10 +132,12 @@ export function recordPullFailure(store: Store, ref: string, reason: string): vo
   failures.set(normalizeReference(ref), reason);
 }
 
-export async function storedBase(store: Store, ref: string): Promise<StoredBase> {
-  let image: Awaited<ReturnType<Store['resolve']>>;
+/** The layers and history of a base image: as the planner resolved it (`resolved`), else from the store. */
+export async function storedBase(store: Store, ref: string, resolved?: ResolvedBases): Promise<StoredBase> {
+  const key = resolved === undefined ? undefined : baseKey(ref, hostPlatform());
+  let image: ResolvedImage;
   try {
-    image = await store.resolve(normalizeReference(ref));
+    image = (key === undefined ? undefined : resolved?.get(key)) ?? (await store.resolve(normalizeReference(ref)));
   } catch (error) {
     if (error instanceof ImageNotFoundError) {
       const failure = pullFailures.get(store)?.get(normalizeReference(ref));

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -123,8 +123,20 @@ export class Store {
     return { mediaType: mediaType ?? parsed.mediaType ?? OciMediaType.manifest, digest, size };
   }
 
+  /**
+   * A JSON blob (a manifest, an index, a config: a few KiB), read synchronously: builds read several per base
+   * image and per commit, and a small file in the page cache takes microseconds, where an asynchronous read is
+   * four round trips through libuv's thread pool (open, fstat, read, close).
+   */
   async readJson<T>(digest: Digest): Promise<T> {
-    return JSON.parse((await this.readBlob(digest)).toString('utf8')) as T;
+    let text: string;
+    try {
+      text = readFileSync(this.blobPath(digest), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ImageNotFoundError(`blob ${digest} not found`);
+      throw error;
+    }
+    return JSON.parse(text) as T;
   }
 
   /**
@@ -133,11 +145,7 @@ export class Store {
    * must name that very digest; it keeps the image from being pruned and shows in `RepoDigests`.
    */
   async tag(ref: string, manifestDigest: Digest): Promise<void> {
-    const name = storedRefName(ref);
-    const named = parseDockerRef(ref).digest;
-    if (named !== undefined && named !== manifestDigest) {
-      throw new ImageNotFoundError(`${ref} names ${named}, not ${manifestDigest}`);
-    }
+    const name = checkedRefName(ref, manifestDigest);
     const notManifest = new ImageNotFoundError(`${manifestDigest} is not an image manifest or index`);
     if ((await this.hasBlob(manifestDigest)) && (await this.blobSize(manifestDigest)) > 4 * 1024 * 1024)
       throw notManifest;
@@ -156,15 +164,24 @@ export class Store {
       throw notManifest;
     }
     const mediaType = parsed.mediaType ?? ('manifests' in parsed ? OciMediaType.index : OciMediaType.manifest);
-    const entry: Descriptor = {
-      mediaType,
-      digest: manifestDigest,
-      size: bytes.length,
-      annotations: { [Annotation.refName]: name },
-    };
+    await this.pointRef(name, { mediaType, digest: manifestDigest, size: bytes.length });
+  }
+
+  /**
+   * `tag` for an image manifest this store holds and the caller has just written or read (its descriptor, as
+   * `putManifest` returns it): a build tags what it committed without reading the blob back to check it.
+   */
+  async tagManifest(ref: string, manifest: Descriptor): Promise<void> {
+    const name = checkedRefName(ref, manifest.digest);
+    await this.pointRef(name, { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size });
+  }
+
+  private async pointRef(name: string, target: Descriptor): Promise<void> {
+    const entry: Descriptor = { ...target, annotations: { [Annotation.refName]: name } };
     // A rebuild that changed nothing re-tags the same manifest: leave index.json alone (no lock, no write).
     const current = (await readIndexFile(this.paths.indexJson)).manifests.find((m) => refOf(m) === name);
-    if (current?.digest === manifestDigest && current.mediaType === mediaType && current.size === bytes.length) return;
+    if (current?.digest === target.digest && current.mediaType === target.mediaType && current.size === target.size)
+      return;
     await this.mutateIndex((manifests) => [...manifests.filter((m) => refOf(m) !== name), entry]);
   }
 
@@ -225,14 +242,28 @@ export class Store {
   private async mutateIndex(change: (manifests: Descriptor[]) => Descriptor[]): Promise<void> {
     await this.withLock('index', async () => {
       const index = await readIndexFile(this.paths.indexJson);
-      const manifests = change(index.manifests).sort((a, b) => (refOf(a) ?? '').localeCompare(refOf(b) ?? ''));
+      // Ordered by code unit, not localeCompare: its first call loads ICU's collator, ~15 ms of every tagging build.
+      const manifests = change(index.manifests).sort((a, b) => byCodeUnit(refOf(a) ?? '', refOf(b) ?? ''));
       await writeIndexFile(this.paths.indexJson, { ...index, manifests });
     });
   }
 }
 
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function refOf(descriptor: Descriptor): string | undefined {
   return descriptor.annotations?.[Annotation.refName];
+}
+
+/** The stored name of `ref`; a digest reference must name `manifestDigest` itself. */
+function checkedRefName(ref: string, manifestDigest: Digest): string {
+  const named = parseDockerRef(ref).digest;
+  if (named !== undefined && named !== manifestDigest) {
+    throw new ImageNotFoundError(`${ref} names ${named}, not ${manifestDigest}`);
+  }
+  return storedRefName(ref);
 }
 
 /** The stored name of a reference: `name:tag`, or `name@sha256:…` for a digest reference (a tag is dropped). */

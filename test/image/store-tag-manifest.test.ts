@@ -1,0 +1,81 @@
+// `Store.tagManifest`: a build tags the manifest it has just stored from its descriptor (no read-back), with the
+// same index.json as `tag` writes; index.json lists its references in code-unit order.
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Descriptor, OciMediaType, Store, sha256Digest } from '../../image/index.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'tsbuild-tag-manifest-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function storeManifest(store: Store, text: string): Promise<Descriptor> {
+  const layer = await store.putBlob(Buffer.from(text));
+  const config = await store.putConfig({
+    architecture: 'amd64',
+    os: 'linux',
+    rootfs: { type: 'layers', diff_ids: [layer.digest] },
+  });
+  return store.putManifest({
+    schemaVersion: 2,
+    mediaType: OciMediaType.manifest,
+    config,
+    layers: [{ mediaType: OciMediaType.layer, digest: layer.digest, size: layer.size }],
+  });
+}
+
+const refNames = (index: { manifests: { annotations?: Record<string, string> }[] }) =>
+  index.manifests.map((m) => m.annotations?.['org.opencontainers.image.ref.name']);
+
+describe('Store.tagManifest', () => {
+  it('writes the index entry tag() writes for the same manifest', async () => {
+    const byTag = await Store.open(path.join(dir, 'a'));
+    const byDescriptor = await Store.open(path.join(dir, 'b'));
+    await byTag.tag('app:1', (await storeManifest(byTag, 'layer')).digest);
+    await byDescriptor.tagManifest('app:1', await storeManifest(byDescriptor, 'layer'));
+    const [a, b] = await Promise.all([readFile(byTag.paths.indexJson), readFile(byDescriptor.paths.indexJson)]);
+    expect(b.toString()).toBe(a.toString());
+    expect((await byDescriptor.resolve('app:1')).manifestDigest).toBe((await byTag.resolve('app:1')).manifestDigest);
+  });
+
+  it('leaves index.json untouched when the tag already names that manifest, and moves it otherwise', async () => {
+    const store = await Store.open(dir);
+    const first = await storeManifest(store, 'one');
+    await store.tagManifest('app', first);
+    const before = await stat(store.paths.indexJson);
+    await store.tagManifest('app', first);
+    expect((await stat(store.paths.indexJson)).ino).toBe(before.ino); // not replaced by a rename
+    const second = await storeManifest(store, 'two');
+    await store.tagManifest('docker.io/library/app:latest', second);
+    expect((await store.resolve('app')).manifestDigest).toBe(second.digest);
+  });
+
+  it('refuses a digest reference naming another manifest', async () => {
+    const store = await Store.open(dir);
+    const manifest = await storeManifest(store, 'one');
+    const other = sha256Digest('other');
+    await expect(store.tagManifest(`app@${other}`, manifest)).rejects.toThrow(
+      `app@${other} names ${other}, not ${manifest.digest}`,
+    );
+  });
+
+  it('orders index.json by code unit: upper case before lower case, `-` before `.` before `:`', async () => {
+    const store = await Store.open(dir);
+    const manifest = await storeManifest(store, 'one');
+    for (const ref of ['b:x', 'a.b:1', 'a-b:1', 'a:Z', 'a:a', 'a:1']) await store.tagManifest(ref, manifest);
+    const index = JSON.parse(await readFile(store.paths.indexJson, 'utf8'));
+    expect(refNames(index)).toEqual([
+      'docker.io/library/a-b:1',
+      'docker.io/library/a.b:1',
+      'docker.io/library/a:1',
+      'docker.io/library/a:Z',
+      'docker.io/library/a:a',
+      'docker.io/library/b:x',
+    ]);
+  });
+});
