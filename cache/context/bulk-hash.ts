@@ -65,7 +65,7 @@ export async function hashInBulk(
   try {
     await ContextWorker.run({ kind: 'hash', prefix, paths, chunk: CHUNK, numbers: params, digests, reads }, helper);
   } finally {
-    own?.close();
+    own?.release();
   }
   statCache?.reserve(n);
   for (let k = 0; k < n; k++) {

@@ -1,9 +1,11 @@
-import { closeSync, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { closeSync, fstatSync, lstatSync, openSync, type Stats } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { hashFileAt, hashOpenFile, mainHashFileIo, writeFileHeader } from './hash-file.js';
+import { spareCore } from './spare-core.js';
+import { park, unpark } from './worker-park.js';
 import { FAILED, FIELDS, PARAMS, READ_BUFFER, WORKER_SOURCE } from './worker-source.js';
 
+export { spareCore } from './spare-core.js';
 export { FAILED, FIELDS, PARAMS } from './worker-source.js';
 
 /** With a worker, every array must be on a `SharedArrayBuffer` (see `float64s`). */
@@ -38,23 +40,6 @@ export function storeStats(out: Float64Array, o: number, st: Stats): void {
   out[o + 7] = st.ino;
   out[o + 8] = st.nlink;
   out[o + 9] = st.rdev;
-}
-
-/**
- * Is a core likely idle? Runnable threads right now (Linux's /proc/loadavg, this one included)
- * fewer than the cores, or else a one-minute load average below the cores minus one. The
- * instant count matters right after a busy phase, which keeps the average high for a minute.
- */
-export function spareCore(): boolean {
-  const cores = availableParallelism();
-  if (cores < 2) return false;
-  try {
-    const runnable = Number(/ (\d+)\//.exec(readFileSync('/proc/loadavg', 'latin1'))?.[1]);
-    if (runnable > 0 && runnable < cores) return true;
-  } catch {
-    // Not Linux: the average alone.
-  }
-  return loadavg()[0] <= cores - 1;
 }
 
 /** A Float64Array on shared memory (for a job a worker takes part in) or on private memory. */
@@ -146,12 +131,15 @@ export class ContextWorker {
   private nextId = 0;
   /** Jobs the worker still owes an answer for, by id. */
   private readonly owed = new Map<number, () => void>();
+  /** False once the thread stopped (closed, or died). */
+  private running = true;
 
   private constructor(private readonly worker: Worker) {
     // One listener for every job: a segmented stat job has dozens in flight, and a listener per
     // job set off Node's "possible EventEmitter memory leak" warning.
     worker.on('message', (id: number) => this.answered(id));
     worker.once('exit', () => {
+      this.running = false;
       for (const resolve of this.owed.values()) resolve();
       this.owed.clear();
     });
@@ -169,13 +157,30 @@ export class ContextWorker {
   }
 
   /**
-   * Starts a worker thread, or returns null if none can be started or, unless `force`d, no core
-   * is idle. Measured on 2 cores: with both busy (load average 10), a helper thread made a 50k-file
-   * snapshot 40% slower (it costs ~100 ms of CPU to start and only competes for a core); with one
-   * idle it takes half of the work.
+   * A worker thread: the parked one (worker-park.ts) if there is one, else a new one, or null if
+   * none can be started or, unless `force`d, no core is idle. Measured on 2 cores: with both busy
+   * (load average 10), a new helper thread made a 50k-file snapshot 40% slower (it costs ~100 ms
+   * of CPU to start and only competes for a core); with one idle it takes half of the work. A
+   * parked thread has booted already: it only adds a thread to this process's share of the cores.
    */
   static start(force = false): ContextWorker | null {
+    const parked = unpark<ContextWorker>();
+    if (parked) return parked;
     if (!force && !spareCore()) return null;
+    return ContextWorker.spawn();
+  }
+
+  /**
+   * Starts a worker thread and parks it, if none is parked and a core is idle: called when a large
+   * walk is coming (`StatCache.open` of a large cache), so the thread boots while the caller reads
+   * the cache and lists the context, instead of from the middle of the listing.
+   */
+  static prestart(): void {
+    const worker = unpark<ContextWorker>() ?? (spareCore() ? ContextWorker.spawn() : null);
+    if (worker && !park(worker)) worker.close();
+  }
+
+  private static spawn(): ContextWorker | null {
     try {
       const worker = new Worker(WORKER_SOURCE, { eval: true });
       // A worker that dies leaves its claimed chunk undone; callers check and redo it.
@@ -184,6 +189,15 @@ export class ContextWorker {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * Still running: it may be parked, and take a next job. It may still owe answers: a job's last
+   * answer is often on its way when the caller has counted every chunk done, and is only read
+   * when this thread next turns its event loop (after a next walk has begun, in a benchmark).
+   */
+  get usable(): boolean {
+    return this.running;
   }
 
   /**
@@ -258,7 +272,13 @@ export class ContextWorker {
 
   /** Stops the thread. */
   close(): void {
+    this.running = false;
     void this.worker.terminate();
+  }
+
+  /** Done with the thread: parks it for the next walk (worker-park.ts), or stops it. */
+  release(): void {
+    if (!park(this)) this.close();
   }
 
   /** Hands `job` to the worker; resolves when it has no chunk left to claim (or has died). */

@@ -67,6 +67,8 @@ export async function snapshotContext(dir: string, opts: SnapshotOptions = {}): 
   // With nothing in the stat cache, hashAll hashes each file as the walk lstats it: hashing starts
   // while the listing goes on, on both threads, without a second pass over the files.
   const hashAsWalked = opts.hashAll === true && hasher.canHashMany && (opts.statCache?.size ?? 0) === 0;
+  // The stat cache's records are read on another thread while this one walks.
+  opts.statCache?.loadInBackground();
   const startedMs = Date.now();
   const walk = await walkContext(root, {
     matcher,
@@ -75,6 +77,7 @@ export async function snapshotContext(dir: string, opts: SnapshotOptions = {}): 
     ...(hashAsWalked ? { hashFiles: { resetOwner } } : {}),
     ...(opts.statCache ? { expectedEntries: opts.statCache.size } : {}),
   });
+  await opts.statCache?.loaded();
   snapshot.seal(walk, startedMs);
   // The walk's helper thread serves a bulk hash job right away, or stops.
   if (opts.hashAll) snapshot.prefetchAll();

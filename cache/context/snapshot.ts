@@ -232,9 +232,12 @@ export class ContextSnapshot {
     this.knownOrStart(this.indexOrThrow(relPath));
   }
 
-  /** Stops the walk's helper thread if no bulk job has taken it (snapshotContext, without hashAll). */
+  /**
+   * Lets go of the walk's helper thread if no bulk job has taken it (snapshotContext without
+   * hashAll): parked for a next walk, or stopped.
+   */
   releaseWorker(): void {
-    this.worker?.close();
+    this.worker?.release();
     this.worker = null;
   }
 
@@ -262,7 +265,7 @@ export class ContextSnapshot {
     const worker = this.worker;
     this.worker = null;
     if (files.length < BULK_MIN_FILES || !this.hasher.canHashMany) {
-      worker?.close();
+      worker?.release();
       for (const i of files) this.knownOrStart(i);
       return undefined;
     }
@@ -276,7 +279,7 @@ export class ContextSnapshot {
       .finally(() => {
         for (const i of files) this.inBulk![i] = 0;
         this.bulkJobs.delete(job);
-        worker?.close();
+        worker?.release();
       });
     this.bulkJobs.add(job);
     return job;
@@ -337,7 +340,7 @@ export class ContextSnapshot {
   /** Stops the hashing worker threads now (they also stop by themselves after 1 s idle). */
   close(): void {
     this.hasher.close();
-    this.worker?.close();
+    this.worker?.release();
     this.worker = null;
   }
 }

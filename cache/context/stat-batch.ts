@@ -40,7 +40,7 @@ export interface StatHashing {
    * `LISTED_*` per path, growing with the paths: a path listed as a regular file is opened and
    * fstat'ed instead of lstat'ed (a path lookup less per file), then hashed if it is one.
    */
-  readonly kinds: readonly number[];
+  readonly kinds: { slice(start: number, end: number): ArrayLike<number> };
 }
 
 export interface StatResults {
@@ -93,10 +93,22 @@ function results(cols: Columns, n: number, links: Map<number, string>): StatResu
 /** Paths per segment handed to the worker while the listing goes on. */
 const SEGMENT = 2048;
 /**
- * Entries the first arena has room for (its pages are touched only as segments fill them); a
- * larger listing moves on to an arena at least twice as large.
+ * Entries the first arena has room for when the caller expects no number; a larger listing moves
+ * on to an arena at least twice as large. A shared buffer is zeroed when it is allocated (all of
+ * its pages written, at ~25 µs each for fresh ones on the project's VMs): sized from the expected
+ * entries when known (`arenaFor`).
  */
 const ARENA_ENTRIES = 1 << 16;
+
+/**
+ * Room of the first arena for a listing of about `expected` entries (0: unknown); at most
+ * `ARENA_MAX_FIRST` (a stale stat cache may expect far more entries than a context has left).
+ */
+export function arenaFor(expected: number): number {
+  return expected > 0 ? Math.min(expected + SEGMENT, ARENA_MAX_FIRST) : ARENA_ENTRIES;
+}
+
+const ARENA_MAX_FIRST = 1 << 20;
 
 /**
  * lstat (and readlink for symlinks) of `prefix + path` for every path of a listing, started

@@ -42,6 +42,19 @@ export function encodeStatCache(cols: StatColumns): Uint8Array[] {
   return parts;
 }
 
+/** Bytes of the header (magic and record count). */
+export const HEADER_BYTES = HEADER;
+
+/**
+ * The records a file of `fileSize` bytes whose first `HEADER_BYTES` are `head` holds if it is
+ * intact (its checksum is checked only by `decodeStatCache`); 0 if it cannot be a stat cache.
+ */
+export function claimedCount(head: Buffer, fileSize: number): number {
+  if (!LITTLE_ENDIAN || head.length < HEADER || !head.subarray(0, 8).equals(MAGIC)) return 0;
+  const n = head.readUInt32LE(8);
+  return fileSize === HEADER + n * RECORD + CHECKSUM ? n : 0;
+}
+
 export function decodeStatCache(file: Buffer): StatColumns | null {
   if (!LITTLE_ENDIAN || file.length < HEADER + CHECKSUM || !file.subarray(0, 8).equals(MAGIC)) return null;
   const n = file.readUInt32LE(8);

@@ -4,11 +4,14 @@
 // digest string it returns, and the file on disk is those columns plus a checksum (see
 // stat-cache-file.ts), loaded without parsing.
 
-import { readFileSync } from 'node:fs';
+import { ContextWorker } from './context-worker.js';
 import { FIELD } from './stat-batch.js';
+import { emptyColumns, grownColumns, usedColumns } from './stat-cache-columns.js';
 import { decodeStatCache, encodeStatCache, type StatColumns, writeStatCacheFile } from './stat-cache-file.js';
 import { RecordFinder } from './stat-cache-find.js';
 import { lookupOrder, permuted } from './stat-cache-order.js';
+import { adopt, claimedRecords, giveBack, readStatCacheBytes, readStatCacheBytesLater } from './stat-cache-read.js';
+import { PARALLEL_STAT_MIN } from './walk.js';
 
 /** The stat fields of a file that key the cache (a `ContextEntry` is one). */
 export interface StatStamp {
@@ -28,15 +31,6 @@ const INITIAL_CAPACITY = 1024;
 /** `seen` position of a record looked up or stored without one (`get`/`set`): after the others. */
 const NO_POSITION = 0x7ffffffe;
 
-function emptyColumns(capacity: number): StatColumns {
-  return {
-    count: 0,
-    stamps: new Float64Array(capacity * 5),
-    tags: new Uint32Array(capacity * 3),
-    digests: Buffer.alloc(capacity * 32),
-  };
-}
-
 export class StatCache {
   private cols: StatColumns;
   private readonly finder: RecordFinder;
@@ -48,6 +42,13 @@ export class StatCache {
   private dirty = false;
   /** A write in flight (`saveInBackground`). */
   private writing: Promise<void> | null = null;
+  /**
+   * Records the file claims, until its records are loaded (`load`, `loaded`): opening reads only
+   * its header, and a snapshot reads the rest in the thread pool while it walks.
+   */
+  private claimed: number | null = null;
+  /** The background read of the file (`loadInBackground`). */
+  private reading: Promise<Buffer | null> | null = null;
   /** Lookups answered from the cache since opening (for tests and progress output). */
   hits = 0;
   misses = 0;
@@ -66,24 +67,70 @@ export class StatCache {
     return new StatCache(null, emptyColumns(INITIAL_CAPACITY));
   }
 
-  /** Loads `file` if it exists and is valid; otherwise starts empty. */
+  /**
+   * The cache of `file`: empty if it is missing or not a stat cache; otherwise its records are
+   * loaded on first use, or read in the background by `snapshotContext` while it walks (a file
+   * that then proves corrupt or torn is ignored: the cache is empty). A cache of a large context
+   * means a large walk is coming: its helper thread starts booting now.
+   */
   static async open(file: string): Promise<StatCache> {
-    let cols: StatColumns | null = null;
-    try {
-      // One read: the promise API reads a large file in 512 KiB round trips through the thread pool.
-      cols = decodeStatCache(readFileSync(file));
-    } catch {
-      // Missing or unreadable: start empty (a corrupt or foreign file decodes to null).
-    }
-    return new StatCache(file, cols ?? emptyColumns(INITIAL_CAPACITY));
+    const cache = new StatCache(file, emptyColumns(INITIAL_CAPACITY));
+    const claimed = claimedRecords(file);
+    if (claimed > 0) cache.claimed = claimed;
+    if (claimed >= PARALLEL_STAT_MIN) ContextWorker.prestart();
+    return cache;
   }
 
+  /** Records in the cache; before they are loaded, the records its file claims (see `loaded`). */
   get size(): number {
-    return this.cols.count;
+    return this.claimed ?? this.cols.count;
+  }
+
+  /** Starts reading the file's records in libuv's thread pool, if they are not loaded yet. */
+  loadInBackground(): void {
+    if (this.claimed === null || this.reading !== null || this.file === null) return;
+    this.reading = readStatCacheBytesLater(this.file).catch(() => null);
+  }
+
+  /** Resolves once the records are loaded (`size` is then exact: 0 for a corrupt file). */
+  async loaded(): Promise<void> {
+    if (this.claimed === null) return;
+    const bytes = this.reading ? await this.reading : undefined;
+    if (this.claimed === null) {
+      // Loaded synchronously meanwhile (a lookup came first): these bytes are not used.
+      if (bytes) giveBack(bytes);
+      return;
+    }
+    this.load(bytes);
+  }
+
+  /**
+   * Loads the records now if they are not: from `bytes` read already (null: the read failed), or
+   * else by a synchronous read.
+   */
+  private load(bytes?: Buffer | null): void {
+    if (this.claimed === null) return;
+    this.claimed = null;
+    let cols: StatColumns | null = null;
+    let read: Buffer | null = bytes ?? null;
+    try {
+      // A background read still running has the kept buffer: this read gets another one.
+      if (bytes === undefined) read = readStatCacheBytes(this.file!);
+      if (read !== null) cols = decodeStatCache(read);
+    } catch {
+      // Gone or unreadable since opening: empty.
+    }
+    // The columns are views on the bytes read: their buffer is reused only once this cache is gone.
+    if (read !== null) (cols === null ? giveBack : adopt)(read, this);
+    if (cols === null) return;
+    this.cols = cols;
+    this.finder.reset(cols);
+    this.seen = new Int32Array(cols.tags.length / 3);
   }
 
   /** The digest recorded for a file with exactly this stat and header mode/uid/gid. */
   get(st: StatStamp, mode: number, uid: number, gid: number): string | undefined {
+    this.load();
     const i = this.finder.find(st.dev, st.ino, st.size, micros(st.mtimeMs), micros(st.ctimeMs), mode, uid, gid, true);
     if (!this.counted(i, NO_POSITION)) return undefined;
     return 'sha256:' + this.cols.digests.toString('hex', i * 32, i * 32 + 32);
@@ -102,6 +149,7 @@ export class StatCache {
     out: Uint8Array,
     at: number,
   ): boolean {
+    if (this.claimed !== null) this.load();
     const mtime = micros(fields[o + FIELD.mtimeMs]);
     const ctime = micros(fields[o + FIELD.ctimeMs]);
     const size = fields[o + FIELD.size];
@@ -169,6 +217,7 @@ export class StatCache {
     offset: number,
     position: number,
   ): void {
+    this.load();
     let i = this.finder.find(dev, ino, size, mtime, ctime, mode, uid, gid, true);
     if (i >= 0 && this.cols.digests.compare(bytes, offset, offset + 32, i * 32, i * 32 + 32) === 0) {
       this.markUsed(i, position);
@@ -199,27 +248,19 @@ export class StatCache {
 
   /** Makes room for `more` records beyond the current ones (before storing many). */
   reserve(more: number): void {
+    this.load();
     this.grow(this.cols.count + more);
     this.finder.reserve(this.cols.count + more);
   }
 
   /** Drops the records not looked up or stored since opening (files that no longer exist); call before `save`. */
   retainUsed(): void {
-    const { count } = this.cols;
-    const kept = emptyColumns(Math.max(INITIAL_CAPACITY, count));
-    for (let i = 0; i < count; i++) {
-      if (this.seen[i] === 0) continue;
-      const j = kept.count++;
-      kept.stamps.set(this.cols.stamps.subarray(i * 5, i * 5 + 5), j * 5);
-      kept.tags.set(this.cols.tags.subarray(i * 3, i * 3 + 3), j * 3);
-      this.cols.digests.copy(kept.digests, j * 32, i * 32, i * 32 + 32);
-    }
-    if (kept.count === count) return;
-    const seen = new Int32Array(kept.tags.length / 3);
-    for (let i = 0, j = 0; i < count; i++) if (this.seen[i] !== 0) seen[j++] = this.seen[i];
-    this.cols = kept;
-    this.seen = seen;
-    this.finder.reset(kept);
+    this.load();
+    const used = usedColumns(this.cols, this.seen, INITIAL_CAPACITY);
+    if (used === null) return;
+    this.cols = used.cols;
+    this.seen = used.seen;
+    this.finder.reset(used.cols);
     this.dirty = true;
   }
 
@@ -250,6 +291,8 @@ export class StatCache {
 
   /** The save order (null: as stored) if the file must be written, else undefined. */
   private pendingOrder(): Int32Array | null | undefined {
+    // Records never loaded were never changed: the file is as it should be.
+    if (this.claimed !== null) return undefined;
     if (!this.file || !(this.dirty || this.finder.outOfOrder)) return undefined;
     const order = lookupOrder(this.seen, this.cols.count);
     return this.dirty || order !== null ? order : undefined;
@@ -271,15 +314,9 @@ export class StatCache {
   private grow(needed: number): void {
     const capacity = this.cols.tags.length / 3;
     if (needed <= capacity) return;
-    const bigger = emptyColumns(Math.max(needed, capacity * 2));
-    bigger.count = this.cols.count;
-    bigger.stamps.set(this.cols.stamps);
-    bigger.tags.set(this.cols.tags);
-    this.cols.digests.copy(bigger.digests);
-    const seen = new Int32Array(bigger.tags.length / 3);
-    seen.set(this.seen);
-    this.cols = bigger;
-    this.seen = seen;
-    this.finder.grown(bigger);
+    const grown = grownColumns(this.cols, this.seen, Math.max(needed, capacity * 2));
+    this.cols = grown.cols;
+    this.seen = grown.seen;
+    this.finder.grown(grown.cols);
   }
 }

