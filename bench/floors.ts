@@ -9,7 +9,7 @@
 //                  costs to store that step's layer (the blob) so that a crash cannot lose it
 // and the floors they add up to: bigfile's cold build >= node start + runc run + bigfile RUN + 500 MB durable.
 // Usage: npm run bench:floors -- [--rounds 5] [--workdir DIR]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { newContainerId } from '../executor/index.js';
 import { ensureBusyboxRootfs } from '../fixtures/base-image.js';
 import { repoRoot } from './repo-root.js';
+import { runCommand } from './run-command.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, workdir: { type: 'string' } } });
 const rounds = Number(values.rounds);
@@ -34,22 +35,11 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-/** Wall time (ms) of a command run to completion; a failure makes the numbers meaningless, so it throws. */
-function timedCommand(command: string, args: readonly string[]): Promise<number> {
+/** Wall time (ms) of a command run to completion. */
+async function timedCommand(command: string, args: readonly string[]): Promise<number> {
   const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(performance.now() - t0)
-        : reject(new Error(`${command} ${args.join(' ')}: exit ${code}\n${stderr}`)),
-    );
-  });
+  await runCommand(command, args);
+  return performance.now() - t0;
 }
 
 /** `runc spec`'s own config for `rootfs`, running `args` without a terminal. */

@@ -10,7 +10,7 @@
 //                  minus the same build with no RUN, per step; its phases from TSBUILD_TRACE
 // The summary splits the step into the runc floor and "tsbuild overhead beyond runc" (step minus floor).
 // Usage: npm run bench:run-step -- [--rounds 15] [--steps 10] [--workdir DIR]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,7 @@ import {
 import { ensureBusyboxRootfs } from '../fixtures/base-image.js';
 import { importRootfs, Store } from '../image/index.js';
 import { repoRoot } from './repo-root.js';
+import { runCommand } from './run-command.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,22 +56,6 @@ function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** Runs a command to completion; rejects on a non-zero exit, since the numbers would mean nothing. */
-function exec(command: string, args: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    // 'exit', not 'close': after `runc create` the container's init still holds the stderr pipe.
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')}: exit ${code}\n${stderr}`)),
-    );
-  });
 }
 
 /** Wall time and CPU time (ms): this process's threads plus every child it waited for (runc, mount …). */
@@ -124,7 +109,7 @@ function bareBundle(rootfs: string): string {
   return bundle;
 }
 
-const runc = (...args: string[]) => exec('runc', ['--root', stateRoot, ...args]);
+const runc = (...args: string[]) => runCommand('runc', ['--root', stateRoot, ...args]);
 
 async function bareRun(bundle: string): Promise<Cost> {
   return timed(() => runc('run', '--bundle', bundle, newContainerId()));
