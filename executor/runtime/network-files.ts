@@ -2,9 +2,9 @@
 // rootfs (in the bundle directory) and are bind-mounted read-only, so a RUN step can never change
 // them and they never end up in a layer.
 import { createHash } from 'node:crypto';
-import { access, mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, tempPathFor } from '../../image/index.js';
+import { writeFileAtomic } from '../../image/index.js';
 import type { NetworkFiles } from './spec.js';
 
 /** BuildKit's sandbox hostname, used when the build sets none. */
@@ -103,22 +103,6 @@ async function storedFile(dir: string, content: string): Promise<string> {
 /** Crash-safe like every store write; mode 0644 whatever the umask, since a RUN step's user may be anyone. */
 async function writeStored(file: string, content: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
-  const temp = tempPathFor(file);
-  const handle = await open(temp, 'wx', 0o644);
-  try {
-    await handle.writeFile(content);
-    await handle.chmod(0o644);
-    await handle.sync();
-  } catch (error) {
-    await unlink(temp).catch(() => {});
-    throw error;
-  } finally {
-    await handle.close();
-  }
-  // Another process may have put the same content there meanwhile: the rename replaces it with equal bytes.
-  await rename(temp, file).catch(async (error: unknown) => {
-    await unlink(temp).catch(() => {});
-    throw error;
-  });
-  await fsyncDir(path.dirname(file));
+  // Another process may put the same content there meanwhile: the rename replaces it with equal bytes.
+  await writeFileAtomic(file, content, 0o644, { exactMode: true });
 }

@@ -26,12 +26,21 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes `data` to `target` crash-safely: temp file in the same directory, fsync, rename, fsync directory. */
-export async function writeFileAtomic(target: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
+/**
+ * Writes `data` to `target` crash-safely: temp file in the same directory, fsync, rename, fsync directory. The mode
+ * is subject to the umask unless `exactMode` (a file other users must read, whoever writes it).
+ */
+export async function writeFileAtomic(
+  target: string,
+  data: Uint8Array | string,
+  mode = 0o644,
+  options: { readonly exactMode?: boolean } = {},
+): Promise<void> {
   const temp = tempPathFor(target);
   const handle = await open(temp, 'wx', mode);
   try {
     await handle.writeFile(data);
+    if (options.exactMode === true) await handle.chmod(mode);
     await handle.sync();
   } catch (error) {
     await handle.close();
