@@ -140,15 +140,8 @@ export async function runFsStep(
     if (view !== undefined) await releaseView(view);
     await Promise.all(removals);
     const mountPointRemoved = (await mountPointGone) === true;
-    // All went well: what is left is the empty step dir, an rmdir instead of a mount check and a walk.
-    const emptied =
-      succeeded &&
-      mountPointRemoved &&
-      (await rmdir(dir).then(
-        () => true,
-        () => false,
-      ));
-    if (!emptied) await removeWorkDir(dir);
+    // All went well: what is left is the empty step dir.
+    await removeStepDir(dir, succeeded && mountPointRemoved);
     trace('cleanup');
   }
 }
@@ -217,15 +210,20 @@ export async function runDirectStepOwned(
     const own = written !== null && moved !== null && sameSnapshot(written, moved) ? moved : null;
     return { layer, own };
   } finally {
-    // Published: the step dir is empty again, an rmdir instead of a mount check and a walk.
-    const emptied =
-      published &&
-      (await rmdir(dir).then(
-        () => true,
-        () => false,
-      ));
-    if (!emptied) await removeWorkDir(dir);
+    // Published: the step dir is empty again.
+    await removeStepDir(dir, published);
   }
+}
+
+/** Removes a step's dir: with one rmdir when it should be `empty` by now (no mount check, no walk), else carefully. */
+async function removeStepDir(dir: string, empty: boolean): Promise<void> {
+  const removed =
+    empty &&
+    (await rmdir(dir).then(
+      () => true,
+      () => false,
+    ));
+  if (!removed) await removeWorkDir(dir);
 }
 
 /** Removes a step's work directory, unless a mount below it could not be released (never delete through one). */
