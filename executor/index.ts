@@ -55,6 +55,7 @@ export {
   RuntimeError,
   runContainer,
 } from './runtime/runc.js';
+export { defaultStateRoot, runtimeCommand } from './runtime/runtime-command.js';
 export {
   createRunSpec,
   defaultCapabilities,

@@ -5,9 +5,14 @@ import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { processAlive } from '../../image/index.js';
-import { defaultRuncStateRoot } from '../runtime/runc.js';
+import { defaultStateRoot, runtimeCommand } from '../runtime/runtime-command.js';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+/** `runtime args…` (see runtime-command.ts for how crun is started). */
+const run = (runtime: string, args: readonly string[]) => {
+  const invocation = runtimeCommand(runtime, args);
+  return execFileAsync(invocation.command, [...invocation.args]);
+};
 
 interface ListedContainer {
   readonly id: string;
@@ -34,7 +39,7 @@ export async function removeStaleContainers(
   options: { readonly runtime?: string; readonly stateRoot?: string } = {},
 ): Promise<string[]> {
   const runtime = options.runtime ?? 'runc';
-  const stateRoot = options.stateRoot ?? defaultRuncStateRoot;
+  const stateRoot = options.stateRoot ?? defaultStateRoot(runtime);
   // Every build passes here: when no container exists at all, one readdir is all it costs.
   if ((await readdir(stateRoot).catch(() => [])).length === 0) return [];
   const global = ['--root', stateRoot];

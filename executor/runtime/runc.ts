@@ -10,9 +10,10 @@ import path from 'node:path';
 import { type FifoOutput, readFifo, returnFifos, takeFifos } from './fifo-output.js';
 import { launch } from './launcher.js';
 import type { OciSpec } from './oci-spec.js';
+import { defaultStateRoot, runtimeCommand } from './runtime-command.js';
 
 /** Where tsbuild's runc keeps container state, apart from other users of runc on the machine. */
-export const defaultRuncStateRoot = '/run/tsbuild/runc';
+export const defaultRuncStateRoot = defaultStateRoot('runc');
 
 export interface RunContainerOptions {
   readonly spec: OciSpec;
@@ -56,7 +57,7 @@ export function newContainerId(): string {
 export async function runContainer(options: RunContainerOptions): Promise<RunContainerResult> {
   const id = options.id ?? newContainerId();
   const runtime = options.runtime ?? 'runc';
-  const stateRoot = options.stateRoot ?? defaultRuncStateRoot;
+  const stateRoot = options.stateRoot ?? defaultStateRoot(runtime);
   const logFile = path.join(options.bundleDir, 'runc.log');
   // Written while the output FIFOs open (launchForeground); a failure here is thrown as it is.
   const bundle = (async () => {
@@ -123,6 +124,12 @@ interface Foreground {
   readonly aborted: boolean;
 }
 
+/** Starts `runtime args…` through the launcher (see runtime-command.ts for how crun is started). */
+function launchRuntime(runtime: string, args: readonly string[], options?: Parameters<typeof launch>[2]) {
+  const invocation = runtimeCommand(runtime, args);
+  return launch(invocation.command, invocation.args, options);
+}
+
 function runForeground(runtime: string, args: readonly string[], context: ForegroundContext): Promise<Foreground> {
   return context.options.stdin === undefined
     ? launchForeground(runtime, args, context)
@@ -178,7 +185,7 @@ async function launchForeground(
     for (const result of opened) if (result.status === 'rejected') throw result.reason;
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
-    const result = await launch(runtime, args, {
+    const result = await launchRuntime(runtime, args, {
       stdout: fifos[0],
       stderr: fifos[1],
       onStart: (started) => {
@@ -214,7 +221,10 @@ function spawnForeground(
 ): Promise<Foreground> {
   return new Promise((resolve, reject) => {
     // Without a terminal runc hands these pipes straight to the container process.
-    const child = spawn(runtime, args, { stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const invocation = runtimeCommand(runtime, args);
+    const child = spawn(invocation.command, invocation.args, {
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     if (options.stdin !== undefined && child.stdin !== null) {
       // The container may exit before reading everything; a closed pipe is not an error of ours.
       child.stdin.on('error', () => {});
@@ -269,6 +279,6 @@ async function runtimeFailure(logFile: string): Promise<string | undefined> {
   return undefined;
 }
 
-async function runQuiet(command: string, args: readonly string[]): Promise<void> {
-  await launch(command, args).catch(() => {});
+async function runQuiet(runtime: string, args: readonly string[]): Promise<void> {
+  await launchRuntime(runtime, args).catch(() => {});
 }

@@ -42,6 +42,11 @@ export function isolationUnavailable(): string | undefined {
   return undefined;
 }
 
+/** Why the crun tests cannot run here (isolation first), or undefined. CI installs crun. */
+export function crunUnavailable(): string | undefined {
+  return isolationUnavailable() ?? (hasCommand('crun') ? undefined : 'crun is not installed (apt-get install -y crun)');
+}
+
 export function busyboxRootfs(): Promise<string> {
   return ensureBusyboxRootfs(path.join(testRoot, 'fixtures', 'busybox'));
 }
