@@ -7,7 +7,7 @@ import { warmPooledBuffer } from '../../image/index.js';
 import type { StepOperation } from '../../planner/index.js';
 import { storedNetworkFiles } from '../runtime/network-files.js';
 import { newContainerId, runContainer } from '../runtime/runc.js';
-import { createRunSpec, type ExtraMount, mountStubPaths } from '../runtime/spec.js';
+import { containerPath, createRunSpec, type ExtraMount, mountStubPaths } from '../runtime/spec.js';
 import { mkdirInRoot, relOf } from './copy-write.js';
 import type { StepWorkspace } from './fs-step.js';
 import { phaseTimer } from './phase-timer.js';
@@ -69,6 +69,7 @@ export async function performRun(
       mounts,
       cgroupsPath: `tsbuild/${id}`,
     });
+    await makeMountParents(ws.root, mounts, mountStubPaths(spec), env.now);
     trace('work.spec');
     let tail = '';
     const keep = (chunk: Buffer) => {
@@ -135,6 +136,26 @@ function withHome(envList: readonly string[], home: string): string[] {
 }
 
 /** Heredoc scripts with a shebang are files bound read-only at their path (never part of a layer). */
+/**
+ * Creates the parent directory of each RUN mount's target in the rootfs, resolving symlinks inside it, as
+ * runc itself does for a missing mount point: crun 1.8 refuses a target whose path goes through a symlink to
+ * something missing (a step may plant `/to-dir -> /somewhere`), runc creates `/somewhere` in the rootfs. The
+ * target itself is left to the runtime. Targets inside another mount (heredocs under /dev) touch no rootfs.
+ */
+async function makeMountParents(
+  root: string,
+  mounts: readonly ExtraMount[],
+  onRootfs: readonly string[],
+  now: number,
+): Promise<void> {
+  const targets = new Set(onRootfs);
+  for (const mount of mounts) {
+    const destination = containerPath(mount.target);
+    if (!targets.has(destination)) continue;
+    await mkdirInRoot(root, relOf(path.posix.dirname(destination)), { mode: 0o755, uid: 0, gid: 0, mtime: now });
+  }
+}
+
 async function heredocFiles(op: RunOperation, scratch: string): Promise<ExtraMount[]> {
   const mounts: ExtraMount[] = [];
   for (const [i, file] of op.files.entries()) {

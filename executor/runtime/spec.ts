@@ -203,7 +203,8 @@ function withHostnameEnv(env: readonly string[], hostname: string): string[] {
 }
 
 /** `/src/` and `/src/./` name the same mount point as `/src`. */
-function containerPath(target: string): string {
+/** Where a mount's target lands in the container's mount table (normalized, no trailing slash). */
+export function containerPath(target: string): string {
   const normalized = path.posix.normalize(target);
   return normalized.length > 1 ? normalized.replace(/\/+$/, '') : normalized;
 }
