@@ -8,6 +8,8 @@
 //   runtime        tsbuild's runtime the way a RUN step calls it: network files, spec, `runContainer` over an overlay
 //   RUN step       a whole `RUN true` step: in-process `build()` with --no-cache of `FROM base` + STEPS × `RUN true`
 //                  minus the same build with no RUN, per step; its phases from TSBUILD_TRACE
+//   crun           where crun is installed: a bare `crun run` of the same bundle, started as tsbuild starts it on
+//                  this host (executor/runtime/runtime-command.ts), and the RUN step with `--runtime crun`
 // The summary splits the step into the runc floor and "tsbuild overhead beyond runc" (step minus floor).
 // Usage: npm run bench:run-step -- [--rounds 15] [--steps 10] [--workdir DIR]
 import { spawnSync } from 'node:child_process';
@@ -23,6 +25,7 @@ import {
   newContainerId,
   type OciSpec,
   runContainer,
+  runtimeCommand,
   silentProgress,
   writeNetworkFiles,
 } from '../executor/index.js';
@@ -110,6 +113,21 @@ function bareBundle(rootfs: string): string {
 }
 
 const runc = (...args: string[]) => runCommand('runc', ['--root', stateRoot, ...args]);
+
+const crunInstalled = spawnSync('crun', ['--version']).status === 0;
+const crunStateRoot = path.join(workDir, 'crun-state');
+
+async function bareCrunRun(bundle: string): Promise<Cost> {
+  const { command, args } = runtimeCommand('crun', [
+    '--root',
+    crunStateRoot,
+    'run',
+    '--bundle',
+    bundle,
+    newContainerId(),
+  ]);
+  return timed(() => runCommand(command, args));
+}
 
 async function bareRun(bundle: string): Promise<Cost> {
   return timed(() => runc('run', '--bundle', bundle, newContainerId()));
@@ -222,12 +240,13 @@ async function main(): Promise<void> {
     writeFileSync(path.join(dir, 'Dockerfile'), `FROM base\n${'RUN true\n'.repeat(n)}`);
     return dir;
   });
-  const buildOnce = (contextDir: string) =>
+  const buildOnce = (contextDir: string, runtime = 'runc') =>
     withTrace(() =>
-      timed(() => build({ store, contextDir, noCache: true, progress: silentProgress, tags: ['bench:run'] })),
+      timed(() => build({ store, contextDir, noCache: true, progress: silentProgress, tags: ['bench:run'], runtime })),
     );
   // Warm-up: the base snapshot gets extracted, caches fill.
   for (const dir of contexts) await buildOnce(dir);
+  if (crunInstalled) await buildOnce(contexts[1], 'crun');
 
   const bundle = bareBundle(rootfs);
   const overlayDir = path.join(workDir, 'ov');
@@ -263,6 +282,15 @@ async function main(): Promise<void> {
         cpu: (many.value.cpu - none.value.cpu) / steps,
       });
       for (const [phase, ms] of many.phases) add(`phase ${phase}`, ms / steps);
+      if (crunInstalled) {
+        addCost('crun bare', await bareCrunRun(bundle));
+        const crunNone = await buildOnce(contexts[0], 'crun');
+        const crunMany = await buildOnce(contexts[1], 'crun');
+        addCost('crun step', {
+          wall: (crunMany.value.wall - crunNone.value.wall) / steps,
+          cpu: (crunMany.value.cpu - crunNone.value.cpu) / steps,
+        });
+      }
       const bare = median(samples.get('bare') ?? []);
       log(
         `[round ${r}/${rounds}] bare runc ${bare.toFixed(1)} ms, RUN step ${median(samples.get('step') ?? []).toFixed(1)} ms`,
@@ -281,7 +309,9 @@ function report(samples: Map<string, number[]>): void {
     const xs = samples.get(`${name} cpu`);
     return xs === undefined ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
   };
-  const runtime = spawnSync('runc', ['--version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? 'runc ?';
+  const version = (command: string) =>
+    spawnSync(command, ['--version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? `${command} ?`;
+  const runtime = crunInstalled ? `${version('runc')}, ${version('crun')}` : version('runc');
   console.log(
     `\nRUN step overhead: ${rounds} interleaved rounds, ${os.cpus().length} CPUs, node ${process.version}, ` +
       `${runtime}, load average ${os.loadavg()[0].toFixed(2)}`,
@@ -311,6 +341,16 @@ function report(samples: Map<string, number[]>): void {
     cpu('step'),
     step < 60 ? '  goal < 60 ms: met' : '  goal < 60 ms: not met',
   );
+  if (crunInstalled) {
+    const crunStep = m('crun step');
+    row('crun floor: bare `crun run` true', m('crun bare'), cpu('crun bare'), `  started as tsbuild starts it here`);
+    row(
+      'RUN true step with --runtime crun',
+      crunStep,
+      cpu('crun step'),
+      `  goal < 60 ms: ${crunStep < 60 ? 'met' : 'not met'}`,
+    );
+  }
   // In the order they ran, a nested phase (`work.runc`) right after its parent (`work`).
   const keys = [...samples.keys()].filter((k) => k.startsWith('phase '));
   const top = keys.filter((k) => !k.includes('.'));

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exportFilesystem } from '../../executor/index.js';
 import type { Store } from '../../image/index.js';
+import { crunUnavailable } from '../executor/helpers.js';
 import {
   type BuildRun,
   buildIn,
@@ -19,7 +20,10 @@ import {
   writeContext,
 } from './helpers.js';
 
-describe.skipIf(isolationUnavailable() !== undefined)('RUN isolation', () => {
+// Every case with each runtime this machine can run (CI installs both).
+const runtimes = ['runc', ...(crunUnavailable() === undefined ? ['crun'] : [])];
+
+describe.skipIf(isolationUnavailable() !== undefined).each(runtimes)('RUN isolation with %s', (runtime) => {
   afterAll(removeFreshDirs);
   let store: Store;
   let marker: string;
@@ -47,7 +51,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN isolation', () => {
       { path: 'f', content: 'payload\n' },
       { path: 'dir/inner', content: 'inner\n' },
     ]);
-    return buildIn(store, ctx, { noCache: true, ...options });
+    return buildIn(store, ctx, { noCache: true, runtime, ...options });
   }
 
   async function rootOf(run: BuildRun): Promise<string> {
