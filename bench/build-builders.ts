@@ -11,7 +11,8 @@ export interface BuildResult {
 }
 
 export interface Builder {
-  readonly name: 'tsbuild' | 'docker';
+  /** 'tsbuild', 'docker', or a tsbuild variant such as 'tsbuild --runtime crun'. */
+  readonly name: string;
   /** Empties the store and build cache, leaving only the base image `base` (not timed). */
   reset(): void;
   /**
@@ -37,13 +38,15 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv = pr
 }
 
 export class TsbuildBuilder implements Builder {
-  readonly name = 'tsbuild';
   private readonly store: string;
 
   constructor(
     private readonly cli: string,
     private readonly baseTar: string,
     workDir: string,
+    readonly name = 'tsbuild',
+    /** Flags of every build (e.g. `--runtime crun`), before the scenario's own. */
+    private readonly flags: readonly string[] = [],
   ) {
     this.store = path.join(workDir, 'store');
   }
@@ -59,7 +62,7 @@ export class TsbuildBuilder implements Builder {
   }
 
   build(context: string, tag: string, env: NodeJS.ProcessEnv = {}, flags: readonly string[] = []): BuildResult {
-    const args = [this.cli, 'build', '--progress', 'plain', ...flags, '-t', tag, context];
+    const args = [this.cli, 'build', '--progress', 'plain', ...this.flags, ...flags, '-t', tag, context];
     return run(process.execPath, args, this.env(env));
   }
 

@@ -49,22 +49,34 @@ function printRows(rows: string[][]): void {
 }
 
 /** The scenario table: tsbuild medians [min-max], and docker plus ratios when docker ran in this run. */
-export function printScenarioTable(samples: Samples, scenarios: readonly string[], dockerMeasured: boolean): void {
+export function printScenarioTable(
+  samples: Samples,
+  scenarios: readonly string[],
+  dockerMeasured: boolean,
+  /** Other tsbuild builders of this run (e.g. with crun): a column each, and a ratio against docker. */
+  variants: readonly string[] = [],
+): void {
   const header = ['scenario', 'phase', 'tsbuild s (median [min-max])'];
   if (dockerMeasured) header.push('docker s (median [min-max])', 'tsbuild/docker');
   else header.push('docker 20.10 s: REFERENCE (not measured in this run)');
+  for (const variant of variants) header.push(`${variant} s`, ...(dockerMeasured ? [`${variant}/docker`] : []));
   const rows = [header];
   for (const scenario of scenarios) {
     PHASES.forEach((phase, i) => {
       const ours = samples.get(sampleKey('tsbuild', scenario, phase));
       const row = [scenario, phase, cell(ours)];
+      const theirs = samples.get(sampleKey('docker', scenario, phase));
+      const ratio = (xs: readonly number[] | undefined) =>
+        xs && theirs ? (median(xs) / median(theirs)).toFixed(2) : '-';
       if (dockerMeasured) {
-        const theirs = samples.get(sampleKey('docker', scenario, phase));
-        const ratio = ours && theirs ? (median(ours) / median(theirs)).toFixed(2) : '-';
-        row.push(cell(theirs), ratio);
+        row.push(cell(theirs), ratio(ours));
       } else {
         const reference = DOCKER_REFERENCE[scenario]?.[i];
         row.push(reference === undefined ? '-' : `${reference} (reference)`);
+      }
+      for (const variant of variants) {
+        const xs = samples.get(sampleKey(variant, scenario, phase));
+        row.push(cell(xs), ...(dockerMeasured ? [ratio(xs)] : []));
       }
       rows.push(row);
     });
@@ -94,10 +106,10 @@ export function printRunOverhead(
     rows.push([builder, cell(none), cell(many), step.toFixed(1)]);
   }
   printRows(rows);
-  const ours = perStep.get('tsbuild');
   const theirs = perStep.get('docker');
-  if (ours !== undefined && theirs !== undefined)
-    console.log(`per-step ratio tsbuild/docker: ${(ours / theirs).toFixed(2)}`);
+  const ours = [...perStep].filter(([builder]) => builder !== 'docker');
+  if (theirs !== undefined && ours.length > 0)
+    for (const [builder, step] of ours) console.log(`per-step ratio ${builder}/docker: ${(step / theirs).toFixed(2)}`);
   else console.log('docker reference (not measured in this run): 200-300 ms per trivial RUN; bare `runc run` 19 ms');
   if (phaseTimes.size === 0) return;
   const phases = [...phaseTimes].map(([phase, ms]) => `${phase} ${median(ms).toFixed(1)}`);

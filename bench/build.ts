@@ -1,6 +1,6 @@
 // Build benchmark (issue 5/6): the scenarios of /work/shared/bench (cold / no-op / one-file change) built by
 // tsbuild and, when a daemon is reachable, by docker + BuildKit in the same run, plus the overhead of one RUN
-// step. Usage: npm run bench:build -- [--scenarios small,multistage] [--runs 3] [--skip-docker] [--settle 20]
+// step. Usage: npm run bench:build -- [--scenarios small,multistage] [--runs 3] [--skip-docker] [--settle 20] [--crun]
 // Builders are interleaved run by run so that both see the same machine state; medians are printed.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ const RUN_STEPS = 10;
  * tsbuild options per scenario. `--jobs` defaults to the CPU count (issue 6), 2 here, which runs multistage's
  * three sleeping stages as two then one; BuildKit has no such bound. The table says when these were used.
  */
+const CRUN_BUILDER = 'tsbuild --runtime crun';
 const TSBUILD_FLAGS: Readonly<Record<string, readonly string[]>> = { multistage: ['--jobs', '3'] };
 
 const { values } = parseArgs({
@@ -26,6 +27,8 @@ const { values } = parseArgs({
     scenarios: { type: 'string', default: ALL_SCENARIOS.join(',') },
     runs: { type: 'string', default: '3' },
     'skip-docker': { type: 'boolean', default: false },
+    /** Also tsbuild with `--runtime crun` (a builder of its own, in the same run). */
+    crun: { type: 'boolean', default: false },
     settle: { type: 'string', default: '20' },
     workdir: { type: 'string' },
   },
@@ -141,6 +144,10 @@ function benchRunSteps(builders: readonly Builder[], samples: Samples): Map<stri
 const baseTar = path.join(workDir, 'base.tar');
 run(process.execPath, [path.join(root, 'dist/fixtures/make-base-image.js'), baseTar, path.join(workDir, 'rootfs')]);
 const builders: Builder[] = [new TsbuildBuilder(cli, baseTar, path.join(workDir, 'tsbuild'))];
+if (values.crun)
+  builders.push(
+    new TsbuildBuilder(cli, baseTar, path.join(workDir, 'tsbuild-crun'), CRUN_BUILDER, ['--runtime', 'crun']),
+  );
 const whyNoDocker = values['skip-docker'] ? '--skip-docker' : dockerUnavailable();
 if (whyNoDocker === undefined) builders.push(new DockerBuilder(baseTar));
 else log(`docker not measured: ${whyNoDocker}`);
@@ -155,7 +162,7 @@ try {
     `\ntsbuild build benchmark: ${runs} run(s), ${os.cpus().length} CPUs, node ${process.version}, ${runtime}`,
   );
   console.log(`docker: ${whyNoDocker === undefined ? 'measured in this run' : `not measured (${whyNoDocker})`}\n`);
-  printScenarioTable(samples, scenarios, whyNoDocker === undefined);
+  printScenarioTable(samples, scenarios, whyNoDocker === undefined, values.crun ? [CRUN_BUILDER] : []);
   for (const scenario of scenarios) {
     const flags = TSBUILD_FLAGS[scenario];
     if (flags !== undefined) console.log(`tsbuild ${scenario} was built with ${flags.join(' ')}`);
