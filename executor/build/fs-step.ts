@@ -14,6 +14,7 @@ import { ensureMountPointLayer } from '../snapshot/mount-points.js';
 import { mountOverlay } from '../snapshot/overlay.js';
 import { commitLayer, commitTarChunks } from './layer-commit.js';
 import type { FsState, LayerRef } from './layer-ref.js';
+import { holdAll, PendingSnapshot } from './pending-snapshot.js';
 import { phaseTimer } from './phase-timer.js';
 import { type SnapshotIdentity, sameSnapshot, snapshotIdentity } from './snapshot-identity.js';
 import { ensureSnapshot, publishSnapshot, tempSnapshotDir } from './snapshots.js';
@@ -63,6 +64,65 @@ export async function runFsStep(
   options: FsStepOptions,
   work: (ws: StepWorkspace) => Promise<void>,
 ): Promise<LayerRef> {
+  const changes = await changesOf(store, fs, options, work);
+  return commitChanges(store, changes, options.epoch, (layer) => publishSnapshot(store, layer, changes.upperDir));
+}
+
+/**
+ * `runFsStep`, but returning once the step's changes are known: the layer is committed and published in the
+ * background (pending-snapshot.ts), then `afterPublish` runs (the cache record).
+ */
+export async function runFsStepDeferred(
+  store: Store,
+  fs: FsState,
+  options: FsStepOptions,
+  work: (ws: StepWorkspace) => Promise<void>,
+  afterPublish: (layer: LayerRef) => Promise<void>,
+): Promise<PendingSnapshot> {
+  const changes = await changesOf(store, fs, options, work);
+  return new PendingSnapshot(changes.upperDir, async (snapshot) => {
+    const layer = await commitChanges(
+      store,
+      changes,
+      options.epoch,
+      (committed) => snapshot.moveWhenFree(() => publishSnapshot(store, committed, changes.upperDir)),
+      // After a failed commit the upper dir is still in the step's dir: a later step may have it mounted.
+      (removal) => snapshot.whenFree(removal),
+    );
+    await afterPublish(layer);
+    return layer;
+  });
+}
+
+/** A finished step's overlay: unmounted, diffed; what is left to do with its directory. */
+interface StepChanges {
+  readonly dir: string;
+  readonly upperDir: string;
+  readonly entries: readonly LayerEntry[];
+  /** Files of the upper dir with data, to sync before the publish. */
+  readonly dataFiles: readonly string[];
+  readonly volatile: boolean;
+  /** The lower view's release (and the pending snapshots' with it), running. */
+  readonly released: Promise<void>;
+  readonly leftovers: Leftovers;
+  readonly trace: (phase: string) => void;
+}
+
+/** Removals running while the step goes on, waited for before its dir goes. */
+interface Leftovers {
+  readonly removals: Promise<void>[];
+  mountPointGone?: Promise<boolean>;
+  unmounting?: Promise<void>;
+  view?: Promise<LowerView>;
+}
+
+/** Mounts, runs `work`, unmounts and diffs; a failure cleans everything up before it is thrown. */
+async function changesOf(
+  store: Store,
+  fs: FsState,
+  options: FsStepOptions,
+  work: (ws: StepWorkspace) => Promise<void>,
+): Promise<StepChanges> {
   const trace = phaseTimer();
   // Independent file system work overlaps: the lower dirs with the step's dir, its scratch dir with the mount.
   const stack = lowerDirsOf(store, fs, options.mountPoints ?? false);
@@ -71,13 +131,13 @@ export async function runFsStep(
   const upperDir = path.join(dir, 'u');
   const scratch = path.join(dir, 'b');
   const workDir = path.join(dir, 'w');
-  let view: Promise<LowerView> | undefined;
-  const removals: Promise<void>[] = [];
-  let unmounting: Promise<void> | undefined;
-  let mountPointGone: Promise<boolean> | undefined;
-  let succeeded = false;
+  const leftovers: Leftovers = { removals: [] };
+  // Layers of the stage still being committed: held where they are until the diff is done with them.
+  const held = await holdAll(fs.pending ?? []);
   try {
-    const lowerDirs = await stack;
+    // Identical layers publish to one snapshot: keep its top-most place only (see lowerDirsOf).
+    const stacked = [...[...held.dirs].reverse(), ...(await stack)];
+    const lowerDirs = stacked.filter((lower, i) => stacked.indexOf(lower) === i);
     const scratchMade = mkdir(scratch);
     scratchMade.catch(() => {}); // awaited below
     const mount = await mountOverlay({
@@ -97,16 +157,16 @@ export async function runFsStep(
       throw error;
     }
     trace('work');
-    unmounting = mount.unmount();
-    unmounting.catch(() => {}); // awaited below
+    leftovers.unmounting = mount.unmount();
+    leftovers.unmounting.catch(() => {}); // awaited below
     // The runtime bundle is done with and nothing is mounted under it: removed while the step goes on.
-    removals.push(removeWorkDir(scratch).catch(() => {}));
+    leftovers.removals.push(removeWorkDir(scratch).catch(() => {}));
     const dataFiles: string[] = [];
     let entries: LayerEntry[] = [];
     if ((await readdir(upperDir)).length > 0) {
-      view = mountLowerView(lowerDirs, path.join(dir, 'l'), store.paths.snapshots);
-      view.catch(() => {}); // awaited right here, or released below
-      const lower = await view;
+      leftovers.view = mountLowerView(lowerDirs, path.join(dir, 'l'), store.paths.snapshots);
+      leftovers.view.catch(() => {}); // awaited right here, or released below
+      const lower = await leftovers.view;
       const mountStubs = options.mountStubs?.() ?? [];
       entries = await diffUpperDir(upperDir, {
         lowerRoot: lower.root,
@@ -114,36 +174,67 @@ export async function runFsStep(
         onDataFile: (f) => dataFiles.push(f),
       });
     }
-    await unmounting;
-    removals.push(removeOverlayWorkDir(workDir).catch(() => {}));
+    await leftovers.unmounting;
+    leftovers.removals.push(removeOverlayWorkDir(workDir).catch(() => {}));
     // The empty mount point goes now too, so that the step's dir is all that is left to remove at the end.
-    mountPointGone = rmdir(path.join(dir, 'm')).then(
+    leftovers.mountPointGone = rmdir(path.join(dir, 'm')).then(
       () => true,
       () => false,
     );
     trace('diff');
-    const released = view === undefined ? Promise.resolve() : releaseView(view);
-    released.catch(() => {}); // awaited below
+    const view = leftovers.view;
+    const released = (view === undefined ? Promise.resolve() : releaseView(view)).finally(() => held.release());
+    released.catch(() => {}); // awaited by commitChanges
+    return { dir, upperDir, entries, dataFiles, volatile: mount.volatile, released, leftovers, trace };
+  } catch (error) {
+    try {
+      await cleanUp(dir, leftovers, false);
+    } finally {
+      held.release();
+    }
+    throw error;
+  }
+}
+
+/**
+ * Syncs and commits the changes as a layer, `publish`es its snapshot, and removes the step's dir (through
+ * `whenFree`, which runs the removal once nothing uses the upper dir any more).
+ */
+async function commitChanges(
+  store: Store,
+  changes: StepChanges,
+  epoch: number | null,
+  publish: (layer: LayerRef) => Promise<unknown>,
+  whenFree: (removal: () => Promise<void>) => Promise<void> = (removal) => removal(),
+): Promise<LayerRef> {
+  const { trace } = changes;
+  let succeeded = false;
+  try {
     // Both wait on the journal, so they overlap: the fdatasyncs and the blob's fsync share commits.
-    const synced = mount.volatile ? syncUpperData(upperDir, dataFiles) : Promise.resolve();
+    const synced = changes.volatile ? syncUpperData(changes.upperDir, [...changes.dataFiles]) : Promise.resolve();
     synced.catch(() => {}); // awaited below
-    const layer = await commitLayer(store, entries, options.epoch);
+    const layer = await commitLayer(store, [...changes.entries], epoch);
     await synced;
     trace('commit');
-    await publishSnapshot(store, layer, upperDir);
-    await released;
+    await publish(layer);
+    await changes.released;
     trace('publish');
     succeeded = true;
     return layer;
   } finally {
-    await unmounting?.catch(() => {}); // a failed unmount is retried by removeWorkDir
-    if (view !== undefined) await releaseView(view);
-    await Promise.all(removals);
-    const mountPointRemoved = (await mountPointGone) === true;
-    // All went well: what is left is the empty step dir.
-    await removeStepDir(dir, succeeded && mountPointRemoved);
+    await whenFree(() => cleanUp(changes.dir, changes.leftovers, succeeded));
     trace('cleanup');
   }
+}
+
+/** Waits for the step's removals and unmounts, then removes its dir (one rmdir when all went well). */
+async function cleanUp(dir: string, leftovers: Leftovers, succeeded: boolean): Promise<void> {
+  await leftovers.unmounting?.catch(() => {}); // a failed unmount is retried by removeWorkDir
+  if (leftovers.view !== undefined) await releaseView(leftovers.view);
+  await Promise.all(leftovers.removals);
+  const mountPointRemoved = (await leftovers.mountPointGone) === true;
+  // All went well: what is left is the empty step dir.
+  await removeStepDir(dir, succeeded && mountPointRemoved);
 }
 
 /**

@@ -1,6 +1,7 @@
 // A layer as a build step sees it: the stored blob, its diff_id, and the short name of its unpacked
 // snapshot directory. A stage's filesystem is the list of its layers, bottom first.
 import type { Digest } from '../../image/index.js';
+import type { PendingSnapshot } from './pending-snapshot.js';
 
 export interface LayerRef {
   /** Digest of the stored (compressed) blob. */
@@ -14,6 +15,11 @@ export interface LayerRef {
 /** A stage's filesystem: its layers, bottom first. */
 export interface FsState {
   readonly layers: readonly LayerRef[];
+  /**
+   * RUN layers on top of `layers` whose commit is still running, bottom first (pending-snapshot.ts). Only the next
+   * RUN of the same stage is given them (stage-runner.ts); every other reader gets settled layers.
+   */
+  readonly pending?: readonly PendingSnapshot[];
 }
 
 export const emptyFs: FsState = { layers: [] };

@@ -3,14 +3,15 @@
 // and committed; config steps only add history. Other stages a step reads from are awaited before
 // the step takes a job slot, so a full set of slots can never wait on itself.
 import type { HistoryEntry } from '../../image/index.js';
-import type { PlanStage, PlanStep } from '../../planner/index.js';
+import type { PlanStage, PlanStep, StepOperation } from '../../planner/index.js';
 import { lookupStep, recordStep, type StepRecord } from './cache-index.js';
 import { completeKey, filesystemAfter, type KeyCompletion } from './content-key.js';
 import { copyStep, mkdirStep } from './copy-step.js';
 import { BuildError } from './errors.js';
-import { runFsStep } from './fs-step.js';
+import { runFsStepDeferred, type StepWorkspace } from './fs-step.js';
 import { createdBy } from './history.js';
 import type { FsState, LayerRef } from './layer-ref.js';
+import { PendingSnapshot } from './pending-snapshot.js';
 import type { Progress, StepProgress } from './progress.js';
 import { performRun, RunFailedError } from './run-step.js';
 import type { Semaphore } from './semaphore.js';
@@ -74,29 +75,65 @@ export async function runStage(
   let position = stage.base.type === 'image' ? 1 : 0;
   const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
   const lastRun = stage.steps.findLastIndex((s) => s.operation.type === 'run');
-  for (const [index, step] of stage.steps.entries()) {
-    if (run.env.signal?.aborted) throw new BuildError('build canceled');
-    if (!step.layer) {
-      const text = createdBy(step);
-      if (text === null) continue;
-      const created = iso(run.epoch ?? run.env.now);
-      history.push({ created, created_by: text, comment: 'buildkit.dockerfile.v0', empty_layer: true });
-      continue;
+  // RUN layers still being committed while the next RUN runs on top of them (pending-snapshot.ts), bottom first.
+  let pending: PendingStep[] = [];
+  const settle = async (): Promise<void> => {
+    const steps = pending;
+    pending = [];
+    for (const { snapshot, step } of steps) {
+      try {
+        layers = [...layers, await snapshot.settled];
+      } catch (error) {
+        await Promise.allSettled(steps.map((p) => p.snapshot.settled));
+        throw asBuildError(error, step);
+      }
     }
-    position++;
-    const name = `[${run.label}${position}/${total}] ${step.instruction.trim()}`;
-    const { key, completion } = await completeKey({ env: run.env, stageKey: run.stageKey }, step, fsKey);
-    if (key !== null && completion !== null) completed.push({ step, key, completion });
-    const { layer, created } = await runLayerStep(run, step, key, { layers }, name, hits, index <= lastRun);
-    fsKey = filesystemAfter(step, fsKey, key);
-    layers = [...layers, layer];
-    history.push({
-      created: run.epoch === null ? created : iso(run.epoch),
-      created_by: createdBy(step) ?? step.instruction,
-      comment: 'buildkit.dockerfile.v0',
-    });
+  };
+  try {
+    for (const [index, step] of stage.steps.entries()) {
+      if (run.env.signal?.aborted) throw new BuildError('build canceled');
+      if (!step.layer) {
+        const text = createdBy(step);
+        if (text === null) continue;
+        const created = iso(run.epoch ?? run.env.now);
+        history.push({ created, created_by: text, comment: 'buildkit.dockerfile.v0', empty_layer: true });
+        continue;
+      }
+      position++;
+      const name = `[${run.label}${position}/${total}] ${step.instruction.trim()}`;
+      const { key, completion } = await completeKey({ env: run.env, stageKey: run.stageKey }, step, fsKey);
+      if (key !== null && completion !== null) completed.push({ step, key, completion });
+      // Only a RUN mounts layers that are still being committed; every other step reads settled ones.
+      if (step.operation.type !== 'run') await settle();
+      const fs = { layers, pending: pending.map((p) => p.snapshot) };
+      const { layer, created } = await runLayerStep(run, step, key, fs, name, hits, index <= lastRun);
+      fsKey = filesystemAfter(step, fsKey, key);
+      if (layer instanceof PendingSnapshot) pending.push({ snapshot: layer, step });
+      else {
+        await settle();
+        layers = [...layers, layer];
+      }
+      history.push({
+        created: run.epoch === null ? created : iso(run.epoch),
+        created_by: createdBy(step) ?? step.instruction,
+        comment: 'buildkit.dockerfile.v0',
+      });
+    }
+    await settle();
+  } catch (error) {
+    // No commit of this stage goes on after the build has failed: its files and mounts are cleaned up first.
+    await Promise.allSettled(pending.map((p) => p.snapshot.settled));
+    throw error;
   }
   return { fs: { layers }, history, key: fsKey, completed };
+}
+
+type RunOperation = Extract<StepOperation, { type: 'run' }>;
+
+/** A RUN step whose layer is being committed, for its error. */
+interface PendingStep {
+  readonly snapshot: PendingSnapshot;
+  readonly step: PlanStep;
 }
 
 /**
@@ -134,7 +171,7 @@ async function runLayerStep(
   name: string,
   hits: ReadonlyMap<string, Promise<StepRecord | null>>,
   runAhead: boolean,
-): Promise<{ layer: LayerRef; created: string }> {
+): Promise<{ layer: LayerRef | PendingSnapshot; created: string }> {
   if (key !== null && !run.noCache) {
     const hit = (await hits.get(key)) ?? (await lookupStep(run.env.store, key));
     if (hit?.layer) {
@@ -150,7 +187,21 @@ async function runLayerStep(
       `cache miss: ${run.noCache ? '--no-cache' : `no stored result for key ${key?.slice(0, 19) ?? '(none)'}`}`,
     );
     try {
-      const layer = await perform(run, step, fs, progress);
+      if (step.operation.type === 'run') {
+        let created = '';
+        const record = async (layer: LayerRef) => {
+          if (key !== null) await recordStep(run.env.store, key, { layer, created });
+        };
+        const snapshot = await performDeferredRun(run, step.operation, fs, progress, record);
+        created = new Date().toISOString();
+        // The step is done once its layer is: its commit goes on beside the next step.
+        snapshot.settled.then(
+          () => progress.done(),
+          (error: unknown) => progress.error((error as Error).message),
+        );
+        return { layer: snapshot, created };
+      }
+      const layer = await perform(run, step, fs);
       const created = new Date().toISOString();
       if (key !== null) await recordStep(run.env.store, key, { layer, created });
       progress.done();
@@ -171,7 +222,7 @@ async function awaitSources(env: StepEnv, step: PlanStep): Promise<void> {
   }
 }
 
-async function perform(run: StageRun, step: PlanStep, fs: FsState, progress: StepProgress): Promise<LayerRef> {
+async function perform(run: StageRun, step: PlanStep, fs: FsState): Promise<LayerRef> {
   const op = step.operation;
   const env = run.env;
   switch (op.type) {
@@ -179,15 +230,25 @@ async function perform(run: StageRun, step: PlanStep, fs: FsState, progress: Ste
       return copyStep(env, op, op.link ? { layers: [] } : fs, run.epoch);
     case 'mkdir':
       return mkdirStep(env, op, fs, run.epoch);
-    case 'run': {
-      let stubs: readonly string[] = [];
-      return runFsStep(env.store, fs, { epoch: run.epoch, mountPoints: true, mountStubs: () => stubs }, async (ws) => {
-        stubs = await performRun(env, op, ws, (chunk) => progress.output(chunk));
-      });
-    }
     default:
       throw new BuildError(`step ${step.kind} has no filesystem operation`);
   }
+}
+
+/** A RUN step: its layer is committed in the background (`settled`), beside the next step of the stage. */
+async function performDeferredRun(
+  run: StageRun,
+  op: RunOperation,
+  fs: FsState,
+  progress: StepProgress,
+  afterPublish: (layer: LayerRef) => Promise<void>,
+): Promise<PendingSnapshot> {
+  let stubs: readonly string[] = [];
+  const options = { epoch: run.epoch, mountPoints: true, mountStubs: () => stubs };
+  const work = async (ws: StepWorkspace) => {
+    stubs = await performRun(run.env, op, ws, (chunk) => progress.output(chunk));
+  };
+  return runFsStepDeferred(run.env.store, fs, options, work, afterPublish);
 }
 
 function asBuildError(error: unknown, step: PlanStep): BuildError {

@@ -1,0 +1,81 @@
+// A RUN step's snapshot whose layer is still being committed when the next RUN of its stage starts. Committing
+// (the layer's tar written and hashed, the upper dir's data synced) takes 5-120 ms for ordinary layers here,
+// and the next step spends ~100 ms waiting for its runtime anyway: the next step mounts the step's upper dir
+// where it is, as a lower dir, while the commit runs. Publishing (the upper dir renamed to the layer's snapshot
+// name, or dropped when that name exists already) changes the path, so it waits until no mount or diff of a
+// later step holds the dir, and a step that asks for the dir meanwhile gets the published one.
+import type { LayerRef } from './layer-ref.js';
+
+export class PendingSnapshot {
+  private dir: string;
+  private holders = 0;
+  private onFree: (() => void) | null = null;
+  private moving: Promise<void> | null = null;
+  /** The layer once committed, recorded and published; rejects with the first failure of those. */
+  readonly settled: Promise<LayerRef>;
+
+  /** `finish` commits and publishes the layer, publishing through `moveWhenFree`. */
+  constructor(upperDir: string, finish: (snapshot: PendingSnapshot) => Promise<LayerRef>) {
+    this.dir = upperDir;
+    this.settled = finish(this);
+    // Awaited by the stage (stage-runner.ts), which reports the failure; never an unhandled rejection.
+    this.settled.catch(() => {});
+  }
+
+  /** The directory, which stays where it is until `release`. */
+  async hold(): Promise<string> {
+    while (this.moving !== null) await this.moving;
+    this.holders++;
+    return this.dir;
+  }
+
+  release(): void {
+    this.holders--;
+    if (this.holders > 0 || this.onFree === null) return;
+    const free = this.onFree;
+    this.onFree = null;
+    free();
+  }
+
+  /** Runs `work` (the step dir's removal) once nothing holds the directory; later holders wait for it. */
+  async whenFree(work: () => Promise<void>): Promise<void> {
+    await this.moveWhenFree(async () => {
+      await work();
+      return this.dir;
+    });
+  }
+
+  /** Runs `move` once nothing holds the directory; `move` returns where the files are afterwards. */
+  async moveWhenFree(move: () => Promise<string>): Promise<void> {
+    while (this.holders > 0) {
+      await new Promise<void>((resolve) => {
+        this.onFree = resolve;
+      });
+    }
+    this.moving = (async () => {
+      this.dir = await move();
+    })();
+    try {
+      await this.moving;
+    } finally {
+      this.moving = null;
+    }
+  }
+}
+
+/** Holds every directory of `pending` (bottom first); `release` lets them be published again. */
+export async function holdAll(
+  pending: readonly PendingSnapshot[],
+): Promise<{ readonly dirs: readonly string[]; release(): void }> {
+  const dirs: string[] = [];
+  for (const snapshot of pending) dirs.push(await snapshot.hold());
+  let released = false;
+  return {
+    dirs,
+    release() {
+      if (released) return;
+      released = true;
+      for (const snapshot of pending) snapshot.release();
+    },
+  };
+}

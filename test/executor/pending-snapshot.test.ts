@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { LayerRef } from '../../executor/build/layer-ref.js';
+import { holdAll, PendingSnapshot } from '../../executor/build/pending-snapshot.js';
+
+const layer = { digest: 'sha256:a', diffId: 'sha256:b', size: 1, mediaType: 'x' } as LayerRef;
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A snapshot whose commit ends when the test says, then publishes from `/tmp/u` to `/tmp/p`. */
+function pendingWithGate() {
+  const events: string[] = [];
+  let commit!: () => void;
+  const committed = new Promise<void>((resolve) => {
+    commit = resolve;
+  });
+  const snapshot = new PendingSnapshot('/tmp/u', async (self) => {
+    await committed;
+    await self.moveWhenFree(async () => {
+      events.push('published');
+      return '/tmp/p';
+    });
+    return layer;
+  });
+  return { snapshot, events, commit };
+}
+
+describe('PendingSnapshot', () => {
+  it('is published only once nothing holds it, and is then found where it was published', async () => {
+    const { snapshot, events, commit } = pendingWithGate();
+    const held = await holdAll([snapshot]);
+    expect(held.dirs).toEqual(['/tmp/u']);
+    commit();
+    await tick();
+    await tick();
+    expect(events).toEqual([]);
+    held.release();
+    expect(await snapshot.settled).toBe(layer);
+    expect(events).toEqual(['published']);
+    expect(await snapshot.hold()).toBe('/tmp/p');
+  });
+
+  it('publishes at once when nothing holds it', async () => {
+    const { snapshot, events, commit } = pendingWithGate();
+    commit();
+    await snapshot.settled;
+    expect(events).toEqual(['published']);
+  });
+
+  it('makes a holder that comes while it moves wait for the new place', async () => {
+    let finishMove!: () => void;
+    const moved = new Promise<void>((resolve) => {
+      finishMove = resolve;
+    });
+    const snapshot = new PendingSnapshot('/tmp/u', async (self) => {
+      await self.moveWhenFree(async () => {
+        await moved;
+        return '/tmp/p';
+      });
+      return layer;
+    });
+    await tick();
+    const dir = snapshot.hold();
+    finishMove();
+    expect(await dir).toBe('/tmp/p');
+    await snapshot.settled;
+  });
+
+  it('runs a removal after every holder is done, one holder of several released at a time', async () => {
+    const events: string[] = [];
+    const snapshot = new PendingSnapshot('/tmp/u', async (self) => {
+      await tick();
+      await self.whenFree(async () => {
+        events.push('removed');
+      });
+      throw new Error('commit failed');
+    });
+    const first = await holdAll([snapshot]);
+    const second = await holdAll([snapshot]);
+    first.release();
+    first.release(); // a second release of the same hold changes nothing
+    await tick();
+    await tick();
+    expect(events).toEqual([]);
+    second.release();
+    await expect(snapshot.settled).rejects.toThrow('commit failed');
+    expect(events).toEqual(['removed']);
+  });
+});
