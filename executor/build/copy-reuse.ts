@@ -10,7 +10,7 @@ import type { ContextSnapshot } from '../../cache/index.js';
 import type { StepOperation } from '../../planner/index.js';
 import { type DirectEntry, writeDirect } from './copy-direct.js';
 import { type CopiedFile, copyRecordKey, readCopyRecord, sameFile, writeCopyRecord } from './copy-reuse-record.js';
-import { type DirectStepResult, runDirectStepOwned } from './fs-step.js';
+import { type DirectStepResult, runDirectStepOwned } from './direct-step.js';
 import { openLayerCursor } from './layer-cursor.js';
 import type { LayerRef } from './layer-ref.js';
 import { traceNote } from './phase-timer.js';

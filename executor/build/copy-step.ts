@@ -11,8 +11,9 @@ import { type DirectEntry, planCopyEntries, planDirectMkdir, writeDirect } from 
 import { type CopyGroup, type CopyItem, inlineGroup, selectGroups } from './copy-items.js';
 import { runDirectCopy } from './copy-reuse.js';
 import { mkdirInRoot, relOf, type WriteOptions, writeGroup } from './copy-write.js';
+import { runDirectStep } from './direct-step.js';
 import { download } from './download.js';
-import { runDirectStep, runFsStep, type StepWorkspace, withReadView } from './fs-step.js';
+import { runFsStep, type StepWorkspace, withReadView } from './fs-step.js';
 import type { FsState, LayerRef } from './layer-ref.js';
 import { phaseTimer } from './phase-timer.js';
 import type { StepEnv } from './step-env.js';

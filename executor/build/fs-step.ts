@@ -1,23 +1,23 @@
 // A filesystem step: the stage's layers stacked as overlay lower dirs with a fresh upper dir, the
 // step's work done in the merged view, the upper dir diffed into a layer and committed. The upper
 // dir then becomes the new layer's snapshot (an overlay upper dir is a valid lower dir), so the next
-// step mounts it without extracting anything. The mount is always released, also on failure.
-import { chmod, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
+// step mounts it without extracting anything. The mount is always released, also on failure. A RUN's layer
+// is committed beside the next RUN of its stage (runFsStepDeferred, pending-snapshot.ts).
+import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type Store, type TarEntry, tarChunks } from '../../image/index.js';
+import type { Store } from '../../image/index.js';
 import type { LayerEntry } from '../diff/layer-entry.js';
 import { diffUpperDir } from '../diff/upper.js';
 import { syncUpperData } from '../snapshot/durable-upper.js';
-import { cleanMountsUnder, listMountsUnder } from '../snapshot/leftovers.js';
 import { type LowerView, mountLowerView } from '../snapshot/lower-view.js';
 import { ensureMountPointLayer } from '../snapshot/mount-points.js';
 import { mountOverlay } from '../snapshot/overlay.js';
-import { commitLayer, commitTarChunks } from './layer-commit.js';
+import { commitLayer } from './layer-commit.js';
 import type { FsState, LayerRef } from './layer-ref.js';
 import { holdAll, PendingSnapshot } from './pending-snapshot.js';
 import { phaseTimer } from './phase-timer.js';
-import { type SnapshotIdentity, sameSnapshot, snapshotIdentity } from './snapshot-identity.js';
 import { ensureSnapshot, publishSnapshot, tempSnapshotDir } from './snapshots.js';
+import { removeStepDir, removeWorkDir } from './step-dir.js';
 
 export interface StepWorkspace {
   /** The merged root filesystem the step writes into. */
@@ -257,73 +257,6 @@ async function removeOverlayWorkDir(workDir: string): Promise<void> {
 async function releaseView(view: Promise<LowerView>): Promise<void> {
   const mounted = await view.catch(() => undefined);
   await mounted?.release();
-}
-
-/**
- * A step whose layer is known entry by entry (a direct copy: copy-direct.ts): `write` fills the new, empty
- * snapshot directory and yields the layer's tar entries (final, canonical order) as it goes; the tar is stored in
- * the same pass and the directory published as the layer's snapshot. No overlay mount, no diff.
- */
-export async function runDirectStep(
-  store: Store,
-  write: (root: string, onDataFile: (file: string) => void) => AsyncIterable<TarEntry>,
-): Promise<LayerRef> {
-  return (await runDirectStepOwned(store, write)).layer;
-}
-
-export interface DirectStepResult {
-  readonly layer: LayerRef;
-  /** The published snapshot when it is the directory `write` filled; null when another process published first. */
-  readonly own: SnapshotIdentity | null;
-}
-
-/** `runDirectStep`, also saying whether the layer's snapshot is the directory this step wrote (copy-reuse.ts). */
-export async function runDirectStepOwned(
-  store: Store,
-  write: (root: string, onDataFile: (file: string) => void) => AsyncIterable<TarEntry>,
-): Promise<DirectStepResult> {
-  const trace = phaseTimer();
-  const dir = await tempSnapshotDir(store, 's');
-  const root = path.join(dir, 'p');
-  let published = false;
-  try {
-    await mkdir(root, { mode: 0o755 });
-    await chmod(root, 0o755);
-    const dataFiles: string[] = [];
-    const layer = await commitTarChunks(store, tarChunks(write(root, (file) => dataFiles.push(file))));
-    // The files `write` gave content must be on disk before the rename publishes them (hard-linked reused files
-    // come from a published, hence synced, snapshot); metadata is ordered by the journal (durable-upper.ts).
-    await syncUpperData(root, dataFiles);
-    trace('direct');
-    const written = await snapshotIdentity(root);
-    const moved = await snapshotIdentity(await publishSnapshot(store, layer, root));
-    published = true;
-    const own = written !== null && moved !== null && sameSnapshot(written, moved) ? moved : null;
-    return { layer, own };
-  } finally {
-    // Published: the step dir is empty again.
-    await removeStepDir(dir, published);
-  }
-}
-
-/** Removes a step's dir: with one rmdir when it should be `empty` by now (no mount check, no walk), else carefully. */
-async function removeStepDir(dir: string, empty: boolean): Promise<void> {
-  const removed =
-    empty &&
-    (await rmdir(dir).then(
-      () => true,
-      () => false,
-    ));
-  if (!removed) await removeWorkDir(dir);
-}
-
-/** Removes a step's work directory, unless a mount below it could not be released (never delete through one). */
-async function removeWorkDir(dir: string): Promise<void> {
-  if ((await listMountsUnder(dir)).length > 0) {
-    await cleanMountsUnder(dir);
-    if ((await listMountsUnder(dir)).length > 0) return;
-  }
-  await rm(dir, { recursive: true, force: true });
 }
 
 /**
