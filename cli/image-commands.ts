@@ -1,20 +1,7 @@
 // Declarations of the image commands (images, inspect, history, tag, rmi, prune, save, load, import, pull,
 // push, login, logout). Cheap on purpose: each command's implementation is imported only when it runs.
 import type { Argv } from 'yargs';
-import { encodeStdinOperand, type Runner } from './program.js';
-
-/**
- * Undoes main.ts's protection of a bare `-` operand. The placeholder is asked for at call time, not at load:
- * program.ts imports this module, so program.ts's constants do not exist yet while this one loads.
- */
-function operand<T extends string | undefined>(value: T): T {
-  return (value === encodeStdinOperand('-') ? '-' : value) as T;
-}
-
-function list(value: unknown): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).map((item) => operand(String(item)));
-}
+import { collect, operand, type Runner } from './operands.js';
 
 const insecure = {
   type: 'string',
@@ -36,7 +23,7 @@ export function registerImageCommands(y: Argv, choose: (runner: Runner) => void)
       'inspect <images..>',
       'Show images as JSON (Docker’s shape)',
       (c) => c.positional('images', { type: 'string', array: true, demandOption: true }),
-      (a) => choose(async () => (await import('./commands/inspect/run.js')).run({ images: list(a.images) })),
+      (a) => choose(async () => (await import('./commands/inspect/run.js')).run({ images: collect(a.images) })),
     )
     .command(
       'history <image>',
@@ -68,7 +55,7 @@ export function registerImageCommands(y: Argv, choose: (runner: Runner) => void)
           .positional('images', { type: 'string', array: true, demandOption: true })
           .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'remove every tag of an ID' }),
       (a) =>
-        choose(async () => (await import('./commands/rmi/run.js')).run({ images: list(a.images), force: a.force })),
+        choose(async () => (await import('./commands/rmi/run.js')).run({ images: collect(a.images), force: a.force })),
     )
     .command(
       'prune',
@@ -102,7 +89,7 @@ export function registerImageCommands(y: Argv, choose: (runner: Runner) => void)
       (a) =>
         choose(async () =>
           (await import('./commands/save/run.js')).run({
-            images: list(a.images),
+            images: collect(a.images),
             output: operand(a.output),
             format: a.format,
           }),
@@ -154,7 +141,7 @@ export function registerImageCommands(y: Argv, choose: (runner: Runner) => void)
           (await import('./commands/pull/run.js')).run({
             name: a.name,
             platform: a.platform,
-            insecureRegistries: list(a['insecure-registry']),
+            insecureRegistries: collect(a['insecure-registry']),
             quiet: a.quiet,
           }),
         ),
@@ -171,7 +158,7 @@ export function registerImageCommands(y: Argv, choose: (runner: Runner) => void)
         choose(async () =>
           (await import('./commands/push/run.js')).run({
             name: a.name,
-            insecureRegistries: list(a['insecure-registry']),
+            insecureRegistries: collect(a['insecure-registry']),
             quiet: a.quiet,
           }),
         ),
@@ -193,7 +180,7 @@ export function registerImageCommands(y: Argv, choose: (runner: Runner) => void)
             username: a.username,
             password: a.password,
             passwordStdin: a['password-stdin'],
-            insecureRegistries: list(a['insecure-registry']),
+            insecureRegistries: collect(a['insecure-registry']),
           }),
         ),
     )

@@ -2,29 +2,10 @@
 // declares commands only; each command's implementation is imported when it runs.
 import yargs, { type Argv } from 'yargs';
 import { registerImageCommands } from './image-commands.js';
+import { collect, operand, type Runner } from './operands.js';
 import { version } from './version.js';
 
-/** The command chosen by the arguments, ready to run; resolves to the process exit code. */
-export type Runner = () => Promise<number>;
-
-// yargs silently drops a bare `-` operand, so `main.ts` swaps it for this placeholder before parsing and the
-// handlers swap it back: commands see `-` for standard input, as users wrote it.
-const STDIN_PLACEHOLDER = '\u0000stdin';
-
-export function encodeStdinOperand(arg: string): string {
-  return arg === '-' ? STDIN_PLACEHOLDER : arg;
-}
-
-function operand<T extends string | undefined>(value: T): T {
-  return (value === STDIN_PLACEHOLDER ? '-' : value) as T;
-}
-
-// Repeatable options are plain strings, not `array: true`: yargs would let an array option swallow the
-// positional after it (`tsbuild -t app .`). Repeats still arrive as an array.
-function collect(value: unknown): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).map((item) => operand(String(item)));
-}
+export { encodeStdinOperand, type Runner } from './operands.js';
 
 /** Parses `argv` (without node and script) and reports the chosen command through `choose`. */
 export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv {
