@@ -13,13 +13,17 @@ export class PendingSnapshot {
   private moving: Promise<void> | null = null;
   /** The layer once committed, recorded and published; rejects with the first failure of those. */
   readonly settled: Promise<LayerRef>;
+  /** `settled` has rejected. */
+  failed = false;
 
   /** `finish` commits and publishes the layer, publishing through `moveWhenFree`. */
   constructor(upperDir: string, finish: (snapshot: PendingSnapshot) => Promise<LayerRef>) {
     this.dir = upperDir;
     this.settled = finish(this);
     // Awaited by the stage (stage-runner.ts), which reports the failure; never an unhandled rejection.
-    this.settled.catch(() => {});
+    this.settled.catch(() => {
+      this.failed = true;
+    });
   }
 
   /** The directory, which stays where it is until `release`. */

@@ -103,8 +103,9 @@ export async function runStage(
       const name = `[${run.label}${position}/${total}] ${step.instruction.trim()}`;
       const { key, completion } = await completeKey({ env: run.env, stageKey: run.stageKey }, step, fsKey);
       if (key !== null && completion !== null) completed.push({ step, key, completion });
-      // Only a RUN mounts layers that are still being committed; every other step reads settled ones.
-      if (step.operation.type !== 'run') await settle();
+      // Only a RUN mounts layers that are still being committed; every other step reads settled ones. A commit
+      // that failed is reported now, before a step builds on what it left.
+      if (step.operation.type !== 'run' || pending.some((p) => p.snapshot.failed)) await settle();
       const fs = { layers, pending: pending.map((p) => p.snapshot) };
       const { layer, created } = await runLayerStep(run, step, key, fs, name, hits, index <= lastRun);
       fsKey = filesystemAfter(step, fsKey, key);
@@ -121,9 +122,12 @@ export async function runStage(
     }
     await settle();
   } catch (error) {
-    // No commit of this stage goes on after the build has failed: its files and mounts are cleaned up first.
-    await Promise.allSettled(pending.map((p) => p.snapshot.settled));
-    throw error;
+    // No commit of this stage goes on after the build has failed: its files and mounts are cleaned up first. A
+    // commit that failed came first: it is the error to report.
+    const commits = await Promise.allSettled(pending.map((p) => p.snapshot.settled));
+    const failed = commits.findIndex((commit) => commit.status === 'rejected');
+    if (failed < 0) throw error;
+    throw asBuildError((commits[failed] as PromiseRejectedResult).reason, pending[failed].step);
   }
   return { fs: { layers }, history, key: fsKey, completed };
 }
@@ -190,7 +194,8 @@ async function runLayerStep(
       if (step.operation.type === 'run') {
         let created = '';
         const record = async (layer: LayerRef) => {
-          if (key !== null) await recordStep(run.env.store, key, { layer, created });
+          if (key !== null)
+            await recordStep(run.env.store, key, { layer, created: created || new Date().toISOString() });
         };
         const snapshot = await performDeferredRun(run, step.operation, fs, progress, record);
         created = new Date().toISOString();

@@ -35,6 +35,7 @@ describe('PendingSnapshot', () => {
     held.release();
     expect(await snapshot.settled).toBe(layer);
     expect(events).toEqual(['published']);
+    expect(snapshot.failed).toBe(false);
     expect(await snapshot.hold()).toBe('/tmp/p');
   });
 
@@ -83,5 +84,6 @@ describe('PendingSnapshot', () => {
     second.release();
     await expect(snapshot.settled).rejects.toThrow('commit failed');
     expect(events).toEqual(['removed']);
+    expect(snapshot.failed).toBe(true);
   });
 });
