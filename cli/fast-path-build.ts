@@ -1,6 +1,6 @@
 // The build fast path (see fast-path.ts): `tsbuild build ARGS` or `tsbuild ARGS` (yargs' default command) where
 // ARGS is one context operand and only these options, each with its value as the next argument: -t/--tag and
-// --build-arg (repeatable), -f/--file, --target, --progress, --iidfile, --jobs (a positive integer), and the
+// --build-arg (repeatable), -f/--file, --target, --progress, --iidfile, --jobs (a positive integer), --runtime, and the
 // switches -q/--quiet and --no-cache. Anything else, a repeated single option, a value that looks like an option,
 // or `help`, goes to yargs. test/cli/fast-path.test.ts checks the options against program.ts'.
 import type { BuildCliOptions } from './commands/build/run.js';
@@ -13,7 +13,18 @@ export function isOperand(arg: string): boolean {
   return arg === '-' || (!arg.startsWith('-') && arg !== 'help');
 }
 
-const valued = new Set(['-t', '--tag', '--build-arg', '-f', '--file', '--target', '--progress', '--iidfile', '--jobs']);
+const valued = new Set([
+  '-t',
+  '--tag',
+  '--build-arg',
+  '-f',
+  '--file',
+  '--target',
+  '--progress',
+  '--iidfile',
+  '--jobs',
+  '--runtime',
+]);
 const repeatable = new Set(['-t', '--tag', '--build-arg']);
 const progressModes = new Set(['auto', 'tty', 'plain', 'quiet']);
 
@@ -65,7 +76,7 @@ export function fastBuild(args: readonly string[], how: { readonly bare?: boolea
     secrets: [],
     ssh: [],
     jobs: jobs === undefined ? undefined : Number(jobs),
-    runtime: 'runc',
+    runtime: one('--runtime') ?? 'runc',
     cacheTo: [],
     cacheFrom: [],
     push: false,
