@@ -1,5 +1,5 @@
 // Reading and hashing one context file (its header, then exactly the size lstat saw), for every thread that
-// does it: the calling thread (context-worker.ts, hash-pool.ts) calls `hashFile`, and the worker threads, whose
+// does it: the calling thread (context-job.ts, hash-pool.ts) calls `hashFile`, and the worker threads, whose
 // code is a string evaluated in the worker, embed its text (`hashFileSource`). One implementation, so both sides
 // hash alike. It must therefore stay self-contained: everything it uses comes in through its parameters.
 import { createHash, hash } from 'node:crypto';

@@ -1,6 +1,6 @@
 // The code of the context worker thread (context-worker.ts), as plain CommonJS evaluated in the
 // worker: no file to locate, so it works from sources, from tsc output and from the bundle.
-// `statOne` and `hashOne` mirror the calling thread's functions in context-worker.ts (the file reading and
+// `statOne` and `hashOne` mirror the calling thread's functions in context-job.ts (the file reading and
 // hashing itself is hash-file.ts's `hashFile`, shared as text); tests compare both threads' results.
 import { hashFileSource } from './hash-file.js';
 
@@ -31,7 +31,7 @@ function statOne(numbers, i, path) {
   }
 }
 
-// One path of a stat job that hashes (context-worker.ts \`statAndHash\`): a path listed as a regular file is opened
+// One path of a stat job that hashes (context-job.ts \`statAndHash\`): a path listed as a regular file is opened
 // and fstat'ed, and hashed if it is one (\`hashed[i]\` = 1 if exactly the size fstat saw was read); others are lstat'ed.
 function statAndHash(numbers, digests, hashed, opened, i, path, resetOwner) {
   const o = i * ${FIELDS};
