@@ -85,7 +85,12 @@ export async function runFsStepDeferred(
       store,
       changes,
       options.epoch,
-      (committed) => snapshot.moveWhenFree(() => publishSnapshot(store, committed, changes.upperDir)),
+      (committed) =>
+        snapshot.moveWhenFree(() => {
+          // Until here the next step had the upper dir mounted (TSBUILD_TRACE: not this step's work).
+          changes.trace('held');
+          return publishSnapshot(store, committed, changes.upperDir);
+        }),
       // After a failed commit the upper dir is still in the step's dir: a later step may have it mounted.
       (removal) => snapshot.whenFree(removal),
     );
@@ -197,8 +202,8 @@ async function changesOf(
 }
 
 /**
- * Syncs and commits the changes as a layer, `publish`es its snapshot, and removes the step's dir (through
- * `whenFree`, which runs the removal once nothing uses the upper dir any more).
+ * Syncs and commits the changes as a layer, `publish`es its snapshot, and removes the step's dir; after a failure
+ * through `whenFree`, which runs the removal once nothing uses the upper dir, still in the step's dir, any more.
  */
 async function commitChanges(
   store: Store,
@@ -222,7 +227,9 @@ async function commitChanges(
     succeeded = true;
     return layer;
   } finally {
-    await whenFree(() => cleanUp(changes.dir, changes.leftovers, succeeded));
+    const removal = () => cleanUp(changes.dir, changes.leftovers, succeeded);
+    // Published, the upper dir has left the step's dir: nothing else uses what is left of it.
+    await (succeeded ? removal() : whenFree(removal));
     trace('cleanup');
   }
 }
