@@ -68,7 +68,8 @@ export function report(
   phases.push(...keys.filter((k) => !phases.includes(k)));
   const traced = top.reduce((sum, k) => sum + m(k), 0);
   for (const k of phases) row(`  ${k.slice(6).replace(/^\w+\./, '  ')}`, m(k));
-  row('  rest (lower dirs, publish, cleanup, cache index)', step - traced);
+  row('  rest (lower dirs, cache index; negative: overlap)', step - traced);
+  console.log('  (commit, held, publish and cleanup run beside the next RUN step: not all on the step path)');
   const beyond = step - bare;
   const specExtra = m('spec') - bare;
   const invocation = m('phase work.runc') - m('spec');
