@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DirectEntry, writeDirect } from '../../executor/build/direct-write.js';
 import { runDirectStep } from '../../executor/build/direct-step.js';
+import { type DirectEntry, writeDirect } from '../../executor/build/direct-write.js';
 import { snapshotDir } from '../../executor/build/snapshots.js';
 import { Store } from '../../image/index.js';
 
