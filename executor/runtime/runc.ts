@@ -10,7 +10,7 @@ import path from 'node:path';
 import { type FifoOutput, readFifo, returnFifos, takeFifos } from './fifo-output.js';
 import { launch } from './launcher.js';
 import type { OciSpec } from './oci-spec.js';
-import { defaultStateRoot, runtimeCommand } from './runtime-command.js';
+import { defaultStateRoot, runtimeCommand, runtimeExecutable } from './runtime-command.js';
 
 /** Where tsbuild's runc keeps container state, apart from other users of runc on the machine. */
 export const defaultRuncStateRoot = defaultStateRoot('runc');
@@ -57,6 +57,12 @@ export function newContainerId(): string {
 export async function runContainer(options: RunContainerOptions): Promise<RunContainerResult> {
   const id = options.id ?? newContainerId();
   const runtime = options.runtime ?? 'runc';
+  if (!runtimeExecutable(runtime)) {
+    throw new RuntimeError(
+      `cannot run the OCI runtime ${runtime}: not found (install it, or name it with --runtime)`,
+      127,
+    );
+  }
   const stateRoot = options.stateRoot ?? defaultStateRoot(runtime);
   const logFile = path.join(options.bundleDir, 'runc.log');
   // Written while the output FIFOs open (launchForeground); a failure here is thrown as it is.

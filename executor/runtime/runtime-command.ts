@@ -4,7 +4,7 @@
 // in a mount namespace of its own, a private copy of the host's, in which the v2 mount is detached: crun then
 // sees a v1 host and puts the container in v1 cgroups only, as runc does for the controllers. The host's
 // mounts are untouched; the step's overlay root, mounted before, is in the copy.
-import { readFileSync, statfsSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 
 /** statfs magic numbers. */
@@ -89,4 +89,33 @@ export function runtimeCommand(
 export function defaultStateRoot(runtime: string): string {
   const name = path.basename(runtime);
   return `/run/tsbuild/${name === '' || name === '.' || name === '..' ? 'runc' : name}`;
+}
+
+const found = new Map<string, boolean>();
+
+/**
+ * Whether `runtime` names an executable: a path, or a name found in `PATH`. Asked once per process and runtime:
+ * a missing runtime would otherwise show as the step's command failing with exit code 127 (the shell's).
+ */
+export function runtimeExecutable(runtime: string, searchPath: string = process.env.PATH ?? ''): boolean {
+  const key = `${runtime}\0${searchPath}`;
+  let known = found.get(key);
+  if (known === undefined) {
+    const candidates = runtime.includes('/')
+      ? [runtime]
+      : searchPath
+          .split(':')
+          .filter((dir) => dir !== '')
+          .map((dir) => path.join(dir, runtime));
+    known = candidates.some((file) => {
+      try {
+        accessSync(file, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    found.set(key, known);
+  }
+  return known;
 }

@@ -1,10 +1,16 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { OciSpec } from '../../executor/runtime/oci-spec.js';
+import { RuntimeError, runContainer } from '../../executor/runtime/runc.js';
 import {
   type CgroupProbe,
   defaultStateRoot,
   hybridUnifiedMount,
   hybridWithV2Controllers,
   runtimeCommand,
+  runtimeExecutable,
 } from '../../executor/runtime/runtime-command.js';
 
 const TMPFS = 0x01021994;
@@ -73,5 +79,33 @@ describe('defaultStateRoot', () => {
     expect(defaultStateRoot('runc')).toBe('/run/tsbuild/runc');
     expect(defaultStateRoot('/usr/bin/crun')).toBe('/run/tsbuild/crun');
     expect(defaultStateRoot('/opt/rt/my-runtime')).toBe('/run/tsbuild/my-runtime');
+  });
+});
+
+describe('a runtime that is not there', () => {
+  it('is found by path or in PATH only when it is an executable file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tsb-rt-'));
+    try {
+      await writeFile(path.join(dir, 'myrt'), '#!/bin/sh\n');
+      await writeFile(path.join(dir, 'plain'), 'not executable\n');
+      await chmod(path.join(dir, 'myrt'), 0o755);
+      expect(runtimeExecutable(path.join(dir, 'myrt'))).toBe(true);
+      expect(runtimeExecutable('myrt', `/nonexistent:${dir}`)).toBe(true);
+      expect(runtimeExecutable('myrt', '/nonexistent')).toBe(false);
+      expect(runtimeExecutable(path.join(dir, 'plain'))).toBe(false);
+      expect(runtimeExecutable(path.join(dir, 'missing'))).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails the container with a RuntimeError naming it, not as the command exiting 127', async () => {
+    const run = runContainer({ spec: {} as OciSpec, bundleDir: '/nonexistent/bundle', runtime: '/nonexistent/crun' });
+    await expect(run).rejects.toThrow(
+      new RuntimeError(
+        'cannot run the OCI runtime /nonexistent/crun: not found (install it, or name it with --runtime)',
+        127,
+      ),
+    );
   });
 });
