@@ -135,7 +135,6 @@ function withHome(envList: readonly string[], home: string): string[] {
   return envList.some((e) => e.startsWith('HOME=')) ? [...envList] : [...envList, `HOME=${home || '/'}`];
 }
 
-/** Heredoc scripts with a shebang are files bound read-only at their path (never part of a layer). */
 /**
  * Creates the parent directory of each RUN mount's target in the rootfs, resolving symlinks inside it, as
  * runc itself does for a missing mount point: crun 1.8 refuses a target whose path goes through a symlink to
@@ -156,6 +155,7 @@ async function makeMountParents(
   }
 }
 
+/** Heredoc scripts with a shebang are files bound read-only at their path (never part of a layer). */
 async function heredocFiles(op: RunOperation, scratch: string): Promise<ExtraMount[]> {
   const mounts: ExtraMount[] = [];
   for (const [i, file] of op.files.entries()) {
