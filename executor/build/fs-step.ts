@@ -137,9 +137,10 @@ async function changesOf(
   const scratch = path.join(dir, 'b');
   const workDir = path.join(dir, 'w');
   const leftovers: Leftovers = { removals: [] };
-  // Layers of the stage still being committed: held where they are until the diff is done with them.
-  const held = await holdAll(fs.pending ?? []);
+  let held: Awaited<ReturnType<typeof holdAll>> = { dirs: [], release: () => {} };
   try {
+    // Layers of the stage still being committed: held where they are until the diff is done with them.
+    held = await holdAll(fs.pending ?? []);
     // Identical layers publish to one snapshot: keep its top-most place only (see lowerDirsOf).
     const stacked = [...[...held.dirs].reverse(), ...(await stack)];
     const lowerDirs = stacked.filter((lower, i) => stacked.indexOf(lower) === i);

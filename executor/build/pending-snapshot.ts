@@ -72,7 +72,13 @@ export async function holdAll(
   pending: readonly PendingSnapshot[],
 ): Promise<{ readonly dirs: readonly string[]; release(): void }> {
   const dirs: string[] = [];
-  for (const snapshot of pending) dirs.push(await snapshot.hold());
+  try {
+    for (const snapshot of pending) dirs.push(await snapshot.hold());
+  } catch (error) {
+    // A publish failed meanwhile: what was held so far must not keep the others from being published.
+    for (const snapshot of pending.slice(0, dirs.length)) snapshot.release();
+    throw error;
+  }
   let released = false;
   return {
     dirs,

@@ -86,4 +86,26 @@ describe('PendingSnapshot', () => {
     expect(events).toEqual(['removed']);
     expect(snapshot.failed).toBe(true);
   });
+
+  it('lets go of what it held when a later snapshot cannot be held (its publish failed)', async () => {
+    const { snapshot: first, events, commit } = pendingWithGate();
+    let fail!: (error: Error) => void;
+    const renaming = new Promise<string>((_, reject) => {
+      fail = reject;
+    });
+    const broken = new PendingSnapshot('/tmp/b', async (self) => {
+      await self.moveWhenFree(() => renaming);
+      return layer;
+    });
+    await tick();
+    // `first` is held, then the hold of `broken` waits for its publish, which fails.
+    const holding = holdAll([first, broken]);
+    await tick();
+    fail(new Error('rename failed'));
+    await expect(holding).rejects.toThrow('rename failed');
+    commit();
+    expect(await first.settled).toBe(layer);
+    expect(events).toEqual(['published']);
+    await expect(broken.settled).rejects.toThrow('rename failed');
+  });
 });
