@@ -3,6 +3,7 @@
 //   node start     `node -e 0`: every tsbuild command starts a Node process (docker's client is a Go binary)
 //   runc run       `runc run` of the busybox base rootfs with `runc spec`'s own config running `true`: the runtime
 //                  start that issue 6's "RUN step overhead under 60 ms" includes
+//   crun run       the same with crun, where installed, started as tsbuild starts it (runtime-command.ts)
 //   bigfile RUN    bigfile's RUN command (`head -c 524288000 /dev/urandom > /big.bin`, busybox's head) in the same bare
 //                  container over a writable copy of the rootfs: the work of that step, the same for every builder
 //   500 MB durable writing 500 MB to a new file in 1 MiB writes from one reused buffer, then fsync: the least it
@@ -15,7 +16,7 @@ import { open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { newContainerId } from '../executor/index.js';
+import { newContainerId, runtimeCommand } from '../executor/index.js';
 import { ensureBusyboxRootfs } from '../fixtures/base-image.js';
 import { repoRoot } from './repo-root.js';
 import { runCommand } from './run-command.js';
@@ -59,6 +60,20 @@ function bundle(name: string, rootfs: string, args: readonly string[], readonly:
 
 const runcRun = (dir: string) => timedCommand('runc', ['--root', stateRoot, 'run', '--bundle', dir, newContainerId()]);
 
+/** crun, where installed: run as tsbuild runs it on this host (through the namespace script on a hybrid host). */
+const crunInstalled = spawnSync('crun', ['--version']).status === 0;
+const crunRun = (dir: string) => {
+  const { command, args } = runtimeCommand('crun', [
+    '--root',
+    `${stateRoot}-crun`,
+    'run',
+    '--bundle',
+    dir,
+    newContainerId(),
+  ]);
+  return timedCommand(command, args);
+};
+
 async function durableWrite(file: string, bytes: number): Promise<number> {
   const buffer = Buffer.alloc(1 << 20, 7);
   const t0 = performance.now();
@@ -81,10 +96,11 @@ const writable = path.join(workDir, 'rootfs');
 cpSync(rootfs, writable, { recursive: true, verbatimSymlinks: true });
 const trueBundle = bundle('true', rootfs, ['true'], true);
 const bigBundle = bundle('bigfile', writable, ['sh', '-c', `head -c ${bigfileBytes} /dev/urandom > /big.bin`], false);
-const samples: Record<string, number[]> = { node: [], runc: [], bigfile: [], durable: [] };
+const samples: Record<string, number[]> = { node: [], runc: [], crun: [], bigfile: [], durable: [] };
 for (let round = 1; round <= rounds; round++) {
   samples.node?.push(await timedCommand(process.execPath, ['-e', '0']));
   samples.runc?.push(await runcRun(trueBundle));
+  if (crunInstalled) samples.crun?.push(await crunRun(trueBundle));
   samples.bigfile?.push(await runcRun(bigBundle));
   rmSync(path.join(writable, 'big.bin'), { force: true });
   samples.durable?.push(await durableWrite(path.join(workDir, 'big.bin'), bigfileBytes));
@@ -99,6 +115,8 @@ console.log(`  node start (node -e 0)            ${ms(m('node'))}`);
 console.log(
   `  runc run of busybox \`true\`        ${ms(m('runc'))}   (issue 6: a RUN step's overhead incl. this < 60 ms)`,
 );
+if (crunInstalled)
+  console.log(`  crun run of busybox \`true\`        ${ms(m('crun'))}   (started as tsbuild starts it here)`);
 console.log(`  bigfile's RUN command, bare runc  ${ms(m('bigfile'))}`);
 console.log(`  500 MB written and fsynced        ${ms(m('durable'))}`);
 const bigfileFloor = m('node') + m('runc') + m('bigfile') + m('durable');
