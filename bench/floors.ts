@@ -10,14 +10,15 @@
 //                  costs to store that step's layer (the blob) so that a crash cannot lose it
 // and the floors they add up to: bigfile's cold build >= node start + runc run + bigfile RUN + 500 MB durable.
 // Usage: npm run bench:floors -- [--rounds 5] [--workdir DIR]
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { newContainerId, runtimeCommand } from '../executor/index.js';
 import { ensureBusyboxRootfs } from '../fixtures/base-image.js';
+import { bareBundle, crunInstalled as hasCrun } from './bare-bundle.js';
+import { median } from './build-report.js';
 import { repoRoot } from './repo-root.js';
 import { runCommand } from './run-command.js';
 
@@ -30,12 +31,6 @@ mkdirSync(workDir, { recursive: true });
 const stateRoot = path.join(workDir, 'runc-state');
 const bigfileBytes = 524_288_000;
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
 /** Wall time (ms) of a command run to completion. */
 async function timedCommand(command: string, args: readonly string[]): Promise<number> {
   const t0 = performance.now();
@@ -43,25 +38,10 @@ async function timedCommand(command: string, args: readonly string[]): Promise<n
   return performance.now() - t0;
 }
 
-/** `runc spec`'s own config for `rootfs`, running `args` without a terminal. */
-function bundle(name: string, rootfs: string, args: readonly string[], readonly: boolean): string {
-  const dir = path.join(workDir, name);
-  mkdirSync(dir, { recursive: true });
-  rmSync(path.join(dir, 'config.json'), { force: true });
-  const made = spawnSync('runc', ['spec', '--bundle', dir], { encoding: 'utf8' });
-  if (made.status !== 0) throw new Error(`runc spec: ${made.stderr}`);
-  const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'));
-  config.process.terminal = false;
-  config.process.args = args;
-  config.root = { path: rootfs, readonly };
-  writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
-  return dir;
-}
-
 const runcRun = (dir: string) => timedCommand('runc', ['--root', stateRoot, 'run', '--bundle', dir, newContainerId()]);
 
 /** crun, where installed: run as tsbuild runs it on this host (through the namespace script on a hybrid host). */
-const crunInstalled = spawnSync('crun', ['--version']).status === 0;
+const crunInstalled = hasCrun();
 const crunRun = (dir: string) => {
   const { command, args } = runtimeCommand('crun', [
     '--root',
@@ -94,8 +74,13 @@ async function durableWrite(file: string, bytes: number): Promise<number> {
 const rootfs = await ensureBusyboxRootfs(path.join(repoRoot(), '.tsbuild-test/fixtures/busybox'));
 const writable = path.join(workDir, 'rootfs');
 cpSync(rootfs, writable, { recursive: true, verbatimSymlinks: true });
-const trueBundle = bundle('true', rootfs, ['true'], true);
-const bigBundle = bundle('bigfile', writable, ['sh', '-c', `head -c ${bigfileBytes} /dev/urandom > /big.bin`], false);
+const trueBundle = bareBundle(path.join(workDir, 'true'), rootfs, ['true'], true);
+const bigBundle = bareBundle(
+  path.join(workDir, 'bigfile'),
+  writable,
+  ['sh', '-c', `head -c ${bigfileBytes} /dev/urandom > /big.bin`],
+  false,
+);
 const samples: Record<string, number[]> = { node: [], runc: [], crun: [], bigfile: [], durable: [] };
 for (let round = 1; round <= rounds; round++) {
   samples.node?.push(await timedCommand(process.execPath, ['-e', '0']));

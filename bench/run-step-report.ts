@@ -2,12 +2,7 @@
 // traced phases and the split of its time into the runtime's floor and tsbuild's own part.
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
+import { median } from './build-report.js';
 
 export function report(
   samples: Map<string, number[]>,

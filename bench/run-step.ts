@@ -31,9 +31,11 @@ import {
 } from '../executor/index.js';
 import { ensureBusyboxRootfs } from '../fixtures/base-image.js';
 import { importRootfs, Store } from '../image/index.js';
+import { bareBundle, crunInstalled as hasCrun } from './bare-bundle.js';
+import { median } from './build-report.js';
 import { repoRoot } from './repo-root.js';
 import { runCommand } from './run-command.js';
-import { median, report } from './run-step-report.js';
+import { report } from './run-step-report.js';
 
 const { values } = parseArgs({
   options: {
@@ -92,24 +94,9 @@ async function timed(fn: () => Promise<unknown>): Promise<Cost> {
   return { wall: performance.now() - t0, cpu: cpuNow() - c0 };
 }
 
-/** `runc spec`'s own config for the rootfs, running `true` without a terminal. */
-function bareBundle(rootfs: string): string {
-  const bundle = path.join(workDir, 'bare');
-  mkdirSync(bundle, { recursive: true });
-  rmSync(path.join(bundle, 'config.json'), { force: true });
-  const made = spawnSync('runc', ['spec', '--bundle', bundle], { encoding: 'utf8' });
-  if (made.status !== 0) throw new Error(`runc spec: ${made.stderr}`);
-  const config = JSON.parse(readFileSync(path.join(bundle, 'config.json'), 'utf8'));
-  config.process.terminal = false;
-  config.process.args = ['true'];
-  config.root = { path: rootfs, readonly: true };
-  writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(config));
-  return bundle;
-}
-
 const runc = (...args: string[]) => runCommand('runc', ['--root', stateRoot, ...args]);
 
-const crunInstalled = spawnSync('crun', ['--version']).status === 0;
+const crunInstalled = hasCrun();
 const crunStateRoot = path.join(workDir, 'crun-state');
 
 async function bareCrunRun(bundle: string): Promise<Cost> {
@@ -243,7 +230,7 @@ async function main(): Promise<void> {
   for (const dir of contexts) await buildOnce(dir);
   if (crunInstalled) await buildOnce(contexts[1], 'crun');
 
-  const bundle = bareBundle(rootfs);
+  const bundle = bareBundle(path.join(workDir, 'bare'), rootfs, ['true'], true);
   const overlayDir = path.join(workDir, 'ov');
   const mp = await ensureMountPointLayer(path.join(workDir, 'mp'));
   const mount = await mountOverlay({
