@@ -1,17 +1,10 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StatCache } from '../../cache/index.js';
-import { tempDir } from './helpers.js';
+import { digestOf, stamp, tempDirsPerTest } from './helpers.js';
 
-let dirs: string[] = [];
-afterEach(async () => {
-  for (const d of dirs) await fsp.rm(d, { recursive: true, force: true });
-  dirs = [];
-});
-
-const stamp = { dev: 2049, ino: 1234, size: 5, mtimeMs: 1_700_000_000_123.456, ctimeMs: 1_700_000_000_124.5 };
-const digestOf = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
+const newDir = tempDirsPerTest();
 const D1 = digestOf(1);
 
 describe('stat cache records', () => {
@@ -65,8 +58,7 @@ describe('stat cache records', () => {
   });
 
   it('persists in its binary form, rewrites only after a change, and drops unused records on request', async () => {
-    const store = await tempDir('tsbuild-store-');
-    dirs.push(store);
+    const store = await newDir('tsbuild-store-');
     const file = path.join(store, 'stat-cache');
     const cache = await StatCache.open(file);
     for (let i = 0; i < 3; i++) cache.set({ ...stamp, ino: i }, 0o644, 0, 0, digestOf(i));
@@ -94,8 +86,7 @@ describe('stat cache records', () => {
   });
 
   it('ignores a file with any byte changed, truncated, extended or foreign', async () => {
-    const store = await tempDir('tsbuild-store-');
-    dirs.push(store);
+    const store = await newDir('tsbuild-store-');
     const file = path.join(store, 'stat-cache');
     const cache = await StatCache.open(file);
     cache.set(stamp, 0o644, 0, 0, D1);

@@ -3,18 +3,11 @@
 // reused by the next only once the cache that used it is gone.
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StatCache, snapshotContext } from '../../cache/index.js';
-import { tempDir, writeTree } from './helpers.js';
+import { digestOf, stamp, tempDirsPerTest, writeTree } from './helpers.js';
 
-let dirs: string[] = [];
-afterEach(async () => {
-  for (const d of dirs) await fsp.rm(d, { recursive: true, force: true });
-  dirs = [];
-});
-
-const stamp = { dev: 2049, ino: 1234, size: 5, mtimeMs: 1_700_000_000_123.456, ctimeMs: 1_700_000_000_124.5 };
-const digestOf = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
+const newDir = tempDirsPerTest();
 
 /** A saved cache of `n` records (inodes 1..n, digest i for inode i). */
 async function savedCache(file: string, n: number, offset = 0): Promise<void> {
@@ -25,8 +18,7 @@ async function savedCache(file: string, n: number, offset = 0): Promise<void> {
 
 describe('stat cache loading', () => {
   it('claims the records of its header until they are loaded, then has exactly the valid ones', async () => {
-    const dir = await tempDir();
-    dirs.push(dir);
+    const dir = await newDir();
     const file = path.join(dir, 'stat-cache');
     await savedCache(file, 3);
     const cache = await StatCache.open(file);
@@ -48,8 +40,7 @@ describe('stat cache loading', () => {
   });
 
   it('a lookup before the background read ends loads the records at once, with the same answers', async () => {
-    const dir = await tempDir();
-    dirs.push(dir);
+    const dir = await newDir();
     const file = path.join(dir, 'stat-cache');
     await savedCache(file, 50);
     const cache = await StatCache.open(file);
@@ -62,8 +53,7 @@ describe('stat cache loading', () => {
   });
 
   it('a cache still in use keeps its records when another file is loaded, and a save of it is exact', async () => {
-    const dir = await tempDir();
-    dirs.push(dir);
+    const dir = await newDir();
     const [a, b] = [path.join(dir, 'a'), path.join(dir, 'b')];
     await savedCache(a, 40);
     await savedCache(b, 30, 1000);
@@ -85,9 +75,8 @@ describe('stat cache loading', () => {
   });
 
   it('a snapshot reads the records while it walks and answers every file from them', async () => {
-    const ctx = await tempDir();
-    const store = await tempDir();
-    dirs.push(ctx, store);
+    const ctx = await newDir();
+    const store = await newDir();
     const tree: Record<string, string> = {};
     for (let i = 0; i < 40; i++) tree[`d${i % 4}/f${i}.txt`] = `content ${i}\n`;
     await writeTree(ctx, tree);
