@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Progress } from '../../executor/build/progress.js';
 import type { PullPolicy } from '../../executor/build/pull-base.js';
 import { baseImageResolver, storedBase } from '../../executor/build/store-images.js';
-import { type Descriptor, hostPlatform, OciMediaType, type RegistryClient, Store } from '../../image/index.js';
+import { type Descriptor, hostPlatform, type RegistryClient, Store } from '../../image/index.js';
+import { storeOneLayerImage } from '../image/one-layer-image.js';
 
 let dir: string;
 let store: Store;
@@ -18,21 +19,7 @@ beforeEach(async () => {
   await store.tagManifest('base', await storeImage('layer', 'A=1'));
 });
 
-async function storeImage(content: string, env: string): Promise<Descriptor> {
-  const layer = await store.putBlob(Buffer.from(content));
-  const config = await store.putConfig({
-    architecture: 'amd64',
-    os: 'linux',
-    config: { Env: [env] },
-    rootfs: { type: 'layers', diff_ids: [layer.digest] },
-  });
-  return store.putManifest({
-    schemaVersion: 2,
-    mediaType: OciMediaType.manifest,
-    config,
-    layers: [{ mediaType: OciMediaType.layer, digest: layer.digest, size: layer.size }],
-  });
-}
+const storeImage = (content: string, env: string) => storeOneLayerImage(store, content, [env]);
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });

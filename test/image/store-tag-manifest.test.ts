@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Descriptor, OciMediaType, Store, sha256Digest } from '../../image/index.js';
+import { Store, sha256Digest } from '../../image/index.js';
+import { storeOneLayerImage } from './one-layer-image.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -14,20 +15,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function storeManifest(store: Store, text: string): Promise<Descriptor> {
-  const layer = await store.putBlob(Buffer.from(text));
-  const config = await store.putConfig({
-    architecture: 'amd64',
-    os: 'linux',
-    rootfs: { type: 'layers', diff_ids: [layer.digest] },
-  });
-  return store.putManifest({
-    schemaVersion: 2,
-    mediaType: OciMediaType.manifest,
-    config,
-    layers: [{ mediaType: OciMediaType.layer, digest: layer.digest, size: layer.size }],
-  });
-}
+const storeManifest = (store: Store, text: string) => storeOneLayerImage(store, text);
 
 const refNames = (index: { manifests: { annotations?: Record<string, string> }[] }) =>
   index.manifests.map((m) => m.annotations?.['org.opencontainers.image.ref.name']);
