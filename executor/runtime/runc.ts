@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type FifoOutput, readFifo, returnFifos, takeFifos } from './fifo-output.js';
-import { launch } from './launcher.js';
+import { type LaunchOptions, launch } from './launcher.js';
 import type { OciSpec } from './oci-spec.js';
 import { defaultStateRoot, runtimeCommand, runtimeExecutable } from './runtime-command.js';
 
@@ -131,7 +131,7 @@ interface Foreground {
 }
 
 /** Starts `runtime args…` through the launcher (see runtime-command.ts for how crun is started). */
-function launchRuntime(runtime: string, args: readonly string[], options?: Parameters<typeof launch>[2]) {
+function launchRuntime(runtime: string, args: readonly string[], options?: LaunchOptions) {
   const invocation = runtimeCommand(runtime, args);
   return launch(invocation.command, invocation.args, options);
 }

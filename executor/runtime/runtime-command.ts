@@ -6,6 +6,7 @@
 // mounts are untouched; the step's overlay root, mounted before, is in the copy.
 import { accessSync, constants, readFileSync, statfsSync } from 'node:fs';
 import path from 'node:path';
+import { syscallNumbers } from './syscall-numbers.js';
 
 /** statfs magic numbers. */
 const TMPFS_MAGIC = 0x01021994;
@@ -13,12 +14,6 @@ const CGROUP2_MAGIC = 0x63677270;
 
 /** Where a hybrid host mounts its cgroup v2 hierarchy. */
 export const hybridUnifiedMount = '/sys/fs/cgroup/unified';
-
-/** Linux syscall numbers by Node's `process.arch`: unshare, mount, umount2. */
-const namespaceSyscalls: Partial<Record<NodeJS.Architecture, readonly [number, number, number]>> = {
-  x64: [272, 165, 166],
-  arm64: [97, 40, 39],
-};
 
 // perl-base only, one process: unshare(CLONE_NEWNS), the copy made private recursively (MS_REC|MS_PRIVATE:
 // without it the detach would propagate back to a host whose mounts are shared), the v2 mount detached
@@ -80,9 +75,10 @@ export function runtimeCommand(
   args: readonly string[],
   needsDetach: () => boolean = () => (hostNeedsDetach ??= hybridWithV2Controllers()),
 ): { readonly command: string; readonly args: readonly string[] } {
-  const numbers = namespaceSyscalls[process.arch];
-  if (!isCrun(runtime) || numbers === undefined || !needsDetach()) return { command: runtime, args };
-  return { command: 'perl', args: ['-e', detachScript, ...numbers.map(String), hybridUnifiedMount, runtime, ...args] };
+  const calls = syscallNumbers();
+  if (!isCrun(runtime) || calls === undefined || !needsDetach()) return { command: runtime, args };
+  const numbers = [calls.unshare, calls.mount, calls.umount2].map(String);
+  return { command: 'perl', args: ['-e', detachScript, ...numbers, hybridUnifiedMount, runtime, ...args] };
 }
 
 /** Where tsbuild keeps a runtime's container state: one directory per runtime, since their formats differ. */

@@ -11,15 +11,10 @@ import os from 'node:os';
 import { promisify } from 'node:util';
 import { takeFifos } from './fifo-output.js';
 import { launch } from './launcher.js';
+import { syscallNumbers } from './syscall-numbers.js';
 import { syscallsScript } from './syscalls-script.js';
 
 const openFd = promisify(open);
-
-/** Linux syscall numbers by Node's `process.arch`: mount, umount2, lgetxattr, llistxattr. */
-const syscallNumbers: Partial<Record<string, readonly number[]>> = {
-  x64: [165, 166, 192, 195],
-  arm64: [40, 39, 9, 12],
-};
 
 /** FIFOs the helper takes from the pool (see `prepareFifos`). */
 export const helperFifos = 2;
@@ -169,8 +164,10 @@ export function syscallHelper(): Promise<Syscalls | null> {
 }
 
 async function start(): Promise<Syscalls | null> {
-  const numbers = syscallNumbers[process.arch];
-  if (numbers === undefined || process.platform !== 'linux') return null;
+  const calls = syscallNumbers();
+  if (calls === undefined || process.platform !== 'linux') return null;
+  // The script's order: mount, umount2, lgetxattr, llistxattr.
+  const numbers = [calls.mount, calls.umount2, calls.lgetxattr, calls.llistxattr];
   let sockets: Socket[] = [];
   try {
     // Both ends read-write: opening never waits for the other side, and neither side sees an end of file while
