@@ -1,7 +1,8 @@
 // Reading and hashing one context file (its header, then exactly the size lstat saw), for every thread that
 // does it: the calling thread (context-job.ts, hash-pool.ts) calls `hashFile`, and the worker threads, whose
 // code is a string evaluated in the worker, embed its text (`hashFileSource`). One implementation, so both sides
-// hash alike. It must therefore stay self-contained: everything it uses comes in through its parameters.
+// hash alike. It must therefore stay self-contained: everything the four functions below use comes in through
+// their parameters, or is one of them.
 import { createHash, hash } from 'node:crypto';
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 
@@ -110,11 +111,19 @@ export function writeFileHeader(buf: Uint8Array, mode: number, uid: number, gid:
   return o;
 }
 
-/** `hashFile`, `hashFileAt`, `hashOpenFile` and `writeFileHeader` as source text for a worker, with its own `io`. */
-export const hashFileSource = `const hashFile = ${hashFile.toString()};
-const hashFileAt = ${hashFileAt.toString()};
-const hashOpenFile = ${hashOpenFile.toString()};
-const writeFileHeader = ${writeFileHeader.toString()};
+/**
+ * `hashFile`, `hashFileAt`, `hashOpenFile` and `writeFileHeader` as source text for a worker, with its own `io`.
+ * Each function's text is a declaration under the name its own code has: in the minified bundle (dist/bin) that is
+ * a short name like `We`, and `hashFile`'s body calls `hashFileAt` by that name, not by ours. Declared in a scope
+ * of their own, those names cannot clash with the worker's; they come out under ours.
+ */
+export const hashFileSource = `const { hashFile, hashFileAt, hashOpenFile, writeFileHeader } = (() => {
+${hashFile.toString()}
+${hashFileAt.toString()}
+${hashOpenFile.toString()}
+${writeFileHeader.toString()}
+return { hashFile: ${hashFile.name}, hashFileAt: ${hashFileAt.name}, hashOpenFile: ${hashOpenFile.name}, writeFileHeader: ${writeFileHeader.name} };
+})();
 const hashFileIo = (() => {
   const { openSync, readSync, closeSync, constants } = require('node:fs');
   const { createHash, hash } = require('node:crypto');
