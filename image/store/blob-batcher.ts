@@ -44,9 +44,7 @@ export class BlobBatcher {
     await this.inFlight;
     this.current ^= 1;
     this.filled = 0;
-    this.inFlight = this.handle.write(data, 0, data.length).then(({ bytesWritten }) => {
-      if (bytesWritten !== data.length) throw new Error(`short write: ${bytesWritten} of ${data.length} bytes`);
-    });
+    this.inFlight = writeAll(this.handle, data);
     // A failed write surfaces at the next flush or at finish; keep it from going unhandled meanwhile.
     this.inFlight.catch(() => {});
   }
@@ -61,5 +59,18 @@ export class BlobBatcher {
   async close(): Promise<void> {
     await this.inFlight.catch(() => {});
     for (const buffer of this.buffers.splice(0)) giveBackBuffer(buffer);
+  }
+}
+
+/**
+ * Writes all of `data`. A short write is what a filling disk gives first: the rest is written after it, so the
+ * error reported is the one the next write gets (ENOSPC), not a count of bytes.
+ */
+async function writeAll(handle: FileHandle, data: Uint8Array): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await handle.write(data, done, data.length - done);
+    if (bytesWritten === 0) throw new Error(`writing a blob: no progress after ${done} of ${data.length} bytes`);
+    done += bytesWritten;
   }
 }

@@ -26,6 +26,18 @@ async function* chunksOf(data: Uint8Array | AsyncIterable<Uint8Array> | Iterable
 }
 
 /**
+ * A write's system error (ENOSPC, EIO …) says which file only through its path, and a file handle's has none:
+ * the store's blob dir is added to the message, so a full disk names where the space ran out.
+ */
+function namingTheStore(error: unknown, blobDir: string): unknown {
+  const e = error as NodeJS.ErrnoException;
+  if (e instanceof Error && typeof e.code === 'string' && typeof e.syscall === 'string' && e.path === undefined) {
+    e.message = `${e.message} (writing a blob in ${blobDir})`;
+  }
+  return error;
+}
+
+/**
  * Writes a blob into `blobDir` (`blobs/sha256`) crash-safely: the bytes go to a temp file while being hashed,
  * are fsynced, checked against the expected digest and size, and only then renamed to `<hex>`. A blob that is
  * already there is kept (content addressing makes the copies identical) and its mtime refreshed, so a
@@ -54,6 +66,8 @@ export async function writeBlob(
     await batch.finish();
     await handle.sync();
     ok = true;
+  } catch (error) {
+    throw namingTheStore(error, blobDir);
   } finally {
     await batch.close();
     await handle.close();

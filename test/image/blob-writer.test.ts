@@ -1,6 +1,7 @@
 // The blob write path (image/store/blob-batcher.ts): chunks are copied before the next one is asked for, so a
 // producer may reuse its buffer (layer-commit.ts reads big files that way); the bytes stored are exactly the bytes
-// given, across many batches and an odd tail; a failed write leaves neither blob nor temp file. Its batch buffers
+// given, across many batches and an odd tail, also after a short write; a failed write leaves neither blob nor
+// temp file, and a full disk's error names the store's blob dir. Its batch buffers
 // come from the process's pool (image/store/buffer-pool.ts) and go back to it: fresh memory costs page faults.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -91,6 +92,47 @@ describe('the chunks of a blob', () => {
       for (let i = 0; i < 8; i++) yield Buffer.alloc(batchBytes, i);
     })();
     await expect(store.putBlob(chunks)).rejects.toThrow('ENOSPC: no space left on device, write');
+    expect(readdirSync(store.paths.blobs)).toEqual([]);
+  });
+
+  it('complete a short write: the blob holds every byte', async () => {
+    const store = await freshStore();
+    const proto = await fileHandlePrototype();
+    const write = proto.write;
+    let writes = 0;
+    vi.spyOn(proto, 'write').mockImplementation(function (this: unknown, ...args: unknown[]) {
+      // The second write stores only its first 1000 bytes, as a filling disk's first write does.
+      if (++writes === 2) return write.apply(this, [args[0], args[1], 1000]);
+      return write.apply(this, args);
+    });
+    const parts = [Buffer.alloc(batchBytes, 1), Buffer.alloc(batchBytes, 2), Buffer.alloc(77, 3)];
+    const info = await store.putBlob(Buffer.concat(parts));
+    const expected = Buffer.concat(parts);
+    expect(info).toEqual({ digest: sha256(expected), size: expected.length });
+    expect(readFileSync(store.blobPath(info.digest)).equals(expected)).toBe(true);
+  });
+
+  it('report a full disk as ENOSPC in the store’s blob dir, after a short write', async () => {
+    const store = await freshStore();
+    const proto = await fileHandlePrototype();
+    const write = proto.write;
+    let writes = 0;
+    vi.spyOn(proto, 'write').mockImplementation(function (this: unknown, ...args: unknown[]) {
+      if (++writes === 2) return write.apply(this, [args[0], args[1], 1000]);
+      if (writes === 3) {
+        const full = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+          code: 'ENOSPC',
+          errno: -28,
+          syscall: 'write',
+        });
+        return Promise.reject(full);
+      }
+      return write.apply(this, args);
+    });
+    const parts = [Buffer.alloc(batchBytes, 1), Buffer.alloc(batchBytes, 2), Buffer.alloc(77, 3)];
+    await expect(store.putBlob(Buffer.concat(parts))).rejects.toThrow(
+      `ENOSPC: no space left on device, write (writing a blob in ${store.paths.blobs})`,
+    );
     expect(readdirSync(store.paths.blobs)).toEqual([]);
   });
 });
