@@ -26,13 +26,25 @@ export interface PreparedMounts {
   readonly mounts: ExtraMount[];
   /** `NAME=value` entries the process gets unless its env sets NAME (SSH_AUTH_SOCK, as in BuildKit). */
   readonly env: readonly string[];
+  /**
+   * `NAME=value` of secrets mounted as variables (`type=secret,env=NAME`): they replace NAME in the env, as
+   * BuildKit's appended secret env does (containerd's WithEnv replaces a name set earlier).
+   */
+  readonly secretEnv: readonly string[];
   release(): Promise<void>;
 }
 
-/** `envList` plus the mounts' defaults for names it does not set. */
-export function withMountEnv(envList: readonly string[], prepared: Pick<PreparedMounts, 'env'>): string[] {
-  const names = new Set(envList.map((entry) => entry.slice(0, entry.indexOf('='))));
-  return [...envList, ...prepared.env.filter((entry) => !names.has(entry.slice(0, entry.indexOf('='))))];
+const nameOf = (entry: string): string => entry.slice(0, entry.indexOf('='));
+
+/** `envList` plus the mounts' defaults for names it does not set, then the secret variables over both. */
+export function withMountEnv(
+  envList: readonly string[],
+  prepared: Pick<PreparedMounts, 'env' | 'secretEnv'>,
+): string[] {
+  const names = new Set(envList.map(nameOf));
+  const merged = [...envList, ...prepared.env.filter((entry) => !names.has(nameOf(entry)))];
+  const secretNames = new Set(prepared.secretEnv.map(nameOf));
+  return [...merged.filter((entry) => !secretNames.has(nameOf(entry))), ...prepared.secretEnv];
 }
 
 export async function prepareMounts(
@@ -41,12 +53,20 @@ export async function prepareMounts(
   scratch: string,
 ): Promise<PreparedMounts> {
   const mounts: ExtraMount[] = [];
+  const secretEnv: string[] = [];
   const releases: (() => Promise<void>)[] = [];
   const release = async () => {
     for (const r of releases.reverse()) await r();
   };
   try {
     for (const [i, spec] of specs.entries()) {
+      if (spec.type === 'secret' && spec.options.env !== undefined) {
+        // A secret that is optional and not given is an empty variable, as in BuildKit.
+        const value = await secretValue(env, spec);
+        secretEnv.push(`${spec.options.env}=${value?.toString('utf8') ?? ''}`);
+        // With env= and no target, the secret is a variable only.
+        if (spec.target === '') continue;
+      }
       const mount = await prepareOne(env, spec, path.join(scratch, `mnt${i}`), releases);
       if (mount !== null) mounts.push(mount);
     }
@@ -56,7 +76,7 @@ export async function prepareMounts(
   }
   // BuildKit points SSH_AUTH_SOCK at the first ssh mount, forwarded or not.
   const ssh = specs.find((spec) => spec.type === 'ssh');
-  return { mounts, env: ssh === undefined ? [] : [`SSH_AUTH_SOCK=${ssh.target}`], release };
+  return { mounts, env: ssh === undefined ? [] : [`SSH_AUTH_SOCK=${ssh.target}`], secretEnv, release };
 }
 
 async function prepareOne(
@@ -92,17 +112,21 @@ function parseSize(text: string): number {
   return Number(match[1]) * unit;
 }
 
-async function secretMount(env: StepEnv, spec: RunMount, scratch: string): Promise<ExtraMount | null> {
+/** The value of the secret `spec` mounts; null when it is not given (an error if it is required). */
+async function secretValue(env: StepEnv, spec: RunMount): Promise<Buffer | null> {
   const id = spec.options.id ?? path.posix.basename(spec.target);
   const source = env.secrets.get(id);
   let value: Buffer | null = null;
   if (source?.src !== undefined) value = await readFile(source.src);
   else if (source?.env !== undefined && process.env[source.env] !== undefined)
     value = Buffer.from(process.env[source.env] as string);
-  if (value === null) {
-    if (spec.options.required === 'true') throw new MountSetupError(`secret ${id}: not found`);
-    return null;
-  }
+  if (value === null && spec.options.required === 'true') throw new MountSetupError(`secret ${id}: not found`);
+  return value;
+}
+
+async function secretMount(env: StepEnv, spec: RunMount, scratch: string): Promise<ExtraMount | null> {
+  const value = await secretValue(env, spec);
+  if (value === null) return null;
   await mkdir(scratch, { recursive: true, mode: 0o700 });
   const file = path.join(scratch, 'secret');
   await writeFile(file, value, { mode: Number.parseInt(spec.options.mode ?? '400', 8) });

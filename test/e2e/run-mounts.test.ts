@@ -51,6 +51,56 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN --mount', () => {
     expect(run.error?.message).toBe('secret missing: not found');
   });
 
+  it('a secret mounted as a variable (env=) replaces the ENV of that name, and is in no file, layer or log', async () => {
+    const ctx = await freshDir('c');
+    const secretFile = path.join(await freshDir('x'), 'token');
+    await writeFile(secretFile, 's3cr3t-value');
+    await writeContext(ctx, [
+      {
+        path: 'Dockerfile',
+        content:
+          'FROM busybox\nENV TOKEN=public\n' +
+          'RUN --mount=type=secret,id=token,env=TOKEN sh -c \'test ! -e /run/secrets/token && printf %s "$TOKEN" | wc -c > /length\'\n' +
+          'RUN --mount=type=secret,id=token,env=TOKEN,target=/run/s sh -c \'printf %s "$TOKEN" | cmp /run/s - > /both\'\n',
+      },
+    ]);
+    const run = await buildIn(store, ctx, { secrets: new Map([['token', { src: secretFile }]]) });
+    expect(run.error).toBeNull();
+    const out = await freshDir('o');
+    await exportFilesystem(store, run.result!.fs, { type: 'local', dest: out });
+    expect((await readFile(path.join(out, 'length'), 'utf8')).trim()).toBe('12');
+    // env= and target= together: the file and the variable hold the same value (cmp prints nothing).
+    expect(await readFile(path.join(out, 'both'), 'utf8')).toBe('');
+    const layers = run.result!.fs.layers;
+    expect((await layerListing(layers[layers.length - 2].digest)).split('\n').filter((l) => l !== '')).toEqual([
+      'length',
+    ]);
+    expect(run.log).not.toContain('s3cr3t');
+    const config = await store.readBlob(run.result!.imageId);
+    expect(config.toString()).not.toContain('s3cr3t');
+    expect(config.toString()).toContain('TOKEN=public');
+  });
+
+  it('a secret variable that is not given is empty unless required', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [
+      {
+        path: 'Dockerfile',
+        content: 'FROM busybox\nRUN --mount=type=secret,id=absent,env=ABSENT sh -c \'echo "[${ABSENT-unset}]" > /v\'\n',
+      },
+    ]);
+    const run = await buildIn(store, ctx);
+    expect(run.error).toBeNull();
+    const out = await freshDir('o');
+    await exportFilesystem(store, run.result!.fs, { type: 'local', dest: out });
+    expect(await readFile(path.join(out, 'v'), 'utf8')).toBe('[]\n');
+
+    await writeContext(ctx, [
+      { path: 'Dockerfile', content: 'FROM busybox\nRUN --mount=type=secret,id=absent,env=ABSENT,required=true true\n' },
+    ]);
+    expect((await buildIn(store, ctx)).error?.message).toBe('secret absent: not found');
+  });
+
   it('a cache mount keeps its content across builds and stays out of the image', async () => {
     const ctx = await freshDir('c');
     await writeContext(ctx, [

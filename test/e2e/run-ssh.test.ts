@@ -153,7 +153,7 @@ describe('the env of ssh mounts', () => {
   });
 
   it('withMountEnv adds the mounts’ entries only for names the step’s env does not set', () => {
-    const prepared = { env: ['SSH_AUTH_SOCK=/run/buildkit/ssh_agent.0'] };
+    const prepared = { env: ['SSH_AUTH_SOCK=/run/buildkit/ssh_agent.0'], secretEnv: [] };
     expect(withMountEnv(['PATH=/bin'], prepared)).toEqual(['PATH=/bin', 'SSH_AUTH_SOCK=/run/buildkit/ssh_agent.0']);
     expect(withMountEnv(['SSH_AUTH_SOCK=/mine'], prepared)).toEqual(['SSH_AUTH_SOCK=/mine']);
   });

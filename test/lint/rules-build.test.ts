@@ -79,6 +79,11 @@ const cases: Record<string, { name: string; text: string; expected: string[] }[]
       expected: ['2:33-2:42 invalid-mount mode not allowed for "bind" type mounts'],
     },
     { name: 'valid secret mount', text: 'FROM alpine\nRUN --mount=type=secret,id=npm,required true\n', expected: [] },
+    {
+      name: 'secret as a variable (env=)',
+      text: 'FROM alpine\nRUN --mount=type=secret,id=npm,env=NPM_TOKEN true\n',
+      expected: [],
+    },
   ],
   'no-build-stage': [
     {

@@ -85,6 +85,9 @@ export function mountProblem(flag: Flag): { message: string; index: number } | n
       case 'id':
         m.id = true;
         break;
+      // The variable a secret is given in (Dockerfile 1.10); BuildKit's parser takes it for any type.
+      case 'env':
+        break;
       case 'sharing':
         if (!MOUNT_SHARING_MODES.includes(value.toLowerCase())) {
           return fail(withSuggestion(`unsupported sharing value "${value}"`, value, MOUNT_SHARING_MODES, true));
