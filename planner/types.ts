@@ -21,6 +21,8 @@ export interface ImageConfig {
   readonly ExposedPorts?: Readonly<Record<string, object>>;
   readonly Volumes?: Readonly<Record<string, object>>;
   readonly StopSignal?: string;
+  /** Docker image spec: the arguments are escaped already (read on Windows only); BuildKit's CMD sets it. */
+  readonly ArgsEscaped?: boolean;
   readonly OnBuild?: readonly string[] | null;
   readonly Healthcheck?: HealthcheckConfig;
 }

@@ -51,6 +51,8 @@ export function containerConfig(config: ImageConfig, labels: Readonly<Record<str
   const allLabels = { ...(config.Labels ?? {}), ...labels };
   if (Object.keys(allLabels).length > 0) out.Labels = allLabels;
   if (config.StopSignal !== undefined && config.StopSignal !== '') out.StopSignal = config.StopSignal;
+  // Set by CMD (BuildKit's dispatchCmd), or inherited from the base image's config.
+  if (config.ArgsEscaped === true) out.ArgsEscaped = true;
   if (config.Healthcheck !== undefined) out.Healthcheck = { ...config.Healthcheck, Test: [...config.Healthcheck.Test] };
   if (config.OnBuild && config.OnBuild.length > 0) out.OnBuild = [...config.OnBuild];
   if (config.Shell && config.Shell.length > 0) out.Shell = [...config.Shell];

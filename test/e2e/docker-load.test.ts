@@ -118,6 +118,8 @@ describe.skipIf(skip !== undefined)('docker load of tsbuild save output', () => 
 
       const [inspect] = JSON.parse((await exec(docker, ['image', 'inspect', name])).stdout);
       expect(inspect.Config.Cmd).toEqual(['cat', '/link']);
+      // As BuildKit's CMD sets it (docker build gives the same).
+      expect(inspect.Config.ArgsEscaped).toBe(true);
       expect(inspect.Config.WorkingDir).toBe('/data');
       expect(inspect.Config.Env).toContain('GREETING=hello there');
       expect(inspect.Config.Labels).toEqual({ 'org.example.kind': 'test' });

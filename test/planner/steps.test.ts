@@ -235,6 +235,8 @@ describe('config instructions', () => {
       Volumes: { '/data': {} },
       StopSignal: 'SIGINT',
       Cmd: ['/bin/sh', '-c', 'run'],
+      // Set by every CMD, as BuildKit's dispatchCmd does (docker inspect shows it).
+      ArgsEscaped: true,
       Entrypoint: ['/e'],
       Healthcheck: { Test: ['CMD-SHELL', 'curl -f x'], Interval: 30_000_000_000, Retries: 3 },
       OnBuild: ['RUN later'],
