@@ -1,7 +1,7 @@
 // `tsbuild build` through its command function: image id on stdout, -q, --iidfile, --metadata-file,
 // --label, --target, --output local|tar, and docker's error rendering with the Dockerfile excerpt.
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildCliOptions } from '../../cli/commands/build/run.js';
@@ -52,6 +52,36 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build (command)',
       'containerimage.digest': image.manifestDigest,
       'image.name': 'cli:1',
     });
+  });
+
+  it('refuses a -t that cannot name an image before building anything (exit 2, docker’s words)', async () => {
+    const before = await store.listImages();
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const cases: [string, string][] = [
+      ['NoGood', 'invalid reference format: repository name (library/NoGood) must be lowercase'],
+      ['bad tag', 'invalid reference format'],
+      ['ok:bad:tag', 'invalid reference format'],
+      [`name@${digest}`, 'refusing to create a tag with a digest reference'],
+    ];
+    for (const [tag, reason] of cases) {
+      const result = await cli(store, { context: ctx, quiet: true, tags: ['fine:1', tag] });
+      expect({ code: result.code, stderr: result.stderr, stdout: result.stdout }).toEqual({
+        code: 2,
+        stderr: `ERROR: invalid argument "${tag}" for "-t, --tag" flag: ${reason}\n`,
+        stdout: '',
+      });
+    }
+    expect(await store.listImages()).toEqual(before);
+  });
+
+  it('reports a failed export by its message, without a stack trace', async () => {
+    const dir = await freshDir('x');
+    const file = path.join(dir, 'file');
+    await writeFile(file, 'not a directory\n');
+    const dest = path.join(file, 'out');
+    const result = await cli(store, { context: ctx, quiet: true, outputs: [`type=local,dest=${dest}`] });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^ERROR: ENOTDIR: not a directory, \\w+ '${file}[^']*'\\n$`));
   });
 
   it('prints plain progress and --output writes the target stage filesystem', async () => {

@@ -16,10 +16,11 @@ import {
   type SshSource,
   wantsRewriteTimestamp,
 } from '../../../executor/index.js';
-import { defaultStoreRoot, Store } from '../../../image/index.js';
+import { defaultStoreRoot, InvalidReferenceError, Store } from '../../../image/index.js';
 import { fdWriter, stderrTerminal } from '../../stdio.js';
 import { buildArgValues } from '../plan/run.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from '../run/interrupt.js';
+import { checkTagName } from '../tag/tag-name.js';
 import { renderBuildError } from './error-text.js';
 import { asStoreOutput, pushTargets, pushToRegistries } from './push.js';
 import { parseSshSpecs } from './ssh-spec.js';
@@ -86,6 +87,8 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   let ssh: Map<string, SshSource>;
   let pushTo: string[];
   try {
+    // Names are checked before anything is built: docker refuses `-t Bad` as a flag error, up front.
+    for (const tag of opts.tags) checkBuildTag(tag);
     outputs = opts.outputs.map((o) => parseOutput(asStoreOutput(o)));
     pushTo = pushTargets(opts.push ?? false, opts.outputs, opts.tags);
     secrets = parseSecrets(opts.secrets);
@@ -182,7 +185,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       return 128 + signalNumbers[by];
     }
     if (!(error instanceof BuildError) || sources === undefined) {
-      io.stderr(`ERROR: ${(error as Error).stack ?? String(error)}\n`);
+      io.stderr(`ERROR: ${unexpectedErrorText(error)}\n`);
       return 1;
     }
     const dockerfile = sources.dockerfile;
@@ -218,4 +221,28 @@ function parseSecrets(list: readonly string[]): Map<string, SecretSource> {
     else out.set(id, { env: fields.env ?? id });
   }
   return out;
+}
+
+/** `-t NAME`: an error in Docker's words when NAME cannot be a tag. */
+function checkBuildTag(tag: string): void {
+  try {
+    checkTagName(tag);
+  } catch (error) {
+    if (!(error instanceof InvalidReferenceError)) throw error;
+    throw new Error(`invalid argument "${tag}" for "-t, --tag" flag: ${error.message}`);
+  }
+}
+
+/**
+ * A failure outside the build's steps (an export, a push, the store): its message, as docker prints one. A
+ * programming error (TypeError …) keeps its stack: that is a bug to report, and the stack is what tells where.
+ */
+function unexpectedErrorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const bug =
+    error instanceof TypeError ||
+    error instanceof ReferenceError ||
+    error instanceof RangeError ||
+    error instanceof SyntaxError;
+  return bug && error.stack !== undefined ? error.stack : error.message;
 }

@@ -1,7 +1,8 @@
 // `tsbuild tag SOURCE TARGET`: points TARGET at the image SOURCE names (its index, for a multi-platform image).
-import { InvalidReferenceError, parseNormalizedNamed } from '../../../image/index.js';
+import { InvalidReferenceError } from '../../../image/index.js';
 import { topDigestOf } from '../images/catalog.js';
 import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from '../images/command-io.js';
+import { checkTagName } from './tag-name.js';
 
 export interface TagOptions extends StoreOptions {
   readonly source: string;
@@ -11,9 +12,7 @@ export interface TagOptions extends StoreOptions {
 export async function run(opts: TagOptions, io: CommandIo = processIo): Promise<number> {
   return guarded(io, async () => {
     try {
-      if (parseNormalizedNamed(opts.target).digest !== undefined) {
-        throw new InvalidReferenceError('refusing to create a tag with a digest reference');
-      }
+      checkTagName(opts.target);
     } catch (error) {
       if (!(error instanceof InvalidReferenceError)) throw error;
       io.stderr(`Error parsing reference: "${opts.target}" is not a valid repository/tag: ${error.message}\n`);
