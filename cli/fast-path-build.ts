@@ -1,8 +1,9 @@
 // The build fast path (see fast-path.ts): `tsbuild build ARGS` or `tsbuild ARGS` (yargs' default command) where
 // ARGS is one context operand and only these options, each with its value as the next argument: -t/--tag and
-// --build-arg (repeatable), -f/--file, --target, --progress, --iidfile, --jobs (a positive integer), --runtime, and the
-// switches -q/--quiet and --no-cache. Anything else, a repeated single option, a value that looks like an option,
-// or `help`, goes to yargs. test/cli/fast-path.test.ts checks the options against program.ts'.
+// --build-arg (repeatable), -f/--file, --target, --progress, --iidfile, --jobs (a positive integer), --runtime,
+// --network (default, none or host), and the switches -q/--quiet and --no-cache. Anything else, a repeated single
+// option, a value that looks like an option, or `help`, goes to yargs. test/cli/fast-path.test.ts checks the
+// options against program.ts'.
 import type { BuildCliOptions } from './commands/build/run.js';
 
 /**
@@ -24,9 +25,11 @@ const valued = new Set([
   '--iidfile',
   '--jobs',
   '--runtime',
+  '--network',
 ]);
 const repeatable = new Set(['-t', '--tag', '--build-arg']);
 const progressModes = new Set(['auto', 'tty', 'plain', 'quiet']);
+const networkModes = new Set(['default', 'none', 'host']);
 
 /** Build options for a plain argument list (without the `build` word); undefined when yargs must decide. */
 export function fastBuild(args: readonly string[], how: { readonly bare?: boolean } = {}): BuildCliOptions | undefined {
@@ -60,6 +63,8 @@ export function fastBuild(args: readonly string[], how: { readonly bare?: boolea
   const progress = one('--progress') ?? 'auto';
   const jobs = one('--jobs');
   if (!progressModes.has(progress) || (jobs !== undefined && !/^[1-9][0-9]{0,3}$/.test(jobs))) return undefined;
+  const network = one('--network');
+  if (network !== undefined && !networkModes.has(network)) return undefined;
   return {
     context: operands[0]!,
     file: one('--file'),
@@ -77,6 +82,7 @@ export function fastBuild(args: readonly string[], how: { readonly bare?: boolea
     ssh: [],
     jobs: jobs === undefined ? undefined : Number(jobs),
     runtime: one('--runtime') ?? 'runc',
+    network,
     cacheTo: [],
     cacheFrom: [],
     push: false,

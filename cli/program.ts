@@ -7,6 +7,12 @@ import { version } from './version.js';
 
 export { encodeStdinOperand, type Runner } from './operands.js';
 
+/** `--network` of build and plan (docker build's): the network of RUN steps that name none. */
+const networkOption = {
+  choices: ['default', 'none', 'host'] as const,
+  describe: "network of RUN steps without --network: default (the host's), none or host",
+};
+
 /** Parses `argv` (without node and script) and reports the chosen command through `choose`. */
 export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv {
   const later = choose;
@@ -65,6 +71,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           .option('file', { alias: 'f', type: 'string', describe: 'Dockerfile (default: CONTEXT/Dockerfile)' })
           .option('target', { type: 'string', describe: 'stage to build' })
           .option('build-arg', { type: 'string', describe: 'K=V, or K to take the value from the env' })
+          .option('network', networkOption)
           .option('json', { type: 'boolean', default: false }),
       (a) =>
         later(async () =>
@@ -73,6 +80,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             file: operand(a.file),
             target: a.target,
             buildArgs: collect(a['build-arg']),
+            network: a.network,
             json: a.json,
           }),
         ),
@@ -133,7 +141,8 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             describe: 'check every FROM tag against its registry (missing images are always pulled)',
           })
           .option('jobs', { type: 'number', describe: 'stages built at once (default: number of CPUs)' })
-          .option('runtime', { type: 'string', default: 'runc', describe: 'OCI runtime for RUN (runc or crun)' }),
+          .option('runtime', { type: 'string', default: 'runc', describe: 'OCI runtime for RUN (runc or crun)' })
+          .option('network', networkOption),
       (a) =>
         later(async () =>
           (await import('./commands/build/run.js')).run({
@@ -153,6 +162,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             ssh: collect(a.ssh),
             jobs: a.jobs,
             runtime: a.runtime,
+            network: a.network,
             cacheTo: collect(a['cache-to']),
             cacheFrom: collect(a['cache-from']),
             push: a.push === true,

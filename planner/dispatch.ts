@@ -15,6 +15,7 @@ import { findSourceStage, type StageDef, stageLabel } from './stages.js';
 import { type ArgScope, planInstruction, type StepDraft } from './steps/index.js';
 import type {
   BaseImageResolver,
+  BuildNetwork,
   ContextSource,
   ImageConfig,
   PlanStage,
@@ -31,6 +32,7 @@ export interface DispatchEnv {
   readonly escapeChar: '\\' | '`';
   readonly epoch: number | null;
   readonly proxyEnv: readonly string[];
+  readonly network: BuildNetwork;
   readonly argScope: ArgScope;
   readonly context: ContextSource;
   readonly resolver: BaseImageResolver;
@@ -53,6 +55,7 @@ export async function dispatchStage(
     diagnostics: env.diagnostics,
     epoch: env.epoch,
     proxyEnv: env.proxyEnv,
+    network: env.network,
     context: env.context,
     source: (name: string, range: Range, allowIndex: boolean) => sourceRef(env, stage, name, range, allowIndex),
   };

@@ -21,6 +21,7 @@ export { snapshotSource } from './snapshot-source.js';
 export { storeResolver } from './store-resolver.js';
 export type {
   BaseImageResolver,
+  BuildNetwork,
   ConfigChange,
   ContextSource,
   HealthcheckConfig,

@@ -58,6 +58,7 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
     escapeChar: ast.escapeChar,
     epoch,
     proxyEnv: proxyEnv(buildArgs),
+    network: options.network ?? 'default',
     argScope: { buildArgs, globalArgs: globals },
     context: deps.context,
     resolver: deps.images,

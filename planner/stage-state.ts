@@ -4,7 +4,7 @@
 
 import type { Diagnostic, Range } from '../parser/index.js';
 import { EnvList } from './env-list.js';
-import type { ContextSource, ImageConfig, PlanStep, Platform } from './types.js';
+import type { BuildNetwork, ContextSource, ImageConfig, PlanStep, Platform } from './types.js';
 
 export interface DeclaredArg {
   readonly key: string;
@@ -38,6 +38,8 @@ export interface StepContext {
   readonly epoch: number | null;
   /** `--build-arg` proxy values, given to RUN outside the cache key. */
   readonly proxyEnv: readonly string[];
+  /** The build's `--network`: a RUN's network unless its own flag names one. */
+  readonly network: BuildNetwork;
   readonly context: ContextSource;
   /** Resolves `--from=` (a stage index allowed) / `from=` (names only) to an earlier stage or an image. */
   readonly source: (from: string, range: Range, allowIndex: boolean) => Promise<SourceRef>;

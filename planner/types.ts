@@ -89,7 +89,15 @@ export interface PlanOptions {
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly targetPlatform?: Platform;
   readonly buildPlatform?: Platform;
+  /**
+   * The build's network (`--network`): what a RUN without `--network`, or with `--network=default`, runs in.
+   * Absent or `default`: the host's network, tsbuild's default for RUN.
+   */
+  readonly network?: BuildNetwork;
 }
+
+/** Network modes of RUN and of a whole build: the host's (`default`, `host`) or none. */
+export type BuildNetwork = 'default' | 'none' | 'host';
 
 /** Dates a build from a remote source, for `SOURCE_DATE_EPOCH=<stage>`; the executor downloads. */
 export interface SourceEpochResolver {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { type ContextSnapshot, contextStatCacheFile, StatCache, snapshotContext } from '../../cache/index.js';
 import type { Digest, ImageConfig as OciImageConfig, RegistryClient, Store } from '../../image/index.js';
 import {
+  type BuildNetwork,
   copiesWholeContext,
   type Diagnostic,
   hasLocation,
@@ -52,6 +53,8 @@ export interface BuildOptions {
   readonly hostname?: string;
   /** OCI runtime binary (default `runc`). */
   readonly runtime?: string;
+  /** `--network`: the network of RUN steps that name none (default: the host's). */
+  readonly network?: BuildNetwork;
   /** `--cache-to` values (`type=local,dest=DIR`, `type=registry,ref=…`, `mode=min|max`). */
   readonly cacheTo?: readonly string[];
   /** `--cache-from` values (`type=local,src=DIR`, `type=registry,ref=…`). */
@@ -128,6 +131,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const planOptions: PlanOptions = {
     ...(options.target === undefined ? {} : { target: options.target }),
     buildArgs: options.buildArgs ?? {},
+    ...(options.network === undefined ? {} : { network: options.network }),
   };
   let planned: Awaited<ReturnType<typeof plan>>;
   const images = baseImageResolver({

@@ -15,7 +15,9 @@ const SECURITY = ['sandbox', 'insecure'];
 export async function planRun(ctx: StepContext, run: RunInstruction): Promise<StepDraft> {
   checkFlags(run, ['mount', 'network', 'security', 'device']);
   const { argv, files } = commandLine(ctx, run);
-  const network = choice(run, 'network', NETWORKS);
+  // `--network=default` (or none given) is the build's network (`tsbuild build --network`), keyed as that mode.
+  const flagged = choice(run, 'network', NETWORKS);
+  const network = flagged === 'default' ? ctx.network : flagged;
   const security = choice(run, 'security', SECURITY);
   let sshIndex = 0;
   const parsedMounts = flags(run, 'mount').map((f) => {

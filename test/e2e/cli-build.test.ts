@@ -1,7 +1,7 @@
 // `tsbuild build` through its command function: image id on stdout, -q, --iidfile, --metadata-file,
 // --label, --target, --output local|tar, and docker's error rendering with the Dockerfile excerpt.
 import { execFileSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildCliOptions } from '../../cli/commands/build/run.js';
@@ -72,6 +72,30 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build (command)',
       });
     }
     expect(await store.listImages()).toEqual(before);
+  });
+
+  it('--network none runs RUN steps without a network unless one names host; the default has the host’s', async () => {
+    const net = await freshDir('n');
+    await writeContext(net, [
+      {
+        path: 'Dockerfile',
+        content:
+          'FROM busybox\nRUN ls /sys/class/net > /plain\nRUN --network=host ls /sys/class/net > /host\n' +
+          'RUN --network=default ls /sys/class/net > /default\n',
+      },
+    ]);
+    const read = async (out: string, name: string) => (await readFile(path.join(out, name), 'utf8')).trim();
+    const none = await freshDir('o');
+    const isolated = await cli(store, { context: net, network: 'none', outputs: [`type=local,dest=${none}`] });
+    expect(isolated.code).toBe(0);
+    expect(await read(none, 'plain')).toBe('lo');
+    expect(await read(none, 'default')).toBe('lo');
+    const hostIfaces = (await readdir('/sys/class/net')).sort().join('\n');
+    expect(await read(none, 'host')).toBe(hostIfaces);
+    const host = await freshDir('o');
+    const byDefault = await cli(store, { context: net, outputs: [`type=local,dest=${host}`] });
+    expect(byDefault.code).toBe(0);
+    expect(await read(host, 'plain')).toBe(hostIfaces);
   });
 
   it('reports a failed export by its message, without a stack trace', async () => {

@@ -13,6 +13,26 @@ const op = async (dockerfile: string, extra: Parameters<typeof planOf>[1] = {}) 
 };
 
 describe('RUN', () => {
+  it("takes the build's --network unless it names one; the key is the mode's, wherever it comes from", async () => {
+    const dockerfile = 'FROM busybox\nRUN a\nRUN --network=default b\nRUN --network=host c\nRUN --network=none d\n';
+    const none = stepsOf(await planOf(dockerfile, { network: 'none' }));
+    expect(none.map((s) => (s.operation as { network: string }).network)).toEqual(['none', 'none', 'host', 'none']);
+    const plain = stepsOf(await planOf(dockerfile));
+    expect(plain.map((s) => (s.operation as { network: string }).network)).toEqual([
+      'default',
+      'default',
+      'host',
+      'none',
+    ]);
+    // `--network default` is no --network at all: every key stays.
+    const byDefault = stepsOf(await planOf(dockerfile, { network: 'default' }));
+    expect(byDefault.map((s) => s.cacheKey)).toEqual(plain.map((s) => s.cacheKey));
+    // RUN a under --network none is keyed as RUN --network=none a.
+    const explicit = stepsOf(await planOf('FROM busybox\nRUN --network=none a\n'));
+    expect(none[0].cacheKey).toBe(explicit[0].cacheKey);
+    expect(none[0].cacheKey).not.toBe(plain[0].cacheKey);
+  });
+
   it('wraps shell form in the current SHELL; exec form is used as is', async () => {
     expect(await op('FROM busybox\nSHELL ["/bin/bash", "-eu", "-c"]\nRUN echo  hi\n')).toMatchObject({
       argv: ['/bin/bash', '-eu', '-c', 'echo  hi'],

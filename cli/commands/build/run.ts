@@ -17,6 +17,7 @@ import {
   wantsRewriteTimestamp,
 } from '../../../executor/index.js';
 import { defaultStoreRoot, InvalidReferenceError, Store } from '../../../image/index.js';
+import type { BuildNetwork } from '../../../planner/index.js';
 import { fdWriter, stderrTerminal } from '../../stdio.js';
 import { buildArgValues } from '../plan/run.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from '../run/interrupt.js';
@@ -44,6 +45,8 @@ export interface BuildCliOptions {
   readonly ssh?: readonly string[];
   readonly jobs?: number;
   readonly runtime?: string;
+  /** `--network`: default, none or host (the network of RUN steps that name none). */
+  readonly network?: string;
   /** `--cache-to` / `--cache-from` (repeatable). */
   readonly cacheTo?: readonly string[];
   readonly cacheFrom?: readonly string[];
@@ -86,7 +89,9 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   let secrets: Map<string, SecretSource>;
   let ssh: Map<string, SshSource>;
   let pushTo: string[];
+  let network: BuildNetwork | undefined;
   try {
+    network = networkMode(opts.network);
     // Names are checked before anything is built: docker refuses `-t Bad` as a flag error, up front.
     for (const tag of opts.tags) checkBuildTag(tag);
     outputs = opts.outputs.map((o) => parseOutput(asStoreOutput(o)));
@@ -152,6 +157,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       signal: interrupt.signal,
       ...(opts.jobs === undefined ? {} : { jobs: opts.jobs }),
       ...(opts.runtime === undefined ? {} : { runtime: opts.runtime }),
+      ...(network === undefined ? {} : { network }),
       cacheTo: opts.cacheTo ?? [],
       cacheFrom: opts.cacheFrom ?? [],
       ...(opts.pull ? { pull: 'always' as const } : {}),
@@ -245,4 +251,13 @@ function unexpectedErrorText(error: unknown): string {
     error instanceof RangeError ||
     error instanceof SyntaxError;
   return bug && error.stack !== undefined ? error.stack : error.message;
+}
+
+const networks: readonly BuildNetwork[] = ['default', 'none', 'host'];
+
+/** `--network`'s value, checked (yargs checks it too; the fast path and other callers come here unchecked). */
+function networkMode(value: string | undefined): BuildNetwork | undefined {
+  if (value === undefined) return undefined;
+  if ((networks as readonly string[]).includes(value)) return value as BuildNetwork;
+  throw new Error(`network mode ${JSON.stringify(value)} not supported: use default, none or host`);
 }

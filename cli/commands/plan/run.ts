@@ -9,6 +9,7 @@ import { defaultStoreRoot, Store, storePaths } from '../../../image/index.js';
 import { type Diagnostic, parse } from '../../../parser/index.js';
 import {
   type BaseImageResolver,
+  type BuildNetwork,
   copiesWholeContext,
   hasLocation,
   type PlanStep,
@@ -25,6 +26,8 @@ export interface PlanCommandOptions {
   file?: string;
   target?: string;
   buildArgs: string[];
+  /** `--network`, as `tsbuild build` takes it: RUN steps' keys depend on it. */
+  network?: BuildNetwork;
   json: boolean;
 }
 
@@ -78,7 +81,11 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
   try {
     result = await plan(
       parsed.ast,
-      { target: opts.target, buildArgs: buildArgValues(opts.buildArgs, io.env) },
+      {
+        target: opts.target,
+        buildArgs: buildArgValues(opts.buildArgs, io.env),
+        ...(opts.network === undefined ? {} : { network: opts.network }),
+      },
       { context: snapshotSource(snapshot), images: store === null ? noImages : storeResolver(store) },
     );
   } catch (error) {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { defaultFileReader, snapshotContext } from '../../../cache/index.js';
 import {
+  type BuildNetwork,
   MemoryImageResolver,
   type PlanResult,
   plan,
@@ -25,6 +26,8 @@ export interface Scenario {
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly target?: string;
   readonly images?: Readonly<Record<string, Omit<ResolvedImage, 'ref'>>>;
+  /** The build's `--network`. */
+  readonly network?: BuildNetwork;
 }
 
 export const AMD64 = { os: 'linux', architecture: 'amd64' } as const;
@@ -56,7 +59,13 @@ export async function planDir(dir: string, scenario: Scenario): Promise<PlanResu
   const { ast } = parseDockerfile(scenario.dockerfile);
   return plan(
     ast,
-    { buildArgs: scenario.buildArgs ?? {}, target: scenario.target, targetPlatform: AMD64, buildPlatform: AMD64 },
+    {
+      buildArgs: scenario.buildArgs ?? {},
+      target: scenario.target,
+      targetPlatform: AMD64,
+      buildPlatform: AMD64,
+      ...(scenario.network === undefined ? {} : { network: scenario.network }),
+    },
     { context: snapshotSource(await snapshotContext(dir, { readFile: defaultFileReader })), images },
   );
 }
