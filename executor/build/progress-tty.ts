@@ -59,6 +59,9 @@ function detailLine(text: string, width: number): string {
   return line.length > width ? line.slice(0, width) : line;
 }
 
+/** A terminal dimension, or `fallback` when it is unknown: a pty nobody sized (`script`, some CI runners) says 0. */
+const sizeOr = (n: number | undefined, fallback: number): number => (n !== undefined && n > 0 ? n : fallback);
+
 export function ttyProgress(stream: TtyStream, options: TtyProgressOptions = {}): TtyProgress {
   const clock = options.clock ?? monotonicMs;
   const tailLines = options.tailLines ?? 6;
@@ -70,7 +73,7 @@ export function ttyProgress(stream: TtyStream, options: TtyProgressOptions = {})
 
   const frame = (): string[] => {
     const now = clock();
-    const width = Math.max(20, stream.columns ?? 80);
+    const width = Math.max(20, sizeOr(stream.columns, 80));
     const finished = rows.filter((r) => r.state !== 'running').length;
     const header = `[+] Building ${seconds(now - started)} (${finished}/${rows.length})${outcome ? ` ${outcome}` : ''}`;
     const blocks = rows.map((row) => {
@@ -84,7 +87,7 @@ export function ttyProgress(stream: TtyStream, options: TtyProgressOptions = {})
       return { row, lines };
     });
     // Taller than the terminal: finished steps scroll away, oldest first; running ones stay.
-    const height = Math.max(3, stream.rows ?? 24) - 1;
+    const height = Math.max(3, sizeOr(stream.rows, 24)) - 1;
     let total = 1 + blocks.reduce((n, b) => n + b.lines.length, 0);
     const shown = [...blocks];
     for (let i = 0; i < shown.length && total > height; ) {

@@ -44,6 +44,18 @@ function setup(columns = 60, rows = 24) {
 }
 
 describe('ttyProgress', () => {
+  it('draws 80 by 24 on a terminal that reports its size as 0 by 0 (a pty nobody sized)', () => {
+    const { term, progress, advance } = setup(0, 0);
+    const steps = [1, 2, 3, 4].map((n) => progress.step(`[${n}/4] RUN a step whose line is longer than twenty`));
+    advance(100);
+    progress.refresh();
+    expect(term.frame()).toEqual([
+      '[+] Building 0.1s (0/4)',
+      ...[1, 2, 3, 4].map((n) => ` => [${n}/4] RUN a step whose line is longer than twenty${' '.repeat(23)}0.1s`),
+    ]);
+    for (const step of steps) step.done();
+  });
+
   it('redraws running steps in place with timers, collapses finished ones and marks CACHED', () => {
     const { term, progress, advance } = setup();
     const load = progress.step('[internal] load build definition from Dockerfile');
