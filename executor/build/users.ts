@@ -108,9 +108,12 @@ export interface ProcessUser {
   readonly home: string;
 }
 
-/** The user a RUN process runs as (runc/containerd's user lookup as BuildKit uses it). */
+/**
+ * The user a RUN process runs as (runc/containerd's user lookup as BuildKit uses it). No USER is uid 0, as
+ * BuildKit's GetUser has it: a root filesystem without /etc/passwd (FROM scratch and a static binary) runs as 0:0.
+ */
 export async function resolveProcessUser(root: string, spec: string): Promise<ProcessUser> {
-  const [user, group] = splitSpec(spec === '' ? 'root' : spec);
+  const [user, group] = splitSpec(spec === '' ? '0' : spec);
   const { passwd, group: groups } = await tables(root);
   const entry = numeric(user) ? passwd.find((p) => p.uid === Number(user)) : passwd.find((p) => p.name === user);
   if (entry === undefined && !numeric(user)) {

@@ -67,6 +67,15 @@ describe('users', () => {
     });
   });
 
+  it('runs a RUN without USER as 0:0 in a root without /etc/passwd or /etc/group (FROM scratch)', async () => {
+    const root = await scratchDir();
+    expect(await resolveProcessUser(root, '')).toEqual({ uid: 0, gid: 0, additionalGids: [0], home: '/' });
+    // A named user still needs its entry.
+    await expect(resolveProcessUser(root, 'root')).rejects.toThrow(
+      'unable to find user root: no matching entries in passwd file',
+    );
+  });
+
   it('never reads account files through a symlink leading out of the root', async () => {
     const root = await scratchDir();
     await mkdir(path.join(root, 'etc'));
