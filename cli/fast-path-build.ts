@@ -1,9 +1,9 @@
 // The build fast path (see fast-path.ts): `tsbuild build ARGS` or `tsbuild ARGS` (yargs' default command) where
 // ARGS is one context operand and only these options, each with its value as the next argument: -t/--tag and
 // --build-arg (repeatable), -f/--file, --target, --progress, --iidfile, --jobs (a positive integer), --runtime,
-// --network (default, none or host), and the switches -q/--quiet and --no-cache. Anything else, a repeated single
-// option, a value that looks like an option, or `help`, goes to yargs. test/cli/fast-path.test.ts checks the
-// options against program.ts'.
+// --network (default, none or host), --platform, and the switches -q/--quiet and --no-cache. Anything else, a
+// repeated single option, a value that looks like an option, or `help`, goes to yargs. test/cli/fast-path.test.ts
+// checks the options against program.ts'.
 import type { BuildCliOptions } from './commands/build/run.js';
 
 /**
@@ -26,6 +26,7 @@ const valued = new Set([
   '--jobs',
   '--runtime',
   '--network',
+  '--platform',
 ]);
 const repeatable = new Set(['-t', '--tag', '--build-arg']);
 const progressModes = new Set(['auto', 'tty', 'plain', 'quiet']);
@@ -83,6 +84,7 @@ export function fastBuild(args: readonly string[], how: { readonly bare?: boolea
     jobs: jobs === undefined ? undefined : Number(jobs),
     runtime: one('--runtime') ?? 'runc',
     network,
+    platform: one('--platform'),
     cacheTo: [],
     cacheFrom: [],
     push: false,

@@ -7,6 +7,13 @@ import { version } from './version.js';
 
 export { encodeStdinOperand, type Runner } from './operands.js';
 
+/** `--platform` of build and plan: one platform to build for. */
+const platformOption = {
+  type: 'string',
+  describe:
+    "platform to build for, os/arch[/variant] (default: this machine's; RUN in a foreign stage needs an emulator)",
+} as const;
+
 /** `--network` of build and plan (docker build's): the network of RUN steps that name none. */
 const networkOption = {
   choices: ['default', 'none', 'host'] as const,
@@ -72,6 +79,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           .option('target', { type: 'string', describe: 'stage to build' })
           .option('build-arg', { type: 'string', describe: 'K=V, or K to take the value from the env' })
           .option('network', networkOption)
+          .option('platform', platformOption)
           .option('json', { type: 'boolean', default: false }),
       (a) =>
         later(async () =>
@@ -81,6 +89,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             target: a.target,
             buildArgs: collect(a['build-arg']),
             network: a.network,
+            platform: a.platform,
             json: a.json,
           }),
         ),
@@ -142,7 +151,8 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           })
           .option('jobs', { type: 'number', describe: 'stages built at once (default: number of CPUs)' })
           .option('runtime', { type: 'string', default: 'runc', describe: 'OCI runtime for RUN (runc or crun)' })
-          .option('network', networkOption),
+          .option('network', networkOption)
+          .option('platform', platformOption),
       (a) =>
         later(async () =>
           (await import('./commands/build/run.js')).run({
@@ -163,6 +173,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             jobs: a.jobs,
             runtime: a.runtime,
             network: a.network,
+            platform: a.platform,
             cacheTo: collect(a['cache-to']),
             cacheFrom: collect(a['cache-from']),
             push: a.push === true,

@@ -11,6 +11,7 @@ import {
   hasLocation,
   type Plan,
   type PlanOptions,
+  type Platform,
   parse,
   plan,
   snapshotSource,
@@ -55,6 +56,8 @@ export interface BuildOptions {
   readonly runtime?: string;
   /** `--network`: the network of RUN steps that name none (default: the host's). */
   readonly network?: BuildNetwork;
+  /** `--platform`: the platform to build for (default: this machine's). */
+  readonly platform?: Platform;
   /** `--cache-to` values (`type=local,dest=DIR`, `type=registry,ref=…`, `mode=min|max`). */
   readonly cacheTo?: readonly string[];
   /** `--cache-from` values (`type=local,src=DIR`, `type=registry,ref=…`). */
@@ -132,6 +135,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     ...(options.target === undefined ? {} : { target: options.target }),
     buildArgs: options.buildArgs ?? {},
     ...(options.network === undefined ? {} : { network: options.network }),
+    ...(options.platform === undefined ? {} : { targetPlatform: options.platform }),
   };
   let planned: Awaited<ReturnType<typeof plan>>;
   const images = baseImageResolver({

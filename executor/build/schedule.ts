@@ -2,7 +2,7 @@
 // needs), each awaits the stages it reads from, and a shared semaphore bounds the steps running at
 // a time. The first failure aborts the rest: running containers are killed, and every stage is
 // settled (mounts released) before the error is reported. So does the caller's `signal` (Ctrl-C).
-import type { Plan, PlanStage } from '../../planner/index.js';
+import { formatPlatform, hostPlatform, type Plan, type PlanStage } from '../../planner/index.js';
 import { removeStaleContainers } from '../container/stale.js';
 import { prepareFifos } from '../runtime/fifo-output.js';
 import { BuildError } from './errors.js';
@@ -109,8 +109,10 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
   };
   for (const stage of plan.stages) {
     const label = labelOf(stage);
+    const platform = formatPlatform(stage.platform);
     const run = {
       env,
+      ...(platform === formatPlatform(hostPlatform()) ? {} : { foreignPlatform: platform }),
       progress: options.progress,
       jobs: options.jobs,
       noCache: options.noCache,

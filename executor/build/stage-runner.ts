@@ -45,6 +45,8 @@ export interface StageRun {
   readonly epoch: number | null;
   /** Prefix of step names: the stage name when the build has several stages. */
   readonly label: string;
+  /** The stage's platform (`linux/arm64`) when this machine's is another: its programs need an emulator. */
+  readonly foreignPlatform?: string;
   /**
    * Clears what dead builds left behind; awaited before a step that misses the cache does its work. `runAhead`: a
    * RUN step is this one or comes later in the stage, so the runtime's helpers are worth starting now.
@@ -213,9 +215,20 @@ async function runLayerStep(
       return { layer, created };
     } catch (error) {
       progress.error((error as Error).message);
-      throw asBuildError(error, step);
+      throw asBuildError(withEmulationHint(error, run.foreignPlatform), step);
     }
   });
+}
+
+/**
+ * A RUN that failed to exec its program in a stage of another platform: this machine runs no emulator for it
+ * (binfmt_misc), which is what the error then says, beside the runtime's `exec format error`.
+ */
+function withEmulationHint(error: unknown, foreignPlatform: string | undefined): unknown {
+  if (foreignPlatform === undefined || !(error instanceof RunFailedError)) return error;
+  if (!error.outputTail.some((line) => line.includes('exec format error'))) return error;
+  const hint = ` (the stage is ${foreignPlatform}: running its programs here needs an emulator, e.g. qemu-user-static with binfmt_misc)`;
+  return new RunFailedError(error.message + hint, error.exitCode, error.outputTail);
 }
 
 /** Stages a step reads from finish before it takes a job slot. */

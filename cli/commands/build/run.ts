@@ -17,12 +17,13 @@ import {
   wantsRewriteTimestamp,
 } from '../../../executor/index.js';
 import { defaultStoreRoot, InvalidReferenceError, Store } from '../../../image/index.js';
-import type { BuildNetwork } from '../../../planner/index.js';
+import type { BuildNetwork, Platform } from '../../../planner/index.js';
 import { fdWriter, stderrTerminal } from '../../stdio.js';
 import { buildArgValues } from '../plan/run.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from '../run/interrupt.js';
 import { checkTagName } from '../tag/tag-name.js';
 import { renderBuildError } from './error-text.js';
+import { platformOption } from './platform-option.js';
 import { asStoreOutput, pushTargets, pushToRegistries } from './push.js';
 import { parseSshSpecs } from './ssh-spec.js';
 import { type BuildSources, resolveSources } from './stdin-sources.js';
@@ -47,6 +48,8 @@ export interface BuildCliOptions {
   readonly runtime?: string;
   /** `--network`: default, none or host (the network of RUN steps that name none). */
   readonly network?: string;
+  /** `--platform`: the platform to build for (`linux/arm64`; default this machine's). */
+  readonly platform?: string;
   /** `--cache-to` / `--cache-from` (repeatable). */
   readonly cacheTo?: readonly string[];
   readonly cacheFrom?: readonly string[];
@@ -90,8 +93,10 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   let ssh: Map<string, SshSource>;
   let pushTo: string[];
   let network: BuildNetwork | undefined;
+  let platform: Platform | undefined;
   try {
     network = networkMode(opts.network);
+    platform = platformOption(opts.platform);
     // Names are checked before anything is built: docker refuses `-t Bad` as a flag error, up front.
     for (const tag of opts.tags) checkBuildTag(tag);
     outputs = opts.outputs.map((o) => parseOutput(asStoreOutput(o)));
@@ -158,6 +163,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       ...(opts.jobs === undefined ? {} : { jobs: opts.jobs }),
       ...(opts.runtime === undefined ? {} : { runtime: opts.runtime }),
       ...(network === undefined ? {} : { network }),
+      ...(platform === undefined ? {} : { platform }),
       cacheTo: opts.cacheTo ?? [],
       cacheFrom: opts.cacheFrom ?? [],
       ...(opts.pull ? { pull: 'always' as const } : {}),

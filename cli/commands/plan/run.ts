@@ -13,10 +13,12 @@ import {
   copiesWholeContext,
   hasLocation,
   type PlanStep,
+  type Platform,
   plan,
   snapshotSource,
   storeResolver,
 } from '../../../planner/index.js';
+import { platformOption } from '../build/platform-option.js';
 import { planToJson } from './json.js';
 import { cacheStatus, type StepStatus } from './status.js';
 import { formatPlan } from './text.js';
@@ -28,6 +30,8 @@ export interface PlanCommandOptions {
   buildArgs: string[];
   /** `--network`, as `tsbuild build` takes it: RUN steps' keys depend on it. */
   network?: BuildNetwork;
+  /** `--platform`, as `tsbuild build` takes it (`os/arch[/variant]`). */
+  platform?: string;
   json: boolean;
 }
 
@@ -78,6 +82,13 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
     return 1;
   }
   let result: Awaited<ReturnType<typeof plan>>;
+  let platform: Platform | undefined;
+  try {
+    platform = platformOption(opts.platform);
+  } catch (error) {
+    io.stderr(`error: ${(error as Error).message}\n`);
+    return 2;
+  }
   try {
     result = await plan(
       parsed.ast,
@@ -85,6 +96,7 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
         target: opts.target,
         buildArgs: buildArgValues(opts.buildArgs, io.env),
         ...(opts.network === undefined ? {} : { network: opts.network }),
+        ...(platform === undefined ? {} : { targetPlatform: platform }),
       },
       { context: snapshotSource(snapshot), images: store === null ? noImages : storeResolver(store) },
     );

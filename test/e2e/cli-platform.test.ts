@@ -1,0 +1,102 @@
+// `tsbuild build --platform`: this machine's platform builds as without it; another one builds what needs no
+// emulation (FROM --platform=$BUILDPLATFORM stages, scratch, COPY) into an image of that platform, and a RUN
+// whose program is of that platform fails saying an emulator is missing; a list of platforms is refused.
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importRootfs } from '../../image/archive/import-rootfs.js';
+import type { Store } from '../../image/index.js';
+import { formatPlatform, hostPlatform } from '../../planner/index.js';
+import { buildCommand } from './build-command.js';
+import { freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
+
+const host = formatPlatform(hostPlatform());
+/** A platform this machine is not, with its ELF machine number. */
+const foreign =
+  hostPlatform().architecture === 'arm64' ? { name: 'amd64', machine: 0x3e } : { name: 'arm64', machine: 0xb7 };
+const foreignPlatform = `linux/${foreign.name}`;
+
+/** The first bytes of a 64-bit little-endian ELF executable for `machine`: enough for the kernel to refuse it. */
+function elfHeader(machine: number): Buffer {
+  const header = Buffer.alloc(64);
+  Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]).copy(header);
+  header.writeUInt16LE(2, 16); // ET_EXEC
+  header.writeUInt16LE(machine, 18);
+  header.writeUInt32LE(1, 20);
+  return header;
+}
+
+function tarOf(dir: string): AsyncIterable<Uint8Array> {
+  return spawn('tar', ['-C', dir, '--numeric-owner', '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'inherit'] }).stdout;
+}
+
+describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build --platform', () => {
+  afterAll(removeFreshDirs);
+  let store: Store;
+  beforeAll(async () => {
+    store = await storeWithBusybox();
+    // An image of the foreign platform whose shell is a program of that platform.
+    const rootfs = await freshDir('r');
+    await mkdir(path.join(rootfs, 'bin'));
+    await writeFile(path.join(rootfs, 'bin', 'sh'), elfHeader(foreign.machine));
+    await chmod(path.join(rootfs, 'bin', 'sh'), 0o755);
+    await importRootfs(store, tarOf(rootfs), 'foreign:latest', { architecture: foreign.name, config: { Cmd: ['sh'] } });
+  });
+
+  const dockerfile = [
+    'FROM --platform=$BUILDPLATFORM busybox AS build',
+    'ARG BUILDPLATFORM TARGETPLATFORM',
+    'RUN echo "$BUILDPLATFORM -> $TARGETPLATFORM" > /out',
+    'FROM scratch',
+    'COPY --from=build /out /out',
+    '',
+  ].join('\n');
+
+  for (const platform of [host, foreignPlatform]) {
+    it(`builds for ${platform}${platform === host ? ' (this machine)' : ''} what needs no emulation`, async () => {
+      const ctx = await freshDir('c');
+      await writeContext(ctx, [{ path: 'Dockerfile', content: dockerfile }]);
+      const out = await freshDir('o');
+      const tag = `cross:${platform.replaceAll('/', '-')}`;
+      const built = await buildCommand(store, {
+        context: ctx,
+        quiet: true,
+        platform,
+        tags: [tag],
+        outputs: [`type=local,dest=${out}`],
+      });
+      expect(built.stderr).toBe('');
+      expect(built.code).toBe(0);
+      expect(await readFile(path.join(out, 'out'), 'utf8')).toBe(`${host} -> ${platform}\n`);
+      const image = await store.resolve(tag, { os: 'linux', architecture: platform.split('/')[1] });
+      expect(`${image.config.os}/${image.config.architecture}`).toBe(platform);
+    });
+  }
+
+  it('fails a RUN of the other platform’s program saying that an emulator is missing', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [{ path: 'Dockerfile', content: 'FROM foreign\nRUN true\n' }]);
+    const built = await buildCommand(store, { context: ctx, platform: foreignPlatform, progress: 'plain' });
+    expect(built.code).toBe(1);
+    expect(built.stderr).toContain('exec format error');
+    expect(built.stderr).toContain(
+      `ERROR: failed to solve: process "/bin/sh -c true" did not complete successfully: exit code: 1 (the stage is ${foreignPlatform}: running its programs here needs an emulator, e.g. qemu-user-static with binfmt_misc)\n`,
+    );
+  });
+
+  it('refuses a list of platforms and a malformed one (exit 2)', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [{ path: 'Dockerfile', content: 'FROM busybox\n' }]);
+    const list = await buildCommand(store, { context: ctx, platform: `${host},${foreignPlatform}` });
+    expect({ code: list.code, stderr: list.stderr }).toEqual({
+      code: 2,
+      stderr: `ERROR: --platform ${host},${foreignPlatform}: multi-platform builds are not supported; build one platform at a time\n`,
+    });
+    const bad = await buildCommand(store, { context: ctx, platform: 'linux//x' });
+    expect({ code: bad.code, stderr: bad.stderr }).toEqual({
+      code: 2,
+      stderr: 'ERROR: --platform linux//x: not a platform (os/arch[/variant], e.g. linux/arm64)\n',
+    });
+  });
+});
