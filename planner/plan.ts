@@ -71,5 +71,5 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
       await dispatchStage(env, stages[index], graph.images.get(index) ?? null, graph.triggers.get(index) ?? []),
     );
   }
-  return { stages: planned, target: target.index, epoch };
+  return { stages: planned, target: target.index, epoch, platform: targetPlatform };
 }

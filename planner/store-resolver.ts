@@ -4,12 +4,27 @@
 import { ImageNotFoundError, type Store } from '../image/index.js';
 import type { BaseImageResolver, ImageConfig, Platform, ResolvedImage } from './types.js';
 
+/**
+ * Whether an image config's os/architecture is `wanted`: a variant counts only when both name one (an image
+ * without a variant serves any). Configs without an architecture (some imports) match every platform.
+ */
+export function platformMatches(
+  config: { readonly os?: string; readonly architecture?: string; readonly variant?: string },
+  wanted: Platform,
+): boolean {
+  if (config.architecture === undefined || config.architecture === '') return true;
+  if ((config.os ?? 'linux') !== wanted.os || config.architecture !== wanted.architecture) return false;
+  return config.variant === undefined || wanted.variant === undefined || config.variant === wanted.variant;
+}
+
 export function storeResolver(store: Pick<Store, 'resolve'>): BaseImageResolver {
   return {
     async resolve(ref: string, platform: Platform): Promise<ResolvedImage | null> {
       try {
         const image = await store.resolve(ref, platform);
         const config = image.config;
+        // A single-platform image of another platform is not this platform's (its programs would not run).
+        if (!platformMatches(config, platform)) return null;
         return {
           ref,
           digest: image.manifestDigest,

@@ -251,6 +251,11 @@ export interface Plan {
   readonly target: number;
   /** SOURCE_DATE_EPOCH of the build in seconds (resolved when it names a stage); null: none. */
   readonly epoch?: number | null;
+  /**
+   * The build's target platform (TARGETPLATFORM), for which an image named by `COPY --from` or a mount's
+   * `from` was resolved (absent: this machine's). A stage's own FROM has the stage's `platform`.
+   */
+  readonly platform?: Platform;
 }
 
 export interface PlanResult {

@@ -2,7 +2,7 @@
 // needs), each awaits the stages it reads from, and a shared semaphore bounds the steps running at
 // a time. The first failure aborts the rest: running containers are killed, and every stage is
 // settled (mounts released) before the error is reported. So does the caller's `signal` (Ctrl-C).
-import { formatPlatform, hostPlatform, type Plan, type PlanStage } from '../../planner/index.js';
+import { formatPlatform, hostPlatform, type Plan, type PlanStage, type Platform } from '../../planner/index.js';
 import { removeStaleContainers } from '../container/stale.js';
 import { prepareFifos } from '../runtime/fifo-output.js';
 import { BuildError } from './errors.js';
@@ -54,16 +54,19 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
     if (pending === undefined) throw new BuildError(`stage ${index} is not part of the plan`);
     return pending;
   };
-  const image = (ref: string): Promise<StoredBase> => {
-    let pending = images.get(ref);
+  /** The image `ref` for `platform` (a stage's FROM: the stage's; COPY --from and mounts: the build's). */
+  const image = (ref: string, platform: Platform): Promise<StoredBase> => {
+    const key = `${ref} ${formatPlatform(platform)}`;
+    let pending = images.get(key);
     if (pending === undefined) {
-      pending = storedBase(env.store, ref, options.bases);
-      images.set(ref, pending);
+      pending = storedBase(env.store, ref, platform, options.bases);
+      images.set(key, pending);
     }
     return pending;
   };
+  const buildPlatform = plan.platform ?? hostPlatform();
   const env = options.makeEnv(
-    { stageFs: async (i) => (await result(i)).fs, imageFs: async (ref) => (await image(ref)).fs },
+    { stageFs: async (i) => (await result(i)).fs, imageFs: async (ref) => (await image(ref, buildPlatform)).fs },
     abort.signal,
   );
   // A build killed by SIGKILL leaves its RUN container running on the overlay it held, and its work dir. Both
@@ -99,7 +102,7 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
     const total = stage.steps.filter((s) => s.layer).length + 1;
     const step = options.progress.step(`[${label}1/${total}] FROM ${base.ref}${base.digest ? `@${base.digest}` : ''}`);
     try {
-      const stored = await image(base.ref);
+      const stored = await image(base.ref, stage.platform);
       step.done();
       return stored;
     } catch (error) {

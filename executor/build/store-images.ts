@@ -12,7 +12,13 @@ import {
   type ResolvedImage,
   type Store,
 } from '../../image/index.js';
-import type { BaseImageResolver, ImageConfig, Platform } from '../../planner/index.js';
+import {
+  type BaseImageResolver,
+  formatPlatform,
+  type ImageConfig,
+  type Platform,
+  platformMatches,
+} from '../../planner/index.js';
 import { BuildError } from './errors.js';
 import type { FsState } from './layer-ref.js';
 import type { Progress } from './progress.js';
@@ -42,6 +48,8 @@ export function storeResolver(store: Store, resolved?: ResolvedBases): BaseImage
     async resolve(ref: string, platform: Platform) {
       try {
         const image = await store.resolve(ref, platform);
+        // A single-platform image of another platform is not this platform's (its programs would not run).
+        if (!platformMatches(image.config, platform)) return null;
         const key = resolved === undefined ? undefined : baseKey(ref, platform);
         if (key !== undefined) resolved?.set(key, image);
         return {
@@ -108,10 +116,13 @@ export function baseImageResolver(options: BaseImageOptions): {
   };
 }
 
-export function missingImageMessage(ref: string): string {
+/** `platform`: the one the build needs, named when it is not this machine's. */
+export function missingImageMessage(ref: string, platform: Platform = hostPlatform()): string {
   const name = familiarString(parseDockerRef(ref));
+  const wanted = formatPlatform(platform);
+  const forPlatform = wanted === formatPlatform(hostPlatform()) ? '' : ` for ${wanted}`;
   return (
-    `image ${name} is not in the local store: import a root filesystem with ` +
+    `image ${name} is not in the local store${forPlatform}: import a root filesystem with ` +
     `'tsbuild import ROOTFS.tar ${name}', load a saved image with 'tsbuild load -i FILE', ` +
     `or pull it into the store first`
   );
@@ -132,19 +143,28 @@ export function recordPullFailure(store: Store, ref: string, reason: string): vo
   failures.set(normalizeReference(ref), reason);
 }
 
-/** The layers and history of a base image: as the planner resolved it (`resolved`), else from the store. */
-export async function storedBase(store: Store, ref: string, resolved?: ResolvedBases): Promise<StoredBase> {
-  const key = resolved === undefined ? undefined : baseKey(ref, hostPlatform());
-  let image: ResolvedImage;
+/**
+ * The layers and history of a base image for `platform` (the stage's, or the build's for an image a COPY or a
+ * mount names): as the planner resolved it (`resolved`), else from the store.
+ */
+export async function storedBase(
+  store: Store,
+  ref: string,
+  platform: Platform,
+  resolved?: ResolvedBases,
+): Promise<StoredBase> {
+  const key = resolved === undefined ? undefined : baseKey(ref, platform);
+  let image: ResolvedImage | undefined;
   try {
-    image = (key === undefined ? undefined : resolved?.get(key)) ?? (await store.resolve(normalizeReference(ref)));
+    image =
+      (key === undefined ? undefined : resolved?.get(key)) ?? (await store.resolve(normalizeReference(ref), platform));
   } catch (error) {
-    if (error instanceof ImageNotFoundError) {
-      const failure = pullFailures.get(store)?.get(normalizeReference(ref));
-      const why = failure === undefined ? '' : ` (pulling ${ref} failed: ${failure})`;
-      throw new BuildError(missingImageMessage(ref) + why);
-    }
-    throw error;
+    if (!(error instanceof ImageNotFoundError)) throw error;
+  }
+  if (image === undefined || !platformMatches(image.config, platform)) {
+    const failure = pullFailures.get(store)?.get(normalizeReference(ref));
+    const why = failure === undefined ? '' : ` (pulling ${ref} failed: ${failure})`;
+    throw new BuildError(missingImageMessage(ref, platform) + why);
   }
   const diffIds = image.config.rootfs?.diff_ids ?? [];
   if (diffIds.length !== image.manifest.layers.length) {

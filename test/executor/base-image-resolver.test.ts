@@ -90,12 +90,22 @@ describe('baseImageResolver', () => {
     await images.close();
     const moved = await storeImage('other layer', 'A=2');
     await store.tagManifest('base', moved);
-    const stored = await storedBase(store, 'docker.io/library/base:latest', images.resolved);
+    const stored = await storedBase(store, 'docker.io/library/base:latest', hostPlatform(), images.resolved);
     const manifest = JSON.parse((await store.readBlob(planned?.digest as Descriptor['digest'])).toString('utf8'));
     expect(stored.fs.layers.map((l) => l.digest)).toEqual([manifest.layers[0].digest]);
     // Without what was planned, the reference resolves again: to where the tag points now.
-    const again = await storedBase(store, 'base');
+    const again = await storedBase(store, 'base', hostPlatform());
     const movedManifest = JSON.parse((await store.readBlob(moved.digest)).toString('utf8'));
     expect(again.fs.layers.map((l) => l.digest)).toEqual([movedManifest.layers[0].digest]);
+  });
+
+  it('does not take a single-platform image of another platform for a stage of this one', async () => {
+    const images = resolverFor('never', []);
+    const other = { os: 'linux', architecture: hostPlatform().architecture === 'arm64' ? 'amd64' : 'arm64' };
+    expect(await images.resolver.resolve('base', other)).toBeNull();
+    await images.close();
+    await expect(storedBase(store, 'base', other)).rejects.toThrow(
+      `image base:latest is not in the local store for linux/${other.architecture}: import a root filesystem`,
+    );
   });
 });

@@ -58,4 +58,12 @@ describe('storeResolver', () => {
       await storeResolver(store).resolve('docker.io/library/nope:latest', { os: 'linux', architecture: 'amd64' }),
     ).toBeNull();
   });
+
+  it('does not take a single-platform image of another platform (an amd64 image for linux/arm64)', async () => {
+    await addImage('busybox', {}, []);
+    const resolver = storeResolver(store);
+    expect(await resolver.resolve('busybox', { os: 'linux', architecture: 'arm64' })).toBeNull();
+    expect(await resolver.resolve('busybox', { os: 'windows', architecture: 'amd64' })).toBeNull();
+    expect(await resolver.resolve('busybox', { os: 'linux', architecture: 'amd64', variant: 'v2' })).not.toBeNull();
+  });
 });
