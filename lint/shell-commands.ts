@@ -98,14 +98,21 @@ export function simpleCommands(script: string): SimpleCommand[] {
 }
 
 const WRAPPERS = new Set(['env', 'time', 'nice', 'nohup', 'exec', 'command']);
+// The tokenizer does not parse compound commands: `if a; then b; fi` gives the commands `if a`, `then b` and
+// `fi`. The reserved words that can come before a command are skipped to find it.
+const RESERVED = new Set(['if', 'then', 'elif', 'else', 'while', 'until', 'do', '!', '{']);
 
-/** Skips leading `VAR=value` assignments and wrappers (`env`, `time`, `nice`, `nohup`, `exec`). */
+/**
+ * Skips leading `VAR=value` assignments, wrappers (`env`, `time`, `nice`, `nohup`, `exec`) and the reserved
+ * words that can precede a command (`then`, `do` …).
+ */
 export function commandWords(command: SimpleCommand): ShellToken[] {
   let index = 0;
   const words = command.words;
   while (index < words.length) {
     const word = words[index].text;
-    if (WRAPPERS.has(word) || (word.includes('=') && /^[A-Za-z_][A-Za-z0-9_]*=/.test(word))) index++;
+    if (WRAPPERS.has(word) || RESERVED.has(word) || (word.includes('=') && /^[A-Za-z_][A-Za-z0-9_]*=/.test(word)))
+      index++;
     else break;
   }
   return index === 0 ? words : words.slice(index);

@@ -23,6 +23,17 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
       expected: [],
     },
   ],
+  DL3003: [
+    {
+      name: 'cd after && and in an if',
+      text: 'FROM alpine\nRUN mkdir /x && cd /x\nRUN if [ -d /y ]; then cd /y; fi\n',
+      expected: [
+        '2:17-2:19 DL3003 Use WORKDIR to switch to a directory.',
+        '3:24-3:26 DL3003 Use WORKDIR to switch to a directory.',
+      ],
+    },
+    { name: 'WORKDIR, and cd as an argument', text: 'FROM alpine\nWORKDIR /x\nRUN echo cd && ls cd\n', expected: [] },
+  ],
   DL3004: [
     {
       name: 'sudo after && on a continuation line',
@@ -59,6 +70,22 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
     },
     { name: 'pinned', text: 'FROM debian:12\n', expected: [] },
   ],
+  DL3008: [
+    {
+      name: 'unpinned packages',
+      text: 'FROM debian:12\nRUN apt-get install -y --no-install-recommends curl=8.0 wget \\\n  git\n',
+      expected: [
+        '2:57-2:61 DL3008 Pin versions in apt get install. Instead of `apt-get install <package>` use `apt-get install <package>=<version>`',
+        '3:3-3:6 DL3008 Pin versions in apt get install. Instead of `apt-get install <package>` use `apt-get install <package>=<version>`',
+      ],
+    },
+    {
+      name: 'pinned, a release, a .deb file, the value of -t',
+      text: 'FROM debian:12\nRUN apt-get install -y -t bookworm-backports a=1 b/bookworm-backports ./c.deb\n',
+      expected: [],
+    },
+    { name: 'other subcommands', text: 'FROM debian:12\nRUN apt-get update && apt-get remove x\n', expected: [] },
+  ],
   DL3009: [
     {
       name: 'lists not removed',
@@ -73,6 +100,21 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
     {
       name: 'intermediate stage',
       text: 'FROM debian:12 AS build\nRUN apt-get update && apt-get install -y gcc\nFROM debian:12\nCOPY --from=build /a /a\n',
+      expected: [],
+    },
+  ],
+  DL3014: [
+    {
+      name: 'install without -y, or with a single -q',
+      text: 'FROM debian:12\nRUN apt-get install curl=1 && apt-get -q install wget=1\n',
+      expected: [
+        '2:5-2:12 DL3014 Use the `-y` switch to avoid manual input `apt-get -y install <package>`',
+        '2:31-2:38 DL3014 Use the `-y` switch to avoid manual input `apt-get -y install <package>`',
+      ],
+    },
+    {
+      name: '-y, --yes, --assume-yes, -qq, -q -q',
+      text: 'FROM debian:12\nRUN apt-get -yq install a && apt-get install --yes b && apt-get --assume-yes install c \\\n && apt-get -qq install d && apt-get -q -q install e && apt-get update\n',
       expected: [],
     },
   ],
@@ -108,6 +150,20 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
       expected: ['1:6-1:19 DL3026 Use only an allowed registry in the FROM image'],
     },
     { name: 'no list configured', text: 'FROM quay.io/x/y:1\n', expected: [] },
+  ],
+  DL3027: [
+    {
+      name: 'apt',
+      text: 'FROM debian:12\nRUN apt update && sudo apt install -y curl\n',
+      expected: [
+        '2:5-2:8 DL3027 Do not use apt as it is meant to be an end-user tool, use apt-get or apt-cache instead',
+      ],
+    },
+    {
+      name: 'apt-get and apt-cache',
+      text: 'FROM debian:12\nRUN apt-get update && apt-cache policy apt\n',
+      expected: [],
+    },
   ],
   DL4000: [
     {

@@ -2,7 +2,7 @@ import type { Stage } from '../../model.js';
 import { commandWords } from '../../shell-commands.js';
 import type { Rule } from '../../types.js';
 import { hadolintUrl } from '../meta.js';
-import { aptCalls } from './apt.js';
+import { programCalls } from './program-calls.js';
 import { eachRun } from './run-commands.js';
 
 const LISTS = '/var/lib/apt/lists';
@@ -27,7 +27,9 @@ export const dl3009: Rule = {
     }
     for (const { stage, run, script, commands } of eachRun(model, 'apt')) {
       if (used.has(stage)) continue;
-      const install = aptCalls(commands).find((c) => c.subcommand === 'install');
+      const install = programCalls(commands, (n) => n === 'apt-get' || n === 'apt').find(
+        (c) => c.subcommand === 'install',
+      );
       if (!install) continue;
       const cached = run.flags.some(
         (f) => f.name === 'mount' && f.options.some((o) => o.value?.startsWith('/var/lib/apt')),

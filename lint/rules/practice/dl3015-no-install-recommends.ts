@@ -1,6 +1,6 @@
 import type { Rule } from '../../types.js';
 import { hadolintUrl } from '../meta.js';
-import { aptCalls } from './apt.js';
+import { programCalls } from './program-calls.js';
 import { eachRun } from './run-commands.js';
 
 export const dl3015: Rule = {
@@ -11,8 +11,8 @@ export const dl3015: Rule = {
   severity: 'info',
   check({ model, report }) {
     for (const { run, script, commands } of eachRun(model, 'apt-get')) {
-      for (const call of aptCalls(commands)) {
-        if (call.program.text !== 'apt-get' || call.subcommand !== 'install') continue;
+      for (const call of programCalls(commands, 'apt-get')) {
+        if (call.subcommand !== 'install') continue;
         const texts = call.args.map((a) => a.text);
         const off =
           texts.includes('--no-install-recommends') ||

@@ -2,14 +2,18 @@
 import type { Rule } from '../../types.js';
 import { dl3000 } from './dl3000-workdir-absolute.js';
 import { dl3002 } from './dl3002-last-user-root.js';
+import { dl3003 } from './dl3003-cd.js';
 import { dl3004 } from './dl3004-sudo.js';
 import { dl3006 } from './dl3006-untagged-image.js';
 import { dl3007 } from './dl3007-latest-tag.js';
+import { dl3008 } from './dl3008-apt-pin.js';
 import { dl3009 } from './dl3009-apt-lists.js';
+import { dl3014 } from './dl3014-apt-get-yes.js';
 import { dl3015 } from './dl3015-no-install-recommends.js';
 import { dl3020 } from './dl3020-add-local-files.js';
 import { dl3025 } from './dl3025-json-cmd.js';
 import { dl3026 } from './dl3026-trusted-registry.js';
+import { dl3027 } from './dl3027-apt.js';
 import { dl4000 } from './dl4000-maintainer.js';
 import { dl4003 } from './dl4003-multiple-cmd.js';
 import { dl4006 } from './dl4006-pipefail.js';
@@ -17,14 +21,18 @@ import { dl4006 } from './dl4006-pipefail.js';
 export const practiceRules: readonly Rule[] = [
   dl3000,
   dl3002,
+  dl3003,
   dl3004,
   dl3006,
   dl3007,
+  dl3008,
   dl3009,
+  dl3014,
   dl3015,
   dl3020,
   dl3025,
   dl3026,
+  dl3027,
   dl4000,
   dl4003,
   dl4006,
