@@ -126,6 +126,35 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
     },
     { name: 'with it', text: 'FROM debian:12\nRUN apt-get install -y --no-install-recommends curl\n', expected: [] },
   ],
+  DL3018: [
+    {
+      name: 'unpinned package',
+      text: 'FROM alpine:3\nRUN apk add --no-cache curl=8.5.0-r0 bash\n',
+      expected: [
+        '2:38-2:42 DL3018 Pin versions in apk add. Instead of `apk add <package>` use `apk add <package>=<version>`',
+      ],
+    },
+    {
+      name: 'pinned with = and ~, a local .apk, values of --virtual and -X',
+      text: 'FROM alpine:3\nRUN apk add --no-cache --virtual .deps -X https://x/main a=1 b~2 ./c.apk && apk update\n',
+      expected: [],
+    },
+  ],
+  DL3019: [
+    {
+      name: 'apk add without --no-cache',
+      text: 'FROM alpine:3\nRUN apk update && apk add --update curl=8\n',
+      expected: [
+        '2:19-2:22 DL3019 Use the `--no-cache` switch to avoid the need to use `--update` and remove `/var/cache/apk/*` when done installing packages',
+      ],
+    },
+    { name: '--no-cache', text: 'FROM alpine:3\nRUN apk add --no-cache curl=8\n', expected: [] },
+    {
+      name: 'cache mount on /var/cache/apk',
+      text: 'FROM alpine:3\nRUN --mount=type=cache,target=/var/cache/apk apk add curl=8\n',
+      expected: [],
+    },
+  ],
   DL3020: [
     {
       name: 'local file',
@@ -162,6 +191,44 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
     {
       name: 'apt-get and apt-cache',
       text: 'FROM debian:12\nRUN apt-get update && apt-cache policy apt\n',
+      expected: [],
+    },
+  ],
+  DL3042: [
+    {
+      name: 'pip and python -m pip without --no-cache-dir',
+      text: 'FROM python:3\nRUN pip install a==1 && python3 -m pip install b==1 && pip3 install --no-cache-dir c==1\n',
+      expected: [
+        '2:5-2:8 DL3042 Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`',
+        '2:25-2:32 DL3042 Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`',
+      ],
+    },
+    {
+      name: 'a falsy PIP_NO_CACHE_DIR',
+      text: 'FROM python:3\nENV PIP_NO_CACHE_DIR=off\nRUN PIP_NO_CACHE_DIR=0 pip install a==1\n',
+      expected: ['3:24-3:27 DL3042 Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`'],
+    },
+    {
+      name: 'PIP_NO_CACHE_DIR from a parent stage, export, cache mount, pipx and pipenv',
+      text:
+        'FROM python:3 AS base\nENV PIP_NO_CACHE_DIR=1\nFROM base\nRUN pip install a==1\nFROM python:3\n' +
+        'RUN export PIP_NO_CACHE_DIR=yes && pip install b==1\n' +
+        'RUN --mount=type=cache,target=/root/.cache/pip pip install c==1\n' +
+        'RUN pipx install d && python -m pipenv install\n',
+      expected: [],
+    },
+  ],
+  DL3047: [
+    {
+      name: 'wget without a progress option',
+      text: 'FROM debian:12\nRUN wget -O /tmp/x https://x/y\n',
+      expected: [
+        '2:5-2:9 DL3047 Avoid use of wget without progress bar. Use `wget --progress=dot:giga <url>`. Or consider using `-q` or `-nv` (shorthands for `--quiet` or `--no-verbose`).',
+      ],
+    },
+    {
+      name: '--progress, -q, -nv, --no-verbose, -o log',
+      text: 'FROM debian:12\nRUN wget --progress=dot:giga a && wget -qO- b && wget -nv c && wget --no-verbose d && wget -o log e\n',
       expected: [],
     },
   ],

@@ -10,10 +10,14 @@ import { dl3008 } from './dl3008-apt-pin.js';
 import { dl3009 } from './dl3009-apt-lists.js';
 import { dl3014 } from './dl3014-apt-get-yes.js';
 import { dl3015 } from './dl3015-no-install-recommends.js';
+import { dl3018 } from './dl3018-apk-pin.js';
+import { dl3019 } from './dl3019-apk-no-cache.js';
 import { dl3020 } from './dl3020-add-local-files.js';
 import { dl3025 } from './dl3025-json-cmd.js';
 import { dl3026 } from './dl3026-trusted-registry.js';
 import { dl3027 } from './dl3027-apt.js';
+import { dl3042 } from './dl3042-pip-no-cache-dir.js';
+import { dl3047 } from './dl3047-wget-progress.js';
 import { dl4000 } from './dl4000-maintainer.js';
 import { dl4003 } from './dl4003-multiple-cmd.js';
 import { dl4006 } from './dl4006-pipefail.js';
@@ -29,10 +33,14 @@ export const practiceRules: readonly Rule[] = [
   dl3009,
   dl3014,
   dl3015,
+  dl3018,
+  dl3019,
   dl3020,
   dl3025,
   dl3026,
   dl3027,
+  dl3042,
+  dl3047,
   dl4000,
   dl4003,
   dl4006,

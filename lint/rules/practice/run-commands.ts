@@ -65,3 +65,17 @@ export function eachRun(model: LintModel, needle: string): RunCommands[] {
 export function runScriptsOf(model: LintModel, run: RunInstruction): readonly { script: RunScript }[] {
   return scriptsOf(model).byRun.get(run) ?? [];
 }
+
+/**
+ * Whether the RUN mounts a cache or a tmpfs at a target containing `fragment` (`/var/cache/apk`, `.cache/pip`):
+ * what such a mount holds never reaches the image, so the rules about removing caches do not apply.
+ */
+export function mountsCacheAt(run: RunInstruction, fragment: string): boolean {
+  return run.flags.some((flag) => {
+    if (flag.name !== 'mount') return false;
+    const option = (...keys: string[]) => flag.options.find((o) => keys.includes(o.key.toLowerCase()))?.value;
+    const type = option('type');
+    const target = option('target', 'dst', 'destination');
+    return (type === 'cache' || type === 'tmpfs') && target?.includes(fragment) === true;
+  });
+}
