@@ -163,6 +163,21 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
     },
     { name: 'URL and archive', text: 'FROM alpine\nADD https://x.org/a.txt /\nADD rootfs.tar.gz /\n', expected: [] },
   ],
+  DL3022: [
+    {
+      name: 'unknown name, later stage, index out of range',
+      text: 'FROM alpine:3\nCOPY --from=build /a /a\nCOPY --from=2 /b /b\nFROM alpine:3 AS build\n',
+      expected: [
+        '2:6-2:18 DL3022 `COPY --from` should reference a previously defined `FROM` alias',
+        '3:6-3:14 DL3022 `COPY --from` should reference a previously defined `FROM` alias',
+      ],
+    },
+    {
+      name: 'earlier stage by name or index, image reference',
+      text: 'FROM alpine:3 AS Build\nFROM alpine:3\nCOPY --from=build /a /a\nCOPY --from=0 /b /b\nCOPY --from=nginx:1 /c /c\n',
+      expected: [],
+    },
+  ],
   DL3025: [
     {
       name: 'shell form',
@@ -218,6 +233,30 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
       expected: [],
     },
   ],
+  DL3045: [
+    {
+      name: 'relative destination without WORKDIR',
+      text: 'FROM alpine:3\nCOPY a.txt app/\n',
+      expected: ['2:12-2:16 DL3045 `COPY` to a relative destination without `WORKDIR` set.'],
+    },
+    {
+      name: 'absolute, Windows, variable, WORKDIR in a parent stage',
+      text: 'FROM alpine:3 AS base\nCOPY a /app/\nCOPY b "C:\\\\app"\nCOPY c $HOME/\nWORKDIR /app\nFROM base\nCOPY d .\n',
+      expected: [],
+    },
+  ],
+  DL3046: [
+    {
+      name: 'high UID without -l',
+      text: 'FROM debian:12\nRUN useradd -u 1000000 app\n',
+      expected: ['2:5-2:12 DL3046 `useradd` without flag `-l` and high UID will result in excessively large Image.'],
+    },
+    {
+      name: 'with -l or --no-log-init, a low UID',
+      text: 'FROM debian:12\nRUN useradd -l -u 1000000 a && useradd --no-log-init -u 1000000 b && useradd -u 10001 c\n',
+      expected: [],
+    },
+  ],
   DL3047: [
     {
       name: 'wget without a progress option',
@@ -232,11 +271,38 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
       expected: [],
     },
   ],
+  DL3059: [
+    {
+      name: 'consecutive RUNs, a comment between',
+      text: 'FROM alpine:3\nRUN a\n# b\nRUN b && c\nRUN d\n',
+      expected: [
+        '4:1-4:4 DL3059 Multiple consecutive `RUN` instructions. Consider consolidation.',
+        '5:1-5:4 DL3059 Multiple consecutive `RUN` instructions. Consider consolidation.',
+      ],
+    },
+    {
+      name: 'other flags, more than two commands, another instruction between',
+      text: 'FROM alpine:3\nRUN a\nRUN --mount=type=cache,target=/c b\nRUN c && d && e\nRUN f\nENV X=1\nRUN g\n',
+      expected: [],
+    },
+  ],
   DL4000: [
     {
       name: 'MAINTAINER',
       text: 'FROM alpine\nMAINTAINER me\n',
       expected: ['2:1-2:11 DL4000 MAINTAINER is deprecated'],
+    },
+  ],
+  DL4001: [
+    {
+      name: 'wget, then curl in the same stage',
+      text: 'FROM alpine:3\nRUN wget -q https://x/a\nENV X=1\nRUN echo && curl -fsS https://x/b\n',
+      expected: ['4:13-4:17 DL4001 Either use Wget or Curl but not both'],
+    },
+    {
+      name: 'one tool per stage',
+      text: 'FROM alpine:3 AS a\nRUN wget -q https://x/a\nFROM a\nRUN curl -fsS https://x/b\n',
+      expected: [],
     },
   ],
   DL4003: [
@@ -248,6 +314,14 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
       ],
     },
     { name: 'one per stage', text: 'FROM alpine AS a\nCMD ["a"]\nFROM a\nCMD ["b"]\n', expected: [] },
+  ],
+  DL4005: [
+    {
+      name: 'ln over /bin/sh',
+      text: 'FROM debian:12\nRUN ln -sf /bin/bash /bin/sh\n',
+      expected: ['2:5-2:7 DL4005 Use SHELL to change the default shell'],
+    },
+    { name: 'other links', text: 'FROM debian:12\nRUN ln -s /bin/sh /usr/local/bin/sh2 && ls /bin/sh\n', expected: [] },
   ],
   DL4006: [
     {

@@ -13,13 +13,19 @@ import { dl3015 } from './dl3015-no-install-recommends.js';
 import { dl3018 } from './dl3018-apk-pin.js';
 import { dl3019 } from './dl3019-apk-no-cache.js';
 import { dl3020 } from './dl3020-add-local-files.js';
+import { dl3022 } from './dl3022-copy-from-alias.js';
 import { dl3025 } from './dl3025-json-cmd.js';
 import { dl3026 } from './dl3026-trusted-registry.js';
 import { dl3027 } from './dl3027-apt.js';
 import { dl3042 } from './dl3042-pip-no-cache-dir.js';
+import { dl3045 } from './dl3045-copy-relative-dest.js';
+import { dl3046 } from './dl3046-useradd-uid.js';
 import { dl3047 } from './dl3047-wget-progress.js';
+import { dl3059 } from './dl3059-consecutive-run.js';
 import { dl4000 } from './dl4000-maintainer.js';
+import { dl4001 } from './dl4001-wget-and-curl.js';
 import { dl4003 } from './dl4003-multiple-cmd.js';
+import { dl4005 } from './dl4005-ln-bin-sh.js';
 import { dl4006 } from './dl4006-pipefail.js';
 
 export const practiceRules: readonly Rule[] = [
@@ -36,12 +42,18 @@ export const practiceRules: readonly Rule[] = [
   dl3018,
   dl3019,
   dl3020,
+  dl3022,
   dl3025,
   dl3026,
   dl3027,
   dl3042,
+  dl3045,
+  dl3046,
   dl3047,
+  dl3059,
   dl4000,
+  dl4001,
   dl4003,
+  dl4005,
   dl4006,
 ];
