@@ -103,6 +103,38 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
       expected: [],
     },
   ],
+  DL3013: [
+    {
+      name: 'unpinned packages, the value of --target skipped',
+      text: 'FROM python:3\nRUN pip install --no-cache-dir --target /opt a b==1 && python3 -m pip install --no-cache-dir c\n',
+      expected: [
+        '2:46-2:47 DL3013 Pin versions in pip. Instead of `pip install <package>` use `pip install <package>==<version>` or `pip install --requirement <requirements file>`',
+        '2:94-2:95 DL3013 Pin versions in pip. Instead of `pip install <package>` use `pip install <package>==<version>` or `pip install --requirement <requirements file>`',
+      ],
+    },
+    {
+      name: 'version ranges, requirements, constraints, the project, git tags, wheels',
+      text:
+        "FROM python:3\nRUN pip install 'a>=1' 'b~=2' c!=3 && pip install -r req.txt && pip install -c cons.txt d \\\n" +
+        ' && pip install . && pip install git+https://x/y.git@v1 ./e.whl ./f.tar.gz\n',
+      expected: [],
+    },
+  ],
+  DL3016: [
+    {
+      name: 'unpinned packages, scoped or not',
+      text: 'FROM node:20\nRUN npm install -g typescript @scope/tool @scope/other@1.0.0\n',
+      expected: [
+        '2:20-2:30 DL3016 Pin versions in npm. Instead of `npm install <package>` use `npm install <package>@<version>`',
+        '2:31-2:42 DL3016 Pin versions in npm. Instead of `npm install <package>` use `npm install <package>@<version>`',
+      ],
+    },
+    {
+      name: 'package.json, versions, folders, tarballs, git commits, npm run install',
+      text: 'FROM node:20\nRUN npm install && npm install a@1 ./dir b.tgz git+https://x/y.git#abc && npm run install\n',
+      expected: [],
+    },
+  ],
   DL3014: [
     {
       name: 'install without -y, or with a single -q',
@@ -209,6 +241,21 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
       expected: [],
     },
   ],
+  DL3028: [
+    {
+      name: 'unpinned gems',
+      text: 'FROM ruby:3\nRUN gem install rails bundler:2.5.0 && gem i rake\n',
+      expected: [
+        '2:17-2:22 DL3028 Pin versions in gem install. Instead of `gem install <gem>` use `gem install <gem>:<version>`',
+        '2:46-2:50 DL3028 Pin versions in gem install. Instead of `gem install <gem>` use `gem install <gem>:<version>`',
+      ],
+    },
+    {
+      name: 'pinned with :, -v and --version=',
+      text: 'FROM ruby:3\nRUN gem install a:1 && gem install b -v 2 && gem install c --version=3\n',
+      expected: [],
+    },
+  ],
   DL3042: [
     {
       name: 'pip and python -m pip without --no-cache-dir',
@@ -283,6 +330,20 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
     {
       name: 'other flags, more than two commands, another instruction between',
       text: 'FROM alpine:3\nRUN a\nRUN --mount=type=cache,target=/c b\nRUN c && d && e\nRUN f\nENV X=1\nRUN g\n',
+      expected: [],
+    },
+  ],
+  DL3060: [
+    {
+      name: 'yarn install in the last stage without cache clean',
+      text: 'FROM node:20\nRUN yarn install --frozen-lockfile\n',
+      expected: ['2:5-2:9 DL3060 `yarn cache clean` missing after `yarn install` was run.'],
+    },
+    {
+      name: 'cleaned, a cache mount, a build stage that is only copied from',
+      text:
+        'FROM node:20 AS build\nRUN yarn install\nFROM node:20\nCOPY --from=build /app /app\n' +
+        'RUN yarn install && yarn cache clean\nRUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install\n',
       expected: [],
     },
   ],

@@ -8,8 +8,10 @@ import { dl3006 } from './dl3006-untagged-image.js';
 import { dl3007 } from './dl3007-latest-tag.js';
 import { dl3008 } from './dl3008-apt-pin.js';
 import { dl3009 } from './dl3009-apt-lists.js';
+import { dl3013 } from './dl3013-pip-pin.js';
 import { dl3014 } from './dl3014-apt-get-yes.js';
 import { dl3015 } from './dl3015-no-install-recommends.js';
+import { dl3016 } from './dl3016-npm-pin.js';
 import { dl3018 } from './dl3018-apk-pin.js';
 import { dl3019 } from './dl3019-apk-no-cache.js';
 import { dl3020 } from './dl3020-add-local-files.js';
@@ -17,11 +19,13 @@ import { dl3022 } from './dl3022-copy-from-alias.js';
 import { dl3025 } from './dl3025-json-cmd.js';
 import { dl3026 } from './dl3026-trusted-registry.js';
 import { dl3027 } from './dl3027-apt.js';
+import { dl3028 } from './dl3028-gem-pin.js';
 import { dl3042 } from './dl3042-pip-no-cache-dir.js';
 import { dl3045 } from './dl3045-copy-relative-dest.js';
 import { dl3046 } from './dl3046-useradd-uid.js';
 import { dl3047 } from './dl3047-wget-progress.js';
 import { dl3059 } from './dl3059-consecutive-run.js';
+import { dl3060 } from './dl3060-yarn-cache-clean.js';
 import { dl4000 } from './dl4000-maintainer.js';
 import { dl4001 } from './dl4001-wget-and-curl.js';
 import { dl4003 } from './dl4003-multiple-cmd.js';
@@ -37,8 +41,10 @@ export const practiceRules: readonly Rule[] = [
   dl3007,
   dl3008,
   dl3009,
+  dl3013,
   dl3014,
   dl3015,
+  dl3016,
   dl3018,
   dl3019,
   dl3020,
@@ -46,11 +52,13 @@ export const practiceRules: readonly Rule[] = [
   dl3025,
   dl3026,
   dl3027,
+  dl3028,
   dl3042,
   dl3045,
   dl3046,
   dl3047,
   dl3059,
+  dl3060,
   dl4000,
   dl4001,
   dl4003,

@@ -15,12 +15,13 @@ function isWrapper(call: ProgramCall): boolean {
   );
 }
 
-export function pipInstalls(commands: SimpleCommand[]): ProgramCall[] {
+/** `pip install` calls; pipx and pipenv count too when `wrappers` is true (hadolint's DL3013 does). */
+export function pipInstalls(commands: SimpleCommand[], wrappers = false): ProgramCall[] {
   return programCalls(commands, (name) => name.startsWith('pip') || name.startsWith('python')).filter((call) => {
     const name = call.program.text;
     const install = name.startsWith('pip')
       ? call.args.some((a) => a.text === 'install')
       : hasSequence(call, ['-m', 'pip', 'install']);
-    return install && !isWrapper(call);
+    return install && (wrappers || !isWrapper(call));
   });
 }
