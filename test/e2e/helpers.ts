@@ -3,6 +3,7 @@
 // from the fixtures rootfs, and `buildIn`, which runs a whole build with captured progress.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type BuildOptions, type BuildResult, build, listMountsUnder, plainProgress } from '../../executor/index.js';
@@ -13,6 +14,12 @@ import { busyboxRootfs, isolationUnavailable, repoRoot, testRoot } from '../exec
 export { isolationUnavailable, repoRoot };
 
 export const sharedDir = path.resolve(repoRoot, '../shared');
+/** The CLI as it ships (`npm run build` makes it): tests of the bundle run this file. */
+export const bundledCli = path.join(repoRoot, 'dist/bin/tsbuild.js');
+/** Why the tests of the bundled CLI cannot run here (no isolation, or no bundle built), or undefined. */
+export function bundledCliUnavailable(): string | undefined {
+  return isolationUnavailable() ?? (existsSync(bundledCli) ? undefined : `${bundledCli} is not built`);
+}
 export const busyboxPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 const created: string[] = [];

@@ -9,16 +9,16 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../image/index.js';
 import {
+  bundledCli,
+  bundledCliUnavailable,
   freshDir,
-  isolationUnavailable,
   removeFreshDirs,
-  repoRoot,
   storeWithBusybox,
   writeContext,
 } from './helpers.js';
 
-const cliPath = path.join(repoRoot, 'dist/bin/tsbuild.js');
-const skip = isolationUnavailable() !== undefined || !existsSync(cliPath);
+const cliPath = bundledCli;
+const skip = bundledCliUnavailable() !== undefined;
 
 interface Ran {
   code: number | null;

@@ -29,6 +29,27 @@ async function fileHandlePrototype(): Promise<{ write(...args: unknown[]): Promi
   return Object.getPrototypeOf(handle);
 }
 
+/** What the nth FileHandle write (from 1) does instead: 'short' writes 1000 bytes, 'full' fails with ENOSPC. */
+async function disk(plan: Record<number, 'short' | 'full'>): Promise<void> {
+  const proto = await fileHandlePrototype();
+  const write = proto.write;
+  let writes = 0;
+  vi.spyOn(proto, 'write').mockImplementation(function (this: unknown, ...args: unknown[]) {
+    const what = plan[++writes];
+    // A filling disk's first write stores only part of the buffer.
+    if (what === 'short') return write.apply(this, [args[0], args[1], 1000]);
+    if (what === 'full') {
+      const full = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+        code: 'ENOSPC',
+        errno: -28,
+        syscall: 'write',
+      });
+      return Promise.reject(full);
+    }
+    return write.apply(this, args);
+  });
+}
+
 describe('the chunks of a blob', () => {
   it('are copied before the next one is asked for: a producer may reuse its buffer', async () => {
     const store = await freshStore();
@@ -79,15 +100,7 @@ describe('the chunks of a blob', () => {
 
   it('leave neither blob nor temp file behind when a write fails half way', async () => {
     const store = await freshStore();
-    const proto = await fileHandlePrototype();
-    const write = proto.write;
-    let writes = 0;
-    vi.spyOn(proto, 'write').mockImplementation(function (this: unknown, ...args: unknown[]) {
-      if (++writes === 3) {
-        return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
-      }
-      return write.apply(this, args);
-    });
+    await disk({ 3: 'full' });
     const chunks = (async function* () {
       for (let i = 0; i < 8; i++) yield Buffer.alloc(batchBytes, i);
     })();
@@ -97,14 +110,7 @@ describe('the chunks of a blob', () => {
 
   it('complete a short write: the blob holds every byte', async () => {
     const store = await freshStore();
-    const proto = await fileHandlePrototype();
-    const write = proto.write;
-    let writes = 0;
-    vi.spyOn(proto, 'write').mockImplementation(function (this: unknown, ...args: unknown[]) {
-      // The second write stores only its first 1000 bytes, as a filling disk's first write does.
-      if (++writes === 2) return write.apply(this, [args[0], args[1], 1000]);
-      return write.apply(this, args);
-    });
+    await disk({ 2: 'short' });
     const parts = [Buffer.alloc(batchBytes, 1), Buffer.alloc(batchBytes, 2), Buffer.alloc(77, 3)];
     const info = await store.putBlob(Buffer.concat(parts));
     const expected = Buffer.concat(parts);
@@ -114,21 +120,7 @@ describe('the chunks of a blob', () => {
 
   it('report a full disk as ENOSPC in the store’s blob dir, after a short write', async () => {
     const store = await freshStore();
-    const proto = await fileHandlePrototype();
-    const write = proto.write;
-    let writes = 0;
-    vi.spyOn(proto, 'write').mockImplementation(function (this: unknown, ...args: unknown[]) {
-      if (++writes === 2) return write.apply(this, [args[0], args[1], 1000]);
-      if (writes === 3) {
-        const full = Object.assign(new Error('ENOSPC: no space left on device, write'), {
-          code: 'ENOSPC',
-          errno: -28,
-          syscall: 'write',
-        });
-        return Promise.reject(full);
-      }
-      return write.apply(this, args);
-    });
+    await disk({ 2: 'short', 3: 'full' });
     const parts = [Buffer.alloc(batchBytes, 1), Buffer.alloc(batchBytes, 2), Buffer.alloc(77, 3)];
     await expect(store.putBlob(Buffer.concat(parts))).rejects.toThrow(
       `ENOSPC: no space left on device, write (writing a blob in ${store.paths.blobs})`,
