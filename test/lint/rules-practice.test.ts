@@ -256,6 +256,32 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
       expected: [],
     },
   ],
+  DL3030: [
+    {
+      name: 'yum install without -y',
+      text: 'FROM centos:7\nRUN yum install httpd && yum clean all\n',
+      expected: ['2:5-2:8 DL3030 Use the -y switch to avoid manual input `yum install -y <package`'],
+    },
+    {
+      name: '-y, --assumeyes, other subcommands',
+      text: 'FROM centos:7\nRUN yum -y install a && yum groupinstall --assumeyes b && yum update && yum clean all\n',
+      expected: [],
+    },
+  ],
+  DL3032: [
+    {
+      name: 'install without clean',
+      text: 'FROM centos:7\nRUN yum install -y httpd\n',
+      expected: ['2:5-2:8 DL3032 `yum clean all` missing after yum command.'],
+    },
+    {
+      name: 'yum clean all, rm of the cache, a cache mount',
+      text:
+        'FROM centos:7\nRUN yum install -y a && yum clean all\nRUN yum install -y b && rm -rf /var/cache/yum/*\n' +
+        'RUN --mount=type=cache,target=/var/cache/yum yum install -y c\n',
+      expected: [],
+    },
+  ],
   DL3042: [
     {
       name: 'pip and python -m pip without --no-cache-dir',

@@ -20,6 +20,8 @@ import { dl3025 } from './dl3025-json-cmd.js';
 import { dl3026 } from './dl3026-trusted-registry.js';
 import { dl3027 } from './dl3027-apt.js';
 import { dl3028 } from './dl3028-gem-pin.js';
+import { dl3030 } from './dl3030-yum-yes.js';
+import { dl3032 } from './dl3032-yum-clean.js';
 import { dl3042 } from './dl3042-pip-no-cache-dir.js';
 import { dl3045 } from './dl3045-copy-relative-dest.js';
 import { dl3046 } from './dl3046-useradd-uid.js';
@@ -53,6 +55,8 @@ export const practiceRules: readonly Rule[] = [
   dl3026,
   dl3027,
   dl3028,
+  dl3030,
+  dl3032,
   dl3042,
   dl3045,
   dl3046,
