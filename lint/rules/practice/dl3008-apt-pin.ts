@@ -1,3 +1,4 @@
+import type { ShellToken } from '../../shell-commands.js';
 import type { Rule } from '../../types.js';
 import { hadolintUrl } from '../meta.js';
 import { hasArg, operands, programCalls } from './program-calls.js';
@@ -12,6 +13,8 @@ export const dl3008: Rule = {
   severity: 'warning',
   check({ model, report }) {
     for (const { run, script, commands } of eachRun(model, 'apt-get')) {
+      // One finding per RUN, as hadolint has it, at its first unpinned package.
+      let first: ShellToken | undefined;
       for (const call of programCalls(commands, 'apt-get')) {
         if (!hasArg(call, 'install')) continue;
         // `-t release` names a release, not a package.
@@ -19,9 +22,10 @@ export const dl3008: Rule = {
           const text = word.text;
           // `pkg=1.2`, `pkg/bookworm-backports` (a release) and a local `.deb` count as pinned.
           if (text === 'install' || text.includes('=') || text.includes('/') || text.endsWith('.deb')) continue;
-          report(script.range(word.start, word.end), dl3008.description, run);
+          first ??= word;
         }
       }
+      if (first !== undefined) report(script.range(first.start, first.end), dl3008.description, run);
     }
   },
 };

@@ -1,3 +1,4 @@
+import type { ShellToken } from '../../shell-commands.js';
 import type { Rule } from '../../types.js';
 import { hadolintUrl } from '../meta.js';
 import { pipInstalls } from './pip.js';
@@ -52,6 +53,8 @@ export const dl3013: Rule = {
   severity: 'warning',
   check({ model, report }) {
     for (const { run, script, commands } of eachRun(model, 'pip')) {
+      // One finding per RUN, as hadolint has it, at its first unpinned package.
+      let first: ShellToken | undefined;
       for (const call of pipInstalls(commands, true)) {
         // A requirements file, the local project or a constraints file decides the versions.
         if (hasArg(call, '-r', '--requirement', '.') || hasFlag(call, 'c', 'constraint')) continue;
@@ -60,9 +63,10 @@ export const dl3013: Rule = {
         const install = words.findIndex((w) => w.text === 'install');
         for (const word of words.slice(install + 1)) {
           if (word.text === 'install' || pinned(word.text)) continue;
-          report(script.range(word.start, word.end), dl3013.description, run);
+          first ??= word;
         }
       }
+      if (first !== undefined) report(script.range(first.start, first.end), dl3013.description, run);
     }
   },
 };

@@ -1,3 +1,4 @@
+import type { ShellToken } from '../../shell-commands.js';
 import type { Rule } from '../../types.js';
 import { hadolintUrl } from '../meta.js';
 import { operands, programCalls } from './program-calls.js';
@@ -23,15 +24,18 @@ export const dl3016: Rule = {
   severity: 'warning',
   check({ model, report }) {
     for (const { run, script, commands } of eachRun(model, 'npm')) {
+      // One finding per RUN, as hadolint has it, at its first unpinned package.
+      let first: ShellToken | undefined;
       for (const call of programCalls(commands, 'npm')) {
         // Only `npm install …` itself (not `npm run install`); without packages it installs package.json's.
         const words = operands(call, 'loglevel');
         if (words[0]?.text !== 'install') continue;
         for (const word of words.slice(1)) {
           if (word.text === 'install' || pinned(word.text)) continue;
-          report(script.range(word.start, word.end), dl3016.description, run);
+          first ??= word;
         }
       }
+      if (first !== undefined) report(script.range(first.start, first.end), dl3016.description, run);
     }
   },
 };

@@ -1,3 +1,4 @@
+import type { ShellToken } from '../../shell-commands.js';
 import type { Rule } from '../../types.js';
 import { hadolintUrl } from '../meta.js';
 import { hasArg, operands, programCalls } from './program-calls.js';
@@ -11,6 +12,8 @@ export const dl3018: Rule = {
   severity: 'warning',
   check({ model, report }) {
     for (const { run, script, commands } of eachRun(model, 'apk')) {
+      // One finding per RUN, as hadolint has it, at its first unpinned package.
+      let first: ShellToken | undefined;
       for (const call of programCalls(commands, 'apk')) {
         if (!hasArg(call, 'add')) continue;
         // The values of `-t`/`--virtual`, `--repository` and `-X` are a virtual package's name and URLs.
@@ -18,9 +21,10 @@ export const dl3018: Rule = {
           const text = word.text;
           // `pkg=1.2`, `pkg~1.2` and a local `.apk` file count as pinned.
           if (text === 'add' || text.includes('=') || text.includes('~') || text.endsWith('.apk')) continue;
-          report(script.range(word.start, word.end), dl3018.description, run);
+          first ??= word;
         }
       }
+      if (first !== undefined) report(script.range(first.start, first.end), dl3018.description, run);
     }
   },
 };

@@ -1,3 +1,4 @@
+import type { ShellToken } from '../../shell-commands.js';
 import type { Rule } from '../../types.js';
 import { hadolintUrl } from '../meta.js';
 import { hasArg, programCalls } from './program-calls.js';
@@ -11,6 +12,8 @@ export const dl3028: Rule = {
   severity: 'warning',
   check({ model, report }) {
     for (const { run, script, commands } of eachRun(model, 'gem')) {
+      // One finding per RUN, as hadolint has it, at its first unpinned package.
+      let first: ShellToken | undefined;
       for (const call of programCalls(commands, 'gem')) {
         if (!hasArg(call, 'install', 'i')) continue;
         // `-v`/`--version` pins every gem of the call.
@@ -24,9 +27,10 @@ export const dl3028: Rule = {
             continue;
           }
           if (word.text === 'install' || word.text === 'i' || word.text.includes(':')) continue;
-          report(script.range(word.start, word.end), dl3028.description, run);
+          first ??= word;
         }
       }
+      if (first !== undefined) report(script.range(first.start, first.end), dl3028.description, run);
     }
   },
 };
