@@ -29,6 +29,7 @@ import {
   tarChunks,
   tempPathFor,
 } from '../../image/index.js';
+import { stdoutSink } from './stdout-sink.js';
 
 export interface ImageOutputSpec {
   readonly type: 'oci' | 'docker' | 'image';
@@ -92,12 +93,12 @@ export async function exportImage(store: Store, image: ExportedImage, output: Im
   for (const name of output.names) await store.tag(name, image.manifestDigest);
   if (output.type === 'image') return;
   if (output.type === 'docker') {
-    const target = output.dest === '-' ? process.stdout : output.dest;
+    const target = output.dest === '-' ? stdoutSink() : output.dest;
     await saveDockerArchive(store, names.length > 0 ? names : [image.manifestDigest], target);
     return;
   }
   const entries = await layoutEntries(store, image.manifestDigest, names);
-  if (output.tar) await writeTar(entries, output.dest === '-' ? process.stdout : output.dest);
+  if (output.tar) await writeTar(entries, output.dest === '-' ? stdoutSink() : output.dest);
   else await writeLayoutDir(output.dest, entries);
 }
 

@@ -2,11 +2,13 @@
 // from its layers through a read-only view, copied out with owners and modes kept.
 import { execFile, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import type { Store } from '../../image/index.js';
 import { type ImageOutputSpec, imageOutputTypes, parseImageOutput } from './export-image.js';
 import { withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
+import { stdoutSink } from './stdout-sink.js';
 
 const run = promisify(execFile);
 
@@ -66,7 +68,13 @@ export async function exportFilesystem(store: Store, fs: FsState, output: Filesy
     await new Promise<void>((resolve, reject) => {
       const args = ['-C', root, '--numeric-owner', '--xattrs', '-cf', toStdout ? '-' : output.dest, '.'];
       const child = spawn('tar', args, { stdio: ['ignore', toStdout ? 'pipe' : 'ignore', 'pipe'] });
-      if (toStdout) child.stdout?.pipe(process.stdout, { end: false });
+      if (toStdout && child.stdout !== null) {
+        // The reader of standard output went away (EPIPE): that is the error, and tar has nobody to write for.
+        pipeline(child.stdout, stdoutSink(), { end: false }).catch((error: unknown) => {
+          child.kill();
+          reject(error);
+        });
+      }
       let stderr = '';
       child.stderr?.on('data', (c: Buffer) => {
         stderr += c.toString();
