@@ -177,7 +177,7 @@ export async function mountOverlay(options: OverlayOptions): Promise<OverlayMoun
     } else await mountData(data, target, cwd);
   } catch (error) {
     forgetMount(target);
-    throw new MountError(`cannot mount overlay at ${target}: ${stderrOf(error)}`);
+    throw new MountError(`cannot mount overlay at ${target}: ${stderrOf(error)}${notRootHint()}`);
   }
   let mounted = true;
   return {
@@ -192,6 +192,17 @@ export async function mountOverlay(options: OverlayOptions): Promise<OverlayMoun
       forgetMount(target);
     },
   };
+}
+
+/**
+ * Why a mount failed when tsbuild does not run as root: RUN steps, COPY --from and the other steps that mount
+ * overlays need root (there is no rootless mode). Said outright, instead of leaving a bare EPERM to decode.
+ */
+function notRootHint(): string {
+  const uid = process.getuid?.();
+  return uid === undefined || uid === 0
+    ? ''
+    : ` (tsbuild runs as uid ${uid}: mounting overlays needs root; run it as root)`;
 }
 
 /** Runs `body` with the overlay mounted and unmounts it afterwards, also when `body` throws. */
