@@ -123,6 +123,7 @@ export function lint(source: string | LintSource, options: LintOptions = {}): Fi
     const setting = settings[rule.id];
     if (ignoredRules.has(rule.id) || setting === 'off') continue;
     const explicitlyOn = setting !== undefined;
+    if (rule.defaultOff && !explicitlyOn) continue;
     if (rule.group === 'buildkit' && !checkEnabled(file.config, rule.id, rule.experimental === true)) {
       if (!(rule.experimental && explicitlyOn)) continue;
     }

@@ -29,6 +29,8 @@ export interface RuleMeta {
   readonly severity: LintSeverity;
   /** BuildKit experimental rules run only when named in `experimental=`. */
   readonly experimental?: boolean;
+  /** Off unless `options.rules` names it (`on` or a severity): hadolint's rules of severity `ignore`. */
+  readonly defaultOff?: boolean;
 }
 
 export interface RuleContext {

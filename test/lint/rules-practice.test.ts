@@ -11,6 +11,17 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Dockerfile variables, not a template
     { name: 'absolute from ENV', text: 'FROM alpine\nENV D=/app\nWORKDIR ${D}/x\n', expected: [] },
   ],
+  DL3001: [
+    {
+      name: 'ps and service, not as arguments',
+      text: 'FROM alpine:3\nRUN ps aux && echo kill && service nginx start\n',
+      expected: [
+        '2:5-2:7 DL3001 For some bash commands it makes no sense running them in a Docker container like `ssh`, `vim`, `shutdown`, `service`, `ps`, `free`, `top`, `kill`, `mount`, `ifconfig`',
+        '2:28-2:35 DL3001 For some bash commands it makes no sense running them in a Docker container like `ssh`, `vim`, `shutdown`, `service`, `ps`, `free`, `top`, `kill`, `mount`, `ifconfig`',
+      ],
+    },
+    { name: 'other commands', text: 'FROM alpine:3\nRUN pkill -f x; killall y; apk add procps\n', expected: [] },
+  ],
   DL3002: [
     {
       name: 'last USER root',
@@ -99,6 +110,25 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
     {
       name: 'intermediate stage',
       text: 'FROM debian:12 AS build\nRUN apt-get update && apt-get install -y gcc\nFROM debian:12\nCOPY --from=build /a /a\n',
+      expected: [],
+    },
+  ],
+  DL3010: [
+    {
+      name: 'COPY of an archive that a later RUN extracts',
+      text: 'FROM alpine:3\nCOPY app.tar.gz c.txt /tmp/\nRUN tar -xzf /tmp/app.tar.gz -C /opt\n',
+      expected: ['2:6-2:16 DL3010 Use `ADD` for extracting archives into an image.'],
+    },
+    {
+      name: 'an archive as the destination, tar --extract',
+      text: 'FROM alpine:3\nCOPY src /tmp/app.tar\nRUN cd /tmp && tar --extract -f app.tar\n',
+      expected: ['2:10-2:22 DL3010 Use `ADD` for extracting archives into an image.'],
+    },
+    {
+      name: 'not extracted, extracted in another stage, COPY --from, tar -c',
+      text:
+        'FROM alpine:3\nCOPY a.tgz /\nRUN tar -cf b.tar a.tgz\nCOPY --from=x c.tgz /\nRUN tar -xf c.tgz\n' +
+        'FROM alpine:3\nRUN tar -xf a.tgz\n',
       expected: [],
     },
   ],
@@ -252,6 +282,17 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
       expected: [],
     },
   ],
+  DL3029: [
+    {
+      name: 'a constant and a variable platform',
+      text: 'FROM --platform=linux/amd64 alpine:3\nFROM --platform=$BUILDPLATFORM alpine:3\n',
+      expected: [
+        '1:6-1:28 DL3029 Do not use --platform flag with FROM',
+        '2:6-2:31 DL3029 Do not use --platform flag with FROM',
+      ],
+    },
+    { name: 'no flag', text: 'FROM alpine:3\n', expected: [] },
+  ],
   DL3030: [
     {
       name: 'yum install without -y',
@@ -275,6 +316,122 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
       text:
         'FROM centos:7\nRUN yum install -y a && yum clean all\nRUN yum install -y b && rm -rf /var/cache/yum/*\n' +
         'RUN --mount=type=cache,target=/var/cache/yum yum install -y c\n',
+      expected: [],
+    },
+  ],
+  DL3033: [
+    {
+      name: 'an unpinned package and an unpinned module: one finding per RUN',
+      text: 'FROM centos:7\nRUN yum install -y httpd-2.4 tomcat && yum module install -y nodejs && yum clean all\n',
+      expected: ['2:30-2:36 DL3033 Specify version with `yum install -y <package>-<version>`.'],
+    },
+    {
+      name: 'name-version, a local rpm, module:stream',
+      text: 'FROM centos:7\nRUN yum install -y httpd-2.4 ./x.rpm && yum module install -y nodejs:14 && yum clean all\n',
+      expected: [],
+    },
+  ],
+  DL3034: [
+    {
+      name: 'install and rm without -y',
+      text: 'FROM opensuse/leap:15\nRUN zypper install a=1 && zypper rm b && zypper clean\n',
+      expected: [
+        '2:5-2:11 DL3034 Non-interactive switch missing from `zypper` command: `zypper install -y`',
+        '2:27-2:33 DL3034 Non-interactive switch missing from `zypper` command: `zypper install -y`',
+      ],
+    },
+    {
+      name: '-y, --no-confirm, other subcommands',
+      text: 'FROM opensuse/leap:15\nRUN zypper in -y a=1 && zypper --no-confirm si b && zypper refresh && zypper clean\n',
+      expected: [],
+    },
+  ],
+  DL3035: [
+    {
+      name: 'dist-upgrade and dup',
+      text: 'FROM opensuse/leap:15\nRUN zypper dup -y && zypper dist-upgrade -y\n',
+      expected: [
+        '2:12-2:15 DL3035 Do not use `zypper dist-upgrade`.',
+        '2:29-2:41 DL3035 Do not use `zypper dist-upgrade`.',
+      ],
+    },
+    { name: 'update', text: 'FROM opensuse/leap:15\nRUN zypper update -y\n', expected: [] },
+  ],
+  DL3036: [
+    {
+      name: 'no clean, a clean before the install',
+      text: 'FROM opensuse/leap:15\nRUN zypper in -y a=1\nRUN zypper cc && zypper install -y b=1\n',
+      expected: [
+        '2:5-2:11 DL3036 `zypper clean` missing after zypper use.',
+        '3:18-3:24 DL3036 `zypper clean` missing after zypper use.',
+      ],
+    },
+    {
+      name: 'clean after the install, a cache mount',
+      text:
+        'FROM opensuse/leap:15\nRUN zypper in -y a=1 && zypper clean -a\n' +
+        'RUN --mount=type=cache,target=/var/cache/zypp zypper in -y b=1\n',
+      expected: [],
+    },
+  ],
+  DL3037: [
+    {
+      name: 'an unpinned package: one finding per RUN',
+      text: 'FROM opensuse/leap:15\nRUN zypper install -y a=1 b c && zypper clean\n',
+      expected: ['2:27-2:28 DL3037 Specify version with `zypper install -y <package>=<version>`.'],
+    },
+    {
+      name: '=, >=, <, a local rpm',
+      text: 'FROM opensuse/leap:15\nRUN zypper in -y a=1 "b>=2" "c<3" ./d.rpm && zypper clean\n',
+      expected: [],
+    },
+  ],
+  DL3038: [
+    {
+      name: 'dnf and microdnf install without -y',
+      text: 'FROM fedora:40\nRUN dnf install a-1 && microdnf install b-1 && dnf clean all && microdnf clean all\n',
+      expected: [
+        '2:5-2:8 DL3038 Use the -y switch to avoid manual input `dnf install -y <package>`.',
+        '2:24-2:32 DL3038 Use the -y switch to avoid manual input `dnf install -y <package>`.',
+      ],
+    },
+    {
+      name: '-y, --assumeyes, other subcommands',
+      text: 'FROM fedora:40\nRUN dnf -y install a-1 && dnf groupinstall --assumeyes g && dnf upgrade && dnf clean all\n',
+      expected: [],
+    },
+  ],
+  DL3040: [
+    {
+      name: 'no clean, and microdnf clean after dnf install',
+      text: 'FROM fedora:40\nRUN microdnf install -y a-1\nRUN dnf install -y b-1 && microdnf clean all\n',
+      expected: [
+        '2:5-2:13 DL3040 `dnf clean all` missing after dnf command.',
+        '3:5-3:8 DL3040 `dnf clean all` missing after dnf command.',
+      ],
+    },
+    {
+      name: 'dnf clean all, rm of the cache, a cache mount',
+      text:
+        'FROM fedora:40\nRUN dnf install -y a-1 && dnf clean all\nRUN microdnf install -y b-1 && rm -rf /var/cache/yum/*\n' +
+        'RUN --mount=type=cache,target=/var/cache/dnf dnf install -y c-1\n',
+      expected: [],
+    },
+  ],
+  DL3041: [
+    {
+      name: 'a name with a dash but no version, an unpinned module',
+      text: 'FROM fedora:40\nRUN dnf install -y python3-devel && dnf clean all\nRUN microdnf module install -y nodejs\n',
+      expected: [
+        '2:20-2:33 DL3041 Specify version with `dnf install -y <package>-<version>`.',
+        '3:32-3:38 DL3041 Specify version with `dnf install -y <package>-<version>`.',
+      ],
+    },
+    {
+      name: 'name-version, a local rpm, a variable version, module:stream, a group',
+      text:
+        'FROM fedora:40\nRUN dnf install -y tomcat-9.0.1 ./x-1.rpm "sh-$V" && dnf module install -y nodejs:18 && ' +
+        'dnf group install -y dev && dnf clean all\n',
       expected: [],
     },
   ],
@@ -340,6 +497,32 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
       expected: [],
     },
   ],
+  DL3048: [
+    {
+      name: 'upper case, a reserved namespace, two dots, a leading digit',
+      text: 'FROM alpine:3\nLABEL Foo=1 "com.docker.x"=2 a..b=3 1a=4\n',
+      expected: [
+        '2:7-2:10 DL3048 Invalid label key.',
+        '2:13-2:27 DL3048 Invalid label key.',
+        '2:30-2:34 DL3048 Invalid label key.',
+        '2:37-2:39 DL3048 Invalid label key.',
+      ],
+    },
+    {
+      name: 'reverse-DNS keys',
+      text: 'FROM alpine:3\nLABEL org.opencontainers.image.title=x a=1 com.example.my-app=2\n',
+      expected: [],
+    },
+  ],
+  DL3057: [
+    {
+      name: 'enabled: a stage without HEALTHCHECK',
+      text: 'FROM alpine:3 AS base\nHEALTHCHECK NONE\nFROM base\nFROM alpine:3\n',
+      expected: ['4:1-4:5 DL3057 `HEALTHCHECK` instruction missing.'],
+      options: { rules: { DL3057: 'on' } },
+    },
+    { name: 'off by default', text: 'FROM alpine:3\nCMD ["x"]\n', expected: [] },
+  ],
   DL3059: [
     {
       name: 'consecutive RUNs, a comment between',
@@ -366,6 +549,21 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
       text:
         'FROM node:20 AS build\nRUN yarn install\nFROM node:20\nCOPY --from=build /app /app\n' +
         'RUN yarn install && yarn cache clean\nRUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install\n',
+      expected: [],
+    },
+  ],
+  DL3062: [
+    {
+      name: 'go install without a version, go get @latest, go run of a module: one finding per RUN',
+      text: 'FROM golang:1\nRUN go install example.com/a@v1 && go get b@latest\nRUN go run example.com/c arg\n',
+      expected: [
+        '2:43-2:51 DL3062 Pin versions in go. Instead of `go install <package>` use `go install <package>@<version>`',
+        '3:12-3:25 DL3062 Pin versions in go. Instead of `go install <package>` use `go install <package>@<version>`',
+      ],
+    },
+    {
+      name: 'pinned, local packages, go run arguments, go build',
+      text: 'FROM golang:1\nRUN go install a@v1.2.3 ./cmd/... . && go run main.go x y && go run ./c z && go build ./...\n',
       expected: [],
     },
   ],
