@@ -1,4 +1,4 @@
-// ADD's local archives: a tar, plain or compressed with gzip, bzip2 or xz, is unpacked into the
+// ADD's local archives: a tar, plain or compressed with gzip, bzip2, xz or zstd, is unpacked into the
 // destination instead of copied (BuildKit's AttemptUnpack). Detection reads the magic bytes and
 // then checks that what they hide really starts with a tar header; anything else is copied as is.
 // Extraction is image/'s safe extractor with the destination directory as its root.
@@ -7,10 +7,17 @@ import { createReadStream } from 'node:fs';
 import { lchown, open } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import { cleanLayerPath, extractLayer, isInside, readTar, resolveInRoot } from '../../image/index.js';
+import { createGunzip, createZstdDecompress } from 'node:zlib';
+import {
+  cleanLayerPath,
+  detectCompression,
+  extractLayer,
+  isInside,
+  readTar,
+  resolveInRoot,
+} from '../../image/index.js';
 
-export type ArchiveKind = 'tar' | 'gzip' | 'bzip2' | 'xz';
+export type ArchiveKind = 'tar' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
 
 async function head(file: string, length: number): Promise<Buffer> {
   const handle = await open(file, 'r');
@@ -41,13 +48,31 @@ function compression(magic: Buffer): ArchiveKind {
   if (magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
   if (magic.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
   if (magic.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
+  // moby's DecompressStream, which BuildKit's ADD uses, knows zstd too (since moby 23).
+  if (detectCompression(magic) === 'zstd') return 'zstd';
   return 'tar';
+}
+
+/** Debian's package of each external decompressor, for the error when it is missing. */
+const decompressors = { bzip2: 'bzip2', xz: 'xz-utils' } as const;
+
+export class ArchiveToolError extends Error {
+  readonly code = 'E_ARCHIVE_TOOL';
 }
 
 function decompressed(file: string, kind: ArchiveKind): Readable {
   if (kind === 'tar') return createReadStream(file);
   if (kind === 'gzip') return createReadStream(file).pipe(createGunzip());
-  const child = spawn(kind === 'bzip2' ? 'bzip2' : 'xz', ['-dc', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  if (kind === 'zstd') return createReadStream(file).pipe(createZstdDecompress());
+  const child = spawn(kind, ['-dc', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // Without the program, the archive would pass for a plain file and be copied packed: say what is missing.
+  child.on('error', (error: NodeJS.ErrnoException) => {
+    const reason =
+      error.code === 'ENOENT'
+        ? `the ${kind} program is not installed (Debian: apt-get install ${decompressors[kind]})`
+        : error.message;
+    child.stdout.destroy(new ArchiveToolError(`cannot unpack ${path.basename(file)}: ${reason}`));
+  });
   return child.stdout;
 }
 
@@ -60,8 +85,9 @@ async function firstBytes(stream: Readable, length: number): Promise<Buffer> {
       total += (chunk as Buffer).length;
       if (total >= length) break;
     }
-  } catch {
-    // A corrupt stream is not an archive.
+  } catch (error) {
+    // A corrupt stream is not an archive; a missing decompressor is an error of its own.
+    if (error instanceof ArchiveToolError) throw error;
   } finally {
     stream.destroy();
   }
