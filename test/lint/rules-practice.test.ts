@@ -284,14 +284,18 @@ const cases: Record<string, { name: string; text: string; expected: string[]; op
   ],
   DL3029: [
     {
-      name: 'a constant and a variable platform',
-      text: 'FROM --platform=linux/amd64 alpine:3\nFROM --platform=$BUILDPLATFORM alpine:3\n',
+      name: 'a constant and another variable',
+      text: 'FROM --platform=linux/amd64 alpine:3\nARG P=linux/arm64\nFROM --platform=$P alpine:3\n',
       expected: [
         '1:6-1:28 DL3029 Do not use --platform flag with FROM',
-        '2:6-2:31 DL3029 Do not use --platform flag with FROM',
+        '3:6-3:19 DL3029 Do not use --platform flag with FROM',
       ],
     },
-    { name: 'no flag', text: 'FROM alpine:3\n', expected: [] },
+    {
+      name: 'the build or target platform (cross-compiling), no flag',
+      text: 'FROM --platform=$BUILDPLATFORM alpine:3\nFROM --platform=$TARGETPLATFORM alpine:3\nFROM alpine:3\n',
+      expected: [],
+    },
   ],
   DL3030: [
     {

@@ -9,10 +9,12 @@ export const dl3029: Rule = {
   severity: 'warning',
   check({ model, report }) {
     for (const stage of model.stages) {
-      // Any value, `$BUILDPLATFORM` too (BuildKit's FromPlatformFlagConstDisallowed takes only constants);
-      // an empty `--platform=` is no platform.
+      // As hadolint's current spec has it, `$BUILDPLATFORM` and `$TARGETPLATFORM` are allowed: that is how a stage
+      // cross-compiles on the build machine. An empty `--platform=` is no platform.
       const flag = stage.from.flags.find((f) => f.name.toLowerCase() === 'platform');
-      if (flag && flag.value !== null && flag.value !== '') report(flag.range, dl3029.description, stage.from);
+      const value = flag?.value ?? '';
+      if (flag === undefined || value === '' || /BUILDPLATFORM|TARGETPLATFORM/.test(value)) continue;
+      report(flag.range, dl3029.description, stage.from);
     }
   },
 };
