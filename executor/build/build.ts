@@ -157,6 +157,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   }
   report(planned.diagnostics, options);
   const thePlan = planned.plan as Plan;
+  refuseInsecureSteps(thePlan);
   const epoch = epochOf(thePlan, options.buildArgs ?? {});
   const now = Math.floor(Date.now() / 1000);
   const noCache = options.noCache ?? false;
@@ -262,4 +263,21 @@ function epochOf(thePlan: Plan, buildArgs: Readonly<Record<string, string>>): nu
     }
   }
   return null;
+}
+
+/**
+ * `RUN --security=insecure` (a privileged step) needs the `security.insecure` entitlement, which tsbuild never
+ * grants: the build fails before any step runs, with BuildKit's error, rather than running the step sandboxed.
+ */
+function refuseInsecureSteps(thePlan: Plan): void {
+  for (const stage of thePlan.stages) {
+    for (const step of stage.steps) {
+      if (step.operation.type === 'run' && step.operation.security === 'insecure') {
+        throw new BuildError('security.insecure is not allowed: tsbuild does not run privileged RUN steps', {
+          line: step.line,
+          instruction: step.instruction.trim(),
+        });
+      }
+    }
+  }
 }

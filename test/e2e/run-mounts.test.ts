@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportFilesystem } from '../../executor/index.js';
+import { type BuildError, exportFilesystem } from '../../executor/index.js';
 import type { Store } from '../../image/index.js';
 import { buildIn, freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
 
@@ -143,6 +143,17 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN --mount', () => {
     expect((await layerListing(layers[layers.length - 1].digest)).split('\n').filter((l) => l !== '')).toEqual([
       'copied',
     ]);
+  });
+
+  it('RUN --security=insecure fails the build before any step runs (no entitlement is ever granted)', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [
+      { path: 'Dockerfile', content: 'FROM busybox\nRUN echo ran > /first\nRUN --security=insecure true\n' },
+    ]);
+    const run = await buildIn(store, ctx, { noCache: true });
+    expect(run.error?.message).toBe('security.insecure is not allowed: tsbuild does not run privileged RUN steps');
+    expect((run.error as BuildError).details.line).toBe(3);
+    expect(run.log).not.toContain('RUN echo ran');
   });
 
   it('--network=none leaves only the loopback interface', async () => {
