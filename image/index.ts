@@ -1,6 +1,7 @@
 export * from './archive/archive-contents.js';
 export * from './archive/import-rootfs.js';
 export * from './archive/layer-blob.js';
+export * from './archive/layer-content-size.js';
 export * from './archive/load-archive.js';
 export * from './archive/save-docker-archive.js';
 export * from './archive/save-oci-archive.js';
@@ -12,6 +13,7 @@ export * from './layer/fs-entry.js';
 export * from './layer/hashing-stream.js';
 export * from './layer/layer-order.js';
 export * from './layer/safe-path.js';
+export * from './layer/tar-content-size.js';
 export * from './layer/tar-entry.js';
 export * from './layer/tar-header.js';
 export * from './layer/tar-reader.js';

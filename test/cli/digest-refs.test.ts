@@ -38,7 +38,7 @@ describe('digest references', () => {
     const listed = capture();
     expect(await images({ root: t.root, now }, listed.io)).toBe(0);
     expect(listed.out().split('\n')[1]).toBe(
-      `alpine       <none>    ${built.configDigest.slice(7, 19)}   2 hours ago   949B`,
+      `alpine       <none>    ${built.configDigest.slice(7, 19)}   2 hours ago   15B`,
     );
 
     const inspected = capture();

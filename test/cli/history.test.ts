@@ -1,7 +1,8 @@
-// `tsbuild history`: newest first, `<missing>` below the top, uncompressed layer sizes, 45-column CREATED BY.
+// `tsbuild history`: newest first, `<missing>` below the top, Docker's layer sizes (content, not tar bytes),
+// 45-column CREATED BY.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../cli/commands/history/run.js';
-import { buildImage, capture, distBuilt, runCli, type TempStore, tempStore } from './image-helpers.js';
+import { buildImage, capture, distBuilt, importImage, runCli, type TempStore, tempStore } from './image-helpers.js';
 
 let t: TempStore;
 beforeEach(async () => {
@@ -21,9 +22,22 @@ describe('tsbuild history', () => {
     expect(c.out()).toBe(
       [
         'IMAGE          CREATED      CREATED BY                                      SIZE      COMMENT',
-        `${built.configDigest.slice(7, 19)}   2 days ago   COPY app/run.sh /app/run.sh # a long line th…   2.05kB    buildkit.dockerfile.v0`,
+        `${built.configDigest.slice(7, 19)}   2 days ago   COPY app/run.sh /app/run.sh # a long line th…   7B        buildkit.dockerfile.v0`,
         '<missing>      2 days ago   ENV A=1                                         0B        buildkit.dockerfile.v0',
-        '<missing>      2 days ago   /bin/sh -c #(nop) ADD file:0123456789abcdef …   2.05kB    ',
+        '<missing>      2 days ago   /bin/sh -c #(nop) ADD file:0123456789abcdef …   8B        ',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('shows a layer adding one 2-byte file as 2B, not the 2.05kB of its tar', async () => {
+    const imported = await importImage(t.store, 'two', { 'x/y': 'hi' });
+    const c = capture();
+    expect(await run({ root: t.root, image: 'two', now }, c.io)).toBe(0);
+    expect(c.out()).toBe(
+      [
+        'IMAGE          CREATED      CREATED BY   SIZE      COMMENT',
+        `${imported.configDigest.slice(7, 19)}   2 days ago                2B        Imported from -`,
         '',
       ].join('\n'),
     );

@@ -39,7 +39,7 @@ describe('tsbuild inspect', () => {
         Config: { Env: ['PATH=/usr/bin:/bin', 'A=1'], Cmd: ['/bin/sh'], WorkingDir: '/app' },
         Architecture: 'amd64',
         Os: 'linux',
-        Size: 949,
+        Size: 15,
         RootFS: { Type: 'layers', Layers: image.config.rootfs.diff_ids },
         Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
       },

@@ -1,6 +1,6 @@
 // `tsbuild history IMAGE [--no-trunc] [-q]`: the image's history, newest first, in `docker history` columns.
-// Layer sizes are uncompressed, as Docker shows them.
-import { type Descriptor, type HistoryEntry, uncompressedLayerInfo } from '../../../image/index.js';
+// A layer's SIZE is its content size as Docker counts it (files and symlink targets, not tar bytes).
+import { type Descriptor, type HistoryEntry, layerContentSize } from '../../../image/index.js';
 import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from '../images/command-io.js';
 import { createdAgo, ellipsis, humanSize, shortId } from '../images/human.js';
 import { formatTable } from '../images/table.js';
@@ -46,7 +46,7 @@ export async function run(opts: HistoryOptions, io: CommandIo = processIo): Prom
     }
     const table: string[][] = [];
     for (const [i, row] of rows.entries()) {
-      const size = row.layer ? (await uncompressedLayerInfo(store, row.layer)).size : 0;
+      const size = row.layer ? await layerContentSize(store, row.layer) : 0;
       const createdBy = (row.entry.created_by ?? '').replaceAll('\t', ' ');
       table.push([
         ids[i]!,

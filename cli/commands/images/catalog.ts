@@ -5,6 +5,7 @@ import {
   type Descriptor,
   type Digest,
   familiarString,
+  layerContentSize,
   parseDockerRef,
   type ResolvedImage,
   readIndexFile,
@@ -52,7 +53,21 @@ export function topDigestOf(image: ResolvedImage): Digest {
   return image.indexDigest ?? image.manifestDigest;
 }
 
-/** Bytes of an image's content as stored: config and (compressed) layers. */
-export function storedSize(image: ResolvedImage): number {
-  return image.manifest.config.size + image.manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
+/** Content sizes of layers already asked for in this command: images of one store share most of their layers. */
+export type LayerSizes = Map<Digest, Promise<number>>;
+
+/**
+ * Docker's size of an image (`docker images`, `docker inspect` .Size): the sum of its layers' content sizes,
+ * without tar overhead, compression or the config. Each layer is measured once and then remembered in the store.
+ */
+export async function imageSize(store: Store, image: ResolvedImage, known: LayerSizes = new Map()): Promise<number> {
+  const sizes = image.manifest.layers.map((layer) => {
+    let size = known.get(layer.digest);
+    if (size === undefined) {
+      size = layerContentSize(store, layer);
+      known.set(layer.digest, size);
+    }
+    return size;
+  });
+  return (await Promise.all(sizes)).reduce((sum, size) => sum + size, 0);
 }

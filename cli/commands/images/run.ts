@@ -1,7 +1,7 @@
 // `tsbuild images [-a] [-q]`: the store's images, newest first, in `docker images` columns.
 
-import { type CatalogEntry, listCatalog, storedSize } from './catalog.js';
-import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from './command-io.js';
+import { type CatalogEntry, imageSize, type LayerSizes, listCatalog } from './catalog.js';
+import { type CommandIo, errorText, guarded, openStore, processIo, type StoreOptions } from './command-io.js';
 import { createdAgo, humanSize, shortId } from './human.js';
 import { formatTable } from './table.js';
 
@@ -48,13 +48,27 @@ export async function run(opts: ImagesOptions, io: CommandIo = processIo): Promi
       io.stdout(entries.map((entry) => `${id(entry)}\n`).join(''));
       return 0;
     }
-    const rows = entries.map((entry) => [
+    const layerSizes: LayerSizes = new Map();
+    const failures = new Set<string>();
+    const sizeOf = async (entry: CatalogEntry): Promise<string> => {
+      if (entry.image === undefined) return 'N/A';
+      try {
+        return humanSize(await imageSize(store, entry.image, layerSizes));
+      } catch (error) {
+        // One unreadable layer costs its images' SIZE, not the listing; the failure is still reported.
+        failures.add(errorText(error));
+        return 'N/A';
+      }
+    };
+    const sizes = await Promise.all(entries.map(sizeOf));
+    const rows = entries.map((entry, i) => [
       ...splitName(entry.familiar),
       id(entry),
       createdAgo(entry.image?.config.created, opts.now),
-      entry.image ? humanSize(storedSize(entry.image)) : 'N/A',
+      sizes[i]!,
     ]);
     io.stdout(formatTable(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], rows));
-    return 0;
+    for (const message of failures) io.stderr(`Error: ${message}\n`);
+    return failures.size > 0 ? 1 : 0;
   });
 }

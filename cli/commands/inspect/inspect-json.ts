@@ -1,7 +1,6 @@
 // Docker's `docker image inspect` object for a stored image (API 1.50 field set: the image config's runtime
 // part as `Config`, no container-only fields).
 import { type Digest, familiarName, familiarString, parseDockerRef, type ResolvedImage } from '../../../image/index.js';
-import { storedSize } from '../images/catalog.js';
 
 export interface ImageInspect {
   Id: Digest;
@@ -25,9 +24,10 @@ const zeroTime = '0001-01-01T00:00:00Z';
 
 /**
  * `refs` are the full references (tags and digest references) stored for the same digest as `image`;
- * RepoDigests name that digest in each of their repositories, as the containerd image store does.
+ * RepoDigests name that digest in each of their repositories, as the containerd image store does. `size` is
+ * Docker's size of the image (images/catalog.ts imageSize). API 1.44 dropped VirtualSize, so there is none.
  */
-export function inspectImage(image: ResolvedImage, refs: readonly string[]): ImageInspect {
+export function inspectImage(image: ResolvedImage, refs: readonly string[], size: number): ImageInspect {
   const all = refs.map((ref) => parseDockerRef(ref));
   // Digest references (`name@sha256:…`, from a pull by digest) are RepoDigests only, never RepoTags.
   const parsed = all.filter((ref) => ref.digest === undefined);
@@ -46,7 +46,7 @@ export function inspectImage(image: ResolvedImage, refs: readonly string[]): Ima
     Architecture: config.architecture,
     ...(config.variant !== undefined && { Variant: config.variant }),
     Os: config.os,
-    Size: storedSize(image),
+    Size: size,
     RootFS: { Type: 'layers', Layers: [...config.rootfs.diff_ids] },
     Metadata: { LastTagTime: zeroTime },
   };

@@ -2,7 +2,7 @@
 // what it found and exits 1 with one `Error: No such image: …` line per missing name.
 
 import { Annotation } from '../../../image/index.js';
-import { readIndexEntries, topDigestOf } from '../images/catalog.js';
+import { imageSize, type LayerSizes, readIndexEntries, topDigestOf } from '../images/catalog.js';
 import { type CommandIo, errorText, openStore, processIo, type StoreOptions } from '../images/command-io.js';
 import { type ImageInspect, inspectImage } from './inspect-json.js';
 
@@ -16,6 +16,7 @@ export async function run(opts: InspectOptions, io: CommandIo = processIo): Prom
   try {
     const store = await openStore(opts, io);
     const entries = await readIndexEntries(store);
+    const layerSizes: LayerSizes = new Map();
     for (const name of opts.images) {
       try {
         const image = await store.resolve(name);
@@ -24,7 +25,7 @@ export async function run(opts: InspectOptions, io: CommandIo = processIo): Prom
           const ref = entry.annotations?.[Annotation.refName];
           return entry.digest === top && ref !== undefined ? [ref] : [];
         });
-        found.push(inspectImage(image, refs));
+        found.push(inspectImage(image, refs, await imageSize(store, image, layerSizes)));
       } catch (error) {
         errors.push(errorText(error));
       }
