@@ -72,10 +72,19 @@ export function registerImageCommands(y: Argv, choose: (runner: Runner) => void)
             type: 'boolean',
             describe: 'accepted for Docker compatibility (never prompts)',
           })
+          .option('build-cache', {
+            type: 'boolean',
+            default: false,
+            describe: 'also remove the build cache (docker builder prune -a): later builds run every step again',
+          })
           .option('quiet', { alias: 'q', type: 'boolean', default: false }),
       (a) =>
         choose(async () =>
-          (await import('./commands/prune/run.js')).run({ keepRecentSeconds: a['keep-recent'], quiet: a.quiet }),
+          (await import('./commands/prune/run.js')).run({
+            keepRecentSeconds: a['keep-recent'],
+            buildCache: a['build-cache'],
+            quiet: a.quiet,
+          }),
         ),
     )
     .command(

@@ -1,7 +1,7 @@
 // The executor's public surface. So far: RUN isolation (runtime spec, runc), overlay snapshots and
 // the upper-dir differ; the build itself (plan → stages → image) is executor/build/.
 export { type BuildOptions, type BuildResult, build } from './build/build.js';
-export { cachedBlobs } from './build/cache-index.js';
+export { cachedBlobs, pruneBuildCache } from './build/cache-index.js';
 export { pruneCopyRecords } from './build/copy-reuse-record.js';
 export { pruneDirXattrMemos } from './build/dir-xattr-memo.js';
 export { BuildError, type BuildErrorDetails } from './build/errors.js';
@@ -23,6 +23,7 @@ export {
   type RegistryPushSpec,
 } from './build/export-registry.js';
 export { toTarEntry } from './build/layer-commit.js';
+export { liveBuilds, registerBuild } from './build/live-builds.js';
 export { isStepCached, loadRecordedPlan, type PlanIdentity, recordPlan } from './build/plan-record.js';
 export { type Progress, plainProgress, type StepProgress, silentProgress } from './build/progress.js';
 export { type ProgressMode, type ProgressTarget, progressFor } from './build/progress-mode.js';

@@ -20,6 +20,7 @@ import type { CacheSpec } from '../cache-transfer/index.js';
 import { BuildError } from './errors.js';
 import { commitImage } from './image-commit.js';
 import type { FsState } from './layer-ref.js';
+import { registerBuild } from './live-builds.js';
 import type { Progress } from './progress.js';
 import type { PullPolicy } from './pull-base.js';
 import { baseLayerCount, rewriteTimestamps } from './rewrite-timestamp.js';
@@ -93,6 +94,16 @@ export interface BuildResult {
 }
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
+  // Marked as running on the store for the whole build: `prune --build-cache` waits for none (live-builds.ts).
+  const unregister = await registerBuild(options.store);
+  try {
+    return await runBuild(options);
+  } finally {
+    await unregister();
+  }
+}
+
+async function runBuild(options: BuildOptions): Promise<BuildResult> {
   const contextDir = path.resolve(options.contextDir);
   const dockerfilePath = options.dockerfile ?? path.join(contextDir, 'Dockerfile');
   const dockerfileName = path.basename(dockerfilePath);

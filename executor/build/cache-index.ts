@@ -127,3 +127,20 @@ export async function cachedBlobs(store: Store): Promise<Digest[]> {
   }
   return out;
 }
+
+/**
+ * Removes every record of the build cache (`tsbuild prune --build-cache`) and returns how many went. The layers
+ * and images they named are then kept only by tags: the store's prune reclaims the rest. The caller makes sure
+ * no build runs (live-builds.ts): a running build may be about to name a layer only a record keeps.
+ */
+export async function pruneBuildCache(store: Store): Promise<number> {
+  const { readdir } = await import('node:fs/promises');
+  const dir = path.join(store.paths.cache, 'build');
+  let removed = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!/^[si]-[0-9a-f]{64}\.json$/.test(name)) continue;
+    await unlink(path.join(dir, name));
+    removed++;
+  }
+  return removed;
+}

@@ -1,12 +1,14 @@
 // `tsbuild prune`: unreferenced blobs, temp files of dead processes and orphan snapshots go; live data (and what
 // a build in another process is using: mounted snapshots, temp files of live processes) stays.
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { snapshotsInMountTable } from '../../cli/commands/prune/in-use.js';
 import { run } from '../../cli/commands/prune/run.js';
 import { run as rmi } from '../../cli/commands/rmi/run.js';
+import { lookupStep, recordStep } from '../../executor/build/cache-index.js';
 import { mountOverlay } from '../../executor/index.js';
+import type { Digest } from '../../image/index.js';
 import { buildImage, capture, distBuilt, importImage, runCli, type TempStore, tempStore } from './image-helpers.js';
 
 let t: TempStore;
@@ -104,5 +106,59 @@ describe('tsbuild prune', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Total reclaimed space: \d+B\n$/);
     expect((await readdir(t.store.paths.blobs)).length).toBe(0);
+  });
+
+  describe('--build-cache', () => {
+    /** A layer blob that only a build-cache record keeps (its image was removed). */
+    async function cachedLayer(): Promise<{ digest: Digest; key: string }> {
+      const built = await buildImage(t.store, 'cached:1', 'cached');
+      const manifest = JSON.parse((await t.store.readBlob(built.manifestDigest)).toString('utf8'));
+      const layer = manifest.layers[1];
+      const config = await t.store.resolve('cached:1');
+      const key = `sha256:${'7'.repeat(64)}`;
+      await recordStep(t.store, key, {
+        layer: {
+          digest: layer.digest,
+          size: layer.size,
+          mediaType: layer.mediaType,
+          diffId: config.config.rootfs.diff_ids[1]!,
+        },
+        created: '2024-01-01T00:00:00Z',
+      });
+      expect(await rmi({ root: t.root, images: ['cached:1'] }, capture().io)).toBe(0);
+      return { digest: layer.digest, key };
+    }
+
+    it('removes the records, and then what only they kept', async () => {
+      const { digest, key } = await cachedLayer();
+      // A plain prune keeps what a cache record names.
+      expect(await run({ root: t.root, keepRecentSeconds: 0, quiet: true }, capture().io)).toBe(0);
+      expect(await t.store.hasBlob(digest)).toBe(true);
+      const c = capture();
+      expect(await run({ root: t.root, keepRecentSeconds: 0, buildCache: true }, c.io)).toBe(0);
+      const lines = c.out().trimEnd().split('\n');
+      expect(lines[0]).toBe('deleted build cache: 1 record');
+      expect(lines).toContain(`deleted: ${digest}`);
+      expect(await t.store.hasBlob(digest)).toBe(false);
+      expect(await lookupStep(t.store, key)).toBeNull();
+    });
+
+    it('refuses while a build runs on the store, and ignores the mark of a dead one', async () => {
+      const { digest } = await cachedLayer();
+      await mkdir(t.store.paths.locks, { recursive: true });
+      await writeFile(path.join(t.store.paths.locks, `build-${deadPid}`), `${deadPid}\n`);
+      const live = process.ppid;
+      await writeFile(path.join(t.store.paths.locks, `build-${live}`), `${live}\n`);
+      const refused = capture();
+      expect(await run({ root: t.root, keepRecentSeconds: 0, buildCache: true }, refused.io)).toBe(1);
+      expect(refused.err()).toBe(
+        `Error: a build is running on this store (pid ${live}): prune the build cache when none runs\n`,
+      );
+      expect(await t.store.hasBlob(digest)).toBe(true);
+      expect(await readdir(t.store.paths.locks)).not.toContain(`build-${deadPid}`);
+      await rm(path.join(t.store.paths.locks, `build-${live}`));
+      expect(await run({ root: t.root, keepRecentSeconds: 0, buildCache: true }, capture().io)).toBe(0);
+      expect(await t.store.hasBlob(digest)).toBe(false);
+    });
   });
 });

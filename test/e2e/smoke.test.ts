@@ -1,4 +1,4 @@
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { busyboxRootfs } from '../executor/helpers.js';
@@ -23,6 +23,23 @@ describe.skipIf(isolationUnavailable() !== undefined)('smoke', () => {
     const { exportFilesystem } = await import('../../executor/index.js');
     await exportFilesystem(store, run.result!.fs, { type: 'local', dest: out });
     expect(await readFile(path.join(out, 'out'), 'utf8')).toBe('hello\n');
+  });
+
+  it('marks the store as being built on while the build runs (prune --build-cache waits for none)', async () => {
+    const store = await storeWithBusybox();
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [{ path: 'Dockerfile', content: 'FROM busybox\nRUN sleep 1\n' }]);
+    const mark = `build-${process.pid}`;
+    const running = buildIn(store, ctx);
+    let seen = false;
+    for (let i = 0; i < 50 && !seen; i++) {
+      seen = (await readdir(store.paths.locks).catch(() => [] as string[])).includes(mark);
+      if (!seen) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const run = await running;
+    if (run.error) throw run.error;
+    expect(seen).toBe(true);
+    expect(await readdir(store.paths.locks)).not.toContain(mark);
   });
 
   it('runs a RUN as root in a FROM scratch image that has no /etc/passwd (as docker build does)', async () => {
