@@ -2,6 +2,7 @@
 // the upper-dir differ; the build itself (plan → stages → image) is executor/build/.
 export { type BuildOptions, type BuildResult, build } from './build/build.js';
 export { cachedBlobs, pruneBuildCache } from './build/cache-index.js';
+export { pruneCacheMounts } from './build/cache-mount.js';
 export { pruneCopyRecords } from './build/copy-reuse-record.js';
 export { pruneDirXattrMemos } from './build/dir-xattr-memo.js';
 export { BuildError, type BuildErrorDetails } from './build/errors.js';

@@ -148,3 +148,32 @@ async function releaseLock(child: ChildProcess, closed: Promise<void>): Promise<
   child.stdin?.end();
   await closed;
 }
+
+/**
+ * Removes every cache mount directory (`tsbuild prune --build-cache`, as `docker builder prune -a` removes exec
+ * cache mounts) and returns how many went and their bytes. Only while no build runs (the caller checks): a
+ * running step may hold one. A directory something is still mounted on (a killed container) is left alone.
+ */
+export async function pruneCacheMounts(cacheRoot: string): Promise<{ removed: number; bytes: number }> {
+  const { readdir, lstat } = await import('node:fs/promises');
+  const { listMountsUnder } = await import('../snapshot/leftovers.js');
+  const root = path.join(cacheRoot, 'mounts');
+  const busy = (await listMountsUnder(root)).map((m) => m.target);
+  const sizeOf = async (p: string): Promise<number> => {
+    const info = await lstat(p);
+    if (!info.isDirectory()) return info.size;
+    let total = 0;
+    for (const name of await readdir(p)) total += await sizeOf(path.join(p, name));
+    return total;
+  };
+  let removed = 0;
+  let bytes = 0;
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const dir = path.join(root, name);
+    if (busy.some((target) => target === dir || target.startsWith(dir + path.sep))) continue;
+    bytes += await sizeOf(dir).catch(() => 0);
+    await rm(dir, { recursive: true, force: true });
+    removed++;
+  }
+  return { removed, bytes };
+}

@@ -129,16 +129,22 @@ describe('tsbuild prune', () => {
       return { digest: layer.digest, key };
     }
 
-    it('removes the records, and then what only they kept', async () => {
+    it('removes the records, then what only they kept, and the RUN --mount=type=cache directories', async () => {
       const { digest, key } = await cachedLayer();
+      const mountDir = path.join(t.store.paths.cache, 'mounts', '0123456789abcdef');
+      await mkdir(path.join(mountDir, 'sub'), { recursive: true });
+      await writeFile(path.join(mountDir, 'sub', 'cached.bin'), Buffer.alloc(5000, 1));
       // A plain prune keeps what a cache record names.
       expect(await run({ root: t.root, keepRecentSeconds: 0, quiet: true }, capture().io)).toBe(0);
       expect(await t.store.hasBlob(digest)).toBe(true);
       const c = capture();
       expect(await run({ root: t.root, keepRecentSeconds: 0, buildCache: true }, c.io)).toBe(0);
       const lines = c.out().trimEnd().split('\n');
-      expect(lines[0]).toBe('deleted build cache: 1 record');
+      expect(lines[0]).toBe('deleted build cache: 1 record, 1 cache mount');
       expect(lines).toContain(`deleted: ${digest}`);
+      expect(await readdir(path.join(t.store.paths.cache, 'mounts'))).toEqual([]);
+      // The cache mount's 5,000 bytes count in what was reclaimed.
+      expect(Number(/Total reclaimed space: ([\d.]+)kB/.exec(c.out())?.[1])).toBeGreaterThan(5);
       expect(await t.store.hasBlob(digest)).toBe(false);
       expect(await lookupStep(t.store, key)).toBeNull();
     });

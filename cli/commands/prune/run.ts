@@ -7,6 +7,7 @@ import {
   cachedBlobs,
   liveBuilds,
   pruneBuildCache,
+  pruneCacheMounts,
   pruneCopyRecords,
   pruneDirXattrMemos,
 } from '../../../executor/index.js';
@@ -29,6 +30,7 @@ export async function run(opts: PruneOptions, io: CommandIo = processIo): Promis
     const store = await openStore(opts, io);
     const graceMs = (opts.keepRecentSeconds ?? 600) * 1000;
     let records = 0;
+    let mounts = { removed: 0, bytes: 0 };
     if (opts.buildCache === true) {
       // A running build may be about to name a layer that only a cache record keeps alive.
       const running = await liveBuilds(store);
@@ -39,6 +41,7 @@ export async function run(opts: PruneOptions, io: CommandIo = processIo): Promis
         return 1;
       }
       records = await pruneBuildCache(store);
+      mounts = await pruneCacheMounts(store.paths.cache);
     }
     // Blobs a build-cache record reuses are roots too: prune must never break a cached step.
     const roots = await cachedBlobs(store);
@@ -55,14 +58,16 @@ export async function run(opts: PruneOptions, io: CommandIo = processIo): Promis
     await pruneCopyRecords(store);
     const transfers = await removeDeadTransferDirs(store);
     if (!opts.quiet) {
-      if (opts.buildCache === true)
-        io.stdout(`deleted build cache: ${records} ${records === 1 ? 'record' : 'records'}\n`);
+      if (opts.buildCache === true) {
+        const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+        io.stdout(`deleted build cache: ${plural(records, 'record')}, ${plural(mounts.removed, 'cache mount')}\n`);
+      }
       for (const digest of result.removedBlobs) io.stdout(`deleted: ${digest}\n`);
       for (const file of result.removedTempFiles) io.stdout(`deleted temp file: ${file}\n`);
       for (const name of snapshots.removed) io.stdout(`deleted snapshot: ${name}\n`);
       for (const name of transfers) io.stdout(`deleted temp file: ${name}\n`);
     }
-    io.stdout(`Total reclaimed space: ${humanSize(result.reclaimedBytes)}\n`);
+    io.stdout(`Total reclaimed space: ${humanSize(result.reclaimedBytes + mounts.bytes)}\n`);
     return 0;
   });
 }
