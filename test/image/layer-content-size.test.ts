@@ -166,6 +166,15 @@ describe('layerContentSize', () => {
     }
   });
 
+  it('loses its record when prune removes the layer', async () => {
+    const store = await freshStore();
+    const layer = await put(store, await tarOf(sample), OciMediaType.layer);
+    expect(await layerContentSize(store, layer)).toBe(sampleSize);
+    await store.prune({ gracePeriodMs: 0 });
+    expect(await store.hasBlob(layer.digest)).toBe(false);
+    expect(existsSync(contentSizeRecordPath(store, layer.digest))).toBe(false);
+  });
+
   it('names the layer when it is not a readable tar, and records nothing', async () => {
     const store = await freshStore();
     const notTar = await put(store, Buffer.alloc(4096, 0x41), OciMediaType.layer);
