@@ -1,8 +1,8 @@
 import type { ShellToken } from '../../shell-commands.js';
 import type { Rule } from '../../types.js';
 import { hadolintUrl } from '../meta.js';
-import { operands, programCalls } from './program-calls.js';
-import { eachRun } from './run-commands.js';
+import { operands, type ProgramCall, programCalls } from './program-calls.js';
+import { reportFirstUnpinned } from './unpinned.js';
 
 /**
  * `pkg@v1.2.3` is pinned, `@latest` and `@none` are not; `.`, `./cmd`, `/src/x` and a `main.go` are local
@@ -13,27 +13,29 @@ function pinned(text: string): boolean {
   return text.includes('@') && !text.endsWith('@latest') && !text.endsWith('@none');
 }
 
+/** The packages of a `go install`, `go get` or `go run` without a version. */
+function* unpinned(call: ProgramCall): Iterable<ShellToken> {
+  const words = operands(call);
+  const sub = words[0]?.text;
+  let packages: ShellToken[];
+  // `go run pkg args…`: only the package; the rest are the program's arguments.
+  if (sub === 'run') packages = words.slice(1, 2);
+  else if (sub === 'install' || sub === 'get') packages = words.slice(1).filter((w) => w.text !== 'tool');
+  else return;
+  for (const word of packages) if (!pinned(word.text)) yield word;
+}
+
 export const dl3062: Rule = {
   id: 'DL3062',
   group: 'practice',
   description: 'Pin versions in go. Instead of `go install <package>` use `go install <package>@<version>`',
   url: hadolintUrl('DL3062'),
   severity: 'warning',
-  check({ model, report }) {
-    for (const { run, script, commands } of eachRun(model, 'go')) {
-      // One finding per RUN, as hadolint has it, at its first unpinned package.
-      let first: ShellToken | undefined;
-      for (const call of programCalls(commands, 'go')) {
-        const words = operands(call);
-        const sub = words[0]?.text;
-        let packages: ShellToken[];
-        // `go run pkg args…`: only the package; the rest are the program's arguments.
-        if (sub === 'run') packages = words.slice(1, 2);
-        else if (sub === 'install' || sub === 'get') packages = words.slice(1).filter((w) => w.text !== 'tool');
-        else continue;
-        for (const word of packages) if (!pinned(word.text)) first ??= word;
-      }
-      if (first !== undefined) report(script.range(first.start, first.end), dl3062.description, run);
-    }
+  check(context) {
+    reportFirstUnpinned(
+      context,
+      { needle: 'go', calls: (commands) => programCalls(commands, 'go'), unpinned },
+      dl3062.description,
+    );
   },
 };
