@@ -152,11 +152,19 @@ class Launcher {
 
 const dirPrefix = 'tsbuild-launch-';
 
-/** A process killed by a signal leaves its launcher directory behind: the next launcher removes it. */
+/**
+ * A process killed by a signal leaves its launcher directory behind: the next launcher removes it. One this user
+ * may not remove (another user's, in a shared /tmp) is left alone: it is not in the way of this launcher's.
+ */
 export function removeStaleLauncherDirs(tmp = os.tmpdir()): void {
   for (const name of readdirSync(tmp)) {
     const pid = name.startsWith(dirPrefix) ? Number(/^(\d+)-/.exec(name.slice(dirPrefix.length))?.[1]) : Number.NaN;
-    if (Number.isInteger(pid) && !processAlive(pid)) rmSync(path.join(tmp, name), { recursive: true, force: true });
+    if (!Number.isInteger(pid) || processAlive(pid)) continue;
+    try {
+      rmSync(path.join(tmp, name), { recursive: true, force: true });
+    } catch {
+      // EACCES/EPERM: someone else's.
+    }
   }
 }
 
