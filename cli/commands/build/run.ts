@@ -16,14 +16,13 @@ import {
   type SshSource,
   wantsRewriteTimestamp,
 } from '../../../executor/index.js';
-import { defaultStoreRoot, InvalidReferenceError, Store } from '../../../image/index.js';
+import { defaultStoreRoot, Store } from '../../../image/index.js';
 import type { BuildNetwork, Platform } from '../../../planner/index.js';
 import { fdWriter, stderrTerminal } from '../../stdio.js';
 import { buildArgValues } from '../plan/run.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from '../run/interrupt.js';
-import { checkTagName } from '../tag/tag-name.js';
 import { renderBuildError } from './error-text.js';
-import { platformOption } from './platform-option.js';
+import { checkBuildTag, networkMode, platformOption } from './option-values.js';
 import { asStoreOutput, pushTargets, pushToRegistries } from './push.js';
 import { parseSshSpecs } from './ssh-spec.js';
 import { type BuildSources, resolveSources } from './stdin-sources.js';
@@ -235,16 +234,6 @@ function parseSecrets(list: readonly string[]): Map<string, SecretSource> {
   return out;
 }
 
-/** `-t NAME`: an error in Docker's words when NAME cannot be a tag. */
-function checkBuildTag(tag: string): void {
-  try {
-    checkTagName(tag);
-  } catch (error) {
-    if (!(error instanceof InvalidReferenceError)) throw error;
-    throw new Error(`invalid argument "${tag}" for "-t, --tag" flag: ${error.message}`);
-  }
-}
-
 /**
  * A failure outside the build's steps (an export, a push, the store): its message, as docker prints one. A
  * programming error (TypeError …) keeps its stack: that is a bug to report, and the stack is what tells where.
@@ -257,13 +246,4 @@ function unexpectedErrorText(error: unknown): string {
     error instanceof RangeError ||
     error instanceof SyntaxError;
   return bug && error.stack !== undefined ? error.stack : error.message;
-}
-
-const networks: readonly BuildNetwork[] = ['default', 'none', 'host'];
-
-/** `--network`'s value, checked (yargs checks it too; the fast path and other callers come here unchecked). */
-function networkMode(value: string | undefined): BuildNetwork | undefined {
-  if (value === undefined) return undefined;
-  if ((networks as readonly string[]).includes(value)) return value as BuildNetwork;
-  throw new Error(`network mode ${JSON.stringify(value)} not supported: use default, none or host`);
 }

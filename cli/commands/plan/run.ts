@@ -18,7 +18,7 @@ import {
   snapshotSource,
   storeResolver,
 } from '../../../planner/index.js';
-import { platformOption } from '../build/platform-option.js';
+import { platformOption } from '../build/option-values.js';
 import { planToJson } from './json.js';
 import { cacheStatus, type StepStatus } from './status.js';
 import { formatPlan } from './text.js';

@@ -1,0 +1,39 @@
+// Values of `tsbuild build` options that are checked before anything is built (a usage error, exit 2): `-t`
+// names, `--network` and `--platform` (which `tsbuild plan` takes too). yargs checks some of them already; the
+// fast path (cli/fast-path-build.ts) and other callers come here unchecked.
+import { InvalidReferenceError } from '../../../image/index.js';
+import { type BuildNetwork, type Platform, parsePlatform } from '../../../planner/index.js';
+import { checkTagName } from '../tag/tag-name.js';
+
+/** `-t NAME`: an error in Docker's words when NAME cannot be a tag. */
+export function checkBuildTag(tag: string): void {
+  try {
+    checkTagName(tag);
+  } catch (error) {
+    if (!(error instanceof InvalidReferenceError)) throw error;
+    throw new Error(`invalid argument "${tag}" for "-t, --tag" flag: ${error.message}`);
+  }
+}
+
+const networks: readonly BuildNetwork[] = ['default', 'none', 'host'];
+
+/** `--network`'s value. */
+export function networkMode(value: string | undefined): BuildNetwork | undefined {
+  if (value === undefined) return undefined;
+  if ((networks as readonly string[]).includes(value)) return value as BuildNetwork;
+  throw new Error(`network mode ${JSON.stringify(value)} not supported: use default, none or host`);
+}
+
+/**
+ * `--platform`: one platform to build for. A list (docker buildx's multi-platform build) is refused with a clear
+ * error rather than built for its first platform only.
+ */
+export function platformOption(value: string | undefined): Platform | undefined {
+  if (value === undefined) return undefined;
+  if (value.includes(',')) {
+    throw new Error(`--platform ${value}: multi-platform builds are not supported; build one platform at a time`);
+  }
+  const platform = parsePlatform(value);
+  if (platform === null) throw new Error(`--platform ${value}: not a platform (os/arch[/variant], e.g. linux/arm64)`);
+  return platform;
+}
