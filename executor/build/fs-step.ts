@@ -6,6 +6,7 @@
 import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Store } from '../../image/index.js';
+import { removeDropped } from '../diff/dropped.js';
 import type { LayerEntry } from '../diff/layer-entry.js';
 import { diffUpperDir } from '../diff/upper.js';
 import { syncUpperData } from '../snapshot/durable-upper.js';
@@ -167,7 +168,8 @@ async function changesOf(
     leftovers.unmounting.catch(() => {}); // awaited below
     // The runtime bundle is done with and nothing is mounted under it: removed while the step goes on.
     leftovers.removals.push(removeWorkDir(scratch).catch(() => {}));
-    const dataFiles: string[] = [];
+    let dataFiles: string[] = [];
+    const dropped: string[] = [];
     let entries: LayerEntry[] = [];
     if ((await readdir(upperDir)).length > 0) {
       leftovers.view = mountLowerView(lowerDirs, path.join(dir, 'l'), store.paths.snapshots);
@@ -178,9 +180,17 @@ async function changesOf(
         lowerRoot: lower.root,
         mountStubs,
         onDataFile: (f) => dataFiles.push(f),
+        onDropped: (f) => dropped.push(f),
       });
     }
     await leftovers.unmounting;
+    if (dropped.length > 0) {
+      // The upper dir becomes the layer's snapshot, which every image with this layer shares whatever lies below
+      // it (above all the empty layer of a RUN that changed nothing): what the layer leaves out must go from it.
+      await removeDropped(dropped);
+      const gone = new Set(dropped);
+      dataFiles = dataFiles.filter((f) => !gone.has(f));
+    }
     leftovers.removals.push(removeOverlayWorkDir(workDir).catch(() => {}));
     // The empty mount point goes now too, so that the step's dir is all that is left to remove at the end.
     leftovers.mountPointGone = rmdir(path.join(dir, 'm')).then(

@@ -79,13 +79,31 @@ export async function publishSnapshot(store: Store, layer: LayerRef, dir: string
 
 const pending = new Map<string, Promise<string>>();
 
+/** The diff_id of a layer without entries (two zero blocks): the layer of every RUN that changes nothing. */
+const emptyLayerDiffId = 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef';
+
+/**
+ * Whether `target` is the empty layer's snapshot spoiled by an older tsbuild: it published upper dirs that still
+ * held unchanged copy-ups (fs-step.ts now removes them), so every image with a RUN that changed nothing saw
+ * another build's files. Such a snapshot is moved out of the way (a build that has it mounted keeps its view; the
+ * work-dir sweep removes it once this process is gone) and made anew.
+ */
+async function setAsideSpoiled(store: Store, layer: LayerRef, target: string): Promise<boolean> {
+  if (layer.diffId !== emptyLayerDiffId || (await readdir(target)).length === 0) return false;
+  const aside = path.join(store.paths.snapshots, `tx-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await rename(target, aside).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+  return true;
+}
+
 /** The snapshot directory of `layer`, extracting the stored blob when it is not there yet. */
 export function ensureSnapshot(store: Store, layer: LayerRef): Promise<string> {
   const target = snapshotDir(store, layer);
   let job = pending.get(target);
   if (job === undefined) {
     job = (async () => {
-      if (await exists(target)) return target;
+      if ((await exists(target)) && !(await setAsideSpoiled(store, layer, target))) return target;
       const dir = await tempSnapshotDir(store, 'x');
       try {
         await extractAsLowerDir(store, layer, dir);

@@ -23,6 +23,12 @@ export interface UpperDiffOptions {
    * the layer (unchanged copy-ups, stubs): what must be synced before the upper dir is kept as a snapshot.
    */
   readonly onDataFile?: (file: string) => void;
+  /**
+   * Called with the absolute path of every upper entry the layer leaves out (unchanged copy-ups, whiteouts of
+   * nothing, mount stubs, sockets), children before their directory: an upper dir kept as the layer's snapshot
+   * must not hold them (the snapshot of a layer is shared by every image with that layer, whatever lies below).
+   */
+  readonly onDropped?: (file: string) => void;
 }
 
 type Base = BigIntStats | 'absent' | 'unknown';
@@ -36,6 +42,7 @@ interface Walk {
   readonly stubAncestors: ReadonlySet<string>;
   readonly inodes: WeakMap<LayerEntry, string>;
   readonly onDataFile: ((file: string) => void) | undefined;
+  readonly onDropped: ((file: string) => void) | undefined;
 }
 
 export async function diffUpperDir(upperDir: string, options: UpperDiffOptions = {}): Promise<LayerEntry[]> {
@@ -58,6 +65,7 @@ export async function diffUpperDir(upperDir: string, options: UpperDiffOptions =
     stubAncestors,
     inodes: new WeakMap(),
     onDataFile: options.onDataFile,
+    onDropped: options.onDropped,
   };
   const entries = await walkDir(walk, '', walk.lowerRoot === undefined ? 'unknown' : 'visible');
   return linkHardlinks(entries, walk.inodes);
@@ -86,9 +94,14 @@ async function visit(walk: Walk, rel: string, base: Base): Promise<LayerEntry[]>
 
   if (type === 'char' && st.rdev === 0n) {
     // A whiteout of something no lower layer has is a no-op (BuildKit skips it too).
-    return base === 'absent' ? [] : [whiteoutEntry(rel, st)];
+    if (base !== 'absent') return [whiteoutEntry(rel, st)];
+    walk.onDropped?.(full);
+    return [];
   }
-  if (type === undefined) return []; // sockets cannot be stored in a layer
+  if (type === undefined) {
+    walk.onDropped?.(full); // sockets cannot be stored in a layer
+    return [];
+  }
 
   if (type === 'dir') {
     const xattrs = (await walk.xattrs).get(rel);
@@ -102,19 +115,26 @@ async function visit(walk: Walk, rel: string, base: Base): Promise<LayerEntry[]>
           : 'hidden';
     const children = await walkDir(walk, rel, childBase);
     const createdForMounts = !inBase && (walk.stubs.has(rel) || walk.stubAncestors.has(rel));
-    if (createdForMounts && children.length === 0) return [];
     const opaque = opaqueMark && base !== 'absent';
     const changed = !inBase || opaque || !sameMetadata(base, st);
-    if (!changed && children.length === 0) return [];
+    if ((createdForMounts || !changed) && children.length === 0) {
+      walk.onDropped?.(full);
+      return [];
+    }
     const dir = makeEntry(walk, rel, 'dir', st, xattrs);
     const marker = opaque ? [opaqueEntry(rel, st)] : [];
     return [dir, ...marker, ...children];
   }
 
   if (type === 'file' && st.size > 0n) walk.onDataFile?.(full);
-  if (walk.stubs.has(rel) && !inBase && type === 'file' && st.size === 0n) return [];
   const xattrs = (await walk.xattrs).get(rel);
-  if (inBase && (await unchangedCopyUp(base, st, path.join(walk.lowerRoot ?? '', rel), full, xattrs))) return [];
+  if (
+    (walk.stubs.has(rel) && !inBase && type === 'file' && st.size === 0n) ||
+    (inBase && (await unchangedCopyUp(base, st, path.join(walk.lowerRoot ?? '', rel), full, xattrs)))
+  ) {
+    walk.onDropped?.(full);
+    return [];
+  }
   const entry = makeEntry(walk, rel, type, st, xattrs);
   if (type === 'symlink') return [{ ...entry, linkname: await readlink(full) }];
   return [entry];

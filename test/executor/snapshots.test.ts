@@ -1,7 +1,7 @@
 // Unpacked layers: whiteouts and opaque markers become overlayfs' own forms (made by batched commands through
 // the launcher), images are unpacked for builds at import time, and xattrs are read without forking Node.
 import { execFileSync } from 'node:child_process';
-import { lstat, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSnapshot, snapshotDir } from '../../executor/build/snapshots.js';
@@ -48,6 +48,23 @@ describe.skipIf(skipReason !== undefined)('layer snapshots', () => {
   });
   afterAll(async () => {
     await removeScratch(dir);
+  });
+
+  it("makes the empty layer's snapshot anew when an older tsbuild left files in it (and leaves other snapshots)", async () => {
+    const empty = await storeLayer(store, []);
+    expect(empty.diffId).toBe('sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef');
+    const spoiled = snapshotDir(store, empty);
+    await mkdir(path.join(spoiled, 'tmp'), { recursive: true });
+    await writeFile(path.join(spoiled, 'tmp', 'keep'), 'another build left me\n');
+    expect(await ensureSnapshot(store, empty)).toBe(spoiled);
+    expect(await readdir(spoiled)).toEqual([]);
+
+    const other = await storeLayer(store, [fileEntry('kept', 'k\n')]);
+    const root = snapshotDir(store, other);
+    await mkdir(root, { recursive: true });
+    await writeFile(path.join(root, 'marker'), 'as it was\n');
+    expect(await ensureSnapshot(store, other)).toBe(root);
+    expect(await readdir(root)).toEqual(['marker']);
   });
 
   it('turns whiteouts into 0/0 devices and opaque markers into trusted.overlay.opaque, many per layer', async () => {
