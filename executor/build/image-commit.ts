@@ -127,6 +127,8 @@ export async function commitImage(
 }
 
 async function tagAll(store: Store, tags: readonly string[], manifest: Descriptor): Promise<void> {
+  // Untagged, it is kept as a dangling image: its ID works (`tsbuild run $(tsbuild build -q .)`), as in Docker.
+  if (tags.length === 0) await store.keepDangling(manifest);
   for (const tag of tags) await store.tagManifest(tag, manifest);
 }
 

@@ -182,7 +182,43 @@ export class Store {
     const current = (await readIndexFile(this.paths.indexJson)).manifests.find((m) => refOf(m) === name);
     if (current?.digest === target.digest && current.mediaType === target.mediaType && current.size === target.size)
       return;
-    await this.mutateIndex((manifests) => [...manifests.filter((m) => refOf(m) !== name), entry]);
+    // A tagged image is no longer dangling: its untagged entry goes.
+    const dangling = (m: Descriptor) => refOf(m) === undefined && m.digest === target.digest;
+    await this.mutateIndex((manifests) => [...manifests.filter((m) => refOf(m) !== name && !dangling(m)), entry]);
+  }
+
+  /**
+   * Keeps an image nothing names (a build without `-t`) as Docker keeps a dangling image: an untagged entry, so that
+   * its ID works (`tsbuild run $(tsbuild build -q .)`) and `images` lists it as <none>. Nothing when an entry
+   * already holds the manifest. `prune` removes dangling entries (`removeDangling`).
+   */
+  async keepDangling(manifest: Descriptor): Promise<void> {
+    if ((await readIndexFile(this.paths.indexJson)).manifests.some((m) => m.digest === manifest.digest)) return;
+    const entry: Descriptor = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size };
+    await this.mutateIndex((manifests) =>
+      manifests.some((m) => m.digest === manifest.digest) ? manifests : [...manifests, entry],
+    );
+  }
+
+  /**
+   * Removes the untagged entries (dangling images, as `docker image prune` does) whose manifest was written more
+   * than `graceMs` ago (a build in another process may be about to tag its own); returns their digests.
+   */
+  async removeDangling(graceMs: number, now = Date.now()): Promise<Digest[]> {
+    const index = await readIndexFile(this.paths.indexJson);
+    const old: Digest[] = [];
+    for (const m of index.manifests) {
+      if (refOf(m) !== undefined) continue;
+      const age = await stat(this.blobPath(m.digest)).then(
+        (s) => now - s.mtimeMs,
+        () => Number.POSITIVE_INFINITY,
+      );
+      if (age >= graceMs) old.push(m.digest);
+    }
+    if (old.length === 0) return [];
+    const gone = new Set<string>(old);
+    await this.mutateIndex((manifests) => manifests.filter((m) => refOf(m) !== undefined || !gone.has(m.digest)));
+    return old;
   }
 
   /** Removes a tag or digest reference; true when it existed. */

@@ -5,7 +5,9 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildCliOptions } from '../../cli/commands/build/run.js';
-import type { Store } from '../../image/index.js';
+import { run as images } from '../../cli/commands/images/run.js';
+import { run as prune } from '../../cli/commands/prune/run.js';
+import { ImageNotFoundError, type Store } from '../../image/index.js';
 import { buildCommand } from './build-command.js';
 import { freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
 
@@ -96,6 +98,27 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build (command)',
     const byDefault = await cli(store, { context: net, outputs: [`type=local,dest=${host}`] });
     expect(byDefault.code).toBe(0);
     expect(await read(host, 'plain')).toBe(hostIfaces);
+  });
+
+  it('keeps an untagged build as a dangling image: its ID works and images lists it, until prune', async () => {
+    const dangling = await freshDir('c');
+    await writeContext(dangling, [{ path: 'Dockerfile', content: 'FROM busybox\nLABEL only=this-test\n' }]);
+    const built = await cli(store, { context: dangling, quiet: true });
+    expect(built.code).toBe(0);
+    const id = built.stdout.trim();
+    expect((await store.resolve(id)).configDigest).toBe(id);
+    const listed = { out: '' };
+    const io = {
+      stdout: (t: string) => {
+        listed.out += t;
+      },
+      stderr: () => {},
+      env: {},
+    };
+    expect(await images({ root: store.root }, io)).toBe(0);
+    expect(listed.out).toMatch(new RegExp(`^<none> +<none> +${id.slice(7, 19)} `, 'm'));
+    expect(await prune({ root: store.root, keepRecentSeconds: 0, quiet: true }, io)).toBe(0);
+    await expect(store.resolve(id)).rejects.toThrow(ImageNotFoundError);
   });
 
   it('reports a failed export by its message, without a stack trace', async () => {

@@ -19,8 +19,10 @@ import {
   buildLayer,
   type Digest,
   defaultStoreRoot,
+  ImageNotFoundError,
   OciMediaType,
   putLayer,
+  readIndexFile,
   Store,
   sha256Digest,
   type TarEntry,
@@ -220,6 +222,37 @@ describe('putLayer', () => {
     }
     expect(await putLayer(store, sorted(), { sourceDateEpoch: 1000 })).toEqual(fromArray);
     expect((await store.readBlob(expected.digest)).equals(expected.blob)).toBe(true);
+  });
+});
+
+describe('dangling images', () => {
+  it('keeps an untagged image (its ID resolves), drops the entry once it is tagged, and removes old ones', async () => {
+    const store = await Store.open(freshRoot());
+    const image = await storeImage(store, 'untagged');
+    const manifest = {
+      mediaType: OciMediaType.manifest,
+      digest: image.manifest,
+      size: await store.blobSize(image.manifest),
+    };
+    await store.keepDangling(manifest);
+    await store.keepDangling(manifest); // once
+    const entries = async () =>
+      (await readIndexFile(store.paths.indexJson)).manifests.map((m) => [m.digest, m.annotations ?? null]);
+    expect(await entries()).toEqual([[image.manifest, null]]);
+    expect((await store.resolve(image.config)).manifestDigest).toBe(image.manifest);
+    // Young ones stay (a build elsewhere may be about to tag its own); old ones go.
+    expect(await store.removeDangling(60_000)).toEqual([]);
+    expect(await store.removeDangling(0)).toEqual([image.manifest]);
+    await expect(store.resolve(image.config)).rejects.toThrow(ImageNotFoundError);
+
+    await store.keepDangling(manifest);
+    await store.tag('named:1', image.manifest);
+    expect(await entries()).toEqual([
+      [image.manifest, { 'org.opencontainers.image.ref.name': 'docker.io/library/named:1' }],
+    ]);
+    // A tagged image is not dangling, and keepDangling leaves it as it is.
+    await store.keepDangling(manifest);
+    expect(await store.removeDangling(0)).toEqual([]);
   });
 });
 

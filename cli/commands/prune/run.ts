@@ -43,6 +43,8 @@ export async function run(opts: PruneOptions, io: CommandIo = processIo): Promis
       records = await pruneBuildCache(store);
       mounts = await pruneCacheMounts(store.paths.cache);
     }
+    // Dangling images (untagged builds and loads) go, as `docker image prune` removes them.
+    await store.removeDangling(graceMs);
     // Blobs a build-cache record reuses are roots too: prune must never break a cached step.
     const roots = await cachedBlobs(store);
     const unregister = store.registerGcRoots(() => roots);
