@@ -64,21 +64,6 @@ export async function removeStaleWork(store: Store): Promise<void> {
   }
 }
 
-/** Moves a finished directory to the layer's snapshot name; when another process won, ours is dropped. */
-export async function publishSnapshot(store: Store, layer: LayerRef, dir: string): Promise<string> {
-  const target = snapshotDir(store, layer);
-  try {
-    await rename(dir, target);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
-    await rm(dir, { recursive: true, force: true });
-  }
-  return target;
-}
-
-const pending = new Map<string, Promise<string>>();
-
 /** The diff_id of a layer without entries (two zero blocks): the layer of every RUN that changes nothing. */
 const emptyLayerDiffId = 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef';
 
@@ -96,6 +81,23 @@ async function setAsideSpoiled(store: Store, layer: LayerRef, target: string): P
   });
   return true;
 }
+
+/** Moves a finished directory to the layer's snapshot name; when another process won, ours is dropped. */
+export async function publishSnapshot(store: Store, layer: LayerRef, dir: string): Promise<string> {
+  const target = snapshotDir(store, layer);
+  // A spoiled one in the way is replaced by this one, which a later step of this build may be using already.
+  if (await exists(target)) await setAsideSpoiled(store, layer, target);
+  try {
+    await rename(dir, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+    await rm(dir, { recursive: true, force: true });
+  }
+  return target;
+}
+
+const pending = new Map<string, Promise<string>>();
 
 /** The snapshot directory of `layer`, extracting the stored blob when it is not there yet. */
 export function ensureSnapshot(store: Store, layer: LayerRef): Promise<string> {

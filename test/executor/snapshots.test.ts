@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { lstat, mkdir, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSnapshot, snapshotDir } from '../../executor/build/snapshots.js';
+import { ensureSnapshot, publishSnapshot, snapshotDir } from '../../executor/build/snapshots.js';
 import { readTreeXattrs, unpackImageLayers } from '../../executor/index.js';
 import { launcherDir } from '../../executor/runtime/launcher.js';
 import {
@@ -57,6 +57,14 @@ describe.skipIf(skipReason !== undefined)('layer snapshots', () => {
     await mkdir(path.join(spoiled, 'tmp'), { recursive: true });
     await writeFile(path.join(spoiled, 'tmp', 'keep'), 'another build left me\n');
     expect(await ensureSnapshot(store, empty)).toBe(spoiled);
+    expect(await readdir(spoiled)).toEqual([]);
+
+    // Published over a spoiled one (a step of an upgraded tsbuild that changed nothing): ours takes its place.
+    await mkdir(path.join(spoiled, 'tmp'), { recursive: true });
+    await writeFile(path.join(spoiled, 'tmp', 'keep'), 'another build left me\n');
+    const fresh = path.join(path.dirname(spoiled), 'fresh-empty');
+    await mkdir(fresh);
+    expect(await publishSnapshot(store, empty, fresh)).toBe(spoiled);
     expect(await readdir(spoiled)).toEqual([]);
 
     const other = await storeLayer(store, [fileEntry('kept', 'k\n')]);
