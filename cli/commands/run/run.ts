@@ -48,6 +48,8 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
     return 125;
   }
   const { signal, received, release } = io.signal === undefined ? processInterrupt() : givenInterrupt(io.signal);
+  // The container's stderr so far: the runtime writes its own failure there before tsbuild reports it.
+  let shown = '';
   try {
     const store = await Store.open(opts.root ?? defaultStoreRoot(io.env as NodeJS.ProcessEnv));
     const result = await runImage({
@@ -63,14 +65,21 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
       network: opts.network === 'none' ? 'none' : 'host',
       ...(opts.runtime === undefined ? {} : { runtime: opts.runtime }),
       onStdout: (chunk) => io.stdout(chunk),
-      onStderr: (chunk) => io.stderr(chunk),
+      onStderr: (chunk) => {
+        shown = (shown + Buffer.from(chunk).toString('utf8')).slice(-8192);
+        io.stderr(chunk);
+      },
       ...(opts.interactive === true ? { stdin: io.stdin ?? process.stdin } : {}),
       signal,
     });
     const by = received();
     return result.aborted && by !== undefined ? 128 + signalNumbers[by] : result.exitCode;
   } catch (error) {
-    io.stderr(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    // `runc: runc run failed: …` repeats the line runc printed to the same stderr a moment ago: said once, as docker does.
+    const runtimeSaid = /^[\w./-]+: (.+)$/s.exec(message)?.[1];
+    const repeated = error instanceof ContainerError && runtimeSaid !== undefined && shown.includes(runtimeSaid);
+    if (!repeated) io.stderr(`Error: ${message}\n`);
     return error instanceof ContainerError ? error.exitCode : 125;
   } finally {
     release();
