@@ -7,7 +7,7 @@
 // (or the JSON parse) and reads as a miss, never as a wrong hit; a lost one costs a rebuild of that step.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { type Digest, fsyncDir, replaceFileUnsynced, type Store, tempPathFor } from '../../image/index.js';
 import type { LayerRef } from './layer-ref.js';
@@ -116,7 +116,6 @@ export function recordImage(store: Store, key: string, record: ImageRecord): Pro
 
 /** Layer blobs the cache refers to, so `prune` keeps them (register with `store.registerGcRoots`). */
 export async function cachedBlobs(store: Store): Promise<Digest[]> {
-  const { readdir } = await import('node:fs/promises');
   const dir = path.join(store.paths.cache, 'build');
   const names = await readdir(dir).catch(() => [] as string[]);
   const out: Digest[] = [];
@@ -134,7 +133,6 @@ export async function cachedBlobs(store: Store): Promise<Digest[]> {
  * no build runs (live-builds.ts): a running build may be about to name a layer only a record keeps.
  */
 export async function pruneBuildCache(store: Store): Promise<number> {
-  const { readdir } = await import('node:fs/promises');
   const dir = path.join(store.paths.cache, 'build');
   let removed = 0;
   for (const name of await readdir(dir).catch(() => [] as string[])) {

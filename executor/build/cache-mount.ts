@@ -7,9 +7,10 @@
 // kernel drops the lock when tsbuild exits, however it exits, so a crash never leaves a cache locked.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, chown, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunMount } from '../../planner/index.js';
+import { listMountsUnder } from '../snapshot/leftovers.js';
 
 export interface CacheLease {
   readonly dir: string;
@@ -155,8 +156,6 @@ async function releaseLock(child: ChildProcess, closed: Promise<void>): Promise<
  * running step may hold one. A directory something is still mounted on (a killed container) is left alone.
  */
 export async function pruneCacheMounts(cacheRoot: string): Promise<{ removed: number; bytes: number }> {
-  const { readdir, lstat } = await import('node:fs/promises');
-  const { listMountsUnder } = await import('../snapshot/leftovers.js');
   const root = path.join(cacheRoot, 'mounts');
   const busy = (await listMountsUnder(root)).map((m) => m.target);
   const sizeOf = async (p: string): Promise<number> => {
