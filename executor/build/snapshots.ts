@@ -74,7 +74,12 @@ const emptyLayerDiffId = 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b
  * work-dir sweep removes it once this process is gone) and made anew.
  */
 async function setAsideSpoiled(store: Store, layer: LayerRef, target: string): Promise<boolean> {
-  if (layer.diffId !== emptyLayerDiffId || (await readdir(target)).length === 0) return false;
+  if (layer.diffId !== emptyLayerDiffId) return false;
+  const entries = await readdir(target).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  if (entries.length === 0) return false;
   const aside = path.join(store.paths.snapshots, `tx-${process.pid}-${randomBytes(4).toString('hex')}`);
   await rename(target, aside).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
@@ -86,7 +91,7 @@ async function setAsideSpoiled(store: Store, layer: LayerRef, target: string): P
 export async function publishSnapshot(store: Store, layer: LayerRef, dir: string): Promise<string> {
   const target = snapshotDir(store, layer);
   // A spoiled one in the way is replaced by this one, which a later step of this build may be using already.
-  if (await exists(target)) await setAsideSpoiled(store, layer, target);
+  await setAsideSpoiled(store, layer, target);
   try {
     await rename(dir, target);
   } catch (error) {
