@@ -5,6 +5,7 @@
 // repeated single option, a value that looks like an option, or `help`, goes to yargs. test/cli/fast-path.test.ts
 // checks the options against program.ts'.
 import type { BuildCliOptions } from './commands/build/run.js';
+import { networkModes, progressModes } from './option-choices.js';
 
 /**
  * An operand yargs passes through unchanged: not an option (`-` alone is standard input), and not `help`, which
@@ -29,8 +30,8 @@ const valued = new Set([
   '--platform',
 ]);
 const repeatable = new Set(['-t', '--tag', '--build-arg']);
-const progressModes = new Set(['auto', 'tty', 'plain', 'quiet']);
-const networkModes = new Set(['default', 'none', 'host']);
+const progresses = new Set<string>(progressModes);
+const networks = new Set<string>(networkModes);
 
 /** Build options for a plain argument list (without the `build` word); undefined when yargs must decide. */
 export function fastBuild(args: readonly string[], how: { readonly bare?: boolean } = {}): BuildCliOptions | undefined {
@@ -63,9 +64,9 @@ export function fastBuild(args: readonly string[], how: { readonly bare?: boolea
   const one = (name: string) => values.get(name)?.[0];
   const progress = one('--progress') ?? 'auto';
   const jobs = one('--jobs');
-  if (!progressModes.has(progress) || (jobs !== undefined && !/^[1-9][0-9]{0,3}$/.test(jobs))) return undefined;
+  if (!progresses.has(progress) || (jobs !== undefined && !/^[1-9][0-9]{0,3}$/.test(jobs))) return undefined;
   const network = one('--network');
-  if (network !== undefined && !networkModes.has(network)) return undefined;
+  if (network !== undefined && !networks.has(network)) return undefined;
   return {
     context: operands[0]!,
     file: one('--file'),

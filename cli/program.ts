@@ -3,6 +3,7 @@
 import yargs, { type Argv } from 'yargs';
 import { registerImageCommands } from './image-commands.js';
 import { collect, operand, type Runner } from './operands.js';
+import { networkModes, progressModes } from './option-choices.js';
 import { version } from './version.js';
 
 export { encodeStdinOperand, type Runner } from './operands.js';
@@ -16,7 +17,7 @@ const platformOption = {
 
 /** `--network` of build and plan (docker build's): the network of RUN steps that name none. */
 const networkOption = {
-  choices: ['default', 'none', 'host'] as const,
+  choices: networkModes,
   describe: "network of RUN steps without --network: default (the host's), none or host",
 };
 
@@ -118,7 +119,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             default: true,
             describe: 'use the build cache (--no-cache rebuilds every step)',
           })
-          .option('progress', { choices: ['auto', 'tty', 'plain', 'quiet'] as const, default: 'auto' as const })
+          .option('progress', { choices: progressModes, default: 'auto' as const })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the image id' })
           .option('iidfile', { type: 'string', describe: 'write the image id to this file' })
           .option('metadata-file', { type: 'string', describe: 'write build metadata (JSON) to this file' })

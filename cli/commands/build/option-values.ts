@@ -3,6 +3,7 @@
 // fast path (cli/fast-path-build.ts) and other callers come here unchecked.
 import { InvalidReferenceError } from '../../../image/index.js';
 import { type BuildNetwork, type Platform, parsePlatform } from '../../../planner/index.js';
+import { networkModes } from '../../option-choices.js';
 import { checkTagName } from '../tag/tag-name.js';
 
 /** `-t NAME`: an error in Docker's words when NAME cannot be a tag. */
@@ -15,12 +16,10 @@ export function checkBuildTag(tag: string): void {
   }
 }
 
-const networks: readonly BuildNetwork[] = ['default', 'none', 'host'];
-
 /** `--network`'s value. */
 export function networkMode(value: string | undefined): BuildNetwork | undefined {
   if (value === undefined) return undefined;
-  if ((networks as readonly string[]).includes(value)) return value as BuildNetwork;
+  if ((networkModes as readonly string[]).includes(value)) return value as BuildNetwork;
   throw new Error(`network mode ${JSON.stringify(value)} not supported: use default, none or host`);
 }
 
