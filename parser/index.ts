@@ -3,6 +3,12 @@ export type * from './ast.js';
 export { dumpInstruction, toBuildKitDump } from './dump.js';
 export { goQuote } from './go-quote.js';
 export { chompHeredocContent } from './heredoc.js';
+export {
+  DEVICE_OPTION_KEYS,
+  type DeviceSpec,
+  type DeviceSpecResult,
+  parseDeviceSpec,
+} from './language/device-spec.js';
 export { parseGoBool } from './language/go-bool.js';
 export { INSTRUCTION_NAMES } from './language/instruction-names.js';
 export {

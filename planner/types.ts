@@ -1,7 +1,7 @@
 // The build plan: plain data that the executor runs and `tsbuild plan` prints.
 // Every step carries the cache key that decides whether its stored result can be reused.
 
-import type { Diagnostic, Range } from '../parser/index.js';
+import type { DeviceSpec, Diagnostic, Range } from '../parser/index.js';
 
 export interface Platform {
   readonly os: string;
@@ -166,6 +166,8 @@ export type StepOperation =
       readonly workdir: string;
       readonly network: string;
       readonly security: string;
+      /** `--device` CDI devices (none are provided yet: a required one fails the build). */
+      readonly devices: readonly DeviceSpec[];
       readonly mounts: readonly RunMount[];
       /** Heredoc scripts with a shebang are written to this file and executed. */
       readonly files: readonly { readonly path: string; readonly content: string; readonly mode: number }[];

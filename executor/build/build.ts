@@ -30,6 +30,7 @@ import { httpSourceEpoch } from './source-epoch.js';
 import type { SshSource } from './ssh-forward.js';
 import type { SecretSource } from './step-env.js';
 import { baseImageResolver } from './store-images.js';
+import { refuseUnrunnableSteps } from './unrunnable-steps.js';
 
 export interface BuildOptions {
   readonly store: Store;
@@ -168,7 +169,7 @@ async function runBuild(options: BuildOptions): Promise<BuildResult> {
   }
   report(planned.diagnostics, options);
   const thePlan = planned.plan as Plan;
-  refuseInsecureSteps(thePlan);
+  refuseUnrunnableSteps(thePlan, options.onWarning);
   const epoch = epochOf(thePlan, options.buildArgs ?? {});
   const now = Math.floor(Date.now() / 1000);
   const noCache = options.noCache ?? false;
@@ -274,21 +275,4 @@ function epochOf(thePlan: Plan, buildArgs: Readonly<Record<string, string>>): nu
     }
   }
   return null;
-}
-
-/**
- * `RUN --security=insecure` (a privileged step) needs the `security.insecure` entitlement, which tsbuild never
- * grants: the build fails before any step runs, with BuildKit's error, rather than running the step sandboxed.
- */
-function refuseInsecureSteps(thePlan: Plan): void {
-  for (const stage of thePlan.stages) {
-    for (const step of stage.steps) {
-      if (step.operation.type === 'run' && step.operation.security === 'insecure') {
-        throw new BuildError('security.insecure is not allowed: tsbuild does not run privileged RUN steps', {
-          line: step.line,
-          instruction: step.instruction.trim(),
-        });
-      }
-    }
-  }
 }

@@ -7,6 +7,7 @@ import { PlanError } from '../errors.js';
 import { type StepContext, withShell } from '../stage-state.js';
 import type { MountOrigin, RunMount, StepInput } from '../types.js';
 import { checkFlags, contextChecksum, flag, flags, type StepDraft } from './common.js';
+import { runDevices } from './run-devices.js';
 import { parseMount } from './run-mounts.js';
 
 const NETWORKS = ['default', 'none', 'host'];
@@ -19,6 +20,7 @@ export async function planRun(ctx: StepContext, run: RunInstruction): Promise<St
   const flagged = choice(run, 'network', NETWORKS);
   const network = flagged === 'default' ? ctx.network : flagged;
   const security = choice(run, 'security', SECURITY);
+  const devices = runDevices(run);
   let sshIndex = 0;
   const parsedMounts = flags(run, 'mount').map((f) => {
     const mount = parseMount(ctx, f, sshIndex);
@@ -42,7 +44,19 @@ export async function planRun(ctx: StepContext, run: RunInstruction): Promise<St
   return {
     args: argv,
     inputs,
-    operation: { type: 'run', argv, env, proxyEnv: ctx.proxyEnv, user, workdir, network, security, mounts, files },
+    operation: {
+      type: 'run',
+      argv,
+      env,
+      proxyEnv: ctx.proxyEnv,
+      user,
+      workdir,
+      network,
+      security,
+      devices,
+      mounts,
+      files,
+    },
     layer: {
       definition: {
         op: 'run',
@@ -54,6 +68,8 @@ export async function planRun(ctx: StepContext, run: RunInstruction): Promise<St
         security,
         mounts: mountKeys,
         files: files.map((f) => ({ path: f.path, content: f.content, mode: f.mode })),
+        // Only when given, so that the keys of every RUN without devices stay as they were.
+        ...(devices.length > 0 ? { devices: devices.map((d) => ({ name: d.name, required: d.required })) } : {}),
       },
       link: false,
     },

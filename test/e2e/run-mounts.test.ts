@@ -156,6 +156,30 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN --mount', () => {
     expect(run.log).not.toContain('RUN echo ran');
   });
 
+  it('RUN --device: a required CDI device fails the build before any step; an optional one is left out with a warning', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [
+      {
+        path: 'Dockerfile',
+        content: 'FROM busybox\nRUN echo ran > /first\nRUN --device=vendor.com/gpu=0,required true\n',
+      },
+    ]);
+    const failed = await buildIn(store, ctx, { noCache: true });
+    expect(failed.error?.message).toBe('required device "vendor.com/gpu=0" is not registered');
+    expect((failed.error as BuildError).details.line).toBe(3);
+    expect(failed.log).not.toContain('RUN echo ran');
+
+    await writeContext(ctx, [
+      { path: 'Dockerfile', content: 'FROM busybox\nRUN --device=vendor.com/gpu=0 echo ran > /ran\n' },
+    ]);
+    const warnings: string[] = [];
+    const ran = await buildIn(store, ctx, { onWarning: (d) => warnings.push(`${d.range.start.line}: ${d.message}`) });
+    expect(ran.error).toBeNull();
+    expect(warnings).toEqual(['2: optional device "vendor.com/gpu=0" is not registered: the step runs without it']);
+    const layers = ran.result!.fs.layers;
+    expect(await layerListing(layers[layers.length - 1].digest)).toBe('ran\n');
+  });
+
   it('--network=none leaves only the loopback interface', async () => {
     const ctx = await freshDir('c');
     await writeContext(ctx, [

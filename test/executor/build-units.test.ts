@@ -125,6 +125,7 @@ describe('createdBy', () => {
         workdir: '/',
         network: 'default',
         security: 'default',
+        devices: [],
         mounts: [],
         files: [],
       },

@@ -57,6 +57,24 @@ const cases: Record<string, { name: string; text: string; expected: string[] }[]
       ],
     },
     {
+      name: '--device: an unknown key',
+      text: 'FROM alpine\nRUN --device=vendor.com/gpu=0,requird=true true\n',
+      expected: ["2:31-2:43 invalid-flag-value unexpected key 'requird' in 'requird=true' (did you mean required?)"],
+    },
+    {
+      name: '--device: not a CDI name',
+      text: 'FROM alpine\nRUN --device=gpu true\nRUN --device=vendor.com/9pu true\n',
+      expected: [
+        '2:14-2:17 invalid-flag-value invalid device "gpu"',
+        '3:14-3:28 invalid-flag-value invalid device "vendor.com/9pu": invalid class "9pu", should start with letter',
+      ],
+    },
+    {
+      name: '--device: valid names',
+      text: 'FROM alpine\nRUN --device=vendor.com/gpu=0,required --device=name=nvidia.com/gpu=all,required=false true\n',
+      expected: [],
+    },
+    {
       name: 'symbolic --chmod and variables',
       text: 'FROM alpine\nCOPY --chmod=u+x,go-w a b\nCOPY --chmod=$M a b\n',
       expected: [],

@@ -146,6 +146,46 @@ describe('RUN', () => {
     ]);
   });
 
+  it('--device: the CDI devices asked for are in the operation and the key; a RUN without one keeps its key', async () => {
+    const run = await op(
+      'FROM busybox\nRUN --device=vendor.com/gpu=0 --device=name=nvidia.com/gpu=all,required --device=x.io/fpga,required=false a\n',
+    );
+    expect(run).toMatchObject({
+      devices: [
+        { name: 'vendor.com/gpu=0', required: false },
+        { name: 'nvidia.com/gpu=all', required: true },
+        { name: 'x.io/fpga', required: false },
+      ],
+    });
+    const keys = async (flags: string) => stepsOf(await planOf(`FROM busybox\nRUN ${flags} a\nRUN b\n`))[0].cacheKey;
+    const none = await keys('');
+    const optional = await keys('--device=vendor.com/gpu=0');
+    const required = await keys('--device=vendor.com/gpu=0,required');
+    expect(new Set([none, optional, required]).size).toBe(3);
+    expect(none).toBe(stepsOf(await planOf('FROM busybox\nRUN a\nRUN b\n'))[0].cacheKey);
+  });
+
+  it.each([
+    ['--device=gpu', 'error 2:5 invalid device "gpu"'],
+    [
+      '--device=vendor.com/gpu=0,requird=1',
+      "error 2:31 unexpected key 'requird' in 'requird=1' (did you mean required?)",
+    ],
+    ['--device=vendor.com/gpu=0,required=maybe', 'error 2:31 invalid value for required: maybe'],
+    ['--device=vendor.com/gpu=0,name=x.io/y', 'error 2:31 device name already set to vendor.com/gpu=0'],
+    ['--device=vendor.com/gpu=0,extra', "error 2:31 invalid field 'extra' must be a key=value pair"],
+    [
+      '--device=vendor.com/g.pu',
+      `error 2:5 invalid device "vendor.com/g.pu": invalid character '.' in class name "g.pu"`,
+    ],
+    [
+      '--device=vendor-/gpu',
+      'error 2:5 invalid device "vendor-/gpu": invalid vendor "vendor-", should end with a letter or digit',
+    ],
+  ])('RUN %s fails as in BuildKit', async (flagText, message) => {
+    expect(messages(await planOf(`FROM busybox\nRUN ${flagText} true\n`))).toEqual([message]);
+  });
+
   it('mount from= does not expand variables', async () => {
     const result = await planOf(
       'FROM busybox AS test\nFROM busybox\nENV ttt=test\nRUN --mount=from=$ttt,type=cache,target=/tmp ls\n',

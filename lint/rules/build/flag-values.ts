@@ -1,4 +1,5 @@
-import type { Flag } from '../../../parser/index.js';
+import { DEVICE_OPTION_KEYS, type Flag, parseDeviceSpec } from '../../../parser/index.js';
+import { withSuggestion } from '../../suggest.js';
 import type { Rule } from '../../types.js';
 import { referenceUrl } from '../meta.js';
 
@@ -34,6 +35,13 @@ export const invalidFlagValue: Rule = {
           report(at, `invalid network mode "${value}"`, instruction);
         } else if (instruction.kind === 'run' && flag.name === 'security' && !SECURITY.has(value)) {
           report(at, `security "${value}" is not valid`, instruction);
+        } else if (instruction.kind === 'run' && flag.name === 'device') {
+          const device = parseDeviceSpec(flag.options);
+          if (device.ok) continue;
+          const { message, unknownKey } = device;
+          const text =
+            unknownKey === undefined ? message : withSuggestion(message, unknownKey, DEVICE_OPTION_KEYS, true);
+          report(device.option?.range ?? at, text, instruction);
         } else if ((instruction.kind === 'copy' || instruction.kind === 'add') && flag.name === 'chmod') {
           const problem = chmodProblem(value);
           if (problem) report(at, problem, instruction);
