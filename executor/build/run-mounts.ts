@@ -64,8 +64,11 @@ export async function prepareMounts(
         // A secret that is optional and not given is an empty variable, as in BuildKit.
         const value = await secretValue(env, spec);
         secretEnv.push(`${spec.options.env}=${value?.toString('utf8') ?? ''}`);
-        // With env= and no target, the secret is a variable only.
+        // With env= and no target, the secret is a variable only; with a target, also a file of the same value.
         if (spec.target === '') continue;
+        const mount = await secretMount(spec, path.join(scratch, `mnt${i}`), value);
+        if (mount !== null) mounts.push(mount);
+        continue;
       }
       const mount = await prepareOne(env, spec, path.join(scratch, `mnt${i}`), releases);
       if (mount !== null) mounts.push(mount);
@@ -97,7 +100,7 @@ async function prepareOne(
       return { type: 'bind', source: lease.dir, target: spec.target, readonly: spec.readonly };
     }
     case 'secret':
-      return secretMount(env, spec, scratch);
+      return secretMount(spec, scratch, await secretValue(env, spec));
     case 'ssh':
       return sshMount(env, spec, scratch, releases);
     case 'bind':
@@ -124,8 +127,7 @@ async function secretValue(env: StepEnv, spec: RunMount): Promise<Buffer | null>
   return value;
 }
 
-async function secretMount(env: StepEnv, spec: RunMount, scratch: string): Promise<ExtraMount | null> {
-  const value = await secretValue(env, spec);
+async function secretMount(spec: RunMount, scratch: string, value: Buffer | null): Promise<ExtraMount | null> {
   if (value === null) return null;
   await mkdir(scratch, { recursive: true, mode: 0o700 });
   const file = path.join(scratch, 'secret');
