@@ -13,7 +13,7 @@ import { acquireCacheDir, type CacheSeed } from './cache-mount.js';
 import { withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
 import { serveAgentSocket } from './ssh-forward.js';
-import type { StepEnv } from './step-env.js';
+import { contextOf, type StepEnv } from './step-env.js';
 
 const run = promisify(execFile);
 
@@ -188,7 +188,7 @@ async function bindMount(
   const sourceRel = (spec.source ?? '/').replace(/^\/+/, '');
   const origin = spec.origin ?? { type: 'context' };
   let root: string;
-  if (origin.type === 'context') root = env.context.root;
+  if (origin.type === 'context') root = contextOf(env, origin).root;
   else {
     const fs = origin.type === 'stage' ? await env.stageFs(origin.index) : await env.imageFs(origin.ref);
     root = await openView(env, fs, releases);
