@@ -137,6 +137,8 @@ async function secretMount(env: StepEnv, spec: RunMount, scratch: string): Promi
 /** `from=STAGE|IMAGE,source=DIR`: a new instance of the cache starts as a copy of that directory. */
 async function cacheSeed(env: StepEnv, spec: RunMount, releases: (() => Promise<void>)[]): Promise<CacheSeed> {
   const origin = spec.origin;
+  if (origin?.type === 'context' && origin.name !== undefined)
+    throw new MountSetupError(`a cache mount cannot be seeded from the build context ${origin.name}: not supported`);
   if (origin === null || origin.type === 'context')
     throw new MountSetupError('a cache mount is seeded from a stage or image');
   const fs = origin.type === 'stage' ? await env.stageFs(origin.index) : await env.imageFs(origin.ref);

@@ -80,6 +80,16 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build --build-con
     }
   });
 
+  it('a cache mount seeded from a directory is refused, by name', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [
+      { path: 'Dockerfile', content: 'FROM busybox\nRUN --mount=type=cache,from=extra,source=conf,target=/c true\n' },
+    ]);
+    const result = await cli(store, { context: ctx, quiet: true, buildContexts: [`extra=${extra}`] });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('a cache mount cannot be seeded from the build context extra: not supported');
+  });
+
   it('FROM a directory makes a stage of its content', async () => {
     const ctx = await freshDir('c');
     await writeContext(ctx, [
