@@ -86,6 +86,7 @@ export function fastBuild(args: readonly string[], how: { readonly bare?: boolea
     runtime: one('--runtime') ?? 'runc',
     network,
     platform: one('--platform'),
+    buildContexts: [],
     cacheTo: [],
     cacheFrom: [],
     push: false,

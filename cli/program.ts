@@ -21,6 +21,13 @@ const networkOption = {
   describe: "network of RUN steps without --network: default (the host's), none or host",
 };
 
+/** `--build-context NAME=VALUE` of build and plan (docker buildx's): a named context. */
+const buildContextOption = {
+  type: 'string',
+  describe:
+    'NAME=DIR | NAME=docker-image://REF: what FROM NAME, COPY --from=NAME and mounts from=NAME use (repeatable)',
+} as const;
+
 /** Parses `argv` (without node and script) and reports the chosen command through `choose`. */
 export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv {
   const later = choose;
@@ -81,6 +88,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           .option('build-arg', { type: 'string', describe: 'K=V, or K to take the value from the env' })
           .option('network', networkOption)
           .option('platform', platformOption)
+          .option('build-context', buildContextOption)
           .option('json', { type: 'boolean', default: false }),
       (a) =>
         later(async () =>
@@ -91,6 +99,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             buildArgs: collect(a['build-arg']),
             network: a.network,
             platform: a.platform,
+            buildContexts: collect(a['build-context']),
             json: a.json,
           }),
         ),
@@ -153,7 +162,8 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           .option('jobs', { type: 'number', describe: 'stages built at once (default: number of CPUs)' })
           .option('runtime', { type: 'string', default: 'runc', describe: 'OCI runtime for RUN (runc or crun)' })
           .option('network', networkOption)
-          .option('platform', platformOption),
+          .option('platform', platformOption)
+          .option('build-context', buildContextOption),
       (a) =>
         later(async () =>
           (await import('./commands/build/run.js')).run({
@@ -175,6 +185,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             runtime: a.runtime,
             network: a.network,
             platform: a.platform,
+            buildContexts: collect(a['build-context']),
             cacheTo: collect(a['cache-to']),
             cacheFrom: collect(a['cache-from']),
             push: a.push === true,

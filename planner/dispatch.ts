@@ -7,8 +7,10 @@
 import { normalizeReference } from '../image/index.js';
 import type { Diagnostic, Instruction, Range } from '../parser/index.js';
 import { type Canonical, canonicalise, chainKey, sha256 } from './cache-key.js';
+import { contextBaseStep } from './context-stage.js';
 import { PlanError } from './errors.js';
 import type { FromInfo } from './from.js';
+import { findContext } from './named-contexts.js';
 import { formatPlatform } from './platform.js';
 import { argStrings, finalConfig, inheritState, initialState, type SourceRef, type StageState } from './stage-state.js';
 import { findSourceStage, type StageDef, stageLabel } from './stages.js';
@@ -18,6 +20,7 @@ import type {
   BuildNetwork,
   ContextSource,
   ImageConfig,
+  NamedContext,
   PlanStage,
   PlanStep,
   Platform,
@@ -35,6 +38,8 @@ export interface DispatchEnv {
   readonly network: BuildNetwork;
   readonly argScope: ArgScope;
   readonly context: ContextSource;
+  /** `--build-context` values by normalised name. */
+  readonly namedContexts: ReadonlyMap<string, NamedContext>;
   readonly resolver: BaseImageResolver;
   readonly diagnostics: Diagnostic[];
   /** Final states of the stages planned so far. */
@@ -59,6 +64,7 @@ export async function dispatchStage(
     context: env.context,
     source: (name: string, range: Range, allowIndex: boolean) => sourceRef(env, stage, name, range, allowIndex),
   };
+  if (from.base.type === 'context') await copyContextBase(env, state, stage, from.base.name);
   for (const trigger of triggers) {
     try {
       await runStep(ctx, env, trigger, true, stage.from.range);
@@ -68,7 +74,8 @@ export async function dispatchStage(
       throw error;
     }
   }
-  for (const instr of stage.instructions) await runStep(ctx, env, instr, false, instr.range);
+  // A stage a named context replaces is that context: none of its instructions runs.
+  if (!from.replaced) for (const instr of stage.instructions) await runStep(ctx, env, instr, false, instr.range);
   env.done.set(stage.index, state);
   return {
     name: stage.name,
@@ -90,6 +97,11 @@ function startState(
   image: ResolvedImage | null,
 ): { state: StageState; base: StageBase } {
   const b = from.base;
+  if (b.type === 'context') {
+    const platform = from.platform ?? env.targetPlatform;
+    const scratchKey = chainKey(null, { op: 'scratch', platform: formatPlatform(platform) });
+    return { state: initialState(platform, {}, scratchKey, configDigest({})), base: { type: 'context', name: b.name } };
+  }
   if (b.type === 'stage') {
     const parent = env.done.get(b.index) as StageState;
     return {
@@ -115,6 +127,15 @@ function startState(
 
 function configDigest(config: ImageConfig): string {
   return sha256(canonicalise(JSON.parse(JSON.stringify(config)) as Canonical));
+}
+
+/** `FROM name` of a local named context: the directory's content is the stage's first layer. */
+async function copyContextBase(env: DispatchEnv, state: StageState, stage: StageDef, name: string): Promise<void> {
+  const context = env.namedContexts.get(name);
+  if (context?.type !== 'local') throw new Error(`no local build context ${name}`);
+  const draft = await contextBaseStep(name, context.source, stage.from.range);
+  const seenEnv = state.imageEnv.toStrings();
+  state.steps.push(commit(state, stage.from, draft, false, stage.from.range, seenEnv, argStrings(state), () => false));
 }
 
 async function runStep(
@@ -188,6 +209,8 @@ async function sourceRef(
   allowIndex: boolean,
 ): Promise<SourceRef> {
   const stage = findSourceStage(env.stages, name, allowIndex, range);
+  const replacedBy = stage === null ? null : env.froms[stage.index];
+  if (replacedBy?.replaced && replacedBy.base.type === 'context') return localContextRef(env, replacedBy.base.name);
   if (stage !== null) {
     const state = env.done.get(stage.index);
     if (state === undefined || stage.index >= current.index) {
@@ -205,6 +228,23 @@ async function sourceRef(
   } catch (error) {
     throw new PlanError('invalid-reference', `invalid from flag value ${name}: ${(error as Error).message}`, range);
   }
+  const named = findContext(env.namedContexts, name);
+  if (named?.context.type === 'local') return localContextRef(env, named.name);
+  if (named?.context.type === 'image') {
+    if (named.context.ref === 'scratch')
+      throw new PlanError(
+        'scratch-source',
+        `build context ${named.name} is scratch: there is nothing to copy or mount`,
+        range,
+      );
+    ref = named.context.ref;
+  }
   const image = await env.resolver.resolve(ref, env.targetPlatform);
   return { type: 'image', ref, digest: image?.digest ?? null };
+}
+
+function localContextRef(env: DispatchEnv, name: string): SourceRef {
+  const context = env.namedContexts.get(name);
+  if (context?.type !== 'local') throw new Error(`no local build context ${name}`);
+  return { type: 'context', name, source: context.source };
 }

@@ -1,25 +1,32 @@
 // FROM: the base name and --platform expanded with the global args only, then classified as
-// `scratch`, an earlier stage, or an image reference (normalised as Docker does).
+// `scratch`, an earlier stage, a named context (`--build-context`) or an image reference (normalised as
+// Docker does). A named context with the stage's own name replaces the whole stage (BuildKit's
+// buildDispatchStates): its FROM line and instructions are not used.
 
 import { normalizeReference } from '../image/index.js';
 import type { Diagnostic } from '../parser/index.js';
 import type { EnvList } from './env-list.js';
 import { PlanError, warning } from './errors.js';
 import { expandWord } from './expand.js';
+import { findContext } from './named-contexts.js';
 import { parsePlatform } from './platform.js';
 import { findBaseStage, type StageDef } from './stages.js';
 import { suggest } from './suggest.js';
-import type { Platform } from './types.js';
+import type { NamedContext, Platform } from './types.js';
 
 export type BaseRef =
   | { readonly type: 'scratch' }
   | { readonly type: 'stage'; readonly index: number }
-  | { readonly type: 'image'; readonly ref: string };
+  | { readonly type: 'image'; readonly ref: string }
+  /** A local named context, by its normalised name. */
+  | { readonly type: 'context'; readonly name: string };
 
 export interface FromInfo {
   readonly base: BaseRef;
   /** `--platform`, when given. */
   readonly platform: Platform | null;
+  /** A named context of the stage's name replaces the stage: none of its instructions is planned. */
+  readonly replaced?: true;
 }
 
 /** The global scope FROM lines see: values, and every ARG declared before the first FROM. */
@@ -34,6 +41,7 @@ export function resolveFrom(
   globals: GlobalScope,
   escapeChar: '\\' | '`',
   diagnostics: Diagnostic[],
+  contexts: ReadonlyMap<string, NamedContext> = new Map(),
 ): FromInfo {
   const from = stage.from;
   for (const f of from.flags) {
@@ -46,6 +54,9 @@ export function resolveFrom(
   const platformFlag = from.flags.find((f) => f.name === 'platform');
   const platform =
     platformFlag === undefined ? null : fromPlatform(platformFlag.value ?? '', globals, escapeChar, from, diagnostics);
+  const replacement = stage.name === null ? null : findContext(contexts, stage.name);
+  if (replacement !== null)
+    return { base: contextBase(replacement.name, replacement.context), platform, replaced: true };
   if (name === 'scratch') return { base: { type: 'scratch' }, platform };
   const parent = findBaseStage(stages, stage.index, name);
   if (parent !== null) return { base: { type: 'stage', index: parent.index }, platform };
@@ -59,7 +70,15 @@ export function resolveFrom(
       from.image.range,
     );
   }
+  const named = findContext(contexts, name);
+  if (named !== null) return { base: contextBase(named.name, named.context), platform };
   return { base: { type: 'image', ref }, platform };
+}
+
+/** The base a named context gives: another image (or scratch), or a local directory. */
+function contextBase(name: string, context: NamedContext): BaseRef {
+  if (context.type === 'local') return { type: 'context', name };
+  return context.ref === 'scratch' ? { type: 'scratch' } : { type: 'image', ref: context.ref };
 }
 
 /** `FROM --platform=…`, expanded; errors as BuildKit words them (with containerd's reasons). */

@@ -92,6 +92,7 @@ function triggersOf(
   index: number,
 ): Instruction[] {
   const base = froms[index].base;
+  if (froms[index].replaced) return [];
   if (base.type === 'image') return parseTriggers(images.get(index)?.config.OnBuild ?? [], stages[index].from.range);
   if (base.type === 'stage') {
     // A stage's own ONBUILD instructions run in the stages built FROM it (not further down).
@@ -112,7 +113,9 @@ function edgesOf(
     const list: StageEdge[] = [];
     const base = froms[stage.index].base;
     if (base.type === 'stage') list.push({ to: base.index, range: stage.from.range });
-    for (const instr of [...(triggers.get(stage.index) ?? []), ...stage.instructions]) {
+    // A stage a named context replaces runs none of its instructions.
+    const instructions = froms[stage.index].replaced ? [] : stage.instructions;
+    for (const instr of [...(triggers.get(stage.index) ?? []), ...instructions]) {
       for (const ref of sourceReferences(instr)) {
         if (ref.from.includes('$')) continue; // rejected with its own message when the step is planned
         const source = findSourceStage(stages, ref.from, ref.allowIndex, ref.range);

@@ -15,6 +15,7 @@ export {
   listPlan,
 } from './listed-plan.js';
 export { MemoryImageResolver } from './memory-resolver.js';
+export { contextName } from './named-contexts.js';
 export { plan } from './plan.js';
 export { formatPlatform, hostPlatform, parsePlatform } from './platform.js';
 export { snapshotSource } from './snapshot-source.js';
@@ -27,6 +28,7 @@ export type {
   HealthcheckConfig,
   ImageConfig,
   MountOrigin,
+  NamedContext,
   Plan,
   PlanDeps,
   PlanOptions,

@@ -8,6 +8,7 @@ export type ListedInput =
   | Exclude<StepInput, { readonly type: 'context' }>
   | {
       readonly type: 'context';
+      readonly name?: string;
       readonly source: string;
       readonly digest: string;
       readonly files: readonly SelectedFile[];

@@ -41,7 +41,10 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
     resolver: deps.sourceEpoch,
   });
   const declared = new Set(metaArgs.flatMap((a) => a.declarations.map((d) => d.name.value)));
-  const froms = stages.map((s) => resolveFrom(stages, s, { values: globals, declared }, ast.escapeChar, diagnostics));
+  const contexts = deps.namedContexts ?? new Map();
+  const froms = stages.map((s) =>
+    resolveFrom(stages, s, { values: globals, declared }, ast.escapeChar, diagnostics, contexts),
+  );
   const target = resolveTarget(stages, options.target);
 
   // A stage built FROM another runs on that stage's platform.
@@ -61,6 +64,7 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
     network: options.network ?? 'default',
     argScope: { buildArgs, globalArgs: globals },
     context: deps.context,
+    namedContexts: contexts,
     resolver: deps.images,
     diagnostics,
     done: new Map(),

@@ -41,13 +41,15 @@ export interface StepContext {
   /** The build's `--network`: a RUN's network unless its own flag names one. */
   readonly network: BuildNetwork;
   readonly context: ContextSource;
-  /** Resolves `--from=` (a stage index allowed) / `from=` (names only) to an earlier stage or an image. */
+  /** Resolves `--from=` (a stage index allowed) / `from=` (names only) to an earlier stage, a named context or an image. */
   readonly source: (from: string, range: Range, allowIndex: boolean) => Promise<SourceRef>;
 }
 
 export type SourceRef =
   | { readonly type: 'stage'; readonly index: number; readonly name: string; readonly fsKey: string }
-  | { readonly type: 'image'; readonly ref: string; readonly digest: string | null };
+  | { readonly type: 'image'; readonly ref: string; readonly digest: string | null }
+  /** A local named context (`--build-context NAME=DIR`), by its normalised name. */
+  | { readonly type: 'context'; readonly name: string; readonly source: ContextSource };
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

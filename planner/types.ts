@@ -105,8 +105,20 @@ export interface SourceEpochResolver {
   httpEpoch(url: string, checksum: string | null): Promise<number | null>;
 }
 
+/**
+ * A named context (`--build-context NAME=VALUE`, BuildKit's `context:NAME`): what FROM, `COPY --from` and
+ * `RUN --mount=from=` get when they name it, and what replaces a stage of that name.
+ */
+export type NamedContext =
+  /** `docker-image://REF`: the normalised reference, or `scratch`. */
+  | { readonly type: 'image'; readonly ref: string }
+  /** A local directory, selected and checksummed as the build context is (with its own `.dockerignore`). */
+  | { readonly type: 'local'; readonly source: ContextSource };
+
 export interface PlanDeps {
   readonly context: ContextSource;
+  /** By normalised name (named-contexts.ts `contextName`); absent: none. */
+  readonly namedContexts?: ReadonlyMap<string, NamedContext>;
   readonly images: BaseImageResolver;
   /** Absent: a SOURCE_DATE_EPOCH naming a stage is checked but gives no epoch (as BuildKit without a client). */
   readonly sourceEpoch?: SourceEpochResolver;
@@ -115,11 +127,22 @@ export interface PlanDeps {
 export type StageBase =
   | { readonly type: 'scratch' }
   | { readonly type: 'image'; readonly ref: string; readonly digest: string | null; readonly resolved: boolean }
-  | { readonly type: 'stage'; readonly name: string; readonly index: number };
+  | { readonly type: 'stage'; readonly name: string; readonly index: number }
+  /** A local named context: the stage's first step copies the directory's content onto scratch. */
+  | { readonly type: 'context'; readonly name: string };
+
+/** The build's context, or (`name`) a local named context. */
+export interface ContextOrigin {
+  readonly type: 'context';
+  /** The named context (`--build-context`); absent: the build context. */
+  readonly name?: string;
+}
 
 export type StepInput =
   | {
       readonly type: 'context';
+      /** The named context the files come from; absent: the build context. */
+      readonly name?: string;
       readonly source: string;
       readonly digest: string;
       /** Listed by `listPlan` (listed-plan.ts) for whoever prints or records them. */
@@ -149,7 +172,7 @@ export interface RunMount {
 }
 
 export type MountOrigin =
-  | { readonly type: 'context' }
+  | ContextOrigin
   | { readonly type: 'stage'; readonly index: number }
   | { readonly type: 'image'; readonly ref: string };
 
@@ -178,7 +201,7 @@ export type StepOperation =
       readonly sources: readonly string[];
       readonly dest: string;
       readonly from:
-        | { readonly type: 'context' }
+        | ContextOrigin
         | { readonly type: 'stage'; readonly index: number }
         | { readonly type: 'image'; readonly ref: string };
       readonly chown: string | null;

@@ -21,6 +21,7 @@ import { BuildError } from './errors.js';
 import { commitImage } from './image-commit.js';
 import type { FsState } from './layer-ref.js';
 import { registerBuild } from './live-builds.js';
+import { type BuildContextOption, loadNamedContexts } from './named-contexts.js';
 import type { Progress } from './progress.js';
 import type { PullPolicy } from './pull-base.js';
 import { baseLayerCount, rewriteTimestamps } from './rewrite-timestamp.js';
@@ -60,6 +61,8 @@ export interface BuildOptions {
   readonly network?: BuildNetwork;
   /** `--platform`: the platform to build for (default: this machine's). */
   readonly platform?: Platform;
+  /** `--build-context NAME=VALUE` by normalised name (planner `contextName`). */
+  readonly namedContexts?: ReadonlyMap<string, BuildContextOption>;
   /** `--cache-to` values (`type=local,dest=DIR`, `type=registry,ref=…`, `mode=min|max`). */
   readonly cacheTo?: readonly string[];
   /** `--cache-from` values (`type=local,src=DIR`, `type=registry,ref=…`). */
@@ -142,6 +145,7 @@ async function runBuild(options: BuildOptions): Promise<BuildResult> {
     throw new BuildError(`cannot read build context ${contextDir}: ${(error as Error).message}`);
   }
   contextStep.done();
+  const named = await loadNamedContexts(options.store, options.namedContexts ?? new Map(), progress);
 
   const planOptions: PlanOptions = {
     ...(options.target === undefined ? {} : { target: options.target }),
@@ -159,6 +163,7 @@ async function runBuild(options: BuildOptions): Promise<BuildResult> {
   try {
     planned = await plan(parsed.ast, planOptions, {
       context: snapshotSource(snapshot),
+      namedContexts: named.planned,
       images: images.resolver,
       sourceEpoch: httpSourceEpoch,
     });
@@ -166,6 +171,7 @@ async function runBuild(options: BuildOptions): Promise<BuildResult> {
     await images.close();
     // File digests computed while planning are what make the next build's context check cheap.
     await statCache.save().catch(() => {});
+    await named.save();
   }
   report(planned.diagnostics, options);
   const thePlan = planned.plan as Plan;
@@ -189,6 +195,7 @@ async function runBuild(options: BuildOptions): Promise<BuildResult> {
       ...lookups,
       store: options.store,
       context: snapshot,
+      namedContexts: named.snapshots,
       now,
       secrets: options.secrets ?? new Map(),
       ...(options.ssh === undefined ? {} : { ssh: options.ssh }),

@@ -16,7 +16,7 @@ import type { DirectEntry } from './direct-write.js';
 import { lowerDirsOf, withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
 import { probeLower } from './lower-probe.js';
-import type { StepEnv } from './step-env.js';
+import { contextOf, type StepEnv } from './step-env.js';
 import { resolveFileOwner } from './users.js';
 
 export type { DirectEntry, ReusedFile } from './direct-write.js';
@@ -32,7 +32,7 @@ export async function planDirectCopy(env: StepEnv, op: CopyOperation, fs: FsStat
   const groups: CopyGroup[] = op.inline.map((doc) => inlineGroup(doc.name, doc.content, env.now));
   if (op.sources.length > 0) {
     const selection = { excludes: op.excludes, parents: op.parents };
-    const tree = { snapshot: env.context, keepOwners: false, checksums: true };
+    const tree = { snapshot: contextOf(env, op.from), keepOwners: false, checksums: true };
     groups.push(...(await selectGroups(tree, op.sources, selection)));
   }
   return planCopyEntries(env, op, fs, groups);

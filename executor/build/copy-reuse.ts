@@ -16,7 +16,7 @@ import type { LayerRef } from './layer-ref.js';
 import { traceNote } from './phase-timer.js';
 import { sameSnapshot, snapshotIdentity } from './snapshot-identity.js';
 import { snapshotDir } from './snapshots.js';
-import type { StepEnv } from './step-env.js';
+import { contextOf, type StepEnv } from './step-env.js';
 
 type CopyOperation = Extract<StepOperation, { type: 'copy' }>;
 
@@ -30,8 +30,10 @@ export async function runDirectCopy(
   entries: readonly DirectEntry[],
   epoch: number | null,
 ): Promise<LayerRef> {
-  const key = copyRecordKey(env.context.root, op.dest, op.sources);
-  const [files, previous] = await Promise.all([contextFiles(env.context, entries), readCopyRecord(env.store, key)]);
+  if (op.from.type !== 'context') throw new Error('a direct copy reads a context');
+  const context = contextOf(env, op.from);
+  const key = copyRecordKey(context.root, op.dest, op.sources);
+  const [files, previous] = await Promise.all([contextFiles(context, entries), readCopyRecord(env.store, key)]);
   let result: DirectStepResult | null = null;
   if (previous !== null) {
     result = await reuseFrom(env, previous, entries, files, epoch).catch((error: unknown) => {

@@ -2,7 +2,7 @@
 // through a read-only view of its layers), heredocs and URLs; `--chown` names resolved in the
 // destination image; local archives unpacked by ADD. A COPY whose layer is known before it is written
 // (copy-direct.ts) is written straight into a new snapshot instead.
-import { snapshotSubtrees } from '../../cache/index.js';
+import { type ContextSnapshot, snapshotSubtrees } from '../../cache/index.js';
 import { isInside } from '../../image/index.js';
 import type { StepOperation } from '../../planner/index.js';
 import { type ArchiveKind, detectArchive, unpackArchive } from './archive.js';
@@ -16,7 +16,7 @@ import { download } from './download.js';
 import { runFsStep, type StepWorkspace, withReadView } from './fs-step.js';
 import type { FsState, LayerRef } from './layer-ref.js';
 import { phaseTimer } from './phase-timer.js';
-import type { StepEnv } from './step-env.js';
+import { contextOf, type StepEnv } from './step-env.js';
 import { resolveFileOwner } from './users.js';
 
 type CopyOperation = Extract<StepOperation, { type: 'copy' }>;
@@ -34,7 +34,7 @@ export async function copyStep(env: StepEnv, op: CopyOperation, fs: FsState, epo
   const direct = await planCopyEntries(env, op, fs, [...inline, ...selected]);
   trace('plan');
   if (direct === null) return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws, selected));
-  if (worthReusing(env, direct)) return runDirectCopy(env, op, direct, epoch);
+  if (worthReusing(contextOf(env, op.from), direct)) return runDirectCopy(env, op, direct, epoch);
   return runDirectStep(env.store, (root, onDataFile) => writeDirect(root, direct, epoch, onDataFile));
 }
 
@@ -43,15 +43,15 @@ export async function copyStep(env: StepEnv, op: CopyOperation, fs: FsState, epo
  * previous copy starts a thread and reads the previous layer, which costs more than writing them (measured: a
  * two-file COPY took 14 ms written, 370-570 ms reused, on a loaded 2-core VM).
  */
-function worthReusing(env: StepEnv, entries: readonly DirectEntry[]): boolean {
-  const prefix = env.context.root.endsWith('/') ? env.context.root : `${env.context.root}/`;
+function worthReusing(context: ContextSnapshot, entries: readonly DirectEntry[]): boolean {
+  const prefix = context.root.endsWith('/') ? context.root : `${context.root}/`;
   let files = 0;
   let bytes = 0;
   for (const entry of entries) {
     if (entry.type !== 'file') continue;
     files++;
     const source = entry.sourcePath;
-    if (source?.startsWith(prefix)) bytes += env.context.get(source.slice(prefix.length))?.size ?? 0;
+    if (source?.startsWith(prefix)) bytes += context.get(source.slice(prefix.length))?.size ?? 0;
     if (files >= reuseMinFiles || bytes >= reuseMinBytes) return true;
   }
   return false;
@@ -60,10 +60,12 @@ function worthReusing(env: StepEnv, entries: readonly DirectEntry[]): boolean {
 const reuseMinFiles = 32;
 const reuseMinBytes = 1 << 20;
 
-/** The groups of a COPY's sources in the build context (whose checksums the planner computed). */
+/** The groups of a COPY's sources in the build context or a named one (whose checksums the planner computed). */
 function selectInContext(env: StepEnv, op: CopyOperation): Promise<CopyGroup[]> {
+  if (op.from.type !== 'context') throw new Error('selectInContext copies from a context');
   const selection = { excludes: op.excludes, parents: op.parents };
-  return selectGroups({ snapshot: env.context, keepOwners: false, checksums: true }, op.sources, selection);
+  const snapshot = contextOf(env, op.from);
+  return selectGroups({ snapshot, keepOwners: false, checksums: true }, op.sources, selection);
 }
 
 /**

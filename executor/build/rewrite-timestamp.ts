@@ -100,7 +100,7 @@ export async function baseLayerCount(store: Store, plan: Plan, stage: PlanStage)
   let current: PlanStage | undefined = stage;
   for (let hops = 0; current !== undefined && hops <= plan.stages.length; hops++) {
     const base: PlanStage['base'] = current.base;
-    if (base.type === 'scratch') return 0;
+    if (base.type === 'scratch' || base.type === 'context') return 0;
     if (base.type === 'image') {
       const image = await store.resolve(base.digest ?? base.ref, current.platform).catch(() => null);
       return image?.config.rootfs.diff_ids.length ?? 0;

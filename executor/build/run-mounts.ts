@@ -13,7 +13,7 @@ import { acquireCacheDir, type CacheSeed } from './cache-mount.js';
 import { withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
 import { serveAgentSocket } from './ssh-forward.js';
-import type { StepEnv } from './step-env.js';
+import { contextOf, type StepEnv } from './step-env.js';
 
 const run = promisify(execFile);
 
@@ -139,6 +139,8 @@ async function secretMount(spec: RunMount, scratch: string, value: Buffer | null
 /** `from=STAGE|IMAGE,source=DIR`: a new instance of the cache starts as a copy of that directory. */
 async function cacheSeed(env: StepEnv, spec: RunMount, releases: (() => Promise<void>)[]): Promise<CacheSeed> {
   const origin = spec.origin;
+  if (origin?.type === 'context' && origin.name !== undefined)
+    throw new MountSetupError(`a cache mount cannot be seeded from the build context ${origin.name}: not supported`);
   if (origin === null || origin.type === 'context')
     throw new MountSetupError('a cache mount is seeded from a stage or image');
   const fs = origin.type === 'stage' ? await env.stageFs(origin.index) : await env.imageFs(origin.ref);
@@ -190,7 +192,7 @@ async function bindMount(
   const sourceRel = (spec.source ?? '/').replace(/^\/+/, '');
   const origin = spec.origin ?? { type: 'context' };
   let root: string;
-  if (origin.type === 'context') root = env.context.root;
+  if (origin.type === 'context') root = contextOf(env, origin).root;
   else {
     const fs = origin.type === 'stage' ? await env.stageFs(origin.index) : await env.imageFs(origin.ref);
     root = await openView(env, fs, releases);

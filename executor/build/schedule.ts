@@ -96,7 +96,8 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
 
   const start = async (stage: PlanStage): Promise<StageStart> => {
     const base = stage.base;
-    if (base.type === 'scratch') return { fs: { layers: [] }, history: [] };
+    // A local named context starts on scratch: its first step copies the directory (planner/context-stage.ts).
+    if (base.type === 'scratch' || base.type === 'context') return { fs: { layers: [] }, history: [] };
     if (base.type === 'stage') return result(base.index);
     const label = labelOf(stage);
     const total = stage.steps.filter((s) => s.layer).length + 1;

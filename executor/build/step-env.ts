@@ -13,6 +13,8 @@ export interface SecretSource {
 export interface StepEnv {
   readonly store: Store;
   readonly context: ContextSnapshot;
+  /** Local named contexts (`--build-context NAME=DIR`) by normalised name. */
+  readonly namedContexts?: ReadonlyMap<string, ContextSnapshot>;
   /** The finished filesystem of an earlier stage (waits for it). */
   stageFs(index: number): Promise<FsState>;
   /** The filesystem of an image in the store. */
@@ -26,4 +28,12 @@ export interface StepEnv {
   /** The sandbox hostname (BUILDKIT_SANDBOX_HOSTNAME, default `buildkitsandbox`). */
   readonly hostname: string;
   readonly signal?: AbortSignal;
+}
+
+/** The snapshot a COPY or mount reads: the build context, or the local named context `origin.name`. */
+export function contextOf(env: StepEnv, origin: { readonly name?: string }): ContextSnapshot {
+  if (origin.name === undefined) return env.context;
+  const snapshot = env.namedContexts?.get(origin.name);
+  if (snapshot === undefined) throw new Error(`build context ${JSON.stringify(origin.name)} was not loaded`);
+  return snapshot;
 }

@@ -6,7 +6,14 @@ import { PlanError, warning } from '../errors.js';
 import { expandWord } from '../expand.js';
 import type { StepContext } from '../stage-state.js';
 import { suggest } from '../suggest.js';
-import type { ConfigChange, SourceChecksum, SourceSelectionOptions, StepInput, StepOperation } from '../types.js';
+import type {
+  ConfigChange,
+  ContextSource,
+  SourceChecksum,
+  SourceSelectionOptions,
+  StepInput,
+  StepOperation,
+} from '../types.js';
 
 /** What a step planner returns; `plan.ts` turns it into a PlanStep with its cache key. */
 export interface StepDraft {
@@ -90,14 +97,16 @@ export async function contextChecksum(
   source: string,
   options: SourceSelectionOptions,
   range: Range,
+  named?: { readonly name: string; readonly source: ContextSource },
 ): Promise<SourceChecksum> {
   try {
-    return await ctx.context.checksum(source, options);
+    return await (named?.source ?? ctx.context).checksum(source, options);
   } catch (error) {
     const reason = (error as Error).message;
+    const context = named === undefined ? 'the build context' : `the build context ${JSON.stringify(named.name)}`;
     throw new PlanError(
       'context-unreadable',
-      `cannot read ${JSON.stringify(source)} from the build context: ${reason}`,
+      `cannot read ${JSON.stringify(source)} from ${context}: ${reason}`,
       range,
     );
   }

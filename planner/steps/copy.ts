@@ -161,6 +161,7 @@ async function copySource(ctx: StepContext, instr: CopyLike): Promise<FromSource
     );
   }
   const ref = await ctx.source(value, f.range, true);
+  if (ref.type === 'context') return { operation: { type: 'context', name: ref.name }, ref };
   return ref.type === 'stage'
     ? { operation: { type: 'stage', index: ref.index }, ref }
     : { operation: { type: 'image', ref: ref.ref }, ref };
@@ -182,7 +183,7 @@ async function selectInputs(
     sourceKeys.push({ inline: doc.name, digest });
   }
   const ref = from.ref;
-  if (ref !== null) {
+  if (ref !== null && ref.type !== 'context') {
     if (ref.type === 'stage') inputs.push({ type: 'stage', index: ref.index, name: ref.name, paths, key: ref.fsKey });
     else inputs.push({ type: 'image', ref: ref.ref, paths });
     sourceKeys.push(ref.type === 'stage' ? { stage: ref.fsKey, paths } : { image: ref.ref, digest: ref.digest, paths });
@@ -195,10 +196,13 @@ async function selectInputs(
       sourceKeys.push({ url: source });
       continue;
     }
-    const selection = await contextChecksum(ctx, source, options, instr.range);
+    // A named context (`COPY --from=NAME` of a `--build-context NAME=DIR`) is read as the build context is.
+    const named = ref?.type === 'context' ? { name: ref.name, source: ref.source } : undefined;
+    const selection = await contextChecksum(ctx, source, options, instr.range, named);
     if (!selection.ok)
       throw new PlanError('source-not-found', `"${shownPath(selection.missing)}": not found`, instr.range);
-    inputs.push({ type: 'context', source, digest: selection.digest, files: selection.files });
+    const name = named === undefined ? {} : { name: named.name };
+    inputs.push({ type: 'context', ...name, source, digest: selection.digest, files: selection.files });
     sourceKeys.push({ source, digest: selection.digest });
   }
   return { inputs, sourceKeys };

@@ -126,8 +126,8 @@ async function mountInput(
   const keyOptions = mount.type === 'cache' ? options : mount.options;
   const base = { type: mount.type, target: mount.target, readonly: mount.readonly, options: keyOptions };
   const source = mount.source ?? '/';
-  if (mount.from !== null) {
-    const ref = await ctx.source(mount.from, run.range, false);
+  const ref = mount.from === null ? null : await ctx.source(mount.from, run.range, false);
+  if (ref !== null && ref.type !== 'context') {
     if (ref.type === 'stage') {
       const input: StepInput = { type: 'stage', index: ref.index, name: ref.name, paths: [source], key: ref.fsKey };
       // Keyed by the content of `source` in the stage's result, which the executor adds (content-key.ts):
@@ -144,10 +144,13 @@ async function mountInput(
       origin: { type: 'image', ref: ref.ref },
     };
   }
-  if (mount.type !== 'bind') return { input: null, key: base, origin: null };
-  // A bind mount of the build context: its content is part of the key.
-  const selection = await contextChecksum(ctx, source, { excludes: [], parents: false }, run.range);
+  if (mount.type !== 'bind' && ref === null) return { input: null, key: base, origin: null };
+  // A mount of the build context or of a local named context (`from=NAME`): its content is part of the key.
+  const named = ref === null ? undefined : { name: ref.name, source: ref.source };
+  const selection = await contextChecksum(ctx, source, { excludes: [], parents: false }, run.range, named);
   if (!selection.ok) throw new PlanError('source-not-found', `"${selection.missing}": not found`, run.range);
-  const input: StepInput = { type: 'context', source, digest: selection.digest, files: selection.files };
-  return { input, key: { ...base, from: 'context', source, digest: selection.digest }, origin: { type: 'context' } };
+  const name = named === undefined ? {} : { name: named.name };
+  const input: StepInput = { type: 'context', ...name, source, digest: selection.digest, files: selection.files };
+  const key = { ...base, from: 'context', source, digest: selection.digest };
+  return { input, key, origin: { type: 'context', ...name } };
 }

@@ -1,11 +1,13 @@
 // `tsbuild build [-t NAME]… [-f FILE] [--target T] [--build-arg K=V]… [--label K=V]… [--no-cache]
 // [--progress auto|tty|plain|quiet] [-q] [--iidfile F] [--metadata-file F] [--output SPEC]…
-// [--secret id=…,src=…|env=…]… [--ssh default|ID[=SOCKET|KEY,…]]… [--jobs N] [--runtime R] CONTEXT`:
+// [--secret id=…,src=…|env=…]… [--ssh default|ID[=SOCKET|KEY,…]]… [--build-context NAME=VALUE]… [--jobs N]
+// [--runtime R] CONTEXT`:
 // builds into the local store and prints the image id. Progress goes to stderr in docker's plain
 // format; errors as docker renders them.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  type BuildContextOption,
   BuildError,
   build,
   exportOutput,
@@ -21,6 +23,7 @@ import type { BuildNetwork, Platform } from '../../../planner/index.js';
 import { fdWriter, stderrTerminal } from '../../stdio.js';
 import { buildArgValues } from '../plan/run.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from '../run/interrupt.js';
+import { buildContexts } from './build-context-option.js';
 import { renderBuildError } from './error-text.js';
 import { checkBuildTag, networkMode, platformOption } from './option-values.js';
 import { asStoreOutput, pushTargets, pushToRegistries } from './push.js';
@@ -49,6 +52,8 @@ export interface BuildCliOptions {
   readonly network?: string;
   /** `--platform`: the platform to build for (`linux/arm64`; default this machine's). */
   readonly platform?: string;
+  /** `--build-context NAME=VALUE` (repeatable): a local directory or `docker-image://REF`. */
+  readonly buildContexts?: readonly string[];
   /** `--cache-to` / `--cache-from` (repeatable). */
   readonly cacheTo?: readonly string[];
   readonly cacheFrom?: readonly string[];
@@ -93,9 +98,11 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   let pushTo: string[];
   let network: BuildNetwork | undefined;
   let platform: Platform | undefined;
+  let namedContexts: Map<string, BuildContextOption>;
   try {
     network = networkMode(opts.network);
     platform = platformOption(opts.platform);
+    namedContexts = buildContexts(opts.buildContexts ?? []);
     // Names are checked before anything is built: docker refuses `-t Bad` as a flag error, up front.
     for (const tag of opts.tags) checkBuildTag(tag);
     outputs = opts.outputs.map((o) => parseOutput(asStoreOutput(o)));
@@ -163,6 +170,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       ...(opts.runtime === undefined ? {} : { runtime: opts.runtime }),
       ...(network === undefined ? {} : { network }),
       ...(platform === undefined ? {} : { platform }),
+      ...(namedContexts.size === 0 ? {} : { namedContexts }),
       cacheTo: opts.cacheTo ?? [],
       cacheFrom: opts.cacheFrom ?? [],
       ...(opts.pull ? { pull: 'always' as const } : {}),

@@ -1,4 +1,4 @@
-// `tsbuild plan [-f FILE] [--target T] [--build-arg K=V]… [--json] CONTEXT`: plans the build and
+// `tsbuild plan [-f FILE] [--target T] [--build-arg K=V]… [--build-context NAME=VALUE]… [--json] CONTEXT`: plans the build and
 // prints every stage and step with its cache key (text), or the plan as JSON (docs/plan.md).
 
 import { existsSync } from 'node:fs';
@@ -12,12 +12,14 @@ import {
   type BuildNetwork,
   copiesWholeContext,
   hasLocation,
+  type NamedContext,
   type PlanStep,
   type Platform,
   plan,
   snapshotSource,
   storeResolver,
 } from '../../../planner/index.js';
+import { buildContexts } from '../build/build-context-option.js';
 import { platformOption } from '../build/option-values.js';
 import { planToJson } from './json.js';
 import { cacheStatus, type StepStatus } from './status.js';
@@ -32,6 +34,8 @@ export interface PlanCommandOptions {
   network?: BuildNetwork;
   /** `--platform`, as `tsbuild build` takes it (`os/arch[/variant]`). */
   platform?: string;
+  /** `--build-context NAME=VALUE`, as `tsbuild build` takes it. */
+  buildContexts?: string[];
   json: boolean;
 }
 
@@ -83,8 +87,10 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
   }
   let result: Awaited<ReturnType<typeof plan>>;
   let platform: Platform | undefined;
+  let namedContexts: Map<string, NamedContext>;
   try {
     platform = platformOption(opts.platform);
+    namedContexts = await namedContextsOf(opts.buildContexts ?? []);
   } catch (error) {
     io.stderr(`error: ${(error as Error).message}\n`);
     return 2;
@@ -98,7 +104,11 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
         ...(opts.network === undefined ? {} : { network: opts.network }),
         ...(platform === undefined ? {} : { targetPlatform: platform }),
       },
-      { context: snapshotSource(snapshot), images: store === null ? noImages : storeResolver(store) },
+      {
+        context: snapshotSource(snapshot),
+        namedContexts,
+        images: store === null ? noImages : storeResolver(store),
+      },
     );
   } catch (error) {
     // Not a Dockerfile problem (the store or the context could not be read): say what failed.
@@ -118,6 +128,19 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
       : formatPlan(result.plan, statuses),
   );
   return 0;
+}
+
+/** `--build-context` values; a local directory is snapshotted with its own `.dockerignore`, as a build does. */
+async function namedContextsOf(values: readonly string[]): Promise<Map<string, NamedContext>> {
+  const out = new Map<string, NamedContext>();
+  for (const [name, option] of buildContexts(values)) {
+    if (option.type === 'image') out.set(name, option);
+    else {
+      const snapshot = await snapshotContext(option.dir, { statCache: StatCache.inMemory() });
+      out.set(name, { type: 'local', source: snapshotSource(snapshot) });
+    }
+  }
+  return out;
 }
 
 export interface PlanIo {

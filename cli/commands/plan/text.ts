@@ -35,6 +35,7 @@ function formatStage(stage: PlanStage, statuses: ReadonlyMap<PlanStep, StepStatu
 function formatBase(base: StageBase): string {
   if (base.type === 'scratch') return 'scratch';
   if (base.type === 'stage') return `stage ${base.name}`;
+  if (base.type === 'context') return `context ${base.name}`;
   return base.digest === null ? base.ref : `${base.ref}@${base.digest}`;
 }
 

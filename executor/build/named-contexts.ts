@@ -1,0 +1,59 @@
+// `--build-context NAME=VALUE` for a build: each local directory is snapshotted as the build context is (walked
+// once, its own `.dockerignore` applied as BuildKit's dockerui does for a named context, file digests through a
+// stat cache kept in the store); an image alias goes to the planner as is.
+import { type ContextSnapshot, contextStatCacheFile, StatCache, snapshotContext } from '../../cache/index.js';
+import type { Store } from '../../image/index.js';
+import { type NamedContext, snapshotSource } from '../../planner/index.js';
+import { BuildError } from './errors.js';
+import type { Progress } from './progress.js';
+
+/** A named context as the CLI gives it: names are normalised already (planner `contextName`). */
+export type BuildContextOption =
+  /** `docker-image://REF`: the normalised reference, or `scratch`. */
+  | { readonly type: 'image'; readonly ref: string }
+  /** A local directory (absolute, or relative to the working directory). */
+  | { readonly type: 'local'; readonly dir: string };
+
+export interface LoadedContexts {
+  /** What the planner resolves names with. */
+  readonly planned: ReadonlyMap<string, NamedContext>;
+  /** The snapshots COPY and mounts read (StepEnv.namedContexts). */
+  readonly snapshots: ReadonlyMap<string, ContextSnapshot>;
+  /** Keeps the digests computed while planning for the next build (best effort). */
+  save(): Promise<void>;
+}
+
+export async function loadNamedContexts(
+  store: Store,
+  options: ReadonlyMap<string, BuildContextOption>,
+  progress: Progress,
+): Promise<LoadedContexts> {
+  const planned = new Map<string, NamedContext>();
+  const snapshots = new Map<string, ContextSnapshot>();
+  const caches: StatCache[] = [];
+  for (const [name, option] of options) {
+    if (option.type === 'image') {
+      planned.set(name, option);
+      continue;
+    }
+    const step = progress.step(`[context ${name}] load from client`);
+    try {
+      const statCache = await StatCache.open(contextStatCacheFile(store.paths.cache, option.dir));
+      caches.push(statCache);
+      const snapshot = await snapshotContext(option.dir, { statCache });
+      snapshots.set(name, snapshot);
+      planned.set(name, { type: 'local', source: snapshotSource(snapshot) });
+    } catch (error) {
+      step.error((error as Error).message);
+      throw new BuildError(`cannot read build context ${name} (${option.dir}): ${(error as Error).message}`);
+    }
+    step.done();
+  }
+  return {
+    planned,
+    snapshots,
+    save: async () => {
+      await Promise.all(caches.map((cache) => cache.save().catch(() => {})));
+    },
+  };
+}
