@@ -17,14 +17,18 @@ trap 'rm -rf "$work"' EXIT
 cp -a "$1/." "$work/context"
 shift
 
-# Prints "STEP<TAB>CACHED|built" for each step of a --progress=plain log, in order, FROM and internal steps left out.
+# Prints "[STAGE N/M]<TAB>CACHED|built<TAB>INSTRUCTION" for each step of a --progress=plain log, in order, FROM and
+# internal steps left out. Steps are matched by their "[stage N/M]" only: docker 20.10 shows the instruction with
+# variables expanded, tsbuild as written.
 steps() {
   awk '
     /^#[0-9]+ \[/ { id = $1; name = substr($0, length(id) + 2)
       if (name ~ /^\[internal\]/ || name ~ /^\[[^]]*\] FROM /) next
+      sub(/^\[stage-0 /, "[", name) # docker 20.10 names a lone stage so when a RUN has --mount
       if (!(id in names)) { order[++n] = id; names[id] = name } }
     /^#[0-9]+ CACHED$/ { cached[$1] = 1 }
-    END { for (i = 1; i <= n; i++) print names[order[i]] "\t" (order[i] in cached ? "CACHED" : "built") }' "$1"
+    END { for (i = 1; i <= n; i++) { name = names[order[i]]; step = substr(name, 1, index(name, "]"))
+      print step "\t" (order[i] in cached ? "CACHED" : "built") "\t" substr(name, length(step) + 2) } }' "$1"
 }
 
 build() { # build NUMBER FLAGS...
@@ -43,12 +47,13 @@ build() { # build NUMBER FLAGS...
   [ "$number" -eq 0 ] && note=" (first build)"
   # Every step either tool ran, in docker's order then tsbuild's extras; "-" where a tool did not run it.
   cut -f1 "$work/docker.steps" "$work/tsbuild.steps" | awk '!seen[$0]++' | while IFS= read -r step; do
-    local in_docker in_tsbuild
+    local in_docker in_tsbuild instruction
     in_docker=$(awk -F '\t' -v s="$step" '$1 == s { print $2; exit }' "$work/docker.steps")
     in_tsbuild=$(awk -F '\t' -v s="$step" '$1 == s { print $2; exit }' "$work/tsbuild.steps")
+    instruction=$(awk -F '\t' -v s="$step" '$1 == s { print $3; exit }' "$work/tsbuild.steps" "$work/docker.steps")
     local flag=""
     [ "${in_docker:--}" != "${in_tsbuild:--}" ] && flag="   <-- DIFFERS$note"
-    printf '  %-7s %-7s %s%s\n' "${in_docker:--}" "${in_tsbuild:--}" "$step" "$flag"
+    printf '  %-7s %-7s %s %s%s\n' "${in_docker:--}" "${in_tsbuild:--}" "$step" "$instruction" "$flag"
   done
 }
 
