@@ -17,9 +17,9 @@ trap 'rm -rf "$work"' EXIT
 cp -a "$1/." "$work/context"
 shift
 
-# Prints "[STAGE N/M]<TAB>CACHED|built<TAB>INSTRUCTION" for each step of a --progress=plain log, in order, FROM and
-# internal steps left out. Steps are matched by their "[stage N/M]" only: docker 20.10 shows the instruction with
-# variables expanded, tsbuild as written.
+# Prints "[STAGE N]<TAB>CACHED|built<TAB>INSTRUCTION" for each step of a --progress=plain log, in order, FROM and
+# internal steps left out. Steps are matched by their "[stage N" only: docker 20.10 shows the instruction with
+# variables expanded (tsbuild as written), and counts M differently with ONBUILD triggers or `WORKDIR /`.
 steps() {
   awk '
     /^#[0-9]+ \[/ { id = $1; name = substr($0, length(id) + 2)
@@ -28,7 +28,8 @@ steps() {
       if (!(id in names)) { order[++n] = id; names[id] = name } }
     /^#[0-9]+ CACHED$/ { cached[$1] = 1 }
     END { for (i = 1; i <= n; i++) { name = names[order[i]]; step = substr(name, 1, index(name, "]"))
-      print step "\t" (order[i] in cached ? "CACHED" : "built") "\t" substr(name, length(step) + 2) } }' "$1"
+      key = step; sub(/\/[0-9]+\]$/, "]", key)
+      print key "\t" (order[i] in cached ? "CACHED" : "built") "\t" substr(name, length(step) + 2) } }' "$1"
 }
 
 build() { # build NUMBER FLAGS...
