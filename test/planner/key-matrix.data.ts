@@ -265,6 +265,11 @@ export const CACHE_MOUNT_EDITS: readonly KeyEdit[] = [
     changed: ['s.1-4'],
   },
   {
+    name: 'give the default cache mount an empty id: still the default',
+    replace: [['target=/c ', 'target=/c,id= ']],
+    changed: [],
+  },
+  {
     name: 'give the default cache mount its own target as id',
     replace: [['target=/c ', 'target=/c,id=/c ']],
     changed: [],
