@@ -169,6 +169,11 @@ export interface RunMount {
   readonly origin: MountOrigin | null;
   readonly source: string | null;
   readonly options: Readonly<Record<string, string>>;
+  /**
+   * Cache mounts: the cache id as it enters the step's key, or null when the key leaves the id and the
+   * sharing mode out (run-mounts.ts, `cacheKeyId`). Other mounts: absent.
+   */
+  readonly cacheKeyId?: string | null;
 }
 
 export type MountOrigin =

@@ -147,10 +147,31 @@ function buildMount(ctx: StepContext, m: Parsed, flag: Flag, sshIndex: number): 
     : posix.join('/', ctx.state.config.WorkingDir || '/', raw);
   const clean = target.length > 1 && target.endsWith('/') ? target.slice(0, -1) : target;
   if (clean === '/') fail(`invalid mount target ${JSON.stringify(clean)}`, flag.range);
+  const from = m.type === 'tmpfs' ? null : (v.get('from') ?? null);
   if (m.type === 'cache') {
+    const keyId = cacheKeyId(options.id || goClean(raw), clean, options.sharing ?? 'shared');
     options.sharing ??= 'shared';
     options.id ??= clean;
+    return { type: m.type, target: clean, readonly, from, origin: null, source, options, cacheKeyId: keyId };
   }
-  const from = m.type === 'tmpfs' ? null : (v.get('from') ?? null);
   return { type: m.type, target: clean, readonly, from, origin: null, source, options };
+}
+
+/**
+ * The id of a cache mount as BuildKit keys it. The Dockerfile frontend names the cache `<namespace>/<id>`
+ * (no namespace here; the id is `id=`, or the target as written, cleaned), and ExecOp.CacheMap
+ * (checkShouldClearCacheOpts) keeps that name and the sharing mode in the key only for a default mount:
+ * sharing `shared` and the name, or the part after its first `/` (the id), equal to the absolute target.
+ * Any other id, and sharing, are dropped: `id=a` and `id=b` share a key, while giving a default mount an
+ * id or a sharing mode changes it.
+ */
+function cacheKeyId(id: string, target: string, sharing: string): string | null {
+  const name = `/${id}`;
+  return sharing === 'shared' && (name === target || id === target) ? name : null;
+}
+
+/** Go's path.Clean for the relative or absolute target as written (no trailing slash, `.` when empty). */
+function goClean(path: string): string {
+  const normal = posix.normalize(path);
+  return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
 }

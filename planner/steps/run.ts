@@ -121,9 +121,15 @@ async function mountInput(
   mount: RunMount,
   run: RunInstruction,
 ): Promise<{ input: StepInput | null; key: Canonical; origin: MountOrigin | null }> {
-  // Cache ids and sharing modes never change what the step produces from its inputs.
+  // A cache mount's id and sharing mode are keyed only as BuildKit keys them (run-mounts.ts, cacheKeyId):
+  // the default mount by its id, any other without id or sharing.
   const { id: _id, sharing: _sharing, ...options } = mount.options;
-  const keyOptions = mount.type === 'cache' ? options : mount.options;
+  const keyOptions =
+    mount.type !== 'cache'
+      ? mount.options
+      : typeof mount.cacheKeyId === 'string'
+        ? { ...options, id: mount.cacheKeyId, sharing: 'shared' }
+        : options;
   const base = { type: mount.type, target: mount.target, readonly: mount.readonly, options: keyOptions };
   const source = mount.source ?? '/';
   const ref = mount.from === null ? null : await ctx.source(mount.from, run.range, false);

@@ -244,6 +244,51 @@ export const SELECTION_EDITS: readonly KeyEdit[] = [
   { name: 'touch a file the wildcard matches', touch: ['main.go'], changed: [] },
 ];
 
+/**
+ * Cache mount ids and sharing modes, keyed as BuildKit's ExecOp.CacheMap keys them: only a default mount (id
+ * from an absolute target, sharing shared) keeps its id in the key. Steps: 0 WORKDIR, 1 RUN default cache,
+ * 2 RUN cache with id=x, 3 RUN cache with a relative target (its default id is not the target: left out), 4 RUN.
+ */
+export const CACHE_MOUNT_SCENARIO: Scenario = {
+  dockerfile:
+    'FROM busybox AS s\nWORKDIR /w\nRUN --mount=type=cache,target=/c ls\n' +
+    'RUN --mount=type=cache,target=/d,id=x ls\nRUN --mount=type=cache,target=rel ls\nRUN done\n',
+  files: {},
+  images: { busybox },
+};
+
+export const CACHE_MOUNT_EDITS: readonly KeyEdit[] = [
+  { name: 'give the default cache mount an id', replace: [['target=/c ', 'target=/c,id=y ']], changed: ['s.1-4'] },
+  {
+    name: 'give the default cache mount a sharing mode',
+    replace: [['target=/c ', 'target=/c,sharing=locked ']],
+    changed: ['s.1-4'],
+  },
+  {
+    name: 'give the default cache mount an empty id: still the default',
+    replace: [['target=/c ', 'target=/c,id= ']],
+    changed: [],
+  },
+  {
+    name: 'give the default cache mount its own target as id',
+    replace: [['target=/c ', 'target=/c,id=/c ']],
+    changed: [],
+  },
+  {
+    name: 'give the default cache mount the id c (not /c)',
+    replace: [['target=/c ', 'target=/c,id=c ']],
+    changed: ['s.1-4'],
+  },
+  {
+    name: 'change the target of the default cache mount',
+    replace: [['target=/c ', 'target=/c2 ']],
+    changed: ['s.1-4'],
+  },
+  { name: 'change a cache id that is not the default', replace: [['id=x', 'id=z']], changed: [] },
+  { name: 'change the sharing mode of a cache with an id', replace: [['id=x', 'id=x,sharing=private']], changed: [] },
+  { name: 'give the relative-target cache mount an id', replace: [['target=rel ', 'target=rel,id=q ']], changed: [] },
+];
+
 export const KEY_MATRICES: readonly {
   readonly name: string;
   readonly scenario: Scenario;
@@ -251,4 +296,5 @@ export const KEY_MATRICES: readonly {
 }[] = [
   { name: 'multi-stage build', scenario: BASE_SCENARIO, edits: KEY_EDITS },
   { name: 'source selection', scenario: SELECTION_SCENARIO, edits: SELECTION_EDITS },
+  { name: 'cache mounts', scenario: CACHE_MOUNT_SCENARIO, edits: CACHE_MOUNT_EDITS },
 ];
