@@ -1,5 +1,5 @@
-// `tsbuild plan` on steps keyed by the content of a stage mount (RUN --mount=from=<stage>) and everything
-// built on them: their keys are completed by the build, so plan says PENDING (JSON `pending`) rather than
+// `tsbuild plan` on steps keyed by content read from another stage (RUN --mount=from=<stage>, COPY
+// --from=<stage>) and everything built on them: their keys are completed by the build, so plan says PENDING (JSON `pending`) rather than
 // MISS, and marks them `keyPending` in the JSON even without a store.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -23,7 +23,7 @@ const dockerfile = (from: string) =>
     '',
   ].join('\n');
 
-const pending = 'PENDING (keyed by the content of a stage mount)';
+const pending = 'PENDING (keyed by content read from another stage)';
 
 async function planOf(ctx: string, root: string, json: boolean): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -80,6 +80,22 @@ describe('tsbuild plan with pending keys', () => {
     expect(json.stages.map((s: { keyPending: boolean }) => s.keyPending)).toEqual([false, true, true]);
   });
 
+  it('says PENDING for a COPY --from=<stage> (keyed by the copied content) and the steps after it', async () => {
+    const copyDir = await mkdtemp(join(tmpdir(), 'tsbuild-plan-pending-copy-'));
+    try {
+      const text = 'FROM scratch AS build\nCOPY a.txt /a\nFROM scratch\nCOPY --from=build /a /b\nCOPY a.txt /c\n';
+      await writeFile(join(copyDir, 'Dockerfile'), text);
+      await writeFile(join(copyDir, 'a.txt'), 'a\n');
+      const root = join(copyDir, 'store');
+      await Store.open(root);
+      const plan = await planOf(copyDir, root, false);
+      expect([plan.code, plan.err]).toEqual([0, '']);
+      expect(statusByLine(plan.out)).toEqual({ 2: 'MISS (no previous build)', 4: pending, 5: pending });
+    } finally {
+      await rm(copyDir, { recursive: true, force: true });
+    }
+  });
+
   it('says PENDING, not MISS, for them when there is a store', async () => {
     const root = join(dir, 'store');
     await Store.open(root);
@@ -95,9 +111,9 @@ describe('tsbuild plan with pending keys', () => {
     const json = JSON.parse((await planOf(dir, root, true)).out);
     const use = json.stages[1].steps as { status: string; reason: string }[];
     expect(use.map((s) => [s.status, s.reason])).toEqual([
-      ['pending', 'keyed by the content of a stage mount'],
-      ['pending', 'keyed by the content of a stage mount'],
-      ['pending', 'keyed by the content of a stage mount'],
+      ['pending', 'keyed by content read from another stage'],
+      ['pending', 'keyed by content read from another stage'],
+      ['pending', 'keyed by content read from another stage'],
     ]);
   });
 });

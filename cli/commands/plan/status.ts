@@ -1,7 +1,8 @@
 // Whether each step of a plan is in the store's build cache, and if not, why: the first change since
 // the last build of the same (context, Dockerfile, target), as `explainChanges` finds it. Steps after
 // a miss repeat its reason rather than the generic "a previous step changed". A step whose key waits for
-// the content of a stage mount (PlanStep.keyPending) is `pending`: only the build can read that content.
+// content read from another stage (PlanStep.keyPending: a stage mount, COPY --from=<stage>, or a step built
+// on one) is `pending`: only the build can read that content.
 
 import { isStepCached, loadRecordedPlan, type PlanIdentity } from '../../../executor/index.js';
 import type { Store } from '../../../image/index.js';
@@ -13,7 +14,7 @@ export interface StepStatus {
   readonly reason: string | null;
 }
 
-export const pendingReason = 'keyed by the content of a stage mount';
+export const pendingReason = 'keyed by content read from another stage';
 
 const noPrevious = 'no previous build';
 const pruned = 'not in the build cache';
