@@ -1,6 +1,6 @@
 // `tsbuild plan` on steps keyed by content read from another stage (RUN --mount=from=<stage>, COPY
-// --from=<stage>) and everything built on them: their keys are completed by the build, so plan says PENDING (JSON `pending`) rather than
-// MISS, and marks them `keyPending` in the JSON even without a store.
+// --from=<stage>) and everything built on them: their keys are completed by the build, so plan says PENDING
+// (JSON `pending`) rather than MISS, and marks them `keyPending` in the JSON even without a store.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
