@@ -16,6 +16,8 @@ const VERSION = 'tsbuild.content-key.v2';
 
 export interface KeyLookups {
   readonly env: Pick<StepEnv, 'store' | 'stageFs'>;
+  /** Only remembered content digests are taken (`tsbuild plan`): one that is not throws ContentNotRemembered. */
+  readonly rememberedOnly?: boolean;
 }
 
 /**
@@ -57,11 +59,12 @@ export async function completeKey(
     for (const mount of op.mounts) {
       if (mount.origin?.type !== 'stage') continue;
       const fs: FsState = await lookups.env.stageFs(mount.origin.index);
-      inputs.push(await stageContentDigest(lookups.env.store, fs, mount.source ?? '/'));
+      inputs.push(await stageContentDigest(lookups.env.store, fs, mount.source ?? '/', lookups.rememberedOnly));
     }
   }
   if (op.type === 'copy' && op.from.type === 'stage') {
-    inputs.push(await copyContentDigest(lookups.env.store, await lookups.env.stageFs(op.from.index), op));
+    const fs = await lookups.env.stageFs(op.from.index);
+    inputs.push(await copyContentDigest(lookups.env.store, fs, op, lookups.rememberedOnly));
   }
   const link = op.type === 'copy' && op.link;
   const completion: KeyCompletion = {

@@ -5,12 +5,11 @@
 // so the digest covers exactly the items the copy writes: their paths under the destination, type, mode,
 // owner, link target and bytes, and how each source lands (`single`). Timestamps and extended attributes are
 // left out, as in mount-content.ts. The digest is a pure function of the layers' diff_ids and the selection,
-// so it is remembered under `cache/copy-content/`: a build whose stages are all cached reads no layer data.
+// so it is remembered under `cache/copy-content/` (content-memo.ts): a cached build reads no layer data.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { replaceFileUnsynced, type Store } from '../../image/index.js';
+import type { Store } from '../../image/index.js';
+import { rememberedDigest } from './content-memo.js';
 import { type CopyGroup, type CopyItem, SourceNotFoundError, selectInTree } from './copy-items.js';
 import { withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
@@ -30,26 +29,27 @@ const MISSING = 'missing';
 
 const VERSION = 'tsbuild.copy-content.v1';
 
-export async function copyContentDigest(store: Store, fs: FsState, selection: CopySelection): Promise<string> {
+/** `rememberedOnly`: only a remembered digest is taken (content-memo.ts); nothing is read or mounted. */
+export async function copyContentDigest(
+  store: Store,
+  fs: FsState,
+  selection: CopySelection,
+  rememberedOnly = false,
+): Promise<string> {
   const { sources, excludes, parents } = selection;
   const memoHex = createHash('sha256')
     .update(JSON.stringify({ v: VERSION, layers: fs.layers.map((l) => l.diffId), sources, excludes, parents }))
     .digest('hex');
-  const memo = path.join(store.paths.cache, 'copy-content', `${memoHex}.txt`);
-  const known = await readFile(memo, 'utf8').catch(() => '');
-  if (/^(sha256:[0-9a-f]{64}|missing)$/.test(known)) return known;
-  const digest = await withReadView(store, fs, async (root) => {
-    try {
-      return groupsDigest(await selectInTree(root, { excludes, parents }, sources));
-    } catch (error) {
-      if (error instanceof SourceNotFoundError) return MISSING;
-      throw error;
-    }
-  });
-  await mkdir(path.dirname(memo), { recursive: true });
-  // An advisory memo: a torn one fails the pattern above and is recomputed, so it is not fsynced.
-  await replaceFileUnsynced(memo, digest);
-  return digest;
+  return rememberedDigest(store, 'copy-content', memoHex, rememberedOnly, () =>
+    withReadView(store, fs, async (root) => {
+      try {
+        return groupsDigest(await selectInTree(root, { excludes, parents }, sources));
+      } catch (error) {
+        if (error instanceof SourceNotFoundError) return MISSING;
+        throw error;
+      }
+    }),
+  );
 }
 
 /** The digest of the groups a copy writes, in the order it writes them. */

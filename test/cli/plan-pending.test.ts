@@ -121,7 +121,7 @@ describe('tsbuild plan with pending keys', () => {
 describe.skipIf(isolationUnavailable() !== undefined)('tsbuild plan after a build with a stage mount', () => {
   afterAll(removeFreshDirs);
 
-  it('shows the mounted stage CACHED and the steps keyed by its content PENDING', async () => {
+  it('says CACHED for steps whose keys a build completed from content it remembers; PENDING when it cannot', async () => {
     const store = await storeWithBusybox();
     const ctx = await freshDir('c');
     await writeFile(join(ctx, 'Dockerfile'), dockerfile('busybox'));
@@ -129,6 +129,24 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild plan after a buil
     expect((await buildIn(store, ctx)).error).toBeNull();
     const text = await planOf(ctx, store.root, false);
     expect([text.code, text.err]).toEqual([0, '']);
-    expect(statusByLine(text.out)).toEqual({ 2: 'CACHED', 4: pending, 5: pending, 6: pending, 8: pending });
+    expect(statusByLine(text.out)).toEqual({ 2: 'CACHED', 4: 'CACHED', 5: 'CACHED', 6: 'CACHED', 8: 'CACHED' });
+
+    // Without the remembered content digests, plan reads no layer to find them: the keys stay pending.
+    await rm(join(store.paths.cache, 'mount-content'), { recursive: true });
+    await rm(join(store.paths.cache, 'copy-content'), { recursive: true });
+    const unknown = await planOf(ctx, store.root, false);
+    expect(statusByLine(unknown.out)).toEqual({ 2: 'CACHED', 4: pending, 5: pending, 6: pending, 8: pending });
+    expect((await buildIn(store, ctx)).error).toBeNull();
+
+    // The mounted stage changed: it misses, and what reads it cannot be known before it is built.
+    await writeFile(join(ctx, 'a.txt'), 'b\n');
+    const changed = await planOf(ctx, store.root, false);
+    expect(statusByLine(changed.out)).toEqual({
+      2: 'MISS (inputs changed: a.txt)',
+      4: pending,
+      5: pending,
+      6: pending,
+      8: pending,
+    });
   }, 60_000);
 });
