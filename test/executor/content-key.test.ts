@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedKey, filesystemAfter, type KeyLookups } from '../../executor/build/content-key.js';
+import { ContentNotRemembered } from '../../executor/build/content-memo.js';
 import { copyContentDigest } from '../../executor/build/copy-content.js';
 import { digestAt } from '../../executor/build/mount-content.js';
 import { Store } from '../../image/index.js';
@@ -133,5 +134,13 @@ describe('copyContentDigest', () => {
     const memos = await readdir(path.join(store.paths.cache, 'copy-content'));
     expect(memos).toHaveLength(2);
     expect(await copyContentDigest(store, { layers: [] }, selection(['/']))).toBe(root);
+  });
+
+  it('with rememberedOnly, takes a remembered digest and computes none', async () => {
+    expect(await copyContentDigest(store, { layers: [] }, selection(['/']), true)).toMatch(/^sha256:/);
+    await expect(copyContentDigest(store, { layers: [] }, selection(['/y']), true)).rejects.toBeInstanceOf(
+      ContentNotRemembered,
+    );
+    expect(await readdir(path.join(store.paths.cache, 'copy-content'))).toHaveLength(2);
   });
 });
