@@ -26,6 +26,7 @@ export {
 export { toTarEntry } from './build/layer-commit.js';
 export { liveBuilds, registerBuild } from './build/live-builds.js';
 export type { BuildContextOption } from './build/named-contexts.js';
+export { cachedPendingSteps } from './build/plan-completion.js';
 export { isStepCached, loadRecordedPlan, type PlanIdentity, recordPlan } from './build/plan-record.js';
 export { type Progress, plainProgress, type StepProgress, silentProgress } from './build/progress.js';
 export { type ProgressMode, type ProgressTarget, progressFor } from './build/progress-mode.js';

@@ -135,7 +135,7 @@ async function copyContextBase(env: DispatchEnv, state: StageState, stage: Stage
   if (context?.type !== 'local') throw new Error(`no local build context ${name}`);
   const draft = await contextBaseStep(name, context.source, stage.from.range);
   const seenEnv = state.imageEnv.toStrings();
-  state.steps.push(commit(state, stage.from, draft, false, stage.from.range, seenEnv, argStrings(state), () => false));
+  state.steps.push(commit(state, stage.from, draft, false, stage.from.range, seenEnv, argStrings(state)));
 }
 
 async function runStep(
@@ -149,8 +149,7 @@ async function runStep(
   const seenEnv = state.imageEnv.toStrings();
   const seenArgs = argStrings(state);
   const draft = await planInstruction(ctx, instr, env.argScope);
-  const pendingStage = (index: number) => env.done.get(index)?.fsPending === true;
-  state.steps.push(commit(state, instr, draft, onbuild, range, seenEnv, seenArgs, pendingStage));
+  state.steps.push(commit(state, instr, draft, onbuild, range, seenEnv, seenArgs));
 }
 
 function commit(
@@ -161,7 +160,6 @@ function commit(
   range: Range,
   seenEnv: string[],
   seenArgs: string[],
-  pendingStage: (index: number) => boolean,
 ): PlanStep {
   const parentKey = state.fsKey;
   let cacheKey: string | null = null;
@@ -169,10 +167,9 @@ function commit(
   if (draft.layer !== undefined) {
     const { definition, link } = draft.layer;
     cacheKey = chainKey(link ? null : state.fsKey, { ...definition, platform: formatPlatform(state.platform) });
-    pending =
-      draft.keyedByContent === true ||
-      (!link && state.fsPending) ||
-      draft.inputs.some((input) => input.type === 'stage' && pendingStage(input.index));
+    // Every input read from another stage (a mount, COPY --from) is keyed by content, never by the stage's
+    // key: whether that stage's own key is pending does not matter here.
+    pending = draft.keyedByContent === true || (!link && state.fsPending);
     // A linked layer is keyed on its own; the filesystem after it is the merge of both.
     state.fsKey = link ? chainKey(state.fsKey, { op: 'merge', layer: cacheKey }) : cacheKey;
     state.fsPending = link ? state.fsPending || pending : pending;

@@ -23,7 +23,7 @@ export interface StageState {
   /** CMD set in this stage (ENTRYPOINT clears an inherited CMD only). */
   cmdSet: boolean;
   fsKey: string;
-  /** The filesystem key waits for the content of a stage mount (see PlanStep.keyPending). */
+  /** The filesystem key waits for content read from another stage (see PlanStep.keyPending). */
   fsPending: boolean;
   configDigest: string;
   readonly steps: PlanStep[];

@@ -250,10 +250,11 @@ export interface PlanStep {
   /** True when the step produces a layer. */
   readonly layer: boolean;
   /**
-   * Set when `cacheKey` is not final: the step (or one it builds on: an earlier step, its base stage, a
-   * COPY --from stage) mounts another stage with `RUN --mount=from=`. As BuildKit keys such an input by
-   * the content of the mounted path, not by how the stage was built, the planned key leaves the stage out
-   * and the executor completes it from that content once the stage's layers are known (content-key.ts).
+   * Set when `cacheKey` is not final: the step (or one it builds on: an earlier step, its base stage)
+   * reads another stage, with `RUN --mount=from=` or `COPY --from=`. As BuildKit keys such an input by
+   * the content of the mounted path or of the copied files, not by how the stage was built, the planned
+   * key leaves the stage out and the executor completes it from that content once the stage's layers are
+   * known (content-key.ts).
    */
   readonly keyPending?: true;
 }

@@ -1,26 +1,29 @@
-// Completing the keys the planner left pending (PlanStep.keyPending). A RUN that mounts another stage is
-// keyed, as in BuildKit, by the content of the mounted path, not by how that stage was built: the planned
-// key leaves the stage out, and here it is combined with the content digest of the path in the stage's
-// result. Every step built on such a step (later steps, child stages, COPY --from it) chains on the
-// completed key in turn. A key is still computed before its step runs: from the stage results it reads,
-// which cached stages yield without running anything. Steps that are not pending keep their planned key.
+// Completing the keys the planner left pending (PlanStep.keyPending). A RUN that mounts another stage and a
+// COPY --from=<stage> are keyed, as in BuildKit, by the content they read (the mounted path; the files the
+// copy selects), not by how that stage was built: the planned key leaves the stage out, and here it is
+// combined with the content digest read from the stage's result. Every step built on such a step (later
+// steps, child stages) chains on the completed key in turn. A key is still computed before its step runs:
+// from the stage results it reads, which cached stages yield without running anything. Steps that are not
+// pending keep their planned key.
 import { canonicalise, type PlanStep, sha256 } from '../../planner/index.js';
+import { copyContentDigest } from './copy-content.js';
 import type { FsState } from './layer-ref.js';
 import { stageContentDigest } from './mount-content.js';
 import type { StepEnv } from './step-env.js';
 
-const VERSION = 'tsbuild.content-key.v1';
+// v2: `inputs` of a COPY --from=<stage> is the content digest of its selection (v1: the stage's completed key).
+const VERSION = 'tsbuild.content-key.v2';
 
 export interface KeyLookups {
   readonly env: Pick<StepEnv, 'store' | 'stageFs'>;
-  /** The completed filesystem key of an earlier stage (waits for it). */
-  stageKey(index: number): Promise<string>;
+  /** Only remembered content digests are taken (`tsbuild plan`): one that is not throws ContentNotRemembered. */
+  readonly rememberedOnly?: boolean;
 }
 
 /**
  * What a completed key is made of: the planned key, the completed key of the filesystem the step starts
- * from (null for a linked layer), and the content digests (stage mounts) or completed stage keys (COPY
- * --from) it reads. A cache export ships it beside the key, so an importing build can tell that a record
+ * from (null for a linked layer), and the content digests it reads (of each stage mount's path, of the files
+ * a COPY --from=<stage> selects). A cache export ships it beside the key, so an importing build can tell that a record
  * completes one of its pending steps before it knows the mounted content (cache-transfer/apply.ts).
  */
 export interface KeyCompletion {
@@ -56,10 +59,13 @@ export async function completeKey(
     for (const mount of op.mounts) {
       if (mount.origin?.type !== 'stage') continue;
       const fs: FsState = await lookups.env.stageFs(mount.origin.index);
-      inputs.push(await stageContentDigest(lookups.env.store, fs, mount.source ?? '/'));
+      inputs.push(await stageContentDigest(lookups.env.store, fs, mount.source ?? '/', lookups.rememberedOnly));
     }
   }
-  if (op.type === 'copy' && op.from.type === 'stage') inputs.push(await lookups.stageKey(op.from.index));
+  if (op.type === 'copy' && op.from.type === 'stage') {
+    const fs = await lookups.env.stageFs(op.from.index);
+    inputs.push(await copyContentDigest(lookups.env.store, fs, op, lookups.rememberedOnly));
+  }
   const link = op.type === 'copy' && op.link;
   const completion: KeyCompletion = {
     planned: step.cacheKey,

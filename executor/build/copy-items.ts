@@ -10,6 +10,7 @@ import {
   type SelectableSnapshot,
   type SelectedEntry,
   selectSources,
+  snapshotSubtrees,
 } from '../../cache/index.js';
 import { isInside, resolveInRoot } from '../../image/index.js';
 
@@ -81,6 +82,21 @@ export async function selectGroups(
   });
 }
 
+/**
+ * The groups of `paths` in the tree of a stage or an image (mounted at `viewRoot`): owners kept, no checksums.
+ * The copy writes them, and a COPY --from=<stage> is keyed by their content (copy-content.ts).
+ */
+export async function selectInTree(
+  viewRoot: string,
+  op: { readonly excludes: readonly string[]; readonly parents: boolean },
+  paths: readonly string[],
+): Promise<CopyGroup[]> {
+  // Only what the sources can select is walked (cache/context/subtree.ts), not the whole stage root.
+  const snapshot = await snapshotSubtrees(viewRoot, paths, { parents: op.parents });
+  const selection = { excludes: op.excludes, parents: op.parents };
+  return selectGroups({ snapshot, keepOwners: true, checksums: false }, paths, selection);
+}
+
 /** `wildcard`: the selector of a wildcard source (`/sub/l*`), whose direct matches are followed. */
 async function itemOf(tree: TreeSelection, selected: SelectedEntry, wildcard: string | null): Promise<CopyItem[]> {
   const entry: ContextEntry | undefined = selected.entry;
@@ -128,8 +144,8 @@ async function followedFile(tree: TreeSelection, selected: SelectedEntry): Promi
 }
 
 /**
- * A stage's or image's tree for selection only: the copy needs no checksums (the step's key comes
- * from the source stage's key), so nothing is hashed. The context keeps its digests, which the
+ * A stage's or image's tree for selection only: the copy needs no checksums (the key of a COPY
+ * --from=<stage> hashes the selected items, copy-content.ts), so nothing is hashed here. The context keeps its digests, which the
  * planner computed already.
  */
 function withoutDigests(snapshot: ContextSnapshot): SelectableSnapshot {

@@ -2,13 +2,13 @@
 // through a read-only view of its layers), heredocs and URLs; `--chown` names resolved in the
 // destination image; local archives unpacked by ADD. A COPY whose layer is known before it is written
 // (copy-direct.ts) is written straight into a new snapshot instead.
-import { type ContextSnapshot, snapshotSubtrees } from '../../cache/index.js';
+import type { ContextSnapshot } from '../../cache/index.js';
 import { isInside } from '../../image/index.js';
 import type { StepOperation } from '../../planner/index.js';
 import { type ArchiveKind, detectArchive, unpackArchive } from './archive.js';
 import { parseChmod } from './chmod.js';
 import { type DirectEntry, planCopyEntries, planDirectMkdir, writeDirect } from './copy-direct.js';
-import { type CopyGroup, type CopyItem, inlineGroup, selectGroups } from './copy-items.js';
+import { type CopyGroup, type CopyItem, inlineGroup, selectGroups, selectInTree } from './copy-items.js';
 import { runDirectCopy } from './copy-reuse.js';
 import { mkdirInRoot, relOf, type WriteOptions, writeGroup } from './copy-write.js';
 import { runDirectStep } from './direct-step.js';
@@ -85,14 +85,6 @@ async function copyFromTree(env: StepEnv, op: CopyOperation, fs: FsState, epoch:
       return runDirectStep(env.store, (root, onDataFile) => writeDirect(root, direct, epoch, onDataFile));
     return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws, groups));
   });
-}
-
-/** The groups of `paths` in the tree of a stage or an image (mounted at `viewRoot`): owners kept, no checksums. */
-async function selectInTree(viewRoot: string, op: CopyOperation, paths: readonly string[]): Promise<CopyGroup[]> {
-  // Only what the sources can select is walked (cache/context/subtree.ts), not the whole stage root.
-  const snapshot = await snapshotSubtrees(viewRoot, paths, { parents: op.parents });
-  const selection = { excludes: op.excludes, parents: op.parents };
-  return selectGroups({ snapshot, keepOwners: true, checksums: false }, paths, selection);
 }
 
 const isUrl = (s: string): boolean => /^https?:\/\//.test(s);

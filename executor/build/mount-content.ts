@@ -6,7 +6,7 @@
 // `cache/mount-content/`: a build whose stages are all cached reads one small file and no layer data.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, readlink } from 'node:fs/promises';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import {
   compareNames,
@@ -17,27 +17,28 @@ import {
   headerBytes,
   headerOnlyDigest,
 } from '../../cache/index.js';
-import { isInside, replaceFileUnsynced, resolveInRoot, type Store } from '../../image/index.js';
+import { isInside, resolveInRoot, type Store } from '../../image/index.js';
+import { rememberedDigest } from './content-memo.js';
 import { withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
 
 /** Stands for a source that does not exist: the step is keyed, looked up, misses, and its mount fails. */
 const MISSING = 'missing';
 
-export async function stageContentDigest(store: Store, fs: FsState, source: string): Promise<string> {
+/** `rememberedOnly`: only a remembered digest is taken (content-memo.ts); nothing is read or mounted. */
+export async function stageContentDigest(
+  store: Store,
+  fs: FsState,
+  source: string,
+  rememberedOnly = false,
+): Promise<string> {
   const rel = path.posix.normalize(`/${source}`).slice(1);
   const memoHex = createHash('sha256')
     .update(JSON.stringify({ layers: fs.layers.map((l) => l.diffId), source: rel }))
     .digest('hex');
-  const memo = path.join(store.paths.cache, 'mount-content', `${memoHex}.txt`);
-  const known = await readFile(memo, 'utf8').catch(() => '');
-  if (/^(sha256:[0-9a-f]{64}|missing)$/.test(known)) return known;
-  const digest =
-    fs.layers.length === 0 ? emptyRootDigest(rel) : await withReadView(store, fs, (root) => digestAt(root, rel));
-  await mkdir(path.dirname(memo), { recursive: true });
-  // An advisory memo: a torn one fails the pattern above and is recomputed, so it is not fsynced.
-  await replaceFileUnsynced(memo, digest);
-  return digest;
+  return rememberedDigest(store, 'mount-content', memoHex, rememberedOnly, async () =>
+    fs.layers.length === 0 ? emptyRootDigest(rel) : await withReadView(store, fs, (root) => digestAt(root, rel)),
+  );
 }
 
 /** An empty filesystem (scratch) has only its root directory. */

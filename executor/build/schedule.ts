@@ -123,10 +123,6 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
       epoch: options.epoch,
       label,
       beforeWork,
-      stageKey: async (index: number) => {
-        const done = await result(index);
-        return done.key ?? (plan.stages.find((s) => s.index === index)?.fsKey as string);
-      },
     };
     // The stage's cache records are read (and a RUN found missing starts the runtime's helpers) while its base
     // image or stage is still being resolved.

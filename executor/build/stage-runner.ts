@@ -52,8 +52,6 @@ export interface StageRun {
    * RUN step is this one or comes later in the stage, so the runtime's helpers are worth starting now.
    */
   beforeWork(runAhead: boolean): Promise<void>;
-  /** The completed filesystem key of an earlier stage (waits for it), for pending keys. */
-  stageKey(index: number): Promise<string>;
 }
 
 /** Steps BuildKit shows as vertices: the filesystem steps (FROM is numbered 1). */
@@ -103,7 +101,10 @@ export async function runStage(
       }
       position++;
       const name = `[${run.label}${position}/${total}] ${step.instruction.trim()}`;
-      const { key, completion } = await completeKey({ env: run.env, stageKey: run.stageKey }, step, fsKey);
+      const { key, completion } = await completeKey({ env: run.env }, step, fsKey).catch((error: unknown) => {
+        // Reading what the step reads from another stage failed: the error belongs to this step.
+        throw asBuildError(error, step);
+      });
       if (key !== null && completion !== null) completed.push({ step, key, completion });
       // Only a RUN mounts layers that are still being committed; every other step reads settled ones. A commit
       // that failed is reported now, before a step builds on what it left.

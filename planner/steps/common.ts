@@ -24,7 +24,7 @@ export interface StepDraft {
   readonly layer?: { readonly definition: { readonly [key: string]: Canonical }; readonly link: boolean };
   /** Present for steps that change the image config. */
   readonly configChange?: ConfigChange;
-  /** The key takes the content of a stage mount, which only the executor can read (PlanStep.keyPending). */
+  /** The key takes content read from another stage (a mount, COPY --from), which only the executor can read (PlanStep.keyPending). */
   readonly keyedByContent?: boolean;
 }
 

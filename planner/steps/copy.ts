@@ -1,6 +1,8 @@
 // COPY and ADD: sources from the context, another stage, an image, a URL or a heredoc; the
 // destination resolved against WORKDIR; owner, mode and flags. The key covers exactly the selected
-// source files' checksums (CACHE.md section 3), never the environment.
+// source files' checksums (CACHE.md section 3), never the environment. A COPY --from=<stage> is keyed,
+// as in BuildKit, by the content of what it selects in the stage's result, which only the executor can
+// read: the planned key leaves the stage out and is pending (executor/build/copy-content.ts).
 
 import type { AddInstruction, CopyFilesInstruction, Word } from '../../parser/index.js';
 import type { Canonical } from '../cache-key.js';
@@ -110,6 +112,7 @@ export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepD
     inputs,
     operation,
     layer: { definition, link },
+    ...(from.ref?.type === 'stage' ? { keyedByContent: true } : {}),
   };
 }
 
@@ -186,7 +189,8 @@ async function selectInputs(
   if (ref !== null && ref.type !== 'context') {
     if (ref.type === 'stage') inputs.push({ type: 'stage', index: ref.index, name: ref.name, paths, key: ref.fsKey });
     else inputs.push({ type: 'image', ref: ref.ref, paths });
-    sourceKeys.push(ref.type === 'stage' ? { stage: ref.fsKey, paths } : { image: ref.ref, digest: ref.digest, paths });
+    // How the stage was built is left out: the executor adds the content the copy selects (keyPending).
+    sourceKeys.push(ref.type === 'stage' ? { stage: 'content', paths } : { image: ref.ref, digest: ref.digest, paths });
     return { inputs, sourceKeys };
   }
   for (const source of paths) {

@@ -1,6 +1,6 @@
-// `tsbuild plan` on steps keyed by the content of a stage mount (RUN --mount=from=<stage>) and everything
-// built on them: their keys are completed by the build, so plan says PENDING (JSON `pending`) rather than
-// MISS, and marks them `keyPending` in the JSON even without a store.
+// `tsbuild plan` on steps keyed by content read from another stage (RUN --mount=from=<stage>, COPY
+// --from=<stage>) and everything built on them: their keys are completed by the build, so plan says PENDING
+// (JSON `pending`) rather than MISS, and marks them `keyPending` in the JSON even without a store.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ const dockerfile = (from: string) =>
     '',
   ].join('\n');
 
-const pending = 'PENDING (keyed by the content of a stage mount)';
+const pending = 'PENDING (keyed by content read from another stage)';
 
 async function planOf(ctx: string, root: string, json: boolean): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -80,6 +80,22 @@ describe('tsbuild plan with pending keys', () => {
     expect(json.stages.map((s: { keyPending: boolean }) => s.keyPending)).toEqual([false, true, true]);
   });
 
+  it('says PENDING for a COPY --from=<stage> (keyed by the copied content) and the steps after it', async () => {
+    const copyDir = await mkdtemp(join(tmpdir(), 'tsbuild-plan-pending-copy-'));
+    try {
+      const text = 'FROM scratch AS build\nCOPY a.txt /a\nFROM scratch\nCOPY --from=build /a /b\nCOPY a.txt /c\n';
+      await writeFile(join(copyDir, 'Dockerfile'), text);
+      await writeFile(join(copyDir, 'a.txt'), 'a\n');
+      const root = join(copyDir, 'store');
+      await Store.open(root);
+      const plan = await planOf(copyDir, root, false);
+      expect([plan.code, plan.err]).toEqual([0, '']);
+      expect(statusByLine(plan.out)).toEqual({ 2: 'MISS (no previous build)', 4: pending, 5: pending });
+    } finally {
+      await rm(copyDir, { recursive: true, force: true });
+    }
+  });
+
   it('says PENDING, not MISS, for them when there is a store', async () => {
     const root = join(dir, 'store');
     await Store.open(root);
@@ -95,9 +111,9 @@ describe('tsbuild plan with pending keys', () => {
     const json = JSON.parse((await planOf(dir, root, true)).out);
     const use = json.stages[1].steps as { status: string; reason: string }[];
     expect(use.map((s) => [s.status, s.reason])).toEqual([
-      ['pending', 'keyed by the content of a stage mount'],
-      ['pending', 'keyed by the content of a stage mount'],
-      ['pending', 'keyed by the content of a stage mount'],
+      ['pending', 'keyed by content read from another stage'],
+      ['pending', 'keyed by content read from another stage'],
+      ['pending', 'keyed by content read from another stage'],
     ]);
   });
 });
@@ -105,7 +121,7 @@ describe('tsbuild plan with pending keys', () => {
 describe.skipIf(isolationUnavailable() !== undefined)('tsbuild plan after a build with a stage mount', () => {
   afterAll(removeFreshDirs);
 
-  it('shows the mounted stage CACHED and the steps keyed by its content PENDING', async () => {
+  it('says CACHED for steps whose keys a build completed from content it remembers; PENDING when it cannot', async () => {
     const store = await storeWithBusybox();
     const ctx = await freshDir('c');
     await writeFile(join(ctx, 'Dockerfile'), dockerfile('busybox'));
@@ -113,6 +129,24 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild plan after a buil
     expect((await buildIn(store, ctx)).error).toBeNull();
     const text = await planOf(ctx, store.root, false);
     expect([text.code, text.err]).toEqual([0, '']);
-    expect(statusByLine(text.out)).toEqual({ 2: 'CACHED', 4: pending, 5: pending, 6: pending, 8: pending });
+    expect(statusByLine(text.out)).toEqual({ 2: 'CACHED', 4: 'CACHED', 5: 'CACHED', 6: 'CACHED', 8: 'CACHED' });
+
+    // Without the remembered content digests, plan reads no layer to find them: the keys stay pending.
+    await rm(join(store.paths.cache, 'mount-content'), { recursive: true });
+    await rm(join(store.paths.cache, 'copy-content'), { recursive: true });
+    const unknown = await planOf(ctx, store.root, false);
+    expect(statusByLine(unknown.out)).toEqual({ 2: 'CACHED', 4: pending, 5: pending, 6: pending, 8: pending });
+    expect((await buildIn(store, ctx)).error).toBeNull();
+
+    // The mounted stage changed: it misses, and what reads it cannot be known before it is built.
+    await writeFile(join(ctx, 'a.txt'), 'b\n');
+    const changed = await planOf(ctx, store.root, false);
+    expect(statusByLine(changed.out)).toEqual({
+      2: 'MISS (inputs changed: a.txt)',
+      4: pending,
+      5: pending,
+      6: pending,
+      8: pending,
+    });
   }, 60_000);
 });

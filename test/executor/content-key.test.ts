@@ -1,11 +1,14 @@
 // Keys the planner left pending: the content digest of a mounted path (BuildKit's recipe, no
 // timestamps), and how a completed key chains into the steps built on it.
-import { chmod, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completedKey, filesystemAfter, type KeyLookups } from '../../executor/build/content-key.js';
+import { ContentNotRemembered } from '../../executor/build/content-memo.js';
+import { copyContentDigest } from '../../executor/build/copy-content.js';
 import { digestAt } from '../../executor/build/mount-content.js';
+import { Store } from '../../image/index.js';
 import type { PlanStep } from '../../planner/index.js';
 
 describe('digestAt', () => {
@@ -61,10 +64,10 @@ const step = (fields: Partial<PlanStep> & Pick<PlanStep, 'operation'>): PlanStep
   ...fields,
 });
 
-const copyFrom = (index: number, link: boolean): PlanStep['operation'] => ({
+const copyFrom = (index: number, link: boolean, sources = ['/x']): PlanStep['operation'] => ({
   type: 'copy',
   add: false,
-  sources: ['/x'],
+  sources,
   dest: '/x',
   from: { type: 'stage', index },
   chown: null,
@@ -80,37 +83,64 @@ const copyFrom = (index: number, link: boolean): PlanStep['operation'] => ({
 });
 
 describe('completedKey', () => {
-  const lookups = (stageKey: string): KeyLookups => ({
-    env: {
-      store: null as never,
-      stageFs: () => Promise.reject(new Error('not used')),
-    },
-    stageKey: async () => stageKey,
+  let store: Store;
+  beforeAll(async () => {
+    store = await Store.open(await mkdtemp(path.join(tmpdir(), 'tsbuild-content-store-')));
   });
+  afterAll(() => rm(store.root, { recursive: true, force: true }));
+  // The source stage is empty (scratch): `/` selects nothing, `/x` is missing; the two read different content.
+  const lookups = (): KeyLookups => ({ env: { store, stageFs: async () => ({ layers: [] }) } });
 
   it('keeps the planned key of a step that is not pending', async () => {
     const plain = step({ operation: copyFrom(0, false) });
-    expect(await completedKey(lookups('sha256:a'), plain, 'sha256:other')).toBe('sha256:planned');
+    expect(await completedKey(lookups(), plain, 'sha256:other')).toBe('sha256:planned');
     expect(filesystemAfter(plain, null, 'sha256:planned')).toBeNull();
   });
 
-  it('chains a pending step on the completed keys of its parent and source stage', async () => {
+  it('chains a pending step on the completed key of its parent and the content it copies', async () => {
     const pending = step({ operation: copyFrom(0, false), keyPending: true });
-    const a = await completedKey(lookups('sha256:a'), pending, null);
+    const a = await completedKey(lookups(), pending, null);
     expect(a).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(await completedKey(lookups('sha256:b'), pending, null)).not.toBe(a);
-    expect(await completedKey(lookups('sha256:a'), pending, 'sha256:p2')).not.toBe(a);
-    expect(await completedKey(lookups('sha256:a'), pending, null)).toBe(a);
+    const other = step({ operation: copyFrom(0, false, ['/']), keyPending: true });
+    expect(await completedKey(lookups(), other, null)).not.toBe(a);
+    expect(await completedKey(lookups(), pending, 'sha256:p2')).not.toBe(a);
+    expect(await completedKey(lookups(), pending, null)).toBe(a);
     expect(filesystemAfter(pending, null, a)).toBe(a);
   });
 
   it('a linked layer ignores its parent, and merges onto a pending filesystem', async () => {
     const linked = step({ operation: copyFrom(0, true), keyPending: true });
-    const key = await completedKey(lookups('sha256:a'), linked, 'sha256:p1');
-    expect(await completedKey(lookups('sha256:a'), linked, 'sha256:p2')).toBe(key);
+    const key = await completedKey(lookups(), linked, 'sha256:p1');
+    expect(await completedKey(lookups(), linked, 'sha256:p2')).toBe(key);
     expect(filesystemAfter(linked, 'sha256:p1', key)).not.toBe(filesystemAfter(linked, 'sha256:p2', key));
     const plainLink = step({ operation: copyFrom(0, true) });
     expect(filesystemAfter(plainLink, null, 'sha256:planned')).toBeNull();
     expect(filesystemAfter(plainLink, 'sha256:p1', 'sha256:planned')).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe('copyContentDigest', () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await Store.open(await mkdtemp(path.join(tmpdir(), 'tsbuild-copy-content-')));
+  });
+  afterAll(() => rm(store.root, { recursive: true, force: true }));
+  const selection = (sources: string[]) => ({ sources, excludes: [], parents: false });
+
+  it('is `missing` for a source the stage lacks, and remembers what it found', async () => {
+    expect(await copyContentDigest(store, { layers: [] }, selection(['/x']))).toBe('missing');
+    const root = await copyContentDigest(store, { layers: [] }, selection(['/']));
+    expect(root).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const memos = await readdir(path.join(store.paths.cache, 'copy-content'));
+    expect(memos).toHaveLength(2);
+    expect(await copyContentDigest(store, { layers: [] }, selection(['/']))).toBe(root);
+  });
+
+  it('with rememberedOnly, takes a remembered digest and computes none', async () => {
+    expect(await copyContentDigest(store, { layers: [] }, selection(['/']), true)).toMatch(/^sha256:/);
+    await expect(copyContentDigest(store, { layers: [] }, selection(['/y']), true)).rejects.toBeInstanceOf(
+      ContentNotRemembered,
+    );
+    expect(await readdir(path.join(store.paths.cache, 'copy-content'))).toHaveLength(2);
   });
 });

@@ -70,7 +70,6 @@ function runFor(calls: string[]): StageRun {
     beforeWork: async (runAhead) => {
       calls.push(`beforeWork runAhead=${runAhead}`);
     },
-    stageKey: async () => key(6),
   };
 }
 

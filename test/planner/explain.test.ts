@@ -17,12 +17,9 @@ async function reasons(change: (dir: string) => Promise<Scenario>): Promise<stri
   });
 }
 
-const appAfterBuild = [
-  'app.0 inputs changed: stage build',
-  ...[1, 2, 3, 4, 5].map((i) => `app.${i} a previous step changed`),
-];
-
 describe('explainChanges', () => {
+  // The app's COPY --from=build is keyed by the content it copies (pending until the build reads it): its
+  // planned key, and the steps after it, stay as they were.
   it('names the copied file that changed', async () => {
     const result = await reasons(async (dir) => {
       await writeFile(join(dir, 'src/main.go'), 'package other\n');
@@ -32,7 +29,6 @@ describe('explainChanges', () => {
       'build.5 inputs changed: src/main.go',
       'build.6 a previous step changed',
       'build.7 a previous step changed',
-      ...appAfterBuild,
     ]);
   });
 

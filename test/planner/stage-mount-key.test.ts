@@ -1,5 +1,6 @@
-// RUN --mount=from=<stage>: the planned key leaves the mounted stage out (the executor adds the content
-// of the mounted path) and is marked pending, as is everything built on it; other plans are unchanged.
+// RUN --mount=from=<stage> and COPY --from=<stage>: the planned key leaves the stage out (the executor adds
+// the content of the mounted path or of the copied files) and is marked pending, as is everything built on
+// it; other plans are unchanged.
 
 import { describe, expect, it } from 'vitest';
 import { keysOf, planOf } from './helpers/scenario.js';
@@ -17,9 +18,9 @@ describe('keys of RUN --mount=from=<stage>', () => {
     const a = keysOf(await planOf(dockerfile('COPY cachebust /\nRUN mkdir out'), { files }));
     const b = keysOf(await planOf(dockerfile('RUN mkdir -p out'), { files }));
     expect(a.get('build.1')).not.toBe(b.get('build.0'));
-    for (const label of ['use.0', 'use.1', 'grandchild.0', '3.0', '3.1']) expect(a.get(label)).toBe(b.get(label));
-    // COPY --from keeps keying by the source stage's definition.
-    expect(a.get('3.2')).not.toBe(b.get('3.2'));
+    // A COPY --from=build as well: it is keyed by the content it copies.
+    for (const label of ['use.0', 'use.1', 'grandchild.0', '3.0', '3.1', '3.2'])
+      expect(a.get(label)).toBe(b.get(label));
   });
 
   it('are pending, and so is what is built on them', async () => {
@@ -36,20 +37,29 @@ describe('keys of RUN --mount=from=<stage>', () => {
       'grandchild.0 pending',
       '3.0 pending',
       '3.1 pending',
-      '3.2',
+      '3.2 pending',
     ]);
     const stages = (result.plan?.stages ?? []).map((s) => `${s.name ?? s.index}${s.keyPending ? ' pending' : ''}`);
     expect(stages).toEqual(['build', 'use pending', 'grandchild pending', '3 pending']);
   });
 
-  it('a mount of an image or the context keeps a final key; other plans carry no pending mark', async () => {
+  it('a mount or COPY --from of an image and a mount of the context keep a final key', async () => {
     const result = await planOf(
-      'FROM busybox AS a\nRUN --mount=from=busybox,target=/b echo\nRUN --mount=target=/c echo\n' +
-        'FROM busybox\nCOPY --from=a /x /x\n',
+      'FROM busybox\nRUN --mount=from=busybox,target=/b echo\nRUN --mount=target=/c echo\n' +
+        'COPY --from=busybox /x /x\nCOPY cachebust /\n',
       { files },
     );
     const steps = (result.plan?.stages ?? []).flatMap((s) => s.steps);
-    expect(steps.map((s) => 'keyPending' in s)).toEqual([false, false, false]);
-    expect((result.plan?.stages ?? []).map((s) => 'keyPending' in s)).toEqual([false, false]);
+    expect(steps.map((s) => 'keyPending' in s)).toEqual([false, false, false, false]);
+    expect((result.plan?.stages ?? []).map((s) => 'keyPending' in s)).toEqual([false]);
+  });
+
+  it('a COPY --from=<stage> is pending, and so is what is built on it; its stage is not', async () => {
+    const result = await planOf('FROM busybox AS a\nRUN echo\nFROM busybox\nCOPY --from=a /x /x\nRUN echo two\n', {
+      files,
+    });
+    const steps = (result.plan?.stages ?? []).flatMap((s) => s.steps);
+    expect(steps.map((s) => 'keyPending' in s)).toEqual([false, true, true]);
+    expect((result.plan?.stages ?? []).map((s) => 'keyPending' in s)).toEqual([false, true]);
   });
 });

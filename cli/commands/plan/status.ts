@@ -1,9 +1,11 @@
 // Whether each step of a plan is in the store's build cache, and if not, why: the first change since
 // the last build of the same (context, Dockerfile, target), as `explainChanges` finds it. Steps after
 // a miss repeat its reason rather than the generic "a previous step changed". A step whose key waits for
-// the content of a stage mount (PlanStep.keyPending) is `pending`: only the build can read that content.
+// content read from another stage (PlanStep.keyPending: a stage mount, COPY --from=<stage>, or a step built
+// on one) is `cached` when the store holds the stages it reads and the key a build completed from their
+// remembered content (cachedPendingSteps); else `pending`: only a build can read that content.
 
-import { isStepCached, loadRecordedPlan, type PlanIdentity } from '../../../executor/index.js';
+import { cachedPendingSteps, isStepCached, loadRecordedPlan, type PlanIdentity } from '../../../executor/index.js';
 import type { Store } from '../../../image/index.js';
 import { explainChanges, listPlan, type Plan, type PlanStep } from '../../../planner/index.js';
 
@@ -13,7 +15,7 @@ export interface StepStatus {
   readonly reason: string | null;
 }
 
-export const pendingReason = 'keyed by the content of a stage mount';
+export const pendingReason = 'keyed by content read from another stage';
 
 const noPrevious = 'no previous build';
 const pruned = 'not in the build cache';
@@ -26,6 +28,9 @@ export async function cacheStatus(plan: Plan, store: Store, id: PlanIdentity): P
   if (previous !== null) {
     for (const e of explainChanges(previous, await listPlan(plan))) explained.set(`${e.stage}#${e.index}`, e.reason);
   }
+  const pendingCached = plan.stages.some((s) => s.keyPending === true || s.steps.some((p) => p.keyPending === true))
+    ? await cachedPendingSteps(store, plan)
+    : new Set<PlanStep>();
   const out = new Map<PlanStep, StepStatus>();
   /** The first miss reason of each stage (by index), inherited by stages built on it. */
   const stageMiss = new Map<number, string>();
@@ -35,7 +40,10 @@ export async function cacheStatus(plan: Plan, store: Store, id: PlanIdentity): P
     for (const [i, step] of stage.steps.entries()) {
       if (step.cacheKey === null) continue;
       if (step.keyPending === true) {
-        out.set(step, { status: 'pending', reason: pendingReason });
+        out.set(
+          step,
+          pendingCached.has(step) ? { status: 'cached', reason: null } : { status: 'pending', reason: pendingReason },
+        );
         continue;
       }
       const own = explained.get(`${label}#${i}`) ?? null;
