@@ -18,7 +18,7 @@ export { MemoryImageResolver } from './memory-resolver.js';
 export { plan } from './plan.js';
 export { formatPlatform, hostPlatform, parsePlatform } from './platform.js';
 export { snapshotSource } from './snapshot-source.js';
-export { platformMatches, storeResolver } from './store-resolver.js';
+export { storeResolver } from './store-resolver.js';
 export type {
   BaseImageResolver,
   BuildNetwork,

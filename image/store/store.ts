@@ -16,7 +16,7 @@ import { readIndexFile, writeIndexFile } from './index-file.js';
 import { defaultStoreRoot, type StorePaths, storePaths } from './paths.js';
 import { hostPlatform } from './platform.js';
 import { type GcRootsHook, type PruneOptions, type PruneResult, pruneStore } from './prune.js';
-import { ImageNotFoundError, type ResolvedImage, resolveImage } from './resolve.js';
+import { ImageNotFoundError, type ResolvedImage, type ResolveOptions, resolveImage } from './resolve.js';
 
 /** A tagged image as listed from `index.json`. */
 export interface StoredImage {
@@ -260,8 +260,8 @@ export class Store {
   }
 
   /** Resolves a tag, `name@digest`, manifest digest, image ID or ID prefix (see `resolveImage`). */
-  resolve(ref: string, platform: Platform = hostPlatform()): Promise<ResolvedImage> {
-    return resolveImage(this, ref, platform);
+  resolve(ref: string, platform: Platform = hostPlatform(), options: ResolveOptions = {}): Promise<ResolvedImage> {
+    return resolveImage(this, ref, platform, options);
   }
 
   /** Lets another module (the cache) keep blobs alive through `prune`. Returns an unregister function. */
