@@ -165,8 +165,9 @@ export class StatCache {
 
   /** `set` with the 32 digest bytes at `bytes[offset..]`. */
   setBytes(st: StatStamp, mode: number, uid: number, gid: number, bytes: Uint8Array, offset: number): void {
-    const { dev, ino, size } = st;
-    this.store(dev, ino, size, micros(st.mtimeMs), micros(st.ctimeMs), mode, uid, gid, bytes, offset, NO_POSITION);
+    this.load();
+    const { dev, ino, size, mtimeMs, ctimeMs } = st;
+    this.records.store(dev, ino, size, micros(mtimeMs), micros(ctimeMs), mode, uid, gid, bytes, offset, NO_POSITION);
   }
 
   /** `setBytes` for the lstat numbers at `fields[o..]` (stat-batch.ts order). */
@@ -179,27 +180,13 @@ export class StatCache {
     bytes: Uint8Array,
     offset: number,
   ): void {
+    this.load();
     const mtime = micros(fields[o + FIELD.mtimeMs]);
     const ctime = micros(fields[o + FIELD.ctimeMs]);
+    const dev = fields[o + FIELD.dev];
+    const ino = fields[o + FIELD.ino];
     const size = fields[o + FIELD.size];
-    this.store(fields[o + FIELD.dev], fields[o + FIELD.ino], size, mtime, ctime, mode, uid, gid, bytes, offset, o);
-  }
-
-  private store(
-    dev: number,
-    ino: number,
-    size: number,
-    mtime: number,
-    ctime: number,
-    mode: number,
-    uid: number,
-    gid: number,
-    bytes: Uint8Array,
-    offset: number,
-    position: number,
-  ): void {
-    this.load();
-    this.records.store(dev, ino, size, mtime, ctime, mode, uid, gid, bytes, offset, position);
+    this.records.store(dev, ino, size, mtime, ctime, mode, uid, gid, bytes, offset, o);
   }
 
   /** Makes room for `more` records beyond the current ones (before storing many). */
