@@ -19,6 +19,7 @@ export {
   type MountType,
 } from './language/mount-options.js';
 export { type PortSpec, parsePortSpec } from './language/port-spec.js';
+export { NETWORK_MODES, type NetworkMode, SECURITY_MODES } from './language/run-modes.js';
 export { isValidStageName } from './language/stage-name.js';
 export { parse } from './parse.js';
 export * from './shell/index.js';

@@ -19,7 +19,7 @@ export { contextName } from './named-contexts.js';
 export { plan } from './plan.js';
 export { formatPlatform, hostPlatform, parsePlatform } from './platform.js';
 export { snapshotSource } from './snapshot-source.js';
-export { platformMatches, storeResolver } from './store-resolver.js';
+export { storeResolver } from './store-resolver.js';
 export type {
   BaseImageResolver,
   BuildNetwork,

@@ -1,7 +1,7 @@
 // The build plan: plain data that the executor runs and `tsbuild plan` prints.
 // Every step carries the cache key that decides whether its stored result can be reused.
 
-import type { DeviceSpec, Diagnostic, Range } from '../parser/index.js';
+import type { DeviceSpec, Diagnostic, NetworkMode, Range } from '../parser/index.js';
 
 export interface Platform {
   readonly os: string;
@@ -97,7 +97,7 @@ export interface PlanOptions {
 }
 
 /** Network modes of RUN and of a whole build: the host's (`default`, `host`) or none. */
-export type BuildNetwork = 'default' | 'none' | 'host';
+export type BuildNetwork = NetworkMode;
 
 /** Dates a build from a remote source, for `SOURCE_DATE_EPOCH=<stage>`; the executor downloads. */
 export interface SourceEpochResolver {

@@ -1,16 +1,16 @@
 // The persistent stat cache: (dev, ino, size, mtime, ctime, mode, uid, gid) → entry digest, so
 // that an unchanged file is never read again. Records live in typed-array columns, found by the
-// order they were asked for or by inode (stat-cache-find.ts): a lookup allocates nothing but the
+// order they were asked for or by inode (stat-cache-records.ts): a lookup allocates nothing but the
 // digest string it returns, and the file on disk is those columns plus a checksum (see
-// stat-cache-file.ts), loaded without parsing.
+// stat-cache-file.ts), loaded without parsing. This file: the lookups in stat numbers, and the file's
+// records loaded on first use (or in the background) and saved (or written in the background).
 
 import { ContextWorker } from './context-worker.js';
 import { FIELD } from './stat-batch.js';
-import { emptyColumns, grownColumns, usedColumns } from './stat-cache-columns.js';
-import { decodeStatCache, encodeStatCache, type StatColumns, writeStatCacheFile } from './stat-cache-file.js';
-import { RecordFinder } from './stat-cache-find.js';
-import { lookupOrder, permuted } from './stat-cache-order.js';
+import { emptyColumns } from './stat-cache-columns.js';
+import { decodeStatCache, type StatColumns, writeStatCacheFile } from './stat-cache-file.js';
 import { adopt, claimedRecords, giveBack, readStatCacheBytes, readStatCacheBytesLater } from './stat-cache-read.js';
+import { StatRecords } from './stat-cache-records.js';
 import { PARALLEL_STAT_MIN } from './walk.js';
 
 /** The stat fields of a file that key the cache (a `ContextEntry` is one). */
@@ -32,14 +32,7 @@ const INITIAL_CAPACITY = 1024;
 const NO_POSITION = 0x7ffffffe;
 
 export class StatCache {
-  private cols: StatColumns;
-  private readonly finder: RecordFinder;
-  /**
-   * Per record, 0 if not looked up or stored since opening (for `retainUsed`), else 1 + the
-   * position it was first asked for at (a snapshot's offset of its lstat numbers): the save order.
-   */
-  private seen: Int32Array;
-  private dirty = false;
+  private readonly records: StatRecords;
   /** A write in flight (`saveInBackground`). */
   private writing: Promise<void> | null = null;
   /**
@@ -57,9 +50,7 @@ export class StatCache {
     readonly file: string | null,
     cols: StatColumns,
   ) {
-    this.cols = cols;
-    this.finder = new RecordFinder(cols);
-    this.seen = new Int32Array(cols.tags.length / 3);
+    this.records = new StatRecords(cols, INITIAL_CAPACITY);
   }
 
   /** An empty cache that is never persisted. */
@@ -83,7 +74,7 @@ export class StatCache {
 
   /** Records in the cache; before they are loaded, the records its file claims (see `loaded`). */
   get size(): number {
-    return this.claimed ?? this.cols.count;
+    return this.claimed ?? this.records.count;
   }
 
   /** Starts reading the file's records in libuv's thread pool, if they are not loaded yet. */
@@ -122,18 +113,15 @@ export class StatCache {
     }
     // The columns are views on the bytes read: their buffer is reused only once this cache is gone.
     if (read !== null) (cols === null ? giveBack : adopt)(read, this);
-    if (cols === null) return;
-    this.cols = cols;
-    this.finder.reset(cols);
-    this.seen = new Int32Array(cols.tags.length / 3);
+    if (cols !== null) this.records.replace(cols);
   }
 
   /** The digest recorded for a file with exactly this stat and header mode/uid/gid. */
   get(st: StatStamp, mode: number, uid: number, gid: number): string | undefined {
     this.load();
-    const i = this.finder.find(st.dev, st.ino, st.size, micros(st.mtimeMs), micros(st.ctimeMs), mode, uid, gid, true);
-    if (!this.counted(i, NO_POSITION)) return undefined;
-    return 'sha256:' + this.cols.digests.toString('hex', i * 32, i * 32 + 32);
+    const { dev, ino, size } = st;
+    const i = this.records.lookup(dev, ino, size, micros(st.mtimeMs), micros(st.ctimeMs), mode, uid, gid, NO_POSITION);
+    return this.counted(i) ? this.records.digestText(i) : undefined;
   }
 
   /**
@@ -153,27 +141,20 @@ export class StatCache {
     const mtime = micros(fields[o + FIELD.mtimeMs]);
     const ctime = micros(fields[o + FIELD.ctimeMs]);
     const size = fields[o + FIELD.size];
-    const i = this.finder.find(fields[o + FIELD.dev], fields[o + FIELD.ino], size, mtime, ctime, mode, uid, gid, true);
-    if (!this.counted(i, o)) return false;
-    // Byte by byte: a native copy call per file cost more than the copy.
-    const digests = this.cols.digests;
-    for (let b = 0; b < 32; b++) out[at + b] = digests[i * 32 + b];
+    const i = this.records.lookup(fields[o + FIELD.dev], fields[o + FIELD.ino], size, mtime, ctime, mode, uid, gid, o);
+    if (!this.counted(i)) return false;
+    this.records.copyDigest(i, out, at);
     return true;
   }
 
-  /** Counts a lookup of record `i` (-1: a miss) and marks it used at `position`. */
-  private counted(i: number, position: number): boolean {
+  /** Counts a lookup of record `i` (-1: a miss). */
+  private counted(i: number): boolean {
     if (i < 0) {
       this.misses++;
       return false;
     }
     this.hits++;
-    this.markUsed(i, position);
     return true;
-  }
-
-  private markUsed(i: number, position: number): void {
-    if (this.seen[i] === 0) this.seen[i] = position + 1;
   }
 
   /** Records a digest (`sha256:` + 64 hex digits); replaces the record of an older stat of the same file. */
@@ -184,8 +165,9 @@ export class StatCache {
 
   /** `set` with the 32 digest bytes at `bytes[offset..]`. */
   setBytes(st: StatStamp, mode: number, uid: number, gid: number, bytes: Uint8Array, offset: number): void {
-    const { dev, ino, size } = st;
-    this.store(dev, ino, size, micros(st.mtimeMs), micros(st.ctimeMs), mode, uid, gid, bytes, offset, NO_POSITION);
+    this.load();
+    const { dev, ino, size, mtimeMs, ctimeMs } = st;
+    this.records.store(dev, ino, size, micros(mtimeMs), micros(ctimeMs), mode, uid, gid, bytes, offset, NO_POSITION);
   }
 
   /** `setBytes` for the lstat numbers at `fields[o..]` (stat-batch.ts order). */
@@ -198,70 +180,25 @@ export class StatCache {
     bytes: Uint8Array,
     offset: number,
   ): void {
+    this.load();
     const mtime = micros(fields[o + FIELD.mtimeMs]);
     const ctime = micros(fields[o + FIELD.ctimeMs]);
+    const dev = fields[o + FIELD.dev];
+    const ino = fields[o + FIELD.ino];
     const size = fields[o + FIELD.size];
-    this.store(fields[o + FIELD.dev], fields[o + FIELD.ino], size, mtime, ctime, mode, uid, gid, bytes, offset, o);
-  }
-
-  private store(
-    dev: number,
-    ino: number,
-    size: number,
-    mtime: number,
-    ctime: number,
-    mode: number,
-    uid: number,
-    gid: number,
-    bytes: Uint8Array,
-    offset: number,
-    position: number,
-  ): void {
-    this.load();
-    let i = this.finder.find(dev, ino, size, mtime, ctime, mode, uid, gid, true);
-    if (i >= 0 && this.cols.digests.compare(bytes, offset, offset + 32, i * 32, i * 32 + 32) === 0) {
-      this.markUsed(i, position);
-      return;
-    }
-    if (i < 0) i = this.finder.find(dev, ino, size, mtime, ctime, mode, uid, gid, false);
-    const added = i < 0;
-    if (added) {
-      i = this.cols.count;
-      this.grow(i + 1);
-      this.cols.count++;
-    }
-    const { stamps, tags, digests } = this.cols;
-    stamps[i * 5] = dev;
-    stamps[i * 5 + 1] = ino;
-    stamps[i * 5 + 2] = size;
-    stamps[i * 5 + 3] = mtime;
-    stamps[i * 5 + 4] = ctime;
-    tags[i * 3] = mode;
-    tags[i * 3 + 1] = uid;
-    tags[i * 3 + 2] = gid;
-    // Byte by byte: no subarray per record (tens of thousands in a cold snapshot).
-    for (let b = 0; b < 32; b++) digests[i * 32 + b] = bytes[offset + b];
-    if (added) this.finder.added(i, ino);
-    this.markUsed(i, position);
-    this.dirty = true;
+    this.records.store(dev, ino, size, mtime, ctime, mode, uid, gid, bytes, offset, o);
   }
 
   /** Makes room for `more` records beyond the current ones (before storing many). */
   reserve(more: number): void {
     this.load();
-    this.grow(this.cols.count + more);
-    this.finder.reserve(this.cols.count + more);
+    this.records.reserve(more);
   }
 
   /** Drops the records not looked up or stored since opening (files that no longer exist); call before `save`. */
   retainUsed(): void {
     this.load();
-    const used = usedColumns(this.cols, this.seen, INITIAL_CAPACITY);
-    if (used === null) return;
-    this.cols = used.cols;
-    this.seen = used.seen;
-    this.finder.reset(used.cols);
-    this.dirty = true;
+    this.records.retainUsed();
   }
 
   /**
@@ -292,31 +229,17 @@ export class StatCache {
   /** The save order (null: as stored) if the file must be written, else undefined. */
   private pendingOrder(): Int32Array | null | undefined {
     // Records never loaded were never changed: the file is as it should be.
-    if (this.claimed !== null) return undefined;
-    if (!this.file || !(this.dirty || this.finder.outOfOrder)) return undefined;
-    const order = lookupOrder(this.seen, this.cols.count);
-    return this.dirty || order !== null ? order : undefined;
+    if (this.claimed !== null || !this.file) return undefined;
+    return this.records.pendingOrder();
   }
 
   private async write(order: Int32Array | null): Promise<void> {
-    const parts = encodeStatCache(order ? permuted(this.cols, order) : this.cols);
-    // From here on a change (even to a column being written) calls for another write.
-    this.dirty = false;
-    this.finder.outOfOrder = false;
+    const parts = this.records.encode(order);
     try {
       await writeStatCacheFile(this.file!, parts);
     } catch (err) {
-      this.dirty = true;
+      this.records.unsaved();
       throw err;
     }
-  }
-
-  private grow(needed: number): void {
-    const capacity = this.cols.tags.length / 3;
-    if (needed <= capacity) return;
-    const grown = grownColumns(this.cols, this.seen, Math.max(needed, capacity * 2));
-    this.cols = grown.cols;
-    this.seen = grown.seen;
-    this.finder.grown(grown.cols);
   }
 }

@@ -12,10 +12,10 @@ import {
   RegistryClient,
   type Store,
 } from '../../image/index.js';
-import type { BaseImageResolver, Platform } from '../../planner/index.js';
+import { type BaseImageResolver, type Platform, storeResolver } from '../../planner/index.js';
 import { BuildError } from './errors.js';
 import type { Progress } from './progress.js';
-import { recordPullFailure, storeResolver } from './store-images.js';
+import { recordPullFailure } from './store-images.js';
 
 /** `missing`: pull what the store lacks (the default); `always`: `--pull`; `never`: the store only. */
 export type PullPolicy = 'missing' | 'always' | 'never';

@@ -1,6 +1,7 @@
-// Base images from the local store: the planner's BaseImageResolver (config and manifest digest)
-// and, for the executor, an image's layers and history. An image that is not in the store is a
-// clear error saying how to get it there (there is no daemon that could pull it).
+// Base images from the local store: for the planner, the store resolver, which here keeps the images it finds so
+// that each stage starts from the very image its cache keys were computed from; for the executor, an image's
+// layers and history. An image that is not in the store is a clear error saying how to get it there (there is
+// no daemon that could pull it).
 import {
   familiarString,
   type HistoryEntry,
@@ -12,13 +13,7 @@ import {
   type ResolvedImage,
   type Store,
 } from '../../image/index.js';
-import {
-  type BaseImageResolver,
-  formatPlatform,
-  type ImageConfig,
-  type Platform,
-  platformMatches,
-} from '../../planner/index.js';
+import { type BaseImageResolver, formatPlatform, type Platform, storeResolver } from '../../planner/index.js';
 import { BuildError } from './errors.js';
 import type { FsState } from './layer-ref.js';
 import type { Progress } from './progress.js';
@@ -43,34 +38,6 @@ function baseKey(ref: string, platform: Platform): string | undefined {
   }
 }
 
-export function storeResolver(store: Store, resolved?: ResolvedBases): BaseImageResolver {
-  return {
-    async resolve(ref: string, platform: Platform) {
-      try {
-        const image = await store.resolve(ref, platform);
-        // A single-platform image of another platform is not this platform's (its programs would not run).
-        if (!platformMatches(image.config, platform)) return null;
-        const key = resolved === undefined ? undefined : baseKey(ref, platform);
-        if (key !== undefined) resolved?.set(key, image);
-        return {
-          ref,
-          digest: image.manifestDigest,
-          platform: {
-            os: image.config.os,
-            architecture: image.config.architecture,
-            ...(image.config.variant === undefined ? {} : { variant: image.config.variant }),
-          },
-          config: (image.config.config ?? {}) as ImageConfig,
-          empty: image.manifest.layers.length === 0,
-        };
-      } catch (error) {
-        if (error instanceof ImageNotFoundError) return null;
-        throw error;
-      }
-    },
-  };
-}
-
 export interface BaseImageOptions {
   readonly store: Store;
   readonly policy: PullPolicy;
@@ -91,7 +58,10 @@ export function baseImageResolver(options: BaseImageOptions): {
   close(): Promise<void>;
 } {
   const resolved: ResolvedBases = new Map();
-  const local = storeResolver(options.store, resolved);
+  const local = storeResolver(options.store, (ref, platform, image) => {
+    const key = baseKey(ref, platform);
+    if (key !== undefined) resolved.set(key, image);
+  });
   let pulling: Promise<{ resolver: BaseImageResolver; close(): void }> | undefined;
   const remote = () =>
     (pulling ??= import('./pull-base.js').then(({ lazyRegistryClient, pullingResolver }) => {
@@ -156,12 +126,14 @@ export async function storedBase(
   const key = resolved === undefined ? undefined : baseKey(ref, platform);
   let image: ResolvedImage | undefined;
   try {
+    // What the planner resolved was of `platform` already; the store is asked for nothing else either.
     image =
-      (key === undefined ? undefined : resolved?.get(key)) ?? (await store.resolve(normalizeReference(ref), platform));
+      (key === undefined ? undefined : resolved?.get(key)) ??
+      (await store.resolve(normalizeReference(ref), platform, { strictPlatform: true }));
   } catch (error) {
     if (!(error instanceof ImageNotFoundError)) throw error;
   }
-  if (image === undefined || !platformMatches(image.config, platform)) {
+  if (image === undefined) {
     const failure = pullFailures.get(store)?.get(normalizeReference(ref));
     const why = failure === undefined ? '' : ` (pulling ${ref} failed: ${failure})`;
     throw new BuildError(missingImageMessage(ref, platform) + why);

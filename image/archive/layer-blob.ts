@@ -1,7 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
-import zlib from 'node:zlib';
 import type { Digest } from '../digest.js';
-import { decompressedStream } from '../layer/decompress.js';
+import { decompressed, decompressedStream } from '../layer/decompress.js';
 import { HashingStream } from '../layer/hashing-stream.js';
 import { compressLayer, type LayerDigests } from '../layer/write-layer.js';
 import { layerCompression } from '../media-types.js';
@@ -40,12 +39,7 @@ export async function storeLayerAsGzip(
 
 /** The uncompressed tar of a stored layer, whatever its compression. */
 export function uncompressedLayer(store: Store, layer: Descriptor): Readable {
-  const blob = store.openBlob(layer.digest);
-  const compression = layerCompression(layer.mediaType);
-  if (compression === 'none') return blob;
-  const decoder = compression === 'gzip' ? zlib.createGunzip() : zlib.createZstdDecompress();
-  blob.on('error', (error) => decoder.destroy(error));
-  return blob.pipe(decoder);
+  return decompressed(store.openBlob(layer.digest), layerCompression(layer.mediaType));
 }
 
 /**

@@ -7,9 +7,8 @@ import { constants } from 'node:fs';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import zlib from 'node:zlib';
 import { type Digest, digestHex, isSha256Digest } from '../digest.js';
-import { detectCompression } from '../layer/decompress.js';
+import { decompressed, detectCompression } from '../layer/decompress.js';
 import { tarContentSize } from '../layer/tar-content-size.js';
 import type { Descriptor } from '../oci-types.js';
 import { replaceFileUnsynced } from '../store/atomic-file.js';
@@ -71,19 +70,16 @@ async function measure(store: Store, layer: Digest): Promise<number> {
   const head = Buffer.alloc(4);
   const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   let stream: Readable | undefined;
-  let decoder: zlib.Gunzip | zlib.ZstdDecompress | undefined;
+  let tar: Readable | undefined;
   try {
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     const compression = detectCompression(head.subarray(0, bytesRead));
     // The stream owns the handle from here on and closes it when it ends or is destroyed.
     stream = handle.createReadStream({ start: 0 });
-    if (compression === 'none') return await tarContentSize(stream);
-    decoder = compression === 'gzip' ? zlib.createGunzip() : zlib.createZstdDecompress();
-    const piped = decoder;
-    stream.on('error', (error) => piped.destroy(error));
-    return await tarContentSize(stream.pipe(decoder));
+    tar = decompressed(stream, compression);
+    return await tarContentSize(tar);
   } finally {
-    decoder?.destroy();
+    if (tar !== stream) tar?.destroy();
     if (stream === undefined) await handle.close();
     else stream.destroy();
   }

@@ -17,7 +17,7 @@ export function detectCompression(head: Uint8Array): Compression {
 export async function decompressedStream(input: Uint8Array | AsyncIterable<Uint8Array>): Promise<Readable> {
   if (input instanceof Uint8Array) {
     const source = Readable.from([Buffer.from(input)]);
-    return pipeThrough(source, detectCompression(input));
+    return decompressed(source, detectCompression(input));
   }
   const iterator = input[Symbol.asyncIterator]();
   const head: Buffer[] = [];
@@ -41,10 +41,14 @@ export async function decompressedStream(input: Uint8Array | AsyncIterable<Uint8
       yield Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
     }
   }
-  return pipeThrough(Readable.from(rest()), detectCompression(first));
+  return decompressed(Readable.from(rest()), detectCompression(first));
 }
 
-function pipeThrough(source: Readable, compression: Compression): Readable {
+/**
+ * `source` decompressed as `compression` says (itself for `none`); an error of `source` destroys the result. The
+ * one place that picks a decompressor for a layer.
+ */
+export function decompressed(source: Readable, compression: Compression): Readable {
   if (compression === 'none') return source;
   const decoder = compression === 'gzip' ? zlib.createGunzip() : zlib.createZstdDecompress();
   source.on('error', (error) => decoder.destroy(error));

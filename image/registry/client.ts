@@ -10,6 +10,7 @@ import { drain, readBody } from './http.js';
 import { mapConcurrent } from './limit.js';
 import { parseManifest } from './manifest-parse.js';
 import { bestPlatformManifest, defaultPlatform, formatPlatform } from './platform.js';
+import { checkReference, checkRepository, checkRepositoryPath, displayName, referenceOf } from './request-names.js';
 import { defaultRetry, type RetryOptions } from './retry.js';
 import { Transport, unexpectedResponse } from './transport.js';
 import { type FetchedManifest, type Repository, registryManifestTypes } from './types.js';
@@ -39,32 +40,6 @@ export interface RegistryImage {
 
 const manifestLimit = 4 * 1024 * 1024;
 const accept = registryManifestTypes.join(', ');
-const repositoryPattern = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-const tagPattern = /^[\w][\w.-]{0,127}$/;
-
-function checkRepository(repo: Repository): void {
-  // Names end up in URL paths: only the reference grammar's characters may get there.
-  if (!repositoryPattern.test(repo.path))
-    throw new RegistryError('EREG_INVALID', `invalid repository name "${repo.path}"`);
-  if (repo.domain === '') throw new RegistryError('EREG_INVALID', `repository "${repo.path}" has no registry host`);
-}
-
-function checkReference(reference: string): void {
-  if (!tagPattern.test(reference) && !/^sha256:[a-f0-9]{64}$/.test(reference)) {
-    throw new RegistryError('EREG_INVALID', `invalid tag or digest "${reference}"`);
-  }
-}
-
-function referenceOf(ref: ImageReference): string {
-  const reference = ref.digest ?? ref.tag;
-  if (reference === undefined) throw new RegistryError('EREG_INVALID', `${ref.domain}/${ref.path}: no tag or digest`);
-  return reference;
-}
-
-/** `host/repo:tag` or `host/repo@sha256:…`, for messages. */
-function displayName(repo: Repository, reference: string): string {
-  return `${repo.domain}/${repo.path}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
-}
 
 /** A client of the OCI distribution API for any number of registries. Call close() when done. */
 export class RegistryClient {
@@ -230,9 +205,7 @@ export class RegistryClient {
     options: UploadOptions = {},
   ): Promise<UploadResult> {
     checkRepository(repo);
-    if (options.mountFrom !== undefined && !repositoryPattern.test(options.mountFrom)) {
-      throw new RegistryError('EREG_INVALID', `invalid repository name "${options.mountFrom}"`);
-    }
+    if (options.mountFrom !== undefined) checkRepositoryPath(options.mountFrom);
     return uploadBlob(this.transport, repo.domain, repo.path, blob, source, options, this.retry);
   }
 

@@ -30,3 +30,16 @@ export function selectPlatformManifest(manifests: readonly Descriptor[], platfor
     candidates[0]
   );
 }
+
+/**
+ * Whether an image config's os/architecture is `wanted`: a variant counts only when both name one (an image
+ * without a variant serves any). Configs without an architecture (some imports) match every platform.
+ */
+export function platformMatches(
+  config: { readonly os?: string; readonly architecture?: string; readonly variant?: string },
+  wanted: Platform,
+): boolean {
+  if (config.architecture === undefined || config.architecture === '') return true;
+  if ((config.os ?? 'linux') !== wanted.os || config.architecture !== wanted.architecture) return false;
+  return config.variant === undefined || wanted.variant === undefined || config.variant === wanted.variant;
+}

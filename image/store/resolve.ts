@@ -3,7 +3,7 @@ import { Annotation, isIndexMediaType } from '../media-types.js';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../oci-types.js';
 import { familiarString, InvalidReferenceError, normalizeReference, parseDockerRef } from '../reference.js';
 import { readIndexFile } from './index-file.js';
-import { selectPlatformManifest } from './platform.js';
+import { platformMatches, selectPlatformManifest } from './platform.js';
 
 /** Raised when a reference or digest is not in the store. */
 export class ImageNotFoundError extends Error {
@@ -105,11 +105,36 @@ async function byIdPrefix(store: ResolvableStore, hex: string, ref: string): Pro
   return [...matches][0];
 }
 
+export interface ResolveOptions {
+  /**
+   * Only an image of `platform` will do (a build's base image, whose programs must run there): a single-platform
+   * image of another platform is not found. Without it (inspect, run, tag …) `platform` only picks the manifest
+   * of an index, and an image of any platform is taken.
+   */
+  readonly strictPlatform?: boolean;
+}
+
 /**
  * Resolves a tag (`alpine`, `alpine:3`), `name@sha256:…`, a manifest digest, an image ID (`sha256:<config>`)
  * or a unique ID prefix of at least 4 hex digits (tags win, as in Docker).
  */
-export async function resolveImage(store: ResolvableStore, ref: string, platform: Platform): Promise<ResolvedImage> {
+export async function resolveImage(
+  store: ResolvableStore,
+  ref: string,
+  platform: Platform,
+  options: ResolveOptions = {},
+): Promise<ResolvedImage> {
+  const image = await resolveAnyPlatform(store, ref, platform);
+  if (options.strictPlatform === true && !platformMatches(image.config, platform)) {
+    const { os, architecture, variant } = image.config;
+    const wanted = [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
+    const found = [os, architecture, variant].filter(Boolean).join('/');
+    throw new ImageNotFoundError(`${ref}: the image is for ${found}, not ${wanted}`);
+  }
+  return image;
+}
+
+async function resolveAnyPlatform(store: ResolvableStore, ref: string, platform: Platform): Promise<ResolvedImage> {
   if (isSha256Digest(ref)) {
     const byId = await byIdPrefix(store, ref.slice(7), ref);
     return resolveDigest(store, byId ?? ref, platform, ref);

@@ -6,7 +6,7 @@ import { encodeConfig, encodeIndex, encodeManifest } from '../canonical-json.js'
 import { type Digest, digestHex, isSha256Digest } from '../digest.js';
 import { Annotation, OciMediaType } from '../media-types.js';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../oci-types.js';
-import { familiarString, parseDockerRef, referenceName } from '../reference.js';
+import { familiarString, parseDockerRef } from '../reference.js';
 import { adoptVerifiedBlob } from './adopt-blob.js';
 import { fsyncDir, writeFileAtomic } from './atomic-file.js';
 import { type BlobExpectation, type BlobInfo, writeBlob } from './blob-writer.js';
@@ -16,7 +16,8 @@ import { readIndexFile, writeIndexFile } from './index-file.js';
 import { defaultStoreRoot, type StorePaths, storePaths } from './paths.js';
 import { hostPlatform } from './platform.js';
 import { type GcRootsHook, type PruneOptions, type PruneResult, pruneStore } from './prune.js';
-import { ImageNotFoundError, type ResolvedImage, resolveImage } from './resolve.js';
+import { checkedRefName, refOf, storedRefName } from './ref-names.js';
+import { ImageNotFoundError, type ResolvedImage, type ResolveOptions, resolveImage } from './resolve.js';
 
 /** A tagged image as listed from `index.json`. */
 export interface StoredImage {
@@ -260,8 +261,8 @@ export class Store {
   }
 
   /** Resolves a tag, `name@digest`, manifest digest, image ID or ID prefix (see `resolveImage`). */
-  resolve(ref: string, platform: Platform = hostPlatform()): Promise<ResolvedImage> {
-    return resolveImage(this, ref, platform);
+  resolve(ref: string, platform: Platform = hostPlatform(), options: ResolveOptions = {}): Promise<ResolvedImage> {
+    return resolveImage(this, ref, platform, options);
   }
 
   /** Lets another module (the cache) keep blobs alive through `prune`. Returns an unregister function. */
@@ -287,26 +288,6 @@ export class Store {
 
 function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function refOf(descriptor: Descriptor): string | undefined {
-  return descriptor.annotations?.[Annotation.refName];
-}
-
-/** The stored name of `ref`; a digest reference must name `manifestDigest` itself. */
-function checkedRefName(ref: string, manifestDigest: Digest): string {
-  const named = parseDockerRef(ref).digest;
-  if (named !== undefined && named !== manifestDigest) {
-    throw new ImageNotFoundError(`${ref} names ${named}, not ${manifestDigest}`);
-  }
-  return storedRefName(ref);
-}
-
-/** The stored name of a reference: `name:tag`, or `name@sha256:…` for a digest reference (a tag is dropped). */
-function storedRefName(ref: string): string {
-  const parsed = parseDockerRef(ref);
-  if (parsed.digest !== undefined) return `${referenceName(parsed)}@${parsed.digest}`;
-  return `${referenceName(parsed)}:${parsed.tag}`;
 }
 
 function encodeManifestLike(value: ImageManifest | ImageIndex): Buffer {

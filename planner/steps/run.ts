@@ -1,7 +1,7 @@
 // RUN: the argument vector (shell-wrapped, heredocs as BuildKit handles them), environment, user,
 // working directory, network, security and mounts. The command text is not expanded by the builder.
 
-import type { Heredoc, RunInstruction } from '../../parser/index.js';
+import { type Heredoc, NETWORK_MODES, type RunInstruction, SECURITY_MODES } from '../../parser/index.js';
 import type { Canonical } from '../cache-key.js';
 import { PlanError } from '../errors.js';
 import { type StepContext, withShell } from '../stage-state.js';
@@ -10,16 +10,13 @@ import { checkFlags, contextChecksum, flag, flags, type StepDraft } from './comm
 import { runDevices } from './run-devices.js';
 import { parseMount } from './run-mounts.js';
 
-const NETWORKS = ['default', 'none', 'host'];
-const SECURITY = ['sandbox', 'insecure'];
-
 export async function planRun(ctx: StepContext, run: RunInstruction): Promise<StepDraft> {
   checkFlags(run, ['mount', 'network', 'security', 'device']);
   const { argv, files } = commandLine(ctx, run);
   // `--network=default` (or none given) is the build's network (`tsbuild build --network`), keyed as that mode.
-  const flagged = choice(run, 'network', NETWORKS);
+  const flagged = choice(run, 'network', NETWORK_MODES);
   const network = flagged === 'default' ? ctx.network : flagged;
-  const security = choice(run, 'security', SECURITY);
+  const security = choice(run, 'security', SECURITY_MODES);
   const devices = runDevices(run);
   let sshIndex = 0;
   const parsedMounts = flags(run, 'mount').map((f) => {

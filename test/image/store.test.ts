@@ -200,6 +200,46 @@ describe('tags', () => {
       'multi: no manifest for platform linux/s390x',
     );
   });
+
+  it('with strictPlatform, takes only an image of the platform asked for (a base image); without, any', async () => {
+    const store = await Store.open(freshRoot());
+    /** Tags an image without layers whose config names PLATFORM (fields left out when undefined). */
+    const tagImage = async (ref: string, platform: { os?: string; architecture?: string; variant?: string }) => {
+      const config = await store.putConfig({ ...platform, rootfs: { type: 'layers', diff_ids: [] } } as Parameters<
+        Store['putConfig']
+      >[0]);
+      const manifest = await store.putManifest({
+        schemaVersion: 2,
+        mediaType: OciMediaType.manifest,
+        config,
+        layers: [],
+      });
+      await store.tag(ref, manifest.digest);
+      return manifest.digest;
+    };
+    const amd = await tagImage('amd', { os: 'linux', architecture: 'amd64' });
+    const arm = await tagImage('armv7', { os: 'linux', architecture: 'arm', variant: 'v7' });
+    const any = await tagImage('any', {});
+    const strict = { strictPlatform: true };
+    const arm64 = { os: 'linux', architecture: 'arm64' };
+    // inspect, run, tag: the platform only picks an index's manifest.
+    expect((await store.resolve('amd', arm64)).manifestDigest).toBe(amd);
+    await expect(store.resolve('amd', arm64, strict)).rejects.toThrow(
+      new ImageNotFoundError('amd: the image is for linux/amd64, not linux/arm64'),
+    );
+    await expect(store.resolve('amd', { os: 'windows', architecture: 'amd64' }, strict)).rejects.toThrow(
+      'amd: the image is for linux/amd64, not windows/amd64',
+    );
+    // A variant counts only when both name one.
+    const amd64v2 = { os: 'linux', architecture: 'amd64', variant: 'v2' };
+    expect((await store.resolve('amd', amd64v2, strict)).manifestDigest).toBe(amd);
+    expect((await store.resolve('armv7', { os: 'linux', architecture: 'arm' }, strict)).manifestDigest).toBe(arm);
+    await expect(store.resolve('armv7', { os: 'linux', architecture: 'arm', variant: 'v6' }, strict)).rejects.toThrow(
+      'armv7: the image is for linux/arm/v7, not linux/arm/v6',
+    );
+    // A config that names no architecture (some imports) serves every platform.
+    expect((await store.resolve('any', arm64, strict)).manifestDigest).toBe(any);
+  });
 });
 
 describe('putLayer', () => {

@@ -1,10 +1,16 @@
-import { DEVICE_OPTION_KEYS, type Flag, parseDeviceSpec } from '../../../parser/index.js';
+import {
+  DEVICE_OPTION_KEYS,
+  type Flag,
+  NETWORK_MODES,
+  parseDeviceSpec,
+  SECURITY_MODES,
+} from '../../../parser/index.js';
 import { withSuggestion } from '../../suggest.js';
 import type { Rule } from '../../types.js';
 import { referenceUrl } from '../meta.js';
 
-const NETWORKS = new Set(['default', 'none', 'host']);
-const SECURITY = new Set(['insecure', 'sandbox']);
+const NETWORKS = new Set<string>(NETWORK_MODES);
+const SECURITY = new Set<string>(SECURITY_MODES);
 const SYMBOLIC_CHMOD = /^[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+(?:,[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+)*$/;
 
 /** The message for an invalid `--chmod`, or null when it is valid (octal up to 07777, or symbolic). */
