@@ -7,7 +7,8 @@
 // left out, as in mount-content.ts. The digest is a pure function of the layers' diff_ids and the selection,
 // so it is remembered under `cache/copy-content/` (content-memo.ts): a cached build reads no layer data.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Store } from '../../image/index.js';
 import { rememberedDigest } from './content-memo.js';
 import { type CopyGroup, type CopyItem, SourceNotFoundError, selectInTree } from './copy-items.js';
@@ -70,8 +71,11 @@ async function itemContent(item: CopyItem): Promise<string | null> {
   if (item.type !== 'file') return null;
   const hash = createHash('sha256');
   if (item.content !== undefined) hash.update(item.content);
-  // The path the copy reads: a regular file in the read-only view (a followed symlink is resolved inside it).
-  else if (item.sourcePath !== undefined)
-    for await (const chunk of createReadStream(item.sourcePath)) hash.update(chunk as Buffer);
+  // The path the copy reads: a regular file in the read-only view (a followed symlink is resolved inside it),
+  // opened as the copy opens it, never through a symlink.
+  else if (item.sourcePath !== undefined) {
+    const file = await open(item.sourcePath, constants.O_RDONLY | constants.O_NOFOLLOW);
+    for await (const chunk of file.createReadStream()) hash.update(chunk as Buffer);
+  }
   return hash.digest('hex');
 }
