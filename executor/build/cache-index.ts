@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { type Digest, fsyncDir, replaceFileUnsynced, type Store, tempPathFor } from '../../image/index.js';
+import { forgetContentDigests } from './content-memo.js';
 import type { LayerRef } from './layer-ref.js';
 
 export interface StepRecord {
@@ -128,7 +129,8 @@ export async function cachedBlobs(store: Store): Promise<Digest[]> {
 }
 
 /**
- * Removes every record of the build cache (`tsbuild prune --build-cache`) and returns how many went. The layers
+ * Removes every record of the build cache (`tsbuild prune --build-cache`) and returns how many went; the
+ * remembered content digests of stages go too (content-memo.ts). The layers
  * and images they named are then kept only by tags: the store's prune reclaims the rest. The caller makes sure
  * no build runs (live-builds.ts): a running build may be about to name a layer only a record keeps.
  */
@@ -140,5 +142,6 @@ export async function pruneBuildCache(store: Store): Promise<number> {
     await unlink(path.join(dir, name));
     removed++;
   }
+  await forgetContentDigests(store);
   return removed;
 }

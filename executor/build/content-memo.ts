@@ -2,11 +2,12 @@
 // diff_ids and what is read, stored under `cache/<kind>/<hex>.txt`, so a build whose stages are all cached
 // reads one small file per digest and no layer data, and `tsbuild plan` can complete a pending key from
 // them without mounting anything.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { replaceFileUnsynced, type Store } from '../../image/index.js';
 
-export type MemoKind = 'mount-content' | 'copy-content';
+const MEMO_KINDS = ['mount-content', 'copy-content'] as const;
+export type MemoKind = (typeof MEMO_KINDS)[number];
 
 /** A digest asked for with `rememberedOnly` that no build has remembered yet. */
 export class ContentNotRemembered extends Error {}
@@ -31,4 +32,13 @@ export async function rememberedDigest(
   // An advisory memo: a torn one fails the pattern above and is recomputed, so it is not fsynced.
   await replaceFileUnsynced(memo, digest);
   return digest;
+}
+
+/**
+ * Forgets every remembered digest (with the build cache, `tsbuild prune --build-cache`): one small file per
+ * stage content a build read, which nothing else ever removes. They are pure functions of what they name,
+ * so forgetting them only means reading that content again once.
+ */
+export async function forgetContentDigests(store: Store): Promise<void> {
+  for (const kind of MEMO_KINDS) await rm(path.join(store.paths.cache, kind), { recursive: true, force: true });
 }

@@ -134,6 +134,11 @@ describe('tsbuild prune', () => {
       const mountDir = path.join(t.store.paths.cache, 'mounts', '0123456789abcdef');
       await mkdir(path.join(mountDir, 'sub'), { recursive: true });
       await writeFile(path.join(mountDir, 'sub', 'cached.bin'), Buffer.alloc(5000, 1));
+      // Remembered content digests of stages (COPY --from, stage mounts) would otherwise only grow.
+      for (const kind of ['copy-content', 'mount-content']) {
+        await mkdir(path.join(t.store.paths.cache, kind), { recursive: true });
+        await writeFile(path.join(t.store.paths.cache, kind, `${'a'.repeat(64)}.txt`), 'missing');
+      }
       // A plain prune keeps what a cache record names.
       expect(await run({ root: t.root, keepRecentSeconds: 0, quiet: true }, capture().io)).toBe(0);
       expect(await t.store.hasBlob(digest)).toBe(true);
@@ -143,6 +148,8 @@ describe('tsbuild prune', () => {
       expect(lines[0]).toBe('deleted build cache: 1 record, 1 cache mount');
       expect(lines).toContain(`deleted: ${digest}`);
       expect(await readdir(path.join(t.store.paths.cache, 'mounts'))).toEqual([]);
+      expect(await readdir(t.store.paths.cache)).not.toContain('copy-content');
+      expect(await readdir(t.store.paths.cache)).not.toContain('mount-content');
       // The cache mount's 5,000 bytes count in what was reclaimed.
       expect(Number(/Total reclaimed space: ([\d.]+)kB/.exec(c.out())?.[1])).toBeGreaterThan(5);
       expect(await t.store.hasBlob(digest)).toBe(false);
