@@ -10,25 +10,13 @@ import {
   type BuildRun,
   buildIn,
   type ContextEntry,
+  cachedSteps,
   freshDir,
   isolationUnavailable,
   removeFreshDirs,
   storeWithBusybox,
   writeContext,
 } from './helpers.js';
-
-/** The names of the steps the build reported as cached. */
-function cachedSteps(run: BuildRun): string[] {
-  const names = new Map<string, string>();
-  const cached: string[] = [];
-  for (const line of run.log.split('\n')) {
-    const m = /^#(\d+) (.*)$/.exec(line);
-    if (m === null) continue;
-    if (m[2] === 'CACHED') cached.push(names.get(m[1]) ?? '?');
-    else if (!names.has(m[1])) names.set(m[1], m[2]);
-  }
-  return cached;
-}
 
 const nonce = 'RUN head -c 16 /dev/urandom | od -An -tx1 | tr -d " \\n" > /nonce';
 
@@ -57,25 +45,25 @@ describe.skipIf(isolationUnavailable() !== undefined)('COPY --from=<stage> cache
       { path: 'a.txt', content: 'a1\n' },
       { path: 'b.txt', content: 'b1\n' },
     ]);
-    expect(cachedSteps(await build())).toEqual([]);
+    expect(cachedSteps((await build()).log)).toEqual([]);
 
     // Only b.txt changed: the builder's COPY runs again, the final stage is cached.
     await writeFile(path.join(dir, 'b.txt'), 'b2\n');
-    expect(cachedSteps(await build())).toEqual([
+    expect(cachedSteps((await build()).log)).toEqual([
       '[stage-1 2/3] COPY --from=builder /src/a.txt /a.txt',
       `[stage-1 3/3] ${nonce}`,
     ]);
 
     // a.txt changed: the copy and the step after it run again.
     await writeFile(path.join(dir, 'a.txt'), 'a2\n');
-    expect(cachedSteps(await build())).toEqual([]);
+    expect(cachedSteps((await build()).log)).toEqual([]);
 
     // A mode change alone (chmod of the copied file in the stage) is a change too.
     await chmod(path.join(dir, 'a.txt'), 0o600);
-    expect(cachedSteps(await build())).toEqual([]);
+    expect(cachedSteps((await build()).log)).toEqual([]);
     // Back to the mode before: every step is found again, the builder's too.
     await chmod(path.join(dir, 'a.txt'), 0o644);
-    expect(cachedSteps(await build())).toEqual([
+    expect(cachedSteps((await build()).log)).toEqual([
       '[builder 2/2] COPY . /src',
       '[stage-1 2/3] COPY --from=builder /src/a.txt /a.txt',
       `[stage-1 3/3] ${nonce}`,
@@ -104,23 +92,23 @@ describe.skipIf(isolationUnavailable() !== undefined)('COPY --from=<stage> cache
     // Files none of the copies selects: everything after the builder is cached.
     await writeFile(path.join(dir, 'notes.md'), 'n\n');
     await writeFile(path.join(dir, 'dir/trace.log'), 'l\n');
-    expect(cachedSteps(await build())).toEqual(all);
+    expect(cachedSteps((await build()).log)).toEqual(all);
 
     // A file the wildcard matches is added: that copy and all after it run.
     await writeFile(path.join(dir, 'new.txt'), 'n\n');
-    expect(cachedSteps(await build())).toEqual([]);
+    expect(cachedSteps((await build()).log)).toEqual([]);
 
     // A file inside the copied directory is added: the wildcard copy stays cached.
     await writeFile(path.join(dir, 'dir/new.bin'), 'n\n');
-    expect(cachedSteps(await build())).toEqual(all.slice(0, 1));
+    expect(cachedSteps((await build()).log)).toEqual(all.slice(0, 1));
 
     // ...and removed again: the context is as two builds ago, and so is every step.
     await rm(path.join(dir, 'dir/new.bin'));
-    expect(cachedSteps(await build())).toEqual(['[builder 2/2] COPY . /src', ...all]);
+    expect(cachedSteps((await build()).log)).toEqual(['[builder 2/2] COPY . /src', ...all]);
 
     // The file behind the symlink the copy follows changes.
     await writeFile(path.join(dir, 'target'), 't2\n');
-    expect(cachedSteps(await build())).toEqual(all.slice(0, 2));
+    expect(cachedSteps((await build()).log)).toEqual(all.slice(0, 2));
   }, 240_000);
 
   it('copies from a scratch stage and from an image; a missing source fails at its line as before', async () => {
@@ -131,7 +119,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('COPY --from=<stage> cache
     await build();
     const again = await build();
     // Stages run in parallel: their lines come in any order.
-    expect(cachedSteps(again).sort()).toEqual([
+    expect(cachedSteps(again.log).sort()).toEqual([
       '[files 1/1] COPY --from=one /a.txt /f',
       '[one 2/2] COPY a.txt /a.txt',
       '[stage-3 2/4] COPY --from=empty / /e/',

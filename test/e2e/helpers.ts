@@ -107,3 +107,16 @@ export async function buildIn(
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
+
+/** The `#N …` header lines of the steps a plain-progress build log reports as `#N CACHED`, in order. */
+export function cachedSteps(log: string): string[] {
+  const names = new Map<string, string>();
+  const cached: string[] = [];
+  for (const line of log.split('\n')) {
+    const m = /^#(\d+) (.*)$/.exec(line);
+    if (m === null) continue;
+    if (m[2] === 'CACHED') cached.push(names.get(m[1]) ?? '?');
+    else if (!names.has(m[1])) names.set(m[1], m[2]);
+  }
+  return cached;
+}

@@ -9,6 +9,7 @@ import type { Store } from '../../image/index.js';
 import {
   type BuildRun,
   buildIn,
+  cachedSteps,
   freshDir,
   isolationUnavailable,
   removeFreshDirs,
@@ -25,19 +26,6 @@ RUN cat /nonce > /nonce2
 FROM scratch
 COPY --from=use /seen /nonce /nonce2 /
 `;
-
-/** The names of the steps the build reported as cached. */
-function cachedSteps(run: BuildRun): string[] {
-  const names = new Map<string, string>();
-  const cached: string[] = [];
-  for (const line of run.log.split('\n')) {
-    const m = /^#(\d+) (.*)$/.exec(line);
-    if (m === null) continue;
-    if (m[2] === 'CACHED') cached.push(names.get(m[1]) ?? '?');
-    else if (!names.has(m[1])) names.set(m[1], m[2]);
-  }
-  return cached;
-}
 
 describe.skipIf(isolationUnavailable() !== undefined)('RUN --mount=from=<stage> cache keys', () => {
   afterAll(removeFreshDirs);
@@ -71,7 +59,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN --mount=from=<stage> 
     // The stage re-runs (its COPY changed) but leaves out/ as it was: everything after is cached.
     const second = await buildWith('1', 'foo\n');
     expect(second.files).toEqual(first.files);
-    expect(cachedSteps(second.run)).toEqual([
+    expect(cachedSteps(second.run.log)).toEqual([
       `[use 2/3] ${dockerfile.split('\n')[4]}`,
       '[use 3/3] RUN cat /nonce > /nonce2',
       '[stage-2 1/1] COPY --from=use /seen /nonce /nonce2 /',
@@ -82,7 +70,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN --mount=from=<stage> 
     expect(third.files.seen).toBe('bar\n');
     expect(third.files.nonce).not.toBe(first.files.nonce);
     expect(third.files.nonce2).toBe(third.files.nonce);
-    expect(cachedSteps(third.run)).toEqual([]);
+    expect(cachedSteps(third.run.log)).toEqual([]);
 
     // Back to the first content: the first result is found again.
     const fourth = await buildWith('2', 'foo\n');

@@ -5,20 +5,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportFilesystem } from '../../executor/index.js';
 import type { Store } from '../../image/index.js';
-import { buildIn, freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
-
-/** The `#N …` header lines of steps followed by `#N CACHED`. */
-function cachedSteps(log: string): string[] {
-  const names = new Map<string, string>();
-  const cached: string[] = [];
-  for (const line of log.split('\n')) {
-    const m = /^#(\d+) (.*)$/.exec(line);
-    if (m === null) continue;
-    if (!names.has(m[1])) names.set(m[1], m[2]);
-    else if (m[2] === 'CACHED') cached.push(names.get(m[1]) as string);
-  }
-  return cached;
-}
+import {
+  buildIn,
+  cachedSteps,
+  freshDir,
+  isolationUnavailable,
+  removeFreshDirs,
+  storeWithBusybox,
+  writeContext,
+} from './helpers.js';
 
 async function exported(store: Store, fs: Parameters<typeof exportFilesystem>[1]): Promise<string> {
   const dir = await freshDir('o');
