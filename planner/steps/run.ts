@@ -41,7 +41,7 @@ export async function planRun(ctx: StepContext, run: RunInstruction): Promise<St
   const env = ctx.state.env.toStrings();
   const user = ctx.state.config.User ?? '';
   const workdir = ctx.state.config.WorkingDir || '/';
-  const { operation: runOptions, key: runOptionsKey } = buildRunOptions(ctx);
+  const { operation: runOptions, key: runOptionsKey } = buildWideOptions(ctx);
   return {
     args: argv,
     inputs,
@@ -86,7 +86,7 @@ export async function planRun(ctx: StepContext, run: RunInstruction): Promise<St
  * address (`db:10.0.0.5` and `db:10.0.0.6` share a key); the /dev/shm tmpfs mount BuildKit adds, by its size;
  * every ulimit.
  */
-function buildRunOptions(ctx: StepContext): {
+function buildWideOptions(ctx: StepContext): {
   operation: Pick<RunOperation, 'extraHosts' | 'shmSize' | 'ulimits'>;
   key: Record<string, Canonical>;
 } {
