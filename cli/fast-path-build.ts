@@ -1,9 +1,9 @@
 // The build fast path (see fast-path.ts): `tsbuild build ARGS` or `tsbuild ARGS` (yargs' default command) where
 // ARGS is one context operand and only these options, each with its value as the next argument: -t/--tag and
 // --build-arg (repeatable), -f/--file, --target, --progress, --iidfile, --jobs (a positive integer), --runtime,
-// --network (default, none or host), --platform, and the switches -q/--quiet and --no-cache. Anything else, a
-// repeated single option, a value that looks like an option, or `help`, goes to yargs. test/cli/fast-path.test.ts
-// checks the options against program.ts'.
+// --network (default, none or host), --platform, --add-host and --ulimit (repeatable), --shm-size, and the switches
+// -q/--quiet and --no-cache. Anything else, a repeated single option, a value that looks like an option, or `help`,
+// goes to yargs. test/cli/fast-path.test.ts checks the options against program.ts'.
 import type { BuildCliOptions } from './commands/build/run.js';
 import { networkModes, progressModes } from './option-choices.js';
 
@@ -28,8 +28,11 @@ const valued = new Set([
   '--runtime',
   '--network',
   '--platform',
+  '--add-host',
+  '--shm-size',
+  '--ulimit',
 ]);
-const repeatable = new Set(['-t', '--tag', '--build-arg']);
+const repeatable = new Set(['-t', '--tag', '--build-arg', '--add-host', '--ulimit']);
 const progresses = new Set<string>(progressModes);
 const networks = new Set<string>(networkModes);
 
@@ -87,6 +90,10 @@ export function fastBuild(args: readonly string[], how: { readonly bare?: boolea
     network,
     platform: one('--platform'),
     buildContexts: [],
+    // Checked with yargs' values by the command (commands/build/run-options.ts): an error is the same either way.
+    addHosts: values.get('--add-host') ?? [],
+    shmSize: one('--shm-size'),
+    ulimits: values.get('--ulimit') ?? [],
     cacheTo: [],
     cacheFrom: [],
     push: false,

@@ -28,6 +28,17 @@ const buildContextOption = {
     'NAME=DIR | NAME=docker-image://REF: what FROM NAME, COPY --from=NAME and mounts from=NAME use (repeatable)',
 } as const;
 
+/** `--add-host`, `--shm-size` and `--ulimit` of build and plan (docker build's): what every RUN step gets. */
+const addHostOption = {
+  type: 'string',
+  describe: "NAME:IP (or NAME=IP): a line of RUN steps' /etc/hosts; IP host-gateway is the host (repeatable)",
+} as const;
+const shmSizeOption = { type: 'string', describe: "size of RUN steps' /dev/shm, e.g. 1g (default 64m)" } as const;
+const ulimitOption = {
+  type: 'string',
+  describe: 'NAME=SOFT[:HARD]: a resource limit of RUN steps, e.g. nofile=1024:2048 (repeatable)',
+} as const;
+
 /** Parses `argv` (without node and script) and reports the chosen command through `choose`. */
 export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv {
   const later = choose;
@@ -89,6 +100,9 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           .option('network', networkOption)
           .option('platform', platformOption)
           .option('build-context', buildContextOption)
+          .option('add-host', addHostOption)
+          .option('shm-size', shmSizeOption)
+          .option('ulimit', ulimitOption)
           .option('json', { type: 'boolean', default: false }),
       (a) =>
         later(async () =>
@@ -100,6 +114,9 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             network: a.network,
             platform: a.platform,
             buildContexts: collect(a['build-context']),
+            addHosts: collect(a['add-host']),
+            shmSize: collect(a['shm-size']).at(-1),
+            ulimits: collect(a.ulimit),
             json: a.json,
           }),
         ),
@@ -163,7 +180,10 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           .option('runtime', { type: 'string', default: 'runc', describe: 'OCI runtime for RUN (runc or crun)' })
           .option('network', networkOption)
           .option('platform', platformOption)
-          .option('build-context', buildContextOption),
+          .option('build-context', buildContextOption)
+          .option('add-host', addHostOption)
+          .option('shm-size', shmSizeOption)
+          .option('ulimit', ulimitOption),
       (a) =>
         later(async () =>
           (await import('./commands/build/run.js')).run({
@@ -186,6 +206,9 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             network: a.network,
             platform: a.platform,
             buildContexts: collect(a['build-context']),
+            addHosts: collect(a['add-host']),
+            shmSize: collect(a['shm-size']).at(-1),
+            ulimits: collect(a.ulimit),
             cacheTo: collect(a['cache-to']),
             cacheFrom: collect(a['cache-from']),
             push: a.push === true,

@@ -18,6 +18,7 @@ import { type ArgScope, planInstruction, type StepDraft } from './steps/index.js
 import type {
   BaseImageResolver,
   BuildNetwork,
+  BuildRunOptions,
   ContextSource,
   ImageConfig,
   NamedContext,
@@ -36,6 +37,7 @@ export interface DispatchEnv {
   readonly epoch: number | null;
   readonly proxyEnv: readonly string[];
   readonly network: BuildNetwork;
+  readonly run: BuildRunOptions;
   readonly argScope: ArgScope;
   readonly context: ContextSource;
   /** `--build-context` values by normalised name. */
@@ -61,6 +63,7 @@ export async function dispatchStage(
     epoch: env.epoch,
     proxyEnv: env.proxyEnv,
     network: env.network,
+    run: env.run,
     context: env.context,
     source: (name: string, range: Range, allowIndex: boolean) => sourceRef(env, stage, name, range, allowIndex),
   };

@@ -23,8 +23,10 @@ export { storeResolver } from './store-resolver.js';
 export type {
   BaseImageResolver,
   BuildNetwork,
+  BuildRunOptions,
   ConfigChange,
   ContextSource,
+  ExtraHost,
   HealthcheckConfig,
   ImageConfig,
   MountOrigin,
@@ -46,5 +48,6 @@ export type {
   StageBase,
   StepInput,
   StepOperation,
+  Ulimit,
 } from './types.js';
 export { copiesWholeContext } from './whole-context.js';

@@ -62,6 +62,7 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
     epoch,
     proxyEnv: proxyEnv(buildArgs),
     network: options.network ?? 'default',
+    run: options.run ?? {},
     argScope: { buildArgs, globalArgs: globals },
     context: deps.context,
     namedContexts: contexts,

@@ -4,7 +4,7 @@
 
 import type { Diagnostic, Range } from '../parser/index.js';
 import { EnvList } from './env-list.js';
-import type { BuildNetwork, ContextSource, ImageConfig, PlanStep, Platform } from './types.js';
+import type { BuildNetwork, BuildRunOptions, ContextSource, ImageConfig, PlanStep, Platform } from './types.js';
 
 export interface DeclaredArg {
   readonly key: string;
@@ -40,6 +40,8 @@ export interface StepContext {
   readonly proxyEnv: readonly string[];
   /** The build's `--network`: a RUN's network unless its own flag names one. */
   readonly network: BuildNetwork;
+  /** The build's `--add-host`, `--shm-size` and `--ulimit`, for every RUN. */
+  readonly run: BuildRunOptions;
   readonly context: ContextSource;
   /** Resolves `--from=` (a stage index allowed) / `from=` (names only) to an earlier stage, a named context or an image. */
   readonly source: (from: string, range: Range, allowIndex: boolean) => Promise<SourceRef>;

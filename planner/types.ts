@@ -94,10 +94,38 @@ export interface PlanOptions {
    * Absent or `default`: the host's network, tsbuild's default for RUN.
    */
   readonly network?: BuildNetwork;
+  /** `--add-host`, `--shm-size` and `--ulimit`: what every RUN step of the build gets. */
+  readonly run?: BuildRunOptions;
 }
 
 /** Network modes of RUN and of a whole build: the host's (`default`, `host`) or none. */
 export type BuildNetwork = NetworkMode;
+
+/**
+ * Options of every RUN step of a build (docker build's `--add-host`, `--shm-size`, `--ulimit`), already checked.
+ * Keyed as BuildKit's ExecOp keys them (conformance/buildkit/CACHE.md): each host's name but not its address,
+ * the /dev/shm size, every ulimit.
+ */
+export interface BuildRunOptions {
+  /** `/etc/hosts` lines after the default ones, in order: names lowercased, addresses in canonical form. */
+  readonly extraHosts?: readonly ExtraHost[];
+  /** Bytes of /dev/shm; absent or 0: the default 64 MiB. */
+  readonly shmSize?: number;
+  /** One per name, sorted by name (docker's order); -1 is unlimited. */
+  readonly ulimits?: readonly Ulimit[];
+}
+
+export interface ExtraHost {
+  readonly name: string;
+  readonly ip: string;
+}
+
+/** A resource limit by its ulimit name (`nofile`), as `--ulimit nofile=1024:2048` gives it. */
+export interface Ulimit {
+  readonly name: string;
+  readonly soft: number;
+  readonly hard: number;
+}
 
 /** Dates a build from a remote source, for `SOURCE_DATE_EPOCH=<stage>`; the executor downloads. */
 export interface SourceEpochResolver {
@@ -199,6 +227,10 @@ export type StepOperation =
       readonly mounts: readonly RunMount[];
       /** Heredoc scripts with a shebang are written to this file and executed. */
       readonly files: readonly { readonly path: string; readonly content: string; readonly mode: number }[];
+      /** The build's `--add-host` entries, `--shm-size` and `--ulimit`s; each only when given. */
+      readonly extraHosts?: readonly ExtraHost[];
+      readonly shmSize?: number;
+      readonly ulimits?: readonly Ulimit[];
     }
   | {
       readonly type: 'copy';

@@ -6,6 +6,7 @@ import { type ContextSnapshot, contextStatCacheFile, StatCache, snapshotContext 
 import type { Digest, ImageConfig as OciImageConfig, RegistryClient, Store } from '../../image/index.js';
 import {
   type BuildNetwork,
+  type BuildRunOptions,
   copiesWholeContext,
   type Diagnostic,
   hasLocation,
@@ -59,6 +60,8 @@ export interface BuildOptions {
   readonly runtime?: string;
   /** `--network`: the network of RUN steps that name none (default: the host's). */
   readonly network?: BuildNetwork;
+  /** `--add-host`, `--shm-size` and `--ulimit`: what every RUN step gets (and its key, as BuildKit keys them). */
+  readonly run?: BuildRunOptions;
   /** `--platform`: the platform to build for (default: this machine's). */
   readonly platform?: Platform;
   /** `--build-context NAME=VALUE` by normalised name (planner `contextName`). */
@@ -151,6 +154,7 @@ async function runBuild(options: BuildOptions): Promise<BuildResult> {
     ...(options.target === undefined ? {} : { target: options.target }),
     buildArgs: options.buildArgs ?? {},
     ...(options.network === undefined ? {} : { network: options.network }),
+    ...(options.run === undefined ? {} : { run: options.run }),
     ...(options.platform === undefined ? {} : { targetPlatform: options.platform }),
   };
   let planned: Awaited<ReturnType<typeof plan>>;

@@ -1,6 +1,6 @@
-// RUN: the command runs through the OCI runtime in the step's overlay root, as the stage's user,
-// with its env, working directory, network and mounts. Output streams to `onOutput`; a non-zero
-// exit fails the step with BuildKit's message and the last lines of output.
+// RUN: the command runs through the OCI runtime in the step's overlay root, as the stage's user, with its env,
+// working directory, network and mounts, and the build's extra hosts, /dev/shm size and ulimits. Output streams to
+// `onOutput`; a non-zero exit fails the step with BuildKit's message and the last lines of output.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { warmPooledBuffer } from '../../image/index.js';
@@ -48,7 +48,10 @@ export async function performRun(
       await mkdirInRoot(ws.root, relOf(cwd), { mode: 0o755, uid: 0, gid: 0, mtime: env.now });
       return found;
     })(),
-    storedNetworkFiles({ hostname: env.hostname }, path.join(env.store.paths.cache, 'network')),
+    storedNetworkFiles(
+      { hostname: env.hostname, extraHosts: op.extraHosts ?? [] },
+      path.join(env.store.paths.cache, 'network'),
+    ),
   );
   const prepared = await prepareMounts(env, op.mounts, ws.scratch);
   trace('work.prepare');
@@ -67,6 +70,8 @@ export async function performRun(
       network: op.network === 'none' ? 'none' : 'host',
       networkFiles,
       mounts,
+      ...(op.shmSize === undefined ? {} : { shmSize: op.shmSize }),
+      rlimits: (op.ulimits ?? []).map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, soft: u.soft, hard: u.hard })),
       cgroupsPath: `tsbuild/${id}`,
     });
     await makeMountParents(ws.root, mounts, mountStubPaths(spec), env.now);

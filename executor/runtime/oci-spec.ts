@@ -1,5 +1,5 @@
 // The subset of the OCI runtime specification (config.json, spec 1.0.2) that tsbuild writes.
-// Field names follow the specification exactly, since the object is serialised as is.
+// Field names follow the specification exactly, since the object is serialised as is (specJson).
 
 export interface OciMount {
   readonly destination: string;
@@ -10,6 +10,7 @@ export interface OciMount {
 
 export interface OciRlimit {
   readonly type: string; // e.g. RLIMIT_NOFILE
+  /** -1 is unlimited (RLIM_INFINITY, written as the uint64 the spec wants: see specJson). */
   readonly soft: number;
   readonly hard: number;
 }
@@ -61,4 +62,19 @@ export interface OciSpec {
   readonly hostname: string;
   readonly mounts: readonly OciMount[];
   readonly linux: OciLinux;
+}
+
+/** JSON.rawJSON (Node 21+), which TypeScript's es2023 library does not declare. */
+const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
+
+/** RLIM_INFINITY: 2^64 - 1, more than a JavaScript number holds exactly. */
+const rlimInfinity = '18446744073709551615';
+
+/** config.json's text: an rlimit of -1 (`--ulimit memlock=-1`, docker's unlimited) becomes RLIM_INFINITY. */
+export function specJson(spec: OciSpec): string {
+  return JSON.stringify(spec, function (this: unknown, key, value) {
+    const holder = this as Partial<OciRlimit>;
+    const inRlimit = typeof holder.type === 'string' && holder.type.startsWith('RLIMIT_');
+    return inRlimit && (key === 'soft' || key === 'hard') && value === -1 ? rawJSON(rlimInfinity) : value;
+  });
 }

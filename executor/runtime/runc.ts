@@ -9,7 +9,7 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type FifoOutput, readFifo, returnFifos, takeFifos } from './fifo-output.js';
 import { type LaunchOptions, launch } from './launcher.js';
-import type { OciSpec } from './oci-spec.js';
+import { type OciSpec, specJson } from './oci-spec.js';
 import { defaultStateRoot, runtimeCommand, runtimeExecutable } from './runtime-command.js';
 
 /** Where tsbuild's runc keeps container state, apart from other users of runc on the machine. */
@@ -70,7 +70,7 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
     await mkdir(options.bundleDir, { recursive: true });
     await Promise.all([
       ensureStateRoot(stateRoot),
-      writeFile(path.join(options.bundleDir, 'config.json'), JSON.stringify(options.spec)),
+      writeFile(path.join(options.bundleDir, 'config.json'), specJson(options.spec)),
       rm(logFile, { force: true }),
     ]);
   })();

@@ -1,14 +1,17 @@
 // RUN: the argument vector (shell-wrapped, heredocs as BuildKit handles them), environment, user,
-// working directory, network, security and mounts. The command text is not expanded by the builder.
+// working directory, network, security and mounts, and the build's --add-host, --shm-size and --ulimit. The command
+// text is not expanded by the builder.
 
 import { type Heredoc, NETWORK_MODES, type RunInstruction, SECURITY_MODES } from '../../parser/index.js';
 import type { Canonical } from '../cache-key.js';
 import { PlanError } from '../errors.js';
 import { type StepContext, withShell } from '../stage-state.js';
-import type { MountOrigin, RunMount, StepInput } from '../types.js';
+import type { MountOrigin, RunMount, StepInput, StepOperation } from '../types.js';
 import { checkFlags, contextChecksum, flag, flags, type StepDraft } from './common.js';
 import { runDevices } from './run-devices.js';
 import { parseMount } from './run-mounts.js';
+
+type RunOperation = Extract<StepOperation, { type: 'run' }>;
 
 export async function planRun(ctx: StepContext, run: RunInstruction): Promise<StepDraft> {
   checkFlags(run, ['mount', 'network', 'security', 'device']);
@@ -38,6 +41,7 @@ export async function planRun(ctx: StepContext, run: RunInstruction): Promise<St
   const env = ctx.state.env.toStrings();
   const user = ctx.state.config.User ?? '';
   const workdir = ctx.state.config.WorkingDir || '/';
+  const { operation: runOptions, key: runOptionsKey } = buildWideOptions(ctx);
   return {
     args: argv,
     inputs,
@@ -53,6 +57,7 @@ export async function planRun(ctx: StepContext, run: RunInstruction): Promise<St
       devices,
       mounts,
       files,
+      ...runOptions,
     },
     layer: {
       definition: {
@@ -67,11 +72,36 @@ export async function planRun(ctx: StepContext, run: RunInstruction): Promise<St
         files: files.map((f) => ({ path: f.path, content: f.content, mode: f.mode })),
         // Only when given, so that the keys of every RUN without devices stay as they were.
         ...(devices.length > 0 ? { devices: devices.map((d) => ({ name: d.name, required: d.required })) } : {}),
+        ...runOptionsKey,
       },
       link: false,
     },
     ...(keyedByContent ? { keyedByContent } : {}),
   };
+}
+
+/**
+ * The build's `--add-host`, `--shm-size` and `--ulimit`, each only when given so that the keys of every RUN
+ * without them stay as they were. Keyed as BuildKit's ExecOp.CacheMap keys them: a host by its name, never its
+ * address (`db:10.0.0.5` and `db:10.0.0.6` share a key); the /dev/shm tmpfs mount BuildKit adds, by its size;
+ * every ulimit.
+ */
+function buildWideOptions(ctx: StepContext): {
+  operation: Pick<RunOperation, 'extraHosts' | 'shmSize' | 'ulimits'>;
+  key: Record<string, Canonical>;
+} {
+  const { extraHosts = [], shmSize = 0, ulimits = [] } = ctx.run;
+  const operation: Pick<RunOperation, 'extraHosts' | 'shmSize' | 'ulimits'> = {
+    ...(extraHosts.length > 0 ? { extraHosts } : {}),
+    ...(shmSize > 0 ? { shmSize } : {}),
+    ...(ulimits.length > 0 ? { ulimits } : {}),
+  };
+  const key: Record<string, Canonical> = {
+    ...(extraHosts.length > 0 ? { extraHosts: extraHosts.map((h) => h.name) } : {}),
+    ...(shmSize > 0 ? { shmSize } : {}),
+    ...(ulimits.length > 0 ? { ulimits: ulimits.map((u) => ({ name: u.name, soft: u.soft, hard: u.hard })) } : {}),
+  };
+  return { operation, key };
 }
 
 function choice(run: RunInstruction, name: string, allowed: readonly string[]): string {

@@ -11,6 +11,7 @@ import {
   writeNetworkFiles,
 } from '../../executor/index.js';
 import { storedNetworkFiles } from '../../executor/runtime/network-files.js';
+import { specJson } from '../../executor/runtime/oci-spec.js';
 
 const base: RunSpecOptions = {
   rootfs: '/snap/m',
@@ -189,6 +190,24 @@ describe('createRunSpec', () => {
     expect(spec.linux.cgroupsPath).toBeUndefined();
   });
 
+  it('writes an rlimit of -1 as RLIM_INFINITY (2^64 - 1) and nothing else differently', () => {
+    const spec = createRunSpec({
+      ...base,
+      args: ['sh', '-c', '-1'],
+      rlimits: [
+        { type: 'RLIMIT_MEMLOCK', soft: -1, hard: -1 },
+        { type: 'RLIMIT_STACK', soft: 8192, hard: -1 },
+      ],
+    });
+    const text = specJson(spec);
+    expect(text).toContain(
+      '"rlimits":[{"type":"RLIMIT_NOFILE","soft":1024,"hard":1024},' +
+        '{"type":"RLIMIT_MEMLOCK","soft":18446744073709551615,"hard":18446744073709551615},' +
+        '{"type":"RLIMIT_STACK","soft":8192,"hard":18446744073709551615}]',
+    );
+    expect(text.replaceAll('18446744073709551615', '-1')).toBe(JSON.stringify(spec));
+  });
+
   it('rejects a relative working directory and an empty command', () => {
     expect(() => createRunSpec({ ...base, cwd: 'app' })).toThrow('working directory must be absolute: app');
     expect(() => createRunSpec({ ...base, args: [] })).toThrow('a container needs a command to run');
@@ -235,6 +254,15 @@ describe('network files', () => {
       expect(await readFile(files.hostname, 'utf8')).toBe('foo\n');
       expect(hostsFileContent('buildkitsandbox')).toBe(
         '127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n',
+      );
+      // `--add-host` lines follow, in order, as BuildKit's executor writes them.
+      expect(
+        hostsFileContent('buildkitsandbox', [
+          { name: 'db', ip: '10.0.0.5' },
+          { name: 'v6', ip: '::1' },
+        ]),
+      ).toBe(
+        '127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n10.0.0.5\tdb\n::1\tv6\n',
       );
     } finally {
       await rm(dir, { recursive: true, force: true });

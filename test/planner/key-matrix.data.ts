@@ -7,6 +7,7 @@
 // their planned keys do not change with how `build` or `tools` were built, only with their own definitions.
 
 import type { FileSpec, Scenario } from './helpers/scenario.js';
+import { RUN_OPTION_EDITS, RUN_OPTIONS_SCENARIO } from './key-matrix-run-options.data.js';
 
 export const BASE_DOCKERFILE = `ARG BASE=busybox
 FROM \${BASE} AS build
@@ -69,6 +70,8 @@ export interface KeyEdit {
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly target?: string;
   readonly images?: Scenario['images'];
+  /** The build's `--add-host`, `--shm-size` and `--ulimit` in the second plan (default: the scenario's). */
+  readonly run?: Scenario['run'];
   /** New stage name → base stage name, for edits that rename stages. */
   readonly renamed?: Readonly<Record<string, string>>;
   readonly changed: readonly string[];
@@ -299,4 +302,5 @@ export const KEY_MATRICES: readonly {
   { name: 'multi-stage build', scenario: BASE_SCENARIO, edits: KEY_EDITS },
   { name: 'source selection', scenario: SELECTION_SCENARIO, edits: SELECTION_EDITS },
   { name: 'cache mounts', scenario: CACHE_MOUNT_SCENARIO, edits: CACHE_MOUNT_EDITS },
+  { name: 'build-wide RUN options', scenario: RUN_OPTIONS_SCENARIO, edits: RUN_OPTION_EDITS },
 ];

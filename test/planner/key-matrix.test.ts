@@ -35,6 +35,7 @@ function edited(base: Scenario, edit: KeyEdit): Scenario {
     buildArgs: edit.buildArgs ?? base.buildArgs,
     target: edit.target,
     images: edit.images ?? base.images,
+    run: edit.run ?? base.run,
   };
 }
 

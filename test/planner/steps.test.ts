@@ -33,6 +33,21 @@ describe('RUN', () => {
     expect(none[0].cacheKey).not.toBe(plain[0].cacheKey);
   });
 
+  it("carries the build's --add-host, --shm-size and --ulimit into every RUN, and leaves them out when not given", async () => {
+    const run = {
+      extraHosts: [{ name: 'db', ip: '10.0.0.5' }],
+      shmSize: 2 ** 30,
+      ulimits: [{ name: 'nofile', soft: 1024, hard: 2048 }],
+    };
+    const steps = stepsOf(await planOf('FROM busybox\nRUN a\nRUN --network=none b\n', { run }));
+    for (const step of steps) expect(step.operation).toMatchObject(run);
+    const plain = await op('FROM busybox\nRUN a\n');
+    expect(Object.keys(plain).filter((k) => ['extraHosts', 'shmSize', 'ulimits'].includes(k))).toEqual([]);
+    // No option given is no option at all: the keys stay as they were.
+    const empty = stepsOf(await planOf('FROM busybox\nRUN a\n', { run: { extraHosts: [], shmSize: 0, ulimits: [] } }));
+    expect(empty[0]?.cacheKey).toBe(stepsOf(await planOf('FROM busybox\nRUN a\n'))[0]?.cacheKey);
+  });
+
   it('wraps shell form in the current SHELL; exec form is used as is', async () => {
     expect(await op('FROM busybox\nSHELL ["/bin/bash", "-eu", "-c"]\nRUN echo  hi\n')).toMatchObject({
       argv: ['/bin/bash', '-eu', '-c', 'echo  hi'],

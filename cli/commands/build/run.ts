@@ -1,7 +1,7 @@
 // `tsbuild build [-t NAME]… [-f FILE] [--target T] [--build-arg K=V]… [--label K=V]… [--no-cache]
 // [--progress auto|tty|plain|quiet] [-q] [--iidfile F] [--metadata-file F] [--output SPEC]…
 // [--secret id=…,src=…|env=…]… [--ssh default|ID[=SOCKET|KEY,…]]… [--build-context NAME=VALUE]… [--jobs N]
-// [--runtime R] CONTEXT`:
+// [--runtime R] [--add-host NAME:IP]… [--shm-size SIZE] [--ulimit NAME=SOFT[:HARD]]… CONTEXT`:
 // builds into the local store and prints the image id. Progress goes to stderr in docker's plain
 // format; errors as docker renders them.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -19,7 +19,7 @@ import {
   wantsRewriteTimestamp,
 } from '../../../executor/index.js';
 import { defaultStoreRoot, Store } from '../../../image/index.js';
-import type { BuildNetwork, Platform } from '../../../planner/index.js';
+import type { BuildNetwork, BuildRunOptions, Platform } from '../../../planner/index.js';
 import { fdWriter, stderrTerminal } from '../../stdio.js';
 import { buildArgValues } from '../plan/run.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from '../run/interrupt.js';
@@ -27,6 +27,7 @@ import { buildContexts } from './build-context-option.js';
 import { renderBuildError } from './error-text.js';
 import { checkBuildTag, networkMode, platformOption } from './option-values.js';
 import { asStoreOutput, pushTargets, pushToRegistries } from './push.js';
+import { buildRunOptions } from './run-options.js';
 import { parseSshSpecs } from './ssh-spec.js';
 import { type BuildSources, resolveSources } from './stdin-sources.js';
 
@@ -54,6 +55,12 @@ export interface BuildCliOptions {
   readonly platform?: string;
   /** `--build-context NAME=VALUE` (repeatable): a local directory or `docker-image://REF`. */
   readonly buildContexts?: readonly string[];
+  /** `--add-host NAME:IP` (repeatable): a line of RUN steps' /etc/hosts. */
+  readonly addHosts?: readonly string[];
+  /** `--shm-size`: the size of RUN steps' /dev/shm (`1g`; default 64m). */
+  readonly shmSize?: string;
+  /** `--ulimit NAME=SOFT[:HARD]` (repeatable): a resource limit of RUN steps. */
+  readonly ulimits?: readonly string[];
   /** `--cache-to` / `--cache-from` (repeatable). */
   readonly cacheTo?: readonly string[];
   readonly cacheFrom?: readonly string[];
@@ -99,9 +106,11 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   let network: BuildNetwork | undefined;
   let platform: Platform | undefined;
   let namedContexts: Map<string, BuildContextOption>;
+  let runOptions: BuildRunOptions | undefined;
   try {
     network = networkMode(opts.network);
     platform = platformOption(opts.platform);
+    runOptions = buildRunOptions(opts, network);
     namedContexts = buildContexts(opts.buildContexts ?? []);
     // Names are checked before anything is built: docker refuses `-t Bad` as a flag error, up front.
     for (const tag of opts.tags) checkBuildTag(tag);
@@ -169,6 +178,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       ...(opts.jobs === undefined ? {} : { jobs: opts.jobs }),
       ...(opts.runtime === undefined ? {} : { runtime: opts.runtime }),
       ...(network === undefined ? {} : { network }),
+      ...(runOptions === undefined ? {} : { run: runOptions }),
       ...(platform === undefined ? {} : { platform }),
       ...(namedContexts.size === 0 ? {} : { namedContexts }),
       cacheTo: opts.cacheTo ?? [],

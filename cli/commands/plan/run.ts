@@ -1,5 +1,6 @@
-// `tsbuild plan [-f FILE] [--target T] [--build-arg K=V]… [--build-context NAME=VALUE]… [--json] CONTEXT`: plans the build and
-// prints every stage and step with its cache key (text), or the plan as JSON (docs/plan.md).
+// `tsbuild plan [-f FILE] [--target T] [--build-arg K=V]… [--build-context NAME=VALUE]… [--add-host NAME:IP]…
+// [--shm-size SIZE] [--ulimit NAME=SOFT[:HARD]]… [--json] CONTEXT`: plans the build and prints every stage and step
+// with its cache key (text), or the plan as JSON (docs/plan.md).
 
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { type Diagnostic, parse } from '../../../parser/index.js';
 import {
   type BaseImageResolver,
   type BuildNetwork,
+  type BuildRunOptions,
   copiesWholeContext,
   hasLocation,
   type NamedContext,
@@ -21,6 +23,7 @@ import {
 } from '../../../planner/index.js';
 import { buildContexts } from '../build/build-context-option.js';
 import { platformOption } from '../build/option-values.js';
+import { buildRunOptions } from '../build/run-options.js';
 import { planToJson } from './json.js';
 import { cacheStatus, type StepStatus } from './status.js';
 import { formatPlan } from './text.js';
@@ -36,6 +39,10 @@ export interface PlanCommandOptions {
   platform?: string;
   /** `--build-context NAME=VALUE`, as `tsbuild build` takes it. */
   buildContexts?: string[];
+  /** `--add-host`, `--shm-size` and `--ulimit`, as `tsbuild build` takes them: RUN steps' keys depend on them. */
+  addHosts?: string[];
+  shmSize?: string;
+  ulimits?: string[];
   json: boolean;
 }
 
@@ -88,8 +95,10 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
   let result: Awaited<ReturnType<typeof plan>>;
   let platform: Platform | undefined;
   let namedContexts: Map<string, NamedContext>;
+  let runOptions: BuildRunOptions | undefined;
   try {
     platform = platformOption(opts.platform);
+    runOptions = buildRunOptions(opts, opts.network);
     namedContexts = await namedContextsOf(opts.buildContexts ?? []);
   } catch (error) {
     io.stderr(`error: ${(error as Error).message}\n`);
@@ -102,6 +111,7 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
         target: opts.target,
         buildArgs: buildArgValues(opts.buildArgs, io.env),
         ...(opts.network === undefined ? {} : { network: opts.network }),
+        ...(runOptions === undefined ? {} : { run: runOptions }),
         ...(platform === undefined ? {} : { targetPlatform: platform }),
       },
       {

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { defaultFileReader, snapshotContext } from '../../../cache/index.js';
 import {
   type BuildNetwork,
+  type BuildRunOptions,
   MemoryImageResolver,
   type PlanResult,
   plan,
@@ -28,6 +29,8 @@ export interface Scenario {
   readonly images?: Readonly<Record<string, Omit<ResolvedImage, 'ref'>>>;
   /** The build's `--network`. */
   readonly network?: BuildNetwork;
+  /** The build's `--add-host`, `--shm-size` and `--ulimit`. */
+  readonly run?: BuildRunOptions;
 }
 
 export const AMD64 = { os: 'linux', architecture: 'amd64' } as const;
@@ -65,6 +68,7 @@ export async function planDir(dir: string, scenario: Scenario): Promise<PlanResu
       targetPlatform: AMD64,
       buildPlatform: AMD64,
       ...(scenario.network === undefined ? {} : { network: scenario.network }),
+      ...(scenario.run === undefined ? {} : { run: scenario.run }),
     },
     { context: snapshotSource(await snapshotContext(dir, { readFile: defaultFileReader })), images },
   );
