@@ -2,6 +2,9 @@
 // Every step carries the cache key that decides whether its stored result can be reused.
 
 import type { DeviceSpec, Diagnostic, NetworkMode, Range } from '../parser/index.js';
+import type { BuildRunOptions, ExtraHost, Ulimit } from './build-run-options.js';
+
+export type { BuildRunOptions, ExtraHost, Ulimit };
 
 export interface Platform {
   readonly os: string;
@@ -100,32 +103,6 @@ export interface PlanOptions {
 
 /** Network modes of RUN and of a whole build: the host's (`default`, `host`) or none. */
 export type BuildNetwork = NetworkMode;
-
-/**
- * Options of every RUN step of a build (docker build's `--add-host`, `--shm-size`, `--ulimit`), already checked.
- * Keyed as BuildKit's ExecOp keys them (conformance/buildkit/CACHE.md): each host's name but not its address,
- * the /dev/shm size, every ulimit.
- */
-export interface BuildRunOptions {
-  /** `/etc/hosts` lines after the default ones, in order: names lowercased, addresses in canonical form. */
-  readonly extraHosts?: readonly ExtraHost[];
-  /** Bytes of /dev/shm; absent or 0: the default 64 MiB. */
-  readonly shmSize?: number;
-  /** One per name, sorted by name (docker's order); -1 is unlimited. */
-  readonly ulimits?: readonly Ulimit[];
-}
-
-export interface ExtraHost {
-  readonly name: string;
-  readonly ip: string;
-}
-
-/** A resource limit by its ulimit name (`nofile`), as `--ulimit nofile=1024:2048` gives it. */
-export interface Ulimit {
-  readonly name: string;
-  readonly soft: number;
-  readonly hard: number;
-}
 
 /** Dates a build from a remote source, for `SOURCE_DATE_EPOCH=<stage>`; the executor downloads. */
 export interface SourceEpochResolver {
