@@ -10,6 +10,7 @@ import { isInside, resolveInRoot } from '../../image/index.js';
 import type { RunMount } from '../../planner/index.js';
 import type { ExtraMount } from '../runtime/spec.js';
 import { acquireCacheDir, type CacheSeed } from './cache-mount.js';
+import { filteredContextDir } from './context-view.js';
 import { withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
 import { serveAgentSocket } from './ssh-forward.js';
@@ -191,6 +192,7 @@ async function bindMount(
 ): Promise<ExtraMount> {
   const sourceRel = (spec.source ?? '/').replace(/^\/+/, '');
   const origin = spec.origin ?? { type: 'context' };
+  const context = origin.type === 'context' ? contextOf(env, origin) : null;
   let root: string;
   if (origin.type === 'context') root = contextOf(env, origin).root;
   else {
@@ -199,9 +201,16 @@ async function bindMount(
   }
   const source = await resolveInRoot(root, sourceRel, true);
   if (!isInside(root, source)) throw new MountSetupError(`mount source ${spec.source} is outside of its root`);
-  await stat(source).catch(() => {
-    throw new MountSetupError(`failed to mount ${spec.target}: "${spec.source ?? '/'}": not found`);
+  const notFound = () => new MountSetupError(`failed to mount ${spec.target}: "${spec.source ?? '/'}": not found`);
+  const info = await stat(source).catch(() => {
+    throw notFound();
   });
+  if (context !== null) {
+    // What .dockerignore leaves out is not in the context: neither as the source nor inside it.
+    if (source !== context.root && context.get(path.relative(context.root, source)) === undefined) throw notFound();
+    const filtered = info.isDirectory() ? await filteredContextDir(context, source, scratch, releases) : null;
+    if (filtered !== null) return { type: 'bind', source: filtered, target: spec.target, readonly: spec.readonly };
+  }
   if (spec.readonly) return { type: 'bind', source, target: spec.target, readonly: true };
   // A writable bind mount gets a private copy: its writes are discarded with the step.
   await mkdir(scratch, { recursive: true });

@@ -2,7 +2,7 @@
 // its content across builds, a tmpfs and a bind mount leave nothing behind, and --network=none gives
 // the step only a loopback interface.
 import { execFileSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuildError, exportFilesystem } from '../../executor/index.js';
@@ -154,6 +154,37 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN --mount', () => {
     expect(run.error?.message).toBe('security.insecure is not allowed: tsbuild does not run privileged RUN steps');
     expect((run.error as BuildError).details.line).toBe(3);
     expect(run.log).not.toContain('RUN echo ran');
+  });
+
+  it('a bind mount of the context shows what .dockerignore leaves in it, read-only or writable, and the context stays as it was', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [
+      {
+        path: 'Dockerfile',
+        content:
+          'FROM busybox\nRUN --mount=type=bind,target=/ctx find /ctx | sort > /ro && stat -c "%a %u" /ctx/sub > /mode\n' +
+          'RUN --mount=type=bind,target=/ctx,rw rm /ctx/kept.txt && echo w > /ctx/sub/new && find /ctx | sort > /rw\n',
+      },
+      { path: '.dockerignore', content: 'secret.txt\nnode_modules\nsub/*.log\n!sub/keep.log\n' },
+      { path: 'kept.txt', content: 'k\n' },
+      { path: 'secret.txt', content: 's\n' },
+      { path: 'node_modules/m/index.js', content: 'x\n' },
+      { path: 'sub/a.log', content: 'a\n' },
+      { path: 'sub/keep.log', content: 'b\n' },
+    ]);
+    await chmod(path.join(ctx, 'sub'), 0o750);
+    const before = (await readdir(ctx, { recursive: true })).sort();
+    const run = await buildIn(store, ctx, { noCache: true });
+    expect(run.error).toBeNull();
+    const out = await freshDir('o');
+    await exportFilesystem(store, run.result!.fs, { type: 'local', dest: out });
+    const visible = ['/ctx', '/ctx/.dockerignore', '/ctx/Dockerfile', '/ctx/kept.txt', '/ctx/sub', '/ctx/sub/keep.log'];
+    expect(await readFile(path.join(out, 'ro'), 'utf8')).toBe(`${visible.join('\n')}\n`);
+    expect(await readFile(path.join(out, 'mode'), 'utf8')).toBe('750 0\n');
+    const written = ['/ctx', '/ctx/.dockerignore', '/ctx/Dockerfile', '/ctx/sub', '/ctx/sub/keep.log', '/ctx/sub/new'];
+    expect(await readFile(path.join(out, 'rw'), 'utf8')).toBe(`${written.join('\n')}\n`);
+    expect((await readdir(ctx, { recursive: true })).sort()).toEqual(before);
+    expect(await readFile(path.join(ctx, 'kept.txt'), 'utf8')).toBe('k\n');
   });
 
   it('RUN --device: a required CDI device fails the build before any step; an optional one is left out with a warning', async () => {

@@ -1,0 +1,68 @@
+// A bind mount of the build context (or of a named one) shows what docker's build context holds: the entries
+// `.dockerignore` leaves out are not there, as BuildKit never receives them. Mounting the raw directory would let
+// a step read ignored files (secrets, a host `node_modules`) that no cache key covers. The directory is the lower
+// dir of an overlay whose upper dir holds a whiteout for each ignored entry (and copies of the attributes of the
+// directories above them); a writable mount's writes land in that upper dir and go with the step.
+import { chmod, chown, lstat, mkdir, readdir, utimes } from 'node:fs/promises';
+import path from 'node:path';
+import type { ContextSnapshot } from '../../cache/index.js';
+import { mountOverlay } from '../snapshot/overlay.js';
+import { makeWhiteoutNodes } from '../snapshot/whiteout-nodes.js';
+
+/** What to bind for `source` (a path inside `snapshot.root`, symlinks resolved); null: `source` as it is. */
+export async function filteredContextDir(
+  snapshot: ContextSnapshot,
+  source: string,
+  scratch: string,
+  releases: (() => Promise<void>)[],
+): Promise<string | null> {
+  const rel = path.relative(snapshot.root, source).split(path.sep).join('/');
+  const hidden = await ignoredUnder(snapshot, source, rel);
+  if (hidden.length === 0) return null;
+  const upper = path.join(scratch, 'up');
+  const work = path.join(scratch, 'wk');
+  const target = path.join(scratch, 'm');
+  await Promise.all([
+    mkdir(upper, { recursive: true }),
+    mkdir(work, { recursive: true }),
+    mkdir(target, { recursive: true }),
+  ]);
+  // The upper dir's own directories stand above the lower ones: each keeps the attributes of the one it covers.
+  const dirs = new Set<string>();
+  for (const hiddenPath of hidden) {
+    for (let parent = path.posix.dirname(hiddenPath); parent !== '.'; parent = path.posix.dirname(parent)) {
+      dirs.add(parent);
+    }
+  }
+  for (const dir of [...dirs].sort()) await mkdir(path.join(upper, dir));
+  await makeWhiteoutNodes(upper, hidden);
+  for (const dir of ['', ...[...dirs].sort().reverse()])
+    await copyAttributes(path.join(source, dir), path.join(upper, dir));
+  const mount = await mountOverlay({ lowerDirs: [source], upperDir: upper, workDir: work, target });
+  releases.push(() => mount.unmount());
+  return target;
+}
+
+/** Paths (relative to `dir`, whose context path is `rel`) of the entries there that the context leaves out. */
+async function ignoredUnder(snapshot: ContextSnapshot, dir: string, rel: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (sub: string): Promise<void> => {
+    const contextPath = [rel, sub].filter((p) => p !== '').join('/');
+    const kept = new Map(snapshot.children(contextPath).map((e) => [path.posix.basename(e.path), e]));
+    for (const entry of await readdir(path.join(dir, sub), { withFileTypes: true })) {
+      const child = sub === '' ? entry.name : `${sub}/${entry.name}`;
+      const known = kept.get(entry.name);
+      if (known === undefined) out.push(child);
+      else if (entry.isDirectory() && known.type === 'dir') await walk(child);
+    }
+  };
+  await walk('');
+  return out;
+}
+
+async function copyAttributes(from: string, to: string): Promise<void> {
+  const info = await lstat(from);
+  await chown(to, info.uid, info.gid);
+  await chmod(to, info.mode & 0o7777);
+  await utimes(to, info.atime, info.mtime);
+}
