@@ -9,16 +9,20 @@ import type { ContextSnapshot } from '../../cache/index.js';
 import { mountOverlay } from '../snapshot/overlay.js';
 import { makeWhiteoutNodes } from '../snapshot/whiteout-nodes.js';
 
-/** What to bind for `source` (a path inside `snapshot.root`, symlinks resolved); null: `source` as it is. */
+/**
+ * What to bind for the directory `source` (inside `snapshot.root`, symlinks resolved); null: `source` as it is
+ * (read-only and nothing left out). A writable mount always gets the overlay: no copy of the directory is made.
+ */
 export async function filteredContextDir(
   snapshot: ContextSnapshot,
   source: string,
+  writable: boolean,
   scratch: string,
   releases: (() => Promise<void>)[],
 ): Promise<string | null> {
   const rel = path.relative(snapshot.root, source).split(path.sep).join('/');
   const hidden = await ignoredUnder(snapshot, source, rel);
-  if (hidden.length === 0) return null;
+  if (hidden.length === 0 && !writable) return null;
   const upper = path.join(scratch, 'up');
   const work = path.join(scratch, 'wk');
   const target = path.join(scratch, 'm');

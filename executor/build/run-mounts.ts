@@ -208,7 +208,9 @@ async function bindMount(
   if (context !== null) {
     // What .dockerignore leaves out is not in the context: neither as the source nor inside it.
     if (source !== context.root && context.get(path.relative(context.root, source)) === undefined) throw notFound();
-    const filtered = info.isDirectory() ? await filteredContextDir(context, source, scratch, releases) : null;
+    const filtered = info.isDirectory()
+      ? await filteredContextDir(context, source, !spec.readonly, scratch, releases)
+      : null;
     if (filtered !== null) return { type: 'bind', source: filtered, target: spec.target, readonly: spec.readonly };
   }
   if (spec.readonly) return { type: 'bind', source, target: spec.target, readonly: true };

@@ -187,6 +187,26 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN --mount', () => {
     expect(await readFile(path.join(ctx, 'kept.txt'), 'utf8')).toBe('k\n');
   });
 
+  it('a writable bind mount of the context keeps its writes out of the context and the image', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [
+      {
+        path: 'Dockerfile',
+        content:
+          'FROM busybox\nRUN --mount=type=bind,target=/ctx,rw echo changed > /ctx/f && rm /ctx/g && cat /ctx/f > /seen\n',
+      },
+      { path: 'f', content: 'original\n' },
+      { path: 'g', content: 'g\n' },
+    ]);
+    const run = await buildIn(store, ctx, { noCache: true });
+    expect(run.error).toBeNull();
+    const layers = run.result!.fs.layers;
+    expect(await layerListing(layers[layers.length - 1].digest)).toBe('seen\n');
+    expect(await readFile(path.join(ctx, 'f'), 'utf8')).toBe('original\n');
+    expect(await readFile(path.join(ctx, 'g'), 'utf8')).toBe('g\n');
+    expect((await readdir(ctx)).sort()).toEqual(['Dockerfile', 'f', 'g']);
+  });
+
   it('RUN --device: a required CDI device fails the build before any step; an optional one is left out with a warning', async () => {
     const ctx = await freshDir('c');
     await writeContext(ctx, [
