@@ -3,9 +3,10 @@
 // a step read ignored files (secrets, a host `node_modules`) that no cache key covers. The directory is the lower
 // dir of an overlay whose upper dir holds a whiteout for each ignored entry (and copies of the attributes of the
 // directories above them); a writable mount's writes land in that upper dir and go with the step.
-import { chmod, chown, lstat, mkdir, readdir, utimes } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readdir, rm, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { ContextSnapshot } from '../../cache/index.js';
+import { launchChecked } from '../runtime/launcher.js';
 import { mountOverlay } from '../snapshot/overlay.js';
 import { makeWhiteoutNodes } from '../snapshot/whiteout-nodes.js';
 
@@ -42,9 +43,22 @@ export async function filteredContextDir(
   await makeWhiteoutNodes(upper, hidden);
   for (const dir of ['', ...[...dirs].sort().reverse()])
     await copyAttributes(path.join(source, dir), path.join(upper, dir));
-  const mount = await mountOverlay({ lowerDirs: [source], upperDir: upper, workDir: work, target });
+  let mount: Awaited<ReturnType<typeof mountOverlay>>;
+  try {
+    mount = await mountOverlay({ lowerDirs: [source], upperDir: upper, workDir: work, target });
+  } catch {
+    // A context overlayfs cannot take as a lower dir (a path with ':' or ',', a filesystem it refuses): a copy
+    // without the ignored entries shows the same, only slower.
+    return filteredCopy(source, hidden, path.join(scratch, 'copy'));
+  }
   releases.push(() => mount.unmount());
   return target;
+}
+
+async function filteredCopy(source: string, hidden: readonly string[], copy: string): Promise<string> {
+  await launchChecked('cp', ['-a', '--no-dereference', source, copy]);
+  for (const hiddenPath of hidden) await rm(path.join(copy, hiddenPath), { recursive: true, force: true });
+  return copy;
 }
 
 /** Paths (relative to `dir`, whose context path is `rel`) of the entries there that the context leaves out. */

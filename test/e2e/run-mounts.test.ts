@@ -187,6 +187,22 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN --mount', () => {
     expect(await readFile(path.join(ctx, 'kept.txt'), 'utf8')).toBe('k\n');
   });
 
+  it('a context overlayfs cannot take (a path with a comma) is mounted as a copy without the ignored entries', async () => {
+    const ctx = await freshDir('c,d');
+    await writeContext(ctx, [
+      { path: 'Dockerfile', content: 'FROM busybox\nRUN --mount=type=bind,target=/ctx find /ctx | sort > /ro\n' },
+      { path: '.dockerignore', content: 'secret.txt\n' },
+      { path: 'kept.txt', content: 'k\n' },
+      { path: 'secret.txt', content: 's\n' },
+    ]);
+    const run = await buildIn(store, ctx, { noCache: true });
+    expect(run.error).toBeNull();
+    const out = await freshDir('o');
+    await exportFilesystem(store, run.result!.fs, { type: 'local', dest: out });
+    const visible = ['/ctx', '/ctx/.dockerignore', '/ctx/Dockerfile', '/ctx/kept.txt'];
+    expect(await readFile(path.join(out, 'ro'), 'utf8')).toBe(`${visible.join('\n')}\n`);
+  });
+
   it('a writable bind mount of the context keeps its writes out of the context and the image', async () => {
     const ctx = await freshDir('c');
     await writeContext(ctx, [
