@@ -1,6 +1,6 @@
 // Platforms as `os/arch[/variant]` strings, the host default, and the predefined platform args.
 
-import { hostPlatform as imageHostPlatform } from '../image/index.js';
+import { formatPlatform, hostPlatform as imageHostPlatform } from '../image/index.js';
 import type { Platform } from './types.js';
 
 /** The build platform: Linux (builds run Linux containers) on this machine's architecture. */
@@ -9,9 +9,8 @@ export function hostPlatform(): Platform {
   return architecture === 'arm' ? { os: 'linux', architecture, variant: 'v7' } : { os: 'linux', architecture };
 }
 
-export function formatPlatform(p: Platform): string {
-  return p.variant ? `${p.os}/${p.architecture}/${p.variant}` : `${p.os}/${p.architecture}`;
-}
+/** `os/arch[/variant]`: the image module's spelling, the one registries and manifests use. */
+export { formatPlatform };
 
 /** Parses `linux/amd64`, `linux/arm64/v8` or a bare `linux` (the host architecture). Null when malformed. */
 export function parsePlatform(text: string): Platform | null {
