@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Store } from '../../image/index.js';
-import { rememberedDigest } from './content-memo.js';
+import { MISSING, rememberedDigest } from './content-memo.js';
 import { type CopyGroup, type CopyItem, SourceNotFoundError, selectInTree } from './copy-items.js';
 import { withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
@@ -22,12 +22,6 @@ export interface CopySelection {
   readonly parents: boolean;
 }
 
-/**
- * Stands for a selection with a missing source: the step is keyed, looked up, misses, and the copy fails
- * with its own error (`"/x": not found` at the Dockerfile line).
- */
-const MISSING = 'missing';
-
 const VERSION = 'tsbuild.copy-content.v1';
 
 /** `rememberedOnly`: only a remembered digest is taken (content-memo.ts); nothing is read or mounted. */
@@ -38,10 +32,8 @@ export async function copyContentDigest(
   rememberedOnly = false,
 ): Promise<string> {
   const { sources, excludes, parents } = selection;
-  const memoHex = createHash('sha256')
-    .update(JSON.stringify({ v: VERSION, layers: fs.layers.map((l) => l.diffId), sources, excludes, parents }))
-    .digest('hex');
-  return rememberedDigest(store, 'copy-content', memoHex, rememberedOnly, () =>
+  const what = { v: VERSION, layers: fs.layers.map((l) => l.diffId), sources, excludes, parents };
+  return rememberedDigest(store, 'copy-content', what, rememberedOnly, () =>
     withReadView(store, fs, async (root) => {
       try {
         return groupsDigest(await selectInTree(root, { excludes, parents }, sources));

@@ -18,12 +18,9 @@ import {
   headerOnlyDigest,
 } from '../../cache/index.js';
 import { isInside, resolveInRoot, type Store } from '../../image/index.js';
-import { rememberedDigest } from './content-memo.js';
+import { MISSING, rememberedDigest } from './content-memo.js';
 import { withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
-
-/** Stands for a source that does not exist: the step is keyed, looked up, misses, and its mount fails. */
-const MISSING = 'missing';
 
 /** `rememberedOnly`: only a remembered digest is taken (content-memo.ts); nothing is read or mounted. */
 export async function stageContentDigest(
@@ -33,10 +30,8 @@ export async function stageContentDigest(
   rememberedOnly = false,
 ): Promise<string> {
   const rel = path.posix.normalize(`/${source}`).slice(1);
-  const memoHex = createHash('sha256')
-    .update(JSON.stringify({ layers: fs.layers.map((l) => l.diffId), source: rel }))
-    .digest('hex');
-  return rememberedDigest(store, 'mount-content', memoHex, rememberedOnly, async () =>
+  const what = { layers: fs.layers.map((l) => l.diffId), source: rel };
+  return rememberedDigest(store, 'mount-content', what, rememberedOnly, async () =>
     fs.layers.length === 0 ? emptyRootDigest(rel) : await withReadView(store, fs, (root) => digestAt(root, rel)),
   );
 }
