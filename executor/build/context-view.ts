@@ -22,7 +22,7 @@ export async function filteredContextDir(
   releases: (() => Promise<void>)[],
 ): Promise<string | null> {
   const rel = path.relative(snapshot.root, source).split(path.sep).join('/');
-  const hidden = await ignoredUnder(snapshot, source, rel);
+  const hidden = await ignoredOnce(snapshot, source, rel);
   if (hidden.length === 0 && !writable) return null;
   const upper = path.join(scratch, 'up');
   const work = path.join(scratch, 'wk');
@@ -59,6 +59,23 @@ async function filteredCopy(source: string, hidden: readonly string[], copy: str
   await launchChecked('cp', ['-a', '--no-dereference', source, copy]);
   for (const hiddenPath of hidden) await rm(path.join(copy, hiddenPath), { recursive: true, force: true });
   return copy;
+}
+
+/** The snapshot is the build's and does not change: every RUN that binds the same directory shares one walk. */
+const ignoredLists = new WeakMap<ContextSnapshot, Map<string, Promise<string[]>>>();
+
+function ignoredOnce(snapshot: ContextSnapshot, dir: string, rel: string): Promise<string[]> {
+  let lists = ignoredLists.get(snapshot);
+  if (lists === undefined) {
+    lists = new Map();
+    ignoredLists.set(snapshot, lists);
+  }
+  let list = lists.get(dir);
+  if (list === undefined) {
+    list = ignoredUnder(snapshot, dir, rel);
+    lists.set(dir, list);
+  }
+  return list;
 }
 
 /** Paths (relative to `dir`, whose context path is `rel`) of the entries there that the context leaves out. */
