@@ -21,6 +21,9 @@ while (my $line = <$in>) {
   if ($op eq 'mount' && @a == 6) {
     my ($cwd, $source, $target, $type, $flags, $data) = @a;
     $errno = !chdir($cwd) ? 0 + $! : syscall($mount_nr, $source, $target, $type, 0 + $flags, $data) == -1 ? 0 + $! : 0;
+    # Back to / at once: a helper parked in a store directory keeps that filesystem busy (no umount of it)
+    # for as long as the process that started it lives.
+    chdir('/');
   } elsif ($op eq 'umount' && @a == 2) {
     my ($target, $flags) = @a;
     $errno = syscall($umount_nr, $target, 0 + $flags) == -1 ? 0 + $! : 0;
