@@ -77,5 +77,5 @@ export async function collectAfterBuild(
   // Stamped first: builds ending at the same time do not all collect.
   const seconds = now / 1000;
   await utimes(stamp, seconds, seconds).catch(() => writeFile(stamp, ''));
-  return pruneBuildCacheBy(store, defaultGcPolicies(settings.space), 600_000);
+  return pruneBuildCacheBy(store, defaultGcPolicies(settings.space), 600_000, 'when-removed');
 }

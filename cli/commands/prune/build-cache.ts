@@ -36,11 +36,15 @@ export interface BuildCachePruneResult {
   readonly reclaimedBytes: number;
 }
 
-/** Runs `policies` over the build cache; when records went, prunes blobs and snapshots younger than `graceMs` kept. */
+/**
+ * Runs `policies` over the build cache, then prunes blobs and snapshots (those younger than `graceMs` kept): always
+ * (a prune command), or only when records went (`sweep: 'when-removed'`, the collector after a build).
+ */
 export async function pruneBuildCacheBy(
   store: Store,
   policies: readonly CachePrunePolicy[],
   graceMs: number,
+  sweep: 'always' | 'when-removed' = 'always',
 ): Promise<BuildCachePruneResult> {
   return store.withLock('gc', async () => {
     await sweepTombstones(store);
@@ -49,6 +53,8 @@ export async function pruneBuildCacheBy(
     const { freeBytes } = await diskSpaceOf(store.root);
     const { removed } = await collectBuildCache(usage, policies, { freeBytes });
     const mountBytes = removed.filter((r) => r.kind === 'mount').reduce((sum, r) => sum + r.size, 0);
+    if (sweep === 'when-removed' && removed.length === 0)
+      return { removed, removedBlobs: [], removedTempFiles: [], removedSnapshots: [], reclaimedBytes: 0 };
     const swept = await pruneUnreferenced(store, graceMs);
     return {
       removed,
