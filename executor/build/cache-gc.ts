@@ -116,9 +116,10 @@ export async function collectBuildCache(
   options: CollectOptions = {},
 ): Promise<CollectResult> {
   const start = options.now ?? Date.now();
-  // Any mark since the reading began (or since a running build started) is a use. A few ms of slack: a record a
-  // build writes gets its mtime from the kernel's coarse clock, which may lag the time a mark is compared with.
-  const cutoff = Math.min(usage.readAt, usage.liveSince ?? usage.readAt) - markSlackMs;
+  // Any mark since the reading began (both are Date.now() in whole ms; 1 ms less for the seconds-as-a-double that
+  // utimes takes, which can store 122.9999 for 123), or since a running build started (with the slack cache-usage.ts
+  // allows its coarse file clock), is a use.
+  const cutoff = Math.min(usage.readAt - 1, usage.liveSince === null ? usage.readAt : usage.liveSince - markSlackMs);
   let remaining = [...usage.records];
   const ledger = new Ledger(usage, remaining);
   const removed: CacheUsageRecord[] = [];
