@@ -1,6 +1,7 @@
 // Declarations of the image commands (images, inspect, history, tag, rmi, prune, save, load, import, pull,
 // push, login, logout). Cheap on purpose: each command's implementation is imported only when it runs.
 import type { Argv } from 'yargs';
+import { registerCacheCommands } from './cache-commands.js';
 import { collect, operand, type Runner } from './operands.js';
 
 const insecure = {
@@ -9,7 +10,7 @@ const insecure = {
 } as const;
 
 export function registerImageCommands(y: Argv, choose: (runner: Runner) => void): Argv {
-  return y
+  return registerCacheCommands(y, choose)
     .command(
       'images',
       'List the images in the store',
@@ -56,36 +57,6 @@ export function registerImageCommands(y: Argv, choose: (runner: Runner) => void)
           .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'remove every tag of an ID' }),
       (a) =>
         choose(async () => (await import('./commands/rmi/run.js')).run({ images: collect(a.images), force: a.force })),
-    )
-    .command(
-      'prune',
-      'Remove unreferenced blobs, temp files and orphan snapshots',
-      (c) =>
-        c
-          .option('keep-recent', {
-            type: 'number',
-            default: 600,
-            describe: 'keep unreferenced data younger than this (seconds)',
-          })
-          .option('force', {
-            alias: 'f',
-            type: 'boolean',
-            describe: 'accepted for Docker compatibility (never prompts)',
-          })
-          .option('build-cache', {
-            type: 'boolean',
-            default: false,
-            describe: 'also remove the build cache (docker builder prune -a): later builds run every step again',
-          })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false }),
-      (a) =>
-        choose(async () =>
-          (await import('./commands/prune/run.js')).run({
-            keepRecentSeconds: a['keep-recent'],
-            buildCache: a['build-cache'],
-            quiet: a.quiet,
-          }),
-        ),
     )
     .command(
       'save <images..>',

@@ -1,8 +1,25 @@
 // The executor's public surface. So far: RUN isolation (runtime spec, runc), overlay snapshots and
 // the upper-dir differ; the build itself (plan → stages → image) is executor/build/.
 export { type BuildOptions, type BuildResult, build } from './build/build.js';
-export { cachedBlobs, pruneBuildCache } from './build/cache-index.js';
-export { pruneCacheMounts } from './build/cache-mount.js';
+export {
+  type CacheFilter,
+  type CachePrunePolicy,
+  type CollectResult,
+  collectBuildCache,
+  keepBytes,
+  sweepTombstones,
+} from './build/cache-gc.js';
+export { defaultGcPolicies, defaultGcSpace, diskShare, type GcSpace } from './build/cache-gc-policy.js';
+export { cachedBlobs } from './build/cache-index.js';
+export {
+  type CacheRecordType,
+  type CacheUsage,
+  type CacheUsageRecord,
+  layerBytes,
+  readCacheUsage,
+  treeSize,
+} from './build/cache-usage.js';
+export { forgetContentDigests } from './build/content-memo.js';
 export { pruneCopyRecords } from './build/copy-reuse-record.js';
 export { pruneDirXattrMemos } from './build/dir-xattr-memo.js';
 export { BuildError, type BuildErrorDetails } from './build/errors.js';
@@ -24,7 +41,7 @@ export {
   type RegistryPushSpec,
 } from './build/export-registry.js';
 export { toTarEntry } from './build/layer-commit.js';
-export { liveBuilds, registerBuild } from './build/live-builds.js';
+export { liveBuildsSince, registerBuild } from './build/live-builds.js';
 export type { BuildContextOption } from './build/named-contexts.js';
 export { cachedPendingSteps } from './build/plan-completion.js';
 export { isStepCached, loadRecordedPlan, type PlanIdentity, recordPlan } from './build/plan-record.js';

@@ -101,7 +101,7 @@ export interface BuildResult {
 }
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
-  // Marked as running on the store for the whole build: `prune --build-cache` waits for none (live-builds.ts).
+  // Marked as running on the store for the whole build: pruning keeps the records it uses (live-builds.ts).
   const unregister = await registerBuild(options.store);
   try {
     return await runBuild(options);

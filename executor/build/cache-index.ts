@@ -5,12 +5,15 @@
 // second line with the JSON line's sha256. Records are not fsync'd (two journal commits per step): what they
 // name (blobs, snapshots) is durable before they are written, and a record a power loss tore fails the check
 // (or the JSON parse) and reads as a miss, never as a wrong hit; a lost one costs a rebuild of that step.
+// A build's lookup marks the record used by setting its mtime (one utimes, no data written): the record's
+// mtime is its last use, what `system df` shows and the garbage collector orders by (cache-gc.ts). The mark
+// comes before the read, so a record the collector has taken away (renamed) reads as a miss, never as a hit
+// whose layer is about to go.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, utimesSync } from 'node:fs';
 import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { type Digest, fsyncDir, replaceFileUnsynced, type Store, tempPathFor } from '../../image/index.js';
-import { forgetContentDigests } from './content-memo.js';
 import type { LayerRef } from './layer-ref.js';
 
 export interface StepRecord {
@@ -18,11 +21,18 @@ export interface StepRecord {
   readonly layer: LayerRef | null;
   /** When the step ran (ISO time), reused for the history of later cache hits. */
   readonly created: string;
+  /** The instruction that made it (`RUN make`), for `system df -v`; absent in records of older versions. */
+  readonly description?: string;
 }
 
 export interface ImageRecord {
   readonly manifest: Digest;
   readonly config: Digest;
+}
+
+/** Where the records live: `s-<hex>.json` for steps, `i-<hex>.json` for images. */
+export function buildCacheDir(store: Store): string {
+  return path.join(store.paths.cache, 'build');
 }
 
 function fileFor(store: Store, kind: 'step' | 'image', key: string): string {
@@ -34,7 +44,7 @@ function fileFor(store: Store, kind: 'step' | 'image', key: string): string {
 const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Read synchronously: a record is a few hundred bytes, a build reads one per step (see `Store.readJson`). */
-async function readRecord<T>(file: string): Promise<T | null> {
+export async function readRecord<T>(file: string): Promise<T | null> {
   try {
     const text = readFileSync(file, 'utf8');
     const end = text.indexOf('\n');
@@ -94,8 +104,24 @@ export async function recordMany(store: Store, entries: readonly CacheIndexEntry
   await fsyncDir(dir);
 }
 
-export async function lookupStep(store: Store, key: string): Promise<StepRecord | null> {
-  const record = await readRecord<StepRecord>(fileFor(store, 'step', key));
+/** How a lookup treats the record: a build `use`s it (marks it used); plans, exports and tests only `peek`. */
+export type LookupMode = 'use' | 'peek';
+
+/** Sets the record's mtime to now; false when there is no record (a miss, or the collector took it). */
+function markUsed(file: string): boolean {
+  try {
+    const now = Date.now() / 1000;
+    utimesSync(file, now, now);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function lookupStep(store: Store, key: string, mode: LookupMode = 'peek'): Promise<StepRecord | null> {
+  const file = fileFor(store, 'step', key);
+  if (mode === 'use' && !markUsed(file)) return null;
+  const record = await readRecord<StepRecord>(file);
   if (record === null) return null;
   if (record.layer !== null && !(await store.hasBlob(record.layer.digest))) return null;
   return record;
@@ -105,8 +131,10 @@ export function recordStep(store: Store, key: string, record: StepRecord): Promi
   return writeRecord(fileFor(store, 'step', key), record);
 }
 
-export async function lookupImage(store: Store, key: string): Promise<ImageRecord | null> {
-  const record = await readRecord<ImageRecord>(fileFor(store, 'image', key));
+export async function lookupImage(store: Store, key: string, mode: LookupMode = 'peek'): Promise<ImageRecord | null> {
+  const file = fileFor(store, 'image', key);
+  if (mode === 'use' && !markUsed(file)) return null;
+  const record = await readRecord<ImageRecord>(file);
   if (record === null || !(await store.hasBlob(record.manifest))) return null;
   return record;
 }
@@ -126,22 +154,4 @@ export async function cachedBlobs(store: Store): Promise<Digest[]> {
     if (record?.manifest) out.push(record.manifest, record.config);
   }
   return out;
-}
-
-/**
- * Removes every record of the build cache (`tsbuild prune --build-cache`) and returns how many went; the
- * remembered content digests of stages go too (content-memo.ts). The layers
- * and images they named are then kept only by tags: the store's prune reclaims the rest. The caller makes sure
- * no build runs (live-builds.ts): a running build may be about to name a layer only a record keeps.
- */
-export async function pruneBuildCache(store: Store): Promise<number> {
-  const dir = path.join(store.paths.cache, 'build');
-  let removed = 0;
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    if (!/^[si]-[0-9a-f]{64}\.json$/.test(name)) continue;
-    await unlink(path.join(dir, name));
-    removed++;
-  }
-  await forgetContentDigests(store);
-  return removed;
 }

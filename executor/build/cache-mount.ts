@@ -7,7 +7,7 @@
 // kernel drops the lock when tsbuild exits, however it exits, so a crash never leaves a cache locked.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, chown, lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunMount } from '../../planner/index.js';
 import { listMountsUnder } from '../snapshot/leftovers.js';
@@ -80,9 +80,22 @@ async function leased(
   }
 }
 
-/** Creates the directory (the mount's owner and mode, or the seed's content) once; a complete dir is renamed in. */
+/**
+ * Creates the directory (the mount's owner and mode, or the seed's content) once; a complete dir is renamed in. An
+ * existing one is marked used first (its mtime: the garbage collector's "last used", cache-gc.ts); one the collector
+ * has just taken away is made anew.
+ */
 async function ensureCacheDir(dir: string, spec: RunMount, seed: CacheSeed | undefined): Promise<string> {
-  if (await isDir(dir)) return dir;
+  const now = Date.now() / 1000;
+  if (
+    await utimes(dir, now, now).then(
+      () => isDir(dir),
+      () => false,
+    )
+  )
+    return dir;
+  // What the cache is, for `system df -v` (the directory's name is a hash of it).
+  await writeFile(`${dir}.id`, `${spec.options.id ?? spec.target}\n`).catch(() => {});
   const temp = `${dir}.new-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
   await mkdir(temp, { recursive: true });
   try {
@@ -148,31 +161,4 @@ export function holdLock(file: string, wait: boolean, signal?: AbortSignal): Pro
 async function releaseLock(child: ChildProcess, closed: Promise<void>): Promise<void> {
   child.stdin?.end();
   await closed;
-}
-
-/**
- * Removes every cache mount directory (`tsbuild prune --build-cache`, as `docker builder prune -a` removes exec
- * cache mounts) and returns how many went and their bytes. Only while no build runs (the caller checks): a
- * running step may hold one. A directory something is still mounted on (a killed container) is left alone.
- */
-export async function pruneCacheMounts(cacheRoot: string): Promise<{ removed: number; bytes: number }> {
-  const root = path.join(cacheRoot, 'mounts');
-  const busy = (await listMountsUnder(root)).map((m) => m.target);
-  const sizeOf = async (p: string): Promise<number> => {
-    const info = await lstat(p);
-    if (!info.isDirectory()) return info.size;
-    let total = 0;
-    for (const name of await readdir(p)) total += await sizeOf(path.join(p, name));
-    return total;
-  };
-  let removed = 0;
-  let bytes = 0;
-  for (const name of await readdir(root).catch(() => [] as string[])) {
-    const dir = path.join(root, name);
-    if (busy.some((target) => target === dir || target.startsWith(dir + path.sep))) continue;
-    bytes += await sizeOf(dir).catch(() => 0);
-    await rm(dir, { recursive: true, force: true });
-    removed++;
-  }
-  return { removed, bytes };
 }

@@ -69,7 +69,7 @@ export async function commitImage(
   const key = sha256Digest(
     canonicalise({ image: stage.imageKey, diffIds, labels: { ...options.labels }, epoch: options.epoch }),
   );
-  const cached = options.noCache ? null : await lookupImage(store, key);
+  const cached = options.noCache ? null : await lookupImage(store, key, 'use');
   let manifest: Descriptor;
   let configDigest: Digest;
   let configBytes: Uint8Array;

@@ -1,8 +1,8 @@
 // Which builds are running on a store, across processes: each build leaves `locks/build-<pid>` while it runs.
-// `tsbuild prune --build-cache` reads them: a running build may be about to name a layer that only a cache
-// record keeps alive, so the build cache is pruned only when none runs. A file whose process is gone (a killed
+// Pruning the build cache reads them (liveBuildsSince): every record a running build has used was marked used
+// after its mark was written, and those records stay. A file whose process is gone (a killed
 // build) is stale and removed by whoever finds it.
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { processAlive, type Store } from '../../image/index.js';
 
@@ -16,15 +16,22 @@ export async function registerBuild(store: Store): Promise<() => Promise<void>> 
   return () => rm(file, { force: true });
 }
 
-/** The pids of the other processes building on `store` now (stale marks are removed). */
-export async function liveBuilds(store: Store): Promise<number[]> {
-  const pids: number[] = [];
+/**
+ * When the earliest build running now on `store` (in any process, this one too) started: the mtime of its mark.
+ * Every record such a build uses is marked used after that (cache-index.ts), so the collector keeps all records
+ * used since then. Null when none runs.
+ */
+export async function liveBuildsSince(store: Store): Promise<number | null> {
+  let since: number | null = null;
   for (const name of await readdir(store.paths.locks).catch(() => [] as string[])) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length));
-    if (pid === process.pid) continue;
-    if (processAlive(pid)) pids.push(pid);
-    else await rm(path.join(store.paths.locks, name), { force: true });
+    if (!processAlive(pid)) {
+      await rm(path.join(store.paths.locks, name), { force: true });
+      continue;
+    }
+    const info = await stat(path.join(store.paths.locks, name)).catch(() => null);
+    if (info !== null && (since === null || info.mtimeMs < since)) since = info.mtimeMs;
   }
-  return pids.sort((a, b) => a - b);
+  return since;
 }

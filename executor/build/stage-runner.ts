@@ -158,7 +158,7 @@ export function prefetchHits(run: StageRun, stage: PlanStage): Map<string, Promi
   }
   for (const step of stage.steps) {
     if (!step.layer || step.cacheKey === null || step.keyPending === true || hits.has(step.cacheKey)) continue;
-    const found = lookupStep(run.env.store, step.cacheKey).catch(() => null);
+    const found = lookupStep(run.env.store, step.cacheKey, 'use').catch(() => null);
     if (step.operation.type === 'run') {
       found.then((hit) => {
         // awaited again by the step itself, which reports a failure
@@ -180,7 +180,7 @@ async function runLayerStep(
   runAhead: boolean,
 ): Promise<{ layer: LayerRef | PendingSnapshot; created: string }> {
   if (key !== null && !run.noCache) {
-    const hit = (await hits.get(key)) ?? (await lookupStep(run.env.store, key));
+    const hit = (await hits.get(key)) ?? (await lookupStep(run.env.store, key, 'use'));
     if (hit?.layer) {
       run.progress.step(name).cached();
       return { layer: hit.layer, created: hit.created };
@@ -198,7 +198,11 @@ async function runLayerStep(
         let created = '';
         const record = async (layer: LayerRef) => {
           if (key !== null)
-            await recordStep(run.env.store, key, { layer, created: created || new Date().toISOString() });
+            await recordStep(run.env.store, key, {
+              layer,
+              created: created || new Date().toISOString(),
+              description: step.instruction.trim(),
+            });
         };
         const snapshot = await performDeferredRun(run, step.operation, fs, progress, record);
         created = new Date().toISOString();
@@ -211,7 +215,7 @@ async function runLayerStep(
       }
       const layer = await perform(run, step, fs);
       const created = new Date().toISOString();
-      if (key !== null) await recordStep(run.env.store, key, { layer, created });
+      if (key !== null) await recordStep(run.env.store, key, { layer, created, description: step.instruction.trim() });
       progress.done();
       return { layer, created };
     } catch (error) {

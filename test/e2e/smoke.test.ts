@@ -25,7 +25,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('smoke', () => {
     expect(await readFile(path.join(out, 'out'), 'utf8')).toBe('hello\n');
   });
 
-  it('marks the store as being built on while the build runs (prune --build-cache waits for none)', async () => {
+  it('marks the store as being built on while the build runs (pruning keeps the records it uses)', async () => {
     const store = await storeWithBusybox();
     const ctx = await freshDir('c');
     await writeContext(ctx, [{ path: 'Dockerfile', content: 'FROM busybox\nRUN sleep 1\n' }]);

@@ -205,6 +205,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     }
     // An archive written to standard output (`dest=-`) must not get the image id appended to it.
     if (!outputs.some((o) => o.dest === '-')) io.stdout(`${result.imageId}\n`);
+    await collectGarbage(store, io);
     return 0;
   } catch (error) {
     endProgress(true);
@@ -225,6 +226,16 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     interrupt.release();
     // The unpacked stdin context is private to this build, failed or not.
     await sources?.cleanup();
+  }
+}
+
+/** The build cache's collector (prune/auto-gc.ts); it never fails a build that succeeded. */
+async function collectGarbage(store: Store, io: BuildIo): Promise<void> {
+  try {
+    const { collectAfterBuild } = await import('../prune/auto-gc.js');
+    await collectAfterBuild(store, io.env);
+  } catch (error) {
+    io.stderr(`WARN: build cache garbage collection: ${(error as Error).message}\n`);
   }
 }
 

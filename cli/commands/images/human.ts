@@ -27,15 +27,15 @@ export function createdAgo(created: string | undefined, now: number = Date.now()
 
 const decimalUnits = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
 
-/** `units.HumanSizeWithPrecision(size, 3)`: decimal units, three significant digits (`%.3g`). */
-export function humanSize(bytes: number): string {
+/** `units.HumanSizeWithPrecision(size, precision)`: decimal units, three significant digits (`%.3g`) by default. */
+export function humanSize(bytes: number, precision = 3): string {
   let size = bytes;
   let unit = 0;
   while (size >= 1000 && unit < decimalUnits.length - 1) {
     size /= 1000;
     unit++;
   }
-  return `${formatG(size, 3)}${decimalUnits[unit]}`;
+  return `${formatG(size, precision)}${decimalUnits[unit]}`;
 }
 
 /** Go's `%.<p>g` for the non-negative values below 1000 that humanSize produces. */

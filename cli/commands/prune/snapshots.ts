@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { cleanMountsUnder, listMountsUnder } from '../../../executor/index.js';
+import { cleanMountsUnder, listMountsUnder, treeSize } from '../../../executor/index.js';
 import {
   type Digest,
   decompressedStream,
@@ -55,6 +55,8 @@ async function diffIdOfBlob(store: Store, digest: Digest): Promise<string | unde
 
 export interface SnapshotPruneResult {
   removed: string[];
+  /** Bytes of the removed directories' files. */
+  bytes: number;
 }
 
 export async function pruneSnapshots(
@@ -72,6 +74,7 @@ export async function pruneSnapshots(
   // Mounted by a build in another process (its image may just have been removed): not an orphan yet.
   const mounted = await snapshotsInUse();
   const removed: string[] = [];
+  let bytes = 0;
   const names = await readdir(store.paths.snapshots).catch(() => [] as string[]);
   for (const name of names) {
     const dir = path.join(store.paths.snapshots, name);
@@ -88,8 +91,9 @@ export async function pruneSnapshots(
     if (!orphan) continue;
     await cleanMountsUnder(dir);
     if ((await listMountsUnder(dir)).length > 0) continue;
+    bytes += await treeSize(dir);
     await rm(dir, { recursive: true, force: true });
     removed.push(name);
   }
-  return { removed: removed.sort() };
+  return { removed: removed.sort(), bytes };
 }

@@ -1,0 +1,77 @@
+// Declarations of the store-space commands: `prune`, `builder prune` (docker's name for pruning the build cache),
+// `system df` (and its short form `df`). Implementations are imported only when a command runs.
+import type { Argv } from 'yargs';
+import { collect, type Runner } from './operands.js';
+
+const cacheOptions = (c: Argv) =>
+  c
+    .option('keep-recent', {
+      type: 'number',
+      default: 600,
+      describe: 'keep unreferenced data younger than this (seconds)',
+    })
+    .option('force', { alias: 'f', type: 'boolean', describe: 'accepted for Docker compatibility (never prompts)' })
+    .option('all', {
+      alias: 'a',
+      type: 'boolean',
+      describe: 'build cache: also records an image shares (default: only those no image uses)',
+    })
+    .option('filter', {
+      type: 'string',
+      describe: 'build cache: until=DURATION (unused for that long), type=regular|exec.cachemount, id=, description=',
+    })
+    .option('keep-storage', { type: 'string', describe: 'build cache: keep this much, least recently used goes first' })
+    .option('reserved-space', { type: 'string', describe: 'build cache: never prune below this size' })
+    .option('max-used-space', { type: 'string', describe: 'build cache: prune down to at most this size' })
+    .option('min-free-space', { type: 'string', describe: "build cache: prune until the store's disk has this free" })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false });
+
+type CacheArgs = Awaited<ReturnType<typeof cacheOptions>['argv']>;
+
+function pruneRunner(a: CacheArgs, buildCache: boolean): Runner {
+  return async () =>
+    (await import('./commands/prune/run.js')).run({
+      keepRecentSeconds: a['keep-recent'],
+      buildCache,
+      quiet: a.quiet,
+      ...(a.all === undefined ? {} : { all: a.all }),
+      filters: collect(a.filter),
+      ...(a['keep-storage'] === undefined ? {} : { keepStorage: a['keep-storage'] }),
+      ...(a['reserved-space'] === undefined ? {} : { reservedSpace: a['reserved-space'] }),
+      ...(a['max-used-space'] === undefined ? {} : { maxUsedSpace: a['max-used-space'] }),
+      ...(a['min-free-space'] === undefined ? {} : { minFreeSpace: a['min-free-space'] }),
+    });
+}
+
+const dfOptions = (c: Argv) =>
+  c.option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'list images and build cache records' });
+
+export function registerCacheCommands(y: Argv, choose: (runner: Runner) => void): Argv {
+  return y
+    .command(
+      'prune',
+      'Remove unreferenced blobs, temp files and orphan snapshots (--build-cache: and build cache)',
+      (c) =>
+        cacheOptions(c).option('build-cache', {
+          type: 'boolean',
+          default: false,
+          describe: 'also prune the build cache as docker builder prune does: later builds run those steps again',
+        }),
+      (a) => choose(pruneRunner(a, a['build-cache'])),
+    )
+    .command('builder', 'Manage the build cache', (b) =>
+      b
+        .command('prune', 'Remove build cache (prune --build-cache)', cacheOptions, (a) => choose(pruneRunner(a, true)))
+        .demandCommand(1),
+    )
+    .command('system', 'Manage the store', (s) =>
+      s
+        .command('df', 'Show disk usage: images and build cache', dfOptions, (a) =>
+          choose(async () => (await import('./commands/df/run.js')).run({ verbose: a.verbose })),
+        )
+        .demandCommand(1),
+    )
+    .command('df', 'Show disk usage (system df)', dfOptions, (a) =>
+      choose(async () => (await import('./commands/df/run.js')).run({ verbose: a.verbose })),
+    );
+}
