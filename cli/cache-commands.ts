@@ -28,13 +28,15 @@ const cacheOptions = (c: Argv) =>
 
 type CacheArgs = Awaited<ReturnType<typeof cacheOptions>['argv']>;
 
-function pruneRunner(a: CacheArgs, buildCache: boolean): Runner {
+/** `allByDefault`: `prune --build-cache` has meant docker's `builder prune -a` since it exists, so it stays that. */
+function pruneRunner(a: CacheArgs, buildCache: boolean, allByDefault: boolean): Runner {
+  const all = a.all ?? (buildCache && allByDefault ? true : undefined);
   return async () =>
     (await import('./commands/prune/run.js')).run({
       keepRecentSeconds: a['keep-recent'],
       buildCache,
       quiet: a.quiet,
-      ...(a.all === undefined ? {} : { all: a.all }),
+      ...(all === undefined ? {} : { all }),
       filters: collect(a.filter),
       ...(a['keep-storage'] === undefined ? {} : { keepStorage: a['keep-storage'] }),
       ...(a['reserved-space'] === undefined ? {} : { reservedSpace: a['reserved-space'] }),
@@ -55,13 +57,15 @@ export function registerCacheCommands(y: Argv, choose: (runner: Runner) => void)
         cacheOptions(c).option('build-cache', {
           type: 'boolean',
           default: false,
-          describe: 'also prune the build cache as docker builder prune does: later builds run those steps again',
+          describe: 'also prune the build cache, all of it (docker builder prune -a; --no-all: as builder prune)',
         }),
-      (a) => choose(pruneRunner(a, a['build-cache'])),
+      (a) => choose(pruneRunner(a, a['build-cache'], true)),
     )
     .command('builder', 'Manage the build cache', (b) =>
       b
-        .command('prune', 'Remove build cache (prune --build-cache)', cacheOptions, (a) => choose(pruneRunner(a, true)))
+        .command('prune', 'Remove build cache (prune --build-cache)', cacheOptions, (a) =>
+          choose(pruneRunner(a, true, false)),
+        )
         .demandCommand(1),
     )
     .command('system', 'Manage the store', (s) =>

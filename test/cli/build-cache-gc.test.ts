@@ -219,15 +219,26 @@ describe('the collector after a build', () => {
     await record('b', 1000, 1 * hour);
     await record('c', 1000, 2 * hour);
     const env = { TSBUILD_GC_MAX_USED_SPACE: '1500', TSBUILD_GC_INTERVAL: '1h' };
-    expect(await collectAfterBuild(t.store, { ...env, TSBUILD_GC: 'off' })).toBeNull();
+    const start = Date.now();
+    expect(await collectAfterBuild(t.store, { ...env, TSBUILD_GC: 'off' }, start)).toBeNull();
+    // A store without a stamp (new, or older than the collector) starts its interval: nothing is looked at.
+    expect(await collectAfterBuild(t.store, env, start)).toBeNull();
     expect(await remainingKeys()).toEqual(['a', 'b', 'c']);
-    const result = await collectAfterBuild(t.store, env);
+    expect(await collectAfterBuild(t.store, env, start + 30 * 60_000)).toBeNull(); // within the interval
+    const result = await collectAfterBuild(t.store, env, start + hour);
     expect(result?.removed.map((r) => r.id[0])).toEqual(['a', 'c']);
     expect(await remainingKeys()).toEqual(['b']);
     await record('d', 1000, 4 * hour);
-    expect(await collectAfterBuild(t.store, env)).toBeNull(); // within the interval
-    expect((await collectAfterBuild(t.store, { ...env, TSBUILD_GC_INTERVAL: '0' }))?.removed.length).toBe(1);
+    expect(await collectAfterBuild(t.store, env, start + hour + 1000)).toBeNull(); // within the interval
+    const always = { ...env, TSBUILD_GC_INTERVAL: '0' };
+    expect((await collectAfterBuild(t.store, always, start + hour + 2000))?.removed.length).toBe(1);
     expect(await remainingKeys()).toEqual(['b']);
+  });
+
+  it('collects on the first build of a store when the interval is 0', async () => {
+    await record('a', 1000, 3 * hour);
+    const env = { TSBUILD_GC_MAX_USED_SPACE: '1', TSBUILD_GC_INTERVAL: '0' };
+    expect((await collectAfterBuild(t.store, env))?.removed.map((r) => r.id[0])).toEqual(['a']);
   });
 
   it('reports a bad setting', async () => {

@@ -72,10 +72,16 @@ export async function collectAfterBuild(
   // The interval and on/off first; the space limits need the disk's size, read only when collecting.
   const probe = gcSettings(env, 0);
   if (probe === null || (last !== null && now >= last && now - last < probe.intervalMs)) return null;
-  const settings = gcSettings(env, (await diskSpaceOf(store.root)).totalBytes);
-  if (settings === null) return null;
   // Stamped first: builds ending at the same time do not all collect.
   const seconds = now / 1000;
-  await utimes(stamp, seconds, seconds).catch(() => writeFile(stamp, ''));
+  await utimes(stamp, seconds, seconds).catch(async () => {
+    await writeFile(stamp, '');
+    await utimes(stamp, seconds, seconds);
+  });
+  // A store without a stamp (new, or from before the collector) starts its interval here: a fresh store's first
+  // build has nothing to collect and should not pay for looking.
+  if (last === null && probe.intervalMs > 0) return null;
+  const settings = gcSettings(env, (await diskSpaceOf(store.root)).totalBytes);
+  if (settings === null) return null;
   return pruneBuildCacheBy(store, defaultGcPolicies(settings.space), 600_000, 'when-removed');
 }
