@@ -78,6 +78,8 @@ export function fastBuild(args: readonly string[], how: { readonly bare?: boolea
     buildArgs: values.get('--build-arg') ?? [],
     labels: [],
     noCache: seen.has('--no-cache'),
+    noCacheFilter: [],
+    debug: false,
     progress: progress as BuildCliOptions['progress'],
     quiet: seen.has('--quiet'),
     iidfile: one('--iidfile'),

@@ -40,9 +40,27 @@ const ulimitOption = {
 } as const;
 
 /** Parses `argv` (without node and script) and reports the chosen command through `choose`. */
+/**
+ * yargs reads any `--no-X` as X=false (`--no-cache`), so `--no-cache-filter a` would become cache-filter=false and
+ * a stray operand: the option reaches yargs under a name without the prefix, and is declared under its own for
+ * --help.
+ */
+const noCacheFilter = '--no-cache-filter';
+const noCacheFilterKey = 'nocache-filter';
+
+function protectNoCacheFilter(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((arg, i) => {
+    if (end >= 0 && i > end) return arg;
+    if (arg === noCacheFilter) return `--${noCacheFilterKey}`;
+    if (arg.startsWith(`${noCacheFilter}=`)) return `--${noCacheFilterKey}${arg.slice(noCacheFilter.length)}`;
+    return arg;
+  });
+}
+
 export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv {
   const later = choose;
-  const withBuild = yargs(argv)
+  const withBuild = yargs(protectNoCacheFilter(argv))
     .scriptName('tsbuild')
     .usage('$0 <command> [options]\n\nA daemonless Dockerfile toolchain: parse, lint, plan and build images.')
     .command(
@@ -145,6 +163,17 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             default: true,
             describe: 'use the build cache (--no-cache rebuilds every step)',
           })
+          .option('no-cache-filter', {
+            type: 'string',
+            describe: 'STAGE[,STAGE]: run the steps of these stages again even when cached (repeatable)',
+          })
+          .option(noCacheFilterKey, { type: 'string', hidden: true })
+          .option('check', {
+            type: 'boolean',
+            describe: "evaluate the Dockerfile's build checks without building (short for --call=check)",
+          })
+          .option('call', { type: 'string', describe: 'build (the default) or check' })
+          .option('debug', { type: 'boolean', describe: 'expand build warnings: description, URL, Dockerfile lines' })
           .option('progress', { choices: progressModes, default: 'auto' as const })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the image id' })
           .option('iidfile', { type: 'string', describe: 'write the image id to this file' })
@@ -194,6 +223,9 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             buildArgs: collect(a['build-arg']),
             labels: collect(a.label),
             noCache: a.cache === false,
+            noCacheFilter: collect(a[noCacheFilterKey]),
+            ...(a.check === true ? { call: 'check' } : a.call === undefined ? {} : { call: a.call }),
+            debug: a.debug === true,
             progress: a.progress,
             quiet: a.quiet,
             iidfile: a.iidfile,

@@ -3,6 +3,7 @@
 import { RULES } from './rules/index.js';
 import type { RuleMeta } from './types.js';
 
+export { type BuildCheck, type BuildCheckOptions, type BuildCheckResult, buildChecks } from './build-checks.js';
 export { type CheckConfig, parseCheckConfig } from './check-directive.js';
 export { type LintConfig, parseSeverityArguments, toLintOptions, validateConfig } from './config.js';
 export { formatGithub } from './format/github.js';

@@ -1,6 +1,6 @@
 // One lint run: parse, build the model, run every enabled rule, filter by the `# check=` and
 // `# tsbuild-ignore=` comments, pass the parser's diagnostics through, sort.
-import { type Instruction, type ParseResult, parse, type Range } from '../parser/index.js';
+import { type Diagnostic, type Instruction, type ParseResult, parse, type Range } from '../parser/index.js';
 import {
   type CheckConfig,
   checkComment,
@@ -92,7 +92,49 @@ export function lint(source: string | LintSource, options: LintOptions = {}): Fi
   // The parser drops a UTF-8 byte-order mark and counts offsets without it; so do the rules.
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   const parsed = (typeof source === 'string' ? undefined : source.parsed) ?? parse(text);
-  const model = buildModel(text, parsed, options);
+  return lintModel(buildModel(text, parsed, options), parsed);
+}
+
+/**
+ * What a build checks instead of what a lint request checks (build-checks.ts): only BuildKit's rules, the
+ * ones BuildKit runs while dispatching a stage only in the stages the build dispatches, and the findings
+ * the planner made with a BuildKit rule's name taken in place of that rule's own (they know the build's
+ * base images and arguments), filtered by the same `# check=` configuration.
+ */
+export interface BuildScope {
+  /** Stage indexes the build dispatches; null: every stage. */
+  readonly stages: ReadonlySet<number> | null;
+  /** Rules whose findings come from the planner (`external`) instead of the rule, found or not. */
+  readonly replaced: ReadonlySet<string>;
+  /** Planner findings whose code is one of `replaced`. */
+  readonly external: readonly Diagnostic[];
+}
+
+/** BuildKit runs these while it dispatches a stage's instructions: a stage the build does not need is not checked. */
+const DISPATCH_RULES = new Set([
+  'JSONArgsRecommended',
+  'WorkdirRelativePath',
+  'UndefinedVar',
+  'MultipleInstructionsDisallowed',
+  'LegacyKeyValueFormat',
+  'InvalidBaseImagePlatform',
+  'SecretsUsedInArgOrEnv',
+  'CopyIgnoredFile',
+  'ExposeProtoCasing',
+  'ExposeInvalidFormat',
+]);
+
+/** The top-level instruction a range starts in (the ONBUILD itself for its trigger), if any. */
+function instructionAt(model: LintModel, range: Range): Instruction | null {
+  const offset = range.start.offset;
+  for (const instruction of model.ast.instructions) {
+    if (instruction.range.start.offset <= offset && offset <= instruction.range.end.offset) return instruction;
+  }
+  return null;
+}
+
+export function lintModel(model: LintModel, parsed: ParseResult, build?: BuildScope): Finding[] {
+  const options = model.options;
   const ignoredRules = new Set(options.ignore ?? []);
   const settings = options.rules ?? {};
   const file = fileCheckConfig(model);
@@ -122,6 +164,7 @@ export function lint(source: string | LintSource, options: LintOptions = {}): Fi
   for (const rule of RULES) {
     const setting = settings[rule.id];
     if (ignoredRules.has(rule.id) || setting === 'off') continue;
+    if (build && (rule.group !== 'buildkit' || build.replaced.has(rule.id))) continue;
     const explicitlyOn = setting !== undefined;
     if (rule.defaultOff && !explicitlyOn) continue;
     if (rule.group === 'buildkit' && !checkEnabled(file.config, rule.id, rule.experimental === true)) {
@@ -129,6 +172,10 @@ export function lint(source: string | LintSource, options: LintOptions = {}): Fi
     }
     const severity = severityOf(rule, setting, file.config);
     const report = (range: Range, message: string, instruction?: Instruction | null): void => {
+      if (build?.stages && instruction && DISPATCH_RULES.has(rule.id)) {
+        const stage = model.stageOf(owner.get(instruction) ?? instruction);
+        if (stage !== null && !build.stages.has(stage.index)) return;
+      }
       if (instruction) {
         const { checks, ignored } = silencersFor(instruction);
         if (ignored.has(rule.id) || ignored.has('all')) return;
@@ -151,6 +198,23 @@ export function lint(source: string | LintSource, options: LintOptions = {}): Fi
         url: '',
       });
     }
+  }
+
+  if (build) {
+    for (const d of build.external) {
+      const rule = RULES.find((r) => r.id === d.code);
+      if (!rule || !build.replaced.has(rule.id) || ignoredRules.has(rule.id) || settings[rule.id] === 'off') continue;
+      if (!checkEnabled(file.config, rule.id, rule.experimental === true)) continue;
+      const instruction = instructionAt(model, d.range);
+      if (instruction) {
+        const { checks, ignored } = silencersFor(instruction);
+        if (ignored.has(rule.id) || ignored.has('all')) continue;
+        if (!FILE_LEVEL_ONLY.has(rule.id) && checks.some((c) => c.skipAll || c.skip.has(rule.id))) continue;
+      }
+      const severity = severityOf(rule, settings[rule.id], file.config);
+      findings.push({ severity, code: rule.id, rule: rule.id, message: d.message, range: d.range, url: rule.url });
+    }
+    return findings.sort(compare);
   }
 
   for (const diagnostic of parsed.diagnostics) {

@@ -48,6 +48,11 @@ export interface BuildOptions {
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly labels?: Readonly<Record<string, string>>;
   readonly noCache?: boolean;
+  /**
+   * `--no-cache-filter`: stage names (matched as BuildKit does, ignoring case; `''` is every unnamed stage) whose
+   * RUN, COPY and ADD steps run again even when cached, and with them every step built on what they made.
+   */
+  readonly noCacheFilter?: readonly string[];
   /** Steps running at once (default: number of CPUs). */
   readonly jobs?: number;
   readonly progress: Progress;
@@ -83,6 +88,22 @@ export interface BuildOptions {
   readonly signal?: AbortSignal;
   /** Warnings of the parser and planner. */
   readonly onWarning?: (diagnostic: Diagnostic) => void;
+  /**
+   * Called once the plan is made, before any step runs (the CLI's build checks, which BuildKit runs while it
+   * converts the Dockerfile). A BuildError thrown here fails the build.
+   */
+  readonly onPlanned?: (planned: PlannedBuild) => void | Promise<void>;
+}
+
+/** What a build planned, for checks over the Dockerfile that need the build's view of it. */
+export interface PlannedBuild {
+  readonly text: string;
+  readonly parsed: ReturnType<typeof parse>;
+  readonly plan: Plan;
+  /** Warnings of the planner (BuildKit rule names among their codes). */
+  readonly diagnostics: readonly Diagnostic[];
+  /** The .dockerignore applied to the context (absolute), or null. */
+  readonly ignoreFile: string | null;
 }
 
 /** `epoch` overrides SOURCE_DATE_EPOCH for the rewrite (null: none, nothing rewritten). */
@@ -180,6 +201,13 @@ async function runBuild(options: BuildOptions): Promise<BuildResult> {
   report(planned.diagnostics, options);
   const thePlan = planned.plan as Plan;
   refuseUnrunnableSteps(thePlan, options.onWarning);
+  await options.onPlanned?.({
+    text,
+    parsed,
+    plan: thePlan,
+    diagnostics: planned.diagnostics.filter((d) => d.severity !== 'error'),
+    ignoreFile: snapshot.ignoreFile,
+  });
   const epoch = epochOf(thePlan, options.buildArgs ?? {});
   const now = Math.floor(Date.now() / 1000);
   const noCache = options.noCache ?? false;
@@ -193,6 +221,7 @@ async function runBuild(options: BuildOptions): Promise<BuildResult> {
     progress,
     jobs: new Semaphore(Math.max(1, options.jobs ?? (await import('node:os')).availableParallelism())),
     noCache,
+    ...(options.noCacheFilter === undefined ? {} : { noCacheFilter: options.noCacheFilter }),
     epoch,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     makeEnv: (lookups, signal) => ({
@@ -222,7 +251,8 @@ async function runBuild(options: BuildOptions): Promise<BuildResult> {
     epoch,
     now,
     tags: options.tags ?? [],
-    noCache,
+    // A step the filter ran again made this image's layers anew: its history is this build's, not a stored one.
+    noCache: noCache || result.rebuilt === true,
   });
   const rewriteEpoch = options.rewriteTimestamp?.epoch === undefined ? epoch : options.rewriteTimestamp.epoch;
   if (options.rewriteTimestamp !== undefined && rewriteEpoch !== null) {

@@ -7,10 +7,9 @@
 // kernel drops the lock when tsbuild exits, however it exits, so a crash never leaves a cache locked.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, chown, lstat, mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunMount } from '../../planner/index.js';
-import { listMountsUnder } from '../snapshot/leftovers.js';
 
 export interface CacheLease {
   readonly dir: string;

@@ -18,6 +18,8 @@ export interface ScheduleOptions {
   readonly progress: Progress;
   readonly jobs: Semaphore;
   readonly noCache: boolean;
+  /** `--no-cache-filter` stage names (BuildKit's `no-cache` frontend option; see BuildOptions). */
+  readonly noCacheFilter?: readonly string[];
   readonly epoch: number | null;
   /** Cancels the build (e.g. on SIGINT): the stages stop as on a failure; the error is `build canceled`. */
   readonly signal?: AbortSignal;
@@ -25,6 +27,17 @@ export interface ScheduleOptions {
   readonly bases?: ResolvedBases;
   /** Builds the step environment once the stage lookups exist. */
   readonly makeEnv: (lookups: Pick<StepEnv, 'stageFs' | 'imageFs'>, signal: AbortSignal) => StepEnv;
+}
+
+/**
+ * Whether `--no-cache-filter` names the stage: BuildKit's dockerui `IsNoCache`, which compares each name with
+ * the stage's name as written after AS, ignoring case (an unnamed stage's name is empty, so an empty entry,
+ * as in `a,`, names every unnamed stage). Names no stage has are ignored, as BuildKit ignores them.
+ */
+export function ignoresCache(filter: readonly string[] | undefined, stage: Pick<PlanStage, 'name'>): boolean {
+  if (filter === undefined || filter.length === 0) return false;
+  const name = (stage.name ?? '').toLowerCase();
+  return filter.some((entry) => entry.toLowerCase() === name);
 }
 
 export async function runStages(options: ScheduleOptions): Promise<Map<number, StageResult>> {
@@ -120,6 +133,7 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
       progress: options.progress,
       jobs: options.jobs,
       noCache: options.noCache,
+      ignoreCache: ignoresCache(options.noCacheFilter, stage),
       epoch: options.epoch,
       label,
       beforeWork,

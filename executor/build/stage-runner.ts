@@ -22,6 +22,11 @@ export interface StageStart {
   readonly history: readonly HistoryEntry[];
   /** The completed key of the filesystem when the planned one was pending (content-key.ts); else null. */
   readonly key?: string | null;
+  /**
+   * A step of this filesystem ran again because `--no-cache-filter` named its stage: every step built on it runs
+   * again too, as in BuildKit, where a vertex that ignores the cache hands its dependents no cache keys.
+   */
+  readonly rebuilt?: boolean;
 }
 
 /** A step whose planned key was pending, and the key it was looked up and recorded under. */
@@ -41,6 +46,11 @@ export interface StageRun {
   readonly progress: Progress;
   readonly jobs: Semaphore;
   readonly noCache: boolean;
+  /**
+   * `--no-cache-filter` names this stage: its RUN, COPY and ADD steps are not looked up (BuildKit marks them
+   * IgnoreCache), and every later step of the stage runs because it is built on one that ran.
+   */
+  readonly ignoreCache?: boolean;
   /** SOURCE_DATE_EPOCH of the build (seconds), when set. */
   readonly epoch: number | null;
   /** Prefix of step names: the stage name when the build has several stages. */
@@ -67,6 +77,7 @@ export async function runStage(
   hits: ReadonlyMap<string, Promise<StepRecord | null>> = prefetchHits(run, stage),
 ): Promise<StageResult> {
   let layers = [...start.fs.layers];
+  let rebuilt = start.rebuilt === true;
   // Completed key of the filesystem so far, while the planned one is pending (null: as planned).
   let fsKey = stage.base.type === 'stage' ? (start.key ?? null) : null;
   const history = [...start.history];
@@ -110,7 +121,10 @@ export async function runStage(
       // that failed is reported now, before a step builds on what it left.
       if (step.operation.type !== 'run' || pending.some((p) => p.snapshot.failed)) await settle();
       const fs = { layers, pending: pending.map((p) => p.snapshot) };
-      const { layer, created } = await runLayerStep(run, step, key, fs, name, hits, index <= lastRun);
+      const op = step.operation.type;
+      if (run.ignoreCache === true && (op === 'run' || op === 'copy')) rebuilt = true;
+      const lookup = run.noCache ? 'no-cache' : rebuilt ? 'no-cache-filter' : 'cache';
+      const { layer, created } = await runLayerStep(run, step, key, fs, name, hits, index <= lastRun, lookup);
       fsKey = filesystemAfter(step, fsKey, key);
       if (layer instanceof PendingSnapshot) pending.push({ snapshot: layer, step });
       else {
@@ -132,7 +146,7 @@ export async function runStage(
     if (failed < 0) throw error;
     throw asBuildError((commits[failed] as PromiseRejectedResult).reason, pending[failed].step);
   }
-  return { fs: { layers }, history, key: fsKey, completed };
+  return { fs: { layers }, history, key: fsKey, completed, ...(rebuilt ? { rebuilt } : {}) };
 }
 
 type RunOperation = Extract<StepOperation, { type: 'run' }>;
@@ -178,8 +192,9 @@ async function runLayerStep(
   name: string,
   hits: ReadonlyMap<string, Promise<StepRecord | null>>,
   runAhead: boolean,
+  lookup: 'cache' | 'no-cache' | 'no-cache-filter',
 ): Promise<{ layer: LayerRef | PendingSnapshot; created: string }> {
-  if (key !== null && !run.noCache) {
+  if (key !== null && lookup === 'cache') {
     const hit = (await hits.get(key)) ?? (await lookupStep(run.env.store, key, 'use'));
     if (hit?.layer) {
       run.progress.step(name).cached();
@@ -191,7 +206,7 @@ async function runLayerStep(
   return run.jobs.run(async () => {
     const progress = run.progress.step(name);
     progress.note(
-      `cache miss: ${run.noCache ? '--no-cache' : `no stored result for key ${key?.slice(0, 19) ?? '(none)'}`}`,
+      `cache miss: ${lookup === 'cache' ? `no stored result for key ${key?.slice(0, 19) ?? '(none)'}` : `--${lookup}`}`,
     );
     try {
       if (step.operation.type === 'run') {

@@ -24,8 +24,9 @@ import { fdWriter, stderrTerminal } from '../../stdio.js';
 import { buildArgValues } from '../plan/run.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from '../run/interrupt.js';
 import { buildContexts } from './build-context-option.js';
+import type { BuildCheck } from './checks.js';
 import { renderBuildError } from './error-text.js';
-import { checkBuildTag, networkMode, platformOption } from './option-values.js';
+import { callFunction, checkBuildTag, networkMode, platformOption } from './option-values.js';
 import { asStoreOutput, pushTargets, pushToRegistries } from './push.js';
 import { buildRunOptions } from './run-options.js';
 import { parseSshSpecs } from './ssh-spec.js';
@@ -39,6 +40,12 @@ export interface BuildCliOptions {
   readonly buildArgs: readonly string[];
   readonly labels: readonly string[];
   readonly noCache: boolean;
+  /** `--no-cache-filter` (repeatable, each a comma list as BuildKit splits it): stages whose steps run again. */
+  readonly noCacheFilter?: readonly string[];
+  /** `--call` / `--check`: `build` (the default) or `check` (BuildKit's checks without building). */
+  readonly call?: string;
+  /** `--debug`: build warnings with their description, URL and Dockerfile excerpt. */
+  readonly debug?: boolean;
   readonly progress?: 'auto' | 'tty' | 'plain' | 'quiet';
   readonly quiet: boolean;
   readonly iidfile?: string;
@@ -122,6 +129,23 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     io.stderr(`ERROR: ${(error as Error).message}\n`);
     return 2;
   }
+  const call = callFunction(opts.call);
+  if (call === null) {
+    io.stderr(`ERROR: invalid --call ${JSON.stringify(opts.call)}: expected build or check\n`);
+    return 2;
+  }
+  if (opts.context === '-' && opts.file === '-') {
+    io.stderr('tsbuild: cannot read both the Dockerfile and the context from stdin\n');
+    return 2;
+  }
+  if (call === 'check') return (await import('./check-call.js')).runCheckCall(opts, io, platform);
+  // The build checks' module (the linter) loads while the context is read and the plan is made.
+  const checksModule = import('./checks.js');
+  checksModule.catch(() => {});
+  const noCacheFilter = opts.noCacheFilter ?? [];
+  // buildx joins the values with commas and BuildKit splits them again; an empty result means every stage.
+  const filter = noCacheFilter.length === 0 ? [] : noCacheFilter.join(',').split(',');
+  const noCache = opts.noCache || (noCacheFilter.length > 0 && noCacheFilter.join(',') === '');
   const quiet = opts.quiet || opts.progress === 'quiet';
   const terminal = io.stderrTerminal;
   const progress = progressFor(quiet ? 'quiet' : (opts.progress ?? 'auto'), {
@@ -136,14 +160,17 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     env: io.env,
   });
   const heldWarnings: string[] = [];
-  const endProgress = (failed: boolean) => {
+  let checks: { readonly found: readonly BuildCheck[]; readonly text: string } | null = null;
+  let dockerfileName = 'Dockerfile';
+  const endProgress = async (failed: boolean) => {
     progress.close?.(failed);
     for (const warning of heldWarnings.splice(0)) io.stderr(warning);
+    // buildx prints the checks' warnings once its progress display has finished, failed build or not.
+    if (checks !== null && checks.found.length > 0 && !quiet) {
+      const { warningsBlock } = await checksModule;
+      io.stderr(warningsBlock(checks.found, opts.debug === true, dockerfileName, checks.text));
+    }
   };
-  if (opts.context === '-' && opts.file === '-') {
-    io.stderr('tsbuild: cannot read both the Dockerfile and the context from stdin\n');
-    return 2;
-  }
   const buildArgs = buildArgValues(opts.buildArgs, io.env);
   const epoch = io.env.SOURCE_DATE_EPOCH;
   if (epoch !== undefined && buildArgs.SOURCE_DATE_EPOCH === undefined) buildArgs.SOURCE_DATE_EPOCH = epoch;
@@ -156,6 +183,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
         [Symbol.asyncIterator]: () => (io.stdin ?? process.stdin)[Symbol.asyncIterator](),
       };
       sources = await resolveSources(opts.context, opts.file, stdin, store.root);
+      dockerfileName = path.basename(sources.dockerfile);
     } catch (error) {
       io.stderr(`ERROR: ${(error as Error).message}\n`);
       return 1;
@@ -170,7 +198,8 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       ...(opts.target === undefined ? {} : { target: opts.target }),
       buildArgs,
       labels: keyValues(opts.labels),
-      noCache: opts.noCache,
+      noCache,
+      ...(filter.length === 0 || noCache ? {} : { noCacheFilter: filter }),
       progress,
       secrets,
       ssh,
@@ -186,14 +215,24 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       ...(opts.pull ? { pull: 'always' as const } : {}),
       rewriteTimestamp: wantsRewriteTimestamp(outputs),
       onWarning: (d) => {
+        // BuildKit's checks are reported together at the end (onPlanned); these are tsbuild's own warnings.
+        if (isBuildCheckCode(d.code)) return;
         // The live display redraws its lines in place: warnings wait until it has drawn its last frame.
         if (!quiet)
           (progress.close === undefined ? io.stderr : (t: string) => heldWarnings.push(t))(`WARN: ${d.message}\n`);
       },
+      onPlanned: async (planned) => {
+        const { checkPlannedBuild } = await checksModule;
+        const result = await checkPlannedBuild(planned, buildArgs);
+        // Errors without a place in the Dockerfile are shown at its first line, as BuildKit shows them.
+        if (result.error !== null) throw new BuildError(result.error, { line: 1 });
+        checks = { found: result.checks, text: planned.text };
+        if (result.violation !== null) throw new BuildError(result.violation, { line: 1 });
+      },
     });
     for (const output of outputs) await exportOutput(store, result, output);
     await pushToRegistries(store, result.manifestDigest, pushTo, progress, io.env);
-    endProgress(false);
+    await endProgress(false);
     if (opts.iidfile !== undefined) await writeFile(opts.iidfile, result.imageId);
     if (opts.metadataFile !== undefined) {
       const metadata = {
@@ -208,7 +247,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     await collectGarbage(store, io);
     return 0;
   } catch (error) {
-    endProgress(true);
+    await endProgress(true);
     const by = interrupt.received();
     if (by !== undefined) {
       io.stderr(`ERROR: build canceled (${by})\n`);
@@ -237,6 +276,14 @@ async function collectGarbage(store: Store, io: BuildIo): Promise<void> {
   } catch (error) {
     io.stderr(`WARN: build cache garbage collection: ${(error as Error).message}\n`);
   }
+}
+
+/**
+ * Parser and planner codes that are BuildKit checks (PascalCase rule names, and the parser's
+ * `empty-continuation`, BuildKit's NoEmptyContinuation), kept here so that a warning is sorted without the linter.
+ */
+function isBuildCheckCode(code: string): boolean {
+  return /^[A-Z]/.test(code) || code === 'empty-continuation';
 }
 
 function keyValues(list: readonly string[]): Record<string, string> {
