@@ -3,9 +3,9 @@
 // finding reported at the lines of its instruction (`FromAsCasing: … (line 3)`), and `error=true` turning any
 // finding into BuildKit's `lint violation found for rules: …`.
 import type { Diagnostic, Instruction, ParseResult } from '../parser/index.js';
-import { lintModel } from './lint.js';
 import { buildModel, type LintModel } from './model.js';
-import { RULES } from './rules/index.js';
+import { runRules } from './rule-runner.js';
+import { buildkitRules } from './rules/buildkit/index.js';
 import { targetStages } from './target-stages.js';
 import type { LintOptions } from './types.js';
 
@@ -89,7 +89,7 @@ export function buildChecks(text: string, parsed: ParseResult, options: BuildChe
     if (typeof found === 'string') return { checks: [], violation: null, error: found };
     stages = found;
   }
-  const findings = lintModel(model, parsed, {
+  const findings = runRules(buildkitRules, model, parsed, {
     stages,
     replaced: new Set(options.externalRules ?? []),
     external: options.external ?? [],
@@ -100,7 +100,7 @@ export function buildChecks(text: string, parsed: ParseResult, options: BuildChe
   const seen = new Set<string>();
   const checks: (BuildCheck & { order: number })[] = [];
   for (const finding of findings) {
-    const rule = RULES.find((r) => r.id === finding.rule);
+    const rule = buildkitRules.find((r) => r.id === finding.rule);
     if (!rule) continue;
     const lines = instructionLines(model, finding.range.start.offset) ?? {
       line: finding.range.start.line,

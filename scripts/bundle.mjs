@@ -1,7 +1,8 @@
 // Bundles the CLI into dist/bin/ (the package's `bin`): one entry file plus lazily loaded chunks, one per command,
 // so that start-up resolves and compiles a few files instead of ~200 modules. `tsc` output in dist/ stays the
 // library surface (`tsbuild/parser`, `tsbuild/lint`). Run after `tsc`: `node scripts/bundle.mjs`.
-import { chmodSync, cpSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,8 +138,26 @@ const lazyBuiltins = {
 };
 
 rmSync(outdir, { recursive: true, force: true });
+/**
+ * A digest of the linter's sources: the bundled CLI remembers the build checks of a Dockerfile under it
+ * (cli/commands/build/check-memo.ts), so that another tsbuild's rules never answer for this one's.
+ */
+function lintSourcesDigest() {
+  const hash = createHash('sha256');
+  const files = readdirSync(path.join(root, 'lint'), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .sort();
+  for (const file of files)
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(path.join(root, 'lint', file)))
+      .update('\0');
+  return hash.digest('hex').slice(0, 16);
+}
+
 await build({
   absWorkingDir: root,
+  define: { TSBUILD_LINT_DIGEST: JSON.stringify(lintSourcesDigest()) },
   entryPoints: { tsbuild: 'cli/main.ts' },
   outdir,
   bundle: true,

@@ -137,7 +137,7 @@ describe('tsbuild prune', () => {
       await mkdir(path.join(mountDir, 'sub'), { recursive: true });
       await writeFile(path.join(mountDir, 'sub', 'cached.bin'), Buffer.alloc(5000, 1));
       // Remembered content digests of stages (COPY --from, stage mounts) would otherwise only grow.
-      for (const kind of ['copy-content', 'mount-content']) {
+      for (const kind of ['copy-content', 'mount-content', 'checks']) {
         await mkdir(path.join(t.store.paths.cache, kind), { recursive: true });
         await writeFile(path.join(t.store.paths.cache, kind, `${'a'.repeat(64)}.txt`), 'missing');
       }
@@ -154,6 +154,7 @@ describe('tsbuild prune', () => {
       expect(await readdir(path.join(t.store.paths.cache, 'mounts'))).toEqual([]);
       expect(await readdir(t.store.paths.cache)).not.toContain('copy-content');
       expect(await readdir(t.store.paths.cache)).not.toContain('mount-content');
+      expect(await readdir(t.store.paths.cache)).not.toContain('checks');
       // The cache mount's 5,000 bytes count in what was reclaimed.
       expect(Number(/Total reclaimed space: ([\d.]+)kB/.exec(c.out())?.[1])).toBeGreaterThan(5);
       expect(await t.store.hasBlob(digest)).toBe(false);

@@ -1,30 +1,22 @@
 // Build checks: BuildKit runs its Dockerfile linter during every build, and buildx prints what it found once
-// the progress display has finished (commands/build.go printWarnings). Loaded while a build reads its context,
-// so that the linter's rules cost a build no start-up time.
-import { readFile } from 'node:fs/promises';
-import type { PlannedBuild } from '../../../executor/index.js';
-import { type BuildCheck, type BuildCheckResult, buildChecks } from '../../../lint/index.js';
-import { type Diagnostic, formatPlatform, hostPlatform } from '../../../planner/index.js';
+// the progress display has finished (commands/build.go printWarnings). Loaded only when a build's checks are not
+// remembered (check-memo.ts) or there are warnings to print.
+// The linter's build entry, not its index: the index loads every rule (hadolint's too, most of the linter's
+// start-up time), a build runs BuildKit's only. As cli/option-choices.ts does for the parser.
+import { type BuildCheck, type BuildCheckResult, buildChecks } from '../../../lint/build-checks.js';
+import { type CheckInputs, PLANNER_RULES } from './check-memo.js';
 
-export type { BuildCheck } from '../../../lint/index.js';
-
-/** Planner findings that stand for BuildKit's own: they know the build's base images and arguments. */
-const PLANNER_RULES = new Set(['UndefinedVar', 'UndefinedArgInFrom']);
+export type { BuildCheck } from '../../../lint/build-checks.js';
 
 /** The checks of a planned build: the stages it dispatches, its build arguments, its .dockerignore. */
-export async function checkPlannedBuild(
-  planned: PlannedBuild,
-  buildArgs: Readonly<Record<string, string>>,
-): Promise<BuildCheckResult> {
-  const dockerignore =
-    planned.ignoreFile === null ? null : await readFile(planned.ignoreFile, 'utf8').catch(() => null);
-  return buildChecks(planned.text, planned.parsed, {
-    buildArgs,
-    dockerignore,
-    platform: formatPlatform(planned.plan.platform ?? hostPlatform()),
-    stages: new Set(planned.plan.stages.map((s) => s.index)),
+export function checkPlannedBuild(parsed: Parameters<typeof buildChecks>[1], inputs: CheckInputs): BuildCheckResult {
+  return buildChecks(inputs.text, parsed, {
+    buildArgs: inputs.buildArgs,
+    dockerignore: inputs.dockerignore,
+    platform: inputs.platform,
+    stages: new Set(inputs.stages),
     externalRules: [...PLANNER_RULES],
-    external: planned.diagnostics.filter((d: Diagnostic) => PLANNER_RULES.has(d.code)),
+    external: inputs.external,
   });
 }
 

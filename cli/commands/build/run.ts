@@ -24,6 +24,7 @@ import { fdWriter, stderrTerminal } from '../../stdio.js';
 import { buildArgValues } from '../plan/run.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from '../run/interrupt.js';
 import { buildContexts } from './build-context-option.js';
+import { checkInputs, checkMemoFile, rememberChecks, rememberedChecks } from './check-memo.js';
 import type { BuildCheck } from './checks.js';
 import { renderBuildError } from './error-text.js';
 import { callFunction, checkBuildTag, networkMode, platformOption } from './option-values.js';
@@ -139,9 +140,12 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     return 2;
   }
   if (call === 'check') return (await import('./check-call.js')).runCheckCall(opts, io, platform);
-  // The build checks' module (the linter) loads while the context is read and the plan is made.
-  const checksModule = import('./checks.js');
-  checksModule.catch(() => {});
+  // The build checks' module (the linter) loads only when a build's checks are not remembered (check-memo.ts).
+  let checksModule: Promise<typeof import('./checks.js')> | undefined;
+  const loadChecks = () => {
+    checksModule ??= import('./checks.js');
+    return checksModule;
+  };
   const noCacheFilter = opts.noCacheFilter ?? [];
   // buildx joins the values with commas and BuildKit splits them again; an empty result means every stage.
   const filter = noCacheFilter.length === 0 ? [] : noCacheFilter.join(',').split(',');
@@ -167,7 +171,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     for (const warning of heldWarnings.splice(0)) io.stderr(warning);
     // buildx prints the checks' warnings once its progress display has finished, failed build or not.
     if (checks !== null && checks.found.length > 0 && !quiet) {
-      const { warningsBlock } = await checksModule;
+      const { warningsBlock } = await loadChecks();
       io.stderr(warningsBlock(checks.found, opts.debug === true, dockerfileName, checks.text));
     }
   };
@@ -222,8 +226,13 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
           (progress.close === undefined ? io.stderr : (t: string) => heldWarnings.push(t))(`WARN: ${d.message}\n`);
       },
       onPlanned: async (planned) => {
-        const { checkPlannedBuild } = await checksModule;
-        const result = await checkPlannedBuild(planned, buildArgs);
+        const inputs = await checkInputs(planned, buildArgs);
+        const memo = checkMemoFile(store, inputs);
+        let result = await rememberedChecks(memo);
+        if (result === null) {
+          result = (await loadChecks()).checkPlannedBuild(planned.parsed, inputs);
+          await rememberChecks(memo, result);
+        }
         // Errors without a place in the Dockerfile are shown at its first line, as BuildKit shows them.
         if (result.error !== null) throw new BuildError(result.error, { line: 1 });
         checks = { found: result.checks, text: planned.text };

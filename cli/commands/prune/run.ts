@@ -5,7 +5,9 @@
 // names, everything a tag or a cache record reaches, and the cache records it has used (cache-gc.ts). With
 // --build-cache, the records docker builder prune would remove go first (least recently used first when a space
 // option is given), so that what only they kept is reclaimed too.
+import { rm } from 'node:fs/promises';
 import { forgetContentDigests } from '../../../executor/index.js';
+import { checkMemoDir } from '../build/check-memo.js';
 import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from '../images/command-io.js';
 import { humanSize } from '../images/human.js';
 import { removeDeadTransferDirs } from '../pull/registry-options.js';
@@ -51,7 +53,10 @@ export async function run(opts: PruneOptions, io: CommandIo = processIo): Promis
         ? { removed: [], ...(await pruneUnreferenced(store, graceMs)) }
         : await pruneBuildCacheBy(store, [policy], graceMs);
     // Remembered content digests are pure functions of what they name: they go with the whole cache.
-    if (policy !== undefined && removesEverything(policy)) await forgetContentDigests(store);
+    if (policy !== undefined && removesEverything(policy)) {
+      await forgetContentDigests(store);
+      await rm(checkMemoDir(store), { recursive: true, force: true });
+    }
     const transfers = await removeDeadTransferDirs(store);
     const reclaimed = 'reclaimedBytes' in result ? result.reclaimedBytes : result.blobBytes + result.snapshotBytes;
     if (!opts.quiet) {
