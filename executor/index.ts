@@ -43,6 +43,7 @@ export { type PruneOptions, pruneMountStubs } from './diff/mount-stubs.js';
 export { readNoFollow } from './diff/read-content.js';
 export { diffUpperDir, type UpperDiffOptions } from './diff/upper.js';
 export { parseGetfattrDump, readTreeXattrs, type Xattrs } from './diff/xattrs.js';
+export * from './git/index.js';
 export {
   defaultHostname,
   type ExtraHost,

@@ -65,6 +65,7 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
     run: options.run ?? {},
     argScope: { buildArgs, globalArgs: globals },
     context: deps.context,
+    ...(deps.git === undefined ? {} : { git: deps.git }),
     namedContexts: contexts,
     resolver: deps.images,
     diagnostics,

@@ -18,6 +18,7 @@ import {
   snapshotSource,
 } from '../../planner/index.js';
 import type { CacheSpec } from '../cache-transfer/index.js';
+import { gitResolver } from '../git/index.js';
 import { BuildError } from './errors.js';
 import { commitImage } from './image-commit.js';
 import type { FsState } from './layer-ref.js';
@@ -170,6 +171,7 @@ async function runBuild(options: BuildOptions): Promise<BuildResult> {
       namedContexts: named.planned,
       images: images.resolver,
       sourceEpoch: httpSourceEpoch,
+      git: gitResolver(options.signal === undefined ? {} : { signal: options.signal }),
     });
   } finally {
     await images.close();
