@@ -9,6 +9,7 @@ import type { Canonical } from '../cache-key.js';
 import { sha256 } from '../cache-key.js';
 import { PlanError } from '../errors.js';
 import { type GitRef, GitRefError, isHttpSource, parseGitRef } from '../git-ref.js';
+import { type GitFlags, GitSourceError, resolveGitSource } from '../git-source.js';
 import { resolveDest, shownPath } from '../paths.js';
 import type { StepContext } from '../stage-state.js';
 import type { GitCheckout, StepInput, StepOperation } from '../types.js';
@@ -23,7 +24,6 @@ import {
   type StepDraft,
   stringFlag,
 } from './common.js';
-import { type GitFlags, planGitSource } from './git-source.js';
 import { heredocData } from './run.js';
 
 type CopyLike = AddInstruction | CopyFilesInstruction;
@@ -222,7 +222,10 @@ async function selectInputs(
   for (const item of kinds) {
     const source = item.source;
     if (item.kind === 'git') {
-      const planned = await planGitSource(ctx, source, item.ref, gitFlags, instr.range);
+      const planned = await resolveGitSource(source, item.ref, gitFlags, ctx.git).catch((error: unknown) => {
+        if (error instanceof GitSourceError) throw new PlanError('git-source', error.message, instr.range);
+        throw error;
+      });
       inputs.push(planned.input);
       sourceKeys.push(planned.key);
       git.push(planned.checkout);

@@ -1,15 +1,17 @@
-// `ADD <git-url> <dest>`: the repository's ref resolved to a commit while planning (BuildKit's git source
-// CacheKey), checked against `--checksum` / `?checksum=`, and keyed as BuildKit keys it: by the commit (for an
-// annotated tag, the commit it points to), `.git#<ref>` with --keep-git-dir, `:<subdir>` and
+// A git source (`ADD <git-url>`, a git build context): the repository's ref resolved to a commit (BuildKit's git
+// source CacheKey), checked against a checksum (`--checksum`, `?checksum=`), and keyed as BuildKit keys it: by
+// the commit (for an annotated tag, the commit it points to), `.git#<ref>` with keep-git-dir, `:<subdir>` and
 // `(skip-submodules)`; the remote's URL is not part of the key, so a mirror at the same commit is a hit.
 
 import path from 'node:path';
-import type { Range } from '../../parser/index.js';
-import type { Canonical } from '../cache-key.js';
-import { PlanError } from '../errors.js';
-import { type GitRef, isCommitSha, redactCredentials } from '../git-ref.js';
-import type { StepContext } from '../stage-state.js';
-import type { GitCheckout, GitResolution, StepInput } from '../types.js';
+import type { Canonical } from './cache-key.js';
+import { type GitRef, isCommitSha, redactCredentials } from './git-ref.js';
+import type { GitCheckout, GitResolution, GitResolver, StepInput } from './types.js';
+
+/** A git source that cannot be used as given: a message a user can act on. */
+export class GitSourceError extends Error {
+  readonly code = 'E_GIT_SOURCE';
+}
 
 export interface GitFlags {
   /** `--keep-git-dir[=bool]`; null when not given. */
@@ -24,15 +26,15 @@ export interface PlannedGitSource {
   readonly key: Canonical;
 }
 
-export async function planGitSource(
-  ctx: StepContext,
+/** Resolves `ref` (parsed from `source`) with `resolver` (absent: only a commit id can be used). */
+export async function resolveGitSource(
   source: string,
   ref: GitRef,
   flags: GitFlags,
-  range: Range,
+  resolver: GitResolver | undefined,
 ): Promise<PlannedGitSource> {
   const fail = (message: string): never => {
-    throw new PlanError('git-source', message, range);
+    throw new GitSourceError(message);
   };
   if (flags.keepGitDir !== null && ref.keepGitDir !== null && flags.keepGitDir !== ref.keepGitDir) {
     fail('inconsistent keep-git-dir configuration');
@@ -46,7 +48,7 @@ export async function planGitSource(
     fail(`invalid checksum ${checksum} for Git URL, expected hex commit hash`);
   }
   const shown = redactCredentials(ref.remote);
-  const resolved = await resolve(ctx, ref, shown, fail);
+  const resolved = await resolve(resolver, ref, shown, fail);
   const wanted = checksum.toLowerCase();
   if (wanted !== '' && !resolved.sha.startsWith(wanted) && !(resolved.tagCommit ?? '').startsWith(wanted)) {
     const got = resolved.tagCommit === undefined ? resolved.sha : `${resolved.sha} or ${resolved.tagCommit}`;
@@ -81,16 +83,16 @@ export async function planGitSource(
 }
 
 async function resolve(
-  ctx: StepContext,
+  resolver: GitResolver | undefined,
   ref: GitRef,
   shown: string,
   fail: (message: string) => never,
 ): Promise<GitResolution> {
   // A commit id needs no remote: the key is the commit (the checkout verifies it exists).
   if (isCommitSha(ref.ref)) return { ref: ref.ref, sha: ref.ref };
-  if (ctx.git === undefined) return fail(`git source ${shown}: no git resolver is available`);
+  if (resolver === undefined) return fail(`git source ${shown}: no git resolver is available`);
   try {
-    return await ctx.git.resolve(ref.remote, ref.ref);
+    return await resolver.resolve(ref.remote, ref.ref);
   } catch (error) {
     return fail((error as Error).message);
   }
