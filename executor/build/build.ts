@@ -44,6 +44,8 @@ export interface BuildOptions {
   readonly dockerfileText?: string;
   /** The context dir is a throw-away unpacked tar (stdin): keep no stat cache for it in the store. */
   readonly ephemeralContext?: boolean;
+  /** `false`: apply no .dockerignore (a remote context: BuildKit reads none for it). */
+  readonly dockerignore?: boolean;
   readonly tags?: readonly string[];
   readonly target?: string;
   readonly buildArgs?: Readonly<Record<string, string>>;
@@ -143,6 +145,7 @@ async function runBuild(options: BuildOptions): Promise<BuildResult> {
       // A first build of a context it copies whole hashes every file: as the walk goes, not in a second pass.
       hashAll: statCache.size === 0 && copiesWholeContext(parsed.ast),
       ...(options.dockerfileText === undefined ? { dockerfilePath } : {}),
+      ...(options.dockerignore === false ? { ignoreFile: null } : {}),
     });
   } catch (error) {
     contextStep.error((error as Error).message);

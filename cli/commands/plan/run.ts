@@ -147,7 +147,9 @@ async function namedContextsOf(values: readonly string[]): Promise<Map<string, N
   const out = new Map<string, NamedContext>();
   for (const [name, option] of buildContexts(values)) {
     if (option.type === 'image') out.set(name, option);
-    else {
+    else if (option.type !== 'local') {
+      throw new Error(`build context ${name}: tsbuild plan takes a local directory or docker-image://REF, not a URL`);
+    } else {
       const snapshot = await snapshotContext(option.dir, { statCache: StatCache.inMemory() });
       out.set(name, { type: 'local', source: snapshotSource(snapshot) });
     }
