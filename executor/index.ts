@@ -23,6 +23,7 @@ export {
   pushNames,
   type RegistryPushSpec,
 } from './build/export-registry.js';
+export { type GitAgent, gitAgent, isSshRemote } from './build/git-ssh.js';
 export { toTarEntry } from './build/layer-commit.js';
 export { liveBuilds, registerBuild } from './build/live-builds.js';
 export type { BuildContextOption } from './build/named-contexts.js';

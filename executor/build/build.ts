@@ -20,6 +20,7 @@ import {
 import type { CacheSpec } from '../cache-transfer/index.js';
 import { gitResolver } from '../git/index.js';
 import { BuildError } from './errors.js';
+import { type GitAgent, gitAgent } from './git-ssh.js';
 import { commitImage } from './image-commit.js';
 import type { FsState } from './layer-ref.js';
 import { registerBuild } from './live-builds.js';
@@ -106,14 +107,21 @@ export interface BuildResult {
 export async function build(options: BuildOptions): Promise<BuildResult> {
   // Marked as running on the store for the whole build: `prune --build-cache` waits for none (live-builds.ts).
   const unregister = await registerBuild(options.store);
+  const agent = gitAgent(options.ssh, storeTmp(options.store));
   try {
-    return await runBuild(options);
+    return await runBuild(options, agent);
   } finally {
+    await agent.close();
     await unregister();
   }
 }
 
-async function runBuild(options: BuildOptions): Promise<BuildResult> {
+/** The store's directory for private temporary files (stdin and remote contexts, git agent sockets). */
+function storeTmp(store: Store): string {
+  return path.join(store.root, 'tmp');
+}
+
+async function runBuild(options: BuildOptions, agent: GitAgent): Promise<BuildResult> {
   const contextDir = path.resolve(options.contextDir);
   const dockerfilePath = options.dockerfile ?? path.join(contextDir, 'Dockerfile');
   const dockerfileName = path.basename(dockerfilePath);
@@ -174,7 +182,10 @@ async function runBuild(options: BuildOptions): Promise<BuildResult> {
       namedContexts: named.planned,
       images: images.resolver,
       sourceEpoch: httpSourceEpoch,
-      git: gitResolver(options.signal === undefined ? {} : { signal: options.signal }),
+      git: gitResolver({
+        sshAgent: (remote) => agent.socketFor(remote),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      }),
     });
   } finally {
     await images.close();
@@ -208,6 +219,7 @@ async function runBuild(options: BuildOptions): Promise<BuildResult> {
       now,
       secrets: options.secrets ?? new Map(),
       ...(options.ssh === undefined ? {} : { ssh: options.ssh }),
+      gitAgent: agent,
       runtime: options.runtime ?? 'runc',
       hostname: options.hostname ?? (options.buildArgs?.BUILDKIT_SANDBOX_HOSTNAME || 'buildkitsandbox'),
       signal,

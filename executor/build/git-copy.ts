@@ -17,7 +17,11 @@ export async function gitGroups(
 ): Promise<CopyGroup[]> {
   const work = await mkdtemp(path.join(scratch, 'git-'));
   const tree = path.join(work, 'out');
-  await checkoutGit(source, tree, work, env.signal === undefined ? {} : { signal: env.signal });
+  const sshAuthSock = await env.gitAgent?.socketFor(source.remote);
+  await checkoutGit(source, tree, work, {
+    ...(env.signal === undefined ? {} : { signal: env.signal }),
+    ...(sshAuthSock === undefined ? {} : { sshAuthSock }),
+  });
   const snapshot = await snapshotSubtrees(tree, ['/'], { resetOwner: true });
   const groups = await selectGroups({ snapshot, keepOwners: false, checksums: false }, ['/'], {
     excludes,

@@ -3,14 +3,15 @@
 // preferring a full ref that matches exactly, then a branch, then a tag (an annotated tag also gives the commit
 // it points to). Nothing is fetched.
 import { type GitResolution, type GitResolver, redactCredentials } from '../../planner/index.js';
-import { GitCommandError, runGit } from './git-cli.js';
+import { GitCommandError, type GitRunOptions, runGit } from './git-cli.js';
 
 export class GitResolveError extends Error {
   readonly code = 'E_GIT_RESOLVE';
 }
 
 export interface GitResolverOptions {
-  readonly sshAuthSock?: string;
+  /** The ssh-agent socket for a remote (SSH remotes with `--ssh default`), if any. */
+  readonly sshAgent?: (remote: string) => Promise<string | undefined>;
   readonly signal?: AbortSignal;
 }
 
@@ -30,8 +31,13 @@ export function gitResolver(opts: GitResolverOptions = {}): GitResolver {
   };
 }
 
-async function resolveRef(remote: string, wanted: string, opts: GitResolverOptions): Promise<GitResolution> {
+async function resolveRef(remote: string, wanted: string, options: GitResolverOptions): Promise<GitResolution> {
   const shown = redactCredentials(remote);
+  const sshAuthSock = await options.sshAgent?.(remote);
+  const opts: GitRunOptions = {
+    ...(sshAuthSock === undefined ? {} : { sshAuthSock }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
   const ref = wanted === '' ? await defaultBranch(remote, shown, opts) : wanted;
   let out: string;
   try {
@@ -73,7 +79,7 @@ function checked(resolution: GitResolution, shown: string): GitResolution {
   return resolution;
 }
 
-async function defaultBranch(remote: string, shown: string, opts: GitResolverOptions): Promise<string> {
+async function defaultBranch(remote: string, shown: string, opts: GitRunOptions): Promise<string> {
   let out: string;
   try {
     out = await runGit(['ls-remote', '--symref', '--', remote, 'HEAD'], opts);

@@ -14,7 +14,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { unpackContextTar } from '../../../cache/index.js';
 import { checkoutGit, gitResolver } from '../../../executor/git/index.js';
-import type { BuildContextOption } from '../../../executor/index.js';
+import type { BuildContextOption, GitAgent } from '../../../executor/index.js';
 import { parseGitRef, redactCredentials, resolveGitSource } from '../../../planner/index.js';
 
 export type RemoteKind = 'git' | 'http';
@@ -38,6 +38,8 @@ export function remoteKind(context: string, cwd = process.cwd()): RemoteKind | n
 export interface GitContextOptions {
   /** BUILDKIT_CONTEXT_KEEP_GIT_DIR: keep the `.git` directory. */
   readonly keepGitDir: boolean;
+  /** The `--ssh default` agent, for SSH remotes. */
+  readonly agent?: GitAgent;
   readonly signal?: AbortSignal;
 }
 
@@ -46,14 +48,20 @@ export async function loadGitContext(url: string, dir: string, opts: GitContextO
   const ref = parseGitRef(url);
   if (ref === null) throw new Error(`${url} is not a git repository URL`);
   const signal = opts.signal === undefined ? {} : { signal: opts.signal };
+  const agent = opts.agent;
+  const resolver = gitResolver({ ...signal, ...(agent ? { sshAgent: (r: string) => agent.socketFor(r) } : {}) });
   const planned = await resolveGitSource(
     url,
     ref,
     { keepGitDir: ref.keepGitDir ?? opts.keepGitDir, checksum: null },
-    gitResolver(signal),
+    resolver,
   );
+  const sshAuthSock = await agent?.socketFor(planned.checkout.remote);
   const contextDir = path.join(dir, 'context');
-  await checkoutGit(planned.checkout, contextDir, path.join(dir, 'git'), signal);
+  await checkoutGit(planned.checkout, contextDir, path.join(dir, 'git'), {
+    ...signal,
+    ...(sshAuthSock === undefined ? {} : { sshAuthSock }),
+  });
   return contextDir;
 }
 
@@ -64,7 +72,7 @@ export async function loadGitContext(url: string, dir: string, opts: GitContextO
 export async function fetchNamedContexts(
   options: ReadonlyMap<string, BuildContextOption>,
   tmpRoot: string,
-  signal?: AbortSignal,
+  git: { readonly agent?: GitAgent; readonly signal?: AbortSignal } = {},
 ): Promise<{ contexts: Map<string, BuildContextOption>; cleanup: () => Promise<void> }> {
   const contexts = new Map<string, BuildContextOption>();
   const dirs: string[] = [];
@@ -83,7 +91,7 @@ export async function fetchNamedContexts(
       try {
         const local =
           option.type === 'git'
-            ? await loadGitContext(option.url, dir, { keepGitDir: false, ...(signal ? { signal } : {}) })
+            ? await loadGitContext(option.url, dir, { keepGitDir: false, ...git })
             : await loadHttpFile(option.url, dir);
         contexts.set(name, { type: 'local', dir: local, remote: option.url });
       } catch (error) {

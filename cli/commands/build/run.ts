@@ -11,6 +11,7 @@ import {
   BuildError,
   build,
   exportOutput,
+  gitAgent,
   type OutputSpec,
   parseOutput,
   progressFor,
@@ -157,12 +158,16 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       const stdin: AsyncIterable<Uint8Array> = {
         [Symbol.asyncIterator]: () => (io.stdin ?? process.stdin)[Symbol.asyncIterator](),
       };
+      // SSH remotes of remote contexts use the `--ssh default` agent, as the build's git sources do.
+      const agent = gitAgent(ssh, path.join(store.root, 'tmp'));
+      cleanups.push(() => agent.close());
+      const git = { agent, signal: interrupt.signal };
       sources = await resolveSources(opts.context, opts.file, stdin, store.root, {
         keepGitDir: goBool(buildArgs.BUILDKIT_CONTEXT_KEEP_GIT_DIR),
-        signal: interrupt.signal,
+        ...git,
       });
       if ([...namedContexts.values()].some((c) => c.type === 'git' || c.type === 'http')) {
-        const fetched = await fetchNamedContexts(namedContexts, path.join(store.root, 'tmp'), interrupt.signal);
+        const fetched = await fetchNamedContexts(namedContexts, path.join(store.root, 'tmp'), git);
         namedContexts = fetched.contexts;
         cleanups.push(fetched.cleanup);
       }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { unpackContextTar } from '../../../cache/index.js';
+import type { GitAgent } from '../../../executor/index.js';
 import { redactCredentials } from '../../../planner/index.js';
 import { loadGitContext, loadHttpContext, remoteKind } from './remote-context.js';
 
@@ -26,6 +27,8 @@ const nothing = async (): Promise<void> => {};
 export interface SourceOptions {
   /** BUILDKIT_CONTEXT_KEEP_GIT_DIR: a git context keeps its `.git` directory. */
   readonly keepGitDir?: boolean;
+  /** The `--ssh default` agent, for a git context on an SSH remote. */
+  readonly agent?: GitAgent;
   readonly signal?: AbortSignal;
 }
 
@@ -118,7 +121,11 @@ async function remoteSources(
     let downloaded: string | undefined;
     try {
       if (kind === 'git') {
-        const git = { keepGitDir: options.keepGitDir ?? false, ...(options.signal ? { signal: options.signal } : {}) };
+        const git = {
+          keepGitDir: options.keepGitDir ?? false,
+          ...(options.agent ? { agent: options.agent } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        };
         contextDir = await loadGitContext(context, dir, git);
       } else ({ contextDir, dockerfile: downloaded } = await loadHttpContext(context, dir));
     } catch (error) {
