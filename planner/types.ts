@@ -108,6 +108,8 @@ export type BuildNetwork = NetworkMode;
 export interface SourceEpochResolver {
   /** Seconds: the Last-Modified of the response, else the newest mtime of the archive's files; null for neither. */
   httpEpoch(url: string, checksum: string | null): Promise<number | null>;
+  /** Seconds: the committer time of the commit a git source resolved to; absent: such a source gives no epoch. */
+  gitEpoch?(checkout: GitCheckout): Promise<number | null>;
 }
 
 /** What `git ls-remote` says a ref of a remote points to. */

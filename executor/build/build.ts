@@ -30,7 +30,7 @@ import type { PullPolicy } from './pull-base.js';
 import { baseLayerCount, rewriteTimestamps } from './rewrite-timestamp.js';
 import { runStages } from './schedule.js';
 import { Semaphore } from './semaphore.js';
-import { httpSourceEpoch } from './source-epoch.js';
+import { sourceEpochResolver } from './source-epoch.js';
 import type { SshSource } from './ssh-forward.js';
 import type { SecretSource } from './step-env.js';
 import { baseImageResolver } from './store-images.js';
@@ -181,7 +181,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent): Promise<BuildRe
       context: snapshotSource(snapshot),
       namedContexts: named.planned,
       images: images.resolver,
-      sourceEpoch: httpSourceEpoch,
+      sourceEpoch: sourceEpochResolver(storeTmp(options.store), agent, options.signal),
       git: gitResolver({
         sshAgent: (remote) => agent.socketFor(remote),
         ...(options.signal === undefined ? {} : { signal: options.signal }),

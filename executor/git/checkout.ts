@@ -26,26 +26,7 @@ export async function checkoutGit(
   work: string,
   opts: CheckoutOptions = {},
 ): Promise<void> {
-  const shown = redactCredentials(source.remote);
-  const fail = (what: string, error: unknown): never => {
-    const detail = error instanceof GitCommandError ? error.message : (error as Error).message;
-    throw new GitCheckoutError(`${what} ${shown}: ${detail}`);
-  };
-  const run: GitRunOptions = {
-    ...(opts.sshAuthSock === undefined ? {} : { sshAuthSock: opts.sshAuthSock }),
-    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-  };
-  const bare = path.join(work, 'repo.git');
-  const git = (args: string[], more: GitRunOptions = {}) => runGit(args, { ...run, gitDir: bare, ...more });
-  await mkdir(bare, { recursive: true });
-  await git(['init', '--bare', '-q']);
-  await git(['remote', 'add', 'origin', source.remote]);
-  try {
-    await fetchPlanned(git, source);
-  } catch (error) {
-    if (error instanceof GitCheckoutError) throw error;
-    fail('failed to fetch remote', error);
-  }
+  const { git, bare, run, fail, shown } = await fetchedRepository(source, work, opts);
   const keepGitDir = source.keepGitDir && source.subdir === '/';
   const tree = source.subdir === '/' ? dest : path.join(work, 'tree');
   await mkdir(tree, { recursive: true });
@@ -72,7 +53,38 @@ export async function checkoutGit(
   }
 }
 
+/** The committer time (seconds) of the planned commit, fetched as for a checkout; nothing is checked out. */
+export async function commitTime(source: GitCheckout, work: string, opts: CheckoutOptions = {}): Promise<number> {
+  const { git } = await fetchedRepository(source, work, opts);
+  return Number((await git(['log', '-1', '--format=%ct', source.commit])).trim());
+}
+
 type Git = (args: string[], more?: GitRunOptions) => Promise<string>;
+
+/** A private bare repository in `work/repo.git` holding the planned commit. */
+async function fetchedRepository(source: GitCheckout, work: string, opts: CheckoutOptions) {
+  const shown = redactCredentials(source.remote);
+  const fail = (what: string, error: unknown): never => {
+    const detail = error instanceof GitCommandError ? error.message : (error as Error).message;
+    throw new GitCheckoutError(`${what} ${shown}: ${detail}`);
+  };
+  const run: GitRunOptions = {
+    ...(opts.sshAuthSock === undefined ? {} : { sshAuthSock: opts.sshAuthSock }),
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+  };
+  const bare = path.join(work, 'repo.git');
+  const git: Git = (args, more = {}) => runGit(args, { ...run, gitDir: bare, ...more });
+  await mkdir(bare, { recursive: true });
+  await git(['init', '--bare', '-q']);
+  await git(['remote', 'add', 'origin', source.remote]);
+  try {
+    await fetchPlanned(git, source);
+  } catch (error) {
+    if (error instanceof GitCheckoutError) throw error;
+    fail('failed to fetch remote', error);
+  }
+  return { git, bare, run, fail, shown };
+}
 
 /** Fetches what the plan resolved; a ref that moved since is fetched at the planned object when it still exists. */
 async function fetchPlanned(git: Git, source: GitCheckout): Promise<void> {

@@ -100,6 +100,18 @@ describe.skipIf(isolationUnavailable() !== undefined)('ADD <git-url>', () => {
     expect(lineOf(pinned.error)).toBe(2);
   });
 
+  it('dates the image by the commit with SOURCE_DATE_EPOCH naming a git source stage', async () => {
+    const dated = server.repo('dated.git');
+    dated.commit({ 'a.txt': 'a\n' }, { date: 1_650_000_123 });
+    const url = server.gitUrl('dated.git');
+    const run = await build(
+      `ARG SOURCE_DATE_EPOCH=src\nFROM scratch AS src\nADD ${url} /\nFROM busybox\nCOPY --from=src /a.txt /a.txt\n`,
+    );
+    expect(run.error).toBeNull();
+    expect(Date.parse(run.result?.config.created ?? '')).toBe(1_650_000_123_000);
+    expect((await stat(path.join(run.out as string, 'a.txt'))).mtimeMs).toBe(1_650_000_123_000);
+  });
+
   it('fails naming the Dockerfile line for an unknown ref and a missing subdir', async () => {
     const url = server.gitUrl('app.git');
     const ref = await build(`FROM busybox\nRUN true\nADD ${url}#nope /x\n`);
