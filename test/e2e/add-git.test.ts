@@ -5,6 +5,7 @@
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run as plan } from '../../cli/commands/plan/run.js';
 import { exportFilesystem, runGit } from '../../executor/index.js';
 import type { Store } from '../../image/index.js';
 import { type GitServer, startGitServer, type TestRepo } from '../executor/git-server.js';
@@ -17,6 +18,27 @@ import {
   storeWithBusybox,
   writeContext,
 } from './helpers.js';
+
+/** `tsbuild plan CONTEXT` against the test store (text form). */
+async function planText(context: string, root: string): Promise<string> {
+  let out = '';
+  let err = '';
+  const code = await plan(
+    { context, buildArgs: [], json: false },
+    {
+      stdout: (t) => {
+        out += t;
+      },
+      stderr: (t) => {
+        err += t;
+      },
+      readStdin: async () => '',
+      env: { TSBUILD_ROOT: root },
+    },
+  );
+  if (code !== 0) throw new Error(`plan failed (${code}): ${err}`);
+  return out;
+}
 
 function lineOf(error: Error | null): number | undefined {
   return (error as { details?: { line?: number } } | null)?.details?.line;
@@ -39,8 +61,9 @@ describe.skipIf(isolationUnavailable() !== undefined)('ADD <git-url>', () => {
     await removeFreshDirs();
   });
 
-  async function build(dockerfile: string, options: Parameters<typeof buildIn>[2] = {}) {
-    const ctx = await freshDir('c');
+  /** Builds `dockerfile` in a fresh context dir, or in `at` (whose plan record a later `tsbuild plan` reads). */
+  async function build(dockerfile: string, options: Parameters<typeof buildIn>[2] = {}, at?: string) {
+    const ctx = at ?? (await freshDir('c'));
     await writeContext(ctx, [{ path: 'Dockerfile', content: dockerfile }]);
     const run = await buildIn(store, ctx, options);
     let out: string | null = null;
@@ -85,12 +108,21 @@ describe.skipIf(isolationUnavailable() !== undefined)('ADD <git-url>', () => {
     const c1 = side.commit({ 'v.txt': '1\n' });
     const url = server.gitUrl('side.git');
     const dockerfile = `FROM busybox\nADD ${url}#main /v\nRUN cat /v/v.txt > /seen\n`;
-    const one = await build(dockerfile);
+    const ctx = await freshDir('p');
+    const one = await build(dockerfile, {}, ctx);
     expect(one.error).toBeNull();
-    const two = await build(dockerfile);
+    const two = await build(dockerfile, {}, ctx);
     expect(cachedSteps(two.log)).toEqual([`[2/3] ADD ${url}#main /v`, '[3/3] RUN cat /v/v.txt > /seen']);
-    side.commit({ 'v.txt': '2\n' });
-    const three = await build(dockerfile);
+    // `tsbuild plan`: the resolved commit under the step, CACHED; once the ref moves, why it misses.
+    const planned = await planText(ctx, store.root);
+    expect(planned).toMatch(new RegExp(`ADD ${url}#main /v  CACHED\n +git ${url} refs/heads/main ${c1}\n`));
+    const c2 = side.commit({ 'v.txt': '2\n' });
+    expect(await planText(ctx, store.root)).toMatch(
+      new RegExp(
+        `ADD ${url}#main /v  MISS \\(inputs changed: git ${url}#refs/heads/main\\)\n +git ${url} refs/heads/main ${c2}\n`,
+      ),
+    );
+    const three = await build(dockerfile, {}, ctx);
     expect(cachedSteps(three.log)).toEqual([]);
     expect(await readFile(path.join(three.out as string, 'seen'), 'utf8')).toBe('2\n');
     // The commit as checksum (a prefix will do) is verified against what the ref resolves to.

@@ -178,6 +178,15 @@ describe('checkoutGit', () => {
     expect(await readdir(path.join(dir, 'without/vendor/sub'))).toEqual([]);
   });
 
+  it('runs no filter a repository names in .gitattributes (no config can define one)', async () => {
+    const attr = server.repo('attr.git');
+    const commit = attr.commit({ '.gitattributes': '*.txt filter=evil\n', 'a.txt': 'raw content\n' });
+    const source = { remote: server.gitUrl('attr.git'), source: server.gitUrl('attr.git'), sha: commit, commit };
+    const dir = await tmp();
+    await checkoutGit(planned(source), path.join(dir, 'out'), dir);
+    expect(await readFile(path.join(dir, 'out/a.txt'), 'utf8')).toBe('raw content\n');
+  });
+
   it('fails with the remote’s name when the planned commit cannot be fetched', async () => {
     const dir = await tmp();
     const gone = 'f'.repeat(40);
