@@ -25,7 +25,7 @@ const networkOption = {
 const buildContextOption = {
   type: 'string',
   describe:
-    'NAME=DIR | NAME=docker-image://REF: what FROM NAME, COPY --from=NAME and mounts from=NAME use (repeatable)',
+    'NAME=DIR | NAME=docker-image://REF | NAME=GIT-URL | NAME=HTTPS-URL: what FROM NAME, COPY --from=NAME and mounts from=NAME use (repeatable)',
 } as const;
 
 /** `--add-host`, `--shm-size` and `--ulimit` of build and plan (docker build's): what every RUN step gets. */
@@ -147,7 +147,8 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           .positional('context', {
             type: 'string',
             demandOption: true,
-            describe: 'context directory, or - for a tar on stdin',
+            describe:
+              'context directory, git repository or http(s) URL (tarball or Dockerfile), or - for a tar on stdin',
           })
           .option('tag', { alias: 't', type: 'string', describe: 'NAME[:TAG] (repeatable)' })
           .option('file', {

@@ -40,6 +40,7 @@ export {
   pushNames,
   type RegistryPushSpec,
 } from './build/export-registry.js';
+export { type GitAgent, gitAgent, isSshRemote } from './build/git-ssh.js';
 export { toTarEntry } from './build/layer-commit.js';
 export { liveBuildsSince, registerBuild } from './build/live-builds.js';
 export type { BuildContextOption } from './build/named-contexts.js';
@@ -60,6 +61,7 @@ export { type PruneOptions, pruneMountStubs } from './diff/mount-stubs.js';
 export { readNoFollow } from './diff/read-content.js';
 export { diffUpperDir, type UpperDiffOptions } from './diff/upper.js';
 export { parseGetfattrDump, readTreeXattrs, type Xattrs } from './diff/xattrs.js';
+export * from './git/index.js';
 export {
   defaultHostname,
   type ExtraHost,

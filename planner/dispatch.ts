@@ -20,6 +20,7 @@ import type {
   BuildNetwork,
   BuildRunOptions,
   ContextSource,
+  GitResolver,
   ImageConfig,
   NamedContext,
   PlanStage,
@@ -40,6 +41,7 @@ export interface DispatchEnv {
   readonly run: BuildRunOptions;
   readonly argScope: ArgScope;
   readonly context: ContextSource;
+  readonly git?: GitResolver;
   /** `--build-context` values by normalised name. */
   readonly namedContexts: ReadonlyMap<string, NamedContext>;
   readonly resolver: BaseImageResolver;
@@ -65,6 +67,7 @@ export async function dispatchStage(
     network: env.network,
     run: env.run,
     context: env.context,
+    ...(env.git === undefined ? {} : { git: env.git }),
     source: (name: string, range: Range, allowIndex: boolean) => sourceRef(env, stage, name, range, allowIndex),
   };
   if (from.base.type === 'context') await copyContextBase(env, state, stage, from.base.name);

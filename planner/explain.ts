@@ -67,6 +67,8 @@ function fileChanges(old: readonly ListedInput[], current: readonly ListedInput[
       if (i.type === 'context') for (const f of i.files) map.set(f.path, f.digest);
       if (i.type === 'stage') map.set(`stage ${i.name}`, i.key);
       if (i.type === 'inline') map.set(`heredoc ${i.name}`, i.digest);
+      // A repository's ref that moved to another commit.
+      if (i.type === 'git') map.set(`git ${i.remote}#${i.ref}${i.subdir === '/' ? '' : `:${i.subdir}`}`, i.commit);
     }
     return map;
   };

@@ -39,6 +39,7 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
     stages,
     escapeChar: ast.escapeChar,
     resolver: deps.sourceEpoch,
+    ...(deps.git === undefined ? {} : { git: deps.git }),
   });
   const declared = new Set(metaArgs.flatMap((a) => a.declarations.map((d) => d.name.value)));
   const contexts = deps.namedContexts ?? new Map();
@@ -65,6 +66,7 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
     run: options.run ?? {},
     argScope: { buildArgs, globalArgs: globals },
     context: deps.context,
+    ...(deps.git === undefined ? {} : { git: deps.git }),
     namedContexts: contexts,
     resolver: deps.images,
     diagnostics,

@@ -4,7 +4,15 @@
 
 import type { Diagnostic, Range } from '../parser/index.js';
 import { EnvList } from './env-list.js';
-import type { BuildNetwork, BuildRunOptions, ContextSource, ImageConfig, PlanStep, Platform } from './types.js';
+import type {
+  BuildNetwork,
+  BuildRunOptions,
+  ContextSource,
+  GitResolver,
+  ImageConfig,
+  PlanStep,
+  Platform,
+} from './types.js';
 
 export interface DeclaredArg {
   readonly key: string;
@@ -43,6 +51,8 @@ export interface StepContext {
   /** The build's `--add-host`, `--shm-size` and `--ulimit`, for every RUN. */
   readonly run: BuildRunOptions;
   readonly context: ContextSource;
+  /** Resolves the refs of `ADD <git-url>` (absent: such an ADD is refused). */
+  readonly git?: GitResolver;
   /** Resolves `--from=` (a stage index allowed) / `from=` (names only) to an earlier stage, a named context or an image. */
   readonly source: (from: string, range: Range, allowIndex: boolean) => Promise<SourceRef>;
 }

@@ -108,6 +108,44 @@ export type BuildNetwork = NetworkMode;
 export interface SourceEpochResolver {
   /** Seconds: the Last-Modified of the response, else the newest mtime of the archive's files; null for neither. */
   httpEpoch(url: string, checksum: string | null): Promise<number | null>;
+  /** Seconds: the committer time of the commit a git source resolved to; absent: such a source gives no epoch. */
+  gitEpoch?(checkout: GitCheckout): Promise<number | null>;
+}
+
+/** What `git ls-remote` says a ref of a remote points to. */
+export interface GitResolution {
+  /** The ref that matched (`refs/heads/main`, `refs/tags/v1`), as BuildKit picks among branch and tag. */
+  readonly ref: string;
+  /** What the ref points to: a commit, or an annotated tag's object. */
+  readonly sha: string;
+  /** For an annotated tag, the commit it points to. */
+  readonly tagCommit?: string;
+}
+
+/** Resolves git refs to commits (`git ls-remote`); the executor implements it, tests fake it. */
+export interface GitResolver {
+  /** `ref` empty: the remote's default branch. Throws an Error whose message a user can act on. */
+  resolve(remote: string, ref: string): Promise<GitResolution>;
+}
+
+/** One git repository an ADD checks out, as planned. */
+export interface GitCheckout {
+  /** The source as the instruction gives it (expanded). */
+  readonly source: string;
+  /** What git fetches from (may hold credentials: never printed as is). */
+  readonly remote: string;
+  /** The ref to fetch: the matched ref, or the commit id when the source names one. */
+  readonly ref: string;
+  /** What `ref` pointed to when planned; the checkout fails if it cannot get this object. */
+  readonly sha: string;
+  /** The commit whose tree is checked out. */
+  readonly commit: string;
+  /** Directory of the repository copied (cleaned, rooted; `/` for all). */
+  readonly subdir: string;
+  readonly keepGitDir: boolean;
+  readonly submodules: boolean;
+  /** File times: the commit's (`commit`) or the time of the checkout. */
+  readonly mtime: 'commit' | 'checkout';
 }
 
 /**
@@ -127,6 +165,8 @@ export interface PlanDeps {
   readonly images: BaseImageResolver;
   /** Absent: a SOURCE_DATE_EPOCH naming a stage is checked but gives no epoch (as BuildKit without a client). */
   readonly sourceEpoch?: SourceEpochResolver;
+  /** Resolves the refs of `ADD <git-url>`; absent: such an ADD is a plan error. */
+  readonly git?: GitResolver;
 }
 
 export type StageBase =
@@ -162,7 +202,16 @@ export type StepInput =
     }
   | { readonly type: 'image'; readonly ref: string; readonly paths: readonly string[] }
   | { readonly type: 'inline'; readonly name: string; readonly digest: string }
-  | { readonly type: 'url'; readonly url: string };
+  | { readonly type: 'url'; readonly url: string }
+  /** A git repository at the commit its ref resolved to when planned (the key holds the commit, not the ref). */
+  | {
+      readonly type: 'git';
+      /** The remote, credentials redacted. */
+      readonly remote: string;
+      readonly ref: string;
+      readonly commit: string;
+      readonly subdir: string;
+    };
 
 export interface RunMount {
   readonly type: 'bind' | 'cache' | 'tmpfs' | 'secret' | 'ssh';
@@ -228,6 +277,8 @@ export type StepOperation =
       readonly unpack: boolean | null;
       readonly inline: readonly { readonly name: string; readonly content: string }[];
       readonly epoch: number | null;
+      /** ADD of git repositories: what to check out for each (their sources are also in `sources`). */
+      readonly git?: readonly GitCheckout[];
     }
   | { readonly type: 'mkdir'; readonly path: string; readonly user: string; readonly epoch: number | null }
   | { readonly type: 'config'; readonly change: ConfigChange }

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   need=()
-  for pkg in runc crun busybox-static attr skopeo umoci docker-registry debootstrap openssh-client bzip2 xz-utils; do
+  for pkg in runc crun busybox-static attr skopeo umoci docker-registry debootstrap openssh-client bzip2 xz-utils git; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
   done
   if [ "${#need[@]}" -gt 0 ]; then

@@ -18,7 +18,9 @@ import {
   snapshotSource,
 } from '../../planner/index.js';
 import type { CacheSpec } from '../cache-transfer/index.js';
+import { gitResolver } from '../git/index.js';
 import { BuildError } from './errors.js';
+import { type GitAgent, gitAgent } from './git-ssh.js';
 import { commitImage } from './image-commit.js';
 import type { FsState } from './layer-ref.js';
 import { registerBuild } from './live-builds.js';
@@ -28,7 +30,7 @@ import type { PullPolicy } from './pull-base.js';
 import { baseLayerCount, rewriteTimestamps } from './rewrite-timestamp.js';
 import { runStages } from './schedule.js';
 import { Semaphore } from './semaphore.js';
-import { httpSourceEpoch } from './source-epoch.js';
+import { sourceEpochResolver } from './source-epoch.js';
 import type { SshSource } from './ssh-forward.js';
 import type { SecretSource } from './step-env.js';
 import { baseImageResolver } from './store-images.js';
@@ -43,6 +45,8 @@ export interface BuildOptions {
   readonly dockerfileText?: string;
   /** The context dir is a throw-away unpacked tar (stdin): keep no stat cache for it in the store. */
   readonly ephemeralContext?: boolean;
+  /** `false`: apply no .dockerignore (a remote context: BuildKit reads none for it). */
+  readonly dockerignore?: boolean;
   readonly tags?: readonly string[];
   readonly target?: string;
   readonly buildArgs?: Readonly<Record<string, string>>;
@@ -124,14 +128,21 @@ export interface BuildResult {
 export async function build(options: BuildOptions): Promise<BuildResult> {
   // Marked as running on the store for the whole build: pruning keeps the records it uses (live-builds.ts).
   const unregister = await registerBuild(options.store);
+  const agent = gitAgent(options.ssh, storeTmp(options.store));
   try {
-    return await runBuild(options);
+    return await runBuild(options, agent);
   } finally {
+    await agent.close();
     await unregister();
   }
 }
 
-async function runBuild(options: BuildOptions): Promise<BuildResult> {
+/** The store's directory for private temporary files (stdin and remote contexts, git agent sockets). */
+function storeTmp(store: Store): string {
+  return path.join(store.root, 'tmp');
+}
+
+async function runBuild(options: BuildOptions, agent: GitAgent): Promise<BuildResult> {
   const contextDir = path.resolve(options.contextDir);
   const dockerfilePath = options.dockerfile ?? path.join(contextDir, 'Dockerfile');
   const dockerfileName = path.basename(dockerfilePath);
@@ -163,6 +174,7 @@ async function runBuild(options: BuildOptions): Promise<BuildResult> {
       // A first build of a context it copies whole hashes every file: as the walk goes, not in a second pass.
       hashAll: statCache.size === 0 && copiesWholeContext(parsed.ast),
       ...(options.dockerfileText === undefined ? { dockerfilePath } : {}),
+      ...(options.dockerignore === false ? { ignoreFile: null } : {}),
     });
   } catch (error) {
     contextStep.error((error as Error).message);
@@ -190,7 +202,11 @@ async function runBuild(options: BuildOptions): Promise<BuildResult> {
       context: snapshotSource(snapshot),
       namedContexts: named.planned,
       images: images.resolver,
-      sourceEpoch: httpSourceEpoch,
+      sourceEpoch: sourceEpochResolver(storeTmp(options.store), agent, options.signal),
+      git: gitResolver({
+        sshAgent: (remote) => agent.socketFor(remote),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      }),
     });
   } finally {
     await images.close();
@@ -232,6 +248,7 @@ async function runBuild(options: BuildOptions): Promise<BuildResult> {
       now,
       secrets: options.secrets ?? new Map(),
       ...(options.ssh === undefined ? {} : { ssh: options.ssh }),
+      gitAgent: agent,
       runtime: options.runtime ?? 'runc',
       hostname: options.hostname ?? (options.buildArgs?.BUILDKIT_SANDBOX_HOSTNAME || 'buildkitsandbox'),
       signal,

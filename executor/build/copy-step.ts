@@ -4,7 +4,7 @@
 // (copy-direct.ts) is written straight into a new snapshot instead.
 import type { ContextSnapshot } from '../../cache/index.js';
 import { isInside } from '../../image/index.js';
-import type { StepOperation } from '../../planner/index.js';
+import { isHttpSource, type StepOperation } from '../../planner/index.js';
 import { type ArchiveKind, detectArchive, unpackArchive } from './archive.js';
 import { parseChmod } from './chmod.js';
 import { type DirectEntry, planCopyEntries, planDirectMkdir, writeDirect } from './copy-direct.js';
@@ -14,6 +14,7 @@ import { mkdirInRoot, relOf, type WriteOptions, writeGroup } from './copy-write.
 import { runDirectStep } from './direct-step.js';
 import { download } from './download.js';
 import { runFsStep, type StepWorkspace, withReadView } from './fs-step.js';
+import { gitGroups } from './git-copy.js';
 import type { FsState, LayerRef } from './layer-ref.js';
 import { phaseTimer } from './phase-timer.js';
 import { contextOf, type StepEnv } from './step-env.js';
@@ -23,7 +24,7 @@ type CopyOperation = Extract<StepOperation, { type: 'copy' }>;
 
 /** A COPY/ADD step on `fs`: written directly into a new snapshot when it can be (copy-direct.ts), else in an overlay. */
 export async function copyStep(env: StepEnv, op: CopyOperation, fs: FsState, epoch: number | null): Promise<LayerRef> {
-  if (op.add || op.sources.some(isUrl)) return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws));
+  if (op.add) return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws));
   if (op.from.type !== 'context') {
     if (op.inline.length === 0) return copyFromTree(env, op, fs, epoch);
     return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws));
@@ -87,8 +88,6 @@ async function copyFromTree(env: StepEnv, op: CopyOperation, fs: FsState, epoch:
   });
 }
 
-const isUrl = (s: string): boolean => /^https?:\/\//.test(s);
-
 /** The copy in an overlay's root; `selected`: the groups of the sources (not URLs), when selected already. */
 export async function performCopy(
   env: StepEnv,
@@ -104,9 +103,13 @@ export async function performCopy(
   };
   const write = (groups: readonly CopyGroup[]) => writeGroups(ws.root, op, groups, options);
   await write(op.inline.map((doc) => inlineGroup(doc.name, doc.content, env.now)));
-  const urls = op.sources.filter(isUrl);
-  const paths = op.sources.filter((s) => !isUrl(s));
-  for (const url of urls) await write([await download(url, op.checksum, ws.scratch, env.now)]);
+  const git = op.git ?? [];
+  const remote = (s: string) => isHttpSource(s) || git.some((g) => g.source === s);
+  const paths = op.sources.filter((s) => !remote(s));
+  for (const url of op.sources.filter(isHttpSource)) {
+    await write([await download(url, op.checksum, ws.scratch, env.now)]);
+  }
+  for (const source of git) await write(await gitGroups(env, source, op.excludes, ws.scratch));
   if (paths.length === 0) return;
   if (selected !== undefined) {
     await write(selected);

@@ -3,7 +3,7 @@
 // stat cache kept in the store); an image alias goes to the planner as is.
 import { type ContextSnapshot, contextStatCacheFile, StatCache, snapshotContext } from '../../cache/index.js';
 import type { Store } from '../../image/index.js';
-import { type NamedContext, snapshotSource } from '../../planner/index.js';
+import { type NamedContext, redactCredentials, snapshotSource } from '../../planner/index.js';
 import { BuildError } from './errors.js';
 import type { Progress } from './progress.js';
 
@@ -11,8 +11,15 @@ import type { Progress } from './progress.js';
 export type BuildContextOption =
   /** `docker-image://REF`: the normalised reference, or `scratch`. */
   | { readonly type: 'image'; readonly ref: string }
-  /** A local directory (absolute, or relative to the working directory). */
-  | { readonly type: 'local'; readonly dir: string };
+  /**
+   * A local directory (absolute, or relative to the working directory). `remote`: the URL it was fetched from
+   * into a private directory (no .dockerignore applies, and no stat cache is kept for it).
+   */
+  | { readonly type: 'local'; readonly dir: string; readonly remote?: string }
+  /** A git repository URL; the CLI checks it out and passes it on as `local` with `remote`. */
+  | { readonly type: 'git'; readonly url: string }
+  /** Any other http(s) URL: the downloaded file is the context; the CLI passes it on as `local` with `remote`. */
+  | { readonly type: 'http'; readonly url: string };
 
 export interface LoadedContexts {
   /** What the planner resolves names with. */
@@ -36,11 +43,16 @@ export async function loadNamedContexts(
       planned.set(name, option);
       continue;
     }
-    const step = progress.step(`[context ${name}] load from client`);
+    if (option.type !== 'local') throw new BuildError(`build context ${name}: ${option.url} was not fetched`);
+    const from = option.remote === undefined ? 'from client' : redactCredentials(option.remote);
+    const step = progress.step(`[context ${name}] load ${from}`);
     try {
-      const statCache = await StatCache.open(contextStatCacheFile(store.paths.cache, option.dir));
+      const remote = option.remote !== undefined;
+      const statCache = remote
+        ? StatCache.inMemory()
+        : await StatCache.open(contextStatCacheFile(store.paths.cache, option.dir));
       caches.push(statCache);
-      const snapshot = await snapshotContext(option.dir, { statCache });
+      const snapshot = await snapshotContext(option.dir, { statCache, ...(remote ? { ignoreFile: null } : {}) });
       snapshots.set(name, snapshot);
       planned.set(name, { type: 'local', source: snapshotSource(snapshot) });
     } catch (error) {

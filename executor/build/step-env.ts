@@ -2,6 +2,7 @@
 // filesystems, output streaming, secrets and cancellation.
 import type { ContextSnapshot } from '../../cache/index.js';
 import type { Store } from '../../image/index.js';
+import type { GitAgent } from './git-ssh.js';
 import type { FsState } from './layer-ref.js';
 import type { SshSource } from './ssh-forward.js';
 
@@ -24,6 +25,8 @@ export interface StepEnv {
   readonly secrets: ReadonlyMap<string, SecretSource>;
   /** `--ssh` agents by id, for RUN --mount=type=ssh. */
   readonly ssh?: ReadonlyMap<string, SshSource>;
+  /** The `--ssh default` agent for SSH remotes of git sources. */
+  readonly gitAgent?: GitAgent;
   readonly runtime: string;
   /** The sandbox hostname (BUILDKIT_SANDBOX_HOSTNAME, default `buildkitsandbox`). */
   readonly hostname: string;

@@ -8,9 +8,11 @@ import type { AddInstruction, CopyFilesInstruction, Word } from '../../parser/in
 import type { Canonical } from '../cache-key.js';
 import { sha256 } from '../cache-key.js';
 import { PlanError } from '../errors.js';
+import { type GitRef, GitRefError, isHttpSource, parseGitRef } from '../git-ref.js';
+import { type GitFlags, GitSourceError, resolveGitSource } from '../git-source.js';
 import { resolveDest, shownPath } from '../paths.js';
 import type { StepContext } from '../stage-state.js';
-import type { StepInput, StepOperation } from '../types.js';
+import type { GitCheckout, StepInput, StepOperation } from '../types.js';
 import {
   boolFlag,
   checkFlags,
@@ -43,6 +45,7 @@ export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepD
   // BuildKit ignores --link when --chmod is given (no merge op then).
   const link = boolFlag(instr, 'link') && chmod === null;
   const checksum = stringFlag(ctx, instr, 'checksum');
+  const keepGitFlag = flag(instr, 'keep-git-dir');
   const keepGitDir = boolFlag(instr, 'keep-git-dir');
   const unpackFlag = flag(instr, 'unpack');
   const unpack = unpackFlag === null ? null : boolFlag(instr, 'unpack');
@@ -57,12 +60,17 @@ export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepD
       inline.push({ name: doc.name, content: doc.expand ? expandContent(ctx, data, word) : data });
     } else paths.push(expandWordNode(ctx, word));
   }
-  const urls = paths.filter(isUrl);
-  if (!add && urls.length > 0) throw new PlanError('copy-url', "source can't be a URL for COPY", instr.range);
+  const kinds = paths.map((p) => sourceKind(p, instr));
+  if (!add && kinds.some((k) => k.kind === 'git')) {
+    throw new PlanError('copy-git', "source can't be a git ref for COPY", instr.range);
+  }
+  if (!add && kinds.some((k) => k.kind === 'http')) {
+    throw new PlanError('copy-url', "source can't be a URL for COPY", instr.range);
+  }
   if (checksum !== null && paths.length + inline.length !== 1) {
     throw new PlanError('checksum-sources', "checksum can't be specified for multiple sources", instr.range);
   }
-  if (checksum !== null && urls.length !== 1) {
+  if (checksum !== null && kinds.filter((k) => k.kind !== 'path').length !== 1) {
     throw new PlanError('checksum-non-http', 'checksum requires HTTP(S) or Git sources', instr.range);
   }
   const rawDest = expandWordNode(ctx, instr.destination);
@@ -75,7 +83,9 @@ export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepD
     );
   }
 
-  const { inputs, sourceKeys } = await selectInputs(ctx, instr, from, paths, inline, { excludes, parents });
+  const gitFlags: GitFlags = { keepGitDir: keepGitFlag === null ? null : keepGitDir, checksum };
+  const selected = await selectInputs(ctx, instr, from, kinds, inline, { excludes, parents }, gitFlags);
+  const { inputs, sourceKeys, git } = selected;
   const operation: StepOperation = {
     type: 'copy',
     add,
@@ -92,6 +102,7 @@ export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepD
     unpack,
     inline,
     epoch: ctx.epoch,
+    ...(git.length === 0 ? {} : { git }),
   };
   const definition: { [key: string]: Canonical } = {
     op: add ? 'add' : 'copy',
@@ -130,10 +141,22 @@ function checkChmod(chmod: string, instr: CopyLike): void {
   );
 }
 
-function isUrl(source: string): boolean {
-  return (
-    /^https?:\/\//.test(source) || /^git@/.test(source) || (/\.git(#.*)?$/.test(source) && /^[a-z]+:\/\//.test(source))
-  );
+type SourceKind =
+  | { readonly kind: 'git'; readonly source: string; readonly ref: GitRef }
+  | { readonly kind: 'http' | 'path'; readonly source: string };
+
+/** BuildKit's order: a git repository first (`…/repo.git`, `git@…`), then an HTTP(S) download, else a path. */
+function sourceKind(source: string, instr: CopyLike): SourceKind {
+  let ref: GitRef | null;
+  try {
+    ref = parseGitRef(source);
+  } catch (error) {
+    if (error instanceof GitRefError) throw new PlanError('git-url', error.message, instr.range);
+    throw error;
+  }
+  // `github.com/org/repo` is a repository only as a build context; in ADD it is a path.
+  if (ref !== null && !ref.indistinguishableFromLocal) return { kind: 'git', source, ref };
+  return { kind: isHttpSource(source) ? 'http' : 'path', source };
 }
 
 function heredocFor(instr: CopyLike, word: Word) {
@@ -174,12 +197,15 @@ async function selectInputs(
   ctx: StepContext,
   instr: CopyLike,
   from: FromSource,
-  paths: readonly string[],
+  kinds: readonly SourceKind[],
   inline: readonly { name: string; content: string }[],
   options: { excludes: readonly string[]; parents: boolean },
-): Promise<{ inputs: StepInput[]; sourceKeys: Canonical[] }> {
+  gitFlags: GitFlags,
+): Promise<{ inputs: StepInput[]; sourceKeys: Canonical[]; git: GitCheckout[] }> {
   const inputs: StepInput[] = [];
   const sourceKeys: Canonical[] = [];
+  const git: GitCheckout[] = [];
+  const paths = kinds.map((k) => k.source);
   for (const doc of inline) {
     const digest = sha256(doc.content);
     inputs.push({ type: 'inline', name: doc.name, digest });
@@ -191,10 +217,21 @@ async function selectInputs(
     else inputs.push({ type: 'image', ref: ref.ref, paths });
     // How the stage was built is left out: the executor adds the content the copy selects (keyPending).
     sourceKeys.push(ref.type === 'stage' ? { stage: 'content', paths } : { image: ref.ref, digest: ref.digest, paths });
-    return { inputs, sourceKeys };
+    return { inputs, sourceKeys, git };
   }
-  for (const source of paths) {
-    if (isUrl(source)) {
+  for (const item of kinds) {
+    const source = item.source;
+    if (item.kind === 'git') {
+      const planned = await resolveGitSource(source, item.ref, gitFlags, ctx.git).catch((error: unknown) => {
+        if (error instanceof GitSourceError) throw new PlanError('git-source', error.message, instr.range);
+        throw error;
+      });
+      inputs.push(planned.input);
+      sourceKeys.push(planned.key);
+      git.push(planned.checkout);
+      continue;
+    }
+    if (item.kind === 'http') {
       // The content of a URL is only known after download; the executor refines the key then.
       inputs.push({ type: 'url', url: source });
       sourceKeys.push({ url: source });
@@ -209,5 +246,5 @@ async function selectInputs(
     inputs.push({ type: 'context', ...name, source, digest: selection.digest, files: selection.files });
     sourceKeys.push({ source, digest: selection.digest });
   }
-  return { inputs, sourceKeys };
+  return { inputs, sourceKeys, git };
 }

@@ -30,9 +30,10 @@ const refusals: [string, string][] = [
     'Extra=.',
     'invalid context name Extra: invalid reference format: repository name (library/Extra) must be lowercase',
   ],
-  ['src=git://github.com/a/b.git', 'build context src=git://github.com/a/b.git: git contexts are not supported'],
-  ['src=git@github.com:a/b.git', 'build context src=git@github.com:a/b.git: git contexts are not supported'],
-  ['src=https://example.com/ctx.tar', 'build context src=https://example.com/ctx.tar: HTTP contexts are not supported'],
+  [
+    'src=https://h/r.git?ref=a#b',
+    'invalid build context src=https://h/r.git?ref=a#b: URL fragment and query cannot be specified together',
+  ],
   [
     'src=oci-layout:///tmp/layout',
     'build context src=oci-layout:///tmp/layout: oci-layout:// contexts are not supported',
@@ -63,13 +64,31 @@ describe('--build-context values', () => {
     ]);
   });
 
+  it('are git repositories (as BuildKit tells them) or other http(s) URLs, fetched when building', () => {
+    const contexts = buildContexts(
+      [
+        'a=git://github.com/a/b.git',
+        'b=git@github.com:a/b.git#v1:sub',
+        'c=https://h/r.git?tag=v1',
+        'd=https://h/c.tar',
+      ],
+      dir,
+    );
+    expect([...contexts]).toEqual([
+      ['a', { type: 'git', url: 'git://github.com/a/b.git' }],
+      ['b', { type: 'git', url: 'git@github.com:a/b.git#v1:sub' }],
+      ['c', { type: 'git', url: 'https://h/r.git?tag=v1' }],
+      ['d', { type: 'http', url: 'https://h/c.tar' }],
+    ]);
+  });
+
   it.each(refusals)('%s is refused: %s', (value, message) => {
     expect(() => buildContexts([value], dir)).toThrow(message);
   });
 
   it('names every kind tsbuild supports when it refuses one', () => {
-    expect(() => buildContexts(['src=git://x/y.git'], dir)).toThrow(
-      '(supported: a local directory or docker-image://REF)',
+    expect(() => buildContexts(['src=target:x'], dir)).toThrow(
+      '(supported: a local directory, docker-image://REF, a git repository or an http(s) URL)',
     );
   });
 });
@@ -139,8 +158,14 @@ describe('tsbuild plan --build-context', () => {
       await plan({ context: join(dir, 'ctx'), buildArgs: [], json: false, buildContexts: ['x=target:y'] }, io()),
     ).toBe(2);
     expect(err).toBe(
-      'error: build context x=target:y: target: contexts are not supported (supported: a local directory or docker-image://REF)\n',
+      'error: build context x=target:y: target: contexts are not supported (supported: a local directory, docker-image://REF, a git repository or an http(s) URL)\n',
     );
+  });
+
+  it('refuses a URL, which only a build fetches (exit 2)', async () => {
+    const options = { context: join(dir, 'ctx'), buildArgs: [], json: false, buildContexts: ['x=git://h/r.git'] };
+    expect(await plan(options, io())).toBe(2);
+    expect(err).toBe('error: build context x: tsbuild plan takes a local directory or docker-image://REF, not a URL\n');
   });
 
   it('without it, COPY --from=NAME names an image', async () => {

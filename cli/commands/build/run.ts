@@ -11,6 +11,7 @@ import {
   BuildError,
   build,
   exportOutput,
+  gitAgent,
   type OutputSpec,
   parseOutput,
   progressFor,
@@ -29,6 +30,7 @@ import type { BuildCheck } from './checks.js';
 import { renderBuildError } from './error-text.js';
 import { callFunction, checkBuildTag, networkMode, platformOption } from './option-values.js';
 import { asStoreOutput, pushTargets, pushToRegistries } from './push.js';
+import { fetchNamedContexts } from './remote-context.js';
 import { buildRunOptions } from './run-options.js';
 import { parseSshSpecs } from './ssh-spec.js';
 import { type BuildSources, resolveSources } from './stdin-sources.js';
@@ -179,6 +181,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   const epoch = io.env.SOURCE_DATE_EPOCH;
   if (epoch !== undefined && buildArgs.SOURCE_DATE_EPOCH === undefined) buildArgs.SOURCE_DATE_EPOCH = epoch;
   let sources: BuildSources | undefined;
+  const cleanups: (() => Promise<void>)[] = [];
   const interrupt = io.signal === undefined ? processInterrupt() : givenInterrupt(io.signal);
   try {
     const store = await Store.open(opts.root ?? defaultStoreRoot(io.env as NodeJS.ProcessEnv));
@@ -186,8 +189,20 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       const stdin: AsyncIterable<Uint8Array> = {
         [Symbol.asyncIterator]: () => (io.stdin ?? process.stdin)[Symbol.asyncIterator](),
       };
-      sources = await resolveSources(opts.context, opts.file, stdin, store.root);
+      // SSH remotes of remote contexts use the `--ssh default` agent, as the build's git sources do.
+      const agent = gitAgent(ssh, path.join(store.root, 'tmp'));
+      cleanups.push(() => agent.close());
+      const git = { agent, signal: interrupt.signal };
+      sources = await resolveSources(opts.context, opts.file, stdin, store.root, {
+        keepGitDir: goBool(buildArgs.BUILDKIT_CONTEXT_KEEP_GIT_DIR),
+        ...git,
+      });
       dockerfileName = path.basename(sources.dockerfile);
+      if ([...namedContexts.values()].some((c) => c.type === 'git' || c.type === 'http')) {
+        const fetched = await fetchNamedContexts(namedContexts, path.join(store.root, 'tmp'), git);
+        namedContexts = fetched.contexts;
+        cleanups.push(fetched.cleanup);
+      }
     } catch (error) {
       io.stderr(`ERROR: ${(error as Error).message}\n`);
       return 1;
@@ -197,7 +212,8 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       contextDir: sources.contextDir,
       dockerfile: sources.dockerfile,
       ...(sources.dockerfileText === undefined ? {} : { dockerfileText: sources.dockerfileText }),
-      ephemeralContext: opts.context === '-',
+      ephemeralContext: opts.context === '-' || sources.remote === true,
+      ...(sources.remote === true ? { dockerignore: false } : {}),
       tags: opts.tags,
       ...(opts.target === undefined ? {} : { target: opts.target }),
       buildArgs,
@@ -272,8 +288,9 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     return 1;
   } finally {
     interrupt.release();
-    // The unpacked stdin context is private to this build, failed or not.
+    // The unpacked stdin or remote contexts are private to this build, failed or not.
     await sources?.cleanup();
+    for (const cleanup of cleanups) await cleanup();
   }
 }
 
@@ -293,6 +310,11 @@ async function collectGarbage(store: Store, io: BuildIo): Promise<void> {
  */
 function isBuildCheckCode(code: string): boolean {
   return /^[A-Z]/.test(code) || code === 'empty-continuation';
+}
+
+/** Go's strconv.ParseBool, false for anything else (BuildKit ignores a value it cannot parse). */
+function goBool(value: string | undefined): boolean {
+  return value !== undefined && ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
 }
 
 function keyValues(list: readonly string[]): Record<string, string> {

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { contextStatCacheFile, StatCache, snapshotContext } from '../../../cache/index.js';
+import { gitResolver } from '../../../executor/git/index.js';
 import { defaultStoreRoot, Store, storePaths } from '../../../image/index.js';
 import { type Diagnostic, parse } from '../../../parser/index.js';
 import {
@@ -118,6 +119,7 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
         context: snapshotSource(snapshot),
         namedContexts,
         images: store === null ? noImages : storeResolver(store),
+        git: gitResolver(),
       },
     );
   } catch (error) {
@@ -145,7 +147,9 @@ async function namedContextsOf(values: readonly string[]): Promise<Map<string, N
   const out = new Map<string, NamedContext>();
   for (const [name, option] of buildContexts(values)) {
     if (option.type === 'image') out.set(name, option);
-    else {
+    else if (option.type !== 'local') {
+      throw new Error(`build context ${name}: tsbuild plan takes a local directory or docker-image://REF, not a URL`);
+    } else {
       const snapshot = await snapshotContext(option.dir, { statCache: StatCache.inMemory() });
       out.set(name, { type: 'local', source: snapshotSource(snapshot) });
     }

@@ -27,6 +27,12 @@ function formatStage(stage: PlanStage, statuses: ReadonlyMap<PlanStep, StepStatu
     lines.push(
       `  ${String(step.line).padStart(width)}  ${key.padEnd(71)}  ${marker}${oneLine(step.instruction)}${suffix}`,
     );
+    // What a git source resolved to: the commit is what the key holds.
+    for (const input of step.inputs) {
+      if (input.type !== 'git') continue;
+      const subdir = input.subdir === '/' ? '' : ` ${input.subdir}`;
+      lines.push(`  ${' '.repeat(width)}  git ${input.remote} ${input.ref} ${input.commit}${subdir}`);
+    }
   }
   lines.push(`  image ${stage.imageKey}`);
   return `${lines.join('\n')}\n`;

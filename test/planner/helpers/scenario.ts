@@ -8,6 +8,7 @@ import { defaultFileReader, snapshotContext } from '../../../cache/index.js';
 import {
   type BuildNetwork,
   type BuildRunOptions,
+  type GitResolver,
   MemoryImageResolver,
   type PlanResult,
   plan,
@@ -31,6 +32,8 @@ export interface Scenario {
   readonly network?: BuildNetwork;
   /** The build's `--add-host`, `--shm-size` and `--ulimit`. */
   readonly run?: BuildRunOptions;
+  /** Resolves the refs of `ADD <git-url>`. */
+  readonly git?: GitResolver;
 }
 
 export const AMD64 = { os: 'linux', architecture: 'amd64' } as const;
@@ -70,7 +73,11 @@ export async function planDir(dir: string, scenario: Scenario): Promise<PlanResu
       ...(scenario.network === undefined ? {} : { network: scenario.network }),
       ...(scenario.run === undefined ? {} : { run: scenario.run }),
     },
-    { context: snapshotSource(await snapshotContext(dir, { readFile: defaultFileReader })), images },
+    {
+      context: snapshotSource(await snapshotContext(dir, { readFile: defaultFileReader })),
+      images,
+      ...(scenario.git === undefined ? {} : { git: scenario.git }),
+    },
   );
 }
 

@@ -1,0 +1,39 @@
+// SSH remotes of git sources (`git@host:repo`, `ssh://…`) authenticate with the `--ssh default` agent, as
+// BuildKit's llb.Git mounts the default SSH socket for them: one relay socket per build, served on first use in
+// a private directory under the store's tmp and closed with the build. Other remotes get no agent.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { type AgentSocket, type SshSource, serveAgentSocket } from './ssh-forward.js';
+
+export interface GitAgent {
+  /** The agent socket for `remote`, or undefined (not an SSH remote, or no `--ssh default`). */
+  socketFor(remote: string): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+export function isSshRemote(remote: string): boolean {
+  return /^ssh:\/\//i.test(remote) || /^[a-zA-Z0-9-_]+@[a-zA-Z0-9-.]+:/.test(remote);
+}
+
+export function gitAgent(ssh: ReadonlyMap<string, SshSource> | undefined, tmpRoot: string): GitAgent {
+  const source = ssh?.get('default');
+  let serving: Promise<{ socket: AgentSocket; dir: string }> | null = null;
+  return {
+    async socketFor(remote) {
+      if (source === undefined || !isSshRemote(remote)) return undefined;
+      serving ??= (async () => {
+        await mkdir(tmpRoot, { recursive: true });
+        const dir = await mkdtemp(path.join(tmpRoot, 'git-ssh-'));
+        const owner = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, mode: 0o600 };
+        return { socket: await serveAgentSocket(source, dir, owner), dir };
+      })();
+      return (await serving).socket.path;
+    },
+    async close() {
+      if (serving === null) return;
+      const { socket, dir } = await serving.catch(() => ({ socket: null, dir: null }));
+      await socket?.close();
+      if (dir !== null) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

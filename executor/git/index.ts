@@ -1,0 +1,4 @@
+// Git sources: resolving refs for the planner, checking out a planned repository.
+export { type CheckoutOptions, checkoutGit, commitTime, GitCheckoutError } from './checkout.js';
+export { GitCommandError, runGit } from './git-cli.js';
+export { GitResolveError, type GitResolverOptions, gitResolver } from './resolve.js';
