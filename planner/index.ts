@@ -20,7 +20,7 @@ export { MemoryImageResolver } from './memory-resolver.js';
 export { contextName } from './named-contexts.js';
 export { plan } from './plan.js';
 export { formatPlatform, hostPlatform, parsePlatform } from './platform.js';
-export { snapshotSource } from './snapshot-source.js';
+export { lazySnapshotSource, snapshotSource } from './snapshot-source.js';
 export { storeResolver } from './store-resolver.js';
 export type {
   BaseImageResolver,

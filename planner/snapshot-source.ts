@@ -35,6 +35,20 @@ export function snapshotSource(snapshot: ContextSnapshot): ContextSource {
   };
 }
 
+/**
+ * A context snapshotted only when the plan first reads it: a `--build-context NAME=DIR` the Dockerfile never names
+ * is never walked (BuildKit transfers only the contexts a build uses).
+ */
+export function lazySnapshotSource(load: () => Promise<ContextSnapshot>): ContextSource {
+  let source: Promise<ContextSource> | undefined;
+  return {
+    async checksum(selector: string, options: SourceSelectionOptions): Promise<SourceChecksum> {
+      source ??= load().then(snapshotSource);
+      return (await source).checksum(selector, options);
+    },
+  };
+}
+
 /** The rooted clean path of a source that selects without filtering, else null (selectSources' `toSelector`). */
 function plainSelector(source: string, options: SourceSelectionOptions): string | null {
   if (options.parents || options.excludes.length > 0) return null;

@@ -1,9 +1,9 @@
 // `--build-context NAME=VALUE` for a build: each local directory is snapshotted as the build context is (walked
 // once, its own `.dockerignore` applied as BuildKit's dockerui does for a named context, file digests through a
-// stat cache kept in the store); an image alias goes to the planner as is.
+// stat cache kept in the store), and only when the plan first reads it; an image alias goes to the planner as is.
 import { type ContextSnapshot, contextStatCacheFile, StatCache, snapshotContext } from '../../cache/index.js';
 import type { Store } from '../../image/index.js';
-import { type NamedContext, redactCredentials, snapshotSource } from '../../planner/index.js';
+import { lazySnapshotSource, type NamedContext, redactCredentials } from '../../planner/index.js';
 import { BuildError } from './errors.js';
 import type { Progress } from './progress.js';
 
@@ -24,7 +24,7 @@ export type BuildContextOption =
 export interface LoadedContexts {
   /** What the planner resolves names with. */
   readonly planned: ReadonlyMap<string, NamedContext>;
-  /** The snapshots COPY and mounts read (StepEnv.namedContexts). */
+  /** The snapshots COPY and mounts read (StepEnv.namedContexts): those of the contexts the plan read. */
   readonly snapshots: ReadonlyMap<string, ContextSnapshot>;
   /** Keeps the digests computed while planning for the next build (best effort). */
   save(): Promise<void>;
@@ -44,22 +44,16 @@ export async function loadNamedContexts(
       continue;
     }
     if (option.type !== 'local') throw new BuildError(`build context ${name}: ${option.url} was not fetched`);
-    const from = option.remote === undefined ? 'from client' : redactCredentials(option.remote);
-    const step = progress.step(`[context ${name}] load ${from}`);
-    try {
-      const remote = option.remote !== undefined;
-      const statCache = remote
-        ? StatCache.inMemory()
-        : await StatCache.open(contextStatCacheFile(store.paths.cache, option.dir));
-      caches.push(statCache);
-      const snapshot = await snapshotContext(option.dir, { statCache, ...(remote ? { ignoreFile: null } : {}) });
-      snapshots.set(name, snapshot);
-      planned.set(name, { type: 'local', source: snapshotSource(snapshot) });
-    } catch (error) {
-      step.error((error as Error).message);
-      throw new BuildError(`cannot read build context ${name} (${option.dir}): ${(error as Error).message}`);
-    }
-    step.done();
+    const local = option;
+    let loading: Promise<ContextSnapshot> | undefined;
+    const load = (): Promise<ContextSnapshot> => {
+      loading ??= loadLocal(store, name, local, progress, caches).then((snapshot) => {
+        snapshots.set(name, snapshot);
+        return snapshot;
+      });
+      return loading;
+    };
+    planned.set(name, { type: 'local', source: lazySnapshotSource(load) });
   }
   return {
     planned,
@@ -68,4 +62,29 @@ export async function loadNamedContexts(
       await Promise.all(caches.map((cache) => cache.save().catch(() => {})));
     },
   };
+}
+
+/** Walks a local named context (when the plan first reads it: lazySnapshotSource), with its progress line. */
+async function loadLocal(
+  store: Store,
+  name: string,
+  option: Extract<BuildContextOption, { type: 'local' }>,
+  progress: Progress,
+  caches: StatCache[],
+): Promise<ContextSnapshot> {
+  const from = option.remote === undefined ? 'from client' : redactCredentials(option.remote);
+  const step = progress.step(`[context ${name}] load ${from}`);
+  try {
+    const remote = option.remote !== undefined;
+    const statCache = remote
+      ? StatCache.inMemory()
+      : await StatCache.open(contextStatCacheFile(store.paths.cache, option.dir));
+    caches.push(statCache);
+    const snapshot = await snapshotContext(option.dir, { statCache, ...(remote ? { ignoreFile: null } : {}) });
+    step.done();
+    return snapshot;
+  } catch (error) {
+    step.error((error as Error).message);
+    throw new BuildError(`cannot read build context ${name} (${option.dir}): ${(error as Error).message}`);
+  }
 }

@@ -67,6 +67,20 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build --build-con
     await writeFile(path.join(extra, 'app/a.txt'), 'a\n');
   });
 
+  it('a context the Dockerfile does not use is not read', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [{ path: 'Dockerfile', content: 'FROM busybox\nCOPY --from=extra conf/ /conf/\n' }]);
+    const unused = await freshDir('u');
+    const result = await cli(store, {
+      context: ctx,
+      progress: 'plain',
+      buildContexts: [`extra=${extra}`, `unused=${unused}`],
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('[context extra] load from client');
+    expect(result.stderr).not.toContain('[context unused]');
+  });
+
   it('a source climbing out of the directory, by .. or through a symlink, is not found', async () => {
     for (const [source, missing] of [
       ['../outside.txt', '/outside.txt'],

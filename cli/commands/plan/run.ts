@@ -15,6 +15,7 @@ import {
   type BuildRunOptions,
   copiesWholeContext,
   hasLocation,
+  lazySnapshotSource,
   type NamedContext,
   type PlanStep,
   type Platform,
@@ -150,8 +151,9 @@ async function namedContextsOf(values: readonly string[]): Promise<Map<string, N
     else if (option.type !== 'local') {
       throw new Error(`build context ${name}: tsbuild plan takes a local directory or docker-image://REF, not a URL`);
     } else {
-      const snapshot = await snapshotContext(option.dir, { statCache: StatCache.inMemory() });
-      out.set(name, { type: 'local', source: snapshotSource(snapshot) });
+      const dir = option.dir;
+      const load = () => snapshotContext(dir, { statCache: StatCache.inMemory() });
+      out.set(name, { type: 'local', source: lazySnapshotSource(load) });
     }
   }
   return out;
