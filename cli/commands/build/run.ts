@@ -25,8 +25,7 @@ import { fdWriter, stderrTerminal } from '../../stdio.js';
 import { buildArgValues } from '../plan/run.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from '../run/interrupt.js';
 import { buildContexts } from './build-context-option.js';
-import { checkInputs, checkMemoFile, rememberChecks, rememberedChecks } from './check-memo.js';
-import type { BuildCheck } from './checks.js';
+import { BuildCheckReport } from './check-report.js';
 import { renderBuildError } from './error-text.js';
 import { callFunction, checkBuildTag, networkMode, platformOption } from './option-values.js';
 import { asStoreOutput, pushTargets, pushToRegistries } from './push.js';
@@ -142,12 +141,6 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     return 2;
   }
   if (call === 'check') return (await import('./check-call.js')).runCheckCall(opts, io, platform);
-  // The build checks' module (the linter) loads only when a build's checks are not remembered (check-memo.ts).
-  let checksModule: Promise<typeof import('./checks.js')> | undefined;
-  const loadChecks = () => {
-    checksModule ??= import('./checks.js');
-    return checksModule;
-  };
   const noCacheFilter = opts.noCacheFilter ?? [];
   // buildx joins the values with commas and BuildKit splits them again; an empty result means every stage.
   const filter = noCacheFilter.length === 0 ? [] : noCacheFilter.join(',').split(',');
@@ -166,20 +159,18 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     env: io.env,
   });
   const heldWarnings: string[] = [];
-  let checks: { readonly found: readonly BuildCheck[]; readonly text: string } | null = null;
   let dockerfileName = 'Dockerfile';
+  const buildArgs = buildArgValues(opts.buildArgs, io.env);
+  const epoch = io.env.SOURCE_DATE_EPOCH;
+  if (epoch !== undefined && buildArgs.SOURCE_DATE_EPOCH === undefined) buildArgs.SOURCE_DATE_EPOCH = epoch;
+  const checks = new BuildCheckReport(buildArgs);
   const endProgress = async (failed: boolean) => {
     progress.close?.(failed);
     for (const warning of heldWarnings.splice(0)) io.stderr(warning);
     // buildx prints the checks' warnings once its progress display has finished, failed build or not.
-    if (checks !== null && checks.found.length > 0 && !quiet) {
-      const { warningsBlock } = await loadChecks();
-      io.stderr(warningsBlock(checks.found, opts.debug === true, dockerfileName, checks.text));
-    }
+    const warnings = quiet ? '' : await checks.warnings(opts.debug === true, dockerfileName);
+    if (warnings !== '') io.stderr(warnings);
   };
-  const buildArgs = buildArgValues(opts.buildArgs, io.env);
-  const epoch = io.env.SOURCE_DATE_EPOCH;
-  if (epoch !== undefined && buildArgs.SOURCE_DATE_EPOCH === undefined) buildArgs.SOURCE_DATE_EPOCH = epoch;
   let sources: BuildSources | undefined;
   const cleanups: (() => Promise<void>)[] = [];
   const interrupt = io.signal === undefined ? processInterrupt() : givenInterrupt(io.signal);
@@ -241,19 +232,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
         if (!quiet)
           (progress.close === undefined ? io.stderr : (t: string) => heldWarnings.push(t))(`WARN: ${d.message}\n`);
       },
-      onPlanned: async (planned) => {
-        const inputs = await checkInputs(planned, buildArgs);
-        const memo = checkMemoFile(store, inputs);
-        let result = await rememberedChecks(memo);
-        if (result === null) {
-          result = (await loadChecks()).checkPlannedBuild(planned.parsed, inputs);
-          await rememberChecks(memo, result);
-        }
-        // Errors without a place in the Dockerfile are shown at its first line, as BuildKit shows them.
-        if (result.error !== null) throw new BuildError(result.error, { line: 1 });
-        checks = { found: result.checks, text: planned.text };
-        if (result.violation !== null) throw new BuildError(result.violation, { line: 1 });
-      },
+      onPlanned: (planned) => checks.check(store, planned),
     });
     for (const output of outputs) await exportOutput(store, result, output);
     await pushToRegistries(store, result.manifestDigest, pushTo, progress, io.env);
