@@ -10,6 +10,7 @@ export {
   parseDeviceSpec,
 } from './language/device-spec.js';
 export { parseGoBool } from './language/go-bool.js';
+export { type GoDuration, parseGoDuration } from './language/go-duration.js';
 export { INSTRUCTION_NAMES } from './language/instruction-names.js';
 export {
   isMountType,

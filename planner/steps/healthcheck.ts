@@ -1,7 +1,7 @@
 // HEALTHCHECK: `NONE`, or `CMD` with --interval/--timeout/--start-period/--start-interval/--retries.
 // Durations are Go durations, stored in nanoseconds like Docker's config.
 
-import type { HealthcheckInstruction } from '../../parser/index.js';
+import { type HealthcheckInstruction, parseGoDuration } from '../../parser/index.js';
 import { PlanError } from '../errors.js';
 import type { StepContext } from '../stage-state.js';
 import type { HealthcheckConfig } from '../types.js';
@@ -55,15 +55,11 @@ export function planHealthcheck(ctx: StepContext, instr: HealthcheckInstruction)
   };
 }
 
-const UNITS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-
 function parseDuration(text: string, name: string, range: HealthcheckInstruction['range']): number {
-  if (text === '0') return 0;
-  const parts = [...text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) {
-    throw new PlanError('invalid-flag', `time: invalid duration "${text}"`, range);
+  const duration = parseGoDuration(text);
+  if (!duration.ok) throw new PlanError('invalid-flag', duration.error, range);
+  if (duration.ns !== 0 && duration.ns < 1e6) {
+    throw new PlanError('invalid-flag', `Interval "${name}" cannot be less than 1ms`, range);
   }
-  const ns = Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]], 0));
-  if (ns !== 0 && ns < 1e6) throw new PlanError('invalid-flag', `Interval "${name}" cannot be less than 1ms`, range);
-  return ns;
+  return duration.ns;
 }
