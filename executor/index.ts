@@ -1,5 +1,6 @@
 // The executor's public surface. So far: RUN isolation (runtime spec, runc), overlay snapshots and
 // the upper-dir differ; the build itself (plan → stages → image) is executor/build/.
+export { compressionOf, decompressed, isTarHeader, readHead } from './build/archive.js';
 export { type BuildOptions, type BuildResult, build, type PlannedBuild } from './build/build.js';
 export {
   type CacheFilter,

@@ -19,7 +19,8 @@ import {
 
 export type ArchiveKind = 'tar' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
 
-async function head(file: string, length: number): Promise<Buffer> {
+/** The first `length` bytes of a file (fewer when it is shorter). */
+export async function readHead(file: string, length: number): Promise<Buffer> {
   const handle = await open(file, 'r');
   try {
     const buffer = Buffer.alloc(length);
@@ -30,21 +31,29 @@ async function head(file: string, length: number): Promise<Buffer> {
   }
 }
 
-/** A tar header block: its checksum field matches the sum of its bytes. */
-export function isTarHeader(block: Buffer): boolean {
-  if (block.length < 512) return false;
-  const field = block
-    .subarray(148, 156)
-    .toString('latin1')
-    .replace(/[\0 ]+$/g, '')
-    .trim();
+/**
+ * A block Go's tar reader takes for a header: not all zeros, and its checksum field matching the sum of its bytes,
+ * unsigned or signed (old tars summed signed chars), as BuildKit's unpacking and dockerui's isArchive read it.
+ */
+export function isTarHeader(head: Buffer): boolean {
+  if (head.length < 512) return false;
+  const block = head.subarray(0, 512);
+  if (block.every((b) => b === 0)) return false;
+  const field = block.subarray(148, 156).toString('latin1').replace(/\0.*$/s, '').trim();
   if (!/^[0-7]+$/.test(field)) return false;
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : block[i];
-  return sum === Number.parseInt(field, 8);
+  const recorded = Number.parseInt(field, 8);
+  let unsigned = 0;
+  let signed = 0;
+  for (let i = 0; i < 512; i++) {
+    const b = i >= 148 && i < 156 ? 0x20 : (block[i] as number);
+    unsigned += b;
+    signed += b > 127 ? b - 256 : b;
+  }
+  return recorded === unsigned || recorded === signed;
 }
 
-function compression(magic: Buffer): ArchiveKind {
+/** The compression the magic bytes name, or 'tar' (meaning: none) for anything else. */
+export function compressionOf(magic: Buffer): ArchiveKind {
   if (magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
   if (magic.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
   if (magic.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
@@ -60,7 +69,8 @@ export class ArchiveToolError extends Error {
   readonly code = 'E_ARCHIVE_TOOL';
 }
 
-function decompressed(file: string, kind: ArchiveKind): Readable {
+/** The file's bytes decompressed (bzip2 and xz by Debian's tools, the rest by zlib). */
+export function decompressed(file: string, kind: ArchiveKind): Readable {
   if (kind === 'tar') return createReadStream(file);
   if (kind === 'gzip') return createReadStream(file).pipe(createGunzip());
   if (kind === 'zstd') return createReadStream(file).pipe(createZstdDecompress());
@@ -96,8 +106,8 @@ async function firstBytes(stream: Readable, length: number): Promise<Buffer> {
 
 /** The archive kind of a local file, or null when it is not a (compressed) tar. */
 export async function detectArchive(file: string): Promise<ArchiveKind | null> {
-  const magic = await head(file, 512);
-  const kind = compression(magic);
+  const magic = await readHead(file, 512);
+  const kind = compressionOf(magic);
   const block = kind === 'tar' ? magic : await firstBytes(decompressed(file, kind), 512);
   return isTarHeader(block) ? kind : null;
 }

@@ -158,4 +158,18 @@ describe('isTarHeader', () => {
     expect(isTarHeader(block)).toBe(false);
     expect(isTarHeader(Buffer.alloc(100))).toBe(false);
   });
+
+  it('reads the block as Go does: an all-zero block is no header, a checksum of signed bytes is one', () => {
+    expect(isTarHeader(Buffer.alloc(512))).toBe(false);
+    const block = Buffer.alloc(512);
+    block.write('caf\u00e9', 0, 'latin1'); // a byte above 127, which old tars summed as a negative char
+    block.write('0000644\0', 100);
+    let signed = 0;
+    for (let i = 0; i < 512; i++) {
+      const b = i >= 148 && i < 156 ? 32 : (block[i] as number);
+      signed += b > 127 ? b - 256 : b;
+    }
+    block.write(`${signed.toString(8).padStart(6, '0')}\0 `, 148);
+    expect(isTarHeader(block)).toBe(true);
+  });
 });

@@ -6,15 +6,21 @@
 // unpacker, else the body is the Dockerfile (a file named `context`, the whole context). Everything lands in a
 // private directory under the store's tmp, which the caller removes. No .dockerignore applies to such a
 // context (BuildKit reads none for a remote context).
-import { spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { unpackContextTar } from '../../../cache/index.js';
 import { checkoutGit, gitResolver } from '../../../executor/git/index.js';
-import type { BuildContextOption, GitAgent } from '../../../executor/index.js';
+import {
+  type BuildContextOption,
+  compressionOf,
+  decompressed,
+  type GitAgent,
+  isTarHeader,
+  readHead,
+} from '../../../executor/index.js';
 import { parseGitRef, redactCredentials, resolveGitSource } from '../../../planner/index.js';
 
 export type RemoteKind = 'git' | 'http';
@@ -119,13 +125,13 @@ export async function loadHttpContext(url: string, dir: string): Promise<HttpCon
   await mkdir(contextDir, { recursive: true });
   const body = path.join(dir, 'download');
   await downloadTo(url, body);
-  const head = await firstBytes(body, 1024);
+  const head = await readHead(body, 1024);
   if (!isArchive(head)) {
     const dockerfile = path.join(contextDir, 'context');
     await rename(body, dockerfile);
     return { contextDir, dockerfile };
   }
-  await unpackContextTar(await plainOrDecompressed(body, head), contextDir);
+  await unpackContextTar(plainOrDecompressed(body, head), contextDir);
   return { contextDir };
 }
 
@@ -169,63 +175,14 @@ function fileName(url: string, disposition: string | null): string {
   return base === '' || base === '.' || base === '/' ? 'index' : decodeURIComponent(base).replaceAll('/', '_');
 }
 
-async function firstBytes(file: string, length: number): Promise<Buffer> {
-  const fh = await open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await fh.read(buffer, 0, length, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
-const BZIP2 = Buffer.from('BZh');
-const GZIP = Buffer.from([0x1f, 0x8b, 0x08]);
-const XZ = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
-
-/** dockerui's isArchive: a bzip2, gzip or xz stream, or a block that is a valid tar header. */
+/** dockerui's isArchive: a bzip2, gzip or xz stream (not zstd), or a block that is a valid tar header. */
 export function isArchive(head: Buffer): boolean {
-  if ([BZIP2, GZIP, XZ].some((magic) => head.subarray(0, magic.length).equals(magic))) return true;
-  return isTarHeader(head);
-}
-
-/** Go's tar reader accepts the first block: not all zeros, and its checksum (unsigned or signed) matches. */
-function isTarHeader(head: Buffer): boolean {
-  if (head.length < 512) return false;
-  const block = head.subarray(0, 512);
-  if (block.every((b) => b === 0)) return false;
-  const field = block.subarray(148, 156).toString('latin1').replace(/\0.*$/s, '').trim();
-  if (!/^[0-7]+$/.test(field)) return false;
-  const recorded = Number.parseInt(field, 8);
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < 512; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : block[i];
-    unsigned += b;
-    signed += b > 127 ? b - 256 : b;
-  }
-  return recorded === unsigned || recorded === signed;
+  const kind = compressionOf(head);
+  return kind === 'gzip' || kind === 'bzip2' || kind === 'xz' || isTarHeader(head);
 }
 
 /** The archive's bytes as a tar or a gzip stream (which the unpacker decompresses); xz and bzip2 by their tools. */
-async function plainOrDecompressed(file: string, head: Buffer): Promise<AsyncIterable<Uint8Array>> {
-  const tool = head.subarray(0, XZ.length).equals(XZ) ? 'xz' : head.subarray(0, 3).equals(BZIP2) ? 'bzip2' : null;
-  if (tool === null) return createReadStream(file);
-  const input = await open(file, 'r');
-  const child = spawn(tool, ['-dc'], { stdio: [input.fd, 'pipe', 'pipe'] });
-  // Read from the start: output not read before the tool exits would be lost with its pipe.
-  const out = new PassThrough();
-  child.stdout?.pipe(out, { end: false });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  child.on('error', (error) => out.destroy(error));
-  child.on('close', (code) => {
-    void input.close().catch(() => {});
-    if (code === 0) out.end();
-    else out.destroy(new Error(`${tool} -dc failed: ${stderr.trim() || `exit status ${code}`}`));
-  });
-  return out;
+function plainOrDecompressed(file: string, head: Buffer): AsyncIterable<Uint8Array> {
+  const kind = compressionOf(head);
+  return kind === 'xz' || kind === 'bzip2' ? decompressed(file, kind) : createReadStream(file);
 }
