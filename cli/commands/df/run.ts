@@ -9,7 +9,7 @@ import type { Digest, Store } from '../../../image/index.js';
 import { type CatalogEntry, listCatalog } from '../images/catalog.js';
 import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from '../images/command-io.js';
 import { createdAgo, humanDuration, humanSize, shortId } from '../images/human.js';
-import { formatTable } from '../images/table.js';
+import { formatTable, repositoryAndTag } from '../images/table.js';
 import { snapshotsInUse } from '../prune/in-use.js';
 
 export interface DfOptions extends StoreOptions {
@@ -110,7 +110,7 @@ function imageTable(images: readonly ImageUsage[], sizes: ReadonlyMap<string, nu
   const holders = new Map<string, number>();
   for (const image of images) for (const unit of image.units) holders.set(unit, (holders.get(unit) ?? 0) + 1);
   const rows = images.map(({ entry, units, active }) => {
-    const [repo, tag] = splitFamiliar(entry.familiar);
+    const [repo, tag] = repositoryAndTag(entry.familiar);
     const size = bytesOf(units, sizes);
     const shared = bytesOf(
       units.filter((u) => (holders.get(u) ?? 0) > 1),
@@ -131,16 +131,6 @@ function imageTable(images: readonly ImageUsage[], sizes: ReadonlyMap<string, nu
     ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE', 'CONTAINERS'],
     rows,
   );
-}
-
-function splitFamiliar(familiar: string | undefined): [string, string] {
-  if (familiar === undefined) return ['<none>', '<none>'];
-  const at = familiar.indexOf('@');
-  if (at >= 0) return [familiar.slice(0, at), '<none>'];
-  const colon = familiar.lastIndexOf(':');
-  return colon > familiar.lastIndexOf('/')
-    ? [familiar.slice(0, colon), familiar.slice(colon + 1)]
-    : [familiar, '<none>'];
 }
 
 /** docker's build cache table (least recently used first), with the record's description last. */

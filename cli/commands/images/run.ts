@@ -3,7 +3,7 @@
 import { type CatalogEntry, imageSize, type LayerSizes, listCatalog } from './catalog.js';
 import { type CommandIo, errorText, guarded, openStore, processIo, type StoreOptions } from './command-io.js';
 import { createdAgo, humanSize, shortId } from './human.js';
-import { formatTable } from './table.js';
+import { formatTable, repositoryAndTag } from './table.js';
 
 export interface ImagesOptions extends StoreOptions {
   /** Also list untagged entries (Docker's intermediate images; the store keeps none apart from these). */
@@ -12,17 +12,6 @@ export interface ImagesOptions extends StoreOptions {
   readonly quiet?: boolean;
   /** "Now", for tests of the CREATED column. */
   readonly now?: number;
-}
-
-function splitName(familiar: string | undefined): [string, string] {
-  if (familiar === undefined) return ['<none>', '<none>'];
-  // A digest reference (`alpine@sha256:…`, from a pull by digest) has no tag.
-  const at = familiar.indexOf('@');
-  if (at >= 0) return [familiar.slice(0, at), '<none>'];
-  const colon = familiar.lastIndexOf(':');
-  return colon > familiar.lastIndexOf('/')
-    ? [familiar.slice(0, colon), familiar.slice(colon + 1)]
-    : [familiar, '<none>'];
 }
 
 /** As Docker lists them: a digest reference is a row of its own only when its repository has no tag for the image. */
@@ -62,7 +51,7 @@ export async function run(opts: ImagesOptions, io: CommandIo = processIo): Promi
     };
     const sizes = await Promise.all(entries.map(sizeOf));
     const rows = entries.map((entry, i) => [
-      ...splitName(entry.familiar),
+      ...repositoryAndTag(entry.familiar),
       id(entry),
       createdAgo(entry.image?.config.created, opts.now),
       sizes[i]!,
