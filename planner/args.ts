@@ -1,7 +1,7 @@
 // Build arguments outside stages: predefined platform args, global ARGs (before the first FROM,
 // usable in FROM and re-declarable inside stages), proxy args and SOURCE_DATE_EPOCH.
 
-import type { ArgInstruction, Diagnostic } from '../parser/index.js';
+import type { ArgInstruction } from '../parser/index.js';
 import { EnvList } from './env-list.js';
 import { PlanError } from './errors.js';
 import { expandWord } from './expand.js';
@@ -22,7 +22,6 @@ export function globalArgs(
   platforms: { build: Platform; target: Platform },
   targetStage: string,
   escapeChar: '\\' | '`',
-  diagnostics: Diagnostic[],
 ): EnvList {
   let env = new EnvList();
   for (const [key, value] of predefinedArgs(platforms.build, platforms.target, targetStage)) {
@@ -35,16 +34,9 @@ export function globalArgs(
       if (Object.hasOwn(buildArgs, key)) value = buildArgs[key];
       else if (decl.defaultValue !== null) {
         try {
-          const result = expandWord(decl.defaultValue.value, env, { escapeChar });
-          value = result.value;
-          for (const name of result.unmatched) {
-            diagnostics.push({
-              severity: 'warning',
-              code: 'UndefinedVar',
-              message: `Usage of undefined variable '$${name}'`,
-              range: decl.defaultValue.range,
-            });
-          }
+          // An undefined variable here is no warning: BuildKit's buildMetaArgs reports none (only FROM's use of a
+          // global ARG is checked, UndefinedArgInFrom).
+          value = expandWord(decl.defaultValue.value, env, { escapeChar }).value;
         } catch (error) {
           throw new PlanError('expansion-failed', (error as Error).message, decl.range);
         }

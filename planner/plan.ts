@@ -31,7 +31,6 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
     { build: buildPlatform, target: targetPlatform },
     targetName,
     ast.escapeChar,
-    diagnostics,
   );
   const { epoch, buildArgs, globals } = await sourceDateEpoch({
     buildArgs: options.buildArgs ?? {},

@@ -95,6 +95,11 @@ describe('undefined variables', () => {
     ]);
   });
 
+  it('in the default of an ARG before the first FROM are not reported, as BuildKit reports none there', async () => {
+    const result = await planOf('ARG A=$NOPE\nFROM busybox\nARG A\nRUN echo $A\n');
+    expect(messages(result)).toEqual([]);
+  });
+
   it('suggest a close name', async () => {
     const result = await planOf('FROM busybox\nWORKDIR /$PAHT\n');
     expect(messages(result)).toEqual(["warning 2:9 Usage of undefined variable '$PAHT' (did you mean $PATH?)"]);
