@@ -80,6 +80,26 @@ export function isCommitSha(value: string): boolean {
   return /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(value);
 }
 
+/**
+ * The name of the file `ADD <url>` downloads, as BuildKit's Dockerfile frontend gives it to the HTTP source: the
+ * URL's last path segment, or `__unnamed__` when it has none.
+ */
+export function downloadName(url: string): string {
+  let pathname: string;
+  try {
+    pathname = new URL(url).pathname;
+  } catch {
+    return '__unnamed__'; // as BuildKit when the URL does not parse: the download then fails with its own error
+  }
+  const base = pathname.endsWith('/') ? '' : (pathname.split('/').pop() ?? '');
+  if (base === '') return '__unnamed__';
+  try {
+    return decodeURIComponent(base);
+  } catch {
+    return base;
+  }
+}
+
 /** `remote` with any password (and a user of an HTTP URL) replaced by `xxxxx`, for messages and the log. */
 export function redactCredentials(remote: string): string {
   return remote.replace(/^([a-zA-Z0-9]+:\/\/)([^/@]*)@/, (_, scheme: string, user: string) =>

@@ -287,6 +287,22 @@ describe('COPY and ADD', () => {
     ]);
   });
 
+  it('ADD <url> is keyed by the file name and content: pending without --checksum, final with it', async () => {
+    const [plain, after] = stepsOf(await planOf('FROM scratch\nADD https://a.example/x/f.tgz /a\nENV A=1\n'));
+    expect([plain.keyPending, after.keyPending]).toEqual([true, true]);
+    const sum = `sha256:${'a'.repeat(64)}`;
+    const pinned = stepsOf(await planOf(`FROM scratch\nADD --checksum=${sum} https://a.example/x/f.tgz /a\n`))[0];
+    expect(pinned.keyPending).toBeUndefined();
+    // As BuildKit's HTTP source: not the URL; another name or another checksum is another key.
+    const key = async (text: string) => stepsOf(await planOf(text))[0].cacheKey;
+    expect(await key(`FROM scratch\nADD --checksum=${sum} https://b.example/mirror/f.tgz /a\n`)).toBe(pinned.cacheKey);
+    expect(await key('FROM scratch\nADD https://b.example/f.tgz /a\n')).toBe(plain.cacheKey);
+    expect(await key('FROM scratch\nADD https://a.example/x/g.tgz /a\n')).not.toBe(plain.cacheKey);
+    expect(await key(`FROM scratch\nADD --checksum=sha256:${'b'.repeat(64)} https://a.example/x/f.tgz /a\n`)).not.toBe(
+      pinned.cacheKey,
+    );
+  });
+
   it('COPY --link keys the layer without its parent', async () => {
     const files = { f: { content: 'x' } };
     const a = stepsOf(await planOf('FROM busybox\nRUN one\nCOPY --link f /f\n', { files }));
