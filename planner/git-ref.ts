@@ -91,13 +91,16 @@ export function downloadName(url: string): string {
   } catch {
     return '__unnamed__'; // as BuildKit when the URL does not parse: the download then fails with its own error
   }
-  const base = pathname.endsWith('/') ? '' : (pathname.split('/').pop() ?? '');
-  if (base === '') return '__unnamed__';
+  // Go's URL.Path is decoded before path.Base takes its last segment: an encoded `%2F` separates segments too,
+  // so the name never holds a slash (nor is `.` or `..`).
+  let decoded = pathname;
   try {
-    return decodeURIComponent(base);
+    decoded = decodeURIComponent(pathname);
   } catch {
-    return base;
+    // malformed escapes: the path as written
   }
+  const base = decoded.endsWith('/') ? '' : (decoded.split('/').pop() ?? '');
+  return base === '' || base === '.' || base === '..' ? '__unnamed__' : base;
 }
 
 /** `remote` with any password (and a user of an HTTP URL) replaced by `xxxxx`, for messages and the log. */

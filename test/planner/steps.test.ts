@@ -4,7 +4,7 @@ import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listInputs } from '../../planner/index.js';
+import { downloadName, listInputs } from '../../planner/index.js';
 import { messages, planDir, planOf, stepsOf, withContext } from './helpers/scenario.js';
 
 const op = async (dockerfile: string, extra: Parameters<typeof planOf>[1] = {}) => {
@@ -301,6 +301,15 @@ describe('COPY and ADD', () => {
     expect(await key(`FROM scratch\nADD --checksum=sha256:${'b'.repeat(64)} https://a.example/x/f.tgz /a\n`)).not.toBe(
       pinned.cacheKey,
     );
+  });
+
+  it('names a download after the decoded last path segment of its URL, as BuildKit', () => {
+    expect(downloadName('https://h/a/b%20c.tgz?x=1#y')).toBe('b c.tgz');
+    expect(downloadName('https://h/')).toBe('__unnamed__');
+    expect(downloadName('https://h/dir/')).toBe('__unnamed__');
+    expect(downloadName('https://h/x/..%2F..%2Fetc%2Fpasswd')).toBe('passwd');
+    expect(downloadName('https://h/x/%2E%2E')).toBe('__unnamed__');
+    expect(downloadName('https://h/a/%zz')).toBe('%zz');
   });
 
   it('COPY --link keys the layer without its parent', async () => {
