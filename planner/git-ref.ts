@@ -80,6 +80,29 @@ export function isCommitSha(value: string): boolean {
   return /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(value);
 }
 
+/**
+ * The name of the file `ADD <url>` downloads, as BuildKit's Dockerfile frontend gives it to the HTTP source: the
+ * URL's last path segment, or `__unnamed__` when it has none.
+ */
+export function downloadName(url: string): string {
+  let pathname: string;
+  try {
+    pathname = new URL(url).pathname;
+  } catch {
+    return '__unnamed__'; // as BuildKit when the URL does not parse: the download then fails with its own error
+  }
+  // Go's URL.Path is decoded before path.Base takes its last segment: an encoded `%2F` separates segments too,
+  // so the name never holds a slash (nor is `.` or `..`).
+  let decoded = pathname;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    // malformed escapes: the path as written
+  }
+  const base = decoded.endsWith('/') ? '' : (decoded.split('/').pop() ?? '');
+  return base === '' || base === '.' || base === '..' ? '__unnamed__' : base;
+}
+
 /** `remote` with any password (and a user of an HTTP URL) replaced by `xxxxx`, for messages and the log. */
 export function redactCredentials(remote: string): string {
   return remote.replace(/^([a-zA-Z0-9]+:\/\/)([^/@]*)@/, (_, scheme: string, user: string) =>

@@ -6,7 +6,15 @@ export { type Diagnostic, parse } from '../parser/index.js';
 export { canonicalise, chainKey, KEY_VERSION, sha256 } from './cache-key.js';
 export { hasLocation, PlanError } from './errors.js';
 export { explainChanges, type StepExplanation } from './explain.js';
-export { type GitRef, GitRefError, isCommitSha, isHttpSource, parseGitRef, redactCredentials } from './git-ref.js';
+export {
+  downloadName,
+  type GitRef,
+  GitRefError,
+  isCommitSha,
+  isHttpSource,
+  parseGitRef,
+  redactCredentials,
+} from './git-ref.js';
 export { type GitFlags, GitSourceError, type PlannedGitSource, resolveGitSource } from './git-source.js';
 export {
   type ListedInput,

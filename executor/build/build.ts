@@ -35,6 +35,7 @@ import type { SshSource } from './ssh-forward.js';
 import type { SecretSource } from './step-env.js';
 import { baseImageResolver } from './store-images.js';
 import { refuseUnrunnableSteps } from './unrunnable-steps.js';
+import { UrlContents } from './url-content.js';
 
 export interface BuildOptions {
   readonly store: Store;
@@ -129,9 +130,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // Marked as running on the store for the whole build: pruning keeps the records it uses (live-builds.ts).
   const unregister = await registerBuild(options.store);
   const agent = gitAgent(options.ssh, storeTmp(options.store));
+  const urls = new UrlContents(options.store, options.signal);
   try {
-    return await runBuild(options, agent);
+    return await runBuild(options, agent, urls);
   } finally {
+    await urls.close();
     await agent.close();
     await unregister();
   }
@@ -142,7 +145,7 @@ function storeTmp(store: Store): string {
   return path.join(store.root, 'tmp');
 }
 
-async function runBuild(options: BuildOptions, agent: GitAgent): Promise<BuildResult> {
+async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContents): Promise<BuildResult> {
   const contextDir = path.resolve(options.contextDir);
   const dockerfilePath = options.dockerfile ?? path.join(contextDir, 'Dockerfile');
   const dockerfileName = path.basename(dockerfilePath);
@@ -245,6 +248,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent): Promise<BuildRe
       store: options.store,
       context: snapshot,
       namedContexts: named.snapshots,
+      urls,
       now,
       secrets: options.secrets ?? new Map(),
       ...(options.ssh === undefined ? {} : { ssh: options.ssh }),

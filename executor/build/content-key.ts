@@ -1,21 +1,23 @@
 // Completing the keys the planner left pending (PlanStep.keyPending). A RUN that mounts another stage and a
 // COPY --from=<stage> are keyed, as in BuildKit, by the content they read (the mounted path; the files the
 // copy selects), not by how that stage was built: the planned key leaves the stage out, and here it is
-// combined with the content digest read from the stage's result. Every step built on such a step (later
+// combined with the content digest read from the stage's result. An ADD <url> without --checksum is keyed
+// by the downloaded content (and its Last-Modified), which only asking the server tells (url-content.ts). Every step built on such a step (later
 // steps, child stages) chains on the completed key in turn. A key is still computed before its step runs:
 // from the stage results it reads, which cached stages yield without running anything. Steps that are not
 // pending keep their planned key.
-import { canonicalise, type PlanStep, sha256 } from '../../planner/index.js';
+import { canonicalise, isHttpSource, type PlanStep, sha256 } from '../../planner/index.js';
 import { copyContentDigest } from './copy-content.js';
 import type { FsState } from './layer-ref.js';
 import { stageContentDigest } from './mount-content.js';
 import type { StepEnv } from './step-env.js';
+import { urlContentInput } from './url-content.js';
 
 // v2: `inputs` of a COPY --from=<stage> is the content digest of its selection (v1: the stage's completed key).
 const VERSION = 'tsbuild.content-key.v2';
 
 export interface KeyLookups {
-  readonly env: Pick<StepEnv, 'store' | 'stageFs'>;
+  readonly env: Pick<StepEnv, 'store' | 'stageFs' | 'urls'>;
   /** Only remembered content digests are taken (`tsbuild plan`): one that is not throws ContentNotRemembered. */
   readonly rememberedOnly?: boolean;
 }
@@ -23,7 +25,7 @@ export interface KeyLookups {
 /**
  * What a completed key is made of: the planned key, the completed key of the filesystem the step starts
  * from (null for a linked layer), and the content digests it reads (of each stage mount's path, of the files
- * a COPY --from=<stage> selects). A cache export ships it beside the key, so an importing build can tell that a record
+ * a COPY --from=<stage> selects, of each URL an ADD downloads). A cache export ships it beside the key, so an importing build can tell that a record
  * completes one of its pending steps before it knows the mounted content (cache-transfer/apply.ts).
  */
 export interface KeyCompletion {
@@ -65,6 +67,14 @@ export async function completeKey(
   if (op.type === 'copy' && op.from.type === 'stage') {
     const fs = await lookups.env.stageFs(op.from.index);
     inputs.push(await copyContentDigest(lookups.env.store, fs, op, lookups.rememberedOnly));
+  }
+  if (op.type === 'copy' && op.add && op.checksum === null) {
+    // Each download's content, in the order of the sources (url-content.ts).
+    const urls = lookups.env.urls;
+    for (const url of op.sources.filter(isHttpSource)) {
+      const content = lookups.rememberedOnly === true ? urls.remembered(url) : urls.content(url);
+      inputs.push(urlContentInput(await content));
+    }
   }
   const link = op.type === 'copy' && op.link;
   const completion: KeyCompletion = {

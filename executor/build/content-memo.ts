@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { replaceFileUnsynced, type Store } from '../../image/index.js';
+import { URL_MEMO_KIND } from './url-memo.js';
 
 const MEMO_KINDS = ['mount-content', 'copy-content'] as const;
 export type MemoKind = (typeof MEMO_KINDS)[number];
@@ -45,9 +46,11 @@ export async function rememberedDigest(
 
 /**
  * Forgets every remembered digest (with the build cache, `tsbuild prune --build-cache`): one small file per
- * stage content a build read, which nothing else ever removes. They are pure functions of what they name,
- * so forgetting them only means reading that content again once.
+ * stage content a build read and per URL it downloaded (url-memo.ts), which nothing else ever removes. They are
+ * pure functions of what they name, so forgetting them only means reading that content again once.
  */
 export async function forgetContentDigests(store: Store): Promise<void> {
-  for (const kind of MEMO_KINDS) await rm(path.join(store.paths.cache, kind), { recursive: true, force: true });
+  for (const kind of [...MEMO_KINDS, URL_MEMO_KIND]) {
+    await rm(path.join(store.paths.cache, kind), { recursive: true, force: true });
+  }
 }

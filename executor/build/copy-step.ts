@@ -12,7 +12,7 @@ import { type CopyGroup, type CopyItem, inlineGroup, selectGroups, selectInTree 
 import { runDirectCopy } from './copy-reuse.js';
 import { mkdirInRoot, relOf, type WriteOptions, writeGroup } from './copy-write.js';
 import { runDirectStep } from './direct-step.js';
-import { download } from './download.js';
+import { downloadGroup } from './download.js';
 import { runFsStep, type StepWorkspace, withReadView } from './fs-step.js';
 import { gitGroups } from './git-copy.js';
 import type { FsState, LayerRef } from './layer-ref.js';
@@ -107,7 +107,8 @@ export async function performCopy(
   const remote = (s: string) => isHttpSource(s) || git.some((g) => g.source === s);
   const paths = op.sources.filter((s) => !remote(s));
   for (const url of op.sources.filter(isHttpSource)) {
-    await write([await download(url, op.checksum, ws.scratch, env.now)]);
+    const { file, lastModified } = await env.urls.fileFor(url, op.checksum, ws.scratch);
+    await write([downloadGroup(url, file, lastModified, env.now)]);
   }
   for (const source of git) await write(await gitGroups(env, source, op.excludes, ws.scratch));
   if (paths.length === 0) return;

@@ -2,7 +2,8 @@
 // are walked as a build walks them, each step looked up by its key, completed as content-key.ts completes it.
 // Only remembered content digests are taken (content-memo.ts): nothing is mounted and no layer is read, so a
 // pending step is known cached exactly when the stages it reads are cached and a build has read their content
-// before; otherwise it stays pending.
+// before; otherwise it stays pending. An ADD <url> is completed from what the last download remembered when the
+// server answers a conditional request with 304 (url-content.ts): no body is downloaded.
 import type { Store } from '../../image/index.js';
 import type { Plan, PlanStage, PlanStep } from '../../planner/index.js';
 import { lookupStep } from './cache-index.js';
@@ -10,6 +11,7 @@ import { completedKey, filesystemAfter } from './content-key.js';
 import { ContentNotRemembered } from './content-memo.js';
 import type { FsState, LayerRef } from './layer-ref.js';
 import { storedBase } from './store-images.js';
+import { UrlContents } from './url-content.js';
 
 /** A stage whose result is in the store: its layers and the completed key of its filesystem (null: planned). */
 interface CachedStage {
@@ -26,7 +28,8 @@ export async function cachedPendingSteps(store: Store, plan: Plan): Promise<Set<
     if (stage === undefined || stage === null) throw new ContentNotRemembered(`stage ${index} is not cached`);
     return stage.fs;
   };
-  const lookups = { env: { store, stageFs }, rememberedOnly: true };
+  // A download's content is taken when the server confirms the remembered one (a 304); no body is read.
+  const lookups = { env: { store, stageFs, urls: new UrlContents(store) }, rememberedOnly: true };
   for (const stage of plan.stages) {
     const start = await startOf(store, stage, stages);
     const result =

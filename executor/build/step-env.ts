@@ -5,6 +5,7 @@ import type { Store } from '../../image/index.js';
 import type { GitAgent } from './git-ssh.js';
 import type { FsState } from './layer-ref.js';
 import type { SshSource } from './ssh-forward.js';
+import type { UrlContents } from './url-content.js';
 
 export interface SecretSource {
   readonly src?: string;
@@ -20,6 +21,8 @@ export interface StepEnv {
   stageFs(index: number): Promise<FsState>;
   /** The filesystem of an image in the store. */
   imageFs(ref: string): Promise<FsState>;
+  /** The content of the URLs ADD downloads, resolved once per build. */
+  readonly urls: UrlContents;
   /** Seconds since the epoch when the build started. */
   readonly now: number;
   readonly secrets: ReadonlyMap<string, SecretSource>;

@@ -24,7 +24,10 @@ export interface StepDraft {
   readonly layer?: { readonly definition: { readonly [key: string]: Canonical }; readonly link: boolean };
   /** Present for steps that change the image config. */
   readonly configChange?: ConfigChange;
-  /** The key takes content read from another stage (a mount, COPY --from), which only the executor can read (PlanStep.keyPending). */
+  /**
+   * The key takes content only the executor can read (PlanStep.keyPending): another stage's (a mount, COPY
+   * --from), or a download's (ADD <url> without --checksum).
+   */
   readonly keyedByContent?: boolean;
 }
 

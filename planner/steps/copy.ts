@@ -2,13 +2,16 @@
 // destination resolved against WORKDIR; owner, mode and flags. The key covers exactly the selected
 // source files' checksums (CACHE.md section 3), never the environment. A COPY --from=<stage> is keyed,
 // as in BuildKit, by the content of what it selects in the stage's result, which only the executor can
-// read: the planned key leaves the stage out and is pending (executor/build/copy-content.ts).
+// read: the planned key leaves the stage out and is pending (executor/build/copy-content.ts). An ADD <url> is
+// keyed, as BuildKit's HTTP source, by the file's name and content (and Last-Modified, its mtime): with
+// --checksum the key holds that checksum and is final; without, the content is only known once the server
+// was asked, so the key is pending and the executor completes it (executor/build/url-content.ts).
 
 import type { AddInstruction, CopyFilesInstruction, Word } from '../../parser/index.js';
 import type { Canonical } from '../cache-key.js';
 import { sha256 } from '../cache-key.js';
 import { PlanError } from '../errors.js';
-import { type GitRef, GitRefError, isHttpSource, parseGitRef } from '../git-ref.js';
+import { downloadName, type GitRef, GitRefError, isHttpSource, parseGitRef } from '../git-ref.js';
 import { type GitFlags, GitSourceError, resolveGitSource } from '../git-source.js';
 import { resolveDest, shownPath } from '../paths.js';
 import type { StepContext } from '../stage-state.js';
@@ -85,7 +88,7 @@ export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepD
 
   const gitFlags: GitFlags = { keepGitDir: keepGitFlag === null ? null : keepGitDir, checksum };
   const selected = await selectInputs(ctx, instr, from, kinds, inline, { excludes, parents }, gitFlags);
-  const { inputs, sourceKeys, git } = selected;
+  const { inputs, sourceKeys, git, downloads } = selected;
   const operation: StepOperation = {
     type: 'copy',
     add,
@@ -123,7 +126,7 @@ export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepD
     inputs,
     operation,
     layer: { definition, link },
-    ...(from.ref?.type === 'stage' ? { keyedByContent: true } : {}),
+    ...(from.ref?.type === 'stage' || (downloads && checksum === null) ? { keyedByContent: true } : {}),
   };
 }
 
@@ -201,7 +204,8 @@ async function selectInputs(
   inline: readonly { name: string; content: string }[],
   options: { excludes: readonly string[]; parents: boolean },
   gitFlags: GitFlags,
-): Promise<{ inputs: StepInput[]; sourceKeys: Canonical[]; git: GitCheckout[] }> {
+): Promise<{ inputs: StepInput[]; sourceKeys: Canonical[]; git: GitCheckout[]; downloads: boolean }> {
+  let downloads = false;
   const inputs: StepInput[] = [];
   const sourceKeys: Canonical[] = [];
   const git: GitCheckout[] = [];
@@ -217,7 +221,7 @@ async function selectInputs(
     else inputs.push({ type: 'image', ref: ref.ref, paths });
     // How the stage was built is left out: the executor adds the content the copy selects (keyPending).
     sourceKeys.push(ref.type === 'stage' ? { stage: 'content', paths } : { image: ref.ref, digest: ref.digest, paths });
-    return { inputs, sourceKeys, git };
+    return { inputs, sourceKeys, git, downloads };
   }
   for (const item of kinds) {
     const source = item.source;
@@ -232,9 +236,11 @@ async function selectInputs(
       continue;
     }
     if (item.kind === 'http') {
-      // The content of a URL is only known after download; the executor refines the key then.
+      // Not the URL (a mirror of the same file is a hit, as in BuildKit): the file's name here, its content (the
+      // --checksum, or what the executor completes the key with) and its Last-Modified there.
       inputs.push({ type: 'url', url: source });
-      sourceKeys.push({ url: source });
+      sourceKeys.push({ download: downloadName(source) });
+      downloads = true;
       continue;
     }
     // A named context (`COPY --from=NAME` of a `--build-context NAME=DIR`) is read as the build context is.
@@ -246,5 +252,5 @@ async function selectInputs(
     inputs.push({ type: 'context', ...name, source, digest: selection.digest, files: selection.files });
     sourceKeys.push({ source, digest: selection.digest });
   }
-  return { inputs, sourceKeys, git };
+  return { inputs, sourceKeys, git, downloads };
 }

@@ -8,8 +8,10 @@ import { completedKey, filesystemAfter, type KeyLookups } from '../../executor/b
 import { ContentNotRemembered } from '../../executor/build/content-memo.js';
 import { copyContentDigest } from '../../executor/build/copy-content.js';
 import { digestAt } from '../../executor/build/mount-content.js';
+import { UrlContents } from '../../executor/build/url-content.js';
 import { Store } from '../../image/index.js';
 import type { PlanStep } from '../../planner/index.js';
+import { type FileServer, startFileServer } from './http-file-server.js';
 
 describe('digestAt', () => {
   let root = '';
@@ -48,6 +50,8 @@ describe('digestAt', () => {
   });
 });
 
+type CopyOperation = Extract<PlanStep['operation'], { type: 'copy' }>;
+
 const step = (fields: Partial<PlanStep> & Pick<PlanStep, 'operation'>): PlanStep => ({
   kind: 'copy',
   line: 1,
@@ -64,7 +68,7 @@ const step = (fields: Partial<PlanStep> & Pick<PlanStep, 'operation'>): PlanStep
   ...fields,
 });
 
-const copyFrom = (index: number, link: boolean, sources = ['/x']): PlanStep['operation'] => ({
+const copyFrom = (index: number, link: boolean, sources = ['/x']): CopyOperation => ({
   type: 'copy',
   add: false,
   sources,
@@ -89,7 +93,9 @@ describe('completedKey', () => {
   });
   afterAll(() => rm(store.root, { recursive: true, force: true }));
   // The source stage is empty (scratch): `/` selects nothing, `/x` is missing; the two read different content.
-  const lookups = (): KeyLookups => ({ env: { store, stageFs: async () => ({ layers: [] }) } });
+  const lookups = (): KeyLookups => ({
+    env: { store, stageFs: async () => ({ layers: [] }), urls: new UrlContents(store) },
+  });
 
   it('keeps the planned key of a step that is not pending', async () => {
     const plain = step({ operation: copyFrom(0, false) });
@@ -116,6 +122,50 @@ describe('completedKey', () => {
     const plainLink = step({ operation: copyFrom(0, true) });
     expect(filesystemAfter(plainLink, null, 'sha256:planned')).toBeNull();
     expect(filesystemAfter(plainLink, 'sha256:p1', 'sha256:planned')).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe('completedKey of ADD <url>', () => {
+  let store: Store;
+  let server: FileServer;
+  beforeAll(async () => {
+    store = await Store.open(await mkdtemp(path.join(tmpdir(), 'tsbuild-url-key-')));
+    server = await startFileServer();
+  });
+  afterAll(async () => {
+    await server.close();
+    await rm(store.root, { recursive: true, force: true });
+  });
+  const addUrl = (checksum: string | null): CopyOperation => ({
+    ...copyFrom(0, false),
+    add: true,
+    from: { type: 'context' },
+    sources: [`${server.base}/f`, 'local.txt'],
+    checksum,
+  });
+  const keyNow = async (operation: PlanStep['operation'], pending: boolean) => {
+    const urls = new UrlContents(store);
+    try {
+      const lookups: KeyLookups = { env: { store, stageFs: async () => ({ layers: [] }), urls } };
+      return await completedKey(lookups, step({ operation, ...(pending ? { keyPending: true } : {}) }), null);
+    } finally {
+      await urls.close();
+    }
+  };
+
+  it('completes the key with the content of each URL, and asks nothing for a key with --checksum', async () => {
+    server.files.set('/f', { body: 'a', etag: '"a"', lastModified: null });
+    const a = await keyNow(addUrl(null), true);
+    expect(await keyNow(addUrl(null), true)).toBe(a);
+    server.files.set('/f', { body: 'b', etag: '"b"', lastModified: null });
+    const b = await keyNow(addUrl(null), true);
+    expect(b).not.toBe(a);
+    server.files.set('/f', { body: 'a', etag: '"a2"', lastModified: null });
+    expect(await keyNow(addUrl(null), true)).toBe(a);
+    expect(server.requests.map((r) => r.status)).toEqual([200, 304, 200, 200]);
+    server.requests.length = 0;
+    expect(await keyNow(addUrl(`sha256:${'0'.repeat(64)}`), false)).toBe('sha256:planned');
+    expect(server.requests).toEqual([]);
   });
 });
 

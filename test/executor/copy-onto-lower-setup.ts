@@ -10,6 +10,7 @@ import { commitTarChunks } from '../../executor/build/layer-commit.js';
 import type { FsState, LayerRef } from '../../executor/build/layer-ref.js';
 import { ensureSnapshot, snapshotDir } from '../../executor/build/snapshots.js';
 import type { StepEnv } from '../../executor/build/step-env.js';
+import { UrlContents } from '../../executor/build/url-content.js';
 import { parseGetfattrDump } from '../../executor/diff/xattrs.js';
 import { prepareLayerEntries, readTar, Store, type TarEntry, tarChunks, uncompressedLayer } from '../../image/index.js';
 import type { StepOperation } from '../../planner/index.js';
@@ -109,6 +110,7 @@ export async function stepEnv(store: Store, contextDir: string, stage: FsState =
     imageFs: async () => {
       throw new Error('no images here');
     },
+    urls: new UrlContents(store),
     now: buildTime,
     secrets: new Map(),
     runtime: 'runc',

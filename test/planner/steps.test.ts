@@ -4,7 +4,7 @@ import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listInputs } from '../../planner/index.js';
+import { downloadName, listInputs } from '../../planner/index.js';
 import { messages, planDir, planOf, stepsOf, withContext } from './helpers/scenario.js';
 
 const op = async (dockerfile: string, extra: Parameters<typeof planOf>[1] = {}) => {
@@ -285,6 +285,31 @@ describe('COPY and ADD', () => {
     expect(messages(await planOf('FROM scratch\nCOPY https://example.com/a /a\n'))).toEqual([
       "error 2:1 source can't be a URL for COPY",
     ]);
+  });
+
+  it('ADD <url> is keyed by the file name and content: pending without --checksum, final with it', async () => {
+    const [plain, after] = stepsOf(await planOf('FROM scratch\nADD https://a.example/x/f.tgz /a\nENV A=1\n'));
+    expect([plain.keyPending, after.keyPending]).toEqual([true, true]);
+    const sum = `sha256:${'a'.repeat(64)}`;
+    const pinned = stepsOf(await planOf(`FROM scratch\nADD --checksum=${sum} https://a.example/x/f.tgz /a\n`))[0];
+    expect(pinned.keyPending).toBeUndefined();
+    // As BuildKit's HTTP source: not the URL; another name or another checksum is another key.
+    const key = async (text: string) => stepsOf(await planOf(text))[0].cacheKey;
+    expect(await key(`FROM scratch\nADD --checksum=${sum} https://b.example/mirror/f.tgz /a\n`)).toBe(pinned.cacheKey);
+    expect(await key('FROM scratch\nADD https://b.example/f.tgz /a\n')).toBe(plain.cacheKey);
+    expect(await key('FROM scratch\nADD https://a.example/x/g.tgz /a\n')).not.toBe(plain.cacheKey);
+    expect(await key(`FROM scratch\nADD --checksum=sha256:${'b'.repeat(64)} https://a.example/x/f.tgz /a\n`)).not.toBe(
+      pinned.cacheKey,
+    );
+  });
+
+  it('names a download after the decoded last path segment of its URL, as BuildKit', () => {
+    expect(downloadName('https://h/a/b%20c.tgz?x=1#y')).toBe('b c.tgz');
+    expect(downloadName('https://h/')).toBe('__unnamed__');
+    expect(downloadName('https://h/dir/')).toBe('__unnamed__');
+    expect(downloadName('https://h/x/..%2F..%2Fetc%2Fpasswd')).toBe('passwd');
+    expect(downloadName('https://h/x/%2E%2E')).toBe('__unnamed__');
+    expect(downloadName('https://h/a/%zz')).toBe('%zz');
   });
 
   it('COPY --link keys the layer without its parent', async () => {
