@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { lchown, open } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import {
   cleanLayerPath,
@@ -74,16 +74,32 @@ export function decompressed(file: string, kind: ArchiveKind): Readable {
   if (kind === 'tar') return createReadStream(file);
   if (kind === 'gzip') return createReadStream(file).pipe(createGunzip());
   if (kind === 'zstd') return createReadStream(file).pipe(createZstdDecompress());
-  const child = spawn(kind, ['-dc', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(kind, ['-dc', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Piped at once: when a child exits, Node drains and drops whatever output nobody reads yet, and the reader of
+  // this stream may come later (a context is unpacked after some set-up).
+  const out = new PassThrough();
+  child.stdout.pipe(out, { end: false });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   // Without the program, the archive would pass for a plain file and be copied packed: say what is missing.
   child.on('error', (error: NodeJS.ErrnoException) => {
     const reason =
       error.code === 'ENOENT'
         ? `the ${kind} program is not installed (Debian: apt-get install ${decompressors[kind]})`
         : error.message;
-    child.stdout.destroy(new ArchiveToolError(`cannot unpack ${path.basename(file)}: ${reason}`));
+    out.destroy(new ArchiveToolError(`cannot unpack ${path.basename(file)}: ${reason}`));
   });
-  return child.stdout;
+  child.on('close', (code) => {
+    if (out.destroyed) return;
+    if (code === 0) out.end();
+    // A corrupt stream: not an archive to detectArchive, a failed unpack to the others.
+    else out.destroy(new Error(`${kind} -dc failed: ${stderr.trim() || `exit status ${code}`}`));
+  });
+  // A reader that stops early (detectArchive reads one block) ends the tool.
+  out.on('close', () => child.kill());
+  return out;
 }
 
 async function firstBytes(stream: Readable, length: number): Promise<Buffer> {

@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { detectArchive, unpackArchive } from '../../executor/build/archive.js';
+import { decompressed, detectArchive, unpackArchive } from '../../executor/build/archive.js';
 import { removeScratch, scratchDir } from './helpers.js';
 
 const dirs: string[] = [];
@@ -70,5 +70,30 @@ describe('ADD archive kinds', () => {
     } finally {
       process.env.PATH = saved;
     }
+  });
+});
+
+describe('decompressed', () => {
+  it('keeps every byte for a reader that comes after the tool has exited', async () => {
+    const tar = await tarBytes();
+    for (const kind of ['bzip2', 'xz'] as const) {
+      const file = path.join(await fresh(), `a.tar.${kind}`);
+      await writeFile(file, compressors[kind]!(tar));
+      const stream = decompressed(file, kind);
+      // Long enough for the tool to finish: Node drops the output of an exited child that nobody reads.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      expect(Buffer.concat(chunks).equals(tar), kind).toBe(true);
+    }
+  });
+
+  it("fails with the tool's message for a corrupt stream", async () => {
+    const file = path.join(await fresh(), 'bad.tar.xz');
+    await writeFile(file, Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.alloc(64, 7)]));
+    const read = async () => {
+      for await (const _ of decompressed(file, 'xz'));
+    };
+    await expect(read()).rejects.toThrow(/^xz -dc failed: xz: .*bad\.tar\.xz/);
   });
 });
