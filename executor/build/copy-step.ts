@@ -108,7 +108,7 @@ export async function performCopy(
   const paths = op.sources.filter((s) => !remote(s));
   for (const url of op.sources.filter(isHttpSource)) {
     const { file, lastModified } = await env.urls.fileFor(url, op.checksum, ws.scratch);
-    await write([downloadGroup(url, file, lastModified, env.now)]);
+    await write([downloadGroup(url, file, lastModified)]);
   }
   for (const source of git) await write(await gitGroups(env, source, op.excludes, ws.scratch));
   if (paths.length === 0) return;

@@ -109,9 +109,9 @@ export async function saveBody(
   return { digest: `sha256:${hex}` };
 }
 
-/** The group a downloaded file is copied as: one file, dated by Last-Modified (else the build's start). */
-export function downloadGroup(url: string, file: string, lastModified: number | null, now: number): CopyGroup {
-  const mtime = lastModified ?? now;
+/** The group a downloaded file is copied as: one file, dated by Last-Modified, else 1970-01-01 (BuildKit's save). */
+export function downloadGroup(url: string, file: string, lastModified: number | null): CopyGroup {
+  const mtime = lastModified ?? 0;
   return {
     single: true,
     download: true,

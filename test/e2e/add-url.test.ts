@@ -150,6 +150,8 @@ describe.skipIf(isolationUnavailable() !== undefined)('ADD <url>', () => {
     const changed = await build();
     expect(cachedSteps(changed.log)).toEqual([]);
     expect(await readFile(path.join(changed.out, 'seen'), 'utf8')).toBe('b\n');
+    // Without Last-Modified the file is dated 1970-01-01, as BuildKit dates it (not by the build's clock).
+    expect((await stat(path.join(changed.out, 'v.txt'))).mtimeMs).toBe(0);
   }, 180_000);
 
   it('with --checksum: a cached build sends no request at all; a step that runs verifies the body', async () => {
