@@ -7,19 +7,20 @@
 // private directory under the store's tmp, which the caller removes. No .dockerignore applies to such a
 // context (BuildKit reads none for a remote context).
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { unpackContextTar } from '../../../cache/index.js';
 import { checkoutGit, gitResolver } from '../../../executor/git/index.js';
 import {
   type BuildContextOption,
+  checkStatus,
   compressionOf,
   decompressed,
   type GitAgent,
   isTarHeader,
   readHead,
+  request,
+  saveBody,
 } from '../../../executor/index.js';
 import { parseGitRef, redactCredentials, resolveGitSource } from '../../../planner/index.js';
 
@@ -147,22 +148,10 @@ export async function loadHttpFile(url: string, dir: string): Promise<string> {
 
 /** Streams the body of `url` into `file`; returns the name BuildKit gives it (Content-Disposition, URL, `index`). */
 async function downloadTo(url: string, file: string): Promise<string> {
-  const shown = redactCredentials(url);
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (error) {
-    const cause = (error as { cause?: Error }).cause?.message;
-    throw new Error(`failed to load ${shown}: ${cause ?? (error as Error).message}`);
-  }
-  if (!response.ok || response.body === null)
-    throw new Error(`invalid response status ${response.status} for ${shown}`);
-  await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), await fileStream(file));
+  const response = await request(url, {});
+  await checkStatus(response, url);
+  await saveBody(response, file, url, null);
   return fileName(url, response.headers.get('content-disposition'));
-}
-
-async function fileStream(file: string) {
-  return (await open(file, 'wx', 0o600)).createWriteStream();
 }
 
 function fileName(url: string, disposition: string | null): string {
