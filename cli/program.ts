@@ -148,7 +148,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             type: 'string',
             demandOption: true,
             describe:
-              'context directory, git repository or http(s) URL (tarball or Dockerfile), or - for a tar on stdin',
+              'context directory, git repository or http(s) URL (tarball or Dockerfile), or - for stdin (a tar context, or a Dockerfile and no context)',
           })
           .option('tag', { alias: 't', type: 'string', describe: 'NAME[:TAG] (repeatable)' })
           .option('file', {

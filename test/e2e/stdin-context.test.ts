@@ -122,6 +122,25 @@ describe.skipIf(skip)('tsbuild build with stdin (compiled CLI)', () => {
     expect(plan.stdout).toMatch(/ {2}COPY hello\.txt \/from-stdin\.txt {2}CACHED\n/);
   });
 
+  it('takes standard input that is no archive for the Dockerfile, with an empty context (docker build - < Dockerfile)', async () => {
+    const out = await freshDir('o');
+    const dockerfile = 'FROM busybox\nRUN echo built-from-stdin > /made.txt\n';
+    const ran = tsbuild(store, ['-q', '--output', `type=local,dest=${out}`, '-'], dockerfile);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    expect(await readFile(path.join(out, 'made.txt'), 'utf8')).toBe('built-from-stdin\n');
+    expect(await leftovers(store)).toEqual([]);
+    // There is no context to copy from.
+    const copy = tsbuild(store, ['-'], 'FROM busybox\nCOPY hello.txt /x\n');
+    expect(copy.code).toBe(1);
+    expect(copy.stderr).toContain('ERROR: failed to solve: "/hello.txt": not found');
+    // A Dockerfile on stdin and -f as well: docker's error.
+    const both = tsbuild(store, ['-f', 'Dockerfile', '-'], dockerfile);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toBe('ERROR: ambiguous Dockerfile source: both stdin and flag correspond to Dockerfiles\n');
+    expect(await leftovers(store)).toEqual([]);
+  });
+
   it('refuses to read both the Dockerfile and the context from stdin (exit 2)', () => {
     const ran = tsbuild(store, ['-f', '-', '-'], tarOf(ctx));
     expect(ran).toEqual({

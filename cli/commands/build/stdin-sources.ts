@@ -1,12 +1,13 @@
 // Where `tsbuild build` takes its context and Dockerfile from: a directory, a tar stream on stdin
-// (`tsbuild build - < ctx.tar`, plain or compressed, as docker accepts), a URL (remote-context.ts: a git
+// (`tsbuild build - < ctx.tar`, plain or compressed, as docker accepts) or a Dockerfile on stdin with no context
+// (`tsbuild build - < Dockerfile`, what is no archive), a URL (remote-context.ts: a git
 // repository, a tarball or a Dockerfile) or the Dockerfile text on stdin (`-f -`). A stdin or remote context is
 // unpacked into a private temp dir under the store and removed afterwards.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { unpackContextTar } from '../../../cache/index.js';
-import type { GitAgent } from '../../../executor/index.js';
+import { compressionOf, type GitAgent, isTarHeader } from '../../../executor/index.js';
 import { redactCredentials } from '../../../planner/index.js';
 import { loadGitContext, loadHttpContext, remoteKind } from './remote-context.js';
 
@@ -62,8 +63,26 @@ export async function resolveSources(
   }
   const { dir, cleanup } = await privateDir(storeRoot);
   const contextDir = path.join(dir, 'context');
+  const { head, all } = await peek(stdin, 1024);
+  if (!isStdinArchive(head)) {
+    // `docker build - < Dockerfile`: standard input is the Dockerfile, and there is no context (docker's
+    // GetContextFromReader writes it into an empty temporary one).
+    await cleanup();
+    if (file !== undefined) {
+      throw new Error('ambiguous Dockerfile source: both stdin and flag correspond to Dockerfiles');
+    }
+    const empty = await privateDir(storeRoot);
+    const emptyContext = path.join(empty.dir, 'context');
+    await mkdir(emptyContext);
+    return {
+      contextDir: emptyContext,
+      dockerfile: path.join(emptyContext, 'Dockerfile'),
+      dockerfileText: await readAll(all),
+      cleanup: empty.cleanup,
+    };
+  }
   try {
-    await unpackContextTar(stdin, contextDir);
+    await unpackContextTar(all, contextDir);
   } catch (error) {
     await cleanup();
     throw new Error(`cannot read the build context from stdin: ${(error as Error).message}`);
@@ -75,6 +94,38 @@ export async function resolveSources(
     await cleanup();
     throw error;
   }
+}
+
+/** docker's IsArchive for a context on standard input: any compression's magic bytes, or a tar header. */
+function isStdinArchive(head: Buffer): boolean {
+  return compressionOf(head) !== 'tar' || isTarHeader(head);
+}
+
+/** The first `length` bytes of `stream` (fewer if it is shorter), and the whole stream again, those bytes first. */
+async function peek(
+  stream: AsyncIterable<Uint8Array>,
+  length: number,
+): Promise<{ head: Buffer; all: AsyncIterable<Uint8Array> }> {
+  const iterator = stream[Symbol.asyncIterator]();
+  const taken: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  while (size < length) {
+    const next = await iterator.next();
+    if (next.done === true) {
+      done = true;
+      break;
+    }
+    const chunk = Buffer.from(next.value);
+    taken.push(chunk);
+    size += chunk.length;
+  }
+  const all = (async function* () {
+    yield* taken;
+    if (done) return;
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
+  })();
+  return { head: Buffer.concat(taken).subarray(0, length), all };
 }
 
 async function privateDir(storeRoot: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
