@@ -25,6 +25,8 @@ export class OutputSpecError extends Error {
 
 /** `type=local,dest=DIR`, `type=tar,dest=FILE`, or a bare directory (Docker's shorthand). */
 export function parseOutput(text: string): OutputSpec {
+  // buildx: a bare path is the local exporter's destination, and `-` alone a tar on standard output.
+  if (text === '-') return { type: 'tar', dest: '-' };
   if (!text.includes('=')) return { type: 'local', dest: text };
   const fields = new Map(
     csvFields(text).map((part) => {

@@ -139,6 +139,8 @@ describe('parseOutput', () => {
     expect(parseOutput('type=local,dest=out')).toEqual({ type: 'local', dest: 'out' });
     expect(parseOutput('type=tar,dest=-')).toEqual({ type: 'tar', dest: '-' });
     expect(parseOutput('dir')).toEqual({ type: 'local', dest: 'dir' });
+    // `-o -` is a tar on standard output (buildx), not a directory named `-`.
+    expect(parseOutput('-')).toEqual({ type: 'tar', dest: '-' });
     expect(() => parseOutput('type=registry,dest=x')).toThrow(
       'unsupported output type registry (local, tar, oci, docker, image)',
     );
