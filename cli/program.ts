@@ -173,7 +173,11 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             type: 'boolean',
             describe: "evaluate the Dockerfile's build checks without building (short for --call=check)",
           })
-          .option('call', { type: 'string', describe: 'build (the default) or check' })
+          .option('call', {
+            type: 'string',
+            describe:
+              "build (the default), check, outline or targets, with buildx's ,format=json and ,ignorestatus=true",
+          })
           .option('debug', { type: 'boolean', describe: 'expand build warnings: description, URL, Dockerfile lines' })
           .option('progress', { choices: progressModes, default: 'auto' as const })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the image id' })

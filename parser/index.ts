@@ -1,6 +1,7 @@
 // Public surface of the parser module (browser-safe: nothing from `node:`).
 export type * from './ast.js';
 export { dumpInstruction, toBuildKitDump } from './dump.js';
+export { parseFlagOptions, type RawOption } from './flag-options.js';
 export { goQuote } from './go-quote.js';
 export { chompHeredocContent } from './heredoc.js';
 export {

@@ -1,7 +1,7 @@
 // Build arguments outside stages: predefined platform args, global ARGs (before the first FROM,
 // usable in FROM and re-declarable inside stages), proxy args and SOURCE_DATE_EPOCH.
 
-import type { ArgInstruction } from '../parser/index.js';
+import type { ArgDeclaration, ArgInstruction } from '../parser/index.js';
 import { EnvList } from './env-list.js';
 import { PlanError } from './errors.js';
 import { expandWord } from './expand.js';
@@ -10,6 +10,14 @@ import { type EpochScope, rawEpoch, resolveEpoch } from './source-epoch.js';
 import type { Platform } from './types.js';
 
 const PROXY_ARGS = ['http_proxy', 'https_proxy', 'ftp_proxy', 'no_proxy', 'all_proxy'];
+
+/** Told of each global ARG declaration: its value (null: none) and the names its default referenced and found. */
+export type GlobalArgSeen = (
+  instr: ArgInstruction,
+  decl: ArgDeclaration,
+  value: string | null,
+  matched: readonly string[],
+) => void;
 
 /**
  * Global args as BuildKit's `defaultArgs` + `buildMetaArgs`: the predefined args (overridable by
@@ -22,6 +30,7 @@ export function globalArgs(
   platforms: { build: Platform; target: Platform },
   targetStage: string,
   escapeChar: '\\' | '`',
+  seen?: GlobalArgSeen,
 ): EnvList {
   let env = new EnvList();
   for (const [key, value] of predefinedArgs(platforms.build, platforms.target, targetStage)) {
@@ -31,16 +40,20 @@ export function globalArgs(
     for (const decl of instr.declarations) {
       const key = decl.name.value;
       let value: string | null = null;
+      let matched: readonly string[] = [];
       if (Object.hasOwn(buildArgs, key)) value = buildArgs[key];
       else if (decl.defaultValue !== null) {
         try {
           // An undefined variable here is no warning: BuildKit's buildMetaArgs reports none (only FROM's use of a
           // global ARG is checked, UndefinedArgInFrom).
-          value = expandWord(decl.defaultValue.value, env, { escapeChar }).value;
+          const result = expandWord(decl.defaultValue.value, env, { escapeChar });
+          value = result.value;
+          matched = result.matched;
         } catch (error) {
           throw new PlanError('expansion-failed', (error as Error).message, decl.range);
         }
       }
+      seen?.(instr, decl, value, matched);
       if (value !== null) env = env.set(key, value);
     }
   }

@@ -9,6 +9,8 @@ export interface EnvLookup {
 
 export interface Expansion {
   readonly value: string;
+  /** Names that were referenced and defined (BuildKit's `Matched`: what the outline marks as used). */
+  readonly matched: readonly string[];
   readonly unmatched: readonly string[];
 }
 
@@ -25,5 +27,5 @@ export function expandWord(word: string, env: EnvLookup, options: ExpandOptions)
     skipProcessQuotes: options.skipQuotes === true,
   });
   if (!result.ok) throw new Error(result.error);
-  return { value: result.value, unmatched: [...result.unmatched] };
+  return { value: result.value, matched: [...result.matched], unmatched: [...result.unmatched] };
 }

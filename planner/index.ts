@@ -26,6 +26,16 @@ export {
 } from './listed-plan.js';
 export { MemoryImageResolver } from './memory-resolver.js';
 export { contextName } from './named-contexts.js';
+export {
+  type Outline,
+  type OutlineArg,
+  type OutlineDeps,
+  type OutlineLocation,
+  type OutlineMount,
+  type OutlineOptions,
+  outline,
+} from './outline/outline.js';
+export { type BuildTarget, listTargets } from './outline/targets.js';
 export { plan } from './plan.js';
 export { formatPlatform, hostPlatform, parsePlatform } from './platform.js';
 export { lazySnapshotSource, snapshotSource } from './snapshot-source.js';

@@ -7,6 +7,9 @@ import {
   type Descriptor,
   type Digest,
   encodeConfig,
+  goTimeOfSeconds,
+  goTimeText,
+  type HistoryEntry,
   type ImageConfig as OciImageConfig,
   OciMediaType,
   type Store,
@@ -66,8 +69,16 @@ export async function commitImage(
   options: CommitOptions,
 ): Promise<CommittedImage> {
   const diffIds = result.fs.layers.map((l) => l.diffId);
+  // `times`: configs are written with Go's times since this version (image/go-time.ts); a record of an older
+  // config is not reused, so a rebuild commits the config anew once. Step keys do not change.
   const key = sha256Digest(
-    canonicalise({ image: stage.imageKey, diffIds, labels: { ...options.labels }, epoch: options.epoch }),
+    canonicalise({
+      image: stage.imageKey,
+      diffIds,
+      labels: { ...options.labels },
+      epoch: options.epoch,
+      times: 'go',
+    }),
   );
   const cached = options.noCache ? null : await lookupImage(store, key, 'use');
   let manifest: Descriptor;
@@ -133,7 +144,7 @@ async function tagAll(store: Store, tags: readonly string[], manifest: Descripto
 }
 
 function imageConfig(stage: PlanStage, result: StageResult, options: CommitOptions): OciImageConfig {
-  const created = new Date((options.epoch ?? options.now) * 1000).toISOString();
+  const created = goTimeOfSeconds(options.epoch ?? options.now);
   const author = (stage.config as { Author?: string }).Author;
   return {
     architecture: stage.platform.architecture,
@@ -143,6 +154,12 @@ function imageConfig(stage: PlanStage, result: StageResult, options: CommitOptio
     ...(author === undefined ? {} : { author }),
     config: containerConfig(stage.config, options.labels),
     rootfs: { type: 'layers', diff_ids: result.fs.layers.map((l) => l.diffId) },
-    history: [...result.history],
+    history: result.history.map(goHistoryTime),
   };
+}
+
+/** A history entry's time as BuildKit writes it back (a base image's entries too: it re-encodes them). */
+function goHistoryTime(entry: HistoryEntry): HistoryEntry {
+  const created = entry.created === undefined ? null : goTimeText(entry.created);
+  return created === null || created === entry.created ? entry : { ...entry, created };
 }

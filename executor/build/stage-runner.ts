@@ -2,7 +2,7 @@
 // key (a hit reuses the stored layer without touching its data), otherwise performed in an overlay
 // and committed; config steps only add history. Other stages a step reads from are awaited before
 // the step takes a job slot, so a full set of slots can never wait on itself.
-import type { HistoryEntry } from '../../image/index.js';
+import { goTime, goTimeOfSeconds, goTimeText, type HistoryEntry } from '../../image/index.js';
 import type { PlanStage, PlanStep, StepOperation } from '../../planner/index.js';
 import { lookupStep, recordStep, type StepRecord } from './cache-index.js';
 import { completeKey, filesystemAfter, type KeyCompletion } from './content-key.js';
@@ -84,7 +84,6 @@ export async function runStage(
   const completed: CompletedStep[] = [];
   const total = countedSteps(stage);
   let position = stage.base.type === 'image' ? 1 : 0;
-  const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
   const lastRun = stage.steps.findLastIndex((s) => s.operation.type === 'run');
   // RUN layers still being committed while the next RUN runs on top of them (pending-snapshot.ts), bottom first.
   let pending: PendingStep[] = [];
@@ -106,7 +105,7 @@ export async function runStage(
       if (!step.layer) {
         const text = createdBy(step);
         if (text === null) continue;
-        const created = iso(run.epoch ?? run.env.now);
+        const created = goTimeOfSeconds(run.epoch ?? run.env.now);
         history.push({ created, created_by: text, comment: 'buildkit.dockerfile.v0', empty_layer: true });
         continue;
       }
@@ -132,7 +131,8 @@ export async function runStage(
         layers = [...layers, layer];
       }
       history.push({
-        created: run.epoch === null ? created : iso(run.epoch),
+        // A cached step's time is the one its record keeps (written by any tsbuild version): in Go's form too.
+        created: run.epoch === null ? (goTimeText(created) ?? goTime(Date.now())) : goTimeOfSeconds(run.epoch),
         created_by: createdBy(step) ?? step.instruction,
         comment: 'buildkit.dockerfile.v0',
       });

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import type { Digest } from '../digest.js';
+import { goTime, goTimeText } from '../go-time.js';
 import { decompressedStream } from '../layer/decompress.js';
 import { readTar } from '../layer/tar-reader.js';
 import { type MediaTypeFamily, mediaTypesFor } from '../media-types.js';
@@ -14,7 +15,10 @@ export interface ImportOptions {
   architecture?: string;
   os?: string;
   variant?: string;
-  /** ISO time for `created` (default: now, as Docker stamps it; the CLI passes SOURCE_DATE_EPOCH when set). */
+  /**
+   * RFC 3339 time for `created`, written in Go's form (default: now, as Docker stamps it; the CLI passes
+   * SOURCE_DATE_EPOCH when set).
+   */
   created?: string;
   /** How errors name the input (default: the file path, or `standard input`). */
   sourceName?: string;
@@ -105,7 +109,7 @@ export async function importRootfs(
   const sourceName = options.sourceName ?? (typeof tarball === 'string' ? tarball : 'standard input');
   const layer = await storeLayerAsGzip(store, checkedTar(input, sourceName));
   const types = mediaTypesFor(options.mediaTypes ?? 'oci');
-  const created = options.created ?? new Date().toISOString();
+  const created = options.created === undefined ? goTime(Date.now()) : (goTimeText(options.created) ?? options.created);
   const platform = hostPlatform();
   const config: ImageConfig = {
     architecture: options.architecture ?? platform.architecture,

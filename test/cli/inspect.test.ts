@@ -1,6 +1,8 @@
 // `tsbuild inspect`: Docker's JSON shape, 4-space indented; missing names reported after the array.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { inspectImage } from '../../cli/commands/inspect/inspect-json.js';
 import { run } from '../../cli/commands/inspect/run.js';
+import type { ResolvedImage } from '../../image/index.js';
 import {
   buildImage,
   capture,
@@ -63,5 +65,17 @@ describe('tsbuild inspect', () => {
   it.skipIf(!distBuilt())('runs through the compiled CLI', async () => {
     const result = await runCli(['inspect', 'nothing'], { TSBUILD_ROOT: t.root });
     expect(result).toEqual({ code: 1, stdout: '[]\n', stderr: 'Error: No such image: nothing:latest\n' });
+  });
+
+  it('prints Created in Go’s form, as Docker prints the time it read, whatever form the config holds', () => {
+    const image = (created: string) =>
+      ({
+        configDigest: 'sha256:c',
+        manifestDigest: 'sha256:m',
+        config: { architecture: 'amd64', os: 'linux', created, rootfs: { type: 'layers', diff_ids: [] } },
+      }) as unknown as ResolvedImage;
+    expect(inspectImage(image('2020-01-02T03:04:05.000Z'), [], 0).Created).toBe('2020-01-02T03:04:05Z');
+    expect(inspectImage(image('2020-01-02T03:04:05.500+00:00'), [], 0).Created).toBe('2020-01-02T03:04:05.5Z');
+    expect(inspectImage(image('2023-12-08T19:17:58.873925467Z'), [], 0).Created).toBe('2023-12-08T19:17:58.873925467Z');
   });
 });

@@ -102,6 +102,16 @@ const cases: Record<string, { name: string; text: string; expected: string[] }[]
       text: 'FROM alpine\nRUN --mount=type=secret,id=npm,env=NPM_TOKEN true\n',
       expected: [],
     },
+    {
+      name: 'secret id or target given with a variable',
+      text: 'FROM alpine\nARG N\nRUN --mount=type=secret,id=npm$N --mount=type=secret,target=$N true\n',
+      expected: [],
+    },
+    {
+      name: 'secret mount without id, source or target',
+      text: 'FROM alpine\nRUN --mount=type=secret,required true\n',
+      expected: ['2:25-2:33 invalid-mount invalid secret mount. one of source, target required'],
+    },
   ],
   'no-build-stage': [
     {

@@ -36,10 +36,3 @@ export function platformOption(value: string | undefined): Platform | undefined 
   if (platform === null) throw new Error(`--platform ${value}: not a platform (os/arch[/variant], e.g. linux/arm64)`);
   return platform;
 }
-
-/** buildx's `--call` values tsbuild runs; null for another. */
-export function callFunction(value: string | undefined): 'build' | 'check' | null {
-  if (value === undefined || value === '' || value === 'build') return 'build';
-  if (value === 'check' || value === 'lint') return 'check';
-  return null;
-}

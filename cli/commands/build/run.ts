@@ -25,9 +25,10 @@ import { fdWriter, stderrTerminal } from '../../stdio.js';
 import { buildArgValues } from '../plan/run.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from '../run/interrupt.js';
 import { buildContexts } from './build-context-option.js';
+import { type CallSpec, CallSpecError, parseCallSpec } from './call-spec.js';
 import { BuildCheckReport } from './check-report.js';
 import { renderBuildError } from './error-text.js';
-import { callFunction, checkBuildTag, networkMode, platformOption } from './option-values.js';
+import { checkBuildTag, networkMode, platformOption } from './option-values.js';
 import { asStoreOutput, pushTargets, pushToRegistries } from './push.js';
 import { fetchNamedContexts } from './remote-context.js';
 import { buildRunOptions } from './run-options.js';
@@ -44,7 +45,10 @@ export interface BuildCliOptions {
   readonly noCache: boolean;
   /** `--no-cache-filter` (repeatable, each a comma list as BuildKit splits it): stages whose steps run again. */
   readonly noCacheFilter?: readonly string[];
-  /** `--call` / `--check`: `build` (the default) or `check` (BuildKit's checks without building). */
+  /**
+   * `--call` / `--check`: `build` (the default), `check` (BuildKit's checks without building), `outline` or
+   * `targets`, with buildx's `,format=json` and `,ignorestatus=true`.
+   */
   readonly call?: string;
   /** `--debug`: build warnings with their description, URL and Dockerfile excerpt. */
   readonly debug?: boolean;
@@ -131,16 +135,21 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     io.stderr(`ERROR: ${(error as Error).message}\n`);
     return 2;
   }
-  const call = callFunction(opts.call);
-  if (call === null) {
-    io.stderr(`ERROR: invalid --call ${JSON.stringify(opts.call)}: expected build or check\n`);
-    return 2;
+  let call: CallSpec;
+  try {
+    call = parseCallSpec(opts.call);
+  } catch (error) {
+    if (!(error instanceof CallSpecError)) throw error;
+    // buildx reads --call after its flags, as an error of the command: exit 1.
+    io.stderr(`ERROR: ${error.message}\n`);
+    return 1;
   }
   if (opts.context === '-' && opts.file === '-') {
     io.stderr('tsbuild: cannot read both the Dockerfile and the context from stdin\n');
     return 2;
   }
-  if (call === 'check') return (await import('./check-call.js')).runCheckCall(opts, io, platform);
+  if (call.name === 'lint') return (await import('./check-call.js')).runCheckCall(opts, io, platform, call);
+  if (call.name !== 'build') return (await import('./subrequest-call.js')).runSubrequestCall(opts, io, platform, call);
   const noCacheFilter = opts.noCacheFilter ?? [];
   // buildx joins the values with commas and BuildKit splits them again; an empty result means every stage.
   const filter = noCacheFilter.length === 0 ? [] : noCacheFilter.join(',').split(',');

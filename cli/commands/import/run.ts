@@ -4,7 +4,7 @@
 // time, so importing the same tarball twice gives the same image ID. Input that is not a tar (or a
 // broken gzip) fails naming the file, and leaves no image and no blob behind. The layer is unpacked for builds
 // before the ID is printed (unpack.ts).
-import { importRootfs, parseDockerRef } from '../../../image/index.js';
+import { goTimeOfSeconds, importRootfs, parseDockerRef } from '../../../image/index.js';
 import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from '../images/command-io.js';
 import { unpackForBuilds } from './unpack.js';
 
@@ -32,7 +32,7 @@ export async function run(opts: ImportOptions, io: CommandIo = processIo): Promi
     const store = await openStore(opts, io);
     const imported = await importRootfs(store, source, opts.name, {
       ...(opts.message !== undefined && { message: opts.message }),
-      ...(epoch !== undefined && epoch !== '' && { created: new Date(Number(epoch) * 1000).toISOString() }),
+      ...(epoch !== undefined && epoch !== '' && { created: goTimeOfSeconds(Number(epoch)) }),
       sourceName: opts.file === '-' ? 'standard input' : opts.file,
       ...(opts.platform !== undefined && os && { os }),
       ...(architecture && { architecture }),

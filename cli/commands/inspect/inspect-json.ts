@@ -1,6 +1,13 @@
 // Docker's `docker image inspect` object for a stored image (API 1.50 field set: the image config's runtime
 // part as `Config`, no container-only fields).
-import { type Digest, familiarName, familiarString, parseDockerRef, type ResolvedImage } from '../../../image/index.js';
+import {
+  type Digest,
+  familiarName,
+  familiarString,
+  goTimeText,
+  parseDockerRef,
+  type ResolvedImage,
+} from '../../../image/index.js';
 
 export interface ImageInspect {
   Id: Digest;
@@ -40,7 +47,8 @@ export function inspectImage(image: ResolvedImage, refs: readonly string[], size
     RepoDigests: [...new Set(all.map((ref) => `${familiarName(ref)}@${ref.digest ?? top}`))],
     Parent: '',
     Comment: history.at(-1)?.comment ?? '',
-    Created: config.created ?? zeroTime,
+    // Docker prints the time it read (a time.Time) in Go's form, whatever form the config holds.
+    Created: config.created === undefined ? zeroTime : (goTimeText(config.created) ?? config.created),
     Author: config.author ?? '',
     Config: { ...(config.config ?? {}) },
     Architecture: config.architecture,

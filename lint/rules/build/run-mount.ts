@@ -44,9 +44,13 @@ export function mountProblem(flag: Flag): { message: string; index: number } | n
       if (key === 'required') return fail(`unexpected key '${key}' for mount type '${m.type}'`);
       return fail(`invalid field '${field}' must be a key=value pair`);
     }
-    // Values with variables are expanded at build time; only their shape can be judged here.
+    // Values with variables are expanded at build time; only their shape can be judged here (a source,
+    // target or id given with a variable is still given).
     if (value.includes('$')) {
       if (key === 'from') return fail(`'${key}' doesn't support variable expansion, define alias stage instead`);
+      if (key === 'source' || key === 'src') m.source = true;
+      if (key === 'target' || key === 'dst' || key === 'destination') m.target = true;
+      if (key === 'id') m.id = true;
       continue;
     }
     switch (key) {
