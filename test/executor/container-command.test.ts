@@ -169,6 +169,23 @@ describe('tsbuild run arguments (options stop at the image name)', () => {
     expect(parseRunArgs(['-h', 'busybox'])).toEqual({ kind: 'help' });
   });
 
+  it("takes docker's -it, -ti and -t: stdin passed, the missing pseudo-TTY flagged for a warning", () => {
+    const base = { image: 'busybox', args: ['sh'], rm: true, env: [] };
+    expect(parseRunArgs(['-it', '--rm', 'busybox', 'sh'])).toEqual({
+      kind: 'run',
+      options: { ...base, interactive: true, tty: true },
+    });
+    expect(parseRunArgs(['--rm', '-ti', 'busybox', 'sh'])).toEqual({
+      kind: 'run',
+      options: { ...base, interactive: true, tty: true },
+    });
+    expect(parseRunArgs(['--rm', '-t', 'busybox', 'sh'])).toEqual({
+      kind: 'run',
+      options: { ...base, interactive: false, tty: true },
+    });
+    expect(parseRunArgs(['-ix', 'busybox'])).toEqual({ kind: 'error', message: 'unknown flag: -ix' });
+  });
+
   it('runArgv prints usage errors with exit 125 and help with exit 0', async () => {
     let stdout = '';
     let stderr = '';

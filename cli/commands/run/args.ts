@@ -16,6 +16,7 @@ Options:
       --hostname NAME    container hostname (default: the container id)
       --rm               remove the container when it exits (always the case)
       -i, --interactive  pass standard input to the container
+      -t, --tty          accepted for docker's \`-it\`; no pseudo-TTY is allocated (a warning says so)
       --runtime PATH     OCI runtime (default runc)
       --root DIR         store directory (default $TSBUILD_ROOT)
   -h, --help             print this help
@@ -49,6 +50,7 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
   const single: Partial<Record<Exclude<ValueOption, 'env'>, string>> = {};
   let rm = false;
   let interactive = false;
+  let tty = false;
   let i = 0;
   for (; i < argv.length; i++) {
     const word = argv[i];
@@ -59,7 +61,11 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
     if (!word.startsWith('-') || word === '-') break;
     if (word === '-h' || word === '--help') return { kind: 'help' };
     if (word === '-i' || word === '--interactive' || word === '--interactive=true') interactive = true;
-    else if (word === '--rm' || word === '--rm=true') rm = true;
+    else if (/^-[it]+$/.test(word) || word === '--tty' || word === '--tty=true') {
+      // docker's `-it`: stdin is passed; a pseudo-TTY is not allocated (not supported), which the caller says.
+      if (word.includes('i')) interactive = true;
+      if (word.includes('t')) tty = true;
+    } else if (word === '--rm' || word === '--rm=true') rm = true;
     else if (word === '--rm=false') rm = false;
     else {
       const parsed = optionWithValue(word, argv[i + 1]);
@@ -74,7 +80,8 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
   if (image === undefined || image === '') {
     return { kind: 'error', message: '"tsbuild run" requires at least 1 argument: IMAGE [COMMAND] [ARG...]' };
   }
-  return { kind: 'run', options: { image, args: argv.slice(i + 1), rm, interactive, env, ...single } };
+  const options = { image, args: argv.slice(i + 1), rm, interactive, env, ...single };
+  return { kind: 'run', options: tty ? { ...options, tty } : options };
 }
 
 /** `--name=value`, `--name value`, `-e value` or `-eVALUE`. */

@@ -15,6 +15,8 @@ export interface RunCliOptions {
   readonly rm?: boolean;
   /** `-i`: pass standard input to the container. */
   readonly interactive?: boolean;
+  /** `-t`: docker allocates a pseudo-TTY; tsbuild does not (yet) and warns. */
+  readonly tty?: boolean;
   readonly env?: readonly string[];
   readonly user?: string;
   readonly workdir?: string;
@@ -99,6 +101,11 @@ export async function runArgv(argv: readonly string[], io: RunIo = processIo): P
   if (parsed.kind === 'error') {
     io.stderr(`tsbuild: ${parsed.message}\nSee 'tsbuild run --help'.\n`);
     return 125;
+  }
+  if (parsed.options.tty === true) {
+    io.stderr(
+      'WARN: -t: tsbuild run allocates no pseudo-TTY; the container gets plain pipes (prompts and colours may not show)\n',
+    );
   }
   return run(parsed.options, io);
 }
