@@ -41,7 +41,16 @@ import { dl3045 } from './dl3045-copy-relative-dest.js';
 import { dl3046 } from './dl3046-useradd-uid.js';
 import { dl3047 } from './dl3047-wget-progress.js';
 import { dl3048 } from './dl3048-label-key.js';
+import { dl3049 } from './dl3049-label-missing.js';
+import { dl3050 } from './dl3050-superfluous-labels.js';
+import { dl3051 } from './dl3051-label-empty.js';
+import { dl3052 } from './dl3052-label-url.js';
+import { dl3053 } from './dl3053-label-rfc3339.js';
+import { dl3054 } from './dl3054-label-spdx.js';
+import { dl3055 } from './dl3055-label-git-hash.js';
+import { dl3056 } from './dl3056-label-semver.js';
 import { dl3057 } from './dl3057-healthcheck.js';
+import { dl3058 } from './dl3058-label-email.js';
 import { dl3059 } from './dl3059-consecutive-run.js';
 import { dl3060 } from './dl3060-yarn-cache-clean.js';
 import { dl3062 } from './dl3062-go-pin.js';
@@ -96,7 +105,16 @@ export const practiceRules: readonly Rule[] = [
   dl3046,
   dl3047,
   dl3048,
+  dl3049,
+  dl3050,
+  dl3051,
+  dl3052,
+  dl3053,
+  dl3054,
+  dl3055,
+  dl3056,
   dl3057,
+  dl3058,
   dl3059,
   dl3060,
   dl3062,
