@@ -46,6 +46,9 @@ export interface Rule extends RuleMeta {
   check(context: RuleContext): void;
 }
 
+/** A value format of hadolint's label schema (DL3049 to DL3058); `text` accepts anything. */
+export type LabelType = 'text' | 'url' | 'semver' | 'hash' | 'rfc3339' | 'spdx' | 'email';
+
 /** Per-rule setting from a config file or the command line. */
 export type RuleSetting = LintSeverity | 'off';
 
@@ -56,6 +59,13 @@ export interface LintOptions {
   readonly ignore?: readonly string[];
   /** Registries whose images DL3026 accepts (`docker.io`, `ghcr.io/acme`); empty disables DL3026. */
   readonly trustedRegistries?: readonly string[];
+  /**
+   * Labels every image must set, with their value format (hadolint's `label-schema`): DL3049 reports a stage
+   * without one, DL3051 an empty value, DL3052 to DL3058 a value not in its format. Empty disables them.
+   */
+  readonly labelSchema?: Readonly<Record<string, LabelType>>;
+  /** DL3050: labels outside `labelSchema` are reported (hadolint's `strict-labels`). */
+  readonly strictLabels?: boolean;
   /** Text of the `.dockerignore` in force, for CopyIgnoredFile. */
   readonly dockerignore?: string | null;
   /** Build arguments (`--build-arg`); also `BUILDKIT_DOCKERFILE_CHECK`, which replaces `# check=`. */

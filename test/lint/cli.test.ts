@@ -106,6 +106,17 @@ describe('tsbuild lint', () => {
     );
   });
 
+  it('takes a label schema and strict labels from .tsbuild.yaml', async () => {
+    writeFileSync(
+      path.join(dir, 'labels.yaml'),
+      'labelSchema:\n  version: semver\nstrictLabels: true\nignore: [DL4000]\n',
+    );
+    writeFileSync(path.join(dir, 'labels.Dockerfile'), 'FROM alpine:3\nFROM alpine:3\nLABEL version=v1 x=1\n');
+    const { code, out } = await lintCli({ config: 'labels.yaml', files: ['labels.Dockerfile'] });
+    expect(code).toBe(1);
+    expect(rulesOf(out)).toEqual(['labels.Dockerfile DL3049', 'labels.Dockerfile DL3056', 'labels.Dockerfile DL3050']);
+  });
+
   it('prints text, sarif and github formats', async () => {
     expect((await lintCli({ format: 'text' })).out).toBe(
       [

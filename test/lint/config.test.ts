@@ -87,6 +87,8 @@ describe('options', () => {
       rules: { DL3006: 'off', DL3007: 'error', DL3008: true },
       ignore: ['DL4006'],
       trustedRegistries: ['docker.io'],
+      labelSchema: { maintainer: 'email', version: 'semver' },
+      strictLabels: true,
       failLevel: 'error',
     });
     expect(errors).toEqual([]);
@@ -94,12 +96,27 @@ describe('options', () => {
       rules: { DL3006: 'off', DL3007: 'error', DL3008: 'on' },
       ignore: ['DL4006'],
       trustedRegistries: ['docker.io'],
+      labelSchema: { maintainer: 'email', version: 'semver' },
+      strictLabels: true,
       failLevel: 'error',
     });
-    expect(validateConfig({ rule: {}, rules: { X: 'loud' }, ignore: 'DL1' }).errors).toEqual([
+    expect(
+      validateConfig({
+        rule: {},
+        rules: { X: 'loud' },
+        ignore: 'DL1',
+        labelSchema: { version: 'semantic' },
+        strictLabels: 'yes',
+      }).errors,
+    ).toEqual([
       'unknown key "rule"',
       'rules.X: expected one of off, on, error, warning, info',
       'ignore: expected a list of strings',
+      'labelSchema.version: expected one of text, url, semver, hash, rfc3339, spdx, email',
+      'strictLabels: expected true or false',
+    ]);
+    expect(validateConfig({ labelSchema: ['version'] }).errors).toEqual([
+      'labelSchema: expected a mapping of label to format',
     ]);
   });
 
@@ -108,11 +125,13 @@ describe('options', () => {
       rules: { DL3006: 'info' },
       errors: ['invalid --severity "bad": expected RULE=off|on|error|warning|info'],
     });
-    const config = validateConfig({ rules: { DL3006: 'off' }, ignore: ['A'] }).config;
+    const config = validateConfig({ rules: { DL3006: 'off' }, ignore: ['A'], labelSchema: { a: 'text' } }).config;
     expect(toLintOptions(config, { ignore: ['B'], rules: { DL3006: 'error' } })).toEqual({
       rules: { DL3006: 'error' },
       ignore: ['A', 'B'],
       trustedRegistries: [],
+      labelSchema: { a: 'text' },
+      strictLabels: false,
     });
   });
 });
