@@ -26,7 +26,15 @@ const FILE_LEVEL_ONLY = new Set([
 /** Parser diagnostics that a lint rule reports itself (with BuildKit's rule name). */
 const REPLACED_DIAGNOSTICS = new Set(['empty-continuation']);
 
-const IGNORE_COMMENT = /^\s*tsbuild-ignore\s*=\s*(\S+)/i;
+const RULE_LIST = '([\\w-]+(?:\\s*,\\s*[\\w-]+)*)';
+/** `# tsbuild-ignore=A,B why`, and hadolint's `# hadolint ignore=A, B` (so Dockerfiles moving over keep theirs). */
+const IGNORE_COMMENT = new RegExp(`^\\s*(?:tsbuild-ignore\\s*=|hadolint\\s+ignore=)\\s*${RULE_LIST}`, 'i');
+/** hadolint's `# hadolint global ignore=A,B`, anywhere in the file: those rules are off for the whole file. */
+const GLOBAL_IGNORE_COMMENT = new RegExp(`^\\s*hadolint\\s+global\\s+ignore=\\s*${RULE_LIST}`, 'i');
+
+function ruleList(text: string): string[] {
+  return text.split(',').map((rule) => rule.trim());
+}
 
 interface Silencers {
   readonly checks: CheckConfig[];
@@ -43,7 +51,7 @@ function silencersOf(model: LintModel, instruction: Instruction): Silencers {
       if (parsed.config) checks.push(parsed.config);
     }
     const ignore = IGNORE_COMMENT.exec(comment.text);
-    if (ignore) for (const rule of ignore[1].split(',')) ignored.add(rule.trim());
+    if (ignore) for (const rule of ruleList(ignore[1] as string)) ignored.add(rule);
   }
   return { checks, ignored };
 }
@@ -124,6 +132,13 @@ function instructionAt(model: LintModel, range: Range): Instruction | null {
 export function runRules(rules: readonly Rule[], model: LintModel, parsed: ParseResult, build?: BuildScope): Finding[] {
   const options = model.options;
   const ignoredRules = new Set(options.ignore ?? []);
+  // A lint request honours hadolint's file-wide pragma; a build's checks are BuildKit's, which knows none.
+  if (build === undefined) {
+    for (const comment of model.ast.comments) {
+      const global = GLOBAL_IGNORE_COMMENT.exec(comment.text);
+      if (global) for (const rule of ruleList(global[1] as string)) ignoredRules.add(rule);
+    }
+  }
   const settings = options.rules ?? {};
   const file = fileCheckConfig(model);
   const findings: Finding[] = file.error ? [file.error] : [];

@@ -63,6 +63,16 @@ describe('comments above an instruction', () => {
     expect(lint(text).map((f) => f.rule)).toEqual(['DL3006']);
   });
 
+  it("honours hadolint's pragmas: # hadolint ignore= above an instruction, # hadolint global ignore= anywhere", () => {
+    const above = 'FROM alpine\n# hadolint ignore=DL4000, MaintainerDeprecated\nMAINTAINER a\n';
+    expect(lint(above).map((f) => f.rule)).toEqual(['DL3006']);
+    const global = 'FROM alpine\nMAINTAINER a\nFROM debian\n# hadolint global ignore=DL3006,DL4000\n';
+    expect(lint(global).map((f) => `${f.range.start.line} ${f.rule}`)).toEqual(['2 MaintainerDeprecated']);
+    // Only the instruction below a plain ignore is silenced.
+    const once = '# hadolint ignore=DL3006\nFROM alpine\nFROM debian\n';
+    expect(lint(once).map((f) => `${f.range.start.line} ${f.rule}`)).toEqual(['3 DL3006']);
+  });
+
   it('file-level BuildKit phases ignore per-instruction # check=', () => {
     const text = 'FROM alpine AS b\n# check=skip=DuplicateStageName\nFROM alpine AS b\n';
     expect(lint(text).filter((f) => f.rule === 'DuplicateStageName')).toHaveLength(1);
