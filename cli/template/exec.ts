@@ -1,9 +1,9 @@
 // text/template's execution (exec.go) over the values of values.ts: fields of structs and maps, variables,
 // function calls with Go's argument checks, if/with/range. Errors read as Go's:
 // `template: :LINE:COL: executing "" at <NODE>: message`.
-import type { GoFunc, ParamType } from './funcs.js';
-import { type Arg, argString, type Command, commandString, type Node, type Pipe, pipeString } from './parse.js';
-import { GoMap, GoNil, GoStruct, isPlainMap, isTrue, mapEntries, printValue, typeName, type Value } from './values.js';
+import { checkArg, type GoFunc, goType, type ParamType } from './funcs.js';
+import { type Arg, argString, type Command, commandString, type Node, nodeString, type Pipe } from './nodes.js';
+import { GoMap, GoNil, GoStruct, isPlainMap, isTrue, printValue, rangePairs, typeName, type Value } from './values.js';
 
 export class TemplateExecError extends Error {
   /** What the template had written before it failed (Go's Execute leaves it in the writer). */
@@ -19,27 +19,6 @@ const MISSING = Symbol('missing');
 type Final = Value | typeof MISSING;
 const BREAK = Symbol('break');
 const CONTINUE = Symbol('continue');
-
-/** Go's String() of a list of nodes (the `<…>` of an error inside a range). */
-function listString(list: readonly Node[]): string {
-  return list.map(nodeString).join('');
-}
-
-function nodeString(node: Node): string {
-  switch (node.kind) {
-    case 'text':
-      return node.text;
-    case 'action':
-      return `{{${pipeString(node.pipe)}}}`;
-    case 'break':
-    case 'continue':
-      return `{{${node.kind}}}`;
-    default: {
-      const otherwise = node.elseList ? `{{else}}${listString(node.elseList)}` : '';
-      return `{{${node.kind} ${pipeString(node.pipe)}}}${listString(node.list)}${otherwise}{{end}}`;
-    }
-  }
-}
 
 export function execute(
   source: string,
@@ -143,20 +122,13 @@ export function execute(
     }
   }
 
-  function validate(value: Value, type: ParamType): Value {
-    if (value === undefined || value === null) {
-      if (type === 'string' || type === 'int') fail(`invalid value; expected ${goType(type)}`);
-      return type === 'value' ? value : null;
+  const validate = (value: Value, type: ParamType): Value => {
+    try {
+      return checkArg(value, type);
+    } catch (error) {
+      return fail((error as Error).message);
     }
-    const ok =
-      type === 'any' ||
-      type === 'value' ||
-      (type === 'string' && typeof value === 'string') ||
-      (type === 'int' && typeof value === 'number' && Number.isInteger(value)) ||
-      (type === 'strings' && Array.isArray(value) && value.every((v) => typeof v === 'string'));
-    if (!ok) fail(`wrong type for value; expected ${goType(type)}; got ${typeName(value)}`);
-    return value;
-  }
+  };
 
   function evalCall(dot: Value, fn: GoFunc, cmd: Command, name: string, args: readonly Arg[], final: Final): Value {
     const rest = args.slice(1);
@@ -299,14 +271,11 @@ export function execute(
     at = { pos: node.pos, text: nodeString(node) };
     const mark = vars.length;
     const value = evalPipeline(dot, node.pipe, false);
-    let pairs: [Value, Value][];
-    if (value === undefined || value === null) pairs = [];
-    else if (Array.isArray(value)) pairs = value.map((elem, i) => [i, elem]);
-    else if (value instanceof GoMap || isPlainMap(value)) pairs = mapEntries(value);
-    else if (typeof value === 'number' && Number.isInteger(value)) {
-      if (node.pipe.decl.length > 1) fail(`can't use ${value} to iterate over more than one variable`);
-      pairs = Array.from({ length: Math.max(0, value) }, (_, i) => [i, i]);
-    } else {
+    if (typeof value === 'number' && Number.isInteger(value) && node.pipe.decl.length > 1) {
+      fail(`can't use ${value} to iterate over more than one variable`);
+    }
+    const pairs = rangePairs(value);
+    if (pairs === undefined) {
       fail(`range can't iterate over ${printValue(value)}`);
       return;
     }
@@ -335,8 +304,4 @@ export function execute(
     throw error;
   }
   return out;
-}
-
-function goType(type: ParamType): string {
-  return type === 'strings' ? '[]string' : type === 'any' || type === 'value' ? 'interface {}' : type;
 }

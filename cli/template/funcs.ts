@@ -236,3 +236,24 @@ export const headerFunctions: ReadonlyMap<string, GoFunc> = new Map([
   ['upper', fn(['string'], same)],
   ['truncate', fn(['string', 'int'], same)],
 ]);
+
+/** Go's name of a parameter type, as argument errors print it. */
+export function goType(type: ParamType): string {
+  return type === 'strings' ? '[]string' : type === 'any' || type === 'value' ? 'interface {}' : type;
+}
+
+/** An argument as Go's evalArg accepts it for a parameter type; throws Go's message for a wrong one. */
+export function checkArg(value: Value, type: ParamType): Value {
+  if (value === undefined || value === null) {
+    if (type === 'string' || type === 'int') throw new Error(`invalid value; expected ${goType(type)}`);
+    return type === 'value' ? value : null;
+  }
+  const ok =
+    type === 'any' ||
+    type === 'value' ||
+    (type === 'string' && typeof value === 'string') ||
+    (type === 'int' && typeof value === 'number' && Number.isInteger(value)) ||
+    (type === 'strings' && Array.isArray(value) && value.every((v) => typeof v === 'string'));
+  if (!ok) throw new Error(`wrong type for value; expected ${goType(type)}; got ${typeName(value)}`);
+  return value;
+}

@@ -2,13 +2,14 @@
 // execute on Go-shaped values (values.ts). Errors carry Go's text; callers add docker's `template parsing error: `.
 import { execute } from './exec.js';
 import { dockerFunctions, type GoFunc } from './funcs.js';
-import { type Node, parse } from './parse.js';
+import type { Node } from './nodes.js';
+import { parse } from './parse.js';
 import type { Value } from './values.js';
 
 export { TemplateExecError } from './exec.js';
 export { dockerFunctions, type GoFunc, headerFunctions } from './funcs.js';
 export { TemplateParseError } from './parse.js';
-export { GoMap, GoNil, GoStruct, GoTime, RawJson, toJson, type Value } from './values.js';
+export { GoMap, GoNil, GoStruct, GoTime, nilSlice, RawJson, toJson, type Value } from './values.js';
 
 export interface ExecuteOptions {
   /** The functions to call (docker's HeaderFunctions for a table header); parsing always knows docker's. */

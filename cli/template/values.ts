@@ -16,14 +16,18 @@ export class GoStruct {
   ) {}
 }
 
-/** A typed Go map: a missing key indexes to `zero` (`""` for map[string]string). */
+/** A typed Go map: a missing key indexes to `zero` (`""` for map[string]string). A nil map encodes as null. */
 export class GoMap {
   constructor(
     readonly type: string,
     readonly entries: Readonly<Record<string, Value>>,
     readonly zero: Value,
+    readonly isNil = false,
   ) {}
 }
+
+/** A nil slice: prints `[]` like an empty one, but encodes as JSON null. */
+export const nilSlice: readonly Value[] = Object.freeze([]);
 
 /** A typed nil pointer (`*container.HealthConfig(nil)`): prints `<nil>`, is false, has no fields. */
 export class GoNil {
@@ -100,6 +104,16 @@ export function mapEntries(value: GoMap | { readonly [key: string]: Value }): [s
     .map((key) => [key, entries[key]]);
 }
 
+/** What `range` iterates over: index and element of a slice, key and value of a map (sorted), 0…n-1 of an int. */
+export function rangePairs(value: Value): [Value, Value][] | undefined {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value.map((elem, i) => [i, elem]);
+  if (value instanceof GoMap || isPlainMap(value)) return mapEntries(value);
+  if (typeof value === 'number' && Number.isInteger(value))
+    return Array.from({ length: Math.max(0, value) }, (_, i) => [i, i]);
+  return undefined;
+}
+
 /** strconv.FormatFloat(f, 'g', -1, 64), fmt's %v: shortest digits, an exponent below 1e-4 and from 1e6 on. */
 export function formatFloat(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
@@ -142,7 +156,8 @@ export function jsonString(text: string, escapeHtml: boolean): string {
 
 /** json.Marshal of a value; map keys sorted, structs in their own order. */
 export function toJson(value: Value, escapeHtml: boolean): string {
-  if (value === undefined || value === null || value instanceof GoNil) return 'null';
+  if (value === undefined || value === null || value instanceof GoNil || value === nilSlice) return 'null';
+  if (value instanceof GoMap && value.isNil) return 'null';
   if (value instanceof GoStruct) {
     if (value.json instanceof RawJson) return value.json.text;
     // A struct's JSON object keeps its field order, as encoding/json writes a struct.

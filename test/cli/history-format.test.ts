@@ -1,4 +1,5 @@
 // `tsbuild history --format / -H=false`: docker's history context on a real image.
+import { unlink } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../cli/commands/history/run.js';
 import { buildImage, capture, distBuilt, runCli, type TempStore, tempStore } from './image-helpers.js';
@@ -66,6 +67,18 @@ describe('tsbuild history --format', () => {
       'IMAGE          CREATED AT             CREATED BY                                      SIZE      COMMENT',
       `${built.configDigest.slice(7, 19)}   2020-01-02T03:04:05Z   COPY app/run.sh /app/run.sh # a long line th…   7         buildkit.dockerfile.v0`,
     ]);
+  });
+
+  it('reads no layer for output without sizes (-q, {{.ID}})', async () => {
+    const built = await buildImage(t.store, 'app:1');
+    for (const layer of (await t.store.resolve('app:1')).manifest.layers) await unlink(t.store.blobPath(layer.digest));
+    const id = built.configDigest.slice(7, 19);
+    expect((await history({ format: '{{.ID}} {{.CreatedBy}}' })).out.split('\n')[0]).toBe(
+      `${id} COPY app/run.sh /app/run.sh # a long line th…`,
+    );
+    const c = capture();
+    expect(await run({ root: t.root, image: 'app:1', quiet: true }, c.io)).toBe(0);
+    expect(c.out()).toBe(`${id}\n<missing>\n<missing>\n`);
   });
 
   it('fails on a bad template as docker does', async () => {

@@ -73,6 +73,17 @@ describe('tsbuild inspect -f', () => {
     );
   });
 
+  it('prints what the config lacks as Go prints nil: [] and map[], null as JSON', async () => {
+    await buildImage(t.store, 'a:1');
+    expect(
+      (
+        await inspect('{{.Config.Entrypoint}} {{.Config.Labels}} {{json .Config.Labels}} {{json .Config.Entrypoint}}', [
+          'a:1',
+        ])
+      ).out,
+    ).toBe('[] map[] null null\n');
+  });
+
   it('exits 64 for a template that does not parse, before reading anything', async () => {
     expect(await inspect('{{.Id', ['nothing'])).toEqual({
       code: 64,

@@ -69,9 +69,12 @@ export async function run(opts: HistoryOptions, io: CommandIo = processIo): Prom
     const human = opts.human ?? true;
     const trunc = !opts.noTrunc;
     const now = opts.now ?? Date.now();
+    const format = historyFormat(opts.format || 'table', opts.quiet ?? false, human);
+    // Layers are read only when the output shows a size (not for `-q`).
+    const needSize = /Size|json|\$|\.(?![A-Za-z_])/.test(format);
     const contexts: GoStruct[] = [];
     for (const [i, row] of rows.entries()) {
-      const size = row.layer ? await layerContentSize(store, row.layer) : 0;
+      const size = row.layer && needSize ? await layerContentSize(store, row.layer) : 0;
       // The API carries whole seconds; an unknown time is 0.
       const created = Math.trunc((Date.parse(row.entry.created ?? '') || 0) / 1000) * 1000;
       const createdBy = (row.entry.created_by ?? '').replaceAll('\t', ' ');
@@ -87,7 +90,7 @@ export async function run(opts: HistoryOptions, io: CommandIo = processIo): Prom
       contexts.push(new GoStruct('*image.historyContext', fields, contextJson(fields), true));
     }
     try {
-      io.stdout(renderRows(historyFormat(opts.format || 'table', opts.quiet ?? false, human), contexts, header));
+      io.stdout(renderRows(format, contexts, header));
     } catch (error) {
       if (!(error instanceof FormatError)) throw error;
       io.stderr(`${error.message}\n`);

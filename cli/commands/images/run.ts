@@ -80,7 +80,7 @@ export async function run(opts: ImagesOptions, io: CommandIo = processIo): Promi
     const layerSizes: LayerSizes = new Map();
     const failures = new Set<string>();
     // Layers are read only when the output shows a size.
-    const needSize = /Size|json|\{\{-?\s*\.\s*-?\}\}|\$/.test(format);
+    const needSize = /Size|json|\$|\.(?![A-Za-z_])/.test(format);
     const sizeOf = async (entry: CatalogEntry): Promise<number | undefined> => {
       if (entry.image === undefined || !needSize) return undefined;
       try {

@@ -2,10 +2,11 @@
 // fields have Go's names (`.ID`, where the JSON says `Id`) and types (a missing struct field is an error, a
 // missing label `<no value>`, `index` of a missing label ""). docker falls back to the decoded JSON when that
 // fails (run.ts), which is why both `{{.ID}}` and `{{.Id}}` work.
-import { GoMap, GoNil, GoStruct, GoTime, type Value } from '../../template/index.js';
+import { GoMap, GoNil, GoStruct, GoTime, nilSlice, type Value } from '../../template/index.js';
 import type { ImageInspect } from './inspect-json.js';
 
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+// What the config lacks is Go's nil: printed `[]` / `map[]`, encoded `null` (`{{json .Config.Labels}}`).
+const strings = (value: unknown): readonly Value[] => (Array.isArray(value) ? value.map(String) : nilSlice);
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 function set(value: unknown): GoMap {
@@ -13,7 +14,7 @@ function set(value: unknown): GoMap {
   for (const key of Object.keys((value as Record<string, unknown> | undefined) ?? {})) {
     entries[key] = new GoStruct('struct {}', {}, {});
   }
-  return new GoMap('map[string]struct {}', entries, new GoStruct('struct {}', {}, {}));
+  return new GoMap('map[string]struct {}', entries, new GoStruct('struct {}', {}, {}), value === undefined);
 }
 
 /** dockerspec.DockerOCIImageConfig: ocispec.ImageConfig's fields and docker's extensions, promoted. */
@@ -27,7 +28,12 @@ function configStruct(config: Record<string, unknown>): GoStruct {
     Cmd: strings(config['Cmd']),
     Volumes: set(config['Volumes']),
     WorkingDir: text(config['WorkingDir']),
-    Labels: new GoMap('map[string]string', (config['Labels'] as Record<string, string> | undefined) ?? {}, ''),
+    Labels: new GoMap(
+      'map[string]string',
+      (config['Labels'] as Record<string, string> | undefined) ?? {},
+      '',
+      config['Labels'] === undefined,
+    ),
     StopSignal: text(config['StopSignal']),
     ArgsEscaped: config['ArgsEscaped'] === true,
     Healthcheck:
