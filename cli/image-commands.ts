@@ -9,22 +9,54 @@ const insecure = {
   describe: 'registry host[:port] to reach over plain HTTP (repeatable; loopback always may)',
 } as const;
 
+const format = {
+  type: 'string',
+  describe: "'table', 'table TEMPLATE', 'json' or a Go template (docker's --format)",
+} as const;
+
 export function registerImageCommands(y: Argv, choose: (runner: Runner) => void): Argv {
   return registerCacheCommands(y, choose)
     .command(
-      'images',
+      'images [reference]',
       'List the images in the store',
       (c) =>
         c
+          .positional('reference', { type: 'string', describe: 'only REPOSITORY[:TAG] (a reference filter)' })
           .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'also list untagged entries' })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'only image IDs' }),
-      (a) => choose(async () => (await import('./commands/images/run.js')).run({ all: a.all, quiet: a.quiet })),
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'only image IDs' })
+          .option('digests', { type: 'boolean', default: false, describe: 'show digests' })
+          .option('no-trunc', { type: 'boolean', default: false, describe: 'do not truncate output' })
+          .option('filter', {
+            alias: 'f',
+            type: 'string',
+            describe:
+              'dangling=true|false, reference=PATTERN, before=|since=IMAGE, until=TIME, label=KEY[=VALUE] (repeatable)',
+          })
+          .option('format', format),
+      (a) =>
+        choose(async () =>
+          (await import('./commands/images/run.js')).run({
+            all: a.all,
+            quiet: a.quiet,
+            digests: a.digests,
+            noTrunc: a['no-trunc'],
+            filters: collect(a.filter),
+            reference: a.reference,
+            format: a.format,
+          }),
+        ),
     )
     .command(
       'inspect <images..>',
       'Show images as JSON (Docker’s shape)',
-      (c) => c.positional('images', { type: 'string', array: true, demandOption: true }),
-      (a) => choose(async () => (await import('./commands/inspect/run.js')).run({ images: collect(a.images) })),
+      (c) =>
+        c
+          .positional('images', { type: 'string', array: true, demandOption: true })
+          .option('format', { ...format, alias: 'f', describe: 'Go template applied to each image, or json' }),
+      (a) =>
+        choose(async () =>
+          (await import('./commands/inspect/run.js')).run({ images: collect(a.images), format: a.format }),
+        ),
     )
     .command(
       'history <image>',
@@ -32,11 +64,19 @@ export function registerImageCommands(y: Argv, choose: (runner: Runner) => void)
       (c) =>
         c
           .positional('image', { type: 'string', demandOption: true })
+          .option('human', { alias: 'H', type: 'boolean', default: true, describe: 'sizes and dates for people' })
           .option('no-trunc', { type: 'boolean', default: false, describe: 'do not truncate output' })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'only image IDs' }),
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'only image IDs' })
+          .option('format', format),
       (a) =>
         choose(async () =>
-          (await import('./commands/history/run.js')).run({ image: a.image, noTrunc: a['no-trunc'], quiet: a.quiet }),
+          (await import('./commands/history/run.js')).run({
+            image: a.image,
+            human: a.human,
+            noTrunc: a['no-trunc'],
+            quiet: a.quiet,
+            format: a.format,
+          }),
         ),
     )
     .command(

@@ -1,17 +1,45 @@
-// `tsbuild images [-a] [-q]`: the store's images, newest first, in `docker images` columns.
-
+// `tsbuild images [REPOSITORY[:TAG]] [-a] [-q] [--digests] [--no-trunc] [--filter K=V]… [--format F]`: the store's
+// images, newest first, as `docker images` prints them: its default table, or a Go template per row (format.ts)
+// on docker's image context (ID, Repository, Tag, Digest, CreatedSince, CreatedAt, Size, …).
+import type { Store } from '../../../image/index.js';
 import { type CatalogEntry, imageSize, type LayerSizes, listCatalog } from './catalog.js';
 import { type CommandIo, errorText, guarded, openStore, processIo, type StoreOptions } from './command-io.js';
-import { createdAgo, humanSize, shortId } from './human.js';
-import { formatTable, repositoryAndTag } from './table.js';
+import { entryFilter, FilterError, parseFilterArgs } from './filters.js';
+import { FormatError, isTableFormat, renderRows } from './format.js';
+import { imageRow, imagesHeader } from './image-context.js';
 
 export interface ImagesOptions extends StoreOptions {
   /** Also list untagged entries (Docker's intermediate images; the store keeps none apart from these). */
   readonly all?: boolean;
   /** Only the image IDs. */
   readonly quiet?: boolean;
+  /** The DIGEST column (and digest-only references as rows of their own). */
+  readonly digests?: boolean;
+  /** Full image IDs. */
+  readonly noTrunc?: boolean;
+  /** `--filter` values (`dangling=true`, `reference=alpine*`, …). */
+  readonly filters?: readonly string[];
+  /** `REPOSITORY[:TAG]` operand: a reference filter. */
+  readonly reference?: string;
+  /** `--format`: `table …`, `json`, or a Go template. */
+  readonly format?: string;
   /** "Now", for tests of the CREATED column. */
   readonly now?: number;
+}
+
+const defaultTable =
+  'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}';
+const defaultTableWithDigest =
+  'table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}';
+const rawFormat = (digest: boolean) =>
+  `repository: {{ .Repository }}\ntag: {{.Tag}}\n${digest ? 'digest: {{.Digest}}\n' : ''}image_id: {{.ID}}\ncreated_at: {{.CreatedAt}}\nvirtual_size: {{.Size}}\n`;
+
+/** formatter.NewImageFormat: the format a `--format` value (default `table`) stands for. */
+export function imageFormat(source: string, quiet: boolean, digest: boolean): string {
+  if (source === 'table') return quiet ? '{{.ID}}' : digest ? defaultTableWithDigest : defaultTable;
+  if (source === 'raw') return quiet ? 'image_id: {{.ID}}' : rawFormat(digest);
+  if (isTableFormat(source) && digest && !source.includes('{{.Digest}}')) return `${source}\t{{.Digest}}`;
+  return source;
 }
 
 /** As Docker lists them: a digest reference is a row of its own only when its repository has no tag for the image. */
@@ -24,39 +52,60 @@ function digestRefShadowed(entry: CatalogEntry, catalog: readonly CatalogEntry[]
 
 const createdTime = (entry: CatalogEntry) => Date.parse(entry.image?.config.created ?? '') || 0;
 
+async function listEntries(store: Store, opts: ImagesOptions, now: number): Promise<CatalogEntry[]> {
+  const filters = parseFilterArgs(opts.filters ?? []);
+  if (opts.reference !== undefined) filters.set('reference', [...(filters.get('reference') ?? []), opts.reference]);
+  const catalog = await listCatalog(store);
+  const matches = await entryFilter(store, filters, now);
+  return catalog
+    .filter((entry) => opts.all || entry.ref !== undefined || entry.image !== undefined)
+    .filter((entry) => !digestRefShadowed(entry, catalog))
+    .filter(matches)
+    .sort((a, b) => createdTime(b) - createdTime(a) || (a.familiar ?? '').localeCompare(b.familiar ?? ''));
+}
+
 export async function run(opts: ImagesOptions, io: CommandIo = processIo): Promise<number> {
   return guarded(io, async () => {
+    const now = opts.now ?? Date.now();
     const store = await openStore(opts, io);
-    const catalog = await listCatalog(store);
-    const entries = catalog
-      .filter((entry) => opts.all || entry.ref !== undefined || entry.image !== undefined)
-      .filter((entry) => !digestRefShadowed(entry, catalog))
-      .sort((a, b) => createdTime(b) - createdTime(a) || (a.familiar ?? '').localeCompare(b.familiar ?? ''));
-    const id = (entry: CatalogEntry) => shortId(entry.image?.configDigest ?? entry.topDigest);
-    if (opts.quiet) {
-      io.stdout(entries.map((entry) => `${id(entry)}\n`).join(''));
-      return 0;
+    let entries: CatalogEntry[];
+    try {
+      entries = await listEntries(store, opts, now);
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw error;
+      io.stderr(`Error: ${error.message}\n`);
+      return 1;
     }
+    const format = imageFormat(opts.format || 'table', opts.quiet ?? false, opts.digests ?? false);
     const layerSizes: LayerSizes = new Map();
     const failures = new Set<string>();
-    const sizeOf = async (entry: CatalogEntry): Promise<string> => {
-      if (entry.image === undefined) return 'N/A';
+    // Layers are read only when the output shows a size.
+    const needSize = /Size|json|\$|\.(?![A-Za-z_])/.test(format);
+    const sizeOf = async (entry: CatalogEntry): Promise<number | undefined> => {
+      if (entry.image === undefined || !needSize) return undefined;
       try {
-        return humanSize(await imageSize(store, entry.image, layerSizes));
+        return await imageSize(store, entry.image, layerSizes);
       } catch (error) {
         // One unreadable layer costs its images' SIZE, not the listing; the failure is still reported.
         failures.add(errorText(error));
-        return 'N/A';
+        return undefined;
       }
     };
     const sizes = await Promise.all(entries.map(sizeOf));
-    const rows = entries.map((entry, i) => [
-      ...repositoryAndTag(entry.familiar),
-      id(entry),
-      createdAgo(entry.image?.config.created, opts.now),
-      sizes[i]!,
-    ]);
-    io.stdout(formatTable(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], rows));
+    const context = {
+      trunc: !opts.noTrunc,
+      digests: opts.digests ?? false,
+      needDigest: (opts.digests ?? false) || format.includes('{{.Digest}}'),
+      now,
+    };
+    const rows = entries.map((entry, i) => imageRow(entry, sizes[i], context));
+    try {
+      io.stdout(renderRows(format, rows, imagesHeader));
+    } catch (error) {
+      if (!(error instanceof FormatError)) throw error;
+      io.stderr(`${error.message}\n`);
+      return 1;
+    }
     for (const message of failures) io.stderr(`Error: ${message}\n`);
     return failures.size > 0 ? 1 : 0;
   });
