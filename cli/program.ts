@@ -253,7 +253,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           }),
         ),
     );
-  return registerImageCommands(withBuild, later)
+  const cli = registerImageCommands(withBuild, later)
     .command(
       'run <image> [command..]',
       'Run a command in a new container from an image in the store (docker run semantics; options: --rm, -i, -e, -u, -w, --entrypoint, --network host|none)',
@@ -276,4 +276,20 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
       process.stderr.write(`tsbuild: ${message}\nRun 'tsbuild --help' for usage.\n`);
       process.exit(2);
     });
+  skipHelpCache(cli);
+  return cli;
+}
+
+type WithUsage = { getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } } };
+
+/**
+ * yargs renders a command's whole help text before running its handler, to show it should the handler fail; ours
+ * only choose what to run, and a usage failure prints no help (see `fail` above). Rendering it cost ~20 ms of every
+ * command that goes through yargs. (An internal of yargs 17: test/cli/fast-path.test.ts, 'the yargs program',
+ * fails if an upgrade moves it.)
+ */
+function skipHelpCache(cli: Argv): void {
+  const internals = (cli as unknown as Partial<WithUsage>).getInternalMethods?.();
+  const usage = internals?.getUsageInstance();
+  if (usage !== undefined && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }

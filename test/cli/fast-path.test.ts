@@ -20,6 +20,18 @@ async function viaYargs(argv: string[]): Promise<unknown> {
   return chosen();
 }
 
+describe('the yargs program', () => {
+  it("does not render a command's help text before running it (yargs 17 does, ~20 ms)", async () => {
+    const cli = buildCli(['images'], () => {});
+    const usage = (cli as unknown as { getInternalMethods(): { getUsageInstance(): { help(): string } } })
+      .getInternalMethods()
+      .getUsageInstance();
+    const help = vi.spyOn(usage, 'help');
+    await cli.parseAsync();
+    expect(help).not.toHaveBeenCalled();
+  });
+});
+
 describe('fastInvocation', () => {
   const taken = [
     ['parse'],
