@@ -83,16 +83,12 @@ export async function saveBody(
   url: string,
   checksum: string | null,
 ): Promise<{ readonly digest: string }> {
-  const expected = checksum === null ? null : parseChecksum(checksum);
-  const sha256 = createHash('sha256');
-  const other: Hash | null =
-    expected === null || expected.algorithm === 'sha256' ? null : createHash(expected.algorithm);
+  const hasher = bodyHasher(checksum);
   const out = await open(file, 'wx', 0o600);
   try {
     if (response.body !== null) {
       for await (const chunk of response.body) {
-        sha256.update(chunk);
-        other?.update(chunk);
+        hasher.update(chunk);
         await out.write(chunk);
       }
     }
@@ -101,12 +97,32 @@ export async function saveBody(
   } finally {
     await out.close();
   }
-  const hex = sha256.digest('hex');
-  if (expected !== null) {
-    const actual = `${expected.algorithm}:${other === null ? hex : other.digest('hex')}`;
-    if (actual !== checksum) throw new DownloadError(`digest mismatch ${actual}: ${checksum}`);
-  }
-  return { digest: `sha256:${hex}` };
+  return { digest: hasher.verified() };
+}
+
+/**
+ * A body's sha256, and the --checksum's own algorithm as well when it names another; `verified` fails a body that
+ * does not match `checksum` and returns the `sha256:<hex>` digest.
+ */
+function bodyHasher(checksum: string | null): { update(chunk: Uint8Array): void; verified(): string } {
+  const expected = checksum === null ? null : parseChecksum(checksum);
+  const sha256 = createHash('sha256');
+  const other: Hash | null =
+    expected === null || expected.algorithm === 'sha256' ? null : createHash(expected.algorithm);
+  return {
+    update(chunk) {
+      sha256.update(chunk);
+      other?.update(chunk);
+    },
+    verified() {
+      const hex = sha256.digest('hex');
+      if (expected !== null) {
+        const actual = `${expected.algorithm}:${other === null ? hex : other.digest('hex')}`;
+        if (actual !== checksum) throw new DownloadError(`digest mismatch ${actual}: ${checksum}`);
+      }
+      return `sha256:${hex}`;
+    },
+  };
 }
 
 /** The group a downloaded file is copied as: one file, dated by Last-Modified, else 1970-01-01 (BuildKit's save). */
@@ -128,9 +144,9 @@ export async function fetchVerified(
   await checkStatus(response, url);
   const body = Buffer.from(await response.arrayBuffer());
   if (checksum !== null) {
-    const { algorithm } = parseChecksum(checksum);
-    const actual = `${algorithm}:${createHash(algorithm).update(body).digest('hex')}`;
-    if (actual !== checksum) throw new DownloadError(`digest mismatch ${actual}: ${checksum}`);
+    const hasher = bodyHasher(checksum);
+    hasher.update(body);
+    hasher.verified();
   }
   return { body, lastModified: lastModifiedSeconds(response.headers.get('last-modified')) };
 }
