@@ -44,6 +44,7 @@ export {
 } from './build/export-registry.js';
 export { type GitAgent, gitAgent, isSshRemote } from './build/git-ssh.js';
 export { toTarEntry } from './build/layer-commit.js';
+export { snapshotIdOf } from './build/layer-ref.js';
 export { liveBuildsSince, registerBuild } from './build/live-builds.js';
 export type { BuildContextOption } from './build/named-contexts.js';
 export { cachedPendingSteps } from './build/plan-completion.js';

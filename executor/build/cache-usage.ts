@@ -15,6 +15,7 @@ import {
   type Store,
 } from '../../image/index.js';
 import { buildCacheDir, type ImageRecord, readRecord, type StepRecord } from './cache-index.js';
+import { snapshotIdOf } from './layer-ref.js';
 import { liveBuildsSince } from './live-builds.js';
 
 /** How much earlier than a build's start a mark may read and still be that build's (see `used`). */
@@ -68,7 +69,7 @@ const fileSize = (file: string): Promise<number> =>
 export async function layerBytes(store: Store, digest: Digest, diffId: string | undefined): Promise<number> {
   let bytes = await fileSize(store.blobPath(digest));
   if (diffId !== undefined) {
-    const snapshot = path.join(store.paths.snapshots, diffId.slice(diffId.indexOf(':') + 1, diffId.indexOf(':') + 17));
+    const snapshot = path.join(store.paths.snapshots, snapshotIdOf(diffId));
     if (
       await stat(snapshot).then(
         () => true,

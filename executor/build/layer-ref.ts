@@ -29,5 +29,10 @@ export const emptyFs: FsState = { layers: [] };
  * dirs fit into one overlay mount option string; the same content always has the same name.
  */
 export function snapshotId(layer: LayerRef): string {
-  return layer.diffId.slice(layer.diffId.indexOf(':') + 1, layer.diffId.indexOf(':') + 17);
+  return snapshotIdOf(layer.diffId);
+}
+
+/** The same for a bare diff_id (`sha256:<hex>`). */
+export function snapshotIdOf(diffId: string): string {
+  return diffId.slice(diffId.indexOf(':') + 1, diffId.indexOf(':') + 17);
 }

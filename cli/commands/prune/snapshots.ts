@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { cleanMountsUnder, listMountsUnder, treeSize } from '../../../executor/index.js';
+import { cleanMountsUnder, listMountsUnder, snapshotIdOf, treeSize } from '../../../executor/index.js';
 import {
   type Digest,
   decompressedStream,
@@ -70,7 +70,7 @@ export async function pruneSnapshots(
     const id = await diffIdOfBlob(store, digest);
     if (id !== undefined) diffIds.add(id);
   }
-  const liveIds = new Set([...diffIds].map((id) => id.slice(id.indexOf(':') + 1, id.indexOf(':') + 17)));
+  const liveIds = new Set([...diffIds].map(snapshotIdOf));
   // Mounted by a build in another process (its image may just have been removed): not an orphan yet.
   const mounted = await snapshotsInUse();
   const removed: string[] = [];
