@@ -98,6 +98,8 @@ export interface BuildOptions {
    * converts the Dockerfile). A BuildError thrown here fails the build.
    */
   readonly onPlanned?: (planned: PlannedBuild) => void | Promise<void>;
+  /** The `--ssh default` agent for SSH git remotes, when the caller has one already (its remote context's). */
+  readonly gitAgent?: GitAgent;
 }
 
 /** What a build planned, for checks over the Dockerfile that need the build's view of it. */
@@ -129,13 +131,15 @@ export interface BuildResult {
 export async function build(options: BuildOptions): Promise<BuildResult> {
   // Marked as running on the store for the whole build: pruning keeps the records it uses (live-builds.ts).
   const unregister = await registerBuild(options.store);
-  const agent = gitAgent(options.ssh, storeTmp(options.store));
+  // One agent per build: the caller's when it made one (its owner closes it), else one of our own.
+  const ownAgent = options.gitAgent === undefined ? gitAgent(options.ssh, storeTmp(options.store)) : null;
+  const agent = options.gitAgent ?? (ownAgent as GitAgent);
   const urls = new UrlContents(options.store, options.signal);
   try {
     return await runBuild(options, agent, urls);
   } finally {
     await urls.close();
-    await agent.close();
+    await ownAgent?.close();
     await unregister();
   }
 }

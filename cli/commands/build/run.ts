@@ -185,13 +185,13 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   const interrupt = io.signal === undefined ? processInterrupt() : givenInterrupt(io.signal);
   try {
     const store = await Store.open(opts.root ?? defaultStoreRoot(io.env as NodeJS.ProcessEnv));
+    // SSH remotes of remote contexts and of the build's git sources use one `--ssh default` agent.
+    const agent = gitAgent(ssh, path.join(store.root, 'tmp'));
+    cleanups.push(() => agent.close());
     try {
       const stdin: AsyncIterable<Uint8Array> = {
         [Symbol.asyncIterator]: () => (io.stdin ?? process.stdin)[Symbol.asyncIterator](),
       };
-      // SSH remotes of remote contexts use the `--ssh default` agent, as the build's git sources do.
-      const agent = gitAgent(ssh, path.join(store.root, 'tmp'));
-      cleanups.push(() => agent.close());
       const git = { agent, signal: interrupt.signal };
       sources = await resolveSources(opts.context, opts.file, stdin, store.root, {
         keepGitDir: goBool(buildArgs.BUILDKIT_CONTEXT_KEEP_GIT_DIR),
@@ -209,6 +209,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     }
     const result = await build({
       store,
+      gitAgent: agent,
       contextDir: sources.contextDir,
       dockerfile: sources.dockerfile,
       ...(sources.dockerfileText === undefined ? {} : { dockerfileText: sources.dockerfileText }),
