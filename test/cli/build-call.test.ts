@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCallSpec } from '../../cli/commands/build/call-spec.js';
 import { goMarshalIndent } from '../../cli/commands/build/go-json.js';
 import { tabwrite } from '../../cli/commands/build/go-tabwriter.js';
-import { run } from '../../cli/commands/build/run.js';
 import { importRootfs, Store } from '../../image/index.js';
+import { buildCommand } from '../e2e/build-command.js';
 import { tarOf } from './image-helpers.js';
 
 let dir: string;
@@ -22,32 +22,12 @@ afterAll(async () => {
 async function call(dockerfile: string, value: string, extra: { target?: string; buildArgs?: string[] } = {}) {
   const ctx = await mkdtemp(path.join(dir, 'c'));
   await writeFile(path.join(ctx, 'Dockerfile'), dockerfile);
-  const out = { stdout: '', stderr: '' };
-  const code = await run(
-    {
-      context: ctx,
-      tags: [],
-      buildArgs: extra.buildArgs ?? [],
-      labels: [],
-      noCache: false,
-      quiet: false,
-      outputs: [],
-      secrets: [],
-      call: value,
-      root: path.join(dir, 'store'),
-      ...(extra.target === undefined ? {} : { target: extra.target }),
-    },
-    {
-      stdout: (t) => {
-        out.stdout += t;
-      },
-      stderr: (t) => {
-        out.stderr += t;
-      },
-      env: {},
-    },
-  );
-  return { code, ...out };
+  return buildCommand(path.join(dir, 'store'), {
+    context: ctx,
+    buildArgs: extra.buildArgs ?? [],
+    call: value,
+    ...(extra.target === undefined ? {} : { target: extra.target }),
+  });
 }
 
 const outlined = `ARG inherited=box

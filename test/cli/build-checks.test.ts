@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuildCheck, sourceFrame, warningsBlock } from '../../cli/commands/build/checks.js';
-import { run } from '../../cli/commands/build/run.js';
+import { buildCommand } from '../e2e/build-command.js';
 
 const fromAs: BuildCheck = {
   rule: 'FromAsCasing',
@@ -69,32 +69,12 @@ describe('tsbuild build --check', () => {
   const check = async (dockerfile: string, extra: { target?: string; buildArgs?: string[] } = {}) => {
     const ctx = await mkdtemp(path.join(dir, 'c'));
     await writeFile(path.join(ctx, 'Dockerfile'), dockerfile);
-    const out = { stdout: '', stderr: '' };
-    const code = await run(
-      {
-        context: ctx,
-        tags: [],
-        buildArgs: extra.buildArgs ?? [],
-        labels: [],
-        noCache: false,
-        quiet: false,
-        outputs: [],
-        secrets: [],
-        call: 'check',
-        root: path.join(dir, 'store'),
-        ...(extra.target === undefined ? {} : { target: extra.target }),
-      },
-      {
-        stdout: (t) => {
-          out.stdout += t;
-        },
-        stderr: (t) => {
-          out.stderr += t;
-        },
-        env: {},
-      },
-    );
-    return { code, ...out };
+    return buildCommand(path.join(dir, 'store'), {
+      context: ctx,
+      buildArgs: extra.buildArgs ?? [],
+      call: 'check',
+      ...(extra.target === undefined ? {} : { target: extra.target }),
+    });
   };
 
   it('prints what it found as buildx does and exits 1', async () => {

@@ -9,8 +9,9 @@ export interface CapturedBuild {
   stderr: string;
 }
 
+/** `store`: an opened store, or only its root (a `--check`/`--call` never opens it). */
 export async function buildCommand(
-  store: Store,
+  store: Store | string,
   opts: Partial<BuildCliOptions> & { context: string },
   io: Partial<BuildIo> = {},
 ): Promise<CapturedBuild> {
@@ -23,7 +24,7 @@ export async function buildCommand(
     quiet: false,
     outputs: [],
     secrets: [],
-    root: store.root,
+    root: typeof store === 'string' ? store : store.root,
   };
   const code = await run(
     { ...defaults, ...opts },
