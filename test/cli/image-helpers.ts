@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 import type { CommandIo } from '../../cli/commands/images/command-io.js';
 import {
   type Digest,
@@ -183,4 +184,23 @@ export async function runCli(args: string[], env: Record<string, string>, stdin?
   else child.stdin.end();
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
   return { code, stdout, stderr };
+}
+
+/**
+ * A fresh store for each test of the file, read in UTC (docker's CreatedAt columns are local times): call at the top
+ * level of a test file; the returned getter gives the current test's store.
+ */
+export function storePerTestInUtc(): () => TempStore {
+  let current: TempStore | undefined;
+  const zone = process.env.TZ;
+  beforeEach(async () => {
+    current = await tempStore();
+    process.env.TZ = 'UTC';
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  });
+  return () => current as TempStore;
 }

@@ -1,47 +1,36 @@
 // `tsbuild images --format/--digests/--no-trunc/--filter`: docker's formatter on a real store.
 
 import { stat } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../../cli/commands/images/run.js';
 import { type ImageConfig, OciMediaType } from '../../image/index.js';
-import { buildImage, capture, distBuilt, importImage, runCli, type TempStore, tempStore } from './image-helpers.js';
+import { buildImage, capture, distBuilt, importImage, runCli, storePerTestInUtc } from './image-helpers.js';
 
-let t: TempStore;
-const zone = process.env['TZ'];
-beforeEach(async () => {
-  t = await tempStore();
-  // CreatedAt is a local time: these tests read it in UTC.
-  process.env['TZ'] = 'UTC';
-});
-afterEach(async () => {
-  await t.cleanup();
-  if (zone === undefined) delete process.env['TZ'];
-  else process.env['TZ'] = zone;
-});
+const store = storePerTestInUtc();
 
 const now = Date.parse('2020-01-02T05:04:05Z');
 
 async function images(opts: Parameters<typeof run>[0]) {
   const c = capture();
-  const code = await run({ root: t.root, now, ...opts }, c.io);
+  const code = await run({ root: store().root, now, ...opts }, c.io);
   return { code, out: c.out(), err: c.err() };
 }
 
 /** An image created at `created` with `labels`, tagged `name`. */
 async function labelled(name: string, created: string, labels: Record<string, string>) {
-  const built = await buildImage(t.store, undefined, name);
-  const image = await t.store.resolve(built.manifestDigest);
+  const built = await buildImage(store().store, undefined, name);
+  const image = await store().store.resolve(built.manifestDigest);
   const config: ImageConfig = { ...image.config, created, config: { ...image.config.config, Labels: labels } };
-  const descriptor = await t.store.putConfig(config);
-  const manifest = await t.store.putManifest({ ...image.manifest, config: descriptor });
-  await t.store.tag(name, manifest.digest);
+  const descriptor = await store().store.putConfig(config);
+  const manifest = await store().store.putManifest({ ...image.manifest, config: descriptor });
+  await store().store.tag(name, manifest.digest);
   return { id: descriptor.digest, manifest: manifest.digest };
 }
 
 describe('tsbuild images --format', () => {
   it('applies a template to each row, one line each (docker docs: {{.ID}}: {{.Repository}})', async () => {
-    const built = await buildImage(t.store, 'alpine:3');
-    await t.store.tag('localhost:5000/team/app:v1', built.manifestDigest);
+    const built = await buildImage(store().store, 'alpine:3');
+    await store().store.tag('localhost:5000/team/app:v1', built.manifestDigest);
     const id = built.configDigest.slice(7, 19);
     expect(await images({ format: '{{.ID}}: {{.Repository}}' })).toEqual({
       code: 0,
@@ -52,7 +41,7 @@ describe('tsbuild images --format', () => {
   });
 
   it('prints a table with a header row for `table`, columns at \\t', async () => {
-    const built = await buildImage(t.store, 'alpine:3');
+    const built = await buildImage(store().store, 'alpine:3');
     const id = built.configDigest.slice(7, 19);
     expect((await images({ format: 'table {{.ID}}\\t{{.Repository}}\\t{{.Tag}}' })).out).toBe(
       ['IMAGE ID       REPOSITORY   TAG', `${id}   alpine       3`, ''].join('\n'),
@@ -66,7 +55,7 @@ describe('tsbuild images --format', () => {
   });
 
   it('prints one JSON object per row for `json`, as docker does', async () => {
-    const built = await buildImage(t.store, 'alpine:3');
+    const built = await buildImage(store().store, 'alpine:3');
     const { out } = await images({ format: 'json' });
     expect(out).toBe(
       `{"Containers":"N/A","CreatedAt":"2020-01-02 03:04:05 +0000 UTC","CreatedSince":"2 hours ago","Digest":"\\u003cnone\\u003e",` +
@@ -76,7 +65,7 @@ describe('tsbuild images --format', () => {
   });
 
   it('shows digests with --digests or {{.Digest}}, full IDs with --no-trunc', async () => {
-    const built = await buildImage(t.store, 'alpine:3');
+    const built = await buildImage(store().store, 'alpine:3');
     const id = built.configDigest.slice(7, 19);
     expect((await images({ digests: true })).out).toBe(
       [
@@ -94,7 +83,7 @@ describe('tsbuild images --format', () => {
   });
 
   it('fails on a bad template as docker does, printing nothing else', async () => {
-    await buildImage(t.store, 'alpine:3');
+    await buildImage(store().store, 'alpine:3');
     expect(await images({ format: '{{.Foo}}' })).toEqual({
       code: 1,
       out: '',
@@ -110,12 +99,12 @@ describe('tsbuild images --format', () => {
 
 describe('tsbuild images --filter', () => {
   it('keeps dangling or tagged images, and the references that match a pattern', async () => {
-    await buildImage(t.store, 'alpine:3');
-    await buildImage(t.store, 'alpine:edge', 'b');
-    await buildImage(t.store, 'localhost:5000/team/app:v1', 'c');
-    const untagged = await buildImage(t.store, undefined, 'd');
-    const manifestSize = (await stat(t.store.blobPath(untagged.manifestDigest))).size;
-    await t.store.keepDangling({
+    await buildImage(store().store, 'alpine:3');
+    await buildImage(store().store, 'alpine:edge', 'b');
+    await buildImage(store().store, 'localhost:5000/team/app:v1', 'c');
+    const untagged = await buildImage(store().store, undefined, 'd');
+    const manifestSize = (await stat(store().store.blobPath(untagged.manifestDigest))).size;
+    await store().store.keepDangling({
       mediaType: OciMediaType.manifest,
       digest: untagged.manifestDigest,
       size: manifestSize,
@@ -166,7 +155,7 @@ describe('tsbuild images --filter', () => {
   });
 
   it('rejects filters docker rejects, with its messages', async () => {
-    await importImage(t.store, 'base');
+    await importImage(store().store, 'base');
     expect(await images({ filters: ['dangling'] })).toEqual({
       code: 1,
       out: '',
@@ -179,10 +168,10 @@ describe('tsbuild images --filter', () => {
   });
 
   it.skipIf(!distBuilt())('runs through the compiled CLI', async () => {
-    const built = await buildImage(t.store, 'alpine:3');
-    await buildImage(t.store, 'other:1', 'b');
+    const built = await buildImage(store().store, 'alpine:3');
+    await buildImage(store().store, 'other:1', 'b');
     const result = await runCli(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}', '-f', 'reference=alpine'], {
-      TSBUILD_ROOT: t.root,
+      TSBUILD_ROOT: store().root,
     });
     expect(result).toEqual({ code: 0, stdout: `alpine:3 ${built.configDigest.slice(7, 19)}\n`, stderr: '' });
   });
