@@ -30,6 +30,7 @@ export * from './store/buffer-pool.js';
 export * from './store/compressed-image.js';
 export * from './store/file-lock.js';
 export { readIndexFile } from './store/index-file.js';
+export { type LayerRecipe, LayerRecipeError, type RecipeEntry, readRecipe, recipeEntry } from './store/layer-recipe.js';
 export * from './store/layer-variants.js';
 export * from './store/paths.js';
 export * from './store/platform.js';

@@ -67,7 +67,8 @@ const fileSize = (file: string): Promise<number> =>
  * files, without walking them), and its compressed forms.
  */
 export async function layerBytes(store: Store, digest: Digest, diffId: string | undefined): Promise<number> {
-  let bytes = await fileSize(store.blobPath(digest));
+  const blob = await fileSize(store.blobPath(digest));
+  let bytes = blob;
   if (diffId !== undefined) {
     const snapshot = path.join(store.paths.snapshots, snapshotIdOf(diffId));
     if (
@@ -76,7 +77,11 @@ export async function layerBytes(store: Store, digest: Digest, diffId: string | 
         () => false,
       )
     )
-      bytes += digest === diffId ? bytes : ((await readVariant(store, 'tar', digest))?.size ?? bytes);
+      // A layer kept only as its snapshot has no blob file: its recipe has the tar's size.
+      bytes +=
+        digest === diffId
+          ? blob || (await store.blobSize(digest).catch(() => 0))
+          : ((await readVariant(store, 'tar', digest))?.size ?? blob);
   }
   for (const form of ['gzip', 'zstd'] as const) {
     const variant = await readVariant(store, form, digest).catch(() => null);

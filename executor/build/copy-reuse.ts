@@ -67,7 +67,8 @@ async function reuseFrom(
   });
   const reusedCount = reused.filter(Boolean).length;
   if (reusedCount === 0 || reusedCount < fileCount * minReusedShare) return null;
-  const cursor = await openLayerCursor(env.store.blobPath(previous.layer.diffId));
+  // The cursor reads ranges of the old layer's tar: a layer kept only as its snapshot is written as a file first.
+  const cursor = await openLayerCursor(await env.store.ensureBlob(previous.layer.diffId));
   try {
     const planned = entries.map((entry, i): DirectEntry => {
       if (!reused[i]) return entry;

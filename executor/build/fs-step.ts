@@ -13,7 +13,7 @@ import { syncUpperData } from '../snapshot/durable-upper.js';
 import { type LowerView, mountLowerView } from '../snapshot/lower-view.js';
 import { ensureMountPointLayer } from '../snapshot/mount-points.js';
 import { mountOverlay } from '../snapshot/overlay.js';
-import { commitLayer } from './layer-commit.js';
+import { commitStepLayer } from './layer-commit.js';
 import type { FsState, LayerRef } from './layer-ref.js';
 import { holdAll, PendingSnapshot } from './pending-snapshot.js';
 import { phaseTimer } from './phase-timer.js';
@@ -213,7 +213,8 @@ async function changesOf(
 }
 
 /**
- * Syncs and commits the changes as a layer, `publish`es its snapshot, and removes the step's dir; after a failure
+ * Syncs and commits the changes as a layer (kept as its snapshot: layer-commit.ts), `publish`es the snapshot, and
+ * removes the step's dir; after a failure
  * through `whenFree`, which runs the removal once nothing uses the upper dir, still in the step's dir, any more.
  */
 async function commitChanges(
@@ -229,10 +230,12 @@ async function commitChanges(
     // Both wait on the journal, so they overlap: the fdatasyncs and the blob's fsync share commits.
     const synced = changes.volatile ? syncUpperData(changes.upperDir, [...changes.dataFiles]) : Promise.resolve();
     synced.catch(() => {}); // awaited below
-    const layer = await commitLayer(store, [...changes.entries], epoch);
+    const { layer, recipe } = await commitStepLayer(store, [...changes.entries], epoch, changes.upperDir);
     await synced;
     trace('commit');
     await publish(layer);
+    // The snapshot is in place (its data synced): now the recipe may name it.
+    if (recipe !== undefined) await store.putLayerRecipe(recipe);
     await changes.released;
     trace('publish');
     succeeded = true;

@@ -1,22 +1,26 @@
-// Commits the differ's entries as a layer: canonical, deterministic tar (image/) written uncompressed
-// into the store, hashed on the way, so the blob's digest is the diff_id. Compression happens only when
-// the layer leaves the machine (push, OCI archive, registry cache: image/store/layer-variants.ts).
+// Commits the differ's entries as a layer: canonical, deterministic tar (image/), uncompressed, so the blob's digest
+// is the diff_id. A step's layer (commitStepLayer) is only hashed, not written: its snapshot holds the same bytes, and
+// a recipe (image/store/layer-recipe.ts) rebuilds the tar when a command needs the blob. Compression happens only
+// when the layer leaves the machine (push, OCI archive, registry cache: image/store/layer-variants.ts).
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, utimes } from 'node:fs/promises';
+import path from 'node:path';
 import {
   type Digest,
   giveBackBuffer,
+  type LayerRecipe,
   OciMediaType,
   pooledBufferBytes,
   prepareLayerEntries,
+  recipeEntry,
   type Store,
   type TarEntry,
   takeBuffer,
   tarChunks,
 } from '../../image/index.js';
 import type { LayerEntry } from '../diff/layer-entry.js';
-import type { LayerRef } from './layer-ref.js';
+import { type LayerRef, snapshotIdOf } from './layer-ref.js';
 
 /** The tar entry of a layer entry, its content read from the differ's source path when the tar is written. */
 export function toTarEntry(entry: LayerEntry): TarEntry {
@@ -130,13 +134,74 @@ export async function commitLayer(
   entries: readonly LayerEntry[],
   epoch: number | null,
 ): Promise<LayerRef> {
-  const small = entries.length <= smallLayerEntries && entries.every((e) => e.size <= smallLayerBytes);
+  const small = isSmallLayer(entries);
   // Only the blob writer consumes the chunks, and it copies each one before asking for the next: files past
   // `prefetchedFile` are read into reused buffers (readReusing). A small layer's chunks are kept (putSmallBlob): it
   // reads into fresh ones.
-  const tarEntries = entries.map((entry) => tarEntryOf(entry, small ? readNoFollow : readReusing));
-  const prepared = prepareLayerEntries(tarEntries, epoch === null ? {} : { sourceDateEpoch: epoch });
+  const prepared = preparedEntries(entries, epoch, small ? readNoFollow : readReusing);
   const stored = small ? await putSmallBlob(store, prepared) : await store.putBlob(tarChunks(readAhead(prepared)));
+  return layerRefOf(stored);
+}
+
+/** A step's layer, and the recipe to store once its snapshot is published (none when the blob was written). */
+export interface StepLayer {
+  readonly layer: LayerRef;
+  readonly recipe?: LayerRecipe;
+}
+
+/**
+ * The layer of a step whose upper dir `upperDir` becomes the layer's snapshot: hashed, not written (the snapshot has
+ * the bytes); a small layer is written as a blob all the same (cheap, and the store stays a plain OCI layout for it).
+ */
+export async function commitStepLayer(
+  store: Store,
+  entries: readonly LayerEntry[],
+  epoch: number | null,
+  upperDir: string,
+): Promise<StepLayer> {
+  if (isSmallLayer(entries)) return { layer: await commitLayer(store, entries, epoch) };
+  const prepared = preparedEntries(entries, epoch, readReusing);
+  const sources = new Map<string, string>();
+  for (const entry of entries) {
+    if (entry.sourcePath !== undefined) sources.set(entry.path, path.relative(upperDir, entry.sourcePath));
+  }
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of tarChunks(readAhead(prepared))) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  const digest: Digest = `sha256:${hash.digest('hex')}`;
+  const layer = layerRefOf({ digest, size });
+  // Built before (its blob written since, for an export): nothing to record.
+  if (
+    await utimes(store.blobPath(digest), new Date(), new Date()).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    return { layer };
+  }
+  const recipe: LayerRecipe = {
+    version: 1,
+    digest,
+    size,
+    snapshot: path.relative(store.root, path.join(store.paths.snapshots, snapshotIdOf(digest))),
+    entries: prepared.map((entry) => recipeEntry(entry, sources.get(entry.path))),
+  };
+  return { layer, recipe };
+}
+
+function isSmallLayer(entries: readonly LayerEntry[]): boolean {
+  return entries.length <= smallLayerEntries && entries.every((e) => e.size <= smallLayerBytes);
+}
+
+function preparedEntries(entries: readonly LayerEntry[], epoch: number | null, read: ContentReader): TarEntry[] {
+  const tarEntries = entries.map((entry) => tarEntryOf(entry, read));
+  return prepareLayerEntries(tarEntries, epoch === null ? {} : { sourceDateEpoch: epoch });
+}
+
+function layerRefOf(stored: { digest: Digest; size: number }): LayerRef {
   return { digest: stored.digest, size: stored.size, mediaType: OciMediaType.layer, diffId: stored.digest };
 }
 
@@ -163,6 +228,5 @@ async function putSmallBlob(store: Store, prepared: readonly TarEntry[]): Promis
 
 /** Stores a finished layer tar (a direct copy's, already in canonical order). */
 export async function commitTarChunks(store: Store, tar: AsyncIterable<Uint8Array>): Promise<LayerRef> {
-  const stored = await store.putBlob(tar);
-  return { digest: stored.digest, size: stored.size, mediaType: OciMediaType.layer, diffId: stored.digest };
+  return layerRefOf(await store.putBlob(tar));
 }

@@ -32,8 +32,10 @@ export async function exportRegistry(
   blobs: readonly Descriptor[],
 ): Promise<void> {
   const repo = repositoryOf(ref);
+  // A layer kept only as its snapshot is written as a file first: uploads read ranges of it.
+  const files = await Promise.all(blobs.map((blob) => store.ensureBlob(blob.digest)));
   await client.pushBlobs(repo, [
-    ...blobs.map((blob) => ({ blob, source: { file: store.blobPath(blob.digest) } })),
+    ...blobs.map((blob, i) => ({ blob, source: { file: files[i] as string } })),
     { blob: manifest.configDescriptor, source: { bytes: manifest.config } },
   ]);
   await client.putManifest(repo, tagOf(ref), OciMediaType.manifest, manifest.bytes);

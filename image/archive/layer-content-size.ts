@@ -9,9 +9,10 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { type Digest, digestHex, isSha256Digest } from '../digest.js';
 import { decompressed, detectCompression } from '../layer/decompress.js';
-import { tarContentSize } from '../layer/tar-content-size.js';
+import { headersContentSize, tarContentSize } from '../layer/tar-content-size.js';
 import type { Descriptor } from '../oci-types.js';
 import { replaceFileUnsynced } from '../store/atomic-file.js';
+import { readRecipe } from '../store/layer-recipe.js';
 import type { Store } from '../store/store.js';
 
 export function contentSizeRecordPath(store: Store, layer: Digest): string {
@@ -66,6 +67,15 @@ async function measureAndRecord(store: Store, layer: Digest): Promise<number> {
 
 /** One streaming pass over the layer, decompressing by its magic bytes (a media type may be wrong). */
 async function measure(store: Store, layer: Digest): Promise<number> {
+  const recipe = await readRecipe(store.paths.recipes, layer);
+  if (recipe !== undefined) {
+    // A layer kept as its snapshot: its headers are in the recipe, no need to rebuild the tar.
+    return headersContentSize(
+      (async function* () {
+        for (const entry of recipe.entries) yield { ...entry, size: entry.size ?? 0 };
+      })(),
+    );
+  }
   const file = store.blobPath(layer);
   const head = Buffer.alloc(4);
   const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);

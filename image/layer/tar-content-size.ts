@@ -13,11 +13,22 @@ function treePath(name: string): string {
 
 /** Docker's content size of the layer tar `source` (uncompressed); throws TarReadError on a malformed tar. */
 export async function tarContentSize(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<number> {
+  return headersContentSize(
+    (async function* () {
+      for await (const { header } of readTar(source)) yield header;
+    })(),
+  );
+}
+
+/** The same from the tar's headers in order (a layer recipe has them without the tar). */
+export async function headersContentSize(
+  headers: AsyncIterable<Pick<TarHeader, 'path' | 'type' | 'size' | 'linkname'>>,
+): Promise<number> {
   // Path → inode and inode → size: a later entry for the same path replaces the earlier one (as extraction
   // does), while a hard link made before that keeps the old inode alive, as on disk.
   const inodeAt = new Map<string, number>();
   const inodeSizes: number[] = [];
-  for await (const { header } of readTar(source)) {
+  for await (const header of headers) {
     const at = treePath(header.path);
     if (header.type === 'hardlink') {
       const target = inodeAt.get(treePath(header.linkname ?? ''));
@@ -39,7 +50,7 @@ export async function tarContentSize(source: AsyncIterable<Uint8Array> | Iterabl
 }
 
 /** What lstat reports once the entry is extracted: a file's length, a symlink's target length, else nothing. */
-function lstatSize(header: TarHeader): number {
+function lstatSize(header: Pick<TarHeader, 'type' | 'size' | 'linkname'>): number {
   if (header.type === 'file') return header.size;
   if (header.type === 'symlink') return Buffer.byteLength(header.linkname ?? '', 'utf8');
   return 0;

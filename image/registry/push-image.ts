@@ -68,9 +68,11 @@ async function pushManifestBlobs(
   options: PushImageOptions,
 ): Promise<void> {
   const blobs: Descriptor[] = [...manifest.layers, manifest.config];
+  // A layer kept only as its snapshot is written as a file first: uploads read ranges of it.
+  const files = await Promise.all(blobs.map((blob) => store.ensureBlob(blob.digest)));
   const results = await client.pushBlobs(
     repo,
-    blobs.map((blob) => ({ blob, source: { file: store.blobPath(blob.digest) } })),
+    blobs.map((blob, i) => ({ blob, source: { file: files[i] as string } })),
   );
   for (const [i, result] of results.entries()) {
     if (i === blobs.length - 1) break;

@@ -29,6 +29,8 @@ export interface StorePaths {
   locks: string;
   /** Records of a layer's other forms (see layer-variants.ts): `variants/<form>/<hex of the source digest>`. */
   variants: string;
+  /** Layers kept only as their snapshot: `layer-recipes/<hex of the digest>.json` (layer-recipe.ts). */
+  recipes: string;
 }
 
 export function storePaths(root: string): StorePaths {
@@ -41,5 +43,6 @@ export function storePaths(root: string): StorePaths {
     cache: path.join(root, 'cache'),
     locks: path.join(root, 'locks'),
     variants: path.join(root, 'variants'),
+    recipes: path.join(root, 'layer-recipes'),
   };
 }

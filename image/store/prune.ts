@@ -24,8 +24,17 @@ export interface PruneResult {
 
 /** The narrow view of the store that pruning needs. */
 interface PrunableStore {
-  paths: { root: string; blobs: string; indexJson: string; variants: string; cache: string; locks: string };
+  paths: {
+    root: string;
+    blobs: string;
+    indexJson: string;
+    variants: string;
+    cache: string;
+    locks: string;
+    recipes: string;
+  };
   hasBlob(digest: Digest): Promise<boolean>;
+  isLazyLayer(digest: Digest): Promise<boolean>;
   blobPath(digest: Digest): string;
   readBlob(digest: Digest): Promise<Buffer>;
 }
@@ -36,7 +45,13 @@ const maxWalkedJson = 4 * 1024 * 1024;
 async function mark(store: PrunableStore, digest: Digest, live: Set<string>): Promise<void> {
   if (live.has(digest) || !(await store.hasBlob(digest))) return;
   live.add(digest);
-  if ((await stat(store.blobPath(digest))).size > maxWalkedJson) return;
+  // A layer kept as its snapshot (layer-recipe.ts) references nothing; reading it would rebuild its tar.
+  if (await store.isLazyLayer(digest)) return;
+  const size = await stat(store.blobPath(digest)).then(
+    (s) => s.size,
+    () => 0, // materialised and gone between the checks: nothing left to walk
+  );
+  if (size === 0 || size > maxWalkedJson) return;
   let json: { config?: Descriptor; layers?: Descriptor[]; manifests?: Descriptor[]; subject?: Descriptor };
   try {
     json = JSON.parse((await store.readBlob(digest)).toString('utf8'));
@@ -120,6 +135,7 @@ export async function pruneStore(
     store.paths.root,
     store.paths.blobs,
     store.paths.locks,
+    store.paths.recipes,
     ...(await subdirectories(store.paths.cache)),
   ];
   for (const dir of tempDirs) {
@@ -158,9 +174,35 @@ export async function pruneStore(
       result.reclaimedBytes += info.size;
     }
   }
+  await sweepRecipes(store.paths.recipes, live, grace, result);
   result.removedBlobs.sort();
   result.removedTempFiles.sort();
   return result;
+}
+
+/**
+ * Recipes of layers nothing references (layer-recipe.ts): the layer's blob goes with them, its snapshot with the
+ * orphan snapshots afterwards. Reclaimed bytes count only the recipe: the layer's data is the snapshot's.
+ */
+async function sweepRecipes(dir: string, live: Set<string>, grace: number, result: PruneResult): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const match = /^([a-f0-9]{64})\.json$/.exec(name);
+    if (match === null) continue;
+    const digest: Digest = `sha256:${match[1]}`;
+    if (live.has(digest)) continue;
+    const file = path.join(dir, name);
+    const info = await stat(file).catch(() => undefined);
+    if (info === undefined || Date.now() - info.mtimeMs < grace) continue;
+    if (
+      await unlink(file).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      result.removedBlobs.push(digest);
+      result.reclaimedBytes += info.size;
+    }
+  }
 }
 
 /**

@@ -67,10 +67,19 @@ export async function pruneSnapshots(
   const { diffIds, layers } = await imageDiffIds(store);
   for (const digest of extraLayers) {
     if (layers.has(digest) || !(await store.hasBlob(digest))) continue;
+    if (await store.isLazyLayer(digest)) {
+      diffIds.add(digest); // uncompressed: its digest is its diff_id
+      continue;
+    }
     const id = await diffIdOfBlob(store, digest);
     if (id !== undefined) diffIds.add(id);
   }
   const liveIds = new Set([...diffIds].map(snapshotIdOf));
+  // A layer kept only as its snapshot (a recipe the blob prune left: something still references it) loses its blob
+  // with the snapshot. Its recipe names `snapshots/<16 hex of its digest>`.
+  for (const name of await readdir(store.paths.recipes).catch(() => [] as string[])) {
+    if (/^[a-f0-9]{64}\.json$/.test(name)) liveIds.add(name.slice(0, 16));
+  }
   // Mounted by a build in another process (its image may just have been removed): not an orphan yet.
   const mounted = await snapshotsInUse();
   const removed: string[] = [];
