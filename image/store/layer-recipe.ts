@@ -97,7 +97,7 @@ export async function* recipeTar(storeRoot: string, recipe: LayerRecipe): AsyncG
   const snapshot = path.join(storeRoot, recipe.snapshot);
   const hash = createHash('sha256');
   let size = 0;
-  for await (const chunk of tarChunks(recipe.entries.map((entry) => tarEntryOf(snapshot, recipe.digest, entry)))) {
+  for await (const chunk of tarChunks(withContent(snapshot, recipe))) {
     hash.update(chunk);
     size += chunk.length;
     yield chunk;
@@ -111,41 +111,85 @@ export async function* recipeTar(storeRoot: string, recipe: LayerRecipe): AsyncG
   }
 }
 
-function tarEntryOf(snapshot: string, digest: Digest, entry: RecipeEntry): TarEntry {
-  const { source, xattrs, ...header } = entry;
-  return {
-    ...header,
-    ...(xattrs === undefined
-      ? {}
-      : { xattrs: Object.fromEntries(Object.entries(xattrs).map(([k, v]) => [k, Buffer.from(v, 'base64')])) }),
-    ...(source === undefined ? {} : { content: () => snapshotFile(snapshot, source, entry.size ?? 0, digest) }),
+/** Files up to this size are read whole, up to `readAhead` of them ahead of the tar writer (most of a layer). */
+const smallFile = 64 * 1024;
+const readAhead = 64;
+const chunkBytes = 1 << 20;
+
+/** The recipe's entries as tar entries, small files' content already read (a package install has tens of thousands). */
+async function* withContent(snapshot: string, recipe: LayerRecipe): AsyncGenerator<TarEntry> {
+  const entries = recipe.entries;
+  const loads: (Promise<TarEntry> | undefined)[] = [];
+  const load = async (entry: RecipeEntry): Promise<TarEntry> => {
+    const { source, xattrs, ...header } = entry;
+    const tarEntry: TarEntry = {
+      ...header,
+      ...(xattrs === undefined
+        ? {}
+        : { xattrs: Object.fromEntries(Object.entries(xattrs).map(([k, v]) => [k, Buffer.from(v, 'base64')])) }),
+    };
+    if (source === undefined) return tarEntry;
+    const size = entry.size ?? 0;
+    const file = snapshotPath(snapshot, source, recipe.digest);
+    if (size > smallFile) return { ...tarEntry, content: () => fileChunks(file, size, recipe.digest) };
+    const chunks: Buffer[] = [];
+    for await (const chunk of fileChunks(file, size, recipe.digest)) chunks.push(chunk);
+    return { ...tarEntry, content: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) };
   };
+  let next = 0;
+  for (let i = 0; i < entries.length; i++) {
+    while (next < entries.length && next < i + readAhead) {
+      const pending = load(entries[next++] as RecipeEntry);
+      pending.catch(() => {}); // awaited in turn below
+      loads.push(pending);
+    }
+    const current = loads[i] as Promise<TarEntry>;
+    loads[i] = undefined; // its content is released once written
+    yield await current;
+  }
 }
 
-/** A file of the snapshot, not followed if a symlink took its place, and of the size the recipe says. */
-async function* snapshotFile(snapshot: string, source: string, size: number, digest: Digest): AsyncGenerator<Buffer> {
+function snapshotPath(snapshot: string, source: string, digest: Digest): string {
   const file = path.join(snapshot, source);
   if (path.relative(snapshot, file).startsWith('..')) {
     throw new LayerRecipeError(`layer ${digest}: its recipe names ${JSON.stringify(source)}, outside the snapshot`);
   }
+  return file;
+}
+
+/**
+ * A file of the snapshot in chunks of at most 1 MiB, each a buffer of its own (a consumer may keep it): not followed
+ * if a symlink took its place, and of the size the recipe says.
+ */
+async function* fileChunks(file: string, size: number, digest: Digest): AsyncGenerator<Buffer> {
+  const spoiled = (why: string) =>
+    new LayerRecipeError(
+      `layer ${digest} cannot be rebuilt from its snapshot: ${file}${why}; remove the images that use it and build again`,
+    );
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
-    throw new LayerRecipeError(
-      `layer ${digest} cannot be rebuilt from its snapshot: ${file}: ${(error as Error).message}; ` +
-        'remove the images that use it and build again',
-    );
+    throw spoiled(`: ${(error as Error).message}`);
   }
   try {
-    const actual = (await handle.stat()).size;
-    if (actual !== size) {
-      throw new LayerRecipeError(
-        `layer ${digest} cannot be rebuilt from its snapshot: ${file} has ${actual} bytes, the layer ${size}; ` +
-          'remove the images that use it and build again',
-      );
+    // A small file that grew is caught by the digest at the end; the fstat is not worth its cost on each of them.
+    if (size > smallFile) {
+      const actual = (await handle.stat()).size;
+      if (actual !== size) throw spoiled(` has ${actual} bytes, the layer ${size}`);
     }
-    yield* handle.createReadStream({ autoClose: false, highWaterMark: 1 << 20 });
+    let position = 0;
+    while (position < size) {
+      const buffer = Buffer.allocUnsafe(Math.min(chunkBytes, size - position));
+      let filled = 0;
+      while (filled < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position + filled);
+        if (bytesRead === 0) throw spoiled(` ended at ${position + filled} bytes, the layer has ${size}`);
+        filled += bytesRead;
+      }
+      position += filled;
+      yield buffer;
+    }
   } finally {
     await handle.close();
   }
