@@ -151,7 +151,11 @@ export interface StepLayer {
 
 /**
  * The layer of a step whose upper dir `upperDir` becomes the layer's snapshot: hashed, not written (the snapshot has
- * the bytes); a small layer is written as a blob all the same (cheap, and the store stays a plain OCI layout for it).
+ * the bytes), when that saves more than it costs. Writing a blob costs per byte; rebuilding the tar for an export
+ * costs per file (an open, a read and a close: about as much as writing 100 KiB here), each time the blob is needed.
+ * So a layer of big files (a RUN writing a 500 MB file: 1.5 s less per build) is kept as its snapshot, while a small
+ * layer or one of many small files (a package install: 27,000 files averaging 8 KiB, whose rebuild made each `save`
+ * 6 s slower) is written as a blob, which also keeps the store a plain OCI layout for it.
  */
 export async function commitStepLayer(
   store: Store,
@@ -159,7 +163,7 @@ export async function commitStepLayer(
   epoch: number | null,
   upperDir: string,
 ): Promise<StepLayer> {
-  if (isSmallLayer(entries)) return { layer: await commitLayer(store, entries, epoch) };
+  if (isSmallLayer(entries) || !hasBigFiles(entries)) return { layer: await commitLayer(store, entries, epoch) };
   const prepared = preparedEntries(entries, epoch, readReusing);
   const sources = new Map<string, string>();
   for (const entry of entries) {
@@ -191,6 +195,20 @@ export async function commitStepLayer(
   };
   return { layer, recipe };
 }
+
+/** Files of the layer average at least `lazyMeanFileBytes`. */
+function hasBigFiles(entries: readonly LayerEntry[]): boolean {
+  let files = 0;
+  let bytes = 0;
+  for (const entry of entries) {
+    if (entry.sourcePath === undefined) continue;
+    files++;
+    bytes += entry.size;
+  }
+  return files > 0 && bytes >= files * lazyMeanFileBytes;
+}
+
+const lazyMeanFileBytes = 128 * 1024;
 
 function isSmallLayer(entries: readonly LayerEntry[]): boolean {
   return entries.length <= smallLayerEntries && entries.every((e) => e.size <= smallLayerBytes);

@@ -55,7 +55,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN layers kept as their 
     return { run, layer };
   }
 
-  it('stores no blob for the layer, only its recipe; the tar rebuilt from the snapshot is the committed one', async () => {
+  it('stores no blob for a layer of big files, only its recipe; the tar rebuilt from the snapshot is the committed one', async () => {
     const { layer } = await buildTop(`FROM busybox\n${RUN}\n`);
     expect(layer.mediaType).toBe(OciMediaType.layer);
     expect(existsSync(store.blobPath(layer.digest))).toBe(false);
@@ -74,6 +74,14 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN layers kept as their 
     expect(await layerContentSize(store, { mediaType: layer.mediaType, digest: layer.digest, size: layer.size })).toBe(
       300000 + 2 + '/big'.length,
     );
+  });
+
+  it('writes the blob of a layer of many small files, as rebuilding it would cost more than writing it', async () => {
+    const { layer } = await buildTop(
+      'FROM busybox\nRUN for i in $(seq 1 100); do head -c 4096 /dev/zero > /f$i; done\n',
+    );
+    expect(existsSync(store.blobPath(layer.digest))).toBe(true);
+    expect(await store.isLazyLayer(layer.digest)).toBe(false);
   });
 
   it('saves a docker archive whose layers are the tars the image config names', async () => {
@@ -96,7 +104,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN layers kept as their 
   });
 
   it('writes the blob when a reader needs a file; the recipe goes and the bytes stay the same', async () => {
-    const { layer } = await buildTop(`FROM busybox\n${RUN}\nRUN head -c 100000 /dev/zero > /ensure\n`);
+    const { layer } = await buildTop(`FROM busybox\n${RUN}\nRUN head -c 200000 /dev/zero > /ensure\n`);
     expect(await store.isLazyLayer(layer.digest)).toBe(true);
     const file = await store.ensureBlob(layer.digest);
     expect(file).toBe(store.blobPath(layer.digest));
@@ -111,11 +119,11 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN layers kept as their 
   });
 
   it('refuses to rebuild a layer whose snapshot changed, naming it, and writes no blob', async () => {
-    const { layer } = await buildTop(`FROM busybox\n${RUN}\nRUN head -c 100000 /dev/zero > /spoiled\n`);
+    const { layer } = await buildTop(`FROM busybox\n${RUN}\nRUN head -c 200000 /dev/zero > /spoiled\n`);
     const snapshot = path.join(store.paths.snapshots, snapshotIdOf(layer.diffId));
     await appendFile(path.join(snapshot, 'spoiled'), 'x');
     const message = new RegExp(
-      `layer ${layer.digest} cannot be rebuilt from its snapshot: ${snapshot}/spoiled has 100001 bytes, the layer 100000`,
+      `layer ${layer.digest} cannot be rebuilt from its snapshot: ${snapshot}/spoiled has 200001 bytes, the layer 200000`,
     );
     await expect(sha256Of(store.openBlob(layer.digest))).rejects.toThrow(message);
     await expect(store.ensureBlob(layer.digest)).rejects.toThrow(message);
@@ -124,7 +132,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN layers kept as their 
   });
 
   it('prune keeps the recipe and snapshot of an image it keeps, and removes both with the image', async () => {
-    const { layer } = await buildTop(`FROM busybox\n${RUN}\nRUN head -c 100000 /dev/zero > /prune\n`, ['lazy:prune']);
+    const { layer } = await buildTop(`FROM busybox\n${RUN}\nRUN head -c 200000 /dev/zero > /prune\n`, ['lazy:prune']);
     const recipe = path.join(store.paths.recipes, `${layer.digest.slice(7)}.json`);
     const snapshot = path.join(store.paths.snapshots, snapshotIdOf(layer.diffId));
     const kept = await store.prune({ gracePeriodMs: 0 });
