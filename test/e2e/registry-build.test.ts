@@ -221,6 +221,23 @@ describe.skipIf(isolationUnavailable() !== undefined)('builds with a registry', 
     expect(await remoteDigest(third)).toBe(manifest);
   });
 
+  it('pushes a RUN layer kept as its snapshot; pulled into another store it is the same layer', async () => {
+    const store = await storeWithBusybox();
+    const ctx = await contextWith('FROM busybox\nRUN head -c 300000 /dev/urandom > /big && md5sum /big > /big.md5\n');
+    const tag = `${registry.host}/app/lazy:1`;
+    const built = await cli(store, { context: ctx, tags: [tag], push: true });
+    expect(built.code, built.stderr).toBe(0);
+    const local = await store.resolve(tag);
+    expect(await store.isLazyLayer(local.manifest.layers.at(-1)!.digest)).toBe(true);
+
+    const other = await Store.open(await freshDir('s'));
+    const check = await contextWith(`FROM ${tag}\nRUN md5sum -c /big.md5\n`);
+    const pulled = await cli(other, { context: check, tags: ['check:1'] });
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(pulled.stderr).toContain('/big: OK');
+    expect((await other.resolve(tag)).config.rootfs.diff_ids).toEqual(local.config.rootfs.diff_ids);
+  }, 60_000);
+
   it('refuses a push without a name before building', async () => {
     const store = await Store.open(await freshDir('s'));
     const ctx = await contextWith('FROM busybox\n');
