@@ -157,40 +157,29 @@ export async function pruneStore(
       }
     }
   }
-  for (const name of await readdir(store.paths.blobs)) {
-    if (!/^[a-f0-9]{64}$/.test(name)) continue;
-    const digest: Digest = `sha256:${name}`;
-    if (live.has(digest)) continue;
-    const file = path.join(store.paths.blobs, name);
-    const info = await stat(file).catch(() => undefined);
-    if (info === undefined || Date.now() - info.mtimeMs < grace) continue;
-    if (
-      await unlink(file).then(
-        () => true,
-        () => false,
-      )
-    ) {
-      result.removedBlobs.push(digest);
-      result.reclaimedBytes += info.size;
-    }
-  }
-  await sweepRecipes(store.paths.recipes, live, grace, result);
+  await sweepUnreferenced(store.paths.blobs, /^([a-f0-9]{64})$/, live, grace, result);
+  // Recipes of layers kept as their snapshot (layer-recipe.ts): the blob goes with its recipe, the snapshot with the
+  // orphan snapshots afterwards. Reclaimed bytes count the recipe only: the layer's data is the snapshot's.
+  await sweepUnreferenced(store.paths.recipes, /^([a-f0-9]{64})\.json$/, live, grace, result);
   result.removedBlobs.sort();
   result.removedTempFiles.sort();
   return result;
 }
 
-/**
- * Recipes of layers nothing references (layer-recipe.ts): the layer's blob goes with them, its snapshot with the
- * orphan snapshots afterwards. Reclaimed bytes count only the recipe: the layer's data is the snapshot's.
- */
-async function sweepRecipes(dir: string, live: Set<string>, grace: number, result: PruneResult): Promise<void> {
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const match = /^([a-f0-9]{64})\.json$/.exec(name);
+/** Removes the files of `dir` named for a digest (`name`'s group 1: its hex) that is not live, once past `grace`. */
+async function sweepUnreferenced(
+  dir: string,
+  name: RegExp,
+  live: Set<string>,
+  grace: number,
+  result: PruneResult,
+): Promise<void> {
+  for (const entry of await readdir(dir).catch(() => [] as string[])) {
+    const match = name.exec(entry);
     if (match === null) continue;
     const digest: Digest = `sha256:${match[1]}`;
     if (live.has(digest)) continue;
-    const file = path.join(dir, name);
+    const file = path.join(dir, entry);
     const info = await stat(file).catch(() => undefined);
     if (info === undefined || Date.now() - info.mtimeMs < grace) continue;
     if (
