@@ -36,5 +36,6 @@ export * from './store/paths.js';
 export * from './store/platform.js';
 export * from './store/prune.js';
 export * from './store/put-layer.js';
+export * from './store/reachable.js';
 export * from './store/resolve.js';
 export * from './store/store.js';

@@ -7,10 +7,9 @@ import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type Digest,
-  type ImageIndex,
   type ImageManifest,
   OciMediaType,
-  readIndexFile,
+  reachableFromIndex,
   readVariant,
   type Store,
 } from '../../image/index.js';
@@ -90,21 +89,6 @@ export async function layerBytes(store: Store, digest: Digest, diffId: string | 
   return bytes;
 }
 
-/** Everything index.json (tags and dangling images) reaches: manifests, configs and layers. */
-async function imageHeld(store: Store): Promise<Set<string>> {
-  const held = new Set<string>();
-  const walk = async (digest: Digest): Promise<void> => {
-    if (held.has(digest)) return;
-    held.add(digest);
-    const json = await readJson<Partial<ImageManifest & ImageIndex>>(store, digest);
-    for (const child of json?.manifests ?? []) await walk(child.digest);
-    if (json?.config) held.add(json.config.digest);
-    for (const layer of json?.layers ?? []) held.add(layer.digest);
-  };
-  for (const entry of (await readIndexFile(store.paths.indexJson)).manifests) await walk(entry.digest);
-  return held;
-}
-
 async function readJson<T>(store: Store, digest: Digest): Promise<T | undefined> {
   if ((await fileSize(store.blobPath(digest))) > 4 * 1024 * 1024) return undefined;
   return store.readJson<T>(digest).catch(() => undefined);
@@ -138,7 +122,8 @@ export async function readCacheUsage(store: Store, options: UsageOptions = {}): 
   // A mark's time is Date.now() (whole ms); a build's start is its mark file's mtime (the kernel's coarse clock):
   // the slack keeps a use in the same instant on the right side.
   const used = (time: number) => liveSince !== null && time >= liveSince - markSlackMs;
-  const imageUnits = await imageHeld(store);
+  const reachable = await reachableFromIndex(store);
+  const imageUnits = new Set<string>([...reachable.manifests, ...reachable.configs, ...reachable.layers]);
   const units = new Map<string, number>();
   const unit = async (name: string, bytes: () => Promise<number>): Promise<number> => {
     if (!units.has(name)) units.set(name, await bytes());

@@ -6,42 +6,8 @@ import { createHash } from 'node:crypto';
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { cleanMountsUnder, listMountsUnder, snapshotIdOf, treeSize } from '../../../executor/index.js';
-import {
-  type Digest,
-  decompressedStream,
-  type ImageConfig,
-  type ImageIndex,
-  type ImageManifest,
-  processAlive,
-  type Store,
-} from '../../../image/index.js';
-import { readIndexEntries } from '../images/catalog.js';
+import { type Digest, decompressedStream, processAlive, reachableFromIndex, type Store } from '../../../image/index.js';
 import { snapshotsInUse } from './in-use.js';
-
-async function readJsonBlob<T>(store: Store, digest: Digest): Promise<T | undefined> {
-  if (!(await store.hasBlob(digest)) || (await store.blobSize(digest)) > 4 * 1024 * 1024) return undefined;
-  return store.readJson<T>(digest).catch(() => undefined);
-}
-
-/** diff_ids of every layer of every image index.json reaches, with the blob digests they account for. */
-async function imageDiffIds(store: Store): Promise<{ diffIds: Set<string>; layers: Set<string> }> {
-  const diffIds = new Set<string>();
-  const layers = new Set<string>();
-  const manifests: Digest[] = [];
-  for (const entry of await readIndexEntries(store)) {
-    const top = await readJsonBlob<Partial<ImageManifest & ImageIndex>>(store, entry.digest);
-    if (Array.isArray(top?.manifests)) manifests.push(...top.manifests.map((m) => m.digest));
-    else manifests.push(entry.digest);
-  }
-  for (const digest of manifests) {
-    const manifest = await readJsonBlob<ImageManifest>(store, digest);
-    if (!manifest?.config) continue;
-    const config = await readJsonBlob<ImageConfig>(store, manifest.config.digest);
-    for (const id of config?.rootfs?.diff_ids ?? []) diffIds.add(id);
-    for (const layer of manifest.layers ?? []) layers.add(layer.digest);
-  }
-  return { diffIds, layers };
-}
 
 async function diffIdOfBlob(store: Store, digest: Digest): Promise<string | undefined> {
   try {
@@ -64,7 +30,9 @@ export async function pruneSnapshots(
   extraLayers: readonly Digest[],
   graceMs: number,
 ): Promise<SnapshotPruneResult> {
-  const { diffIds, layers } = await imageDiffIds(store);
+  const reachable = await reachableFromIndex(store);
+  const diffIds = new Set<string>(reachable.diffIds);
+  const { layers } = reachable;
   for (const digest of extraLayers) {
     if (layers.has(digest) || !(await store.hasBlob(digest))) continue;
     if (await store.isLazyLayer(digest)) {
