@@ -11,10 +11,10 @@
 // whose layer is about to go.
 import { createHash } from 'node:crypto';
 import { readFileSync, utimesSync } from 'node:fs';
-import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { access, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { type Digest, fsyncDir, replaceFileUnsynced, type Store, tempPathFor } from '../../image/index.js';
-import type { LayerRef } from './layer-ref.js';
+import { type LayerRef, snapshotId } from './layer-ref.js';
 
 export interface StepRecord {
   /** The layer the step produced; null for a step that only changed the config. */
@@ -123,8 +123,21 @@ export async function lookupStep(store: Store, key: string, mode: LookupMode = '
   if (mode === 'use' && !markUsed(file)) return null;
   const record = await readRecord<StepRecord>(file);
   if (record === null) return null;
-  if (record.layer !== null && !(await store.hasBlob(record.layer.digest))) return null;
+  if (record.layer !== null && !(await layerAvailable(store, record.layer))) return null;
   return record;
+}
+
+/**
+ * The layer's blob is stored, or it is kept as its snapshot (layer-recipe.ts) and the snapshot is there: without
+ * it the layer cannot be mounted nor rebuilt, so the step must run again.
+ */
+async function layerAvailable(store: Store, layer: LayerRef): Promise<boolean> {
+  if (!(await store.hasBlob(layer.digest))) return false;
+  if (!(await store.isLazyLayer(layer.digest))) return true;
+  return access(path.join(store.paths.snapshots, snapshotId(layer))).then(
+    () => true,
+    () => false,
+  );
 }
 
 export function recordStep(store: Store, key: string, record: StepRecord): Promise<void> {

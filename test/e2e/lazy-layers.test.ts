@@ -4,7 +4,7 @@
 // a wrong blob, and prune keeps what an image uses and removes the rest.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, readdir, readFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneSnapshots } from '../../cli/commands/prune/snapshots.js';
@@ -129,6 +129,18 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN layers kept as their 
     await expect(store.ensureBlob(layer.digest)).rejects.toThrow(message);
     expect(existsSync(store.blobPath(layer.digest))).toBe(false);
     expect((await readdir(store.paths.blobs)).filter((name) => name.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('runs a cached step again when its layer is kept as a snapshot that is gone', async () => {
+    const dockerfile = `FROM busybox\n${RUN}\nRUN head -c 200000 /dev/zero > /gone\n`;
+    const { layer } = await buildTop(dockerfile);
+    const snapshot = path.join(store.paths.snapshots, snapshotIdOf(layer.diffId));
+    await rm(snapshot, { recursive: true });
+    const again = await buildTop(dockerfile);
+    expect(again.run.log).toMatch(/\[3\/3\] RUN head -c 200000[^\n]*\n(?!#\d+ CACHED)/);
+    expect(again.layer.digest).toBe(layer.digest);
+    expect(existsSync(snapshot)).toBe(true);
+    expect(await sha256Of(store.openBlob(layer.digest))).toBe(layer.digest);
   });
 
   it('prune keeps the recipe and snapshot of an image it keeps, and removes both with the image', async () => {
