@@ -49,6 +49,11 @@ export interface BuildOptions {
   /** `false`: apply no .dockerignore (a remote context: BuildKit reads none for it). */
   readonly dockerignore?: boolean;
   readonly tags?: readonly string[];
+  /**
+   * `false`: an untagged image is not kept in the store as a dangling image (a build whose only outputs are files:
+   * buildx stores no image for `-o type=local|tar`). Its blobs stay for the build cache.
+   */
+  readonly keepUntagged?: boolean;
   readonly target?: string;
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly labels?: Readonly<Record<string, string>>;
@@ -276,6 +281,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
     epoch,
     now,
     tags: options.tags ?? [],
+    keepUntagged: options.keepUntagged ?? true,
     // A step the filter ran again made this image's layers anew: its history is this build's, not a stored one.
     noCache: noCache || result.rebuilt === true,
   });

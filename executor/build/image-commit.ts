@@ -24,6 +24,8 @@ export interface CommitOptions {
   readonly epoch: number | null;
   readonly now: number;
   readonly tags: readonly string[];
+  /** Keep the image as a dangling one when it has no tags (see BuildOptions.keepUntagged). */
+  readonly keepUntagged: boolean;
   readonly noCache: boolean;
 }
 
@@ -98,7 +100,7 @@ export async function commitImage(
     };
     configDigest = cached.config;
     configBytes = storedConfig;
-    await tagAll(store, options.tags, manifest);
+    await tagAll(store, options, manifest);
   } else {
     const config = imageConfig(stage, result, options);
     const encoded = encodeConfig(config);
@@ -124,7 +126,7 @@ export async function commitImage(
     // The record and the tags name blobs that are durable now, and neither needs the other: written at once.
     await Promise.all([
       recordImage(store, key, { manifest: manifest.digest, config: configDigest }),
-      tagAll(store, options.tags, manifest),
+      tagAll(store, options, manifest),
     ]);
   }
   return {
@@ -137,10 +139,10 @@ export async function commitImage(
   };
 }
 
-async function tagAll(store: Store, tags: readonly string[], manifest: Descriptor): Promise<void> {
+async function tagAll(store: Store, options: CommitOptions, manifest: Descriptor): Promise<void> {
   // Untagged, it is kept as a dangling image: its ID works (`tsbuild run $(tsbuild build -q .)`), as in Docker.
-  if (tags.length === 0) await store.keepDangling(manifest);
-  for (const tag of tags) await store.tagManifest(tag, manifest);
+  if (options.tags.length === 0 && options.keepUntagged) await store.keepDangling(manifest);
+  for (const tag of options.tags) await store.tagManifest(tag, manifest);
 }
 
 function imageConfig(stage: PlanStage, result: StageResult, options: CommitOptions): OciImageConfig {

@@ -43,7 +43,12 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build --build-con
       },
     ]);
     const out = await freshDir('o');
-    const options = { context: ctx, buildContexts: [`extra=${extra}`], outputs: [`type=local,dest=${out}`] };
+    const options = {
+      context: ctx,
+      buildContexts: [`extra=${extra}`],
+      outputs: [`type=local,dest=${out}`],
+      tags: ['named-context:1'], // with files only out, no image would be kept nor its id printed
+    };
     const first = await cli(store, options);
     expect(first.stderr).not.toContain('ERROR');
     expect(first.code).toBe(0);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildCliOptions } from '../../cli/commands/build/run.js';
 import { run as images } from '../../cli/commands/images/run.js';
 import { run as prune } from '../../cli/commands/prune/run.js';
-import { ImageNotFoundError, type Store } from '../../image/index.js';
+import { ImageNotFoundError, readIndexFile, type Store } from '../../image/index.js';
 import { buildCommand } from './build-command.js';
 import { freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
 
@@ -144,6 +144,22 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build (command)',
     expect(result.stderr).not.toContain('RUN cat');
     expect(await readFile(path.join(out, 'dir/hello.txt'), 'utf8')).toBe('hello\n');
     expect(execFileSync('tar', ['-tf', tarFile], { encoding: 'utf8' })).toContain('./hello.txt');
+  });
+
+  it('keeps no image and prints no id for a build whose only outputs are files, as buildx', async () => {
+    const before = (await readIndexFile(store.paths.indexJson)).manifests;
+    const out = await freshDir('o');
+    const other = await freshDir('c');
+    await writeContext(other, [{ path: 'Dockerfile', content: 'FROM busybox\nRUN echo only-files > /f\n' }]);
+    const result = await cli(store, { context: other, outputs: [`type=local,dest=${out}`] });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(await readFile(path.join(out, 'f'), 'utf8')).toBe('only-files\n');
+    expect((await readIndexFile(store.paths.indexJson)).manifests).toEqual(before);
+    // With a tag the image is stored and named as always.
+    const tagged = await cli(store, { context: other, tags: ['files:1'], outputs: [`type=local,dest=${out}`] });
+    expect(tagged.code, tagged.stderr).toBe(0);
+    expect(tagged.stdout).toBe(`${(await store.resolve('files:1')).configDigest}\n`);
   });
 
   it('renders a failed step like docker: output, Dockerfile excerpt, message', async () => {

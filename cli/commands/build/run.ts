@@ -116,6 +116,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   let secrets: Map<string, SecretSource>;
   let ssh: Map<string, SshSource>;
   let pushTo: string[];
+  let filesOnly = false;
   let network: BuildNetwork | undefined;
   let platform: Platform | undefined;
   let namedContexts: Map<string, BuildContextOption>;
@@ -129,6 +130,12 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     for (const tag of opts.tags) checkBuildTag(tag);
     outputs = opts.outputs.map((o) => parseOutput(asStoreOutput(o)));
     pushTo = pushTargets(opts.push ?? false, opts.outputs, opts.tags);
+    // Only files out (`-o DIR`, `-o type=tar`): like buildx, no image is kept or named.
+    filesOnly =
+      outputs.length > 0 &&
+      outputs.every((o) => o.type === 'local' || o.type === 'tar') &&
+      opts.tags.length === 0 &&
+      pushTo.length === 0;
     secrets = parseSecrets(opts.secrets);
     ssh = parseSshSpecs(opts.ssh ?? [], io.env);
   } catch (error) {
@@ -216,6 +223,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       ephemeralContext: opts.context === '-' || sources.remote === true,
       ...(sources.remote === true ? { dockerignore: false } : {}),
       tags: opts.tags,
+      keepUntagged: !filesOnly,
       ...(opts.target === undefined ? {} : { target: opts.target }),
       buildArgs,
       labels: keyValues(opts.labels),
@@ -256,8 +264,9 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       };
       await writeFile(opts.metadataFile, `${JSON.stringify(metadata, null, 2)}\n`);
     }
-    // An archive written to standard output (`dest=-`) must not get the image id appended to it.
-    if (!outputs.some((o) => o.dest === '-')) io.stdout(`${result.imageId}\n`);
+    // An archive written to standard output (`dest=-`) must not get the image id appended to it, and a build that
+    // stored no image has no id to give.
+    if (!filesOnly && !outputs.some((o) => o.dest === '-')) io.stdout(`${result.imageId}\n`);
     await collectGarbage(store, io);
     return 0;
   } catch (error) {
