@@ -42,7 +42,14 @@ async function committedConfig(history: HistoryEntry[], epoch: number | null, no
     },
     history,
   };
-  const image = await commitImage(t.store, stage, result, { labels: {}, epoch, now, tags: [], keepUntagged: true, noCache: false });
+  const image = await commitImage(t.store, stage, result, {
+    labels: {},
+    epoch,
+    now,
+    tags: [],
+    keepUntagged: true,
+    noCache: false,
+  });
   return (await t.store.readBlob(image.configDigest)).toString('utf8');
 }
 
