@@ -8,8 +8,8 @@
 // --console-socket, so no file descriptor has to be received over a socket (which Node cannot do).
 //  - 'caller': runc gets tsbuild's own stdin and stdout, the user's terminal (`run -it`). Raw mode
 //    sends every key to the container: Ctrl-C interrupts the container's foreground process, not us.
-//  - 'private': runc runs inside a pty of its own made by script(1) (util-linux, in every Debian), its
-//    stdin /dev/null: the container's output reaches onStdout, the caller's terminal stays as it was
+//  - 'private': runc runs inside a pty of its own made by script(1) (util-linux, in every Debian), where
+//    nothing is typed: the container's output reaches onStdout, the caller's terminal stays as it was
 //    (`run -t` without -i, as docker leaves it: Ctrl-C is tsbuild's, which kills the container).
 // In both, runc's own stderr is a pipe (so it is never the host console), read as the container's stderr.
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
@@ -58,8 +58,9 @@ function invocationOf({ runtime, args, options }: SpawnedRun): Invocation {
     return {
       command: 'script',
       // -q: no "Script started" lines; -e: runc's exit status; runc's stderr is fd 3, a pipe of ours.
-      args: ['-q', '-e', '-c', `${resize}exec ${command} </dev/null 2>&3 3>&-`, '/dev/null'],
-      // stdin stays an open pipe: at its end script would type the EOF character into the pty.
+      args: ['-q', '-e', '-c', `${resize}exec ${command} 2>&3 3>&-`, '/dev/null'],
+      // Nothing is typed into the pty (crun wants it as its stdin too); script's stdin stays an open
+      // pipe, since at its end script would type the EOF character.
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       // Its own process group: Ctrl-C on the caller's terminal reaches tsbuild only, which kills the container.
       detached: true,

@@ -9,7 +9,7 @@ import { type CallerTerminal, runArgv } from '../../cli/commands/run/run.js';
 import { defaultRuncStateRoot, listMountsUnder, shellWord } from '../../executor/index.js';
 import type { Store } from '../../image/index.js';
 import { removeTestDir, storeWithBusybox } from './container-store.js';
-import { isolationUnavailable } from './helpers.js';
+import { crunUnavailable, isolationUnavailable } from './helpers.js';
 
 interface Captured {
   readonly code: number;
@@ -77,6 +77,16 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild run -t (runc)', (
     expect(await tsbuildRun(['-t', 'busybox', 'sh', '-c', script], sized)).toEqual({
       code: 7,
       stdout: '/dev/pts/0\r\n17 91\r\nTERM=xterm\r\nerr\r\n',
+      stderr: '',
+    });
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it.skipIf(crunUnavailable() !== undefined)('-t with crun, which wants the pty as its stdin too', async () => {
+    const script = 'tty; stty size; echo "TERM=$TERM"; exit 3';
+    expect(await tsbuildRun(['--runtime', 'crun', '-t', 'busybox', 'sh', '-c', script], sized)).toEqual({
+      code: 3,
+      stdout: '/dev/pts/0\r\n17 91\r\nTERM=xterm\r\n',
       stderr: '',
     });
     expect(await leftovers()).toEqual([]);
