@@ -68,8 +68,7 @@ const processIo: RunIo = {
 export const notATerminal = 'the input device is not a TTY';
 
 /** `-it`: the caller's terminal ('caller'); `-t` alone: one whose output is streamed like any other. */
-function ttyOf(opts: RunCliOptions, terminal: CallerTerminal): ContainerTty | undefined {
-  if (opts.tty !== true) return undefined;
+function ttyOf(opts: RunCliOptions, terminal: CallerTerminal): ContainerTty {
   const mode = opts.interactive === true ? 'caller' : 'private';
   return terminal.size === undefined ? { mode } : { mode, size: terminal.size };
 }
@@ -79,12 +78,12 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
     io.stderr(`Error: network ${opts.network} not supported: use host or none\n`);
     return 125;
   }
-  const terminal = io.terminal ?? processTerminal();
-  if (opts.tty === true && opts.interactive === true && !terminal.stdinIsTerminal) {
+  const terminal = opts.tty === true ? (io.terminal ?? processTerminal()) : undefined;
+  if (terminal !== undefined && opts.interactive === true && !terminal.stdinIsTerminal) {
     io.stderr(`${notATerminal}\n`);
     return 1;
   }
-  const tty = ttyOf(opts, terminal);
+  const tty = terminal === undefined ? undefined : ttyOf(opts, terminal);
   const { signal, received, release } = io.signal === undefined ? processInterrupt() : givenInterrupt(io.signal);
   // The container's stderr so far: the runtime writes its own failure there before tsbuild reports it.
   let shown = '';
