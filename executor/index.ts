@@ -72,7 +72,7 @@ export {
   type NetworkFileOptions,
   writeNetworkFiles,
 } from './runtime/network-files.js';
-export type { OciMount, OciRlimit, OciSpec } from './runtime/oci-spec.js';
+export type { OciConsoleSize, OciMount, OciRlimit, OciSpec } from './runtime/oci-spec.js';
 export {
   defaultRuncStateRoot,
   newContainerId,
@@ -82,6 +82,7 @@ export {
   runContainer,
 } from './runtime/runc.js';
 export { defaultStateRoot, runtimeCommand } from './runtime/runtime-command.js';
+export { type ContainerTerminal, shellWord } from './runtime/spawned-run.js';
 export {
   createRunSpec,
   defaultCapabilities,

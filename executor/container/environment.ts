@@ -1,5 +1,5 @@
 // The environment of a container as `docker run` builds it: PATH (Docker's default unless the
-// image sets one) and HOSTNAME first, then the image's Env with `-e` values replacing same-named
+// image sets one), HOSTNAME and, with a terminal (`-t`), TERM=xterm first, then the image's Env with `-e` values replacing same-named
 // entries in place and new ones appended, and HOME from the user's passwd entry when nobody set it.
 // `-e NAME` without `=` takes NAME from the caller's environment and is skipped when it is unset.
 import { ContainerError } from './errors.js';
@@ -15,6 +15,8 @@ export interface EnvInputs {
   readonly hostname: string;
   /** The user's home directory; used only when no HOME is set. */
   readonly home: string;
+  /** `-t`: the container has a terminal, so TERM=xterm unless the image or `-e` sets TERM (moby's default). */
+  readonly tty?: boolean;
 }
 
 function keyOf(entry: string): string {
@@ -49,6 +51,7 @@ export function expandEnvOverrides(
 
 export function containerEnv(inputs: EnvInputs): string[] {
   const config = replaceOrAppend(inputs.imageEnv, expandEnvOverrides(inputs.overrides, inputs.hostEnv));
-  const env = replaceOrAppend([defaultPathEnv, `HOSTNAME=${inputs.hostname}`], config);
+  const daemonEnv = [defaultPathEnv, `HOSTNAME=${inputs.hostname}`, ...(inputs.tty === true ? ['TERM=xterm'] : [])];
+  const env = replaceOrAppend(daemonEnv, config);
   return env.some((e) => keyOf(e) === 'HOME') ? env : [...env, `HOME=${inputs.home || '/'}`];
 }

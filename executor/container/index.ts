@@ -2,5 +2,5 @@
 export { type CommandOverrides, containerArgv } from './command-line.js';
 export { containerEnv, defaultPathEnv, type EnvInputs, expandEnvOverrides, replaceOrAppend } from './environment.js';
 export { ContainerError, startFailureExitCode } from './errors.js';
-export { type RunImageOptions, type RunImageResult, runImage } from './run-image.js';
+export { type ContainerTty, type RunImageOptions, type RunImageResult, runImage } from './run-image.js';
 export { removeStaleContainers, staleContainerIds } from './stale.js';

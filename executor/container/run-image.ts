@@ -14,6 +14,7 @@ import { missingImageMessage } from '../build/store-images.js';
 import { resolveProcessUser, UserLookupError } from '../build/users.js';
 import { writeNetworkFiles } from '../runtime/network-files.js';
 import { newContainerId, RuntimeError, runContainer } from '../runtime/runc.js';
+import type { ContainerTerminal } from '../runtime/spawned-run.js';
 import { createRunSpec } from '../runtime/spec.js';
 import { cleanMountsUnder, listMountsUnder } from '../snapshot/leftovers.js';
 import { mountOverlay } from '../snapshot/overlay.js';
@@ -45,10 +46,22 @@ export interface RunImageOptions {
   readonly runtime?: string;
   readonly onStdout?: (chunk: Buffer) => void;
   readonly onStderr?: (chunk: Buffer) => void;
-  /** `-i`: the container's standard input. */
+  /** `-i`: the container's standard input (not with a 'caller' terminal, which is runc's own stdin). */
   readonly stdin?: NodeJS.ReadableStream;
+  /** `-t`: the process's stdin, stdout and stderr are a new pseudo-terminal (see ContainerTty). */
+  readonly tty?: ContainerTty;
   /** Aborting kills the container; the run still cleans up before it resolves. */
   readonly signal?: AbortSignal;
+}
+
+/**
+ * A container's terminal. `caller`: runc proxies it to this process's own stdin and stdout, which hold
+ * the user's terminal (`run -it`); `private`: its output (stdout and stderr in one) comes to onStdout
+ * (`run -t`). The console starts at `size`, the caller's terminal's, when there is one.
+ */
+export interface ContainerTty {
+  readonly mode: ContainerTerminal;
+  readonly size?: { readonly rows: number; readonly cols: number };
 }
 
 export interface RunImageResult {
@@ -127,6 +140,7 @@ export async function runImage(options: RunImageOptions): Promise<RunImageResult
           hostEnv: options.hostEnv ?? process.env,
           hostname,
           home: user.home,
+          tty: options.tty !== undefined,
         }),
         cwd,
         uid: user.uid,
@@ -136,6 +150,7 @@ export async function runImage(options: RunImageOptions): Promise<RunImageResult
         network: options.network ?? 'host',
         networkFiles: await writeNetworkFiles(bundleDir, { hostname }),
         cgroupsPath: `tsbuild/${id}`,
+        ...(options.tty === undefined ? {} : { terminal: consoleOf(options.tty) }),
       });
       return await startContainer(options, spec, bundleDir, id);
     } finally {
@@ -160,13 +175,22 @@ async function startContainer(
       ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
       ...(options.onStdout === undefined ? {} : { onStdout: options.onStdout }),
       ...(options.onStderr === undefined ? {} : { onStderr: options.onStderr }),
-      ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+      ...(options.stdin === undefined || options.tty !== undefined ? {} : { stdin: options.stdin }),
+      ...(options.tty === undefined ? {} : { terminal: options.tty.mode }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
   } catch (error) {
     if (error instanceof RuntimeError) throw new ContainerError(error.message, startFailureExitCode(error.message));
     throw error;
   }
+}
+
+/** An unknown or empty size is left to the runtime (0x0, as docker leaves it without a terminal). */
+function consoleOf(tty: ContainerTty): { consoleSize?: { height: number; width: number } } {
+  const size = tty.size;
+  return size === undefined || size.rows <= 0 || size.cols <= 0
+    ? {}
+    : { consoleSize: { height: size.rows, width: size.cols } };
 }
 
 async function userOf(root: string, spec: string) {

@@ -23,8 +23,16 @@ export interface OciCapabilities {
   readonly ambient: readonly string[];
 }
 
+/** The size of a container's console (`process.consoleSize`), in character cells. */
+export interface OciConsoleSize {
+  readonly height: number;
+  readonly width: number;
+}
+
 export interface OciProcess {
   readonly terminal: boolean;
+  /** Only with `terminal`: the runtime gives the new pseudo-terminal this size before the process starts. */
+  readonly consoleSize?: OciConsoleSize;
   readonly user: { readonly uid: number; readonly gid: number; readonly additionalGids?: readonly number[] };
   readonly args: readonly string[];
   readonly env: readonly string[];

@@ -1,9 +1,8 @@
 // Runs one container with runc: writes the bundle, `runc run` in the foreground with the container's
 // stdout/stderr streamed to callbacks, and `runc delete -f` whenever a container is left behind. runc's own messages go
 // to a JSON log file so they never mix with the step's output. runc is started by the shared launcher
-// (a fork of the Node process costs more than runc itself) with its output in FIFOs; only `run -i`,
-// which needs a stdin pipe, spawns runc from Node.
-import { spawn } from 'node:child_process';
+// (a fork of the Node process costs more than runc itself) with its output in FIFOs; only `run -i`
+// and `run -t`, which need a stdin pipe or a terminal, spawn runc from Node (spawned-run.ts).
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +10,10 @@ import { type FifoOutput, readFifo, returnFifos, takeFifos } from './fifo-output
 import { type LaunchOptions, launch } from './launcher.js';
 import { type OciSpec, specJson } from './oci-spec.js';
 import { defaultStateRoot, runtimeCommand, runtimeExecutable } from './runtime-command.js';
+import { RuntimeError } from './runtime-error.js';
+import { type ContainerTerminal, spawnRun } from './spawned-run.js';
+
+export { RuntimeError };
 
 /** Where tsbuild's runc keeps container state, apart from other users of runc on the machine. */
 export const defaultRuncStateRoot = defaultStateRoot('runc');
@@ -26,6 +29,11 @@ export interface RunContainerOptions {
   readonly onStderr?: (chunk: Buffer) => void;
   /** Piped to the container process's standard input (`run -i`); without it the container reads nothing. */
   readonly stdin?: NodeJS.ReadableStream;
+  /**
+   * For a spec with `process.terminal` (`run -t`): whose terminal runc proxies, the caller's own
+   * (its stdin and stdout, `run -it`) or a private one whose output goes to onStdout (see spawned-run.ts).
+   */
+  readonly terminal?: ContainerTerminal;
   /** Aborting kills the container (SIGKILL) and resolves with its exit code. */
   readonly signal?: AbortSignal;
 }
@@ -35,18 +43,6 @@ export interface RunContainerResult {
   /** The container process's exit code; 128 + N when it died from signal N. */
   readonly exitCode: number;
   readonly aborted: boolean;
-}
-
-/** The runtime failed to create or start the container (as opposed to the command failing). */
-export class RuntimeError extends Error {
-  readonly code = 'E_RUNTIME';
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-    this.name = 'RuntimeError';
-  }
 }
 
 /** A short id, unique per run, that also names the container's cgroup. */
@@ -75,7 +71,7 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
     ]);
   })();
   bundle.catch(() => {}); // awaited by runForeground, or right here
-  if (options.signal?.aborted || options.stdin !== undefined) await bundle;
+  if (options.signal?.aborted || options.stdin !== undefined || options.terminal !== undefined) await bundle;
 
   const global = ['--root', stateRoot, '--log', logFile, '--log-format', 'json'];
   try {
@@ -137,9 +133,10 @@ function launchRuntime(runtime: string, args: readonly string[], options?: Launc
 }
 
 function runForeground(runtime: string, args: readonly string[], context: ForegroundContext): Promise<Foreground> {
-  return context.options.stdin === undefined
-    ? launchForeground(runtime, args, context)
-    : spawnForeground(runtime, args, context);
+  const { options, global, id } = context;
+  if (options.stdin === undefined && options.terminal === undefined) return launchForeground(runtime, args, context);
+  const killContainer = () => void runQuiet(runtime, [...global, 'kill', '--all', id, 'KILL']);
+  return spawnRun({ runtime, args, options, killContainer });
 }
 
 /** `runc run` started by the launcher, its stdout and stderr FIFOs in the launcher's private directory. */
@@ -217,52 +214,6 @@ class BundleError extends Error {
   constructor(override readonly cause: unknown) {
     super('bundle');
   }
-}
-
-/** `runc run` spawned by Node, for a container that reads tsbuild's stdin. */
-function spawnForeground(
-  runtime: string,
-  args: readonly string[],
-  { id, global, options }: ForegroundContext,
-): Promise<Foreground> {
-  return new Promise((resolve, reject) => {
-    // Without a terminal runc hands these pipes straight to the container process.
-    const invocation = runtimeCommand(runtime, args);
-    const child = spawn(invocation.command, invocation.args, {
-      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
-    if (options.stdin !== undefined && child.stdin !== null) {
-      // The container may exit before reading everything; a closed pipe is not an error of ours.
-      child.stdin.on('error', () => {});
-      options.stdin.pipe(child.stdin);
-    }
-    let aborted = false;
-    let forceTimer: NodeJS.Timeout | undefined;
-    const onAbort = () => {
-      aborted = true;
-      void runQuiet(runtime, [...global, 'kill', '--all', id, 'KILL']);
-      // If the container was not created yet, runc itself must go; `delete -f` cleans up after it.
-      forceTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    child.stdout?.on('data', (chunk: Buffer) => options.onStdout?.(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => options.onStderr?.(chunk));
-    child.on('error', (error) => {
-      options.signal?.removeEventListener('abort', onAbort);
-      reject(new RuntimeError(`cannot start ${runtime}: ${error.message}`, -1));
-    });
-    child.on('close', (code, signal) => {
-      options.signal?.removeEventListener('abort', onAbort);
-      if (forceTimer !== undefined) clearTimeout(forceTimer);
-      const exitCode = code ?? 128 + signalNumber(signal);
-      resolve({ exitCode, aborted });
-    });
-  });
-}
-
-function signalNumber(signal: NodeJS.Signals | null): number {
-  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGKILL: 9, SIGTERM: 15, SIGINT: 2, SIGHUP: 1 };
-  return (signal && numbers[signal]) ?? 9;
 }
 
 /** The first error runc logged, if any (a failing command logs nothing). */

@@ -2,7 +2,7 @@
 // BuildKit's executor/oci): fresh pid, mount, ipc and uts namespaces, the host network unless the
 // step asks for none, Docker's default capabilities, masked and read-only /proc paths, a minimal /dev.
 import path from 'node:path';
-import type { OciMount, OciNamespace, OciRlimit, OciSpec } from './oci-spec.js';
+import type { OciConsoleSize, OciMount, OciNamespace, OciRlimit, OciSpec } from './oci-spec.js';
 
 /** Docker's default capability set (moby oci/caps/defaults.go). */
 export const defaultCapabilities: readonly string[] = [
@@ -82,6 +82,11 @@ export interface RunSpecOptions {
   readonly rlimits?: readonly OciRlimit[];
   /** Relative to the runtime's own cgroup (see below); `undefined` lets the runtime choose. */
   readonly cgroupsPath?: string;
+  /**
+   * `tsbuild run -t`: the process's stdin, stdout and stderr are a new pseudo-terminal, of this size
+   * when one is given (the caller's terminal's, as docker passes it); builds never have one.
+   */
+  readonly terminal?: { readonly consoleSize?: OciConsoleSize };
 }
 
 /**
@@ -99,7 +104,8 @@ export function createRunSpec(options: RunSpecOptions): OciSpec {
   return {
     ociVersion: '1.0.2',
     process: {
-      terminal: false,
+      terminal: options.terminal !== undefined,
+      ...(options.terminal?.consoleSize === undefined ? {} : { consoleSize: { ...options.terminal.consoleSize } }),
       user: {
         uid: options.uid,
         gid: options.gid,

@@ -93,6 +93,30 @@ describe('containerEnv', () => {
     ]);
   });
 
+  it("-t adds docker's TERM=xterm after HOSTNAME; the image's TERM or -e TERM replaces it in place", () => {
+    const path = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+    expect(containerEnv({ ...base, imageEnv: ['A=1'], overrides: [], tty: true })).toEqual([
+      path,
+      'HOSTNAME=h1',
+      'TERM=xterm',
+      'A=1',
+      'HOME=/root',
+    ]);
+    expect(containerEnv({ ...base, imageEnv: ['TERM=linux'], overrides: [], tty: true })).toEqual([
+      path,
+      'HOSTNAME=h1',
+      'TERM=linux',
+      'HOME=/root',
+    ]);
+    expect(containerEnv({ ...base, imageEnv: [], overrides: ['TERM=vt100'], tty: true })).toEqual([
+      path,
+      'HOSTNAME=h1',
+      'TERM=vt100',
+      'HOME=/root',
+    ]);
+    expect(containerEnv({ ...base, imageEnv: [], overrides: [], tty: false })).not.toContain('TERM=xterm');
+  });
+
   it('rejects -e without a name', () => {
     expect(() => containerEnv({ ...base, imageEnv: [], overrides: ['=x'] })).toThrow(
       'invalid environment variable: =x',
@@ -169,7 +193,7 @@ describe('tsbuild run arguments (options stop at the image name)', () => {
     expect(parseRunArgs(['-h', 'busybox'])).toEqual({ kind: 'help' });
   });
 
-  it("takes docker's -it, -ti and -t: stdin passed, the missing pseudo-TTY flagged for a warning", () => {
+  it("takes docker's -it, -ti and -t: -i passes stdin, -t asks for a pseudo-TTY", () => {
     const base = { image: 'busybox', args: ['sh'], rm: true, env: [] };
     expect(parseRunArgs(['-it', '--rm', 'busybox', 'sh'])).toEqual({
       kind: 'run',

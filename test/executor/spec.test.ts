@@ -128,6 +128,13 @@ describe('createRunSpec', () => {
     });
   });
 
+  it('run -t: a terminal, with the console size when one is known', () => {
+    const sized = createRunSpec({ ...base, terminal: { consoleSize: { height: 17, width: 91 } } }).process;
+    expect([sized.terminal, sized.consoleSize]).toEqual([true, { height: 17, width: 91 }]);
+    expect(specJson(createRunSpec({ ...base, terminal: {} }))).toMatch(/"terminal":true,"user"/);
+    expect(specJson(createRunSpec(base))).toMatch(/"terminal":false,"user"/);
+  });
+
   it('keeps a HOSTNAME the env already sets', () => {
     expect(createRunSpec({ ...base, env: ['HOSTNAME=mine', 'A=1'] }).process.env).toEqual(['HOSTNAME=mine', 'A=1']);
   });

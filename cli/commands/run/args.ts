@@ -15,8 +15,8 @@ Options:
       --network MODE     host (default) or none
       --hostname NAME    container hostname (default: the container id)
       --rm               remove the container when it exits (always the case)
-      -i, --interactive  pass standard input to the container
-      -t, --tty          accepted for docker's \`-it\`; no pseudo-TTY is allocated (a warning says so)
+  -i, --interactive      pass standard input to the container
+  -t, --tty              allocate a pseudo-TTY (TERM=xterm); with -i it is this terminal, so stdin must be one
       --runtime PATH     OCI runtime (default runc)
       --root DIR         store directory (default $TSBUILD_ROOT)
   -h, --help             print this help
@@ -62,7 +62,7 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
     if (word === '-h' || word === '--help') return { kind: 'help' };
     if (word === '-i' || word === '--interactive' || word === '--interactive=true') interactive = true;
     else if (/^-[it]+$/.test(word) || word === '--tty' || word === '--tty=true') {
-      // docker's `-it`: stdin is passed; a pseudo-TTY is not allocated (not supported), which the caller says.
+      // docker's `-it`, `-ti`: both flags in one word.
       if (word.includes('i')) interactive = true;
       if (word.includes('t')) tty = true;
     } else if (word === '--rm' || word === '--rm=true') rm = true;

@@ -1,9 +1,12 @@
 // `tsbuild run [--rm] [-e K=V]… [-u USER] [-w DIR] [--entrypoint E] [--network host|none]
-// [--hostname H] [--runtime R] IMAGE [CMD…]`: runs a container from an image in the local store, its
-// output streamed as it comes, and exits with the container's exit code. Failures to start use
-// docker's codes: 125 (tsbuild's own error), 126 (command cannot be invoked), 127 (not found).
+// [--hostname H] [--runtime R] [-i] [-t] IMAGE [CMD…]`: runs a container from an image in the local
+// store, its output streamed as it comes, and exits with the container's exit code. `-t` gives the
+// container a pseudo-terminal as docker does (docs/run.md); with `-i` it is connected to the caller's
+// terminal, which stdin must then be. Failures to start use docker's codes: 125 (tsbuild's own
+// error), 126 (command cannot be invoked), 127 (not found).
 // There is no container list to keep a stopped container in, so every run is `--rm`.
-import { ContainerError, runImage } from '../../../executor/index.js';
+import { isatty } from 'node:tty';
+import { ContainerError, type ContainerTty, runImage } from '../../../executor/index.js';
 import { defaultStoreRoot, Store } from '../../../image/index.js';
 import { parseRunArgs, runUsage } from './args.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from './interrupt.js';
@@ -15,7 +18,7 @@ export interface RunCliOptions {
   readonly rm?: boolean;
   /** `-i`: pass standard input to the container. */
   readonly interactive?: boolean;
-  /** `-t`: docker allocates a pseudo-TTY; tsbuild does not (yet) and warns. */
+  /** `-t`: the container gets a pseudo-terminal (with `-i`, connected to the caller's terminal). */
   readonly tty?: boolean;
   readonly env?: readonly string[];
   readonly user?: string;
@@ -36,6 +39,23 @@ export interface RunIo {
   readonly signal?: AbortSignal;
   /** What `-i` passes to the container (default: this process's stdin). */
   readonly stdin?: NodeJS.ReadableStream;
+  /**
+   * What `-t` needs to know of the caller's terminal (default: this process's). With `-it` the
+   * container's terminal is connected to this process's own stdin and stdout, not to stdout().
+   */
+  readonly terminal?: CallerTerminal;
+}
+
+export interface CallerTerminal {
+  /** `-it` needs the caller's stdin to be a terminal, as docker does. */
+  readonly stdinIsTerminal: boolean;
+  /** The size the container's console starts with: the caller's stdout's, when that is a terminal. */
+  readonly size?: { readonly rows: number; readonly cols: number };
+}
+
+function processTerminal(): CallerTerminal {
+  const size = process.stdout.isTTY ? process.stdout.getWindowSize() : undefined;
+  return { stdinIsTerminal: isatty(0), ...(size === undefined ? {} : { size: { cols: size[0], rows: size[1] } }) };
 }
 
 const processIo: RunIo = {
@@ -44,11 +64,26 @@ const processIo: RunIo = {
   env: process.env,
 };
 
+/** docker's words (and exit status 1) for `-it` when stdin is a pipe or a file. */
+export const notATerminal = 'the input device is not a TTY';
+
+/** `-it`: the caller's terminal ('caller'); `-t` alone: one whose output is streamed like any other. */
+function ttyOf(opts: RunCliOptions, terminal: CallerTerminal): ContainerTty {
+  const mode = opts.interactive === true ? 'caller' : 'private';
+  return terminal.size === undefined ? { mode } : { mode, size: terminal.size };
+}
+
 export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<number> {
   if (opts.network !== undefined && opts.network !== 'host' && opts.network !== 'none') {
     io.stderr(`Error: network ${opts.network} not supported: use host or none\n`);
     return 125;
   }
+  const terminal = opts.tty === true ? (io.terminal ?? processTerminal()) : undefined;
+  if (terminal !== undefined && opts.interactive === true && !terminal.stdinIsTerminal) {
+    io.stderr(`${notATerminal}\n`);
+    return 1;
+  }
+  const tty = terminal === undefined ? undefined : ttyOf(opts, terminal);
   const { signal, received, release } = io.signal === undefined ? processInterrupt() : givenInterrupt(io.signal);
   // The container's stderr so far: the runtime writes its own failure there before tsbuild reports it.
   let shown = '';
@@ -71,7 +106,9 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
         shown = (shown + Buffer.from(chunk).toString('utf8')).slice(-8192);
         io.stderr(chunk);
       },
-      ...(opts.interactive === true ? { stdin: io.stdin ?? process.stdin } : {}),
+      // With a 'caller' terminal runc reads our stdin itself: Node must not open it.
+      ...(opts.interactive === true && tty === undefined ? { stdin: io.stdin ?? process.stdin } : {}),
+      ...(tty === undefined ? {} : { tty }),
       signal,
     });
     const by = received();
@@ -101,11 +138,6 @@ export async function runArgv(argv: readonly string[], io: RunIo = processIo): P
   if (parsed.kind === 'error') {
     io.stderr(`tsbuild: ${parsed.message}\nSee 'tsbuild run --help'.\n`);
     return 125;
-  }
-  if (parsed.options.tty === true) {
-    io.stderr(
-      'WARN: -t: tsbuild run allocates no pseudo-TTY; the container gets plain pipes (prompts and colours may not show)\n',
-    );
   }
   return run(parsed.options, io);
 }
