@@ -1,5 +1,5 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { encodeConfig, encodeIndex, encodeManifest } from '../canonical-json.js';
@@ -13,7 +13,8 @@ import { type BlobExpectation, type BlobInfo, writeBlob } from './blob-writer.js
 import { withFileLock } from './file-lock.js';
 import { fileExists } from './fs-util.js';
 import { readIndexFile, writeIndexFile } from './index-file.js';
-import { type LayerRecipe, readRecipe, recipePath, recipeTar, writeRecipe } from './layer-recipe.js';
+import { type LayerRecipe, recipePath, writeRecipe } from './layer-recipe.js';
+import { materialiseBlob, missingBlobBytes, recipeOfMissing } from './lazy-blob.js';
 import { defaultStoreRoot, type StorePaths, storePaths } from './paths.js';
 import { hostPlatform } from './platform.js';
 import { type GcRootsHook, type PruneOptions, type PruneResult, pruneStore } from './prune.js';
@@ -91,7 +92,7 @@ export class Store {
     try {
       return (await stat(this.blobPath(digest))).size;
     } catch (error) {
-      const recipe = await this.recipeOfMissing(error, digest);
+      const recipe = await recipeOfMissing(this, error, digest);
       return recipe === undefined ? this.blobSize(digest) : recipe.size;
     }
   }
@@ -100,7 +101,7 @@ export class Store {
     try {
       return await readFile(this.blobPath(digest));
     } catch (error) {
-      await this.recipeOfMissing(error, digest);
+      await recipeOfMissing(this, error, digest);
       return readFile(await this.ensureBlob(digest));
     }
   }
@@ -108,54 +109,22 @@ export class Store {
   /** The blob's bytes; a lazy layer's tar is rebuilt from its snapshot as it is read (and verified at its end). */
   openBlob(digest: Digest): Readable {
     const file = this.blobPath(digest);
-    if (existsSync(file)) return createReadStream(file);
-    const store = this;
-    return Readable.from(
-      (async function* () {
-        const recipe = await readRecipe(store.paths.recipes, digest);
-        if (recipe === undefined) {
-          // Materialised by another process since the check above: the file is there now.
-          if (existsSync(file)) yield* createReadStream(file);
-          else throw new ImageNotFoundError(`blob ${digest} not found`);
-          return;
-        }
-        yield* recipeTar(store.root, recipe);
-      })(),
-      { objectMode: false },
-    );
+    return existsSync(file)
+      ? createReadStream(file)
+      : Readable.from(missingBlobBytes(this, digest), { objectMode: false });
   }
 
   /**
    * The blob's file, written from the layer's recipe first when it is a lazy layer (for readers that need a file:
-   * ranged reads, uploads by path). The recipe goes once the blob is stored.
+   * ranged reads, uploads by path).
    */
-  async ensureBlob(digest: Digest): Promise<string> {
-    const file = this.blobPath(digest);
-    if (await fileExists(file)) return file;
-    const recipe = await readRecipe(this.paths.recipes, digest);
-    if (recipe === undefined) {
-      if (await fileExists(file)) return file;
-      throw new ImageNotFoundError(`blob ${digest} not found`);
-    }
-    await this.putBlob(recipeTar(this.root, recipe), { digest: recipe.digest, size: recipe.size });
-    await unlink(recipePath(this.paths.recipes, digest)).catch(() => {});
-    return file;
+  ensureBlob(digest: Digest): Promise<string> {
+    return materialiseBlob(this, digest);
   }
 
   /** Records a layer whose blob is its snapshot (see layer-recipe.ts); its snapshot's data must be synced first. */
   putLayerRecipe(recipe: LayerRecipe): Promise<void> {
     return writeRecipe(this.root, this.paths.recipes, recipe);
-  }
-
-  /**
-   * For `error` of reading a blob file: the layer's recipe when the file is missing and there is one; undefined when
-   * the file appeared meanwhile (materialised by another process); otherwise throws (not found).
-   */
-  private async recipeOfMissing(error: unknown, digest: Digest): Promise<LayerRecipe | undefined> {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    const recipe = await readRecipe(this.paths.recipes, digest);
-    if (recipe !== undefined || (await fileExists(this.blobPath(digest)))) return recipe;
-    throw new ImageNotFoundError(`blob ${digest} not found`);
   }
 
   /** Stores bytes or a stream, verified against `expected` when given. */

@@ -134,13 +134,13 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN layers kept as their 
   it('runs a cached step again when its layer is kept as a snapshot that is gone', async () => {
     const dockerfile = `FROM busybox\n${RUN}\nRUN head -c 200000 /dev/zero > /gone\n`;
     const { layer } = await buildTop(dockerfile);
-    const snapshot = path.join(store.paths.snapshots, snapshotIdOf(layer.diffId));
-    await rm(snapshot, { recursive: true });
+    await rm(path.join(store.paths.snapshots, snapshotIdOf(layer.diffId)), { recursive: true });
     const again = await buildTop(dockerfile);
     expect(again.run.log).toMatch(/\[3\/3\] RUN head -c 200000[^\n]*\n(?!#\d+ CACHED)/);
-    expect(again.layer.digest).toBe(layer.digest);
-    expect(existsSync(snapshot)).toBe(true);
-    expect(await sha256Of(store.openBlob(layer.digest))).toBe(layer.digest);
+    // Run again, the step's layer is usable (its files' times may differ: another layer then, as in docker).
+    const rebuilt = again.layer;
+    expect(existsSync(path.join(store.paths.snapshots, snapshotIdOf(rebuilt.diffId)))).toBe(true);
+    expect(await sha256Of(store.openBlob(rebuilt.digest))).toBe(rebuilt.digest);
   });
 
   it('prune keeps the recipe and snapshot of an image it keeps, and removes both with the image', async () => {
