@@ -128,9 +128,38 @@ export class EntryDigests {
     this.worker = null;
   }
 
+  /**
+   * Asks the stat cache, in one pass, about every regular file of entries [from, to) it was not asked about yet
+   * (what `known` would ask one file at a time).
+   */
+  private lookUp(from: number, to: number): void {
+    const table = this.table;
+    const known = this.columns.known;
+    const files = new Int32Array(Math.max(0, to - from));
+    let count = 0;
+    for (let i = from; i < to; i++) if (known[i] === 0 && table.isFile(i)) files[count++] = i;
+    if (count === 0) return;
+    const { fields } = table;
+    this.hasher.lookupMany(fields, files, count, this.policy.resetOwner, this.columns.bytes, known, MISSED);
+  }
+
+  /**
+   * The entries of [from, to) that are not directories and whose digest is not known yet (the stat cache
+   * asked first, in one pass): what `complete` must wait for of a directory whose entries those are.
+   */
+  unknownIn(from: number, to: number): number[] {
+    this.lookUp(from, to);
+    const table = this.table;
+    const known = this.columns.known;
+    const out: number[] = [];
+    for (let i = from; i < to; i++) if (known[i] !== 1 && !table.isDir(i) && !this.known(i)) out.push(i);
+    return out;
+  }
+
   /** Starts hashing every regular file the stat cache cannot answer, without waiting. */
   prefetchAll(): void {
     const table = this.table;
+    this.lookUp(0, table.length);
     const missing: number[] = [];
     for (let i = 0; i < table.length; i++) if (table.isFile(i) && this.unknown(i)) missing.push(i);
     // Once every file is known, the stat cache is written while the caller combines digests.
@@ -191,10 +220,11 @@ export class EntryDigests {
     let files = 0;
     const pending: number[] = [];
     const table = this.table;
+    const known = this.columns.known;
     for (let i = 0; i < table.length; i++) {
       if (!table.isFile(i)) continue;
       files++;
-      if (!this.knownOrStart(i)) pending.push(i);
+      if (known[i] !== 1 && !this.knownOrStart(i)) pending.push(i);
     }
     await this.settle(pending);
     return files;

@@ -105,6 +105,20 @@ export class FileHasher {
     return this.statCache?.copyDigest(fields, o, mode, uid, gid, out, at) ?? false;
   }
 
+  /** `lookup` for many files at once (see `StatCache.copyDigests`); without a stat cache, every one misses. */
+  lookupMany(
+    fields: Float64Array,
+    entries: Int32Array,
+    count: number,
+    resetOwner: boolean,
+    out: Uint8Array,
+    known: Uint8Array,
+    missed: number,
+  ): void {
+    if (this.statCache) this.statCache.copyDigests(fields, entries, count, resetOwner, out, known, missed);
+    else for (let k = 0; k < count; k++) known[entries[k]] = missed;
+  }
+
   /**
    * Reads and hashes the file (header first), records the digest in the stat cache, and calls
    * `done` once. Callback-based: a cold snapshot hashes tens of thousands of files, and a promise

@@ -22,7 +22,7 @@ export class SnapshotTree {
     /** Included entries in walk order (depth-first, names in byte order). */
     readonly table: EntryTable,
     /** Per entry, its parent's index (`ROOT_INDEX` at the top); a parent precedes its children. */
-    parents: Int32Array,
+    private readonly parents: Int32Array,
   ) {
     const n = table.length;
     this.firstChild = new Int32Array(n).fill(-1);
@@ -64,6 +64,18 @@ export class SnapshotTree {
       for (let i = 0; i < paths.length; i++) if (!this.table.isDir(i)) this.byPath.set(paths[i], i);
     }
     return this.byPath.get(relPath);
+  }
+
+  /**
+   * The index right after the last entry below `dir` (the table's length for the root): entries are in walk
+   * order, depth first, so what is below a directory is the range from it to there.
+   */
+  subtreeEnd(dir: number): number {
+    for (let a = dir; a !== ROOT_INDEX; a = this.parents[a]) {
+      const next = this.nextSibling[a];
+      if (next >= 0) return next;
+    }
+    return this.table.length;
   }
 
   /** The first child of a directory (or the root), or -1. */

@@ -152,16 +152,10 @@ export class ContextSnapshot {
     const i = this.indexOrThrow(relPath);
     const table = this.tree.table;
     if (i !== ROOT_INDEX && !table.isDir(i)) return this.digests.digest(i);
-    // Hash whatever is missing below (in parallel), then combine synchronously.
-    const files: number[] = [];
-    const visit = (dir: number): void => {
-      for (let k = this.tree.first(dir); k >= 0; k = this.tree.next(k)) {
-        if (table.isDir(k)) visit(k);
-        else files.push(k);
-      }
-    };
-    visit(i);
-    await this.digests.complete(files);
+    // Hash whatever is missing below (in parallel), then combine synchronously. What is below a directory is
+    // the range of entries after it up to its subtree's end (walk order).
+    const unknown = this.digests.unknownIn(i + 1, this.tree.subtreeEnd(i));
+    if (unknown.length > 0) await this.digests.complete(unknown);
     return this.dirContents.digest(i);
   }
 
