@@ -29,7 +29,7 @@ export const defaultFileReader: FileReader = async function* (absPath, size) {
 
 // A file changed within this window of being read may change again without a new mtime tick
 // (coarse kernel timestamps), so its digest is not cached ("racily clean" in git's words).
-const RACY_WINDOW_MS = 500;
+export const RACY_WINDOW_MS = 500;
 
 /** Called once with an error or the digest. */
 export type DigestCallback = (err: Error | null, digest?: string) => void;

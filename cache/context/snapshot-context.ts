@@ -6,7 +6,7 @@ import path from 'node:path';
 import { FileHasher, type FileReader } from './file-hasher.js';
 import { parseIgnoreFile } from './ignore-file.js';
 import { compileIgnore } from './ignore-matcher.js';
-import { ContextSnapshot } from './snapshot.js';
+import { ContextSnapshot, MEMO_MIN_ENTRIES } from './snapshot.js';
 import type { StatCache } from './stat-cache.js';
 import { type WalkFs, walkContext } from './walk.js';
 
@@ -27,6 +27,11 @@ export interface SnapshotOptions {
    * (default 4096); when given, a worker is used whatever the load (tests).
    */
   readonly parallelStatMin?: number;
+  /**
+   * Entries below a directory from which its contents digest is kept in the stat cache's contents memo
+   * (default `MEMO_MIN_ENTRIES`; tests).
+   */
+  readonly memoMinEntries?: number;
   /** Injectable I/O (tests). */
   readonly readFile?: FileReader;
   readonly walkFs?: WalkFs;
@@ -63,7 +68,17 @@ export async function snapshotContext(dir: string, opts: SnapshotOptions = {}): 
   const matcher = ignorePatterns.length > 0 ? compileIgnore(ignorePatterns) : null;
   const hasher = new FileHasher(opts.statCache, opts.readFile, opts.hashConcurrency);
   const resetOwner = opts.resetOwner ?? true;
-  const snapshot = new ContextSnapshot(root, ignoreFile, ignorePatterns, dockerfile, hasher, resetOwner);
+  const memo = opts.statCache?.contents ?? null;
+  const snapshot = new ContextSnapshot(
+    root,
+    ignoreFile,
+    ignorePatterns,
+    dockerfile,
+    hasher,
+    resetOwner,
+    memo,
+    opts.memoMinEntries ?? MEMO_MIN_ENTRIES,
+  );
   // With nothing in the stat cache, hashAll hashes each file as the walk lstats it: hashing starts
   // while the listing goes on, on both threads, without a second pass over the files.
   const hashAsWalked = opts.hashAll === true && hasher.canHashMany && (opts.statCache?.size ?? 0) === 0;

@@ -5,6 +5,7 @@
 // stat-cache-file.ts), loaded without parsing. This file: the lookups in stat numbers, and the file's
 // records loaded on first use (or in the background) and saved (or written in the background).
 
+import { ContentsMemo } from './contents-memo.js';
 import { ContextWorker } from './context-worker.js';
 import { FIELD, FIELDS } from './stat-batch.js';
 import { emptyColumns } from './stat-cache-columns.js';
@@ -45,12 +46,18 @@ export class StatCache {
   /** Lookups answered from the cache since opening (for tests and progress output). */
   hits = 0;
   misses = 0;
+  /**
+   * Contents digests of large directories by what they were computed from (contents-memo.ts), in a file
+   * beside this one, written by `save`.
+   */
+  readonly contents: ContentsMemo;
 
   private constructor(
     readonly file: string | null,
     cols: StatColumns,
   ) {
     this.records = new StatRecords(cols, INITIAL_CAPACITY);
+    this.contents = new ContentsMemo(file === null ? null : `${file}.contents`);
   }
 
   /** An empty cache that is never persisted. */
@@ -247,12 +254,13 @@ export class StatCache {
 
   /**
    * Writes the cache if anything changed or its records are not in lookup order (see
-   * `writeStatCacheFile`), after any write `saveInBackground` started.
+   * `writeStatCacheFile`), after any write `saveInBackground` started; and the contents memo if it changed.
    */
   async save(): Promise<void> {
     while (this.writing) await this.writing;
     const order = this.pendingOrder();
     if (order !== undefined) await this.write(order);
+    await this.contents.save();
   }
 
   /**
