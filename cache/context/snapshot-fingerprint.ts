@@ -24,7 +24,7 @@ export function contentsFingerprint(
   racyAfterMs: number,
 ): Buffer | null {
   // The directory's own row too (not the root's: it is no entry, and its header is fixed).
-  const start = dir < 0 ? 0 : dir;
+  const start = Math.max(dir, 0);
   const { fields, paths } = table;
   for (let k = start; k < end; k++) {
     const o = k * FIELDS;
