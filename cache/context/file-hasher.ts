@@ -105,7 +105,10 @@ export class FileHasher {
     return this.statCache?.copyDigest(fields, o, mode, uid, gid, out, at) ?? false;
   }
 
-  /** `lookup` for many files at once (see `StatCache.copyDigests`); without a stat cache, every one misses. */
+  /**
+   * `lookup` for many files at once (see `StatCache.copyDigests`), returning how many were answered; without a
+   * stat cache, none is.
+   */
   lookupMany(
     fields: Float64Array,
     entries: Int32Array,
@@ -114,9 +117,10 @@ export class FileHasher {
     out: Uint8Array,
     known: Uint8Array,
     missed: number,
-  ): void {
-    if (this.statCache) this.statCache.copyDigests(fields, entries, count, resetOwner, out, known, missed);
-    else for (let k = 0; k < count; k++) known[entries[k]] = missed;
+  ): number {
+    if (this.statCache) return this.statCache.copyDigests(fields, entries, count, resetOwner, out, known, missed);
+    for (let k = 0; k < count; k++) known[entries[k]] = missed;
+    return 0;
   }
 
   /**

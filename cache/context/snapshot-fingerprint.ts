@@ -2,19 +2,21 @@
 // the key of the contents memo (contents-memo.ts). It covers every entry below the directory and the directory
 // itself: path (so names and the ignore file's choices), and the lstat numbers (type, mode, owners, size, mtime,
 // ctime, device, inode, links, rdev) that the stat cache trusts to say a file is unchanged, and a symlink's target.
-// A file changed shortly before the walk may change again without a new mtime (file-hasher.ts), so a directory
-// with such an entry gets no fingerprint: its digest is computed, and not remembered.
+// A file changed shortly before the walk may change again without a new mtime (file-hasher.ts), so while any
+// entry of the snapshot changed that recently no directory gets a fingerprint: digests are computed, and not
+// remembered (the whole snapshot, not the directory's own entries: the table knows its latest change, and a scan
+// of a directory's entries cost more than the rest of a re-plan's fingerprint).
 
 import { createHash } from 'node:crypto';
 import type { EntryTable } from './entry-table.js';
-import { FIELD, FIELDS } from './stat-batch.js';
+import { FIELDS } from './stat-batch.js';
 
 const VERSION = 'tsbuild contents fingerprint 1\0';
 
 /**
  * The fingerprint of directory `dir` (-1 for the context root) whose entries below are [`dir` + 1, `end`), with
- * uid/gid reset (`resetOwner`) or not; null if the directory or an entry below changed (mtime or ctime) at or
- * after `racyAfterMs`.
+ * uid/gid reset (`resetOwner`) or not; null if an entry of the table changed (mtime or ctime) at or after
+ * `racyAfterMs`.
  */
 export function contentsFingerprint(
   table: EntryTable,
@@ -25,11 +27,8 @@ export function contentsFingerprint(
 ): Buffer | null {
   // The directory's own row too (not the root's: it is no entry, and its header is fixed).
   const start = Math.max(dir, 0);
+  if (table.latestChangeMs >= racyAfterMs) return null;
   const { fields, paths } = table;
-  for (let k = start; k < end; k++) {
-    const o = k * FIELDS;
-    if (fields[o + FIELD.mtimeMs] >= racyAfterMs || fields[o + FIELD.ctimeMs] >= racyAfterMs) return null;
-  }
   const h = createHash('sha256');
   h.update(`${VERSION}${resetOwner ? 'reset' : 'keep'}\0${dir < 0 ? '' : paths[dir]}\0${end - start}\0`);
   const rows = fields.subarray(start * FIELDS, end * FIELDS);

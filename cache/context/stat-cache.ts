@@ -157,8 +157,8 @@ export class StatCache {
   /**
    * `copyDigest` for the files `entries[0..count)` of a walk at once (indexes of their lstat numbers in `fields`,
    * header mode from the lstat mode, uid and gid 0 if `resetOwner`): each digest goes to `out[e * 32..]` and
-   * `known[e]` becomes 1 on a hit, `missed` on a miss. One loop for a whole context: per file a chain of calls
-   * cost more than the lookup itself in a fresh process, before the JIT has inlined them.
+   * `known[e]` becomes 1 on a hit, `missed` on a miss; returns the hits. One loop for a whole context: per file
+   * a chain of calls cost more than the lookup itself in a fresh process, before the JIT has inlined them.
    */
   copyDigests(
     fields: Float64Array,
@@ -168,7 +168,7 @@ export class StatCache {
     out: Uint8Array,
     known: Uint8Array,
     missed: number,
-  ): void {
+  ): number {
     if (this.claimed !== null) this.load();
     const records = this.records;
     let hits = 0;
@@ -196,6 +196,7 @@ export class StatCache {
     }
     this.hits += hits;
     this.misses += count - hits;
+    return hits;
   }
 
   /** Counts a lookup of record `i` (-1: a miss). */
