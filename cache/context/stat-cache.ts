@@ -172,6 +172,11 @@ export class StatCache {
     if (this.claimed !== null) this.load();
     const records = this.records;
     let hits = 0;
+    // Hits for consecutive entries in consecutive records (a re-walk of a directory, whose records were saved in
+    // walk order) are copied as one run: one native copy for a directory's files, not 32 byte moves per file.
+    let runEntry = 0;
+    let runRecord = 0;
+    let run = 0;
     for (let k = 0; k < count; k++) {
       const e = entries[k];
       const o = e * FIELDS;
@@ -190,10 +195,17 @@ export class StatCache {
         known[e] = missed;
         continue;
       }
-      records.copyDigest(i, out, e * 32);
+      if (run > 0 && e === runEntry + run && i === runRecord + run) run++;
+      else {
+        if (run > 0) records.copyDigests(runRecord, run, out, runEntry * 32);
+        runEntry = e;
+        runRecord = i;
+        run = 1;
+      }
       known[e] = 1;
       hits++;
     }
+    if (run > 0) records.copyDigests(runRecord, run, out, runEntry * 32);
     this.hits += hits;
     this.misses += count - hits;
     return hits;

@@ -100,6 +100,32 @@ describe('stat cache lookups from lstat numbers', () => {
   });
 });
 
+describe('stat cache lookups of many files', () => {
+  it('copyDigests copies runs of consecutive entries and records whole, and breaks them where either jumps', () => {
+    const cache = StatCache.inMemory();
+    const n = 40;
+    const fields = new Float64Array(n * FIELDS);
+    for (let e = 0; e < n; e++) {
+      fields.set([0o100644, 0, 0, e, 1_600_000_000_000 + e, 1_600_000_000_000 + e, 2049, 1000 + e, 1, 0], e * FIELDS);
+    }
+    // Records in entry order, except entries 20 and 21 swapped; entry 30 has none.
+    const order = [...Array(n).keys()].filter((e) => e !== 30);
+    order.splice(20, 2, 21, 20);
+    for (const e of order) cache.setFromFields(fields, e * FIELDS, 0o644, 0, 0, bytesOf(e), 0);
+    // Entries 10 and 11 are not files (directories of a walk): not asked about.
+    const asked = Int32Array.from([...Array(n).keys()].filter((e) => e !== 10 && e !== 11));
+    const out = Buffer.alloc(n * 32);
+    const known = new Uint8Array(n);
+    expect(cache.copyDigests(fields, asked, asked.length, true, out, known, 2)).toBe(asked.length - 1);
+    for (let e = 0; e < n; e++) {
+      const expected = e === 10 || e === 11 ? 0 : e === 30 ? 2 : 1;
+      expect({ e, known: known[e] }).toEqual({ e, known: expected });
+      const digest = out.subarray(e * 32, e * 32 + 32);
+      expect({ e, digest: text(digest) }).toEqual({ e, digest: text(expected === 1 ? bytesOf(e) : Buffer.alloc(32)) });
+    }
+  });
+});
+
 describe('snapshot columns', () => {
   it('entry objects are the same object each time; a selection lists its file digests in order', async () => {
     const root = await tempDir();
