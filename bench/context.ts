@@ -4,7 +4,10 @@
 //   warm: snapshot + digests from a warm (persisted) stat cache  vs  `find CTX -printf '%s %T@\n'`
 // and prints medians and ratios (see runOnce for --fresh). Both take the path a `tsbuild plan` or build of
 // `COPY . /app` takes: the context walk, then the checksum of the context root over every file (planning the one
-// COPY on top of it costs nothing measurable).
+// COPY on top of it costs nothing measurable). The warm run asks for every file's digest (`digestAll`, from the
+// stat cache), as `tsbuild plan` does to explain its cache status; the root's checksum then comes from the
+// contents memo the cold run left (cache/context/contents-memo.ts), as in a no-op `tsbuild build`, which needs
+// no per-file digest at all.
 // Usage: node --expose-gc dist/bench/context.js [--runs N] [--dir PATH] [--fresh]
 
 import { execFileSync } from 'node:child_process';

@@ -63,7 +63,8 @@ export class DirDigestWriter {
     const buf = this.buf;
     let o = this.len;
     if (separator) buf[o++] = 0;
-    o += PREFIX.copy(buf, o);
+    // Byte by byte: a native copy per child cost more than the seven bytes.
+    for (let k = 0; k < PREFIX.length; k++) buf[o++] = PREFIX[k];
     for (let k = at; k < at + 32; k++) {
       const b = bytes[k] * 2;
       buf[o++] = HEX_PAIRS[b];

@@ -128,14 +128,63 @@ export class EntryDigests {
     this.worker = null;
   }
 
+  /**
+   * Asks the stat cache, in one pass, about every regular file of entries [from, to) it was not asked about yet
+   * (what `known` would ask one file at a time); returns how many regular files the range has, and how many of
+   * them are still unknown.
+   */
+  private lookUp(from: number, to: number): { files: number; unknown: number } {
+    const table = this.table;
+    const known = this.columns.known;
+    const asked = new Int32Array(Math.max(0, to - from));
+    let count = 0;
+    let files = 0;
+    let unknown = 0;
+    for (let i = from; i < to; i++) {
+      if (!table.isFile(i)) continue;
+      files++;
+      const state = known[i];
+      if (state === 0) asked[count++] = i;
+      else if (state !== 1) unknown++;
+    }
+    if (count > 0) {
+      const { fields } = table;
+      const { resetOwner } = this.policy;
+      unknown += count - this.hasher.lookupMany(fields, asked, count, resetOwner, this.columns.bytes, known, MISSED);
+    }
+    return { files, unknown };
+  }
+
+  /**
+   * The entries of [from, to) that are not directories and whose digest is not known yet (the stat cache
+   * asked first, in one pass): what `complete` must wait for of a directory whose entries those are.
+   */
+  unknownIn(from: number, to: number): number[] {
+    // Every file known: the other entries (links, devices) are known from their header alone.
+    if (this.lookUp(from, to).unknown === 0) return [];
+    const table = this.table;
+    const known = this.columns.known;
+    const out: number[] = [];
+    for (let i = from; i < to; i++) if (known[i] !== 1 && !table.isDir(i) && !this.known(i)) out.push(i);
+    return out;
+  }
+
   /** Starts hashing every regular file the stat cache cannot answer, without waiting. */
   prefetchAll(): void {
+    this.prefetch();
+  }
+
+  /** `prefetchAll`, returning how many regular files there are and how many were unknown. */
+  private prefetch(): { files: number; unknown: number } {
     const table = this.table;
+    const found = this.lookUp(0, table.length);
     const missing: number[] = [];
-    for (let i = 0; i < table.length; i++) if (table.isFile(i) && this.unknown(i)) missing.push(i);
+    if (found.unknown > 0)
+      for (let i = 0; i < table.length; i++) if (table.isFile(i) && this.unknown(i)) missing.push(i);
     // Once every file is known, the stat cache is written while the caller combines digests.
     if (missing.length === 0) this.hasher.saveSoon();
     this.hashInBulk(missing)?.then(() => this.hasher.saveSoon());
+    return found;
   }
 
   /** A file whose digest is neither known nor being computed. */
@@ -187,17 +236,19 @@ export class EntryDigests {
 
   /** Hashes every regular file not answered by the stat cache; returns how many files there are. */
   async digestAll(): Promise<number> {
-    this.prefetchAll();
+    const found = this.prefetch();
     let files = 0;
     const pending: number[] = [];
     const table = this.table;
-    for (let i = 0; i < table.length; i++) {
+    const known = this.columns.known;
+    // Every file known (a re-plan of an unchanged context): nothing to wait for but jobs that are finishing.
+    for (let i = 0; i < (found.unknown === 0 ? 0 : table.length); i++) {
       if (!table.isFile(i)) continue;
       files++;
-      if (!this.knownOrStart(i)) pending.push(i);
+      if (known[i] !== 1 && !this.knownOrStart(i)) pending.push(i);
     }
     await this.settle(pending);
-    return files;
+    return found.unknown === 0 ? found.files : files;
   }
 
   /** Waits until no hash is running, then throws the first failure among `indexes`, if any. */

@@ -29,7 +29,7 @@ export const defaultFileReader: FileReader = async function* (absPath, size) {
 
 // A file changed within this window of being read may change again without a new mtime tick
 // (coarse kernel timestamps), so its digest is not cached ("racily clean" in git's words).
-const RACY_WINDOW_MS = 500;
+export const RACY_WINDOW_MS = 500;
 
 /** Called once with an error or the digest. */
 export type DigestCallback = (err: Error | null, digest?: string) => void;
@@ -103,6 +103,24 @@ export class FileHasher {
     at: number,
   ): boolean {
     return this.statCache?.copyDigest(fields, o, mode, uid, gid, out, at) ?? false;
+  }
+
+  /**
+   * `lookup` for many files at once (see `StatCache.copyDigests`), returning how many were answered; without a
+   * stat cache, none is.
+   */
+  lookupMany(
+    fields: Float64Array,
+    entries: Int32Array,
+    count: number,
+    resetOwner: boolean,
+    out: Uint8Array,
+    known: Uint8Array,
+    missed: number,
+  ): number {
+    if (this.statCache) return this.statCache.copyDigests(fields, entries, count, resetOwner, out, known, missed);
+    for (let k = 0; k < count; k++) known[entries[k]] = missed;
+    return 0;
   }
 
   /**

@@ -126,7 +126,11 @@ return { hashFile: ${hashFile.name}, hashFileAt: ${hashFileAt.name}, hashOpenFil
 })();
 const hashFileIo = (() => {
   const { openSync, readSync, closeSync, constants } = require('node:fs');
-  const { createHash, hash } = require('node:crypto');
+  // Required on first use: loading node:crypto is ~15 ms of a worker's boot, and a walk's helper thread that
+  // only lstats (a warm snapshot) never hashes.
+  let crypto;
+  const createHash = (algorithm) => (crypto ??= require('node:crypto')).createHash(algorithm);
+  const hash = (algorithm, data) => (crypto ??= require('node:crypto')).hash(algorithm, data);
   const readNoFollow = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
   return { openSync, readSync, closeSync, createHash, hash, readNoFollow };
 })();`;

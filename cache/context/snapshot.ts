@@ -4,24 +4,33 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { OwnerPolicy } from './checksum.js';
+import type { ContentsMemo } from './contents-memo.js';
 import { DirContents } from './dir-contents.js';
 import type { ContextEntry } from './entry.js';
 import { digestColumns, EntryDigests } from './entry-digests.js';
 import { EntryTable } from './entry-table.js';
-import type { FileHasher } from './file-hasher.js';
+import { type FileHasher, RACY_WINDOW_MS } from './file-hasher.js';
 import type { IgnorePattern } from './ignore-file.js';
 import type { SelectedEntry } from './select.js';
+import { contentsFingerprint } from './snapshot-fingerprint.js';
 import { ROOT_INDEX, SnapshotTree } from './snapshot-tree.js';
 import type { WalkResult } from './walk.js';
 
 /** The context root's own path in the snapshot API. */
 export const ROOT = '';
 
+/** Directories with fewer entries below are not remembered in the contents memo: computing them is cheap. */
+export const MEMO_MIN_ENTRIES = 1024;
+
 export class ContextSnapshot {
   private tree = new SnapshotTree(new EntryTable([], new Float64Array(0), new Map()), new Int32Array(0));
   private digests: EntryDigests;
   private dirContents: DirContents;
   private readonly policy: OwnerPolicy;
+  /** When the walk started: entries changed after `walkStartedMs - RACY_WINDOW_MS` are not remembered. */
+  private walkStartedMs = 0;
+  /** Contents digests of directories answered by the memo, by index (the others are kept by `dirContents`). */
+  private readonly remembered = new Map<number, string>();
 
   constructor(
     /** Absolute, symlink-free path of the context directory. */
@@ -33,6 +42,10 @@ export class ContextSnapshot {
     readonly dockerfile: string | null,
     private readonly hasher: FileHasher,
     resetOwner: boolean,
+    /** Contents digests of large directories by what they were computed from (none: always computed). */
+    private readonly memo: ContentsMemo | null = null,
+    /** Entries below a directory from which its contents digest is looked up and kept in `memo`. */
+    private readonly memoMinEntries = MEMO_MIN_ENTRIES,
   ) {
     this.policy = { resetOwner };
     this.digests = new EntryDigests(this.tree.table, root, this.policy, hasher, digestColumns(0), null);
@@ -47,6 +60,7 @@ export class ContextSnapshot {
   /** Used by `snapshotContext` once the walk is complete: the entries and each one's parent index. */
   seal(walk: WalkResult, walkStartedMs = Date.now()): void {
     this.tree = new SnapshotTree(walk.table, walk.parents);
+    this.walkStartedMs = walkStartedMs;
     const hashes = walk.hashes;
     let columns = digestColumns(walk.table.length);
     if (hashes) {
@@ -152,17 +166,28 @@ export class ContextSnapshot {
     const i = this.indexOrThrow(relPath);
     const table = this.tree.table;
     if (i !== ROOT_INDEX && !table.isDir(i)) return this.digests.digest(i);
+    // What is below a directory is the range of entries after it up to its subtree's end (walk order).
+    const end = this.tree.subtreeEnd(i);
+    const known = this.remembered.get(i);
+    if (known !== undefined) return known;
+    const key = this.memo !== null && end - (i + 1) >= this.memoMinEntries ? this.fingerprint(i, end) : null;
+    const remembered = key && this.memo!.get(key);
+    if (remembered) {
+      this.remembered.set(i, remembered);
+      return remembered;
+    }
     // Hash whatever is missing below (in parallel), then combine synchronously.
-    const files: number[] = [];
-    const visit = (dir: number): void => {
-      for (let k = this.tree.first(dir); k >= 0; k = this.tree.next(k)) {
-        if (table.isDir(k)) visit(k);
-        else files.push(k);
-      }
-    };
-    visit(i);
-    await this.digests.complete(files);
-    return this.dirContents.digest(i);
+    const unknown = this.digests.unknownIn(i + 1, end);
+    if (unknown.length > 0) await this.digests.complete(unknown);
+    const digest = this.dirContents.digest(i);
+    if (key) this.memo!.set(key, digest);
+    return digest;
+  }
+
+  /** The contents memo's key for directory `dir` with entries below up to `end`; null if one changed too recently. */
+  private fingerprint(dir: number, end: number): Buffer | null {
+    const racyAfter = this.walkStartedMs - RACY_WINDOW_MS;
+    return contentsFingerprint(this.tree.table, dir, end, this.policy.resetOwner, racyAfter);
   }
 
   /** Hashes every regular file not answered by the stat cache; returns how many files there are. */

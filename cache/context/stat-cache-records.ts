@@ -68,6 +68,15 @@ export class StatRecords {
     for (let b = 0; b < 32; b++) out[at + b] = digests[i * 32 + b];
   }
 
+  /** Copies the digests of records [i, i + n) to `out[at..]`: byte by byte for a few, one native copy for more. */
+  copyDigests(i: number, n: number, out: Uint8Array, at: number): void {
+    if (n < 4) {
+      for (let r = 0; r < n; r++) this.copyDigest(i + r, out, at + r * 32);
+      return;
+    }
+    out.set(this.cols.digests.subarray(i * 32, (i + n) * 32), at);
+  }
+
   private markUsed(i: number, position: number): void {
     if (this.seen[i] === 0) this.seen[i] = position + 1;
   }

@@ -17,7 +17,9 @@ export const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { closeSync, fstatSync, lstatSync, openSync } = require('node:fs');
 ${hashFileSource}
-const buf = Buffer.allocUnsafe(${READ_BUFFER});
+// The read buffer, made on the first hash (a stat job needs none).
+let buffer;
+const readBuffer = () => (buffer ??= Buffer.allocUnsafe(${READ_BUFFER}));
 
 function statOne(numbers, i, path) {
   const o = i * ${FIELDS};
@@ -52,6 +54,7 @@ function statAndHash(numbers, digests, hashed, opened, i, path, resetOwner) {
     numbers[o + 7] = st.ino; numbers[o + 8] = st.nlink; numbers[o + 9] = st.rdev;
     if ((st.mode & 0o170000) !== 0o100000) return;
     const size = st.size;
+    const buf = readBuffer();
     const length = writeFileHeader(buf, st.mode, resetOwner ? 0 : st.uid, resetOwner ? 0 : st.gid, size);
     const { hex, read } = hashOpenFile(hashFileIo, fd, length, size, buf);
     if (read === size) {
@@ -69,6 +72,7 @@ function hashOne(numbers, digests, reads, i, path) {
   const p = i * ${PARAMS};
   const size = numbers[p + 3];
   try {
+    const buf = readBuffer();
     const length = writeFileHeader(buf, numbers[p], numbers[p + 1], numbers[p + 2], size);
     const { hex, read } = hashFileAt(hashFileIo, path, length, size, buf);
     digests.write(hex, i * 32, 32, 'hex');

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DirDigestWriter } from '../../cache/context/dir-digest.js';
 import { FIELDS } from '../../cache/context/stat-batch.js';
-import { directoryDigest, StatCache, selectSources, snapshotContext } from '../../cache/index.js';
+import { directoryDigest, EMPTY_DIGEST, StatCache, selectSources, snapshotContext } from '../../cache/index.js';
 import { tempDir, writeTree } from './helpers.js';
 
 let dirs: string[] = [];
@@ -66,6 +66,64 @@ describe('stat cache lookups from lstat numbers', () => {
     expect(cache.get({ ...st, size: 6 }, 0o644, 0, 0)).toBe(text(bytesOf(2)));
     expect([cache.hits, cache.misses]).toEqual([3, 3]);
   });
+
+  it('copyDigests answers many files as copyDigest answers each, and counts them alike', () => {
+    const cache = StatCache.inMemory();
+    // Five files; records for 0, 1, 3 (3 with another mode), 4 with owners 1000 (only answered without a reset).
+    const fields = new Float64Array(5 * FIELDS);
+    for (let e = 0; e < 5; e++) {
+      fields.set(
+        [0o100644, 1000, 1000, 10 + e, 1_700_000_000_000 + e, 1_700_000_000_500 + e, 2049, 100 + e, 1, 0],
+        e * FIELDS,
+      );
+    }
+    cache.setFromFields(fields, 0, 0o644, 0, 0, bytesOf(0), 0);
+    cache.setFromFields(fields, FIELDS, 0o644, 0, 0, bytesOf(1), 0);
+    cache.setFromFields(fields, 3 * FIELDS, 0o600, 0, 0, bytesOf(3), 0);
+    cache.setFromFields(fields, 4 * FIELDS, 0o644, 1000, 1000, bytesOf(4), 0);
+    const [hits, misses] = [cache.hits, cache.misses];
+    for (const resetOwner of [true, false]) {
+      const out = Buffer.alloc(5 * 32);
+      const known = new Uint8Array(5);
+      // Entry 2 is not asked about: it stays unknown.
+      cache.copyDigests(fields, Int32Array.from([0, 1, 3, 4]), 4, resetOwner, out, known, 2);
+      expect([...known]).toEqual(resetOwner ? [1, 1, 0, 2, 2] : [2, 2, 0, 2, 1]);
+      for (const e of [0, 1, 3, 4]) {
+        const one = Buffer.alloc(32);
+        const owner = resetOwner ? 0 : 1000;
+        const hit = cache.copyDigest(fields, e * FIELDS, 0o644, owner, owner, one, 0);
+        expect(hit).toBe(known[e] === 1);
+        if (hit) expect(out.subarray(e * 32, e * 32 + 32).equals(one)).toBe(true);
+      }
+    }
+    expect([cache.hits - hits, cache.misses - misses]).toEqual([6, 10]);
+  });
+});
+
+describe('stat cache lookups of many files', () => {
+  it('copyDigests copies runs of consecutive entries and records whole, and breaks them where either jumps', () => {
+    const cache = StatCache.inMemory();
+    const n = 40;
+    const fields = new Float64Array(n * FIELDS);
+    for (let e = 0; e < n; e++) {
+      fields.set([0o100644, 0, 0, e, 1_600_000_000_000 + e, 1_600_000_000_000 + e, 2049, 1000 + e, 1, 0], e * FIELDS);
+    }
+    // Records in entry order, except entries 20 and 21 swapped; entry 30 has none.
+    const order = [...Array(n).keys()].filter((e) => e !== 30);
+    order.splice(20, 2, 21, 20);
+    for (const e of order) cache.setFromFields(fields, e * FIELDS, 0o644, 0, 0, bytesOf(e), 0);
+    // Entries 10 and 11 are not files (directories of a walk): not asked about.
+    const asked = Int32Array.from([...Array(n).keys()].filter((e) => e !== 10 && e !== 11));
+    const out = Buffer.alloc(n * 32);
+    const known = new Uint8Array(n);
+    expect(cache.copyDigests(fields, asked, asked.length, true, out, known, 2)).toBe(asked.length - 1);
+    for (let e = 0; e < n; e++) {
+      const expected = e === 10 || e === 11 ? 0 : e === 30 ? 2 : 1;
+      expect({ e, known: known[e] }).toEqual({ e, known: expected });
+      const digest = out.subarray(e * 32, e * 32 + 32);
+      expect({ e, digest: text(digest) }).toEqual({ e, digest: text(expected === 1 ? bytesOf(e) : Buffer.alloc(32)) });
+    }
+  });
 });
 
 describe('snapshot columns', () => {
@@ -103,5 +161,40 @@ describe('snapshot columns', () => {
       '"/gone": not found',
     );
     expect(path.isAbsolute(snap.root)).toBe(true);
+  });
+
+  it('the contents digest of every directory is that of its own entries, however deep and wherever it ends', async () => {
+    const root = await tempDir();
+    dirs.push(root);
+    // Directories that end the tree, end their parent, and are followed by siblings at several depths.
+    await writeTree(root, {
+      'a/b/c/f1': '1',
+      'a/b/f2': '2',
+      'a/d/f3': '3',
+      'a/z': 'z',
+      'e/f/g/f4': '4',
+      'top.txt': 'top',
+      'y/f5': '5',
+    });
+    const snap = await snapshotContext(root);
+    // Expected from directoryDigest over each directory's children, computed bottom-up from entry digests.
+    const contents = async (dir: string): Promise<string> => {
+      const children = [];
+      for (const child of snap.children(dir)) {
+        const name = child.path.slice(child.path.lastIndexOf('/') + 1);
+        children.push({
+          name,
+          digest: child.type === 'dir' ? await contents(child.path) : await snap.entryDigest(child.path),
+        });
+      }
+      return directoryDigest(dir === '' ? EMPTY_DIGEST : await snap.entryDigest(dir), children, true);
+    };
+    const dirsInTree = ['', 'a', 'a/b', 'a/b/c', 'a/d', 'e', 'e/f', 'e/f/g', 'y'];
+    // Each asked first in a fresh snapshot too, so no directory's digest comes from an earlier answer.
+    for (const dir of dirsInTree) {
+      const fresh = await snapshotContext(root);
+      expect(await fresh.contentDigest(dir)).toBe(await contents(dir));
+      expect(await snap.contentDigest(dir)).toBe(await contents(dir));
+    }
   });
 });
