@@ -1,8 +1,9 @@
 // The `created_by` text of each history entry, as BuildKit's Dockerfile frontend writes it: config
 // instructions are recorded without a layer, filesystem steps carry the ` # buildkit` suffix, RUN
 // lists the effective build args as `|N k=v …`, and Go's `%q`/`%v` formatting of lists is kept.
+
+import { goDuration, goQuotedRune } from '../../image/index.js';
 import type { HealthcheckConfig, PlanStep } from '../../planner/index.js';
-import { goDuration, goQuotedRune } from './go-format.js';
 
 const goQuoted = (list: readonly string[]): string => `[${list.map((s) => JSON.stringify(s)).join(' ')}]`;
 const goList = (list: readonly string[]): string => `[${list.join(' ')}]`;

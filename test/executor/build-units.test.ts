@@ -5,10 +5,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTarHeader } from '../../executor/build/archive.js';
 import { parseChmod } from '../../executor/build/chmod.js';
-import { goDuration, goQuotedRune } from '../../executor/build/go-format.js';
 import { createdBy } from '../../executor/build/history.js';
 import { resolveFileOwner, resolveProcessUser } from '../../executor/build/users.js';
 import { parseOutput } from '../../executor/index.js';
+import { goDuration, goQuotedRune } from '../../image/index.js';
 import type { HealthcheckConfig, PlanStep } from '../../planner/index.js';
 import { scratchDir } from './helpers.js';
 

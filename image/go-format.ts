@@ -1,5 +1,5 @@
-// Go's `fmt` verbs as BuildKit's history texts use them: `%q` of a time.Duration (its String(), quoted) and of an
-// int (a quoted rune literal: 3 retries print as '\x03'), for `HEALTHCHECK %q` of the health-check config.
+// Go's `fmt` of two types, as BuildKit's history texts and docker's templates print them: a time.Duration (its
+// String(): `30s`) and `%q` of an int (a quoted rune literal: 3 retries print as '\x03', in `HEALTHCHECK %q`).
 
 /** Fractional digits of `v` below `prec` places, trailing zeros dropped (Go's `fmtFrac`). */
 function fraction(v: bigint, prec: number): { text: string; rest: bigint } {
