@@ -14,6 +14,13 @@ const format = {
   describe: "'table', 'table TEMPLATE', 'json' or a Go template (docker's --format)",
 } as const;
 
+/**
+ * docker's `--no-trunc`. yargs reads any `--no-X` as X=false, so `--no-trunc` arrives as trunc=false: the key is
+ * declared (hidden) or `.strict()` rejects it as "Unknown argument: trunc"; `no-trunc` is declared for --help.
+ */
+const noTrunc = { type: 'boolean', default: false, describe: 'do not truncate output' } as const;
+const truncKey = { type: 'boolean', hidden: true } as const;
+
 export function registerImageCommands(y: Argv, choose: (runner: Runner) => void): Argv {
   return registerCacheCommands(y, choose)
     .command(
@@ -25,7 +32,8 @@ export function registerImageCommands(y: Argv, choose: (runner: Runner) => void)
           .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'also list untagged entries' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'only image IDs' })
           .option('digests', { type: 'boolean', default: false, describe: 'show digests' })
-          .option('no-trunc', { type: 'boolean', default: false, describe: 'do not truncate output' })
+          .option('no-trunc', noTrunc)
+          .option('trunc', truncKey)
           .option('filter', {
             alias: 'f',
             type: 'string',
@@ -39,7 +47,7 @@ export function registerImageCommands(y: Argv, choose: (runner: Runner) => void)
             all: a.all,
             quiet: a.quiet,
             digests: a.digests,
-            noTrunc: a['no-trunc'],
+            noTrunc: a.trunc === false || a['no-trunc'] === true,
             filters: collect(a.filter),
             reference: a.reference,
             format: a.format,
@@ -65,7 +73,8 @@ export function registerImageCommands(y: Argv, choose: (runner: Runner) => void)
         c
           .positional('image', { type: 'string', demandOption: true })
           .option('human', { alias: 'H', type: 'boolean', default: true, describe: 'sizes and dates for people' })
-          .option('no-trunc', { type: 'boolean', default: false, describe: 'do not truncate output' })
+          .option('no-trunc', noTrunc)
+          .option('trunc', truncKey)
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'only image IDs' })
           .option('format', format),
       (a) =>
@@ -73,7 +82,7 @@ export function registerImageCommands(y: Argv, choose: (runner: Runner) => void)
           (await import('./commands/history/run.js')).run({
             image: a.image,
             human: a.human,
-            noTrunc: a['no-trunc'],
+            noTrunc: a.trunc === false || a['no-trunc'] === true,
             quiet: a.quiet,
             format: a.format,
           }),

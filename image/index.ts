@@ -7,6 +7,7 @@ export * from './archive/save-docker-archive.js';
 export * from './archive/save-oci-archive.js';
 export * from './canonical-json.js';
 export * from './digest.js';
+export * from './go-format.js';
 export * from './go-time.js';
 export * from './layer/decompress.js';
 export * from './layer/extract-layer.js';

@@ -9,7 +9,7 @@ import type { Value } from './values.js';
 export { TemplateExecError } from './exec.js';
 export { dockerFunctions, type GoFunc, headerFunctions } from './funcs.js';
 export { TemplateParseError } from './parse.js';
-export { GoMap, GoNil, GoStruct, GoTime, nilSlice, RawJson, toJson, type Value } from './values.js';
+export { GoDuration, GoMap, GoNil, GoStruct, GoTime, nilSlice, RawJson, toJson, type Value } from './values.js';
 
 export interface ExecuteOptions {
   /** The functions to call (docker's HeaderFunctions for a table header); parsing always knows docker's. */

@@ -1,7 +1,7 @@
 // Go's fmt.Sprintf, Sprint and Sprintln for template values: the verbs templates use (%v %s %d %q %x %X %o %b
 // %f %F %e %E %g %G %t %c %U %%), flags `-+# 0`, width and precision (also `*`), and fmt's error forms
 // (`%!d(string=x)`, `%!s(MISSING)`, `%!(EXTRA int=1)`).
-import { formatFloat, formatValue, GoStruct, GoTime, typeName, type Value } from './values.js';
+import { formatFloat, formatValue, GoDuration, GoStruct, GoTime, typeName, type Value } from './values.js';
 
 interface Spec {
   minus: boolean;
@@ -95,7 +95,7 @@ function formatOne(verb: string, value: Value, spec: Spec): string {
     case 's':
       if (isString(value))
         return pad(spec.precision === undefined ? value : [...value].slice(0, spec.precision).join(''), spec);
-      if (value instanceof GoTime || value instanceof GoStruct || Array.isArray(value))
+      if (value instanceof GoTime || value instanceof GoDuration || value instanceof GoStruct || Array.isArray(value))
         return pad(formatValue(value), spec);
       return bad(verb, value);
     case 'q':

@@ -4,6 +4,8 @@
 // Typed Go data (docker's structs, typed maps, nil pointers, time.Time) has classes of its own, because text/template
 // treats a missing struct field as an error and a missing map key as `<no value>`.
 
+import { goDuration } from '../../image/index.js';
+
 /** A Go struct (or pointer to one). `fields` are its Go field names, embedded structs' fields promoted. */
 export class GoStruct {
   constructor(
@@ -42,6 +44,11 @@ export class GoTime {
   ) {}
 }
 
+/** A time.Duration: prints as Go's Duration.String (`30s`), encodes as its nanoseconds. */
+export class GoDuration {
+  constructor(readonly nanoseconds: number) {}
+}
+
 /** The JSON text of a MarshalJSON method (docker's formatter contexts), encoded as it is. */
 export class RawJson {
   constructor(readonly text: string) {}
@@ -58,6 +65,7 @@ export type Value =
   | GoMap
   | GoNil
   | GoTime
+  | GoDuration
   | { readonly [key: string]: Value };
 
 export function isPlainMap(value: Value): value is { readonly [key: string]: Value } {
@@ -65,7 +73,8 @@ export function isPlainMap(value: Value): value is { readonly [key: string]: Val
     typeof value === 'object' &&
     value !== null &&
     !Array.isArray(value) &&
-    !(value instanceof GoStruct || value instanceof GoMap || value instanceof GoNil || value instanceof GoTime)
+    !(value instanceof GoStruct || value instanceof GoMap || value instanceof GoNil || value instanceof GoTime) &&
+    !(value instanceof GoDuration)
   );
 }
 
@@ -81,6 +90,7 @@ export function typeName(value: Value): string {
   if (value instanceof GoStruct) return value.type;
   if (value instanceof GoMap || value instanceof GoNil) return value.type;
   if (value instanceof GoTime) return 'time.Time';
+  if (value instanceof GoDuration) return 'time.Duration';
   return 'map[string]interface {}';
 }
 
@@ -93,6 +103,7 @@ export function isTrue(value: Value): boolean {
   if (Array.isArray(value)) return value.length > 0;
   if (value instanceof GoMap) return Object.keys(value.entries).length > 0;
   if (value instanceof GoStruct || value instanceof GoTime) return true;
+  if (value instanceof GoDuration) return value.nanoseconds !== 0;
   return Object.keys(value).length > 0;
 }
 
@@ -133,6 +144,7 @@ export function formatValue(value: Value): string {
   if (typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map(formatValue).join(' ')}]`;
   if (value instanceof GoTime) return value.text;
+  if (value instanceof GoDuration) return goDuration(value.nanoseconds);
   if (value instanceof GoStruct) {
     const body = `{${Object.values(value.fields).map(formatValue).join(' ')}}`;
     return value.pointer ? `&${body}` : body;
@@ -144,7 +156,11 @@ export function formatValue(value: Value): string {
 
 /** What `{{pipeline}}` prints: a missing value or a nil interface is `<no value>`. */
 export function printValue(value: Value): string {
-  return value === undefined || value === null ? '<no value>' : formatValue(value);
+  if (value === undefined || value === null) return '<no value>';
+  // text/template prints what a pointer points to: `{{.Config.Healthcheck}}` is `{…}`, where printf's %v has `&{…}`.
+  if (value instanceof GoStruct && value.pointer)
+    return formatValue(new GoStruct(value.type, value.fields, value.json));
+  return formatValue(value);
 }
 
 /** encoding/json's string encoding (Go 1.22+): `<`, `>`, `&` escaped only with `escapeHtml`. */
@@ -164,6 +180,7 @@ export function toJson(value: Value, escapeHtml: boolean): string {
     return JSON.stringify(value.json).replace(/"(?:[^"\\]|\\.)*"/g, (s) => jsonString(JSON.parse(s), escapeHtml));
   }
   if (value instanceof GoTime) return jsonString(value.rfc3339, escapeHtml);
+  if (value instanceof GoDuration) return String(value.nanoseconds);
   if (typeof value === 'string') return jsonString(value, escapeHtml);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
   if (typeof value === 'boolean') return String(value);

@@ -1,7 +1,9 @@
 // The `created_by` text of each history entry, as BuildKit's Dockerfile frontend writes it: config
 // instructions are recorded without a layer, filesystem steps carry the ` # buildkit` suffix, RUN
 // lists the effective build args as `|N k=v …`, and Go's `%q`/`%v` formatting of lists is kept.
-import type { PlanStep } from '../../planner/index.js';
+
+import { goDuration, goQuotedRune } from '../../image/index.js';
+import type { HealthcheckConfig, PlanStep } from '../../planner/index.js';
 
 const goQuoted = (list: readonly string[]): string => `[${list.map((s) => JSON.stringify(s)).join(' ')}]`;
 const goList = (list: readonly string[]): string => `[${list.join(' ')}]`;
@@ -31,6 +33,19 @@ function exposeText(step: PlanStep): string {
   return `EXPOSE ${goList(ports)}`;
 }
 
+/**
+ * BuildKit writes `HEALTHCHECK %q` of the config struct: `&{["CMD-SHELL" "curl -f x"] "30s" "3s" "0s" "0s" '\x03'}`
+ * (Test, Interval, Timeout, StartPeriod, StartInterval, then Retries as a quoted rune).
+ */
+function healthcheckText(step: PlanStep): string {
+  const op = step.operation;
+  const health: HealthcheckConfig | undefined = op.type === 'config' ? op.change.Healthcheck : undefined;
+  if (health === undefined) return `HEALTHCHECK ${step.instruction.trim().split(/\s+/).slice(1).join(' ')}`;
+  const durations = [health.Interval, health.Timeout, health.StartPeriod, health.StartInterval];
+  const fields = [goQuoted(health.Test), ...durations.map((d) => JSON.stringify(goDuration(d ?? 0)))];
+  return `HEALTHCHECK &{${[...fields, goQuotedRune(health.Retries ?? 0)].join(' ')}}`;
+}
+
 /** `created_by` for a step, or null when the step records no history (nothing to record). */
 export function createdBy(step: PlanStep): string | null {
   const suffix = step.layer ? ' # buildkit' : '';
@@ -42,7 +57,8 @@ export function createdBy(step: PlanStep): string | null {
     case 'add':
       return `${copyText(step, 'ADD')}${suffix}`;
     case 'workdir':
-      return `WORKDIR ${step.args[0] ?? '/'}${suffix}`;
+      // A layer (the directory made) but no ` # buildkit`: BuildKit commits WORKDIR's history without a state.
+      return `WORKDIR ${step.args[0] ?? '/'}`;
     case 'env':
       return `ENV ${step.args.join(' ')}`;
     case 'label':
@@ -64,9 +80,10 @@ export function createdBy(step: PlanStep): string | null {
     case 'maintainer':
       return `${step.kind.toUpperCase()} ${step.args.join(' ')}`;
     case 'onbuild':
-      return `ONBUILD ${step.args.join(' ')}`;
+      // BuildKit's dispatchOnbuild only adds the trigger to the config: no history entry.
+      return null;
     case 'healthcheck':
-      return `HEALTHCHECK ${step.instruction.trim().split(/\s+/).slice(1).join(' ')}`;
+      return healthcheckText(step);
     default:
       return step.layer || step.operation.type === 'config' ? `${step.instruction.trim()}${suffix}` : null;
   }

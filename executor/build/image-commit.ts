@@ -80,6 +80,8 @@ export async function commitImage(
       labels: { ...options.labels },
       epoch: options.epoch,
       times: 'go',
+      // Config steps' history as BuildKit writes it (WORKDIR, ONBUILD, HEALTHCHECK texts; times of the layer before).
+      history: 2,
     }),
   );
   const cached = options.noCache ? null : await lookupImage(store, key, 'use');
@@ -146,7 +148,11 @@ async function tagAll(store: Store, options: CommitOptions, manifest: Descriptor
 }
 
 function imageConfig(stage: PlanStage, result: StageResult, options: CommitOptions): OciImageConfig {
-  const created = goTimeOfSeconds(options.epoch ?? options.now);
+  const now = goTimeOfSeconds(options.epoch ?? options.now);
+  const history = withCreatedTimes(result.history, now).map(goHistoryTime);
+  // Without SOURCE_DATE_EPOCH, BuildKit's image is as old as its last history entry (patchImageConfig): a rebuild
+  // from cache, or ENV on a base image, does not make it newer.
+  const created = options.epoch === null ? (history.at(-1)?.created ?? now) : now;
   const author = (stage.config as { Author?: string }).Author;
   return {
     architecture: stage.platform.architecture,
@@ -156,8 +162,34 @@ function imageConfig(stage: PlanStage, result: StageResult, options: CommitOptio
     ...(author === undefined ? {} : { author }),
     config: containerConfig(stage.config, options.labels),
     rootfs: { type: 'layers', diff_ids: result.fs.layers.map((l) => l.diffId) },
-    history: result.history.map(goHistoryTime),
+    history,
   };
+}
+
+/**
+ * BuildKit's exporter (normalizeLayersAndHistory) gives an entry without a time (a config step's, when no
+ * SOURCE_DATE_EPOCH is set) the time of the layer made before it; those before the first new layer take that
+ * layer's time and, with no new layer at all, the base image's last time. So `ENV` before a cached `COPY` shows
+ * when that COPY ran, as in `docker history`. `fallback` serves a history that has no time at all.
+ */
+export function withCreatedTimes(history: readonly HistoryEntry[], fallback: string): HistoryEntry[] {
+  let created: string | undefined;
+  let untimed = false;
+  for (const entry of history) {
+    if (entry.created !== undefined) {
+      created = entry.created;
+      if (untimed) break;
+    } else untimed = true;
+  }
+  untimed = false;
+  return history.map((entry) => {
+    if (entry.created !== undefined) {
+      if (untimed) created = entry.created;
+      return entry;
+    }
+    untimed = true;
+    return { ...entry, created: created ?? fallback };
+  });
 }
 
 /** A history entry's time as BuildKit writes it back (a base image's entries too: it re-encodes them). */

@@ -105,8 +105,10 @@ export async function runStage(
       if (!step.layer) {
         const text = createdBy(step);
         if (text === null) continue;
-        const created = goTimeOfSeconds(run.epoch ?? run.env.now);
-        history.push({ created, created_by: text, comment: 'buildkit.dockerfile.v0', empty_layer: true });
+        // Without SOURCE_DATE_EPOCH the time is left out: the image commit gives it the time of the layer made
+        // before it, as BuildKit's exporter does (withCreatedTimes).
+        const entry = { created_by: text, comment: 'buildkit.dockerfile.v0', empty_layer: true };
+        history.push(run.epoch === null ? entry : { created: goTimeOfSeconds(run.epoch), ...entry });
         continue;
       }
       position++;

@@ -8,7 +8,8 @@ import { parseChmod } from '../../executor/build/chmod.js';
 import { createdBy } from '../../executor/build/history.js';
 import { resolveFileOwner, resolveProcessUser } from '../../executor/build/users.js';
 import { parseOutput } from '../../executor/index.js';
-import type { PlanStep } from '../../planner/index.js';
+import { goDuration, goQuotedRune } from '../../image/index.js';
+import type { HealthcheckConfig, PlanStep } from '../../planner/index.js';
 import { scratchDir } from './helpers.js';
 
 describe('parseChmod', () => {
@@ -131,6 +132,61 @@ describe('createdBy', () => {
       },
     });
     expect(createdBy(run)).toBe('RUN |2 foo=bar2 bar=123 /bin/sh -c ls /etc/ # buildkit');
+  });
+});
+
+describe('createdBy, checked against docker build (BuildKit) on real Dockerfiles', () => {
+  it('writes WORKDIR without the # buildkit suffix although it makes a layer', () => {
+    expect(createdBy(step('workdir', 'WORKDIR $APP_HOME', ['/app'], { layer: true }))).toBe('WORKDIR /app');
+  });
+
+  it('records no history for ONBUILD (only the config keeps the trigger)', () => {
+    expect(createdBy(step('onbuild', 'ONBUILD RUN echo hi', ['RUN echo hi']))).toBeNull();
+  });
+
+  it("writes HEALTHCHECK as Go's %q of the config: durations as Go prints them, retries as a quoted rune", () => {
+    const health = (change: HealthcheckConfig): Partial<PlanStep> => ({
+      operation: { type: 'config', change: { Healthcheck: change } },
+    });
+    const s = 1_000_000_000;
+    const cmd = { Test: ['CMD-SHELL', 'test -f /app/config.json || exit 1'], Interval: 30 * s, Timeout: 3 * s };
+    expect(createdBy(step('healthcheck', 'HEALTHCHECK ...', [], health({ ...cmd, Retries: 2 })))).toBe(
+      `HEALTHCHECK &{["CMD-SHELL" "test -f /app/config.json || exit 1"] "30s" "3s" "0s" "0s" '\\x02'}`,
+    );
+    const exec = { Test: ['CMD', 'curl', '-f', 'x'], Interval: 90 * s, StartPeriod: 1500_000, Retries: 65 };
+    expect(createdBy(step('healthcheck', 'HEALTHCHECK ...', [], health(exec)))).toBe(
+      `HEALTHCHECK &{["CMD" "curl" "-f" "x"] "1m30s" "0s" "1.5ms" "0s" 'A'}`,
+    );
+    expect(createdBy(step('healthcheck', 'HEALTHCHECK NONE', [], health({ Test: ['NONE'] })))).toBe(
+      `HEALTHCHECK &{["NONE"] "0s" "0s" "0s" "0s" '\\x00'}`,
+    );
+  });
+});
+
+describe('goDuration and goQuotedRune', () => {
+  it("print as Go's Duration.String and %q of an int", () => {
+    const cases: [number, string][] = [
+      [0, '0s'],
+      [999, '999ns'],
+      [1500, '1.5µs'],
+      [2_000_000, '2ms'],
+      [1_000_000_000, '1s'],
+      [3_600_000_000_000, '1h0m0s'],
+      [3_723_500_000_000, '1h2m3.5s'],
+      [-30_000_000_000, '-30s'],
+    ];
+    for (const [ns, text] of cases) expect(goDuration(ns)).toBe(text);
+    expect([0, 3, 9, 10, 39, 65, 92, 127, 233].map(goQuotedRune)).toEqual([
+      "'\\x00'",
+      "'\\x03'",
+      "'\\t'",
+      "'\\n'",
+      "'\\''",
+      "'A'",
+      "'\\\\'",
+      "'\\x7f'",
+      "'é'",
+    ]);
   });
 });
 

@@ -27,7 +27,12 @@ const stage = {
   imageKey: 'sha256:i',
 } as unknown as PlanStage;
 
-async function committedConfig(history: HistoryEntry[], epoch: number | null, now: number): Promise<string> {
+async function committedConfig(
+  history: HistoryEntry[],
+  epoch: number | null,
+  now: number,
+  noCache = false,
+): Promise<string> {
   const layer = await putLayer(t.store, [{ path: 'a', type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: 0 }]);
   const result: StageResult = {
     fs: {
@@ -48,7 +53,7 @@ async function committedConfig(history: HistoryEntry[], epoch: number | null, no
     now,
     tags: [],
     keepUntagged: true,
-    noCache: false,
+    noCache,
   });
   return (await t.store.readBlob(image.configDigest)).toString('utf8');
 }
@@ -70,12 +75,56 @@ describe('commitImage times', () => {
         1_700_000_000,
       ),
     ) as { created: string; history: HistoryEntry[] };
-    expect(config.created).toBe('2023-11-14T22:13:20Z');
+    // Without SOURCE_DATE_EPOCH the image is as old as its last history entry (BuildKit's patchImageConfig).
+    expect(config.created).toBe('2024-02-01T10:00:00.12Z');
     expect(config.history.map((h) => h.created)).toEqual([
       '2024-01-01T00:00:00Z',
       '2023-12-08T19:17:58.87392546Z',
       '2024-02-01T10:00:00.12Z',
     ]);
+  });
+
+  it('gives config steps the time of the layer before them, as docker build (BuildKit) does', async () => {
+    const base = { created: '2024-01-01T00:00:00Z', comment: 'Imported from -' };
+    const config = (created_by: string): HistoryEntry => ({
+      created_by,
+      comment: 'buildkit.dockerfile.v0',
+      empty_layer: true,
+    });
+    const layer = (created_by: string, created: string): HistoryEntry => ({
+      created,
+      created_by,
+      comment: 'buildkit.dockerfile.v0',
+    });
+    const history = [
+      base,
+      config('ENV A=1'),
+      layer('COPY a / # buildkit', '2024-03-01T00:00:00Z'),
+      config('EXPOSE [80/tcp]'),
+      layer('RUN x # buildkit', '2024-04-01T00:00:00Z'),
+      config('CMD ["x"]'),
+    ];
+    const built = JSON.parse(await committedConfig(history, null, 1_700_000_000)) as {
+      created: string;
+      history: HistoryEntry[];
+    };
+    // Before the first new layer: that layer's time (a cached COPY's); after a layer: that layer's.
+    expect(built.history.map((h) => h.created)).toEqual([
+      '2024-01-01T00:00:00Z',
+      '2024-03-01T00:00:00Z',
+      '2024-03-01T00:00:00Z',
+      '2024-03-01T00:00:00Z',
+      '2024-04-01T00:00:00Z',
+      '2024-04-01T00:00:00Z',
+    ]);
+    expect(built.created).toBe('2024-04-01T00:00:00Z');
+    // Only config steps on a base image: the base's last time, for the entries and the image alike.
+    const onBase = JSON.parse(await committedConfig([base, config('ENV A=1')], null, 1_700_000_000, true)) as {
+      created: string;
+      history: HistoryEntry[];
+    };
+    expect(onBase.history.map((h) => h.created)).toEqual(['2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z']);
+    expect(onBase.created).toBe('2024-01-01T00:00:00Z');
   });
 
   it('with SOURCE_DATE_EPOCH, the config bytes are exactly BuildKit’s form', async () => {

@@ -2,7 +2,7 @@
 // fields have Go's names (`.ID`, where the JSON says `Id`) and types (a missing struct field is an error, a
 // missing label `<no value>`, `index` of a missing label ""). docker falls back to the decoded JSON when that
 // fails (run.ts), which is why both `{{.ID}}` and `{{.Id}}` work.
-import { GoMap, GoNil, GoStruct, GoTime, nilSlice, type Value } from '../../template/index.js';
+import { GoDuration, GoMap, GoNil, GoStruct, GoTime, nilSlice, type Value } from '../../template/index.js';
 import type { ImageInspect } from './inspect-json.js';
 
 // What the config lacks is Go's nil: printed `[]` / `map[]`, encoded `null` (`{{json .Config.Labels}}`).
@@ -15,6 +15,20 @@ function set(value: unknown): GoMap {
     entries[key] = new GoStruct('struct {}', {}, {});
   }
   return new GoMap('map[string]struct {}', entries, new GoStruct('struct {}', {}, {}), value === undefined);
+}
+
+/** v1.HealthcheckConfig: every field, zero where the JSON omits it, durations as time.Duration. */
+function healthStruct(health: Record<string, unknown>): GoStruct {
+  const duration = (key: string) => new GoDuration(typeof health[key] === 'number' ? health[key] : 0);
+  const fields: Record<string, Value> = {
+    Test: strings(health['Test']),
+    Interval: duration('Interval'),
+    Timeout: duration('Timeout'),
+    StartPeriod: duration('StartPeriod'),
+    StartInterval: duration('StartInterval'),
+    Retries: typeof health['Retries'] === 'number' ? health['Retries'] : 0,
+  };
+  return new GoStruct('*v1.HealthcheckConfig', fields, health, true);
 }
 
 /** dockerspec.DockerOCIImageConfig: ocispec.ImageConfig's fields and docker's extensions, promoted. */
@@ -36,10 +50,7 @@ function configStruct(config: Record<string, unknown>): GoStruct {
     ),
     StopSignal: text(config['StopSignal']),
     ArgsEscaped: config['ArgsEscaped'] === true,
-    Healthcheck:
-      health === undefined
-        ? new GoNil('*v1.HealthcheckConfig')
-        : new GoStruct('*v1.HealthcheckConfig', health as Record<string, Value>, health, true),
+    Healthcheck: health === undefined ? new GoNil('*v1.HealthcheckConfig') : healthStruct(health),
     OnBuild: strings(config['OnBuild']),
     Shell: strings(config['Shell']),
   };
