@@ -52,6 +52,8 @@ export interface RunImageOptions {
   readonly tty?: ContainerTty;
   /** Aborting kills the container; the run still cleans up before it resolves. */
   readonly signal?: AbortSignal;
+  /** Given a function that sends a signal to the container's process (see RunContainerOptions.onRelay). */
+  readonly onRelay?: (relay: (signal: NodeJS.Signals) => void) => void;
 }
 
 /**
@@ -178,6 +180,7 @@ async function startContainer(
       ...(options.stdin === undefined || options.tty !== undefined ? {} : { stdin: options.stdin }),
       ...(options.tty === undefined ? {} : { terminal: options.tty.mode }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.onRelay === undefined ? {} : { onRelay: options.onRelay }),
     });
   } catch (error) {
     if (error instanceof RuntimeError) throw new ContainerError(error.message, startFailureExitCode(error.message));

@@ -36,6 +36,11 @@ export interface RunContainerOptions {
   readonly terminal?: ContainerTerminal;
   /** Aborting kills the container (SIGKILL) and resolves with its exit code. */
   readonly signal?: AbortSignal;
+  /**
+   * Called once the container is named with a function that sends a signal to its process (`runc kill ID SIG`), as
+   * `docker run` proxies the signals it receives (a process that handles SIGTERM then shuts down as it would).
+   */
+  readonly onRelay?: (relay: (signal: NodeJS.Signals) => void) => void;
 }
 
 export interface RunContainerResult {
@@ -74,6 +79,8 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
   if (options.signal?.aborted || options.stdin !== undefined || options.terminal !== undefined) await bundle;
 
   const global = ['--root', stateRoot, '--log', logFile, '--log-format', 'json'];
+  // Before the container exists runc says so and nothing happens: the signal is then dropped, as docker drops it.
+  options.onRelay?.((signal) => void runQuiet(runtime, [...global, 'kill', id, signal]));
   try {
     if (options.signal?.aborted) return { id, exitCode: 137, aborted: true };
     const { exitCode, aborted } = await runForeground(runtime, [...global, 'run', '--bundle', options.bundleDir, id], {

@@ -10,7 +10,7 @@
 //    sends every key to the container: Ctrl-C interrupts the container's foreground process, not us.
 //  - 'private': runc runs inside a pty of its own made by script(1) (util-linux, in every Debian), where
 //    nothing is typed: the container's output reaches onStdout, the caller's terminal stays as it was
-//    (`run -t` without -i, as docker leaves it: Ctrl-C is tsbuild's, which kills the container).
+//    (`run -t` without -i, as docker leaves it: Ctrl-C is tsbuild's, which relays it to the container).
 // In both, runc's own stderr is a pipe (so it is never the host console), read as the container's stderr.
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import type { RunContainerOptions } from './runc.js';
@@ -62,7 +62,7 @@ function invocationOf({ runtime, args, options }: SpawnedRun): Invocation {
       // Nothing is typed into the pty (crun wants it as its stdin too); script's stdin stays an open
       // pipe, since at its end script would type the EOF character.
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-      // Its own process group: Ctrl-C on the caller's terminal reaches tsbuild only, which kills the container.
+      // Its own process group: Ctrl-C on the caller's terminal reaches tsbuild only, which relays it (run.ts).
       detached: true,
       env: { ...process.env, SHELL: '/bin/sh' },
     };

@@ -137,23 +137,49 @@ describe.skipIf(isolationUnavailable() !== undefined || bundledCliUnavailable() 
       expect(transcript).toBe(`${firstLine(transcript).line}ready\r\n^Cinterrupted\r\nexit 3\r\nicanon\r\n`);
     });
 
-    it('-it: SIGTERM to tsbuild kills the container, cleans up and gives the terminal back (exit 143)', async () => {
-      const terminal = runInTerminal(store, ['-it', 'busybox', 'sh', '-c', 'echo ready; exec sleep 30']);
+    it('-it: SIGTERM to tsbuild reaches the container’s process, which shuts down as it would (its exit code)', async () => {
+      const script = 'trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 0.1; done';
+      const terminal = runInTerminal(store, ['-it', 'busybox', 'sh', '-c', script]);
       await terminal.waitFor('ready\r\n');
       process.kill(pidOf(terminal.transcript()), 'SIGTERM');
+      const transcript = await terminal.done;
+      expect(transcript).toBe(`${firstLine(transcript).line}ready\r\ngot TERM\r\nexit 7\r\nicanon\r\n`);
+      expect(await leftovers()).toEqual([]);
+    });
+
+    it('without -i or -t too, SIGTERM to tsbuild reaches the container’s process', async () => {
+      const script = 'trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 0.1; done';
+      const terminal = runInTerminal(store, ['busybox', 'sh', '-c', script]);
+      await terminal.waitFor('ready\r\n');
+      process.kill(pidOf(terminal.transcript()), 'SIGTERM');
+      const transcript = await terminal.done;
+      expect(transcript).toBe(`${firstLine(transcript).line}ready\r\ngot TERM\r\nexit 7\r\nicanon\r\n`);
+      expect(await leftovers()).toEqual([]);
+    });
+
+    it('-it: a second SIGTERM kills a container that ignores the first, cleans up and gives the terminal back (exit 143)', async () => {
+      // PID 1 without a handler ignores SIGTERM, as under docker (which would wait for `docker kill`).
+      const terminal = runInTerminal(store, ['-it', 'busybox', 'sh', '-c', 'echo ready; exec sleep 30']);
+      await terminal.waitFor('ready\r\n');
+      const pid = pidOf(terminal.transcript());
+      process.kill(pid, 'SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      process.kill(pid, 'SIGTERM');
       const transcript = await terminal.done;
       expect(transcript).toBe(`${firstLine(transcript).line}ready\r\nexit 143\r\nicanon\r\n`);
       expect(await leftovers()).toEqual([]);
     });
 
-    it('-t alone: a terminal of the caller’s size; Ctrl-C is tsbuild’s, which stops the container (exit 130)', async () => {
+    it('-t alone: a terminal of the caller’s size; Ctrl-C goes to the container, a second one stops it (exit 130)', async () => {
       const script = 'tty; stty size; echo ready; exec sleep 30';
       const terminal = runInTerminal(store, ['-t', 'busybox', 'sh', '-c', script]);
       await terminal.waitFor('ready\r\r\n');
       terminal.type('\x03');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      terminal.type('\x03');
       const transcript = await terminal.done;
       expect(transcript).toBe(
-        `${firstLine(transcript).line}/dev/pts/0\r\r\n17 91\r\r\nready\r\r\n^Cexit 130\r\nicanon\r\n`,
+        `${firstLine(transcript).line}/dev/pts/0\r\r\n17 91\r\r\nready\r\r\n^C^Cexit 130\r\nicanon\r\n`,
       );
       expect(await leftovers()).toEqual([]);
     });

@@ -84,7 +84,8 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
     return 1;
   }
   const tty = terminal === undefined ? undefined : ttyOf(opts, terminal);
-  const { signal, received, release } = io.signal === undefined ? processInterrupt() : givenInterrupt(io.signal);
+  const { signal, received, release, relayTo } =
+    io.signal === undefined ? processInterrupt() : givenInterrupt(io.signal);
   // The container's stderr so far: the runtime writes its own failure there before tsbuild reports it.
   let shown = '';
   try {
@@ -110,6 +111,7 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
       ...(opts.interactive === true && tty === undefined ? { stdin: io.stdin ?? process.stdin } : {}),
       ...(tty === undefined ? {} : { tty }),
       signal,
+      onRelay: (relay) => relayTo(relay),
     });
     const by = received();
     return result.aborted && by !== undefined ? 128 + signalNumbers[by] : result.exitCode;
