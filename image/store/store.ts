@@ -218,7 +218,16 @@ export class Store {
       return;
     // A tagged image is no longer dangling: its untagged entry goes.
     const dangling = (m: Descriptor) => refOf(m) === undefined && m.digest === target.digest;
-    await this.mutateIndex((manifests) => [...manifests.filter((m) => refOf(m) !== name && !dangling(m)), entry]);
+    await this.mutateIndex((manifests) => {
+      const previous = manifests.find((m) => refOf(m) === name);
+      const next = [...manifests.filter((m) => refOf(m) !== name && !dangling(m)), entry];
+      // As in docker, the image a moved tag leaves, when nothing else names it, stays as a dangling image: its ID
+      // still works and `images` lists it as <none> until a prune.
+      if (previous !== undefined && !next.some((m) => m.digest === previous.digest)) {
+        next.push({ mediaType: previous.mediaType, digest: previous.digest, size: previous.size });
+      }
+      return next;
+    });
   }
 
   /**

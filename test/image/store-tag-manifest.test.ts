@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Store, sha256Digest } from '../../image/index.js';
+import { readIndexFile, Store, sha256Digest } from '../../image/index.js';
 import { storeOneLayerImage } from './one-layer-image.js';
 
 let dir: string;
@@ -16,6 +16,8 @@ afterEach(async () => {
 });
 
 const storeManifest = (store: Store, text: string) => storeOneLayerImage(store, text);
+
+const refNameOf = (m: { annotations?: Record<string, string> }) => m.annotations?.['org.opencontainers.image.ref.name'];
 
 const refNames = (index: { manifests: { annotations?: Record<string, string> }[] }) =>
   index.manifests.map((m) => m.annotations?.['org.opencontainers.image.ref.name']);
@@ -41,6 +43,30 @@ describe('Store.tagManifest', () => {
     const second = await storeManifest(store, 'two');
     await store.tagManifest('docker.io/library/app:latest', second);
     expect((await store.resolve('app')).manifestDigest).toBe(second.digest);
+  });
+
+  it('keeps the image a moved tag leaves as a dangling one when nothing else names it, as docker', async () => {
+    const store = await Store.open(dir);
+    const first = await storeManifest(store, 'one');
+    const second = await storeManifest(store, 'two');
+    const third = await storeManifest(store, 'three');
+    await store.tagManifest('app:1', first);
+    await store.tagManifest('app:1', second);
+    const entries = async () =>
+      (await readIndexFile(store.paths.indexJson)).manifests.map((m) => [refNameOf(m), m.digest]);
+    expect(await entries()).toEqual([
+      [undefined, first.digest],
+      ['docker.io/library/app:1', second.digest],
+    ]);
+    expect((await store.resolve(first.digest)).manifestDigest).toBe(first.digest);
+    // Still named by another tag: no dangling entry for it.
+    await store.tagManifest('other:1', second);
+    await store.tagManifest('app:1', third);
+    expect(await entries()).toEqual([
+      [undefined, first.digest],
+      ['docker.io/library/app:1', third.digest],
+      ['docker.io/library/other:1', second.digest],
+    ]);
   });
 
   it('refuses a digest reference naming another manifest', async () => {
