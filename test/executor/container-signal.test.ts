@@ -1,5 +1,6 @@
-// `tsbuild run` as a separate process interrupted with SIGINT / SIGTERM while its container runs:
-// it exits with 128 + the signal's number, and leaves no mount, no work dir and no runc container.
+// `tsbuild run` as a separate process interrupted with SIGINT / SIGTERM while its container runs: the first signal
+// goes to the container's process (ignored here: PID 1 without a handler), the second stops the container; it exits
+// with 128 + the signal's number, and leaves no mount, no work dir and no runc container.
 import { execFileSync, spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -51,7 +52,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild run interrupted',
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const) {
-    it(`${signal} stops the container and cleans up (exit ${code})`, async () => {
+    it(`a second ${signal} stops a container that ignored the first, and cleans up (exit ${code})`, async () => {
       const child = spawn(process.execPath, [script, store.root, 'busybox', 'sh', '-c', 'echo started; sleep 30'], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -67,6 +68,9 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild run interrupted',
           if (stdout.includes('started')) resolve();
         }),
       );
+      child.kill(signal);
+      const first = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('running'), 500))]);
+      expect(first, stderr).toBe('running');
       const started = performance.now();
       child.kill(signal);
       expect(await exited, stderr).toBe(code);
