@@ -33,6 +33,7 @@ import { runStages } from './schedule.js';
 import { Semaphore } from './semaphore.js';
 import { sourceEpochResolver } from './source-epoch.js';
 import type { SshSource } from './ssh-forward.js';
+import { readsViews } from './stage-runner.js';
 import type { SecretSource } from './step-env.js';
 import { baseImageResolver } from './store-images.js';
 import { refuseUnrunnableSteps } from './unrunnable-steps.js';
@@ -240,7 +241,8 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
     await importCache(options.store, cacheFrom, importScope(thePlan), progress);
   }
   // Views of stages and images that steps read (COPY --from …), mounted once for all of them.
-  const readViews = new ReadViews(options.store);
+  const readers = thePlan.stages.filter((stage) => stage.steps.some((step) => readsViews(step.operation))).length;
+  const readViews = new ReadViews(options.store, readers);
   const results = await runStages({
     plan: thePlan,
     bases: images.resolved,

@@ -86,6 +86,13 @@ export async function runStage(
   let position = stage.base.type === 'image' ? 1 : 0;
   const lastRun = stage.steps.findLastIndex((s) => s.operation.type === 'run');
   const early = earlyStageInputs(run, stage);
+  // The build's shared views (read-views.ts) are released once every stage is past its last step that reads one.
+  const lastReader = stage.steps.findLastIndex((s) => readsViews(s.operation));
+  let reading = lastReader >= 0;
+  const doneReading = () => {
+    if (reading) run.env.readViews?.doneReading();
+    reading = false;
+  };
   // RUN layers still being committed while the next RUN runs on top of them (pending-snapshot.ts), bottom first.
   let pending: PendingStep[] = [];
   const settle = async (): Promise<void> => {
@@ -133,6 +140,7 @@ export async function runStage(
         await settle();
         layers = [...layers, layer];
       }
+      if (index === lastReader) doneReading();
       history.push({
         // A cached step's time is the one its record keeps (written by any tsbuild version): in Go's form too.
         created: run.epoch === null ? (goTimeText(created) ?? goTime(Date.now())) : goTimeOfSeconds(run.epoch),
@@ -151,6 +159,7 @@ export async function runStage(
   } finally {
     // Nothing this stage started reads another stage after it is over (a failed stage skips the steps).
     await Promise.allSettled(early.values());
+    doneReading();
   }
   return { fs: { layers }, history, key: fsKey, completed, ...(rebuilt ? { rebuilt } : {}) };
 }
@@ -176,6 +185,11 @@ function earlyStageInputs(run: StageRun, stage: PlanStage): Map<PlanStep, Promis
 function readsStages(op: StepOperation): boolean {
   if (op.type === 'copy') return op.from.type === 'stage';
   return op.type === 'run' && op.mounts.some((mount) => mount.origin?.type === 'stage');
+}
+
+/** Whether a step reads a stage or an image through the build's shared views: COPY --from, a stage mount's key. */
+export function readsViews(op: StepOperation): boolean {
+  return (op.type === 'copy' && op.from.type !== 'context') || readsStages(op);
 }
 
 /** A RUN step whose layer is being committed, for its error. */

@@ -76,6 +76,22 @@ describe.skipIf(skipReason !== undefined)('ReadViews', () => {
     expect(await views()).toEqual([]);
   });
 
+  it('releases the views once every reading stage is done reading, and every close waits for that', async () => {
+    const fs: FsState = { layers: [await layer('a', { a: 'A' }), await layer('b', { b: 'B' })] };
+    const shared = new ReadViews(store, 2);
+    await shared.read(fs, async () => {});
+    shared.doneReading();
+    expect(await views()).toHaveLength(1);
+    shared.doneReading();
+    // Released in the background; a close now waits for that release, not only for its own start.
+    await shared.close();
+    expect(await views()).toEqual([]);
+    expect(await readdir(store.paths.snapshots)).toHaveLength(2);
+    // A read after the release gets a view of its own.
+    expect(await shared.read(fs, async (root) => readFile(path.join(root, 'a'), 'utf8'))).toBe('A');
+    expect(await views()).toEqual([]);
+  });
+
   it('gives layers still being committed, and reads after the close, a view of their own', async () => {
     const fs: FsState = { layers: [await layer('a', { a: 'A' }), await layer('b', { b: 'B' })] };
     const shared = new ReadViews(store);

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordStep } from '../../executor/build/cache-index.js';
 import { completeKey, stageInputs } from '../../executor/build/content-key.js';
 import type { FsState } from '../../executor/build/layer-ref.js';
 import { silentProgress } from '../../executor/build/progress.js';
@@ -11,7 +12,7 @@ import { Semaphore } from '../../executor/build/semaphore.js';
 import { runStage, type StageRun } from '../../executor/build/stage-runner.js';
 import type { StepEnv } from '../../executor/build/step-env.js';
 import { UrlContents } from '../../executor/build/url-content.js';
-import { Store } from '../../image/index.js';
+import { Store, sha256Digest } from '../../image/index.js';
 import type { PlanStage, PlanStep } from '../../planner/index.js';
 
 let dir: string;
@@ -123,5 +124,45 @@ describe('the content a stage copies from other stages', () => {
     expect(await early).toHaveLength(1);
     // A step that reads no stage has none.
     expect(await stageInputs({ env }, step(4, copyFromStage(3, ['/'])))).toEqual([]);
+  });
+
+  it('says when the stage is past its last step that reads another stage, once, and also when it fails', async () => {
+    const events: string[] = [];
+    const env = {
+      store,
+      urls: new UrlContents(store),
+      stageFs: async (): Promise<FsState> => ({ layers: [] }),
+      readViews: { doneReading: () => events.push('done reading') },
+    } as unknown as StepEnv;
+    const run: StageRun = {
+      env,
+      progress: silentProgress,
+      jobs: new Semaphore(1),
+      noCache: false,
+      epoch: null,
+      label: '',
+      beforeWork: async () => {
+        events.push('a step works');
+      },
+    };
+    // The COPY --from step is cached (under its completed key); the step after it misses and fails.
+    const copy = step(1, copyFromStage(3, ['/']), true);
+    // Computed without the views: the stage then finds the content digest remembered (content-memo.ts).
+    const plainEnv = { store, urls: new UrlContents(store), stageFs: async () => ({ layers: [] }) };
+    const { key: copyKey } = await completeKey({ env: plainEnv }, copy, null);
+    const blob = await store.putBlob(Buffer.from('layer'));
+    const layer = { ...blob, mediaType: 'application/vnd.oci.image.layer.v1.tar', diffId: sha256Digest('l') };
+    await recordStep(store, copyKey as string, { layer, created: '2026-01-01T00:00:00Z' });
+    const none = { type: 'none' } as PlanStep['operation'];
+    await expect(runStage(run, stageOf([copy, step(2, none)]), { fs: { layers: [] }, history: [] })).rejects.toThrow(
+      'step run has no filesystem operation',
+    );
+    expect(events).toEqual(['done reading', 'a step works']);
+    // A stage that fails before its reading step still says it once.
+    events.length = 0;
+    await expect(runStage(run, stageOf([step(2, none), copy]), { fs: { layers: [] }, history: [] })).rejects.toThrow(
+      'step run has no filesystem operation',
+    );
+    expect(events).toEqual(['a step works', 'done reading']);
   });
 });
