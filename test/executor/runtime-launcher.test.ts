@@ -164,7 +164,7 @@ describe('removeStaleLauncherDirs', () => {
     ]) {
       await mkdir(path.join(tmp, name), { recursive: true });
     }
-    removeStaleLauncherDirs(tmp);
+    await removeStaleLauncherDirs(tmp);
     expect((await readdir(tmp)).sort()).toEqual(['other', `tsbuild-launch-${process.pid}-def`, 'tsbuild-launch-x']);
   });
 });
