@@ -27,11 +27,13 @@ import { registerBuild } from './live-builds.js';
 import { type BuildContextOption, loadNamedContexts } from './named-contexts.js';
 import type { Progress } from './progress.js';
 import type { PullPolicy } from './pull-base.js';
+import { ReadViews } from './read-views.js';
 import { baseLayerCount, rewriteTimestamps } from './rewrite-timestamp.js';
 import { runStages } from './schedule.js';
 import { Semaphore } from './semaphore.js';
 import { sourceEpochResolver } from './source-epoch.js';
 import type { SshSource } from './ssh-forward.js';
+import { readsViews } from './stage-runner.js';
 import type { SecretSource } from './step-env.js';
 import { baseImageResolver } from './store-images.js';
 import { refuseUnrunnableSteps } from './unrunnable-steps.js';
@@ -243,6 +245,9 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
     const { importCache, importScope } = await import('../cache-transfer/index.js');
     await importCache(options.store, cacheFrom, importScope(thePlan), progress);
   }
+  // Views of stages and images that steps read (COPY --from …), mounted once for all of them.
+  const readers = thePlan.stages.filter((stage) => stage.steps.some((step) => readsViews(step.operation))).length;
+  const readViews = new ReadViews(options.store, readers);
   const results = await runStages({
     plan: thePlan,
     bases: images.resolved,
@@ -258,6 +263,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
       context: snapshot,
       namedContexts: named.snapshots,
       urls,
+      readViews,
       now,
       secrets: options.secrets ?? new Map(),
       ...(options.ssh === undefined ? {} : { ssh: options.ssh }),
@@ -266,7 +272,12 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
       hostname: options.hostname ?? (options.buildArgs?.BUILDKIT_SANDBOX_HOSTNAME || 'buildkitsandbox'),
       signal,
     }),
+  }).catch(async (error: unknown) => {
+    await readViews.close();
+    throw error;
   });
+  // Released beside the image commit: no step reads a stage any more.
+  const viewsReleased = readViews.close();
   const stage = thePlan.stages.find((s) => s.index === thePlan.target) ?? thePlan.stages[thePlan.stages.length - 1];
   const result = results.get(stage.index);
   if (result === undefined) throw new BuildError('the target stage did not run');
@@ -296,6 +307,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
   for (const tag of options.tags ?? []) exporting.note(`naming to ${tag} done`);
   exporting.done();
   await (await planRecord)?.();
+  await viewsReleased;
   if (cacheTo.length > 0) {
     // Steps keyed by the content of a stage mount are exported under the keys this build completed.
     const completed = [...results.values()].flatMap((r) => r.completed ?? []);

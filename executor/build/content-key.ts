@@ -17,7 +17,7 @@ import { urlContentInput } from './url-content.js';
 const VERSION = 'tsbuild.content-key.v2';
 
 export interface KeyLookups {
-  readonly env: Pick<StepEnv, 'store' | 'stageFs' | 'urls'>;
+  readonly env: Pick<StepEnv, 'store' | 'stageFs' | 'urls' | 'readViews'>;
   /** Only remembered content digests are taken (`tsbuild plan`): one that is not throws ContentNotRemembered. */
   readonly rememberedOnly?: boolean;
 }
@@ -48,26 +48,19 @@ export async function completedKey(lookups: KeyLookups, step: PlanStep, parent: 
   return (await completeKey(lookups, step, parent)).key;
 }
 
-/** As `completedKey`, with what the key is made of when it was pending (null: it is the planned one). */
+/**
+ * As `completedKey`, with what the key is made of when it was pending (null: it is the planned one). `early`: the
+ * step's `stageInputs`, when the caller started computing them ahead.
+ */
 export async function completeKey(
   lookups: KeyLookups,
   step: PlanStep,
   parent: string | null,
+  early?: Promise<readonly string[]>,
 ): Promise<{ readonly key: string | null; readonly completion: KeyCompletion | null }> {
   if (step.keyPending !== true || step.cacheKey === null) return { key: step.cacheKey, completion: null };
   const op = step.operation;
-  const inputs: string[] = [];
-  if (op.type === 'run') {
-    for (const mount of op.mounts) {
-      if (mount.origin?.type !== 'stage') continue;
-      const fs: FsState = await lookups.env.stageFs(mount.origin.index);
-      inputs.push(await stageContentDigest(lookups.env.store, fs, mount.source ?? '/', lookups.rememberedOnly));
-    }
-  }
-  if (op.type === 'copy' && op.from.type === 'stage') {
-    const fs = await lookups.env.stageFs(op.from.index);
-    inputs.push(await copyContentDigest(lookups.env.store, fs, op, lookups.rememberedOnly));
-  }
+  const inputs: string[] = [...(await (early ?? stageInputs(lookups, step)))];
   if (op.type === 'copy' && op.add && op.checksum === null) {
     // Each download's content, in the order of the sources (url-content.ts).
     const urls = lookups.env.urls;
@@ -83,6 +76,30 @@ export async function completeKey(
     inputs,
   };
   return { key: completionKey(completion), completion };
+}
+
+/**
+ * The content digests a pending step reads from other stages, in key order: of each stage mount's path (RUN), of the
+ * files a COPY --from=<stage> selects. They do not depend on the filesystem the step starts from, so a stage can
+ * compute them while its earlier steps run (stage-runner.ts).
+ */
+export async function stageInputs(lookups: KeyLookups, step: PlanStep): Promise<string[]> {
+  if (step.keyPending !== true || step.cacheKey === null) return [];
+  const op = step.operation;
+  const { store, readViews } = lookups.env;
+  const inputs: string[] = [];
+  if (op.type === 'run') {
+    for (const mount of op.mounts) {
+      if (mount.origin?.type !== 'stage') continue;
+      const fs: FsState = await lookups.env.stageFs(mount.origin.index);
+      inputs.push(await stageContentDigest(store, fs, mount.source ?? '/', lookups.rememberedOnly, readViews));
+    }
+  }
+  if (op.type === 'copy' && op.from.type === 'stage') {
+    const fs = await lookups.env.stageFs(op.from.index);
+    inputs.push(await copyContentDigest(store, fs, op, lookups.rememberedOnly, readViews));
+  }
+  return inputs;
 }
 
 /** The completed key of the filesystem after `step` (null: the planned one), given the one before it. */

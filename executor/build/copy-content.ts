@@ -12,8 +12,8 @@ import { open } from 'node:fs/promises';
 import type { Store } from '../../image/index.js';
 import { MISSING, rememberedDigest } from './content-memo.js';
 import { type CopyGroup, type CopyItem, SourceNotFoundError, selectInTree } from './copy-items.js';
-import { withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
+import { type ReadViews, readView } from './read-views.js';
 
 /** What a COPY selects in a stage: its sources and the flags that narrow them. */
 export interface CopySelection {
@@ -24,17 +24,21 @@ export interface CopySelection {
 
 const VERSION = 'tsbuild.copy-content.v1';
 
-/** `rememberedOnly`: only a remembered digest is taken (content-memo.ts); nothing is read or mounted. */
+/**
+ * `rememberedOnly`: only a remembered digest is taken (content-memo.ts); nothing is read or mounted. `views`: the
+ * build's shared views, which the copy itself reads next.
+ */
 export async function copyContentDigest(
   store: Store,
   fs: FsState,
   selection: CopySelection,
   rememberedOnly = false,
+  views?: ReadViews,
 ): Promise<string> {
   const { sources, excludes, parents } = selection;
   const what = { v: VERSION, layers: fs.layers.map((l) => l.diffId), sources, excludes, parents };
   return rememberedDigest(store, 'copy-content', what, rememberedOnly, () =>
-    withReadView(store, fs, async (root) => {
+    readView(store, views, fs, async (root) => {
       try {
         return groupsDigest(await selectInTree(root, { excludes, parents }, sources));
       } catch (error) {

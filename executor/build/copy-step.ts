@@ -13,10 +13,11 @@ import { runDirectCopy } from './copy-reuse.js';
 import { mkdirInRoot, relOf, type WriteOptions, writeGroup } from './copy-write.js';
 import { runDirectStep } from './direct-step.js';
 import { downloadGroup } from './download.js';
-import { runFsStep, type StepWorkspace, withReadView } from './fs-step.js';
+import { runFsStep, type StepWorkspace } from './fs-step.js';
 import { gitGroups } from './git-copy.js';
 import type { FsState, LayerRef } from './layer-ref.js';
 import { phaseTimer } from './phase-timer.js';
+import { readView } from './read-views.js';
 import { contextOf, type StepEnv } from './step-env.js';
 import { resolveFileOwner } from './users.js';
 
@@ -78,7 +79,7 @@ async function copyFromTree(env: StepEnv, op: CopyOperation, fs: FsState, epoch:
   const source = op.from;
   if (source.type === 'context') throw new Error('copyFromTree copies from a stage or an image');
   const from = source.type === 'stage' ? await env.stageFs(source.index) : await env.imageFs(source.ref);
-  return withReadView(env.store, from, async (viewRoot) => {
+  return readView(env.store, env.readViews, from, async (viewRoot) => {
     const groups = await selectInTree(viewRoot, op, op.sources);
     const direct = await planCopyEntries(env, op, fs, groups);
     trace('plan');
@@ -121,7 +122,7 @@ export async function performCopy(
     return;
   }
   const fs = op.from.type === 'stage' ? await env.stageFs(op.from.index) : await env.imageFs(op.from.ref);
-  await withReadView(env.store, fs, async (viewRoot) => write(await selectInTree(viewRoot, op, paths)));
+  await readView(env.store, env.readViews, fs, async (viewRoot) => write(await selectInTree(viewRoot, op, paths)));
 }
 
 async function writeGroups(

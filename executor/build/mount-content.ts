@@ -19,20 +19,24 @@ import {
 } from '../../cache/index.js';
 import { isInside, resolveInRoot, type Store } from '../../image/index.js';
 import { MISSING, rememberedDigest } from './content-memo.js';
-import { withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
+import { type ReadViews, readView } from './read-views.js';
 
-/** `rememberedOnly`: only a remembered digest is taken (content-memo.ts); nothing is read or mounted. */
+/**
+ * `rememberedOnly`: only a remembered digest is taken (content-memo.ts); nothing is read or mounted. `views`: the
+ * build's shared views.
+ */
 export async function stageContentDigest(
   store: Store,
   fs: FsState,
   source: string,
   rememberedOnly = false,
+  views?: ReadViews,
 ): Promise<string> {
   const rel = path.posix.normalize(`/${source}`).slice(1);
   const what = { layers: fs.layers.map((l) => l.diffId), source: rel };
   return rememberedDigest(store, 'mount-content', what, rememberedOnly, async () =>
-    fs.layers.length === 0 ? emptyRootDigest(rel) : await withReadView(store, fs, (root) => digestAt(root, rel)),
+    fs.layers.length === 0 ? emptyRootDigest(rel) : await readView(store, views, fs, (root) => digestAt(root, rel)),
   );
 }
 

@@ -87,18 +87,27 @@ async function setAsideSpoiled(store: Store, layer: LayerRef, target: string): P
   return true;
 }
 
-/** Moves a finished directory to the layer's snapshot name; when another process won, ours is dropped. */
+/**
+ * Moves a finished directory to the layer's snapshot name; when the snapshot is there already (another step or
+ * process won), ours is dropped. An existing snapshot is never replaced: rename(2) replaces an empty directory (the
+ * empty layer's, which every RUN that changes nothing publishes), and an overlay that has the replaced directory as
+ * a lower dir, mounted by a running step or a stage's read view, no longer lists its root.
+ */
 export async function publishSnapshot(store: Store, layer: LayerRef, dir: string): Promise<string> {
   const target = snapshotDir(store, layer);
   // A spoiled one in the way is replaced by this one, which a later step of this build may be using already.
-  await setAsideSpoiled(store, layer, target);
-  try {
-    await rename(dir, target);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
-    await rm(dir, { recursive: true, force: true });
+  const setAside = await setAsideSpoiled(store, layer, target);
+  if (setAside || !(await exists(target))) {
+    try {
+      await rename(dir, target);
+      return target;
+    } catch (error) {
+      // Another process published it meanwhile (a non-empty snapshot is never replaced by rename).
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+    }
   }
+  await rm(dir, { recursive: true, force: true });
   return target;
 }
 

@@ -5,7 +5,7 @@
 import { goTime, goTimeOfSeconds, goTimeText, type HistoryEntry } from '../../image/index.js';
 import type { PlanStage, PlanStep, StepOperation } from '../../planner/index.js';
 import { lookupStep, recordStep, type StepRecord } from './cache-index.js';
-import { completeKey, filesystemAfter, type KeyCompletion } from './content-key.js';
+import { completeKey, filesystemAfter, type KeyCompletion, stageInputs } from './content-key.js';
 import { copyStep, mkdirStep } from './copy-step.js';
 import { BuildError } from './errors.js';
 import { runFsStepDeferred, type StepWorkspace } from './fs-step.js';
@@ -85,6 +85,14 @@ export async function runStage(
   const total = countedSteps(stage);
   let position = stage.base.type === 'image' ? 1 : 0;
   const lastRun = stage.steps.findLastIndex((s) => s.operation.type === 'run');
+  const early = earlyStageInputs(run, stage);
+  // The build's shared views (read-views.ts) are released once every stage is past its last step that reads one.
+  const lastReader = stage.steps.findLastIndex((s) => readsViews(s.operation));
+  let reading = lastReader >= 0;
+  const doneReading = () => {
+    if (reading) run.env.readViews?.doneReading();
+    reading = false;
+  };
   // RUN layers still being committed while the next RUN runs on top of them (pending-snapshot.ts), bottom first.
   let pending: PendingStep[] = [];
   const settle = async (): Promise<void> => {
@@ -113,10 +121,12 @@ export async function runStage(
       }
       position++;
       const name = `[${run.label}${position}/${total}] ${step.instruction.trim()}`;
-      const { key, completion } = await completeKey({ env: run.env }, step, fsKey).catch((error: unknown) => {
-        // Reading what the step reads from another stage failed: the error belongs to this step.
-        throw asBuildError(error, step);
-      });
+      const { key, completion } = await completeKey({ env: run.env }, step, fsKey, early.get(step)).catch(
+        (error: unknown) => {
+          // Reading what the step reads from another stage failed: the error belongs to this step.
+          throw asBuildError(error, step);
+        },
+      );
       if (key !== null && completion !== null) completed.push({ step, key, completion });
       // Only a RUN mounts layers that are still being committed; every other step reads settled ones. A commit
       // that failed is reported now, before a step builds on what it left.
@@ -132,6 +142,7 @@ export async function runStage(
         await settle();
         layers = [...layers, layer];
       }
+      if (index === lastReader) doneReading();
       history.push({
         // A cached step's time is the one its record keeps (written by any tsbuild version): in Go's form too.
         created: run.epoch === null ? (goTimeText(created) ?? goTime(Date.now())) : goTimeOfSeconds(run.epoch),
@@ -147,11 +158,41 @@ export async function runStage(
     const failed = commits.findIndex((commit) => commit.status === 'rejected');
     if (failed < 0) throw error;
     throw asBuildError((commits[failed] as PromiseRejectedResult).reason, pending[failed].step);
+  } finally {
+    // Nothing this stage started reads another stage after it is over (a failed stage skips the steps).
+    await Promise.allSettled(early.values());
+    doneReading();
   }
   return { fs: { layers }, history, key: fsKey, completed, ...(rebuilt ? { rebuilt } : {}) };
 }
 
 type RunOperation = Extract<StepOperation, { type: 'run' }>;
+
+/**
+ * What the stage's steps read from other stages to complete their keys (content-key.ts `stageInputs`), started now:
+ * each is read as soon as its stage is done, while this stage's earlier steps run (a stage of COPY --from steps
+ * then reads its sources at once, not one after the other). A failure is the step's own, when its turn comes.
+ */
+function earlyStageInputs(run: StageRun, stage: PlanStage): Map<PlanStep, Promise<readonly string[]>> {
+  const early = new Map<PlanStep, Promise<readonly string[]>>();
+  for (const step of stage.steps) {
+    if (step.keyPending !== true || !readsStages(step.operation)) continue;
+    const inputs = stageInputs({ env: run.env }, step);
+    inputs.catch(() => {}); // awaited by the step
+    early.set(step, inputs);
+  }
+  return early;
+}
+
+function readsStages(op: StepOperation): boolean {
+  if (op.type === 'copy') return op.from.type === 'stage';
+  return op.type === 'run' && op.mounts.some((mount) => mount.origin?.type === 'stage');
+}
+
+/** Whether a step reads a stage or an image through the build's shared views: COPY --from, a stage mount's key. */
+export function readsViews(op: StepOperation): boolean {
+  return (op.type === 'copy' && op.from.type !== 'context') || readsStages(op);
+}
 
 /** A RUN step whose layer is being committed, for its error. */
 interface PendingStep {

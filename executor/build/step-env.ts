@@ -4,6 +4,7 @@ import type { ContextSnapshot } from '../../cache/index.js';
 import type { Store } from '../../image/index.js';
 import type { GitAgent } from './git-ssh.js';
 import type { FsState } from './layer-ref.js';
+import type { ReadViews } from './read-views.js';
 import type { SshSource } from './ssh-forward.js';
 import type { UrlContents } from './url-content.js';
 
@@ -21,6 +22,8 @@ export interface StepEnv {
   stageFs(index: number): Promise<FsState>;
   /** The filesystem of an image in the store. */
   imageFs(ref: string): Promise<FsState>;
+  /** Read-only views of other stages' and images' filesystems, shared by the build's steps (read-views.ts). */
+  readonly readViews?: ReadViews;
   /** The content of the URLs ADD downloads, resolved once per build. */
   readonly urls: UrlContents;
   /** Seconds since the epoch when the build started. */

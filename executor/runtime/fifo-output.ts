@@ -58,9 +58,12 @@ export async function readFifo(file: string, onData: (chunk: Buffer) => void): P
 /** Idle FIFOs by launcher directory: making one costs a process, and a drained FIFO is as good as new. */
 const idle = new Map<string, string[]>();
 let made = 0;
+/** FIFOs being made ahead (`prepareFifos`): a taker waits for them rather than making its own. */
+let preparing: Promise<void> | undefined;
 
 /** `count` FIFOs in the launcher's private directory, reused when idle ones are there. */
 export async function takeFifos(count: number): Promise<string[]> {
+  await preparing;
   const dir = launcherDir();
   for (const other of idle.keys()) if (other !== dir) idle.delete(other); // of a launcher that died
   const pool = idle.get(dir) ?? [];
@@ -83,12 +86,15 @@ export async function takeFifos(count: number): Promise<string[]> {
  * `mkfifo` and perl's start are then off the first container's path. Never fails.
  */
 export async function prepareFifos(count: number): Promise<void> {
-  try {
-    returnFifos(await takeFifos(count + helperFifos));
-  } catch {
+  const made = takeFifos(count + helperFifos).then(returnFifos, () => {
     // the RUN step makes its own, and reports why it cannot
-  }
+  });
+  // Set after takeFifos started: it must not wait for itself. The helper's start and a RUN step that comes first
+  // (the Dockerfile's first step is a RUN) take from these instead of starting a mkfifo each.
+  preparing = made;
   void syscallHelper();
+  await made;
+  if (preparing === made) preparing = undefined;
 }
 
 /** Hands back FIFOs whose readers saw the end: no writer is left, so the next command starts clean. */

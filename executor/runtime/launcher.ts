@@ -6,8 +6,8 @@
 // goes to a file read only on failure, and the shell says `= <id> <job pid>` so that tsbuild can
 // have it reap the finished job (a non-interactive shell waiting for input reaps nothing).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { readFile, unlink } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readdir, readFile, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -59,7 +59,8 @@ class Launcher {
   exited = false;
 
   constructor() {
-    removeStaleLauncherDirs();
+    // Asynchronously: a readdir of a busy /tmp on the main thread held up the shell's start and the first step.
+    void removeStaleLauncherDirs();
     // Its own process group, so a terminal's Ctrl-C reaches tsbuild (which cleans up) and not the
     // shell; the shell ends when its stdin closes, i.e. when tsbuild exits.
     this.child = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
@@ -154,17 +155,15 @@ const dirPrefix = 'tsbuild-launch-';
 
 /**
  * A process killed by a signal leaves its launcher directory behind: the next launcher removes it. One this user
- * may not remove (another user's, in a shared /tmp) is left alone: it is not in the way of this launcher's.
+ * may not remove (another user's, in a shared /tmp) is left alone: it is not in the way of this launcher's. Never
+ * fails.
  */
-export function removeStaleLauncherDirs(tmp = os.tmpdir()): void {
-  for (const name of readdirSync(tmp)) {
+export async function removeStaleLauncherDirs(tmp = os.tmpdir()): Promise<void> {
+  for (const name of await readdir(tmp).catch(() => [] as string[])) {
     const pid = name.startsWith(dirPrefix) ? Number(/^(\d+)-/.exec(name.slice(dirPrefix.length))?.[1]) : Number.NaN;
     if (!Number.isInteger(pid) || processAlive(pid)) continue;
-    try {
-      rmSync(path.join(tmp, name), { recursive: true, force: true });
-    } catch {
-      // EACCES/EPERM: someone else's.
-    }
+    // EACCES/EPERM: someone else's.
+    await rm(path.join(tmp, name), { recursive: true, force: true }).catch(() => {});
   }
 }
 

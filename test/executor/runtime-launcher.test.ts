@@ -135,6 +135,23 @@ describe('prepareFifos', () => {
   });
 });
 
+describe('prepareFifos and takeFifos at once', () => {
+  it('a taker waits for the FIFOs being made ahead instead of making its own', async () => {
+    const fifos = () => readdir(launcherDir()).then((names) => names.filter((name) => name.startsWith('fifo-')));
+    // The pool emptied: every FIFO made so far is taken (and kept).
+    await takeFifos((await fifos()).length);
+    const before = new Set(await fifos());
+    const prepared = prepareFifos(2);
+    const taken = await takeFifos(2);
+    await prepared;
+    const made = (await fifos()).filter((name) => !before.has(name));
+    // Two for the step, two for the syscall helper (started by prepareFifos): one mkfifo made them all.
+    expect(made).toHaveLength(4);
+    expect(taken.map((fifo) => path.basename(fifo)).every((name) => made.includes(name))).toBe(true);
+    returnFifos(taken);
+  });
+});
+
 describe('removeStaleLauncherDirs', () => {
   it('removes the launcher directories of dead processes and keeps those of live ones', async () => {
     const tmp = path.join(dir, 'tmp');
@@ -147,7 +164,7 @@ describe('removeStaleLauncherDirs', () => {
     ]) {
       await mkdir(path.join(tmp, name), { recursive: true });
     }
-    removeStaleLauncherDirs(tmp);
+    await removeStaleLauncherDirs(tmp);
     expect((await readdir(tmp)).sort()).toEqual(['other', `tsbuild-launch-${process.pid}-def`, 'tsbuild-launch-x']);
   });
 });

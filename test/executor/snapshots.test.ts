@@ -5,7 +5,7 @@ import { lstat, mkdir, readdir, readFile, rm, unlink, writeFile } from 'node:fs/
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSnapshot, publishSnapshot, snapshotDir } from '../../executor/build/snapshots.js';
-import { readTreeXattrs, unpackImageLayers } from '../../executor/index.js';
+import { mountLowerView, readTreeXattrs, unpackImageLayers } from '../../executor/index.js';
 import { launcherDir } from '../../executor/runtime/launcher.js';
 import {
   type Digest,
@@ -73,6 +73,25 @@ describe.skipIf(skipReason !== undefined)('layer snapshots', () => {
     await writeFile(path.join(root, 'marker'), 'as it was\n');
     expect(await ensureSnapshot(store, other)).toBe(root);
     expect(await readdir(root)).toEqual(['marker']);
+  });
+
+  it('keeps a published snapshot in place, the empty one too: an overlay stacked on it keeps seeing its layers', async () => {
+    const empty = await storeLayer(store, []);
+    const target = await ensureSnapshot(store, empty);
+    const base = await storeLayer(store, [dirEntry('bin'), fileEntry('bin/true', 't\n')]);
+    const view = await mountLowerView([target, await ensureSnapshot(store, base)], path.join(dir, 'view'));
+    try {
+      const before = (await lstat(target)).ino;
+      // Another step that changed nothing publishes the empty layer again: its directory is dropped.
+      const again = path.join(dir, 'again-empty');
+      await mkdir(again);
+      expect(await publishSnapshot(store, empty, again)).toBe(target);
+      expect((await lstat(target)).ino).toBe(before);
+      await expect(lstat(again)).rejects.toThrow(/ENOENT/);
+      expect(await readdir(view.root)).toEqual(['bin']);
+    } finally {
+      await view.release();
+    }
   });
 
   it('turns whiteouts into 0/0 devices and opaque markers into trusted.overlay.opaque, many per layer', async () => {

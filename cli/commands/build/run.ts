@@ -23,6 +23,7 @@ import { defaultStoreRoot, Store } from '../../../image/index.js';
 import type { BuildNetwork, BuildRunOptions, Platform } from '../../../planner/index.js';
 import { fdWriter, stderrTerminal } from '../../stdio.js';
 import { buildArgValues } from '../plan/run.js';
+import { claimCollection } from '../prune/gc-due.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from '../run/interrupt.js';
 import { buildContexts } from './build-context-option.js';
 import { type CallSpec, CallSpecError, parseCallSpec } from './call-spec.js';
@@ -292,11 +293,15 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   }
 }
 
-/** The build cache's collector (prune/auto-gc.ts); it never fails a build that succeeded. */
+/**
+ * The build cache's collector (prune/auto-gc.ts), when due (at most once an hour by default: its code is loaded only
+ * then); it never fails a build that succeeded.
+ */
 async function collectGarbage(store: Store, io: BuildIo): Promise<void> {
   try {
-    const { collectAfterBuild } = await import('../prune/auto-gc.js');
-    await collectAfterBuild(store, io.env);
+    if (!(await claimCollection(store, io.env))) return;
+    const { collectClaimed } = await import('../prune/auto-gc.js');
+    await collectClaimed(store, io.env);
   } catch (error) {
     io.stderr(`WARN: build cache garbage collection: ${(error as Error).message}\n`);
   }
