@@ -12,7 +12,8 @@ import { Semaphore } from '../../executor/build/semaphore.js';
 import { prefetchHits, runStage, type StageRun } from '../../executor/build/stage-runner.js';
 import type { StepEnv } from '../../executor/build/step-env.js';
 import { Store, sha256Digest } from '../../image/index.js';
-import type { PlanStage, PlanStep } from '../../planner/index.js';
+import type { PlanStep } from '../../planner/index.js';
+import { fixtureKey, fixtureStage, fixtureStep } from './plan-fixtures.js';
 
 let dir: string;
 let store: Store;
@@ -24,40 +25,15 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const key = (n: number): string => `sha256:${String(n).repeat(64).slice(0, 64)}`;
+const key = fixtureKey;
+const stageOf = fixtureStage;
 
-function step(n: number, operation: 'none' | 'run' = 'none'): PlanStep {
-  return {
-    kind: 'run',
-    line: n,
-    range: { start: { line: n, column: 1, offset: 0 }, end: { line: n, column: 2, offset: 1 } },
-    instruction: `STEP ${n}`,
-    onbuild: false,
-    args: [],
-    env: [],
-    buildArgs: [],
-    inputs: [],
-    // No filesystem operation: a miss fails right after beforeWork, without touching a layer.
-    operation: operation === 'run' ? { type: 'run', argv: ['true'], mounts: [] } : { type: 'none' },
-    cacheKey: key(n),
-    parentKey: key(9),
-    layer: true,
-  } as PlanStep;
-}
-
-function stageOf(steps: PlanStep[]): PlanStage {
-  return {
-    name: null,
-    index: 0,
-    base: { type: 'scratch' },
-    platform: { os: 'linux', architecture: 'amd64' },
-    line: 1,
-    steps,
-    config: {},
-    fsKey: key(8),
-    imageKey: key(7),
-  };
-}
+// No filesystem operation: a miss fails right after beforeWork, without touching a layer.
+const step = (n: number, operation: 'none' | 'run' = 'none'): PlanStep =>
+  fixtureStep(
+    n,
+    (operation === 'run' ? { type: 'run', argv: ['true'], mounts: [] } : { type: 'none' }) as PlanStep['operation'],
+  );
 
 function runFor(calls: string[]): StageRun {
   return {

@@ -13,7 +13,9 @@ import { runStage, type StageRun } from '../../executor/build/stage-runner.js';
 import type { StepEnv } from '../../executor/build/step-env.js';
 import { UrlContents } from '../../executor/build/url-content.js';
 import { Store, sha256Digest } from '../../image/index.js';
-import type { PlanStage, PlanStep } from '../../planner/index.js';
+import type { PlanStep } from '../../planner/index.js';
+import { copyOp } from './copy-onto-lower-setup.js';
+import { fixtureKey, fixtureStage, fixtureStep } from './plan-fixtures.js';
 
 let dir: string;
 let store: Store;
@@ -25,56 +27,12 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const key = (n: number): string => `sha256:${String(n).repeat(64).slice(0, 64)}`;
+const key = fixtureKey;
+const step = fixtureStep;
+const stageOf = fixtureStage;
 
-function step(n: number, operation: PlanStep['operation'], keyPending = false): PlanStep {
-  return {
-    kind: operation.type === 'copy' ? 'copy' : 'run',
-    line: n,
-    range: { start: { line: n, column: 1, offset: 0 }, end: { line: n, column: 2, offset: 1 } },
-    instruction: `STEP ${n}`,
-    onbuild: false,
-    args: [],
-    env: [],
-    buildArgs: [],
-    inputs: [],
-    operation,
-    cacheKey: key(n),
-    parentKey: key(9),
-    layer: true,
-    ...(keyPending ? { keyPending } : {}),
-  } as PlanStep;
-}
-
-const copyFromStage = (index: number, sources: string[]): PlanStep['operation'] => ({
-  type: 'copy',
-  add: false,
-  sources,
-  dest: '/x',
-  from: { type: 'stage', index },
-  chown: null,
-  chmod: null,
-  link: false,
-  parents: false,
-  excludes: [],
-  checksum: null,
-  keepGitDir: false,
-  unpack: null,
-  inline: [],
-  epoch: null,
-});
-
-const stageOf = (steps: PlanStep[]): PlanStage => ({
-  name: null,
-  index: 0,
-  base: { type: 'scratch' },
-  platform: { os: 'linux', architecture: 'amd64' },
-  line: 1,
-  steps,
-  config: {},
-  fsKey: key(8),
-  imageKey: key(7),
-});
+const copyFromStage = (index: number, sources: string[]): PlanStep['operation'] =>
+  copyOp(sources, '/x', { from: { type: 'stage', index } });
 
 describe('the content a stage copies from other stages', () => {
   it('is read when the stage starts, and the stage ends after the reads', async () => {
