@@ -287,20 +287,28 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
   const planRecord = import('./plan-record.js')
     .then((m) => m.preparePlanRecord(options, contextDir, thePlan))
     .catch(() => null);
+  const rewriteEpoch = options.rewriteTimestamp?.epoch === undefined ? epoch : options.rewriteTimestamp.epoch;
+  const rewriting = options.rewriteTimestamp !== undefined && rewriteEpoch !== null;
+  const tags = options.tags ?? [];
+  const keepUntagged = options.keepUntagged ?? true;
   let image = await commitImage(options.store, stage, result, {
     labels: options.labels ?? {},
     epoch,
     now,
-    tags: options.tags ?? [],
-    keepUntagged: options.keepUntagged ?? true,
+    // With rewrite-timestamp only the rewritten image is named (or kept): the one before it is no result of the build.
+    tags: rewriting ? [] : tags,
+    keepUntagged: rewriting ? false : keepUntagged,
     // A step the filter ran again made this image's layers anew: its history is this build's, not a stored one.
     noCache: noCache || result.rebuilt === true,
   });
-  const rewriteEpoch = options.rewriteTimestamp?.epoch === undefined ? epoch : options.rewriteTimestamp.epoch;
-  if (options.rewriteTimestamp !== undefined && rewriteEpoch !== null) {
+  if (rewriting && rewriteEpoch !== null) {
     const baseLayers = await baseLayerCount(options.store, thePlan, stage);
     const rewritten = await rewriteTimestamps(options.store, image.manifestDigest, baseLayers, rewriteEpoch);
-    for (const tag of options.tags ?? []) await options.store.tag(tag, rewritten.manifestDigest);
+    for (const tag of tags) await options.store.tag(tag, rewritten.manifestDigest);
+    if (tags.length === 0 && keepUntagged) {
+      const size = await options.store.blobSize(rewritten.manifestDigest);
+      await options.store.keepDangling({ mediaType: image.manifest.mediaType, digest: rewritten.manifestDigest, size });
+    }
     image = { ...image, ...rewritten, config: rewritten.config };
   }
   exporting.note(`writing image ${image.configDigest} done`);

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildCliOptions, BuildIo } from '../../cli/commands/build/run.js';
-import type { ImageIndex, ImageManifest, Store } from '../../image/index.js';
+import { type ImageIndex, type ImageManifest, readIndexFile, type Store } from '../../image/index.js';
 import { buildCommand } from './build-command.js';
 import { freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
 
@@ -87,6 +87,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build: tty progre
     const dir = await freshDir('o');
     const oci = path.join(dir, 'image.oci.tar');
     const docker = path.join(dir, 'image.docker.tar');
+    const entriesBefore = (await readIndexFile(store.paths.indexJson)).manifests.map((m) => m.digest);
     const result = await cli(
       store,
       {
@@ -126,5 +127,12 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build: tty progre
     const dockerManifest = tarJson<{ Config: string }[]>(docker, 'manifest.json');
     expect(`sha256:${dockerManifest[0]!.Config.replace('.json', '')}`).toBe(result.stdout.trim());
     expect(manifest.config.digest).toBe(result.stdout.trim());
+    // The store keeps the rewritten image (untagged, so dangling), not also the one before the rewrite.
+    const added = (await readIndexFile(store.paths.indexJson)).manifests.filter(
+      (m) => !entriesBefore.includes(m.digest),
+    );
+    expect(await Promise.all(added.map(async (m) => (await store.resolve(m.digest)).configDigest))).toEqual([
+      result.stdout.trim(),
+    ]);
   });
 });
