@@ -15,6 +15,7 @@ export const DockerMediaType = {
   manifest: 'application/vnd.docker.distribution.manifest.v2+json',
   manifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
   config: 'application/vnd.docker.container.image.v1+json',
+  layer: 'application/vnd.docker.image.rootfs.diff.tar',
   layerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
   layerForeignGzip: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
 } as const;
@@ -37,10 +38,25 @@ export function layerCompression(mediaType: string): 'gzip' | 'zstd' | 'none' {
   return 'none';
 }
 
-export function mediaTypesFor(family: MediaTypeFamily): { manifest: string; config: string; layerGzip: string } {
+export function mediaTypesFor(family: MediaTypeFamily): {
+  manifest: string;
+  config: string;
+  layer: string;
+  layerGzip: string;
+} {
   return family === 'oci'
-    ? { manifest: OciMediaType.manifest, config: OciMediaType.config, layerGzip: OciMediaType.layerGzip }
-    : { manifest: DockerMediaType.manifest, config: DockerMediaType.config, layerGzip: DockerMediaType.layerGzip };
+    ? {
+        manifest: OciMediaType.manifest,
+        config: OciMediaType.config,
+        layer: OciMediaType.layer,
+        layerGzip: OciMediaType.layerGzip,
+      }
+    : {
+        manifest: DockerMediaType.manifest,
+        config: DockerMediaType.config,
+        layer: DockerMediaType.layer,
+        layerGzip: DockerMediaType.layerGzip,
+      };
 }
 
 /** Annotation keys the store and archives use. */

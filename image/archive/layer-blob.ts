@@ -37,6 +37,18 @@ export async function storeLayerAsGzip(
   return digests;
 }
 
+/**
+ * Stores a layer given as tar, tar+gzip or tar+zstd (bytes or stream) uncompressed, as tsbuild keeps the layers it
+ * builds: its digest is its diff_id. Compression happens when it leaves the machine (push, archives).
+ */
+export async function storeLayerUncompressed(
+  store: Store,
+  input: Uint8Array | AsyncIterable<Uint8Array>,
+): Promise<LayerDigests> {
+  const stored = await store.putBlob(await decompressedStream(input));
+  return { diffId: stored.digest, uncompressedSize: stored.size, digest: stored.digest, size: stored.size };
+}
+
 /** The uncompressed tar of a stored layer, whatever its compression. */
 export function uncompressedLayer(store: Store, layer: Descriptor): Readable {
   return decompressed(store.openBlob(layer.digest), layerCompression(layer.mediaType));
