@@ -132,8 +132,8 @@ export async function lookupStep(store: Store, key: string, mode: LookupMode = '
  * it the layer cannot be mounted nor rebuilt, so the step must run again.
  */
 async function layerAvailable(store: Store, layer: LayerRef): Promise<boolean> {
-  if (!(await store.hasBlob(layer.digest))) return false;
-  if (!(await store.isLazyLayer(layer.digest))) return true;
+  const form = await store.blobForm(layer.digest);
+  if (form !== 'recipe') return form === 'file';
   return access(path.join(store.paths.snapshots, snapshotId(layer))).then(
     () => true,
     () => false,

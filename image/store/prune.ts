@@ -33,8 +33,7 @@ interface PrunableStore {
     locks: string;
     recipes: string;
   };
-  hasBlob(digest: Digest): Promise<boolean>;
-  isLazyLayer(digest: Digest): Promise<boolean>;
+  blobForm(digest: Digest): Promise<'file' | 'recipe' | null>;
   blobPath(digest: Digest): string;
   readBlob(digest: Digest): Promise<Buffer>;
 }
@@ -43,10 +42,12 @@ const maxWalkedJson = 4 * 1024 * 1024;
 
 /** Marks `digest` and, when it is a manifest or index, everything it references. */
 async function mark(store: PrunableStore, digest: Digest, live: Set<string>): Promise<void> {
-  if (live.has(digest) || !(await store.hasBlob(digest))) return;
+  if (live.has(digest)) return;
+  const form = await store.blobForm(digest);
+  if (form === null) return;
   live.add(digest);
   // A layer kept as its snapshot (layer-recipe.ts) references nothing; reading it would rebuild its tar.
-  if (await store.isLazyLayer(digest)) return;
+  if (form === 'recipe') return;
   const size = await stat(store.blobPath(digest)).then(
     (s) => s.size,
     () => 0, // materialised and gone between the checks: nothing left to walk

@@ -75,17 +75,25 @@ export class Store {
     return path.join(this.paths.blobs, digestHex(digest));
   }
 
-  /** True when the blob is stored, as a file or as a layer's recipe (layer-recipe.ts). */
-  async hasBlob(digest: Digest): Promise<boolean> {
+  /**
+   * How the blob is stored: a file in `blobs/`, a layer's recipe only (kept as its snapshot: layer-recipe.ts), or not
+   * at all. One check for the common case, a file.
+   */
+  async blobForm(digest: Digest): Promise<'file' | 'recipe' | null> {
     const file = this.blobPath(digest);
-    if (await fileExists(file)) return true;
-    if (await fileExists(recipePath(this.paths.recipes, digest))) return true;
-    return fileExists(file); // materialised (and its recipe removed) between the two checks
+    if (await fileExists(file)) return 'file';
+    if (await fileExists(recipePath(this.paths.recipes, digest))) return 'recipe';
+    return (await fileExists(file)) ? 'file' : null; // materialised (and its recipe removed) between the two checks
+  }
+
+  /** True when the blob is stored, as a file or as a layer's recipe. */
+  async hasBlob(digest: Digest): Promise<boolean> {
+    return (await this.blobForm(digest)) !== null;
   }
 
   /** True when the blob is a layer kept only as its snapshot: no file in `blobs/` (yet). */
   async isLazyLayer(digest: Digest): Promise<boolean> {
-    return !(await fileExists(this.blobPath(digest))) && (await fileExists(recipePath(this.paths.recipes, digest)));
+    return (await this.blobForm(digest)) === 'recipe';
   }
 
   async blobSize(digest: Digest): Promise<number> {

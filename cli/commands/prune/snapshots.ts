@@ -34,8 +34,9 @@ export async function pruneSnapshots(
   const diffIds = new Set<string>(reachable.diffIds);
   const { layers } = reachable;
   for (const digest of extraLayers) {
-    if (layers.has(digest) || !(await store.hasBlob(digest))) continue;
-    if (await store.isLazyLayer(digest)) {
+    const form = layers.has(digest) ? null : await store.blobForm(digest);
+    if (form === null) continue;
+    if (form === 'recipe') {
       diffIds.add(digest); // uncompressed: its digest is its diff_id
       continue;
     }
