@@ -5,7 +5,7 @@
 import { type Descriptor, type HistoryEntry, layerContentSize } from '../../../image/index.js';
 import { GoStruct } from '../../template/index.js';
 import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from '../images/command-io.js';
-import { contextJson, FormatError, renderRows } from '../images/format.js';
+import { contextJson, printRows } from '../images/format.js';
 import { ellipsis, humanDuration, humanSize, shortId } from '../images/human.js';
 import { goRfc3339 } from '../images/local-time.js';
 
@@ -89,13 +89,6 @@ export async function run(opts: HistoryOptions, io: CommandIo = processIo): Prom
       };
       contexts.push(new GoStruct('*image.historyContext', fields, contextJson(fields), true));
     }
-    try {
-      io.stdout(renderRows(format, contexts, header));
-    } catch (error) {
-      if (!(error instanceof FormatError)) throw error;
-      io.stderr(`${error.message}\n`);
-      return 1;
-    }
-    return 0;
+    return printRows(io, format, contexts, header) ? 0 : 1;
   });
 }

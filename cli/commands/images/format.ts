@@ -15,6 +15,7 @@ import {
   type Value,
 } from '../../template/index.js';
 import { tabwrite } from '../build/go-tabwriter.js';
+import type { CommandIo } from './command-io.js';
 
 /** A bad `--format`: docker prints the message alone and exits 1. */
 export class FormatError extends Error {}
@@ -39,6 +40,28 @@ function parseFormat(text: string): Template {
     if (error instanceof TemplateParseError) throw new FormatError(`template parsing error: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * Writes `renderRows` to stdout; a template that fails on a row is reported as docker reports it (its message on
+ * stderr) and gives false, with nothing written.
+ */
+export function printRows(
+  io: Pick<CommandIo, 'stdout' | 'stderr'>,
+  format: string,
+  rows: readonly Value[],
+  header: Readonly<Record<string, string>>,
+): boolean {
+  let text: string;
+  try {
+    text = renderRows(format, rows, header);
+  } catch (error) {
+    if (!(error instanceof FormatError)) throw error;
+    io.stderr(`${error.message}\n`);
+    return false;
+  }
+  io.stdout(text);
+  return true;
 }
 
 /** The output of `format` for `rows`; `header` names the columns of a table (field → column name). */

@@ -5,7 +5,7 @@ import type { Store } from '../../../image/index.js';
 import { type CatalogEntry, imageSize, type LayerSizes, listCatalog } from './catalog.js';
 import { type CommandIo, errorText, guarded, openStore, processIo, type StoreOptions } from './command-io.js';
 import { entryFilter, FilterError, parseFilterArgs } from './filters.js';
-import { FormatError, isTableFormat, renderRows } from './format.js';
+import { FormatError, isTableFormat, printRows } from './format.js';
 import { imageRow, imagesHeader } from './image-context.js';
 
 export interface ImagesOptions extends StoreOptions {
@@ -99,13 +99,7 @@ export async function run(opts: ImagesOptions, io: CommandIo = processIo): Promi
       now,
     };
     const rows = entries.map((entry, i) => imageRow(entry, sizes[i], context));
-    try {
-      io.stdout(renderRows(format, rows, imagesHeader));
-    } catch (error) {
-      if (!(error instanceof FormatError)) throw error;
-      io.stderr(`${error.message}\n`);
-      return 1;
-    }
+    if (!printRows(io, format, rows, imagesHeader)) return 1;
     for (const message of failures) io.stderr(`Error: ${message}\n`);
     return failures.size > 0 ? 1 : 0;
   });
