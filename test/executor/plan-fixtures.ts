@@ -1,4 +1,8 @@
 // Hand-made plan stages for the stage runner's tests: steps with fixed keys (`fixtureKey(n)`) and no real inputs.
+import { silentProgress } from '../../executor/build/progress.js';
+import { Semaphore } from '../../executor/build/semaphore.js';
+import type { StageRun } from '../../executor/build/stage-runner.js';
+import type { StepEnv } from '../../executor/build/step-env.js';
 import type { PlanStage, PlanStep } from '../../planner/index.js';
 
 /** A digest-shaped key made of the digit `n`. */
@@ -37,4 +41,9 @@ export function fixtureStage(steps: PlanStep[]): PlanStage {
     fsKey: fixtureKey(8),
     imageKey: fixtureKey(7),
   };
+}
+
+/** A stage run with one job, no cache bypass, no epoch, that calls `beforeWork` before a step that missed works. */
+export function fixtureRun(env: StepEnv, beforeWork: StageRun['beforeWork']): StageRun {
+  return { env, progress: silentProgress, jobs: new Semaphore(1), noCache: false, epoch: null, label: '', beforeWork };
 }

@@ -7,13 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordStep } from '../../executor/build/cache-index.js';
-import { silentProgress } from '../../executor/build/progress.js';
-import { Semaphore } from '../../executor/build/semaphore.js';
 import { prefetchHits, runStage, type StageRun } from '../../executor/build/stage-runner.js';
 import type { StepEnv } from '../../executor/build/step-env.js';
 import { Store, sha256Digest } from '../../image/index.js';
 import type { PlanStep } from '../../planner/index.js';
-import { fixtureKey, fixtureStage, fixtureStep } from './plan-fixtures.js';
+import { fixtureKey, fixtureRun, fixtureStage, fixtureStep } from './plan-fixtures.js';
 
 let dir: string;
 let store: Store;
@@ -36,17 +34,9 @@ const step = (n: number, operation: 'none' | 'run' = 'none'): PlanStep =>
   );
 
 function runFor(calls: string[]): StageRun {
-  return {
-    env: { store } as unknown as StepEnv,
-    progress: silentProgress,
-    jobs: new Semaphore(1),
-    noCache: false,
-    epoch: null,
-    label: '',
-    beforeWork: async (runAhead) => {
-      calls.push(`beforeWork runAhead=${runAhead}`);
-    },
-  };
+  return fixtureRun({ store } as unknown as StepEnv, async (runAhead) => {
+    calls.push(`beforeWork runAhead=${runAhead}`);
+  });
 }
 
 async function cache(n: number): Promise<void> {

@@ -7,15 +7,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordStep } from '../../executor/build/cache-index.js';
 import { completeKey, stageInputs } from '../../executor/build/content-key.js';
 import type { FsState } from '../../executor/build/layer-ref.js';
-import { silentProgress } from '../../executor/build/progress.js';
-import { Semaphore } from '../../executor/build/semaphore.js';
-import { runStage, type StageRun } from '../../executor/build/stage-runner.js';
+import { runStage } from '../../executor/build/stage-runner.js';
 import type { StepEnv } from '../../executor/build/step-env.js';
 import { UrlContents } from '../../executor/build/url-content.js';
 import { Store, sha256Digest } from '../../image/index.js';
 import type { PlanStep } from '../../planner/index.js';
 import { copyOp } from './copy-onto-lower-setup.js';
-import { fixtureKey, fixtureStage, fixtureStep } from './plan-fixtures.js';
+import { fixtureKey, fixtureRun, fixtureStage, fixtureStep } from './plan-fixtures.js';
 
 let dir: string;
 let store: Store;
@@ -52,18 +50,10 @@ describe('the content a stage copies from other stages', () => {
         return { layers: [] };
       },
     } as unknown as StepEnv;
-    const run: StageRun = {
-      env,
-      progress: silentProgress,
-      jobs: new Semaphore(1),
-      noCache: false,
-      epoch: null,
-      label: '',
-      beforeWork: async () => {
-        events.push('step 1 works');
-        sourceDone();
-      },
-    };
+    const run = fixtureRun(env, async () => {
+      events.push('step 1 works');
+      sourceDone();
+    });
     // Step 1 misses and fails right after beforeWork (no filesystem operation): step 2's turn never comes.
     const stage = stageOf([step(1, { type: 'none' } as PlanStep['operation']), step(2, copyFromStage(3, ['/']), true)]);
     await expect(runStage(run, stage, { fs: { layers: [] }, history: [] })).rejects.toThrow(
@@ -92,17 +82,9 @@ describe('the content a stage copies from other stages', () => {
       stageFs: async (): Promise<FsState> => ({ layers: [] }),
       readViews: { doneReading: () => events.push('done reading') },
     } as unknown as StepEnv;
-    const run: StageRun = {
-      env,
-      progress: silentProgress,
-      jobs: new Semaphore(1),
-      noCache: false,
-      epoch: null,
-      label: '',
-      beforeWork: async () => {
-        events.push('a step works');
-      },
-    };
+    const run = fixtureRun(env, async () => {
+      events.push('a step works');
+    });
     // The COPY --from step is cached (under its completed key); the step after it misses and fails.
     const copy = step(1, copyFromStage(3, ['/']), true);
     // Computed without the views: the stage then finds the content digest remembered (content-memo.ts).
