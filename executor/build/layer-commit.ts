@@ -20,7 +20,8 @@ import {
   tarChunks,
 } from '../../image/index.js';
 import type { LayerEntry } from '../diff/layer-entry.js';
-import { type LayerRef, snapshotIdOf } from './layer-ref.js';
+import type { LayerRef } from './layer-ref.js';
+import { snapshotDir } from './snapshots.js';
 
 /** The tar entry of a layer entry, its content read from the differ's source path when the tar is written. */
 export function toTarEntry(entry: LayerEntry): TarEntry {
@@ -178,19 +179,12 @@ export async function commitStepLayer(
   const digest: Digest = `sha256:${hash.digest('hex')}`;
   const layer = layerRefOf({ digest, size });
   // Built before (its blob written since, for an export): nothing to record.
-  if (
-    await utimes(store.blobPath(digest), new Date(), new Date()).then(
-      () => true,
-      () => false,
-    )
-  ) {
-    return { layer };
-  }
+  if (await touchStoredBlob(store, digest)) return { layer };
   const recipe: LayerRecipe = {
     version: 1,
     digest,
     size,
-    snapshot: path.relative(store.root, path.join(store.paths.snapshots, snapshotIdOf(digest))),
+    snapshot: path.relative(store.root, snapshotDir(store, layer)),
     entries: prepared.map((entry) => recipeEntry(entry, sources.get(entry.path))),
   };
   return { layer, recipe };
@@ -236,12 +230,19 @@ async function putSmallBlob(store: Store, prepared: readonly TarEntry[]): Promis
   for await (const chunk of tarChunks(readAhead(prepared))) chunks.push(chunk);
   const bytes = Buffer.concat(chunks);
   const digest: Digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  return (await touchStoredBlob(store, digest)) ? { digest, size: bytes.length } : store.putBlob(bytes, digest);
+}
+
+/**
+ * True when the store has the blob as a file already; its mtime is then refreshed, as the store does for a blob
+ * written twice, so a prune's grace period covers it.
+ */
+function touchStoredBlob(store: Store, digest: Digest): Promise<boolean> {
   const now = new Date();
-  const present = await utimes(store.blobPath(digest), now, now).then(
+  return utimes(store.blobPath(digest), now, now).then(
     () => true,
     () => false,
   );
-  return present ? { digest, size: bytes.length } : store.putBlob(bytes, digest);
 }
 
 /** Stores a finished layer tar (a direct copy's, already in canonical order). */
