@@ -14,6 +14,7 @@ export * from './layer/extract-layer.js';
 export * from './layer/fs-entry.js';
 export * from './layer/hashing-stream.js';
 export * from './layer/layer-order.js';
+export * from './layer/read-ahead.js';
 export * from './layer/safe-path.js';
 export * from './layer/tar-content-size.js';
 export * from './layer/tar-entry.js';

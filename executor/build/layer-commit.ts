@@ -13,6 +13,8 @@ import {
   OciMediaType,
   pooledBufferBytes,
   prepareLayerEntries,
+  readAhead,
+  readAheadFileBytes,
   recipeEntry,
   type Store,
   type TarEntry,
@@ -100,34 +102,8 @@ async function* readReusing(file: string, size: number): AsyncGenerator<Uint8Arr
 }
 
 const smallFile = 1 << 20;
-/** Files up to this size are read whole ahead of the tar writer; bigger ones stream through pooled buffers. */
-const prefetchedFile = 64 * 1024;
-
-/**
- * Entries in order, with the content of small files (up to `prefetchedFile`) read ahead, up to `window` at once:
- * the tar writer is sequential, and reading one small file at a time leaves the disk idle between reads. Bigger
- * files are read when the writer reaches them.
- */
-export async function* readAhead(entries: readonly TarEntry[], window = 64): AsyncGenerator<TarEntry> {
-  const loads: (Promise<TarEntry> | TarEntry | undefined)[] = [];
-  const load = (entry: TarEntry): Promise<TarEntry> | TarEntry => {
-    const content = entry.content;
-    if (typeof content !== 'function' || (entry.size ?? 0) > prefetchedFile) return entry;
-    return (async () => {
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of content()) chunks.push(chunk);
-      // Mostly one chunk (a file read whole): no copy.
-      return { ...entry, content: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) };
-    })();
-  };
-  let next = 0;
-  for (let i = 0; i < entries.length; i++) {
-    while (next < entries.length && next < i + window) loads.push(load(entries[next++]));
-    const current = loads[i] as Promise<TarEntry> | TarEntry;
-    loads[i] = undefined; // the content is released once written
-    yield await current;
-  }
-}
+/** Files up to this size are read whole ahead of the tar writer (readAhead); bigger ones stream through pooled buffers. */
+const prefetchedFile = readAheadFileBytes;
 
 /** Writes the layer of `entries` into the store; `epoch` clamps mtimes (SOURCE_DATE_EPOCH). */
 export async function commitLayer(

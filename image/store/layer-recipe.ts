@@ -11,6 +11,7 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from '../digest.js';
 import { digestHex } from '../digest.js';
+import { readAhead, readAheadFileBytes } from '../layer/read-ahead.js';
 import type { TarEntry, TarHeader } from '../layer/tar-entry.js';
 import { tarChunks } from '../layer/tar-writer.js';
 import { fsyncDir, writeFileAtomic } from './atomic-file.js';
@@ -97,7 +98,7 @@ export async function* recipeTar(storeRoot: string, recipe: LayerRecipe): AsyncG
   const snapshot = path.join(storeRoot, recipe.snapshot);
   const hash = createHash('sha256');
   let size = 0;
-  for await (const chunk of tarChunks(withContent(snapshot, recipe))) {
+  for await (const chunk of tarChunks(readAhead(tarEntries(snapshot, recipe)))) {
     hash.update(chunk);
     size += chunk.length;
     yield chunk;
@@ -111,42 +112,24 @@ export async function* recipeTar(storeRoot: string, recipe: LayerRecipe): AsyncG
   }
 }
 
-/** Files up to this size are read whole, up to `readAhead` of them ahead of the tar writer (most of a layer). */
-const smallFile = 64 * 1024;
-const readAhead = 64;
+/** Files bigger than this are checked for their size before they are read (see fileChunks). */
+const smallFile = readAheadFileBytes;
 const chunkBytes = 1 << 20;
 
-/** The recipe's entries as tar entries, small files' content already read (a package install has tens of thousands). */
-async function* withContent(snapshot: string, recipe: LayerRecipe): AsyncGenerator<TarEntry> {
-  const entries = recipe.entries;
-  const loads: (Promise<TarEntry> | undefined)[] = [];
-  const load = async (entry: RecipeEntry): Promise<TarEntry> => {
+/** The recipe's entries as tar entries, each file's content read from the snapshot. */
+function tarEntries(snapshot: string, recipe: LayerRecipe): TarEntry[] {
+  return recipe.entries.map((entry) => {
     const { source, xattrs, ...header } = entry;
-    const tarEntry: TarEntry = {
+    return {
       ...header,
       ...(xattrs === undefined
         ? {}
         : { xattrs: Object.fromEntries(Object.entries(xattrs).map(([k, v]) => [k, Buffer.from(v, 'base64')])) }),
+      ...(source === undefined
+        ? {}
+        : { content: () => fileChunks(snapshotPath(snapshot, source, recipe.digest), entry.size ?? 0, recipe.digest) }),
     };
-    if (source === undefined) return tarEntry;
-    const size = entry.size ?? 0;
-    const file = snapshotPath(snapshot, source, recipe.digest);
-    if (size > smallFile) return { ...tarEntry, content: () => fileChunks(file, size, recipe.digest) };
-    const chunks: Buffer[] = [];
-    for await (const chunk of fileChunks(file, size, recipe.digest)) chunks.push(chunk);
-    return { ...tarEntry, content: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) };
-  };
-  let next = 0;
-  for (let i = 0; i < entries.length; i++) {
-    while (next < entries.length && next < i + readAhead) {
-      const pending = load(entries[next++] as RecipeEntry);
-      pending.catch(() => {}); // awaited in turn below
-      loads.push(pending);
-    }
-    const current = loads[i] as Promise<TarEntry>;
-    loads[i] = undefined; // its content is released once written
-    yield await current;
-  }
+  });
 }
 
 function snapshotPath(snapshot: string, source: string, digest: Digest): string {
