@@ -25,6 +25,8 @@ export interface StepWorkspace {
   readonly root: string;
   /** A private directory for the step's own files (runtime bundle, downloads); removed afterwards. */
   readonly scratch: string;
+  /** Called once the step's runtime has started: the commits of the layers below may start (pending-snapshot.ts). */
+  readonly runtimeStarted?: () => void;
 }
 
 export interface FsStepOptions {
@@ -156,13 +158,18 @@ async function changesOf(
       volatile: true,
     });
     trace('mount');
+    const startCommits = () => {
+      for (const snapshot of fs.pending ?? []) snapshot.startCommit();
+    };
     try {
       await scratchMade;
-      await work({ root: mount.target, scratch });
+      await work({ root: mount.target, scratch, runtimeStarted: startCommits });
     } catch (error) {
+      startCommits();
       await mount.unmount();
       throw error;
     }
+    startCommits();
     trace('work');
     leftovers.unmounting = mount.unmount();
     leftovers.unmounting.catch(() => {}); // awaited below

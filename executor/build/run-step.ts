@@ -95,6 +95,7 @@ export async function performRun(
         onOutput(chunk, 'stderr');
       },
       ...(env.signal === undefined ? {} : { signal: env.signal }),
+      ...(ws.runtimeStarted === undefined ? {} : { onStarted: ws.runtimeStarted }),
     }).finally(stopWarming);
     trace('work.runc');
     if (result.exitCode !== 0) {

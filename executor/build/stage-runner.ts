@@ -100,9 +100,9 @@ export async function runStage(
     pending = [];
     for (const { snapshot, step } of steps) {
       try {
-        layers = [...layers, await snapshot.settled];
+        layers = [...layers, await snapshot.settle()];
       } catch (error) {
-        await Promise.allSettled(steps.map((p) => p.snapshot.settled));
+        await Promise.allSettled(steps.map((p) => p.snapshot.settle()));
         throw asBuildError(error, step);
       }
     }
@@ -154,7 +154,7 @@ export async function runStage(
   } catch (error) {
     // No commit of this stage goes on after the build has failed: its files and mounts are cleaned up first. A
     // commit that failed came first: it is the error to report.
-    const commits = await Promise.allSettled(pending.map((p) => p.snapshot.settled));
+    const commits = await Promise.allSettled(pending.map((p) => p.snapshot.settle()));
     const failed = commits.findIndex((commit) => commit.status === 'rejected');
     if (failed < 0) throw error;
     throw asBuildError((commits[failed] as PromiseRejectedResult).reason, pending[failed].step);

@@ -41,6 +41,8 @@ export interface RunContainerOptions {
    * `docker run` proxies the signals it receives (a process that handles SIGTERM then shuts down as it would).
    */
   readonly onRelay?: (relay: (signal: NodeJS.Signals) => void) => void;
+  /** Called once the runtime's process runs (it is creating the container), before the container process ends. */
+  readonly onStarted?: () => void;
 }
 
 export interface RunContainerResult {
@@ -200,6 +202,7 @@ async function launchForeground(
       stderr: fifos[1],
       onStart: (started) => {
         pid = started;
+        options.onStarted?.();
       },
     });
     await Promise.all(outputs.map((output) => output.releaseWriter()));

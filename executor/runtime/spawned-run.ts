@@ -86,6 +86,7 @@ export function spawnRun(run: SpawnedRun): Promise<SpawnedResult> {
       reject(new RuntimeError(`cannot start ${invocation.command}: ${(error as Error).message}`, -1));
       return;
     }
+    options.onStarted?.();
     // With script(1), its own complaints are on its stderr and runc's on fd 3.
     const errorStreams = options.terminal === 'private' ? [child.stderr, child.stdio[3]] : [child.stderr];
     if (options.terminal === undefined && options.stdin !== undefined && child.stdin !== null) {

@@ -69,6 +69,7 @@ export interface StepOptions {
   readonly env?: readonly string[];
   readonly cwd?: string;
   readonly signal?: AbortSignal;
+  readonly onStarted?: () => void;
 }
 
 export interface StepResult {
@@ -123,6 +124,7 @@ export async function runStep(dir: string, imageLayers: readonly string[], optio
         stderr += chunk.toString();
       },
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.onStarted === undefined ? {} : { onStarted: options.onStarted }),
     });
     await mount.unmount();
     // A step that changed nothing needs no lower view (a read-only overlay mount) to be diffed.

@@ -20,10 +20,48 @@ function pendingWithGate() {
     });
     return layer;
   });
+  snapshot.startCommit();
   return { snapshot, events, commit };
 }
 
+/** A snapshot that records when its commit starts. */
+function recordingStart() {
+  const events: string[] = [];
+  const snapshot = new PendingSnapshot('/tmp/u', async () => {
+    events.push('commit started');
+    return layer;
+  });
+  return { snapshot, events };
+}
+
 describe('PendingSnapshot', () => {
+  it('starts its commit only when told (the next step runs its runtime), once', async () => {
+    const { snapshot, events } = recordingStart();
+    await tick();
+    await tick();
+    expect(events).toEqual([]);
+    snapshot.startCommit();
+    snapshot.startCommit();
+    expect(await snapshot.settled).toBe(layer);
+    expect(events).toEqual(['commit started']);
+  });
+
+  it('starts its commit when the stage waits for the layer', async () => {
+    const { snapshot, events } = recordingStart();
+    await tick();
+    expect(events).toEqual([]);
+    expect(await snapshot.settle()).toBe(layer);
+    expect(events).toEqual(['commit started']);
+  });
+
+  it('starts its commit by itself when nothing tells it within 50 ms (the next step waits for a job slot)', async () => {
+    const started = performance.now();
+    const { snapshot, events } = recordingStart();
+    expect(await snapshot.settled).toBe(layer);
+    expect(events).toEqual(['commit started']);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
   it('is published only once nothing holds it, and is then found where it was published', async () => {
     const { snapshot, events, commit } = pendingWithGate();
     const held = await holdAll([snapshot]);
@@ -58,6 +96,7 @@ describe('PendingSnapshot', () => {
       });
       return layer;
     });
+    snapshot.startCommit();
     await tick();
     const dir = snapshot.hold();
     finishMove();
@@ -74,6 +113,7 @@ describe('PendingSnapshot', () => {
       });
       throw new Error('commit failed');
     });
+    snapshot.startCommit();
     const first = await holdAll([snapshot]);
     const second = await holdAll([snapshot]);
     first.release();
@@ -97,6 +137,7 @@ describe('PendingSnapshot', () => {
       await self.moveWhenFree(() => renaming);
       return layer;
     });
+    broken.startCommit();
     await tick();
     // `first` is held, then the hold of `broken` waits for its publish, which fails.
     const holding = holdAll([first, broken]);
