@@ -1,7 +1,8 @@
 // The executor's public surface. So far: RUN isolation (runtime spec, runc), overlay snapshots and
 // the upper-dir differ; the build itself (plan → stages → image) is executor/build/.
 export { compressionOf, decompressed, isTarHeader, readHead } from './build/archive.js';
-export { type BuildOptions, type BuildResult, build, type PlannedBuild } from './build/build.js';
+export { build } from './build/build.js';
+export type { BuildOptions, BuildResult, PlannedBuild } from './build/build-options.js';
 export {
   type CacheFilter,
   type CachePrunePolicy,

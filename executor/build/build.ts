@@ -3,137 +3,34 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ContextSnapshot, contextStatCacheFile, StatCache, snapshotContext } from '../../cache/index.js';
-import type { Digest, ImageConfig as OciImageConfig, RegistryClient, Store } from '../../image/index.js';
+import type { Store } from '../../image/index.js';
 import {
-  type BuildNetwork,
-  type BuildRunOptions,
   copiesWholeContext,
   type Diagnostic,
   hasLocation,
   type Plan,
   type PlanOptions,
-  type Platform,
   parse,
   plan,
   snapshotSource,
 } from '../../planner/index.js';
 import type { CacheSpec } from '../cache-transfer/index.js';
 import { gitResolver } from '../git/index.js';
+import type { BuildOptions, BuildResult } from './build-options.js';
 import { BuildError } from './errors.js';
 import { type GitAgent, gitAgent } from './git-ssh.js';
 import { commitImage } from './image-commit.js';
-import type { FsState } from './layer-ref.js';
 import { registerBuild } from './live-builds.js';
-import { type BuildContextOption, loadNamedContexts } from './named-contexts.js';
-import type { Progress } from './progress.js';
-import type { PullPolicy } from './pull-base.js';
+import { loadNamedContexts } from './named-contexts.js';
 import { ReadViews } from './read-views.js';
 import { baseLayerCount, rewriteTimestamps } from './rewrite-timestamp.js';
 import { runStages } from './schedule.js';
 import { Semaphore } from './semaphore.js';
 import { sourceEpochResolver } from './source-epoch.js';
-import type { SshSource } from './ssh-forward.js';
 import { readsViews } from './stage-runner.js';
-import type { SecretSource } from './step-env.js';
 import { baseImageResolver } from './store-images.js';
 import { refuseUnrunnableSteps } from './unrunnable-steps.js';
 import { UrlContents } from './url-content.js';
-
-export interface BuildOptions {
-  readonly store: Store;
-  readonly contextDir: string;
-  /** Path of the Dockerfile (default `<context>/Dockerfile`). */
-  readonly dockerfile?: string;
-  /** The Dockerfile's text, when it does not come from a file (stdin). */
-  readonly dockerfileText?: string;
-  /** The context dir is a throw-away unpacked tar (stdin): keep no stat cache for it in the store. */
-  readonly ephemeralContext?: boolean;
-  /** `false`: apply no .dockerignore (a remote context: BuildKit reads none for it). */
-  readonly dockerignore?: boolean;
-  readonly tags?: readonly string[];
-  /**
-   * `false`: an untagged image is not kept in the store as a dangling image (a build whose only outputs are files:
-   * buildx stores no image for `-o type=local|tar`). Its blobs stay for the build cache.
-   */
-  readonly keepUntagged?: boolean;
-  readonly target?: string;
-  readonly buildArgs?: Readonly<Record<string, string>>;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly noCache?: boolean;
-  /**
-   * `--no-cache-filter`: stage names (matched as BuildKit does, ignoring case; `''` is every unnamed stage) whose
-   * RUN, COPY and ADD steps run again even when cached, and with them every step built on what they made.
-   */
-  readonly noCacheFilter?: readonly string[];
-  /** Steps running at once (default: number of CPUs). */
-  readonly jobs?: number;
-  readonly progress: Progress;
-  readonly secrets?: ReadonlyMap<string, SecretSource>;
-  /** `--ssh` agents by id (an agent socket, or key files), for RUN --mount=type=ssh. */
-  readonly ssh?: ReadonlyMap<string, SshSource>;
-  /** Hostname of RUN steps (default: the BUILDKIT_SANDBOX_HOSTNAME build arg, else `buildkitsandbox`). */
-  readonly hostname?: string;
-  /** OCI runtime binary (default `runc`). */
-  readonly runtime?: string;
-  /** `--network`: the network of RUN steps that name none (default: the host's). */
-  readonly network?: BuildNetwork;
-  /** `--add-host`, `--shm-size` and `--ulimit`: what every RUN step gets (and its key, as BuildKit keys them). */
-  readonly run?: BuildRunOptions;
-  /** `--platform`: the platform to build for (default: this machine's). */
-  readonly platform?: Platform;
-  /** `--build-context NAME=VALUE` by normalised name (planner `contextName`). */
-  readonly namedContexts?: ReadonlyMap<string, BuildContextOption>;
-  /** `--cache-to` values (`type=local,dest=DIR`, `type=registry,ref=…`, `mode=min|max`). */
-  readonly cacheTo?: readonly string[];
-  /** `--cache-from` values (`type=local,src=DIR`, `type=registry,ref=…`). */
-  readonly cacheFrom?: readonly string[];
-  /**
-   * The exporter option `rewrite-timestamp=true`: layers this build added get no mtime later than
-   * SOURCE_DATE_EPOCH and are annotated with it; tags and the result name the rewritten image.
-   */
-  readonly rewriteTimestamp?: RewriteTimestampOption;
-  /** FROM images the store lacks are pulled (`missing`, the default); `always` is `--pull`; `never`: offline. */
-  readonly pull?: PullPolicy;
-  /** Client for pulling base images (default: one with the Docker config's credentials, made when needed). */
-  readonly registryClient?: RegistryClient;
-  /** Cancels the build (SIGINT): running steps are killed and cleaned up; the build fails with `build canceled`. */
-  readonly signal?: AbortSignal;
-  /** Warnings of the parser and planner. */
-  readonly onWarning?: (diagnostic: Diagnostic) => void;
-  /**
-   * Called once the plan is made, before any step runs (the CLI's build checks, which BuildKit runs while it
-   * converts the Dockerfile). A BuildError thrown here fails the build.
-   */
-  readonly onPlanned?: (planned: PlannedBuild) => void | Promise<void>;
-  /** The `--ssh default` agent for SSH git remotes, when the caller has one already (its remote context's). */
-  readonly gitAgent?: GitAgent;
-}
-
-/** What a build planned, for checks over the Dockerfile that need the build's view of it. */
-export interface PlannedBuild {
-  readonly text: string;
-  readonly parsed: ReturnType<typeof parse>;
-  readonly plan: Plan;
-  /** Warnings of the planner (BuildKit rule names among their codes). */
-  readonly diagnostics: readonly Diagnostic[];
-  /** The .dockerignore applied to the context (absolute), or null. */
-  readonly ignoreFile: string | null;
-}
-
-/** `epoch` overrides SOURCE_DATE_EPOCH for the rewrite (null: none, nothing rewritten). */
-export interface RewriteTimestampOption {
-  readonly epoch?: number | null;
-}
-
-export interface BuildResult {
-  /** `sha256:…` of the image config: Docker's image id. */
-  readonly imageId: Digest;
-  readonly manifestDigest: Digest;
-  readonly config: OciImageConfig;
-  /** The target stage's filesystem, for exporters. */
-  readonly fs: FsState;
-  readonly tags: readonly string[];
-}
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   // Marked as running on the store for the whole build: pruning keeps the records it uses (live-builds.ts).

@@ -1,7 +1,7 @@
 // One `--output` of a finished build: the target stage's filesystem (local, tar) or its image (oci,
 // docker, image).
 import type { Store } from '../../image/index.js';
-import type { BuildResult, RewriteTimestampOption } from './build.js';
+import type { BuildResult, RewriteTimestampOption } from './build-options.js';
 import { exportFilesystem, type OutputSpec } from './export.js';
 import { exportImage } from './export-image.js';
 

@@ -5,7 +5,7 @@ import type { Store } from '../../../image/index.js';
 import { type CatalogEntry, imageSize, type LayerSizes, listCatalog } from './catalog.js';
 import { type CommandIo, errorText, guarded, openStore, processIo, type StoreOptions } from './command-io.js';
 import { entryFilter, FilterError, parseFilterArgs } from './filters.js';
-import { FormatError, isTableFormat, printRows } from './format.js';
+import { isTableFormat, printRows } from './format.js';
 import { imageRow, imagesHeader } from './image-context.js';
 
 export interface ImagesOptions extends StoreOptions {
