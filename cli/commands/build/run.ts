@@ -21,11 +21,11 @@ import {
 } from '../../../executor/index.js';
 import { defaultStoreRoot, Store } from '../../../image/index.js';
 import type { BuildNetwork, BuildRunOptions, Platform } from '../../../planner/index.js';
-import { fdWriter, stderrTerminal } from '../../stdio.js';
 import { buildArgValues } from '../plan/run.js';
 import { claimCollection } from '../prune/gc-due.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from '../run/interrupt.js';
 import { buildContexts } from './build-context-option.js';
+import { type BuildCliOptions, type BuildIo, processIo } from './build-io.js';
 import { type CallSpec, CallSpecError, parseCallSpec } from './call-spec.js';
 import { BuildCheckReport } from './check-report.js';
 import { renderBuildError } from './error-text.js';
@@ -33,84 +33,11 @@ import { checkBuildTag, networkMode, platformOption } from './option-values.js';
 import { asStoreOutput, pushTargets, pushToRegistries } from './push.js';
 import { fetchNamedContexts } from './remote-context.js';
 import { buildRunOptions } from './run-options.js';
+import { keyValues, parseSecrets } from './secret-spec.js';
 import { parseSshSpecs } from './ssh-spec.js';
 import { type BuildSources, resolveSources } from './stdin-sources.js';
 
-export interface BuildCliOptions {
-  readonly context: string;
-  readonly file?: string;
-  readonly tags: readonly string[];
-  readonly target?: string;
-  readonly buildArgs: readonly string[];
-  readonly labels: readonly string[];
-  readonly noCache: boolean;
-  /** `--no-cache-filter` (repeatable, each a comma list as BuildKit splits it): stages whose steps run again. */
-  readonly noCacheFilter?: readonly string[];
-  /**
-   * `--call` / `--check`: `build` (the default), `check` (BuildKit's checks without building), `outline` or
-   * `targets`, with buildx's `,format=json` and `,ignorestatus=true`.
-   */
-  readonly call?: string;
-  /** `--debug`: build warnings with their description, URL and Dockerfile excerpt. */
-  readonly debug?: boolean;
-  readonly progress?: 'auto' | 'tty' | 'plain' | 'quiet';
-  readonly quiet: boolean;
-  readonly iidfile?: string;
-  readonly metadataFile?: string;
-  readonly outputs: readonly string[];
-  readonly secrets: readonly string[];
-  /** `--ssh` values (repeatable). */
-  readonly ssh?: readonly string[];
-  readonly jobs?: number;
-  readonly runtime?: string;
-  /** `--network`: default, none or host (the network of RUN steps that name none). */
-  readonly network?: string;
-  /** `--platform`: the platform to build for (`linux/arm64`; default this machine's). */
-  readonly platform?: string;
-  /** `--build-context NAME=VALUE` (repeatable): a local directory or `docker-image://REF`. */
-  readonly buildContexts?: readonly string[];
-  /** `--add-host NAME:IP` (repeatable): a line of RUN steps' /etc/hosts. */
-  readonly addHosts?: readonly string[];
-  /** `--shm-size`: the size of RUN steps' /dev/shm (`1g`; default 64m). */
-  readonly shmSize?: string;
-  /** `--ulimit NAME=SOFT[:HARD]` (repeatable): a resource limit of RUN steps. */
-  readonly ulimits?: readonly string[];
-  /** `--cache-to` / `--cache-from` (repeatable). */
-  readonly cacheTo?: readonly string[];
-  readonly cacheFrom?: readonly string[];
-  /** `--push`: push the image to each `-t` name (as `--output type=image,push=true`). */
-  readonly push?: boolean;
-  /** `--pull`: re-resolve every FROM tag against its registry (images the store lacks are always pulled). */
-  readonly pull?: boolean;
-  /** Store directory (default `$TSBUILD_ROOT`, `/var/lib/tsbuild` for root). */
-  readonly root?: string;
-}
-
-export interface BuildIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Standard input, for a context tar (`CONTEXT` `-`) or a Dockerfile (`-f -`); default process.stdin. */
-  readonly stdin?: AsyncIterable<Uint8Array>;
-  /** The terminal behind stderr, if any: `--progress auto` draws the live display on a TTY. */
-  readonly stderrTerminal?: { readonly isTTY?: boolean; readonly columns?: number; readonly rows?: number };
-  /** Cancels the build; default: SIGINT, SIGTERM and SIGHUP do (the build cleans up, then exits 128 + N). */
-  readonly signal?: AbortSignal;
-}
-
-// Nothing here touches process.stdin/stdout/stderr until it is needed: creating those streams costs start-up
-// time (cli/stdio.ts), and stdin is read only for a `-` context or `-f -`.
-const processIo: BuildIo = {
-  stdout: fdWriter(1),
-  stderr: fdWriter(2),
-  env: process.env,
-  get stdin() {
-    return process.stdin;
-  },
-  get stderrTerminal() {
-    return stderrTerminal();
-  },
-};
+export type { BuildCliOptions, BuildIo } from './build-io.js';
 
 export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promise<number> {
   let outputs: OutputSpec[];
@@ -318,30 +245,6 @@ function isBuildCheckCode(code: string): boolean {
 /** Go's strconv.ParseBool, false for anything else (BuildKit ignores a value it cannot parse). */
 function goBool(value: string | undefined): boolean {
   return value !== undefined && ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
-}
-
-function keyValues(list: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of list) {
-    const eq = item.indexOf('=');
-    if (eq < 0) out[item] = '';
-    else out[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return out;
-}
-
-/** `--secret id=NAME,src=FILE` | `id=NAME,env=VAR` | `id=NAME` (src defaults to env var NAME). */
-function parseSecrets(list: readonly string[]): Map<string, SecretSource> {
-  const out = new Map<string, SecretSource>();
-  for (const item of list) {
-    const fields = keyValues(item.split(','));
-    const id = fields.id;
-    if (id === undefined || id === '') throw new Error(`invalid secret ${item}: id= is required`);
-    const src = fields.src ?? fields.source;
-    if (src !== undefined) out.set(id, { src });
-    else out.set(id, { env: fields.env ?? id });
-  }
-  return out;
 }
 
 /**
