@@ -6,8 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import type { Store } from '../../image/index.js';
 import { type ImageOutputSpec, imageOutputTypes, parseImageOutput } from './export-image.js';
-import { withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
+import { withReadView } from './lower-dirs.js';
 import { stdoutSink } from './stdout-sink.js';
 
 const run = promisify(execFile);

@@ -11,13 +11,13 @@ import type { LayerEntry } from '../diff/layer-entry.js';
 import { diffUpperDir } from '../diff/upper.js';
 import { syncUpperData } from '../snapshot/durable-upper.js';
 import { type LowerView, mountLowerView } from '../snapshot/lower-view.js';
-import { ensureMountPointLayer } from '../snapshot/mount-points.js';
 import { mountOverlay } from '../snapshot/overlay.js';
 import { commitStepLayer } from './layer-commit.js';
 import type { FsState, LayerRef } from './layer-ref.js';
+import { lowerDirsOf } from './lower-dirs.js';
 import { holdAll, PendingSnapshot } from './pending-snapshot.js';
 import { phaseTimer } from './phase-timer.js';
-import { ensureSnapshot, publishSnapshot, tempSnapshotDir } from './snapshots.js';
+import { publishSnapshot, tempSnapshotDir } from './snapshots.js';
 import { removeStepDir, removeWorkDir } from './step-dir.js';
 
 export interface StepWorkspace {
@@ -35,23 +35,6 @@ export interface FsStepOptions {
   /** Container paths the runtime may create as empty mount points, left out of the layer. */
   readonly mountStubs?: () => readonly string[];
   readonly epoch: number | null;
-}
-
-/** Lower dirs of a stack, top-most first (as overlayfs orders them). */
-export async function lowerDirsOf(store: Store, fs: FsState, mountPoints: boolean): Promise<string[]> {
-  const stacked = await Promise.all([...fs.layers].reverse().map((layer) => ensureSnapshot(store, layer)));
-  // overlayfs refuses a dir listed twice (ELOOP). Identical layers have one snapshot; keeping only
-  // its top-most place gives the same merged view, as the upper copy already shows all it holds.
-  const dirs = stacked.filter((dir, i) => stacked.indexOf(dir) === i);
-  if (mountPoints) dirs.push(await ensureMountPointLayer(path.join(store.paths.snapshots, 'mp')));
-  if (dirs.length === 0) dirs.push(await emptyDir(store));
-  return dirs;
-}
-
-async function emptyDir(store: Store): Promise<string> {
-  const dir = path.join(store.paths.snapshots, 'empty');
-  await mkdir(dir, { recursive: true, mode: 0o755 });
-  return dir;
 }
 
 /**
@@ -285,23 +268,4 @@ async function removeOverlayWorkDir(workDir: string): Promise<void> {
 async function releaseView(view: Promise<LowerView>): Promise<void> {
   const mounted = await view.catch(() => undefined);
   await mounted?.release();
-}
-
-/**
- * Runs `read` with a read-only merged view of `fs` (COPY --from a stage or image, passwd lookups).
- * `scratch` gives the mount point a home; the view is released afterwards.
- */
-export async function withReadView<T>(store: Store, fs: FsState, read: (root: string) => Promise<T>): Promise<T> {
-  const lowerDirs = await lowerDirsOf(store, fs, false);
-  const dir = await tempSnapshotDir(store, 'v');
-  try {
-    const view = await mountLowerView(lowerDirs, path.join(dir, 'm'), store.paths.snapshots);
-    try {
-      return await read(view.root);
-    } finally {
-      await view.release();
-    }
-  } finally {
-    await removeWorkDir(dir);
-  }
 }

@@ -7,8 +7,8 @@
 import path from 'node:path';
 import type { Store } from '../../image/index.js';
 import { type LowerView, mountLowerView } from '../snapshot/lower-view.js';
-import { lowerDirsOf, withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
+import { lowerDirsOf, withReadView } from './lower-dirs.js';
 import { tempSnapshotDir } from './snapshots.js';
 import { removeStepDir, removeWorkDir } from './step-dir.js';
 

@@ -11,8 +11,8 @@ import type { RunMount } from '../../planner/index.js';
 import type { ExtraMount } from '../runtime/spec.js';
 import { acquireCacheDir, type CacheSeed } from './cache-mount.js';
 import { filteredContextDir } from './context-view.js';
-import { withReadView } from './fs-step.js';
 import type { FsState } from './layer-ref.js';
+import { withReadView } from './lower-dirs.js';
 import { serveAgentSocket } from './ssh-forward.js';
 import { contextOf, type StepEnv } from './step-env.js';
 
