@@ -36,7 +36,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // Marked as running on the store for the whole build: pruning keeps the records it uses (live-builds.ts).
   const unregister = await registerBuild(options.store);
   // One agent per build: the caller's when it made one (its owner closes it), else one of our own.
-  const ownAgent = options.gitAgent === undefined ? gitAgent(options.ssh, storeTmp(options.store)) : null;
+  const ownAgent =
+    options.gitAgent === undefined ? gitAgent(options.ssh, storeTmp(options.store), options.secrets) : null;
   const agent = options.gitAgent ?? (ownAgent as GitAgent);
   const urls = new UrlContents(options.store, options.signal);
   try {
@@ -116,6 +117,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
       sourceEpoch: sourceEpochResolver(storeTmp(options.store), agent, options.signal),
       git: gitResolver({
         sshAgent: (remote) => agent.socketFor(remote),
+        httpAuth: (remote) => agent.httpAuthFor(remote),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       }),
     });

@@ -18,9 +18,11 @@ export async function gitGroups(
   const work = await mkdtemp(path.join(scratch, 'git-'));
   const tree = path.join(work, 'out');
   const sshAuthSock = await env.gitAgent?.socketFor(source.remote);
+  const httpAuth = await env.gitAgent?.httpAuthFor(source.remote);
   await checkoutGit(source, tree, work, {
     ...(env.signal === undefined ? {} : { signal: env.signal }),
     ...(sshAuthSock === undefined ? {} : { sshAuthSock }),
+    ...(httpAuth === undefined ? {} : { httpAuth }),
   });
   const snapshot = await snapshotSubtrees(tree, ['/'], { resetOwner: true });
   const groups = await selectGroups({ snapshot, keepOwners: false, checksums: false }, ['/'], {

@@ -3,7 +3,7 @@
 // secret (a file outside every layer), ssh (a socket tsbuild serves, relaying to the agent `--ssh`
 // named). Sources are resolved inside their tree.
 import { execFile } from 'node:child_process';
-import { chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { isInside, resolveInRoot } from '../../image/index.js';
@@ -13,6 +13,7 @@ import { acquireCacheDir, type CacheSeed } from './cache-mount.js';
 import { filteredContextDir } from './context-view.js';
 import type { FsState } from './layer-ref.js';
 import { withReadView } from './lower-dirs.js';
+import { readSecretSource } from './secret-source.js';
 import { serveAgentSocket } from './ssh-forward.js';
 import { contextOf, type StepEnv } from './step-env.js';
 
@@ -119,11 +120,7 @@ function parseSize(text: string): number {
 /** The value of the secret `spec` mounts; null when it is not given (an error if it is required). */
 async function secretValue(env: StepEnv, spec: RunMount): Promise<Buffer | null> {
   const id = spec.options.id ?? path.posix.basename(spec.target);
-  const source = env.secrets.get(id);
-  let value: Buffer | null = null;
-  if (source?.src !== undefined) value = await readFile(source.src);
-  else if (source?.env !== undefined && process.env[source.env] !== undefined)
-    value = Buffer.from(process.env[source.env] as string);
+  const value = await readSecretSource(env.secrets.get(id));
   if (value === null && spec.options.required === 'true') throw new MountSetupError(`secret ${id}: not found`);
   return value;
 }

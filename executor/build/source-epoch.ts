@@ -29,8 +29,10 @@ export function sourceEpochResolver(tmpRoot: string, agent?: GitAgent, signal?: 
       const work = await mkdtemp(path.join(tmpRoot, 'git-epoch-'));
       try {
         const sshAuthSock = await agent?.socketFor(checkout.remote);
+        const httpAuth = await agent?.httpAuthFor(checkout.remote);
         return await commitTime(checkout, work, {
           ...(sshAuthSock === undefined ? {} : { sshAuthSock }),
+          ...(httpAuth === undefined ? {} : { httpAuth }),
           ...(signal === undefined ? {} : { signal }),
         });
       } finally {

@@ -8,6 +8,7 @@ import { lstat, mkdir, readdir, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { type GitCheckout, isCommitSha, redactCredentials } from '../../planner/index.js';
 import { GitCommandError, type GitRunOptions, runGit } from './git-cli.js';
+import type { GitHttpAuth } from './http-auth.js';
 import { setTreeTimes } from './tree-times.js';
 
 export class GitCheckoutError extends Error {
@@ -16,6 +17,7 @@ export class GitCheckoutError extends Error {
 
 export interface CheckoutOptions {
   readonly sshAuthSock?: string;
+  readonly httpAuth?: GitHttpAuth;
   readonly signal?: AbortSignal;
 }
 
@@ -70,6 +72,7 @@ async function fetchedRepository(source: GitCheckout, work: string, opts: Checko
   };
   const run: GitRunOptions = {
     ...(opts.sshAuthSock === undefined ? {} : { sshAuthSock: opts.sshAuthSock }),
+    ...(opts.httpAuth === undefined ? {} : { httpAuth: opts.httpAuth }),
     ...(opts.signal === undefined ? {} : { signal: opts.signal }),
   };
   const bare = path.join(work, 'repo.git');

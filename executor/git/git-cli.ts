@@ -4,6 +4,7 @@
 // proxy variables passed through. `--depth=1` is dropped and the command retried when the server cannot do
 // shallow fetches (git's dumb HTTP protocol).
 import { spawn } from 'node:child_process';
+import { type GitHttpAuth, gitAuthEnvironment } from './http-auth.js';
 
 export class GitCommandError extends Error {
   readonly code = 'E_GIT';
@@ -25,6 +26,8 @@ export interface GitRunOptions {
   readonly cwd?: string;
   /** An ssh-agent socket for `ssh://` and `git@` remotes. */
   readonly sshAuthSock?: string;
+  /** Credentials for an HTTP(S) remote (build secrets GIT_AUTH_TOKEN / GIT_AUTH_HEADER: http-auth.ts). */
+  readonly httpAuth?: GitHttpAuth;
   readonly signal?: AbortSignal;
 }
 
@@ -40,7 +43,7 @@ const SAFE_CONFIG = [
   ['init.defaultBranch', 'master'],
 ].flatMap(([key, value]) => ['-c', `${key}=${value}`]);
 
-function environment(sshAuthSock: string | undefined): NodeJS.ProcessEnv {
+function environment(sshAuthSock: string | undefined, httpAuth: GitHttpAuth | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     GIT_TERMINAL_PROMPT: '0',
@@ -53,7 +56,7 @@ function environment(sshAuthSock: string | undefined): NodeJS.ProcessEnv {
   };
   for (const name of PROXY_VARIABLES) if (process.env[name] !== undefined) env[name] = process.env[name];
   if (sshAuthSock !== undefined) env.SSH_AUTH_SOCK = sshAuthSock;
-  return env;
+  return { ...env, ...gitAuthEnvironment(httpAuth) };
 }
 
 /** Runs `git ARGS…` and returns its standard output; throws GitCommandError with git's standard error. */
@@ -88,7 +91,7 @@ function runOnce(args: readonly string[], opts: GitRunOptions): Promise<string> 
   // umask 022 as BuildKit's runWithStandardUmask: checked-out files are 0644 or 0755 whatever ours is.
   const child = spawn('/bin/sh', ['-c', 'umask 022 && exec git "$@"', 'git', ...global, ...args], {
     cwd: opts.cwd ?? opts.workTree ?? '/',
-    env: environment(opts.sshAuthSock),
+    env: environment(opts.sshAuthSock, opts.httpAuth),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -4,6 +4,7 @@
 // it points to). Nothing is fetched.
 import { type GitResolution, type GitResolver, redactCredentials } from '../../planner/index.js';
 import { GitCommandError, type GitRunOptions, runGit } from './git-cli.js';
+import type { GitHttpAuth } from './http-auth.js';
 
 export class GitResolveError extends Error {
   readonly code = 'E_GIT_RESOLVE';
@@ -12,6 +13,8 @@ export class GitResolveError extends Error {
 export interface GitResolverOptions {
   /** The ssh-agent socket for a remote (SSH remotes with `--ssh default`), if any. */
   readonly sshAgent?: (remote: string) => Promise<string | undefined>;
+  /** Credentials for an HTTP(S) remote, if the build has them. */
+  readonly httpAuth?: (remote: string) => Promise<GitHttpAuth | undefined>;
   readonly signal?: AbortSignal;
 }
 
@@ -34,8 +37,10 @@ export function gitResolver(opts: GitResolverOptions = {}): GitResolver {
 async function resolveRef(remote: string, wanted: string, options: GitResolverOptions): Promise<GitResolution> {
   const shown = redactCredentials(remote);
   const sshAuthSock = await options.sshAgent?.(remote);
+  const httpAuth = await options.httpAuth?.(remote);
   const opts: GitRunOptions = {
     ...(sshAuthSock === undefined ? {} : { sshAuthSock }),
+    ...(httpAuth === undefined ? {} : { httpAuth }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
   const ref = wanted === '' ? await defaultBranch(remote, shown, opts) : wanted;

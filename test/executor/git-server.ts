@@ -18,6 +18,13 @@ export interface GitServer {
   repo(name: string): TestRepo;
   /** Serves `body` at `/<name>` over HTTP, with headers. */
   file(name: string, body: Buffer | string, headers?: Record<string, string>): void;
+  /**
+   * Over HTTP, `/<name>…` answers 401 unless the request's Authorization header is `authorization` (a private
+   * repository); the headers received for it are kept in `authorizations`.
+   */
+  requireAuthorization(name: string, authorization: string): void;
+  /** Authorization headers of requests for private repositories (`undefined`: none sent). */
+  readonly authorizations: (string | undefined)[];
   /** Requests the HTTP server answered, by path. */
   readonly requests: string[];
   close(): Promise<void>;
@@ -71,9 +78,19 @@ export async function startGitServer(): Promise<GitServer> {
   mkdirSync(base);
   const files = new Map<string, { body: Buffer; headers: Record<string, string> }>();
   const requests: string[] = [];
+  const required = new Map<string, string>();
+  const authorizations: (string | undefined)[] = [];
   const httpServer = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(url.pathname);
+    const privateRepo = [...required].find(([name]) => url.pathname.startsWith(`/${name}/`));
+    if (privateRepo !== undefined) {
+      authorizations.push(req.headers.authorization);
+      if (req.headers.authorization !== privateRepo[1]) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="git"' }).end();
+        return;
+      }
+    }
     const registered = files.get(url.pathname);
     if (registered !== undefined) {
       res.writeHead(200, registered.headers);
@@ -118,6 +135,10 @@ export async function startGitServer(): Promise<GitServer> {
     gitUrl: (name) => `git://127.0.0.1:${gitPort}/${name}`,
     httpUrl: (name) => `http://127.0.0.1:${httpPort}/${name}`,
     requests,
+    authorizations,
+    requireAuthorization(name, authorization) {
+      required.set(name, authorization);
+    },
     file(name, body, headers = {}) {
       files.set(`/${name}`, { body: Buffer.from(body), headers });
     },

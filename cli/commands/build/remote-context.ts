@@ -56,7 +56,10 @@ export async function loadGitContext(url: string, dir: string, opts: GitContextO
   if (ref === null) throw new Error(`${url} is not a git repository URL`);
   const signal = opts.signal === undefined ? {} : { signal: opts.signal };
   const agent = opts.agent;
-  const resolver = gitResolver({ ...signal, ...(agent ? { sshAgent: (r: string) => agent.socketFor(r) } : {}) });
+  const resolver = gitResolver({
+    ...signal,
+    ...(agent ? { sshAgent: (r: string) => agent.socketFor(r), httpAuth: (r: string) => agent.httpAuthFor(r) } : {}),
+  });
   const planned = await resolveGitSource(
     url,
     ref,
@@ -64,10 +67,12 @@ export async function loadGitContext(url: string, dir: string, opts: GitContextO
     resolver,
   );
   const sshAuthSock = await agent?.socketFor(planned.checkout.remote);
+  const httpAuth = await agent?.httpAuthFor(planned.checkout.remote);
   const contextDir = path.join(dir, 'context');
   await checkoutGit(planned.checkout, contextDir, path.join(dir, 'git'), {
     ...signal,
     ...(sshAuthSock === undefined ? {} : { sshAuthSock }),
+    ...(httpAuth === undefined ? {} : { httpAuth }),
   });
   return contextDir;
 }

@@ -120,8 +120,8 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   const interrupt = io.signal === undefined ? processInterrupt() : givenInterrupt(io.signal);
   try {
     const store = await Store.open(opts.root ?? defaultStoreRoot(io.env as NodeJS.ProcessEnv));
-    // SSH remotes of remote contexts and of the build's git sources use one `--ssh default` agent.
-    const agent = gitAgent(ssh, path.join(store.root, 'tmp'));
+    // Remote contexts and the build's git sources use one `--ssh default` agent and the same git credentials.
+    const agent = gitAgent(ssh, path.join(store.root, 'tmp'), secrets);
     cleanups.push(() => agent.close());
     try {
       const stdin: AsyncIterable<Uint8Array> = {
