@@ -46,7 +46,12 @@ function pruneRunner(a: CacheArgs, buildCache: boolean, allByDefault: boolean): 
 }
 
 const dfOptions = (c: Argv) =>
-  c.option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'list images and build cache records' });
+  c
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'list images and build cache records' })
+    .option('format', {
+      type: 'string',
+      describe: "'table', 'table TEMPLATE', 'json' or a Go template (.Type .TotalCount .Active .Size .Reclaimable)",
+    });
 
 export function registerCacheCommands(y: Argv, choose: (runner: Runner) => void): Argv {
   return y
@@ -71,11 +76,21 @@ export function registerCacheCommands(y: Argv, choose: (runner: Runner) => void)
     .command('system', 'Manage the store', (s) =>
       s
         .command('df', 'Show disk usage: images and build cache', dfOptions, (a) =>
-          choose(async () => (await import('./commands/df/run.js')).run({ verbose: a.verbose })),
+          choose(async () =>
+            (await import('./commands/df/run.js')).run({
+              verbose: a.verbose,
+              ...(a.format === undefined ? {} : { format: a.format }),
+            }),
+          ),
         )
         .demandCommand(1),
     )
     .command('df', 'Show disk usage (system df)', dfOptions, (a) =>
-      choose(async () => (await import('./commands/df/run.js')).run({ verbose: a.verbose })),
+      choose(async () =>
+        (await import('./commands/df/run.js')).run({
+          verbose: a.verbose,
+          ...(a.format === undefined ? {} : { format: a.format }),
+        }),
+      ),
     );
 }

@@ -74,6 +74,39 @@ describe('last use', () => {
 });
 
 describe('tsbuild system df', () => {
+  it('--format renders the summary rows as docker does: table TEMPLATE, json, a template, its errors', async () => {
+    await record('a', 1000, 3 * hour, 'RUN make');
+    const run = async (format: string, verbose = false) => {
+      const c = capture();
+      const code = await df({ root: t.root, format, verbose }, c.io);
+      return { code, out: c.out(), err: c.err() };
+    };
+    expect(await run('table {{.Type}}\t{{.Size}}')).toEqual({
+      code: 0,
+      out: 'TYPE          SIZE\nImages        0B\nBuild Cache   1kB\n',
+      err: '',
+    });
+    expect((await run('json')).out).toBe(
+      [
+        '{"Active":"0","Reclaimable":"0B","Size":"0B","TotalCount":"0","Type":"Images"}',
+        '{"Active":"0","Reclaimable":"1kB","Size":"1kB","TotalCount":"1","Type":"Build Cache"}',
+        '',
+      ].join('\n'),
+    );
+    expect((await run('{{.Type}}={{.TotalCount}}/{{.Active}}')).out).toBe('Images=0/0\nBuild Cache=1/0\n');
+    expect(await run('{{.Type}}: {{.Bogus}}')).toEqual({
+      code: 1,
+      out: '',
+      err: 'template parsing error: template: :1:13: executing "" at <.Bogus>: can\'t evaluate field Bogus in type *formatter.diskUsageImagesContext\n',
+    });
+    expect((await run('table')).out).toBe((await run('')).out);
+    expect(await run('json', true)).toEqual({
+      code: 1,
+      out: '',
+      err: 'tsbuild: --format with -v takes only `table` (the listing as -v prints it)\n',
+    });
+  });
+
   it('prints images and build cache in docker system df columns, and the records with -v', async () => {
     await record('a', 1000, 3 * hour, 'RUN make');
     const shared = await record('b', 2000, 2 * hour, 'COPY . /src');

@@ -1,19 +1,24 @@
-// `tsbuild system df [-v]` (also `tsbuild df`): the store's disk usage in `docker system df` columns. Images: the
+// `tsbuild system df [-v] [--format F]` (also `tsbuild df`): the store's disk usage in `docker system df` columns. Images: the
 // bytes their manifests, configs and layers take (blob, unpacked snapshot, compressed forms), active when a mount
 // (a build, `tsbuild run`) uses one of their snapshots; reclaimable is what no active image holds. Build Cache: the
 // records of built steps and images and the RUN cache mounts; its size is what they keep beyond images (shared
 // data counts with the images), reclaimable what no running build uses. `-v` lists the images and records.
+// `--format` (`table …`, `json`, a Go template) renders the summary rows as docker's disk usage context does.
 import path from 'node:path';
 import { type CacheUsageRecord, layerBytes, listMountsUnder, readCacheUsage } from '../../../executor/index.js';
 import type { Digest, Store } from '../../../image/index.js';
+import { GoStruct } from '../../template/index.js';
 import { type CatalogEntry, listCatalog } from '../images/catalog.js';
 import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from '../images/command-io.js';
+import { contextJson, printRows } from '../images/format.js';
 import { createdAgo, humanDuration, humanSize, shortId } from '../images/human.js';
 import { formatTable, repositoryAndTag } from '../images/table.js';
 import { snapshotsInUse } from '../prune/in-use.js';
 
 export interface DfOptions extends StoreOptions {
   readonly verbose?: boolean;
+  /** `--format`: `table …`, `json`, or a Go template over the summary rows (Type, TotalCount, Active, Size, Reclaimable). */
+  readonly format?: string;
   /** "Now", for tests of the age columns. */
   readonly now?: number;
 }
@@ -77,33 +82,56 @@ export async function run(opts: DfOptions, io: CommandIo = processIo): Promise<n
     const cacheBytes = bytesOf(cacheUnits(usage.records), sizes);
     const inUse = usage.records.filter((r) => r.inUse);
     const reclaimable = cacheBytes - bytesOf(cacheUnits(inUse), sizes);
-    const summary = formatTable(
-      ['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'],
-      [
-        [
-          'Images',
-          `${ids.size}`,
-          `${new Set(images.filter((i) => i.active).map((i) => i.entry.image?.configDigest)).size}`,
-          humanSize(imageBytes, 4),
-          percent(imageBytes - activeBytes, imageBytes),
-        ],
-        [
-          'Build Cache',
-          `${usage.records.length}`,
-          `${inUse.length}`,
-          humanSize(cacheBytes, 4),
-          humanSize(reclaimable, 4),
-        ],
-      ],
-    );
-    if (opts.verbose !== true) {
-      io.stdout(summary);
-      return 0;
+    const rows = [
+      summaryRow(
+        'Images',
+        ids.size,
+        new Set(images.filter((i) => i.active).map((i) => i.entry.image?.configDigest)).size,
+        humanSize(imageBytes, 4),
+        percent(imageBytes - activeBytes, imageBytes),
+      ),
+      summaryRow(
+        'Build Cache',
+        usage.records.length,
+        inUse.length,
+        humanSize(cacheBytes, 4),
+        humanSize(reclaimable, 4),
+      ),
+    ];
+    const format = opts.format || 'table';
+    if (opts.verbose === true && format !== 'table') {
+      io.stderr('tsbuild: --format with -v takes only `table` (the listing as -v prints it)\n');
+      return 1;
     }
+    if (opts.verbose !== true) return printRows(io, summaryFormat(format), rows, dfHeader) ? 0 : 1;
     io.stdout(`Images space usage:\n\n${imageTable(images, sizes, now)}`);
     io.stdout(`\nBuild cache usage: ${humanSize(cacheBytes, 4)}\n\n${cacheTable(usage.records, now)}`);
     return 0;
   });
+}
+
+/** docker's summary columns (formatter/disk_usage.go): field → header. */
+const dfHeader: Readonly<Record<string, string>> = {
+  Type: 'TYPE',
+  TotalCount: 'TOTAL',
+  Active: 'ACTIVE',
+  Size: 'SIZE',
+  Reclaimable: 'RECLAIMABLE',
+};
+
+/** formatter.NewDiskUsageFormat without -v: what `table` and `raw` stand for; anything else is the template. */
+function summaryFormat(format: string): string {
+  if (format === 'table') return 'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}';
+  if (format === 'raw')
+    return 'type: {{.Type}}\ntotal: {{.TotalCount}}\nactive: {{.Active}}\nsize: {{.Size}}\nreclaimable: {{.Reclaimable}}\n';
+  return format;
+}
+
+/** One summary row as docker's disk usage contexts give it to a template (every field a string). */
+function summaryRow(type: string, total: number, active: number, size: string, reclaimable: string): GoStruct {
+  const fields = { Active: `${active}`, Reclaimable: reclaimable, Size: size, TotalCount: `${total}`, Type: type };
+  const goType = type === 'Images' ? '*formatter.diskUsageImagesContext' : '*formatter.diskUsageBuilderContext';
+  return new GoStruct(goType, fields, contextJson(fields), true);
 }
 
 function imageTable(images: readonly ImageUsage[], sizes: ReadonlyMap<string, number>, now: number): string {
