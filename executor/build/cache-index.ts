@@ -11,10 +11,10 @@
 // whose layer is about to go.
 import { createHash } from 'node:crypto';
 import { readFileSync, utimesSync } from 'node:fs';
-import { access, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { type Digest, fsyncDir, replaceFileUnsynced, type Store, tempPathFor } from '../../image/index.js';
-import { type LayerRef, snapshotId } from './layer-ref.js';
+import type { LayerRef } from './layer-ref.js';
 
 export interface StepRecord {
   /** The layer the step produced; null for a step that only changed the config. */
@@ -128,16 +128,11 @@ export async function lookupStep(store: Store, key: string, mode: LookupMode = '
 }
 
 /**
- * The layer's blob is stored, or it is kept as its snapshot (layer-recipe.ts) and the snapshot is there: without
- * it the layer cannot be mounted nor rebuilt, so the step must run again.
+ * The layer's blob is stored, as a file or kept as its snapshot (layer-recipe.ts; the store counts a layer whose
+ * snapshot is gone as not stored): without it the layer cannot be mounted nor rebuilt, so the step must run again.
  */
 async function layerAvailable(store: Store, layer: LayerRef): Promise<boolean> {
-  const form = await store.blobForm(layer.digest);
-  if (form !== 'recipe') return form === 'file';
-  return access(path.join(store.paths.snapshots, snapshotId(layer))).then(
-    () => true,
-    () => false,
-  );
+  return (await store.blobForm(layer.digest)) !== null;
 }
 
 export function recordStep(store: Store, key: string, record: StepRecord): Promise<void> {

@@ -15,6 +15,7 @@ import { PendingSnapshot } from './pending-snapshot.js';
 import type { Progress, StepProgress } from './progress.js';
 import { performRun, RunFailedError } from './run-step.js';
 import type { Semaphore } from './semaphore.js';
+import { endsReported, reportEndInOrder } from './step-ends.js';
 import type { StepEnv } from './step-env.js';
 
 export interface StageStart {
@@ -103,7 +104,10 @@ export async function runStage(
         layers = [...layers, await snapshot.settle()];
       } catch (error) {
         await Promise.allSettled(steps.map((p) => p.snapshot.settle()));
+        await endsReported(steps.map((p) => p.snapshot));
         throw asBuildError(error, step);
+      } finally {
+        await endsReported([snapshot]); // its DONE before whatever the stage reports next
       }
     }
   };
@@ -155,6 +159,7 @@ export async function runStage(
     // No commit of this stage goes on after the build has failed: its files and mounts are cleaned up first. A
     // commit that failed came first: it is the error to report.
     const commits = await Promise.allSettled(pending.map((p) => p.snapshot.settle()));
+    await endsReported(pending.map((p) => p.snapshot));
     const failed = commits.findIndex((commit) => commit.status === 'rejected');
     if (failed < 0) throw error;
     throw asBuildError((commits[failed] as PromiseRejectedResult).reason, pending[failed].step);
@@ -265,10 +270,7 @@ async function runLayerStep(
         const snapshot = await performDeferredRun(run, step.operation, fs, progress, record);
         created = new Date().toISOString();
         // The step is done once its layer is: its commit goes on beside the next step.
-        snapshot.settled.then(
-          () => progress.done(),
-          (error: unknown) => progress.error((error as Error).message),
-        );
+        reportEndInOrder(snapshot, fs.pending ?? [], progress);
         return { layer: snapshot, created };
       }
       const layer = await perform(run, step, fs);
@@ -277,6 +279,7 @@ async function runLayerStep(
       progress.done();
       return { layer, created };
     } catch (error) {
+      await endsReported(fs.pending ?? [], true);
       progress.error((error as Error).message);
       throw asBuildError(withEmulationHint(error, run.foreignPlatform), step);
     }

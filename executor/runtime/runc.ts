@@ -11,6 +11,7 @@ import { type LaunchOptions, launch } from './launcher.js';
 import { type OciSpec, specJson } from './oci-spec.js';
 import { defaultStateRoot, runtimeCommand, runtimeExecutable } from './runtime-command.js';
 import { RuntimeError } from './runtime-error.js';
+import { signalRelay } from './signal-relay.js';
 import { type ContainerTerminal, spawnRun } from './spawned-run.js';
 
 export { RuntimeError };
@@ -38,7 +39,8 @@ export interface RunContainerOptions {
   readonly signal?: AbortSignal;
   /**
    * Called once the container is named with a function that sends a signal to its process (`runc kill ID SIG`), as
-   * `docker run` proxies the signals it receives (a process that handles SIGTERM then shuts down as it would).
+   * `docker run` proxies the signals it receives (a process that handles SIGTERM then shuts down as it would). A
+   * signal given before the container runs is sent once it does (signal-relay.ts).
    */
   readonly onRelay?: (relay: (signal: NodeJS.Signals) => void) => void;
   /** Called once the runtime's process runs (it is creating the container), before the container process ends. */
@@ -68,6 +70,8 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
   }
   const stateRoot = options.stateRoot ?? defaultStateRoot(runtime);
   const logFile = path.join(options.bundleDir, 'runc.log');
+  // Written by runc once the container's process runs: when a relayed signal can be sent.
+  const pidFile = options.onRelay === undefined ? undefined : path.join(options.bundleDir, 'container.pid');
   // Written while the output FIFOs open (launchForeground); a failure here is thrown as it is.
   const bundle = (async () => {
     await mkdir(options.bundleDir, { recursive: true });
@@ -75,22 +79,22 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
       ensureStateRoot(stateRoot),
       writeFile(path.join(options.bundleDir, 'config.json'), specJson(options.spec)),
       rm(logFile, { force: true }),
+      pidFile === undefined ? undefined : rm(pidFile, { force: true }),
     ]);
   })();
   bundle.catch(() => {}); // awaited by runForeground, or right here
   if (options.signal?.aborted || options.stdin !== undefined || options.terminal !== undefined) await bundle;
 
   const global = ['--root', stateRoot, '--log', logFile, '--log-format', 'json'];
-  // Before the container exists runc says so and nothing happens: the signal is then dropped, as docker drops it.
-  options.onRelay?.((signal) => void runQuiet(runtime, [...global, 'kill', id, signal]));
+  const relay =
+    pidFile === undefined
+      ? undefined
+      : signalRelay(pidFile, bundle, (signal) => void runQuiet(runtime, [...global, 'kill', id, signal]));
+  if (relay !== undefined) options.onRelay?.((signal) => relay.relay(signal));
+  const run = ['run', ...(pidFile === undefined ? [] : ['--pid-file', pidFile]), '--bundle', options.bundleDir, id];
   try {
     if (options.signal?.aborted) return { id, exitCode: 137, aborted: true };
-    const { exitCode, aborted } = await runForeground(runtime, [...global, 'run', '--bundle', options.bundleDir, id], {
-      id,
-      global,
-      options,
-      bundle,
-    });
+    const { exitCode, aborted } = await runForeground(runtime, [...global, ...run], { id, global, options, bundle });
     // runc exits 0 only when it ran the container and the process succeeded: no log to read then.
     if (!aborted && exitCode !== 0) {
       const failure = await runtimeFailure(logFile);
@@ -98,6 +102,7 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
     }
     return { id, exitCode, aborted };
   } finally {
+    relay?.close();
     // `runc run` removes a container that exited by itself; its state dir left behind means it did
     // not (abort, runtime failure), and only then is a second runc process worth its ~50 ms.
     if (await exists(path.join(stateRoot, id))) await runQuiet(runtime, [...global, 'delete', '--force', id]);

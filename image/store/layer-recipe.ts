@@ -7,7 +7,7 @@
 // digest and size it was committed with: a snapshot that changed gives an error, never a wrong blob.
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { access, mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from '../digest.js';
 import { digestHex } from '../digest.js';
@@ -41,6 +41,14 @@ export class LayerRecipeError extends Error {
 
 export function recipePath(recipesDir: string, digest: Digest): string {
   return path.join(recipesDir, `${digestHex(digest)}.json`);
+}
+
+/**
+ * The snapshot directory a layer's recipe follows: `<snapshotsDir>/<16 hex of its digest>` (the layer is uncompressed,
+ * its digest is its diff_id), the name the commit gives it. Found without reading the recipe.
+ */
+export function recipeSnapshotDir(snapshotsDir: string, digest: Digest): string {
+  return path.join(snapshotsDir, digestHex(digest).slice(0, 16));
 }
 
 /**
@@ -96,6 +104,13 @@ export function recipeEntry(entry: TarEntry, source: string | undefined): Recipe
  */
 export async function* recipeTar(storeRoot: string, recipe: LayerRecipe): AsyncGenerator<Uint8Array> {
   const snapshot = path.join(storeRoot, recipe.snapshot);
+  // Removed by hand (nothing in tsbuild removes the snapshot of a layer a recipe names): said before any byte.
+  await access(snapshot).catch(() => {
+    throw new LayerRecipeError(
+      `layer ${recipe.digest} cannot be rebuilt: its snapshot ${snapshot} is gone; ` +
+        'remove the images that use it and build (or pull) them again',
+    );
+  });
   const hash = createHash('sha256');
   let size = 0;
   for await (const chunk of tarChunks(readAhead(tarEntries(snapshot, recipe)))) {

@@ -13,7 +13,7 @@ import { type BlobExpectation, type BlobInfo, writeBlob } from './blob-writer.js
 import { withFileLock } from './file-lock.js';
 import { fileExists } from './fs-util.js';
 import { readIndexFile, writeIndexFile } from './index-file.js';
-import { type LayerRecipe, recipePath, writeRecipe } from './layer-recipe.js';
+import { type LayerRecipe, recipePath, recipeSnapshotDir, writeRecipe } from './layer-recipe.js';
 import { materialiseBlob, missingBlobBytes, recipeOfMissing } from './lazy-blob.js';
 import { defaultStoreRoot, type StorePaths, storePaths } from './paths.js';
 import { hostPlatform } from './platform.js';
@@ -77,12 +77,17 @@ export class Store {
 
   /**
    * How the blob is stored: a file in `blobs/`, a layer's recipe only (kept as its snapshot: layer-recipe.ts), or not
-   * at all. One check for the common case, a file.
+   * at all. One check for the common case, a file. A recipe whose snapshot is gone (removed by hand) holds no bytes:
+   * the blob is not stored, so a pull or a load writes it again, and prune sweeps the recipe.
    */
   async blobForm(digest: Digest): Promise<'file' | 'recipe' | null> {
     const file = this.blobPath(digest);
     if (await fileExists(file)) return 'file';
-    if (await fileExists(recipePath(this.paths.recipes, digest))) return 'recipe';
+    if (
+      (await fileExists(recipePath(this.paths.recipes, digest))) &&
+      (await fileExists(recipeSnapshotDir(this.paths.snapshots, digest)))
+    )
+      return 'recipe';
     return (await fileExists(file)) ? 'file' : null; // materialised (and its recipe removed) between the two checks
   }
 

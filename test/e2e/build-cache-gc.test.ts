@@ -1,6 +1,6 @@
 // The build cache's collector on real builds: records carry the step's instruction and their last use, `system df
 // -v` lists them with the RUN cache mount, a fully cached build marks them used again, and the collector after a
-// build removes the records over its limit but never the tagged image.
+// build (failed or not) removes the records over its limit but never the tagged image.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,5 +61,41 @@ describe.skipIf(isolationUnavailable())('build cache garbage collection', () => 
     expect((await collectAfterBuild(store, env))?.removed).toHaveLength(3);
     expect((await readdir(dir)).filter((n) => n.endsWith('.json'))).toEqual([]);
     expect((await store.resolve('busybox')).manifest.layers).toHaveLength(1);
+  });
+
+  it('collects after a failed build too, once its error is out: the error is the same as without the collector', async () => {
+    const store = await storeWithBusybox();
+    const ctx = await freshDir('c');
+    const dockerfile = 'FROM busybox\nRUN --mount=type=cache,target=/cache,id=c2 echo x > /cache/f && exit 4\n';
+    await writeContext(ctx, [{ path: 'Dockerfile', content: dockerfile }]);
+    const mounts = path.join(store.paths.cache, 'mounts');
+    const cacheMounts = async () => (await readdir(mounts)).filter((n) => /^[0-9a-f]{16}$/.test(n));
+    const error = [
+      '------',
+      ' > RUN --mount=type=cache,target=/cache,id=c2 echo x > /cache/f && exit 4:',
+      '------',
+      'Dockerfile:2',
+      '--------------------',
+      '   1 |     FROM busybox',
+      '   2 | >>> RUN --mount=type=cache,target=/cache,id=c2 echo x > /cache/f && exit 4',
+      '   3 |     ',
+      '--------------------',
+      'ERROR: failed to solve: process "/bin/sh -c echo x > /cache/f && exit 4" did not complete successfully: ' +
+        'exit code: 4',
+      '',
+    ].join('\n');
+
+    const off = await buildCommand(store, { context: ctx, quiet: true }, { env: { TSBUILD_GC: 'off' } });
+    expect(off).toEqual({ code: 1, stdout: '', stderr: error });
+    expect(await cacheMounts()).toHaveLength(1);
+
+    // Over a 1-byte limit the collector removes the cache mount the failed build filled; the build ends as it did.
+    const env = { TSBUILD_GC_MAX_USED_SPACE: '1', TSBUILD_GC_INTERVAL: '0' };
+    expect(await buildCommand(store, { context: ctx, quiet: true }, { env })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: error,
+    });
+    expect(await cacheMounts()).toEqual([]);
   });
 });

@@ -8,16 +8,19 @@ import { appendFile, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneSnapshots } from '../../cli/commands/prune/snapshots.js';
+import { run as save } from '../../cli/commands/save/run.js';
 import { snapshotIdOf } from '../../executor/index.js';
 import {
   type Digest,
   type ImageConfig,
   layerContentSize,
+  loadArchive,
   OciMediaType,
   readTar,
   type Store,
   saveDockerArchive,
 } from '../../image/index.js';
+import { capture } from '../cli/image-helpers.js';
 import { buildIn, freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
 
 const RUN = 'RUN head -c 300000 /dev/zero > /big && echo x > /small && mkdir /d && ln -s /big /d/link';
@@ -141,6 +144,42 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN layers kept as their 
     const rebuilt = again.layer;
     expect(existsSync(path.join(store.paths.snapshots, snapshotIdOf(rebuilt.diffId)))).toBe(true);
     expect(await sha256Of(store.openBlob(rebuilt.digest))).toBe(rebuilt.digest);
+  });
+
+  it('counts a layer whose snapshot was removed by hand as not stored: save names both, a load writes the blob again', async () => {
+    const { layer } = await buildTop(`FROM busybox\n${RUN}\nRUN head -c 200000 /dev/zero > /removed\n`, ['lazy:gone']);
+    const archive = path.join(await freshDir('a'), 'image.tar');
+    await saveDockerArchive(store, ['lazy:gone'], archive);
+    const snapshot = path.join(store.paths.snapshots, snapshotIdOf(layer.diffId));
+    await rm(snapshot, { recursive: true });
+
+    expect(await store.hasBlob(layer.digest)).toBe(false);
+    expect(await store.blobForm(layer.digest)).toBeNull();
+    const out = capture();
+    expect(
+      await save(
+        { root: store.root, images: ['lazy:gone'], output: path.join(path.dirname(archive), 'again.tar') },
+        out.io,
+      ),
+    ).toBe(1);
+    expect(out.err()).toBe(
+      `Error: layer ${layer.digest} cannot be rebuilt: its snapshot ${snapshot} is gone; ` +
+        'remove the images that use it and build (or pull) them again\n',
+    );
+    expect(existsSync(store.blobPath(layer.digest))).toBe(false);
+
+    // A load (or a pull) of the same layer stores it again: readable, and the cache's steps may use it.
+    await loadArchive(store, archive);
+    expect(await store.blobForm(layer.digest)).toBe('file');
+    expect(await sha256Of(store.openBlob(layer.digest))).toBe(layer.digest);
+  });
+
+  it('prune sweeps the recipe of a layer whose snapshot is gone, as it holds no bytes', async () => {
+    const { layer } = await buildTop(`FROM busybox\n${RUN}\nRUN head -c 200000 /dev/zero > /swept\n`, ['lazy:swept']);
+    await rm(path.join(store.paths.snapshots, snapshotIdOf(layer.diffId)), { recursive: true });
+    const swept = await store.prune({ gracePeriodMs: 0 });
+    expect(swept.removedBlobs).toContain(layer.digest);
+    expect(existsSync(path.join(store.paths.recipes, `${layer.digest.slice(7)}.json`))).toBe(false);
   });
 
   it('prune keeps the recipe and snapshot of an image it keeps, and removes both with the image', async () => {

@@ -1,11 +1,16 @@
 // Builds against a real registry (Debian's docker-registry on loopback): FROM an image the store lacks is
 // pulled, `--pull` re-resolves tags, an unpullable base names the ways to get it, and `--push` /
 // `--output type=registry` push the built image under its names.
+import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asStoreOutput, pushTargets } from '../../cli/commands/build/push.js';
 import type { BuildCliOptions } from '../../cli/commands/build/run.js';
+import { readAll } from '../../cli/commands/images/command-io.js';
+import { run as pull } from '../../cli/commands/pull/run.js';
 import { run as push } from '../../cli/commands/push/run.js';
-import { parsePushOutput } from '../../executor/index.js';
+import { parsePushOutput, snapshotIdOf } from '../../executor/index.js';
 import {
   compressedImage,
   type Digest,
@@ -44,6 +49,25 @@ async function remoteDigest(name: string): Promise<string> {
 /** The digest a push of `name` sends: the stored manifest with compressed layers. */
 async function exported(store: Store, name: string): Promise<string> {
   return (await compressedImage(store, (await store.resolve(name)).manifestDigest)).digest;
+}
+
+/** Uploads a stored image as it is, layers uncompressed (as other tools may push them): digests stay the local ones. */
+async function publishAsStored(store: Store, local: string, remote: string): Promise<void> {
+  const image = await store.resolve(local);
+  const ref = parseDockerRef(remote);
+  const repo = { domain: ref.domain, path: ref.path };
+  const blobs = [...image.manifest.layers, image.manifest.config];
+  const sources = await Promise.all(
+    blobs.map(async (blob) => ({ blob, source: { bytes: await readAll(store.openBlob(blob.digest)) } })),
+  );
+  const client = new RegistryClient();
+  try {
+    await client.pushBlobs(repo, sources);
+    const manifest = await store.readBlob(image.manifestDigest);
+    await client.putManifest(repo, ref.tag!, image.manifest.mediaType ?? OciMediaType.manifest, manifest);
+  } finally {
+    client.close();
+  }
 }
 
 async function publish(store: Store, name: string): Promise<void> {
@@ -236,6 +260,36 @@ describe.skipIf(isolationUnavailable() !== undefined)('builds with a registry', 
     expect(pulled.code, pulled.stderr).toBe(0);
     expect(pulled.stderr).toContain('/big: OK');
     expect((await other.resolve(tag)).config.rootfs.diff_ids).toEqual(local.config.rootfs.diff_ids);
+  }, 60_000);
+
+  it('pulls a layer again whose local copy was kept as a snapshot since removed by hand; a push of it names both', async () => {
+    const store = await storeWithBusybox();
+    const built = await cli(store, {
+      context: await contextWith('FROM busybox\nRUN head -c 300000 /dev/urandom > /big\n'),
+      tags: ['lazy:plain'],
+    });
+    expect(built.code, built.stderr).toBe(0);
+    const layer = (await store.resolve('lazy:plain')).manifest.layers.at(-1)!;
+    expect(await store.isLazyLayer(layer.digest)).toBe(true);
+    const remote = `${registry.host}/app/plain:1`;
+    await publishAsStored(store, 'lazy:plain', remote);
+    const snapshot = path.join(store.paths.snapshots, snapshotIdOf(layer.digest));
+    await rm(snapshot, { recursive: true });
+
+    const pushed = capture();
+    expect(await push({ root: store.root, name: 'lazy:plain', quiet: true }, pushed.io)).toBe(1);
+    expect(pushed.err()).toBe(
+      `Error: layer ${layer.digest} cannot be rebuilt: its snapshot ${snapshot} is gone; ` +
+        'remove the images that use it and build (or pull) them again\n',
+    );
+
+    const pulled = capture();
+    expect(await pull({ root: store.root, name: remote }, pulled.io), pulled.err()).toBe(0);
+    expect(pulled.out()).not.toContain(`${layer.digest.slice(7, 19)}: Already exists`);
+    expect(await store.blobForm(layer.digest)).toBe('file');
+    const hash = createHash('sha256');
+    for await (const chunk of store.openBlob(layer.digest)) hash.update(chunk);
+    expect(`sha256:${hash.digest('hex')}`).toBe(layer.digest);
   }, 60_000);
 
   it('refuses a push without a name before building', async () => {

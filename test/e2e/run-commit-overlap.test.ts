@@ -66,6 +66,27 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN commits beside the ne
     expect(await leftovers()).toEqual([]);
   });
 
+  it('reports a RUN done before the error of the next one, which failed while the first was committed', async () => {
+    // 64 MiB: the next step fails long before this layer is committed (about a second here).
+    const failing = await build('FROM busybox\nRUN head -c 67108864 /dev/zero > /huge\nRUN exit 3\n', true);
+    expect(failing.error?.message).toBe('process "/bin/sh -c exit 3" did not complete successfully: exit code: 3');
+    const steps = failing.log.slice(failing.log.indexOf('#4 ')).replace(/ DONE \d+\.\ds$/gm, ' DONE');
+    expect(steps).toBe(
+      [
+        '#4 [2/3] RUN head -c 67108864 /dev/zero > /huge',
+        '#4 cache miss: --no-cache',
+        '#5 [3/3] RUN exit 3',
+        '#5 cache miss: --no-cache',
+        '#4 DONE',
+        '',
+        '#5 ERROR: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3',
+        '',
+        '',
+      ].join('\n'),
+    );
+    expect(await leftovers()).toEqual([]);
+  });
+
   it('keeps the committed step when the next one fails, and leaves nothing behind', async () => {
     const failing = await build(`FROM busybox\n${BIG}\nRUN echo next > /next && exit 5\n`);
     expect(failing.error?.message).toMatch(/exit code: 5/);

@@ -70,6 +70,9 @@ export interface StepOptions {
   readonly cwd?: string;
   readonly signal?: AbortSignal;
   readonly onStarted?: () => void;
+  readonly onRelay?: (relay: (signal: NodeJS.Signals) => void) => void;
+  /** The container shares the host's pid namespace: its process is not a PID 1 that ignores signals it has no handler for. */
+  readonly hostPid?: boolean;
 }
 
 export interface StepResult {
@@ -99,7 +102,7 @@ export async function runStep(dir: string, imageLayers: readonly string[], optio
   let stdout = '';
   let stderr = '';
   try {
-    const spec = createRunSpec({
+    const runSpec = createRunSpec({
       rootfs: mount.target,
       args: options.args,
       env: options.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
@@ -113,6 +116,11 @@ export async function runStep(dir: string, imageLayers: readonly string[], optio
       mounts: options.mounts ?? [],
       cgroupsPath: `tsbuild/${id}`,
     });
+    const linux = runSpec.linux;
+    const spec =
+      options.hostPid === true && linux !== undefined
+        ? { ...runSpec, linux: { ...linux, namespaces: linux.namespaces?.filter((n) => n.type !== 'pid') } }
+        : runSpec;
     const result = await runContainer({
       spec,
       bundleDir,
@@ -125,6 +133,7 @@ export async function runStep(dir: string, imageLayers: readonly string[], optio
       },
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.onStarted === undefined ? {} : { onStarted: options.onStarted }),
+      ...(options.onRelay === undefined ? {} : { onRelay: options.onRelay }),
     });
     await mount.unmount();
     // A step that changed nothing needs no lower view (a read-only overlay mount) to be diffed.

@@ -118,8 +118,10 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   let sources: BuildSources | undefined;
   const cleanups: (() => Promise<void>)[] = [];
   const interrupt = io.signal === undefined ? processInterrupt() : givenInterrupt(io.signal);
+  let opened: Store | undefined;
   try {
     const store = await Store.open(opts.root ?? defaultStoreRoot(io.env as NodeJS.ProcessEnv));
+    opened = store;
     // Remote contexts and the build's git sources use one `--ssh default` agent and the same git credentials.
     const agent = gitAgent(ssh, path.join(store.root, 'tmp'), secrets);
     cleanups.push(() => agent.close());
@@ -206,11 +208,14 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     }
     if (!(error instanceof BuildError) || sources === undefined) {
       io.stderr(`ERROR: ${unexpectedErrorText(error)}\n`);
-      return 1;
+    } else {
+      const dockerfile = sources.dockerfile;
+      const text = sources.dockerfileText ?? (await readFile(dockerfile, 'utf8').catch(() => null));
+      io.stderr(renderBuildError(error, path.basename(dockerfile), text));
     }
-    const dockerfile = sources.dockerfile;
-    const text = sources.dockerfileText ?? (await readFile(dockerfile, 'utf8').catch(() => null));
-    io.stderr(renderBuildError(error, path.basename(dockerfile), text));
+    // BuildKit's collector does not depend on how a build ended: a failed one may have filled the cache as much. It
+    // runs once the error is out, so it cannot take anything the message was made of.
+    if (opened !== undefined) await collectGarbage(opened, io);
     return 1;
   } finally {
     interrupt.release();
@@ -222,7 +227,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
 
 /**
  * The build cache's collector (prune/auto-gc.ts), when due (at most once an hour by default: its code is loaded only
- * then); it never fails a build that succeeded.
+ * then), after a build that succeeded or failed; it never changes how the build ended.
  */
 async function collectGarbage(store: Store, io: BuildIo): Promise<void> {
   try {

@@ -1,7 +1,7 @@
-// The collector after a build (BuildKit's daemon runs its GC after builds): at most once per interval per store
-// (the stamp `cache/gc-stamp`, so a no-op build pays one stat), BuildKit's default policies (cache-gc-policy.ts)
-// over the build cache, then the blobs and snapshots only removed records kept. Tagged images are roots and stay;
-// records a running build has used stay (cache-gc.ts). Settings, from the environment:
+// The collector after a build, succeeded or failed (BuildKit's daemon runs its GC whatever the builds' outcome): at
+// most once per interval per store (the stamp `cache/gc-stamp`, so a no-op build pays one stat), BuildKit's default
+// policies (cache-gc-policy.ts) over the build cache, then the blobs and snapshots only removed records kept. Tagged
+// images are roots and stay; records a running build has used stay (cache-gc.ts). Settings, from the environment:
 //   TSBUILD_GC=off (or 0, false)        no collection after builds
 //   TSBUILD_GC_RESERVED_SPACE=SIZE|N%   BuildKit's reservedSpace / maxUsedSpace / minFreeSpace; setting any of
 //   TSBUILD_GC_MAX_USED_SPACE=SIZE|N%   them replaces the defaults (10% of the disk up to 10GB, 80% up to 100GB,
