@@ -27,7 +27,7 @@ import { baseLayerCount, rewriteTimestamps } from './rewrite-timestamp.js';
 import { runStages } from './schedule.js';
 import { Semaphore } from './semaphore.js';
 import { sourceEpochResolver } from './source-epoch.js';
-import { readsViews } from './stage-runner.js';
+import { readsViews } from './stage-reads.js';
 import { baseImageResolver } from './store-images.js';
 import { refuseUnrunnableSteps } from './unrunnable-steps.js';
 import { UrlContents } from './url-content.js';

@@ -9,7 +9,8 @@ import { BuildError } from './errors.js';
 import type { Progress } from './progress.js';
 import type { Semaphore } from './semaphore.js';
 import { removeStaleWork } from './snapshots.js';
-import { prefetchHits, runStage, type StageResult, type StageStart } from './stage-runner.js';
+import { prefetchHits } from './stage-reads.js';
+import { runStage, type StageResult, type StageStart } from './stage-runner.js';
 import type { StepEnv } from './step-env.js';
 import { type ResolvedBases, type StoredBase, storedBase } from './store-images.js';
 

@@ -5,7 +5,7 @@
 import { goTime, goTimeOfSeconds, goTimeText, type HistoryEntry } from '../../image/index.js';
 import type { PlanStage, PlanStep, StepOperation } from '../../planner/index.js';
 import { lookupStep, recordStep, type StepRecord } from './cache-index.js';
-import { completeKey, filesystemAfter, type KeyCompletion, stageInputs } from './content-key.js';
+import { completeKey, filesystemAfter, type KeyCompletion } from './content-key.js';
 import { copyStep, mkdirStep } from './copy-step.js';
 import { BuildError } from './errors.js';
 import { runFsStepDeferred, type StepWorkspace } from './fs-step.js';
@@ -15,6 +15,7 @@ import { PendingSnapshot } from './pending-snapshot.js';
 import type { Progress, StepProgress } from './progress.js';
 import { performRun, RunFailedError } from './run-step.js';
 import type { Semaphore } from './semaphore.js';
+import { earlyStageInputs, prefetchHits, readsViews } from './stage-reads.js';
 import { endsReported, reportEndInOrder } from './step-ends.js';
 import type { StepEnv } from './step-env.js';
 
@@ -173,63 +174,10 @@ export async function runStage(
 
 type RunOperation = Extract<StepOperation, { type: 'run' }>;
 
-/**
- * What the stage's steps read from other stages to complete their keys (content-key.ts `stageInputs`), started now:
- * each is read as soon as its stage is done, while this stage's earlier steps run (a stage of COPY --from steps
- * then reads its sources at once, not one after the other). A failure is the step's own, when its turn comes.
- */
-function earlyStageInputs(run: StageRun, stage: PlanStage): Map<PlanStep, Promise<readonly string[]>> {
-  const early = new Map<PlanStep, Promise<readonly string[]>>();
-  for (const step of stage.steps) {
-    if (step.keyPending !== true || !readsStages(step.operation)) continue;
-    const inputs = stageInputs({ env: run.env }, step);
-    inputs.catch(() => {}); // awaited by the step
-    early.set(step, inputs);
-  }
-  return early;
-}
-
-function readsStages(op: StepOperation): boolean {
-  if (op.type === 'copy') return op.from.type === 'stage';
-  return op.type === 'run' && op.mounts.some((mount) => mount.origin?.type === 'stage');
-}
-
-/** Whether a step reads a stage or an image through the build's shared views: COPY --from, a stage mount's key. */
-export function readsViews(op: StepOperation): boolean {
-  return (op.type === 'copy' && op.from.type !== 'context') || readsStages(op);
-}
-
 /** A RUN step whose layer is being committed, for its error. */
 interface PendingStep {
   readonly snapshot: PendingSnapshot;
   readonly step: PlanStep;
-}
-
-/**
- * The cache records of the stage's steps whose keys are final, read all at once: a cached stage then waits
- * for one round of small file reads instead of one per step. Only a hit is taken from here; a step that
- * found nothing looks again when its turn comes (another stage of the build may have recorded it since).
- * A RUN step found missing starts `beforeWork` (the sweep and the runtime's helpers) right away, not when the
- * stage reaches it.
- */
-export function prefetchHits(run: StageRun, stage: PlanStage): Map<string, Promise<StepRecord | null>> {
-  const hits = new Map<string, Promise<StepRecord | null>>();
-  if (run.noCache) {
-    if (stage.steps.some((step) => step.operation.type === 'run')) run.beforeWork(true).catch(() => {});
-    return hits;
-  }
-  for (const step of stage.steps) {
-    if (!step.layer || step.cacheKey === null || step.keyPending === true || hits.has(step.cacheKey)) continue;
-    const found = lookupStep(run.env.store, step.cacheKey, 'use').catch(() => null);
-    if (step.operation.type === 'run') {
-      found.then((hit) => {
-        // awaited again by the step itself, which reports a failure
-        if (!hit?.layer) run.beforeWork(true).catch(() => {});
-      });
-    }
-    hits.set(step.cacheKey, found);
-  }
-  return hits;
 }
 
 async function runLayerStep(
