@@ -10,6 +10,14 @@ export interface LintRequestWarning extends BuildCheck {
   readonly rangeLines: readonly number[];
 }
 
+export interface LintRequestOptions extends BuildCheckOptions {
+  /**
+   * The line of the FROM whose base name or platform the frontend could not expand: it stops there, so only the
+   * checks emitted before (parse to stage casing, and FROM checks up to that stage) are reported.
+   */
+  readonly fromErrorLine?: number;
+}
+
 export interface LintRequestResult {
   readonly warnings: readonly LintRequestWarning[];
   /** `error=true` and something was found: the request's buildError (it has no location). */
@@ -100,11 +108,15 @@ function rangeLines(check: BuildCheck): number[] {
 }
 
 /** The lint request's result for the Dockerfile `text`, without building. */
-export function lintRequest(text: string, parsed: ParseResult, options: BuildCheckOptions): LintRequestResult {
+export function lintRequest(text: string, parsed: ParseResult, options: LintRequestOptions): LintRequestResult {
   const collected = collectChecks(text, parsed, options);
   if (collected.error !== null) return { warnings: [], violation: null, error: collected.error };
+  const stop = options.fromErrorLine;
   const ordered = collected.reported
     .map((reported, seq) => ({ reported, seq, key: emissionKey(reported, text) }))
+    .filter(
+      ({ key }) => stop === undefined || (key.head[0] ?? 0) < 6 || (key.head[0] === 6 && (key.head[1] ?? 0) <= stop),
+    )
     .sort((a, b) => compareKeys(a.key, b.key) || a.seq - b.seq);
   const seen = new Set<string>();
   const warnings: LintRequestWarning[] = [];

@@ -10,7 +10,7 @@ import { findIgnoreFile } from '../../../cache/index.js';
 import { defaultStoreRoot } from '../../../image/index.js';
 import { lintRequest } from '../../../lint/index.js';
 import { parse } from '../../../parser/index.js';
-import { formatPlatform, hostPlatform, type Platform } from '../../../planner/index.js';
+import { formatPlatform, fromLineError, hostPlatform, type Platform, parsePlatform } from '../../../planner/index.js';
 import { buildArgValues } from '../plan/run.js';
 import { firstBuildError } from './build-error.js';
 import type { CallSpec } from './call-spec.js';
@@ -54,22 +54,36 @@ export async function checkCall(sources: BuildSources, options: CheckCallOptions
   );
   const dockerignore = ignoreFile === null ? null : await readFile(ignoreFile, 'utf8').catch(() => null);
   const parsed = parse(text);
+  const target = options.target === undefined || options.target === '' ? {} : { target: options.target };
+  const refused = firstBuildError(text, parsed);
+  // Past the parse, the frontend expands every FROM line before it dispatches anything; it stops at a bad one.
+  const targetPlatform = parsePlatform(options.platform) ?? undefined;
+  const fromError =
+    refused === null
+      ? fromLineError(parsed.ast, {
+          buildArgs: options.buildArgs,
+          ...(targetPlatform === undefined ? {} : { targetPlatform }),
+          ...target,
+        })
+      : null;
   const result = lintRequest(text, parsed, {
     buildArgs: options.buildArgs,
     dockerignore,
     platform: options.platform,
-    ...(options.target === undefined || options.target === '' ? {} : { target: options.target }),
+    ...target,
+    ...(fromError === null ? {} : { fromErrorLine: fromError.range.start.line }),
   });
-  const refused = firstBuildError(text, parsed);
-  // The request's error: where planning stopped, else the `check=error=true` violation (neither is located).
+  // The request's error: where planning stopped, else the `check=error=true` violation (which has no place).
   const error: LintJsonError | null =
     result.error !== null
       ? { message: result.error, rangeLines: [] }
       : refused !== null
         ? { message: refused.message, rangeLines: lines(refused.line, refused.endLine) }
-        : result.violation !== null
-          ? { message: result.violation, rangeLines: [] }
-          : null;
+        : fromError !== null
+          ? { message: fromError.message, rangeLines: lines(fromError.range.start.line, fromError.range.end.line) }
+          : result.violation !== null
+            ? { message: result.violation, rangeLines: [] }
+            : null;
   const warningStatus = result.warnings.length > 0 && options.ignoreStatus !== true ? 1 : 0;
   // buildx prints the error as `ERROR: %v`: its message, then its excerpt (PrintErrorTo).
   const stderr =
