@@ -176,7 +176,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           .option('call', {
             type: 'string',
             describe:
-              "build (the default), check, outline or targets, with buildx's ,format=json and ,ignorestatus=true",
+              "build (the default), check, outline, targets or subrequests.describe, with buildx's ,format=json and ,ignorestatus=true",
           })
           .option('debug', { type: 'boolean', describe: 'expand build warnings: description, URL, Dockerfile lines' })
           .option('progress', { choices: progressModes, default: 'auto' as const })

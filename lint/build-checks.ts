@@ -77,7 +77,22 @@ function instructionLines(model: LintModel, offset: number): { line: number; end
   return found && { line: found.range.start.line, endLine: found.range.end.line };
 }
 
-export function buildChecks(text: string, parsed: ParseResult, options: BuildCheckOptions): BuildCheckResult {
+/** One check as BuildKit's frontend reports it, with the finding it came from (its place in the instruction). */
+export interface ReportedCheck {
+  readonly check: BuildCheck;
+  /** Offset of the finding in the Dockerfile (which word or pair of the instruction). */
+  readonly offset: number;
+}
+
+export interface CollectedChecks {
+  /** Every finding of BuildKit's rules, in the order the rules ran, without deduplication. */
+  readonly reported: readonly ReportedCheck[];
+  readonly violation: string | null;
+  readonly error: string | null;
+}
+
+/** The findings of BuildKit's rules for the stages the options select, before buildx's deduplication. */
+export function collectChecks(text: string, parsed: ParseResult, options: BuildCheckOptions): CollectedChecks {
   const model = buildModel(text, parsed, {
     ...(options.buildArgs === undefined ? {} : { buildArgs: options.buildArgs }),
     ...(options.dockerignore === undefined ? {} : { dockerignore: options.dockerignore }),
@@ -86,7 +101,7 @@ export function buildChecks(text: string, parsed: ParseResult, options: BuildChe
   let stages = options.stages ?? null;
   if (options.stages === undefined && options.target !== undefined) {
     const found = targetStages(model, options.target);
-    if (typeof found === 'string') return { checks: [], violation: null, error: found };
+    if (typeof found === 'string') return { reported: [], violation: null, error: found };
     stages = found;
   }
   const findings = runRules(buildkitRules, model, parsed, {
@@ -96,9 +111,8 @@ export function buildChecks(text: string, parsed: ParseResult, options: BuildChe
   });
   const configError = findings.find((f) => f.rule === 'invalid-check-directive');
   if (configError)
-    return { checks: [], violation: null, error: `failed to parse check options: ${configError.message}` };
-  const seen = new Set<string>();
-  const checks: (BuildCheck & { order: number })[] = [];
+    return { reported: [], violation: null, error: `failed to parse check options: ${configError.message}` };
+  const reported: ReportedCheck[] = [];
   for (const finding of findings) {
     const rule = buildkitRules.find((r) => r.id === finding.rule);
     if (!rule) continue;
@@ -106,26 +120,34 @@ export function buildChecks(text: string, parsed: ParseResult, options: BuildChe
       line: finding.range.start.line,
       endLine: finding.range.end.line,
     };
+    const check = { rule: rule.id, description: rule.description, url: rule.url, message: finding.message, ...lines };
+    reported.push({ check, offset: finding.range.start.offset });
+  }
+  const errors = findings.some((f) => f.severity === 'error');
+  const names = [...new Set(reported.map((c) => c.check.rule))].sort();
+  return {
+    reported,
+    violation: errors && names.length > 0 ? `lint violation found for rules: ${names.join(', ')}` : null,
+    error: null,
+  };
+}
+
+export function buildChecks(text: string, parsed: ParseResult, options: BuildCheckOptions): BuildCheckResult {
+  const collected = collectChecks(text, parsed, options);
+  if (collected.error !== null) return { checks: [], violation: null, error: collected.error };
+  const seen = new Set<string>();
+  const checks: (BuildCheck & { order: number })[] = [];
+  for (const { check } of collected.reported) {
     // buildx shows a warning once however often the frontend reported it.
-    const key = `${rule.id}\u0000${finding.message}\u0000${lines.line}\u0000${lines.endLine}`;
+    const key = `${check.rule}\u0000${check.message}\u0000${check.line}\u0000${check.endLine}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const order = checks.length + EMISSION.indexOf(rule.id) * 1e6;
-    checks.push({
-      rule: rule.id,
-      description: rule.description,
-      url: rule.url,
-      message: finding.message,
-      ...lines,
-      order,
-    });
+    checks.push({ ...check, order: checks.length + EMISSION.indexOf(check.rule) * 1e6 });
   }
   checks.sort((a, b) => a.line - b.line || a.order - b.order);
-  const errors = findings.some((f) => f.severity === 'error');
-  const names = [...new Set(checks.map((c) => c.rule))].sort();
   return {
     checks: checks.map(({ order: _order, ...check }) => check),
-    violation: errors && names.length > 0 ? `lint violation found for rules: ${names.join(', ')}` : null,
+    violation: collected.violation,
     error: null,
   };
 }

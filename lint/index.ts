@@ -12,6 +12,12 @@ export { formatSarif, type SarifRuleInfo, toSarif } from './format/sarif.js';
 export { formatText, type TextOptions } from './format/text.js';
 export type { FileFindings } from './format/types.js';
 export { type LintSource, lint } from './lint.js';
+export {
+  type LintRequestOptions,
+  type LintRequestResult,
+  type LintRequestWarning,
+  lintRequest,
+} from './lint-request.js';
 export type { Finding, LabelType, LintOptions, LintSeverity, RuleGroup, RuleMeta, RuleSetting } from './types.js';
 
 /** Every rule's metadata (id, group, description, URL, default severity). */

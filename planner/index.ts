@@ -6,6 +6,7 @@ export { type Diagnostic, parse } from '../parser/index.js';
 export { canonicalise, chainKey, KEY_VERSION, sha256 } from './cache-key.js';
 export { hasLocation, PlanError } from './errors.js';
 export { explainChanges, type StepExplanation } from './explain.js';
+export { type FromLineOptions, fromLineError } from './from-errors.js';
 export {
   downloadName,
   type GitRef,

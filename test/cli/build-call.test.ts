@@ -135,7 +135,8 @@ describe('tsbuild build --call=outline', () => {
       stdout: '',
       stderr:
         'Dockerfile:2\n--------------------\n   1 |     FROM scratch\n   2 | >>> FOO bar\n   3 |     \n--------------------\n' +
-        'ERROR: failed to solve: unknown instruction: FOO (did you mean from?)\n',
+        // instructions.Parse wraps an instruction's error with its line (BuildKit's parseError).
+        'ERROR: failed to solve: dockerfile parse error on line 2: unknown instruction: FOO (did you mean from?)\n',
     });
     expect(await call('FROM scratch\n', 'outline', { target: 'nope' })).toEqual({
       code: 1,
@@ -222,6 +223,76 @@ describe('tsbuild build --call=targets', () => {
         '}',
       ].join('\n')}\n`,
     );
+  });
+});
+
+describe('tsbuild build --call=subrequests.describe', () => {
+  it('prints PrintDescribe’s table of what dockerui describes (outline, targets, describe; not lint), exit 0', async () => {
+    // The frontend answers before it parses the Dockerfile: one it cannot parse is described all the same.
+    expect(await call('FROM scratch\nFOO bar\n', 'subrequests.describe')).toEqual({
+      code: 0,
+      stdout:
+        'NAME                 VERSION DESCRIPTION\n' +
+        'outline              1.0.0   List all parameters current build target supports\n' +
+        'targets              1.0.0   List all targets current build supports\n' +
+        'subrequests.describe 1.0.0   List available subrequest types\n',
+      stderr: '',
+    });
+  });
+
+  it('format=json prints the []subrequests.Request result.json (nil slices as null)', async () => {
+    const metadata = `    "metadata": [
+      {
+        "name": "result.json",
+        "description": ""
+      },
+      {
+        "name": "result.txt",
+        "description": ""
+      }
+    ],`;
+    expect(await call('FROM scratch\n', 'subrequests.describe,format=json')).toEqual({
+      code: 0,
+      stdout: `[
+  {
+    "name": "frontend.outline",
+    "version": "1.0.0",
+    "type": "rpc",
+    "description": "List all parameters current build target supports",
+    "opts": [
+      {
+        "name": "target",
+        "description": "Target build stage"
+      }
+    ],
+    "inputs": null,
+${metadata}
+    "refs": null
+  },
+  {
+    "name": "frontend.targets",
+    "version": "1.0.0",
+    "type": "rpc",
+    "description": "List all targets current build supports",
+    "opts": [],
+    "inputs": null,
+${metadata}
+    "refs": null
+  },
+  {
+    "name": "frontend.subrequests.describe",
+    "version": "1.0.0",
+    "type": "rpc",
+    "description": "List available subrequest types",
+    "opts": null,
+    "inputs": null,
+${metadata}
+    "refs": null
+  }
+]
+`,
+      stderr: '',
+    });
   });
 });
 

@@ -13,8 +13,8 @@ export interface BuildCliOptions {
   /** `--no-cache-filter` (repeatable, each a comma list as BuildKit splits it): stages whose steps run again. */
   readonly noCacheFilter?: readonly string[];
   /**
-   * `--call` / `--check`: `build` (the default), `check` (BuildKit's checks without building), `outline` or
-   * `targets`, with buildx's `,format=json` and `,ignorestatus=true`.
+   * `--call` / `--check`: `build` (the default), `check` (BuildKit's checks without building), `outline`,
+   * `targets` or `subrequests.describe`, with buildx's `,format=json` and `,ignorestatus=true`.
    */
   readonly call?: string;
   /** `--debug`: build warnings with their description, URL and Dockerfile excerpt. */

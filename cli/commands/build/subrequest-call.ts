@@ -1,6 +1,7 @@
-// `tsbuild build --call=outline|targets[,format=json]`: buildx's subrequests, answered as BuildKit's Dockerfile
-// frontend answers them, without building. The result goes to stdout (exit 0); a Dockerfile the frontend cannot
-// read is an error as buildx prints a failed solve: the excerpt, then `ERROR: failed to solve: …` (exit 1).
+// `tsbuild build --call=outline|targets|subrequests.describe[,format=json]`: buildx's subrequests, answered as
+// BuildKit's Dockerfile frontend answers them, without building. The result goes to stdout (exit 0); a Dockerfile
+// the frontend cannot read is an error as buildx prints a failed solve: the excerpt, then `ERROR: failed to
+// solve: …` (exit 1).
 // Base images come from the local store when there is one (their ENV and ONBUILD count), never from a registry.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -17,12 +18,12 @@ import {
   storeResolver,
 } from '../../../planner/index.js';
 import { buildArgValues } from '../plan/run.js';
+import { firstBuildError } from './build-error.js';
 import type { CallSpec } from './call-spec.js';
-import { firstBuildError } from './check-call.js';
 import { sourceFrame } from './checks.js';
 import type { BuildCliOptions, BuildIo } from './run.js';
 import { type BuildSources, resolveSources } from './stdin-sources.js';
-import { outlineJson, outlineText, targetsJson, targetsText } from './subrequest-print.js';
+import { describeJson, describeText, outlineJson, outlineText, targetsJson, targetsText } from './subrequest-print.js';
 
 export interface CallOutput {
   readonly stdout: string;
@@ -36,7 +37,7 @@ const failed = (message: string, frame = ''): CallOutput => ({
   exitCode: 1,
 });
 
-/** Answers `spec` (outline or targets) for the Dockerfile of `sources`. */
+/** Answers `spec` (outline, targets or subrequests.describe) for the Dockerfile of `sources`. */
 export async function subrequestCall(
   sources: BuildSources,
   spec: CallSpec,
@@ -55,11 +56,14 @@ export async function subrequestCall(
   } catch (error) {
     return failed(`failed to read dockerfile: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  // The frontend answers describe once it has read the Dockerfile, before it parses it.
+  if (spec.name === 'subrequests.describe')
+    return { stdout: spec.format === 'json' ? `${describeJson()}\n` : describeText(), stderr: '', exitCode: 0 };
   let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const parsed = parse(text);
   const refused = firstBuildError(text, parsed);
-  if (refused !== null) return failed(refused.message, sourceFrame(fileName, text, refused.line, refused.line));
+  if (refused !== null) return failed(refused.message, sourceFrame(fileName, text, refused.line, refused.endLine));
   const json = spec.format === 'json';
   try {
     if (spec.name === 'targets') {
@@ -95,11 +99,7 @@ export async function runSubrequestCall(
   platform: Platform | undefined,
   spec: CallSpec,
 ): Promise<number> {
-  if (spec.name === 'subrequests.describe') {
-    io.stderr('ERROR: --call=subrequests.describe is not implemented by tsbuild (outline, targets and check are)\n');
-    return 1;
-  }
-  if (spec.name !== 'outline' && spec.name !== 'targets') {
+  if (spec.name !== 'outline' && spec.name !== 'targets' && spec.name !== 'subrequests.describe') {
     io.stderr(`ERROR: failed to solve: unsupported request frontend.${spec.name}\n`);
     return 1;
   }

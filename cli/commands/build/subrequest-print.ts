@@ -1,6 +1,7 @@
-// The results of `--call=outline` and `--call=targets` as buildx prints them: the JSON BuildKit's frontend
-// returns (subrequests/outline and subrequests/targets, json.MarshalIndent; printed as is with `format=json`),
-// and the tables of their PrintOutline / PrintTargets (Go's tabwriter).
+// The results of `--call=outline`, `--call=targets` and `--call=subrequests.describe` as buildx prints them: the
+// JSON BuildKit's frontend returns (subrequests/outline, subrequests/targets, subrequests/describe.go;
+// json.MarshalIndent, printed as is with `format=json`), and the tables of their PrintOutline / PrintTargets /
+// PrintDescribe (Go's tabwriter).
 import type { BuildTarget, Outline, OutlineLocation } from '../../../planner/index.js';
 import { type GoJson, goMarshalIndent } from './go-json.js';
 import { tabwrite } from './go-tabwriter.js';
@@ -80,4 +81,51 @@ export function targetsText(targets: readonly BuildTarget[]): string {
     return `${name}\t${t.description}\n`;
   });
   return tabwrite(`TARGET\tDESCRIPTION\n${rows.join('')}`, 1);
+}
+
+/** A subrequests.Request as the frontend describes it (`opts` null where Go's slice is nil). */
+interface SubrequestDefinition {
+  readonly name: string;
+  readonly description: string;
+  readonly opts: readonly { readonly name: string; readonly description: string }[] | null;
+}
+
+/**
+ * What dockerui's describe lists for the Dockerfile frontend: outline, targets and describe itself, each version
+ * 1.0.0, type rpc, with result.json and result.txt. The lint request is answered but not listed (BuildKit's
+ * describe only adds the outline and targets handlers).
+ */
+const SUBREQUESTS: readonly SubrequestDefinition[] = [
+  {
+    name: 'frontend.outline',
+    description: 'List all parameters current build target supports',
+    opts: [{ name: 'target', description: 'Target build stage' }],
+  },
+  { name: 'frontend.targets', description: 'List all targets current build supports', opts: [] },
+  { name: 'frontend.subrequests.describe', description: 'List available subrequest types', opts: null },
+];
+
+/** The describe request's result.json: a []subrequests.Request (no omitempty: nil slices are null). */
+export function describeJson(): string {
+  return goMarshalIndent(
+    SUBREQUESTS.map((r) => ({
+      name: r.name,
+      version: '1.0.0',
+      type: 'rpc',
+      description: r.description,
+      opts: r.opts,
+      inputs: null,
+      metadata: [
+        { name: 'result.json', description: '' },
+        { name: 'result.txt', description: '' },
+      ],
+      refs: null,
+    })),
+  );
+}
+
+/** PrintDescribe: name (without `frontend.`), version and description. */
+export function describeText(): string {
+  const rows = SUBREQUESTS.map((r) => `${r.name.replace(/^frontend\./, '')}\t1.0.0\t${r.description}\n`);
+  return tabwrite(`NAME\tVERSION\tDESCRIPTION\n${rows.join('')}`, 1);
 }
