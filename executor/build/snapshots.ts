@@ -5,12 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import {
   BreakoutError,
   cleanLayerPath,
   decompressedStream,
-  extractLayer,
+  type ExtractEntry,
+  extractEntries,
   ImageNotFoundError,
   isInside,
   opaqueWhiteoutName,
@@ -18,8 +18,6 @@ import {
   readTar,
   resolveInRoot,
   type Store,
-  type TarEntry,
-  tarChunks,
   whiteoutPrefix,
 } from '../../image/index.js';
 import { launchChecked } from '../runtime/launcher.js';
@@ -180,8 +178,12 @@ async function extractAsLowerDir(store: Store, layer: LayerRef, dir: string): Pr
   const whiteouts: Whiteouts = { deleted: [], opaque: [] };
   const tar = readTar(await decompressedStream(store.openBlob(layer.digest)));
   let dataFiles = 0;
-  const kept = withoutWhiteouts(tar, whiteouts, () => dataFiles++);
-  await extractLayer(Readable.from(tarChunks(kept)), dir, { run: launchChecked });
+  // The entries go to the extractor as read: one pass over the tar (it was written out and parsed again).
+  await extractEntries(
+    withoutWhiteouts(tar, whiteouts, () => dataFiles++),
+    dir,
+    { run: launchChecked },
+  );
   // Paths are prepared in Node (a path named twice is one device), then made by a few batched commands.
   const nodes = new Set<string>();
   for (const rel of whiteouts.deleted) nodes.add(await whiteoutTarget(dir, rel));
@@ -201,7 +203,7 @@ async function* withoutWhiteouts(
   entries: ReturnType<typeof readTar>,
   whiteouts: Whiteouts,
   onDataFile: () => void,
-): AsyncGenerator<TarEntry> {
+): AsyncGenerator<ExtractEntry> {
   for await (const entry of entries) {
     const name = cleanLayerPath(entry.header.path);
     const base = path.posix.basename(name);
@@ -218,7 +220,7 @@ async function* withoutWhiteouts(
       continue;
     }
     if (entry.header.type === 'file' && (entry.header.size ?? 0) > 0) onDataFile();
-    yield { ...entry.header, content: () => entry.body() };
+    yield entry;
   }
 }
 

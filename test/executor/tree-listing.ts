@@ -6,9 +6,6 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 
-/** Times not taken from a tar (directories made implicitly, or changed by a whiteout) read `fresh`. */
-const tarTime = (seconds: number) => (seconds < 1_700_000_000 ? String(seconds) : 'fresh');
-
 function kind(st: Stats): string {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'dir';
@@ -40,8 +37,12 @@ function xattrLines(root: string): Map<string, string[]> {
   return byPath;
 }
 
-/** One line per path under `root` (sorted); stats are all taken before any content is read (atimes). */
-export function treeListing(root: string): string[] {
+/**
+ * One line per path under `root` (sorted); stats are all taken before any content is read (atimes). Times from
+ * `freshAfter` on (directories made implicitly, or changed by a whiteout: not from a tar) read `fresh`.
+ */
+export function treeListing(root: string, freshAfter = 1_700_000_000): string[] {
+  const tarTime = (seconds: number) => (seconds < freshAfter ? String(seconds) : 'fresh');
   const stats = new Map<string, Stats>();
   const visit = (rel: string) => {
     const st = lstatSync(path.join(root, rel));

@@ -291,6 +291,28 @@ describe('extractLayer never touches anything outside the root', () => {
     expect(readdirSync(root).sort()).toEqual(['r', 'w']);
   });
 
+  it('sets no directory mode or time through a symlink that later replaced the directory or its parent', async () => {
+    const sub = path.join(outside, 'sub');
+    const times = () => [statSync(outside).mtimeMs, statSync(sub).mtimeMs, statSync(outside).mode, statSync(sub).mode];
+    const before = times();
+    await extractLayer(
+      rawTar([
+        { path: 'd', type: 'directory', mode: 0o777, mtime: 1000 },
+        { path: 'd', type: 'symlink', linkname: sub },
+        { path: 'p', type: 'directory', mode: 0o777, mtime: 1000 },
+        { path: 'p/sub', type: 'directory', mode: 0o777, mtime: 1000 },
+        { path: 'p', type: 'symlink', linkname: outside },
+        { path: 'w', type: 'directory', mode: 0o777, mtime: 1000 },
+        { path: '.wh.w', type: 'file' },
+        { path: 'w', type: 'symlink', linkname: outside },
+      ]),
+      root,
+    );
+    expect(times()).toEqual(before);
+    expect(readdirSync(root).sort()).toEqual(['d', 'p', 'w']);
+    expect(readlinkSync(path.join(root, 'p'))).toBe(outside);
+  });
+
   it('a symlink chain loop is an error, not a hang', async () => {
     await expect(
       extractLayer(
