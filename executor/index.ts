@@ -47,6 +47,7 @@ export { toTarEntry } from './build/layer-commit.js';
 export { snapshotIdOf } from './build/layer-ref.js';
 export { liveBuildsSince, registerBuild } from './build/live-builds.js';
 export type { BuildContextOption } from './build/named-contexts.js';
+export { phaseTimer } from './build/phase-timer.js';
 export { cachedPendingSteps } from './build/plan-completion.js';
 export { isStepCached, loadRecordedPlan, type PlanIdentity, recordPlan } from './build/plan-record.js';
 export { type Progress, plainProgress, type StepProgress, silentProgress } from './build/progress.js';

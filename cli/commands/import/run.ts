@@ -3,7 +3,9 @@
 // `created` is the current time, as Docker stamps it, unless SOURCE_DATE_EPOCH is set: then it is that
 // time, so importing the same tarball twice gives the same image ID. Input that is not a tar (or a
 // broken gzip) fails naming the file, and leaves no image and no blob behind. The layer is unpacked for builds
-// before the ID is printed (unpack.ts).
+// before the ID is printed (unpack.ts). With TSBUILD_TRACE set, `[trace] import store` and `[trace] import unpack`
+// say how long each half took (bench/unpack.ts prints them).
+import { phaseTimer } from '../../../executor/index.js';
 import { goTimeOfSeconds, importRootfs, parseDockerRef } from '../../../image/index.js';
 import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from '../images/command-io.js';
 import { unpackForBuilds } from './unpack.js';
@@ -30,6 +32,7 @@ export async function run(opts: ImportOptions, io: CommandIo = processIo): Promi
       throw new Error(`invalid SOURCE_DATE_EPOCH ${JSON.stringify(epoch)}: whole seconds since 1970 expected`);
     }
     const store = await openStore(opts, io);
+    const phase = phaseTimer();
     const imported = await importRootfs(store, source, opts.name, {
       ...(opts.message !== undefined && { message: opts.message }),
       ...(epoch !== undefined && epoch !== '' && { created: goTimeOfSeconds(Number(epoch)) }),
@@ -38,7 +41,9 @@ export async function run(opts: ImportOptions, io: CommandIo = processIo): Promi
       ...(architecture && { architecture }),
       ...(variant && { variant }),
     });
+    phase('import store');
     await unpackForBuilds(store, [imported.manifestDigest], io);
+    phase('import unpack');
     io.stdout(`${imported.configDigest}\n`);
     return 0;
   });
