@@ -3,10 +3,11 @@
 // implicit parents, setuid/setgid/sticky modes, hard links, devices, xattrs) applied onto a lower tree with
 // whiteouts and replacements, and unpacked as a snapshot. The listings were taken with the extractor before it
 // was made faster (fs/promises, one awaited call per syscall); the faster one must produce the same trees.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSnapshot } from '../../executor/build/snapshots.js';
+import { run as importRun } from '../../cli/commands/import/run.js';
+import { ensureSnapshot, snapshotDir } from '../../executor/build/snapshots.js';
 import {
   type Digest,
   extractLayer,
@@ -17,6 +18,7 @@ import {
   tarChunks,
   whiteoutEntry,
 } from '../../image/index.js';
+import { capture } from '../cli/image-helpers.js';
 import { isolationUnavailable, removeScratch, scratchDir } from './helpers.js';
 import { treeListing } from './tree-listing.js';
 
@@ -309,5 +311,34 @@ describe.skipIf(skipReason !== undefined)('unpacked trees are exactly as before'
         "victim-link file 600 0:0 m=1500000049 a=1500000049 size=30 1568682df01e links=2 same-as=victim",
       ]
     `);
+  });
+  it('import unpacks while it stores the tar: the same snapshot as unpacking the stored layer', async () => {
+    time = 1_500_000_000;
+    const tar = await tarBytes([...richEntries(), ...upperEntries()]);
+    const file = path.join(scratch, 'rich.tar');
+    await writeFile(file, tar);
+    const imported = await Store.open(path.join(scratch, 'imported'));
+    const c = capture();
+    expect(await importRun({ root: imported.root, file, name: 'rich:1' }, c.io)).toBe(0);
+    expect(c.err()).toBe('');
+    const [diffId] = (await imported.resolve('rich:1')).config.rootfs.diff_ids as Digest[];
+    const streamed = snapshotDir(imported, { digest: diffId!, size: tar.length, mediaType: '', diffId: diffId! });
+    const stored = await Store.open(path.join(scratch, 'stored'));
+    const { digest, size } = await stored.putBlob(tar);
+    expect(digest).toBe(diffId);
+    const unpacked = await ensureSnapshot(stored, { digest, size, mediaType: OciMediaType.layer, diffId: digest });
+    expect(treeListing(streamed)).toEqual(treeListing(unpacked));
+    expect(await readdir(imported.paths.snapshots)).toEqual([path.basename(streamed)]);
+  });
+
+  it('an import that fails leaves no snapshot and no work directory', async () => {
+    const tar = await tarBytes([file('a', 'x'.repeat(4096)), file('b', 'y'.repeat(4096))]);
+    const cut = path.join(scratch, 'cut.tar');
+    await writeFile(cut, tar.subarray(0, 3000));
+    const store = await Store.open(path.join(scratch, 'failed'));
+    const c = capture();
+    expect(await importRun({ root: store.root, file: cut, name: 'cut:1' }, c.io)).toBe(1);
+    expect(c.err()).toBe(`Error: ${cut} is not a tar archive (plain, gzip or zstd): unexpected end of tar data\n`);
+    expect(await readdir(store.paths.snapshots).catch(() => [])).toEqual([]);
   });
 });
