@@ -160,7 +160,9 @@ export async function unpackImageLayers(store: Store, manifestDigest: string): P
 }
 
 async function extractAsLowerDir(store: Store, layer: LayerRef, dir: string): Promise<void> {
-  await unpackAsLowerDir(readTar(await decompressedStream(store.openBlob(layer.digest))), dir);
+  // 1 MiB reads: each chunk is a round trip through libuv's pool (see import-rootfs.ts).
+  const blob = store.openBlob(layer.digest, { highWaterMark: 1 << 20 });
+  await unpackAsLowerDir(readTar(await decompressedStream(blob)), dir);
 }
 
 /** An unpack fed with a layer's entries while something else reads them (import), published once its digest is known. */
