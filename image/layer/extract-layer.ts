@@ -99,6 +99,9 @@ export async function extractLayer(
   return extractEntries(readTar(await decompressedStream(layer)), rootDir, options);
 }
 
+/** Longest stretch of synchronous extraction work before the event loop gets a turn. */
+const yieldEvery = { ms: 20, entries: 128 };
+
 /** A directory entry whose mode and times are set after its children. */
 interface PendingDirectory {
   readonly rel: string;
@@ -126,7 +129,16 @@ export async function extractEntries(
   const directories: PendingDirectory[] = [];
   const result: ExtractResult = { entries: 0, whiteouts: 0 };
 
+  let busySince = performance.now();
+  let sinceYield = 0;
   for await (const entry of entries) {
+    // The calls below are synchronous (create-entry.ts): when a run of entries is already buffered, let the rest of
+    // the process (another stage's output, progress) have the loop every few milliseconds or entries.
+    if (++sinceYield > yieldEvery.entries || performance.now() - busySince > yieldEvery.ms) {
+      await new Promise((resolve) => setImmediate(resolve));
+      busySince = performance.now();
+      sinceYield = 0;
+    }
     const header = entry.header;
     const name = cleanLayerPath(header.path);
     if (name === '') continue;

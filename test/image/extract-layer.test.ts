@@ -116,6 +116,28 @@ describe('extractLayer applies layers', () => {
     ).toBe('v');
   });
 
+  it('lets the event loop run while it extracts a tar that is all in memory (its calls are synchronous)', async () => {
+    const entries: TarEntry[] = Array.from({ length: 600 }, (_, i) => ({
+      ...meta,
+      path: `f${i}`,
+      type: 'file',
+      mode: 0o644,
+      content: Buffer.from(`${i}`),
+    }));
+    const tar = await layerTarBytes(entries);
+    let turns = 0;
+    const tick = () => {
+      turns++;
+      timer = setImmediate(tick);
+    };
+    let timer = setImmediate(tick);
+    const before = turns;
+    await extractLayer(tar, root);
+    clearImmediate(timer);
+    expect(turns - before).toBeGreaterThanOrEqual(4);
+    expect(readdirSync(root)).toHaveLength(600);
+  });
+
   it('runs mknod, mkfifo and setfattr through the runner it is given', async () => {
     const calls: string[] = [];
     const run = async (command: string, args: readonly string[]) => {
