@@ -70,7 +70,7 @@ export interface CreateOptions {
   chown: boolean;
   /**
    * The entry's owner is the one an inode this process creates at `target` gets anyway (the process's own, in a
-   * parent that is not setgid): a new file, directory or symlink then needs no chown.
+   * parent whose group is the process's): a new file, directory or symlink then needs no chown.
    */
   ownerIsDefault?: boolean;
   /** How mknod/mkfifo are run (default `execFileRunner`). */

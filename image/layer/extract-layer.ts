@@ -31,10 +31,14 @@ export interface ExtractResult {
   whiteouts: number;
 }
 
-/** A parent directory resolved inside the root, and whether new entries in it take its group (setgid). */
+/**
+ * A parent directory resolved inside the root, and its group: a new entry in it gets the process's group unless the
+ * directory is setgid or the filesystem is mounted `grpid`, and then it gets this one. When this one is the
+ * process's, a new entry's group is the process's either way.
+ */
 interface Parent {
   readonly dir: string;
-  readonly setgid: boolean;
+  readonly gid: number;
 }
 
 /**
@@ -54,7 +58,7 @@ class ParentResolver {
     if (cached !== undefined) return cached;
     const dir = this.resolve(rel);
     mkdirSync(dir, { recursive: true });
-    const parent = { dir, setgid: (statSync(dir).mode & 0o2000) !== 0 };
+    const parent = { dir, gid: statSync(dir).gid };
     this.cache.set(rel, parent);
     return parent;
   }
@@ -69,6 +73,11 @@ class ParentResolver {
   removed(): void {
     this.removals++;
     this.cache.clear();
+  }
+
+  /** `dir` may have a new owner (a directory entry for it): what was remembered of it is dropped. */
+  chowned(dir: string): void {
+    for (const [rel, parent] of this.cache) if (parent.dir === dir) this.cache.delete(rel);
   }
 }
 
@@ -163,7 +172,7 @@ export async function extractEntries(
         throw new BreakoutError(`hard link ${name} points to ${JSON.stringify(header.linkname)}, which is not a file`);
       }
     }
-    const ownerIsDefault = header.uid === uid && header.gid === gid && !parent.setgid;
+    const ownerIsDefault = header.uid === uid && header.gid === gid && parent.gid === gid;
     const removed = await createEntry(
       target,
       header,
@@ -175,7 +184,10 @@ export async function extractEntries(
     unpacked.add(target);
     result.entries++;
 
-    if (header.type === 'directory') directories.push({ rel: name, target, header, removals: parents.removals });
+    if (header.type === 'directory') {
+      parents.chowned(target);
+      directories.push({ rel: name, target, header, removals: parents.removals });
+    }
     if (applyXattrs && header.xattrs && header.type !== 'hardlink') await setXattrs(target, header.xattrs, warn, run);
   }
 

@@ -138,6 +138,27 @@ describe('extractLayer applies layers', () => {
     expect(readdirSync(root)).toHaveLength(600);
   });
 
+  it.skipIf(process.getuid?.() !== 0)(
+    'sets owners in a setgid directory whose group a later entry changed',
+    async () => {
+      await extractLayer(rawTar([{ path: 's', type: 'directory', mode: 0o2775 }]), root);
+      await extractLayer(
+        rawTar([
+          { path: 's/a', type: 'file', body: 'a' },
+          { path: 's', type: 'directory', mode: 0o2775, gid: 50 },
+          { path: 's/b', type: 'file', body: 'b' },
+          { path: 's/c', type: 'file', body: 'c', gid: 50 },
+        ]),
+        root,
+      );
+      const owner = (name: string) => {
+        const st = lstatSync(path.join(root, name));
+        return `${st.uid}:${st.gid} ${(st.mode & 0o7777).toString(8)}`;
+      };
+      expect(['s', 's/a', 's/b', 's/c'].map(owner)).toEqual(['0:50 2775', '0:0 644', '0:0 644', '0:50 644']);
+    },
+  );
+
   it('runs mknod, mkfifo and setfattr through the runner it is given', async () => {
     const calls: string[] = [];
     const run = async (command: string, args: readonly string[]) => {
