@@ -48,6 +48,7 @@ export { toTarEntry } from './build/layer-commit.js';
 export { snapshotIdOf } from './build/layer-ref.js';
 export { liveBuildsSince, registerBuild } from './build/live-builds.js';
 export type { BuildContextOption } from './build/named-contexts.js';
+export { phaseTimer } from './build/phase-timer.js';
 export { cachedPendingSteps } from './build/plan-completion.js';
 export { isStepCached, loadRecordedPlan, type PlanIdentity, recordPlan } from './build/plan-record.js';
 export { type Progress, plainProgress, type StepProgress, silentProgress } from './build/progress.js';
@@ -55,7 +56,7 @@ export { type ProgressMode, type ProgressTarget, progressFor } from './build/pro
 export { type TtyProgress, type TtyProgressOptions, type TtyStream, ttyProgress } from './build/progress-tty.js';
 export type { PullPolicy } from './build/pull-base.js';
 export { baseLayerCount, type RewrittenImage, rewriteTimestamps } from './build/rewrite-timestamp.js';
-export { type UnpackFailure, unpackImageLayers } from './build/snapshots.js';
+export { type StreamedUnpack, startStreamedUnpack, type UnpackFailure, unpackImageLayers } from './build/snapshots.js';
 export type { SshSource } from './build/ssh-forward.js';
 export type { SecretSource } from './build/step-env.js';
 export * from './cache-transfer/index.js';

@@ -1,32 +1,20 @@
 // Unpacked layers: each stored layer is extracted once into `<store>/snapshots/<short-id>/`, in the
-// form overlayfs reads as a lower dir: OCI whiteouts become 0/0 character devices and opaque markers
-// the `trusted.overlay.opaque` xattr. Extraction goes to a private temp dir that is renamed into
+// form overlayfs reads as a lower dir (lower-dir.ts). Extraction goes to a private temp dir that is renamed into
 // place, so a snapshot directory that exists is complete, and concurrent builds may race safely.
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import {
-  BreakoutError,
-  cleanLayerPath,
   decompressedStream,
-  extractLayer,
   ImageNotFoundError,
-  isInside,
-  opaqueWhiteoutName,
   processAlive,
   readTar,
-  resolveInRoot,
   type Store,
-  type TarEntry,
-  tarChunks,
-  whiteoutPrefix,
+  type TarReadEntry,
 } from '../../image/index.js';
-import { launchChecked } from '../runtime/launcher.js';
-import { syncFileSystemOf } from '../snapshot/durable-upper.js';
 import { cleanMountsUnder, listMountsUnder } from '../snapshot/leftovers.js';
-import { makeWhiteoutNodes, markOpaqueDirs } from '../snapshot/whiteout-nodes.js';
 import { type LayerRef, snapshotId } from './layer-ref.js';
+import { unpackAsLowerDir } from './lower-dir.js';
 
 export function snapshotDir(store: Store, layer: LayerRef): string {
   return path.join(store.paths.snapshots, snapshotId(layer));
@@ -171,70 +159,51 @@ export async function unpackImageLayers(store: Store, manifestDigest: string): P
   return failures;
 }
 
-interface Whiteouts {
-  readonly deleted: string[];
-  readonly opaque: string[];
-}
-
 async function extractAsLowerDir(store: Store, layer: LayerRef, dir: string): Promise<void> {
-  const whiteouts: Whiteouts = { deleted: [], opaque: [] };
-  const tar = readTar(await decompressedStream(store.openBlob(layer.digest)));
-  let dataFiles = 0;
-  const kept = withoutWhiteouts(tar, whiteouts, () => dataFiles++);
-  await extractLayer(Readable.from(tarChunks(kept)), dir, { run: launchChecked });
-  // Paths are prepared in Node (a path named twice is one device), then made by a few batched commands.
-  const nodes = new Set<string>();
-  for (const rel of whiteouts.deleted) nodes.add(await whiteoutTarget(dir, rel));
-  await makeWhiteoutNodes(
-    dir,
-    [...nodes].map((target) => path.relative(dir, target)),
-  );
-  const opaque = new Set<string>();
-  for (const rel of whiteouts.opaque) opaque.add(await opaqueTarget(dir, rel));
-  await markOpaqueDirs([...opaque]);
-  // The snapshot is published by a rename: its file data must be on disk first, or a crash could leave a
-  // published snapshot with empty files (metadata is ordered by the journal; see durable-upper.ts).
-  if (dataFiles > 0) await syncFileSystemOf(dir);
+  // 1 MiB reads: each chunk is a round trip through libuv's pool (see import-rootfs.ts).
+  const blob = store.openBlob(layer.digest, { highWaterMark: 1 << 20 });
+  await unpackAsLowerDir(readTar(await decompressedStream(blob)), dir);
 }
 
-async function* withoutWhiteouts(
-  entries: ReturnType<typeof readTar>,
-  whiteouts: Whiteouts,
-  onDataFile: () => void,
-): AsyncGenerator<TarEntry> {
-  for await (const entry of entries) {
-    const name = cleanLayerPath(entry.header.path);
-    const base = path.posix.basename(name);
-    if (base.startsWith(whiteoutPrefix)) {
-      const parent = path.posix.dirname(name) === '.' ? '' : path.posix.dirname(name);
-      const victim = base.slice(whiteoutPrefix.length);
-      if (base === opaqueWhiteoutName) whiteouts.opaque.push(parent);
-      // `.wh.`, `.wh..` and `.wh...` name no entry of the directory (and must never become the directory itself).
-      else if (victim !== '' && victim !== '.' && victim !== '..')
-        whiteouts.deleted.push(path.posix.join(parent, victim));
-      for await (const _ of entry.body()) {
-        // drained: a whiteout has no content that matters
+/** An unpack fed with a layer's entries while something else reads them (import), published once its digest is known. */
+export interface StreamedUnpack {
+  /** Unpacks the entries as they come; never throws (a failure is reported by `publish`). */
+  readonly consume: (entries: AsyncIterable<TarReadEntry>) => Promise<void>;
+  /** Publishes the snapshot of `layer` (made from the entries consumed); what failed, if anything. */
+  publish(layer: LayerRef): Promise<UnpackFailure[]>;
+  /** Drops the work (the import failed). */
+  discard(): Promise<void>;
+}
+
+/**
+ * Starts unpacking a layer whose digest is not known yet into a work directory: the tar is read once, for storing
+ * and unpacking together. A snapshot that is there already stays (the work is dropped when published).
+ */
+export async function startStreamedUnpack(store: Store): Promise<StreamedUnpack> {
+  const dir = await tempSnapshotDir(store, 'x');
+  let failure: unknown;
+  let consumed: Promise<void> = Promise.resolve();
+  // After the consumer is done: a directory removed under it would be made again by its next entry.
+  const discard = () => consumed.then(() => rm(dir, { recursive: true, force: true }));
+  return {
+    consume: (entries) => {
+      consumed = unpackAsLowerDir(entries, dir).catch((error: unknown) => {
+        failure = error;
+      });
+      return consumed;
+    },
+    publish: async (layer) => {
+      if (failure === undefined) {
+        try {
+          await publishSnapshot(store, layer, dir);
+          return [];
+        } catch (error) {
+          failure = error;
+        }
       }
-      continue;
-    }
-    if (entry.header.type === 'file' && (entry.header.size ?? 0) > 0) onDataFile();
-    yield { ...entry.header, content: () => entry.body() };
-  }
-}
-
-/** The emptied place of a whiteout device, resolved inside the snapshot (a symlink in the layer never leads out of it). */
-async function whiteoutTarget(root: string, rel: string): Promise<string> {
-  const parent = await resolveInRoot(root, path.posix.dirname(rel), true);
-  if (!isInside(root, parent)) throw new BreakoutError(`whiteout ${rel} is outside of the layer`);
-  await mkdir(parent, { recursive: true });
-  const target = path.join(parent, path.posix.basename(rel));
-  await rm(target, { recursive: true, force: true });
-  return target;
-}
-
-async function opaqueTarget(root: string, rel: string): Promise<string> {
-  const target = await resolveInRoot(root, rel, true);
-  if (!isInside(root, target)) throw new BreakoutError(`opaque marker ${rel} is outside of the layer`);
-  await mkdir(target, { recursive: true });
-  return target;
+      await discard();
+      return [{ digest: layer.digest, reason: (failure as Error).message }];
+    },
+    discard,
+  };
 }

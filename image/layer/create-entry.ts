@@ -1,6 +1,26 @@
+// Making one entry of a layer. The calls are synchronous: an extraction makes thousands of entries of a few
+// syscalls each, and through fs/promises every syscall was a round trip to libuv's thread pool that the loop
+// waited for (importing a Debian rootfs: ~60% of the time idle, ~250,000 futex calls). A syscall made directly
+// costs microseconds; the event loop still runs whenever the tar source has to be read.
 import { execFile } from 'node:child_process';
-import { constants, type Stats } from 'node:fs';
-import { chmod, type FileHandle, lchown, link, lstat, lutimes, mkdir, open, rm, symlink } from 'node:fs/promises';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
+  lchownSync,
+  linkSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  rmSync,
+  type Stats,
+  symlinkSync,
+  writeSync,
+} from 'node:fs';
+import { chmod, lchown, lutimes } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { TarHeader } from './tar-entry.js';
 
@@ -8,9 +28,9 @@ const run = promisify(execFile);
 
 const code = (error: unknown) => (error as NodeJS.ErrnoException).code;
 
-async function lstatOrUndefined(target: string): Promise<Stats | undefined> {
+function lstatOrUndefined(target: string): Stats | undefined {
   try {
-    return await lstat(target);
+    return lstatSync(target);
   } catch (error) {
     if (code(error) === 'ENOENT') return undefined;
     throw error;
@@ -20,24 +40,23 @@ async function lstatOrUndefined(target: string): Promise<Stats | undefined> {
 /**
  * Runs `create` (which must fail with EEXIST rather than follow or overwrite), and when something is in the way
  * removes it — without following it — and tries once more. `keep` says whether an existing entry can stay.
- * Returns whether something was removed (the caller's path cache must then be dropped).
+ * Returns whether something was removed (the caller's path cache must then be dropped) and whether the entry is
+ * new (made by `create`) rather than kept.
  */
-async function createReplacing(
+function createReplacing<T>(
   target: string,
-  create: () => Promise<void>,
+  create: () => T,
   keep?: (s: Stats) => boolean,
-): Promise<boolean> {
+): { removed: boolean; made?: T } {
   try {
-    await create();
-    return false;
+    return { removed: false, made: create() };
   } catch (error) {
     if (code(error) !== 'EEXIST') throw error;
   }
-  const existing = await lstatOrUndefined(target);
-  if (existing && keep?.(existing)) return false;
-  await rm(target, { recursive: true, force: true });
-  await create();
-  return true;
+  const existing = lstatOrUndefined(target);
+  if (existing && keep?.(existing)) return { removed: false };
+  rmSync(target, { recursive: true, force: true });
+  return { removed: true, made: create() };
 }
 
 /** Runs a helper command (mknod, mkfifo, setfattr) and rejects when it fails. */
@@ -47,16 +66,30 @@ export type CommandRunner = (command: string, args: readonly string[]) => Promis
 export const execFileRunner: CommandRunner = (command, args) => run(command, [...args]);
 
 export interface CreateOptions {
+  /** Set owners from the tar. */
   chown: boolean;
+  /**
+   * The entry's owner is the one an inode this process creates at `target` gets anyway (the process's own, in a
+   * parent whose group is the process's): a new file, directory or symlink then needs no chown.
+   */
+  ownerIsDefault?: boolean;
   /** How mknod/mkfifo are run (default `execFileRunner`). */
   run?: CommandRunner;
 }
+
+function writeAll(fd: number, chunk: Buffer): void {
+  let offset = 0;
+  while (offset < chunk.length) offset += writeSync(fd, chunk, offset, chunk.length - offset);
+}
+
+const fileFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /**
  * Creates one non-whiteout entry at `target` (a path whose parent is already resolved inside the root), with
  * owner, mode and time; files are written through the descriptor opened with O_NOFOLLOW | O_EXCL, so nothing
  * is ever written through a symlink. `hardlinkSource` is the resolved link target for hard links.
- * Returns whether an existing entry was removed.
+ * Directories get only their owner here (mode and times are the caller's, after their children). Returns
+ * whether an existing entry was removed.
  */
 export async function createEntry(
   target: string,
@@ -66,59 +99,69 @@ export async function createEntry(
   hardlinkSource?: string,
 ): Promise<boolean> {
   switch (header.type) {
-    case 'directory':
-      return createReplacing(
+    case 'directory': {
+      const { removed, made } = createReplacing(
         target,
-        () => mkdir(target, { mode: 0o700 }).then(() => {}),
+        () => {
+          mkdirSync(target, { mode: 0o700 });
+          return true;
+        },
         (s) => s.isDirectory(),
       );
+      if (options.chown && (made !== true || !options.ownerIsDefault)) lchownSync(target, header.uid, header.gid);
+      return removed;
+    }
     case 'file': {
-      let handle: FileHandle | undefined;
-      const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-      const removed = await createReplacing(target, async () => {
-        handle = await open(target, flags, 0o600);
-      });
-      const file = handle!;
+      const { removed, made: fd } = createReplacing(target, () => openSync(target, fileFlags, 0o600));
       try {
-        for await (const chunk of body()) await file.write(chunk);
-        if (options.chown) await file.chown(header.uid, header.gid);
-        await file.chmod(header.mode);
-        await file.utimes(header.mtime, header.mtime);
+        for await (const chunk of body()) writeAll(fd!, chunk);
+        if (options.chown && !options.ownerIsDefault) fchownSync(fd!, header.uid, header.gid);
+        // After the chown, which clears setuid/setgid bits.
+        fchmodSync(fd!, header.mode);
+        futimesSync(fd!, header.mtime, header.mtime);
       } finally {
-        await file.close();
+        closeSync(fd!);
       }
       return removed;
     }
     case 'symlink': {
-      const removed = await createReplacing(target, () => symlink(header.linkname ?? '', target));
-      if (options.chown) await lchown(target, header.uid, header.gid);
-      await lutimes(target, header.mtime, header.mtime);
+      const { removed } = createReplacing(target, () => symlinkSync(header.linkname ?? '', target));
+      if (options.chown && !options.ownerIsDefault) lchownSync(target, header.uid, header.gid);
+      lutimesSync(target, header.mtime, header.mtime);
       return removed;
     }
     case 'hardlink':
-      return createReplacing(target, () => link(hardlinkSource!, target));
+      return createReplacing(target, () => linkSync(hardlinkSource!, target)).removed;
     case 'char':
     case 'block':
-    case 'fifo': {
-      const args =
-        header.type === 'fifo'
-          ? ['mkfifo', target]
-          : [
-              'mknod',
-              target,
-              header.type === 'char' ? 'c' : 'b',
-              String(header.devmajor ?? 0),
-              String(header.devminor ?? 0),
-            ];
-      const removed = await createReplacing(target, async () => {
-        if (await lstatOrUndefined(target)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
-        await (options.run ?? execFileRunner)(args[0]!, args.slice(1));
-      });
-      // mknod/mkfifo just created a node (not a symlink) at target; its metadata is set by path.
-      if (options.chown) await lchown(target, header.uid, header.gid);
-      await chmod(target, header.mode);
-      await lutimes(target, header.mtime, header.mtime);
-      return removed;
-    }
+    case 'fifo':
+      return createNode(target, header, options);
   }
+}
+
+/** Devices and fifos, made by a command (Node has no mknod); rare enough that their calls stay asynchronous. */
+async function createNode(target: string, header: TarHeader, options: CreateOptions): Promise<boolean> {
+  const args =
+    header.type === 'fifo'
+      ? ['mkfifo', target]
+      : [
+          'mknod',
+          target,
+          header.type === 'char' ? 'c' : 'b',
+          String(header.devmajor ?? 0),
+          String(header.devminor ?? 0),
+        ];
+  const make = () => (options.run ?? execFileRunner)(args[0]!, args.slice(1));
+  let removed = false;
+  if (lstatOrUndefined(target)) {
+    rmSync(target, { recursive: true, force: true });
+    removed = true;
+  }
+  await make();
+  // mknod/mkfifo just created a node (not a symlink) at target; its metadata is set by path. Another process
+  // made it: its owner is always set.
+  if (options.chown) await lchown(target, header.uid, header.gid);
+  await chmod(target, header.mode);
+  await lutimes(target, header.mtime, header.mtime);
+  return removed;
 }

@@ -1,11 +1,12 @@
-import { chmod, lchown, lstat, mkdir, readdir, rm, utimes } from 'node:fs/promises';
+import { chmodSync, lstatSync, mkdirSync, statSync, utimesSync } from 'node:fs';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { type CommandRunner, createEntry, execFileRunner } from './create-entry.js';
 
 export type { CommandRunner } from './create-entry.js';
 
 import { decompressedStream } from './decompress.js';
-import { BreakoutError, cleanLayerPath, isInside, resolveInRoot } from './safe-path.js';
+import { BreakoutError, cleanLayerPath, isInside, resolveInRootSync } from './safe-path.js';
 import { opaqueWhiteoutName, type TarHeader, whiteoutPrefix } from './tar-entry.js';
 import { readTar } from './tar-reader.js';
 
@@ -31,31 +32,63 @@ export interface ExtractResult {
 }
 
 /**
- * Resolves parent directories inside the root, remembering results. Any symlink creation or removal can
- * change how later paths resolve, so those drop the whole cache.
+ * A parent directory resolved inside the root, and its group: a new entry in it gets the process's group unless the
+ * directory is setgid or the filesystem is mounted `grpid`, and then it gets this one. When this one is the
+ * process's, a new entry's group is the process's either way.
+ */
+interface Parent {
+  readonly dir: string;
+  readonly gid: number;
+}
+
+/**
+ * Resolves parent directories inside the root, remembering results. Removing an entry can change how later paths
+ * resolve (a directory may come back as a symlink), so every removal drops the whole cache. Making a symlink at a
+ * name where nothing was cannot: every remembered path consists of names that exist.
  */
 class ParentResolver {
-  private readonly cache = new Map<string, string>();
+  private readonly cache = new Map<string, Parent>();
+  /** Removals so far: a path recorded when the count was the same has not been changed since. */
+  removals = 0;
   constructor(private readonly root: string) {}
 
-  async directory(rel: string, create: boolean): Promise<string> {
+  /** The directory `rel` resolves to, made when missing. */
+  parent(rel: string): Parent {
     const cached = this.cache.get(rel);
     if (cached !== undefined) return cached;
-    const dir = await resolveInRoot(this.root, rel, true);
+    const dir = this.resolve(rel);
+    mkdirSync(dir, { recursive: true });
+    const parent = { dir, gid: statSync(dir).gid };
+    this.cache.set(rel, parent);
+    return parent;
+  }
+
+  /** The directory `rel` resolves to, whether it exists or not (never remembered). */
+  resolve(rel: string): string {
+    const dir = resolveInRootSync(this.root, rel, true);
     assertInside(this.root, dir, rel);
-    if (!create) return dir;
-    await mkdir(dir, { recursive: true });
-    this.cache.set(rel, dir);
     return dir;
   }
 
-  invalidate(): void {
+  removed(): void {
+    this.removals++;
     this.cache.clear();
+  }
+
+  /** `dir` may have a new owner (a directory entry for it): what was remembered of it is dropped. */
+  chowned(dir: string): void {
+    for (const [rel, parent] of this.cache) if (parent.dir === dir) this.cache.delete(rel);
   }
 }
 
 function assertInside(root: string, candidate: string, name: string): void {
   if (!isInside(root, candidate)) throw new BreakoutError(`${JSON.stringify(name)} is outside of the extraction root`);
+}
+
+/** One entry to apply: its header, and its content (read once, before the next entry). */
+export interface ExtractEntry {
+  readonly header: TarHeader;
+  body(): AsyncIterable<Buffer>;
 }
 
 /**
@@ -72,64 +105,119 @@ export async function extractLayer(
   rootDir: string,
   options: ExtractOptions = {},
 ): Promise<ExtractResult> {
+  return extractEntries(readTar(await decompressedStream(layer)), rootDir, options);
+}
+
+/** Longest stretch of synchronous extraction work before the event loop gets a turn. */
+const yieldEvery = { ms: 20, entries: 128 };
+
+/** A directory entry whose mode and times are set after its children. */
+interface PendingDirectory {
+  readonly rel: string;
+  readonly target: string;
+  readonly header: TarHeader;
+  /** `ParentResolver.removals` when it was made. */
+  readonly removals: number;
+}
+
+/** `extractLayer` for entries already read (a caller that filters or inspects them on the way). */
+export async function extractEntries(
+  entries: AsyncIterable<ExtractEntry>,
+  rootDir: string,
+  options: ExtractOptions = {},
+): Promise<ExtractResult> {
   const root = path.resolve(rootDir);
   const chown = options.chown ?? process.getuid?.() === 0;
   const applyXattrs = options.xattrs ?? true;
   const warn = options.onWarning ?? (() => {});
   const run = options.run ?? execFileRunner;
+  const uid = process.geteuid?.();
+  const gid = process.getegid?.();
   const parents = new ParentResolver(root);
   const unpacked = new Set<string>();
-  const directories: { target: string; header: TarHeader }[] = [];
+  const directories: PendingDirectory[] = [];
   const result: ExtractResult = { entries: 0, whiteouts: 0 };
 
-  for await (const entry of readTar(await decompressedStream(layer))) {
+  let busySince = performance.now();
+  let sinceYield = 0;
+  for await (const entry of entries) {
+    // The calls below are synchronous (create-entry.ts): when a run of entries is already buffered, let the rest of
+    // the process (another stage's output, progress) have the loop every few milliseconds or entries.
+    if (++sinceYield > yieldEvery.entries || performance.now() - busySince > yieldEvery.ms) {
+      await new Promise((resolve) => setImmediate(resolve));
+      busySince = performance.now();
+      sinceYield = 0;
+    }
     const header = entry.header;
     const name = cleanLayerPath(header.path);
     if (name === '') continue;
     const slash = name.lastIndexOf('/');
-    const parent = slash === -1 ? '' : name.slice(0, slash);
+    const parentRel = slash === -1 ? '' : name.slice(0, slash);
     const base = name.slice(slash + 1);
 
     if (base.startsWith(whiteoutPrefix)) {
-      const dir = await parents.directory(parent, false);
-      result.whiteouts += await applyWhiteout(root, dir, base, unpacked, name);
-      parents.invalidate();
+      result.whiteouts += await applyWhiteout(root, parents.resolve(parentRel), base, unpacked, name);
+      parents.removed();
       continue;
     }
 
-    const target = path.join(await parents.directory(parent, true), base);
+    const parent = parents.parent(parentRel);
+    const target = path.join(parent.dir, base);
     assertInside(root, target, name);
     let hardlinkSource: string | undefined;
     if (header.type === 'hardlink') {
-      hardlinkSource = await resolveInRoot(root, cleanLayerPath(header.linkname ?? ''), false);
+      hardlinkSource = resolveInRootSync(root, cleanLayerPath(header.linkname ?? ''), false);
       assertInside(root, hardlinkSource, name);
-      const isFile = await lstat(hardlinkSource).then(
-        (s) => !s.isDirectory(),
-        () => false,
-      );
-      if (!isFile) {
+      if (!isNonDirectory(hardlinkSource)) {
         throw new BreakoutError(`hard link ${name} points to ${JSON.stringify(header.linkname)}, which is not a file`);
       }
     }
-    const removed = await createEntry(target, header, () => entry.body(), { chown, run }, hardlinkSource);
-    if (removed || header.type === 'symlink') parents.invalidate();
+    const ownerIsDefault = header.uid === uid && header.gid === gid && parent.gid === gid;
+    const removed = await createEntry(
+      target,
+      header,
+      () => entry.body(),
+      { chown, ownerIsDefault, run },
+      hardlinkSource,
+    );
+    if (removed) parents.removed();
     unpacked.add(target);
     result.entries++;
 
     if (header.type === 'directory') {
-      if (chown) await lchown(target, header.uid, header.gid);
-      directories.push({ target, header });
+      parents.chowned(target);
+      directories.push({ rel: name, target, header, removals: parents.removals });
     }
     if (applyXattrs && header.xattrs && header.type !== 'hardlink') await setXattrs(target, header.xattrs, warn, run);
   }
 
   // Directory modes and times last: creating children changes a directory's mtime, and a read-only mode
   // would block the children.
-  for (const { target, header } of directories.reverse()) {
-    await chmod(target, header.mode);
-    await utimes(target, header.mtime, header.mtime);
+  for (const directory of directories.reverse()) {
+    if (!stillThere(root, directory, parents.removals)) continue;
+    chmodSync(directory.target, directory.header.mode);
+    utimesSync(directory.target, directory.header.mtime, directory.header.mtime);
   }
   return result;
+}
+
+function isNonDirectory(file: string): boolean {
+  try {
+    return !lstatSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a directory made earlier is still a directory at the same place. After a removal a later entry may
+ * have put a symlink there or at one of its parents: a chmod by the old path would then follow it, out of the
+ * root. Such a directory is gone from the layer's tree, and its mode and times go with it.
+ */
+function stillThere(root: string, directory: PendingDirectory, removals: number): boolean {
+  if (directory.removals === removals) return true;
+  if (resolveInRootSync(root, directory.rel, false) !== directory.target) return false;
+  return lstatSync(directory.target, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
 /** `.wh.<name>` removes `<name>`; `.wh..wh..opq` empties the directory of what earlier layers put there. */

@@ -1,4 +1,5 @@
-import { lstat, readlink } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
+import { readlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Raised when a layer tries to reach outside the directory it is applied to. */
@@ -24,11 +25,15 @@ export function cleanLayerPath(name: string): string {
 }
 
 /**
- * Resolves `relPath` under `root` the way the path would resolve if `root` were `/` (chroot semantics):
- * symlinks met on the way — absolute or relative — are followed inside `root`, and `..` never climbs above it.
- * The final component is followed only when `followFinal` is set. The result always lies inside `root`.
+ * The resolution of `relPath` under `root`, one step at a time: it yields each path whose symlink-ness decides the
+ * next step and is answered with the link's target, or undefined when the path is not a symlink (or does not
+ * exist). One algorithm for the async and the sync resolvers.
  */
-export async function resolveInRoot(root: string, relPath: string, followFinal = false): Promise<string> {
+function* resolution(
+  root: string,
+  relPath: string,
+  followFinal: boolean,
+): Generator<string, string, string | undefined> {
   let pending = relPath.split('/').filter((part) => part !== '' && part !== '.');
   const resolved: string[] = [];
   let hops = 0;
@@ -42,23 +47,54 @@ export async function resolveInRoot(root: string, relPath: string, followFinal =
       resolved.push(part);
       break;
     }
-    const candidate = path.join(root, ...resolved, part);
-    let isLink = false;
-    try {
-      isLink = (await lstat(candidate)).isSymbolicLink();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    if (!isLink) {
+    const target = yield path.join(root, ...resolved, part);
+    if (target === undefined) {
       resolved.push(part);
       continue;
     }
     if (++hops > maxSymlinkHops) throw new BreakoutError(`too many levels of symbolic links in ${relPath}`);
-    const target = await readlink(candidate);
     if (target.startsWith('/')) resolved.length = 0;
     pending = [...target.split('/').filter((p) => p !== '' && p !== '.'), ...pending];
   }
   return path.join(root, ...resolved);
+}
+
+/** readlink(2) as the answer to a resolution step: EINVAL (not a link) and ENOENT (nothing there) are undefined. */
+function linkTargetOrUndefined(error: unknown): undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EINVAL' || code === 'ENOENT') return undefined;
+  throw error;
+}
+
+/**
+ * Resolves `relPath` under `root` the way the path would resolve if `root` were `/` (chroot semantics):
+ * symlinks met on the way — absolute or relative — are followed inside `root`, and `..` never climbs above it.
+ * The final component is followed only when `followFinal` is set. The result always lies inside `root`.
+ */
+export async function resolveInRoot(root: string, relPath: string, followFinal = false): Promise<string> {
+  const steps = resolution(root, relPath, followFinal);
+  let step = steps.next();
+  while (!step.done) {
+    const target = await readlink(step.value).catch(linkTargetOrUndefined);
+    step = steps.next(target);
+  }
+  return step.value;
+}
+
+/** `resolveInRoot` with synchronous calls (one readlink per component), for the extractor's tight loop. */
+export function resolveInRootSync(root: string, relPath: string, followFinal = false): string {
+  const steps = resolution(root, relPath, followFinal);
+  let step = steps.next();
+  while (!step.done) {
+    let target: string | undefined;
+    try {
+      target = readlinkSync(step.value);
+    } catch (error) {
+      target = linkTargetOrUndefined(error);
+    }
+    step = steps.next(target);
+  }
+  return step.value;
 }
 
 /** True when `candidate` is `root` or lies below it (purely lexical; both must be absolute and clean). */

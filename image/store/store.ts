@@ -120,10 +120,10 @@ export class Store {
   }
 
   /** The blob's bytes; a lazy layer's tar is rebuilt from its snapshot as it is read (and verified at its end). */
-  openBlob(digest: Digest): Readable {
+  openBlob(digest: Digest, options: { highWaterMark?: number } = {}): Readable {
     const file = this.blobPath(digest);
     return existsSync(file)
-      ? createReadStream(file)
+      ? createReadStream(file, options)
       : Readable.from(missingBlobBytes(this, digest), { objectMode: false });
   }
 

@@ -8,7 +8,10 @@ import { ensureSnapshot, publishSnapshot, snapshotDir } from '../../executor/bui
 import { mountLowerView, readTreeXattrs, unpackImageLayers } from '../../executor/index.js';
 import { launcherDir } from '../../executor/runtime/launcher.js';
 import {
+  contentPadding,
   type Digest,
+  encodeHeader,
+  endOfArchive,
   importRootfs,
   OciMediaType,
   opaqueWhiteoutEntry,
@@ -158,6 +161,15 @@ describe.skipIf(skipReason !== undefined)('layer snapshots', () => {
     const st = await lstat(path.join(root, 'escaped'));
     expect(st.isCharacterDevice()).toBe(true);
     await expect(lstat(path.join(dir, 'escaped'))).rejects.toThrow('ENOENT');
+  });
+
+  it('puts the absolute names of a layer inside the snapshot, as extraction does (they failed the unpack)', async () => {
+    const header = { path: '/abs/file', type: 'file' as const, mode: 0o644, uid: 0, gid: 0, mtime: 1, size: 2 };
+    const tar = Buffer.concat([encodeHeader(header), Buffer.from('a\n'), contentPadding(2), endOfArchive()]);
+    const { digest, size } = await store.putBlob(tar);
+    const root = await ensureSnapshot(store, { digest, size, mediaType: OciMediaType.layer, diffId: digest });
+    expect(await readFile(path.join(root, 'abs/file'), 'utf8')).toBe('a\n');
+    expect(await readdir(root)).toEqual(['abs']);
   });
 
   it('unpacks the layers of an image, and reports (never throws) what it cannot unpack', async () => {

@@ -116,6 +116,49 @@ describe('extractLayer applies layers', () => {
     ).toBe('v');
   });
 
+  it('lets the event loop run while it extracts a tar that is all in memory (its calls are synchronous)', async () => {
+    const entries: TarEntry[] = Array.from({ length: 600 }, (_, i) => ({
+      ...meta,
+      path: `f${i}`,
+      type: 'file',
+      mode: 0o644,
+      content: Buffer.from(`${i}`),
+    }));
+    const tar = await layerTarBytes(entries);
+    let turns = 0;
+    const tick = () => {
+      turns++;
+      timer = setImmediate(tick);
+    };
+    let timer = setImmediate(tick);
+    const before = turns;
+    await extractLayer(tar, root);
+    clearImmediate(timer);
+    expect(turns - before).toBeGreaterThanOrEqual(4);
+    expect(readdirSync(root)).toHaveLength(600);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'sets owners in a setgid directory whose group a later entry changed',
+    async () => {
+      await extractLayer(rawTar([{ path: 's', type: 'directory', mode: 0o2775 }]), root);
+      await extractLayer(
+        rawTar([
+          { path: 's/a', type: 'file', body: 'a' },
+          { path: 's', type: 'directory', mode: 0o2775, gid: 50 },
+          { path: 's/b', type: 'file', body: 'b' },
+          { path: 's/c', type: 'file', body: 'c', gid: 50 },
+        ]),
+        root,
+      );
+      const owner = (name: string) => {
+        const st = lstatSync(path.join(root, name));
+        return `${st.uid}:${st.gid} ${(st.mode & 0o7777).toString(8)}`;
+      };
+      expect(['s', 's/a', 's/b', 's/c'].map(owner)).toEqual(['0:50 2775', '0:0 644', '0:0 644', '0:50 644']);
+    },
+  );
+
   it('runs mknod, mkfifo and setfattr through the runner it is given', async () => {
     const calls: string[] = [];
     const run = async (command: string, args: readonly string[]) => {
@@ -289,6 +332,28 @@ describe('extractLayer never touches anything outside the root', () => {
       root,
     );
     expect(readdirSync(root).sort()).toEqual(['r', 'w']);
+  });
+
+  it('sets no directory mode or time through a symlink that later replaced the directory or its parent', async () => {
+    const sub = path.join(outside, 'sub');
+    const times = () => [statSync(outside).mtimeMs, statSync(sub).mtimeMs, statSync(outside).mode, statSync(sub).mode];
+    const before = times();
+    await extractLayer(
+      rawTar([
+        { path: 'd', type: 'directory', mode: 0o777, mtime: 1000 },
+        { path: 'd', type: 'symlink', linkname: sub },
+        { path: 'p', type: 'directory', mode: 0o777, mtime: 1000 },
+        { path: 'p/sub', type: 'directory', mode: 0o777, mtime: 1000 },
+        { path: 'p', type: 'symlink', linkname: outside },
+        { path: 'w', type: 'directory', mode: 0o777, mtime: 1000 },
+        { path: '.wh.w', type: 'file' },
+        { path: 'w', type: 'symlink', linkname: outside },
+      ]),
+      root,
+    );
+    expect(times()).toEqual(before);
+    expect(readdirSync(root).sort()).toEqual(['d', 'p', 'w']);
+    expect(readlinkSync(path.join(root, 'p'))).toBe(outside);
   });
 
   it('a symlink chain loop is an error, not a hang', async () => {
