@@ -106,7 +106,10 @@ function startState(
   if (b.type === 'context') {
     const platform = from.platform ?? env.targetPlatform;
     const scratchKey = chainKey(null, { op: 'scratch', platform: formatPlatform(platform) });
-    return { state: initialState(platform, {}, scratchKey, configDigest({})), base: { type: 'context', name: b.name } };
+    return {
+      state: initialState(platform, EMPTY_IMAGE_CONFIG, scratchKey, configDigest({})),
+      base: { type: 'context', name: b.name },
+    };
   }
   if (b.type === 'stage') {
     const parent = env.done.get(b.index) as StageState;
@@ -118,7 +121,10 @@ function startState(
   const platform = from.platform ?? env.targetPlatform;
   const scratchKey = chainKey(null, { op: 'scratch', platform: formatPlatform(platform) });
   if (b.type === 'scratch') {
-    return { state: initialState(platform, {}, scratchKey, configDigest({})), base: { type: 'scratch' } };
+    return {
+      state: initialState(platform, EMPTY_IMAGE_CONFIG, scratchKey, configDigest({})),
+      base: { type: 'scratch' },
+    };
   }
   const config = image?.config ?? {};
   const digest = image?.digest ?? null;
@@ -130,6 +136,13 @@ function startState(
     base: { type: 'image', ref: b.ref, digest, resolved: image !== null },
   };
 }
+
+/**
+ * The config a stage without an image starts from (`scratch`, a local named context): BuildKit's emptyImage names
+ * `/` as the working directory; an image's own config is kept as it is, an empty WorkingDir included. Its digest
+ * stays that of `{}`, so no key changes with it.
+ */
+const EMPTY_IMAGE_CONFIG: ImageConfig = { WorkingDir: '/' };
 
 function configDigest(config: ImageConfig): string {
   return sha256(canonicalise(JSON.parse(JSON.stringify(config)) as Canonical));

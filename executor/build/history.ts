@@ -28,8 +28,9 @@ function runText(step: PlanStep): string {
   return `RUN ${prefix}${argv.join(' ')}`;
 }
 
+/** BuildKit writes the expanded `port/proto` list in the order given (duplicates kept), not sorted. */
 function exposeText(step: PlanStep): string {
-  const ports = step.args.map((p) => (p.includes('/') ? p : `${p}/tcp`)).sort();
+  const ports = step.args.map((p) => (p.includes('/') ? p : `${p}/tcp`));
   return `EXPOSE ${goList(ports)}`;
 }
 

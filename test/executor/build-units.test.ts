@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { isTarHeader } from '../../executor/build/archive.js';
 import { parseChmod } from '../../executor/build/chmod.js';
 import { createdBy } from '../../executor/build/history.js';
+import { containerConfig } from '../../executor/build/image-commit.js';
 import { resolveFileOwner, resolveProcessUser } from '../../executor/build/users.js';
 import { parseOutput } from '../../executor/index.js';
 import { goDuration, goQuotedRune } from '../../image/index.js';
@@ -107,8 +108,8 @@ function step(kind: string, instruction: string, args: string[], extra: Partial<
 describe('createdBy', () => {
   it('writes BuildKit history texts', () => {
     expect(createdBy(step('env', 'ENV a=1', ['a=1']))).toBe('ENV a=1');
-    expect(createdBy(step('expose', 'EXPOSE 5000 1234/udp', ['5000/tcp', '1234/udp']))).toBe(
-      'EXPOSE [1234/udp 5000/tcp]',
+    expect(createdBy(step('expose', 'EXPOSE 5000 1234/udp 80 80', ['5000/tcp', '1234/udp', '80/tcp', '80/tcp']))).toBe(
+      'EXPOSE [5000/tcp 1234/udp 80/tcp 80/tcp]',
     );
     expect(createdBy(step('cmd', 'CMD ["sh"]', ['sh']))).toBe('CMD ["sh"]');
     expect(createdBy(step('copy', 'COPY --from=x foo2 foo3', ['foo2', '/foo3'], { layer: true }))).toBe(
@@ -160,6 +161,14 @@ describe('createdBy, checked against docker build (BuildKit) on real Dockerfiles
     expect(createdBy(step('healthcheck', 'HEALTHCHECK NONE', [], health({ Test: ['NONE'] })))).toBe(
       `HEALTHCHECK &{["NONE"] "0s" "0s" "0s" "0s" '\\x00'}`,
     );
+  });
+});
+
+describe('containerConfig', () => {
+  it("names the working directory the stage has, and none when the base image names none (docker build's)", () => {
+    expect(containerConfig({ Env: ['PATH=/bin'] }, {})).toEqual({ Env: ['PATH=/bin'] });
+    expect(containerConfig({ Env: [], WorkingDir: '' }, {})).toEqual({ Env: [] });
+    expect(containerConfig({ WorkingDir: '/' }, {})).toEqual({ WorkingDir: '/' });
   });
 });
 

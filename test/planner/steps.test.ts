@@ -351,6 +351,13 @@ describe('config instructions', () => {
     ).toEqual(['new']);
   });
 
+  it("the working directory is `/` from scratch, the base image's own (none here) otherwise, as BuildKit", async () => {
+    expect((await planOf('FROM scratch\nENV A=1\n')).plan?.stages[0].config.WorkingDir).toBe('/');
+    expect((await planOf('FROM busybox\nENV A=1\n')).plan?.stages[0].config.WorkingDir).toBeUndefined();
+    const images = { base: { config: { WorkingDir: '/srv' } } };
+    expect((await planOf('FROM base\nWORKDIR app\n', { images })).plan?.stages[0].config.WorkingDir).toBe('/srv/app');
+  });
+
   it('WORKDIR / changes only the config; other WORKDIRs create the directory', async () => {
     const steps = stepsOf(await planOf('FROM busybox\nUSER u\nWORKDIR /\nWORKDIR /x\n'));
     expect(steps.map((s) => [s.layer, s.operation.type])).toEqual([
