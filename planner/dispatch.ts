@@ -14,6 +14,7 @@ import { findContext } from './named-contexts.js';
 import { formatPlatform } from './platform.js';
 import { argStrings, finalConfig, inheritState, initialState, type SourceRef, type StageState } from './stage-state.js';
 import { findSourceStage, type StageDef, stageLabel } from './stages.js';
+import { stepTitle } from './step-title.js';
 import { type ArgScope, planInstruction, type StepDraft } from './steps/index.js';
 import type {
   BaseImageResolver,
@@ -167,8 +168,11 @@ async function runStep(
   const state = ctx.state;
   const seenEnv = state.imageEnv.toStrings();
   const seenArgs = argStrings(state);
+  const buildEnv = state.env;
   const draft = await planInstruction(ctx, instr, env.argScope);
-  state.steps.push(commit(state, instr, draft, onbuild, range, seenEnv, seenArgs));
+  const step = commit(state, instr, draft, onbuild, range, seenEnv, seenArgs);
+  const title = stepTitle(instr, buildEnv, ctx.escapeChar, draft.operation, onbuild);
+  state.steps.push(title === undefined ? step : { ...step, title });
 }
 
 function commit(

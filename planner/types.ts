@@ -294,6 +294,11 @@ export interface PlanStep {
   readonly range: Range;
   /** The instruction as written (logical line). */
   readonly instruction: string;
+  /**
+   * RUN, COPY, ADD, WORKDIR: what progress and errors name the step by after its `[i/n] `, as BuildKit does:
+   * variables expanded, a heredoc summarised, `ONBUILD ` before a trigger (step-title.ts).
+   */
+  readonly title?: string;
   readonly onbuild: boolean;
   /** Arguments after variable expansion, as the builder uses them. */
   readonly args: readonly string[];

@@ -14,9 +14,11 @@ function writtenWords(step: PlanStep): string[] {
   return words.filter((w) => !w.startsWith('--'));
 }
 
+/** BuildKit writes the sources and destination as expanded, a heredoc source as `<<NAME` (its quotes removed). */
 function copyText(step: PlanStep, keyword: string): string {
   const written = writtenWords(step);
-  const words = written.some((w) => w.includes('$')) || written.length < 2 ? [...step.args] : written;
+  const expanded = written.some((w) => w.includes('$') || w.includes('<<')) || written.length < 2;
+  const words = expanded ? [...step.args] : written;
   return `${keyword} ${words.join(' ')}`;
 }
 

@@ -9,7 +9,7 @@ import { BuildError } from './errors.js';
 import type { Progress } from './progress.js';
 import type { Semaphore } from './semaphore.js';
 import { removeStaleWork } from './snapshots.js';
-import { prefetchHits, runStage, type StageResult, type StageStart } from './stage-runner.js';
+import { countedSteps, prefetchHits, runStage, type StageResult, type StageStart, vertexName } from './stage-runner.js';
 import type { StepEnv } from './step-env.js';
 import { type ResolvedBases, type StoredBase, storedBase } from './store-images.js';
 
@@ -113,8 +113,8 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
     if (base.type === 'scratch' || base.type === 'context') return { fs: { layers: [] }, history: [] };
     if (base.type === 'stage') return result(base.index);
     const label = labelOf(stage);
-    const total = stage.steps.filter((s) => s.layer).length + 1;
-    const step = options.progress.step(`[${label}1/${total}] FROM ${base.ref}${base.digest ? `@${base.digest}` : ''}`);
+    const from = `FROM ${base.ref}${base.digest ? `@${base.digest}` : ''}`;
+    const step = options.progress.step(vertexName(label, 1, countedSteps(stage), from));
     try {
       const stored = await image(base.ref, stage.platform);
       step.done();

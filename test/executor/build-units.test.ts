@@ -7,10 +7,11 @@ import { isTarHeader } from '../../executor/build/archive.js';
 import { parseChmod } from '../../executor/build/chmod.js';
 import { createdBy } from '../../executor/build/history.js';
 import { containerConfig } from '../../executor/build/image-commit.js';
+import { countedSteps, vertexName } from '../../executor/build/stage-runner.js';
 import { resolveFileOwner, resolveProcessUser } from '../../executor/build/users.js';
 import { parseOutput } from '../../executor/index.js';
 import { goDuration, goQuotedRune } from '../../image/index.js';
-import type { HealthcheckConfig, PlanStep } from '../../planner/index.js';
+import type { HealthcheckConfig, PlanStage, PlanStep } from '../../planner/index.js';
 import { scratchDir } from './helpers.js';
 
 describe('parseChmod', () => {
@@ -141,6 +142,11 @@ describe('createdBy, checked against docker build (BuildKit) on real Dockerfiles
     expect(createdBy(step('workdir', 'WORKDIR $APP_HOME', ['/app'], { layer: true }))).toBe('WORKDIR /app');
   });
 
+  it('writes a heredoc source of COPY as <<NAME, quotes removed, after the paths', () => {
+    const copy = step('copy', "COPY --chmod=755 a <<'EOF' /bin/", ['a', '<<EOF', '/bin/'], { layer: true });
+    expect(createdBy(copy)).toBe('COPY a <<EOF /bin/ # buildkit');
+  });
+
   it('records no history for ONBUILD (only the config keeps the trigger)', () => {
     expect(createdBy(step('onbuild', 'ONBUILD RUN echo hi', ['RUN echo hi']))).toBeNull();
   });
@@ -169,6 +175,26 @@ describe('containerConfig', () => {
     expect(containerConfig({ Env: ['PATH=/bin'] }, {})).toEqual({ Env: ['PATH=/bin'] });
     expect(containerConfig({ Env: [], WorkingDir: '' }, {})).toEqual({ Env: [] });
     expect(containerConfig({ WorkingDir: '/' }, {})).toEqual({ WorkingDir: '/' });
+  });
+});
+
+describe('vertex names', () => {
+  it("pad the step number to the width of the total, as BuildKit's prefixCommand", () => {
+    expect(vertexName('', 2, 12, 'RUN x')).toBe('[ 2/12] RUN x');
+    expect(vertexName('builder ', 3, 5, 'COPY a b')).toBe('[builder 3/5] COPY a b');
+  });
+
+  it('count FROM an image, every RUN/COPY/ADD/WORKDIR (WORKDIR / too) and every ONBUILD trigger', () => {
+    const steps = [
+      step('arg', 'ARG A', [], { onbuild: true }),
+      step('run', 'RUN x', [], { onbuild: true, layer: true }),
+      step('workdir', 'WORKDIR /', ['/']),
+      step('env', 'ENV A=1', ['A=1']),
+      step('copy', 'COPY a b', ['a', 'b'], { layer: true }),
+    ];
+    const stage = { base: { type: 'image' }, steps } as unknown as PlanStage;
+    expect(countedSteps(stage)).toBe(5);
+    expect(countedSteps({ ...stage, base: { type: 'stage', index: 0, name: 'a' } })).toBe(4);
   });
 });
 
