@@ -169,7 +169,10 @@ async function runStep(
   const seenEnv = state.imageEnv.toStrings();
   const seenArgs = argStrings(state);
   const buildEnv = state.env;
-  const draft = await planInstruction(ctx, instr, env.argScope);
+  const draft = await planInstruction(ctx, instr, env.argScope).catch((error: unknown) => {
+    // A trigger's parse error is located at the FROM, without BuildKit's parse-error wording (the caller's).
+    throw error instanceof PlanError && !onbuild ? error.at(instr.range) : error;
+  });
   const step = commit(state, instr, draft, onbuild, range, seenEnv, seenArgs);
   const title = stepTitle(instr, buildEnv, ctx.escapeChar, draft.operation, onbuild);
   state.steps.push(title === undefined ? step : { ...step, title });

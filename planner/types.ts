@@ -357,4 +357,9 @@ export interface Plan {
 export interface PlanResult {
   readonly plan: Plan | null;
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * A failure as a build reports it when BuildKit words it differently from the diagnostic: an instruction that
+   * does not parse is `dockerfile parse error on line N: …`, located at all of its lines.
+   */
+  readonly failure?: { readonly message: string; readonly range: Range };
 }

@@ -38,7 +38,11 @@ export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepD
   const add = instr.kind === 'add';
   checkFlags(instr, add ? ADD_FLAGS : COPY_FLAGS);
   if (instr.destination === null || instr.sources.length === 0) {
-    throw new PlanError('missing-arguments', `${add ? 'ADD' : 'COPY'} requires at least two arguments`, instr.range);
+    throw new PlanError(
+      'missing-arguments',
+      `${add ? 'ADD' : 'COPY'} requires at least two arguments, but only one was provided. Destination could not be determined`,
+      instr.range,
+    );
   }
   const chown = stringFlag(ctx, instr, 'chown');
   const chmod = stringFlag(ctx, instr, 'chmod');
