@@ -30,7 +30,11 @@ function runText(step: PlanStep): string {
   return `RUN ${prefix}${argv.join(' ')}`;
 }
 
-/** BuildKit writes the expanded `port/proto` list in the order given (duplicates kept), not sorted. */
+/**
+ * BuildKit writes the expanded `port/proto` list in the order of the written words sorted (the planner's `args`),
+ * duplicates kept: `EXPOSE 2375 5000 1234/udp` gives `[1234/udp 2375/tcp 5000/tcp]`, `EXPOSE ${P}/tcp 443` with
+ * P=8080 gives `[8080/tcp 443/tcp]`.
+ */
 function exposeText(step: PlanStep): string {
   const ports = step.args.map((p) => (p.includes('/') ? p : `${p}/tcp`));
   return `EXPOSE ${goList(ports)}`;

@@ -343,6 +343,13 @@ describe('config instructions', () => {
     });
   });
 
+  it("orders EXPOSE's ports as BuildKit's parseExpose: the written words sorted, then expanded", async () => {
+    const dockerfile = 'FROM busybox\nARG P=8080\nEXPOSE 2375 5000 1234/udp\nEXPOSE $P/tcp 443 80-81\n';
+    const steps = stepsOf(await planOf(dockerfile));
+    expect(steps[1].args).toEqual(['1234/udp', '2375/tcp', '5000/tcp']);
+    expect(steps[2].args).toEqual(['8080/tcp', '443/tcp', '80/tcp', '81/tcp']);
+  });
+
   it('ENTRYPOINT clears a CMD inherited from the base, not one set in the stage', async () => {
     const images = { base: { config: { Cmd: ['old'] } } };
     expect((await planOf('FROM base\nENTRYPOINT ["/e"]\n', { images })).plan?.stages[0].config.Cmd).toBeNull();
