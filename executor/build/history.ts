@@ -14,12 +14,24 @@ function writtenWords(step: PlanStep): string[] {
   return words.filter((w) => !w.startsWith('--'));
 }
 
-/** BuildKit writes the sources and destination as expanded, a heredoc source as `<<NAME` (its quotes removed). */
+/**
+ * BuildKit (dispatchCopy) writes `--parents`, `--chown=…` and `--chmod=…` (expanded; not --from, --link or the
+ * others), then the sources and destination as expanded, a heredoc source as `<<NAME` (its quotes removed).
+ */
 function copyText(step: PlanStep, keyword: string): string {
   const written = writtenWords(step);
   const expanded = written.some((w) => w.includes('$') || w.includes('<<')) || written.length < 2;
   const words = expanded ? [...step.args] : written;
-  return `${keyword} ${words.join(' ')}`;
+  const op = step.operation;
+  const flags =
+    op.type !== 'copy'
+      ? []
+      : [
+          ...(op.parents ? ['--parents'] : []),
+          ...(op.chown ? [`--chown=${op.chown}`] : []),
+          ...(op.chmod ? [`--chmod=${op.chmod}`] : []),
+        ];
+  return `${keyword} ${[...flags, ...words].join(' ')}`;
 }
 
 function runText(step: PlanStep): string {

@@ -82,8 +82,8 @@ export async function commitImage(
       times: 'go',
       // Config steps' history as BuildKit writes it (WORKDIR, ONBUILD, HEALTHCHECK texts; times of the layer before);
       // 3: EXPOSE ports in the order given, RUN's `|N` args with unset ARGs, no WorkingDir `/` unless from scratch;
-      // 4: a heredoc source of COPY/ADD as `<<NAME`.
-      history: 4,
+      // 4: a heredoc source of COPY/ADD as `<<NAME`; 5: EXPOSE sorted as written, COPY/ADD with --chown/--chmod.
+      history: 5,
     }),
   );
   const cached = options.noCache ? null : await lookupImage(store, key, 'use');

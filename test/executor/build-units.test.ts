@@ -12,6 +12,7 @@ import { resolveFileOwner, resolveProcessUser } from '../../executor/build/users
 import { parseOutput } from '../../executor/index.js';
 import { goDuration, goQuotedRune } from '../../image/index.js';
 import type { HealthcheckConfig, PlanStage, PlanStep } from '../../planner/index.js';
+import { copyOp } from './copy-onto-lower-setup.js';
 import { scratchDir } from './helpers.js';
 
 describe('parseChmod', () => {
@@ -140,6 +141,20 @@ describe('createdBy', () => {
 describe('createdBy, checked against docker build (BuildKit) on real Dockerfiles', () => {
   it('writes WORKDIR without the # buildkit suffix although it makes a layer', () => {
     expect(createdBy(step('workdir', 'WORKDIR $APP_HOME', ['/app'], { layer: true }))).toBe('WORKDIR /app');
+  });
+
+  it('writes --parents, --chown and --chmod of COPY as expanded, not --from or --link (dispatchCopy)', () => {
+    const operation = copyOp(['a', 'b'], '/d/', { parents: true, chown: '1000:app', chmod: '0755', link: true });
+    const copy = step('copy', 'COPY --link --chown=$U:app --chmod=0755 --parents a b /d/', ['a', 'b', '/d/'], {
+      layer: true,
+      operation,
+    });
+    expect(createdBy(copy)).toBe('COPY --parents --chown=1000:app --chmod=0755 a b /d/ # buildkit');
+    const plain = step('copy', 'COPY --from=x --chown= a /d', ['a', '/d'], {
+      layer: true,
+      operation: copyOp(['a'], '/d', { chown: '' }),
+    });
+    expect(createdBy(plain)).toBe('COPY a /d # buildkit');
   });
 
   it('writes a heredoc source of COPY as <<NAME, quotes removed, after the paths', () => {
