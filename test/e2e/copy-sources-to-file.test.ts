@@ -1,6 +1,7 @@
 // COPY of several sources to a destination without a trailing `/` copies them one after the other, as BuildKit's
 // file operation does (docker build accepts it; only the classic builder refused): files replace each other (the
-// last one wins), a file after a directory goes into it, a directory after a file cannot be copied.
+// last one wins), a file after a directory goes into it, a directory after a file cannot be copied; so are the
+// matches of a wildcard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LayerRef } from '../../executor/build/layer-ref.js';
 import { readTar, type Store, uncompressedLayer } from '../../image/index.js';
@@ -26,6 +27,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('COPY of several sources t
     await writeContext(ctx, [
       { path: 'a', content: 'A\n' },
       { path: 'b', content: 'B\n' },
+      { path: 'bb', content: 'BB\n' },
       { path: 'd/c', content: 'C\n' },
     ]);
   });
@@ -40,6 +42,14 @@ describe.skipIf(isolationUnavailable() !== undefined)('COPY of several sources t
     expect(await entries(store, layers.at(-3)!)).toEqual(['dest B']);
     expect(await entries(store, layers.at(-2)!)).toEqual(['dest3/a A', 'dest3/c C']);
     expect(await entries(store, layers.at(-1)!)).toEqual(['dest4 A']);
+  });
+
+  it("copies a wildcard's matches in turn too: the last file wins, a directory's content goes in", async () => {
+    const run = await buildIn(store, ctx, { dockerfileText: 'FROM busybox\nCOPY b* /dest5\nCOPY d* b /dest6\n' });
+    if (run.error) throw run.error;
+    const layers = run.result!.fs.layers;
+    expect(await entries(store, layers.at(-2)!)).toEqual(['dest5 BB']);
+    expect(await entries(store, layers.at(-1)!)).toEqual(['dest6/b B', 'dest6/c C']);
   });
 
   it('makes nothing for a wildcard that matches nothing, not even a destination directory', async () => {
