@@ -8,6 +8,18 @@ import type { HealthcheckConfig, PlanStep } from '../../planner/index.js';
 const goQuoted = (list: readonly string[]): string => `[${list.map((s) => JSON.stringify(s)).join(' ')}]`;
 const goList = (list: readonly string[]): string => `[${list.join(' ')}]`;
 
+/** The words of an instruction in JSON form (`COPY ["a b", "/d/"]`), null otherwise. */
+function jsonWords(step: PlanStep): string[] | null {
+  const start = step.instruction.indexOf('[');
+  if (start < 0 || writtenWords(step)[0]?.startsWith('[') !== true) return null;
+  try {
+    const words: unknown = JSON.parse(step.instruction.slice(start));
+    return Array.isArray(words) && words.every((w) => typeof w === 'string') ? words : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Words after the keyword with `--flags` removed, as written (BuildKit records COPY/ADD that way). */
 function writtenWords(step: PlanStep): string[] {
   const words = step.instruction.trim().split(/\s+/).slice(1);
@@ -19,7 +31,7 @@ function writtenWords(step: PlanStep): string[] {
  * others), then the sources and destination as expanded, a heredoc source as `<<NAME` (its quotes removed).
  */
 function copyText(step: PlanStep, keyword: string): string {
-  const written = writtenWords(step);
+  const written = jsonWords(step) ?? writtenWords(step);
   const expanded = written.some((w) => w.includes('$') || w.includes('<<')) || written.length < 2;
   const words = expanded ? [...step.args] : written;
   const op = step.operation;

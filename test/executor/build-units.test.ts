@@ -157,6 +157,13 @@ describe('createdBy, checked against docker build (BuildKit) on real Dockerfiles
     expect(createdBy(plain)).toBe('COPY a /d # buildkit');
   });
 
+  it('writes COPY in JSON form with its words, not the JSON text', () => {
+    const copy = step('copy', 'COPY --chmod=644 ["context/a b", "/tmp/foo" ]', ['context/a b', '/tmp/foo'], {
+      layer: true,
+    });
+    expect(createdBy(copy)).toBe('COPY context/a b /tmp/foo # buildkit');
+  });
+
   it('writes a heredoc source of COPY as <<NAME, quotes removed, after the paths', () => {
     const copy = step('copy', "COPY --chmod=755 a <<'EOF' /bin/", ['a', '<<EOF', '/bin/'], { layer: true });
     expect(createdBy(copy)).toBe('COPY a <<EOF /bin/ # buildkit');
