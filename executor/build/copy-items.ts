@@ -39,6 +39,8 @@ export interface CopyGroup {
   readonly items: readonly CopyItem[];
   /** Downloaded by ADD: never unpacked, even when it is an archive. */
   readonly download?: boolean;
+  /** A wildcard that matched nothing: the copy makes nothing for it, not even the destination. */
+  readonly unmatched?: true;
 }
 
 export class SourceNotFoundError extends Error {
@@ -103,7 +105,7 @@ function wildcardGroups(perEntry: readonly { top: boolean; items: readonly CopyI
     if (entry.top || out.length === 0) out.push([...entry.items]);
     else out[out.length - 1].push(...entry.items);
   }
-  if (out.length === 0) return [{ single: false, items: [] }];
+  if (out.length === 0) return [{ single: false, items: [], unmatched: true }];
   return out.map((items) => ({ single: items.length === 1 && items[0].type !== 'dir', items }));
 }
 
