@@ -14,6 +14,7 @@ import { findContext } from './named-contexts.js';
 import { formatPlatform } from './platform.js';
 import { argStrings, finalConfig, inheritState, initialState, type SourceRef, type StageState } from './stage-state.js';
 import { findSourceStage, type StageDef, stageLabel } from './stages.js';
+import { stepTitle } from './step-title.js';
 import { type ArgScope, planInstruction, type StepDraft } from './steps/index.js';
 import type {
   BaseImageResolver,
@@ -106,7 +107,10 @@ function startState(
   if (b.type === 'context') {
     const platform = from.platform ?? env.targetPlatform;
     const scratchKey = chainKey(null, { op: 'scratch', platform: formatPlatform(platform) });
-    return { state: initialState(platform, {}, scratchKey, configDigest({})), base: { type: 'context', name: b.name } };
+    return {
+      state: initialState(platform, EMPTY_IMAGE_CONFIG, scratchKey, configDigest({})),
+      base: { type: 'context', name: b.name },
+    };
   }
   if (b.type === 'stage') {
     const parent = env.done.get(b.index) as StageState;
@@ -118,7 +122,10 @@ function startState(
   const platform = from.platform ?? env.targetPlatform;
   const scratchKey = chainKey(null, { op: 'scratch', platform: formatPlatform(platform) });
   if (b.type === 'scratch') {
-    return { state: initialState(platform, {}, scratchKey, configDigest({})), base: { type: 'scratch' } };
+    return {
+      state: initialState(platform, EMPTY_IMAGE_CONFIG, scratchKey, configDigest({})),
+      base: { type: 'scratch' },
+    };
   }
   const config = image?.config ?? {};
   const digest = image?.digest ?? null;
@@ -130,6 +137,13 @@ function startState(
     base: { type: 'image', ref: b.ref, digest, resolved: image !== null },
   };
 }
+
+/**
+ * The config a stage without an image starts from (`scratch`, a local named context): BuildKit's emptyImage names
+ * `/` as the working directory; an image's own config is kept as it is, an empty WorkingDir included. Its digest
+ * stays that of `{}`, so no key changes with it.
+ */
+const EMPTY_IMAGE_CONFIG: ImageConfig = { WorkingDir: '/' };
 
 function configDigest(config: ImageConfig): string {
   return sha256(canonicalise(JSON.parse(JSON.stringify(config)) as Canonical));
@@ -154,8 +168,14 @@ async function runStep(
   const state = ctx.state;
   const seenEnv = state.imageEnv.toStrings();
   const seenArgs = argStrings(state);
-  const draft = await planInstruction(ctx, instr, env.argScope);
-  state.steps.push(commit(state, instr, draft, onbuild, range, seenEnv, seenArgs));
+  const buildEnv = state.env;
+  const draft = await planInstruction(ctx, instr, env.argScope).catch((error: unknown) => {
+    // A trigger's parse error is located at the FROM, without BuildKit's parse-error wording (the caller's).
+    throw error instanceof PlanError && !onbuild ? error.at(instr.range) : error;
+  });
+  const step = commit(state, instr, draft, onbuild, range, seenEnv, seenArgs);
+  const title = stepTitle(instr, buildEnv, ctx.escapeChar, draft.operation, onbuild);
+  state.steps.push(title === undefined ? step : { ...step, title });
 }
 
 function commit(

@@ -7,15 +7,43 @@ export const NO_RANGE: Range = {
   end: { line: 1, column: 1, offset: 0 },
 };
 
+/**
+ * Codes of the errors BuildKit raises while it parses an instruction (instructions.Parse, BFlags, the RUN flag
+ * hooks), which a build reports as `dockerfile parse error on line N: …` located at the whole instruction.
+ */
+const PARSE_CODES = new Set([
+  'unknown-instruction',
+  'invalid-stage-name',
+  'unknown-flag',
+  'invalid-flag',
+  'invalid-mount',
+  'missing-arguments',
+  'shell-not-json',
+  'onbuild-empty',
+  'onbuild-chained',
+  'healthcheck-type',
+  'healthcheck-none-args',
+  'empty-volume',
+]);
+
 export class PlanError extends Error {
   readonly code: string;
   readonly range: Range;
+  /** Set when the error is one of parsing this instruction of the Dockerfile (see PARSE_CODES): its range. */
+  readonly instruction?: Range;
 
-  constructor(code: string, message: string, range: Range = NO_RANGE) {
+  constructor(code: string, message: string, range: Range = NO_RANGE, instruction?: Range) {
     super(message);
     this.name = 'PlanError';
     this.code = code;
     this.range = range;
+    if (instruction !== undefined && PARSE_CODES.has(code)) this.instruction = instruction;
+  }
+
+  /** The error of parsing `instruction` when its code is a parse error's; itself otherwise. */
+  at(instruction: Range): PlanError {
+    if (this.instruction !== undefined || !PARSE_CODES.has(this.code)) return this;
+    return new PlanError(this.code, this.message, this.range, instruction);
   }
 
   toDiagnostic(): Diagnostic {

@@ -45,10 +45,10 @@ export function resolveFrom(
 ): FromInfo {
   const from = stage.from;
   for (const f of from.flags) {
-    if (f.name !== 'platform') throw new PlanError('unknown-flag', `unknown flag: --${f.name}`, f.range);
+    if (f.name !== 'platform') throw new PlanError('unknown-flag', `unknown flag: --${f.name}`, f.range, from.range);
   }
   if (from.image === null)
-    throw new PlanError('missing-arguments', 'FROM requires either one or three arguments', from.range);
+    throw new PlanError('missing-arguments', 'FROM requires either one or three arguments', from.range, from.range);
   const name = expandGlobal(from.image.value, globals, escapeChar, from.image.range, diagnostics).value;
   if (name === '') throw new PlanError('blank-base', `base name (${from.image.value}) should not be blank`, from.range);
   const platformFlag = from.flags.find((f) => f.name === 'platform');

@@ -15,8 +15,14 @@ export async function plan(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
   try {
     return { plan: await planOrThrow(ast, options, deps, diagnostics), diagnostics };
   } catch (error) {
-    if (error instanceof PlanError) return { plan: null, diagnostics: [...diagnostics, error.toDiagnostic()] };
-    throw error;
+    if (!(error instanceof PlanError)) throw error;
+    const result = { plan: null, diagnostics: [...diagnostics, error.toDiagnostic()] };
+    const where = error.instruction;
+    if (where === undefined) return result;
+    return {
+      ...result,
+      failure: { message: `dockerfile parse error on line ${where.start.line}: ${error.message}`, range: where },
+    };
   }
 }
 

@@ -100,9 +100,14 @@ export function withShell(state: StageState, words: readonly string[]): string[]
   return [...shellOf(state), words.join(' ')];
 }
 
+/**
+ * The build args a RUN's history names (`RUN |2 A=1 B= …`), as BuildKit's runCommandString: every ARG declared
+ * so far, a declared one without a value as `K=`, each with the value the environment now gives it (an ENV of
+ * the same name wins), in order of first declaration.
+ */
 export function argStrings(state: StageState): string[] {
   const out = new Map<string, string>();
-  for (const arg of state.args) if (arg.value !== null) out.set(arg.key, arg.value);
+  for (const arg of state.args) out.set(arg.key, state.env.get(arg.key) ?? arg.value ?? '');
   return [...out].map(([k, v]) => `${k}=${v}`);
 }
 

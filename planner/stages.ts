@@ -35,7 +35,12 @@ export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDo
       const keyword = instr.keyword.value.toUpperCase();
       const match = suggest(keyword, INSTRUCTION_NAMES);
       const hint = match === null ? '' : ` (did you mean ${match}?)`;
-      throw new PlanError('unknown-instruction', `unknown instruction: ${keyword}${hint}`, instr.keyword.range);
+      throw new PlanError(
+        'unknown-instruction',
+        `unknown instruction: ${keyword}${hint}`,
+        instr.keyword.range,
+        instr.range,
+      );
     }
     if (instr.kind === 'from') {
       const name = instr.stageName?.value ?? null;
@@ -44,6 +49,7 @@ export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDo
           'invalid-stage-name',
           `invalid name for build stage: ${JSON.stringify(name)}, name can't start with a number or contain symbols`,
           instr.stageName?.range ?? instr.range,
+          instr.range,
         );
       }
       if (name !== null && stages.some((s) => s.name?.toLowerCase() === name.toLowerCase())) {

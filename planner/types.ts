@@ -294,6 +294,11 @@ export interface PlanStep {
   readonly range: Range;
   /** The instruction as written (logical line). */
   readonly instruction: string;
+  /**
+   * RUN, COPY, ADD, WORKDIR: what progress and errors name the step by after its `[i/n] `, as BuildKit does:
+   * variables expanded, a heredoc summarised, `ONBUILD ` before a trigger (step-title.ts).
+   */
+  readonly title?: string;
   readonly onbuild: boolean;
   /** Arguments after variable expansion, as the builder uses them. */
   readonly args: readonly string[];
@@ -352,4 +357,9 @@ export interface Plan {
 export interface PlanResult {
   readonly plan: Plan | null;
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * A failure as a build reports it when BuildKit words it differently from the diagnostic: an instruction that
+   * does not parse is `dockerfile parse error on line N: …`, located at all of its lines.
+   */
+  readonly failure?: { readonly message: string; readonly range: Range };
 }

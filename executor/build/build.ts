@@ -127,6 +127,14 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
     await statCache.save().catch(() => {});
     await named.save();
   }
+  if (planned.failure !== undefined) {
+    report(
+      planned.diagnostics.filter((d) => d.severity !== 'error'),
+      options,
+    );
+    const { message, range } = planned.failure;
+    throw new BuildError(message, { line: range.start.line, endLine: range.end.line });
+  }
   report(planned.diagnostics, options);
   const thePlan = planned.plan as Plan;
   refuseUnrunnableSteps(thePlan, options.onWarning);

@@ -53,7 +53,9 @@ export async function copyContentDigest(
 export async function groupsDigest(groups: readonly CopyGroup[]): Promise<string> {
   const hash = createHash('sha256').update(VERSION);
   for (const group of groups) {
-    hash.update(JSON.stringify({ group: group.single ? 'single' : 'tree', items: group.items.length }));
+    const kind = group.single ? 'single' : 'tree';
+    // An unmatched wildcard makes nothing where an empty tree makes the destination: keyed apart.
+    hash.update(JSON.stringify({ group: group.unmatched === true ? 'unmatched' : kind, items: group.items.length }));
     for (const item of group.items) {
       const { to, type, mode, uid, gid } = item;
       const content = await itemContent(item);

@@ -61,6 +61,7 @@ export async function planCopyEntries(
     mtime: op.epoch ?? env.now,
   };
   for (const group of groups) {
+    if (group.unmatched === true) continue; // a wildcard that matched nothing makes nothing (see writeGroup)
     const fileTarget = group.single && !op.dest.endsWith('/') && dest !== '';
     const baseDir = fileTarget ? path.posix.dirname(dest) : dest;
     // `mkdir -p` of the destination; directories this copy made earlier are reused.

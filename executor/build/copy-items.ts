@@ -39,6 +39,8 @@ export interface CopyGroup {
   readonly items: readonly CopyItem[];
   /** Downloaded by ADD: never unpacked, even when it is an archive. */
   readonly download?: boolean;
+  /** A wildcard that matched nothing: the copy makes nothing for it, not even the destination. */
+  readonly unmatched?: true;
 }
 
 export class SourceNotFoundError extends Error {
@@ -65,12 +67,20 @@ export async function selectGroups(
   });
   if (result.errors.length > 0) throw new SourceNotFoundError(result.errors[0]);
   const groups = result.matches.map(async (match) => {
-    const items = await Promise.all(
-      match.entries.map((selected) => itemOf(tree, selected, match.wildcard ? match.selector : null)),
+    const selector = match.wildcard ? match.selector : null;
+    const perEntry = await Promise.all(
+      match.entries.map(async (selected) => ({
+        // A wildcard's own match (not something inside a matched directory).
+        top: selector !== null && depthOf(selected.from) === depthOf(selector),
+        items: await itemOf(tree, selected, selector),
+      })),
     );
-    return { match, items: items.flat() };
+    return { match, perEntry };
   });
-  return (await Promise.all(groups)).map(({ match, items }) => {
+  return (await Promise.all(groups)).flatMap(({ match, perEntry }) => {
+    const items = perEntry.flatMap((e) => e.items);
+    if (match.wildcard && match.includePatterns.length === 0 && options.excludes.length === 0)
+      return wildcardGroups(perEntry);
     const single =
       !match.wildcard &&
       match.includePatterns.length === 0 &&
@@ -78,8 +88,25 @@ export async function selectGroups(
       items.length === 1 &&
       items[0].type !== 'dir' &&
       items[0].to !== '';
-    return { single: single || (match.wildcard && items.length === 1 && items[0].type !== 'dir'), items };
+    return [{ single: single || (match.wildcard && items.length === 1 && items[0].type !== 'dir'), items }];
   });
+}
+
+const depthOf = (p: string): number => p.split('/').filter((part) => part !== '').length;
+
+/**
+ * Each match of a wildcard is copied on its own, as BuildKit's file operation copies them one after the other: to
+ * a destination without a trailing `/`, a matched file is that file (the last one wins), a matched directory's
+ * content goes into it. A wildcard that matched nothing is one empty group (nothing is copied).
+ */
+function wildcardGroups(perEntry: readonly { top: boolean; items: readonly CopyItem[] }[]): CopyGroup[] {
+  const out: CopyItem[][] = [];
+  for (const entry of perEntry) {
+    if (entry.top || out.length === 0) out.push([...entry.items]);
+    else out[out.length - 1].push(...entry.items);
+  }
+  if (out.length === 0) return [{ single: false, items: [], unmatched: true }];
+  return out.map((items) => ({ single: items.length === 1 && items[0].type !== 'dir', items }));
 }
 
 /**

@@ -101,6 +101,8 @@ async function baseFor(root: string, dest: string, group: CopyGroup): Promise<{ 
 }
 
 export async function writeGroup(root: string, dest: string, group: CopyGroup, options: WriteOptions): Promise<void> {
+  // A wildcard that matched nothing copies nothing, not even the destination (BuildKit's AllowEmptyWildcard).
+  if (group.unmatched === true) return;
   const createdMode = options.chmod?.(0o755, true) ?? 0o755;
   const owner = options.owner ?? { uid: 0, gid: 0 };
   const dirMeta = { mode: createdMode, ...owner, mtime: options.epoch ?? options.now };

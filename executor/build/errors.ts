@@ -4,6 +4,9 @@
 export interface BuildErrorDetails {
   /** 1-based Dockerfile line of the failing instruction. */
   readonly line?: number;
+  /** Its last line (continuation lines, heredoc bodies), when it spans several. */
+  readonly endLine?: number;
+  /** What the error box names the step by: its progress name (`[2/5] RUN …`), else the instruction. */
   readonly instruction?: string;
   readonly exitCode?: number;
   readonly outputTail?: readonly string[];

@@ -8,16 +8,42 @@ import type { HealthcheckConfig, PlanStep } from '../../planner/index.js';
 const goQuoted = (list: readonly string[]): string => `[${list.map((s) => JSON.stringify(s)).join(' ')}]`;
 const goList = (list: readonly string[]): string => `[${list.join(' ')}]`;
 
+/** The words of an instruction in JSON form (`COPY ["a b", "/d/"]`), null otherwise. */
+function jsonWords(step: PlanStep): string[] | null {
+  const start = step.instruction.indexOf('[');
+  if (start < 0 || writtenWords(step)[0]?.startsWith('[') !== true) return null;
+  try {
+    const words: unknown = JSON.parse(step.instruction.slice(start));
+    return Array.isArray(words) && words.every((w) => typeof w === 'string') ? words : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Words after the keyword with `--flags` removed, as written (BuildKit records COPY/ADD that way). */
 function writtenWords(step: PlanStep): string[] {
   const words = step.instruction.trim().split(/\s+/).slice(1);
   return words.filter((w) => !w.startsWith('--'));
 }
 
+/**
+ * BuildKit (dispatchCopy) writes `--parents`, `--chown=…` and `--chmod=…` (expanded; not --from, --link or the
+ * others), then the sources and destination as expanded, a heredoc source as `<<NAME` (its quotes removed).
+ */
 function copyText(step: PlanStep, keyword: string): string {
-  const written = writtenWords(step);
-  const words = written.some((w) => w.includes('$')) || written.length < 2 ? [...step.args] : written;
-  return `${keyword} ${words.join(' ')}`;
+  const written = jsonWords(step) ?? writtenWords(step);
+  const expanded = written.some((w) => w.includes('$') || w.includes('<<')) || written.length < 2;
+  const words = expanded ? [...step.args] : written;
+  const op = step.operation;
+  const flags =
+    op.type !== 'copy'
+      ? []
+      : [
+          ...(op.parents ? ['--parents'] : []),
+          ...(op.chown ? [`--chown=${op.chown}`] : []),
+          ...(op.chmod ? [`--chmod=${op.chmod}`] : []),
+        ];
+  return `${keyword} ${[...flags, ...words].join(' ')}`;
 }
 
 function runText(step: PlanStep): string {
@@ -28,8 +54,13 @@ function runText(step: PlanStep): string {
   return `RUN ${prefix}${argv.join(' ')}`;
 }
 
+/**
+ * BuildKit writes the expanded `port/proto` list in the order of the written words sorted (the planner's `args`),
+ * duplicates kept: `EXPOSE 2375 5000 1234/udp` gives `[1234/udp 2375/tcp 5000/tcp]`, `EXPOSE ${P}/tcp 443` with
+ * P=8080 gives `[8080/tcp 443/tcp]`.
+ */
 function exposeText(step: PlanStep): string {
-  const ports = step.args.map((p) => (p.includes('/') ? p : `${p}/tcp`)).sort();
+  const ports = step.args.map((p) => (p.includes('/') ? p : `${p}/tcp`));
   return `EXPOSE ${goList(ports)}`;
 }
 

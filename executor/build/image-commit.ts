@@ -51,8 +51,8 @@ export function containerConfig(config: ImageConfig, labels: Readonly<Record<str
   if (config.Cmd) out.Cmd = [...config.Cmd];
   if (config.Volumes && Object.keys(config.Volumes).length > 0)
     out.Volumes = Object.fromEntries(Object.keys(config.Volumes).map((k) => [k, {}]));
-  // BuildKit's images always name a working directory, `/` by default.
-  out.WorkingDir = config.WorkingDir === undefined || config.WorkingDir === '' ? '/' : config.WorkingDir;
+  // As BuildKit: `/` for a stage from scratch (the planner starts it so), the base image's own (maybe none) otherwise.
+  if (config.WorkingDir !== undefined && config.WorkingDir !== '') out.WorkingDir = config.WorkingDir;
   const allLabels = { ...(config.Labels ?? {}), ...labels };
   if (Object.keys(allLabels).length > 0) out.Labels = allLabels;
   if (config.StopSignal !== undefined && config.StopSignal !== '') out.StopSignal = config.StopSignal;
@@ -80,8 +80,10 @@ export async function commitImage(
       labels: { ...options.labels },
       epoch: options.epoch,
       times: 'go',
-      // Config steps' history as BuildKit writes it (WORKDIR, ONBUILD, HEALTHCHECK texts; times of the layer before).
-      history: 2,
+      // Config steps' history as BuildKit writes it (WORKDIR, ONBUILD, HEALTHCHECK texts; times of the layer before);
+      // 3: EXPOSE ports in the order given, RUN's `|N` args with unset ARGs, no WorkingDir `/` unless from scratch;
+      // 4: a heredoc source of COPY/ADD as `<<NAME`; 5: EXPOSE sorted as written, COPY/ADD with --chown/--chmod.
+      history: 5,
     }),
   );
   const cached = options.noCache ? null : await lookupImage(store, key, 'use');

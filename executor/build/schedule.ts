@@ -10,7 +10,7 @@ import type { Progress } from './progress.js';
 import type { Semaphore } from './semaphore.js';
 import { removeStaleWork } from './snapshots.js';
 import { prefetchHits } from './stage-reads.js';
-import { runStage, type StageResult, type StageStart } from './stage-runner.js';
+import { countedSteps, runStage, type StageResult, type StageStart, vertexName } from './stage-runner.js';
 import type { StepEnv } from './step-env.js';
 import { type ResolvedBases, type StoredBase, storedBase } from './store-images.js';
 
@@ -114,8 +114,8 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
     if (base.type === 'scratch' || base.type === 'context') return { fs: { layers: [] }, history: [] };
     if (base.type === 'stage') return result(base.index);
     const label = labelOf(stage);
-    const total = stage.steps.filter((s) => s.layer).length + 1;
-    const step = options.progress.step(`[${label}1/${total}] FROM ${base.ref}${base.digest ? `@${base.digest}` : ''}`);
+    const from = `FROM ${base.ref}${base.digest ? `@${base.digest}` : ''}`;
+    const step = options.progress.step(vertexName(label, 1, countedSteps(stage), from));
     try {
       const stored = await image(base.ref, stage.platform);
       step.done();

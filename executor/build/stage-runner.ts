@@ -66,9 +66,21 @@ export interface StageRun {
   beforeWork(runAhead: boolean): Promise<void>;
 }
 
-/** Steps BuildKit shows as vertices: the filesystem steps (FROM is numbered 1). */
+const countedKinds = new Set(['run', 'copy', 'add', 'workdir']);
+
+/**
+ * The `n` of BuildKit's `[i/n]` (its cmdTotal): FROM an image, every RUN, COPY, ADD and WORKDIR (a `WORKDIR /`
+ * that makes no vertex too) and every ONBUILD trigger, whatever its instruction.
+ */
 export function countedSteps(stage: PlanStage): number {
-  return stage.steps.filter((s) => s.layer).length + (stage.base.type === 'image' ? 1 : 0);
+  const counted = stage.steps.filter((s) => s.onbuild || countedKinds.has(s.kind) || (s.kind === 'from' && s.layer));
+  return counted.length + (stage.base.type === 'image' ? 1 : 0);
+}
+
+/** `[label i/n] title`, `i` padded to the width of `n` as BuildKit's prefixCommand (`[ 2/12]`). */
+export function vertexName(label: string, position: number, total: number, title: string): string {
+  const width = String(total).length;
+  return `[${label}${String(position).padStart(width)}/${total}] ${title}`;
 }
 
 /** `hits`: the stage's prefetched cache records (`prefetchHits`), when the caller started reading them earlier. */
@@ -85,6 +97,7 @@ export async function runStage(
   const history = [...start.history];
   const completed: CompletedStep[] = [];
   const total = countedSteps(stage);
+  const names = new Map<PlanStep, string>();
   let position = stage.base.type === 'image' ? 1 : 0;
   const lastRun = stage.steps.findLastIndex((s) => s.operation.type === 'run');
   const early = earlyStageInputs(run, stage);
@@ -106,7 +119,7 @@ export async function runStage(
       } catch (error) {
         await Promise.allSettled(steps.map((p) => p.snapshot.settle()));
         await endsReported(steps.map((p) => p.snapshot));
-        throw asBuildError(error, step);
+        throw asBuildError(error, step, names.get(step));
       } finally {
         await endsReported([snapshot]); // its DONE before whatever the stage reports next
       }
@@ -125,11 +138,12 @@ export async function runStage(
         continue;
       }
       position++;
-      const name = `[${run.label}${position}/${total}] ${step.instruction.trim()}`;
+      const name = vertexName(run.label, position, total, step.title ?? step.instruction.trim());
+      names.set(step, name);
       const { key, completion } = await completeKey({ env: run.env }, step, fsKey, early.get(step)).catch(
         (error: unknown) => {
           // Reading what the step reads from another stage failed: the error belongs to this step.
-          throw asBuildError(error, step);
+          throw asBuildError(error, step, name);
         },
       );
       if (key !== null && completion !== null) completed.push({ step, key, completion });
@@ -163,7 +177,8 @@ export async function runStage(
     await endsReported(pending.map((p) => p.snapshot));
     const failed = commits.findIndex((commit) => commit.status === 'rejected');
     if (failed < 0) throw error;
-    throw asBuildError((commits[failed] as PromiseRejectedResult).reason, pending[failed].step);
+    const step = pending[failed].step;
+    throw asBuildError((commits[failed] as PromiseRejectedResult).reason, step, names.get(step));
   } finally {
     // Nothing this stage started reads another stage after it is over (a failed stage skips the steps).
     await Promise.allSettled(early.values());
@@ -229,7 +244,7 @@ async function runLayerStep(
     } catch (error) {
       await endsReported(fs.pending ?? [], true);
       progress.error((error as Error).message);
-      throw asBuildError(withEmulationHint(error, run.foreignPlatform), step);
+      throw asBuildError(withEmulationHint(error, run.foreignPlatform), step, name);
     }
   });
 }
@@ -283,10 +298,11 @@ async function performDeferredRun(
   return runFsStepDeferred(run.env.store, fs, options, work, afterPublish);
 }
 
-function asBuildError(error: unknown, step: PlanStep): BuildError {
+/** `name`: the step's progress name (`[2/5] RUN …`), which docker's error box names the failed step by. */
+function asBuildError(error: unknown, step: PlanStep, name?: string): BuildError {
   if (error instanceof BuildError && error.details.line !== undefined) return error;
   const message = error instanceof Error ? error.message : String(error);
-  const base = { line: step.line, instruction: step.instruction.trim() };
+  const base = { line: step.line, endLine: step.range.end.line, instruction: name ?? step.instruction.trim() };
   if (error instanceof BuildError) return new BuildError(message, { ...error.details, ...base });
   if (error instanceof RunFailedError) {
     return new BuildError(message, { ...base, exitCode: error.exitCode, outputTail: error.outputTail });

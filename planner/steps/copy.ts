@@ -38,7 +38,11 @@ export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepD
   const add = instr.kind === 'add';
   checkFlags(instr, add ? ADD_FLAGS : COPY_FLAGS);
   if (instr.destination === null || instr.sources.length === 0) {
-    throw new PlanError('missing-arguments', `${add ? 'ADD' : 'COPY'} requires at least two arguments`, instr.range);
+    throw new PlanError(
+      'missing-arguments',
+      `${add ? 'ADD' : 'COPY'} requires at least two arguments, but only one was provided. Destination could not be determined`,
+      instr.range,
+    );
   }
   const chown = stringFlag(ctx, instr, 'chown');
   const chmod = stringFlag(ctx, instr, 'chmod');
@@ -78,13 +82,6 @@ export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepD
   }
   const rawDest = expandWordNode(ctx, instr.destination);
   const dest = resolveDest(ctx.state.config.WorkingDir || '/', rawDest);
-  if (paths.length + inline.length > 1 && !dest.endsWith('/')) {
-    throw new PlanError(
-      'copy-dest-not-dir',
-      `When using ${add ? 'ADD' : 'COPY'} with more than one source file, the destination must be a directory and end with a /`,
-      instr.destination.range,
-    );
-  }
 
   const gitFlags: GitFlags = { keepGitDir: keepGitFlag === null ? null : keepGitDir, checksum };
   const selected = await selectInputs(ctx, instr, from, kinds, inline, { excludes, parents }, gitFlags);

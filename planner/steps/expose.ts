@@ -10,7 +10,10 @@ export function planExpose(ctx: StepContext, instr: ExposeInstruction): StepDraf
   if (instr.ports.length === 0)
     throw new PlanError('missing-arguments', 'EXPOSE requires at least one argument', instr.range);
   const ports: string[] = [];
-  for (const word of instr.ports) {
+  // BuildKit's parseExpose sorts the words as written (Go's sort.Strings, bytewise) before expanding them: the
+  // order of `args`, which the history shows (`EXPOSE ${P}/tcp 443` gives `[8080/tcp 443/tcp]`).
+  const written = [...instr.ports].sort((a, b) => compareBytes(a.value, b.value));
+  for (const word of written) {
     for (const spec of expandWordNode(ctx, word)
       .split(/\s+/)
       .filter((s) => s !== ''))
@@ -32,4 +35,8 @@ function portSpecs(spec: string, range: ExposeInstruction['range']): readonly st
   const parsed = parsePortSpec(spec);
   if ('error' in parsed) throw new PlanError('invalid-port', parsed.error, range);
   return parsed.ports;
+}
+
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }

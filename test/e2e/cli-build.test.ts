@@ -173,7 +173,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build (command)',
     expect(result.stderr).toBe(
       [
         '------',
-        ' > RUN echo broken >&2; exit 7:',
+        ' > [3/3] RUN echo broken >&2; exit 7:',
         'broken',
         '------',
         'Dockerfile:3',

@@ -61,7 +61,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build: tty progre
     expect(report).toBe(
       [
         '------',
-        ' > RUN echo about to fail && false:',
+        ' > [2/2] RUN echo about to fail && false:',
         'about to fail',
         '------',
         'Dockerfile:2',

@@ -137,7 +137,8 @@ describe.skipIf(isolationUnavailable() !== undefined)('walkthroughs', () => {
     );
     expect((run.error as { details?: unknown }).details).toEqual({
       line: 3,
-      instruction: 'RUN echo oops; exit 3',
+      endLine: 3,
+      instruction: '[3/3] RUN echo oops; exit 3',
       exitCode: 3,
       outputTail: ['oops'],
     });

@@ -6,10 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { isTarHeader } from '../../executor/build/archive.js';
 import { parseChmod } from '../../executor/build/chmod.js';
 import { createdBy } from '../../executor/build/history.js';
+import { containerConfig } from '../../executor/build/image-commit.js';
+import { countedSteps, vertexName } from '../../executor/build/stage-runner.js';
 import { resolveFileOwner, resolveProcessUser } from '../../executor/build/users.js';
 import { parseOutput } from '../../executor/index.js';
 import { goDuration, goQuotedRune } from '../../image/index.js';
-import type { HealthcheckConfig, PlanStep } from '../../planner/index.js';
+import type { HealthcheckConfig, PlanStage, PlanStep } from '../../planner/index.js';
+import { copyOp } from './copy-onto-lower-setup.js';
 import { scratchDir } from './helpers.js';
 
 describe('parseChmod', () => {
@@ -107,8 +110,8 @@ function step(kind: string, instruction: string, args: string[], extra: Partial<
 describe('createdBy', () => {
   it('writes BuildKit history texts', () => {
     expect(createdBy(step('env', 'ENV a=1', ['a=1']))).toBe('ENV a=1');
-    expect(createdBy(step('expose', 'EXPOSE 5000 1234/udp', ['5000/tcp', '1234/udp']))).toBe(
-      'EXPOSE [1234/udp 5000/tcp]',
+    expect(createdBy(step('expose', 'EXPOSE 5000 1234/udp 80 80', ['5000/tcp', '1234/udp', '80/tcp', '80/tcp']))).toBe(
+      'EXPOSE [5000/tcp 1234/udp 80/tcp 80/tcp]',
     );
     expect(createdBy(step('cmd', 'CMD ["sh"]', ['sh']))).toBe('CMD ["sh"]');
     expect(createdBy(step('copy', 'COPY --from=x foo2 foo3', ['foo2', '/foo3'], { layer: true }))).toBe(
@@ -140,6 +143,32 @@ describe('createdBy, checked against docker build (BuildKit) on real Dockerfiles
     expect(createdBy(step('workdir', 'WORKDIR $APP_HOME', ['/app'], { layer: true }))).toBe('WORKDIR /app');
   });
 
+  it('writes --parents, --chown and --chmod of COPY as expanded, not --from or --link (dispatchCopy)', () => {
+    const operation = copyOp(['a', 'b'], '/d/', { parents: true, chown: '1000:app', chmod: '0755', link: true });
+    const copy = step('copy', 'COPY --link --chown=$U:app --chmod=0755 --parents a b /d/', ['a', 'b', '/d/'], {
+      layer: true,
+      operation,
+    });
+    expect(createdBy(copy)).toBe('COPY --parents --chown=1000:app --chmod=0755 a b /d/ # buildkit');
+    const plain = step('copy', 'COPY --from=x --chown= a /d', ['a', '/d'], {
+      layer: true,
+      operation: copyOp(['a'], '/d', { chown: '' }),
+    });
+    expect(createdBy(plain)).toBe('COPY a /d # buildkit');
+  });
+
+  it('writes COPY in JSON form with its words, not the JSON text', () => {
+    const copy = step('copy', 'COPY --chmod=644 ["context/a b", "/tmp/foo" ]', ['context/a b', '/tmp/foo'], {
+      layer: true,
+    });
+    expect(createdBy(copy)).toBe('COPY context/a b /tmp/foo # buildkit');
+  });
+
+  it('writes a heredoc source of COPY as <<NAME, quotes removed, after the paths', () => {
+    const copy = step('copy', "COPY --chmod=755 a <<'EOF' /bin/", ['a', '<<EOF', '/bin/'], { layer: true });
+    expect(createdBy(copy)).toBe('COPY a <<EOF /bin/ # buildkit');
+  });
+
   it('records no history for ONBUILD (only the config keeps the trigger)', () => {
     expect(createdBy(step('onbuild', 'ONBUILD RUN echo hi', ['RUN echo hi']))).toBeNull();
   });
@@ -160,6 +189,34 @@ describe('createdBy, checked against docker build (BuildKit) on real Dockerfiles
     expect(createdBy(step('healthcheck', 'HEALTHCHECK NONE', [], health({ Test: ['NONE'] })))).toBe(
       `HEALTHCHECK &{["NONE"] "0s" "0s" "0s" "0s" '\\x00'}`,
     );
+  });
+});
+
+describe('containerConfig', () => {
+  it("names the working directory the stage has, and none when the base image names none (docker build's)", () => {
+    expect(containerConfig({ Env: ['PATH=/bin'] }, {})).toEqual({ Env: ['PATH=/bin'] });
+    expect(containerConfig({ Env: [], WorkingDir: '' }, {})).toEqual({ Env: [] });
+    expect(containerConfig({ WorkingDir: '/' }, {})).toEqual({ WorkingDir: '/' });
+  });
+});
+
+describe('vertex names', () => {
+  it("pad the step number to the width of the total, as BuildKit's prefixCommand", () => {
+    expect(vertexName('', 2, 12, 'RUN x')).toBe('[ 2/12] RUN x');
+    expect(vertexName('builder ', 3, 5, 'COPY a b')).toBe('[builder 3/5] COPY a b');
+  });
+
+  it('count FROM an image, every RUN/COPY/ADD/WORKDIR (WORKDIR / too) and every ONBUILD trigger', () => {
+    const steps = [
+      step('arg', 'ARG A', [], { onbuild: true }),
+      step('run', 'RUN x', [], { onbuild: true, layer: true }),
+      step('workdir', 'WORKDIR /', ['/']),
+      step('env', 'ENV A=1', ['A=1']),
+      step('copy', 'COPY a b', ['a', 'b'], { layer: true }),
+    ];
+    const stage = { base: { type: 'image' }, steps } as unknown as PlanStage;
+    expect(countedSteps(stage)).toBe(5);
+    expect(countedSteps({ ...stage, base: { type: 'stage', index: 0, name: 'a' } })).toBe(4);
   });
 });
 

@@ -27,7 +27,12 @@ describe('ARG scoping', () => {
   it('--build-arg overrides defaults; undeclared build args are invisible', async () => {
     const result = await planOf('FROM busybox\nARG A=x\nARG B\nRUN echo\n', { buildArgs: { A: 'y', C: 'z' } });
     expect(runEnv(stepsOf(result), 2)).toEqual(['PATH=/bin', 'A=y']);
-    expect(stepsOf(result)[2].buildArgs).toEqual(['A=y']);
+    expect(stepsOf(result)[2].buildArgs).toEqual(['A=y', 'B=']);
+  });
+
+  it("a RUN's history args name every declared ARG, unset ones as K=, with the value ENV gives it", async () => {
+    const result = await planOf('FROM busybox\nARG A=1 B\nENV A=env\nARG C=c\nARG B\nRUN x\n');
+    expect(stepsOf(result)[4].buildArgs).toEqual(['A=env', 'B=', 'C=c']);
   });
 
   it('an ARG default expands earlier ARGs and ENV', async () => {

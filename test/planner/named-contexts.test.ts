@@ -191,8 +191,10 @@ describe('a local directory context', () => {
     const result = await planWith('FROM src\nRUN true\n', { src: { dir } });
     const stage = planned(result).stages[0];
     expect(stage.base).toEqual({ type: 'context', name: 'src' });
+    // BuildKit's emptyImage, as for scratch: `/` is the working directory.
     expect(stage.config).toEqual({
       Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      WorkingDir: '/',
       OnBuild: null,
     });
     expect(stage.steps.map((s) => [s.kind, s.layer])).toEqual([

@@ -262,13 +262,12 @@ describe('COPY and ADD', () => {
     ).toEqual([`error 2:6 invalid chmod parameter: '${mode}'. it should be octal string and between 0 and 07777`]);
   });
 
-  it('several sources need a directory destination', async () => {
+  it('several sources may go to a destination without a trailing / (BuildKit copies them in turn)', async () => {
     const result = await planOf('FROM scratch\nCOPY a b /dest\n', {
       files: { a: { content: '' }, b: { content: '' } },
     });
-    expect(messages(result)).toEqual([
-      'error 2:10 When using COPY with more than one source file, the destination must be a directory and end with a /',
-    ]);
+    expect(messages(result)).toEqual([]);
+    expect(stepsOf(result)[0].operation).toMatchObject({ sources: ['a', 'b'], dest: '/dest' });
   });
 
   it('heredoc sources expand unless the name is quoted; quotes in the body stay', async () => {
@@ -343,12 +342,26 @@ describe('config instructions', () => {
     });
   });
 
+  it("orders EXPOSE's ports as BuildKit's parseExpose: the written words sorted, then expanded", async () => {
+    const dockerfile = 'FROM busybox\nARG P=8080\nEXPOSE 2375 5000 1234/udp\nEXPOSE $P/tcp 443 80-81\n';
+    const steps = stepsOf(await planOf(dockerfile));
+    expect(steps[1].args).toEqual(['1234/udp', '2375/tcp', '5000/tcp']);
+    expect(steps[2].args).toEqual(['8080/tcp', '443/tcp', '80/tcp', '81/tcp']);
+  });
+
   it('ENTRYPOINT clears a CMD inherited from the base, not one set in the stage', async () => {
     const images = { base: { config: { Cmd: ['old'] } } };
     expect((await planOf('FROM base\nENTRYPOINT ["/e"]\n', { images })).plan?.stages[0].config.Cmd).toBeNull();
     expect(
       (await planOf('FROM base\nCMD ["new"]\nENTRYPOINT ["/e"]\n', { images })).plan?.stages[0].config.Cmd,
     ).toEqual(['new']);
+  });
+
+  it("the working directory is `/` from scratch, the base image's own (none here) otherwise, as BuildKit", async () => {
+    expect((await planOf('FROM scratch\nENV A=1\n')).plan?.stages[0].config.WorkingDir).toBe('/');
+    expect((await planOf('FROM busybox\nENV A=1\n')).plan?.stages[0].config.WorkingDir).toBeUndefined();
+    const images = { base: { config: { WorkingDir: '/srv' } } };
+    expect((await planOf('FROM base\nWORKDIR app\n', { images })).plan?.stages[0].config.WorkingDir).toBe('/srv/app');
   });
 
   it('WORKDIR / changes only the config; other WORKDIRs create the directory', async () => {
