@@ -32,9 +32,12 @@ export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDo
   const stages: { index: number; name: string | null; from: FromInstruction; instructions: Instruction[] }[] = [];
   for (const instr of ast.instructions) {
     if (instr.kind === 'unknown') {
-      const keyword = instr.keyword.value.toUpperCase();
+      const written = instr.keyword.value;
+      const keyword = written.toUpperCase();
       const match = suggest(keyword, INSTRUCTION_NAMES);
-      const hint = match === null ? '' : ` (did you mean ${match}?)`;
+      // BuildKit's suggestion takes the case of the keyword as written (`FNTRYPOINT`: did you mean ENTRYPOINT?).
+      const shown = match !== null && written === written.toLowerCase() ? match.toLowerCase() : match;
+      const hint = shown === null ? '' : ` (did you mean ${shown}?)`;
       throw new PlanError(
         'unknown-instruction',
         `unknown instruction: ${keyword}${hint}`,

@@ -136,7 +136,7 @@ describe('tsbuild build --call=outline', () => {
       stderr:
         'Dockerfile:2\n--------------------\n   1 |     FROM scratch\n   2 | >>> FOO bar\n   3 |     \n--------------------\n' +
         // instructions.Parse wraps an instruction's error with its line (BuildKit's parseError).
-        'ERROR: failed to solve: dockerfile parse error on line 2: unknown instruction: FOO (did you mean from?)\n',
+        'ERROR: failed to solve: dockerfile parse error on line 2: unknown instruction: FOO (did you mean FROM?)\n',
     });
     expect(await call('FROM scratch\n', 'outline', { target: 'nope' })).toEqual({
       code: 1,

@@ -132,7 +132,7 @@ ${range(6)}
     }
   ],
   "buildError": {
-    "message": "dockerfile parse error on line 2: unknown instruction: FOO (did you mean from?)",
+    "message": "dockerfile parse error on line 2: unknown instruction: FOO (did you mean FROM?)",
     "location": {
       "ranges": [
         {
@@ -157,7 +157,7 @@ ${range(6)}
 }
 `,
       stderr:
-        'ERROR: dockerfile parse error on line 2: unknown instruction: FOO (did you mean from?)\nDockerfile:2\n' +
+        'ERROR: dockerfile parse error on line 2: unknown instruction: FOO (did you mean FROM?)\nDockerfile:2\n' +
         '--------------------\n   1 |     FROM busybox\n   2 | >>> FOO bar \\\n   3 | >>>   baz\n   4 |     \n' +
         '--------------------\n\n',
     });

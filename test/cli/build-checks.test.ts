@@ -130,7 +130,7 @@ describe('tsbuild build --check', () => {
       stdout: '',
       stderr:
         // buildx prints the error, which ends with its excerpt, as `ERROR: %v\n`.
-        'ERROR: dockerfile parse error on line 2: unknown instruction: FOO (did you mean from?)\nDockerfile:2\n' +
+        'ERROR: dockerfile parse error on line 2: unknown instruction: FOO (did you mean FROM?)\nDockerfile:2\n' +
         '--------------------\n' +
         '   1 |     FROM busybox\n   2 | >>> FOO bar\n   3 |     \n--------------------\n\n',
     });

@@ -7,6 +7,11 @@ const cases: Record<string, { name: string; text: string; expected: string[] }[]
     {
       name: 'typo with a suggestion',
       text: 'FROM alpine\nRUNN true\n',
+      expected: ['2:1-2:5 unknown-instruction unknown instruction: RUNN (did you mean RUN?)'],
+    },
+    {
+      name: 'the suggestion takes the case of the keyword as written',
+      text: 'from alpine\nrunn true\n',
       expected: ['2:1-2:5 unknown-instruction unknown instruction: RUNN (did you mean run?)'],
     },
     {

@@ -13,10 +13,10 @@ export const unknownInstruction: Rule = {
     for (const instruction of model.ast.instructions) {
       if (instruction.kind !== 'unknown') continue;
       const keyword = instruction.keyword.value;
-      // BuildKit matches the lower-cased keyword, so the suggestion comes out lower case.
+      // BuildKit's suggestion takes the case of the keyword as written (`FNTRYPOINT`: did you mean ENTRYPOINT?).
       const message = withSuggestion(
         `unknown instruction: ${keyword.toUpperCase()}`,
-        keyword.toLowerCase(),
+        keyword,
         INSTRUCTION_NAMES,
         false,
       );
