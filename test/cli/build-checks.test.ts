@@ -4,7 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BuildCheck, sourceFrame, warningsBlock } from '../../cli/commands/build/checks.js';
+import { type BuildCheck, warningsBlock } from '../../cli/commands/build/checks.js';
+import { sourceFrame } from '../../cli/commands/build/source-frame.js';
 import { buildCommand } from '../e2e/build-command.js';
 
 const fromAs: BuildCheck = {

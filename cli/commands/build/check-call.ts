@@ -15,8 +15,8 @@ import { buildArgValues } from '../plan/run.js';
 import { firstBuildError } from './build-error.js';
 import type { CallSpec } from './call-spec.js';
 import { type LintJsonError, lintResultJson } from './check-json.js';
-import { sourceFrame } from './checks.js';
 import type { BuildCliOptions, BuildIo } from './run.js';
+import { sourceFrame } from './source-frame.js';
 import { type BuildSources, resolveSources } from './stdin-sources.js';
 
 export interface CheckCallOptions {

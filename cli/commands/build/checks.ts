@@ -5,6 +5,7 @@
 // start-up time), a build runs BuildKit's only. As cli/option-choices.ts does for the parser.
 import { type BuildCheck, type BuildCheckResult, buildChecks } from '../../../lint/build-checks.js';
 import { type CheckInputs, PLANNER_RULES } from './check-memo.js';
+import { sourceFrame } from './source-frame.js';
 
 export type { BuildCheck } from '../../../lint/build-checks.js';
 
@@ -45,32 +46,4 @@ export function warningsBlock(checks: readonly BuildCheck[], debug: boolean, fil
     out += '\n';
   }
   return out;
-}
-
-/**
- * BuildKit's excerpt of a Dockerfile around lines `start`..`end` (solver/errdefs Source.Print): two lines of
- * context on each side of a single line, one around a longer range, ` %3d | >>> text` for the lines in it.
- */
-export function sourceFrame(fileName: string, text: string, first: number, last: number): string {
-  const lines = text.split('\n');
-  if (first > lines.length || first < 1) return '';
-  let start = first;
-  let end = Math.min(Math.max(last, first), lines.length);
-  const pad = end === start ? 4 : 2;
-  for (let p = 0; p < pad; p++) {
-    if (start > 1) {
-      start--;
-      p++;
-    }
-    if (end !== lines.length) {
-      end++;
-      p++;
-    }
-  }
-  let out = `${fileName}:${first}\n--------------------\n`;
-  for (let i = start; i <= end; i++) {
-    const marker = i >= first && i <= Math.max(first, last) ? '>>>' : '   ';
-    out += ` ${String(i).padStart(3)} | ${marker} ${lines[i - 1]}\n`;
-  }
-  return `${out}--------------------\n`;
 }

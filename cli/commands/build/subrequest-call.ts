@@ -20,8 +20,8 @@ import {
 import { buildArgValues } from '../plan/run.js';
 import { firstBuildError } from './build-error.js';
 import type { CallSpec } from './call-spec.js';
-import { sourceFrame } from './checks.js';
 import type { BuildCliOptions, BuildIo } from './run.js';
+import { sourceFrame } from './source-frame.js';
 import { type BuildSources, resolveSources } from './stdin-sources.js';
 import { describeJson, describeText, outlineJson, outlineText, targetsJson, targetsText } from './subrequest-print.js';
 
