@@ -1,5 +1,5 @@
 // Unpacked layers: each stored layer is extracted once into `<store>/snapshots/<short-id>/`, in the
-// form overlayfs reads as a lower dir (lower-dir.ts). Extraction goes to a private temp dir that is renamed into
+// form overlayfs reads as a lower dir (unpack-lower-dir.ts). Extraction goes to a private temp dir that is renamed into
 // place, so a snapshot directory that exists is complete, and concurrent builds may race safely.
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
@@ -14,7 +14,7 @@ import {
 } from '../../image/index.js';
 import { cleanMountsUnder, listMountsUnder } from '../snapshot/leftovers.js';
 import { type LayerRef, snapshotId } from './layer-ref.js';
-import { unpackAsLowerDir } from './lower-dir.js';
+import { unpackAsLowerDir } from './unpack-lower-dir.js';
 
 export function snapshotDir(store: Store, layer: LayerRef): string {
   return path.join(store.paths.snapshots, snapshotId(layer));
