@@ -72,7 +72,7 @@ describe.skipIf(isolationUnavailable())('build cache garbage collection', () => 
     const cacheMounts = async () => (await readdir(mounts)).filter((n) => /^[0-9a-f]{16}$/.test(n));
     const error = [
       '------',
-      ' > RUN --mount=type=cache,target=/cache,id=c2 echo x > /cache/f && exit 4:',
+      ' > [2/2] RUN --mount=type=cache,target=/cache,id=c2 echo x > /cache/f && exit 4:',
       '------',
       'Dockerfile:2',
       '--------------------',
