@@ -121,6 +121,10 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
           .option('add-host', addHostOption)
           .option('shm-size', shmSizeOption)
           .option('ulimit', ulimitOption)
+          .option('secret', {
+            type: 'string',
+            describe: 'id=GIT_AUTH_TOKEN,src=FILE|env=VAR: credentials of private git sources, as build takes them',
+          })
           .option('json', { type: 'boolean', default: false }),
       (a) =>
         later(async () =>
@@ -135,6 +139,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             addHosts: collect(a['add-host']),
             shmSize: collect(a['shm-size']).at(-1),
             ulimits: collect(a.ulimit),
+            secrets: collect(a.secret),
             json: a.json,
           }),
         ),

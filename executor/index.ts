@@ -56,6 +56,7 @@ export { type ProgressMode, type ProgressTarget, progressFor } from './build/pro
 export { type TtyProgress, type TtyProgressOptions, type TtyStream, ttyProgress } from './build/progress-tty.js';
 export type { PullPolicy } from './build/pull-base.js';
 export { baseLayerCount, type RewrittenImage, rewriteTimestamps } from './build/rewrite-timestamp.js';
+export { readSecretSource } from './build/secret-source.js';
 export { type StreamedUnpack, startStreamedUnpack, type UnpackFailure, unpackImageLayers } from './build/snapshots.js';
 export type { SshSource } from './build/ssh-forward.js';
 export type { SecretSource } from './build/step-env.js';

@@ -4,6 +4,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run as plan } from '../../cli/commands/plan/run.js';
 import type { Store } from '../../image/index.js';
 import { type GitServer, startGitServer } from '../executor/git-server.js';
 import { buildCommand } from './build-command.js';
@@ -87,6 +88,39 @@ describe.skipIf(isolationUnavailable() !== undefined)('git credentials from buil
     const header = await addPrivate([`id=GIT_AUTH_HEADER,src=${path.join(secrets, 'header')}`]);
     expect(header.stderr).toBe('');
     expect(await readFile(path.join(header.out, 'src', 'hello.txt'), 'utf8')).toBe('private hello\n');
+  });
+
+  it('plans ADD of a private repository with --secret as build does, and fails to resolve it without', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [
+      { path: 'Dockerfile', content: `FROM busybox\nADD ${server.httpUrl('private.git')}#main /src\n` },
+    ]);
+    const planned = async (secretArgs: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await plan(
+        { context: ctx, buildArgs: [], secrets: secretArgs, json: false },
+        {
+          stdout: (t) => {
+            out += t;
+          },
+          stderr: (t) => {
+            err += t;
+          },
+          readStdin: async () => '',
+          env: { TSBUILD_ROOT: store.root },
+        },
+      );
+      return { code, out, err };
+    };
+    const withToken = await planned([`id=GIT_AUTH_TOKEN,src=${path.join(secrets, 'token')}`]);
+    expect(withToken.err).toBe('');
+    expect(withToken.code).toBe(0);
+    expect(withToken.out).toContain(`ADD ${server.httpUrl('private.git')}#main /src`);
+    expect(withToken.out).not.toContain(token);
+    const without = await planned([]);
+    expect(without.code).toBe(1);
+    expect(without.err).toContain(`failed to fetch remote ${server.httpUrl('private.git')}`);
   });
 
   it('builds a private repository as the build context', async () => {

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { contextStatCacheFile, StatCache, snapshotContext } from '../../../cache/index.js';
-import { gitResolver } from '../../../executor/git/index.js';
+import { gitHttpAuth, gitResolver } from '../../../executor/git/index.js';
+import { readSecretSource, type SecretSource } from '../../../executor/index.js';
 import { defaultStoreRoot, Store, storePaths } from '../../../image/index.js';
 import { type Diagnostic, parse } from '../../../parser/index.js';
 import {
@@ -26,6 +27,7 @@ import {
 import { buildContexts } from '../build/build-context-option.js';
 import { platformOption } from '../build/option-values.js';
 import { buildRunOptions } from '../build/run-options.js';
+import { parseSecrets } from '../build/secret-spec.js';
 import { planToJson } from './json.js';
 import { cacheStatus, type StepStatus } from './status.js';
 import { formatPlan } from './text.js';
@@ -45,6 +47,8 @@ export interface PlanCommandOptions {
   addHosts?: string[];
   shmSize?: string;
   ulimits?: string[];
+  /** `--secret`, as `tsbuild build` takes it: the GIT_AUTH_TOKEN / GIT_AUTH_HEADER secrets of private git sources. */
+  secrets?: string[];
   json: boolean;
 }
 
@@ -98,10 +102,12 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
   let platform: Platform | undefined;
   let namedContexts: Map<string, NamedContext>;
   let runOptions: BuildRunOptions | undefined;
+  let secrets: Map<string, SecretSource>;
   try {
     platform = platformOption(opts.platform);
     runOptions = buildRunOptions(opts, opts.network);
     namedContexts = await namedContextsOf(opts.buildContexts ?? []);
+    secrets = parseSecrets(opts.secrets ?? []);
   } catch (error) {
     io.stderr(`error: ${(error as Error).message}\n`);
     return 2;
@@ -120,7 +126,7 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
         context: snapshotSource(snapshot),
         namedContexts,
         images: store === null ? noImages : storeResolver(store),
-        git: gitResolver(),
+        git: gitResolver({ httpAuth: (remote) => gitHttpAuth(remote, (id) => readSecretSource(secrets.get(id))) }),
       },
     );
   } catch (error) {
