@@ -135,7 +135,9 @@ export async function extractEntries(
   const gid = process.getegid?.();
   const parents = new ParentResolver(root);
   const unpacked = new Set<string>();
-  const directories: PendingDirectory[] = [];
+  const directories: (PendingDirectory | null)[] = [];
+  // A tar that lists a directory twice: its last entry's mode and times are the ones kept, as docker's unpacking does.
+  const directoryAt = new Map<string, number>();
   const result: ExtractResult = { entries: 0, whiteouts: 0 };
 
   let busySince = performance.now();
@@ -186,6 +188,9 @@ export async function extractEntries(
 
     if (header.type === 'directory') {
       parents.chowned(target);
+      const earlier = directoryAt.get(target);
+      if (earlier !== undefined) directories[earlier] = null;
+      directoryAt.set(target, directories.length);
       directories.push({ rel: name, target, header, removals: parents.removals });
     }
     if (applyXattrs && header.xattrs && header.type !== 'hardlink') await setXattrs(target, header.xattrs, warn, run);
@@ -194,7 +199,7 @@ export async function extractEntries(
   // Directory modes and times last: creating children changes a directory's mtime, and a read-only mode
   // would block the children.
   for (const directory of directories.reverse()) {
-    if (!stillThere(root, directory, parents.removals)) continue;
+    if (directory === null || !stillThere(root, directory, parents.removals)) continue;
     chmodSync(directory.target, directory.header.mode);
     utimesSync(directory.target, directory.header.mtime, directory.header.mtime);
   }

@@ -239,6 +239,21 @@ describe('extractLayer applies layers', () => {
     expect(readFileSync(path.join(root, 'd'), 'utf8')).toBe('now a file');
     expect(statSync(path.join(root, 'keep')).mode & 0o777).toBe(0o755);
   });
+
+  it('keeps the mode and times of the last entry of a directory listed twice, as docker does', async () => {
+    await extractLayer(
+      rawTar([
+        { path: 'twice/', type: 'directory', mode: 0o700, mtime: 1_500_000_000 },
+        { path: 'twice/a', type: 'file', body: 'a' },
+        { path: 'twice/', type: 'directory', mode: 0o755, mtime: 1_500_000_100 },
+      ]),
+      root,
+    );
+    const st = statSync(path.join(root, 'twice'));
+    expect(st.mode & 0o777).toBe(0o755);
+    expect(st.mtimeMs).toBe(1_500_000_100_000);
+    expect(tree(root)).toEqual(['twice', 'twice/a']);
+  });
 });
 
 describe('extractLayer never touches anything outside the root', () => {
