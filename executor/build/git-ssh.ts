@@ -28,9 +28,16 @@ export function gitAgent(
 ): GitAgent {
   const source = ssh?.get('default');
   let serving: Promise<{ socket: AgentSocket; dir: string }> | null = null;
+  // Asked for each git command of a remote (resolve, fetch, checkout): its secrets are read once per build.
+  const credentials = new Map<string, Promise<GitHttpAuth | undefined>>();
   return {
     httpAuthFor(remote) {
-      return gitHttpAuth(remote, (id) => readSecretSource(secrets.get(id)));
+      let found = credentials.get(remote);
+      if (found === undefined) {
+        found = gitHttpAuth(remote, (id) => readSecretSource(secrets.get(id)));
+        credentials.set(remote, found);
+      }
+      return found;
     },
     async socketFor(remote) {
       if (source === undefined || !isSshRemote(remote)) return undefined;
