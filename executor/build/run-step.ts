@@ -7,7 +7,7 @@ import { warmPooledBuffer } from '../../image/index.js';
 import type { StepOperation } from '../../planner/index.js';
 import { storedNetworkFiles } from '../runtime/network-files.js';
 import { newContainerId, runContainer } from '../runtime/runc.js';
-import { containerPath, createRunSpec, type ExtraMount, mountStubPaths } from '../runtime/spec.js';
+import { containerPath, createRunSpec, type ExtraMount, mountStubPaths, type NetworkFiles } from '../runtime/spec.js';
 import { mkdirInRoot, relOf } from './copy-write.js';
 import type { StepWorkspace } from './fs-step.js';
 import { phaseTimer } from './phase-timer.js';
@@ -31,6 +31,14 @@ export class RunFailedError extends Error {
 
 const tailLines = 10;
 
+/** The /etc/hosts, resolv.conf and hostname files a RUN step binds, stored once per content (network-files.ts). */
+export function runNetworkFiles(env: StepEnv, op: Pick<RunOperation, 'extraHosts'>): Promise<NetworkFiles> {
+  return storedNetworkFiles(
+    { hostname: env.hostname, extraHosts: op.extraHosts ?? [] },
+    path.join(env.store.paths.cache, 'network'),
+  );
+}
+
 /** Runs the command; returns the mount points the runtime may have created (left out of the layer). */
 export async function performRun(
   env: StepEnv,
@@ -48,10 +56,7 @@ export async function performRun(
       await mkdirInRoot(ws.root, relOf(cwd), { mode: 0o755, uid: 0, gid: 0, mtime: env.now });
       return found;
     })(),
-    storedNetworkFiles(
-      { hostname: env.hostname, extraHosts: op.extraHosts ?? [] },
-      path.join(env.store.paths.cache, 'network'),
-    ),
+    runNetworkFiles(env, op),
   );
   const prepared = await prepareMounts(env, op.mounts, ws.scratch);
   trace('work.prepare');

@@ -2,17 +2,31 @@
 // needs), each awaits the stages it reads from, and a shared semaphore bounds the steps running at
 // a time. The first failure aborts the rest: running containers are killed, and every stage is
 // settled (mounts released) before the error is reported. So does the caller's `signal` (Ctrl-C).
+import path from 'node:path';
 import { formatPlatform, hostPlatform, type Plan, type PlanStage, type Platform } from '../../planner/index.js';
 import { removeStaleContainers } from '../container/stale.js';
 import { prepareFifos } from '../runtime/fifo-output.js';
+import { ensureMountPointLayer } from '../snapshot/mount-points.js';
 import { BuildError } from './errors.js';
 import type { Progress } from './progress.js';
+import { runNetworkFiles } from './run-step.js';
 import type { Semaphore } from './semaphore.js';
 import { removeStaleWork } from './snapshots.js';
 import { prefetchHits } from './stage-reads.js';
 import { countedSteps, runStage, type StageResult, type StageStart, vertexName } from './stage-runner.js';
 import type { StepEnv } from './step-env.js';
 import { type ResolvedBases, type StoredBase, storedBase } from './store-images.js';
+
+/**
+ * What the first RUN step's mount and bundle read from disk, made while the steps before it run: the mount-point
+ * layer (a fresh store has none) and the network files. Each is made once and waited for by the step that needs it,
+ * which reports a failure; nothing here fails the build.
+ */
+function warmFirstRun(env: StepEnv, plan: Plan): void {
+  void ensureMountPointLayer(path.join(env.store.paths.snapshots, 'mp')).catch(() => {});
+  const run = plan.stages.flatMap((stage) => stage.steps).find((step) => step.operation.type === 'run');
+  if (run?.operation.type === 'run') void runNetworkFiles(env, run.operation).catch(() => {});
+}
 
 export interface ScheduleOptions {
   readonly plan: Plan;
@@ -96,6 +110,7 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
     if (runAhead && !runtimePrepared) {
       runtimePrepared = true;
       void prepareFifos(2);
+      warmFirstRun(env, plan);
     }
     if (sweep === undefined) {
       sweep = (async () => {
