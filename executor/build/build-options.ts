@@ -76,6 +76,11 @@ export interface BuildOptions {
    * converts the Dockerfile). A BuildError thrown here fails the build.
    */
   readonly onPlanned?: (planned: PlannedBuild) => void | Promise<void>;
+  /**
+   * Called each time a RUN step's container has started: work the caller put off (the CLI's build checks, when they
+   * cannot stop the build) runs while the main thread waits for the container instead of before the first step.
+   */
+  readonly onContainerStarted?: () => void;
   /** The `--ssh default` agent for SSH git remotes, when the caller has one already (its remote context's). */
   readonly gitAgent?: GitAgent;
 }

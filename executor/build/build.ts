@@ -178,6 +178,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
       runtime: options.runtime ?? 'runc',
       hostname: options.hostname ?? (options.buildArgs?.BUILDKIT_SANDBOX_HOSTNAME || 'buildkitsandbox'),
       signal,
+      ...(options.onContainerStarted === undefined ? {} : { onContainerStarted: options.onContainerStarted }),
     }),
   }).catch(async (error: unknown) => {
     await readViews.close();

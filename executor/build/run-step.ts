@@ -100,7 +100,10 @@ export async function performRun(
         onOutput(chunk, 'stderr');
       },
       ...(env.signal === undefined ? {} : { signal: env.signal }),
-      ...(ws.runtimeStarted === undefined ? {} : { onStarted: ws.runtimeStarted }),
+      onStarted: () => {
+        ws.runtimeStarted?.();
+        env.onContainerStarted?.();
+      },
     }).finally(stopWarming);
     trace('work.runc');
     if (result.exitCode !== 0) {

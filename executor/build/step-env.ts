@@ -37,6 +37,8 @@ export interface StepEnv {
   /** The sandbox hostname (BUILDKIT_SANDBOX_HOSTNAME, default `buildkitsandbox`). */
   readonly hostname: string;
   readonly signal?: AbortSignal;
+  /** A RUN step's container has started (BuildOptions.onContainerStarted). */
+  readonly onContainerStarted?: () => void;
 }
 
 /** The snapshot a COPY or mount reads: the build context, or the local named context `origin.name`. */

@@ -181,6 +181,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
           (progress.close === undefined ? io.stderr : (t: string) => heldWarnings.push(t))(`WARN: ${d.message}\n`);
       },
       onPlanned: (planned) => checks.check(store, planned),
+      onContainerStarted: () => checks.runWhileIdle(),
     });
     for (const output of outputs) await exportOutput(store, result, output);
     await pushToRegistries(store, result.manifestDigest, pushTo, progress, io.env);
