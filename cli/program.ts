@@ -1,6 +1,7 @@
 // The command line: commands and their options. Start-up time matters (lint in CI, editors), so this file
 // declares commands only; each command's implementation is imported when it runs.
 import yargs, { type Argv } from 'yargs';
+import { callOption } from './commands/build/call-flags.js';
 import { registerImageCommands } from './image-commands.js';
 import { collect, operand, type Runner } from './operands.js';
 import { networkModes, progressModes } from './option-choices.js';
@@ -234,7 +235,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             labels: collect(a.label),
             noCache: a.cache === false,
             noCacheFilter: collect(a[noCacheFilterKey]),
-            ...(a.check === true ? { call: 'check' } : a.call === undefined ? {} : { call: a.call }),
+            ...callOption(argv, a.check === true ? 'check' : a.call),
             debug: a.debug === true,
             progress: a.progress,
             quiet: a.quiet,

@@ -1,14 +1,18 @@
 // `tsbuild build --call=outline|targets[,format=json]`: buildx's output byte for byte (BuildKit's PrintOutline /
 // PrintTargets through Go's tabwriter, result.json as json.MarshalIndent writes it) and buildx's exit codes.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lastCallValue } from '../../cli/commands/build/call-flags.js';
 import { parseCallSpec } from '../../cli/commands/build/call-spec.js';
 import { goMarshalIndent } from '../../cli/commands/build/go-json.js';
 import { tabwrite } from '../../cli/commands/build/go-tabwriter.js';
 import { importRootfs, Store } from '../../image/index.js';
 import { buildCommand } from '../e2e/build-command.js';
+import { bundledCli } from '../e2e/helpers.js';
 import { tarOf } from './image-helpers.js';
 
 let dir: string;
@@ -349,5 +353,30 @@ describe('Go’s json.MarshalIndent', () => {
       '{\n  "a": "\\u003c\\u0026\\u003e\\u2028\\"\\\\\\b\\f\\n\\r\\t\\u0001",\n  "b": [],\n  "c": {},\n  "e": true,\n  "f": 1\n}',
     );
     expect(goMarshalIndent(['\ud800x'])).toBe('[\n  "\ufffdx"\n]');
+  });
+});
+
+describe('--check and --call on one command line', () => {
+  it('the last of them wins, as buildx sets one value from both; --check=false sets nothing', () => {
+    expect(lastCallValue(['build', '--check', '--call=targets', '.'])).toBe('targets');
+    expect(lastCallValue(['build', '--call', 'targets', '--check', '.'])).toBe('check');
+    expect(lastCallValue(['build', '--call=outline', '--check=true', '.'])).toBe('check');
+    expect(lastCallValue(['build', '--call=outline', '--check=false', '.'])).toBe('outline');
+    expect(lastCallValue(['build', '.', '--', '--check'])).toBeUndefined();
+    expect(lastCallValue(['build', '.'])).toBeUndefined();
+  });
+
+  it.skipIf(!existsSync(bundledCli))('tsbuild build runs the one given last', async () => {
+    const ctx = await mkdtemp(path.join(dir, 'c'));
+    await writeFile(path.join(ctx, 'Dockerfile'), 'FROM scratch\n');
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [bundledCli, 'build', ...args, ctx], {
+        env: { ...process.env, TSBUILD_ROOT: path.join(dir, 'store') },
+        encoding: 'utf8',
+      });
+    const targets = run(['--check', '--call=targets']);
+    expect([targets.status, targets.stdout]).toEqual([0, 'TARGET    DESCRIPTION\n(default) \n']);
+    const checked = run(['--call=targets', '--check']);
+    expect([checked.status, checked.stdout]).toEqual([0, 'Check complete, no warnings found.\n']);
   });
 });
