@@ -114,4 +114,5 @@ export function printRunOverhead(
   if (phaseTimes.size === 0) return;
   const phases = [...phaseTimes].map(([phase, ms]) => `${phase} ${median(ms).toFixed(1)}`);
   console.log(`tsbuild per RUN step, TSBUILD_TRACE medians (ms): ${phases.join(', ')}`);
+  console.log('  (diff, commit, held, publish and cleanup run beside the next RUN step, off the step path)');
 }

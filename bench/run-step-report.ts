@@ -4,6 +4,9 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { median } from './build-report.js';
 
+/** Traced phases of a RUN step that run beside the next RUN step (TSBUILD_TRACE: executor/build/fs-step.ts). */
+const besideNextStep = new Set(['diff', 'commit', 'held', 'publish', 'cleanup']);
+
 export function report(
   samples: Map<string, number[]>,
   { rounds, steps, crun }: { readonly rounds: number; readonly steps: number; readonly crun: boolean },
@@ -61,10 +64,13 @@ export function report(
   const top = keys.filter((k) => !k.includes('.'));
   const phases = [...top.flatMap((t) => [t, ...keys.filter((k) => k.startsWith(`${t}.`))])];
   phases.push(...keys.filter((k) => !phases.includes(k)));
-  const traced = top.reduce((sum, k) => sum + m(k), 0);
+  // The diff and the commit of a RUN's layer run beside the next RUN (executor/build/pending-snapshot.ts): they
+  // cost the step only what they slow the next one down by, which the step's time shows, and are not subtracted.
+  const onPath = top.filter((k) => !besideNextStep.has(k.slice(6)));
+  const traced = onPath.reduce((sum, k) => sum + m(k), 0);
   for (const k of phases) row(`  ${k.slice(6).replace(/^\w+\./, '  ')}`, m(k));
-  row('  rest (lower dirs, cache index; negative: overlap)', step - traced);
-  console.log('  (commit, held, publish and cleanup run beside the next RUN step: not all on the step path)');
+  row(`  rest (step - ${onPath.map((k) => k.slice(6)).join(' - ')}: lower dirs, cache index)`, step - traced);
+  console.log(`  (${[...besideNextStep].join(', ')} run beside the next RUN step, off the step path)`);
   const beyond = step - bare;
   const specExtra = m('spec') - bare;
   const invocation = m('phase work.runc') - m('spec');

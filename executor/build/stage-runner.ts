@@ -113,6 +113,8 @@ export async function runStage(
   const settle = async (): Promise<void> => {
     const steps = pending;
     pending = [];
+    // All at once: a layer is published only after the diffs of the steps above it, which read it, are done.
+    for (const { snapshot } of steps) snapshot.startCommit();
     for (const { snapshot, step } of steps) {
       try {
         layers = [...layers, await snapshot.settle()];

@@ -1,8 +1,10 @@
 // Removes from an upper dir the empty mount points the runtime created (and the new, now empty
-// directories above them), like BuildKit's MountStubsCleaner. The differ already leaves them out of
-// the layer; pruning them too keeps an upper dir that is reused as a snapshot identical to its layer.
+// directories above them), like BuildKit's MountStubsCleaner, which runs when the container is done, so that
+// the next step does not see them. The differ leaves them out of the layer anyway; the times of the directory a
+// stub is removed from are kept (as BuildKit does, for reproducible layers), so the layer is the same whether the
+// stubs went before or after the diff.
 import type { Stats } from 'node:fs';
-import { lstat, readdir, rm, rmdir } from 'node:fs/promises';
+import { lstat, lutimes, readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface PruneOptions {
@@ -25,11 +27,22 @@ export async function pruneMountStubs(upperDir: string, options: PruneOptions): 
       const st = await lstatInside(upperDir, rel);
       if (st === undefined) continue; // already gone, or never created
       if (!(await isEmptyStub(full, st, rel === stub))) break;
-      await (st.isDirectory() ? rmdir(full) : rm(full));
+      await keepingTimesOf(path.dirname(full), () => (st.isDirectory() ? rmdir(full) : rm(full)));
       removed.push(`/${rel}`);
     }
   }
   return removed;
+}
+
+/**
+ * Runs `change` in `dir` and sets the directory's times back. Whole milliseconds: the layer keeps whole seconds, and
+ * a time of more digits could round up to the next second on its way through a double (what Node's lutimes takes).
+ */
+async function keepingTimesOf(dir: string, change: () => Promise<void>): Promise<void> {
+  const st = await lstat(dir, { bigint: true });
+  await change();
+  const ms = (ns: bigint) => new Date(Number(ns / 1_000_000n));
+  await lutimes(dir, ms(st.atimeNs), ms(st.mtimeNs));
 }
 
 /** The stub itself may be an empty file or dir; a parent above it only an empty dir. */

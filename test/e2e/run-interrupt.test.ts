@@ -92,6 +92,24 @@ describe.skipIf(isolationUnavailable() !== undefined)('a build interrupted durin
     });
   }
 
+  it('SIGINT while the RUN before is diffed and committed beside this one: nothing is left either', async () => {
+    const below = await freshDir('c');
+    await writeContext(below, [
+      {
+        path: 'Dockerfile',
+        content: 'FROM busybox\nRUN echo below > /below\nRUN echo started; sleep 30; echo finished > /x\n',
+      },
+    ]);
+    const victim = startBuild(store, below, 'interrupted:2');
+    await victim.started;
+    victim.child.kill('SIGINT');
+    expect((await victim.exited).code, victim.stderr()).toBe(130);
+    expect(victim.stderr()).toContain('ERROR: build canceled (SIGINT)');
+    expect(await listMountsUnder(store.root)).toEqual([]);
+    expect(containersOf(store)).toEqual([]);
+    expect(await workDirs(store)).toEqual([]);
+  });
+
   it('SIGKILL: the next tsbuild command removes the running container, its mount and its work dir', async () => {
     const victim = startBuild(store, ctx, 'killed:1');
     await victim.started;

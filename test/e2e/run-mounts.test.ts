@@ -145,6 +145,29 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN --mount', () => {
     ]);
   });
 
+  it('the next RUN sees none of the mount points the mounts of the RUN before it needed, nor does its layer', async () => {
+    // BuildKit removes them once the container is done (MountStubsCleaner); the RUN's diff comes later.
+    const ctx = await freshDir('c');
+    const secretFile = path.join(await freshDir('x'), 'token');
+    await writeFile(secretFile, 'x');
+    await writeContext(ctx, [
+      {
+        path: 'Dockerfile',
+        content:
+          'FROM busybox\nRUN --mount=type=secret,id=token --mount=type=cache,target=/new/cache --mount=type=tmpfs,target=/tmp/t true\n' +
+          'RUN for p in /new /run/secrets /tmp/t; do test -e $p && echo $p; done > /seen; true\n',
+      },
+    ]);
+    const run = await buildIn(store, ctx, { noCache: true, secrets: new Map([['token', { src: secretFile }]]) });
+    expect(run.error).toBeNull();
+    const layers = run.result!.fs.layers;
+    expect(await layerListing(layers[layers.length - 2].digest)).toBe('');
+    expect(await layerListing(layers[layers.length - 1].digest)).toBe('seen\n');
+    const out = await freshDir('o');
+    await exportFilesystem(store, run.result!.fs, { type: 'local', dest: out });
+    expect(await readFile(path.join(out, 'seen'), 'utf8')).toBe('');
+  });
+
   it('RUN --security=insecure fails the build before any step runs (no entitlement is ever granted)', async () => {
     const ctx = await freshDir('c');
     await writeContext(ctx, [

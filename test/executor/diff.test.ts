@@ -1,6 +1,6 @@
 // The differ on hand-made upper and lower dirs (overlayfs' on-disk format made with mknod/setfattr).
 import { execFile } from 'node:child_process';
-import { chmod, link, mkdir, readdir, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, readdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -214,5 +214,28 @@ describe.skipIf(skipReason !== undefined)('pruneMountStubs', () => {
     expect((await readdir(path.join(upper, 'etc'))).sort()).toEqual(['hostname', 'resolv.conf']);
     expect(await readdir(path.join(upper, 'run'))).toEqual(['kept']);
     expect(await readdir(outside)).toEqual(['deep']);
+  });
+
+  it('keeps the times of the directory a stub goes from, so the layer is the same as with the stub diffed', async () => {
+    const lower = path.join(dir, 'times-lower');
+    const upper = path.join(dir, 'times-upper');
+    await mkdir(path.join(lower, 'root'), { recursive: true });
+    await mkdir(path.join(upper, 'root/.cache/pip'), { recursive: true });
+    await writeFile(path.join(upper, 'root/kept'), 'x');
+    // 0.999 s past a second: the layer's whole second must not round up.
+    const when = new Date(1_700_000_000_999);
+    for (const d of ['root/.cache', 'root']) await utimes(path.join(upper, d), when, when);
+    const before = await diffUpperDir(upper, { lowerRoot: lower, mountStubs: ['/root/.cache/pip'] });
+    expect(await pruneMountStubs(upper, { lowerRoot: lower, mountStubs: ['/root/.cache/pip'] })).toEqual([
+      '/root/.cache/pip',
+      '/root/.cache',
+    ]);
+    expect((await lstat(path.join(upper, 'root'))).mtimeMs).toBe(1_700_000_000_999);
+    const after = await diffUpperDir(upper, { lowerRoot: lower, mountStubs: ['/root/.cache/pip'] });
+    expect(after).toEqual(before);
+    expect(after.map((e) => [e.path, e.mtime.getTime()])).toEqual([
+      ['root', 1_700_000_000_999],
+      ['root/kept', expect.any(Number)],
+    ]);
   });
 });
