@@ -9,9 +9,13 @@ import type { FsState } from './layer-ref.js';
 import { ensureSnapshot, tempSnapshotDir } from './snapshots.js';
 import { removeWorkDir } from './step-dir.js';
 
-/** Lower dirs of a stack, top-most first (as overlayfs orders them). */
+/**
+ * Lower dirs of a stack, top-most first (as overlayfs orders them): the held dirs of pending layers (FsState.held)
+ * above the settled layers' snapshots.
+ */
 export async function lowerDirsOf(store: Store, fs: FsState, mountPoints: boolean): Promise<string[]> {
-  const stacked = await Promise.all([...fs.layers].reverse().map((layer) => ensureSnapshot(store, layer)));
+  const settled = await Promise.all([...fs.layers].reverse().map((layer) => ensureSnapshot(store, layer)));
+  const stacked = [...[...(fs.held ?? [])].reverse(), ...settled];
   // overlayfs refuses a dir listed twice (ELOOP). Identical layers have one snapshot; keeping only
   // its top-most place gives the same merged view, as the upper copy already shows all it holds.
   const dirs = stacked.filter((dir, i) => stacked.indexOf(dir) === i);

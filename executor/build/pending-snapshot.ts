@@ -7,7 +7,7 @@
 // of its second and third RUN). Publishing (the upper dir renamed to the layer's snapshot name, or dropped when
 // that name exists already) changes the path, so it waits until no mount or diff of a later step holds the dir,
 // and a step that asks for the dir meanwhile gets the published one.
-import type { LayerRef } from './layer-ref.js';
+import type { FsState, LayerRef } from './layer-ref.js';
 
 /** How long a commit waits at most for the next step to start its runtime (it may be waiting for a job slot). */
 const commitDelayLimitMs = 50;
@@ -117,4 +117,19 @@ export async function holdAll(
       for (const snapshot of pending) snapshot.release();
     },
   };
+}
+
+/**
+ * Runs `use` with `fs` whose pending layers are held where they are (FsState.held) until it is done: a step that
+ * reads the layers below it through their directories runs beside their commits; each is published once released.
+ */
+export async function holdingPending<T>(fs: FsState, use: (fs: FsState) => Promise<T>): Promise<T> {
+  const pending = fs.pending ?? [];
+  if (pending.length === 0) return use(fs);
+  const held = await holdAll(pending);
+  try {
+    return await use({ ...fs, held: held.dirs });
+  } finally {
+    held.release();
+  }
 }

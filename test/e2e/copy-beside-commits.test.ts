@@ -1,0 +1,226 @@
+// A COPY or WORKDIR after RUN steps runs while their layers are still being committed (stage-runner.ts,
+// layer-step.ts): it reads the layers below where they are, held, and its own layer takes its place after them once
+// they have settled. The RUN commits are gated here (vi.mock of layer-commit.ts) until the direct step has written
+// its layer, so a step that waited for them would only reach its write once the gate gives up. What must hold: the
+// layers, their order and the image are what they are when the commits finish first; the parent directories a
+// pending RUN made keep its metadata; a failed RUN commit fails the build naming that RUN, leaves nothing behind,
+// and the step built on it is not recorded.
+import { readdir } from 'node:fs/promises';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { LayerRef } from '../../executor/build/layer-ref.js';
+import { listMountsUnder } from '../../executor/index.js';
+import { readTar, type Store, uncompressedLayer } from '../../image/index.js';
+import {
+  buildIn,
+  cachedSteps,
+  freshDir,
+  isolationUnavailable,
+  removeFreshDirs,
+  storeWithBusybox,
+  writeContext,
+} from './helpers.js';
+
+type Mode = 'off' | 'direct-first' | 'commits-first' | 'fail';
+
+const control = vi.hoisted(() => {
+  const state = {
+    mode: 'off' as Mode,
+    events: [] as string[],
+    directWritten: Promise.resolve(),
+    writeDirect: () => {},
+    runsCommitted: Promise.resolve(),
+    commitRuns: () => {},
+    runCommits: 0,
+    runCommitsExpected: 0,
+    reset(mode: Mode, runCommitsExpected = 0) {
+      state.mode = mode;
+      state.events = [];
+      state.runCommits = 0;
+      state.runCommitsExpected = runCommitsExpected;
+      state.directWritten = new Promise((resolve) => {
+        state.writeDirect = resolve;
+      });
+      state.runsCommitted = new Promise((resolve) => {
+        state.commitRuns = resolve;
+      });
+    },
+  };
+  return state;
+});
+
+/** Never reached when the step runs beside the commits; ends the wait of one that waits for them (the old way). */
+const deadlockBreaker = () => new Promise<void>((resolve) => setTimeout(resolve, 3000));
+
+vi.mock('../../executor/build/layer-commit.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../executor/build/layer-commit.js')>();
+  return {
+    ...original,
+    // An overlay step's layer (here: the RUNs').
+    async commitStepLayer(...args: Parameters<typeof original.commitStepLayer>) {
+      if (control.mode === 'direct-first' || control.mode === 'fail') {
+        await Promise.race([control.directWritten, deadlockBreaker()]);
+      }
+      if (control.mode === 'fail') {
+        control.events.push('run commit failed');
+        throw new Error('injected commit failure');
+      }
+      const committed = await original.commitStepLayer(...args);
+      control.events.push('run committed');
+      if (++control.runCommits === control.runCommitsExpected) control.commitRuns();
+      return committed;
+    },
+    // A direct step's layer (the COPY's, the WORKDIR's).
+    async commitTarChunks(...args: Parameters<typeof original.commitTarChunks>) {
+      if (control.mode === 'commits-first') await control.runsCommitted;
+      const committed = await original.commitTarChunks(...args);
+      control.events.push('direct written');
+      control.writeDirect();
+      return committed;
+    },
+  };
+});
+
+interface Header {
+  readonly line: string;
+  readonly mtime: number;
+}
+
+/** Each entry of a layer: `type mode uid:gid size`, and its mtime. */
+async function headers(store: Store, layer: LayerRef): Promise<Map<string, Header>> {
+  const out = new Map<string, Header>();
+  for await (const entry of readTar(uncompressedLayer(store, layer))) {
+    for await (const _ of entry.body()) {
+      // drained: the reader needs each body consumed before the next header
+    }
+    const h = entry.header;
+    out.set(h.path.replace(/\/$/, ''), {
+      line: `${h.type} ${h.mode.toString(8)} ${h.uid}:${h.gid} ${h.size}`,
+      mtime: h.mtime,
+    });
+  }
+  return out;
+}
+
+describe.skipIf(isolationUnavailable() !== undefined)('a direct step beside the RUN commits below it', () => {
+  afterAll(removeFreshDirs);
+  let store: Store;
+  let baseLayers: number;
+  beforeAll(async () => {
+    store = await storeWithBusybox();
+    const base = await build('FROM busybox\n');
+    baseLayers = base.result!.fs.layers.length;
+  });
+  beforeEach(() => control.reset('off'));
+
+  async function build(dockerfile: string, options: { noCache?: boolean; epoch?: string } = {}) {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [
+      { path: 'Dockerfile', content: dockerfile },
+      { path: 'f', content: 'copied\n' },
+    ]);
+    return buildIn(store, ctx, {
+      noCache: options.noCache ?? true,
+      ...(options.epoch === undefined ? {} : { buildArgs: { SOURCE_DATE_EPOCH: options.epoch } }),
+    });
+  }
+
+  async function leftovers(): Promise<unknown[]> {
+    const dirs = (await readdir(store.paths.snapshots)).filter((name) => /^t[a-z]-\d+-/.test(name));
+    return [...dirs, ...(await listMountsUnder(store.root))];
+  }
+
+  const twoRunsAndCopy = 'FROM busybox\nRUN echo one > /one\nRUN echo two > /two\nCOPY f /f\n';
+
+  it('writes the COPY layer before the RUN layers below it are committed; the image is the one made after them', async () => {
+    control.reset('direct-first', 2);
+    const beside = await build(twoRunsAndCopy, { epoch: '1700000000' });
+    expect(beside.error).toBeNull();
+    expect(control.events).toEqual(['direct written', 'run committed', 'run committed']);
+    const layers = beside.result!.fs.layers;
+    expect(layers).toHaveLength(baseLayers + 3);
+    const own = await Promise.all(
+      layers.slice(baseLayers).map(async (layer) => [...(await headers(store, layer)).keys()]),
+    );
+    expect(own).toEqual([['one'], ['two'], ['f']]);
+    // Ends in order: each RUN's DONE before the COPY's.
+    const ends = beside.log.split('\n').filter((line) => / DONE /.test(line));
+    const idOf = (title: string) => new RegExp(`^(#\\d+) \\[\\d/4\\] ${title}`, 'm').exec(beside.log)?.[1];
+    const order = ['RUN echo one', 'RUN echo two', 'COPY f'].map((title) =>
+      ends.findIndex((line) => line.startsWith(`${idOf(title)} DONE`)),
+    );
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+
+    control.reset('commits-first', 2);
+    const after = await build(twoRunsAndCopy, { epoch: '1700000000' });
+    expect(after.error).toBeNull();
+    expect(control.events).toEqual(['run committed', 'run committed', 'direct written']);
+    expect(after.result!.fs.layers).toEqual(layers);
+    expect(after.result!.imageId).toBe(beside.result!.imageId);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('gives a copy into a directory a pending RUN made that directory’s metadata, and its parent’s times', async () => {
+    const dockerfile = [
+      'FROM busybox',
+      "RUN mkdir -p /x/y && chmod 700 /x/y && chown 1:2 /x/y && touch -d '2001-02-03 04:05:06' /x",
+      "RUN echo 'app:x:1234:1234::/:/bin/sh' >> /etc/passwd && echo 'app:x:1234:' >> /etc/group",
+      'COPY --chown=app f /x/y/',
+      'WORKDIR /x/y/w',
+    ].join('\n');
+    control.reset('direct-first', 2);
+    const beside = await build(`${dockerfile}\n`);
+    expect(beside.error).toBeNull();
+    expect(control.events.slice(0, 3)).toEqual(['direct written', 'run committed', 'run committed']);
+    const layers = beside.result!.fs.layers.slice(baseLayers);
+    const [made, , copied, workdir] = await Promise.all(layers.map((layer) => headers(store, layer)));
+    // `x` only leads to where the copy creates its file: copied up with the pending layer's metadata and times.
+    expect(copied.get('x')).toEqual(made.get('x'));
+    expect(made.get('x')?.mtime).toBe(Date.UTC(2001, 1, 3, 4, 5, 6) / 1000);
+    // `x/y` has the file created in it: its owner and mode, a new mtime.
+    expect(copied.get('x/y')?.line).toBe('directory 700 1:2 0');
+    expect(copied.get('x/y')?.line).toBe(made.get('x/y')?.line);
+    // The owner named by a user the RUN just before added.
+    expect(copied.get('x/y/f')?.line).toBe('file 644 1234:1234 7');
+    // WORKDIR ran on the settled layers, after the COPY: the directory it creates in keeps the copy's metadata.
+    expect(workdir.get('x/y')?.line).toBe('directory 700 1:2 0');
+    expect(workdir.get('x/y/w')?.line).toBe('directory 755 0:0 0');
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('fails the build naming the RUN whose commit failed, leaves nothing behind and records no step on it', async () => {
+    control.reset('fail');
+    const dockerfile = 'FROM busybox\nRUN echo three > /three\nCOPY f /f\n';
+    const failed = await build(dockerfile, { noCache: false });
+    expect(control.events).toEqual(['direct written', 'run commit failed']);
+    expect(failed.error?.message).toBe('injected commit failure');
+    expect(failed.error).toMatchObject({ details: { line: 2, instruction: '[2/3] RUN echo three > /three' } });
+    const runId = /^(#\d+) \[2\/3\] RUN/m.exec(failed.log)?.[1];
+    const copyId = /^(#\d+) \[3\/3\] COPY/m.exec(failed.log)?.[1];
+    const ends = failed.log.split('\n').filter((line) => /^#\d+ (DONE|ERROR|CACHED)/.test(line));
+    expect(ends.slice(-2).map((line) => line.replace(/ DONE \d+\.\ds$/, ' DONE'))).toEqual([
+      `${runId} ERROR: injected commit failure`,
+      `${copyId} DONE`,
+    ]);
+    expect(await leftovers()).toEqual([]);
+
+    control.reset('off');
+    const again = await build(dockerfile, { noCache: false });
+    expect(again.error).toBeNull();
+    // Neither the RUN nor the COPY built on its failed layer was recorded.
+    expect(cachedSteps(again.log)).toEqual([]);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('runs a WORKDIR beside the commits too, and a RUN after it on settled layers', async () => {
+    control.reset('direct-first', 1);
+    const run = await build('FROM busybox\nRUN echo four > /four\nWORKDIR /w\nRUN ls / > /w/list\n');
+    expect(run.error).toBeNull();
+    expect(control.events).toEqual(['direct written', 'run committed', 'run committed']);
+    const own = await Promise.all(
+      run.result!.fs.layers.slice(baseLayers).map(async (layer) => [...(await headers(store, layer)).keys()]),
+    );
+    expect(own).toEqual([['four'], ['w'], ['w', 'w/list']]);
+    expect(await leftovers()).toEqual([]);
+  });
+});
