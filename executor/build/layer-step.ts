@@ -8,7 +8,7 @@ import { copyStep, mkdirStep } from './copy-step.js';
 import { BuildError } from './errors.js';
 import { runFsStepDeferred, type StepWorkspace } from './fs-step.js';
 import type { FsState, LayerRef } from './layer-ref.js';
-import { holdingPending, PendingSnapshot } from './pending-snapshot.js';
+import { PendingSnapshot } from './pending-snapshot.js';
 import type { StepProgress } from './progress.js';
 import { performRun, RunFailedError } from './run-step.js';
 import type { StageRun } from './stage-runner.js';
@@ -116,17 +116,20 @@ async function awaitSources(env: StepEnv, step: PlanStep): Promise<void> {
   }
 }
 
-/** A COPY, ADD or WORKDIR on `fs`, whose pending layers it reads where they are, held (readsHeldLayers). */
+/** A COPY, ADD or WORKDIR on `fs`, whose pending layers it holds while it reads them (readsHeldLayers). */
 async function perform(run: StageRun, step: PlanStep, fs: FsState): Promise<LayerRef> {
   const op = step.operation;
   const env = run.env;
   switch (op.type) {
     case 'copy':
-      // A linked layer is made on nothing: it reads no layer below.
-      if (op.link) return copyStep(env, op, { layers: [] }, run.epoch);
-      return holdingPending(fs, (held) => copyStep(env, op, held, run.epoch));
+      if (op.link) {
+        // A linked layer is made on nothing: it reads no layer below, whose commits may start at once.
+        for (const snapshot of fs.pending ?? []) snapshot.startCommit();
+        return copyStep(env, op, { layers: [] }, run.epoch);
+      }
+      return copyStep(env, op, fs, run.epoch);
     case 'mkdir':
-      return holdingPending(fs, (held) => mkdirStep(env, op, held, run.epoch));
+      return mkdirStep(env, op, fs, run.epoch);
     default:
       throw new BuildError(`step ${step.kind} has no filesystem operation`);
   }

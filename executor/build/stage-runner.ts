@@ -150,8 +150,6 @@ export async function runStage(
       // pending ones where they are (readsHeldLayers). A commit that failed is reported now, before a step builds
       // on what it left.
       if (!readsHeldLayers(step) || pending.some((p) => p.snapshot.failed)) await settle();
-      // A step other than a RUN starts no runtime whose start the commits below would wait for.
-      if (step.operation.type !== 'run') for (const p of pending) p.snapshot.startCommit();
       const fs = { layers, pending: pending.map((p) => p.snapshot) };
       const op = step.operation.type;
       if (run.ignoreCache === true && (op === 'run' || op === 'copy')) rebuilt = true;

@@ -20,7 +20,7 @@ import {
   writeContext,
 } from './helpers.js';
 
-type Mode = 'off' | 'direct-first' | 'commits-first' | 'fail';
+type Mode = 'off' | 'direct-first' | 'commits-first' | 'published-first' | 'fail';
 
 const control = vi.hoisted(() => {
   const state = {
@@ -32,9 +32,17 @@ const control = vi.hoisted(() => {
     commitRuns: () => {},
     runCommits: 0,
     runCommitsExpected: 0,
+    published: Promise.resolve(),
+    publish: () => {},
+    /** The wait of the direct step's write for a publish ran out: the layer below was held through the write. */
+    gaveUp: false,
     reset(mode: Mode, runCommitsExpected = 0) {
       state.mode = mode;
       state.events = [];
+      state.gaveUp = false;
+      state.published = new Promise((resolve) => {
+        state.publish = resolve;
+      });
       state.runCommits = 0;
       state.runCommitsExpected = runCommitsExpected;
       state.directWritten = new Promise((resolve) => {
@@ -49,7 +57,20 @@ const control = vi.hoisted(() => {
 });
 
 /** Never reached when the step runs beside the commits; ends the wait of one that waits for them (the old way). */
-const deadlockBreaker = () => new Promise<void>((resolve) => setTimeout(resolve, 3000));
+const deadlockBreaker = (ms = 3000) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+vi.mock('../../executor/build/snapshots.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../executor/build/snapshots.js')>();
+  return {
+    ...original,
+    async publishSnapshot(...args: Parameters<typeof original.publishSnapshot>) {
+      const published = await original.publishSnapshot(...args);
+      if (control.mode === 'published-first') control.events.push('published');
+      control.publish();
+      return published;
+    },
+  };
+});
 
 vi.mock('../../executor/build/layer-commit.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../../executor/build/layer-commit.js')>();
@@ -72,6 +93,14 @@ vi.mock('../../executor/build/layer-commit.js', async (importOriginal) => {
     // A direct step's layer (the COPY's, the WORKDIR's).
     async commitTarChunks(...args: Parameters<typeof original.commitTarChunks>) {
       if (control.mode === 'commits-first') await control.runsCommitted;
+      if (control.mode === 'published-first') {
+        await Promise.race([
+          control.published,
+          deadlockBreaker(1000).then(() => {
+            control.gaveUp = true;
+          }),
+        ]);
+      }
       const committed = await original.commitTarChunks(...args);
       control.events.push('direct written');
       control.writeDirect();
@@ -221,6 +250,29 @@ describe.skipIf(isolationUnavailable() !== undefined)('a direct step beside the 
       run.result!.fs.layers.slice(baseLayers).map(async (layer) => [...(await headers(store, layer)).keys()]),
     );
     expect(own).toEqual([['four'], ['w'], ['w', 'w/list']]);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('lets the RUN layer below be published while the copy is written, when the write reads nothing there', async () => {
+    control.reset('published-first', 1);
+    const run = await build('FROM busybox\nRUN mkdir /app && echo 1 > /app/one\nCOPY f /app/src/\n');
+    expect(run.error).toBeNull();
+    expect(control.events).toEqual(['run committed', 'published', 'direct written', 'published']);
+    expect(control.gaveUp).toBe(false);
+    const copied = await headers(store, run.result!.fs.layers.at(-1)!);
+    expect([...copied.keys()]).toEqual(['app', 'app/src', 'app/src/f']);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('holds the RUN layer below through the write when the copy keeps the times of a directory there', async () => {
+    control.reset('published-first', 1);
+    // `p` only leads to where the file is created: it keeps the kernel's nanosecond times, copied by `touch -r`.
+    const run = await build('FROM busybox\nRUN mkdir -p /p/q\nCOPY f /p/q/\n');
+    expect(run.error).toBeNull();
+    expect(control.gaveUp).toBe(true);
+    expect(control.events).toEqual(['run committed', 'direct written', 'published', 'published']);
+    const [made, copied] = await Promise.all(run.result!.fs.layers.slice(-2).map((layer) => headers(store, layer)));
+    expect(copied.get('p')).toEqual(made.get('p'));
     expect(await leftovers()).toEqual([]);
   });
 });
