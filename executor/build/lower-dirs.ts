@@ -6,7 +6,7 @@ import type { Store } from '../../image/index.js';
 import { mountLowerView } from '../snapshot/lower-view.js';
 import { ensureMountPointLayer } from '../snapshot/mount-points.js';
 import type { FsState } from './layer-ref.js';
-import { ensureSnapshot, tempSnapshotDir } from './snapshots.js';
+import { ensureSnapshot, snapshotDir, tempSnapshotDir } from './snapshots.js';
 import { removeWorkDir } from './step-dir.js';
 
 /**
@@ -22,6 +22,13 @@ export async function lowerDirsOf(store: Store, fs: FsState, mountPoints: boolea
   if (mountPoints) dirs.push(await ensureMountPointLayer(path.join(store.paths.snapshots, 'mp')));
   if (dirs.length === 0) dirs.push(await emptyDir(store));
   return dirs;
+}
+
+/** Where a held dir of `fs` (FsState.held) is published once its layer has settled; undefined for other dirs. */
+export function publishedDirOf(store: Store, fs: FsState, dir: string): Promise<string> | undefined {
+  const at = fs.held?.indexOf(dir) ?? -1;
+  const pending = fs.pending?.[at];
+  return at < 0 || pending === undefined ? undefined : pending.settled.then((layer) => snapshotDir(store, layer));
 }
 
 async function emptyDir(store: Store): Promise<string> {

@@ -6,9 +6,10 @@
 // pending RUN made keep its metadata; a failed RUN commit fails the build naming that RUN, leaves nothing behind,
 // and the step built on it is not recorded.
 import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LayerRef } from '../../executor/build/layer-ref.js';
-import { listMountsUnder } from '../../executor/index.js';
+import { listMountsUnder, snapshotIdOf } from '../../executor/index.js';
 import { readTar, type Store, uncompressedLayer } from '../../image/index.js';
 import {
   buildIn,
@@ -262,6 +263,12 @@ describe.skipIf(isolationUnavailable() !== undefined)('a direct step beside the 
     const copied = await headers(store, run.result!.fs.layers.at(-1)!);
     expect([...copied.keys()]).toEqual(['app', 'app/src', 'app/src/f']);
     expect(await leftovers()).toEqual([]);
+    // What the probe read of `app` in the pending layer is remembered for its snapshot (dir-xattr-memo.ts), written
+    // once it was published, as when the copy reads a settled layer: a later copy onto it needs no getfattr.
+    const memo = `${snapshotIdOf(run.result!.fs.layers.at(-2)!.diffId)}.json`;
+    const memos = () => readdir(path.join(store.paths.cache, 'dir-xattrs')).catch(() => [] as string[]);
+    for (let i = 0; i < 300 && !(await memos()).includes(memo); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await memos()).toContain(memo);
   });
 
   it('holds the RUN layer below through the write when the copy keeps the times of a directory there', async () => {
