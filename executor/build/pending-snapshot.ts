@@ -1,7 +1,7 @@
 // A RUN step's snapshot whose layer is still being committed when the next step of its stage starts. Committing
 // (the layer's tar written and hashed, the upper dir's data synced) takes 5-120 ms for ordinary layers here,
 // and the next step spends ~40-100 ms waiting for its runtime anyway: the next RUN mounts the step's upper dir
-// where it is, as a lower dir, while the commit runs (a COPY, ADD or WORKDIR reads it there, held: stage-runner.ts).
+// where it is, as a lower dir, while the commit runs (a COPY, ADD or WORKDIR reads it there, held: layer-step.ts).
 // The commit starts once the next step has started its runtime (`startCommit`; a direct copy: once it has planned),
 // not before: its fdatasyncs and reads fill libuv's pool and the journal, and the next
 // step's mount and bundle, which wait on both, took 2-3 times as long beside it (`small`: 15-25 ms more for each
