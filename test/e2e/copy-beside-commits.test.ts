@@ -5,11 +5,11 @@
 // layers, their order and the image are what they are when the commits finish first; the parent directories a
 // pending RUN made keep its metadata; a failed RUN commit fails the build naming that RUN, leaves nothing behind,
 // and the step built on it is not recorded.
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LayerRef } from '../../executor/build/layer-ref.js';
-import { listMountsUnder, snapshotIdOf } from '../../executor/index.js';
+import { exportFilesystem, listMountsUnder, snapshotIdOf } from '../../executor/index.js';
 import { readTar, type Store, uncompressedLayer } from '../../image/index.js';
 import {
   buildIn,
@@ -280,6 +280,28 @@ describe.skipIf(isolationUnavailable() !== undefined)('a direct step beside the 
     expect(control.events).toEqual(['run committed', 'direct written', 'published', 'published']);
     const [made, copied] = await Promise.all(run.result!.fs.layers.slice(-2).map((layer) => headers(store, layer)));
     expect(copied.get('p')).toEqual(made.get('p'));
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('runs an ADD and a COPY that need the overlay beside the commits too, on the pending layers', async () => {
+    // `/d/f` exists below: the COPY replaces it through the overlay (copy-direct.ts), as ADD always works.
+    const dockerfile = [
+      'FROM busybox',
+      'RUN mkdir /d && echo old > /d/f && echo kept > /d/g',
+      'COPY f /d/f',
+      'RUN echo again > /again',
+      'ADD f /d/added',
+      'RUN cat /d/f /d/g /d/added /again > /all',
+    ].join('\n');
+    const run = await build(`${dockerfile}\n`);
+    expect(run.error).toBeNull();
+    const own = await Promise.all(
+      run.result!.fs.layers.slice(baseLayers).map(async (layer) => [...(await headers(store, layer)).keys()]),
+    );
+    expect(own).toEqual([['d', 'd/f', 'd/g'], ['d', 'd/f'], ['again'], ['d', 'd/added'], ['all']]);
+    const out = await freshDir('o');
+    await exportFilesystem(store, run.result!.fs, { type: 'local', dest: out });
+    expect(await readFile(path.join(out, 'all'), 'utf8')).toBe('copied\nkept\ncopied\nagain\n');
     expect(await leftovers()).toEqual([]);
   });
 });
