@@ -14,7 +14,7 @@ import { type CopyGroup, type CopyItem, inlineGroup, selectGroups } from './copy
 import { relOf } from './copy-write.js';
 import type { DirectEntry } from './direct-write.js';
 import type { FsState } from './layer-ref.js';
-import { lowerDirsOf, withReadView } from './lower-dirs.js';
+import { lowerDirsOf, publishedDirOf, withReadView } from './lower-dirs.js';
 import { probeLower } from './lower-probe.js';
 import { contextOf, type StepEnv } from './step-env.js';
 import { resolveFileOwner } from './users.js';
@@ -122,7 +122,9 @@ async function ontoLower(
 ): Promise<DirectEntry[] | null> {
   const sorted = [...entries].sort((a, b) => comparePaths(a.path, b.path));
   const probed = sorted.map((entry) => ({ path: entry.path, mayExist: made.has(entry.path) }));
-  const lower = await probeLower(env.store, await lowerDirsOf(env.store, fs, false), probed);
+  // What is read of a pending RUN layer is remembered for its snapshot (dir-xattr-memo.ts), as for a settled one.
+  const publishedAs = (dir: string) => publishedDirOf(env.store, fs, dir);
+  const lower = await probeLower(env.store, await lowerDirsOf(env.store, fs, false), probed, publishedAs);
   if (lower === null) return null;
   const now = Date.now() / 1000;
   const kept = sorted.filter((entry) => lower.get(entry.path)?.role !== 'untouched');

@@ -24,10 +24,21 @@ interface Memo {
 }
 
 /**
- * The attribute names of each of `paths`, keyed by absolute path (empty for none); null when they cannot be read.
- * Only snapshots of the store are remembered; other dirs are read every time.
+ * Where a layer dir that is not a snapshot yet (the upper dir of a RUN still being committed) is published, once it
+ * is; undefined for other dirs.
  */
-export async function dirXattrNames(store: Store, paths: readonly LayerPath[]): Promise<Map<string, string[]> | null> {
+export type PublishedAs = (layer: string) => Promise<string> | undefined;
+
+/**
+ * The attribute names of each of `paths`, keyed by absolute path (empty for none); null when they cannot be read.
+ * Only snapshots of the store are remembered; other dirs are read every time, except that what is read in a dir
+ * `publishedAs` knows is remembered for the snapshot it becomes (when that is the very same directory).
+ */
+export async function dirXattrNames(
+  store: Store,
+  paths: readonly LayerPath[],
+  publishedAs?: PublishedAs,
+): Promise<Map<string, string[]> | null> {
   const result = new Map<string, string[]>();
   const byLayer = new Map<string, string[]>();
   for (const { layer, rel } of paths) byLayer.set(layer, [...(byLayer.get(layer) ?? []), rel]);
@@ -58,7 +69,27 @@ export async function dirXattrNames(store: Store, paths: readonly LayerPath[]): 
   await Promise.all(
     [...learned].map(([layer, dirs]) => writeMemo(store, layer, memos.get(layer) ?? null, dirs).catch(() => {})),
   );
+  for (const [layer, dirs] of learned) {
+    const published = memoFile(store, layer) === null ? publishedAs?.(layer) : undefined;
+    if (published === undefined) continue;
+    published.catch(() => {}); // a failed commit publishes nothing
+    const identity = await snapshotIdentity(layer);
+    if (identity !== null) void rememberOncePublished(store, identity, published, dirs).catch(() => {});
+  }
   return result;
+}
+
+/** Writes the memo of the snapshot a dir is `published` as, if that is the same directory (renamed, not dropped). */
+async function rememberOncePublished(
+  store: Store,
+  identity: SnapshotIdentity,
+  published: Promise<string>,
+  dirs: Record<string, string[]>,
+): Promise<void> {
+  const snapshot = await published;
+  const now = await snapshotIdentity(snapshot);
+  if (now === null || !sameSnapshot(identity, now)) return;
+  await writeMemo(store, snapshot, await readMemo(store, snapshot), dirs);
 }
 
 /** Removes the memos of snapshots that are gone (prune); returns how many. A memo is advisory: removing one is safe. */

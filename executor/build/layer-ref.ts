@@ -17,9 +17,15 @@ export interface FsState {
   readonly layers: readonly LayerRef[];
   /**
    * RUN layers on top of `layers` whose commit is still running, bottom first (pending-snapshot.ts). Only the next
-   * RUN of the same stage is given them (stage-runner.ts); every other reader gets settled layers.
+   * step of the same stage is given them (stage-runner.ts); every other reader gets settled layers.
    */
   readonly pending?: readonly PendingSnapshot[];
+  /**
+   * The directories of `pending`, bottom first, when the step's caller holds them where they are for the whole step
+   * (pending-snapshot.ts, holdingPending): lowerDirsOf stacks them above `layers`, so every reader of the step's
+   * filesystem (a direct copy's probe and write, a `--chown` lookup, an overlay) sees them.
+   */
+  readonly held?: readonly string[];
 }
 
 export const emptyFs: FsState = { layers: [] };

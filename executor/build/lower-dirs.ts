@@ -6,18 +6,29 @@ import type { Store } from '../../image/index.js';
 import { mountLowerView } from '../snapshot/lower-view.js';
 import { ensureMountPointLayer } from '../snapshot/mount-points.js';
 import type { FsState } from './layer-ref.js';
-import { ensureSnapshot, tempSnapshotDir } from './snapshots.js';
+import { ensureSnapshot, snapshotDir, tempSnapshotDir } from './snapshots.js';
 import { removeWorkDir } from './step-dir.js';
 
-/** Lower dirs of a stack, top-most first (as overlayfs orders them). */
+/**
+ * Lower dirs of a stack, top-most first (as overlayfs orders them): the held dirs of pending layers (FsState.held)
+ * above the settled layers' snapshots.
+ */
 export async function lowerDirsOf(store: Store, fs: FsState, mountPoints: boolean): Promise<string[]> {
-  const stacked = await Promise.all([...fs.layers].reverse().map((layer) => ensureSnapshot(store, layer)));
+  const settled = await Promise.all([...fs.layers].reverse().map((layer) => ensureSnapshot(store, layer)));
+  const stacked = [...[...(fs.held ?? [])].reverse(), ...settled];
   // overlayfs refuses a dir listed twice (ELOOP). Identical layers have one snapshot; keeping only
   // its top-most place gives the same merged view, as the upper copy already shows all it holds.
   const dirs = stacked.filter((dir, i) => stacked.indexOf(dir) === i);
   if (mountPoints) dirs.push(await ensureMountPointLayer(path.join(store.paths.snapshots, 'mp')));
   if (dirs.length === 0) dirs.push(await emptyDir(store));
   return dirs;
+}
+
+/** Where a held dir of `fs` (FsState.held) is published once its layer has settled; undefined for other dirs. */
+export function publishedDirOf(store: Store, fs: FsState, dir: string): Promise<string> | undefined {
+  const at = fs.held?.indexOf(dir) ?? -1;
+  const pending = fs.pending?.[at];
+  return at < 0 || pending === undefined ? undefined : pending.settled.then((layer) => snapshotDir(store, layer));
 }
 
 async function emptyDir(store: Store): Promise<string> {

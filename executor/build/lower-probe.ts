@@ -10,7 +10,7 @@ import type { BigIntStats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Store } from '../../image/index.js';
-import { dirXattrNames } from './dir-xattr-memo.js';
+import { dirXattrNames, type PublishedAs } from './dir-xattr-memo.js';
 import type { LowerTimes } from './direct-write.js';
 
 /** A path the copy writes: `mayExist` for the directories of its `mkdir -p`, never for what it copies. */
@@ -42,6 +42,7 @@ export async function probeLower(
   store: Store,
   lowerDirs: readonly string[],
   paths: readonly ProbedPath[],
+  publishedAs?: PublishedAs,
 ): Promise<Map<string, LowerDir> | null> {
   // The layers in which a directory of the merged view is a directory (all of them for the root).
   const layersOf = new Map<string, readonly string[]>([['', lowerDirs]]);
@@ -77,7 +78,7 @@ export async function probeLower(
       role,
     });
   }
-  return (await plainDirs(store, result, found)) ? result : null;
+  return (await plainDirs(store, result, found, publishedAs)) ? result : null;
 }
 
 /** No opaque marker in any layer's copy of the directories, and no extended attribute on the top-most ones. */
@@ -85,11 +86,12 @@ async function plainDirs(
   store: Store,
   dirs: ReadonlyMap<string, LowerDir>,
   found: ReadonlyMap<string, { layers: readonly string[] }>,
+  publishedAs: PublishedAs | undefined,
 ): Promise<boolean> {
   const touched = [...dirs].filter(([, dir]) => dir.role !== 'untouched');
   const all = touched.flatMap(([rel]) => (found.get(rel)?.layers ?? []).map((layer) => ({ layer, rel })));
   if (all.length === 0) return true;
-  const xattrs = await dirXattrNames(store, all);
+  const xattrs = await dirXattrNames(store, all, publishedAs);
   if (xattrs === null) return false;
   const tops = new Set(touched.map(([, dir]) => dir.times.source));
   for (const [file, names] of xattrs) {

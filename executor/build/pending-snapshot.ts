@@ -1,13 +1,14 @@
-// A RUN step's snapshot whose layer is still being committed when the next RUN of its stage starts. Committing
+// A RUN step's snapshot whose layer is still being committed when the next step of its stage starts. Committing
 // (the upper dir diffed: 5-12 ms for `small`'s RUNs; the layer's tar written and hashed, its data synced: 5-120 ms
-// for ordinary layers here), and the next step spends ~40-100 ms waiting for its runtime anyway: the next step mounts the step's upper dir
-// where it is, as a lower dir, while the commit runs. The commit starts once the next step has started its
-// runtime (`startCommit`), not before: its fdatasyncs and reads fill libuv's pool and the journal, and the next
+// for ordinary layers here), and the next step spends ~40-100 ms waiting for its runtime anyway: the next RUN mounts
+// the step's upper dir where it is, as a lower dir, while the commit runs (a COPY, ADD or WORKDIR reads it there,
+// held: layer-step.ts). The commit starts once the next step has started its runtime (`startCommit`; a direct copy:
+// once it has planned), not before: its fdatasyncs and reads fill libuv's pool and the journal, and the next
 // step's mount and bundle, which wait on both, took 2-3 times as long beside it (`small`: 15-25 ms more for each
 // of its second and third RUN). Publishing (the upper dir renamed to the layer's snapshot name, or dropped when
 // that name exists already) changes the path, so it waits until no mount or diff of a later step holds the dir,
 // and a step that asks for the dir meanwhile gets the published one.
-import type { LayerRef } from './layer-ref.js';
+import type { FsState, LayerRef } from './layer-ref.js';
 
 /** How long a commit waits at most for the next step to start its runtime (it may be waiting for a job slot). */
 const commitDelayLimitMs = 50;
@@ -117,4 +118,23 @@ export async function holdAll(
       for (const snapshot of pending) snapshot.release();
     },
   };
+}
+
+/**
+ * Runs `use` with `fs` whose pending layers are held where they are (FsState.held) until it is done, or calls
+ * `release` once it reads them no more: a step that reads the layers below it through their directories runs beside
+ * their commits, each published once released.
+ */
+export async function holdingPending<T>(
+  fs: FsState,
+  use: (fs: FsState, release: () => void) => Promise<T>,
+): Promise<T> {
+  const pending = fs.pending ?? [];
+  if (pending.length === 0) return use(fs, () => {});
+  const held = await holdAll(pending);
+  try {
+    return await use({ ...fs, held: held.dirs }, () => held.release());
+  } finally {
+    held.release();
+  }
 }

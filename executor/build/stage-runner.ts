@@ -1,22 +1,21 @@
 // Runs the steps of one stage in order: each filesystem step is looked up in the cache index by its
-// key (a hit reuses the stored layer without touching its data), otherwise performed in an overlay
-// and committed; config steps only add history. Other stages a step reads from are awaited before
-// the step takes a job slot, so a full set of slots can never wait on itself.
+// key (a hit reuses the stored layer without touching its data), otherwise performed and committed
+// (layer-step.ts); config steps only add history. Other stages a step reads from are awaited before
+// the step takes a job slot, so a full set of slots can never wait on itself. RUN layers are committed
+// beside the next steps; the stage's layers are all settled, in order, when it ends.
 import { goTime, goTimeOfSeconds, goTimeText, type HistoryEntry } from '../../image/index.js';
-import type { PlanStage, PlanStep, StepOperation } from '../../planner/index.js';
-import { lookupStep, recordStep, type StepRecord } from './cache-index.js';
+import type { PlanStage, PlanStep } from '../../planner/index.js';
+import type { StepRecord } from './cache-index.js';
 import { completeKey, filesystemAfter, type KeyCompletion } from './content-key.js';
-import { copyStep, mkdirStep } from './copy-step.js';
 import { BuildError } from './errors.js';
-import { runFsStepDeferred, type StepWorkspace } from './fs-step.js';
 import { createdBy } from './history.js';
-import type { FsState, LayerRef } from './layer-ref.js';
+import type { FsState } from './layer-ref.js';
+import { asBuildError, readsHeldLayers, runLayerStep } from './layer-step.js';
 import { PendingSnapshot } from './pending-snapshot.js';
-import type { Progress, StepProgress } from './progress.js';
-import { performRun, RunFailedError } from './run-step.js';
+import type { Progress } from './progress.js';
 import type { Semaphore } from './semaphore.js';
 import { earlyStageInputs, prefetchHits, readsViews } from './stage-reads.js';
-import { endsReported, reportEndInOrder } from './step-ends.js';
+import { endsReported } from './step-ends.js';
 import type { StepEnv } from './step-env.js';
 
 export interface StageStart {
@@ -149,9 +148,10 @@ export async function runStage(
         },
       );
       if (key !== null && completion !== null) completed.push({ step, key, completion });
-      // Only a RUN mounts layers that are still being committed; every other step reads settled ones. A commit
-      // that failed is reported now, before a step builds on what it left.
-      if (step.operation.type !== 'run' || pending.some((p) => p.snapshot.failed)) await settle();
+      // A step that reads the layers below only through their directories runs beside their commits, holding the
+      // pending ones where they are (readsHeldLayers). A commit that failed is reported now, before a step builds
+      // on what it left.
+      if (!readsHeldLayers(step) || pending.some((p) => p.snapshot.failed)) await settle();
       const fs = { layers, pending: pending.map((p) => p.snapshot) };
       const op = step.operation.type;
       if (run.ignoreCache === true && (op === 'run' || op === 'copy')) rebuilt = true;
@@ -160,6 +160,7 @@ export async function runStage(
       fsKey = filesystemAfter(step, fsKey, key);
       if (layer instanceof PendingSnapshot) pending.push({ snapshot: layer, step });
       else {
+        // A step that ran beside RUN commits takes its place above their layers once they have settled.
         await settle();
         layers = [...layers, layer];
       }
@@ -189,125 +190,8 @@ export async function runStage(
   return { fs: { layers }, history, key: fsKey, completed, ...(rebuilt ? { rebuilt } : {}) };
 }
 
-type RunOperation = Extract<StepOperation, { type: 'run' }>;
-
 /** A RUN step whose layer is being committed, for its error. */
 interface PendingStep {
   readonly snapshot: PendingSnapshot;
   readonly step: PlanStep;
-}
-
-async function runLayerStep(
-  run: StageRun,
-  step: PlanStep,
-  key: string | null,
-  fs: FsState,
-  name: string,
-  hits: ReadonlyMap<string, Promise<StepRecord | null>>,
-  runAhead: boolean,
-  lookup: 'cache' | 'no-cache' | 'no-cache-filter',
-): Promise<{ layer: LayerRef | PendingSnapshot; created: string }> {
-  if (key !== null && lookup === 'cache') {
-    const hit = (await hits.get(key)) ?? (await lookupStep(run.env.store, key, 'use'));
-    if (hit?.layer) {
-      run.progress.step(name).cached();
-      return { layer: hit.layer, created: hit.created };
-    }
-  }
-  await awaitSources(run.env, step);
-  await run.beforeWork(runAhead);
-  return run.jobs.run(async () => {
-    const progress = run.progress.step(name);
-    progress.note(
-      `cache miss: ${lookup === 'cache' ? `no stored result for key ${key?.slice(0, 19) ?? '(none)'}` : `--${lookup}`}`,
-    );
-    try {
-      if (step.operation.type === 'run') {
-        let created = '';
-        const record = async (layer: LayerRef) => {
-          if (key !== null)
-            await recordStep(run.env.store, key, {
-              layer,
-              created: created || new Date().toISOString(),
-              description: step.instruction.trim(),
-            });
-        };
-        const snapshot = await performDeferredRun(run, step.operation, fs, progress, record);
-        created = new Date().toISOString();
-        // The step is done once its layer is: its commit goes on beside the next step.
-        reportEndInOrder(snapshot, fs.pending ?? [], progress);
-        return { layer: snapshot, created };
-      }
-      const layer = await perform(run, step, fs);
-      const created = new Date().toISOString();
-      if (key !== null) await recordStep(run.env.store, key, { layer, created, description: step.instruction.trim() });
-      progress.done();
-      return { layer, created };
-    } catch (error) {
-      await endsReported(fs.pending ?? [], true);
-      progress.error((error as Error).message);
-      throw asBuildError(withEmulationHint(error, run.foreignPlatform), step, name);
-    }
-  });
-}
-
-/**
- * A RUN that failed to exec its program in a stage of another platform: this machine runs no emulator for it
- * (binfmt_misc), which is what the error then says, beside the runtime's `exec format error`.
- */
-function withEmulationHint(error: unknown, foreignPlatform: string | undefined): unknown {
-  if (foreignPlatform === undefined || !(error instanceof RunFailedError)) return error;
-  if (!error.outputTail.some((line) => line.includes('exec format error'))) return error;
-  const hint = ` (the stage is ${foreignPlatform}: running its programs here needs an emulator, e.g. qemu-user-static with binfmt_misc)`;
-  return new RunFailedError(error.message + hint, error.exitCode, error.outputTail);
-}
-
-/** Stages a step reads from finish before it takes a job slot. */
-async function awaitSources(env: StepEnv, step: PlanStep): Promise<void> {
-  const op = step.operation;
-  if (op.type === 'copy' && op.from.type === 'stage') await env.stageFs(op.from.index);
-  if (op.type === 'run') {
-    for (const mount of op.mounts) if (mount.origin?.type === 'stage') await env.stageFs(mount.origin.index);
-  }
-}
-
-async function perform(run: StageRun, step: PlanStep, fs: FsState): Promise<LayerRef> {
-  const op = step.operation;
-  const env = run.env;
-  switch (op.type) {
-    case 'copy':
-      return copyStep(env, op, op.link ? { layers: [] } : fs, run.epoch);
-    case 'mkdir':
-      return mkdirStep(env, op, fs, run.epoch);
-    default:
-      throw new BuildError(`step ${step.kind} has no filesystem operation`);
-  }
-}
-
-/** A RUN step: its layer is committed in the background (`settled`), beside the next step of the stage. */
-async function performDeferredRun(
-  run: StageRun,
-  op: RunOperation,
-  fs: FsState,
-  progress: StepProgress,
-  afterPublish: (layer: LayerRef) => Promise<void>,
-): Promise<PendingSnapshot> {
-  let stubs: readonly string[] = [];
-  const options = { epoch: run.epoch, mountPoints: true, mountStubs: () => stubs };
-  const work = async (ws: StepWorkspace) => {
-    stubs = await performRun(run.env, op, ws, (chunk) => progress.output(chunk));
-  };
-  return runFsStepDeferred(run.env.store, fs, options, work, afterPublish);
-}
-
-/** `name`: the step's progress name (`[2/5] RUN …`), which docker's error box names the failed step by. */
-function asBuildError(error: unknown, step: PlanStep, name?: string): BuildError {
-  if (error instanceof BuildError && error.details.line !== undefined) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  const base = { line: step.line, endLine: step.range.end.line, instruction: name ?? step.instruction.trim() };
-  if (error instanceof BuildError) return new BuildError(message, { ...error.details, ...base });
-  if (error instanceof RunFailedError) {
-    return new BuildError(message, { ...base, exitCode: error.exitCode, outputTail: error.outputTail });
-  }
-  return new BuildError(message, base);
 }

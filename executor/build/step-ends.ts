@@ -32,3 +32,13 @@ export async function endsReported(pending: readonly PendingSnapshot[], now = fa
     }),
   );
 }
+
+/**
+ * Once the RUNs of `pending` have settled and had their ends reported: a step that ran beside their commits
+ * (stage-runner.ts) reports its own end after theirs. Whether every one of them was committed (never rejects).
+ */
+export async function belowSettled(pending: readonly PendingSnapshot[]): Promise<boolean> {
+  const commits = await Promise.allSettled(pending.map((snapshot) => snapshot.settle()));
+  await endsReported(pending);
+  return commits.every((commit) => commit.status === 'fulfilled');
+}

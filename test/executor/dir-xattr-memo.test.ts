@@ -1,8 +1,9 @@
 // The names of the extended attributes of lower directories are read once per snapshot and remembered
 // (executor/build/dir-xattr-memo.ts): a second ask reads the memo, not the directory; another directory under the
-// same snapshot name (extracted again) is read again; dirs outside the store's snapshots are never remembered.
+// same snapshot name (extracted again) is read again; dirs outside the store's snapshots are never remembered, except a
+// pending RUN's upper dir, for the snapshot it is published as.
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dirXattrNames, pruneDirXattrMemos } from '../../executor/build/dir-xattr-memo.js';
@@ -58,6 +59,46 @@ describe.skipIf(isolationUnavailable() !== undefined)('directory xattr memo', ()
     execFileSync('setfattr', ['-n', 'user.late', '-v', 'x', other]);
     expect(await dirXattrNames(store, [{ layer: other, rel: '' }])).toEqual(new Map([[other, ['user.late']]]));
   });
+  it('remembers what it read in a pending upper dir for the snapshot it is published as, if that is the same dir', async () => {
+    const upper = path.join(store.paths.snapshots, 'ts-1-abcd', 'u');
+    await mkdir(path.join(upper, 'app'), { recursive: true });
+    execFileSync('setfattr', ['-n', 'user.pending', '-v', 'x', path.join(upper, 'app')]);
+    const target = path.join(store.paths.snapshots, 'fedcba9876543210');
+    let publish!: () => void;
+    const published = new Promise<string>((resolve) => {
+      publish = () => resolve(target);
+    });
+    const names = await dirXattrNames(store, [{ layer: upper, rel: 'app' }], (d) =>
+      d === upper ? published : undefined,
+    );
+    expect(names).toEqual(new Map([[path.join(upper, 'app'), ['user.pending']]]));
+    await rename(upper, target);
+    publish();
+    const memos = path.join(store.paths.cache, 'dir-xattrs');
+    // Written in the background once published: asked again after that, the snapshot's memo answers.
+    while (!(await readdir(memos).catch(() => [] as string[])).includes('fedcba9876543210.json')) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    execFileSync('setfattr', ['-x', 'user.pending', path.join(target, 'app')]);
+    expect(await dirXattrNames(store, [{ layer: target, rel: 'app' }])).toEqual(
+      new Map([[path.join(target, 'app'), ['user.pending']]]),
+    );
+
+    // Dropped because the snapshot existed already: that other directory gets no memo from this one.
+    const dropped = path.join(store.paths.snapshots, 'ts-1-ef01', 'u');
+    await mkdir(path.join(dropped, 'app'), { recursive: true });
+    execFileSync('setfattr', ['-n', 'user.mine', '-v', 'x', path.join(dropped, 'app')]);
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    const existing = Promise.resolve(layer).finally(() => settle());
+    await dirXattrNames(store, [{ layer: dropped, rel: 'app' }], () => existing);
+    await settled;
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(await readdir(memos)).toEqual(['fedcba9876543210.json']);
+  });
+
   it('prune removes the memos of snapshots that are gone and keeps the others', async () => {
     await ask();
     const memos = path.join(store.paths.cache, 'dir-xattrs');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LayerRef } from '../../executor/build/layer-ref.js';
-import { holdAll, PendingSnapshot } from '../../executor/build/pending-snapshot.js';
+import { holdAll, holdingPending, PendingSnapshot } from '../../executor/build/pending-snapshot.js';
+import { belowSettled } from '../../executor/build/step-ends.js';
 
 const layer = { digest: 'sha256:a', diffId: 'sha256:b', size: 1, mediaType: 'x' } as LayerRef;
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -148,5 +149,54 @@ describe('PendingSnapshot', () => {
     expect(await first.settled).toBe(layer);
     expect(events).toEqual(['published']);
     await expect(broken.settled).rejects.toThrow('rename failed');
+  });
+
+  it('holds the pending layers of a filesystem for the whole of a step that reads them, also when it fails', async () => {
+    const { snapshot, events, commit } = pendingWithGate();
+    const other = pendingWithGate();
+    const fs = { layers: [], pending: [snapshot, other.snapshot] };
+    commit();
+    other.commit();
+    const seen = await holdingPending(fs, async (held) => {
+      await tick();
+      await tick();
+      expect(events).toEqual([]); // committed, not published while held
+      return held.held;
+    });
+    expect(seen).toEqual(['/tmp/u', '/tmp/u']);
+    await snapshot.settled;
+    expect(events).toEqual(['published']);
+
+    const { snapshot: failing, events: failingEvents, commit: commitFailing } = pendingWithGate();
+    commitFailing();
+    await expect(
+      holdingPending({ layers: [], pending: [failing] }, async () => {
+        throw new Error('step failed');
+      }),
+    ).rejects.toThrow('step failed');
+    await failing.settled;
+    expect(failingEvents).toEqual(['published']);
+    // Nothing pending: nothing held, the filesystem as it is.
+    const plain = { layers: [] };
+    expect(await holdingPending(plain, async (held) => held)).toBe(plain);
+  });
+
+  it('tells a step beside the commits when they have all settled and had their ends reported, and whether all were committed', async () => {
+    const { snapshot, commit } = pendingWithGate();
+    const broken = new PendingSnapshot('/tmp/b', async () => {
+      throw new Error('commit failed');
+    });
+    const settled = belowSettled([snapshot, broken]);
+    let done = false;
+    void settled.then(() => {
+      done = true;
+    });
+    await tick();
+    await tick();
+    expect(done).toBe(false); // `snapshot` still commits
+    commit();
+    expect(await settled).toBe(false);
+    expect(await belowSettled([snapshot])).toBe(true);
+    expect(await belowSettled([])).toBe(true);
   });
 });
