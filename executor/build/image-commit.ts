@@ -7,6 +7,7 @@ import {
   type Descriptor,
   type Digest,
   encodeConfig,
+  encodeManifest,
   goTimeOfSeconds,
   goTimeText,
   type HistoryEntry,
@@ -113,18 +114,24 @@ export async function commitImage(
       digest: encoded.digest,
       size: encoded.bytes.length,
     };
-    // Config and manifest blobs are written at once: their fsyncs overlap (one journal commit instead of two
-    // in a row). A manifest that lands without its config is unreferenced until the record below, which
-    // follows both, so a crash in between leaves only garbage for prune.
-    [, manifest] = await Promise.all([
-      store.putBlob(encoded.bytes, encoded.digest),
-      store.putManifest({
-        schemaVersion: 2,
-        mediaType: OciMediaType.manifest,
-        config: configDescriptor,
-        layers: result.fs.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
-      }),
+    // Config and manifest blobs are written at once, and made durable in the background: their fsyncs overlap
+    // each other's and those of layers still in flight (a COPY's: direct-step.ts), batched in the journal's
+    // commits. A manifest that lands without its config is unreferenced until the record below, which follows
+    // all of them, so a crash in between leaves only garbage for prune.
+    const layers = result.fs.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size }));
+    const encodedManifest = encodeManifest({
+      schemaVersion: 2,
+      mediaType: OciMediaType.manifest,
+      config: configDescriptor,
+      layers,
+    });
+    const [, storedManifest] = await Promise.all([
+      store.putBlobDeferred(encoded.bytes, encoded.digest),
+      store.putBlobDeferred(encodedManifest.bytes, encodedManifest.digest),
     ]);
+    manifest = { mediaType: OciMediaType.manifest, digest: storedManifest.digest, size: storedManifest.size };
+    // Nothing names the image before every blob it is made of is durable.
+    await store.blobsDurable([...layers.map((l) => l.digest), configDescriptor.digest, manifest.digest]);
     configDigest = configDescriptor.digest;
     configBytes = encoded.bytes;
     // The record and the tags name blobs that are durable now, and neither needs the other: written at once.

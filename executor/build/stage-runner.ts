@@ -18,6 +18,7 @@ import type { Semaphore } from './semaphore.js';
 import { earlyStageInputs, prefetchHits, readsViews } from './stage-reads.js';
 import { endsReported, reportEndInOrder } from './step-ends.js';
 import type { StepEnv } from './step-env.js';
+import { StepRecords } from './step-records.js';
 
 export interface StageStart {
   readonly fs: FsState;
@@ -41,6 +42,8 @@ export interface CompletedStep {
 export interface StageResult extends StageStart {
   /** The stage's own steps whose keys were completed at run time (a cache export names them so). */
   readonly completed?: readonly CompletedStep[];
+  /** The cache records of its COPY and WORKDIR steps, being written (step-records.ts). */
+  readonly records?: StepRecords;
 }
 
 export interface StageRun {
@@ -96,6 +99,7 @@ export async function runStage(
   let fsKey = stage.base.type === 'stage' ? (start.key ?? null) : null;
   const history = [...start.history];
   const completed: CompletedStep[] = [];
+  const records = new StepRecords();
   const total = countedSteps(stage);
   const names = new Map<PlanStep, string>();
   let position = stage.base.type === 'image' ? 1 : 0;
@@ -154,7 +158,8 @@ export async function runStage(
       const op = step.operation.type;
       if (run.ignoreCache === true && (op === 'run' || op === 'copy')) rebuilt = true;
       const lookup = run.noCache ? 'no-cache' : rebuilt ? 'no-cache-filter' : 'cache';
-      const { layer, created } = await runLayerStep(run, step, key, fs, name, hits, index <= lastRun, lookup);
+      const { layer, created, recorded } = await runLayerStep(run, step, key, fs, name, hits, index <= lastRun, lookup);
+      if (recorded !== undefined) records.add(recorded, (error) => asBuildError(error, step, name));
       fsKey = filesystemAfter(step, fsKey, key);
       if (layer instanceof PendingSnapshot) pending.push({ snapshot: layer, step });
       else {
@@ -184,7 +189,7 @@ export async function runStage(
     await Promise.allSettled(early.values());
     doneReading();
   }
-  return { fs: { layers }, history, key: fsKey, completed, ...(rebuilt ? { rebuilt } : {}) };
+  return { fs: { layers }, history, key: fsKey, completed, records, ...(rebuilt ? { rebuilt } : {}) };
 }
 
 type RunOperation = Extract<StepOperation, { type: 'run' }>;
@@ -204,7 +209,7 @@ async function runLayerStep(
   hits: ReadonlyMap<string, Promise<StepRecord | null>>,
   runAhead: boolean,
   lookup: 'cache' | 'no-cache' | 'no-cache-filter',
-): Promise<{ layer: LayerRef | PendingSnapshot; created: string }> {
+): Promise<{ layer: LayerRef | PendingSnapshot; created: string; recorded?: Promise<void> }> {
   if (key !== null && lookup === 'cache') {
     const hit = (await hits.get(key)) ?? (await lookupStep(run.env.store, key, 'use'));
     if (hit?.layer) {
@@ -238,9 +243,12 @@ async function runLayerStep(
       }
       const layer = await perform(run, step, fs);
       const created = new Date().toISOString();
-      if (key !== null) await recordStep(run.env.store, key, { layer, created, description: step.instruction.trim() });
+      // Written once the layer's blob is durable, beside the next steps (step-records.ts).
+      const description = step.instruction.trim();
+      const recorded = key === null ? undefined : recordStep(run.env.store, key, { layer, created, description });
+      recorded?.catch(() => {}); // the stage reports its failure (step-records.ts)
       progress.done();
-      return { layer, created };
+      return { layer, created, ...(recorded === undefined ? {} : { recorded }) };
     } catch (error) {
       await endsReported(fs.pending ?? [], true);
       progress.error((error as Error).message);
