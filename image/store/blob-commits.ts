@@ -5,27 +5,58 @@
 // A commit that failed stays failed for the rest of the process (unless the blob is written again): a record that
 // names it later fails as the first one did, instead of naming a blob that is not there.
 import type { Digest } from '../digest.js';
+import type { DeferredBlob } from './blob-writer.js';
 
 export class BlobCommits {
   private readonly commits = new Map<Digest, Promise<void>>();
   private readonly running = new Set<Promise<void>>();
 
-  /** Tracks `durable`, the commit of `digest`, until it ends (and, when it fails, for good). */
-  track(digest: Digest, durable: Promise<void>): void {
+  /**
+   * Tracks a blob being written by `writeBlobDeferred`: from now on when its digest is `known` (given to the writer to
+   * check), else once it is written and hashed. A blob that `references` others (a manifest: its config and layers)
+   * counts as durable only once they are too: what names it then names all of them. A write that fails before its
+   * commit starts (its data, a mismatch) leaves what was tracked of the digest as it was.
+   */
+  async trackBlob(
+    writing: Promise<DeferredBlob>,
+    known: Digest | undefined,
+    references: readonly Digest[],
+  ): Promise<DeferredBlob> {
+    const withReferences = (blob: DeferredBlob): Promise<void> =>
+      references.length === 0 ? blob.durable : allDurable([blob.durable, this.durable(references)]);
+    if (known === undefined) {
+      const blob = await writing;
+      const durable = withReferences(blob);
+      this.track(blob.digest, durable);
+      return { ...blob, durable };
+    }
+    const durable = writing.then(withReferences);
+    const entry = this.track(known, durable);
+    try {
+      return { ...(await writing), durable };
+    } catch (error) {
+      if (this.commits.get(known) === entry && entry === durable) this.commits.delete(known);
+      throw error;
+    }
+  }
+
+  /** Tracks `durable`, the commit of `digest`, until it ends (and, when it fails, for good); returns its entry. */
+  private track(digest: Digest, durable: Promise<void>): Promise<void> {
     // Every waiter reports the failure; the commit itself must never be an unhandled rejection.
     durable.catch(() => {});
     const previous = this.commits.get(digest);
     // Two commits of one digest at once (same content): durable when either is, as the file is then there.
-    const combined = previous === undefined ? durable : durable.catch(() => previous);
-    this.commits.set(digest, combined);
-    this.running.add(combined);
-    combined.then(
+    const entry = previous === undefined ? durable : durable.catch(() => previous);
+    this.commits.set(digest, entry);
+    this.running.add(entry);
+    entry.then(
       () => {
-        if (this.commits.get(digest) === combined) this.commits.delete(digest);
-        this.running.delete(combined);
+        if (this.commits.get(digest) === entry) this.commits.delete(digest);
+        this.running.delete(entry);
       },
-      () => this.running.delete(combined),
+      () => this.running.delete(entry),
     );
+    return entry;
   }
 
   /** The commit of `digest` while one is in flight or failed; undefined when its file (if any) is settled. */
@@ -67,4 +98,10 @@ export class BlobCommits {
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
+}
+
+/** Resolves once all of `commits` have ended; rejects with the first failure then (never while one still runs). */
+async function allDurable(commits: readonly Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(commits)).find((outcome) => outcome.status === 'rejected');
+  if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
 }

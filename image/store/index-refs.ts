@@ -1,11 +1,14 @@
 // The names in `index.json`: tags, digest references and dangling (untagged) images, each change made under the
-// store's index lock. An entry is written only once the manifest it names is durable (blob-commits.ts).
+// store's index lock. An entry is renamed into place only once the manifest it names is durable (blob-commits.ts);
+// a manifest still being committed is waited for while the new index.json is written and synced (under the lock), so
+// the two syncs overlap.
 import { stat } from 'node:fs/promises';
 import type { Digest } from '../digest.js';
-import { Annotation } from '../media-types.js';
-import type { Descriptor } from '../oci-types.js';
+import { Annotation, OciMediaType } from '../media-types.js';
+import type { Descriptor, ImageIndex, ImageManifest } from '../oci-types.js';
 import { readIndexFile, writeIndexFile } from './index-file.js';
 import { refOf } from './ref-names.js';
+import { ImageNotFoundError } from './resolve.js';
 
 /** What of the store the index needs. */
 export interface IndexedStore {
@@ -14,19 +17,22 @@ export interface IndexedStore {
   blobPath(digest: Digest): string;
   /** Resolves once the blobs are durable; rejects when one of them could not be stored. */
   blobsDurable(digests: Iterable<Digest>): Promise<void>;
+  hasBlob(digest: Digest): Promise<boolean>;
+  blobSize(digest: Digest): Promise<number>;
+  readBlob(digest: Digest): Promise<Buffer>;
 }
 
 /** Points the stored ref name `name` at `target` (a manifest or index the store holds). */
 export async function pointRef(store: IndexedStore, name: string, target: Descriptor): Promise<void> {
-  await store.blobsDurable([target.digest]);
+  const durable = durableOf(store, target.digest);
   const entry: Descriptor = { ...target, annotations: { [Annotation.refName]: name } };
   // A rebuild that changed nothing re-tags the same manifest: leave index.json alone (no lock, no write).
   const current = (await readIndexFile(store.paths.indexJson)).manifests.find((m) => refOf(m) === name);
   if (current?.digest === target.digest && current.mediaType === target.mediaType && current.size === target.size)
-    return;
+    return durable;
   // A tagged image is no longer dangling: its untagged entry goes.
   const dangling = (m: Descriptor) => refOf(m) === undefined && m.digest === target.digest;
-  await mutateIndex(store, (manifests) => {
+  await mutateIndex(store, durable, (manifests) => {
     const previous = manifests.find((m) => refOf(m) === name);
     const next = [...manifests.filter((m) => refOf(m) !== name && !dangling(m)), entry];
     // As in docker, the image a moved tag leaves, when nothing else names it, stays as a dangling image: its ID
@@ -38,12 +44,35 @@ export async function pointRef(store: IndexedStore, name: string, target: Descri
   });
 }
 
+/** The descriptor of a stored manifest or index, read and checked to be one (a tag must name an image). */
+export async function manifestDescriptor(store: IndexedStore, manifestDigest: Digest): Promise<Descriptor> {
+  const notManifest = new ImageNotFoundError(`${manifestDigest} is not an image manifest or index`);
+  if ((await store.hasBlob(manifestDigest)) && (await store.blobSize(manifestDigest)) > 4 * 1024 * 1024)
+    throw notManifest;
+  const bytes = await store.readBlob(manifestDigest);
+  let parsed: Partial<ImageManifest & ImageIndex>;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw notManifest;
+  }
+  if (
+    parsed === null ||
+    typeof parsed !== 'object' ||
+    (!Array.isArray(parsed.manifests) && !Array.isArray(parsed.layers))
+  ) {
+    throw notManifest;
+  }
+  const mediaType = parsed.mediaType ?? ('manifests' in parsed ? OciMediaType.index : OciMediaType.manifest);
+  return { mediaType, digest: manifestDigest, size: bytes.length };
+}
+
 /** An untagged entry for `manifest`, unless an entry holds it already (see `Store.keepDangling`). */
 export async function keepDangling(store: IndexedStore, manifest: Descriptor): Promise<void> {
-  await store.blobsDurable([manifest.digest]);
-  if ((await readIndexFile(store.paths.indexJson)).manifests.some((m) => m.digest === manifest.digest)) return;
+  const durable = durableOf(store, manifest.digest);
+  if ((await readIndexFile(store.paths.indexJson)).manifests.some((m) => m.digest === manifest.digest)) return durable;
   const entry: Descriptor = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size };
-  await mutateIndex(store, (manifests) =>
+  await mutateIndex(store, durable, (manifests) =>
     manifests.some((m) => m.digest === manifest.digest) ? manifests : [...manifests, entry],
   );
 }
@@ -62,14 +91,16 @@ export async function removeDangling(store: IndexedStore, graceMs: number, now: 
   }
   if (old.length === 0) return [];
   const gone = new Set<string>(old);
-  await mutateIndex(store, (manifests) => manifests.filter((m) => refOf(m) !== undefined || !gone.has(m.digest)));
+  await mutateIndex(store, undefined, (manifests) =>
+    manifests.filter((m) => refOf(m) !== undefined || !gone.has(m.digest)),
+  );
   return old;
 }
 
 /** Removes the entries `matches` selects; returns them. */
 export async function removeEntries(store: IndexedStore, matches: (m: Descriptor) => boolean): Promise<Descriptor[]> {
   const removed: Descriptor[] = [];
-  await mutateIndex(store, (manifests) =>
+  await mutateIndex(store, undefined, (manifests) =>
     manifests.filter((m) => {
       const match = matches(m);
       if (match) removed.push(m);
@@ -79,12 +110,24 @@ export async function removeEntries(store: IndexedStore, matches: (m: Descriptor
   return removed;
 }
 
-async function mutateIndex(store: IndexedStore, change: (manifests: Descriptor[]) => Descriptor[]): Promise<void> {
+/** `blobsDurable` of a manifest, its failure reported by whoever awaits it (never as an unhandled rejection). */
+function durableOf(store: IndexedStore, digest: Digest): Promise<void> {
+  const durable = store.blobsDurable([digest]);
+  durable.catch(() => {});
+  return durable;
+}
+
+/** `durable`: what the new entries name is durable once it resolves; index.json is replaced only then. */
+async function mutateIndex(
+  store: IndexedStore,
+  durable: Promise<void> | undefined,
+  change: (manifests: Descriptor[]) => Descriptor[],
+): Promise<void> {
   await store.withLock('index', async () => {
     const index = await readIndexFile(store.paths.indexJson);
     // Ordered by code unit, not localeCompare: its first call loads ICU's collator, ~15 ms of every tagging build.
     const manifests = change(index.manifests).sort((a, b) => byCodeUnit(refOf(a) ?? '', refOf(b) ?? ''));
-    await writeIndexFile(store.paths.indexJson, { ...index, manifests });
+    await writeIndexFile(store.paths.indexJson, { ...index, manifests }, durable);
   });
 }
 

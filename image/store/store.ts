@@ -20,7 +20,7 @@ import {
 import { withFileLock } from './file-lock.js';
 import { fileExists } from './fs-util.js';
 import { readIndexFile, writeIndexFile } from './index-file.js';
-import { keepDangling, pointRef, removeDangling, removeEntries } from './index-refs.js';
+import { keepDangling, manifestDescriptor, pointRef, removeDangling, removeEntries } from './index-refs.js';
 import { type LayerRecipe, recipePath, recipeSnapshotDir, writeRecipe } from './layer-recipe.js';
 import { materialiseBlob, missingBlobBytes, recipeOfMissing } from './lazy-blob.js';
 import { defaultStoreRoot, type StorePaths, storePaths } from './paths.js';
@@ -178,16 +178,17 @@ export class Store {
   /**
    * `putBlob` answering once the bytes are written and hashed: the blob becomes durable in the background (its
    * `durable`). Until then its readers wait for it, and so does everything that names it: the index's entries
-   * here, cache records through `blobsDurable`; the process waits for it before it ends (`blobsIdle`).
+   * here, cache records through `blobsDurable`; the process waits for it before it ends (`blobsIdle`). A manifest
+   * gives the blobs it `references`: it counts as durable (for `blobsDurable`, a tag) only once they are too.
    */
   async putBlobDeferred(
     data: Uint8Array | AsyncIterable<Uint8Array>,
     expected?: BlobExpectation | Digest,
+    references: readonly Digest[] = [],
   ): Promise<DeferredBlob> {
     const expectation = typeof expected === 'string' ? { digest: expected } : expected;
-    const blob = await writeBlobDeferred(this.paths.blobs, data, expectation, this.options.syncBlobFile);
-    this.commits.track(blob.digest, blob.durable);
-    return blob;
+    const writing = writeBlobDeferred(this.paths.blobs, data, expectation, this.options.syncBlobFile);
+    return this.commits.trackBlob(writing, expectation?.digest, references);
   }
 
   /** Resolves once the blobs are durable (a record may name them); rejects when one of them could not be stored. */
@@ -254,25 +255,7 @@ export class Store {
    */
   async tag(ref: string, manifestDigest: Digest): Promise<void> {
     const name = checkedRefName(ref, manifestDigest);
-    const notManifest = new ImageNotFoundError(`${manifestDigest} is not an image manifest or index`);
-    if ((await this.hasBlob(manifestDigest)) && (await this.blobSize(manifestDigest)) > 4 * 1024 * 1024)
-      throw notManifest;
-    const bytes = await this.readBlob(manifestDigest);
-    let parsed: Partial<ImageManifest & ImageIndex>;
-    try {
-      parsed = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      throw notManifest;
-    }
-    if (
-      parsed === null ||
-      typeof parsed !== 'object' ||
-      (!Array.isArray(parsed.manifests) && !Array.isArray(parsed.layers))
-    ) {
-      throw notManifest;
-    }
-    const mediaType = parsed.mediaType ?? ('manifests' in parsed ? OciMediaType.index : OciMediaType.manifest);
-    await pointRef(this, name, { mediaType, digest: manifestDigest, size: bytes.length });
+    await pointRef(this, name, await manifestDescriptor(this, manifestDigest));
   }
 
   /**

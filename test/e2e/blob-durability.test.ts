@@ -122,6 +122,27 @@ describe.skipIf(isolationUnavailable() !== undefined)('layer blobs committed in 
     expect(await readdir(path.join(store.paths.cache, 'build')).catch(() => [])).toEqual([]);
     await expect(store.resolve('broken:1')).rejects.toThrow();
   });
+
+  it("a failed sync of the image's config fails the build, and neither a tag nor an image record names it", async () => {
+    const root = (await storeWithBusybox()).root;
+    const indexBefore = await readFile(path.join(root, 'index.json'), 'utf8');
+    const store = await Store.open(root, {
+      syncBlobFile: async (handle, tempFile) => {
+        if ((await readFile(tempFile, 'utf8')).startsWith('{"architecture"'))
+          throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO', errno: -5, syscall: 'fsync' });
+        await handle.sync();
+      },
+    });
+    const run = await buildIn(store, await context(), { tags: ['broken:2'] });
+    expect(run.error?.message).toBe(`EIO: i/o error, fsync (writing a blob in ${store.paths.blobs})`);
+    expect(await readFile(store.paths.indexJson, 'utf8')).toBe(indexBefore);
+    const records = await readdir(path.join(store.paths.cache, 'build'));
+    expect(records.filter((name) => name.startsWith('i-'))).toEqual([]);
+    // The steps' records are there: their layers are stored.
+    expect(records.filter((name) => name.startsWith('s-'))).toHaveLength(4);
+    await expectWholeBlobs(store);
+    for (const digest of await namedDigests(store)) expect(await store.hasBlob(digest as Digest)).toBe(true);
+  });
 });
 
 describe.skipIf(bundledCliUnavailable() !== undefined)('the CLI', () => {

@@ -179,6 +179,8 @@ describe('names of a blob in flight', () => {
     await expect(tagged).rejects.toThrow('EIO: i/o error, fsync');
     await expect(dangling).rejects.toThrow('EIO: i/o error, fsync');
     expect((await readIndexFile(store.paths.indexJson)).manifests).toEqual([]);
+    // The new index.json, written while the manifest was being committed, is gone with it.
+    expect((await readdir(dir)).filter((name) => name.includes('.tmp-'))).toEqual([]);
     // Stored again, it is tagged.
     const again = await Store.open(dir);
     await again.putBlob(manifest.bytes, manifest.digest);
@@ -203,5 +205,72 @@ describe('names of a blob in flight', () => {
     expect(wrote).toBe(true);
     await write;
     expect(existsSync(store.blobPath(blob.digest))).toBe(true);
+  });
+});
+
+describe('a manifest committed in the background', () => {
+  it('counts as durable only once the config and layers it references are, even when written beside them', async () => {
+    const configBytes = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
+    const held = heldSync();
+    // Only the config's sync is held.
+    const store = await Store.open(dir, {
+      syncBlobFile: async (handle, tempFile) => {
+        if ((await readFile(tempFile)).equals(configBytes)) await held.syncBlobFile(handle);
+        else await handle.sync();
+      },
+    });
+    const configDigest = sha256(configBytes);
+    const manifest = encodeManifest({
+      schemaVersion: 2,
+      mediaType: OciMediaType.manifest,
+      config: { mediaType: OciMediaType.config, digest: configDigest, size: configBytes.length },
+      layers: [],
+    });
+    // The config's bytes come only once the manifest is written: it is tracked from the start, as its digest is given.
+    let manifestWritten!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      manifestWritten = resolve;
+    });
+    const configPut = store.putBlobDeferred(
+      (async function* () {
+        await gate;
+        yield configBytes;
+      })(),
+      configDigest,
+    );
+    const stored = await store.putBlobDeferred(manifest.bytes, manifest.digest, [configDigest]);
+    manifestWritten();
+    const config = await configPut;
+    const descriptor = { mediaType: OciMediaType.manifest, digest: stored.digest, size: stored.size };
+    const tagged = store.tagManifest('app:1', descriptor);
+    const done = settledFlag(tagged);
+    await held.syncStarted;
+    // The manifest's own commit goes on: its file appears, then its directory's fsync (three more round trips
+    // through libuv's pool, whose queue is in order: done before twenty file operations issued one after another).
+    while (!existsSync(store.blobPath(stored.digest))) await turns(1);
+    const manifestDurable = settledFlag(store.blobsDurable([stored.digest]));
+    const ownDurable = settledFlag(stored.durable);
+    for (let i = 0; i < 20; i++) await readdir(store.paths.blobs);
+    expect(existsSync(store.blobPath(configDigest))).toBe(false);
+    expect(manifestDurable.settled).toBe(false);
+    expect(ownDurable.settled).toBe(false);
+    expect(done.settled).toBe(false);
+    expect((await readIndexFile(store.paths.indexJson)).manifests).toEqual([]);
+    held.release();
+    await tagged;
+    await config.durable;
+    expect((await readIndexFile(store.paths.indexJson)).manifests.map((m) => m.digest)).toEqual([stored.digest]);
+    expect(existsSync(store.blobPath(configDigest))).toBe(true);
+  });
+
+  it('a write that fails before its commit leaves its digest as it was', async () => {
+    const store = await Store.open(dir);
+    const bytes = Buffer.from('checked\n');
+    await expect(store.putBlobDeferred(Buffer.from('other\n'), sha256(bytes))).rejects.toThrow('digest mismatch');
+    await expect(store.blobsDurable([sha256(bytes)])).resolves.toBeUndefined();
+    await store.putBlob(bytes, sha256(bytes));
+    await expect(store.putBlobDeferred(Buffer.from('other\n'), sha256(bytes))).rejects.toThrow('digest mismatch');
+    await expect(store.blobsDurable([sha256(bytes)])).resolves.toBeUndefined();
+    expect(await readdir(store.paths.blobs)).toEqual([sha256(bytes).slice('sha256:'.length)]);
   });
 });
