@@ -217,7 +217,8 @@ async function commitChanges(
   const { trace } = changes;
   let succeeded = false;
   try {
-    // Both wait on the journal, so they overlap: the fdatasyncs and the blob's fsync share commits.
+    // Both wait on the journal, so they overlap: the fdatasyncs and the blob's fsync (which goes on in the background
+    // after the publish: image/store/blob-commits.ts) share commits.
     const synced = changes.volatile ? syncUpperData(changes.upperDir, [...changes.dataFiles]) : Promise.resolve();
     synced.catch(() => {}); // awaited below
     const { layer, recipe } = await commitStepLayer(store, [...changes.entries], epoch, changes.upperDir);

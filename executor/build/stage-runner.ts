@@ -42,7 +42,7 @@ export interface CompletedStep {
 export interface StageResult extends StageStart {
   /** The stage's own steps whose keys were completed at run time (a cache export names them so). */
   readonly completed?: readonly CompletedStep[];
-  /** The cache records of its COPY and WORKDIR steps, being written (step-records.ts). */
+  /** The cache records of its steps, being written (step-records.ts). */
   readonly records?: StepRecords;
 }
 
@@ -158,8 +158,14 @@ export async function runStage(
       const op = step.operation.type;
       if (run.ignoreCache === true && (op === 'run' || op === 'copy')) rebuilt = true;
       const lookup = run.noCache ? 'no-cache' : rebuilt ? 'no-cache-filter' : 'cache';
-      const { layer, created, recorded } = await runLayerStep(run, step, key, fs, name, hits, index <= lastRun, lookup);
-      if (recorded !== undefined) records.add(recorded, (error) => asBuildError(error, step, name));
+      // The step's cache record is written once its layer's blob is durable, beside the next steps (step-records.ts).
+      const description = step.instruction.trim();
+      const record = (layer: LayerRef, created: string): void => {
+        if (key === null) return;
+        const written = recordStep(run.env.store, key, { layer, created, description });
+        records.add(written, (error) => asBuildError(error, step, name));
+      };
+      const { layer, created } = await runLayerStep(run, step, key, fs, name, hits, index <= lastRun, lookup, record);
       fsKey = filesystemAfter(step, fsKey, key);
       if (layer instanceof PendingSnapshot) pending.push({ snapshot: layer, step });
       else {
@@ -209,7 +215,8 @@ async function runLayerStep(
   hits: ReadonlyMap<string, Promise<StepRecord | null>>,
   runAhead: boolean,
   lookup: 'cache' | 'no-cache' | 'no-cache-filter',
-): Promise<{ layer: LayerRef | PendingSnapshot; created: string; recorded?: Promise<void> }> {
+  record: (layer: LayerRef, created: string) => void,
+): Promise<{ layer: LayerRef | PendingSnapshot; created: string }> {
   if (key !== null && lookup === 'cache') {
     const hit = (await hits.get(key)) ?? (await lookupStep(run.env.store, key, 'use'));
     if (hit?.layer) {
@@ -227,15 +234,8 @@ async function runLayerStep(
     try {
       if (step.operation.type === 'run') {
         let created = '';
-        const record = async (layer: LayerRef) => {
-          if (key !== null)
-            await recordStep(run.env.store, key, {
-              layer,
-              created: created || new Date().toISOString(),
-              description: step.instruction.trim(),
-            });
-        };
-        const snapshot = await performDeferredRun(run, step.operation, fs, progress, record);
+        const published = async (layer: LayerRef) => record(layer, created || new Date().toISOString());
+        const snapshot = await performDeferredRun(run, step.operation, fs, progress, published);
         created = new Date().toISOString();
         // The step is done once its layer is: its commit goes on beside the next step.
         reportEndInOrder(snapshot, fs.pending ?? [], progress);
@@ -243,12 +243,9 @@ async function runLayerStep(
       }
       const layer = await perform(run, step, fs);
       const created = new Date().toISOString();
-      // Written once the layer's blob is durable, beside the next steps (step-records.ts).
-      const description = step.instruction.trim();
-      const recorded = key === null ? undefined : recordStep(run.env.store, key, { layer, created, description });
-      recorded?.catch(() => {}); // the stage reports its failure (step-records.ts)
+      record(layer, created);
       progress.done();
-      return { layer, created, ...(recorded === undefined ? {} : { recorded }) };
+      return { layer, created };
     } catch (error) {
       await endsReported(fs.pending ?? [], true);
       progress.error((error as Error).message);

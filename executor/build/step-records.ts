@@ -1,6 +1,6 @@
-// The cache records of a stage's COPY and WORKDIR steps, written in the background: a record names the step's layer
-// blob, which becomes durable after the step (image/store/blob-commits.ts), so the record waits for it while the next
-// steps run. The build waits for them all before it reports its image (`written`); a blob that could not be stored
+// The cache records of a stage's steps, written in the background: a record names the step's layer blob, which
+// becomes durable after the step (a COPY's or WORKDIR's: direct-step.ts) or after its snapshot is published (a RUN's:
+// fs-step.ts), in the background (image/store/blob-commits.ts), so the record waits for it while the next steps run. The build waits for them all before it reports its image (`written`); a blob that could not be stored
 // fails the build as an error of the step that made it.
 export class StepRecords {
   private readonly records: { readonly written: Promise<void>; readonly fail: (error: unknown) => Error }[] = [];
@@ -11,7 +11,7 @@ export class StepRecords {
     this.records.push({ written, fail });
   }
 
-  /** Resolves once every record is written; rejects with the first step's failure, in the stage's order. */
+  /** Resolves once every record is written; rejects with the failure of the first step recorded that failed. */
   async written(): Promise<void> {
     const outcomes = await Promise.allSettled(this.records.map((r) => r.written));
     const failed = outcomes.findIndex((outcome) => outcome.status === 'rejected');

@@ -1,7 +1,8 @@
-// Builds whose layer blobs are made durable in the background (COPY and WORKDIR steps: direct-step.ts; the image's
-// config and manifest): while a blob's sync is pending, nothing names it (its digest's file, a cache record, an
-// index entry); a sync that fails fails the build as an error of the step that wrote the blob, leaving no blob and
-// no record of it; and the CLI does not end before every blob is stored whole under its digest.
+// Builds whose layer blobs are made durable in the background (COPY and WORKDIR steps: direct-step.ts; RUN steps:
+// layer-commit.ts; the image's config and manifest): while a blob's sync is pending, nothing names it (its digest's
+// file, a cache record, an index entry); a sync that fails fails the build as an error of the step that wrote the
+// blob, leaving no blob and no record of it; and the CLI does not end before every blob is stored whole under its
+// digest.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -92,9 +93,9 @@ describe.skipIf(isolationUnavailable() !== undefined)('layer blobs committed in 
     expect(run.error).toBeNull();
     expect(violations).toEqual([]);
     const image = await store.resolve('durable:1');
-    // WORKDIR's and both COPYs' layers, the config and the manifest went through the background commit.
+    // The layers of WORKDIR, both COPYs and the RUN, the config and the manifest went through the background commit.
     const layers = image.manifest.layers.map((l) => l.digest);
-    const expected = [layers[1], layers[2], layers[4], image.manifest.config.digest, image.manifestDigest];
+    const expected = [...layers.slice(1), image.manifest.config.digest, image.manifestDigest];
     for (const digest of expected) expect(seen).toContain(digest);
     await expectWholeBlobs(store);
     for (const digest of await namedDigests(store)) expect(await store.hasBlob(digest as Digest)).toBe(true);
@@ -121,6 +122,25 @@ describe.skipIf(isolationUnavailable() !== undefined)('layer blobs committed in 
     expect((await readdir(store.paths.blobs)).sort()).toEqual(blobsBefore);
     expect(await readdir(path.join(store.paths.cache, 'build')).catch(() => [])).toEqual([]);
     await expect(store.resolve('broken:1')).rejects.toThrow();
+  });
+
+  it("a failed sync of a RUN's layer fails the build as the RUN's error", async () => {
+    const root = (await storeWithBusybox()).root;
+    const store = await Store.open(root, {
+      syncBlobFile: async (handle, tempFile) => {
+        if ((await readFile(tempFile)).includes('app/BUILT'))
+          throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO', errno: -5, syscall: 'fsync' });
+        await handle.sync();
+      },
+    });
+    const run = await buildIn(store, await context(), { tags: ['broken:3'] });
+    expect(run.error).toBeInstanceOf(BuildError);
+    expect(run.error?.message).toBe(`EIO: i/o error, fsync (writing a blob in ${store.paths.blobs})`);
+    expect((run.error as BuildError).details.line).toBe(4);
+    expect((run.error as BuildError).details.instruction).toBe('[4/5] RUN echo built > /app/BUILT');
+    await expect(store.resolve('broken:3')).rejects.toThrow();
+    await expectWholeBlobs(store);
+    for (const digest of await namedDigests(store)) expect(await store.hasBlob(digest as Digest)).toBe(true);
   });
 
   it("a failed sync of the image's config fails the build, and neither a tag nor an image record names it", async () => {
