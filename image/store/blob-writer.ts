@@ -127,20 +127,21 @@ export async function writeBlobDeferred(
 async function commitTemp(handle: FileHandle, temp: string, target: string, syncFile: SyncBlobFile): Promise<void> {
   const blobDir = path.dirname(target);
   try {
-    // Stored already: that copy is durable (it was renamed only after its fsync), this one is not needed.
+    // Stored already: that copy's bytes are durable (it was renamed only after its fsync), this one is not needed.
+    // Its name may still be on its way to the disk (another commit's directory fsync pending): synced below.
     if (await fileExists(target)) {
       await handle.close();
       await unlink(temp).catch(() => {});
       const now = new Date();
       await utimes(target, now, now).catch(() => {});
-      return;
+    } else {
+      try {
+        await syncFile(handle, temp);
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, target);
     }
-    try {
-      await syncFile(handle, temp);
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, target);
   } catch (error) {
     await handle.close().catch(() => {});
     await unlink(temp).catch(() => {});
