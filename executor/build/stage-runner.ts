@@ -4,7 +4,7 @@
 // the step takes a job slot, so a full set of slots can never wait on itself.
 import { goTime, goTimeOfSeconds, goTimeText, type HistoryEntry } from '../../image/index.js';
 import type { PlanStage, PlanStep, StepOperation } from '../../planner/index.js';
-import { lookupStep, recordStep, type StepRecord } from './cache-index.js';
+import { lookupStep, type StepRecord } from './cache-index.js';
 import { completeKey, filesystemAfter, type KeyCompletion } from './content-key.js';
 import { copyStep, mkdirStep } from './copy-step.js';
 import { BuildError } from './errors.js';
@@ -159,12 +159,8 @@ export async function runStage(
       if (run.ignoreCache === true && (op === 'run' || op === 'copy')) rebuilt = true;
       const lookup = run.noCache ? 'no-cache' : rebuilt ? 'no-cache-filter' : 'cache';
       // The step's cache record is written once its layer's blob is durable, beside the next steps (step-records.ts).
-      const description = step.instruction.trim();
-      const record = (layer: LayerRef, created: string): void => {
-        if (key === null) return;
-        const written = recordStep(run.env.store, key, { layer, created, description });
-        records.add(written, (error) => asBuildError(error, step, name));
-      };
+      const fail = (error: unknown) => asBuildError(error, step, name);
+      const record = records.recorder(run.env.store, key, step.instruction.trim(), fail);
       const { layer, created } = await runLayerStep(run, step, key, fs, name, hits, index <= lastRun, lookup, record);
       fsKey = filesystemAfter(step, fsKey, key);
       if (layer instanceof PendingSnapshot) pending.push({ snapshot: layer, step });

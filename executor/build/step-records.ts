@@ -1,7 +1,12 @@
 // The cache records of a stage's steps, written in the background: a record names the step's layer blob, which
 // becomes durable after the step (a COPY's or WORKDIR's: direct-step.ts) or after its snapshot is published (a RUN's:
-// fs-step.ts), in the background (image/store/blob-commits.ts), so the record waits for it while the next steps run. The build waits for them all before it reports its image (`written`); a blob that could not be stored
-// fails the build as an error of the step that made it.
+// fs-step.ts), in the background (image/store/blob-commits.ts), so the record waits for it while the next steps run.
+// The build waits for them all before it reports its image (`written`); a blob that could not be stored fails the
+// build as an error of the step that made it.
+import type { Store } from '../../image/index.js';
+import { recordStep } from './cache-index.js';
+import type { LayerRef } from './layer-ref.js';
+
 export class StepRecords {
   private readonly records: { readonly written: Promise<void>; readonly fail: (error: unknown) => Error }[] = [];
 
@@ -9,6 +14,18 @@ export class StepRecords {
   add(written: Promise<void>, fail: (error: unknown) => Error): void {
     written.catch(() => {}); // reported by `written()`, never as an unhandled rejection meanwhile
     this.records.push({ written, fail });
+  }
+
+  /** What records a step's layer under `key` (nothing when it has none); `fail`: as for `add`. */
+  recorder(
+    store: Store,
+    key: string | null,
+    description: string,
+    fail: (error: unknown) => Error,
+  ): (layer: LayerRef, created: string) => void {
+    return (layer, created) => {
+      if (key !== null) this.add(recordStep(store, key, { layer, created, description }), fail);
+    };
   }
 
   /** Resolves once every record is written; rejects with the failure of the first step recorded that failed. */
