@@ -28,6 +28,7 @@ import { runStages } from './schedule.js';
 import { Semaphore } from './semaphore.js';
 import { sourceEpochResolver } from './source-epoch.js';
 import { readsViews } from './stage-reads.js';
+import { allRecordsWritten } from './step-records.js';
 import { baseImageResolver } from './store-images.js';
 import { refuseUnrunnableSteps } from './unrunnable-steps.js';
 import { UrlContents } from './url-content.js';
@@ -45,6 +46,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   } finally {
     await urls.close();
     await ownAgent?.close();
+    // Nothing of the build is still being written when it returns, failed or not: blobs committed in the background,
+    // the records waiting for them (image/store/blob-commits.ts). A failure there was reported by what named them.
+    await options.store.blobsIdle();
     await unregister();
   }
 }
@@ -199,7 +203,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
   const rewriting = options.rewriteTimestamp !== undefined && rewriteEpoch !== null;
   const tags = options.tags ?? [];
   const keepUntagged = options.keepUntagged ?? true;
-  let image = await commitImage(options.store, stage, result, {
+  const committed = commitImage(options.store, stage, result, {
     labels: options.labels ?? {},
     epoch,
     now,
@@ -209,6 +213,12 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
     // A step the filter ran again made this image's layers anew: its history is this build's, not a stored one.
     noCache: noCache || result.rebuilt === true,
   });
+  // The steps' records are written while the image is committed; a step whose layer could not be stored is the
+  // error to report (the image commit, waiting for the same blob, fails too).
+  const [records, commit] = await Promise.allSettled([allRecordsWritten(results.values()), committed]);
+  if (records.status === 'rejected') throw records.reason;
+  if (commit.status === 'rejected') throw commit.reason;
+  let image = commit.value;
   if (rewriting && rewriteEpoch !== null) {
     const baseLayers = await baseLayerCount(options.store, thePlan, stage);
     const rewritten = await rewriteTimestamps(options.store, image.manifestDigest, baseLayers, rewriteEpoch);

@@ -3,7 +3,8 @@
 // rename, so a hit reads one file and touches no layer data, and concurrent builds never see a
 // partial record. A record whose blobs were pruned counts as a miss. A record file is its JSON line and a
 // second line with the JSON line's sha256. Records are not fsync'd (two journal commits per step): what they
-// name (blobs, snapshots) is durable before they are written, and a record a power loss tore fails the check
+// name (blobs, snapshots) is durable before they are written (a blob still being committed in the background is
+// waited for: `recordStep`), and a record a power loss tore fails the check
 // (or the JSON parse) and reads as a miss, never as a wrong hit; a lost one costs a rebuild of that step.
 // A build's lookup marks the record used by setting its mtime (one utimes, no data written): the record's
 // mtime is its last use, what `system df` shows and the garbage collector orders by (cache-gc.ts). The mark
@@ -81,6 +82,7 @@ export type CacheIndexEntry =
 export async function recordMany(store: Store, entries: readonly CacheIndexEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const dir = path.join(store.paths.cache, 'build');
+  await store.blobsDurable(entries.flatMap(namedBlobs));
   await mkdir(dir, { recursive: true });
   await Promise.all(
     entries.map(async (entry) => {
@@ -102,6 +104,11 @@ export async function recordMany(store: Store, entries: readonly CacheIndexEntry
     }),
   );
   await fsyncDir(dir);
+}
+
+function namedBlobs(entry: CacheIndexEntry): Digest[] {
+  if (entry.kind === 'image') return [entry.record.manifest, entry.record.config];
+  return entry.record.layer === null ? [] : [entry.record.layer.digest];
 }
 
 /** How a lookup treats the record: a build `use`s it (marks it used); plans, exports and tests only `peek`. */
@@ -135,8 +142,10 @@ async function layerAvailable(store: Store, layer: LayerRef): Promise<boolean> {
   return (await store.blobForm(layer.digest)) !== null;
 }
 
+/** Written once the layer's blob is durable (it may be in flight: blob-commits.ts); rejects when it is not stored. */
 export function recordStep(store: Store, key: string, record: StepRecord): Promise<void> {
-  return writeRecord(fileFor(store, 'step', key), record);
+  const file = fileFor(store, 'step', key);
+  return store.whenDurable(record.layer === null ? [] : [record.layer.digest], () => writeRecord(file, record));
 }
 
 export async function lookupImage(store: Store, key: string, mode: LookupMode = 'peek'): Promise<ImageRecord | null> {
@@ -147,8 +156,10 @@ export async function lookupImage(store: Store, key: string, mode: LookupMode = 
   return record;
 }
 
+/** Written once the manifest and config blobs are durable; the caller has waited for the manifest's layers. */
 export function recordImage(store: Store, key: string, record: ImageRecord): Promise<void> {
-  return writeRecord(fileFor(store, 'image', key), record);
+  const file = fileFor(store, 'image', key);
+  return store.whenDurable([record.manifest, record.config], () => writeRecord(file, record));
 }
 
 /** Layer blobs the cache refers to, so `prune` keeps them (register with `store.registerGcRoots`). */

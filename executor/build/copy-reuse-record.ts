@@ -65,9 +65,12 @@ export async function writeCopyRecord(store: Store, key: string, record: CopyRec
     lines.push(`${f.mode}\t${f.uid}\t${f.gid}\t${f.mtime}\t${f.size}\t${f.digest}\t${name}`);
   }
   const file = fileFor(store, key);
-  await mkdir(path.dirname(file), { recursive: true });
-  // Not fsynced: a torn record fails to parse or to match its layer, and the copy is then made in full.
-  await replaceFileUnsynced(file, `${lines.join('\n')}\n`);
+  // Once the layer's blob is durable (it may be in flight: the copy's step goes on meanwhile).
+  await store.whenDurable([record.layer.digest], async () => {
+    await mkdir(path.dirname(file), { recursive: true });
+    // Not fsynced: a torn record fails to parse or to match its layer, and the copy is then made in full.
+    await replaceFileUnsynced(file, `${lines.join('\n')}\n`);
+  });
 }
 
 /** The record under `key`, or null when there is none or it cannot be read as one. */

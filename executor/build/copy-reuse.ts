@@ -43,8 +43,9 @@ export async function runDirectCopy(
   }
   result ??= await runDirectStepOwned(env.store, (root, onDataFile) => writeDirect(root, entries, epoch, onDataFile));
   if (result.own !== null) {
-    // Best effort: without a record the next change copies everything again.
-    await writeCopyRecord(env.store, key, { layer: result.layer, snapshot: result.own, files }).catch(() => {});
+    // Best effort: without a record the next change copies everything again. Written once the layer's blob is
+    // durable, beside the next steps (the build waits for it before it ends: Store.blobsIdle).
+    writeCopyRecord(env.store, key, { layer: result.layer, snapshot: result.own, files }).catch(() => {});
   }
   return result.layer;
 }

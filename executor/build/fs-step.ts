@@ -140,7 +140,8 @@ async function commitChanges(
     // The dropped files go before the publish: no need to make their data durable.
     const gone = new Set(changes.dropped);
     const dataFiles = changes.dataFiles.filter((f) => !gone.has(f));
-    // Both wait on the journal, so they overlap: the fdatasyncs and the blob's fsync share commits.
+    // Both wait on the journal, so they overlap: the fdatasyncs and the blob's fsync (which goes on in the background
+    // after the publish: image/store/blob-commits.ts) share commits.
     const synced = step.volatile ? syncUpperData(step.upperDir, dataFiles) : Promise.resolve();
     synced.catch(() => {}); // awaited below
     const { layer, recipe } = await commitStepLayer(store, [...changes.entries], epoch, step.upperDir);

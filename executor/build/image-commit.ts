@@ -7,6 +7,7 @@ import {
   type Descriptor,
   type Digest,
   encodeConfig,
+  encodeManifest,
   goTimeOfSeconds,
   goTimeText,
   type HistoryEntry,
@@ -113,25 +114,32 @@ export async function commitImage(
       digest: encoded.digest,
       size: encoded.bytes.length,
     };
-    // Config and manifest blobs are written at once: their fsyncs overlap (one journal commit instead of two
-    // in a row). A manifest that lands without its config is unreferenced until the record below, which
-    // follows both, so a crash in between leaves only garbage for prune.
-    [, manifest] = await Promise.all([
-      store.putBlob(encoded.bytes, encoded.digest),
-      store.putManifest({
-        schemaVersion: 2,
-        mediaType: OciMediaType.manifest,
-        config: configDescriptor,
-        layers: result.fs.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
-      }),
-    ]);
+    // Config and manifest blobs are written at once and made durable in the background: their fsyncs overlap each
+    // other's and those of layers still in flight (a COPY's: direct-step.ts), batched in the journal's commits. The
+    // manifest counts as durable only with its config and layers (Store.putBlobDeferred's references): the record
+    // and the tags, which name it, are written beside and renamed into place only once all of them are durable (the
+    // index lock taken, index.json written and synced meanwhile: index-refs.ts). A manifest that lands without its
+    // config is unreferenced until then, so a crash leaves only garbage for prune.
+    const layers = result.fs.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size }));
+    const encodedManifest = encodeManifest({
+      schemaVersion: 2,
+      mediaType: OciMediaType.manifest,
+      config: configDescriptor,
+      layers,
+    });
+    const references = [configDescriptor.digest, ...layers.map((l) => l.digest)];
+    manifest = { mediaType: OciMediaType.manifest, digest: encodedManifest.digest, size: encodedManifest.bytes.length };
     configDigest = configDescriptor.digest;
     configBytes = encoded.bytes;
-    // The record and the tags name blobs that are durable now, and neither needs the other: written at once.
-    await Promise.all([
+    // Both digests are given: the store tracks them from the first call on, so the record and tags wait for them.
+    const outcomes = await Promise.allSettled([
+      store.putBlobDeferred(encoded.bytes, encoded.digest),
+      store.putBlobDeferred(encodedManifest.bytes, encodedManifest.digest, references),
       recordImage(store, key, { manifest: manifest.digest, config: configDigest }),
       tagAll(store, options, manifest),
     ]);
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
   }
   return {
     configDigest,

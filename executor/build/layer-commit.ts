@@ -105,7 +105,10 @@ const smallFile = 1 << 20;
 /** Files up to this size are read whole ahead of the tar writer (readAhead); bigger ones stream through pooled buffers. */
 const prefetchedFile = readAheadFileBytes;
 
-/** Writes the layer of `entries` into the store; `epoch` clamps mtimes (SOURCE_DATE_EPOCH). */
+/**
+ * Writes the layer of `entries` into the store; `epoch` clamps mtimes (SOURCE_DATE_EPOCH). Its blob becomes durable in
+ * the background (image/store/blob-commits.ts): whatever names it waits for it.
+ */
 export async function commitLayer(
   store: Store,
   entries: readonly LayerEntry[],
@@ -116,7 +119,10 @@ export async function commitLayer(
   // `prefetchedFile` are read into reused buffers (readReusing). A small layer's chunks are kept (putSmallBlob): it
   // reads into fresh ones.
   const prepared = preparedEntries(entries, epoch, small ? readNoFollow : readReusing);
-  const stored = small ? await putSmallBlob(store, prepared) : await store.putBlob(tarChunks(readAhead(prepared)));
+  // Made durable in the background: the step's record, and the image that has the layer, wait for it.
+  const stored = small
+    ? await putSmallBlob(store, prepared)
+    : await store.putBlobDeferred(tarChunks(readAhead(prepared)));
   return layerRefOf(stored);
 }
 
@@ -206,7 +212,7 @@ async function putSmallBlob(store: Store, prepared: readonly TarEntry[]): Promis
   for await (const chunk of tarChunks(readAhead(prepared))) chunks.push(chunk);
   const bytes = Buffer.concat(chunks);
   const digest: Digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-  return (await touchStoredBlob(store, digest)) ? { digest, size: bytes.length } : store.putBlob(bytes, digest);
+  return (await touchStoredBlob(store, digest)) ? { digest, size: bytes.length } : store.putBlobDeferred(bytes, digest);
 }
 
 /**
@@ -221,7 +227,10 @@ function touchStoredBlob(store: Store, digest: Digest): Promise<boolean> {
   );
 }
 
-/** Stores a finished layer tar (a direct copy's, already in canonical order). */
+/**
+ * Stores a finished layer tar (a direct copy's, already in canonical order). The blob becomes durable in the
+ * background: its step's record, and the image that has the layer, wait for it (image/store/blob-commits.ts).
+ */
 export async function commitTarChunks(store: Store, tar: AsyncIterable<Uint8Array>): Promise<LayerRef> {
-  return layerRefOf(await store.putBlob(tar));
+  return layerRefOf(await store.putBlobDeferred(tar));
 }

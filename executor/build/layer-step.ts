@@ -3,7 +3,7 @@
 // next steps (pending-snapshot.ts); a COPY, ADD or WORKDIR may run beside those commits, reading the pending layers
 // where they are, and ends after them (step-ends.ts).
 import type { PlanStep, StepOperation } from '../../planner/index.js';
-import { lookupStep, recordStep, type StepRecord } from './cache-index.js';
+import { lookupStep, type StepRecord } from './cache-index.js';
 import { copyStep, mkdirStep } from './copy-step.js';
 import { BuildError } from './errors.js';
 import { runFsStepDeferred, type StepWorkspace } from './fs-step.js';
@@ -43,6 +43,7 @@ export async function runLayerStep(
   hits: ReadonlyMap<string, Promise<StepRecord | null>>,
   runAhead: boolean,
   lookup: 'cache' | 'no-cache' | 'no-cache-filter',
+  record: (layer: LayerRef, created: string) => void,
 ): Promise<{ layer: LayerRef | PendingSnapshot; created: string }> {
   const below = fs.pending ?? [];
   if (key !== null && lookup === 'cache') {
@@ -64,15 +65,8 @@ export async function runLayerStep(
       );
       if (step.operation.type === 'run') {
         let created = '';
-        const record = async (layer: LayerRef) => {
-          if (key !== null)
-            await recordStep(run.env.store, key, {
-              layer,
-              created: created || new Date().toISOString(),
-              description: step.instruction.trim(),
-            });
-        };
-        const snapshot = await performDeferredRun(run, step.operation, fs, progress, record);
+        const published = async (layer: LayerRef) => record(layer, created || new Date().toISOString());
+        const snapshot = await performDeferredRun(run, step.operation, fs, progress, published);
         created = new Date().toISOString();
         // The step is done once its layer is: its commit goes on beside the next step.
         reportEndInOrder(snapshot, below, progress);
@@ -84,9 +78,7 @@ export async function runLayerStep(
     if (layer instanceof PendingSnapshot) return ran;
     // Out of its job slot, the step waits for the RUN commits it ran beside: its end comes after theirs, and it is
     // recorded only on layers that were committed (else the stage fails with the RUN's error: settle).
-    const committedBelow = await belowSettled(below);
-    if (key !== null && committedBelow)
-      await recordStep(run.env.store, key, { layer, created, description: step.instruction.trim() });
+    if (await belowSettled(below)) record(layer, created);
     progress?.done();
     return ran;
   } catch (error) {

@@ -22,7 +22,10 @@ export class PendingSnapshot {
   private holders = 0;
   private onFree: (() => void) | null = null;
   private moving: Promise<void> | null = null;
-  /** The layer once committed, recorded and published; rejects with the first failure of those. */
+  /**
+   * The layer once committed and published (its blob may still be made durable, its cache record written, in the
+   * background: step-records.ts); rejects with the first failure of those.
+   */
   readonly settled: Promise<LayerRef>;
   /** `settled` has rejected. */
   failed = false;

@@ -17,6 +17,7 @@ import type { Semaphore } from './semaphore.js';
 import { earlyStageInputs, prefetchHits, readsViews } from './stage-reads.js';
 import { endsReported } from './step-ends.js';
 import type { StepEnv } from './step-env.js';
+import { StepRecords } from './step-records.js';
 
 export interface StageStart {
   readonly fs: FsState;
@@ -40,6 +41,8 @@ export interface CompletedStep {
 export interface StageResult extends StageStart {
   /** The stage's own steps whose keys were completed at run time (a cache export names them so). */
   readonly completed?: readonly CompletedStep[];
+  /** The cache records of its steps, being written (step-records.ts). */
+  readonly records?: StepRecords;
 }
 
 export interface StageRun {
@@ -95,6 +98,7 @@ export async function runStage(
   let fsKey = stage.base.type === 'stage' ? (start.key ?? null) : null;
   const history = [...start.history];
   const completed: CompletedStep[] = [];
+  const records = new StepRecords();
   const total = countedSteps(stage);
   const names = new Map<PlanStep, string>();
   let position = stage.base.type === 'image' ? 1 : 0;
@@ -156,7 +160,10 @@ export async function runStage(
       const op = step.operation.type;
       if (run.ignoreCache === true && (op === 'run' || op === 'copy')) rebuilt = true;
       const lookup = run.noCache ? 'no-cache' : rebuilt ? 'no-cache-filter' : 'cache';
-      const { layer, created } = await runLayerStep(run, step, key, fs, name, hits, index <= lastRun, lookup);
+      // The step's cache record is written once its layer's blob is durable, beside the next steps (step-records.ts).
+      const fail = (error: unknown) => asBuildError(error, step, name);
+      const record = records.recorder(run.env.store, key, step.instruction.trim(), fail);
+      const { layer, created } = await runLayerStep(run, step, key, fs, name, hits, index <= lastRun, lookup, record);
       fsKey = filesystemAfter(step, fsKey, key);
       if (layer instanceof PendingSnapshot) pending.push({ snapshot: layer, step });
       else {
@@ -187,7 +194,7 @@ export async function runStage(
     await Promise.allSettled(early.values());
     doneReading();
   }
-  return { fs: { layers }, history, key: fsKey, completed, ...(rebuilt ? { rebuilt } : {}) };
+  return { fs: { layers }, history, key: fsKey, completed, records, ...(rebuilt ? { rebuilt } : {}) };
 }
 
 /** A RUN step whose layer is being committed, for its error. */

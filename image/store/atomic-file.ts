@@ -28,13 +28,15 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /**
  * Writes `data` to `target` crash-safely: temp file in the same directory, fsync, rename, fsync directory. The mode
- * is subject to the umask unless `exactMode` (a file other users must read, whoever writes it).
+ * is subject to the umask unless `exactMode` (a file other users must read, whoever writes it). `beforeRename`: what
+ * the file names must be durable before the rename (the temp file is written and synced meanwhile); when it
+ * rejects, the temp file goes and so does its error.
  */
 export async function writeFileAtomic(
   target: string,
   data: Uint8Array | string,
   mode = 0o644,
-  options: { readonly exactMode?: boolean } = {},
+  options: { readonly exactMode?: boolean; readonly beforeRename?: Promise<void> } = {},
 ): Promise<void> {
   const temp = tempPathFor(target);
   const handle = await open(temp, 'wx', mode);
@@ -49,6 +51,7 @@ export async function writeFileAtomic(
   }
   await handle.close();
   try {
+    await options.beforeRename;
     await rename(temp, target);
   } catch (error) {
     await unlink(temp).catch(() => {});

@@ -4,15 +4,23 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { encodeConfig, encodeIndex, encodeManifest } from '../canonical-json.js';
 import { type Digest, digestHex, isSha256Digest } from '../digest.js';
-import { Annotation, OciMediaType } from '../media-types.js';
+import { OciMediaType } from '../media-types.js';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../oci-types.js';
 import { familiarString, parseDockerRef } from '../reference.js';
 import { adoptVerifiedBlob } from './adopt-blob.js';
 import { fsyncDir, writeFileAtomic } from './atomic-file.js';
-import { type BlobExpectation, type BlobInfo, writeBlob } from './blob-writer.js';
+import { BlobCommits } from './blob-commits.js';
+import {
+  type BlobExpectation,
+  type BlobInfo,
+  type DeferredBlob,
+  type SyncBlobFile,
+  writeBlobDeferred,
+} from './blob-writer.js';
 import { withFileLock } from './file-lock.js';
 import { fileExists } from './fs-util.js';
 import { readIndexFile, writeIndexFile } from './index-file.js';
+import { keepDangling, manifestDescriptor, pointRef, removeDangling, removeEntries } from './index-refs.js';
 import { type LayerRecipe, recipePath, recipeSnapshotDir, writeRecipe } from './layer-recipe.js';
 import { materialiseBlob, missingBlobBytes, recipeOfMissing } from './lazy-blob.js';
 import { defaultStoreRoot, type StorePaths, storePaths } from './paths.js';
@@ -20,6 +28,11 @@ import { hostPlatform } from './platform.js';
 import { type GcRootsHook, type PruneOptions, type PruneResult, pruneStore } from './prune.js';
 import { checkedRefName, refOf, storedRefName } from './ref-names.js';
 import { ImageNotFoundError, type ResolvedImage, type ResolveOptions, resolveImage } from './resolve.js';
+
+export interface StoreOptions {
+  /** How a blob's bytes are made durable (default: fsync); a seam for tests of a slow or failing disk. */
+  readonly syncBlobFile?: SyncBlobFile;
+}
 
 /** A tagged image as listed from `index.json`. */
 export interface StoredImage {
@@ -38,14 +51,18 @@ export interface StoredImage {
 export class Store {
   readonly paths: StorePaths;
   private readonly gcHooks = new Set<GcRootsHook>();
+  private readonly commits = new BlobCommits();
 
-  private constructor(readonly root: string) {
+  private constructor(
+    readonly root: string,
+    private readonly options: StoreOptions,
+  ) {
     this.paths = storePaths(root);
   }
 
   /** Opens (creating when needed) the store at `root` (default: `defaultStoreRoot()`). */
-  static async open(root: string = defaultStoreRoot()): Promise<Store> {
-    const store = new Store(path.resolve(root));
+  static async open(root: string = defaultStoreRoot(), options: StoreOptions = {}): Promise<Store> {
+    const store = new Store(path.resolve(root), options);
     const p = store.paths;
     // Every command opens the store: its few file operations go to libuv's pool at once, not one after another.
     const [layoutThere, indexThere] = await Promise.all([
@@ -82,6 +99,7 @@ export class Store {
    */
   async blobForm(digest: Digest): Promise<'file' | 'recipe' | null> {
     const file = this.blobPath(digest);
+    if (this.commits.pending(digest) !== undefined) await this.commits.settled(digest);
     if (await fileExists(file)) return 'file';
     if (
       (await fileExists(recipePath(this.paths.recipes, digest))) &&
@@ -102,6 +120,7 @@ export class Store {
   }
 
   async blobSize(digest: Digest): Promise<number> {
+    if (this.commits.pending(digest) !== undefined) await this.commits.settled(digest);
     try {
       return (await stat(this.blobPath(digest))).size;
     } catch (error) {
@@ -111,6 +130,7 @@ export class Store {
   }
 
   async readBlob(digest: Digest): Promise<Buffer> {
+    if (this.commits.pending(digest) !== undefined) await this.commits.settled(digest);
     try {
       return await readFile(this.blobPath(digest));
     } catch (error) {
@@ -122,6 +142,13 @@ export class Store {
   /** The blob's bytes; a lazy layer's tar is rebuilt from its snapshot as it is read (and verified at its end). */
   openBlob(digest: Digest, options: { highWaterMark?: number } = {}): Readable {
     const file = this.blobPath(digest);
+    if (this.commits.pending(digest) !== undefined) {
+      const settled = this.commits.settled(digest);
+      return Readable.from(
+        afterCommit(settled, () => this.openBlob(digest, options)),
+        { objectMode: false },
+      );
+    }
     return existsSync(file)
       ? createReadStream(file, options)
       : Readable.from(missingBlobBytes(this, digest), { objectMode: false });
@@ -131,7 +158,8 @@ export class Store {
    * The blob's file, written from the layer's recipe first when it is a lazy layer (for readers that need a file:
    * ranged reads, uploads by path).
    */
-  ensureBlob(digest: Digest): Promise<string> {
+  async ensureBlob(digest: Digest): Promise<string> {
+    if (this.commits.pending(digest) !== undefined) await this.commits.settled(digest);
     return materialiseBlob(this, digest);
   }
 
@@ -140,9 +168,42 @@ export class Store {
     return writeRecipe(this.root, this.paths.recipes, recipe);
   }
 
-  /** Stores bytes or a stream, verified against `expected` when given. */
-  putBlob(data: Uint8Array | AsyncIterable<Uint8Array>, expected?: BlobExpectation | Digest): Promise<BlobInfo> {
-    return writeBlob(this.paths.blobs, data, typeof expected === 'string' ? { digest: expected } : expected);
+  /** Stores bytes or a stream, verified against `expected` when given; answers once the blob is durable. */
+  async putBlob(data: Uint8Array | AsyncIterable<Uint8Array>, expected?: BlobExpectation | Digest): Promise<BlobInfo> {
+    const { digest, size, durable } = await this.putBlobDeferred(data, expected);
+    await durable;
+    return { digest, size };
+  }
+
+  /**
+   * `putBlob` answering once the bytes are written and hashed: the blob becomes durable in the background (its
+   * `durable`). Until then its readers wait for it, and so does everything that names it: the index's entries
+   * here, cache records through `blobsDurable`; the process waits for it before it ends (`blobsIdle`). A manifest
+   * gives the blobs it `references`: it counts as durable (for `blobsDurable`, a tag) only once they are too.
+   */
+  async putBlobDeferred(
+    data: Uint8Array | AsyncIterable<Uint8Array>,
+    expected?: BlobExpectation | Digest,
+    references: readonly Digest[] = [],
+  ): Promise<DeferredBlob> {
+    const expectation = typeof expected === 'string' ? { digest: expected } : expected;
+    const writing = writeBlobDeferred(this.paths.blobs, data, expectation, this.options.syncBlobFile);
+    return this.commits.trackBlob(writing, expectation?.digest, references);
+  }
+
+  /** Resolves once the blobs are durable (a record may name them); rejects when one of them could not be stored. */
+  blobsDurable(digests: Iterable<Digest>): Promise<void> {
+    return this.commits.durable(digests);
+  }
+
+  /** Runs `write` (of a record naming `digests`) once they are durable; tracked as the commits are (`blobsIdle`). */
+  whenDurable<T>(digests: Iterable<Digest>, write: () => Promise<T>): Promise<T> {
+    return this.commits.whenDurable(digests, write);
+  }
+
+  /** Resolves once no blob of this process is being committed, nor a record waiting for one: before it ends. */
+  blobsIdle(): Promise<void> {
+    return this.commits.idle();
   }
 
   /** Renames a verified, fsynced download into place; see adopt-blob.ts. True if a file was renamed in. */
@@ -176,6 +237,7 @@ export class Store {
    * four round trips through libuv's thread pool (open, fstat, read, close).
    */
   async readJson<T>(digest: Digest): Promise<T> {
+    if (this.commits.pending(digest) !== undefined) await this.commits.settled(digest);
     let text: string;
     try {
       text = readFileSync(this.blobPath(digest), 'utf8');
@@ -193,25 +255,7 @@ export class Store {
    */
   async tag(ref: string, manifestDigest: Digest): Promise<void> {
     const name = checkedRefName(ref, manifestDigest);
-    const notManifest = new ImageNotFoundError(`${manifestDigest} is not an image manifest or index`);
-    if ((await this.hasBlob(manifestDigest)) && (await this.blobSize(manifestDigest)) > 4 * 1024 * 1024)
-      throw notManifest;
-    const bytes = await this.readBlob(manifestDigest);
-    let parsed: Partial<ImageManifest & ImageIndex>;
-    try {
-      parsed = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      throw notManifest;
-    }
-    if (
-      parsed === null ||
-      typeof parsed !== 'object' ||
-      (!Array.isArray(parsed.manifests) && !Array.isArray(parsed.layers))
-    ) {
-      throw notManifest;
-    }
-    const mediaType = parsed.mediaType ?? ('manifests' in parsed ? OciMediaType.index : OciMediaType.manifest);
-    await this.pointRef(name, { mediaType, digest: manifestDigest, size: bytes.length });
+    await pointRef(this, name, await manifestDescriptor(this, manifestDigest));
   }
 
   /**
@@ -220,27 +264,7 @@ export class Store {
    */
   async tagManifest(ref: string, manifest: Descriptor): Promise<void> {
     const name = checkedRefName(ref, manifest.digest);
-    await this.pointRef(name, { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size });
-  }
-
-  private async pointRef(name: string, target: Descriptor): Promise<void> {
-    const entry: Descriptor = { ...target, annotations: { [Annotation.refName]: name } };
-    // A rebuild that changed nothing re-tags the same manifest: leave index.json alone (no lock, no write).
-    const current = (await readIndexFile(this.paths.indexJson)).manifests.find((m) => refOf(m) === name);
-    if (current?.digest === target.digest && current.mediaType === target.mediaType && current.size === target.size)
-      return;
-    // A tagged image is no longer dangling: its untagged entry goes.
-    const dangling = (m: Descriptor) => refOf(m) === undefined && m.digest === target.digest;
-    await this.mutateIndex((manifests) => {
-      const previous = manifests.find((m) => refOf(m) === name);
-      const next = [...manifests.filter((m) => refOf(m) !== name && !dangling(m)), entry];
-      // As in docker, the image a moved tag leaves, when nothing else names it, stays as a dangling image: its ID
-      // still works and `images` lists it as <none> until a prune.
-      if (previous !== undefined && !next.some((m) => m.digest === previous.digest)) {
-        next.push({ mediaType: previous.mediaType, digest: previous.digest, size: previous.size });
-      }
-      return next;
-    });
+    await pointRef(this, name, { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size });
   }
 
   /**
@@ -248,63 +272,31 @@ export class Store {
    * its ID works (`tsbuild run $(tsbuild build -q .)`) and `images` lists it as <none>. Nothing when an entry
    * already holds the manifest. `prune` removes dangling entries (`removeDangling`).
    */
-  async keepDangling(manifest: Descriptor): Promise<void> {
-    if ((await readIndexFile(this.paths.indexJson)).manifests.some((m) => m.digest === manifest.digest)) return;
-    const entry: Descriptor = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size };
-    await this.mutateIndex((manifests) =>
-      manifests.some((m) => m.digest === manifest.digest) ? manifests : [...manifests, entry],
-    );
+  keepDangling(manifest: Descriptor): Promise<void> {
+    return keepDangling(this, manifest);
   }
 
   /**
    * Removes the untagged entries (dangling images, as `docker image prune` does) whose manifest was written more
    * than `graceMs` ago (a build in another process may be about to tag its own); returns their digests.
    */
-  async removeDangling(graceMs: number, now = Date.now()): Promise<Digest[]> {
-    const index = await readIndexFile(this.paths.indexJson);
-    const old: Digest[] = [];
-    for (const m of index.manifests) {
-      if (refOf(m) !== undefined) continue;
-      const age = await stat(this.blobPath(m.digest)).then(
-        (s) => now - s.mtimeMs,
-        () => Number.POSITIVE_INFINITY,
-      );
-      if (age >= graceMs) old.push(m.digest);
-    }
-    if (old.length === 0) return [];
-    const gone = new Set<string>(old);
-    await this.mutateIndex((manifests) => manifests.filter((m) => refOf(m) !== undefined || !gone.has(m.digest)));
-    return old;
+  removeDangling(graceMs: number, now = Date.now()): Promise<Digest[]> {
+    return removeDangling(this, graceMs, now);
   }
 
   /** Removes a tag or digest reference; true when it existed. */
   async untag(ref: string): Promise<boolean> {
     const name = storedRefName(ref);
-    let found = false;
-    await this.mutateIndex((manifests) =>
-      manifests.filter((m) => {
-        const match = refOf(m) === name;
-        found ||= match;
-        return !match;
-      }),
-    );
-    return found;
+    return (await removeEntries(this, (m) => refOf(m) === name)).length > 0;
   }
 
   /** Removes a tag, or every tag of a manifest digest; returns the refs removed (blobs go at the next prune). */
   async removeImage(refOrDigest: string): Promise<string[]> {
-    const removed: string[] = [];
     const byDigest = isSha256Digest(refOrDigest) ? refOrDigest : undefined;
     const name = byDigest ? undefined : storedRefName(refOrDigest);
-    await this.mutateIndex((manifests) =>
-      manifests.filter((m) => {
-        const match = byDigest ? m.digest === byDigest : refOf(m) === name;
-        if (match) removed.push(refOf(m) ?? m.digest);
-        return !match;
-      }),
-    );
+    const removed = await removeEntries(this, (m) => (byDigest ? m.digest === byDigest : refOf(m) === name));
     if (removed.length === 0) throw new ImageNotFoundError(`No such image: ${refOrDigest}`);
-    return removed;
+    return removed.map((m) => refOf(m) ?? m.digest);
   }
 
   async listImages(): Promise<StoredImage[]> {
@@ -327,24 +319,18 @@ export class Store {
   }
 
   /** Removes blobs no tag or GC hook reaches, and temp files left by dead processes. */
-  prune(options: PruneOptions = {}): Promise<PruneResult> {
+  async prune(options: PruneOptions = {}): Promise<PruneResult> {
+    await this.blobsIdle();
     return this.withLock('index', () => pruneStore(this, [...this.gcHooks], options));
   }
-
-  private async mutateIndex(change: (manifests: Descriptor[]) => Descriptor[]): Promise<void> {
-    await this.withLock('index', async () => {
-      const index = await readIndexFile(this.paths.indexJson);
-      // Ordered by code unit, not localeCompare: its first call loads ICU's collator, ~15 ms of every tagging build.
-      const manifests = change(index.manifests).sort((a, b) => byCodeUnit(refOf(a) ?? '', refOf(b) ?? ''));
-      await writeIndexFile(this.paths.indexJson, { ...index, manifests });
-    });
-  }
-}
-
-function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function encodeManifestLike(value: ImageManifest | ImageIndex): Buffer {
   return 'manifests' in value ? encodeIndex(value).bytes : encodeManifest(value).bytes;
+}
+
+/** The bytes of a blob whose commit was in flight when it was opened: once it has ended, as `open` reads them. */
+async function* afterCommit(settled: Promise<void>, open: () => Readable): AsyncGenerator<Uint8Array> {
+  await settled;
+  yield* open();
 }

@@ -49,6 +49,8 @@ describe('commitLayer of big files', () => {
       const entries = await Promise.all(round === 1 ? files : files.reverse());
       const expected = await layerTarBytes(entries.map(toTarEntry));
       const layer = await commitLayer(store, entries, null);
+      // The blob is made durable in the background: its file has its name once it is.
+      await store.blobsDurable([layer.digest]);
       const blob = await readFile(store.blobPath(layer.digest));
       expect(blob.equals(expected)).toBe(true);
       expect(layer.diffId).toBe(`sha256:${createHash('sha256').update(expected).digest('hex')}`);
