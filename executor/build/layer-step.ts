@@ -84,7 +84,7 @@ export async function runLayerStep(
   } catch (error) {
     await endsReported(below, true);
     progress?.error((error as Error).message);
-    throw asBuildError(withEmulationHint(error, run.foreignPlatform), step, name);
+    throw asBuildError(withEmulationHint(error, run.foreignPlatform), step, name, progress?.outputTail?.());
   }
 }
 
@@ -143,14 +143,23 @@ async function performDeferredRun(
   return runFsStepDeferred(run.env.store, fs, options, work, afterPublish);
 }
 
-/** `name`: the step's progress name (`[2/5] RUN …`), which docker's error box names the failed step by. */
-export function asBuildError(error: unknown, step: PlanStep, name?: string): BuildError {
+/**
+ * `name`: the step's progress name (`[2/5] RUN …`), which docker's error box names the failed step by; `outputTail`: the
+ * step's last output lines as its progress stamped them (a failed RUN's box shows them).
+ */
+export function asBuildError(
+  error: unknown,
+  step: PlanStep,
+  name?: string,
+  outputTail?: readonly string[],
+): BuildError {
   if (error instanceof BuildError && error.details.line !== undefined) return error;
   const message = error instanceof Error ? error.message : String(error);
   const base = { line: step.line, endLine: step.range.end.line, instruction: name ?? step.instruction.trim() };
   if (error instanceof BuildError) return new BuildError(message, { ...error.details, ...base });
   if (error instanceof RunFailedError) {
-    return new BuildError(message, { ...base, exitCode: error.exitCode, outputTail: error.outputTail });
+    // The progress's lines are stamped as docker's error box shows them; the runtime's own tail is the fallback.
+    return new BuildError(message, { ...base, exitCode: error.exitCode, outputTail: outputTail ?? error.outputTail });
   }
   return new BuildError(message, base);
 }

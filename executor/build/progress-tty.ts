@@ -5,6 +5,7 @@
 // step collapses to its one line with its duration. When the frame is taller than the terminal, the
 // oldest finished steps scroll away first. The last frame says FINISHED (or ERROR) and stays.
 import { monotonicMs, type Progress, type StepProgress } from './progress.js';
+import { StepLog } from './step-log.js';
 
 export interface TtyStream {
   write(text: string): void;
@@ -122,8 +123,11 @@ export function ttyProgress(stream: TtyStream, options: TtyProgressOptions = {})
       const row: Row = { name, started: clock(), ended: null, state: 'running', notes: [], tail: [], partial: '' };
       rows.push(row);
       if (!closed) draw();
+      const log = new StepLog(row.started, clock);
       return {
+        outputTail: () => log.lastLines(),
         output(chunk) {
+          log.write(chunk);
           const lines = (row.partial + chunk.toString('utf8')).split('\n');
           row.partial = lines.pop() ?? '';
           row.tail.push(...lines);
@@ -135,7 +139,10 @@ export function ttyProgress(stream: TtyStream, options: TtyProgressOptions = {})
         },
         cached: () => end(row, 'cached'),
         done: () => end(row, 'done'),
-        error: () => end(row, 'error'),
+        error: () => {
+          log.flush();
+          end(row, 'error');
+        },
       };
     },
     refresh() {

@@ -2,6 +2,7 @@
 // lines are prefixed `#N`, RUN output carries the seconds since the step started, and each vertex
 // ends with `CACHED`, `DONE <s>` or `ERROR: <message>`. Steps of concurrent stages interleave line by
 // line, which the numbers keep readable.
+import { StepLog } from './step-log.js';
 
 export interface StepProgress {
   /** Output of the step (partial lines are held until complete). */
@@ -10,6 +11,8 @@ export interface StepProgress {
   cached(): void;
   done(): void;
   error(message: string): void;
+  /** The last lines of the step's output, stamped as docker build's error box shows them (step-log.ts). */
+  outputTail?(): readonly string[];
 }
 
 export interface Progress {
@@ -18,8 +21,19 @@ export interface Progress {
   close?(failed?: boolean): void;
 }
 
+/** Shows nothing; keeps each step's last lines for the error box (`-q` still prints it). */
 export const silentProgress: Progress = {
-  step: () => ({ output() {}, note() {}, cached() {}, done() {}, error() {} }),
+  step: () => {
+    const log = new StepLog(monotonicMs(), monotonicMs);
+    return {
+      output: (chunk) => log.write(chunk),
+      note() {},
+      cached() {},
+      done() {},
+      error: () => log.flush(),
+      outputTail: () => log.lastLines(),
+    };
+  },
 };
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(1);
@@ -36,19 +50,12 @@ export function plainProgress(write: (text: string) => void, clock: () => number
     step(name: string): StepProgress {
       const id = next++;
       const started = clock();
-      let partial = '';
       write(`#${id} ${name}\n`);
-      const line = (text: string) => write(`#${id} ${((clock() - started) / 1000).toFixed(3)} ${text}\n`);
-      const flush = () => {
-        if (partial !== '') line(partial);
-        partial = '';
-      };
+      const log = new StepLog(started, clock, (stamped) => write(`#${id} ${stamped}\n`));
+      const flush = () => log.flush();
       return {
-        output(chunk) {
-          const lines = (partial + chunk.toString('utf8')).split('\n');
-          partial = lines.pop() ?? '';
-          for (const l of lines) line(l);
-        },
+        output: (chunk) => log.write(chunk),
+        outputTail: () => log.lastLines(),
         note(text) {
           write(`#${id} ${text}\n`);
         },

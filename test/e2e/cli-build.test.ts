@@ -170,11 +170,12 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build (command)',
     const result = await cli(store, { context: bad, quiet: true });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(
+    // The box's output lines carry the seconds since the step started, as docker's do (S.SSS here).
+    expect(result.stderr.replace(/^\d+\.\d{3} /gm, 'S.SSS ')).toBe(
       [
         '------',
         ' > [3/3] RUN echo broken >&2; exit 7:',
-        'broken',
+        'S.SSS broken',
         '------',
         'Dockerfile:3',
         '--------------------',
