@@ -84,7 +84,7 @@ export function boolFlag(instruction: Instruction, name: string): boolean {
   if (f === null) return false;
   if (f.value === null || f.value === '' || f.value.toLowerCase() === 'true') return true;
   if (f.value.toLowerCase() === 'false') return false;
-  throw new PlanError('invalid-flag', `expecting boolean value for flag ${name}, not: ${f.value}`, f.range);
+  throw new PlanError('invalid-flag', `expecting boolean value for flag --${name}, not: ${f.value}`, f.range);
 }
 
 export function stringFlag(ctx: StepContext | null, instruction: Instruction, name: string): string | null {

@@ -108,8 +108,9 @@ function choice(run: RunInstruction, name: string, allowed: readonly string[]): 
   const f = flag(run, name);
   if (f === null) return 'default';
   const value = f.value ?? '';
-  if (!allowed.includes(value))
-    throw new PlanError('invalid-flag', `unsupported ${name} mode ${JSON.stringify(value)}`, f.range);
+  // BuildKit's RUN flag hooks: `invalid network mode "x"`, `security "x" is not valid`.
+  const message = name === 'network' ? `invalid network mode "${value}"` : `${name} "${value}" is not valid`;
+  if (!allowed.includes(value)) throw new PlanError('invalid-flag', message, f.range);
   return value;
 }
 

@@ -25,22 +25,27 @@ const cases: Record<string, { name: string; text: string; expected: string[] }[]
     {
       name: 'unknown flag',
       text: 'FROM alpine\nCOPY --user=me a b\n',
-      expected: ['2:6-2:15 invalid-flag Unknown flag: user'],
+      expected: ['2:6-2:15 invalid-flag unknown flag: --user'],
+    },
+    {
+      name: 'unknown flag close to a known one',
+      text: 'FROM alpine\nRUN --mont=type=cache,target=/c true\n',
+      expected: ['2:5-2:32 invalid-flag unknown flag: --mont (did you mean mount?)'],
     },
     {
       name: 'missing value',
       text: 'FROM alpine\nCOPY --chmod a b\n',
-      expected: ['2:6-2:13 invalid-flag Missing a value on flag: chmod'],
+      expected: ['2:6-2:13 invalid-flag missing a value on flag: --chmod'],
     },
     {
       name: 'boolean value',
       text: 'FROM alpine\nCOPY --link=yes a b\n',
-      expected: ['2:6-2:16 invalid-flag Expecting boolean value for flag link, not: yes'],
+      expected: ['2:6-2:16 invalid-flag expecting boolean value for flag --link, not: yes'],
     },
     {
       name: 'duplicate',
       text: 'FROM --platform=a --platform=b alpine\n',
-      expected: ['1:19-1:31 invalid-flag Duplicate flag specified: platform'],
+      expected: ['1:19-1:31 invalid-flag duplicate flag specified: --platform'],
     },
     {
       name: 'valid flags',

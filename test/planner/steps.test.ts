@@ -130,7 +130,7 @@ describe('RUN', () => {
     ['--mont=target=/x', 'error 2:5 unknown flag: --mont (did you mean mount?)'],
     ['--mount=typ=tmpfs', "error 2:13 unexpected key 'typ' in 'typ=tmpfs' (did you mean type?)"],
     ['--mount=type=tmp', 'error 2:13 unsupported mount type "tmp" (did you mean tmpfs?)'],
-    ['--network=bridge', 'error 2:5 unsupported network mode "bridge"'],
+    ['--network=bridge', 'error 2:5 invalid network mode "bridge"'],
   ])('RUN %s fails', async (flagText, message) => {
     expect(messages(await planOf(`FROM busybox\nRUN ${flagText} /bin/true\n`))).toEqual([message]);
   });

@@ -38,7 +38,11 @@ export function firstBuildError(
   );
   const line = instruction?.range.start.line ?? first.range.start.line;
   const endLine = Math.max(line, instruction?.range.end.line ?? line);
-  const message = INSTRUCTION_PARSE_ERRORS.has(first.rule)
+  // A RUN flag's value (--network, --security, --device) is checked by BuildKit's RUN parse hooks; a --chmod's by
+  // the dispatcher, after parsing.
+  const parseError =
+    INSTRUCTION_PARSE_ERRORS.has(first.rule) || (first.rule === 'invalid-flag-value' && instruction?.kind === 'run');
+  const message = parseError
     ? `dockerfile parse error on line ${line}: ${first.message}`
     : first.message;
   return { message, line, endLine };

@@ -1,5 +1,6 @@
 import type { Flag, Instruction } from '../../../parser/index.js';
 import type { Rule } from '../../types.js';
+import { withSuggestion } from '../../suggest.js';
 import { referenceUrl } from '../meta.js';
 
 type FlagType = 'bool' | 'string' | 'strings';
@@ -37,17 +38,20 @@ export function flagProblem(instruction: Instruction): { flag: Flag; message: st
   for (const flag of instruction.flags) {
     const name = flag.name;
     const type = Object.hasOwn(allowed, name) ? allowed[name] : undefined;
-    if (type === undefined) return { flag, message: `Unknown flag: ${name}` };
-    if (used.has(name) && type !== 'strings') return { flag, message: `Duplicate flag specified: ${name}` };
+    // Current BuildKit's texts (bflag.go), which name the flag with its dashes; BuildKit before 0.13 wrote
+    // `Unknown flag: name`. The planner, which builds, says the same (planner/steps/common.ts).
+    if (type === undefined)
+      return { flag, message: withSuggestion(`unknown flag: --${name}`, name, Object.keys(allowed), true) };
+    if (used.has(name) && type !== 'strings') return { flag, message: `duplicate flag specified: --${name}` };
     used.add(name);
     if (type === 'bool') {
-      if (flag.value === '') return { flag, message: `Missing a value on flag: ${name}` };
+      if (flag.value === '') return { flag, message: `missing a value on flag: --${name}` };
       const lower = flag.value?.toLowerCase();
       if (lower !== undefined && lower !== 'true' && lower !== 'false') {
-        return { flag, message: `Expecting boolean value for flag ${name}, not: ${flag.value}` };
+        return { flag, message: `expecting boolean value for flag --${name}, not: ${flag.value}` };
       }
     } else if (flag.value === null) {
-      return { flag, message: `Missing a value on flag: ${name}` };
+      return { flag, message: `missing a value on flag: --${name}` };
     }
   }
   return null;

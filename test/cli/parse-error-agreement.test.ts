@@ -1,0 +1,74 @@
+// `tsbuild build` (the planner) and `tsbuild build --check` (the linter's build rules, which do not plan) find a
+// broken Dockerfile's error apart: the two must say the same, with BuildKit's `dockerfile parse error on line N:`
+// where BuildKit's instruction parser raises it (the two lists of such errors are kept apart; this holds them together).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCommand } from '../e2e/build-command.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'tsbuild-parse-agree-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The first `ERROR` line of a build and of its --check, without buildx's `failed to solve: ` of a build. */
+async function errors(dockerfile: string): Promise<{ build: string; check: string }> {
+  const ctx = await mkdtemp(path.join(dir, 'c'));
+  await writeFile(path.join(ctx, 'Dockerfile'), dockerfile);
+  const store = path.join(dir, 'store');
+  const first = (stderr: string) => stderr.split('\n').find((line) => line.startsWith('ERROR: ')) ?? stderr;
+  const build = first((await buildCommand(store, { context: ctx, quiet: true })).stderr);
+  const check = first((await buildCommand(store, { context: ctx, call: 'check' })).stderr);
+  return { build: build.replace(/^ERROR: failed to solve: /, 'ERROR: '), check };
+}
+
+describe('a broken Dockerfile: the same error from build and --check', () => {
+  it.each([
+    ['FROM scratch\nFOO bar\n', 'dockerfile parse error on line 2: unknown instruction: FOO (did you mean FROM?)'],
+    ['FROM scratch\nRUN --bogus=1 true\n', 'dockerfile parse error on line 2: unknown flag: --bogus'],
+    [
+      'FROM scratch\nRUN --mont=type=cache,target=/c true\n',
+      'dockerfile parse error on line 2: unknown flag: --mont (did you mean mount?)',
+    ],
+    [
+      'FROM scratch\nCOPY --link=yes a /b\n',
+      'dockerfile parse error on line 2: expecting boolean value for flag --link, not: yes',
+    ],
+    ['FROM scratch\nRUN --mount=type=nope true\n', 'dockerfile parse error on line 2: unsupported mount type "nope"'],
+    ['FROM scratch\nRUN --network=bogus true\n', 'dockerfile parse error on line 2: invalid network mode "bogus"'],
+    ['FROM scratch\nRUN --security=bogus true\n', 'dockerfile parse error on line 2: security "bogus" is not valid'],
+    ['FROM scratch\nENV\n', 'dockerfile parse error on line 2: ENV requires at least one argument'],
+    [
+      'FROM scratch AS 1bad\n',
+      'dockerfile parse error on line 1: invalid name for build stage: "1bad", name can\'t start with a number or contain symbols',
+    ],
+    [
+      'FROM scratch\nSHELL /bin/sh\n',
+      'dockerfile parse error on line 2: SHELL requires the arguments to be in JSON form',
+    ],
+    [
+      'FROM scratch\nONBUILD ONBUILD RUN x\n',
+      "dockerfile parse error on line 2: Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
+    ],
+    [
+      'FROM scratch\nHEALTHCHECK FOO\n',
+      'dockerfile parse error on line 2: Unknown type "FOO" in HEALTHCHECK (try CMD)',
+    ],
+    ['FROM scratch\nHEALTHCHECK NONE x\n', 'dockerfile parse error on line 2: HEALTHCHECK NONE takes no arguments'],
+    [
+      'FROM scratch\nRUN --device=/dev/x,bogus=1 true\n',
+      "dockerfile parse error on line 2: unexpected key 'bogus' in 'bogus=1'",
+    ],
+    ['FROM\n', 'dockerfile parse error on line 1: FROM requires either one or three arguments'],
+    [
+      'FROM scratch\nCOPY --chmod=bad a /b\n',
+      "invalid chmod parameter: 'bad'. it should be octal string and between 0 and 07777",
+    ],
+  ])('%j', async (dockerfile, message) => {
+    expect(await errors(dockerfile)).toEqual({ build: `ERROR: ${message}`, check: `ERROR: ${message}` });
+  });
+});
