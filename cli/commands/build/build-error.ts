@@ -42,8 +42,6 @@ export function firstBuildError(
   // the dispatcher, after parsing.
   const parseError =
     INSTRUCTION_PARSE_ERRORS.has(first.rule) || (first.rule === 'invalid-flag-value' && instruction?.kind === 'run');
-  const message = parseError
-    ? `dockerfile parse error on line ${line}: ${first.message}`
-    : first.message;
+  const message = parseError ? `dockerfile parse error on line ${line}: ${first.message}` : first.message;
   return { message, line, endLine };
 }

@@ -1,6 +1,6 @@
 import type { Flag, Instruction } from '../../../parser/index.js';
-import type { Rule } from '../../types.js';
 import { withSuggestion } from '../../suggest.js';
+import type { Rule } from '../../types.js';
 import { referenceUrl } from '../meta.js';
 
 type FlagType = 'bool' | 'string' | 'strings';
