@@ -12,6 +12,7 @@ export {
 } from './language/device-spec.js';
 export { parseGoBool } from './language/go-bool.js';
 export { type GoDuration, parseGoDuration } from './language/go-duration.js';
+export { acceptedFlags, type FlagProblem, flagProblem } from './language/instruction-flags.js';
 export { INSTRUCTION_NAMES } from './language/instruction-names.js';
 export {
   isMountType,

@@ -4,7 +4,7 @@
 // buildDispatchStates): its FROM line and instructions are not used.
 
 import { normalizeReference } from '../image/index.js';
-import type { Diagnostic } from '../parser/index.js';
+import { acceptedFlags, type Diagnostic, flagProblem } from '../parser/index.js';
 import type { EnvList } from './env-list.js';
 import { PlanError, warning } from './errors.js';
 import { expandWord } from './expand.js';
@@ -44,8 +44,12 @@ export function resolveFrom(
   contexts: ReadonlyMap<string, NamedContext> = new Map(),
 ): FromInfo {
   const from = stage.from;
-  for (const f of from.flags) {
-    if (f.name !== 'platform') throw new PlanError('unknown-flag', `unknown flag: --${f.name}`, f.range, from.range);
+  const problem = flagProblem(from); // BuildKit's BFlags.Parse, as for every instruction (steps/common.ts)
+  if (problem?.kind === 'invalid') throw new PlanError('invalid-flag', problem.message, problem.flag.range, from.range);
+  if (problem?.kind === 'unknown') {
+    const match = suggest(problem.flag.name, acceptedFlags('from'));
+    const message = `${problem.message}${match === null ? '' : ` (did you mean ${match}?)`}`;
+    throw new PlanError('unknown-flag', message, problem.flag.range, from.range);
   }
   if (from.image === null)
     throw new PlanError('missing-arguments', 'FROM requires either one or three arguments', from.range, from.range);

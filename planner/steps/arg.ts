@@ -16,7 +16,7 @@ export interface ArgScope {
 const NON_ENV_ARGS = new Set(['BUILDKIT_SBOM_SCAN_CONTEXT', 'BUILDKIT_SBOM_SCAN_STAGE']);
 
 export function planArg(ctx: StepContext, instr: ArgInstruction, scope: ArgScope): StepDraft {
-  checkFlags(instr, []);
+  checkFlags(instr);
   if (instr.declarations.length === 0)
     throw new PlanError('missing-arguments', 'ARG requires exactly one argument', instr.range);
   const shown: string[] = [];

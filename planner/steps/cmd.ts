@@ -6,7 +6,7 @@ import { type StepContext, withShell } from '../stage-state.js';
 import { checkFlags, type StepDraft } from './common.js';
 
 export function planCmd(ctx: StepContext, instr: CmdInstruction | EntrypointInstruction): StepDraft {
-  checkFlags(instr, []);
+  checkFlags(instr);
   const words = instr.command.map((w) => w.value);
   const args = instr.form === 'shell' ? withShell(ctx.state, words) : words;
   if (instr.kind === 'cmd') {

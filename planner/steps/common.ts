@@ -1,6 +1,6 @@
 // Helpers every step planner uses: expansion with UndefinedVar warnings, flag access and validation.
 
-import type { Flag, Instruction, Range, Word } from '../../parser/index.js';
+import { acceptedFlags, type Flag, flagProblem, type Instruction, type Range, type Word } from '../../parser/index.js';
 import type { Canonical } from '../cache-key.js';
 import { PlanError, warning } from '../errors.js';
 import { expandWord } from '../expand.js';
@@ -57,15 +57,17 @@ function reportUndefined(ctx: StepContext, unmatched: readonly string[], range: 
   }
 }
 
-/** Rejects flags the instruction does not define, as BuildKit does (`unknown flag: --mont`). */
-export function checkFlags(instruction: Instruction, allowed: readonly string[]): void {
-  for (const flag of instruction.flags) {
-    if (!allowed.includes(flag.name)) {
-      const match = suggest(flag.name, allowed);
-      const hint = match === null ? '' : ` (did you mean ${match}?)`;
-      throw new PlanError('unknown-flag', `unknown flag: --${flag.name}${hint}`, flag.range);
-    }
-  }
+/**
+ * Rejects the instruction's flags as BuildKit's BFlags.Parse does (`unknown flag: --mont (did you mean mount?)`,
+ * `duplicate flag specified: --link`, …): the parser's `flagProblem`, which the linter's `--check` judges by too.
+ */
+export function checkFlags(instruction: Instruction): void {
+  const problem = flagProblem(instruction);
+  if (problem === null) return;
+  if (problem.kind === 'invalid') throw new PlanError('invalid-flag', problem.message, problem.flag.range);
+  const match = suggest(problem.flag.name, acceptedFlags(instruction.kind));
+  const hint = match === null ? '' : ` (did you mean ${match}?)`;
+  throw new PlanError('unknown-flag', `${problem.message}${hint}`, problem.flag.range);
 }
 
 export function flag(instruction: Instruction, name: string): Flag | null {

@@ -31,12 +31,9 @@ import { heredocData } from './run.js';
 
 type CopyLike = AddInstruction | CopyFilesInstruction;
 
-const COPY_FLAGS = ['from', 'chown', 'chmod', 'link', 'parents', 'exclude'];
-const ADD_FLAGS = ['chown', 'chmod', 'link', 'exclude', 'checksum', 'keep-git-dir', 'unpack'];
-
 export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepDraft> {
   const add = instr.kind === 'add';
-  checkFlags(instr, add ? ADD_FLAGS : COPY_FLAGS);
+  checkFlags(instr);
   if (instr.destination === null || instr.sources.length === 0) {
     throw new PlanError(
       'missing-arguments',

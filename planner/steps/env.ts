@@ -7,7 +7,7 @@ import type { StepContext } from '../stage-state.js';
 import { checkFlags, expandWordNode, type StepDraft } from './common.js';
 
 export function planEnv(ctx: StepContext, instr: EnvInstruction): StepDraft {
-  checkFlags(instr, []);
+  checkFlags(instr);
   if (instr.pairs.length === 0)
     throw new PlanError('missing-arguments', 'ENV requires at least one argument', instr.range);
   const pairs = instr.pairs.map((p) => [expandWordNode(ctx, p.key), expandWordNode(ctx, p.value)] as const);

@@ -6,7 +6,7 @@ import type { StepContext } from '../stage-state.js';
 import { checkFlags, expandWordNode, type StepDraft } from './common.js';
 
 export function planExpose(ctx: StepContext, instr: ExposeInstruction): StepDraft {
-  checkFlags(instr, []);
+  checkFlags(instr);
   if (instr.ports.length === 0)
     throw new PlanError('missing-arguments', 'EXPOSE requires at least one argument', instr.range);
   const ports: string[] = [];

@@ -6,7 +6,7 @@ import type { StepContext } from '../stage-state.js';
 import { checkFlags, expandWordNode, type StepDraft } from './common.js';
 
 export function planLabel(ctx: StepContext, instr: LabelInstruction): StepDraft {
-  checkFlags(instr, []);
+  checkFlags(instr);
   if (instr.pairs.length === 0)
     throw new PlanError('missing-arguments', 'LABEL requires at least one argument', instr.range);
   const labels: Record<string, string> = { ...(ctx.state.config.Labels ?? {}) };

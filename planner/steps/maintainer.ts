@@ -5,7 +5,7 @@ import type { StepContext } from '../stage-state.js';
 import { checkFlags, type StepDraft } from './common.js';
 
 export function planMaintainer(ctx: StepContext, instr: MaintainerInstruction): StepDraft {
-  checkFlags(instr, []);
+  checkFlags(instr);
   const author = instr.value?.value ?? '';
   ctx.state.config.Author = author;
   return {

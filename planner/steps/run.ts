@@ -14,7 +14,7 @@ import { parseMount } from './run-mounts.js';
 type RunOperation = Extract<StepOperation, { type: 'run' }>;
 
 export async function planRun(ctx: StepContext, run: RunInstruction): Promise<StepDraft> {
-  checkFlags(run, ['mount', 'network', 'security', 'device']);
+  checkFlags(run);
   const { argv, files } = commandLine(ctx, run);
   // `--network=default` (or none given) is the build's network (`tsbuild build --network`), keyed as that mode.
   const flagged = choice(run, 'network', NETWORK_MODES);

@@ -6,7 +6,7 @@ import type { StepContext } from '../stage-state.js';
 import { checkFlags, type StepDraft } from './common.js';
 
 export function planShell(ctx: StepContext, instr: ShellInstruction): StepDraft {
-  checkFlags(instr, []);
+  checkFlags(instr);
   if (instr.form !== 'exec')
     throw new PlanError('shell-not-json', 'SHELL requires the arguments to be in JSON form', instr.range);
   if (instr.command.length === 0)

@@ -6,7 +6,7 @@ import type { StepContext } from '../stage-state.js';
 import { checkFlags, expandWordNode, type StepDraft } from './common.js';
 
 export function planVolume(ctx: StepContext, instr: VolumeInstruction): StepDraft {
-  checkFlags(instr, []);
+  checkFlags(instr);
   if (instr.paths.length === 0)
     throw new PlanError('missing-arguments', 'VOLUME requires at least one argument', instr.range);
   const paths = instr.paths.map((w) => expandWordNode(ctx, w));

@@ -63,6 +63,21 @@ describe('a broken Dockerfile: the same error from build and --check', () => {
       'FROM scratch\nRUN --device=/dev/x,bogus=1 true\n',
       "dockerfile parse error on line 2: unexpected key 'bogus' in 'bogus=1'",
     ],
+    ['FROM scratch\nCOPY --link --link a /b\n', 'dockerfile parse error on line 2: duplicate flag specified: --link'],
+    ['FROM scratch\nCOPY --link= a /b\n', 'dockerfile parse error on line 2: missing a value on flag: --link'],
+    ['FROM scratch\nCOPY --chmod a /b\n', 'dockerfile parse error on line 2: missing a value on flag: --chmod'],
+    [
+      'FROM --platform=a --platform=b scratch\n',
+      'dockerfile parse error on line 1: duplicate flag specified: --platform',
+    ],
+    [
+      'FROM --platfrom=linux/amd64 scratch\n',
+      'dockerfile parse error on line 1: unknown flag: --platfrom (did you mean platform?)',
+    ],
+    [
+      'FROM scratch\nRUN --network=none --network=host true\n',
+      'dockerfile parse error on line 2: duplicate flag specified: --network',
+    ],
     ['FROM\n', 'dockerfile parse error on line 1: FROM requires either one or three arguments'],
     [
       'FROM scratch\nCOPY --chmod=bad a /b\n',
@@ -70,5 +85,20 @@ describe('a broken Dockerfile: the same error from build and --check', () => {
     ],
   ])('%j', async (dockerfile, message) => {
     expect(await errors(dockerfile)).toEqual({ build: `ERROR: ${message}`, check: `ERROR: ${message}` });
+  });
+
+  it('neither refuses the flags BuildKit never parses: STOPSIGNAL’s, HEALTHCHECK NONE’s', async () => {
+    for (const dockerfile of [
+      'FROM scratch\nSTOPSIGNAL --x SIGTERM\n',
+      'FROM scratch\nHEALTHCHECK --interval=1s NONE\n',
+    ]) {
+      const ctx = await mkdtemp(path.join(dir, 'c'));
+      await writeFile(path.join(ctx, 'Dockerfile'), dockerfile);
+      const store = path.join(dir, 'store');
+      const built = await buildCommand(store, { context: ctx, quiet: true });
+      expect([built.code, built.stderr]).toEqual([0, '']);
+      const checked = await buildCommand(store, { context: ctx, call: 'check' });
+      expect([checked.code, checked.stdout]).toEqual([0, 'Check complete, no warnings found.\n']);
+    }
   });
 });
