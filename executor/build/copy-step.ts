@@ -43,11 +43,14 @@ export async function copyStep(env: StepEnv, op: CopyOperation, fs: FsState, epo
       return direct;
     },
     (direct) =>
-      worthReusing(context, direct)
-        ? runDirectCopy(env, op, direct, epoch)
-        : runDirectStep(env.store, (root, onDataFile) => writeDirect(root, direct, epoch, onDataFile)),
+      worthReusing(context, direct) ? runDirectCopy(env, op, direct, epoch) : writeNewSnapshot(env, direct, epoch),
     () => runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws, selected)),
   );
+}
+
+/** The entries written straight into a new snapshot, as the step's layer (direct-step.ts). */
+function writeNewSnapshot(env: StepEnv, entries: readonly DirectEntry[], epoch: number | null): Promise<LayerRef> {
+  return runDirectStep(env.store, (root, onDataFile) => writeDirect(root, entries, epoch, onDataFile));
 }
 
 /**
@@ -126,7 +129,7 @@ async function copyFromTree(env: StepEnv, op: CopyOperation, fs: FsState, epoch:
         trace('plan');
         return direct;
       },
-      (direct) => runDirectStep(env.store, (root, onDataFile) => writeDirect(root, direct, epoch, onDataFile)),
+      (direct) => writeNewSnapshot(env, direct, epoch),
       () => runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws, groups)),
     );
   });
@@ -217,7 +220,7 @@ export async function mkdirStep(
   return directOrOverlay(
     fs,
     (held) => planDirectMkdir(env, op, held),
-    (direct) => runDirectStep(env.store, (root, onDataFile) => writeDirect(root, direct, epoch, onDataFile)),
+    (direct) => writeNewSnapshot(env, direct, epoch),
     () => runFsStep(env.store, fs, { epoch }, (ws) => performMkdir(env, op, ws)),
   );
 }

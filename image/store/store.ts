@@ -99,7 +99,7 @@ export class Store {
    */
   async blobForm(digest: Digest): Promise<'file' | 'recipe' | null> {
     const file = this.blobPath(digest);
-    if (this.commits.pending(digest) !== undefined) await this.commits.settled(digest);
+    await this.commits.settled(digest);
     if (await fileExists(file)) return 'file';
     if (
       (await fileExists(recipePath(this.paths.recipes, digest))) &&
@@ -120,7 +120,7 @@ export class Store {
   }
 
   async blobSize(digest: Digest): Promise<number> {
-    if (this.commits.pending(digest) !== undefined) await this.commits.settled(digest);
+    await this.commits.settled(digest);
     try {
       return (await stat(this.blobPath(digest))).size;
     } catch (error) {
@@ -130,7 +130,7 @@ export class Store {
   }
 
   async readBlob(digest: Digest): Promise<Buffer> {
-    if (this.commits.pending(digest) !== undefined) await this.commits.settled(digest);
+    await this.commits.settled(digest);
     try {
       return await readFile(this.blobPath(digest));
     } catch (error) {
@@ -159,7 +159,7 @@ export class Store {
    * ranged reads, uploads by path).
    */
   async ensureBlob(digest: Digest): Promise<string> {
-    if (this.commits.pending(digest) !== undefined) await this.commits.settled(digest);
+    await this.commits.settled(digest);
     return materialiseBlob(this, digest);
   }
 
@@ -237,7 +237,7 @@ export class Store {
    * four round trips through libuv's thread pool (open, fstat, read, close).
    */
   async readJson<T>(digest: Digest): Promise<T> {
-    if (this.commits.pending(digest) !== undefined) await this.commits.settled(digest);
+    await this.commits.settled(digest);
     let text: string;
     try {
       text = readFileSync(this.blobPath(digest), 'utf8');
