@@ -12,6 +12,7 @@ import {
   type Range,
 } from '../parser/index.js';
 import { PlanError, warning } from './errors.js';
+import { checkFlags } from './steps/common.js';
 import { suggest } from './suggest.js';
 
 export interface StageDef {
@@ -31,6 +32,10 @@ export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDo
   const metaArgs: ArgInstruction[] = [];
   const stages: { index: number; name: string | null; from: FromInstruction; instructions: Instruction[] }[] = [];
   for (const instr of ast.instructions) {
+    // BuildKit parses every instruction, flags included, in source order before it resolves the target: a bad flag
+    // fails the build even in a stage the target does not need, and before an unknown instruction further down.
+    // (FROM's flags come after its arguments and stage name, as in BuildKit's parseFrom.)
+    if (instr.kind !== 'unknown' && instr.kind !== 'from') checkFlagsAt(instr);
     if (instr.kind === 'unknown') {
       const written = instr.keyword.value;
       const keyword = written.toUpperCase();
@@ -46,6 +51,8 @@ export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDo
       );
     }
     if (instr.kind === 'from') {
+      if (instr.image === null)
+        throw new PlanError('missing-arguments', 'FROM requires either one or three arguments', instr.range, instr.range);
       const name = instr.stageName?.value ?? null;
       if (name !== null && !isValidStageName(name)) {
         throw new PlanError(
@@ -55,6 +62,7 @@ export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDo
           instr.range,
         );
       }
+      checkFlagsAt(instr);
       if (name !== null && stages.some((s) => s.name?.toLowerCase() === name.toLowerCase())) {
         diagnostics.push(
           warning(
@@ -74,6 +82,14 @@ export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDo
   }
   if (stages.length === 0) throw new PlanError('no-stages', 'dockerfile contains no stages to build');
   return { metaArgs, stages };
+}
+
+function checkFlagsAt(instr: Instruction): void {
+  try {
+    checkFlags(instr);
+  } catch (error) {
+    throw error instanceof PlanError ? error.at(instr.range) : error;
+  }
 }
 
 /** Display name of a stage, as BuildKit prints it in messages. */

@@ -79,6 +79,19 @@ describe('a broken Dockerfile: the same error from build and --check', () => {
       'dockerfile parse error on line 2: duplicate flag specified: --network',
     ],
     ['FROM\n', 'dockerfile parse error on line 1: FROM requires either one or three arguments'],
+    // Every instruction is parsed, in source order, before the target is resolved (BuildKit's instructions.Parse).
+    [
+      'FROM scratch\nCOPY --frm=x a /b\nFROOM x\n',
+      'dockerfile parse error on line 2: unknown flag: --frm (did you mean from?)',
+    ],
+    [
+      'FROM scratch AS a\nFROM scratch AS unused\nCOPY --bogus a /b\nFROM a\n',
+      'dockerfile parse error on line 3: unknown flag: --bogus',
+    ],
+    [
+      'FROM scratch\nFROM --bogus=1 scratch AS unused\nFROM scratch\n',
+      'dockerfile parse error on line 2: unknown flag: --bogus',
+    ],
     [
       'FROM scratch\nCOPY --chmod=bad a /b\n',
       "invalid chmod parameter: 'bad'. it should be octal string and between 0 and 07777",
