@@ -52,7 +52,12 @@ export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDo
     }
     if (instr.kind === 'from') {
       if (instr.image === null)
-        throw new PlanError('missing-arguments', 'FROM requires either one or three arguments', instr.range, instr.range);
+        throw new PlanError(
+          'missing-arguments',
+          'FROM requires either one or three arguments',
+          instr.range,
+          instr.range,
+        );
       const name = instr.stageName?.value ?? null;
       if (name !== null && !isValidStageName(name)) {
         throw new PlanError(
