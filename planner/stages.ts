@@ -13,6 +13,7 @@ import {
 } from '../parser/index.js';
 import { PlanError, warning } from './errors.js';
 import { checkFlags } from './steps/common.js';
+import { checkSyntax } from './steps/syntax.js';
 import { suggest } from './suggest.js';
 
 export interface StageDef {
@@ -32,10 +33,10 @@ export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDo
   const metaArgs: ArgInstruction[] = [];
   const stages: { index: number; name: string | null; from: FromInstruction; instructions: Instruction[] }[] = [];
   for (const instr of ast.instructions) {
-    // BuildKit parses every instruction, flags included, in source order before it resolves the target: a bad flag
-    // fails the build even in a stage the target does not need, and before an unknown instruction further down.
-    // (FROM's flags come after its arguments and stage name, as in BuildKit's parseFrom.)
-    if (instr.kind !== 'unknown' && instr.kind !== 'from') checkFlagsAt(instr);
+    // BuildKit parses every instruction in source order before it resolves the target: a broken one fails the build
+    // even in a stage the target does not need, and before an unknown instruction further down (steps/syntax.ts).
+    // FROM's flags come after its arguments and stage name, as in BuildKit's parseFrom.
+    if (instr.kind !== 'unknown' && instr.kind !== 'from') atInstruction(instr, () => checkSyntax(instr));
     if (instr.kind === 'unknown') {
       const written = instr.keyword.value;
       const keyword = written.toUpperCase();
@@ -67,7 +68,7 @@ export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDo
           instr.range,
         );
       }
-      checkFlagsAt(instr);
+      atInstruction(instr, () => checkFlags(instr));
       if (name !== null && stages.some((s) => s.name?.toLowerCase() === name.toLowerCase())) {
         diagnostics.push(
           warning(
@@ -89,9 +90,10 @@ export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDo
   return { metaArgs, stages };
 }
 
-function checkFlagsAt(instr: Instruction): void {
+/** Runs a parse check of `instr`, its error located at the whole instruction as BuildKit locates parse errors. */
+function atInstruction(instr: Instruction, check: () => void): void {
   try {
-    checkFlags(instr);
+    check();
   } catch (error) {
     throw error instanceof PlanError ? error.at(instr.range) : error;
   }

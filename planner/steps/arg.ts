@@ -3,9 +3,8 @@
 // every later RUN sees it (and its key changes), used or not. ARG changes no filesystem and no config.
 
 import type { ArgInstruction } from '../../parser/index.js';
-import { PlanError } from '../errors.js';
 import type { StepContext } from '../stage-state.js';
-import { checkFlags, expandWordNode, type StepDraft } from './common.js';
+import { expandWordNode, type StepDraft } from './common.js';
 
 export interface ArgScope {
   readonly buildArgs: Readonly<Record<string, string>>;
@@ -16,9 +15,6 @@ export interface ArgScope {
 const NON_ENV_ARGS = new Set(['BUILDKIT_SBOM_SCAN_CONTEXT', 'BUILDKIT_SBOM_SCAN_STAGE']);
 
 export function planArg(ctx: StepContext, instr: ArgInstruction, scope: ArgScope): StepDraft {
-  checkFlags(instr);
-  if (instr.declarations.length === 0)
-    throw new PlanError('missing-arguments', 'ARG requires exactly one argument', instr.range);
   const shown: string[] = [];
   for (const decl of instr.declarations) {
     const key = decl.name.value;

@@ -3,10 +3,9 @@
 
 import type { CmdInstruction, EntrypointInstruction } from '../../parser/index.js';
 import { type StepContext, withShell } from '../stage-state.js';
-import { checkFlags, type StepDraft } from './common.js';
+import type { StepDraft } from './common.js';
 
 export function planCmd(ctx: StepContext, instr: CmdInstruction | EntrypointInstruction): StepDraft {
-  checkFlags(instr);
   const words = instr.command.map((w) => w.value);
   const args = instr.form === 'shell' ? withShell(ctx.state, words) : words;
   if (instr.kind === 'cmd') {

@@ -18,7 +18,6 @@ import type { StepContext } from '../stage-state.js';
 import type { GitCheckout, StepInput, StepOperation } from '../types.js';
 import {
   boolFlag,
-  checkFlags,
   contextChecksum,
   expand,
   expandWordNode,
@@ -33,7 +32,6 @@ type CopyLike = AddInstruction | CopyFilesInstruction;
 
 export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepDraft> {
   const add = instr.kind === 'add';
-  checkFlags(instr);
   if (instr.destination === null || instr.sources.length === 0) {
     throw new PlanError(
       'missing-arguments',

@@ -2,14 +2,10 @@
 // both the build environment (RUN sees it, shadowing an ARG of the same name) and the image config.
 
 import type { EnvInstruction } from '../../parser/index.js';
-import { PlanError } from '../errors.js';
 import type { StepContext } from '../stage-state.js';
-import { checkFlags, expandWordNode, type StepDraft } from './common.js';
+import { expandWordNode, type StepDraft } from './common.js';
 
 export function planEnv(ctx: StepContext, instr: EnvInstruction): StepDraft {
-  checkFlags(instr);
-  if (instr.pairs.length === 0)
-    throw new PlanError('missing-arguments', 'ENV requires at least one argument', instr.range);
   const pairs = instr.pairs.map((p) => [expandWordNode(ctx, p.key), expandWordNode(ctx, p.value)] as const);
   for (const [key, value] of pairs) {
     ctx.state.env = ctx.state.env.set(key, value);

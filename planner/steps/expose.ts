@@ -3,12 +3,9 @@
 import { type ExposeInstruction, parsePortSpec } from '../../parser/index.js';
 import { PlanError } from '../errors.js';
 import type { StepContext } from '../stage-state.js';
-import { checkFlags, expandWordNode, type StepDraft } from './common.js';
+import { expandWordNode, type StepDraft } from './common.js';
 
 export function planExpose(ctx: StepContext, instr: ExposeInstruction): StepDraft {
-  checkFlags(instr);
-  if (instr.ports.length === 0)
-    throw new PlanError('missing-arguments', 'EXPOSE requires at least one argument', instr.range);
   const ports: string[] = [];
   // BuildKit's parseExpose sorts the words as written (Go's sort.Strings, bytewise) before expanding them: the
   // order of `args`, which the history shows (`EXPOSE ${P}/tcp 443` gives `[8080/tcp 443/tcp]`).

@@ -15,37 +15,7 @@ const DURATION_FLAGS = {
 } as const;
 
 export function planHealthcheck(ctx: StepContext, instr: HealthcheckInstruction): StepDraft {
-  const type = instr.type?.value.toUpperCase() ?? '';
-  let health: HealthcheckConfig;
-  if (type === 'NONE') {
-    if (instr.command.length > 0)
-      throw new PlanError('healthcheck-none-args', 'HEALTHCHECK NONE takes no arguments', instr.range);
-    // BuildKit parses no flags of HEALTHCHECK NONE: `--interval=1s NONE` is accepted.
-    health = { Test: ['NONE'] };
-  } else if (type === 'CMD') {
-    checkFlags(instr);
-    const words = instr.command.map((w) => w.value);
-    if (words.length === 0)
-      throw new PlanError('missing-arguments', 'Missing command after HEALTHCHECK CMD', instr.range);
-    const test = instr.form === 'exec' ? ['CMD', ...words] : ['CMD-SHELL', words.join(' ')];
-    const timing: Record<string, number> = {};
-    for (const [name, field] of Object.entries(DURATION_FLAGS)) {
-      const f = flag(instr, name);
-      if (f !== null) timing[field] = parseDuration(f.value ?? '', name, f.range);
-    }
-    const retries = flag(instr, 'retries');
-    if (retries !== null) {
-      const n = Number(retries.value);
-      if (!Number.isInteger(n) || n < 0)
-        throw new PlanError('invalid-flag', `--retries cannot be negative (${retries.value})`, retries.range);
-      timing.Retries = n;
-    }
-    health = { Test: test, ...timing };
-  } else if (instr.type === null) {
-    throw new PlanError('missing-arguments', 'HEALTHCHECK requires at least one argument', instr.range);
-  } else {
-    throw new PlanError('healthcheck-type', `Unknown type "${type}" in HEALTHCHECK (try CMD)`, instr.range);
-  }
+  const health = healthcheckOf(instr);
   ctx.state.config.Healthcheck = health;
   return {
     args: [...health.Test],
@@ -53,6 +23,39 @@ export function planHealthcheck(ctx: StepContext, instr: HealthcheckInstruction)
     operation: { type: 'config', change: { Healthcheck: health } },
     configChange: { Healthcheck: health },
   };
+}
+
+/** The healthcheck an instruction sets, checked in the order of BuildKit's parseHealthcheck (no expansion there). */
+export function healthcheckOf(instr: HealthcheckInstruction): HealthcheckConfig {
+  if (instr.type === null)
+    throw new PlanError('missing-arguments', 'HEALTHCHECK requires at least one argument', instr.range);
+  const type = instr.type.value.toUpperCase();
+  if (type === 'NONE') {
+    if (instr.command.length > 0)
+      throw new PlanError('healthcheck-none-args', 'HEALTHCHECK NONE takes no arguments', instr.range);
+    // BuildKit parses no flags of HEALTHCHECK NONE: `--interval=1s NONE` is accepted.
+    return { Test: ['NONE'] };
+  }
+  checkFlags(instr);
+  if (type !== 'CMD')
+    throw new PlanError('healthcheck-type', `Unknown type "${type}" in HEALTHCHECK (try CMD)`, instr.range);
+  const words = instr.command.map((w) => w.value);
+  if (words.length === 0)
+    throw new PlanError('missing-arguments', 'Missing command after HEALTHCHECK CMD', instr.range);
+  const test = instr.form === 'exec' ? ['CMD', ...words] : ['CMD-SHELL', words.join(' ')];
+  const timing: Record<string, number> = {};
+  for (const [name, field] of Object.entries(DURATION_FLAGS)) {
+    const f = flag(instr, name);
+    if (f !== null) timing[field] = parseDuration(f.value ?? '', name, f.range);
+  }
+  const retries = flag(instr, 'retries');
+  if (retries !== null) {
+    const n = Number(retries.value);
+    if (!Number.isInteger(n) || n < 0)
+      throw new PlanError('invalid-flag', `--retries cannot be negative (${retries.value})`, retries.range);
+    timing.Retries = n;
+  }
+  return { Test: test, ...timing };
 }
 
 function parseDuration(text: string, name: string, range: HealthcheckInstruction['range']): number {

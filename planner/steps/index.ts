@@ -16,6 +16,7 @@ import { planOnbuild } from './onbuild.js';
 import { planRun } from './run.js';
 import { planShell } from './shell.js';
 import { planStopsignal } from './stopsignal.js';
+import { checkSyntax } from './syntax.js';
 import { planUser } from './user.js';
 import { planVolume } from './volume.js';
 import { planWorkdir } from './workdir.js';
@@ -24,6 +25,7 @@ export type { ArgScope } from './arg.js';
 export type { StepDraft } from './common.js';
 
 export async function planInstruction(ctx: StepContext, instr: Instruction, args: ArgScope): Promise<StepDraft> {
+  checkSyntax(instr);
   switch (instr.kind) {
     case 'run':
       return planRun(ctx, instr);

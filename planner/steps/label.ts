@@ -1,14 +1,10 @@
 // LABEL: expanded keys and values added to the image config.
 
 import type { LabelInstruction } from '../../parser/index.js';
-import { PlanError } from '../errors.js';
 import type { StepContext } from '../stage-state.js';
-import { checkFlags, expandWordNode, type StepDraft } from './common.js';
+import { expandWordNode, type StepDraft } from './common.js';
 
 export function planLabel(ctx: StepContext, instr: LabelInstruction): StepDraft {
-  checkFlags(instr);
-  if (instr.pairs.length === 0)
-    throw new PlanError('missing-arguments', 'LABEL requires at least one argument', instr.range);
   const labels: Record<string, string> = { ...(ctx.state.config.Labels ?? {}) };
   const change: Record<string, string> = {};
   const shown: string[] = [];

@@ -2,10 +2,9 @@
 
 import type { MaintainerInstruction } from '../../parser/index.js';
 import type { StepContext } from '../stage-state.js';
-import { checkFlags, type StepDraft } from './common.js';
+import type { StepDraft } from './common.js';
 
 export function planMaintainer(ctx: StepContext, instr: MaintainerInstruction): StepDraft {
-  checkFlags(instr);
   const author = instr.value?.value ?? '';
   ctx.state.config.Author = author;
   return {

@@ -40,6 +40,20 @@ export function parseMount(ctx: StepContext, flag: Flag, sshIndex: number): RunM
   return buildMount(ctx, parsed, flag, sshIndex);
 }
 
+/**
+ * What BuildKit checks of a `--mount` while it parses the Dockerfile, before anything is expanded (its parseMount with
+ * no expander defers every other option to the dispatch): a `from` cannot name its stage through a variable.
+ */
+export function checkMountSyntax(flag: Flag): void {
+  for (const option of flag.options) if (option.key.toLowerCase() === 'from') checkFromWithoutVariables(option);
+}
+
+function checkFromWithoutVariables(option: FlagOption): void {
+  if (option.value !== null && /\$./.test(option.value)) {
+    fail("'from' doesn't support variable expansion, define alias stage instead", option.range);
+  }
+}
+
 function fail(message: string, range: FlagOption['range']): never {
   throw new PlanError('invalid-mount', message, range);
 }
@@ -54,9 +68,7 @@ function readOption(ctx: StepContext, m: Parsed, option: FlagOption): void {
     else fail(`invalid field '${option.key}' must be a key=value pair`, option.range);
     return;
   }
-  if (key === 'from' && /\$./.test(option.value)) {
-    fail("'from' doesn't support variable expansion, define alias stage instead", option.range);
-  }
+  if (key === 'from') checkFromWithoutVariables(option);
   const value = key === 'from' ? option.value : expand(ctx, option.value, option.range);
   const name = ALIASES[key] ?? key;
   switch (name) {

@@ -9,12 +9,23 @@ import { type StepContext, withShell } from '../stage-state.js';
 import type { MountOrigin, RunMount, StepInput, StepOperation } from '../types.js';
 import { checkFlags, contextChecksum, flag, flags, type StepDraft } from './common.js';
 import { runDevices } from './run-devices.js';
-import { parseMount } from './run-mounts.js';
+import { checkMountSyntax, parseMount } from './run-mounts.js';
 
 type RunOperation = Extract<StepOperation, { type: 'run' }>;
 
-export async function planRun(ctx: StepContext, run: RunInstruction): Promise<StepDraft> {
+/**
+ * What BuildKit checks of a RUN while it parses the Dockerfile, nothing expanded: its flags, then its flag hooks in
+ * their order (devices, mounts, network, security).
+ */
+export function checkRunSyntax(run: RunInstruction): void {
   checkFlags(run);
+  runDevices(run);
+  for (const mount of flags(run, 'mount')) checkMountSyntax(mount);
+  choice(run, 'network', NETWORK_MODES);
+  choice(run, 'security', SECURITY_MODES);
+}
+
+export async function planRun(ctx: StepContext, run: RunInstruction): Promise<StepDraft> {
   const { argv, files } = commandLine(ctx, run);
   // `--network=default` (or none given) is the build's network (`tsbuild build --network`), keyed as that mode.
   const flagged = choice(run, 'network', NETWORK_MODES);

@@ -3,10 +3,9 @@
 import type { StopsignalInstruction } from '../../parser/index.js';
 import { PlanError } from '../errors.js';
 import type { StepContext } from '../stage-state.js';
-import { checkFlags, expandWordNode, type StepDraft } from './common.js';
+import { expandWordNode, type StepDraft } from './common.js';
 
 export function planStopsignal(ctx: StepContext, instr: StopsignalInstruction): StepDraft {
-  checkFlags(instr);
   if (instr.value === null)
     throw new PlanError('missing-arguments', 'STOPSIGNAL requires exactly one argument', instr.range);
   const signal = expandWordNode(ctx, instr.value);

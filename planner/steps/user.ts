@@ -3,10 +3,9 @@
 import type { UserInstruction } from '../../parser/index.js';
 import { PlanError } from '../errors.js';
 import type { StepContext } from '../stage-state.js';
-import { checkFlags, expandWordNode, type StepDraft } from './common.js';
+import { expandWordNode, type StepDraft } from './common.js';
 
 export function planUser(ctx: StepContext, instr: UserInstruction): StepDraft {
-  checkFlags(instr);
   if (instr.value === null) throw new PlanError('missing-arguments', 'USER requires exactly one argument', instr.range);
   const user = expandWordNode(ctx, instr.value);
   ctx.state.config.User = user;

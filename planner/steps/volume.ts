@@ -3,12 +3,9 @@
 import type { VolumeInstruction } from '../../parser/index.js';
 import { PlanError } from '../errors.js';
 import type { StepContext } from '../stage-state.js';
-import { checkFlags, expandWordNode, type StepDraft } from './common.js';
+import { expandWordNode, type StepDraft } from './common.js';
 
 export function planVolume(ctx: StepContext, instr: VolumeInstruction): StepDraft {
-  checkFlags(instr);
-  if (instr.paths.length === 0)
-    throw new PlanError('missing-arguments', 'VOLUME requires at least one argument', instr.range);
   const paths = instr.paths.map((w) => expandWordNode(ctx, w));
   if (paths.some((p) => p === ''))
     throw new PlanError('empty-volume', 'VOLUME specified can not be an empty string', instr.range);

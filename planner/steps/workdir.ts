@@ -5,10 +5,9 @@ import type { WorkdirInstruction } from '../../parser/index.js';
 import { PlanError } from '../errors.js';
 import { resolveWorkdir } from '../paths.js';
 import type { StepContext } from '../stage-state.js';
-import { checkFlags, expandWordNode, type StepDraft } from './common.js';
+import { expandWordNode, type StepDraft } from './common.js';
 
 export function planWorkdir(ctx: StepContext, instr: WorkdirInstruction): StepDraft {
-  checkFlags(instr);
   if (instr.value === null)
     throw new PlanError('missing-arguments', 'WORKDIR requires exactly one argument', instr.range);
   const path = resolveWorkdir(ctx.state.config.WorkingDir ?? '/', expandWordNode(ctx, instr.value));

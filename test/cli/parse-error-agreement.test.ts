@@ -93,6 +93,34 @@ describe('a broken Dockerfile: the same error from build and --check', () => {
       'dockerfile parse error on line 2: unknown flag: --bogus',
     ],
     [
+      'FROM scratch AS unused\nENV\nFROM scratch\n',
+      'dockerfile parse error on line 2: ENV requires at least one argument',
+    ],
+    [
+      'FROM scratch AS unused\nHEALTHCHECK FOO\nFROM scratch\n',
+      'dockerfile parse error on line 2: Unknown type "FOO" in HEALTHCHECK (try CMD)',
+    ],
+    [
+      'FROM scratch AS unused\nSHELL /bin/sh\nFROM scratch\n',
+      'dockerfile parse error on line 2: SHELL requires the arguments to be in JSON form',
+    ],
+    [
+      'FROM scratch AS unused\nRUN --network=bogus true\nFROM scratch\n',
+      'dockerfile parse error on line 2: invalid network mode "bogus"',
+    ],
+    [
+      'FROM scratch AS unused\nCOPY a\nFROM scratch\n',
+      'dockerfile parse error on line 2: COPY requires at least two arguments, but only one was provided. Destination could not be determined',
+    ],
+    [
+      'FROM scratch AS unused\nONBUILD ONBUILD RUN x\nFROM scratch\n',
+      "dockerfile parse error on line 2: Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
+    ],
+    [
+      'FROM scratch AS unused\nRUN --mount=from=$X,target=/x true\nFROM scratch\n',
+      "dockerfile parse error on line 2: 'from' doesn't support variable expansion, define alias stage instead",
+    ],
+    [
       'FROM scratch\nCOPY --chmod=bad a /b\n',
       "invalid chmod parameter: 'bad'. it should be octal string and between 0 and 07777",
     ],
