@@ -174,7 +174,7 @@ export function runRules(rules: readonly Rule[], model: LintModel, parsed: Parse
       if (!(rule.experimental && explicitlyOn)) continue;
     }
     const severity = severityOf(rule, setting, file.config);
-    const report = (range: Range, message: string, instruction?: Instruction | null): void => {
+    const report = (range: Range, message: string, instruction?: Instruction | null, code = rule.id): void => {
       if (build?.stages && instruction && DISPATCH_RULES.has(rule.id)) {
         const stage = model.stageOf(owner.get(instruction) ?? instruction);
         if (stage !== null && !build.stages.has(stage.index)) return;
@@ -186,7 +186,7 @@ export function runRules(rules: readonly Rule[], model: LintModel, parsed: Parse
           if (checks.some((c) => !rule.experimental && (c.skipAll || c.skip.has(rule.id)))) return;
         }
       }
-      findings.push({ severity, code: rule.id, rule: rule.id, message, range, url: rule.url });
+      findings.push({ severity, code, rule: rule.id, message, range, url: rule.url });
     };
     try {
       rule.check({ model, report });

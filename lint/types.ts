@@ -5,7 +5,11 @@ import type { LintModel } from './model.js';
 /** `info` exists only in lint; the parser knows `error` and `warning`. */
 export type LintSeverity = 'error' | 'warning' | 'info';
 
-/** A lint finding is a parser diagnostic with a rule id and a documentation URL (empty when there is none). */
+/**
+ * A lint finding is a parser diagnostic with a rule id and a documentation URL (empty when there is none). Its
+ * `code` is the rule id, or for a build rule the code of the error a build raises (the planner's; the parser's
+ * `isInstructionParseError` tells BuildKit's parse errors among them).
+ */
 export interface Finding extends Omit<Diagnostic, 'severity'> {
   readonly severity: LintSeverity;
   /** BuildKit's rule name (`StageNameCasing`), a hadolint id (`DL3006`) or a kebab-case error id. */
@@ -37,9 +41,10 @@ export interface RuleContext {
   readonly model: LintModel;
   /**
    * Reports a finding. `instruction` is the instruction the finding belongs to: per-instruction
-   * `# check=skip=` and `# tsbuild-ignore=` comments above it can silence the finding.
+   * `# check=skip=` and `# tsbuild-ignore=` comments above it can silence the finding. `code`: the finding's
+   * code where it is not the rule id (a build rule's: the code of the error a build raises for it).
    */
-  report(range: Range, message: string, instruction?: Instruction | null): void;
+  report(range: Range, message: string, instruction?: Instruction | null, code?: string): void;
 }
 
 export interface Rule extends RuleMeta {

@@ -15,6 +15,11 @@ export { type GoDuration, parseGoDuration } from './language/go-duration.js';
 export { acceptedFlags, type FlagProblem, flagProblem } from './language/instruction-flags.js';
 export { INSTRUCTION_NAMES } from './language/instruction-names.js';
 export {
+  INSTRUCTION_PARSE_ERRORS,
+  type InstructionParseError,
+  isInstructionParseError,
+} from './language/instruction-parse-errors.js';
+export {
   isMountType,
   MOUNT_OPTION_KEYS,
   MOUNT_SHARING_MODES,

@@ -1,35 +1,16 @@
 // Planning failures: an Error with a stable code and the Dockerfile range it belongs to.
 
-import type { Diagnostic, Range } from '../parser/index.js';
+import { type Diagnostic, isInstructionParseError, type Range } from '../parser/index.js';
 
 export const NO_RANGE: Range = {
   start: { line: 1, column: 1, offset: 0 },
   end: { line: 1, column: 1, offset: 0 },
 };
 
-/**
- * Codes of the errors BuildKit raises while it parses an instruction (instructions.Parse, BFlags, the RUN flag
- * hooks), which a build reports as `dockerfile parse error on line N: …` located at the whole instruction.
- */
-const PARSE_CODES = new Set([
-  'unknown-instruction',
-  'invalid-stage-name',
-  'unknown-flag',
-  'invalid-flag',
-  'invalid-mount',
-  'missing-arguments',
-  'shell-not-json',
-  'onbuild-empty',
-  'onbuild-chained',
-  'healthcheck-type',
-  'healthcheck-none-args',
-  'empty-volume',
-]);
-
 export class PlanError extends Error {
   readonly code: string;
   readonly range: Range;
-  /** Set when the error is one of parsing this instruction of the Dockerfile (see PARSE_CODES): its range. */
+  /** Set when the error is one of parsing an instruction (its code is an instruction parse error's): its range. */
   readonly instruction?: Range;
 
   constructor(code: string, message: string, range: Range = NO_RANGE, instruction?: Range) {
@@ -37,12 +18,12 @@ export class PlanError extends Error {
     this.name = 'PlanError';
     this.code = code;
     this.range = range;
-    if (instruction !== undefined && PARSE_CODES.has(code)) this.instruction = instruction;
+    if (instruction !== undefined && isInstructionParseError(code)) this.instruction = instruction;
   }
 
   /** The error of parsing `instruction` when its code is a parse error's; itself otherwise. */
   at(instruction: Range): PlanError {
-    if (this.instruction !== undefined || !PARSE_CODES.has(this.code)) return this;
+    if (this.instruction !== undefined || !isInstructionParseError(this.code)) return this;
     return new PlanError(this.code, this.message, this.range, instruction);
   }
 

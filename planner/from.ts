@@ -4,13 +4,14 @@
 // buildDispatchStates): its FROM line and instructions are not used.
 
 import { normalizeReference } from '../image/index.js';
-import { acceptedFlags, type Diagnostic, flagProblem } from '../parser/index.js';
+import type { Diagnostic } from '../parser/index.js';
 import type { EnvList } from './env-list.js';
 import { PlanError, warning } from './errors.js';
 import { expandWord } from './expand.js';
 import { findContext } from './named-contexts.js';
 import { parsePlatform } from './platform.js';
 import { findBaseStage, type StageDef } from './stages.js';
+import { checkFlags } from './steps/common.js';
 import { suggest } from './suggest.js';
 import type { NamedContext, Platform } from './types.js';
 
@@ -44,13 +45,7 @@ export function resolveFrom(
   contexts: ReadonlyMap<string, NamedContext> = new Map(),
 ): FromInfo {
   const from = stage.from;
-  const problem = flagProblem(from); // BuildKit's BFlags.Parse, as for every instruction (steps/common.ts)
-  if (problem?.kind === 'invalid') throw new PlanError('invalid-flag', problem.message, problem.flag.range, from.range);
-  if (problem?.kind === 'unknown') {
-    const match = suggest(problem.flag.name, acceptedFlags('from'));
-    const message = `${problem.message}${match === null ? '' : ` (did you mean ${match}?)`}`;
-    throw new PlanError('unknown-flag', message, problem.flag.range, from.range);
-  }
+  checkFlags(from, from.range); // BuildKit's BFlags.Parse, as for every instruction
   if (from.image === null)
     throw new PlanError('missing-arguments', 'FROM requires either one or three arguments', from.range, from.range);
   const name = expandGlobal(from.image.value, globals, escapeChar, from.image.range, diagnostics).value;

@@ -35,8 +35,8 @@ export function acceptedFlags(kind: Instruction['kind']): string[] {
 
 export interface FlagProblem {
   readonly flag: Flag;
-  /** `unknown`: the instruction has no such flag (its message takes a did-you-mean from `acceptedFlags`). */
-  readonly kind: 'unknown' | 'invalid';
+  /** `unknown-flag`: the instruction has no such flag (its message takes a did-you-mean from `acceptedFlags`). */
+  readonly code: 'unknown-flag' | 'invalid-flag';
   readonly message: string;
 }
 
@@ -47,11 +47,11 @@ export function flagProblem(instruction: Instruction): FlagProblem | null {
   if (instruction.kind === 'healthcheck' && instruction.type?.value.toUpperCase() === 'NONE') return null;
   const allowed = FLAGS[instruction.kind] ?? {};
   const used = new Set<string>();
-  const invalid = (flag: Flag, message: string): FlagProblem => ({ flag, kind: 'invalid', message });
+  const invalid = (flag: Flag, message: string): FlagProblem => ({ flag, code: 'invalid-flag', message });
   for (const flag of instruction.flags) {
     const name = flag.name;
     const type = Object.hasOwn(allowed, name) ? allowed[name] : undefined;
-    if (type === undefined) return { flag, kind: 'unknown', message: `unknown flag: --${name}` };
+    if (type === undefined) return { flag, code: 'unknown-flag', message: `unknown flag: --${name}` };
     if (used.has(name) && type !== 'strings') return invalid(flag, `duplicate flag specified: --${name}`);
     used.add(name);
     if (type === 'bool') {

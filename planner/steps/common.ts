@@ -60,14 +60,14 @@ function reportUndefined(ctx: StepContext, unmatched: readonly string[], range: 
 /**
  * Rejects the instruction's flags as BuildKit's BFlags.Parse does (`unknown flag: --mont (did you mean mount?)`,
  * `duplicate flag specified: --link`, …): the parser's `flagProblem`, which the linter's `--check` judges by too.
+ * `at`: the instruction's range, for an instruction no dispatcher locates its parse errors at (FROM).
  */
-export function checkFlags(instruction: Instruction): void {
+export function checkFlags(instruction: Instruction, at?: Range): void {
   const problem = flagProblem(instruction);
   if (problem === null) return;
-  if (problem.kind === 'invalid') throw new PlanError('invalid-flag', problem.message, problem.flag.range);
-  const match = suggest(problem.flag.name, acceptedFlags(instruction.kind));
+  const match = problem.code === 'unknown-flag' ? suggest(problem.flag.name, acceptedFlags(instruction.kind)) : null;
   const hint = match === null ? '' : ` (did you mean ${match}?)`;
-  throw new PlanError('unknown-flag', `${problem.message}${hint}`, problem.flag.range);
+  throw new PlanError(problem.code, `${problem.message}${hint}`, problem.flag.range, at);
 }
 
 export function flag(instruction: Instruction, name: string): Flag | null {

@@ -121,11 +121,25 @@ describe('a broken Dockerfile: the same error from build and --check', () => {
       "dockerfile parse error on line 2: 'from' doesn't support variable expansion, define alias stage instead",
     ],
     [
+      'FROM scratch\nONBUILD FROM alpine\n',
+      "dockerfile parse error on line 2: FROM isn't allowed as an ONBUILD trigger",
+    ],
+    [
+      'FROM scratch\nONBUILD MAINTAINER me\n',
+      "dockerfile parse error on line 2: MAINTAINER isn't allowed as an ONBUILD trigger",
+    ],
+    [
       'FROM scratch\nCOPY --chmod=bad a /b\n',
       "invalid chmod parameter: 'bad'. it should be octal string and between 0 and 07777",
     ],
   ])('%j', async (dockerfile, message) => {
     expect(await errors(dockerfile)).toEqual({ build: `ERROR: ${message}`, check: `ERROR: ${message}` });
+  });
+
+  it('neither calls a base image reference that does not parse a parse error (the dispatcher raises it)', async () => {
+    const { build, check } = await errors('FROM Alpine\n');
+    const prefix = 'ERROR: failed to parse stage name "Alpine": ';
+    expect([build.startsWith(prefix), check.startsWith(prefix)]).toEqual([true, true]);
   });
 
   it('neither refuses the flags BuildKit never parses: STOPSIGNAL’s, HEALTHCHECK NONE’s', async () => {

@@ -1,21 +1,7 @@
 // The first error BuildKit's Dockerfile frontend stops at before it runs anything (a parse error, an unknown
 // instruction, an invalid flag or mount): what `--call` requests report as their error, with its location.
 import { lint, rules } from '../../../lint/index.js';
-import type { parse } from '../../../parser/index.js';
-
-/**
- * Errors of BuildKit's instructions.ParseInstruction, which instructions.Parse wraps as `dockerfile parse error on
- * line N: …` (its parseError); the parser's own errors and those of later steps are not wrapped.
- */
-const INSTRUCTION_PARSE_ERRORS = new Set([
-  'unknown-instruction',
-  'invalid-arguments',
-  'invalid-flag',
-  'invalid-from',
-  'invalid-healthcheck',
-  'invalid-mount',
-  'invalid-onbuild',
-]);
+import { isInstructionParseError, type parse } from '../../../parser/index.js';
 
 /** The first error a build of this Dockerfile stops at before running anything: its message and lines. */
 export function firstBuildError(
@@ -38,10 +24,9 @@ export function firstBuildError(
   );
   const line = instruction?.range.start.line ?? first.range.start.line;
   const endLine = Math.max(line, instruction?.range.end.line ?? line);
-  // A RUN flag's value (--network, --security, --device) is checked by BuildKit's RUN parse hooks; a --chmod's by
-  // the dispatcher, after parsing.
-  const parseError =
-    INSTRUCTION_PARSE_ERRORS.has(first.rule) || (first.rule === 'invalid-flag-value' && instruction?.kind === 'run');
-  const message = parseError ? `dockerfile parse error on line ${line}: ${first.message}` : first.message;
+  // A build rule's finding carries the code of the planner's error for it: the same list decides for both.
+  const message = isInstructionParseError(first.code)
+    ? `dockerfile parse error on line ${line}: ${first.message}`
+    : first.message;
   return { message, line, endLine };
 }

@@ -38,19 +38,19 @@ export const invalidFlagValue: Rule = {
         if (value === null) continue;
         const at = flag.valueRange ?? flag.range;
         if (instruction.kind === 'run' && flag.name === 'network' && !NETWORKS.has(value)) {
-          report(at, `invalid network mode "${value}"`, instruction);
+          report(at, `invalid network mode "${value}"`, instruction, 'invalid-flag');
         } else if (instruction.kind === 'run' && flag.name === 'security' && !SECURITY.has(value)) {
-          report(at, `security "${value}" is not valid`, instruction);
+          report(at, `security "${value}" is not valid`, instruction, 'invalid-flag');
         } else if (instruction.kind === 'run' && flag.name === 'device') {
           const device = parseDeviceSpec(flag.options);
           if (device.ok) continue;
           const { message, unknownKey } = device;
           const text =
             unknownKey === undefined ? message : withSuggestion(message, unknownKey, DEVICE_OPTION_KEYS, true);
-          report(device.option?.range ?? at, text, instruction);
+          report(device.option?.range ?? at, text, instruction, 'invalid-flag');
         } else if ((instruction.kind === 'copy' || instruction.kind === 'add') && flag.name === 'chmod') {
           const problem = chmodProblem(value);
-          if (problem) report(at, problem, instruction);
+          if (problem) report(at, problem, instruction, 'invalid-chmod');
         }
       }
     }

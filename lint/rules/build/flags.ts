@@ -1,15 +1,19 @@
-import { acceptedFlags, type Flag, type Instruction, flagProblem as parsedFlagProblem } from '../../../parser/index.js';
+import {
+  acceptedFlags,
+  type FlagProblem,
+  type Instruction,
+  flagProblem as parsedFlagProblem,
+} from '../../../parser/index.js';
 import { withSuggestion } from '../../suggest.js';
 import type { Rule } from '../../types.js';
 import { referenceUrl } from '../meta.js';
 
 /** BuildKit's BFlags.Parse (parser's `flagProblem`), an unknown flag with BuildKit's did-you-mean. */
-export function flagProblem(instruction: Instruction): { flag: Flag; message: string } | null {
+function flagProblem(instruction: Instruction): FlagProblem | null {
   const problem = parsedFlagProblem(instruction);
-  if (problem === null) return null;
-  if (problem.kind === 'invalid') return problem;
+  if (problem?.code !== 'unknown-flag') return problem;
   const known = acceptedFlags(instruction.kind);
-  return { flag: problem.flag, message: withSuggestion(problem.message, problem.flag.name, known, true) };
+  return { ...problem, message: withSuggestion(problem.message, problem.flag.name, known, true) };
 }
 
 export const invalidFlag: Rule = {
@@ -21,7 +25,7 @@ export const invalidFlag: Rule = {
   check({ model, report }) {
     for (const instruction of model.ast.instructions) {
       const problem = flagProblem(instruction);
-      if (problem) report(problem.flag.range, problem.message, instruction);
+      if (problem) report(problem.flag.range, problem.message, instruction, problem.code);
     }
   },
 };

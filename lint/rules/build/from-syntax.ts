@@ -20,6 +20,7 @@ export const invalidFrom: Rule = {
             args[2].range,
             `invalid name for build stage: "${args[2].value}", name can't start with a number or contain symbols`,
             from,
+            'invalid-stage-name',
           );
           continue;
         }
@@ -28,6 +29,7 @@ export const invalidFrom: Rule = {
           args.length > 1 ? args[1].range : from.keyword.range,
           'FROM requires either one or three arguments',
           from,
+          'missing-arguments',
         );
         continue;
       }
@@ -39,7 +41,8 @@ export const invalidFrom: Rule = {
       const detail = /[A-Z]/.test(image.value.split('@')[0].split(':')[0])
         ? 'repository name must be lowercase'
         : 'invalid reference format';
-      report(image.range, `failed to parse stage name "${image.value}": ${detail}`, from);
+      // The dispatcher's error (not a parse error), as the planner's.
+      report(image.range, `failed to parse stage name "${image.value}": ${detail}`, from, 'invalid-reference');
     }
   },
 };

@@ -27,14 +27,16 @@ export const invalidOnbuild: Rule = {
       if (instruction.kind !== 'onbuild') continue;
       const trigger = instruction.trigger;
       if (!trigger) {
-        report(instruction.keyword.range, 'ONBUILD requires at least one argument', instruction);
+        report(instruction.keyword.range, 'ONBUILD requires at least one argument', instruction, 'onbuild-empty');
       } else if (trigger.kind === 'onbuild') {
-        report(trigger.keyword.range, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", instruction);
+        const message = "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed";
+        report(trigger.keyword.range, message, instruction, 'onbuild-chained');
       } else if (trigger.kind === 'from' || trigger.kind === 'maintainer') {
         report(
           trigger.keyword.range,
           `${trigger.keyword.value.toUpperCase()} isn't allowed as an ONBUILD trigger`,
           instruction,
+          'onbuild-forbidden',
         );
       }
     }
