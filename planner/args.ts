@@ -5,9 +5,9 @@ import type { ArgDeclaration, ArgInstruction } from '../parser/index.js';
 import { EnvList } from './env-list.js';
 import { PlanError } from './errors.js';
 import { expandWord } from './expand.js';
+import type { Platform } from './image-config.js';
 import { predefinedArgs } from './platform.js';
 import { type EpochScope, rawEpoch, resolveEpoch } from './source-epoch.js';
-import type { Platform } from './types.js';
 
 const PROXY_ARGS = ['http_proxy', 'https_proxy', 'ftp_proxy', 'no_proxy', 'all_proxy'];
 

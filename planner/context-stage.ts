@@ -4,9 +4,10 @@
 // keyed by that content like any COPY from a context, so the executor's COPY machinery does the work.
 
 import type { Range } from '../parser/index.js';
+import type { ContextSource } from './build-sources.js';
 import { PlanError } from './errors.js';
 import type { StepDraft } from './steps/index.js';
-import type { ContextSource, StepOperation } from './types.js';
+import type { StepOperation } from './types.js';
 
 export async function contextBaseStep(name: string, source: ContextSource, range: Range): Promise<StepDraft> {
   let selection: Awaited<ReturnType<ContextSource['checksum']>>;

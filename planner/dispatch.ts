@@ -6,30 +6,19 @@
 
 import { normalizeReference } from '../image/index.js';
 import type { Diagnostic, Instruction, Range } from '../parser/index.js';
+import type { ContextSource, GitResolver, NamedContext } from './build-sources.js';
 import { type Canonical, canonicalise, chainKey, sha256 } from './cache-key.js';
 import { contextBaseStep } from './context-stage.js';
 import { PlanError } from './errors.js';
 import type { FromInfo } from './from.js';
+import type { BaseImageResolver, ImageConfig, Platform, ResolvedImage } from './image-config.js';
 import { findContext } from './named-contexts.js';
 import { formatPlatform } from './platform.js';
 import { argStrings, finalConfig, inheritState, initialState, type SourceRef, type StageState } from './stage-state.js';
 import { findSourceStage, type StageDef, stageLabel } from './stages.js';
 import { stepTitle } from './step-title.js';
 import { type ArgScope, planInstruction, type StepDraft } from './steps/index.js';
-import type {
-  BaseImageResolver,
-  BuildNetwork,
-  BuildRunOptions,
-  ContextSource,
-  GitResolver,
-  ImageConfig,
-  NamedContext,
-  PlanStage,
-  PlanStep,
-  Platform,
-  ResolvedImage,
-  StageBase,
-} from './types.js';
+import type { BuildNetwork, BuildRunOptions, PlanStage, PlanStep, StageBase } from './types.js';
 
 export interface DispatchEnv {
   readonly stages: readonly StageDef[];

@@ -5,9 +5,9 @@ import type { Diagnostic, Dockerfile } from '../parser/index.js';
 import { globalArgs } from './args.js';
 import { PlanError } from './errors.js';
 import { resolveFrom } from './from.js';
+import type { Platform } from './image-config.js';
 import { hostPlatform } from './platform.js';
 import { splitStages, stageLabel } from './stages.js';
-import type { Platform } from './types.js';
 
 export interface FromLineOptions {
   readonly buildArgs: Readonly<Record<string, string>>;

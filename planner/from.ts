@@ -5,15 +5,16 @@
 
 import { normalizeReference } from '../image/index.js';
 import type { Diagnostic } from '../parser/index.js';
+import type { NamedContext } from './build-sources.js';
 import type { EnvList } from './env-list.js';
 import { PlanError, warning } from './errors.js';
 import { expandWord } from './expand.js';
+import type { Platform } from './image-config.js';
 import { findContext } from './named-contexts.js';
 import { parsePlatform } from './platform.js';
 import { findBaseStage, type StageDef } from './stages.js';
 import { checkFlags } from './steps/common.js';
 import { suggest } from './suggest.js';
-import type { NamedContext, Platform } from './types.js';
 
 export type BaseRef =
   | { readonly type: 'scratch' }

@@ -4,9 +4,10 @@
 // `(skip-submodules)`; the remote's URL is not part of the key, so a mirror at the same commit is a hit.
 
 import path from 'node:path';
+import type { GitCheckout, GitResolution, GitResolver } from './build-sources.js';
 import type { Canonical } from './cache-key.js';
 import { type GitRef, isCommitSha, redactCredentials } from './git-ref.js';
-import type { GitCheckout, GitResolution, GitResolver, StepInput } from './types.js';
+import type { StepInput } from './types.js';
 
 /** A git source that cannot be used as given: a message a user can act on. */
 export class GitSourceError extends Error {

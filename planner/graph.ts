@@ -4,9 +4,9 @@
 import type { Diagnostic, Instruction, Range } from '../parser/index.js';
 import { warning } from './errors.js';
 import type { FromInfo } from './from.js';
+import type { BaseImageResolver, Platform, ResolvedImage } from './image-config.js';
 import { parseTriggers } from './onbuild.js';
 import { checkCycles, findSourceStage, reachable, type StageDef, type StageEdge } from './stages.js';
-import type { BaseImageResolver, Platform, ResolvedImage } from './types.js';
 
 export interface StageGraph {
   /** Reachable stage indexes, in Dockerfile order. */

@@ -3,6 +3,18 @@
 // The planner plans parsed Dockerfiles; the executor reaches the parser through here, as DESIGN's module table
 // lets the executor import only planner, cache and image.
 export { type Diagnostic, parse } from '../parser/index.js';
+export type {
+  ContextSource,
+  GitCheckout,
+  GitResolution,
+  GitResolver,
+  NamedContext,
+  SelectedFile,
+  SelectedFiles,
+  SourceChecksum,
+  SourceEpochResolver,
+  SourceSelectionOptions,
+} from './build-sources.js';
 export { canonicalise, chainKey, KEY_VERSION, sha256 } from './cache-key.js';
 export { hasLocation, PlanError } from './errors.js';
 export { explainChanges, type StepExplanation } from './explain.js';
@@ -17,6 +29,14 @@ export {
   redactCredentials,
 } from './git-ref.js';
 export { type GitFlags, GitSourceError, type PlannedGitSource, resolveGitSource } from './git-source.js';
+export type {
+  BaseImageResolver,
+  ConfigChange,
+  HealthcheckConfig,
+  ImageConfig,
+  Platform,
+  ResolvedImage,
+} from './image-config.js';
 export {
   type ListedInput,
   type ListedPlan,
@@ -42,33 +62,17 @@ export { formatPlatform, hostPlatform, parsePlatform } from './platform.js';
 export { lazySnapshotSource, snapshotSource } from './snapshot-source.js';
 export { storeResolver } from './store-resolver.js';
 export type {
-  BaseImageResolver,
   BuildNetwork,
   BuildRunOptions,
-  ConfigChange,
-  ContextSource,
   ExtraHost,
-  GitCheckout,
-  GitResolution,
-  GitResolver,
-  HealthcheckConfig,
-  ImageConfig,
   MountOrigin,
-  NamedContext,
   Plan,
   PlanDeps,
   PlanOptions,
   PlanResult,
   PlanStage,
   PlanStep,
-  Platform,
-  ResolvedImage,
   RunMount,
-  SelectedFile,
-  SelectedFiles,
-  SourceChecksum,
-  SourceEpochResolver,
-  SourceSelectionOptions,
   StageBase,
   StepInput,
   StepOperation,

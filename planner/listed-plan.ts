@@ -2,7 +2,8 @@
 // `explainChanges` compares. A build never lists them (its keys need only each source's digest), so a no-op
 // build of a 50,000-file context makes no object per file.
 
-import type { Plan, PlanStage, PlanStep, SelectedFile, StepInput } from './types.js';
+import type { SelectedFile } from './build-sources.js';
+import type { Plan, PlanStage, PlanStep, StepInput } from './types.js';
 
 export type ListedInput =
   | Exclude<StepInput, { readonly type: 'context' }>

@@ -1,7 +1,7 @@
 // An in-memory BaseImageResolver: tests and callers without an image store use it.
 
 import { normalizeReference } from '../image/index.js';
-import type { BaseImageResolver, Platform, ResolvedImage } from './types.js';
+import type { BaseImageResolver, Platform, ResolvedImage } from './image-config.js';
 
 export class MemoryImageResolver implements BaseImageResolver {
   private readonly images = new Map<string, ResolvedImage>();

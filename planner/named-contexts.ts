@@ -4,7 +4,7 @@
 // `scratch` and `context` never name one (BuildKit's namedContextFunc skips them).
 
 import { familiarString, parseNormalizedNamed } from '../image/index.js';
-import type { NamedContext } from './types.js';
+import type { NamedContext } from './build-sources.js';
 
 /** The key a context is stored and looked up under; throws InvalidReferenceError for a name that is no reference. */
 export function contextName(name: string): string {

@@ -1,7 +1,7 @@
 // Platforms as `os/arch[/variant]` strings, the host default, and the predefined platform args.
 
 import { formatPlatform, hostPlatform as imageHostPlatform } from '../image/index.js';
-import type { Platform } from './types.js';
+import type { Platform } from './image-config.js';
 
 /** The build platform: Linux (builds run Linux containers) on this machine's architecture. */
 export function hostPlatform(): Platform {

@@ -10,7 +10,7 @@ import {
   resolveInSnapshot,
   selectSources,
 } from '../cache/index.js';
-import type { ContextSource, SelectedFile, SourceChecksum, SourceSelectionOptions } from './types.js';
+import type { ContextSource, SelectedFile, SourceChecksum, SourceSelectionOptions } from './build-sources.js';
 
 export function snapshotSource(snapshot: ContextSnapshot): ContextSource {
   return {

@@ -5,13 +5,13 @@
 // The download is the caller's (`PlanDeps.sourceEpoch`, `PlanDeps.git`): the planner does no I/O of its own.
 
 import type { AddInstruction, Instruction } from '../parser/index.js';
+import type { GitResolver, SourceEpochResolver } from './build-sources.js';
 import type { EnvList } from './env-list.js';
 import { PlanError } from './errors.js';
 import { expandWord } from './expand.js';
 import { type GitRef, GitRefError, isHttpSource, parseGitRef } from './git-ref.js';
 import { type GitFlags, resolveGitSource } from './git-source.js';
 import type { StageDef } from './stages.js';
-import type { GitResolver, SourceEpochResolver } from './types.js';
 
 export interface EpochScope {
   readonly buildArgs: Readonly<Record<string, string>>;

@@ -3,16 +3,10 @@
 // expansion uses); `imageEnv` is the image config's Env (ENV only).
 
 import type { Diagnostic, Range } from '../parser/index.js';
+import type { ContextSource, GitResolver } from './build-sources.js';
 import { EnvList } from './env-list.js';
-import type {
-  BuildNetwork,
-  BuildRunOptions,
-  ContextSource,
-  GitResolver,
-  ImageConfig,
-  PlanStep,
-  Platform,
-} from './types.js';
+import type { ImageConfig, Platform } from './image-config.js';
+import type { BuildNetwork, BuildRunOptions, PlanStep } from './types.js';
 
 export interface DeclaredArg {
   readonly key: string;

@@ -2,7 +2,7 @@
 // digest and config; an image that is not in the store, or not of the platform asked for, resolves to null.
 
 import { ImageNotFoundError, type Store, type ResolvedImage as StoredImage } from '../image/index.js';
-import type { BaseImageResolver, ImageConfig, Platform, ResolvedImage } from './types.js';
+import type { BaseImageResolver, ImageConfig, Platform, ResolvedImage } from './image-config.js';
 
 /** Told of each image the resolver finds, for a caller that keeps them (the executor starts stages from them). */
 export type StoredImageFound = (ref: string, platform: Platform, image: StoredImage) => void;

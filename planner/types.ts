@@ -1,89 +1,20 @@
-// The build plan: plain data that the executor runs and `tsbuild plan` prints.
-// Every step carries the cache key that decides whether its stored result can be reused.
+// The build plan: plain data that the executor runs and `tsbuild plan` prints, and what `plan` takes to make it.
+// Every step carries the cache key that decides whether its stored result can be reused. Images and the sources
+// a build reads are image-config.ts and build-sources.ts.
 
 import type { DeviceSpec, Diagnostic, NetworkMode, Range } from '../parser/index.js';
 import type { BuildRunOptions, ExtraHost, Ulimit } from './build-run-options.js';
+import type {
+  ContextSource,
+  GitCheckout,
+  GitResolver,
+  NamedContext,
+  SelectedFiles,
+  SourceEpochResolver,
+} from './build-sources.js';
+import type { BaseImageResolver, ConfigChange, ImageConfig, Platform } from './image-config.js';
 
 export type { BuildRunOptions, ExtraHost, Ulimit };
-
-export interface Platform {
-  readonly os: string;
-  readonly architecture: string;
-  readonly variant?: string;
-}
-
-/** OCI image config fields the planner reads and writes (a subset of `config` in an OCI image config). */
-export interface ImageConfig {
-  readonly Env?: readonly string[];
-  readonly Cmd?: readonly string[] | null;
-  readonly Entrypoint?: readonly string[] | null;
-  readonly WorkingDir?: string;
-  readonly User?: string;
-  readonly Shell?: readonly string[];
-  readonly Labels?: Readonly<Record<string, string>>;
-  readonly ExposedPorts?: Readonly<Record<string, object>>;
-  readonly Volumes?: Readonly<Record<string, object>>;
-  readonly StopSignal?: string;
-  /** Docker image spec: the arguments are escaped already (read on Windows only); BuildKit's CMD sets it. */
-  readonly ArgsEscaped?: boolean;
-  readonly OnBuild?: readonly string[] | null;
-  readonly Healthcheck?: HealthcheckConfig;
-}
-
-export interface HealthcheckConfig {
-  readonly Test: readonly string[];
-  readonly Interval?: number;
-  readonly Timeout?: number;
-  readonly StartPeriod?: number;
-  readonly StartInterval?: number;
-  readonly Retries?: number;
-}
-
-/** What a base image resolver knows about an image. */
-export interface ResolvedImage {
-  /** Normalised reference, e.g. `docker.io/library/busybox:latest`. */
-  readonly ref: string;
-  /** Manifest digest when known: pins the base in the cache key. */
-  readonly digest?: string;
-  readonly platform?: Platform;
-  readonly config: ImageConfig;
-  /** True when the image has no layers (treated like `scratch`). */
-  readonly empty?: boolean;
-}
-
-/** Reads base image configs; the image store implements it, tests use an in-memory one. */
-export interface BaseImageResolver {
-  resolve(ref: string, platform: Platform): Promise<ResolvedImage | null>;
-}
-
-/** One file or directory entry a COPY/ADD selected from the context, with its content checksum. */
-export interface SelectedFile {
-  readonly path: string;
-  readonly digest: string;
-}
-
-/**
- * The files a context source selects, listed on demand: a `COPY . /app` of a large context selects tens of
- * thousands, and only `tsbuild plan` and the recorded plan read them, never a build (whose key is `digest`).
- */
-export type SelectedFiles = () => Promise<readonly SelectedFile[]>;
-
-export type SourceChecksum =
-  | { readonly ok: true; readonly digest: string; readonly files: SelectedFiles }
-  | { readonly ok: false; readonly missing: string };
-
-export interface SourceSelectionOptions {
-  readonly excludes: readonly string[];
-  readonly parents: boolean;
-}
-
-/**
- * The build context as the planner needs it: BuildKit's checksum of one COPY/ADD source path
- * (CACHE.md 4.4) after `.dockerignore`. `cache/` implements it over a context snapshot.
- */
-export interface ContextSource {
-  checksum(source: string, options: SourceSelectionOptions): Promise<SourceChecksum>;
-}
 
 export interface PlanOptions {
   /** Stage name to build; the last stage when absent. */
@@ -103,60 +34,6 @@ export interface PlanOptions {
 
 /** Network modes of RUN and of a whole build: the host's (`default`, `host`) or none. */
 export type BuildNetwork = NetworkMode;
-
-/** Dates a build from a remote source, for `SOURCE_DATE_EPOCH=<stage>`; the executor downloads. */
-export interface SourceEpochResolver {
-  /** Seconds: the Last-Modified of the response, else the newest mtime of the archive's files; null for neither. */
-  httpEpoch(url: string, checksum: string | null): Promise<number | null>;
-  /** Seconds: the committer time of the commit a git source resolved to; absent: such a source gives no epoch. */
-  gitEpoch?(checkout: GitCheckout): Promise<number | null>;
-}
-
-/** What `git ls-remote` says a ref of a remote points to. */
-export interface GitResolution {
-  /** The ref that matched (`refs/heads/main`, `refs/tags/v1`), as BuildKit picks among branch and tag. */
-  readonly ref: string;
-  /** What the ref points to: a commit, or an annotated tag's object. */
-  readonly sha: string;
-  /** For an annotated tag, the commit it points to. */
-  readonly tagCommit?: string;
-}
-
-/** Resolves git refs to commits (`git ls-remote`); the executor implements it, tests fake it. */
-export interface GitResolver {
-  /** `ref` empty: the remote's default branch. Throws an Error whose message a user can act on. */
-  resolve(remote: string, ref: string): Promise<GitResolution>;
-}
-
-/** One git repository an ADD checks out, as planned. */
-export interface GitCheckout {
-  /** The source as the instruction gives it (expanded). */
-  readonly source: string;
-  /** What git fetches from (may hold credentials: never printed as is). */
-  readonly remote: string;
-  /** The ref to fetch: the matched ref, or the commit id when the source names one. */
-  readonly ref: string;
-  /** What `ref` pointed to when planned; the checkout fails if it cannot get this object. */
-  readonly sha: string;
-  /** The commit whose tree is checked out. */
-  readonly commit: string;
-  /** Directory of the repository copied (cleaned, rooted; `/` for all). */
-  readonly subdir: string;
-  readonly keepGitDir: boolean;
-  readonly submodules: boolean;
-  /** File times: the commit's (`commit`) or the time of the checkout. */
-  readonly mtime: 'commit' | 'checkout';
-}
-
-/**
- * A named context (`--build-context NAME=VALUE`, BuildKit's `context:NAME`): what FROM, `COPY --from` and
- * `RUN --mount=from=` get when they name it, and what replaces a stage of that name.
- */
-export type NamedContext =
-  /** `docker-image://REF`: the normalised reference, or `scratch`. */
-  | { readonly type: 'image'; readonly ref: string }
-  /** A local directory, selected and checksummed as the build context is (with its own `.dockerignore`). */
-  | { readonly type: 'local'; readonly source: ContextSource };
 
 export interface PlanDeps {
   readonly context: ContextSource;
@@ -283,9 +160,6 @@ export type StepOperation =
   | { readonly type: 'mkdir'; readonly path: string; readonly user: string; readonly epoch: number | null }
   | { readonly type: 'config'; readonly change: ConfigChange }
   | { readonly type: 'none' };
-
-/** The image config fields an instruction sets. */
-export type ConfigChange = { readonly [K in keyof ImageConfig]?: ImageConfig[K] } & { readonly Author?: string };
 
 export interface PlanStep {
   readonly kind: string;

@@ -11,13 +11,13 @@ import { globalArgs } from '../args.js';
 import { expandWord } from '../expand.js';
 import { type FromInfo, resolveFrom } from '../from.js';
 import { buildGraph, sourceReferences } from '../graph.js';
+import type { BaseImageResolver, Platform } from '../image-config.js';
 import { hostPlatform } from '../platform.js';
 import { inheritState, initialState, type StageState, type StepContext } from '../stage-state.js';
 import { findSourceStage, resolveTarget, type StageDef, splitStages, stageLabel } from '../stages.js';
 import { planArg } from '../steps/arg.js';
 import { planEnv } from '../steps/env.js';
 import { parseMount } from '../steps/run-mounts.js';
-import type { BaseImageResolver, Platform } from '../types.js';
 import { Capture, collectOutline, type OutlineArg, type OutlineLocation, type OutlineMount } from './capture.js';
 import { commentsBefore, describe } from './descriptions.js';
 

@@ -1,19 +1,14 @@
 // Helpers every step planner uses: expansion with UndefinedVar warnings, flag access and validation.
 
 import { acceptedFlags, type Flag, flagProblem, type Instruction, type Range, type Word } from '../../parser/index.js';
+import type { ContextSource, SourceChecksum, SourceSelectionOptions } from '../build-sources.js';
 import type { Canonical } from '../cache-key.js';
 import { PlanError, warning } from '../errors.js';
 import { expandWord } from '../expand.js';
+import type { ConfigChange } from '../image-config.js';
 import type { StepContext } from '../stage-state.js';
 import { suggest } from '../suggest.js';
-import type {
-  ConfigChange,
-  ContextSource,
-  SourceChecksum,
-  SourceSelectionOptions,
-  StepInput,
-  StepOperation,
-} from '../types.js';
+import type { StepInput, StepOperation } from '../types.js';
 
 /** What a step planner returns; `plan.ts` turns it into a PlanStep with its cache key. */
 export interface StepDraft {

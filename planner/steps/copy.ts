@@ -8,6 +8,7 @@
 // was asked, so the key is pending and the executor completes it (executor/build/url-content.ts).
 
 import type { AddInstruction, CopyFilesInstruction, Word } from '../../parser/index.js';
+import type { GitCheckout } from '../build-sources.js';
 import type { Canonical } from '../cache-key.js';
 import { sha256 } from '../cache-key.js';
 import { PlanError } from '../errors.js';
@@ -15,7 +16,7 @@ import { downloadName, type GitRef, GitRefError, isHttpSource, parseGitRef } fro
 import { type GitFlags, GitSourceError, resolveGitSource } from '../git-source.js';
 import { resolveDest, shownPath } from '../paths.js';
 import type { StepContext } from '../stage-state.js';
-import type { GitCheckout, StepInput, StepOperation } from '../types.js';
+import type { StepInput, StepOperation } from '../types.js';
 import {
   boolFlag,
   contextChecksum,

@@ -3,8 +3,8 @@
 
 import { type HealthcheckInstruction, parseGoDuration } from '../../parser/index.js';
 import { PlanError } from '../errors.js';
+import type { HealthcheckConfig } from '../image-config.js';
 import type { StepContext } from '../stage-state.js';
-import type { HealthcheckConfig } from '../types.js';
 import { checkFlags, flag, type StepDraft } from './common.js';
 
 const DURATION_FLAGS = {
