@@ -1,0 +1,36 @@
+// Options `build` and `plan` share (docker build's and buildx's): what the planner needs to plan as the build will.
+import { networkModes } from './option-choices.js';
+
+/** `--platform` of build and plan: one platform to build for. */
+export const platformOption = {
+  type: 'string',
+  describe:
+    "platform to build for, os/arch[/variant] (default: this machine's; RUN in a foreign stage needs an emulator)",
+} as const;
+
+/** `--network` of build and plan (docker build's): the network of RUN steps that name none. */
+export const networkOption = {
+  choices: networkModes,
+  describe: "network of RUN steps without --network: default (the host's), none or host",
+};
+
+/** `--build-context NAME=VALUE` of build and plan (docker buildx's): a named context. */
+export const buildContextOption = {
+  type: 'string',
+  describe:
+    'NAME=DIR | NAME=docker-image://REF | NAME=GIT-URL | NAME=HTTPS-URL: what FROM NAME, COPY --from=NAME and mounts from=NAME use (repeatable)',
+} as const;
+
+/** `--add-host`, `--shm-size` and `--ulimit` of build and plan (docker build's): what every RUN step gets. */
+export const addHostOption = {
+  type: 'string',
+  describe: "NAME:IP (or NAME=IP): a line of RUN steps' /etc/hosts; IP host-gateway is the host (repeatable)",
+} as const;
+export const shmSizeOption = {
+  type: 'string',
+  describe: "size of RUN steps' /dev/shm, e.g. 1g (default 64m)",
+} as const;
+export const ulimitOption = {
+  type: 'string',
+  describe: 'NAME=SOFT[:HARD]: a resource limit of RUN steps, e.g. nofile=1024:2048 (repeatable)',
+} as const;
