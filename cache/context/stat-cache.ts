@@ -7,11 +7,12 @@
 
 import { ContentsMemo } from './contents-memo.js';
 import { ContextWorker } from './context-worker.js';
-import { FIELD, FIELDS } from './stat-batch.js';
+import { FIELD } from './stat-batch.js';
 import { emptyColumns } from './stat-cache-columns.js';
 import { decodeStatCache, type StatColumns, writeStatCacheFile } from './stat-cache-file.js';
 import { adopt, claimedRecords, giveBack, readStatCacheBytes, readStatCacheBytesLater } from './stat-cache-read.js';
 import { StatRecords } from './stat-cache-records.js';
+import { lookupWalk, micros } from './stat-cache-walk.js';
 import { PARALLEL_STAT_MIN } from './walk.js';
 
 /** The stat fields of a file that key the cache (a `ContextEntry` is one). */
@@ -23,10 +24,6 @@ export interface StatStamp {
   readonly mtimeMs: number;
   readonly ctimeMs: number;
 }
-
-// Times are whole microseconds; files changed within 0.5 s of being hashed are never cached
-// (file-hasher.ts), so coarser stamps cannot hide a change.
-const micros = (ms: number): number => Math.round(ms * 1000);
 
 const INITIAL_CAPACITY = 1024;
 /** `seen` position of a record looked up or stored without one (`get`/`set`): after the others. */
@@ -155,10 +152,8 @@ export class StatCache {
   }
 
   /**
-   * `copyDigest` for the files `entries[0..count)` of a walk at once (indexes of their lstat numbers in `fields`,
-   * header mode from the lstat mode, uid and gid 0 if `resetOwner`): each digest goes to `out[e * 32..]` and
-   * `known[e]` becomes 1 on a hit, `missed` on a miss; returns the hits. One loop for a whole context: per file
-   * a chain of calls cost more than the lookup itself in a fresh process, before the JIT has inlined them.
+   * `copyDigest` for the files `entries[0..count)` of a walk at once (`lookupWalk`): each digest goes to
+   * `out[e * 32..]` and `known[e]` becomes 1 on a hit, `missed` on a miss; returns the hits.
    */
   copyDigests(
     fields: Float64Array,
@@ -170,42 +165,7 @@ export class StatCache {
     missed: number,
   ): number {
     if (this.claimed !== null) this.load();
-    const records = this.records;
-    let hits = 0;
-    // Hits for consecutive entries in consecutive records (a re-walk of a directory, whose records were saved in
-    // walk order) are copied as one run: one native copy for a directory's files, not 32 byte moves per file.
-    let runEntry = 0;
-    let runRecord = 0;
-    let run = 0;
-    for (let k = 0; k < count; k++) {
-      const e = entries[k];
-      const o = e * FIELDS;
-      const i = records.lookup(
-        fields[o + FIELD.dev],
-        fields[o + FIELD.ino],
-        fields[o + FIELD.size],
-        micros(fields[o + FIELD.mtimeMs]),
-        micros(fields[o + FIELD.ctimeMs]),
-        fields[o + FIELD.mode] & 0o7777,
-        resetOwner ? 0 : fields[o + FIELD.uid],
-        resetOwner ? 0 : fields[o + FIELD.gid],
-        o,
-      );
-      if (i < 0) {
-        known[e] = missed;
-        continue;
-      }
-      if (run > 0 && e === runEntry + run && i === runRecord + run) run++;
-      else {
-        if (run > 0) records.copyDigests(runRecord, run, out, runEntry * 32);
-        runEntry = e;
-        runRecord = i;
-        run = 1;
-      }
-      known[e] = 1;
-      hits++;
-    }
-    if (run > 0) records.copyDigests(runRecord, run, out, runEntry * 32);
+    const hits = lookupWalk(this.records, { fields, entries, count, resetOwner }, out, known, missed);
     this.hits += hits;
     this.misses += count - hits;
     return hits;
