@@ -6,7 +6,7 @@ import type { Node } from './nodes.js';
 import { parse } from './parse.js';
 import type { Value } from './values.js';
 
-export { TemplateExecError } from './exec.js';
+export { TemplateExecError } from './eval.js';
 export { dockerFunctions, type GoFunc, headerFunctions } from './funcs.js';
 export { TemplateParseError } from './parse.js';
 export { GoDuration, GoMap, GoNil, GoStruct, GoTime, nilSlice, RawJson, toJson, type Value } from './values.js';
