@@ -1,14 +1,7 @@
 // Declaration of `tsbuild build` (and of its short form `tsbuild -t NAME .`): its options and what its handler
 // gets. Cheap on purpose: the build's implementation is imported only when it runs.
 import type { Argv } from 'yargs';
-import {
-  addHostOption,
-  buildContextOption,
-  networkOption,
-  platformOption,
-  shmSizeOption,
-  ulimitOption,
-} from './build-plan-options.js';
+import { buildPlanValues, withBuildPlanOptions } from './build-plan-options.js';
 import { callOption } from './commands/build/call-flags.js';
 import { collect, operand, type Runner } from './operands.js';
 import { progressModes } from './option-choices.js';
@@ -38,81 +31,77 @@ export function registerBuildCommand(y: Argv, argv: readonly string[], choose: (
     ['build <context>', '$0 <context>'],
     'Build an image from a Dockerfile and a context directory (`tsbuild -t NAME .` is short for `tsbuild build`)',
     (b) =>
-      b
-        .positional('context', {
-          type: 'string',
-          demandOption: true,
-          describe:
-            'context directory, git repository or http(s) URL (tarball or Dockerfile), or - for stdin (a tar context, or a Dockerfile and no context)',
-        })
-        .option('tag', { alias: 't', type: 'string', describe: 'NAME[:TAG] (repeatable)' })
-        .option('file', {
-          alias: 'f',
-          type: 'string',
-          describe: 'Dockerfile (default: CONTEXT/Dockerfile; - for stdin)',
-        })
-        .option('target', { type: 'string', describe: 'stage to build' })
-        .option('build-arg', { type: 'string', describe: 'K=V, or K to take the value from the env' })
-        .option('label', { type: 'string', describe: 'K=V label on the image' })
-        .option('cache', {
-          type: 'boolean',
-          default: true,
-          describe: 'use the build cache (--no-cache rebuilds every step)',
-        })
-        .option('no-cache-filter', {
-          type: 'string',
-          describe: 'STAGE[,STAGE]: run the steps of these stages again even when cached (repeatable)',
-        })
-        .option(noCacheFilterKey, { type: 'string', hidden: true })
-        .option('check', {
-          type: 'boolean',
-          describe: "evaluate the Dockerfile's build checks without building (short for --call=check)",
-        })
-        .option('call', {
-          type: 'string',
-          describe:
-            "build (the default), check, outline, targets or subrequests.describe, with buildx's ,format=json and ,ignorestatus=true",
-        })
-        .option('debug', { type: 'boolean', describe: 'expand build warnings: description, URL, Dockerfile lines' })
-        .option('progress', { choices: progressModes, default: 'auto' as const })
-        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the image id' })
-        .option('iidfile', { type: 'string', describe: 'write the image id to this file' })
-        .option('metadata-file', { type: 'string', describe: 'write build metadata (JSON) to this file' })
-        .option('output', {
-          alias: 'o',
-          type: 'string',
-          describe:
-            'type=local,dest=DIR | type=tar,dest=FILE | type=oci|docker,dest=FILE[,tar=false] | type=image[,push=true] | type=registry[,name=REF] (repeatable)',
-        })
-        .option('secret', { type: 'string', describe: 'id=ID,src=FILE | id=ID,env=VAR' })
-        .option('ssh', {
-          type: 'string',
-          describe: 'agent for RUN --mount=type=ssh: default | ID=SOCKET | ID=KEY[,KEY] (repeatable)',
-        })
-        .option('cache-to', {
-          type: 'string',
-          describe: 'export the build cache: type=local,dest=DIR | type=registry,ref=REF[,mode=min|max] (repeatable)',
-        })
-        .option('cache-from', {
-          type: 'string',
-          describe: 'import a build cache: type=local,src=DIR | type=registry,ref=REF (repeatable)',
-        })
-        .option('push', {
-          type: 'boolean',
-          describe: 'push the image to each -t name (short for --output type=image,push=true)',
-        })
-        .option('pull', {
-          type: 'boolean',
-          describe: 'check every FROM tag against its registry (missing images are always pulled)',
-        })
-        .option('jobs', { type: 'number', describe: 'stages built at once (default: number of CPUs)' })
-        .option('runtime', { type: 'string', default: 'runc', describe: 'OCI runtime for RUN (runc or crun)' })
-        .option('network', networkOption)
-        .option('platform', platformOption)
-        .option('build-context', buildContextOption)
-        .option('add-host', addHostOption)
-        .option('shm-size', shmSizeOption)
-        .option('ulimit', ulimitOption),
+      withBuildPlanOptions(
+        b
+          .positional('context', {
+            type: 'string',
+            demandOption: true,
+            describe:
+              'context directory, git repository or http(s) URL (tarball or Dockerfile), or - for stdin (a tar context, or a Dockerfile and no context)',
+          })
+          .option('tag', { alias: 't', type: 'string', describe: 'NAME[:TAG] (repeatable)' })
+          .option('file', {
+            alias: 'f',
+            type: 'string',
+            describe: 'Dockerfile (default: CONTEXT/Dockerfile; - for stdin)',
+          })
+          .option('target', { type: 'string', describe: 'stage to build' })
+          .option('build-arg', { type: 'string', describe: 'K=V, or K to take the value from the env' })
+          .option('label', { type: 'string', describe: 'K=V label on the image' })
+          .option('cache', {
+            type: 'boolean',
+            default: true,
+            describe: 'use the build cache (--no-cache rebuilds every step)',
+          })
+          .option('no-cache-filter', {
+            type: 'string',
+            describe: 'STAGE[,STAGE]: run the steps of these stages again even when cached (repeatable)',
+          })
+          .option(noCacheFilterKey, { type: 'string', hidden: true })
+          .option('check', {
+            type: 'boolean',
+            describe: "evaluate the Dockerfile's build checks without building (short for --call=check)",
+          })
+          .option('call', {
+            type: 'string',
+            describe:
+              "build (the default), check, outline, targets or subrequests.describe, with buildx's ,format=json and ,ignorestatus=true",
+          })
+          .option('debug', { type: 'boolean', describe: 'expand build warnings: description, URL, Dockerfile lines' })
+          .option('progress', { choices: progressModes, default: 'auto' as const })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the image id' })
+          .option('iidfile', { type: 'string', describe: 'write the image id to this file' })
+          .option('metadata-file', { type: 'string', describe: 'write build metadata (JSON) to this file' })
+          .option('output', {
+            alias: 'o',
+            type: 'string',
+            describe:
+              'type=local,dest=DIR | type=tar,dest=FILE | type=oci|docker,dest=FILE[,tar=false] | type=image[,push=true] | type=registry[,name=REF] (repeatable)',
+          })
+          .option('secret', { type: 'string', describe: 'id=ID,src=FILE | id=ID,env=VAR' })
+          .option('ssh', {
+            type: 'string',
+            describe: 'agent for RUN --mount=type=ssh: default | ID=SOCKET | ID=KEY[,KEY] (repeatable)',
+          })
+          .option('cache-to', {
+            type: 'string',
+            describe: 'export the build cache: type=local,dest=DIR | type=registry,ref=REF[,mode=min|max] (repeatable)',
+          })
+          .option('cache-from', {
+            type: 'string',
+            describe: 'import a build cache: type=local,src=DIR | type=registry,ref=REF (repeatable)',
+          })
+          .option('push', {
+            type: 'boolean',
+            describe: 'push the image to each -t name (short for --output type=image,push=true)',
+          })
+          .option('pull', {
+            type: 'boolean',
+            describe: 'check every FROM tag against its registry (missing images are always pulled)',
+          })
+          .option('jobs', { type: 'number', describe: 'stages built at once (default: number of CPUs)' })
+          .option('runtime', { type: 'string', default: 'runc', describe: 'OCI runtime for RUN (runc or crun)' }),
+      ),
     (a) =>
       later(async () =>
         (await import('./commands/build/run.js')).run({
@@ -135,12 +124,7 @@ export function registerBuildCommand(y: Argv, argv: readonly string[], choose: (
           ssh: collect(a.ssh),
           jobs: a.jobs,
           runtime: a.runtime,
-          network: a.network,
-          platform: a.platform,
-          buildContexts: collect(a['build-context']),
-          addHosts: collect(a['add-host']),
-          shmSize: collect(a['shm-size']).at(-1),
-          ulimits: collect(a.ulimit),
+          ...buildPlanValues(a),
           cacheTo: collect(a['cache-to']),
           cacheFrom: collect(a['cache-from']),
           push: a.push === true,

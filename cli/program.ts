@@ -2,14 +2,7 @@
 // declares commands only; each command's implementation is imported when it runs.
 import yargs, { type Argv } from 'yargs';
 import { protectNoCacheFilter, registerBuildCommand } from './build-command.js';
-import {
-  addHostOption,
-  buildContextOption,
-  networkOption,
-  platformOption,
-  shmSizeOption,
-  ulimitOption,
-} from './build-plan-options.js';
+import { buildPlanValues, withBuildPlanOptions } from './build-plan-options.js';
 import { registerImageCommands } from './image-commands.js';
 import { collect, operand, type Runner } from './operands.js';
 import { version } from './version.js';
@@ -69,17 +62,13 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
       'plan [context]',
       'Show the build plan: stages, steps and their cache keys',
       (y) =>
-        y
-          .positional('context', { type: 'string', default: '.', describe: 'build context directory' })
-          .option('file', { alias: 'f', type: 'string', describe: 'Dockerfile (default: CONTEXT/Dockerfile)' })
-          .option('target', { type: 'string', describe: 'stage to build' })
-          .option('build-arg', { type: 'string', describe: 'K=V, or K to take the value from the env' })
-          .option('network', networkOption)
-          .option('platform', platformOption)
-          .option('build-context', buildContextOption)
-          .option('add-host', addHostOption)
-          .option('shm-size', shmSizeOption)
-          .option('ulimit', ulimitOption)
+        withBuildPlanOptions(
+          y
+            .positional('context', { type: 'string', default: '.', describe: 'build context directory' })
+            .option('file', { alias: 'f', type: 'string', describe: 'Dockerfile (default: CONTEXT/Dockerfile)' })
+            .option('target', { type: 'string', describe: 'stage to build' })
+            .option('build-arg', { type: 'string', describe: 'K=V, or K to take the value from the env' }),
+        )
           .option('secret', {
             type: 'string',
             describe: 'id=GIT_AUTH_TOKEN,src=FILE|env=VAR: credentials of private git sources, as build takes them',
@@ -92,12 +81,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
             file: operand(a.file),
             target: a.target,
             buildArgs: collect(a['build-arg']),
-            network: a.network,
-            platform: a.platform,
-            buildContexts: collect(a['build-context']),
-            addHosts: collect(a['add-host']),
-            shmSize: collect(a['shm-size']).at(-1),
-            ulimits: collect(a.ulimit),
+            ...buildPlanValues(a),
             secrets: collect(a.secret),
             json: a.json,
           }),
