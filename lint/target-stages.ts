@@ -1,8 +1,7 @@
 // The stages a target needs, as BuildKit's frontend finds them for a check with `--target`: the target, the
 // stage it is built on, and the stages its COPY --from and RUN --mount from= read, transitively.
-import type { Instruction } from '../parser/index.js';
+import { type Instruction, withSuggestion } from '../parser/index.js';
 import type { LintModel, Stage } from './model.js';
-import { withSuggestion } from './suggest.js';
 
 function sourcesOf(instruction: Instruction): string[] {
   const out: string[] = [];

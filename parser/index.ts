@@ -12,8 +12,8 @@ export {
 } from './language/device-spec.js';
 export { parseGoBool } from './language/go-bool.js';
 export { type GoDuration, parseGoDuration } from './language/go-duration.js';
-export { acceptedFlags, type FlagProblem, flagProblem } from './language/instruction-flags.js';
-export { INSTRUCTION_NAMES } from './language/instruction-names.js';
+export { type FlagProblem, flagProblem } from './language/instruction-flags.js';
+export { INSTRUCTION_NAMES, unknownInstructionMessage } from './language/instruction-names.js';
 export {
   INSTRUCTION_PARSE_ERRORS,
   type InstructionParseError,
@@ -29,5 +29,6 @@ export {
 export { type PortSpec, parsePortSpec } from './language/port-spec.js';
 export { NETWORK_MODES, type NetworkMode, SECURITY_MODES } from './language/run-modes.js';
 export { isValidStageName } from './language/stage-name.js';
+export { type Suggestion, search, withSuggestion } from './language/suggest.js';
 export { parse } from './parse.js';
 export * from './shell/index.js';

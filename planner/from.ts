@@ -4,7 +4,7 @@
 // buildDispatchStates): its FROM line and instructions are not used.
 
 import { normalizeReference } from '../image/index.js';
-import type { Diagnostic } from '../parser/index.js';
+import { type Diagnostic, search } from '../parser/index.js';
 import type { NamedContext } from './build-sources.js';
 import type { EnvList } from './env-list.js';
 import { PlanError, warning } from './errors.js';
@@ -14,7 +14,6 @@ import { findContext } from './named-contexts.js';
 import { parsePlatform } from './platform.js';
 import { findBaseStage, type StageDef } from './stages.js';
 import { checkFlags } from './steps/common.js';
-import { suggest } from './suggest.js';
 
 export type BaseRef =
   | { readonly type: 'scratch' }
@@ -123,7 +122,7 @@ function expandGlobal(
   let hint = '';
   for (const name of result.unmatched) {
     if (known.includes(name)) continue;
-    const match = suggest(name, known);
+    const { match } = search(name, known, true);
     const suffix = match === null ? '' : ` (did you mean ${match}?)`;
     if (hint === '') hint = suffix;
     diagnostics.push(warning('UndefinedArgInFrom', `FROM argument '${name}' is not declared${suffix}`, range));

@@ -6,15 +6,15 @@ import {
   type Diagnostic,
   type Dockerfile,
   type FromInstruction,
-  INSTRUCTION_NAMES,
   type Instruction,
   isValidStageName,
   type Range,
+  unknownInstructionMessage,
+  withSuggestion,
 } from '../parser/index.js';
 import { PlanError, warning } from './errors.js';
 import { checkFlags } from './steps/common.js';
 import { checkSyntax } from './steps/syntax.js';
-import { suggest } from './suggest.js';
 
 export interface StageDef {
   readonly index: number;
@@ -38,18 +38,8 @@ export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDo
     // FROM's flags come after its arguments and stage name, as in BuildKit's parseFrom.
     if (instr.kind !== 'unknown' && instr.kind !== 'from') atInstruction(instr, () => checkSyntax(instr));
     if (instr.kind === 'unknown') {
-      const written = instr.keyword.value;
-      const keyword = written.toUpperCase();
-      const match = suggest(keyword, INSTRUCTION_NAMES);
-      // BuildKit's suggestion takes the case of the keyword as written (`FNTRYPOINT`: did you mean ENTRYPOINT?).
-      const shown = match !== null && written === written.toLowerCase() ? match.toLowerCase() : match;
-      const hint = shown === null ? '' : ` (did you mean ${shown}?)`;
-      throw new PlanError(
-        'unknown-instruction',
-        `unknown instruction: ${keyword}${hint}`,
-        instr.keyword.range,
-        instr.range,
-      );
+      const message = unknownInstructionMessage(instr.keyword.value);
+      throw new PlanError('unknown-instruction', message, instr.keyword.range, instr.range);
     }
     if (instr.kind === 'from') {
       if (instr.image === null)
@@ -137,9 +127,8 @@ export function resolveTarget(stages: readonly StageDef[], target: string | unde
   const found = findSourceStage(stages, target, false, stages[0].from.range);
   if (found !== null) return found;
   const names = stages.flatMap((s) => (s.name === null ? [] : [s.name]));
-  const match = suggest(target, names);
-  const hint = match === null ? '' : ` (did you mean ${match}?)`;
-  throw new PlanError('unknown-target', `target stage ${JSON.stringify(target)} could not be found${hint}`);
+  const message = withSuggestion(`target stage ${JSON.stringify(target)} could not be found`, target, names, false);
+  throw new PlanError('unknown-target', message);
 }
 
 export interface StageEdge {

@@ -2,6 +2,7 @@
 // bflag.go): the first problem of an instruction's flags, in BuildKit's words. The linter (`invalid-flag`, what
 // `--check` reports) and the planner (what a build fails with) both judge flags here, so the two say the same.
 import type { Flag, Instruction } from '../ast.js';
+import { withSuggestion } from './suggest.js';
 
 type FlagType = 'bool' | 'string' | 'strings';
 
@@ -28,14 +29,9 @@ const FLAGS: Partial<Record<Instruction['kind'], Readonly<Record<string, FlagTyp
   },
 };
 
-/** The names of the flags an instruction accepts (for a did-you-mean of an unknown one). */
-export function acceptedFlags(kind: Instruction['kind']): string[] {
-  return Object.keys(FLAGS[kind] ?? {});
-}
-
 export interface FlagProblem {
   readonly flag: Flag;
-  /** `unknown-flag`: the instruction has no such flag (its message takes a did-you-mean from `acceptedFlags`). */
+  /** `unknown-flag`: the instruction has no such flag (its message has BuildKit's did-you-mean). */
   readonly code: 'unknown-flag' | 'invalid-flag';
   readonly message: string;
 }
@@ -51,7 +47,10 @@ export function flagProblem(instruction: Instruction): FlagProblem | null {
   for (const flag of instruction.flags) {
     const name = flag.name;
     const type = Object.hasOwn(allowed, name) ? allowed[name] : undefined;
-    if (type === undefined) return { flag, code: 'unknown-flag', message: `unknown flag: --${name}` };
+    if (type === undefined) {
+      const message = withSuggestion(`unknown flag: --${name}`, name, Object.keys(allowed), true);
+      return { flag, code: 'unknown-flag', message };
+    }
     if (used.has(name) && type !== 'strings') return invalid(flag, `duplicate flag specified: --${name}`);
     used.add(name);
     if (type === 'bool') {

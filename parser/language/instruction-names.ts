@@ -1,5 +1,6 @@
 // The instruction keywords BuildKit's Dockerfile frontend dispatches (upper case, as its suggestions list
-// them). Both the linter and the planner offer "did you mean …?" from this list for unknown instructions.
+// them), and its error for any other: the linter's and the planner's, with "did you mean …?" from this list.
+import { withSuggestion } from './suggest.js';
 
 export const INSTRUCTION_NAMES: readonly string[] = [
   'ADD',
@@ -21,3 +22,11 @@ export const INSTRUCTION_NAMES: readonly string[] = [
   'VOLUME',
   'WORKDIR',
 ];
+
+/**
+ * `unknown instruction: FOO (did you mean FROM?)`: the suggestion takes the case of the keyword as written
+ * (`FNTRYPOINT`: did you mean ENTRYPOINT?; `runn`: did you mean run?).
+ */
+export function unknownInstructionMessage(keyword: string): string {
+  return withSuggestion(`unknown instruction: ${keyword.toUpperCase()}`, keyword, INSTRUCTION_NAMES, false);
+}

@@ -1,13 +1,12 @@
 // Helpers every step planner uses: expansion with UndefinedVar warnings, flag access and validation.
 
-import { acceptedFlags, type Flag, flagProblem, type Instruction, type Range, type Word } from '../../parser/index.js';
+import { type Flag, flagProblem, type Instruction, type Range, search, type Word } from '../../parser/index.js';
 import type { ContextSource, SourceChecksum, SourceSelectionOptions } from '../build-sources.js';
 import type { Canonical } from '../cache-key.js';
 import { PlanError, warning } from '../errors.js';
 import { expandWord } from '../expand.js';
 import type { ConfigChange } from '../image-config.js';
 import type { StepContext } from '../stage-state.js';
-import { suggest } from '../suggest.js';
 import type { StepInput, StepOperation } from '../types.js';
 
 /** What a step planner returns; `plan.ts` turns it into a PlanStep with its cache key. */
@@ -46,7 +45,7 @@ function reportUndefined(ctx: StepContext, unmatched: readonly string[], range: 
   const declared = new Set(ctx.state.args.map((a) => a.key));
   for (const name of unmatched) {
     if (declared.has(name)) continue;
-    const match = suggest(name, ctx.state.env.keys());
+    const { match } = search(name, ctx.state.env.keys(), true);
     const hint = match === null ? '' : ` (did you mean $${match}?)`;
     ctx.diagnostics.push(warning('UndefinedVar', `Usage of undefined variable '$${name}'${hint}`, range));
   }
@@ -60,9 +59,7 @@ function reportUndefined(ctx: StepContext, unmatched: readonly string[], range: 
 export function checkFlags(instruction: Instruction, at?: Range): void {
   const problem = flagProblem(instruction);
   if (problem === null) return;
-  const match = problem.code === 'unknown-flag' ? suggest(problem.flag.name, acceptedFlags(instruction.kind)) : null;
-  const hint = match === null ? '' : ` (did you mean ${match}?)`;
-  throw new PlanError(problem.code, `${problem.message}${hint}`, problem.flag.range, at);
+  throw new PlanError(problem.code, problem.message, problem.flag.range, at);
 }
 
 export function flag(instruction: Instruction, name: string): Flag | null {

@@ -1,16 +1,21 @@
 // `RUN --device=…`: the CDI devices a step asks for, checked as BuildKit's ParseDevice checks them. The
 // executor decides what a device it cannot provide means (a required one fails the build).
-import { DEVICE_OPTION_KEYS, type DeviceSpec, parseDeviceSpec, type RunInstruction } from '../../parser/index.js';
+import {
+  DEVICE_OPTION_KEYS,
+  type DeviceSpec,
+  parseDeviceSpec,
+  type RunInstruction,
+  withSuggestion,
+} from '../../parser/index.js';
 import { PlanError } from '../errors.js';
-import { suggest } from '../suggest.js';
 import { flags } from './common.js';
 
 export function runDevices(run: RunInstruction): DeviceSpec[] {
   return flags(run, 'device').map((f) => {
     const result = parseDeviceSpec(f.options);
     if (result.ok) return result.device;
-    const match = result.unknownKey === undefined ? null : suggest(result.unknownKey, DEVICE_OPTION_KEYS);
-    const hint = match === null ? '' : ` (did you mean ${match}?)`;
-    throw new PlanError('invalid-flag', `${result.message}${hint}`, result.option?.range ?? f.range);
+    const { message, unknownKey } = result;
+    const text = unknownKey === undefined ? message : withSuggestion(message, unknownKey, DEVICE_OPTION_KEYS, true);
+    throw new PlanError('invalid-flag', text, result.option?.range ?? f.range);
   });
 }

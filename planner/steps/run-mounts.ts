@@ -12,10 +12,10 @@ import {
   MOUNT_TYPES,
   type MountType,
   parseGoBool,
+  withSuggestion,
 } from '../../parser/index.js';
 import { PlanError } from '../errors.js';
 import type { StepContext } from '../stage-state.js';
-import { suggest } from '../suggest.js';
 import type { RunMount } from '../types.js';
 import { expand } from './common.js';
 
@@ -75,7 +75,7 @@ function readOption(ctx: StepContext, m: Parsed, option: FlagOption): void {
     case 'type': {
       const type = value.toLowerCase();
       if (!isMountType(type))
-        fail(`unsupported mount type ${JSON.stringify(value)}${hint(value, MOUNT_TYPES)}`, option.range);
+        fail(withSuggestion(`unsupported mount type ${JSON.stringify(value)}`, value, MOUNT_TYPES, true), option.range);
       m.type = type;
       return;
     }
@@ -95,7 +95,8 @@ function readOption(ctx: StepContext, m: Parsed, option: FlagOption): void {
       break;
     case 'sharing':
       if (!MOUNT_SHARING_MODES.includes(value.toLowerCase())) {
-        fail(`unsupported sharing value ${JSON.stringify(value)}${hint(value, MOUNT_SHARING_MODES)}`, option.range);
+        const message = `unsupported sharing value ${JSON.stringify(value)}`;
+        fail(withSuggestion(message, value, MOUNT_SHARING_MODES, true), option.range);
       }
       m.values.set(name, value.toLowerCase());
       return;
@@ -112,15 +113,12 @@ function readOption(ctx: StepContext, m: Parsed, option: FlagOption): void {
     case 'id':
     case 'env':
       break;
-    default:
-      fail(`unexpected key '${key}' in '${option.key}=${option.value}'${hint(key, MOUNT_OPTION_KEYS)}`, option.range);
+    default: {
+      const message = `unexpected key '${key}' in '${option.key}=${option.value}'`;
+      fail(withSuggestion(message, key, MOUNT_OPTION_KEYS, true), option.range);
+    }
   }
   m.values.set(name, value);
-}
-
-function hint(value: string, candidates: readonly string[]): string {
-  const match = suggest(value, candidates);
-  return match === null ? '' : ` (did you mean ${match}?)`;
 }
 
 function buildMount(ctx: StepContext, m: Parsed, flag: Flag, sshIndex: number): RunMount {

@@ -63,6 +63,12 @@ describe('a broken Dockerfile: the same error from build and --check', () => {
       'FROM scratch\nRUN --device=/dev/x,bogus=1 true\n',
       "dockerfile parse error on line 2: unexpected key 'bogus' in 'bogus=1'",
     ],
+    // BuildKit's flag suggestions are case-sensitive: none for a flag written in upper case.
+    [
+      'FROM scratch\nRUN --MOUNT=type=cache,target=/c true\n',
+      'dockerfile parse error on line 2: unknown flag: --MOUNT',
+    ],
+    ['FROM scratch\nCOPY --FROM=x a /b\n', 'dockerfile parse error on line 2: unknown flag: --FROM'],
     ['FROM scratch\nCOPY --link --link a /b\n', 'dockerfile parse error on line 2: duplicate flag specified: --link'],
     ['FROM scratch\nCOPY --link= a /b\n', 'dockerfile parse error on line 2: missing a value on flag: --link'],
     ['FROM scratch\nCOPY --chmod a /b\n', 'dockerfile parse error on line 2: missing a value on flag: --chmod'],

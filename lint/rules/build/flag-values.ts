@@ -4,8 +4,8 @@ import {
   NETWORK_MODES,
   parseDeviceSpec,
   SECURITY_MODES,
+  withSuggestion,
 } from '../../../parser/index.js';
-import { withSuggestion } from '../../suggest.js';
 import type { Rule } from '../../types.js';
 import { referenceUrl } from '../meta.js';
 

@@ -5,8 +5,8 @@ import {
   MOUNT_SHARING_MODES,
   MOUNT_TYPES,
   parseGoBool,
+  withSuggestion,
 } from '../../../parser/index.js';
-import { withSuggestion } from '../../suggest.js';
 import type { Rule } from '../../types.js';
 import { referenceUrl } from '../meta.js';
 

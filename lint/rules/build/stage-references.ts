@@ -1,6 +1,5 @@
-import type { Flag, Instruction } from '../../../parser/index.js';
+import { type Flag, type Instruction, search } from '../../../parser/index.js';
 import type { LintModel, Stage } from '../../model.js';
-import { search } from '../../suggest.js';
 import type { Rule } from '../../types.js';
 import { referenceUrl } from '../meta.js';
 

@@ -1,5 +1,4 @@
-import { INSTRUCTION_NAMES } from '../../../parser/index.js';
-import { withSuggestion } from '../../suggest.js';
+import { unknownInstructionMessage } from '../../../parser/index.js';
 import type { Rule } from '../../types.js';
 import { referenceUrl } from '../meta.js';
 
@@ -12,14 +11,7 @@ export const unknownInstruction: Rule = {
   check({ model, report }) {
     for (const instruction of model.ast.instructions) {
       if (instruction.kind !== 'unknown') continue;
-      const keyword = instruction.keyword.value;
-      // BuildKit's suggestion takes the case of the keyword as written (`FNTRYPOINT`: did you mean ENTRYPOINT?).
-      const message = withSuggestion(
-        `unknown instruction: ${keyword.toUpperCase()}`,
-        keyword,
-        INSTRUCTION_NAMES,
-        false,
-      );
+      const message = unknownInstructionMessage(instruction.keyword.value);
       report(instruction.keyword.range, message, instruction);
     }
   },

@@ -1,7 +1,6 @@
-import type { Flag, FromInstruction, Range } from '../../../parser/index.js';
+import { type Flag, type FromInstruction, type Range, search } from '../../../parser/index.js';
 import type { LintModel } from '../../model.js';
 import { PLATFORM_ARGS } from '../../scope.js';
-import { search } from '../../suggest.js';
 import type { Rule, RuleContext } from '../../types.js';
 import { referencesIn } from '../../words.js';
 import { buildkitUrl } from '../meta.js';

@@ -1,6 +1,5 @@
-import type { Instruction, Range } from '../../../parser/index.js';
+import { type Instruction, type Range, search } from '../../../parser/index.js';
 import { isDefined, type Scope, walkStages } from '../../scope.js';
-import { search } from '../../suggest.js';
 import type { Rule, RuleContext } from '../../types.js';
 import { referencesIn } from '../../words.js';
 import { buildkitUrl } from '../meta.js';

@@ -1,5 +1,6 @@
-// "Did you mean …?" the way BuildKit picks it: the first option at the smallest Levenshtein distance,
-// and only below a distance of 3.
+// "Did you mean …?" the way BuildKit picks it (its suggest package): the first option at the smallest Levenshtein
+// distance, and only below a distance of 3. The linter's and the planner's suggestions both, so that `build` and
+// `build --check` suggest the same.
 
 export function levenshtein(a: string, b: string): number {
   if (a === b) return 0;
