@@ -4,6 +4,7 @@ export { dumpInstruction, toBuildKitDump } from './dump.js';
 export { parseFlagOptions, type RawOption } from './flag-options.js';
 export { goQuote } from './go-quote.js';
 export { chompHeredocContent } from './heredoc.js';
+export { chmodProblem } from './language/chmod-spec.js';
 export {
   DEVICE_OPTION_KEYS,
   type DeviceSpec,

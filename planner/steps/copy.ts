@@ -7,7 +7,7 @@
 // --checksum the key holds that checksum and is final; without, the content is only known once the server
 // was asked, so the key is pending and the executor completes it (executor/build/url-content.ts).
 
-import type { AddInstruction, CopyFilesInstruction, Word } from '../../parser/index.js';
+import { type AddInstruction, type CopyFilesInstruction, chmodProblem, type Word } from '../../parser/index.js';
 import type { GitCheckout } from '../build-sources.js';
 import type { Canonical } from '../cache-key.js';
 import { sha256 } from '../cache-key.js';
@@ -123,18 +123,10 @@ export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepD
   };
 }
 
-// chmod(1) symbolic modes: `go-w`, `u=rw,g=r,o=r`, `a+X`.
-const SYMBOLIC_MODE = /^[ugoa]*([-+=]([rwxXst]*|[ugo]))+(,[ugoa]*([-+=]([rwxXst]*|[ugo]))+)*$/;
-
+/** BuildKit's dispatcher refuses a --chmod that is neither octal nor symbolic (not a parse error). */
 function checkChmod(chmod: string, instr: CopyLike): void {
-  if (/^[0-7]+$/.test(chmod) && Number.parseInt(chmod, 8) <= 0o7777) return;
-  if (SYMBOLIC_MODE.test(chmod)) return;
-  const range = flag(instr, 'chmod')?.range ?? instr.range;
-  throw new PlanError(
-    'invalid-chmod',
-    `invalid chmod parameter: '${chmod}'. it should be octal string and between 0 and 07777`,
-    range,
-  );
+  const problem = chmodProblem(chmod);
+  if (problem !== null) throw new PlanError('invalid-chmod', problem, flag(instr, 'chmod')?.range ?? instr.range);
 }
 
 type SourceKind =

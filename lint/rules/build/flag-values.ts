@@ -1,4 +1,5 @@
 import {
+  chmodProblem,
   DEVICE_OPTION_KEYS,
   type Flag,
   NETWORK_MODES,
@@ -11,14 +12,6 @@ import { referenceUrl } from '../meta.js';
 
 const NETWORKS = new Set<string>(NETWORK_MODES);
 const SECURITY = new Set<string>(SECURITY_MODES);
-const SYMBOLIC_CHMOD = /^[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+(?:,[ugoa]*(?:[-+=](?:[rwxXst]*|[ugo]))+)*$/;
-
-/** The message for an invalid `--chmod`, or null when it is valid (octal up to 07777, or symbolic). */
-export function chmodProblem(value: string): string | null {
-  if (/^[0-7]+$/.test(value) && Number.parseInt(value, 8) <= 0o7777) return null;
-  if (!/^[0-9]+$/.test(value) && SYMBOLIC_CHMOD.test(value)) return null;
-  return `invalid chmod parameter: '${value}'. it should be octal string and between 0 and 07777`;
-}
 
 function literalValue(flag: Flag): string | null {
   // A value with a variable is checked after expansion by the build; lint cannot know it.
