@@ -27,6 +27,7 @@ export {
   MOUNT_TYPES,
   type MountType,
 } from './language/mount-options.js';
+export { onbuildTriggerProblem, type TriggerProblem } from './language/onbuild-trigger.js';
 export { type PortSpec, parsePortSpec } from './language/port-spec.js';
 export { NETWORK_MODES, type NetworkMode, SECURITY_MODES } from './language/run-modes.js';
 export { isValidStageName } from './language/stage-name.js';

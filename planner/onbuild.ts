@@ -2,20 +2,18 @@
 // FROM of a child build, before its own instructions. Restrictions as BuildKit: no ONBUILD ONBUILD,
 // no FROM or MAINTAINER trigger, one instruction per trigger.
 
-import { type Instruction, type OnbuildInstruction, parse, type Range } from '../parser/index.js';
+import {
+  type Instruction,
+  type OnbuildInstruction,
+  onbuildTriggerProblem,
+  parse,
+  type Range,
+} from '../parser/index.js';
 import { PlanError } from './errors.js';
 
 export function validateTrigger(trigger: Instruction | null, range: Range): asserts trigger is Instruction {
-  if (trigger === null) throw new PlanError('onbuild-empty', 'ONBUILD requires at least one argument', range);
-  if (trigger.kind === 'onbuild')
-    throw new PlanError('onbuild-chained', "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", range);
-  if (trigger.kind === 'from' || trigger.kind === 'maintainer') {
-    throw new PlanError(
-      'onbuild-forbidden',
-      `${trigger.kind.toUpperCase()} isn't allowed as an ONBUILD trigger`,
-      range,
-    );
-  }
+  const problem = onbuildTriggerProblem(trigger);
+  if (problem !== null) throw new PlanError(problem.code, problem.message, range);
 }
 
 /** The text stored in the image config: the instruction after `ONBUILD`, heredoc bodies appended. */

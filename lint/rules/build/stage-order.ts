@@ -1,3 +1,4 @@
+import { onbuildTriggerProblem } from '../../../parser/index.js';
 import type { Rule } from '../../types.js';
 import { referenceUrl } from '../meta.js';
 
@@ -26,19 +27,8 @@ export const invalidOnbuild: Rule = {
     for (const instruction of model.ast.instructions) {
       if (instruction.kind !== 'onbuild') continue;
       const trigger = instruction.trigger;
-      if (!trigger) {
-        report(instruction.keyword.range, 'ONBUILD requires at least one argument', instruction, 'onbuild-empty');
-      } else if (trigger.kind === 'onbuild') {
-        const message = "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed";
-        report(trigger.keyword.range, message, instruction, 'onbuild-chained');
-      } else if (trigger.kind === 'from' || trigger.kind === 'maintainer') {
-        report(
-          trigger.keyword.range,
-          `${trigger.keyword.value.toUpperCase()} isn't allowed as an ONBUILD trigger`,
-          instruction,
-          'onbuild-forbidden',
-        );
-      }
+      const problem = onbuildTriggerProblem(trigger);
+      if (problem) report((trigger ?? instruction).keyword.range, problem.message, instruction, problem.code);
     }
   },
 };
