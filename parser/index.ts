@@ -13,6 +13,12 @@ export {
 } from './language/device-spec.js';
 export { parseGoBool } from './language/go-bool.js';
 export { type GoDuration, parseGoDuration } from './language/go-duration.js';
+export {
+  type HealthcheckProblem,
+  type HealthcheckSpec,
+  type HealthcheckTiming,
+  healthcheckSpec,
+} from './language/healthcheck-spec.js';
 export { type FlagProblem, flagProblem } from './language/instruction-flags.js';
 export { INSTRUCTION_NAMES, unknownInstructionMessage } from './language/instruction-names.js';
 export {

@@ -59,6 +59,16 @@ describe('a broken Dockerfile: the same error from build and --check', () => {
       'dockerfile parse error on line 2: Unknown type "FOO" in HEALTHCHECK (try CMD)',
     ],
     ['FROM scratch\nHEALTHCHECK NONE x\n', 'dockerfile parse error on line 2: HEALTHCHECK NONE takes no arguments'],
+    // BuildKit parses HEALTHCHECK's flags before its type, and expands none of them.
+    ['FROM scratch\nHEALTHCHECK --bogus=1 FOO\n', 'dockerfile parse error on line 2: unknown flag: --bogus'],
+    [
+      'FROM scratch\nHEALTHCHECK --retries=x CMD true\n',
+      'dockerfile parse error on line 2: strconv.ParseInt: parsing "x": invalid syntax',
+    ],
+    [
+      'FROM scratch\nHEALTHCHECK --interval=$I CMD true\n',
+      'dockerfile parse error on line 2: time: invalid duration "$I"',
+    ],
     [
       'FROM scratch\nRUN --device=/dev/x,bogus=1 true\n',
       "dockerfile parse error on line 2: unexpected key 'bogus' in 'bogus=1'",

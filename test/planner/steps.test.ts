@@ -342,6 +342,11 @@ describe('config instructions', () => {
     });
   });
 
+  it("HEALTHCHECK: a flag given no value is no value, as BuildKit's parseOptInterval and --retries read it", async () => {
+    const result = await planOf('FROM busybox\nHEALTHCHECK --interval= --timeout=5s --retries= CMD true\n');
+    expect(result.plan?.stages[0].config.Healthcheck).toEqual({ Test: ['CMD-SHELL', 'true'], Timeout: 5_000_000_000 });
+  });
+
   it("orders EXPOSE's ports as BuildKit's parseExpose: the written words sorted, then expanded", async () => {
     const dockerfile = 'FROM busybox\nARG P=8080\nEXPOSE 2375 5000 1234/udp\nEXPOSE $P/tcp 443 80-81\n';
     const steps = stepsOf(await planOf(dockerfile));
