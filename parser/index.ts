@@ -19,6 +19,11 @@ export {
   type HealthcheckTiming,
   healthcheckSpec,
 } from './language/healthcheck-spec.js';
+export {
+  type ArgumentProblem,
+  argumentProblem,
+  argumentsBeforeFlags,
+} from './language/instruction-arguments.js';
 export { type FlagProblem, flagProblem } from './language/instruction-flags.js';
 export { INSTRUCTION_NAMES, unknownInstructionMessage } from './language/instruction-names.js';
 export {

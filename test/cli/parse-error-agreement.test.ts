@@ -132,6 +132,20 @@ describe('a broken Dockerfile: the same error from build and --check', () => {
       'FROM scratch AS unused\nONBUILD ONBUILD RUN x\nFROM scratch\n',
       "dockerfile parse error on line 2: Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
     ],
+    // The arguments: one judge (the parser's argumentProblem), in the order of BuildKit's parse functions.
+    ['FROM scratch\nARG\n', 'dockerfile parse error on line 2: ARG requires at least one argument'],
+    ['FROM scratch\nARG =x\n', 'dockerfile parse error on line 2: ARG names can not be blank'],
+    ['FROM scratch\nMAINTAINER\n', 'dockerfile parse error on line 2: MAINTAINER requires exactly one argument'],
+    ['FROM scratch\nSHELL []\n', 'dockerfile parse error on line 2: SHELL requires at least one argument'],
+    [
+      'FROM scratch\nCOPY <<EOF <<EOT\nx\nEOF\ny\nEOT\n',
+      'dockerfile parse error on line 2: COPY cannot accept a heredoc as a destination',
+    ],
+    [
+      'FROM scratch\nCOPY --bogus a\n',
+      'dockerfile parse error on line 2: COPY requires at least two arguments, but only one was provided. Destination could not be determined',
+    ],
+    ['FROM scratch\nENV --bogus=1\n', 'dockerfile parse error on line 2: unknown flag: --bogus'],
     [
       'FROM scratch AS unused\nRUN --mount=from=$X,target=/x true\nFROM scratch\n',
       "dockerfile parse error on line 2: 'from' doesn't support variable expansion, define alias stage instead",
