@@ -199,4 +199,56 @@ describe('PendingSnapshot', () => {
     expect(await belowSettled([snapshot])).toBe(true);
     expect(await belowSettled([])).toBe(true);
   });
+
+  it('is read where it is while its overlay is unmounted, mounted and committed only once it is', async () => {
+    const events: string[] = [];
+    let unmount!: () => void;
+    const unmounted = new Promise<void>((resolve) => {
+      unmount = resolve;
+    });
+    const snapshot = new PendingSnapshot(
+      '/tmp/u',
+      async () => {
+        events.push('commit started');
+        return layer;
+      },
+      undefined,
+      unmounted,
+    );
+    snapshot.startCommit();
+    const read = holdingPending({ layers: [], pending: [snapshot] }, async (held) => {
+      events.push(`read ${held.held?.join()}`);
+    });
+    const mounted = holdAll([snapshot]).then((held) => {
+      events.push(`mounted ${held.dirs.join()}`);
+      held.release();
+    });
+    await read;
+    for (let i = 0; i < 5; i++) await tick();
+    expect(events).toEqual(['read /tmp/u']);
+    unmount();
+    await mounted;
+    expect(await snapshot.settled).toBe(layer);
+    expect(events[0]).toBe('read /tmp/u');
+    expect(events.slice(1).sort()).toEqual(['commit started', 'mounted /tmp/u']);
+  });
+
+  it('fails its layer, and a step that would mount it, when its unmount failed; nothing is committed', async () => {
+    const events: string[] = [];
+    const failure = new Error('umount: EBUSY');
+    const snapshot = new PendingSnapshot(
+      '/tmp/u',
+      async () => {
+        events.push('commit started');
+        return layer;
+      },
+      undefined,
+      Promise.reject(failure),
+    );
+    snapshot.startCommit();
+    await expect(snapshot.settled).rejects.toBe(failure);
+    expect(snapshot.failed).toBe(true);
+    await expect(holdAll([snapshot])).rejects.toBe(failure);
+    expect(events).toEqual([]);
+  });
 });
