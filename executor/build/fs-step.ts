@@ -13,7 +13,6 @@ import { publishSnapshot } from './snapshots.js';
 import {
   cleanUp,
   diffStep,
-  hasStubs,
   pruneStubs,
   releaseLowers,
   runInOverlay,
@@ -60,13 +59,12 @@ export async function runFsStep(
 }
 
 /**
- * `runFsStep`, but returning once the step's work is done: the overlay is unmounted, the upper dir diffed, and the
- * layer committed and published, in the background (pending-snapshot.ts), then `afterPublish` runs (the cache
- * record). Meanwhile later steps read the upper dir where it is, and mount it as a lower dir once it is unmounted
- * (PendingSnapshot.unmounted), so it must not change until it is free again: what the layer leaves out (unchanged
- * copy-ups, whiteouts of nothing, sockets) stays visible to them, as in BuildKit, whose snapshots stack as they are,
- * and goes just before the publish. The runtime's mount stubs, which BuildKit removes when the container is done, go
- * before this returns (after the unmount: only when there are some). `commitStartLimitMs`: see PendingSnapshot.
+ * `runFsStep`, but returning once the step's overlay is unmounted: the upper dir is diffed, and the layer committed
+ * and published, in the background (pending-snapshot.ts), then `afterPublish` runs (the cache record). Meanwhile
+ * later steps mount the upper dir as a lower dir, so it must not change until it is free again: what the layer
+ * leaves out (unchanged copy-ups, whiteouts of nothing, sockets) stays visible to them, as in BuildKit, whose
+ * snapshots stack as they are, and goes just before the publish. The runtime's mount stubs, which BuildKit removes
+ * when the container is done, go before this returns. `commitStartLimitMs`: see PendingSnapshot.
  */
 export async function runFsStepDeferred(
   store: Store,
@@ -78,33 +76,16 @@ export async function runFsStepDeferred(
 ): Promise<PendingSnapshot> {
   const step = await runInOverlay(store, fs, options.mountPoints ?? false, work);
   const mountStubs = options.mountStubs?.() ?? [];
-  const unmounting = async () => {
+  try {
     await unmounted(step);
     await pruneStubs(step, mountStubs);
-    step.trace('unmount');
-  };
-  let stubbed = true;
-  try {
-    // Mount stubs in the upper dir go before anything reads it: then the step waits for the unmount. Else the next
-    // step starts while the overlay is unmounted (1.5-3.5 ms here, the last COPY's wait in `small`): what reads the
-    // dir where it is goes on (a direct copy's plan), what mounts it waits (PendingSnapshot.hold, withReadView).
-    stubbed = await hasStubs(step, mountStubs);
-    if (stubbed) await unmounting();
   } catch (error) {
     await releaseLowers(step).catch(() => {});
     await cleanUp(step, false);
     throw error;
   }
-  let pending: PendingSnapshot | undefined;
-  const unmountDone = stubbed
-    ? Promise.resolve()
-    : unmounting().catch(async (error: unknown) => {
-        await releaseLowers(step).catch(() => {});
-        // A later step may be reading the upper dir where it is: the step's dir goes once it is free.
-        await (pending as PendingSnapshot).whenFree(() => cleanUp(step, false));
-        throw error;
-      });
-  pending = new PendingSnapshot(
+  step.trace('unmount');
+  return new PendingSnapshot(
     step.upperDir,
     async (snapshot) => {
       let dropped: readonly string[] = [];
@@ -134,9 +115,7 @@ export async function runFsStepDeferred(
       return layer;
     },
     commitStartLimitMs,
-    unmountDone,
   );
-  return pending;
 }
 
 /**

@@ -42,8 +42,6 @@ async function emptyDir(store: Store): Promise<string> {
  * `scratch` gives the mount point a home; the view is released afterwards.
  */
 export async function withReadView<T>(store: Store, fs: FsState, read: (root: string) => Promise<T>): Promise<T> {
-  // A held dir of a RUN whose overlay is still being unmounted is mounted only once it is (pending-snapshot.ts).
-  await Promise.all((fs.pending ?? []).map((snapshot) => snapshot.unmounted));
   const lowerDirs = await lowerDirsOf(store, fs, false);
   const dir = await tempSnapshotDir(store, 'v');
   try {

@@ -31,27 +31,17 @@ export class PendingSnapshot {
   failed = false;
 
   /**
-   * The step's overlay is unmounted (and the runtime's mount stubs pruned from the dir): until then the dir may be
-   * read where it is (a direct copy's plan: holdAll's `whileUnmounting`) but not mounted, nor diffed. Rejects when
-   * the unmount failed, and so does `settled`.
-   */
-  readonly unmounted: Promise<void>;
-
-  /**
    * `finish` diffs, commits and publishes the layer, publishing through `moveWhenFree`; it starts once
-   * `startCommit` is called, or `startWithinMs` after the step, and `unmounted` (by default: already) has resolved.
+   * `startCommit` is called, or `startWithinMs` after the step.
    */
   constructor(
     upperDir: string,
     finish: (snapshot: PendingSnapshot) => Promise<LayerRef>,
     startWithinMs = commitDelayLimitMs,
-    unmounted: Promise<void> = Promise.resolve(),
   ) {
     this.dir = upperDir;
-    this.unmounted = unmounted;
-    unmounted.catch(() => {}); // the failure is `settled`'s, which the stage reports
     setTimeout(() => this.startCommit(), startWithinMs).unref();
-    this.settled = this.commitMayStart.then(() => unmounted).then(() => finish(this));
+    this.settled = this.commitMayStart.then(() => finish(this));
     // Awaited by the stage (stage-runner.ts), which reports the failure; never an unhandled rejection.
     this.settled.catch(() => {
       this.failed = true;
@@ -69,12 +59,8 @@ export class PendingSnapshot {
     return this.settled;
   }
 
-  /**
-   * The directory, which stays where it is until `release`; once the step's overlay is unmounted, unless `whileUnmounting`
-   * (the holder only reads the dir, mounts nothing on it).
-   */
-  async hold(whileUnmounting = false): Promise<string> {
-    if (!whileUnmounting) await this.unmounted;
+  /** The directory, which stays where it is until `release`. */
+  async hold(): Promise<string> {
     while (this.moving !== null) await this.moving;
     this.holders++;
     return this.dir;
@@ -117,11 +103,10 @@ export class PendingSnapshot {
 /** Holds every directory of `pending` (bottom first); `release` lets them be published again. */
 export async function holdAll(
   pending: readonly PendingSnapshot[],
-  whileUnmounting = false,
 ): Promise<{ readonly dirs: readonly string[]; release(): void }> {
   const dirs: string[] = [];
   try {
-    for (const snapshot of pending) dirs.push(await snapshot.hold(whileUnmounting));
+    for (const snapshot of pending) dirs.push(await snapshot.hold());
   } catch (error) {
     // A publish failed meanwhile: what was held so far must not keep the others from being published.
     for (const snapshot of pending.slice(0, dirs.length)) snapshot.release();
@@ -141,8 +126,7 @@ export async function holdAll(
 /**
  * Runs `use` with `fs` whose pending layers are held where they are (FsState.held) until it is done, or calls
  * `release` once it reads them no more: a step that reads the layers below it through their directories runs beside
- * their commits, each published once released. `use` may start while the last RUN's overlay is being unmounted: it
- * reads the dirs where they are, and what mounts them waits (withReadView, runInOverlay).
+ * their commits, each published once released.
  */
 export async function holdingPending<T>(
   fs: FsState,
@@ -150,7 +134,7 @@ export async function holdingPending<T>(
 ): Promise<T> {
   const pending = fs.pending ?? [];
   if (pending.length === 0) return use(fs, () => {});
-  const held = await holdAll(pending, true);
+  const held = await holdAll(pending);
   try {
     return await use({ ...fs, held: held.dirs }, () => held.release());
   } finally {

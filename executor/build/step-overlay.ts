@@ -150,15 +150,10 @@ export async function unmounted(step: StepOverlay): Promise<void> {
  * is kept for the diff.
  */
 export async function pruneStubs(step: StepOverlay, mountStubs: readonly string[]): Promise<void> {
-  if (!(await hasStubs(step, mountStubs))) return;
+  const present = await Promise.all(mountStubs.map((stub) => inUpperDir(step.upperDir, stub)));
+  if (!present.includes(true)) return;
   const lower = await lowerView(step);
   await pruneMountStubs(step.upperDir, { lowerRoot: lower.root, mountStubs });
-}
-
-/** Whether one of the runtime's mount stubs is in the upper dir (read where it is: also while still mounted). */
-export async function hasStubs(step: StepOverlay, mountStubs: readonly string[]): Promise<boolean> {
-  const present = await Promise.all(mountStubs.map((stub) => inUpperDir(step.upperDir, stub)));
-  return present.includes(true);
 }
 
 /** Diffs the upper dir against the lower dirs (the view mounted only when the upper dir is not empty). */
