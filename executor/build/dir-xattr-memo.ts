@@ -57,6 +57,15 @@ export async function dirXattrNames(
     }
   }
   if (missing.length === 0) return result;
+  // The identity of a pending upper dir is taken now, while the caller holds it where it is (its publish moves it).
+  const pending = [...new Set(missing.map((m) => m.layer))].filter((layer) => memoFile(store, layer) === null);
+  const identities = new Map(
+    pending.flatMap((layer) => {
+      const published = publishedAs?.(layer);
+      published?.catch(() => {}); // a failed commit publishes nothing
+      return published === undefined ? [] : [[layer, { published, identity: snapshotIdentity(layer) }] as const];
+    }),
+  );
   const attributes = await readPathXattrs(missing.map(({ layer, rel }) => path.join(layer, rel)));
   if (attributes === null) return null;
   const learned = new Map<string, Record<string, string[]>>();
@@ -65,16 +74,12 @@ export async function dirXattrNames(
     result.set(path.join(layer, rel), names);
     learned.set(layer, { ...learned.get(layer), [rel]: names });
   }
-  // Best effort: without a memo the next build reads the directories again.
-  await Promise.all(
-    [...learned].map(([layer, dirs]) => writeMemo(store, layer, memos.get(layer) ?? null, dirs).catch(() => {})),
-  );
+  // Best effort, and off the caller's path (a direct copy's plan, which the step's end waits for: 2-3 ms of the last
+  // COPY of `small`): without a memo the next build reads the directories again.
   for (const [layer, dirs] of learned) {
-    const published = memoFile(store, layer) === null ? publishedAs?.(layer) : undefined;
-    if (published === undefined) continue;
-    published.catch(() => {}); // a failed commit publishes nothing
-    const identity = await snapshotIdentity(layer);
-    if (identity !== null) void rememberOncePublished(store, identity, published, dirs).catch(() => {});
+    const remembered = identities.get(layer);
+    if (remembered === undefined) void writeMemo(store, layer, memos.get(layer) ?? null, dirs);
+    else void rememberOncePublished(store, remembered.identity, remembered.published, dirs);
   }
   return result;
 }
@@ -82,18 +87,24 @@ export async function dirXattrNames(
 /** Writes the memo of the snapshot a dir is `published` as, if that is the same directory (renamed, not dropped). */
 async function rememberOncePublished(
   store: Store,
-  identity: SnapshotIdentity,
+  identity: Promise<SnapshotIdentity | null>,
   published: Promise<string>,
   dirs: Record<string, string[]>,
 ): Promise<void> {
-  const snapshot = await published;
-  const now = await snapshotIdentity(snapshot);
-  if (now === null || !sameSnapshot(identity, now)) return;
-  await writeMemo(store, snapshot, await readMemo(store, snapshot), dirs);
+  try {
+    const before = await identity;
+    const snapshot = await published;
+    const now = await snapshotIdentity(snapshot);
+    if (before === null || now === null || !sameSnapshot(before, now)) return;
+    await writeMemo(store, snapshot, await readMemo(store, snapshot), dirs);
+  } catch {
+    // a failed commit publishes nothing
+  }
 }
 
 /** Removes the memos of snapshots that are gone (prune); returns how many. A memo is advisory: removing one is safe. */
 export async function pruneDirXattrMemos(store: Store): Promise<number> {
+  await dirXattrMemosWritten();
   const dir = path.join(store.paths.cache, 'dir-xattrs');
   let removed = 0;
   for (const name of await readdir(dir).catch(() => [] as string[])) {
@@ -118,9 +129,22 @@ function memoFile(store: Store, layer: string): string | null {
   return path.join(store.paths.cache, 'dir-xattrs', `${name}.json`);
 }
 
+/** Memo writes in flight, by file: a reader in this process waits for the write (they run beside the steps). */
+const writing = new Map<string, Promise<void>>();
+
+/** Resolves once the memo writes this process started are done (they go on beside the build). */
+export async function dirXattrMemosWritten(): Promise<void> {
+  while (writing.size > 0) await Promise.all(writing.values());
+}
+
 async function readMemo(store: Store, layer: string): Promise<Memo | null> {
   const file = memoFile(store, layer);
   if (file === null) return null;
+  await writing.get(file);
+  return readMemoFile(file, layer);
+}
+
+async function readMemoFile(file: string, layer: string): Promise<Memo | null> {
   const text = await readFile(file, 'utf8').catch(() => null);
   if (text === null) return null;
   try {
@@ -133,16 +157,29 @@ async function readMemo(store: Store, layer: string): Promise<Memo | null> {
   }
 }
 
-async function writeMemo(
+/** Never rejects: a memo is advisory. */
+function writeMemo(
   store: Store,
   layer: string,
   previous: Memo | null,
   learned: Record<string, string[]>,
 ): Promise<void> {
   const file = memoFile(store, layer);
-  const snapshot = await snapshotIdentity(layer);
-  if (file === null || snapshot === null) return;
-  const memo: Memo = { version: 1, snapshot, dirs: { ...previous?.dirs, ...learned } };
-  await mkdir(path.dirname(file), { recursive: true });
-  await replaceFileUnsynced(file, JSON.stringify(memo));
+  if (file === null) return Promise.resolve();
+  const before = writing.get(file);
+  const write = (async () => {
+    // After another write of this memo, what it wrote is kept too.
+    const kept = before === undefined ? previous : await before.then(() => readMemoFile(file, layer));
+    const snapshot = await snapshotIdentity(layer);
+    if (snapshot === null) return;
+    const memo: Memo = { version: 1, snapshot, dirs: { ...kept?.dirs, ...learned } };
+    await mkdir(path.dirname(file), { recursive: true });
+    await replaceFileUnsynced(file, JSON.stringify(memo));
+  })();
+  const done = write.catch(() => {});
+  writing.set(file, done);
+  void done.then(() => {
+    if (writing.get(file) === done) writing.delete(file);
+  });
+  return done;
 }

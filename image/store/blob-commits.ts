@@ -40,6 +40,14 @@ export class BlobCommits {
     }
   }
 
+  /**
+   * Tracks the commit of `digest` made another way than by `writeBlobDeferred` (a layer's recipe:
+   * Store.putLayerRecipeDeferred), as `trackBlob` tracks a blob's: `durable` resolves once it is.
+   */
+  trackCommit(digest: Digest, durable: Promise<void>): void {
+    this.track(digest, durable);
+  }
+
   /** Tracks `durable`, the commit of `digest`, until it ends (and, when it fails, for good); returns its entry. */
   private track(digest: Digest, durable: Promise<void>): Promise<void> {
     // Every waiter reports the failure; the commit itself must never be an unhandled rejection.

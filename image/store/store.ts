@@ -168,6 +168,15 @@ export class Store {
     return writeRecipe(this.root, this.paths.recipes, recipe);
   }
 
+  /**
+   * `putLayerRecipe` in the background, tracked as the layer's commit (blob-commits.ts): readers of the layer wait
+   * for it, whatever names it (a cache record, a manifest a tag points at) waits until it is durable, and so does the
+   * end of the process (`blobsIdle`). A failure is reported by those.
+   */
+  putLayerRecipeDeferred(recipe: LayerRecipe): void {
+    this.commits.trackCommit(recipe.digest, this.putLayerRecipe(recipe));
+  }
+
   /** Stores bytes or a stream, verified against `expected` when given; answers once the blob is durable. */
   async putBlob(data: Uint8Array | AsyncIterable<Uint8Array>, expected?: BlobExpectation | Digest): Promise<BlobInfo> {
     const { digest, size, durable } = await this.putBlobDeferred(data, expected);

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dirXattrNames, pruneDirXattrMemos } from '../../executor/build/dir-xattr-memo.js';
+import { dirXattrMemosWritten, dirXattrNames, pruneDirXattrMemos } from '../../executor/build/dir-xattr-memo.js';
 import { Store } from '../../image/index.js';
 import { isolationUnavailable, removeScratch, scratchDir } from './helpers.js';
 
@@ -101,6 +101,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('directory xattr memo', ()
 
   it('prune removes the memos of snapshots that are gone and keeps the others', async () => {
     await ask();
+    await dirXattrMemosWritten(); // written beside the caller
     const memos = path.join(store.paths.cache, 'dir-xattrs');
     expect(await readdir(memos)).toEqual(['0123456789abcdef.json']);
     expect(await pruneDirXattrMemos(store)).toBe(0);

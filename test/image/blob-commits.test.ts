@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lookupStep, recordStep } from '../../executor/build/cache-index.js';
 import type { LayerRef } from '../../executor/build/layer-ref.js';
 import { type Digest, encodeManifest, OciMediaType, readIndexFile, Store } from '../../image/index.js';
+import { BlobCommits } from '../../image/store/blob-commits.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -272,5 +273,31 @@ describe('a manifest committed in the background', () => {
     await expect(store.putBlobDeferred(Buffer.from('other\n'), sha256(bytes))).rejects.toThrow('digest mismatch');
     await expect(store.blobsDurable([sha256(bytes)])).resolves.toBeUndefined();
     expect(await readdir(store.paths.blobs)).toEqual([sha256(bytes).slice('sha256:'.length)]);
+  });
+});
+
+describe('a commit tracked by digest (a layer recipe written in the background)', () => {
+  it('is waited for by what names it, by readers and by blobsIdle; its failure fails what names it', async () => {
+    const commits = new BlobCommits();
+    const digest = sha256(Buffer.from('layer\n'));
+    let finish!: () => void;
+    const written = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    commits.trackCommit(digest, written);
+    const events: string[] = [];
+    const named = commits.durable([digest]).then(() => events.push('named'));
+    const read = commits.settled(digest).then(() => events.push('read'));
+    const idle = commits.idle().then(() => events.push('idle'));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual([]);
+    finish();
+    await Promise.all([named, read, idle]);
+    expect(events.sort()).toEqual(['idle', 'named', 'read']);
+
+    const other = sha256(Buffer.from('other layer\n'));
+    commits.trackCommit(other, Promise.reject(new Error('ENOSPC')));
+    await expect(commits.durable([other])).rejects.toThrow('ENOSPC');
+    await expect(commits.settled(other)).resolves.toBeUndefined();
   });
 });
