@@ -1,5 +1,6 @@
 // Helpers every step planner uses: expansion with UndefinedVar warnings, flag access and validation.
 
+import { checksumFailure, contextRefId } from '../../cache/index.js';
 import { acceptedFlags, type Flag, flagProblem, type Instruction, type Range, type Word } from '../../parser/index.js';
 import type { Canonical } from '../cache-key.js';
 import { PlanError, warning } from '../errors.js';
@@ -115,4 +116,13 @@ export async function contextChecksum(
       range,
     );
   }
+}
+
+/**
+ * A source the build context (or the named context `named`) does not hold, in BuildKit's words: the step's cache key
+ * needs its content checksum (cache's checksumFailure).
+ */
+export function sourceNotFound(missing: string, range: Range, named?: { readonly name: string }): PlanError {
+  const shown = missing.startsWith('/') ? missing : `/${missing}`;
+  return new PlanError('source-not-found', checksumFailure(contextRefId(named?.name), `"${shown}": not found`), range);
 }
