@@ -213,6 +213,7 @@ function commit(
     instruction: instr.original,
     onbuild,
     args: draft.args,
+    ...(draft.historyArgs === undefined ? {} : { historyArgs: draft.historyArgs }),
     env: seenEnv,
     buildArgs: seenArgs,
     inputs: draft.inputs,

@@ -302,6 +302,11 @@ export interface PlanStep {
   readonly onbuild: boolean;
   /** Arguments after variable expansion, as the builder uses them. */
   readonly args: readonly string[];
+  /**
+   * COPY/ADD: the words BuildKit's history (`created_by`) records after the flags: the sources expanded (quotes
+   * removed), `<<NAME` for each heredoc, and the destination expanded as written, not resolved against WORKDIR.
+   */
+  readonly historyArgs?: readonly string[];
   /** The image environment (ENV) the step sees. */
   readonly env: readonly string[];
   /** The build arguments in scope for the step, with their values. */

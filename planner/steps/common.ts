@@ -30,6 +30,8 @@ export interface StepDraft {
    * --from), or a download's (ADD <url> without --checksum).
    */
   readonly keyedByContent?: boolean;
+  /** COPY/ADD: the words their history records after the flags (PlanStep.historyArgs). */
+  readonly historyArgs?: readonly string[];
 }
 
 /** Expands one word in the stage environment, reporting variables that are not defined. */

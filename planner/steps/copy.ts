@@ -118,6 +118,7 @@ export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepD
   };
   return {
     args: [...paths, ...inline.map((d) => `<<${d.name}`), dest],
+    historyArgs: [...paths, ...inline.map((d) => `<<${d.name}`), rawDest],
     inputs,
     operation,
     layer: { definition, link },
