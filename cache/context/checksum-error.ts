@@ -8,7 +8,12 @@
  * tsbuild's name the context, stage or image); `cause` is the short form, `"/x": not found`.
  */
 export function checksumFailure(ref: string, cause: string): string {
-  return `failed to compute cache key: failed to calculate checksum of ref ${ref}: ${cause}`;
+  return `failed to compute cache key: ${checksumStepFailure(ref, cause)}`;
+}
+
+/** What the step's own progress line says of it (`#5 ERROR: …`): the error before the edge wraps it. */
+export function checksumStepFailure(ref: string, cause: string): string {
+  return `failed to calculate checksum of ref ${ref}: ${cause}`;
 }
 
 /** The ref id of a build context: `local::context`, or `local::NAME` for `--build-context NAME=DIR`. */

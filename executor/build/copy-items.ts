@@ -7,6 +7,7 @@ import {
   type ContextEntry,
   type ContextSnapshot,
   checksumFailure,
+  checksumStepFailure,
   EMPTY_DIGEST,
   type SelectableSnapshot,
   type SelectedEntry,
@@ -46,6 +47,13 @@ export interface CopyGroup {
 
 export class SourceNotFoundError extends Error {
   readonly code = 'E_SOURCE';
+  /** `message`, and what the step's progress line says (BuildKit's vertex error, without the solver's prefix). */
+  constructor(
+    message: string,
+    readonly stepMessage = message,
+  ) {
+    super(message);
+  }
 }
 
 export interface TreeSelection {
@@ -70,7 +78,8 @@ export async function selectGroups(
   });
   if (result.errors.length > 0) {
     const cause = result.errors[0];
-    throw new SourceNotFoundError(tree.ref === undefined ? cause : checksumFailure(tree.ref, cause));
+    if (tree.ref === undefined) throw new SourceNotFoundError(cause);
+    throw new SourceNotFoundError(checksumFailure(tree.ref, cause), checksumStepFailure(tree.ref, cause));
   }
   const groups = result.matches.map(async (match) => {
     const selector = match.wildcard ? match.selector : null;

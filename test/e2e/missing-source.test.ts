@@ -71,6 +71,20 @@ describe.skipIf(isolationUnavailable() !== undefined)('a missing COPY/ADD source
     );
   });
 
+  it("names the error on the step's own progress line as BuildKit's vertex does, without the solver's prefix", async () => {
+    const context = await freshDir('c');
+    await writeContext(context, [
+      { path: 'Dockerfile', content: 'FROM busybox AS s\nFROM busybox\nCOPY --from=s /nope /x\n' },
+    ]);
+    const result = await buildCommand(store, { context, progress: 'plain' });
+    expect(result.code).toBe(1);
+    const lines = result.stderr.split('\n');
+    expect(lines.filter((l) => /^#\d+ ERROR: /.test(l)).map((l) => l.replace(/^#\d+ /, ''))).toEqual([
+      'ERROR: failed to calculate checksum of ref stage::0: "/nope": not found',
+    ]);
+    expect(lines.at(-2)).toBe(`ERROR: failed to solve: ${failure('stage::0', '/nope')}`);
+  });
+
   it.each(['COPY missing* /x', 'COPY --from=s missing* /x'])(
     '%s (a wildcard that matches nothing) builds',
     async (i) => {
