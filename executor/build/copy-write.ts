@@ -105,17 +105,20 @@ async function createDirs(
   }
 }
 
-/** Where a group goes: the destination itself for a single file (unless it is a directory), else into it. */
+/**
+ * Where a group goes: the destination itself for a single file (unless it is a directory), else into it. The
+ * destination is resolved as fsutil's Copy resolves it (continuity's RootPath): a symlink there is followed, inside
+ * the root, and the file it leads to is replaced, not the link.
+ */
 async function baseFor(root: string, dest: string, group: CopyGroup): Promise<{ dir: string; fileTarget?: string }> {
   const rel = relOf(dest);
   if (group.single && !dest.endsWith('/') && rel !== '') {
     const resolved = inside(root, await resolveInRoot(root, rel, true), dest);
     const st = await lstatOrNull(resolved);
-    if (!st?.isDirectory())
-      return {
-        dir: path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel),
-        fileTarget: path.posix.basename(rel),
-      };
+    if (!st?.isDirectory()) {
+      const target = path.relative(root, resolved).split(path.sep).join('/');
+      return { dir: parentRel(target), fileTarget: path.posix.basename(target) };
+    }
   }
   return { dir: rel };
 }
