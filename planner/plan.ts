@@ -8,6 +8,7 @@ import { resolveFrom } from './from.js';
 import { buildGraph } from './graph.js';
 import { hostPlatform } from './platform.js';
 import { resolveTarget, splitStages, stageLabel } from './stages.js';
+import { stepsNamedByStage } from './step-labels.js';
 import type { PlanDeps, PlanOptions, PlanResult, PlanStage } from './types.js';
 
 export async function plan(ast: Dockerfile, options: PlanOptions, deps: PlanDeps): Promise<PlanResult> {
@@ -83,5 +84,11 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
       await dispatchStage(env, stages[index], graph.images.get(index) ?? null, graph.triggers.get(index) ?? []),
     );
   }
-  return { stages: planned, target: target.index, epoch, platform: targetPlatform };
+  return {
+    stages: planned,
+    target: target.index,
+    stageLabels: stepsNamedByStage(stages),
+    epoch,
+    platform: targetPlatform,
+  };
 }

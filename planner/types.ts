@@ -349,6 +349,11 @@ export interface PlanStage {
 export interface Plan {
   /** The stages needed for the target, in Dockerfile order; the target is last. */
   readonly stages: readonly PlanStage[];
+  /**
+   * Whether steps are named by their stage (`[stage-1 2/2]`, `[build 3/5]`): BuildKit's rule (step-labels.ts), which
+   * counts every stage of the Dockerfile and every COPY --from / RUN --mount from= naming no stage.
+   */
+  readonly stageLabels?: boolean;
   readonly target: number;
   /** SOURCE_DATE_EPOCH of the build in seconds (resolved when it names a stage); null: none. */
   readonly epoch?: number | null;

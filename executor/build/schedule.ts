@@ -72,10 +72,9 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
   const results = new Map<number, Promise<StageResult>>();
   const images = new Map<string, Promise<StoredBase>>();
   const failures: unknown[] = [];
-  const multi = plan.stages.length > 1;
-  // BuildKit names steps by stage when the stage has a name or the build has several stages.
-  const labelOf = (stage: PlanStage): string =>
-    stage.name !== null ? `${stage.name} ` : multi ? `stage-${stage.index} ` : '';
+  // BuildKit names steps by stage (its name, else `stage-N`) unless the Dockerfile makes one dispatch state.
+  const labelled = plan.stageLabels ?? plan.stages.length > 1;
+  const labelOf = (stage: PlanStage): string => (labelled ? `${stage.name ?? `stage-${stage.index}`} ` : '');
 
   const result = (index: number): Promise<StageResult> => {
     const pending = results.get(index);
