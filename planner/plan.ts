@@ -18,6 +18,8 @@ export async function plan(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
   } catch (error) {
     if (!(error instanceof PlanError)) throw error;
     const result = { plan: null, diagnostics: [...diagnostics, error.toDiagnostic()] };
+    const step = error.failedStep();
+    if (step !== undefined) return { ...result, failure: { message: error.message, range: error.range, step } };
     const where = error.instruction;
     if (where === undefined) return result;
     return {
@@ -77,6 +79,7 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
     resolver: deps.images,
     diagnostics,
     done: new Map(),
+    stageLabels: stepsNamedByStage(stages),
   };
   const planned: PlanStage[] = [];
   for (const index of graph.order) {
@@ -87,7 +90,7 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
   return {
     stages: planned,
     target: target.index,
-    stageLabels: stepsNamedByStage(stages),
+    stageLabels: env.stageLabels,
     epoch,
     platform: targetPlatform,
   };

@@ -3,6 +3,7 @@
 
 import type { DeviceSpec, Diagnostic, NetworkMode, Range } from '../parser/index.js';
 import type { BuildRunOptions, ExtraHost, Ulimit } from './build-run-options.js';
+import type { FailedStep } from './errors.js';
 
 export type { BuildRunOptions, ExtraHost, Ulimit };
 
@@ -369,7 +370,8 @@ export interface PlanResult {
   readonly diagnostics: readonly Diagnostic[];
   /**
    * A failure as a build reports it when BuildKit words it differently from the diagnostic: an instruction that
-   * does not parse is `dockerfile parse error on line N: …`, located at all of its lines.
+   * does not parse is `dockerfile parse error on line N: …`, located at all of its lines; a missing source fails
+   * on its step (`step`: its progress name and ERROR line), as BuildKit reports it while solving.
    */
-  readonly failure?: { readonly message: string; readonly range: Range };
+  readonly failure?: { readonly message: string; readonly range: Range; readonly step?: FailedStep };
 }

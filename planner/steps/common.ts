@@ -1,6 +1,6 @@
 // Helpers every step planner uses: expansion with UndefinedVar warnings, flag access and validation.
 
-import { checksumFailure, contextRefId } from '../../cache/index.js';
+import { checksumFailure, checksumStepFailure, contextRefId } from '../../cache/index.js';
 import { acceptedFlags, type Flag, flagProblem, type Instruction, type Range, type Word } from '../../parser/index.js';
 import type { Canonical } from '../cache-key.js';
 import { PlanError, warning } from '../errors.js';
@@ -126,5 +126,8 @@ export async function contextChecksum(
  */
 export function sourceNotFound(missing: string, range: Range, named?: { readonly name: string }): PlanError {
   const shown = missing.startsWith('/') ? missing : `/${missing}`;
-  return new PlanError('source-not-found', checksumFailure(contextRefId(named?.name), `"${shown}": not found`), range);
+  const [ref, cause] = [contextRefId(named?.name), `"${shown}": not found`];
+  const error = new PlanError('source-not-found', checksumFailure(ref, cause), range);
+  error.stepMessage = checksumStepFailure(ref, cause);
+  return error;
 }

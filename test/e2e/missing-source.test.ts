@@ -1,6 +1,6 @@
 // A COPY/ADD source that does not exist, end to end through `tsbuild build`: BuildKit's words (its step's cache key
 // needs the source's content checksum: `failed to compute cache key: failed to calculate checksum of ref <id>:
-// "/x": not found`), at the Dockerfile line in docker's error box, from the context or another stage. A wildcard
+// "/x": not found`), on the step and at the Dockerfile line in docker's error box, from the context or another stage. A wildcard
 // that matches nothing is no error (BuildKit's COPY allows an empty wildcard), and `--check` does not look.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../image/index.js';
@@ -37,6 +37,9 @@ describe.skipIf(isolationUnavailable() !== undefined)('a missing COPY/ADD source
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       [
+        '------',
+        ` > [stage-1 2/2] ${instruction}:`,
+        '------',
         'Dockerfile:3',
         '--------------------',
         '   1 |     FROM busybox AS s',
@@ -69,6 +72,25 @@ describe.skipIf(isolationUnavailable() !== undefined)('a missing COPY/ADD source
         '',
       ].join('\n'),
     );
+  });
+
+  it('reports a source missing from the context on its step, numbered as the build numbers it', async () => {
+    const context = await freshDir('c');
+    const dockerfile = 'FROM busybox\nWORKDIR /a\nRUN --mount=source=nope,target=/m true\nRUN true\n';
+    await writeContext(context, [{ path: 'Dockerfile', content: dockerfile }]);
+    const result = await buildCommand(store, { context, progress: 'plain' });
+    expect(result.code).toBe(1);
+    const lines = result.stderr.split('\n').map((l) => l.replace(/^#\d+ /, '#N '));
+    const at = lines.indexOf('#N [3/4] RUN --mount=source=nope,target=/m true');
+    expect(lines.slice(at, at + 6)).toEqual([
+      '#N [3/4] RUN --mount=source=nope,target=/m true',
+      '#N ERROR: failed to calculate checksum of ref local::context: "/nope": not found',
+      '',
+      '------',
+      ' > [3/4] RUN --mount=source=nope,target=/m true:',
+      '------',
+    ]);
+    expect(lines.at(-2)).toBe(`ERROR: failed to solve: ${failure('local::context', '/nope')}`);
   });
 
   it("names the error on the step's own progress line as BuildKit's vertex does, without the solver's prefix", async () => {

@@ -260,6 +260,18 @@ describe('COPY and ADD', () => {
     ]);
   });
 
+  it('a missing source fails on its step: the step is named as progress names it, with its ERROR line', async () => {
+    const result = await planOf('FROM busybox AS s\nFROM busybox\nWORKDIR /w\nCOPY nope$X ./\nRUN true\n');
+    expect(result.failure).toEqual({
+      message: notFound('/nope'),
+      range: expect.objectContaining({ start: expect.objectContaining({ line: 4 }) }),
+      step: {
+        name: '[stage-1 3/4] COPY nope ./',
+        message: 'failed to calculate checksum of ref local::context: "/nope": not found',
+      },
+    });
+  });
+
   it('an ignored file is not in the context', async () => {
     const result = await planOf('FROM scratch\nCOPY app.log /\n', {
       files: { '.dockerignore': { content: '*.log' }, 'app.log': { content: 'x' } },
