@@ -10,6 +10,7 @@ import type { ContextSource, GitResolver, NamedContext } from './build-sources.j
 import { type Canonical, canonicalise, chainKey, sha256 } from './cache-key.js';
 import { contextBaseStep } from './context-stage.js';
 import { PlanError } from './errors.js';
+import { failedStepName } from './failed-step.js';
 import type { FromInfo } from './from.js';
 import type { BaseImageResolver, ImageConfig, Platform, ResolvedImage } from './image-config.js';
 import { findContext } from './named-contexts.js';
@@ -38,6 +39,8 @@ export interface DispatchEnv {
   readonly diagnostics: Diagnostic[];
   /** Final states of the stages planned so far. */
   readonly done: Map<number, StageState>;
+  /** Whether steps are named by their stage (step-labels.ts). */
+  readonly stageLabels: boolean;
 }
 
 export async function dispatchStage(
@@ -71,7 +74,16 @@ export async function dispatchStage(
     }
   }
   // A stage a named context replaces is that context: none of its instructions runs.
-  if (!from.replaced) for (const instr of stage.instructions) await runStep(ctx, env, instr, false, instr.range);
+  if (!from.replaced) {
+    for (const [i, instr] of stage.instructions.entries()) {
+      await runStep(ctx, env, instr, false, instr.range).catch((error: unknown) => {
+        // An error BuildKit meets solving the step is reported on the step: its name, as progress shows it.
+        if (error instanceof PlanError && error.stepMessage !== undefined)
+          error.stepName = failedStepName(stage, base, state, i, env.stageLabels, env.escapeChar);
+        throw error;
+      });
+    }
+  }
   env.done.set(stage.index, state);
   return {
     name: stage.name,
@@ -202,6 +214,7 @@ function commit(
     instruction: instr.original,
     onbuild,
     args: draft.args,
+    ...(draft.historyArgs === undefined ? {} : { historyArgs: draft.historyArgs }),
     env: seenEnv,
     buildArgs: seenArgs,
     inputs: draft.inputs,

@@ -7,11 +7,21 @@ export const NO_RANGE: Range = {
   end: { line: 1, column: 1, offset: 0 },
 };
 
+/** A failure BuildKit reports on a step's vertex (while solving): the step's progress name and its ERROR line. */
+export interface FailedStep {
+  readonly name: string;
+  readonly message: string;
+}
+
 export class PlanError extends Error {
   readonly code: string;
   readonly range: Range;
   /** Set when the error is one of parsing an instruction (its code is an instruction parse error's): its range. */
   readonly instruction?: Range;
+  /** Set for an error BuildKit meets solving the step (a missing source): what the step's progress line says. */
+  stepMessage?: string;
+  /** The step's progress name (`[stage-1 2/2] COPY a /x`), once the stage's dispatch knows it. */
+  stepName?: string;
 
   constructor(code: string, message: string, range: Range = NO_RANGE, instruction?: Range) {
     super(message);
@@ -25,6 +35,12 @@ export class PlanError extends Error {
   at(instruction: Range): PlanError {
     if (this.instruction !== undefined || !isInstructionParseError(this.code)) return this;
     return new PlanError(this.code, this.message, this.range, instruction);
+  }
+
+  /** The step BuildKit would report the error on, when it is such an error and its name is known. */
+  failedStep(): FailedStep | undefined {
+    if (this.stepMessage === undefined || this.stepName === undefined) return undefined;
+    return { name: this.stepName, message: this.stepMessage };
   }
 
   toDiagnostic(): Diagnostic {

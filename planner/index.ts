@@ -60,6 +60,7 @@ export { type BuildTarget, listTargets } from './outline/targets.js';
 export { plan } from './plan.js';
 export { formatPlatform, hostPlatform, parsePlatform } from './platform.js';
 export { lazySnapshotSource, snapshotSource } from './snapshot-source.js';
+export { isCountedStep, stageLabelOf, vertexName } from './step-names.js';
 export { storeResolver } from './store-resolver.js';
 export type {
   BuildNetwork,

@@ -8,6 +8,7 @@ import { resolveFrom } from './from.js';
 import { buildGraph } from './graph.js';
 import { hostPlatform } from './platform.js';
 import { resolveTarget, splitStages, stageLabel } from './stages.js';
+import { stepsNamedByStage } from './step-labels.js';
 import type { PlanDeps, PlanOptions, PlanResult, PlanStage } from './types.js';
 
 export async function plan(ast: Dockerfile, options: PlanOptions, deps: PlanDeps): Promise<PlanResult> {
@@ -17,6 +18,8 @@ export async function plan(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
   } catch (error) {
     if (!(error instanceof PlanError)) throw error;
     const result = { plan: null, diagnostics: [...diagnostics, error.toDiagnostic()] };
+    const step = error.failedStep();
+    if (step !== undefined) return { ...result, failure: { message: error.message, range: error.range, step } };
     const where = error.instruction;
     if (where === undefined) return result;
     return {
@@ -76,6 +79,7 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
     resolver: deps.images,
     diagnostics,
     done: new Map(),
+    stageLabels: stepsNamedByStage(stages),
   };
   const planned: PlanStage[] = [];
   for (const index of graph.order) {
@@ -83,5 +87,11 @@ async function planOrThrow(ast: Dockerfile, options: PlanOptions, deps: PlanDeps
       await dispatchStage(env, stages[index], graph.images.get(index) ?? null, graph.triggers.get(index) ?? []),
     );
   }
-  return { stages: planned, target: target.index, epoch, platform: targetPlatform };
+  return {
+    stages: planned,
+    target: target.index,
+    stageLabels: env.stageLabels,
+    epoch,
+    platform: targetPlatform,
+  };
 }

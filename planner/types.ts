@@ -12,6 +12,7 @@ import type {
   SelectedFiles,
   SourceEpochResolver,
 } from './build-sources.js';
+import type { FailedStep } from './errors.js';
 import type { BaseImageResolver, ConfigChange, ImageConfig, Platform } from './image-config.js';
 
 export type { BuildRunOptions, ExtraHost, Ulimit };
@@ -176,6 +177,11 @@ export interface PlanStep {
   readonly onbuild: boolean;
   /** Arguments after variable expansion, as the builder uses them. */
   readonly args: readonly string[];
+  /**
+   * COPY/ADD: the words BuildKit's history (`created_by`) records after the flags: the sources expanded (quotes
+   * removed), `<<NAME` for each heredoc, and the destination expanded as written, not resolved against WORKDIR.
+   */
+  readonly historyArgs?: readonly string[];
   /** The image environment (ENV) the step sees. */
   readonly env: readonly string[];
   /** The build arguments in scope for the step, with their values. */
@@ -218,6 +224,11 @@ export interface PlanStage {
 export interface Plan {
   /** The stages needed for the target, in Dockerfile order; the target is last. */
   readonly stages: readonly PlanStage[];
+  /**
+   * Whether steps are named by their stage (`[stage-1 2/2]`, `[build 3/5]`): BuildKit's rule (step-labels.ts), which
+   * counts every stage of the Dockerfile and every COPY --from / RUN --mount from= naming no stage.
+   */
+  readonly stageLabels?: boolean;
   readonly target: number;
   /** SOURCE_DATE_EPOCH of the build in seconds (resolved when it names a stage); null: none. */
   readonly epoch?: number | null;
@@ -233,7 +244,8 @@ export interface PlanResult {
   readonly diagnostics: readonly Diagnostic[];
   /**
    * A failure as a build reports it when BuildKit words it differently from the diagnostic: an instruction that
-   * does not parse is `dockerfile parse error on line N: …`, located at all of its lines.
+   * does not parse is `dockerfile parse error on line N: …`, located at all of its lines; a missing source fails
+   * on its step (`step`: its progress name and ERROR line), as BuildKit reports it while solving.
    */
-  readonly failure?: { readonly message: string; readonly range: Range };
+  readonly failure?: { readonly message: string; readonly range: Range; readonly step?: FailedStep };
 }

@@ -12,6 +12,7 @@ export {
   headerOnlyDigest,
   selectorDigest,
 } from './checksum.js';
+export { checksumFailure, checksumStepFailure, contextRefId } from './checksum-error.js';
 export { type ContextEntry, compareNames, type EntryType, type SpecialKind } from './entry.js';
 export { defaultFileReader, type FileReader } from './file-hasher.js';
 export { BadPatternError, goMatch } from './go-glob.js';

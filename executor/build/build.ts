@@ -136,8 +136,11 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
       planned.diagnostics.filter((d) => d.severity !== 'error'),
       options,
     );
-    const { message, range } = planned.failure;
-    throw new BuildError(message, { line: range.start.line, endLine: range.end.line });
+    const { message, range, step } = planned.failure;
+    // A failure BuildKit meets solving a step (a missing source) is reported on that step, as docker shows it.
+    if (step !== undefined) progress.step(step.name).error(step.message);
+    const where = { line: range.start.line, endLine: range.end.line };
+    throw new BuildError(message, step === undefined ? where : { ...where, instruction: step.name });
   }
   report(planned.diagnostics, options);
   const thePlan = planned.plan as Plan;

@@ -7,6 +7,7 @@
 // (lower-probe.ts finds them without a mount). Anything else (a path that exists below, a symlinked or
 // whiteout-ed parent, ADD, URLs, a path written twice) gets null and goes through the overlay.
 import path from 'node:path';
+import { contextRefId } from '../../cache/index.js';
 import { comparePaths } from '../../image/index.js';
 import type { StepOperation } from '../../planner/index.js';
 import { parseChmod } from './chmod.js';
@@ -32,7 +33,8 @@ export async function planDirectCopy(env: StepEnv, op: CopyOperation, fs: FsStat
   const groups: CopyGroup[] = op.inline.map((doc) => inlineGroup(doc.name, doc.content, env.now));
   if (op.sources.length > 0) {
     const selection = { excludes: op.excludes, parents: op.parents };
-    const tree = { snapshot: contextOf(env, op.from), keepOwners: false, checksums: true };
+    const ref = contextRefId(op.from.name);
+    const tree = { snapshot: contextOf(env, op.from), keepOwners: false, checksums: true, ref };
     groups.push(...(await selectGroups(tree, op.sources, selection)));
   }
   return planCopyEntries(env, op, fs, groups);

@@ -6,6 +6,8 @@ import { lstat } from 'node:fs/promises';
 import {
   type ContextEntry,
   type ContextSnapshot,
+  checksumFailure,
+  checksumStepFailure,
   EMPTY_DIGEST,
   type SelectableSnapshot,
   type SelectedEntry,
@@ -45,6 +47,13 @@ export interface CopyGroup {
 
 export class SourceNotFoundError extends Error {
   readonly code = 'E_SOURCE';
+  /** `message`, and what the step's progress line says (BuildKit's vertex error, without the solver's prefix). */
+  constructor(
+    message: string,
+    readonly stepMessage = message,
+  ) {
+    super(message);
+  }
 }
 
 export interface TreeSelection {
@@ -53,6 +62,8 @@ export interface TreeSelection {
   readonly keepOwners: boolean;
   /** Whether selection may compute checksums (the context: already computed by the planner). */
   readonly checksums: boolean;
+  /** The ref id a missing source's error names (`stage::1`, `image::busybox`): BuildKit's words, checksumFailure. */
+  readonly ref?: string;
 }
 
 /** Selects `sources` in a tree; each source is one group (BuildKit copies them one by one). */
@@ -65,7 +76,11 @@ export async function selectGroups(
     excludes: options.excludes,
     parents: options.parents,
   });
-  if (result.errors.length > 0) throw new SourceNotFoundError(result.errors[0]);
+  if (result.errors.length > 0) {
+    const cause = result.errors[0];
+    if (tree.ref === undefined) throw new SourceNotFoundError(cause);
+    throw new SourceNotFoundError(checksumFailure(tree.ref, cause), checksumStepFailure(tree.ref, cause));
+  }
   const groups = result.matches.map(async (match) => {
     const selector = match.wildcard ? match.selector : null;
     const perEntry = await Promise.all(
@@ -111,17 +126,27 @@ function wildcardGroups(perEntry: readonly { top: boolean; items: readonly CopyI
 
 /**
  * The groups of `paths` in the tree of a stage or an image (mounted at `viewRoot`): owners kept, no checksums.
- * The copy writes them, and a COPY --from=<stage> is keyed by their content (copy-content.ts).
+ * The copy writes them, and a COPY --from=<stage> is keyed by their content (copy-content.ts). `ref`: the tree's
+ * ref id (treeRefId), which a missing source's error names.
  */
 export async function selectInTree(
   viewRoot: string,
   op: { readonly excludes: readonly string[]; readonly parents: boolean },
   paths: readonly string[],
+  ref?: string,
 ): Promise<CopyGroup[]> {
   // Only what the sources can select is walked (cache/context/subtree.ts), not the whole stage root.
   const snapshot = await snapshotSubtrees(viewRoot, paths, { parents: op.parents });
   const selection = { excludes: op.excludes, parents: op.parents };
-  return selectGroups({ snapshot, keepOwners: true, checksums: false }, paths, selection);
+  const tree = { snapshot, keepOwners: true, checksums: false, ...(ref === undefined ? {} : { ref }) };
+  return selectGroups(tree, paths, selection);
+}
+
+/** The ref id of the tree a COPY --from reads: `stage::INDEX` or `image::REF`. */
+export function treeRefId(
+  from: { readonly type: 'stage'; readonly index: number } | { readonly type: 'image'; readonly ref: string },
+): string {
+  return from.type === 'stage' ? `stage::${from.index}` : `image::${from.ref}`;
 }
 
 /** `wildcard`: the selector of a wildcard source (`/sub/l*`), whose direct matches are followed. */

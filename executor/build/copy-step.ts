@@ -2,13 +2,13 @@
 // through a read-only view of its layers), heredocs and URLs; `--chown` names resolved in the
 // destination image; local archives unpacked by ADD. A COPY whose layer is known before it is written
 // (copy-direct.ts) is written straight into a new snapshot instead.
-import type { ContextSnapshot } from '../../cache/index.js';
+import { type ContextSnapshot, contextRefId } from '../../cache/index.js';
 import { isInside } from '../../image/index.js';
 import { isHttpSource, type StepOperation } from '../../planner/index.js';
 import { type ArchiveKind, detectArchive, unpackArchive } from './archive.js';
 import { parseChmod } from './chmod.js';
 import { type DirectEntry, planCopyEntries, planDirectMkdir, writeDirect } from './copy-direct.js';
-import { type CopyGroup, type CopyItem, inlineGroup, selectGroups, selectInTree } from './copy-items.js';
+import { type CopyGroup, type CopyItem, inlineGroup, selectGroups, selectInTree, treeRefId } from './copy-items.js';
 import { runDirectCopy } from './copy-reuse.js';
 import { mkdirInRoot, relOf, type WriteOptions, writeGroup } from './copy-write.js';
 import { runDirectStep } from './direct-step.js';
@@ -108,7 +108,8 @@ function selectInContext(env: StepEnv, op: CopyOperation): Promise<CopyGroup[]> 
   if (op.from.type !== 'context') throw new Error('selectInContext copies from a context');
   const selection = { excludes: op.excludes, parents: op.parents };
   const snapshot = contextOf(env, op.from);
-  return selectGroups({ snapshot, keepOwners: false, checksums: true }, op.sources, selection);
+  const ref = contextRefId(op.from.name);
+  return selectGroups({ snapshot, keepOwners: false, checksums: true, ref }, op.sources, selection);
 }
 
 /**
@@ -121,7 +122,7 @@ async function copyFromTree(env: StepEnv, op: CopyOperation, fs: FsState, epoch:
   if (source.type === 'context') throw new Error('copyFromTree copies from a stage or an image');
   const from = source.type === 'stage' ? await env.stageFs(source.index) : await env.imageFs(source.ref);
   return readView(env.store, env.readViews, from, async (viewRoot) => {
-    const groups = await selectInTree(viewRoot, op, op.sources);
+    const groups = await selectInTree(viewRoot, op, op.sources, treeRefId(source));
     return directOrOverlay(
       fs,
       async (held) => {
@@ -167,8 +168,11 @@ export async function performCopy(
     await write(await selectInContext(env, { ...op, sources: paths }));
     return;
   }
-  const fs = op.from.type === 'stage' ? await env.stageFs(op.from.index) : await env.imageFs(op.from.ref);
-  await readView(env.store, env.readViews, fs, async (viewRoot) => write(await selectInTree(viewRoot, op, paths)));
+  const from = op.from;
+  const fs = from.type === 'stage' ? await env.stageFs(from.index) : await env.imageFs(from.ref);
+  await readView(env.store, env.readViews, fs, async (viewRoot) =>
+    write(await selectInTree(viewRoot, op, paths, treeRefId(from))),
+  );
 }
 
 async function writeGroups(

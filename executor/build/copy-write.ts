@@ -22,6 +22,12 @@ export interface WriteOptions {
 /** Directories resolved so far (relative path → absolute), and those this copy created. */
 type KnownDirs = Map<string, string> & { readonly fresh: Set<string> };
 
+/** The parent of a path relative to the root ('' for the root and what is right below it). */
+function parentRel(rel: string): string {
+  const parent = path.posix.dirname(rel);
+  return parent === '.' ? '' : parent;
+}
+
 /** Container path → path relative to the root ('' = the root). */
 export function relOf(containerPath: string): string {
   return path.posix.normalize(`/${containerPath}`).replace(/^\/+|\/+$/g, '');
@@ -42,6 +48,21 @@ function inside(root: string, p: string, name: string): string {
   return p;
 }
 
+/** A path inside the root as the image sees it: `/etc/passwd`. */
+function shown(root: string, p: string): string {
+  return `/${path.relative(root, p)}`;
+}
+
+/**
+ * BuildKit's words for a `mkdir -p` that meets a non-directory at `found` (resolved): fsutil's MkdirAll fails on
+ * it as the last component (`mkdir /a: not a directory`), continuity's RootPath on the component after it
+ * (`lstat /a/b: not a directory`); the file operation trims the root from these paths.
+ */
+function notADirectory(root: string, found: string, next: string | undefined): string {
+  const at = shown(root, found);
+  return next === undefined ? `mkdir ${at}: not a directory` : `lstat ${path.posix.join(at, next)}: not a directory`;
+}
+
 /** `mkdir -p` inside the root; created directories get `mode`, the owner and `mtime`. */
 export async function mkdirInRoot(
   root: string,
@@ -57,8 +78,7 @@ export async function mkdirInRoot(
     current = inside(root, await resolveInRoot(root, parts.slice(0, i + 1).join('/'), true), rel);
     const st = await lstatOrNull(current);
     if (st?.isDirectory()) continue;
-    if (st !== null)
-      throw new Error(`cannot create directory /${rel}: /${parts.slice(0, i + 1).join('/')} is not a directory`);
+    if (st !== null) throw new Error(notADirectory(root, current, parts[i + 1]));
     // A dangling symlink resolves to a path whose parents may be missing too: create them all.
     await createDirs(root, current, meta, (known as Partial<KnownDirs> | undefined)?.fresh);
   }
@@ -85,17 +105,20 @@ async function createDirs(
   }
 }
 
-/** Where a group goes: the destination itself for a single file (unless it is a directory), else into it. */
+/**
+ * Where a group goes: the destination itself for a single file (unless it is a directory), else into it. The
+ * destination is resolved as fsutil's Copy resolves it (continuity's RootPath): a symlink there is followed, inside
+ * the root, and the file it leads to is replaced, not the link.
+ */
 async function baseFor(root: string, dest: string, group: CopyGroup): Promise<{ dir: string; fileTarget?: string }> {
   const rel = relOf(dest);
   if (group.single && !dest.endsWith('/') && rel !== '') {
     const resolved = inside(root, await resolveInRoot(root, rel, true), dest);
     const st = await lstatOrNull(resolved);
-    if (!st?.isDirectory())
-      return {
-        dir: path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel),
-        fileTarget: path.posix.basename(rel),
-      };
+    if (!st?.isDirectory()) {
+      const target = path.relative(root, resolved).split(path.sep).join('/');
+      return { dir: parentRel(target), fileTarget: path.posix.basename(target) };
+    }
   }
   return { dir: rel };
 }
@@ -106,8 +129,18 @@ export async function writeGroup(root: string, dest: string, group: CopyGroup, o
   const createdMode = options.chmod?.(0o755, true) ?? 0o755;
   const owner = options.owner ?? { uid: 0, gid: 0 };
   const dirMeta = { mode: createdMode, ...owner, mtime: options.epoch ?? options.now };
-  const base = await baseFor(root, dest, group);
   const known: KnownDirs = Object.assign(new Map<string, string>(), { fresh: new Set<string>() });
+  // As fsutil's Copy: `mkdir -p` of the destination up to its last `/` first, then the destination itself, which
+  // what is copied into must find a directory (or nothing).
+  const rel = relOf(dest);
+  const ensured = dest.endsWith('/') || rel === '' ? rel : parentRel(rel);
+  await mkdirInRoot(root, ensured, dirMeta, known);
+  const base = await baseFor(root, dest, group);
+  if (base.dir !== ensured) {
+    const resolved = inside(root, await resolveInRoot(root, base.dir, true), dest);
+    const st = await lstatOrNull(resolved);
+    if (st !== null && !st.isDirectory()) throw new Error(`cannot copy to non-directory: ${shown(root, resolved)}`);
+  }
   await mkdirInRoot(root, base.dir, dirMeta, known);
   const dirs: { target: string; item: CopyItem }[] = [];
   // Directories are created in order (parents first); files are written concurrently behind them.
@@ -149,22 +182,25 @@ async function writeItem(
   options: WriteOptions,
   known: KnownDirs,
 ): Promise<string> {
-  const parentRel = path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel);
   const owner = options.owner ?? { uid: 0, gid: 0 };
   const meta = { mode: options.chmod?.(0o755, true) ?? 0o755, ...owner, mtime: options.epoch ?? options.now };
-  const parent = await mkdirInRoot(root, parentRel, meta, known);
+  const parent = await mkdirInRoot(root, parentRel(rel), meta, known);
   const target = rel === '' ? root : inside(root, path.join(parent, path.posix.basename(rel)), rel);
   // Nothing can exist yet inside a directory this copy created.
   const existing = known.fresh.has(parent) ? null : await lstatOrNull(target);
+  // What exists is never replaced by another kind (fsutil's copy fails, in these words); a file or a symlink
+  // in the way of a file is.
   if (item.type === 'dir') {
-    if (existing !== null && !existing.isDirectory()) await rm(target, { recursive: true, force: true });
-    if (existing === null || !existing.isDirectory()) {
+    if (existing !== null && !existing.isDirectory())
+      throw new Error(`cannot copy to non-directory: ${shown(root, target)}`);
+    if (existing === null) {
       await mkdir(target, { mode: 0o700 });
       known.fresh.add(target);
     }
     return target;
   }
-  if (existing !== null) await rm(target, { recursive: true, force: true });
+  if (existing?.isDirectory()) throw new Error(`cannot replace to directory ${shown(root, target)} with file`);
+  if (existing !== null) await rm(target, { force: true });
   if (item.type === 'symlink') await symlink(item.linkTarget ?? '', target);
   else await writeFileContent(target, item);
   await applyMeta(target, item, options);

@@ -8,32 +8,13 @@ import type { HealthcheckConfig, PlanStep } from '../../planner/index.js';
 const goQuoted = (list: readonly string[]): string => `[${list.map((s) => JSON.stringify(s)).join(' ')}]`;
 const goList = (list: readonly string[]): string => `[${list.join(' ')}]`;
 
-/** The words of an instruction in JSON form (`COPY ["a b", "/d/"]`), null otherwise. */
-function jsonWords(step: PlanStep): string[] | null {
-  const start = step.instruction.indexOf('[');
-  if (start < 0 || writtenWords(step)[0]?.startsWith('[') !== true) return null;
-  try {
-    const words: unknown = JSON.parse(step.instruction.slice(start));
-    return Array.isArray(words) && words.every((w) => typeof w === 'string') ? words : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Words after the keyword with `--flags` removed, as written (BuildKit records COPY/ADD that way). */
-function writtenWords(step: PlanStep): string[] {
-  const words = step.instruction.trim().split(/\s+/).slice(1);
-  return words.filter((w) => !w.startsWith('--'));
-}
-
 /**
  * BuildKit (dispatchCopy) writes `--parents`, `--chown=…` and `--chmod=…` (expanded; not --from, --link or the
- * others), then the sources and destination as expanded, a heredoc source as `<<NAME` (its quotes removed).
+ * others), then the sources as expanded, a heredoc source as `<<NAME`, and the destination as expanded but not
+ * resolved against WORKDIR (the planner's historyArgs).
  */
 function copyText(step: PlanStep, keyword: string): string {
-  const written = jsonWords(step) ?? writtenWords(step);
-  const expanded = written.some((w) => w.includes('$') || w.includes('<<')) || written.length < 2;
-  const words = expanded ? [...step.args] : written;
+  const words = step.historyArgs ?? step.args;
   const op = step.operation;
   const flags =
     op.type !== 'copy'

@@ -4,6 +4,7 @@
 // where they are, and ends after them (step-ends.ts).
 import type { PlanStep, StepOperation } from '../../planner/index.js';
 import { lookupStep, type StepRecord } from './cache-index.js';
+import { SourceNotFoundError } from './copy-items.js';
 import { copyStep, mkdirStep } from './copy-step.js';
 import { BuildError } from './errors.js';
 import { runFsStepDeferred, type StepWorkspace } from './fs-step.js';
@@ -83,7 +84,7 @@ export async function runLayerStep(
     return ran;
   } catch (error) {
     await endsReported(below, true);
-    progress?.error((error as Error).message);
+    progress?.error(stepMessageOf(error));
     throw asBuildError(withEmulationHint(error, run.foreignPlatform), step, name, progress?.outputTail?.());
   }
 }
@@ -162,4 +163,9 @@ export function asBuildError(
     return new BuildError(message, { ...base, exitCode: error.exitCode, outputTail: outputTail ?? error.outputTail });
   }
   return new BuildError(message, base);
+}
+
+/** What the step's progress line says of its error: a source's own words (SourceNotFoundError), else the message. */
+function stepMessageOf(error: unknown): string {
+  return error instanceof SourceNotFoundError ? error.stepMessage : (error as Error).message;
 }

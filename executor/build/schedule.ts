@@ -3,7 +3,14 @@
 // a time. The first failure aborts the rest: running containers are killed, and every stage is
 // settled (mounts released) before the error is reported. So does the caller's `signal` (Ctrl-C).
 import path from 'node:path';
-import { formatPlatform, hostPlatform, type Plan, type PlanStage, type Platform } from '../../planner/index.js';
+import {
+  formatPlatform,
+  hostPlatform,
+  type Plan,
+  type PlanStage,
+  type Platform,
+  stageLabelOf,
+} from '../../planner/index.js';
 import { removeStaleContainers } from '../container/stale.js';
 import { prepareFifos } from '../runtime/fifo-output.js';
 import { ensureMountPointLayer } from '../snapshot/mount-points.js';
@@ -72,10 +79,9 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
   const results = new Map<number, Promise<StageResult>>();
   const images = new Map<string, Promise<StoredBase>>();
   const failures: unknown[] = [];
-  const multi = plan.stages.length > 1;
-  // BuildKit names steps by stage when the stage has a name or the build has several stages.
-  const labelOf = (stage: PlanStage): string =>
-    stage.name !== null ? `${stage.name} ` : multi ? `stage-${stage.index} ` : '';
+  // BuildKit names steps by stage (its name, else `stage-N`) unless the Dockerfile makes one dispatch state.
+  const labelled = plan.stageLabels ?? plan.stages.length > 1;
+  const labelOf = (stage: PlanStage): string => stageLabelOf(labelled, stage);
 
   const result = (index: number): Promise<StageResult> => {
     const pending = results.get(index);

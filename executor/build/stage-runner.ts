@@ -4,7 +4,7 @@
 // the step takes a job slot, so a full set of slots can never wait on itself. RUN layers are committed
 // beside the next steps; the stage's layers are all settled, in order, when it ends.
 import { goTime, goTimeOfSeconds, goTimeText, type HistoryEntry } from '../../image/index.js';
-import type { PlanStage, PlanStep } from '../../planner/index.js';
+import { isCountedStep, type PlanStage, type PlanStep, vertexName } from '../../planner/index.js';
 import type { StepRecord } from './cache-index.js';
 import { completeKey, filesystemAfter, type KeyCompletion } from './content-key.js';
 import { BuildError } from './errors.js';
@@ -68,22 +68,15 @@ export interface StageRun {
   beforeWork(runAhead: boolean): Promise<void>;
 }
 
-const countedKinds = new Set(['run', 'copy', 'add', 'workdir']);
-
 /**
  * The `n` of BuildKit's `[i/n]` (its cmdTotal): FROM an image, every RUN, COPY, ADD and WORKDIR (a `WORKDIR /`
  * that makes no vertex too) and every ONBUILD trigger, whatever its instruction.
  */
 export function countedSteps(stage: PlanStage): number {
-  const counted = stage.steps.filter((s) => s.onbuild || countedKinds.has(s.kind) || (s.kind === 'from' && s.layer));
-  return counted.length + (stage.base.type === 'image' ? 1 : 0);
+  return stage.steps.filter(isCountedStep).length + (stage.base.type === 'image' ? 1 : 0);
 }
 
-/** `[label i/n] title`, `i` padded to the width of `n` as BuildKit's prefixCommand (`[ 2/12]`). */
-export function vertexName(label: string, position: number, total: number, title: string): string {
-  const width = String(total).length;
-  return `[${label}${String(position).padStart(width)}/${total}] ${title}`;
-}
+export { vertexName };
 
 /** `hits`: the stage's prefetched cache records (`prefetchHits`), when the caller started reading them earlier. */
 export async function runStage(

@@ -1,6 +1,6 @@
 // A layer unpacked as overlayfs reads a lower dir: OCI whiteouts become 0/0 character devices and opaque markers the
 // `trusted.overlay.opaque` xattr, and the file data is synced, so that the directory can be published by a rename.
-import { mkdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, rm, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import {
   BreakoutError,
@@ -20,11 +20,13 @@ import { makeWhiteoutNodes, markOpaqueDirs } from '../snapshot/whiteout-nodes.js
 interface Whiteouts {
   readonly deleted: string[];
   readonly opaque: string[];
+  /** The mtime (seconds) of each directory entry of the layer, by its path: the last entry's, as extracted. */
+  readonly dirTimes: Map<string, number>;
 }
 
 /** Unpacks a layer's entries into `dir` as an overlay lower dir, its data synced (ready to be published by a rename). */
 export async function unpackAsLowerDir(tar: AsyncIterable<TarReadEntry>, dir: string): Promise<void> {
-  const whiteouts: Whiteouts = { deleted: [], opaque: [] };
+  const whiteouts: Whiteouts = { deleted: [], opaque: [], dirTimes: new Map() };
   let dataFiles = 0;
   // The entries go to the extractor as read: one pass over the tar (it was written out and parsed again).
   await extractEntries(
@@ -42,6 +44,7 @@ export async function unpackAsLowerDir(tar: AsyncIterable<TarReadEntry>, dir: st
   const opaque = new Set<string>();
   for (const rel of whiteouts.opaque) opaque.add(await opaqueTarget(dir, rel));
   await markOpaqueDirs([...opaque]);
+  await restoreDirTimes(dir, whiteouts);
   // The snapshot is published by a rename: its file data must be on disk first, or a crash could leave a
   // published snapshot with empty files (metadata is ordered by the journal; see durable-upper.ts).
   if (dataFiles > 0) await syncFileSystemOf(dir);
@@ -68,6 +71,7 @@ async function* withoutWhiteouts(
       continue;
     }
     if (entry.header.type === 'file' && (entry.header.size ?? 0) > 0) onDataFile();
+    if (entry.header.type === 'directory' && name !== '') whiteouts.dirTimes.set(name, entry.header.mtime);
     yield entry;
   }
 }
@@ -87,4 +91,22 @@ async function opaqueTarget(root: string, rel: string): Promise<string> {
   if (!isInside(root, target)) throw new BreakoutError(`opaque marker ${rel} is outside of the layer`);
   await mkdir(target, { recursive: true });
   return target;
+}
+
+/**
+ * A whiteout device is made in its directory after the extraction set the directories' times, which makes the
+ * directory's mtime the time of the unpack. containerd's Apply (and docker's overlay2) set the times of the layer's
+ * directories after everything in them, whiteouts included: a directory of the layer gets its time back, set as the
+ * extraction set it (a parent that is not in the layer keeps the time of its making, as there).
+ */
+async function restoreDirTimes(root: string, whiteouts: Whiteouts): Promise<void> {
+  const parents = new Set(whiteouts.deleted.map((rel) => path.posix.dirname(rel)));
+  for (const rel of parents) {
+    const mtime = whiteouts.dirTimes.get(rel);
+    if (mtime === undefined) continue;
+    const target = await resolveInRoot(root, rel, true);
+    if (!isInside(root, target) || target === root) continue;
+    if ((await lstat(target).catch(() => null))?.isDirectory() !== true) continue;
+    await utimes(target, mtime, mtime);
+  }
 }

@@ -1,5 +1,6 @@
 // Helpers every step planner uses: expansion with UndefinedVar warnings, flag access and validation.
 
+import { checksumFailure, checksumStepFailure, contextRefId } from '../../cache/index.js';
 import { type Flag, flagProblem, type Instruction, type Range, search, type Word } from '../../parser/index.js';
 import type { ContextSource, SourceChecksum, SourceSelectionOptions } from '../build-sources.js';
 import type { Canonical } from '../cache-key.js';
@@ -23,6 +24,8 @@ export interface StepDraft {
    * --from), or a download's (ADD <url> without --checksum).
    */
   readonly keyedByContent?: boolean;
+  /** COPY/ADD: the words their history records after the flags (PlanStep.historyArgs). */
+  readonly historyArgs?: readonly string[];
 }
 
 /** Expands one word in the stage environment, reporting variables that are not defined. */
@@ -107,4 +110,16 @@ export async function contextChecksum(
       range,
     );
   }
+}
+
+/**
+ * A source the build context (or the named context `named`) does not hold, in BuildKit's words: the step's cache key
+ * needs its content checksum (cache's checksumFailure).
+ */
+export function sourceNotFound(missing: string, range: Range, named?: { readonly name: string }): PlanError {
+  const shown = missing.startsWith('/') ? missing : `/${missing}`;
+  const [ref, cause] = [contextRefId(named?.name), `"${shown}": not found`];
+  const error = new PlanError('source-not-found', checksumFailure(ref, cause), range);
+  error.stepMessage = checksumStepFailure(ref, cause);
+  return error;
 }

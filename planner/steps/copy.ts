@@ -14,7 +14,7 @@ import { sha256 } from '../cache-key.js';
 import { PlanError } from '../errors.js';
 import { downloadName, type GitRef, GitRefError, isHttpSource, parseGitRef } from '../git-ref.js';
 import { type GitFlags, GitSourceError, resolveGitSource } from '../git-source.js';
-import { resolveDest, shownPath } from '../paths.js';
+import { resolveDest } from '../paths.js';
 import type { StepContext } from '../stage-state.js';
 import type { StepInput, StepOperation } from '../types.js';
 import {
@@ -25,6 +25,7 @@ import {
   flag,
   flags,
   type StepDraft,
+  sourceNotFound,
   stringFlag,
 } from './common.js';
 import { heredocData } from './run.js';
@@ -116,6 +117,7 @@ export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepD
   };
   return {
     args: [...paths, ...inline.map((d) => `<<${d.name}`), dest],
+    historyArgs: [...paths, ...inline.map((d) => `<<${d.name}`), rawDest],
     inputs,
     operation,
     layer: { definition, link },
@@ -231,8 +233,7 @@ async function selectInputs(
     // A named context (`COPY --from=NAME` of a `--build-context NAME=DIR`) is read as the build context is.
     const named = ref?.type === 'context' ? { name: ref.name, source: ref.source } : undefined;
     const selection = await contextChecksum(ctx, source, options, instr.range, named);
-    if (!selection.ok)
-      throw new PlanError('source-not-found', `"${shownPath(selection.missing)}": not found`, instr.range);
+    if (!selection.ok) throw sourceNotFound(selection.missing, instr.range, named);
     const name = named === undefined ? {} : { name: named.name };
     inputs.push({ type: 'context', ...name, source, digest: selection.digest, files: selection.files });
     sourceKeys.push({ source, digest: selection.digest });

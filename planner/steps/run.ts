@@ -7,7 +7,7 @@ import type { Canonical } from '../cache-key.js';
 import { PlanError } from '../errors.js';
 import { type StepContext, withShell } from '../stage-state.js';
 import type { MountOrigin, RunMount, StepInput, StepOperation } from '../types.js';
-import { checkFlags, contextChecksum, flag, flags, type StepDraft } from './common.js';
+import { checkFlags, contextChecksum, flag, flags, type StepDraft, sourceNotFound } from './common.js';
 import { runDevices } from './run-devices.js';
 import { checkMountSyntax, parseMount } from './run-mounts.js';
 
@@ -193,7 +193,7 @@ async function mountInput(
   // A mount of the build context or of a local named context (`from=NAME`): its content is part of the key.
   const named = ref === null ? undefined : { name: ref.name, source: ref.source };
   const selection = await contextChecksum(ctx, source, { excludes: [], parents: false }, run.range, named);
-  if (!selection.ok) throw new PlanError('source-not-found', `"${selection.missing}": not found`, run.range);
+  if (!selection.ok) throw sourceNotFound(selection.missing, run.range, named);
   const name = named === undefined ? {} : { name: named.name };
   const input: StepInput = { type: 'context', ...name, source, digest: selection.digest, files: selection.files };
   const key = { ...base, from: 'context', source, digest: selection.digest };

@@ -91,7 +91,9 @@ describe('tsbuild plan', () => {
   it('reports a missing COPY source with its Dockerfile line, exit 1', async () => {
     await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\n\nCOPY /x /x\n');
     expect(await run({ context: dir, buildArgs: [], json: false }, io())).toBe(1);
-    expect(err).toBe(`${shown(join(dir, 'Dockerfile'))}:3:1: error: "/x": not found\n`);
+    expect(err).toBe(
+      `${shown(join(dir, 'Dockerfile'))}:3:1: error: failed to compute cache key: failed to calculate checksum of ref local::context: "/x": not found\n`,
+    );
     expect(out).toBe('');
   });
 
@@ -108,7 +110,9 @@ describe('tsbuild plan', () => {
         io({ TSBUILD_ROOT: join(dir, 'no-store') }, 'FROM scratch\nCOPY /nope /\n'),
       ),
     ).toBe(1);
-    expect(err).toBe('<stdin>:2:1: error: "/nope": not found\n');
+    expect(err).toBe(
+      '<stdin>:2:1: error: failed to compute cache key: failed to calculate checksum of ref local::context: "/nope": not found\n',
+    );
   });
 
   it('reports parse errors as FILE:LINE:COL', async () => {

@@ -63,7 +63,9 @@ describe.skipIf(isolationUnavailable() !== undefined)('hostile inputs', () => {
 
   it('.. in a COPY source stays inside the context', async () => {
     const run = await buildWith('FROM busybox\nCOPY ../../../../etc/passwd /x\n');
-    expect(run.error?.message).toBe('"/etc/passwd": not found');
+    expect(run.error?.message).toBe(
+      'failed to compute cache key: failed to calculate checksum of ref local::context: "/etc/passwd": not found',
+    );
   });
 
   it('a context symlink pointing out of the context is resolved inside it', async () => {

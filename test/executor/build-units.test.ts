@@ -114,9 +114,11 @@ describe('createdBy', () => {
       'EXPOSE [5000/tcp 1234/udp 80/tcp 80/tcp]',
     );
     expect(createdBy(step('cmd', 'CMD ["sh"]', ['sh']))).toBe('CMD ["sh"]');
-    expect(createdBy(step('copy', 'COPY --from=x foo2 foo3', ['foo2', '/foo3'], { layer: true }))).toBe(
-      'COPY foo2 foo3 # buildkit',
-    );
+    const copy = step('copy', 'COPY --from=x foo2 foo3', ['foo2', '/foo3'], {
+      layer: true,
+      historyArgs: ['foo2', 'foo3'],
+    });
+    expect(createdBy(copy)).toBe('COPY foo2 foo3 # buildkit');
     const run = step('run', 'RUN ls /etc/', ['/bin/sh', '-c', 'ls /etc/'], {
       layer: true,
       buildArgs: ['foo=bar2', 'bar=123'],

@@ -128,6 +128,25 @@ describe.skipIf(skipReason !== undefined)('layer snapshots', () => {
     expect((await readdir(root)).sort()).toEqual(['etc', 'opt', 'usr', 'var']);
   });
 
+  it("gives a whiteout's directory the layer's time back, as containerd's Apply sets directory times last", async () => {
+    const layer = await storeLayer(store, [
+      dirEntry('etc'),
+      whiteoutEntry('etc/gone'),
+      { ...dirEntry('etc/sub'), mtime: 1_500_000_000 },
+      whiteoutEntry('etc/sub/a'),
+      fileEntry('etc/sub/kept', 'k\n'),
+      whiteoutEntry('etc/sub/b'),
+    ]);
+    const root = await ensureSnapshot(store, layer);
+    const times = async (rel: string) => {
+      const st = await lstat(path.join(root, rel));
+      return [st.mtimeMs / 1000, st.atimeMs / 1000];
+    };
+    expect(await times('etc')).toEqual([1_600_000_000, 1_600_000_000]);
+    expect(await times('etc/sub')).toEqual([1_500_000_000, 1_500_000_000]);
+    expect((await lstat(path.join(root, 'etc/sub/a'))).isCharacterDevice()).toBe(true);
+  });
+
   it('makes devices, fifos and xattrs of a layer through the launcher, as extraction always did', async () => {
     const ping = '0100000200200000000000000000000000000000'; // v2 file capabilities: cap_net_raw+ep
     const layer = await storeLayer(store, [

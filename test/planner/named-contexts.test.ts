@@ -218,7 +218,9 @@ describe('a local directory context', () => {
     const dir = await dirWith({ 'a.txt': { content: 'a' } });
     const result = await planWith('FROM busybox\nCOPY --from=src /nope /x\n', { src: { dir } });
     expect(result.plan).toBeNull();
-    expect(result.diagnostics.map((d) => d.message)).toEqual(['"/nope": not found']);
+    expect(result.diagnostics.map((d) => d.message)).toEqual([
+      'failed to compute cache key: failed to calculate checksum of ref local::src: "/nope": not found',
+    ]);
   });
 
   it('is not consulted for scratch or context', async () => {

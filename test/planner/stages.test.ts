@@ -11,7 +11,9 @@ describe('stages', () => {
       'FROM busybox AS a\nRUN a\nFROM busybox AS unused\nCOPY missing /\nFROM a AS b\nRUN b\nFROM scratch AS c\nCOPY --from=b /x /x\n';
     expect(names(await planOf(dockerfile))).toEqual(['a', 'b', 'c']);
     expect(names(await planOf(dockerfile, { target: 'b' }))).toEqual(['a', 'b']);
-    expect(messages(await planOf(dockerfile, { target: 'unused' }))).toEqual(['error 4:1 "/missing": not found']);
+    expect(messages(await planOf(dockerfile, { target: 'unused' }))).toEqual([
+      'error 4:1 failed to compute cache key: failed to calculate checksum of ref local::context: "/missing": not found',
+    ]);
   });
 
   it('an unknown --target is an error with a suggestion', async () => {

@@ -7,6 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { downloadName, listInputs } from '../../planner/index.js';
 import { messages, planDir, planOf, stepsOf, withContext } from './helpers/scenario.js';
 
+/** BuildKit's words for a source the build context does not hold (its content checksum fails). */
+const notFound = (path: string) =>
+  `failed to compute cache key: failed to calculate checksum of ref local::context: "${path}": not found`;
+
 const op = async (dockerfile: string, extra: Parameters<typeof planOf>[1] = {}) => {
   const steps = stepsOf(await planOf(dockerfile, extra));
   return steps[steps.length - 1].operation;
@@ -146,6 +150,11 @@ describe('RUN', () => {
     ]);
   });
 
+  it('a bind mount of a source the context lacks fails as in BuildKit (its content checksum)', async () => {
+    const result = await planOf('FROM busybox\nRUN --mount=type=bind,source=nope,target=/n true\n');
+    expect(messages(result)).toEqual([`error 2:1 ${notFound('/nope')}`]);
+  });
+
   it('a bind or cache mount without target mounts at WORKDIR; relative targets are below it', async () => {
     const run = await op(
       'FROM busybox AS b\nFROM busybox\nWORKDIR /work\nRUN --mount=from=b --mount=type=cache,target=c true\n',
@@ -246,14 +255,28 @@ describe('COPY and ADD', () => {
   });
 
   it('a missing source names the path, at the instruction', async () => {
-    expect(messages(await planOf('FROM scratch\nCOPY notexist /foo\n'))).toEqual(['error 2:1 "/notexist": not found']);
+    expect(messages(await planOf('FROM scratch\nCOPY notexist /foo\n'))).toEqual([
+      `error 2:1 ${notFound('/notexist')}`,
+    ]);
+  });
+
+  it('a missing source fails on its step: the step is named as progress names it, with its ERROR line', async () => {
+    const result = await planOf('FROM busybox AS s\nFROM busybox\nWORKDIR /w\nCOPY nope$X ./\nRUN true\n');
+    expect(result.failure).toEqual({
+      message: notFound('/nope'),
+      range: expect.objectContaining({ start: expect.objectContaining({ line: 4 }) }),
+      step: {
+        name: '[stage-1 3/4] COPY nope ./',
+        message: 'failed to calculate checksum of ref local::context: "/nope": not found',
+      },
+    });
   });
 
   it('an ignored file is not in the context', async () => {
     const result = await planOf('FROM scratch\nCOPY app.log /\n', {
       files: { '.dockerignore': { content: '*.log' }, 'app.log': { content: 'x' } },
     });
-    expect(messages(result)).toEqual(['error 2:1 "/app.log": not found']);
+    expect(messages(result)).toEqual([`error 2:1 ${notFound('/app.log')}`]);
   });
 
   it.each(['64a', '10000'])('--chmod=%s is invalid', async (mode) => {
@@ -406,8 +429,8 @@ describe('the context boundary', () => {
       expect(stepsOf(absolute)[0].cacheKey).toBe(
         stepsOf(dotdot)[0].cacheKey === null ? null : stepsOf(absolute)[0].cacheKey,
       );
-      expect(messages(link)).toEqual(['error 2:1 "/link": not found']);
-      expect(messages(rel)).toEqual(['error 2:1 "/rel": not found']);
+      expect(messages(link)).toEqual([`error 2:1 ${notFound('/link')}`]);
+      expect(messages(rel)).toEqual([`error 2:1 ${notFound('/rel')}`]);
     } finally {
       await rm(outside, { recursive: true, force: true });
     }
