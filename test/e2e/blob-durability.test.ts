@@ -5,12 +5,12 @@
 // digest.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BuildError } from '../../executor/index.js';
-import { type Digest, readIndexFile, Store, type SyncBlobFile } from '../../image/index.js';
+import { type Digest, Store, type SyncBlobFile } from '../../image/index.js';
 import {
   buildIn,
   bundledCli,
@@ -21,6 +21,7 @@ import {
   storeWithBusybox,
   writeContext,
 } from './helpers.js';
+import { namedDigests } from './store-names.js';
 
 afterAll(removeFreshDirs);
 
@@ -44,24 +45,6 @@ async function context(): Promise<string> {
 }
 
 const sha256 = (bytes: Uint8Array): Digest => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-
-/** Every digest the store's names point at: index entries and the build cache's records. */
-async function namedDigests(store: Store): Promise<Set<string>> {
-  const named = new Set<string>();
-  for (const m of (await readIndexFile(store.paths.indexJson)).manifests) named.add(m.digest);
-  const records = path.join(store.paths.cache, 'build');
-  for (const name of await readdir(records).catch(() => [] as string[])) {
-    if (name.includes('.tmp-')) continue;
-    const text = readFileSync(path.join(records, name), 'utf8');
-    const record = JSON.parse(text.slice(0, text.indexOf('\n'))) as {
-      layer?: { digest: string } | null;
-      manifest?: string;
-      config?: string;
-    };
-    for (const digest of [record.layer?.digest, record.manifest, record.config]) if (digest) named.add(digest);
-  }
-  return named;
-}
 
 /** Every blob file holds the bytes its name says; no temp file is left. */
 async function expectWholeBlobs(store: Store): Promise<string[]> {

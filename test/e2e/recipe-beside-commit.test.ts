@@ -4,13 +4,13 @@
 // a recipe that cannot be written fails the build as the RUN's error, naming nothing. The recipe's write is gated
 // here (vi.mock of layer-recipe.ts) until the image's config blob is being synced, so a stage that waited for the
 // recipe would only reach its image commit once the gate gives up.
-import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BuildError } from '../../executor/index.js';
-import { readIndexFile, Store, type SyncBlobFile } from '../../image/index.js';
+import { Store, type SyncBlobFile } from '../../image/index.js';
 import { buildIn, freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
+import { namedDigests } from './store-names.js';
 
 type Mode = 'gate' | 'fail';
 
@@ -57,20 +57,6 @@ vi.mock('../../image/store/layer-recipe.js', async (importOriginal) => {
 afterAll(removeFreshDirs);
 
 const dockerfile = 'FROM busybox\nRUN head -c 262144 /dev/zero > /big\nCMD ["sh"]\n';
-
-/** The layer digests the build cache's records and the index name. */
-async function namedDigests(store: Store): Promise<Set<string>> {
-  const named = new Set<string>();
-  for (const m of (await readIndexFile(store.paths.indexJson)).manifests) named.add(m.digest);
-  const records = path.join(store.paths.cache, 'build');
-  for (const name of await readdir(records).catch(() => [] as string[])) {
-    if (name.includes('.tmp-')) continue;
-    const text = readFileSync(path.join(records, name), 'utf8');
-    const record = JSON.parse(text.slice(0, text.indexOf('\n'))) as { layer?: { digest: string } | null };
-    if (record.layer) named.add(record.layer.digest);
-  }
-  return named;
-}
 
 describe.skipIf(isolationUnavailable() !== undefined)(
   'the recipe of a RUN layer written beside the image commit',
