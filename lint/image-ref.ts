@@ -38,6 +38,23 @@ export function parseImageReference(text: string): ImageReference | null {
   };
 }
 
+/**
+ * The repository path distribution's ParseNormalizedNamed judges for case (splitDockerDomain): the name without its
+ * registry (a first component with a dot, a colon or an upper-case letter, or `localhost`), `library/` added to a
+ * one-component Docker Hub name, and no tag or digest. `Alpine:3` gives `library/Alpine`.
+ */
+export function normalizedRepository(text: string): string {
+  const name = text.split('@')[0];
+  const slash = name.indexOf('/');
+  const first = slash < 0 ? '' : name.slice(0, slash);
+  const isDomain = first !== '' && (/[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first);
+  const remainder = isDomain ? name.slice(slash + 1) : name;
+  const hub = !isDomain || first === 'docker.io' || first === 'index.docker.io';
+  const withLibrary = hub && !remainder.includes('/') ? `library/${remainder}` : remainder;
+  const colon = withLibrary.indexOf(':');
+  return colon < 0 ? withLibrary : withLibrary.slice(0, colon);
+}
+
 export interface Platform {
   readonly os: string;
   readonly architecture: string;

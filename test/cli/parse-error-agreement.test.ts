@@ -158,6 +158,15 @@ describe('a broken Dockerfile: the same error from build and --check', () => {
       'FROM scratch\nONBUILD MAINTAINER me\n',
       "dockerfile parse error on line 2: MAINTAINER isn't allowed as an ONBUILD trigger",
     ],
+    // distribution's ParseNormalizedNamed, not a parse error: the normalised repository in the message.
+    [
+      'FROM Alpine:3\n',
+      'failed to parse stage name "Alpine:3": invalid reference format: repository name (library/Alpine) must be lowercase',
+    ],
+    [
+      'FROM my.registry:5000/Team/app\n',
+      'failed to parse stage name "my.registry:5000/Team/app": invalid reference format: repository name (Team/app) must be lowercase',
+    ],
     [
       'FROM scratch\nCOPY --chmod=bad a /b\n',
       "invalid chmod parameter: 'bad'. it should be octal string and between 0 and 07777",

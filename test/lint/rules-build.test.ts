@@ -194,7 +194,9 @@ const cases: Record<string, { name: string; text: string; expected: string[] }[]
     {
       name: 'upper-case image',
       text: 'FROM Alpine\n',
-      expected: ['1:6-1:12 invalid-from failed to parse stage name "Alpine": repository name must be lowercase'],
+      expected: [
+        '1:6-1:12 invalid-from failed to parse stage name "Alpine": invalid reference format: repository name (library/Alpine) must be lowercase',
+      ],
     },
     {
       name: 'registry with port and digest',

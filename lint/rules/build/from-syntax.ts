@@ -1,5 +1,5 @@
 import { isValidStageName } from '../../../parser/index.js';
-import { parseImageReference } from '../../image-ref.js';
+import { normalizedRepository, parseImageReference } from '../../image-ref.js';
 import type { Rule } from '../../types.js';
 import { referencesIn } from '../../words.js';
 import { referenceUrl } from '../meta.js';
@@ -38,9 +38,12 @@ export const invalidFrom: Rule = {
       if (!image || stage.parent || image.value === 'scratch') continue;
       if (referencesIn(image.value, model.ast.escapeChar).length > 0) continue;
       if (parseImageReference(image.value)) continue;
-      const detail = /[A-Z]/.test(image.value.split('@')[0].split(':')[0])
-        ? 'repository name must be lowercase'
-        : 'invalid reference format';
+      // distribution's ParseNormalizedNamed, as a build reports it: the normalised repository when it has capitals.
+      const repository = normalizedRepository(image.value);
+      const detail =
+        repository.toLowerCase() === repository
+          ? 'invalid reference format'
+          : `invalid reference format: repository name (${repository}) must be lowercase`;
       // The dispatcher's error (not a parse error), as the planner's.
       report(image.range, `failed to parse stage name "${image.value}": ${detail}`, from, 'invalid-reference');
     }
