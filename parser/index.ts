@@ -42,6 +42,7 @@ export { onbuildTriggerProblem, type TriggerProblem } from './language/onbuild-t
 export { type PortSpec, parsePortSpec } from './language/port-spec.js';
 export { NETWORK_MODES, type NetworkMode, SECURITY_MODES } from './language/run-modes.js';
 export { isValidStageName } from './language/stage-name.js';
+export { stopSignalProblem } from './language/stop-signal.js';
 export { type Suggestion, search, withSuggestion } from './language/suggest.js';
 export { parse } from './parse.js';
 export * from './shell/index.js';

@@ -1,6 +1,6 @@
-// STOPSIGNAL: an expanded signal name (`SIGTERM`, `TERM`) or number.
+// STOPSIGNAL: an expanded signal name (`SIGTERM`, `TERM`) or number, judged by the parser's stopSignalProblem.
 
-import type { StopsignalInstruction } from '../../parser/index.js';
+import { type StopsignalInstruction, stopSignalProblem } from '../../parser/index.js';
 import { PlanError } from '../errors.js';
 import type { StepContext } from '../stage-state.js';
 import { expandWordNode, type StepDraft } from './common.js';
@@ -9,8 +9,8 @@ export function planStopsignal(ctx: StepContext, instr: StopsignalInstruction): 
   if (instr.value === null)
     throw new PlanError('missing-arguments', 'STOPSIGNAL requires exactly one argument', instr.range);
   const signal = expandWordNode(ctx, instr.value);
-  const valid = /^[0-9]+$/.test(signal) ? Number(signal) > 0 : /^(SIG)?[A-Z][A-Z0-9+-]*$/i.test(signal);
-  if (!valid) throw new PlanError('invalid-signal', `Invalid signal: ${signal}`, instr.value.range);
+  const problem = stopSignalProblem(signal);
+  if (problem !== null) throw new PlanError('invalid-signal', problem, instr.value.range);
   ctx.state.config.StopSignal = signal;
   return {
     args: [signal],

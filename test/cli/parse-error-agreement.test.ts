@@ -158,6 +158,9 @@ describe('a broken Dockerfile: the same error from build and --check', () => {
       'FROM scratch\nONBUILD MAINTAINER me\n',
       "dockerfile parse error on line 2: MAINTAINER isn't allowed as an ONBUILD trigger",
     ],
+    // moby/sys/signal's ParseSignal in the dispatcher, not a parse error.
+    ['FROM scratch\nSTOPSIGNAL SIGFOO\n', 'invalid signal: SIGFOO'],
+    ['FROM scratch\nARG S=RTMAX-15\nSTOPSIGNAL $S\n', 'invalid signal: RTMAX-15'],
     // distribution's ParseNormalizedNamed, not a parse error: the normalised repository in the message.
     [
       'FROM Alpine:3\n',

@@ -240,6 +240,24 @@ const cases: Record<string, { name: string; text: string; expected: string[] }[]
     },
     { name: 'valid', text: 'FROM alpine\nHEALTHCHECK --interval=1m30s --retries=3 CMD ["true"]\n', expected: [] },
   ],
+  'invalid-stopsignal': [
+    {
+      name: 'unknown name',
+      text: 'FROM alpine\nSTOPSIGNAL SIGFOO\n',
+      expected: ['2:12-2:18 invalid-stopsignal invalid signal: SIGFOO'],
+    },
+    { name: 'zero', text: 'FROM alpine\nSTOPSIGNAL 0\n', expected: ['2:12-2:13 invalid-stopsignal invalid signal: 0'] },
+    {
+      name: 'from ENV',
+      text: 'FROM alpine\nENV S=bogus\nSTOPSIGNAL $S\n',
+      expected: ['3:12-3:14 invalid-stopsignal invalid signal: bogus'],
+    },
+    {
+      name: 'valid ones',
+      text: 'FROM alpine\nSTOPSIGNAL sigterm\nSTOPSIGNAL RTMIN+3\nSTOPSIGNAL 9\nSTOPSIGNAL -1\nSTOPSIGNAL $UNDEFINED\n',
+      expected: [],
+    },
+  ],
   'invalid-arguments': [
     {
       name: 'SHELL not JSON',

@@ -9,6 +9,7 @@ import { invalidHealthcheck } from './healthcheck.js';
 import { invalidMount } from './run-mount.js';
 import { instructionBeforeFrom, invalidOnbuild, noInstructions } from './stage-order.js';
 import { stageReference, unknownStage } from './stage-references.js';
+import { invalidStopSignal } from './stop-signal.js';
 import { unknownInstruction } from './unknown-instruction.js';
 
 export const buildRules: readonly Rule[] = [
@@ -25,4 +26,5 @@ export const buildRules: readonly Rule[] = [
   unknownStage,
   invalidExpose,
   invalidHealthcheck,
+  invalidStopSignal,
 ];
