@@ -41,7 +41,7 @@ export {
 export { onbuildTriggerProblem, type TriggerProblem } from './language/onbuild-trigger.js';
 export { type PortSpec, parsePortSpec } from './language/port-spec.js';
 export { NETWORK_MODES, type NetworkMode, SECURITY_MODES } from './language/run-modes.js';
-export { isValidStageName } from './language/stage-name.js';
+export { hasFromArguments, isValidStageName } from './language/stage-name.js';
 export { stopSignalProblem } from './language/stop-signal.js';
 export { type Suggestion, search, withSuggestion } from './language/suggest.js';
 export { parse } from './parse.js';

@@ -6,6 +6,7 @@ import {
   type Diagnostic,
   type Dockerfile,
   type FromInstruction,
+  hasFromArguments,
   type Instruction,
   isValidStageName,
   type Range,
@@ -36,13 +37,13 @@ export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDo
     // BuildKit parses every instruction in source order before it resolves the target: a broken one fails the build
     // even in a stage the target does not need, and before an unknown instruction further down (steps/syntax.ts).
     // FROM's flags come after its arguments and stage name, as in BuildKit's parseFrom.
-    if (instr.kind !== 'unknown' && instr.kind !== 'from') atInstruction(instr, () => checkSyntax(instr));
+    atInstruction(instr, () => checkSyntax(instr));
     if (instr.kind === 'unknown') {
       const message = unknownInstructionMessage(instr.keyword.value);
       throw new PlanError('unknown-instruction', message, instr.keyword.range, instr.range);
     }
     if (instr.kind === 'from') {
-      if (instr.image === null)
+      if (instr.image === null || !hasFromArguments(instr))
         throw new PlanError(
           'missing-arguments',
           'FROM requires either one or three arguments',

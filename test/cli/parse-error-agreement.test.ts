@@ -95,6 +95,9 @@ describe('a broken Dockerfile: the same error from build and --check', () => {
       'dockerfile parse error on line 2: duplicate flag specified: --network',
     ],
     ['FROM\n', 'dockerfile parse error on line 1: FROM requires either one or three arguments'],
+    ['FROM scratch b\n', 'dockerfile parse error on line 1: FROM requires either one or three arguments'],
+    ['FROM scratch AS\n', 'dockerfile parse error on line 1: FROM requires either one or three arguments'],
+    ['FROM scratch as x y\n', 'dockerfile parse error on line 1: FROM requires either one or three arguments'],
     // Every instruction is parsed, in source order, before the target is resolved (BuildKit's instructions.Parse).
     [
       'FROM scratch\nCOPY --frm=x a /b\nFROOM x\n',

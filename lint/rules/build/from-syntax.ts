@@ -1,4 +1,4 @@
-import { isValidStageName } from '../../../parser/index.js';
+import { hasFromArguments, isValidStageName } from '../../../parser/index.js';
 import { normalizedRepository, parseImageReference } from '../../image-ref.js';
 import type { Rule } from '../../types.js';
 import { referencesIn } from '../../words.js';
@@ -24,7 +24,7 @@ export const invalidFrom: Rule = {
           );
           continue;
         }
-      } else if (args.length !== 1) {
+      } else if (!hasFromArguments(from)) {
         report(
           args.length > 1 ? args[1].range : from.keyword.range,
           'FROM requires either one or three arguments',
