@@ -167,8 +167,9 @@ interface FromSource {
 
 async function copySource(ctx: StepContext, instr: CopyLike): Promise<FromSource> {
   const f = instr.kind === 'copy' ? flag(instr, 'from') : null;
-  if (f === null) return { operation: { type: 'context' }, ref: null };
-  const value = f.value ?? '';
+  const value = f?.value ?? '';
+  // An empty --from (`--from=`) is no --from in BuildKit (dispatchState looks a source up only for a non-empty one).
+  if (f === null || value === '') return { operation: { type: 'context' }, ref: null };
   if (value.includes('$')) {
     throw new PlanError(
       'copy-from-variable',

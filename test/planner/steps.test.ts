@@ -221,6 +221,14 @@ describe('RUN', () => {
 });
 
 describe('COPY and ADD', () => {
+  it('takes an empty --from as no --from: the build context, with the same key (BuildKit looks up only a non-empty one)', async () => {
+    const files = { 'a.txt': { content: 'a' } };
+    const empty = stepsOf(await planOf('FROM busybox\nCOPY --from= a.txt /x\n', { files }))[0];
+    const plain = stepsOf(await planOf('FROM busybox\nCOPY a.txt /x\n', { files }))[0];
+    expect(empty.operation).toMatchObject({ type: 'copy', from: { type: 'context' } });
+    expect(empty.cacheKey).toBe(plain.cacheKey);
+  });
+
   it('resolves the destination against WORKDIR and records the selected files', async () => {
     const result = await planOf('FROM busybox\nWORKDIR /app\nCOPY --chown=1:2 --chmod=640 a.txt d/ ./\n', {
       files: { 'a.txt': { content: 'a' }, 'd/b.txt': { content: 'b' } },
