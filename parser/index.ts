@@ -40,6 +40,7 @@ export {
 } from './language/mount-options.js';
 export { onbuildTriggerProblem, type TriggerProblem } from './language/onbuild-trigger.js';
 export { type PortSpec, parsePortSpec } from './language/port-spec.js';
+export { ramInBytes } from './language/ram-size.js';
 export { NETWORK_MODES, type NetworkMode, SECURITY_MODES } from './language/run-modes.js';
 export { hasFromArguments, isValidStageName } from './language/stage-name.js';
 export { stopSignalProblem } from './language/stop-signal.js';

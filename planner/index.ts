@@ -1,8 +1,8 @@
 // Public surface of the planner.
 
 // The planner plans parsed Dockerfiles; the executor reaches the parser through here, as DESIGN's module table
-// lets the executor import only planner, cache and image.
-export { type Diagnostic, parse } from '../parser/index.js';
+// lets the executor import only planner, cache and image (ramInBytes: a tmpfs mount's size, as the planner checked it).
+export { type Diagnostic, parse, ramInBytes } from '../parser/index.js';
 export type {
   ContextSource,
   GitCheckout,

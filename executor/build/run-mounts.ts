@@ -7,7 +7,7 @@ import { chown, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { isInside, resolveInRoot } from '../../image/index.js';
-import type { RunMount } from '../../planner/index.js';
+import { type RunMount, ramInBytes } from '../../planner/index.js';
 import type { ExtraMount } from '../runtime/spec.js';
 import { acquireCacheDir, type CacheSeed } from './cache-mount.js';
 import { filteredContextDir } from './context-view.js';
@@ -110,11 +110,11 @@ async function prepareOne(
   }
 }
 
+/** The tmpfs size in bytes (the planner refused one RAMInBytes cannot read). */
 function parseSize(text: string): number {
-  const match = /^([0-9]+)([kmgKMG]?)[bB]?$/.exec(text);
-  if (match === null) throw new MountSetupError(`invalid tmpfs size ${text}`);
-  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
-  return Number(match[1]) * unit;
+  const size = ramInBytes(text);
+  if (size === null) throw new MountSetupError(`invalid value for size: ${text}`);
+  return size;
 }
 
 /** The value of the secret `spec` mounts; null when it is not given (an error if it is required). */

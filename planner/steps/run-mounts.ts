@@ -12,6 +12,7 @@ import {
   MOUNT_TYPES,
   type MountType,
   parseGoBool,
+  ramInBytes,
   withSuggestion,
 } from '../../parser/index.js';
 import { PlanError } from '../errors.js';
@@ -92,6 +93,7 @@ function readOption(ctx: StepContext, m: Parsed, option: FlagOption): void {
       break;
     case 'size':
       if (m.type !== 'tmpfs') fail(`unexpected key '${key}' for mount type '${m.type}'`, option.range);
+      if (ramInBytes(value) === null) fail(`invalid value for ${key}: ${value}`, option.range);
       break;
     case 'sharing':
       if (!MOUNT_SHARING_MODES.includes(value.toLowerCase())) {

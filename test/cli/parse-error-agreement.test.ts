@@ -161,6 +161,10 @@ describe('a broken Dockerfile: the same error from build and --check', () => {
       'FROM scratch\nONBUILD MAINTAINER me\n',
       "dockerfile parse error on line 2: MAINTAINER isn't allowed as an ONBUILD trigger",
     ],
+    [
+      'FROM scratch\nRUN --mount=type=tmpfs,size=abc,target=/t true\n',
+      'dockerfile parse error on line 2: invalid value for size: abc',
+    ],
     // moby/sys/signal's ParseSignal in the dispatcher, not a parse error.
     ['FROM scratch\nSTOPSIGNAL SIGFOO\n', 'invalid signal: SIGFOO'],
     ['FROM scratch\nARG S=RTMAX-15\nSTOPSIGNAL $S\n', 'invalid signal: RTMAX-15'],

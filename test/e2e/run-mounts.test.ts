@@ -145,6 +145,23 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN --mount', () => {
     ]);
   });
 
+  it("gives a tmpfs the size BuildKit reads with go-units' RAMInBytes (`1.5m`, `2MiB`)", async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [
+      {
+        path: 'Dockerfile',
+        content:
+          'FROM busybox\nRUN --mount=type=tmpfs,target=/a,size=1.5m --mount=type=tmpfs,target=/b,size=2MiB ' +
+          "df -k /a /b | awk 'NR > 1 { print $2 }' > /sizes\n",
+      },
+    ]);
+    const run = await buildIn(store, ctx);
+    expect(run.error).toBeNull();
+    const out = await freshDir('o');
+    await exportFilesystem(store, run.result!.fs, { type: 'local', dest: out });
+    expect(await readFile(path.join(out, 'sizes'), 'utf8')).toBe('1536\n2048\n');
+  });
+
   it('the next RUN sees none of the mount points the mounts of the RUN before it needed, nor does its layer', async () => {
     // BuildKit removes them once the container is done (MountStubsCleaner); the RUN's diff comes later.
     const ctx = await freshDir('c');

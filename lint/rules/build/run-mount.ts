@@ -5,12 +5,11 @@ import {
   MOUNT_SHARING_MODES,
   MOUNT_TYPES,
   parseGoBool,
+  ramInBytes,
   withSuggestion,
 } from '../../../parser/index.js';
 import type { Rule } from '../../types.js';
 import { referenceUrl } from '../meta.js';
-
-const SIZE = /^\d+(?:\.\d+)?\s*(?:[kmgtpKMGTP]i?[bB]?|[bB])?$/;
 
 interface MountState {
   type: string;
@@ -84,7 +83,7 @@ export function mountProblem(flag: Flag): { message: string; index: number } | n
         break;
       case 'size':
         if (m.type !== 'tmpfs') return fail(`unexpected key '${key}' for mount type '${m.type}'`);
-        if (!SIZE.test(value)) return fail(`invalid value for ${key}: ${value}`);
+        if (ramInBytes(value) === null) return fail(`invalid value for ${key}: ${value}`);
         break;
       case 'id':
         m.id = true;
