@@ -19,6 +19,7 @@ import { argStrings, finalConfig, inheritState, initialState, type SourceRef, ty
 import { findSourceStage, type StageDef, stageLabel } from './stages.js';
 import { stepTitle } from './step-title.js';
 import { type ArgScope, planInstruction, type StepDraft } from './steps/index.js';
+import { checkSyntax } from './steps/syntax.js';
 import type { BuildNetwork, BuildRunOptions, PlanStage, PlanStep, StageBase } from './types.js';
 
 export interface DispatchEnv {
@@ -170,7 +171,12 @@ async function runStep(
   const seenEnv = state.imageEnv.toStrings();
   const seenArgs = argStrings(state);
   const buildEnv = state.env;
-  const draft = await planInstruction(ctx, instr, env.argScope).catch((error: unknown) => {
+  const planned = async () => {
+    // The Dockerfile's own instructions were checked in source order (stages.ts); a base image's trigger was not.
+    if (onbuild) checkSyntax(instr);
+    return planInstruction(ctx, instr, env.argScope);
+  };
+  const draft = await planned().catch((error: unknown) => {
     // A trigger's parse error is located at the FROM, without BuildKit's parse-error wording (the caller's).
     throw error instanceof PlanError && !onbuild ? error.at(instr.range) : error;
   });

@@ -13,7 +13,6 @@ import type { Platform } from './image-config.js';
 import { findContext } from './named-contexts.js';
 import { parsePlatform } from './platform.js';
 import { findBaseStage, type StageDef } from './stages.js';
-import { checkFlags } from './steps/common.js';
 
 export type BaseRef =
   | { readonly type: 'scratch' }
@@ -45,7 +44,7 @@ export function resolveFrom(
   contexts: ReadonlyMap<string, NamedContext> = new Map(),
 ): FromInfo {
   const from = stage.from;
-  checkFlags(from, from.range); // BuildKit's BFlags.Parse, as for every instruction
+  // Its arguments and flags were checked in source order with every instruction (stages.ts splitStages).
   if (from.image === null)
     throw new PlanError('missing-arguments', 'FROM requires either one or three arguments', from.range, from.range);
   const name = expandGlobal(from.image.value, globals, escapeChar, from.image.range, diagnostics).value;

@@ -59,7 +59,7 @@ export function splitStages(ast: Dockerfile, diagnostics: Diagnostic[]): SplitDo
           instr.range,
         );
       }
-      atInstruction(instr, () => checkFlags(instr));
+      checkFlags(instr, instr.range);
       if (name !== null && stages.some((s) => s.name?.toLowerCase() === name.toLowerCase())) {
         diagnostics.push(
           warning(

@@ -16,7 +16,6 @@ import { planOnbuild } from './onbuild.js';
 import { planRun } from './run.js';
 import { planShell } from './shell.js';
 import { planStopsignal } from './stopsignal.js';
-import { checkSyntax } from './syntax.js';
 import { planUser } from './user.js';
 import { planVolume } from './volume.js';
 import { planWorkdir } from './workdir.js';
@@ -24,8 +23,11 @@ import { planWorkdir } from './workdir.js';
 export type { ArgScope } from './arg.js';
 export type { StepDraft } from './common.js';
 
+/**
+ * The step of one instruction, whose parse checks (syntax.ts) have passed: splitStages makes them for every instruction
+ * of the Dockerfile, the dispatcher for a base image's ONBUILD trigger.
+ */
 export async function planInstruction(ctx: StepContext, instr: Instruction, args: ArgScope): Promise<StepDraft> {
-  checkSyntax(instr);
   switch (instr.kind) {
     case 'run':
       return planRun(ctx, instr);

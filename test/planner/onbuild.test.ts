@@ -46,6 +46,15 @@ describe('ONBUILD', () => {
     expect(messages(await planOf(`FROM busybox\n${line}\n`))).toEqual([`error 2:1 ${message}`]);
   });
 
+  it.each([
+    ['ENV', 'ENV requires at least one argument'],
+    ['RUN --bogus true', 'unknown flag: --bogus'],
+    ['STOPSIGNAL SIGFOO', 'invalid signal: SIGFOO'],
+  ])('a base image trigger %j is checked as an instruction of the Dockerfile is', async (trigger, message) => {
+    const result = await planOf('FROM base\n', { images: { base: { config: { OnBuild: [trigger] } } } });
+    expect(messages(result)).toEqual([expect.stringContaining(message)]);
+  });
+
   it('a forbidden trigger in a base image config fails at the FROM', async () => {
     const result = await planOf('FROM scratch\nFROM base\n', {
       images: { base: { config: { OnBuild: ['FROM alpine'] } } },
