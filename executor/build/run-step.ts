@@ -86,6 +86,7 @@ export async function performRun(
       tail = (tail + chunk.toString('utf8')).slice(-8192);
     };
     const stopWarming = warmPoolMeanwhile();
+    const stopWriteBehind = ws.writeBehind?.();
     const result = await runContainer({
       spec,
       bundleDir,
@@ -104,7 +105,10 @@ export async function performRun(
         ws.runtimeStarted?.();
         env.onContainerStarted?.();
       },
-    }).finally(stopWarming);
+    }).finally(() => {
+      stopWarming();
+      stopWriteBehind?.();
+    });
     trace('work.runc');
     if (result.exitCode !== 0) {
       const lines = tail

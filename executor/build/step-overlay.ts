@@ -10,10 +10,11 @@ import { pruneMountStubs } from '../diff/mount-stubs.js';
 import { diffUpperDir } from '../diff/upper.js';
 import { type LowerView, mountLowerView } from '../snapshot/lower-view.js';
 import { mountOverlay } from '../snapshot/overlay.js';
+import { writeBehindMeanwhile } from '../snapshot/write-behind.js';
 import type { FsState } from './layer-ref.js';
 import { lowerDirsOf } from './lower-dirs.js';
 import { holdAll } from './pending-snapshot.js';
-import { type PhaseTrace, phaseTimer } from './phase-timer.js';
+import { type PhaseTrace, phaseTimer, traceNote } from './phase-timer.js';
 import { tempSnapshotDir } from './snapshots.js';
 import { removeStepDir, removeWorkDir } from './step-dir.js';
 
@@ -24,6 +25,8 @@ export interface StepWorkspace {
   readonly scratch: string;
   /** Called once the step's runtime has started: the commits of the layers below may start (pending-snapshot.ts). */
   readonly runtimeStarted?: () => void;
+  /** Starts writing the step's new data to disk while a long command runs (write-behind.ts); returns its stop. */
+  readonly writeBehind?: () => () => void;
 }
 
 /** A step whose work is done: its overlay being unmounted (or unmounted), its upper dir not yet diffed. */
@@ -98,7 +101,9 @@ export async function runInOverlay(
     };
     try {
       await scratchMade;
-      await work({ root: mount.target, scratch, runtimeStarted: startCommits });
+      const onSync = () => traceNote('write-behind sync');
+      const writeBehind = mount.volatile ? () => writeBehindMeanwhile(upperDir, { onSync }) : undefined;
+      await work({ root: mount.target, scratch, runtimeStarted: startCommits, ...(writeBehind && { writeBehind }) });
     } catch (error) {
       startCommits();
       await mount.unmount();

@@ -13,28 +13,11 @@ import { PendingSnapshot } from '../../executor/build/pending-snapshot.js';
 import { snapshotDir } from '../../executor/build/snapshots.js';
 import { listMountsUnder } from '../../executor/index.js';
 import { readTar, Store, uncompressedLayer } from '../../image/index.js';
+import { traceInto } from '../trace-capture.js';
 import { isolationUnavailable } from './helpers.js';
 
 const skipReason = isolationUnavailable();
 const fakeLayer = { digest: 'sha256:a', diffId: 'sha256:a', size: 1, mediaType: 'x' } as LayerRef;
-
-/** `[trace] <phase>` lines (TSBUILD_TRACE) as `trace <phase>` events, beside the test's own; returns the undo. */
-function traceInto(events: string[]): () => void {
-  const previous = process.env.TSBUILD_TRACE;
-  process.env.TSBUILD_TRACE = '1';
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    const phases = [...text.matchAll(/^\[trace\] (\S+) /gm)].map((m) => `trace ${m[1]}`);
-    events.push(...phases);
-    return phases.length > 0 ? true : write(chunk, ...rest);
-  }) as typeof process.stderr.write;
-  return () => {
-    process.stderr.write = write;
-    if (previous === undefined) delete process.env.TSBUILD_TRACE;
-    else process.env.TSBUILD_TRACE = previous;
-  };
-}
 
 /** Leaves a unix socket at `file` (a hard link of one that was bound and closed: closing removes the bound name). */
 async function socketAt(file: string): Promise<void> {
