@@ -121,6 +121,18 @@ describe.skipIf(skipReason !== undefined)('runFsStep over a volatile overlay', (
     expect(await leftovers()).toEqual({ dirs: [], mounts: 0 });
   });
 
+  it('offers its work a write-behind of its upper dir (executor/snapshot/write-behind.ts)', async () => {
+    let offered: (() => () => void) | undefined;
+    await runFsStep(store, emptyFs, { epoch: null }, async (ws) => {
+      offered = ws.writeBehind;
+      await mkdir(path.join(ws.root, 'x'));
+      // Started and stopped at once, as by a RUN step whose container ends before the write-behind's delay.
+      ws.writeBehind?.()();
+    });
+    expect(offered).toBeTypeOf('function');
+    expect(await leftovers()).toEqual({ dirs: [], mounts: 0 });
+  });
+
   it('unmounts and cleans up when the work fails, publishing nothing', async () => {
     const snapshotsBefore = await readdir(store.paths.snapshots);
     await expect(

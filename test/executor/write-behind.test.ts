@@ -1,14 +1,11 @@
 // Write-behind while a long step runs (executor/snapshot/write-behind.ts): after a delay, one sync of the upper
-// dir's filesystem at a time while the machine holds enough dirty data, until the step stops it; and the RUN step
-// starts it for the time its container runs.
-import { mkdir, writeFile } from 'node:fs/promises';
+// dir's filesystem at a time while the machine holds enough dirty data, until the step stops it. That a step
+// offers it: durable-upper.test.ts; that a RUN uses it: test/e2e/run-write-behind.test.ts.
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runFsStep } from '../../executor/build/fs-step.js';
-import { emptyFs } from '../../executor/build/layer-ref.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { writeBehindMeanwhile } from '../../executor/snapshot/write-behind.js';
-import { Store } from '../../image/index.js';
-import { isolationUnavailable, removeScratch, scratchDir } from './helpers.js';
+import { removeScratch, scratchDir } from './helpers.js';
 
 const MiB = 1 << 20;
 
@@ -128,28 +125,5 @@ describe('writeBehindMeanwhile', () => {
     } finally {
       await removeScratch(dir);
     }
-  });
-});
-
-describe.skipIf(isolationUnavailable() !== undefined)('a step over a volatile overlay', () => {
-  let dir: string;
-  let store: Store;
-  beforeAll(async () => {
-    dir = await scratchDir();
-    store = await Store.open(path.join(dir, 'store'));
-  });
-  afterAll(async () => {
-    await removeScratch(dir);
-  });
-
-  it('offers its work a write-behind of its upper dir', async () => {
-    let offered: (() => () => void) | undefined;
-    await runFsStep(store, emptyFs, { epoch: null }, async (ws) => {
-      offered = ws.writeBehind;
-      await mkdir(path.join(ws.root, 'x'));
-      // Started and stopped at once, as a RUN step whose container ends before the delay.
-      ws.writeBehind?.()();
-    });
-    expect(offered).toBeTypeOf('function');
   });
 });
