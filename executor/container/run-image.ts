@@ -64,6 +64,11 @@ export interface RunImageOptions {
 export interface ContainerTty {
   readonly mode: ContainerTerminal;
   readonly size?: { readonly rows: number; readonly cols: number };
+  /**
+   * Subscribes to the caller's terminal's size changes (returns the unsubscribe): a 'private' console follows them.
+   * A 'caller' one needs none: runc itself gets the terminal's SIGWINCH.
+   */
+  readonly onResize?: (listener: (size: { readonly rows: number; readonly cols: number }) => void) => () => void;
 }
 
 export interface RunImageResult {
@@ -179,6 +184,7 @@ async function startContainer(
       ...(options.onStderr === undefined ? {} : { onStderr: options.onStderr }),
       ...(options.stdin === undefined || options.tty !== undefined ? {} : { stdin: options.stdin }),
       ...(options.tty === undefined ? {} : { terminal: options.tty.mode }),
+      ...(options.tty?.onResize === undefined ? {} : { onTerminalResize: options.tty.onResize }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.onRelay === undefined ? {} : { onRelay: options.onRelay }),
     });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { type FifoOutput, readFifo, returnFifos, takeFifos } from './fifo-output.js';
 import { type LaunchOptions, launch } from './launcher.js';
 import { type OciSpec, specJson } from './oci-spec.js';
+import type { TerminalSize } from './pty-resize.js';
 import { defaultStateRoot, runtimeCommand, runtimeExecutable } from './runtime-command.js';
 import { RuntimeError } from './runtime-error.js';
 import { signalRelay } from './signal-relay.js';
@@ -43,6 +44,11 @@ export interface RunContainerOptions {
    * signal given before the container runs is sent once it does (signal-relay.ts).
    */
   readonly onRelay?: (relay: (signal: NodeJS.Signals) => void) => void;
+  /**
+   * For a 'private' terminal: subscribes to the size changes of the caller's terminal, which the container's
+   * console then follows (pty-resize.ts); returns the unsubscribe.
+   */
+  readonly onTerminalResize?: (listener: (size: TerminalSize) => void) => () => void;
   /** Called once the runtime's process runs (it is creating the container), before the container process ends. */
   readonly onStarted?: () => void;
 }

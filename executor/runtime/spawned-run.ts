@@ -13,6 +13,7 @@
 //    (`run -t` without -i, as docker leaves it: Ctrl-C is tsbuild's, which relays it to the container).
 // In both, runc's own stderr is a pipe (so it is never the host console), read as the container's stderr.
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
+import { resizeScriptTerminal } from './pty-resize.js';
 import type { RunContainerOptions } from './runc.js';
 import { runtimeCommand } from './runtime-command.js';
 import { RuntimeError } from './runtime-error.js';
@@ -87,6 +88,11 @@ export function spawnRun(run: SpawnedRun): Promise<SpawnedResult> {
       return;
     }
     options.onStarted?.();
+    const pid = child.pid;
+    const unsubscribe =
+      options.terminal === 'private' && pid !== undefined
+        ? options.onTerminalResize?.((size) => void resizeScriptTerminal(pid, size))
+        : undefined;
     // With script(1), its own complaints are on its stderr and runc's on fd 3.
     const errorStreams = options.terminal === 'private' ? [child.stderr, child.stdio[3]] : [child.stderr];
     if (options.terminal === undefined && options.stdin !== undefined && child.stdin !== null) {
@@ -114,6 +120,7 @@ export function spawnRun(run: SpawnedRun): Promise<SpawnedResult> {
       reject(new RuntimeError(`cannot start ${what || invocation.command}: ${error.message}`, missing ? 127 : -1));
     });
     child.on('close', (code, signal) => {
+      unsubscribe?.();
       options.signal?.removeEventListener('abort', onAbort);
       if (forceTimer !== undefined) clearTimeout(forceTimer);
       child.stdin?.destroy();

@@ -184,6 +184,17 @@ describe.skipIf(isolationUnavailable() !== undefined || bundledCliUnavailable() 
       expect(await leftovers()).toEqual([]);
     });
 
+    it('-t alone: the container’s console follows the caller’s terminal’s size too, as with docker', async () => {
+      const script = 'trap "stty size; exit 0" WINCH; echo ready; sleep 30 & wait';
+      const terminal = runInTerminal(store, ['-t', 'busybox', 'sh', '-c', script]);
+      await terminal.waitFor('ready\r\r\n');
+      // tsbuild gets the SIGWINCH of its terminal and sets the new size on the private one runc proxies.
+      execFileSync('stty', ['-F', firstLine(terminal.transcript()).tty, 'rows', '30']);
+      const transcript = await terminal.done;
+      expect(transcript).toBe(`${firstLine(transcript).line}ready\r\r\n30 91\r\r\nexit 0\r\nicanon\r\n`);
+      expect(await leftovers()).toEqual([]);
+    });
+
     it('without -t nothing changes: -i passes the terminal’s input through pipes, no TERM', async () => {
       const script = 'tty; echo "TERM=[$TERM]"; read line; echo "read: $line"; exit 4';
       const terminal = runInTerminal(store, ['-i', 'busybox', 'sh', '-c', script]);

@@ -50,12 +50,29 @@ export interface CallerTerminal {
   /** `-it` needs the caller's stdin to be a terminal, as docker does. */
   readonly stdinIsTerminal: boolean;
   /** The size the container's console starts with: the caller's stdout's, when that is a terminal. */
-  readonly size?: { readonly rows: number; readonly cols: number };
+  readonly size?: TerminalSize;
+  /** Subscribes to that size's changes (returns the unsubscribe): `-t` alone follows them, as docker does. */
+  readonly onResize?: (listener: (size: TerminalSize) => void) => () => void;
+}
+
+interface TerminalSize {
+  readonly rows: number;
+  readonly cols: number;
 }
 
 function processTerminal(): CallerTerminal {
-  const size = process.stdout.isTTY ? process.stdout.getWindowSize() : undefined;
-  return { stdinIsTerminal: isatty(0), ...(size === undefined ? {} : { size: { cols: size[0], rows: size[1] } }) };
+  if (!process.stdout.isTTY) return { stdinIsTerminal: isatty(0) };
+  const sizeNow = (): TerminalSize => {
+    const [cols, rows] = process.stdout.getWindowSize();
+    return { rows, cols };
+  };
+  // Node reports the terminal's SIGWINCH as a 'resize' of stdout.
+  const onResize = (listener: (size: TerminalSize) => void) => {
+    const resized = () => listener(sizeNow());
+    process.stdout.on('resize', resized);
+    return () => void process.stdout.off('resize', resized);
+  };
+  return { stdinIsTerminal: isatty(0), size: sizeNow(), onResize };
 }
 
 const processIo: RunIo = {
@@ -70,7 +87,11 @@ export const notATerminal = 'the input device is not a TTY';
 /** `-it`: the caller's terminal ('caller'); `-t` alone: one whose output is streamed like any other. */
 function ttyOf(opts: RunCliOptions, terminal: CallerTerminal): ContainerTty {
   const mode = opts.interactive === true ? 'caller' : 'private';
-  return terminal.size === undefined ? { mode } : { mode, size: terminal.size };
+  return {
+    mode,
+    ...(terminal.size === undefined ? {} : { size: terminal.size }),
+    ...(mode === 'private' && terminal.onResize !== undefined ? { onResize: terminal.onResize } : {}),
+  };
 }
 
 export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<number> {
