@@ -76,6 +76,7 @@ export {
   writeNetworkFiles,
 } from './runtime/network-files.js';
 export type { OciConsoleSize, OciMount, OciRlimit, OciSpec } from './runtime/oci-spec.js';
+export type { TerminalSize } from './runtime/pty-resize.js';
 export {
   defaultRuncStateRoot,
   newContainerId,

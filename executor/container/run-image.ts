@@ -13,6 +13,7 @@ import { removeStaleWork, tempSnapshotDir } from '../build/snapshots.js';
 import { missingImageMessage } from '../build/store-images.js';
 import { resolveProcessUser, UserLookupError } from '../build/users.js';
 import { writeNetworkFiles } from '../runtime/network-files.js';
+import type { TerminalSize } from '../runtime/pty-resize.js';
 import { newContainerId, RuntimeError, runContainer } from '../runtime/runc.js';
 import type { ContainerTerminal } from '../runtime/spawned-run.js';
 import { createRunSpec } from '../runtime/spec.js';
@@ -63,12 +64,12 @@ export interface RunImageOptions {
  */
 export interface ContainerTty {
   readonly mode: ContainerTerminal;
-  readonly size?: { readonly rows: number; readonly cols: number };
+  readonly size?: TerminalSize;
   /**
    * Subscribes to the caller's terminal's size changes (returns the unsubscribe): a 'private' console follows them.
    * A 'caller' one needs none: runc itself gets the terminal's SIGWINCH.
    */
-  readonly onResize?: (listener: (size: { readonly rows: number; readonly cols: number }) => void) => () => void;
+  readonly onResize?: (listener: (size: TerminalSize) => void) => () => void;
 }
 
 export interface RunImageResult {

@@ -6,7 +6,7 @@
 // error), 126 (command cannot be invoked), 127 (not found).
 // There is no container list to keep a stopped container in, so every run is `--rm`.
 import { isatty } from 'node:tty';
-import { ContainerError, type ContainerTty, runImage } from '../../../executor/index.js';
+import { ContainerError, type ContainerTty, runImage, type TerminalSize } from '../../../executor/index.js';
 import { defaultStoreRoot, Store } from '../../../image/index.js';
 import { parseRunArgs, runUsage } from './args.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from './interrupt.js';
@@ -53,11 +53,6 @@ export interface CallerTerminal {
   readonly size?: TerminalSize;
   /** Subscribes to that size's changes (returns the unsubscribe): `-t` alone follows them, as docker does. */
   readonly onResize?: (listener: (size: TerminalSize) => void) => () => void;
-}
-
-interface TerminalSize {
-  readonly rows: number;
-  readonly cols: number;
 }
 
 function processTerminal(): CallerTerminal {
