@@ -6,11 +6,13 @@ import { execFile } from 'node:child_process';
 import { chown, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { checksumFailure, checksumStepFailure, contextRefId } from '../../cache/index.js';
 import { isInside, resolveInRoot } from '../../image/index.js';
 import { type RunMount, ramInBytes } from '../../planner/index.js';
 import type { ExtraMount } from '../runtime/spec.js';
 import { acquireCacheDir, type CacheSeed } from './cache-mount.js';
 import { filteredContextDir } from './context-view.js';
+import { SourceNotFoundError, treeRefId } from './copy-items.js';
 import type { FsState } from './layer-ref.js';
 import { withReadView } from './lower-dirs.js';
 import { readSecretSource } from './secret-source.js';
@@ -198,7 +200,10 @@ async function bindMount(
   }
   const source = await resolveInRoot(root, sourceRel, true);
   if (!isInside(root, source)) throw new MountSetupError(`mount source ${spec.source} is outside of its root`);
-  const notFound = () => new MountSetupError(`failed to mount ${spec.target}: "${spec.source ?? '/'}": not found`);
+  // BuildKit's words: the step's cache key needs the content checksum of the mount's source (as a COPY's).
+  const ref = origin.type === 'context' ? contextRefId(origin.name) : treeRefId(origin);
+  const cause = `"${path.posix.resolve('/', sourceRel)}": not found`;
+  const notFound = () => new SourceNotFoundError(checksumFailure(ref, cause), checksumStepFailure(ref, cause));
   const info = await stat(source).catch(() => {
     throw notFound();
   });

@@ -1,6 +1,7 @@
 // A COPY/ADD source that does not exist, end to end through `tsbuild build`: BuildKit's words (its step's cache key
 // needs the source's content checksum: `failed to compute cache key: failed to calculate checksum of ref <id>:
-// "/x": not found`), on the step and at the Dockerfile line in docker's error box, from the context or another stage. A wildcard
+// "/x": not found`), on the step and at the Dockerfile line in docker's error box, from the context or another stage,
+// and the same for a RUN bind mount's source (a context one is found missing while planning). A wildcard
 // that matches nothing is no error (BuildKit's COPY allows an empty wildcard), and `--check` does not look.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../image/index.js';
@@ -105,6 +106,21 @@ describe.skipIf(isolationUnavailable() !== undefined)('a missing COPY/ADD source
       'ERROR: failed to calculate checksum of ref stage::0: "/nope": not found',
     ]);
     expect(lines.at(-2)).toBe(`ERROR: failed to solve: ${failure('stage::0', '/nope')}`);
+  });
+
+  it.each([
+    ['RUN --mount=from=s,source=/missing/,target=/m true', 'stage::0'],
+    ['RUN --mount=from=busybox,source=missing,target=/m true', 'image::docker.io/library/busybox:latest'],
+  ])('%s (a bind mount of a missing path) fails with the checksum error, as a COPY', async (instruction, ref) => {
+    const context = await freshDir('c');
+    await writeContext(context, [{ path: 'Dockerfile', content: `FROM busybox AS s\nFROM busybox\n${instruction}\n` }]);
+    const result = await buildCommand(store, { context, progress: 'plain' });
+    expect(result.code).toBe(1);
+    const lines = result.stderr.split('\n');
+    expect(lines.filter((l) => /^#\d+ ERROR: /.test(l)).map((l) => l.replace(/^#\d+ /, ''))).toEqual([
+      `ERROR: failed to calculate checksum of ref ${ref}: "/missing": not found`,
+    ]);
+    expect(lines.at(-2)).toBe(`ERROR: failed to solve: ${failure(ref, '/missing')}`);
   });
 
   it.each(['COPY missing* /x', 'COPY --from=s missing* /x'])(
