@@ -10,7 +10,7 @@ import type { ContextSource, GitResolver, NamedContext } from './build-sources.j
 import { type Canonical, canonicalise, chainKey, sha256 } from './cache-key.js';
 import { contextBaseStep } from './context-stage.js';
 import { PlanError } from './errors.js';
-import { failedStepName } from './failed-step.js';
+import { failedStepName, failedTriggerName } from './failed-step.js';
 import type { FromInfo } from './from.js';
 import type { BaseImageResolver, ImageConfig, Platform, ResolvedImage } from './image-config.js';
 import { findContext } from './named-contexts.js';
@@ -65,13 +65,19 @@ export async function dispatchStage(
     source: (name: string, range: Range, allowIndex: boolean) => sourceRef(env, stage, name, range, allowIndex),
   };
   if (from.base.type === 'context') await copyContextBase(env, state, stage, from.base.name);
-  for (const trigger of triggers) {
+  for (const [i, trigger] of triggers.entries()) {
     try {
       await runStep(ctx, env, trigger, true, stage.from.range);
     } catch (error) {
+      if (!(error instanceof PlanError)) throw error;
       // Trigger text has no place in this Dockerfile: point at the FROM that inherited it.
-      if (error instanceof PlanError) throw new PlanError(error.code, error.message, stage.from.range);
-      throw error;
+      const atFrom = new PlanError(error.code, error.message, stage.from.range);
+      // An error BuildKit meets solving the trigger's step is reported on that step, as for the stage's own.
+      if (error.stepMessage !== undefined) {
+        atFrom.stepMessage = error.stepMessage;
+        atFrom.stepName = failedTriggerName(stage, base, state, triggers, i, env.stageLabels, env.escapeChar);
+      }
+      throw atFrom;
     }
   }
   // A stage a named context replaces is that context: none of its instructions runs.

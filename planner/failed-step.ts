@@ -18,8 +18,36 @@ export function failedStepName(
   escapeChar: '\\' | '`',
 ): string {
   const instr: Instruction = stage.instructions[failing];
-  const before = (base.type === 'image' ? 1 : 0) + state.steps.filter(isCountedStep).length;
-  const total = before + stage.instructions.slice(failing).filter((i) => countsAsStep(i.kind)).length;
+  const after = stage.instructions.slice(failing).filter((i) => countsAsStep(i.kind)).length;
   const title = stepTitle(instr, state.env, escapeChar, { type: 'none' }, false) ?? instr.original.trim();
-  return vertexName(stageLabelOf(labelled, stage), before + 1, total, title);
+  return nameAt(stage, base, state, after, labelled, title);
+}
+
+/** The same for trigger `failing` of `triggers` (the base image's ONBUILD instructions): each one is a step. */
+export function failedTriggerName(
+  stage: StageDef,
+  base: StageBase,
+  state: StageState,
+  triggers: readonly Instruction[],
+  failing: number,
+  labelled: boolean,
+  escapeChar: '\\' | '`',
+): string {
+  const instr = triggers[failing];
+  const after = triggers.length - failing + stage.instructions.filter((i) => countsAsStep(i.kind)).length;
+  const title = stepTitle(instr, state.env, escapeChar, { type: 'none' }, true) ?? `ONBUILD ${instr.original.trim()}`;
+  return nameAt(stage, base, state, after, labelled, title);
+}
+
+/** `[label i/n] title` of the step after those planned so far, `after` counted steps being left (this one too). */
+function nameAt(
+  stage: StageDef,
+  base: StageBase,
+  state: StageState,
+  after: number,
+  labelled: boolean,
+  title: string,
+): string {
+  const before = (base.type === 'image' ? 1 : 0) + state.steps.filter(isCountedStep).length;
+  return vertexName(stageLabelOf(labelled, stage), before + 1, before + after, title);
 }

@@ -123,6 +123,34 @@ describe.skipIf(isolationUnavailable() !== undefined)('a missing COPY/ADD source
     expect(lines.at(-2)).toBe(`ERROR: failed to solve: ${failure(ref, '/missing')}`);
   });
 
+  it("a base image's ONBUILD COPY of a missing source fails on the trigger's step, at the FROM", async () => {
+    const parent = await freshDir('c');
+    await writeContext(parent, [{ path: 'Dockerfile', content: 'FROM busybox\nONBUILD COPY missing.txt /x\n' }]);
+    expect((await buildCommand(store, { context: parent, quiet: true, tags: ['onbuild-parent'] })).code).toBe(0);
+    const context = await freshDir('c');
+    await writeContext(context, [{ path: 'Dockerfile', content: 'FROM onbuild-parent\nRUN true\n' }]);
+    const result = await buildCommand(store, { context, progress: 'plain' });
+    expect(result.code).toBe(1);
+    const lines = result.stderr.split('\n').map((l) => l.replace(/^#\d+ /, '#N '));
+    const at = lines.indexOf('#N [2/3] ONBUILD COPY missing.txt /x');
+    expect(lines.slice(at)).toEqual([
+      '#N [2/3] ONBUILD COPY missing.txt /x',
+      '#N ERROR: failed to calculate checksum of ref local::context: "/missing.txt": not found',
+      '',
+      '------',
+      ' > [2/3] ONBUILD COPY missing.txt /x:',
+      '------',
+      'Dockerfile:1',
+      '--------------------',
+      '   1 | >>> FROM onbuild-parent',
+      '   2 |     RUN true',
+      '   3 |     ',
+      '--------------------',
+      `ERROR: failed to solve: ${failure('local::context', '/missing.txt')}`,
+      '',
+    ]);
+  });
+
   it.each(['COPY missing* /x', 'COPY --from=s missing* /x'])(
     '%s (a wildcard that matches nothing) builds',
     async (i) => {
