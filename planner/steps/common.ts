@@ -40,6 +40,15 @@ export function expand(ctx: StepContext, text: string, range: Range, skipQuotes 
   return result.value;
 }
 
+/**
+ * The argument an instruction's planner needs, which checkSyntax (syntax.ts) has already refused to be missing with
+ * BuildKit's message (argumentProblem): null here is tsbuild's bug, never the Dockerfile's.
+ */
+export function checkedArgument<T>(value: T | null, instr: Instruction): T {
+  if (value === null) throw new Error(`internal error: ${instr.keyword.value} was planned without its argument`);
+  return value;
+}
+
 export function expandWordNode(ctx: StepContext, word: Word): string {
   return expand(ctx, word.value, word.range);
 }

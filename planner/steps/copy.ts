@@ -19,6 +19,7 @@ import type { StepContext } from '../stage-state.js';
 import type { StepInput, StepOperation } from '../types.js';
 import {
   boolFlag,
+  checkedArgument,
   contextChecksum,
   expand,
   expandWordNode,
@@ -34,13 +35,7 @@ type CopyLike = AddInstruction | CopyFilesInstruction;
 
 export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepDraft> {
   const add = instr.kind === 'add';
-  if (instr.destination === null || instr.sources.length === 0) {
-    throw new PlanError(
-      'missing-arguments',
-      `${add ? 'ADD' : 'COPY'} requires at least two arguments, but only one was provided. Destination could not be determined`,
-      instr.range,
-    );
-  }
+  const destination = checkedArgument(instr.destination, instr);
   const chown = stringFlag(ctx, instr, 'chown');
   const chmod = stringFlag(ctx, instr, 'chmod');
   if (chmod !== null) checkChmod(chmod, instr);
@@ -77,7 +72,7 @@ export async function planCopy(ctx: StepContext, instr: CopyLike): Promise<StepD
   if (checksum !== null && kinds.filter((k) => k.kind !== 'path').length !== 1) {
     throw new PlanError('checksum-non-http', 'checksum requires HTTP(S) or Git sources', instr.range);
   }
-  const rawDest = expandWordNode(ctx, instr.destination);
+  const rawDest = expandWordNode(ctx, destination);
   const dest = resolveDest(ctx.state.config.WorkingDir || '/', rawDest);
 
   const gitFlags: GitFlags = { keepGitDir: keepGitFlag === null ? null : keepGitDir, checksum };

@@ -2,15 +2,13 @@
 // by the current USER) as a filesystem step, like BuildKit.
 
 import type { WorkdirInstruction } from '../../parser/index.js';
-import { PlanError } from '../errors.js';
 import { resolveWorkdir } from '../paths.js';
 import type { StepContext } from '../stage-state.js';
-import { expandWordNode, type StepDraft } from './common.js';
+import { checkedArgument, expandWordNode, type StepDraft } from './common.js';
 
 export function planWorkdir(ctx: StepContext, instr: WorkdirInstruction): StepDraft {
-  if (instr.value === null)
-    throw new PlanError('missing-arguments', 'WORKDIR requires exactly one argument', instr.range);
-  const path = resolveWorkdir(ctx.state.config.WorkingDir ?? '/', expandWordNode(ctx, instr.value));
+  const value = checkedArgument(instr.value, instr);
+  const path = resolveWorkdir(ctx.state.config.WorkingDir ?? '/', expandWordNode(ctx, value));
   ctx.state.config.WorkingDir = path;
   const configChange = { WorkingDir: path };
   if (path === '/')
