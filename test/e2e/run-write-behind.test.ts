@@ -26,8 +26,11 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN write-behind', () => 
     return events;
   }
 
-  it('syncs while a long RUN that wrote 32 MiB still runs, before its diff', async () => {
-    const events = await tracedBuild('FROM busybox\nRUN head -c 33554432 /dev/zero > /big && sleep 1.5\n');
+  it('syncs while a long RUN that keeps writing still runs, before its diff', async () => {
+    // 16 MiB every 0.1 s: whenever a check comes, there is new dirty data, even if another test synced the
+    // filesystem a moment before (the suite runs files in parallel).
+    const writes = 'i=0; while [ $i -lt 12 ]; do head -c 16777216 /dev/zero > /f$i; i=$((i+1)); sleep 0.1; done';
+    const events = await tracedBuild(`FROM busybox\nRUN ${writes}; sleep 0.3\n`);
     const synced = events.indexOf('trace write-behind');
     expect(synced).toBeGreaterThanOrEqual(0);
     expect(synced).toBeLessThan(events.indexOf('trace work.runc'));
