@@ -66,8 +66,8 @@ export interface ContainerTty {
   readonly mode: ContainerTerminal;
   readonly size?: TerminalSize;
   /**
-   * Subscribes to the caller's terminal's size changes (returns the unsubscribe): a 'private' console follows them.
-   * A 'caller' one needs none: runc itself gets the terminal's SIGWINCH.
+   * Subscribes to the caller's terminal's size changes (returns the unsubscribe): the container's console follows
+   * them (pty-resize.ts says who sets which terminal).
    */
   readonly onResize?: (listener: (size: TerminalSize) => void) => () => void;
 }

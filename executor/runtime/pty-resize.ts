@@ -1,8 +1,11 @@
-// Resizes the private terminal of `run -t` (spawned-run.ts) when the caller's terminal is resized, as docker's
-// client does for `docker run -t`. runc's host console there is the pty that script(1) made: script copies a size
-// change only from a terminal on its own stdin, and ours is a pipe. So tsbuild sets the new size on that pty
-// itself; the kernel then signals the pty's foreground process group (runc), and runc resizes the container's
-// console from it, as with `-it`.
+// Follows the caller's terminal's size in a container's console (`run -t`, `run -it`: spawned-run.ts), as docker's
+// client does. Two terminals may need the new size:
+// - with `-t` alone, runc's host console is the pty that script(1) made, and script copies a size change only from
+//   a terminal on its own stdin (ours is a pipe): tsbuild sets it there (resizeScriptTerminal), and the kernel
+//   signals the pty's foreground process group, the runtime;
+// - runc then resizes the container's console from its host console, but crun (1.8) only forwards the SIGWINCH to
+//   the container: tsbuild sets the size on the container's console itself too (resizeContainerConsole). Where the
+//   runtime did it already, the size does not change again and the kernel sends no second signal.
 import { readFile, readlink } from 'node:fs/promises';
 import { launch } from './launcher.js';
 
@@ -21,8 +24,26 @@ export async function resizeScriptTerminal(scriptPid: number, size: TerminalSize
     // Its stdin is the pty's slave side (the shell script started, exec'd into the runtime).
     const pty = await readlink(`/proc/${child}/fd/0`);
     if (!/^\/dev\/pts\/\d+$/.test(pty)) return;
-    await launch('stty', ['-F', pty, 'rows', String(size.rows), 'cols', String(size.cols)]);
+    await setSize(pty, size);
   } catch {
     // the container has ended meanwhile
   }
+}
+
+/** Sets `size` on the terminal of the container's process `containerPid` (its stdin); nothing if it is gone. */
+export async function resizeContainerConsole(containerPid: number, size: TerminalSize): Promise<void> {
+  if (!(size.rows > 0 && size.cols > 0)) return;
+  // Opened through /proc: the pty lives in the container's own devpts. The process is untrusted, so its stdin must
+  // still be a pty (of the container's devpts, the only ones it can open) for tsbuild to touch it.
+  const stdin = `/proc/${containerPid}/fd/0`;
+  try {
+    if (!/^\/dev\/pts\/\d+$/.test(await readlink(stdin))) return;
+    await setSize(stdin, size);
+  } catch {
+    // the container has ended meanwhile
+  }
+}
+
+function setSize(tty: string, size: TerminalSize): Promise<unknown> {
+  return launch('stty', ['-F', tty, 'rows', String(size.rows), 'cols', String(size.cols)]);
 }

@@ -45,8 +45,8 @@ export interface RunContainerOptions {
    */
   readonly onRelay?: (relay: (signal: NodeJS.Signals) => void) => void;
   /**
-   * For a 'private' terminal: subscribes to the size changes of the caller's terminal, which the container's
-   * console then follows (pty-resize.ts); returns the unsubscribe.
+   * For a terminal: subscribes to the size changes of the caller's terminal, which the container's console then
+   * follows (pty-resize.ts); returns the unsubscribe.
    */
   readonly onTerminalResize?: (listener: (size: TerminalSize) => void) => () => void;
   /** Called once the runtime's process runs (it is creating the container), before the container process ends. */
@@ -77,7 +77,10 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
   const stateRoot = options.stateRoot ?? defaultStateRoot(runtime);
   const logFile = path.join(options.bundleDir, 'runc.log');
   // Written by runc once the container's process runs: when a relayed signal can be sent.
-  const pidFile = options.onRelay === undefined ? undefined : path.join(options.bundleDir, 'container.pid');
+  const pidFile =
+    options.onRelay === undefined && options.onTerminalResize === undefined
+      ? undefined
+      : path.join(options.bundleDir, 'container.pid');
   // Written while the output FIFOs open (launchForeground); a failure here is thrown as it is.
   const bundle = (async () => {
     await mkdir(options.bundleDir, { recursive: true });
@@ -93,14 +96,15 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
 
   const global = ['--root', stateRoot, '--log', logFile, '--log-format', 'json'];
   const relay =
-    pidFile === undefined
+    pidFile === undefined || options.onRelay === undefined
       ? undefined
       : signalRelay(pidFile, bundle, (signal) => void runQuiet(runtime, [...global, 'kill', id, signal]));
   if (relay !== undefined) options.onRelay?.((signal) => relay.relay(signal));
   const run = ['run', ...(pidFile === undefined ? [] : ['--pid-file', pidFile]), '--bundle', options.bundleDir, id];
   try {
     if (options.signal?.aborted) return { id, exitCode: 137, aborted: true };
-    const { exitCode, aborted } = await runForeground(runtime, [...global, ...run], { id, global, options, bundle });
+    const context = { id, global, options, bundle, ...(pidFile === undefined ? {} : { pidFile }) };
+    const { exitCode, aborted } = await runForeground(runtime, [...global, ...run], context);
     // runc exits 0 only when it ran the container and the process succeeded: no log to read then.
     if (!aborted && exitCode !== 0) {
       const failure = await runtimeFailure(logFile);
@@ -139,6 +143,8 @@ interface ForegroundContext {
   readonly options: RunContainerOptions;
   /** The bundle being written: runc starts once it is. */
   readonly bundle: Promise<void>;
+  /** Where the runtime writes the container process's pid once it runs. */
+  readonly pidFile?: string;
 }
 
 interface Foreground {
@@ -156,7 +162,9 @@ function runForeground(runtime: string, args: readonly string[], context: Foregr
   const { options, global, id } = context;
   if (options.stdin === undefined && options.terminal === undefined) return launchForeground(runtime, args, context);
   const killContainer = () => void runQuiet(runtime, [...global, 'kill', '--all', id, 'KILL']);
-  return spawnRun({ runtime, args, options, killContainer });
+  const { pidFile } = context;
+  const containerPid = pidFile === undefined ? undefined : () => readPid(pidFile);
+  return spawnRun({ runtime, args, options, killContainer, ...(containerPid === undefined ? {} : { containerPid }) });
 }
 
 /** `runc run` started by the launcher, its stdout and stderr FIFOs in the launcher's private directory. */
@@ -259,4 +267,10 @@ async function runtimeFailure(logFile: string): Promise<string | undefined> {
 
 async function runQuiet(runtime: string, args: readonly string[]): Promise<void> {
   await launchRuntime(runtime, args).catch(() => {});
+}
+
+/** The pid a runtime wrote with `--pid-file`; undefined before it did. */
+async function readPid(pidFile: string): Promise<number | undefined> {
+  const text = await readFile(pidFile, 'utf8').catch(() => '');
+  return /^\d+$/.test(text.trim()) ? Number(text.trim()) : undefined;
 }

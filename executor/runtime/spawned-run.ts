@@ -13,7 +13,7 @@
 //    (`run -t` without -i, as docker leaves it: Ctrl-C is tsbuild's, which relays it to the container).
 // In both, runc's own stderr is a pipe (so it is never the host console), read as the container's stderr.
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
-import { resizeScriptTerminal } from './pty-resize.js';
+import { resizeContainerConsole, resizeScriptTerminal, type TerminalSize } from './pty-resize.js';
 import type { RunContainerOptions } from './runc.js';
 import { runtimeCommand } from './runtime-command.js';
 import { RuntimeError } from './runtime-error.js';
@@ -26,6 +26,8 @@ export interface SpawnedRun {
   readonly options: RunContainerOptions;
   /** Kills the container (`runc kill --all`): what an abort does first. */
   readonly killContainer: () => void;
+  /** The container process's pid, once the runtime wrote it (for a terminal's resizes). */
+  readonly containerPid?: () => Promise<number | undefined>;
 }
 
 export interface SpawnedResult {
@@ -90,8 +92,8 @@ export function spawnRun(run: SpawnedRun): Promise<SpawnedResult> {
     options.onStarted?.();
     const pid = child.pid;
     const unsubscribe =
-      options.terminal === 'private' && pid !== undefined
-        ? options.onTerminalResize?.((size) => void resizeScriptTerminal(pid, size))
+      options.terminal !== undefined && pid !== undefined
+        ? options.onTerminalResize?.((size) => void followResize(run, pid, size))
         : undefined;
     // With script(1), its own complaints are on its stderr and runc's on fd 3.
     const errorStreams = options.terminal === 'private' ? [child.stderr, child.stdio[3]] : [child.stderr];
@@ -127,6 +129,13 @@ export function spawnRun(run: SpawnedRun): Promise<SpawnedResult> {
       resolve({ exitCode: code ?? 128 + signalNumber(signal), aborted });
     });
   });
+}
+
+/** The caller's terminal has `size` now: the terminals between it and the container get it (pty-resize.ts). */
+async function followResize(run: SpawnedRun, spawnedPid: number, size: TerminalSize): Promise<void> {
+  if (run.options.terminal === 'private') await resizeScriptTerminal(spawnedPid, size);
+  const containerPid = await run.containerPid?.();
+  if (containerPid !== undefined) await resizeContainerConsole(containerPid, size);
 }
 
 function signalNumber(signal: NodeJS.Signals | null): number {

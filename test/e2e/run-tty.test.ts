@@ -9,6 +9,7 @@ import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMountsUnder, shellWord } from '../../executor/index.js';
 import type { Store } from '../../image/index.js';
+import { crunUnavailable } from '../executor/helpers.js';
 import {
   bundledCli,
   bundledCliUnavailable,
@@ -194,6 +195,22 @@ describe.skipIf(isolationUnavailable() !== undefined || bundledCliUnavailable() 
       expect(transcript).toBe(`${firstLine(transcript).line}ready\r\r\n30 91\r\r\nexit 0\r\nicanon\r\n`);
       expect(await leftovers()).toEqual([]);
     });
+
+    // crun (1.8) forwards the terminal's SIGWINCH to the container but leaves its console's size: tsbuild sets it.
+    it.skipIf(crunUnavailable() !== undefined).each([['-t'], ['-it']])(
+      '%s with crun: the console follows the terminal’s size too',
+      async (flag) => {
+        const script = 'trap "stty size" WINCH; echo ready; i=0; while [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done';
+        const terminal = runInTerminal(store, ['--runtime', 'crun', flag, 'busybox', 'sh', '-c', script]);
+        await terminal.waitFor('ready\r');
+        execFileSync('stty', ['-F', firstLine(terminal.transcript()).tty, 'rows', '30']);
+        const transcript = await terminal.done;
+        // One line per SIGWINCH the container saw (crun's own, then the resize's): the last one has the new size.
+        const sizes = [...transcript.matchAll(/^(\d+ \d+)\r/gm)].map((m) => m[1]);
+        expect(sizes.at(-1)).toBe('30 91');
+        expect(transcript.endsWith('exit 0\r\nicanon\r\n')).toBe(true);
+      },
+    );
 
     it('without -t nothing changes: -i passes the terminal’s input through pipes, no TERM', async () => {
       const script = 'tty; echo "TERM=[$TERM]"; read line; echo "read: $line"; exit 4';

@@ -51,7 +51,7 @@ export interface CallerTerminal {
   readonly stdinIsTerminal: boolean;
   /** The size the container's console starts with: the caller's stdout's, when that is a terminal. */
   readonly size?: TerminalSize;
-  /** Subscribes to that size's changes (returns the unsubscribe): `-t` alone follows them, as docker does. */
+  /** Subscribes to that size's changes (returns the unsubscribe): the container's console follows them, as docker's. */
   readonly onResize?: (listener: (size: TerminalSize) => void) => () => void;
 }
 
@@ -85,7 +85,7 @@ function ttyOf(opts: RunCliOptions, terminal: CallerTerminal): ContainerTty {
   return {
     mode,
     ...(terminal.size === undefined ? {} : { size: terminal.size }),
-    ...(mode === 'private' && terminal.onResize !== undefined ? { onResize: terminal.onResize } : {}),
+    ...(terminal.onResize === undefined ? {} : { onResize: terminal.onResize }),
   };
 }
 
