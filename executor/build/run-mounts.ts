@@ -153,8 +153,7 @@ async function cacheSeed(env: StepEnv, spec: RunMount, releases: (() => Promise<
       const source = await resolveInRoot(root, sourceRel, true);
       if (!isInside(root, source)) throw new MountSetupError(`mount source ${spec.source} is outside of its root`);
       const info = await stat(source).catch(() => null);
-      if (info === null)
-        throw new MountSetupError(`failed to mount ${spec.target}: "${spec.source ?? '/'}": not found`);
+      if (info === null) throw missingSource(origin, sourceRel);
       if (!info.isDirectory()) throw new MountSetupError(`cache mount source ${spec.source} is not a directory`);
       await run('cp', ['-a', '--no-dereference', `${source}/.`, dir]);
     },
@@ -200,10 +199,7 @@ async function bindMount(
   }
   const source = await resolveInRoot(root, sourceRel, true);
   if (!isInside(root, source)) throw new MountSetupError(`mount source ${spec.source} is outside of its root`);
-  // BuildKit's words: the step's cache key needs the content checksum of the mount's source (as a COPY's).
-  const ref = origin.type === 'context' ? contextRefId(origin.name) : treeRefId(origin);
-  const cause = `"${path.posix.resolve('/', sourceRel)}": not found`;
-  const notFound = () => new SourceNotFoundError(checksumFailure(ref, cause), checksumStepFailure(ref, cause));
+  const notFound = () => missingSource(origin, sourceRel);
   const info = await stat(source).catch(() => {
     throw notFound();
   });
@@ -221,6 +217,16 @@ async function bindMount(
   const copy = path.join(scratch, 'rw');
   await run('cp', ['-a', '--no-dereference', source, copy]);
   return { type: 'bind', source: copy, target: spec.target, readonly: false };
+}
+
+/**
+ * A mount's source missing from where it is read, in BuildKit's words: the step's cache key needs the content
+ * checksum of every mount's source (bind and cache mounts alike: exec op's getMountDeps), as a COPY's does.
+ */
+function missingSource(origin: NonNullable<RunMount['origin']>, sourceRel: string): SourceNotFoundError {
+  const ref = origin.type === 'context' ? contextRefId(origin.name) : treeRefId(origin);
+  const cause = `"${path.posix.resolve('/', sourceRel)}": not found`;
+  return new SourceNotFoundError(checksumFailure(ref, cause), checksumStepFailure(ref, cause));
 }
 
 /** Keeps a read-only view of `fs` mounted until the step's mounts are released. */

@@ -111,7 +111,8 @@ describe.skipIf(isolationUnavailable() !== undefined)('a missing COPY/ADD source
   it.each([
     ['RUN --mount=from=s,source=/missing/,target=/m true', 'stage::0'],
     ['RUN --mount=from=busybox,source=missing,target=/m true', 'image::docker.io/library/busybox:latest'],
-  ])('%s (a bind mount of a missing path) fails with the checksum error, as a COPY', async (instruction, ref) => {
+    ['RUN --mount=type=cache,from=s,source=/missing,target=/m true', 'stage::0'],
+  ])('%s (a mount of a missing path) fails with the checksum error, as a COPY', async (instruction, ref) => {
     const context = await freshDir('c');
     await writeContext(context, [{ path: 'Dockerfile', content: `FROM busybox AS s\nFROM busybox\n${instruction}\n` }]);
     const result = await buildCommand(store, { context, progress: 'plain' });
