@@ -13,7 +13,7 @@
 //    (`run -t` without -i, as docker leaves it: Ctrl-C is tsbuild's, which relays it to the container).
 // In both, runc's own stderr is a pipe (so it is never the host console), read as the container's stderr.
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
-import { resizeContainerConsole, resizeScriptTerminal, type TerminalSize } from './pty-resize.js';
+import { resizeContainerConsole, type TerminalSize } from './pty-resize.js';
 import type { RunContainerOptions } from './runc.js';
 import { runtimeCommand } from './runtime-command.js';
 import { RuntimeError } from './runtime-error.js';
@@ -90,11 +90,8 @@ export function spawnRun(run: SpawnedRun): Promise<SpawnedResult> {
       return;
     }
     options.onStarted?.();
-    const pid = child.pid;
     const unsubscribe =
-      options.terminal !== undefined && pid !== undefined
-        ? options.onTerminalResize?.((size) => void followResize(run, pid, size))
-        : undefined;
+      options.terminal === undefined ? undefined : options.onTerminalResize?.((size) => void followResize(run, size));
     // With script(1), its own complaints are on its stderr and runc's on fd 3.
     const errorStreams = options.terminal === 'private' ? [child.stderr, child.stdio[3]] : [child.stderr];
     if (options.terminal === undefined && options.stdin !== undefined && child.stdin !== null) {
@@ -131,9 +128,8 @@ export function spawnRun(run: SpawnedRun): Promise<SpawnedResult> {
   });
 }
 
-/** The caller's terminal has `size` now: the terminals between it and the container get it (pty-resize.ts). */
-async function followResize(run: SpawnedRun, spawnedPid: number, size: TerminalSize): Promise<void> {
-  if (run.options.terminal === 'private') await resizeScriptTerminal(spawnedPid, size);
+/** The caller's terminal has `size` now: so has the container's console (pty-resize.ts). */
+async function followResize(run: SpawnedRun, size: TerminalSize): Promise<void> {
   const containerPid = await run.containerPid?.();
   if (containerPid !== undefined) await resizeContainerConsole(containerPid, size);
 }
