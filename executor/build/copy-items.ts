@@ -54,6 +54,11 @@ export class SourceNotFoundError extends Error {
   ) {
     super(message);
   }
+
+  /** A source missing from `ref` in BuildKit's words (cache's checksumFailure): `cause` is `"/x": not found`. */
+  static checksum(ref: string, cause: string): SourceNotFoundError {
+    return new SourceNotFoundError(checksumFailure(ref, cause), checksumStepFailure(ref, cause));
+  }
 }
 
 export interface TreeSelection {
@@ -79,7 +84,7 @@ export async function selectGroups(
   if (result.errors.length > 0) {
     const cause = result.errors[0];
     if (tree.ref === undefined) throw new SourceNotFoundError(cause);
-    throw new SourceNotFoundError(checksumFailure(tree.ref, cause), checksumStepFailure(tree.ref, cause));
+    throw SourceNotFoundError.checksum(tree.ref, cause);
   }
   const groups = result.matches.map(async (match) => {
     const selector = match.wildcard ? match.selector : null;

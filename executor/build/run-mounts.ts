@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { chown, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { checksumFailure, checksumStepFailure, contextRefId } from '../../cache/index.js';
+import { contextRefId } from '../../cache/index.js';
 import { isInside, resolveInRoot } from '../../image/index.js';
 import { type RunMount, ramInBytes } from '../../planner/index.js';
 import type { ExtraMount } from '../runtime/spec.js';
@@ -226,7 +226,7 @@ async function bindMount(
 function missingSource(origin: NonNullable<RunMount['origin']>, sourceRel: string): SourceNotFoundError {
   const ref = origin.type === 'context' ? contextRefId(origin.name) : treeRefId(origin);
   const cause = `"${path.posix.resolve('/', sourceRel)}": not found`;
-  return new SourceNotFoundError(checksumFailure(ref, cause), checksumStepFailure(ref, cause));
+  return SourceNotFoundError.checksum(ref, cause);
 }
 
 /** Keeps a read-only view of `fs` mounted until the step's mounts are released. */
