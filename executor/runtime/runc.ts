@@ -12,8 +12,8 @@ import { type OciSpec, specJson } from './oci-spec.js';
 import type { TerminalSize } from './pty-resize.js';
 import { defaultStateRoot, runtimeCommand, runtimeExecutable } from './runtime-command.js';
 import { RuntimeError } from './runtime-error.js';
-import { signalRelay } from './signal-relay.js';
 import { type ContainerTerminal, spawnRun } from './spawned-run.js';
+import { type StartGate, startGate } from './start-gate.js';
 
 export { RuntimeError };
 
@@ -41,7 +41,7 @@ export interface RunContainerOptions {
   /**
    * Called once the container is named with a function that sends a signal to its process (`runc kill ID SIG`), as
    * `docker run` proxies the signals it receives (a process that handles SIGTERM then shuts down as it would). A
-   * signal given before the container runs is sent once it does (signal-relay.ts).
+   * signal given before the container runs is sent once it does (start-gate.ts).
    */
   readonly onRelay?: (relay: (signal: NodeJS.Signals) => void) => void;
   /**
@@ -95,15 +95,14 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
   if (options.signal?.aborted || options.stdin !== undefined || options.terminal !== undefined) await bundle;
 
   const global = ['--root', stateRoot, '--log', logFile, '--log-format', 'json'];
-  const relay =
-    pidFile === undefined || options.onRelay === undefined
-      ? undefined
-      : signalRelay(pidFile, bundle, (signal) => void runQuiet(runtime, [...global, 'kill', id, signal]));
-  if (relay !== undefined) options.onRelay?.((signal) => relay.relay(signal));
+  const gate = pidFile === undefined ? undefined : startGate(pidFile, bundle);
+  if (gate !== undefined) {
+    options.onRelay?.((signal) => gate.whenRunning(() => void runQuiet(runtime, [...global, 'kill', id, signal])));
+  }
   const run = ['run', ...(pidFile === undefined ? [] : ['--pid-file', pidFile]), '--bundle', options.bundleDir, id];
   try {
     if (options.signal?.aborted) return { id, exitCode: 137, aborted: true };
-    const context = { id, global, options, bundle, ...(pidFile === undefined ? {} : { pidFile }) };
+    const context = { id, global, options, bundle, ...(gate === undefined ? {} : { gate }) };
     const { exitCode, aborted } = await runForeground(runtime, [...global, ...run], context);
     // runc exits 0 only when it ran the container and the process succeeded: no log to read then.
     if (!aborted && exitCode !== 0) {
@@ -112,7 +111,7 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
     }
     return { id, exitCode, aborted };
   } finally {
-    relay?.close();
+    gate?.close();
     // `runc run` removes a container that exited by itself; its state dir left behind means it did
     // not (abort, runtime failure), and only then is a second runc process worth its ~50 ms.
     if (await exists(path.join(stateRoot, id))) await runQuiet(runtime, [...global, 'delete', '--force', id]);
@@ -143,8 +142,8 @@ interface ForegroundContext {
   readonly options: RunContainerOptions;
   /** The bundle being written: runc starts once it is. */
   readonly bundle: Promise<void>;
-  /** Where the runtime writes the container process's pid once it runs. */
-  readonly pidFile?: string;
+  /** Runs what needs the container's process once it runs (when the runtime writes a pid file). */
+  readonly gate?: StartGate;
 }
 
 interface Foreground {
@@ -162,9 +161,8 @@ function runForeground(runtime: string, args: readonly string[], context: Foregr
   const { options, global, id } = context;
   if (options.stdin === undefined && options.terminal === undefined) return launchForeground(runtime, args, context);
   const killContainer = () => void runQuiet(runtime, [...global, 'kill', '--all', id, 'KILL']);
-  const { pidFile } = context;
-  const containerPid = pidFile === undefined ? undefined : () => readPid(pidFile);
-  return spawnRun({ runtime, args, options, killContainer, ...(containerPid === undefined ? {} : { containerPid }) });
+  const { gate } = context;
+  return spawnRun({ runtime, args, options, killContainer, ...(gate === undefined ? {} : { gate }) });
 }
 
 /** `runc run` started by the launcher, its stdout and stderr FIFOs in the launcher's private directory. */
@@ -267,10 +265,4 @@ async function runtimeFailure(logFile: string): Promise<string | undefined> {
 
 async function runQuiet(runtime: string, args: readonly string[]): Promise<void> {
   await launchRuntime(runtime, args).catch(() => {});
-}
-
-/** The pid a runtime wrote with `--pid-file`; undefined before it did. */
-async function readPid(pidFile: string): Promise<number | undefined> {
-  const text = await readFile(pidFile, 'utf8').catch(() => '');
-  return /^\d+$/.test(text.trim()) ? Number(text.trim()) : undefined;
 }

@@ -17,6 +17,7 @@ import { resizeContainerConsole, type TerminalSize } from './pty-resize.js';
 import type { RunContainerOptions } from './runc.js';
 import { runtimeCommand } from './runtime-command.js';
 import { RuntimeError } from './runtime-error.js';
+import type { StartGate } from './start-gate.js';
 
 export type ContainerTerminal = 'caller' | 'private';
 
@@ -26,8 +27,8 @@ export interface SpawnedRun {
   readonly options: RunContainerOptions;
   /** Kills the container (`runc kill --all`): what an abort does first. */
   readonly killContainer: () => void;
-  /** The container process's pid, once the runtime wrote it (for a terminal's resizes). */
-  readonly containerPid?: () => Promise<number | undefined>;
+  /** Runs what needs the container's process (a terminal's resizes) once it runs. */
+  readonly gate?: StartGate;
 }
 
 export interface SpawnedResult {
@@ -91,7 +92,7 @@ export function spawnRun(run: SpawnedRun): Promise<SpawnedResult> {
     }
     options.onStarted?.();
     const unsubscribe =
-      options.terminal === undefined ? undefined : options.onTerminalResize?.((size) => void followResize(run, size));
+      options.terminal === undefined || run.gate === undefined ? undefined : followResizes(run.gate, options);
     // With script(1), its own complaints are on its stderr and runc's on fd 3.
     const errorStreams = options.terminal === 'private' ? [child.stderr, child.stdio[3]] : [child.stderr];
     if (options.terminal === undefined && options.stdin !== undefined && child.stdin !== null) {
@@ -128,10 +129,17 @@ export function spawnRun(run: SpawnedRun): Promise<SpawnedResult> {
   });
 }
 
-/** The caller's terminal has `size` now: so has the container's console (pty-resize.ts). */
-async function followResize(run: SpawnedRun, size: TerminalSize): Promise<void> {
-  const containerPid = await run.containerPid?.();
-  if (containerPid !== undefined) await resizeContainerConsole(containerPid, size);
+/**
+ * The container's console takes each size the caller's terminal takes (pty-resize.ts), one after the other so that
+ * the last one stays; a size taken while runc creates the container is set once its process runs.
+ */
+function followResizes(gate: StartGate, options: RunContainerOptions): (() => void) | undefined {
+  let resizing = Promise.resolve();
+  return options.onTerminalResize?.((size: TerminalSize) =>
+    gate.whenRunning((pid) => {
+      resizing = resizing.then(() => resizeContainerConsole(pid, size));
+    }),
+  );
 }
 
 function signalNumber(signal: NodeJS.Signals | null): number {

@@ -92,6 +92,25 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild run -t (runc)', (
     expect(await leftovers()).toEqual([]);
   });
 
+  it('-t: a size the caller’s terminal takes while runc creates the container is the console’s once it runs', async () => {
+    // The caller's terminal takes its new sizes as soon as tsbuild listens, tens of ms before the container's
+    // process exists; the last of them is the one the container sees.
+    const resizedEarly: CallerTerminal = {
+      ...sized,
+      onResize: (listener) => {
+        listener({ rows: 30, cols: 100 });
+        listener({ rows: 40, cols: 120 });
+        return () => {};
+      },
+    };
+    expect(await tsbuildRun(['-t', 'busybox', 'sh', '-c', 'sleep 1; stty size'], resizedEarly)).toEqual({
+      code: 0,
+      stdout: '40 120\r\n',
+      stderr: '',
+    });
+    expect(await leftovers()).toEqual([]);
+  });
+
   it('-t without a terminal of the caller’s: a console without a size, as docker’s', async () => {
     const result = await tsbuildRun(
       ['-t', 'busybox', 'sh', '-c', 'tty; echo "size: [$(stty size 2>/dev/null)]"'],
