@@ -1,43 +1,16 @@
 #!/usr/bin/env node
 // Entry point of the `tsbuild` executable. Start-up time matters (lint in CI, editors), so this file statically
-// imports only the tiny argv fast path: V8's compile cache must be switched on before the commands or yargs are
+// imports only the tiny argv fast path and the compile cache switch: V8's compile cache must be on before the commands or yargs are
 // loaded, and plain `parse`/`lint`/`pull` invocations skip yargs altogether (cli/fast-path.ts).
+import { compileCacheDir, compileCachePruneDue, enableCompileCache } from './compile-cache.js';
 import { fastInvocation } from './fast-path.js';
 
-// Built-ins through getBuiltinModule, not `import`: the ESM facade of node:fs reads every export, which loads
-// node:stream (~10 ms) for the lazy ReadStream getter. Node < 22.3 lacks it and simply runs without the cache.
-const builtin = process.getBuiltinModule as typeof process.getBuiltinModule | undefined;
-
-/**
- * A private directory for V8's code cache, or undefined when none can be trusted. The cache holds compiled code
- * that this process will run, so a directory another user could write to (a pre-created one in a shared /tmp)
- * is refused rather than used.
- */
-function compileCacheDir(): string | undefined {
-  const uid = process.getuid?.();
-  if (uid === undefined || builtin === undefined) return undefined;
-  const { lstatSync, mkdirSync } = builtin('node:fs');
-  const { tmpdir } = builtin('node:os');
-  const path = builtin('node:path');
-  const dir = path.join(tmpdir(), `tsbuild-compile-cache-${uid}`);
-  try {
-    mkdirSync(dir, { mode: 0o700 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
-  }
-  try {
-    const stat = lstatSync(dir);
-    return stat.isDirectory() && stat.uid === uid && (stat.mode & 0o077) === 0 ? dir : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 // NODE_COMPILE_CACHE (when set) already enabled Node's own cache; NODE_DISABLE_COMPILE_CACHE turns this off.
-if (process.env.NODE_COMPILE_CACHE === undefined && process.env.NODE_DISABLE_COMPILE_CACHE === undefined) {
-  const dir = compileCacheDir();
-  if (dir !== undefined) builtin?.('node:module').enableCompileCache?.(dir);
-}
+const compileCache =
+  process.env.NODE_COMPILE_CACHE === undefined && process.env.NODE_DISABLE_COMPILE_CACHE === undefined
+    ? compileCacheDir()
+    : undefined;
+if (compileCache !== undefined) enableCompileCache(compileCache);
 
 async function main(): Promise<void> {
   const raw = process.argv.slice(2);
@@ -88,10 +61,21 @@ function exitWhenIdle(): void {
   setTimeout(exitWhenIdle, 1).unref();
 }
 
+/** Once a day, after the command's work: the compile cache loses the entries no tsbuild read for a week. */
+async function pruneCompileCacheWhenDue(): Promise<void> {
+  if (compileCache === undefined || !compileCachePruneDue(compileCache)) return;
+  try {
+    await (await import('./compile-cache-prune.js')).pruneCompileCache(compileCache);
+  } catch {
+    // a cache it cannot prune costs disk space only; the command has done its work
+  }
+}
+
 main()
   .catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`tsbuild: ${message}\n`);
     process.exitCode = 1;
   })
+  .then(pruneCompileCacheWhenDue)
   .then(exitWhenIdle);

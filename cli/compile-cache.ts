@@ -1,0 +1,51 @@
+// Where V8's compile cache of the bundled CLI lives (main.ts switches it on before any command is loaded), and when it
+// is due for pruning (compile-cache-prune.ts, loaded only then). Built-ins through getBuiltinModule, not `import`:
+// the ESM facade of node:fs reads every export, which loads node:stream (~10 ms) for the lazy ReadStream getter.
+// Node < 22.3 lacks it and simply runs without the cache.
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Touched when a pruning starts: the next one is due a day later. */
+export const PRUNED_MARKER = '.tsbuild-pruned';
+
+const builtin = process.getBuiltinModule as typeof process.getBuiltinModule | undefined;
+
+/**
+ * A private directory for V8's code cache, or undefined when none can be trusted. The cache holds compiled code
+ * that this process will run, so a directory another user could write to (a pre-created one in a shared /tmp)
+ * is refused rather than used.
+ */
+export function compileCacheDir(): string | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined || builtin === undefined) return undefined;
+  const { lstatSync, mkdirSync } = builtin('node:fs');
+  const { tmpdir } = builtin('node:os');
+  const path = builtin('node:path');
+  const dir = path.join(tmpdir(), `tsbuild-compile-cache-${uid}`);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
+  }
+  try {
+    const stat = lstatSync(dir);
+    return stat.isDirectory() && stat.uid === uid && (stat.mode & 0o077) === 0 ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Switches V8's compile cache on in `dir` (Node 22.1 and later). */
+export function enableCompileCache(dir: string): void {
+  builtin?.('node:module').enableCompileCache?.(dir);
+}
+
+/** Whether the cache in `dir` was last pruned more than a day before `now` (or never): one stat of a marker file. */
+export function compileCachePruneDue(dir: string, now = Date.now()): boolean {
+  if (builtin === undefined) return false;
+  try {
+    return builtin('node:fs').statSync(`${dir}/${PRUNED_MARKER}`).mtimeMs < now - DAY_MS;
+  } catch {
+    return true;
+  }
+}
