@@ -1,7 +1,8 @@
 // 1 MiB buffers reused across a process's blob writes and layer reads. Memory a process touches for the first
-// time costs a page fault per 4 KiB: about 22 µs each on the project's VMs, 5.6 ms per MiB, more than reading,
-// hashing and writing that MiB together. A 20 MB layer read into fresh buffers spent 110 of its 200 ms commit in
-// page faults; buffers taken from here are faulted in once per process.
+// time costs a page fault per 4 KiB. How much varies with the VM: 22 µs each (5.6 ms per MiB, more than reading,
+// hashing and writing that MiB together) on the project's VMs when this pool was made, where a 20 MB layer read
+// into fresh buffers spent 110 of its 200 ms commit in page faults; 0.6 ms per MiB on the VM of stop 22. Buffers
+// taken from here are faulted in once per process either way.
 //
 // Taking never waits: when every kept buffer is out (concurrent blob writes), a fresh one is made, and kept on
 // return while fewer than `maxKept` are kept.
