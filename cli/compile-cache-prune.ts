@@ -1,7 +1,7 @@
-// Keeps tsbuild's V8 compile cache (main.ts) from growing without end. Node adds an entry for each bundled chunk it
-// compiles and never removes one: every upgrade of tsbuild (chunks are named by their content) and every Node version
-// leaves the old entries behind, and a developer who rebuilds the bundle adds a few hundred KB each time. Entries no
-// tsbuild read for a week go, at most once a day (compile-cache.ts says when).
+// Keeps tsbuild's code cache directory (loader.ts) from growing without end. Each bundle of tsbuild, Node version and
+// kind of command has a cache file there, and so had every chunk Node's own compile cache stored there before: an
+// upgrade of tsbuild or of Node leaves the old ones behind, and a developer who rebuilds the bundle adds one each time.
+// Files no tsbuild read for a week go, at most once a day (compile-cache.ts says when).
 import { lstat, readdir, rmdir, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DAY_MS, PRUNED_MARKER } from './compile-cache.js';
@@ -10,7 +10,7 @@ import { DAY_MS, PRUNED_MARKER } from './compile-cache.js';
 export const COMPILE_CACHE_MAX_IDLE_MS = 7 * DAY_MS;
 
 /**
- * Removes the regular files of the cache (Node keeps them in one directory per Node version and V8 flags) that were
+ * Removes the regular files of the cache (and of the directories Node's compile cache made per Node version) that were
  * neither read nor written for COMPILE_CACHE_MAX_IDLE_MS before `now`, and the directories it empties. A pruning
  * that fails half-way only leaves files behind: another process may be reading or adding entries meanwhile, and an
  * entry removed under it is compiled again.

@@ -1,7 +1,5 @@
-// Where V8's compile cache of the bundled CLI lives (main.ts switches it on before any command is loaded), and when it
-// is due for pruning (compile-cache-prune.ts, loaded only then). Built-ins through getBuiltinModule, not `import`:
-// the ESM facade of node:fs reads every export, which loads node:stream (~10 ms) for the lazy ReadStream getter.
-// Node < 22.3 lacks it and simply runs without the cache.
+// Where the CLI keeps its V8 code cache (loader.ts), and when that directory is due for pruning (compile-cache-prune.ts,
+// loaded only then). Built-ins through getBuiltinModule: this runs before anything else, in the loader too.
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -33,11 +31,6 @@ export function compileCacheDir(): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Switches V8's compile cache on in `dir` (Node 22.1 and later). */
-export function enableCompileCache(dir: string): void {
-  builtin?.('node:module').enableCompileCache?.(dir);
 }
 
 /** Whether the cache in `dir` was last pruned more than a day before `now` (or never): one stat of a marker file. */

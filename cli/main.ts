@@ -1,16 +1,8 @@
-#!/usr/bin/env node
-// Entry point of the `tsbuild` executable. Start-up time matters (lint in CI, editors), so this file statically
-// imports only the tiny argv fast path and the compile cache switch: V8's compile cache must be on before the commands or yargs are
-// loaded, and plain `parse`/`lint`/`pull` invocations skip yargs altogether (cli/fast-path.ts).
-import { compileCacheDir, compileCachePruneDue, enableCompileCache } from './compile-cache.js';
+// The `tsbuild` command line, bundled into one script that loader.ts (the executable) runs. Start-up time matters
+// (lint in CI, editors), so each command's modules are loaded only when it runs, and plain `parse`/`lint`/`pull`
+// invocations skip yargs altogether (cli/fast-path.ts).
+import { compileCacheDir, compileCachePruneDue } from './compile-cache.js';
 import { fastInvocation } from './fast-path.js';
-
-// NODE_COMPILE_CACHE (when set) already enabled Node's own cache; NODE_DISABLE_COMPILE_CACHE turns this off.
-const compileCache =
-  process.env.NODE_COMPILE_CACHE === undefined && process.env.NODE_DISABLE_COMPILE_CACHE === undefined
-    ? compileCacheDir()
-    : undefined;
-if (compileCache !== undefined) enableCompileCache(compileCache);
 
 async function main(): Promise<void> {
   const raw = process.argv.slice(2);
@@ -61,8 +53,10 @@ function exitWhenIdle(): void {
   setTimeout(exitWhenIdle, 1).unref();
 }
 
-/** Once a day, after the command's work: the compile cache loses the entries no tsbuild read for a week. */
+/** Once a day, after the command's work: the code cache loses the entries no tsbuild read for a week. */
 async function pruneCompileCacheWhenDue(): Promise<void> {
+  if (process.env.NODE_DISABLE_COMPILE_CACHE !== undefined) return;
+  const compileCache = compileCacheDir();
   if (compileCache === undefined || !compileCachePruneDue(compileCache)) return;
   try {
     await (await import('./compile-cache-prune.js')).pruneCompileCache(compileCache);

@@ -1,6 +1,7 @@
-// Bundles the CLI into dist/bin/ (the package's `bin`): one entry file plus lazily loaded chunks, one per command,
-// so that start-up resolves and compiles a few files instead of ~200 modules. `tsc` output in dist/ stays the
-// library surface (`tsbuild/parser`, `tsbuild/lint`). Run after `tsc`: `node scripts/bundle.mjs`.
+// Bundles the CLI into dist/bin/ (the package's `bin`): tsbuild-cli.cjs, the whole CLI in one script, and tsbuild.js,
+// the loader that runs it with a V8 code cache (cli/loader.ts), so that start-up neither resolves ~200 modules nor
+// compiles again what it ran before. `tsc` output in dist/ stays the library surface (`tsbuild/parser`,
+// `tsbuild/lint`). Run after `tsc`: `node scripts/bundle.mjs`.
 import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -155,26 +156,47 @@ function lintSourcesDigest() {
   return hash.digest('hex').slice(0, 16);
 }
 
-await build({
+const common = {
   absWorkingDir: root,
-  define: { TSBUILD_LINT_DIGEST: JSON.stringify(lintSourcesDigest()) },
-  entryPoints: { tsbuild: 'cli/main.ts' },
-  outdir,
   bundle: true,
-  format: 'esm',
-  splitting: true,
   platform: 'node',
   target: 'node22',
   minify: process.env.BUNDLE_MINIFY !== '0',
-  // Chunks sit beside the entry, so `../locales` from any chunk is dist/bin/locales.
-  chunkNames: '[name]-[hash]',
   legalComments: 'linked',
-  plugins: [yargsLocales, lazyBuiltins],
   logLevel: 'warning',
+};
+// The CLI: one CommonJS script, which cli/loader.ts runs with a V8 code cache taken after a run (see there). Each
+// command's modules are still evaluated only when it runs (esbuild wraps the targets of `import()` in lazy
+// initialisers); `import()` of a built-in becomes a require, so the script needs no ES module loader.
+await build({
+  ...common,
+  define: {
+    TSBUILD_LINT_DIGEST: JSON.stringify(lintSourcesDigest()),
+    'import.meta.url': '__tsbuildScriptUrl',
+  },
+  banner: { js: 'const __tsbuildScriptUrl = require("node:url").pathToFileURL(__filename).href;' },
+  entryPoints: { 'tsbuild-cli': 'cli/main.ts' },
+  outExtension: { '.js': '.cjs' },
+  outdir,
+  format: 'cjs',
+  supported: { 'dynamic-import': false },
+  plugins: [yargsLocales, lazyBuiltins],
 });
+const cliDigest = createHash('sha256')
+  .update(readFileSync(path.join(outdir, 'tsbuild-cli.cjs')))
+  .digest('hex')
+  .slice(0, 16);
+// The executable: the loader, told which bundle its code caches belong to. CommonJS too (dist/bin/package.json says
+// so): an ES module would start Node's ES module loader, a few ms of every run.
+await build({
+  ...common,
+  define: { TSBUILD_BUNDLE_ID: JSON.stringify(cliDigest), 'import.meta.url': '__tsbuildScriptUrl' },
+  banner: { js: 'const __tsbuildScriptUrl = require("node:url").pathToFileURL(__filename).href;' },
+  entryPoints: { tsbuild: 'cli/loader.ts' },
+  outdir,
+  format: 'cjs',
+  plugins: [lazyBuiltins],
+});
+writeFileSync(path.join(outdir, 'package.json'), '{"type":"commonjs"}\n');
 cpSync(path.join(root, 'node_modules/yargs/locales'), path.join(outdir, 'locales'), { recursive: true });
-// Outside the package (BUNDLE_OUT=/tmp/…), no package.json says the chunks are ES modules: Node would then detect
-// the syntax of every chunk it loads, 10-20 ms of start-up that the installed CLI never pays and a profile shows.
-if (path.relative(root, outdir).startsWith('..'))
-  writeFileSync(path.join(outdir, 'package.json'), '{"type":"module"}\n');
 chmodSync(path.join(outdir, 'tsbuild.js'), 0o755);

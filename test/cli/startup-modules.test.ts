@@ -70,33 +70,4 @@ describe.skipIf(!existsSync(bin))('modules a local build loads (run `npm run bui
       expect(loaded.filter((m) => heavy.includes(m))).toEqual([]);
     },
   );
-
-  // module.registerHooks came with Node 22.15: it sees every ES module the bundle loads (chunk file names).
-  const hooks = 'registerHooks' in (process.getBuiltinModule?.('node:module') ?? {});
-  it.skipIf(!hooks)('the collector after a build is loaded only when it is due', async () => {
-    const context = path.join(dir, 'gc');
-    await mkdir(context);
-    await writeFile(path.join(context, 'Dockerfile'), 'FROM scratch\nCOPY Dockerfile /d\n');
-    const report = path.join(dir, 'report-chunks.cjs');
-    const code = `const loaded = [];
-require('node:module').registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });
-process.on('exit', () => require('node:fs').writeSync(2, 'CHUNKS ' + JSON.stringify(loaded) + '\\n'));
-`;
-    await writeFile(report, code);
-    const chunks = (extraEnv: Record<string, string>): string[] => {
-      const env = { ...process.env, TSBUILD_ROOT: path.join(dir, 'store-gc'), ...extraEnv };
-      const args = ['--require', report, bin, 'build', '--progress', 'plain', '-t', 'x', context];
-      const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
-      expect(r.status, r.stderr).toBe(0);
-      const line = r.stderr.split('\n').find((l) => l.startsWith('CHUNKS ')) ?? 'CHUNKS []';
-      return (JSON.parse(line.slice('CHUNKS '.length)) as string[]).map((url) => url.split('/').pop() ?? url);
-    };
-    const collector = (names: string[]) => names.filter((name) => /^auto-gc-\w+\.js$/.test(name));
-    // The first build of a store starts the interval; the next one, within it, has nothing to collect.
-    expect(collector(chunks({}))).toEqual([]);
-    const notDue = chunks({});
-    expect(notDue).toContain('tsbuild.js'); // the report works
-    expect(collector(notDue)).toEqual([]);
-    expect(collector(chunks({ TSBUILD_GC_INTERVAL: '0' }))).toHaveLength(1);
-  });
 });
