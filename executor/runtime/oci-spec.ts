@@ -1,5 +1,6 @@
 // The subset of the OCI runtime specification (config.json, spec 1.0.2) that tsbuild writes.
 // Field names follow the specification exactly, since the object is serialised as is (specJson).
+import type { OciSeccomp } from './seccomp.js';
 
 export interface OciMount {
   readonly destination: string;
@@ -61,6 +62,7 @@ export interface OciLinux {
   readonly resources?: { readonly devices?: readonly OciDeviceRule[] };
   readonly maskedPaths: readonly string[];
   readonly readonlyPaths: readonly string[];
+  readonly seccomp?: OciSeccomp;
 }
 
 export interface OciSpec {

@@ -1,8 +1,10 @@
 // Generates the runtime spec of a RUN step with Docker's defaults (moby's oci/defaults.go and
 // BuildKit's executor/oci): fresh pid, mount, ipc and uts namespaces, the host network unless the
-// step asks for none, Docker's default capabilities, masked and read-only /proc paths, a minimal /dev.
+// step asks for none, Docker's default capabilities and seccomp profile (seccomp.ts), masked and read-only /proc
+// paths, a minimal /dev.
 import path from 'node:path';
 import type { OciConsoleSize, OciMount, OciNamespace, OciRlimit, OciSpec } from './oci-spec.js';
+import { defaultSeccompProfile } from './seccomp.js';
 
 /** Docker's default capability set (moby oci/caps/defaults.go). */
 export const defaultCapabilities: readonly string[] = [
@@ -141,6 +143,7 @@ export function createRunSpec(options: RunSpecOptions): OciSpec {
       resources: { devices: [{ allow: false, access: 'rwm' }] },
       maskedPaths: defaultMaskedPaths,
       readonlyPaths: defaultReadonlyPaths,
+      seccomp: defaultSeccompProfile(),
     },
   };
 }

@@ -68,6 +68,23 @@ describe.skipIf(skipReason !== undefined)('RUN isolation with runc', () => {
     expect(other.exitCode).toBe(1);
   });
 
+  it('runs under Docker’s seccomp profile: no new namespace (not even a user one), no mount; fork still works', async () => {
+    const script = [
+      'grep "^Seccomp:" /proc/self/status',
+      'unshare -U true; echo "user namespace: $?"',
+      'unshare -m true; echo "mount namespace: $?"',
+      'mkdir -p /tmp/m && mount -t tmpfs none /tmp/m; echo "mount: $?"',
+      '(echo child) & wait; echo "fork: $?"',
+    ].join('; ');
+    const result = await runStep(dir, [rootfs], { args: ['/bin/sh', '-c', script] });
+    expect(result.stdout).toBe('Seccomp:\t2\nuser namespace: 1\nmount namespace: 1\nmount: 1\nchild\nfork: 0\n');
+    expect(result.stderr).toBe(
+      'unshare: unshare(0x10000000): Operation not permitted\n' +
+        'unshare: unshare(0x20000): Operation not permitted\n' +
+        'mount: permission denied (are you root?)\n',
+    );
+  });
+
   it('records a written file in the upper dir and the diff', async () => {
     const result = await runStep(dir, [rootfs], {
       args: ['/bin/sh', '-c', 'mkdir -p /app && echo hello > /app/greeting && chmod 640 /app/greeting'],

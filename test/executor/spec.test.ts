@@ -12,6 +12,7 @@ import {
 } from '../../executor/index.js';
 import { storedNetworkFiles } from '../../executor/runtime/network-files.js';
 import { specJson } from '../../executor/runtime/oci-spec.js';
+import { defaultSeccompProfile } from '../../executor/runtime/seccomp.js';
 
 const base: RunSpecOptions = {
   rootfs: '/snap/m',
@@ -124,6 +125,7 @@ describe('createRunSpec', () => {
           '/sys/devices/virtual/powercap',
         ],
         readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+        seccomp: defaultSeccompProfile(),
       },
     });
   });
