@@ -53,17 +53,19 @@ const LONG_RUN_MS = 1000;
 /**
  * Written at exit, when all the run's functions are compiled: when there was no usable cache, or after a long run
  * that compiled a good deal more than the cache holds (a build that ran steps, where the cache came from one that
- * found them all cached). A temp file renamed, so no reader sees half of it.
+ * found them all cached). A temp file renamed, so no reader sees half of it. Says whether it wrote the file.
  */
-function writeCache(file: string, script: vm.Script, cached: Buffer | undefined): void {
+function writeCache(file: string, script: vm.Script, cached: Buffer | undefined): boolean {
   const temp = `${file}.tmp-${process.pid}`;
   try {
     const data = script.createCachedData();
-    if (cached !== undefined && data.length < cached.length * 1.1) return;
+    if (cached !== undefined && data.length < cached.length * 1.1) return false;
     fs.writeFileSync(temp, data, { mode: 0o600 });
     fs.renameSync(temp, file);
+    return true;
   } catch {
     fs.rmSync(temp, { force: true }); // a full disk or a removed directory costs the next run its cache only
+    return false;
   }
 }
 
@@ -77,15 +79,14 @@ const script = new vm.Script(`(function (exports, require, module, __filename, _
   ...(cached === undefined ? {} : { cachedData: cached }),
 });
 const fresh = cached === undefined || script.cachedDataRejected === true;
-if (file !== undefined) {
-  process.on('exit', () => {
-    if (fresh) writeCache(file, script, undefined);
-    else if (performance.now() > LONG_RUN_MS) writeCache(file, script, cached);
-  });
-}
-if (process.env.TSBUILD_DEBUG_CODE_CACHE === '1') {
-  const state = file === undefined ? 'off' : cached === undefined ? 'missing' : fresh ? 'rejected' : 'used';
-  process.on('exit', () => fs.writeSync(2, `tsbuild code cache: ${state}${file === undefined ? '' : ` ${file}`}\n`));
-}
+process.on('exit', () => {
+  let refreshed = false;
+  if (file !== undefined && fresh) writeCache(file, script, undefined);
+  else if (file !== undefined && performance.now() > LONG_RUN_MS) refreshed = writeCache(file, script, cached);
+  if (process.env.TSBUILD_DEBUG_CODE_CACHE === '1') {
+    const state = file === undefined ? 'off' : cached === undefined ? 'missing' : fresh ? 'rejected' : 'used';
+    fs.writeSync(2, `tsbuild code cache: ${state}${refreshed ? ', refreshed' : ''}${file ? ` ${file}` : ''}\n`);
+  }
+});
 const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(cliFile), module, cliFile, path.dirname(cliFile));
