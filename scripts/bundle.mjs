@@ -182,10 +182,11 @@ await build({
   supported: { 'dynamic-import': false },
   plugins: [yargsLocales, lazyBuiltins],
 });
-const cliDigest = createHash('sha256')
-  .update(readFileSync(path.join(outdir, 'tsbuild-cli.cjs')))
-  .digest('hex')
-  .slice(0, 16);
+const cliBytes = readFileSync(path.join(outdir, 'tsbuild-cli.cjs'));
+// The loader reads it as latin1 (cli/loader.ts); esbuild escapes every non-ASCII character by default.
+if (cliBytes.some((byte) => byte > 0x7f))
+  throw new Error('tsbuild-cli.cjs is not ASCII: the loader reads it as latin1');
+const cliDigest = createHash('sha256').update(cliBytes).digest('hex').slice(0, 16);
 // The executable: the loader, told which bundle its code caches belong to. CommonJS too (dist/bin/package.json says
 // so): an ES module would start Node's ES module loader, a few ms of every run.
 await build({
