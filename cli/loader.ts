@@ -38,16 +38,33 @@ function cacheFile(): string | undefined {
   return path.join(dir, `cli-${TSBUILD_BUNDLE_ID}-${process.version}-${process.arch}-${kind}.v8`);
 }
 
-function readCache(file: string | undefined): Buffer | undefined {
+interface StoredCache {
+  readonly data: Buffer;
+  /** A long run tried to refresh it and found it had not grown: later runs do not try again (see below). */
+  readonly settled: boolean;
+}
+
+function readCache(file: string | undefined): StoredCache | undefined {
   if (file === undefined) return undefined;
+  let fd: number | undefined;
   try {
-    return fs.readFileSync(file);
+    fd = fs.openSync(file, 'r');
+    const { size, mode } = fs.fstatSync(fd);
+    const data = Buffer.allocUnsafe(size);
+    if (fs.readSync(fd, data, 0, size, 0) !== size) return undefined;
+    return { data, settled: (mode & 0o200) === 0 };
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 
-/** A run this long (ms) may refresh a cache: serialising it (~10 ms) is then a small part of the run. */
+/**
+ * A run this long (ms) may refresh a cache: serialising it (~10 ms) is then a small part of the run. Each cache is
+ * tried until a long run finds it has not grown: that run makes the file read-only (0400), and later long runs leave
+ * it as it is instead of serialising it again for nothing.
+ */
 const LONG_RUN_MS = 1000;
 
 /**
@@ -71,22 +88,32 @@ function writeCache(file: string, script: vm.Script, cached: Buffer | undefined)
 
 const cliFile = fileURLToPath(new URL('./tsbuild-cli.cjs', import.meta.url));
 const file = cacheFile();
-const cached = readCache(file);
+const stored = readCache(file);
 // A hash-bang is only allowed at the very start of a script, not inside the module wrapper. The bundle is ASCII
 // (scripts/bundle.mjs checks it): read as latin1, it needs no UTF-8 decoding, a ms of every start.
 const source = fs.readFileSync(cliFile, 'latin1').replace(/^#!.*/, '');
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
   filename: cliFile,
-  ...(cached === undefined ? {} : { cachedData: cached }),
+  ...(stored === undefined ? {} : { cachedData: stored.data }),
 });
-const fresh = cached === undefined || script.cachedDataRejected === true;
+const fresh = stored === undefined || script.cachedDataRejected === true;
 process.on('exit', () => {
-  let refreshed = false;
+  let refresh = '';
   if (file !== undefined && fresh) writeCache(file, script, undefined);
-  else if (file !== undefined && performance.now() > LONG_RUN_MS) refreshed = writeCache(file, script, cached);
+  else if (file !== undefined && stored?.settled === false && performance.now() > LONG_RUN_MS) {
+    if (writeCache(file, script, stored.data)) refresh = ', refreshed';
+    else {
+      refresh = ', settled';
+      try {
+        fs.chmodSync(file, 0o400);
+      } catch {
+        // the next long run tries again
+      }
+    }
+  }
   if (process.env.TSBUILD_DEBUG_CODE_CACHE === '1') {
-    const state = file === undefined ? 'off' : cached === undefined ? 'missing' : fresh ? 'rejected' : 'used';
-    fs.writeSync(2, `tsbuild code cache: ${state}${refreshed ? ', refreshed' : ''}${file ? ` ${file}` : ''}\n`);
+    const state = file === undefined ? 'off' : stored === undefined ? 'missing' : fresh ? 'rejected' : 'used';
+    fs.writeSync(2, `tsbuild code cache: ${state}${refresh}${file ? ` ${file}` : ''}\n`);
   }
 });
 const module = { exports: {} };
