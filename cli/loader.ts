@@ -18,6 +18,8 @@ import { compileCacheDir } from './compile-cache.js';
 
 /** The digest of tsbuild-cli.cjs, set by scripts/bundle.mjs: a cache made for another bundle is never read. */
 declare const TSBUILD_BUNDLE_ID: string | undefined;
+/** `latin1` when the bundle is ASCII (scripts/bundle.mjs): read so, it needs no UTF-8 decoding, a ms of every start. */
+declare const TSBUILD_BUNDLE_ENCODING: BufferEncoding | undefined;
 
 /** Commands that call different code keep caches of their own; any other command shares `other`. */
 const kinds = new Set(['build', 'lint', 'parse', 'plan', 'run', 'pull', 'push']);
@@ -89,9 +91,9 @@ function writeCache(file: string, script: vm.Script, cached: Buffer | undefined)
 const cliFile = fileURLToPath(new URL('./tsbuild-cli.cjs', import.meta.url));
 const file = cacheFile();
 const stored = readCache(file);
-// A hash-bang is only allowed at the very start of a script, not inside the module wrapper. The bundle is ASCII
-// (scripts/bundle.mjs checks it): read as latin1, it needs no UTF-8 decoding, a ms of every start.
-const source = fs.readFileSync(cliFile, 'latin1').replace(/^#!.*/, '');
+// A hash-bang is only allowed at the very start of a script, not inside the module wrapper.
+const encoding = typeof TSBUILD_BUNDLE_ENCODING === 'string' ? TSBUILD_BUNDLE_ENCODING : 'utf8';
+const source = fs.readFileSync(cliFile, encoding).replace(/^#!.*/, '');
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
   filename: cliFile,
   ...(stored === undefined ? {} : { cachedData: stored.data }),

@@ -183,15 +183,19 @@ await build({
   plugins: [yargsLocales, lazyBuiltins],
 });
 const cliBytes = readFileSync(path.join(outdir, 'tsbuild-cli.cjs'));
-// The loader reads it as latin1 (cli/loader.ts); esbuild escapes every non-ASCII character by default.
-if (cliBytes.some((byte) => byte > 0x7f))
-  throw new Error('tsbuild-cli.cjs is not ASCII: the loader reads it as latin1');
+// esbuild escapes every non-ASCII character of the minified bundle; an unminified one keeps those of comments.
+// The loader reads an ASCII bundle as latin1, which needs no UTF-8 decoding (cli/loader.ts).
+const cliEncoding = cliBytes.some((byte) => byte > 0x7f) ? 'utf8' : 'latin1';
 const cliDigest = createHash('sha256').update(cliBytes).digest('hex').slice(0, 16);
 // The executable: the loader, told which bundle its code caches belong to. CommonJS too (dist/bin/package.json says
 // so): an ES module would start Node's ES module loader, a few ms of every run.
 await build({
   ...common,
-  define: { TSBUILD_BUNDLE_ID: JSON.stringify(cliDigest), 'import.meta.url': '__tsbuildScriptUrl' },
+  define: {
+    TSBUILD_BUNDLE_ID: JSON.stringify(cliDigest),
+    TSBUILD_BUNDLE_ENCODING: JSON.stringify(cliEncoding),
+    'import.meta.url': '__tsbuildScriptUrl',
+  },
   banner: { js: 'const __tsbuildScriptUrl = require("node:url").pathToFileURL(__filename).href;' },
   entryPoints: { tsbuild: 'cli/loader.ts' },
   outdir,
