@@ -1,6 +1,5 @@
 // The seccomp profile of every container: Docker's default profile for tsbuild's capabilities (no CAP_SYS_ADMIN …).
 import { describe, expect, it } from 'vitest';
-import { createRunSpec } from '../../executor/index.js';
 import { defaultSeccompProfile, type OciSyscallRule } from '../../executor/runtime/seccomp.js';
 
 /** The rules that name `syscall`. */
@@ -64,19 +63,5 @@ describe('defaultSeccompProfile', () => {
     expect(rulesFor(profile.syscalls, 'personality').map((r) => r.args?.[0].value)).toEqual([
       0, 8, 0x20000, 0x20008, 0xffffffff,
     ]);
-  });
-
-  it('is in every container spec tsbuild writes', () => {
-    const spec = createRunSpec({
-      rootfs: '/r',
-      args: ['true'],
-      env: [],
-      cwd: '/',
-      uid: 0,
-      gid: 0,
-      hostname: 'h',
-      networkFiles: { hosts: '/h', resolvConf: '/r', hostname: '/n' },
-    });
-    expect(spec.linux.seccomp).toEqual(defaultSeccompProfile());
   });
 });
