@@ -1,5 +1,5 @@
-// Where the CLI keeps its V8 code cache (loader.ts), and when that directory is due for pruning (compile-cache-prune.ts,
-// loaded only then). Built-ins through getBuiltinModule: this runs before anything else, in the loader too.
+// Where the CLI keeps its V8 code cache (loader.ts), and when that directory is due for pruning (compile-cache-prune.ts).
+// Built-ins through getBuiltinModule: this runs in the loader, before anything else.
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 

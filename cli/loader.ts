@@ -8,13 +8,15 @@
 // here, a cold one ~35 ms; a first run compiles the whole script, ~30 ms more than the chunks it replaced.
 // The cache lives in the user's private directory (compile-cache.ts: code from it is run, so no other user may write
 // there), named by the bundle's digest, the Node version and the command. V8 refuses data made by another V8 or
-// with other flags, and it is then written anew. NODE_DISABLE_COMPILE_CACHE=1 runs without it.
+// with other flags, and it is then written anew. NODE_DISABLE_COMPILE_CACHE=1 runs without it. Once a day the loader
+// also prunes the directory (compile-cache-prune.ts).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { compileCacheDir } from './compile-cache.js';
+import { compileCacheDir, compileCachePruneDue } from './compile-cache.js';
+import { pruneCompileCache } from './compile-cache-prune.js';
 
 /** The digest of tsbuild-cli.cjs, set by scripts/bundle.mjs: a cache made for another bundle is never read. */
 declare const TSBUILD_BUNDLE_ID: string | undefined;
@@ -32,10 +34,12 @@ function commandKind(argv: readonly string[]): string {
   return first.startsWith('-') || first.includes('/') || first === '.' ? 'build' : 'other';
 }
 
-function cacheFile(): string | undefined {
+function cacheDir(): string | undefined {
   if (process.env.NODE_DISABLE_COMPILE_CACHE !== undefined || typeof TSBUILD_BUNDLE_ID !== 'string') return undefined;
-  const dir = compileCacheDir();
-  if (dir === undefined) return undefined;
+  return compileCacheDir();
+}
+
+function cacheFile(dir: string): string {
   const kind = commandKind(process.argv.slice(2));
   return path.join(dir, `cli-${TSBUILD_BUNDLE_ID}-${process.version}-${process.arch}-${kind}.v8`);
 }
@@ -70,9 +74,9 @@ function readCache(file: string | undefined): StoredCache | undefined {
 const LONG_RUN_MS = 1000;
 
 /**
- * Written at exit, when all the run's functions are compiled: when there was no usable cache, or after a long run
- * that compiled a good deal more than the cache holds (a build that ran steps, where the cache came from one that
- * found them all cached). A temp file renamed, so no reader sees half of it. Says whether it wrote the file.
+ * Written at exit, when all the run's functions are compiled; over a `cached` one only if it grew by 10% (a build
+ * that ran steps, after one that found them all cached). A temp file renamed, so no reader sees half of it. Says
+ * whether it wrote the file.
  */
 function writeCache(file: string, script: vm.Script, cached: Buffer | undefined): boolean {
   const temp = `${file}.tmp-${process.pid}`;
@@ -88,29 +92,44 @@ function writeCache(file: string, script: vm.Script, cached: Buffer | undefined)
   }
 }
 
+/**
+ * What the run does with its cache at exit, as the debug line tells it: written when there was none (or V8 refused
+ * it), refreshed or settled after a long run (LONG_RUN_MS).
+ */
+function saveCache(file: string, script: vm.Script, stored: StoredCache | undefined, fresh: boolean): string {
+  if (fresh) {
+    writeCache(file, script, undefined);
+    return '';
+  }
+  if (stored?.settled !== false || performance.now() <= LONG_RUN_MS) return '';
+  if (writeCache(file, script, stored.data)) return ', refreshed';
+  try {
+    fs.chmodSync(file, 0o400);
+  } catch {
+    // the next long run tries again
+  }
+  return ', settled';
+}
+
 const cliFile = fileURLToPath(new URL('./tsbuild-cli.cjs', import.meta.url));
-const file = cacheFile();
+const dir = cacheDir();
+const file = dir === undefined ? undefined : cacheFile(dir);
 const stored = readCache(file);
-// A hash-bang is only allowed at the very start of a script, not inside the module wrapper.
 const encoding = typeof TSBUILD_BUNDLE_ENCODING === 'string' ? TSBUILD_BUNDLE_ENCODING : 'utf8';
-const source = fs.readFileSync(cliFile, encoding).replace(/^#!.*/, '');
+const source = fs.readFileSync(cliFile, encoding);
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
   filename: cliFile,
   ...(stored === undefined ? {} : { cachedData: stored.data }),
 });
 const fresh = stored === undefined || script.cachedDataRejected === true;
 process.on('exit', () => {
-  let refresh = '';
-  if (file !== undefined && fresh) writeCache(file, script, undefined);
-  else if (file !== undefined && stored?.settled === false && performance.now() > LONG_RUN_MS) {
-    if (writeCache(file, script, stored.data)) refresh = ', refreshed';
-    else {
-      refresh = ', settled';
-      try {
-        fs.chmodSync(file, 0o400);
-      } catch {
-        // the next long run tries again
-      }
+  const refresh = file === undefined ? '' : saveCache(file, script, stored, fresh);
+  // Once a day the directory loses what no tsbuild read for a week; this run's cache was just written.
+  if (dir !== undefined && compileCachePruneDue(dir)) {
+    try {
+      pruneCompileCache(dir);
+    } catch {
+      // a cache it cannot prune costs disk space only
     }
   }
   if (process.env.TSBUILD_DEBUG_CODE_CACHE === '1') {

@@ -1,7 +1,6 @@
 // The `tsbuild` command line, bundled into one script that loader.ts (the executable) runs. Start-up time matters
 // (lint in CI, editors), so each command's modules are loaded only when it runs, and plain `parse`/`lint`/`pull`
 // invocations skip yargs altogether (cli/fast-path.ts).
-import { compileCacheDir, compileCachePruneDue } from './compile-cache.js';
 import { fastInvocation } from './fast-path.js';
 
 async function main(): Promise<void> {
@@ -53,23 +52,10 @@ function exitWhenIdle(): void {
   setTimeout(exitWhenIdle, 1).unref();
 }
 
-/** Once a day, after the command's work: the code cache loses the entries no tsbuild read for a week. */
-async function pruneCompileCacheWhenDue(): Promise<void> {
-  if (process.env.NODE_DISABLE_COMPILE_CACHE !== undefined) return;
-  const compileCache = compileCacheDir();
-  if (compileCache === undefined || !compileCachePruneDue(compileCache)) return;
-  try {
-    await (await import('./compile-cache-prune.js')).pruneCompileCache(compileCache);
-  } catch {
-    // a cache it cannot prune costs disk space only; the command has done its work
-  }
-}
-
 main()
   .catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`tsbuild: ${message}\n`);
     process.exitCode = 1;
   })
-  .then(pruneCompileCacheWhenDue)
   .then(exitWhenIdle);

@@ -156,29 +156,28 @@ function lintSourcesDigest() {
   return hash.digest('hex').slice(0, 16);
 }
 
+// Both outputs are CommonJS scripts; code that asks for its own URL gets the script's.
+const scriptUrl = { 'import.meta.url': '__tsbuildScriptUrl' };
 const common = {
   absWorkingDir: root,
   bundle: true,
   platform: 'node',
   target: 'node22',
+  format: 'cjs',
   minify: process.env.BUNDLE_MINIFY !== '0',
   legalComments: 'linked',
   logLevel: 'warning',
+  banner: { js: 'const __tsbuildScriptUrl = require("node:url").pathToFileURL(__filename).href;' },
 };
 // The CLI: one CommonJS script, which cli/loader.ts runs with a V8 code cache taken after a run (see there). Each
 // command's modules are still evaluated only when it runs (esbuild wraps the targets of `import()` in lazy
 // initialisers); `import()` of a built-in becomes a require, so the script needs no ES module loader.
 await build({
   ...common,
-  define: {
-    TSBUILD_LINT_DIGEST: JSON.stringify(lintSourcesDigest()),
-    'import.meta.url': '__tsbuildScriptUrl',
-  },
-  banner: { js: 'const __tsbuildScriptUrl = require("node:url").pathToFileURL(__filename).href;' },
+  define: { ...scriptUrl, TSBUILD_LINT_DIGEST: JSON.stringify(lintSourcesDigest()) },
   entryPoints: { 'tsbuild-cli': 'cli/main.ts' },
   outExtension: { '.js': '.cjs' },
   outdir,
-  format: 'cjs',
   supported: { 'dynamic-import': false },
   plugins: [yargsLocales, lazyBuiltins],
 });
@@ -192,14 +191,12 @@ const cliDigest = createHash('sha256').update(cliBytes).digest('hex').slice(0, 1
 await build({
   ...common,
   define: {
+    ...scriptUrl,
     TSBUILD_BUNDLE_ID: JSON.stringify(cliDigest),
     TSBUILD_BUNDLE_ENCODING: JSON.stringify(cliEncoding),
-    'import.meta.url': '__tsbuildScriptUrl',
   },
-  banner: { js: 'const __tsbuildScriptUrl = require("node:url").pathToFileURL(__filename).href;' },
   entryPoints: { tsbuild: 'cli/loader.ts' },
   outdir,
-  format: 'cjs',
   plugins: [lazyBuiltins],
 });
 writeFileSync(path.join(outdir, 'package.json'), '{"type":"commonjs"}\n');
