@@ -100,7 +100,12 @@ export function registerBuildCommand(y: Argv, argv: readonly string[], choose: (
             describe: 'check every FROM tag against its registry (missing images are always pulled)',
           })
           .option('jobs', { type: 'number', describe: 'stages built at once (default: number of CPUs)' })
-          .option('runtime', { type: 'string', default: 'runc', describe: 'OCI runtime for RUN (runc or crun)' }),
+          .option('runtime', { type: 'string', default: 'runc', describe: 'OCI runtime for RUN (runc or crun)' })
+          .option('allow', {
+            type: 'string',
+            describe:
+              'grant an entitlement: security.insecure lets RUN --security=insecure run privileged; network.host (always granted) (repeatable)',
+          }),
       ),
     (a) =>
       later(async () =>
@@ -124,6 +129,7 @@ export function registerBuildCommand(y: Argv, argv: readonly string[], choose: (
           ssh: collect(a.ssh),
           jobs: a.jobs,
           runtime: a.runtime,
+          allow: collect(a.allow),
           ...buildPlanValues(a),
           cacheTo: collect(a['cache-to']),
           cacheFrom: collect(a['cache-from']),

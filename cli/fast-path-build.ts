@@ -1,7 +1,7 @@
 // The build fast path (see fast-path.ts): `tsbuild build ARGS` or `tsbuild ARGS` (yargs' default command) where
 // ARGS is one context operand and only these options, each with its value as the next argument: -t/--tag,
 // --build-arg, --label, --secret, --ssh, -o/--output, --build-context, --cache-from, --cache-to, --no-cache-filter,
-// --add-host and --ulimit (repeatable), -f/--file, --target, --progress, --iidfile, --metadata-file, --jobs (a
+// --add-host, --ulimit and --allow (repeatable), -f/--file, --target, --progress, --iidfile, --metadata-file, --jobs (a
 // positive integer), --runtime, --network (default, none or host), --platform, --shm-size, and the switches
 // -q/--quiet, --no-cache, --pull, --push and --debug. Anything else, a repeated single option, an empty value or
 // one that looks like an option, or `help`, goes to yargs. test/cli/fast-path.test.ts checks the options against
@@ -32,6 +32,7 @@ const repeatable = new Set([
   '--no-cache-filter',
   '--add-host',
   '--ulimit',
+  '--allow',
 ]);
 const valued = new Set([
   ...repeatable,
@@ -110,6 +111,7 @@ export function fastBuild(args: readonly string[], how: { readonly bare?: boolea
     ssh: values.get('--ssh') ?? [],
     jobs: jobs === undefined ? undefined : Number(jobs),
     runtime: one('--runtime') ?? 'runc',
+    allow: values.get('--allow') ?? [],
     network,
     platform: one('--platform'),
     buildContexts: values.get('--build-context') ?? [],

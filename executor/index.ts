@@ -25,6 +25,7 @@ export { forgetContentDigests } from './build/content-memo.js';
 export { pruneCopyRecords } from './build/copy-reuse-record.js';
 export { pruneDirXattrMemos } from './build/dir-xattr-memo.js';
 export { checkStatus, request, saveBody } from './build/download.js';
+export { ENTITLEMENTS, type Entitlement, parseEntitlement } from './build/entitlements.js';
 export { BuildError, type BuildErrorDetails } from './build/errors.js';
 export {
   exportFilesystem,

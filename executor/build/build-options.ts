@@ -2,6 +2,7 @@
 // run once the plan is made): the surface of `build` (build.ts) and of the exporters that follow it.
 import type { Digest, ImageConfig as OciImageConfig, RegistryClient, Store } from '../../image/index.js';
 import type { BuildNetwork, BuildRunOptions, Diagnostic, Plan, Platform, parse } from '../../planner/index.js';
+import type { Entitlement } from './entitlements.js';
 import type { GitAgent } from './git-ssh.js';
 import type { FsState } from './layer-ref.js';
 import type { BuildContextOption } from './named-contexts.js';
@@ -46,6 +47,8 @@ export interface BuildOptions {
   readonly hostname?: string;
   /** OCI runtime binary (default `runc`). */
   readonly runtime?: string;
+  /** `--allow`: entitlements granted (entitlements.ts); without security.insecure a privileged RUN fails the build. */
+  readonly allow?: readonly Entitlement[];
   /** `--network`: the network of RUN steps that name none (default: the host's). */
   readonly network?: BuildNetwork;
   /** `--add-host`, `--shm-size` and `--ulimit`: what every RUN step gets (and its key, as BuildKit keys them). */

@@ -144,7 +144,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
   }
   report(planned.diagnostics, options);
   const thePlan = planned.plan as Plan;
-  refuseUnrunnableSteps(thePlan, options.onWarning);
+  refuseUnrunnableSteps(thePlan, options.allow ?? [], options.onWarning);
   await options.onPlanned?.({
     text,
     parsed,
@@ -183,6 +183,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
       ...(options.ssh === undefined ? {} : { ssh: options.ssh }),
       gitAgent: agent,
       runtime: options.runtime ?? 'runc',
+      allowInsecure: options.allow?.includes('security.insecure') === true,
       hostname: options.hostname ?? (options.buildArgs?.BUILDKIT_SANDBOX_HOSTNAME || 'buildkitsandbox'),
       signal,
       ...(options.onContainerStarted === undefined ? {} : { onContainerStarted: options.onContainerStarted }),

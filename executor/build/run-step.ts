@@ -6,9 +6,11 @@ import path from 'node:path';
 import { warmPooledBuffer } from '../../image/index.js';
 import type { StepOperation } from '../../planner/index.js';
 import { storedNetworkFiles } from '../runtime/network-files.js';
+import { ownBoundingSet, privilegedCapabilities, privilegedLoopDevices } from '../runtime/privileged.js';
 import { newContainerId, runContainer } from '../runtime/runc.js';
 import { containerPath, createRunSpec, type ExtraMount, mountStubPaths, type NetworkFiles } from '../runtime/spec.js';
 import { mkdirInRoot, relOf } from './copy-write.js';
+import { insecureNotAllowed } from './entitlements.js';
 import type { StepWorkspace } from './fs-step.js';
 import { phaseTimer } from './phase-timer.js';
 import { prepareMounts, withMountEnv } from './run-mounts.js';
@@ -39,6 +41,11 @@ export function runNetworkFiles(env: StepEnv, op: Pick<RunOperation, 'extraHosts
   );
 }
 
+/** What a privileged step gets on this host: the capabilities tsbuild holds, loop devices beyond the host's. */
+function privilegedSettings(): { capabilities: string[]; loopDevices: number } {
+  return { capabilities: privilegedCapabilities(ownBoundingSet()), loopDevices: privilegedLoopDevices() };
+}
+
 /** Runs the command; returns the mount points the runtime may have created (left out of the layer). */
 export async function performRun(
   env: StepEnv,
@@ -46,6 +53,8 @@ export async function performRun(
   ws: StepWorkspace,
   onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
 ): Promise<string[]> {
+  // The build refused such a step before it started (unrunnable-steps.ts); checked again where it would run.
+  if (op.security === 'insecure' && env.allowInsecure !== true) throw new Error(insecureNotAllowed);
   const trace = phaseTimer();
   const cwd = op.workdir === '' ? '/' : op.workdir;
   const bundleDir = path.join(ws.scratch, 'bundle');
@@ -78,6 +87,7 @@ export async function performRun(
       ...(op.shmSize === undefined ? {} : { shmSize: op.shmSize }),
       rlimits: (op.ulimits ?? []).map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, soft: u.soft, hard: u.hard })),
       cgroupsPath: `tsbuild/${id}`,
+      ...(op.security === 'insecure' ? { privileged: privilegedSettings() } : {}),
     });
     await makeMountParents(ws.root, mounts, mountStubPaths(spec), env.now);
     trace('work.spec');

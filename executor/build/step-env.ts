@@ -34,6 +34,8 @@ export interface StepEnv {
   /** The `--ssh default` agent for SSH remotes of git sources. */
   readonly gitAgent?: GitAgent;
   readonly runtime: string;
+  /** The build grants security.insecure (`--allow`): `RUN --security=insecure` runs privileged. */
+  readonly allowInsecure?: boolean;
   /** The sandbox hostname (BUILDKIT_SANDBOX_HOSTNAME, default `buildkitsandbox`). */
   readonly hostname: string;
   readonly signal?: AbortSignal;

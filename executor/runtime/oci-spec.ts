@@ -56,10 +56,22 @@ export interface OciDeviceRule {
   readonly access?: string;
 }
 
+/** A device node the runtime creates in the container's /dev (`linux.devices`). */
+export interface OciDevice {
+  readonly path: string;
+  readonly type: 'c' | 'b';
+  readonly major: number;
+  readonly minor: number;
+  readonly fileMode: number;
+  readonly uid: number;
+  readonly gid: number;
+}
+
 export interface OciLinux {
   readonly namespaces: readonly OciNamespace[];
   readonly cgroupsPath?: string;
   readonly resources?: { readonly devices?: readonly OciDeviceRule[] };
+  readonly devices?: readonly OciDevice[];
   readonly maskedPaths: readonly string[];
   readonly readonlyPaths: readonly string[];
   readonly seccomp?: OciSeccomp;

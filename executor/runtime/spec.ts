@@ -1,9 +1,10 @@
 // Generates the runtime spec of a RUN step with Docker's defaults (moby's oci/defaults.go and
 // BuildKit's executor/oci): fresh pid, mount, ipc and uts namespaces, the host network unless the
 // step asks for none, Docker's default capabilities and seccomp profile (seccomp.ts), masked and read-only /proc
-// paths, a minimal /dev.
+// paths, a minimal /dev. A privileged step (`RUN --security=insecure`) gets what privileged.ts says instead.
 import path from 'node:path';
-import type { OciConsoleSize, OciMount, OciNamespace, OciRlimit, OciSpec } from './oci-spec.js';
+import type { OciConsoleSize, OciLinux, OciMount, OciNamespace, OciRlimit, OciSpec } from './oci-spec.js';
+import { privilegedDeviceRules, privilegedDevices } from './privileged.js';
 import { defaultSeccompProfile } from './seccomp.js';
 
 /** Docker's default capability set (moby oci/caps/defaults.go). */
@@ -89,6 +90,11 @@ export interface RunSpecOptions {
    * when one is given (the caller's terminal's, as docker passes it); builds never have one.
    */
   readonly terminal?: { readonly consoleSize?: OciConsoleSize };
+  /**
+   * `RUN --security=insecure` under `--allow security.insecure`: the container runs privileged (privileged.ts),
+   * with these capabilities (privilegedCapabilities) and this many loop devices in its /dev (privilegedLoopDevices).
+   */
+  readonly privileged?: { readonly capabilities: readonly string[]; readonly loopDevices: number };
 }
 
 /**
@@ -100,6 +106,7 @@ export function createRunSpec(options: RunSpecOptions): OciSpec {
   if (!path.posix.isAbsolute(options.cwd)) throw new Error(`working directory must be absolute: ${options.cwd}`);
   if (options.args.length === 0) throw new Error('a container needs a command to run');
   const isRoot = options.uid === 0;
+  const capabilities = options.privileged?.capabilities ?? defaultCapabilities;
   const namespaces: OciNamespace[] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if (options.network === 'none') namespaces.push({ type: 'network' });
 
@@ -120,9 +127,9 @@ export function createRunSpec(options: RunSpecOptions): OciSpec {
       cwd: options.cwd,
       // As in Docker, a non-root user keeps the bounding set but starts without effective capabilities.
       capabilities: {
-        bounding: defaultCapabilities,
-        effective: isRoot ? defaultCapabilities : [],
-        permitted: isRoot ? defaultCapabilities : [],
+        bounding: capabilities,
+        effective: isRoot ? capabilities : [],
+        permitted: isRoot ? capabilities : [],
         inheritable: [],
         ambient: [],
       },
@@ -139,12 +146,27 @@ export function createRunSpec(options: RunSpecOptions): OciSpec {
     linux: {
       namespaces,
       ...(options.cgroupsPath === undefined ? {} : { cgroupsPath: options.cgroupsPath }),
-      // Deny every device; runc still allows its default set (null, zero, full, tty, random, urandom, pts).
-      resources: { devices: [{ allow: false, access: 'rwm' }] },
-      maskedPaths: defaultMaskedPaths,
-      readonlyPaths: defaultReadonlyPaths,
-      seccomp: defaultSeccompProfile(),
+      ...(options.privileged === undefined ? sandboxed() : privileged(options.privileged.loopDevices)),
     },
+  };
+}
+
+function sandboxed(): Omit<OciLinux, 'namespaces'> {
+  return {
+    // Deny every device; runc still allows its default set (null, zero, full, tty, random, urandom, pts).
+    resources: { devices: [{ allow: false, access: 'rwm' }] },
+    maskedPaths: defaultMaskedPaths,
+    readonlyPaths: defaultReadonlyPaths,
+    seccomp: defaultSeccompProfile(),
+  };
+}
+
+function privileged(loopDevices: number): Omit<OciLinux, 'namespaces'> {
+  return {
+    resources: { devices: privilegedDeviceRules },
+    devices: privilegedDevices(loopDevices),
+    maskedPaths: [],
+    readonlyPaths: [],
   };
 }
 
@@ -172,10 +194,20 @@ function systemMounts(options: RunSpecOptions): OciMount[] {
       options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${shmKiB}k`],
     },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+    ...sysMounts(options.privileged !== undefined),
   ];
   // A RUN --mount on /dev/shm (TestMountTmpfsSize) replaces the default one instead of stacking on it.
   return mounts.filter((mount) => !userTargets.has(mount.destination));
+}
+
+/** /sys, read-only; a privileged step's is writable and has the cgroup filesystem (BuildKit's insecure mode). */
+function sysMounts(privileged: boolean): OciMount[] {
+  const options = ['nosuid', 'noexec', 'nodev'];
+  if (!privileged) return [{ destination: '/sys', type: 'sysfs', source: 'sysfs', options: [...options, 'ro'] }];
+  return [
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options },
+    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: [...options, 'relatime', 'rw'] },
+  ];
 }
 
 function networkFileMounts(files: NetworkFiles): OciMount[] {

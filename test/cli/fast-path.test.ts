@@ -69,6 +69,7 @@ describe('fastInvocation', () => {
     ['build', '--platform', 'linux/arm64', '-t', 'x', '.'],
     ['build', '--add-host', 'db:10.0.0.5', '--add-host', 'v6=::1', '--shm-size', '1g', '.'],
     ['build', '--ulimit', 'nofile=1024:2048', '--ulimit', 'core=0', '-t', 'x', '.'],
+    ['build', '--allow', 'security.insecure', '--allow', 'network.host', '-t', 'x', '.'],
     ['--add-host', 'db:10.0.0.5', './ctx'],
     ['build', '-'],
     ['build', '-t', '0x10', '--build-arg', 'true', '123'],

@@ -1,5 +1,6 @@
 // `--add-host`, `--shm-size` and `--ulimit` of `tsbuild build` and `tsbuild plan`: values parsed as docker parses
-// them, refused in docker's words before anything is built (exit 2), and the keys `tsbuild plan` prints.
+// them, refused in docker's words before anything is built (exit 2), and the keys `tsbuild plan` prints. Also
+// build's `--allow`, whose unknown entitlements are refused the same way.
 
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -173,6 +174,10 @@ describe('the commands', () => {
     [{ addHosts: ['nocolon'] }, 'invalid argument "nocolon" for "--add-host" flag: bad format for add-host: "nocolon"'],
     [{ shmSize: 'abc' }, `invalid argument "abc" for "--shm-size" flag: invalid size: 'abc'`],
     [{ ulimits: ['foo=1'] }, 'invalid argument "foo=1" for "--ulimit" flag: invalid ulimit type: foo'],
+    [
+      { allow: ['network.host', 'security.unsafe'] },
+      'invalid entitlement "security.unsafe" for --allow: tsbuild grants network.host and security.insecure',
+    ],
   ])('build refuses %j before touching the store (exit 2)', async (values, message) => {
     const { out, io } = capture();
     const root = join(dir, 'store');

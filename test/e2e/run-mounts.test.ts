@@ -185,17 +185,6 @@ describe.skipIf(isolationUnavailable() !== undefined)('RUN --mount', () => {
     expect(await readFile(path.join(out, 'seen'), 'utf8')).toBe('');
   });
 
-  it('RUN --security=insecure fails the build before any step runs (no entitlement is ever granted)', async () => {
-    const ctx = await freshDir('c');
-    await writeContext(ctx, [
-      { path: 'Dockerfile', content: 'FROM busybox\nRUN echo ran > /first\nRUN --security=insecure true\n' },
-    ]);
-    const run = await buildIn(store, ctx, { noCache: true });
-    expect(run.error?.message).toBe('security.insecure is not allowed: tsbuild does not run privileged RUN steps');
-    expect((run.error as BuildError).details.line).toBe(3);
-    expect(run.log).not.toContain('RUN echo ran');
-  });
-
   it('a bind mount of the context shows what .dockerignore leaves in it, read-only or writable, and the context stays as it was', async () => {
     const ctx = await freshDir('c');
     await writeContext(ctx, [

@@ -160,6 +160,64 @@ describe('createRunSpec', () => {
     expect(spec.process.capabilities.permitted).toEqual([]);
   });
 
+  it('a privileged step (RUN --security=insecure): the given capabilities, no seccomp, no masked paths, /sys and cgroups writable, devices', () => {
+    const caps = ['CAP_CHOWN', 'CAP_SYS_ADMIN'];
+    const spec = createRunSpec({ ...base, privileged: { capabilities: caps, loopDevices: 2 } });
+    expect(spec.process.capabilities).toEqual({
+      bounding: caps,
+      effective: caps,
+      permitted: caps,
+      inheritable: [],
+      ambient: [],
+    });
+    expect(spec.linux).toEqual({
+      namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      resources: {
+        devices: [
+          { allow: true, type: 'c', access: 'rwm' },
+          { allow: true, type: 'b', access: 'rwm' },
+        ],
+      },
+      devices: [
+        { path: '/dev/kmsg', type: 'c', major: 1, minor: 11, fileMode: 0o644, uid: 0, gid: 0 },
+        { path: '/dev/cuse', type: 'c', major: 10, minor: 203, fileMode: 0o600, uid: 0, gid: 0 },
+        { path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o666, uid: 0, gid: 0 },
+        { path: '/dev/kvm', type: 'c', major: 10, minor: 232, fileMode: 0o660, uid: 0, gid: 0 },
+        { path: '/dev/net/tun', type: 'c', major: 10, minor: 200, fileMode: 0o666, uid: 0, gid: 0 },
+        { path: '/dev/loop-control', type: 'c', major: 10, minor: 237, fileMode: 0o660, uid: 0, gid: 0 },
+        { path: '/dev/loop0', type: 'b', major: 7, minor: 0, fileMode: 0o660, uid: 0, gid: 0 },
+        { path: '/dev/loop1', type: 'b', major: 7, minor: 1, fileMode: 0o660, uid: 0, gid: 0 },
+      ],
+      maskedPaths: [],
+      readonlyPaths: [],
+    });
+    expect(spec.mounts.filter((m) => m.destination.startsWith('/sys'))).toEqual([
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev'] },
+      {
+        destination: '/sys/fs/cgroup',
+        type: 'cgroup',
+        source: 'cgroup',
+        options: ['nosuid', 'noexec', 'nodev', 'relatime', 'rw'],
+      },
+    ]);
+    // Nothing else differs from the sandboxed spec.
+    const sandboxed = createRunSpec(base);
+    expect(spec.mounts.filter((m) => !m.destination.startsWith('/sys'))).toEqual(
+      sandboxed.mounts.filter((m) => !m.destination.startsWith('/sys')),
+    );
+    expect({ ...spec.process, capabilities: null }).toEqual({ ...sandboxed.process, capabilities: null });
+    // A non-root user keeps only the bounding set, as in the sandbox.
+    const user = createRunSpec({ ...base, uid: 1000, privileged: { capabilities: caps, loopDevices: 0 } });
+    expect(user.process.capabilities).toEqual({
+      bounding: caps,
+      effective: [],
+      permitted: [],
+      inheritable: [],
+      ambient: [],
+    });
+    expect(user.linux.devices?.map((d) => d.path)).not.toContain('/dev/loop0');
+  });
+
   it('maps RUN --mount binds and tmpfs, and a tmpfs on /dev/shm replaces the default', () => {
     const spec = createRunSpec({
       ...base,

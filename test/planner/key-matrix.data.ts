@@ -176,6 +176,16 @@ export const KEY_EDITS: readonly KeyEdit[] = [
   },
   { name: 'change a RUN command', replace: [['RUN make', 'RUN make all']], changed: ['build.6-7'] },
   {
+    name: 'the same RUN made privileged (--security=insecure)',
+    replace: [['RUN make', 'RUN --security=insecure make']],
+    changed: ['build.6-7'],
+  },
+  {
+    name: 'the same RUN without a network',
+    replace: [['RUN make', 'RUN --network=none make']],
+    changed: ['build.6-7'],
+  },
+  {
     name: 'change the RUN of an independent stage',
     replace: [['echo tools', 'echo tools2']],
     changed: ['tools.0'],

@@ -29,6 +29,8 @@ export interface BuildCliOptions {
   readonly ssh?: readonly string[];
   readonly jobs?: number;
   readonly runtime?: string;
+  /** `--allow` values (entitlements: network.host, security.insecure). */
+  readonly allow?: readonly string[];
   /** `--network`: default, none or host (the network of RUN steps that name none). */
   readonly network?: string;
   /** `--platform`: the platform to build for (`linux/arm64`; default this machine's). */

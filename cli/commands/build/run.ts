@@ -1,7 +1,7 @@
 // `tsbuild build [-t NAME]… [-f FILE] [--target T] [--build-arg K=V]… [--label K=V]… [--no-cache]
 // [--progress auto|tty|plain|quiet] [-q] [--iidfile F] [--metadata-file F] [--output SPEC]…
 // [--secret id=…,src=…|env=…]… [--ssh default|ID[=SOCKET|KEY,…]]… [--build-context NAME=VALUE]… [--jobs N]
-// [--runtime R] [--add-host NAME:IP]… [--shm-size SIZE] [--ulimit NAME=SOFT[:HARD]]… CONTEXT`:
+// [--runtime R] [--allow ENTITLEMENT]… [--add-host NAME:IP]… [--shm-size SIZE] [--ulimit NAME=SOFT[:HARD]]… CONTEXT`:
 // builds into the local store and prints the image id. Progress goes to stderr in docker's plain
 // format; errors as docker renders them.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -10,9 +10,11 @@ import {
   type BuildContextOption,
   BuildError,
   build,
+  type Entitlement,
   exportOutput,
   gitAgent,
   type OutputSpec,
+  parseEntitlement,
   parseOutput,
   progressFor,
   type SecretSource,
@@ -49,7 +51,9 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   let platform: Platform | undefined;
   let namedContexts: Map<string, BuildContextOption>;
   let runOptions: BuildRunOptions | undefined;
+  let allow: Entitlement[];
   try {
+    allow = (opts.allow ?? []).map(parseEntitlement);
     network = networkMode(opts.network);
     platform = platformOption(opts.platform);
     runOptions = buildRunOptions(opts, network);
@@ -165,6 +169,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       signal: interrupt.signal,
       ...(opts.jobs === undefined ? {} : { jobs: opts.jobs }),
       ...(opts.runtime === undefined ? {} : { runtime: opts.runtime }),
+      ...(allow.length === 0 ? {} : { allow }),
       ...(network === undefined ? {} : { network }),
       ...(runOptions === undefined ? {} : { run: runOptions }),
       ...(platform === undefined ? {} : { platform }),
