@@ -16,6 +16,7 @@ import {
   readTar,
   resolveInRoot,
 } from '../../image/index.js';
+import { helperSpecialFiles } from '../runtime/special-files.js';
 
 export type ArchiveKind = 'tar' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
 
@@ -138,7 +139,7 @@ export async function unpackArchive(
   destDir: string,
   owner: { uid: number; gid: number } | null,
 ): Promise<void> {
-  await extractLayer(decompressed(file, kind), destDir, { chown: true });
+  await extractLayer(decompressed(file, kind), destDir, { chown: true, special: helperSpecialFiles() });
   if (owner === null) return;
   const names = new Set<string>();
   for await (const entry of readTar(decompressed(file, kind))) {

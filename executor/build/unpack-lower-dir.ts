@@ -13,7 +13,7 @@ import {
   type TarReadEntry,
   whiteoutPrefix,
 } from '../../image/index.js';
-import { launchChecked } from '../runtime/launcher.js';
+import { helperSpecialFiles } from '../runtime/special-files.js';
 import { syncFileSystemOf } from '../snapshot/durable-upper.js';
 import { makeWhiteoutNodes, markOpaqueDirs } from '../snapshot/whiteout-nodes.js';
 
@@ -32,7 +32,7 @@ export async function unpackAsLowerDir(tar: AsyncIterable<TarReadEntry>, dir: st
   await extractEntries(
     withoutWhiteouts(tar, whiteouts, () => dataFiles++),
     dir,
-    { run: launchChecked },
+    { special: helperSpecialFiles() },
   );
   // Paths are prepared in Node (a path named twice is one device), then made by a few batched commands.
   const nodes = new Set<string>();

@@ -5,12 +5,14 @@ export interface SyscallNumbers {
   readonly umount2: number;
   readonly lgetxattr: number;
   readonly llistxattr: number;
+  readonly lsetxattr: number;
+  readonly mknodat: number;
   readonly unshare: number;
 }
 
 const byArch: Partial<Record<string, SyscallNumbers>> = {
-  x64: { mount: 165, umount2: 166, lgetxattr: 192, llistxattr: 195, unshare: 272 },
-  arm64: { mount: 40, umount2: 39, lgetxattr: 9, llistxattr: 12, unshare: 97 },
+  x64: { mount: 165, umount2: 166, lgetxattr: 192, llistxattr: 195, lsetxattr: 189, mknodat: 259, unshare: 272 },
+  arm64: { mount: 40, umount2: 39, lgetxattr: 9, llistxattr: 12, lsetxattr: 6, mknodat: 33, unshare: 97 },
 };
 
 export const syscallNumbers = (arch: string = process.arch): SyscallNumbers | undefined => byArch[arch];

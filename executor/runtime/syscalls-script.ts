@@ -5,10 +5,13 @@
 //   xattrs <root> <dump file>                             every extended attribute below root (symlinks not
 //                                                         followed), written as `getfattr -R -d -e hex` does
 //   pathxattrs <dump file> <path>…                        the same for the given paths only (`getfattr -d`)
+//   setxattr <path> <name> <value>                        lsetxattr(2): on the path itself, never through a symlink
+//   mknod <path> <mode> <device>                          mknodat(2) at AT_FDCWD: a device node or FIFO (mode has
+//                                                         its S_IF* type bits; device is the kernel's dev_t)
 // It uses only perl-base (no module is loaded: each would cost start-up time).
 export const syscallsScript = String.raw`
 use strict;
-my ($mount_nr, $umount_nr, $lgetxattr_nr, $llistxattr_nr, $requests, $answers) = @ARGV;
+my ($mount_nr, $umount_nr, $lgetxattr_nr, $llistxattr_nr, $lsetxattr_nr, $mknodat_nr, $requests, $answers) = @ARGV;
 open(my $in, '<', $requests) or die "cannot open $requests: $!\n";
 open(my $out, '>', $answers) or die "cannot open $answers: $!\n";
 select($out); $| = 1;
@@ -27,6 +30,13 @@ while (my $line = <$in>) {
   } elsif ($op eq 'umount' && @a == 2) {
     my ($target, $flags) = @a;
     $errno = syscall($umount_nr, $target, 0 + $flags) == -1 ? 0 + $! : 0;
+  } elsif ($op eq 'setxattr' && @a == 3) {
+    my ($path, $name, $value) = @a;
+    $errno = syscall($lsetxattr_nr, $path, $name, $value, length($value), 0) == -1 ? 0 + $! : 0;
+  } elsif ($op eq 'mknod' && @a == 3) {
+    my ($path, $mode, $device) = @a;
+    # -100: AT_FDCWD. A path that exists already fails with EEXIST: mknod never replaces or follows anything.
+    $errno = syscall($mknodat_nr, -100, $path, 0 + $mode, 0 + $device) == -1 ? 0 + $! : 0;
   } elsif (($op eq 'xattrs' && @a == 2) || ($op eq 'pathxattrs' && @a >= 1)) {
     my ($file, @paths) = $op eq 'xattrs' ? ($a[1], $a[0]) : @a;
     # O_WRONLY|O_CREAT|O_EXCL: never through something already there.

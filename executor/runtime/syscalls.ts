@@ -1,4 +1,4 @@
-// mount(2), umount2(2) and reading extended attributes without a process per call. Node has no binding for them,
+// mount(2), umount2(2), mknodat(2) and reading and setting extended attributes without a process per call. Node has no binding for them,
 // and each `mount`, `umount` or `getfattr` started for a step costs a fork and an exec whose ~150 page faults take
 // 5–10 ms on the project's VMs, far more under load (a RUN step needs its overlay, the differ's lower view, their
 // unmounts and a getfattr). So one long-lived `perl` (perl-base is Essential in Debian: always installed) makes
@@ -43,6 +43,28 @@ export interface Syscalls {
   dumpXattrs(root: string, dump: string): Promise<void>;
   /** The same for `paths` only (absolute; symlinks not followed), as `getfattr -P -h -d -e hex PATH…` does. */
   dumpPathXattrs(paths: readonly string[], dump: string): Promise<void>;
+  /** lsetxattr(2): sets `name` on `path` itself (a symlink is not followed), as `setfattr -h` does. */
+  setXattr(path: string, name: string, value: Uint8Array): Promise<void>;
+  /** mknodat(2): a new device node or FIFO at `path` (never replacing anything); `mode` holds the S_IF* type bits. */
+  makeNode(path: string, mode: number, major: number, minor: number): Promise<void>;
+}
+
+/**
+ * The device number mknod(2) takes: the kernel's 32-bit encoding (the minor's low 8 bits, the 12-bit major, the
+ * minor's other 12 bits). Majors above 4095 and minors above 1048575 do not exist: EINVAL, as `mknod` says.
+ */
+export function deviceNumber(major: number, minor: number): number {
+  if (
+    !Number.isInteger(major) ||
+    !Number.isInteger(minor) ||
+    major < 0 ||
+    minor < 0 ||
+    major > 0xfff ||
+    minor > 0xfffff
+  ) {
+    throw new SyscallError('EINVAL', os.constants.errno.EINVAL, `device ${major}:${minor}: EINVAL`);
+  }
+  return ((minor & 0xff) | (major << 8) | ((minor & 0xfff00) << 12)) >>> 0;
 }
 
 class PerlSyscalls implements Syscalls {
@@ -78,6 +100,15 @@ class PerlSyscalls implements Syscalls {
     return this.call('pathxattrs', [dump, ...paths], `cannot read the extended attributes of ${paths.length} paths`);
   }
 
+  setXattr(path: string, name: string, value: Uint8Array): Promise<void> {
+    return this.call('setxattr', [path, name, value], `cannot set the extended attribute ${name} of ${path}`);
+  }
+
+  async makeNode(path: string, mode: number, major: number, minor: number): Promise<void> {
+    const device = deviceNumber(major, minor);
+    return this.call('mknod', [path, String(mode), String(device)], `mknod ${path}`);
+  }
+
   /** Resolves once the helper said it is ready (its first line, id 0). */
   ready(): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -96,9 +127,10 @@ class PerlSyscalls implements Syscalls {
     this.answers.destroy();
   }
 
-  private call(op: string, fields: readonly string[], what: string): Promise<void> {
+  /** Strings are paths and names (no NUL byte); bytes (an attribute's value) go as they are. */
+  private call(op: string, fields: readonly (string | Uint8Array)[], what: string): Promise<void> {
     if (this.dead !== undefined) return Promise.reject(this.dead);
-    if (fields.some((field) => field.includes('\0'))) {
+    if (fields.some((field) => typeof field === 'string' && field.includes('\0'))) {
       return Promise.reject(new Error(`${what}: a path cannot contain a NUL byte`));
     }
     const id = this.nextId++;
@@ -166,8 +198,8 @@ export function syscallHelper(): Promise<Syscalls | null> {
 async function start(): Promise<Syscalls | null> {
   const calls = syscallNumbers();
   if (calls === undefined || process.platform !== 'linux') return null;
-  // The script's order: mount, umount2, lgetxattr, llistxattr.
-  const numbers = [calls.mount, calls.umount2, calls.lgetxattr, calls.llistxattr];
+  // The script's order: mount, umount2, lgetxattr, llistxattr, lsetxattr, mknodat.
+  const numbers = [calls.mount, calls.umount2, calls.lgetxattr, calls.llistxattr, calls.lsetxattr, calls.mknodat];
   let sockets: Socket[] = [];
   try {
     // Both ends read-write: opening never waits for the other side, and neither side sees an end of file while

@@ -62,8 +62,28 @@ function createReplacing<T>(
 /** Runs a helper command (mknod, mkfifo, setfattr) and rejects when it fails. */
 export type CommandRunner = (command: string, args: readonly string[]) => Promise<unknown>;
 
-/** Node's execFile: forks the whole process, which is costly when the heap is large (see ExtractOptions.run). */
+/** Node's execFile: forks the whole process, which is costly when the heap is large (see ExtractOptions.special). */
 export const execFileRunner: CommandRunner = (command, args) => run(command, [...args]);
+
+/** What Node has no call for when unpacking a layer: device nodes, FIFOs and extended attributes. */
+export interface SpecialFiles {
+  /** A new device node or FIFO at `target`, where nothing is (mode and owner are set afterwards, by path). */
+  makeNode(target: string, type: 'char' | 'block' | 'fifo', major: number, minor: number): Promise<unknown>;
+  /** One extended attribute of `target` itself (a symlink is not followed). */
+  setXattr(target: string, name: string, value: Uint8Array): Promise<unknown>;
+}
+
+/** SpecialFiles by commands: `mknod`, `mkfifo` and `setfattr -h`, one process per call, started by `runner`. */
+export function commandSpecialFiles(runner: CommandRunner = execFileRunner): SpecialFiles {
+  return {
+    makeNode: (target, type, major, minor) =>
+      type === 'fifo'
+        ? runner('mkfifo', [target])
+        : runner('mknod', [target, type === 'char' ? 'c' : 'b', String(major), String(minor)]),
+    setXattr: (target, name, value) =>
+      runner('setfattr', ['-h', '-n', name, '-v', `0x${Buffer.from(value).toString('hex')}`, target]),
+  };
+}
 
 export interface CreateOptions {
   /** Set owners from the tar. */
@@ -73,8 +93,8 @@ export interface CreateOptions {
    * parent whose group is the process's): a new file, directory or symlink then needs no chown.
    */
   ownerIsDefault?: boolean;
-  /** How mknod/mkfifo are run (default `execFileRunner`). */
-  run?: CommandRunner;
+  /** How device nodes and FIFOs are made (default: the mknod and mkfifo commands). */
+  special?: SpecialFiles;
 }
 
 function writeAll(fd: number, chunk: Buffer): void {
@@ -135,31 +155,27 @@ export async function createEntry(
     case 'char':
     case 'block':
     case 'fifo':
-      return createNode(target, header, options);
+      return createNode(target, header, header.type, options);
   }
 }
 
-/** Devices and fifos, made by a command (Node has no mknod); rare enough that their calls stay asynchronous. */
-async function createNode(target: string, header: TarHeader, options: CreateOptions): Promise<boolean> {
-  const args =
-    header.type === 'fifo'
-      ? ['mkfifo', target]
-      : [
-          'mknod',
-          target,
-          header.type === 'char' ? 'c' : 'b',
-          String(header.devmajor ?? 0),
-          String(header.devminor ?? 0),
-        ];
-  const make = () => (options.run ?? execFileRunner)(args[0]!, args.slice(1));
+/** Devices and fifos (Node has no mknod); rare enough that their calls stay asynchronous. */
+async function createNode(
+  target: string,
+  header: TarHeader,
+  type: 'char' | 'block' | 'fifo',
+  options: CreateOptions,
+): Promise<boolean> {
+  const special = options.special ?? commandSpecialFiles();
+  const make = () => special.makeNode(target, type, header.devmajor ?? 0, header.devminor ?? 0);
   let removed = false;
   if (lstatOrUndefined(target)) {
     rmSync(target, { recursive: true, force: true });
     removed = true;
   }
   await make();
-  // mknod/mkfifo just created a node (not a symlink) at target; its metadata is set by path. Another process
-  // made it: its owner is always set.
+  // A node (not a symlink) was just made at target; its metadata is set by path. Another process made it: its
+  // owner is always set.
   if (options.chown) await lchown(target, header.uid, header.gid);
   await chmod(target, header.mode);
   await lutimes(target, header.mtime, header.mtime);

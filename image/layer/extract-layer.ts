@@ -1,9 +1,9 @@
 import { chmodSync, lstatSync, mkdirSync, statSync, utimesSync } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { type CommandRunner, createEntry, execFileRunner } from './create-entry.js';
+import { commandSpecialFiles, createEntry, type SpecialFiles } from './create-entry.js';
 
-export type { CommandRunner } from './create-entry.js';
+export { type CommandRunner, commandSpecialFiles, type SpecialFiles } from './create-entry.js';
 
 import { decompressedStream } from './decompress.js';
 import { BreakoutError, cleanLayerPath, isInside, resolveInRootSync } from './safe-path.js';
@@ -13,15 +13,16 @@ import { readTar } from './tar-reader.js';
 export interface ExtractOptions {
   /** Set owners from the tar (default: when running as root). */
   chown?: boolean;
-  /** Apply `SCHILY.xattr.*` with `setfattr` (default true; failures go to `onWarning`). */
+  /** Apply `SCHILY.xattr.*` (default true; failures go to `onWarning`). */
   xattrs?: boolean;
   /** Non-fatal problems (an xattr the filesystem refuses, …). */
   onWarning?: (message: string) => void;
   /**
-   * Runs mknod, mkfifo and setfattr (default: Node's execFile). A caller with a cheaper way to start processes
-   * (the executor's launcher) passes it: a fork of a large Node process costs tens of milliseconds per entry.
+   * Makes device nodes and FIFOs and sets extended attributes (default: the mknod, mkfifo and setfattr commands,
+   * started by Node's execFile). A fork of a large Node process costs tens of milliseconds per entry: the executor
+   * passes its syscall helper, which makes each call without a process.
    */
-  run?: CommandRunner;
+  special?: SpecialFiles;
 }
 
 export interface ExtractResult {
@@ -130,7 +131,7 @@ export async function extractEntries(
   const chown = options.chown ?? process.getuid?.() === 0;
   const applyXattrs = options.xattrs ?? true;
   const warn = options.onWarning ?? (() => {});
-  const run = options.run ?? execFileRunner;
+  const special = options.special ?? commandSpecialFiles();
   const uid = process.geteuid?.();
   const gid = process.getegid?.();
   const parents = new ParentResolver(root);
@@ -179,7 +180,7 @@ export async function extractEntries(
       target,
       header,
       () => entry.body(),
-      { chown, ownerIsDefault, run },
+      { chown, ownerIsDefault, special },
       hardlinkSource,
     );
     if (removed) parents.removed();
@@ -193,7 +194,8 @@ export async function extractEntries(
       directoryAt.set(target, directories.length);
       directories.push({ rel: name, target, header, removals: parents.removals });
     }
-    if (applyXattrs && header.xattrs && header.type !== 'hardlink') await setXattrs(target, header.xattrs, warn, run);
+    if (applyXattrs && header.xattrs && header.type !== 'hardlink')
+      await setXattrs(target, header.xattrs, warn, special);
   }
 
   // Directory modes and times last: creating children changes a directory's mtime, and a read-only mode
@@ -262,11 +264,11 @@ async function setXattrs(
   target: string,
   xattrs: Record<string, Uint8Array>,
   warn: (m: string) => void,
-  run: CommandRunner,
+  special: SpecialFiles,
 ) {
   for (const [key, value] of Object.entries(xattrs)) {
     try {
-      await run('setfattr', ['-h', '-n', key, '-v', `0x${Buffer.from(value).toString('hex')}`, target]);
+      await special.setXattr(target, key, value);
     } catch (error) {
       warn(`cannot set xattr ${key} on ${target}: ${(error as Error).message.split('\n')[0]}`);
     }

@@ -1,14 +1,20 @@
 // The syscall helper (executor/runtime/syscalls.ts): mount, umount and extended attributes by one perl process,
 // with mount(8)/getfattr as the fallback where it cannot run.
 import { execFile, spawn } from 'node:child_process';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMountsUnder, parseGetfattrDump, readTreeXattrs } from '../../executor/index.js';
 import { launcherDir } from '../../executor/runtime/launcher.js';
-import { MNT_DETACH, SyscallError, syscallHelper, UMOUNT_NOFOLLOW } from '../../executor/runtime/syscalls.js';
+import {
+  deviceNumber,
+  MNT_DETACH,
+  SyscallError,
+  syscallHelper,
+  UMOUNT_NOFOLLOW,
+} from '../../executor/runtime/syscalls.js';
 import { isolationUnavailable, removeScratch, scratchDir } from './helpers.js';
 
 const run = promisify(execFile);
@@ -107,6 +113,68 @@ describe.skipIf(skipReason !== undefined)('syscall helper', () => {
     await expect(
       syscalls?.dumpPathXattrs([path.join(root, 'missing')], path.join(launcherDir(), 'paths-dump-2')),
     ).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('sets extended attributes on the path itself, any bytes in the value, as setfattr -h does', async () => {
+    const syscalls = await syscallHelper();
+    const root = path.join(dir, 'setx');
+    await mkdir(root, { recursive: true });
+    await writeFile(path.join(root, 'f'), 'f');
+    await run('ln', ['-s', 'f', path.join(root, 'link')]);
+    await syscalls?.setXattr(path.join(root, 'f'), 'user.bin', Buffer.from([0, 0xff, 0x0a, 0x20]));
+    await syscalls?.setXattr(path.join(root, 'f'), 'user.empty', new Uint8Array(0));
+    await syscalls?.setXattr(
+      path.join(root, 'f'),
+      'security.capability',
+      Buffer.from('0100000200200000000000000000000000000000', 'hex'),
+    );
+    await syscalls?.setXattr(root, 'trusted.overlay.opaque', Buffer.from('y'));
+    const xattrs = await readTreeXattrs(root);
+    expect(xattrs.get('f')).toEqual({
+      'security.capability': Buffer.from('0100000200200000000000000000000000000000', 'hex'),
+      'user.bin': Buffer.from([0, 0xff, 0x0a, 0x20]),
+      'user.empty': Buffer.alloc(0),
+    });
+    expect(xattrs.get('')).toEqual({ 'trusted.overlay.opaque': Buffer.from('y') });
+    // The link itself, not its target: the kernel allows no user.* attribute on a symlink.
+    await expect(syscalls?.setXattr(path.join(root, 'link'), 'user.x', Buffer.from('1'))).rejects.toMatchObject({
+      code: 'EPERM',
+    });
+    await expect(syscalls?.setXattr(path.join(root, 'missing'), 'user.x', Buffer.from('1'))).rejects.toMatchObject({
+      code: 'ENOENT',
+      message: `cannot set the extended attribute user.x of ${path.join(root, 'missing')}: ENOENT`,
+    });
+  });
+
+  it('makes device nodes and FIFOs, never over something already there', async () => {
+    const syscalls = await syscallHelper();
+    const root = path.join(dir, 'nodes');
+    await mkdir(root, { recursive: true });
+    await syscalls?.makeNode(path.join(root, 'null'), 0o020600, 1, 3);
+    await syscalls?.makeNode(path.join(root, 'loop'), 0o060600, 7, 0);
+    await syscalls?.makeNode(path.join(root, 'big'), 0o020600, 4095, 1048575);
+    await syscalls?.makeNode(path.join(root, 'fifo'), 0o010600, 0, 0);
+    const kind = async (name: string) => {
+      const st = await lstat(path.join(root, name));
+      return [st.isCharacterDevice(), st.isBlockDevice(), st.isFIFO(), st.rdev, st.mode & 0o777];
+    };
+    expect(await kind('null')).toEqual([true, false, false, 0x103, 0o600]);
+    expect(await kind('loop')).toEqual([false, true, false, 0x700, 0o600]);
+    // The largest device number there is (Node reads back glibc's form, the same number below major 4096).
+    expect(await kind('big')).toEqual([true, false, false, 0xffffffff, 0o600]);
+    expect(deviceNumber(4095, 1048575)).toBe(0xffffffff);
+    expect(deviceNumber(1, 3)).toBe(0x103);
+    expect(deviceNumber(0x12, 0x3456)).toBe(0x03401256);
+    // A number the kernel cannot hold is refused, never cut down to another device.
+    await expect(syscalls?.makeNode(path.join(root, 'huge'), 0o020600, 4096, 0)).rejects.toMatchObject({
+      code: 'EINVAL',
+      message: 'device 4096:0: EINVAL',
+    });
+    await expect(syscalls?.makeNode(path.join(root, 'huge'), 0o020600, 0, 0x100000)).rejects.toMatchObject({
+      code: 'EINVAL',
+    });
+    expect(await kind('fifo')).toEqual([false, false, true, 0, 0o600]);
+    await expect(syscalls?.makeNode(path.join(root, 'fifo'), 0o020600, 1, 3)).rejects.toMatchObject({ code: 'EEXIST' });
   });
 
   it('never writes a dump through something already there', async () => {

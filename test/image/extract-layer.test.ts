@@ -15,6 +15,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  commandSpecialFiles,
   contentPadding,
   encodeHeader,
   endOfArchive,
@@ -159,7 +160,7 @@ describe('extractLayer applies layers', () => {
     },
   );
 
-  it('runs mknod, mkfifo and setfattr through the runner it is given', async () => {
+  it('makes devices, FIFOs and xattrs with mknod, mkfifo and setfattr, run by the runner given', async () => {
     const calls: string[] = [];
     const run = async (command: string, args: readonly string[]) => {
       calls.push([command, ...args.map((a) => a.replace(root, 'ROOT'))].join(' '));
@@ -177,7 +178,7 @@ describe('extractLayer applies layers', () => {
         xattrs: { 'user.k': Buffer.from('v') },
       },
     ];
-    await extractLayer(await layerTarBytes(entries), root, { run });
+    await extractLayer(await layerTarBytes(entries), root, { special: commandSpecialFiles(run) });
     expect(calls).toEqual(['mkfifo ROOT/fifo', 'mknod ROOT/null c 1 3', 'setfattr -h -n user.k -v 0x76 ROOT/x']);
     expect(lstatSync(path.join(root, 'null')).rdev).toBe(0x103);
     expect(
