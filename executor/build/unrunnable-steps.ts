@@ -1,8 +1,8 @@
 // Steps tsbuild cannot run as written fail the build before any step runs, with BuildKit's words, rather
 // than running differently from what the Dockerfile asks: a privileged step (`--security=insecure`) in a build
-// that did not grant the security.insecure entitlement (`--allow`) and a required CDI device (`RUN --device`: tsbuild registers no CDI
-// devices, so none can be injected). An optional device is left out, as BuildKit leaves out an optional
-// device it does not know, with a warning here so that the missing device does not go unnoticed.
+// that did not grant the security.insecure entitlement (`--allow`), and a required CDI device (`RUN --device`:
+// tsbuild registers no CDI devices, so none can be injected). An optional device is left out, as BuildKit leaves
+// out an optional device it does not know, with a warning here so that the missing device does not go unnoticed.
 import type { Diagnostic, Plan } from '../../planner/index.js';
 import { type Entitlement, insecureNotAllowed } from './entitlements.js';
 import { BuildError } from './errors.js';
