@@ -6,7 +6,7 @@ import path from 'node:path';
 import { warmPooledBuffer } from '../../image/index.js';
 import type { StepOperation } from '../../planner/index.js';
 import { storedNetworkFiles } from '../runtime/network-files.js';
-import { ownBoundingSet, privilegedCapabilities, privilegedLoopDevices } from '../runtime/privileged.js';
+import { hostPrivileges } from '../runtime/privileged.js';
 import { newContainerId, runContainer } from '../runtime/runc.js';
 import { containerPath, createRunSpec, type ExtraMount, mountStubPaths, type NetworkFiles } from '../runtime/spec.js';
 import { mkdirInRoot, relOf } from './copy-write.js';
@@ -39,11 +39,6 @@ export function runNetworkFiles(env: StepEnv, op: Pick<RunOperation, 'extraHosts
     { hostname: env.hostname, extraHosts: op.extraHosts ?? [] },
     path.join(env.store.paths.cache, 'network'),
   );
-}
-
-/** What a privileged step gets on this host: the capabilities tsbuild holds, loop devices beyond the host's. */
-function privilegedSettings(): { capabilities: string[]; loopDevices: number } {
-  return { capabilities: privilegedCapabilities(ownBoundingSet()), loopDevices: privilegedLoopDevices() };
 }
 
 /** Runs the command; returns the mount points the runtime may have created (left out of the layer). */
@@ -87,7 +82,7 @@ export async function performRun(
       ...(op.shmSize === undefined ? {} : { shmSize: op.shmSize }),
       rlimits: (op.ulimits ?? []).map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, soft: u.soft, hard: u.hard })),
       cgroupsPath: `tsbuild/${id}`,
-      ...(op.security === 'insecure' ? { privileged: privilegedSettings() } : {}),
+      ...(op.security === 'insecure' ? { privileged: hostPrivileges() } : {}),
     });
     await makeMountParents(ws.root, mounts, mountStubPaths(spec), env.now);
     trace('work.spec');

@@ -4,3 +4,4 @@ export { containerEnv, defaultPathEnv, type EnvInputs, expandEnvOverrides, repla
 export { ContainerError, startFailureExitCode } from './errors.js';
 export { type ContainerTty, type RunImageOptions, type RunImageResult, runImage } from './run-image.js';
 export { removeStaleContainers, staleContainerIds } from './stale.js';
+export { type BindVolume, parseVolume } from './volumes.js';

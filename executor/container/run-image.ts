@@ -13,6 +13,7 @@ import { removeStaleWork, tempSnapshotDir } from '../build/snapshots.js';
 import { missingImageMessage } from '../build/store-images.js';
 import { resolveProcessUser, UserLookupError } from '../build/users.js';
 import { writeNetworkFiles } from '../runtime/network-files.js';
+import { hostPrivileges } from '../runtime/privileged.js';
 import type { TerminalSize } from '../runtime/pty-resize.js';
 import { newContainerId, RuntimeError, runContainer } from '../runtime/runc.js';
 import type { ContainerTerminal } from '../runtime/spawned-run.js';
@@ -23,6 +24,7 @@ import { containerArgv } from './command-line.js';
 import { containerEnv } from './environment.js';
 import { ContainerError, startFailureExitCode } from './errors.js';
 import { removeStaleContainers } from './stale.js';
+import { type BindVolume, checkVolumeSources } from './volumes.js';
 
 export interface RunImageOptions {
   readonly store: Store;
@@ -44,6 +46,10 @@ export interface RunImageOptions {
   readonly hostname?: string;
   /** `host` (default) or `none` (only `lo`). */
   readonly network?: 'host' | 'none';
+  /** `-v`: host paths bound into the container (volumes.ts). */
+  readonly volumes?: readonly BindVolume[];
+  /** `--privileged`: every capability tsbuild holds, no seccomp filter, devices (runtime/privileged.ts). */
+  readonly privileged?: boolean;
   readonly runtime?: string;
   readonly onStdout?: (chunk: Buffer) => void;
   readonly onStderr?: (chunk: Buffer) => void;
@@ -119,6 +125,7 @@ export async function runImage(options: RunImageOptions): Promise<RunImageResult
     ...(options.args === undefined ? {} : { args: options.args }),
   });
   const cwd = workingDir(config, options.workdir);
+  await checkVolumeSources(options.volumes ?? []);
   // What a tsbuild killed by SIGKILL left behind: its containers first (they hold its mounts), then its work.
   await removeStaleContainers(store.paths.snapshots, { runtime: options.runtime ?? 'runc' });
   await removeStaleWork(store);
@@ -158,7 +165,9 @@ export async function runImage(options: RunImageOptions): Promise<RunImageResult
         network: options.network ?? 'host',
         networkFiles: await writeNetworkFiles(bundleDir, { hostname }),
         cgroupsPath: `tsbuild/${id}`,
+        mounts: (options.volumes ?? []).map((v) => ({ type: 'bind', ...v })),
         ...(options.tty === undefined ? {} : { terminal: consoleOf(options.tty) }),
+        ...(options.privileged === true ? { privileged: hostPrivileges() } : {}),
       });
       return await startContainer(options, spec, bundleDir, id);
     } finally {

@@ -114,3 +114,8 @@ export function privilegedLoopDevices(devDir = '/dev'): number {
   }
   return highest + 1 + 8;
 }
+
+/** What a privileged container gets on this host: the capabilities tsbuild holds, loop devices beyond the host's. */
+export function hostPrivileges(): { capabilities: string[]; loopDevices: number } {
+  return { capabilities: privilegedCapabilities(ownBoundingSet()), loopDevices: privilegedLoopDevices() };
+}

@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunArgs, runUsage } from '../../cli/commands/run/args.js';
 import { runArgv } from '../../cli/commands/run/run.js';
-import { ContainerError, containerArgv, containerEnv, startFailureExitCode } from '../../executor/index.js';
+import {
+  ContainerError,
+  containerArgv,
+  containerEnv,
+  parseVolume,
+  startFailureExitCode,
+} from '../../executor/index.js';
 
 const shell = (cmd: string) => ['/bin/sh', '-c', cmd];
 
@@ -171,6 +177,46 @@ describe('tsbuild run arguments (options stop at the image name)', () => {
     });
   });
 
+  it('takes -v/--volume (repeatable, in order) and --privileged', () => {
+    expect(
+      parseRunArgs(['-v', '/a:/x', '--volume=/b:/y:ro', '-v/c:/z', '--privileged', 'busybox', '-v', '/d:/w']),
+    ).toEqual({
+      kind: 'run',
+      options: {
+        image: 'busybox',
+        args: ['-v', '/d:/w'],
+        rm: false,
+        interactive: false,
+        env: [],
+        volumes: ['/a:/x', '/b:/y:ro', '/c:/z'],
+        privileged: true,
+      },
+    });
+    expect(parseRunArgs(['--privileged=false', 'busybox'])).toEqual({
+      kind: 'run',
+      options: { image: 'busybox', args: [], rm: false, interactive: false, env: [] },
+    });
+  });
+
+  it('reads a volume as docker does: host path, container path, ro or rw', () => {
+    expect(parseVolume('/srv/data:/data')).toEqual({ source: '/srv/data', target: '/data', readonly: false });
+    expect(parseVolume('/srv/data/:/data/./x/:ro')).toEqual({ source: '/srv/data', target: '/data/x', readonly: true });
+    expect(parseVolume('/srv:/srv:rw,z')).toEqual({ source: '/srv', target: '/srv', readonly: false });
+    const refused: [string, string][] = [
+      ['data:/data', 'data is not an absolute host path (tsbuild run has no named volumes)'],
+      ['/srv', 'use HOST-PATH:CONTAINER-PATH[:ro|rw]'],
+      ['/srv:data', 'data is not an absolute path in the container'],
+      ['/srv:/', 'the container root cannot be a volume'],
+      ['/srv:/d:ro,rw', 'ro and rw together'],
+      ['/srv:/d:rx', 'unknown mode "rx"'],
+      ['/a:/b:ro:x', 'use HOST-PATH:CONTAINER-PATH[:ro|rw]'],
+    ];
+    for (const [spec, why] of refused) {
+      expect(() => parseVolume(spec)).toThrow(`invalid volume ${JSON.stringify(spec)}: ${why}`);
+      expect(() => parseVolume(spec)).toThrow(expect.objectContaining({ exitCode: 125 }));
+    }
+  });
+
   it('`--` ends the options; an image alone has no args', () => {
     expect(parseRunArgs(['--', '-odd-image', 'x'])).toEqual({
       kind: 'run',
@@ -183,7 +229,8 @@ describe('tsbuild run arguments (options stop at the image name)', () => {
   });
 
   it('reports unknown flags, missing values and a missing image; -h is help', () => {
-    expect(parseRunArgs(['--privileged', 'busybox'])).toEqual({ kind: 'error', message: 'unknown flag: --privileged' });
+    expect(parseRunArgs(['--detach', 'busybox'])).toEqual({ kind: 'error', message: 'unknown flag: --detach' });
+    expect(parseRunArgs(['-v'])).toEqual({ kind: 'error', message: 'flag needs an argument: -v' });
     expect(parseRunArgs(['--bogus=1', 'busybox'])).toEqual({ kind: 'error', message: 'unknown flag: --bogus' });
     expect(parseRunArgs(['-u'])).toEqual({ kind: 'error', message: 'flag needs an argument: -u' });
     expect(parseRunArgs(['--rm'])).toEqual({

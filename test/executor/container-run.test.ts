@@ -2,7 +2,7 @@
 // of its config for the ENTRYPOINT/CMD rules, and images built from Dockerfiles for shell forms and
 // users. Every run must leave no mount, no work dir and unchanged layer snapshots behind.
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -286,6 +286,54 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild run (runc)', () =
       interfaces(execFileSync('cat', ['/proc/net/dev'], { encoding: 'utf8' })).sort(),
     );
     expect((await tsbuildRun('busybox', ['true'], { network: 'bridge' })).code).toBe(125);
+  });
+
+  it('-v binds host paths: read-only with :ro, writes through otherwise; a missing host path is error 125', async () => {
+    const host = await containerTestDir('v');
+    await writeFile(path.join(host, 'in.txt'), 'from the host\n');
+    await writeFile(path.join(host, 'single'), 'one file\n');
+    const ro = await tsbuildRun(
+      'busybox',
+      ['sh', '-c', 'cat /data/in.txt /etc/one; echo x > /data/new || echo refused'],
+      {
+        volumes: [`${host}:/data:ro`, `${path.join(host, 'single')}:/etc/one`],
+      },
+    );
+    expect(ro.code).toBe(0);
+    expect(ro.stdout).toBe('from the host\none file\nrefused\n');
+    const rw = await tsbuildRun('busybox', ['sh', '-c', 'echo written > /mnt/deep/dir/out.txt'], {
+      volumes: [`${host}:/mnt/deep/dir`],
+    });
+    expect(rw).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await readFile(path.join(host, 'out.txt'), 'utf8')).toBe('written\n');
+    const missing = await tsbuildRun('busybox', ['true'], { volumes: [`${path.join(host, 'nope')}:/x`] });
+    expect(missing).toEqual({
+      code: 125,
+      stdout: '',
+      stderr: `Error: invalid volume: ${path.join(host, 'nope')} does not exist on the host\n`,
+    });
+    const named = await tsbuildRun('busybox', ['true'], { volumes: ['cache:/x'] });
+    expect(named.code).toBe(125);
+    expect(named.stderr).toBe(
+      'Error: invalid volume "cache:/x": cache is not an absolute host path (tsbuild run has no named volumes)\n',
+    );
+    expect(await leftovers()).toEqual([]);
+    await removeTestDir(host);
+  });
+
+  it('--privileged runs without seccomp, with every capability tsbuild holds and its devices', async () => {
+    const script =
+      'grep -E "^(CapEff|Seccomp):" /proc/self/status; mkdir -p /mnt/t; mount -t tmpfs none /mnt/t && echo mounted; ' +
+      'test -c /dev/fuse && echo fuse';
+    const bounding = /^CapBnd:\s*([0-9a-f]+)$/m.exec(await readFile('/proc/self/status', 'latin1'))![1];
+    expect(await tsbuildRun('busybox', ['sh', '-c', script], { privileged: true })).toEqual({
+      code: 0,
+      stdout: `CapEff:\t${bounding}\nSeccomp:\t0\nmounted\nfuse\n`,
+      stderr: '',
+    });
+    const sandboxed = await tsbuildRun('busybox', ['sh', '-c', `${script} 2>/dev/null`]);
+    expect(sandboxed.stdout).toBe('CapEff:\t00000000a80425fb\nSeccomp:\t2\n');
+    expect(await leftovers()).toEqual([]);
   });
 
   it('writes stay in the container: snapshots unchanged, nothing mounted or left behind', async () => {

@@ -13,6 +13,8 @@ Options:
   -w, --workdir DIR      working directory inside the container (absolute)
       --entrypoint CMD   overwrite the image's ENTRYPOINT ('' clears it); drops the image's CMD
       --network MODE     host (default) or none
+  -v, --volume H:C[:ro]  bind the host path H (absolute) at C in the container, read-only with :ro, repeatable
+      --privileged       every capability, no seccomp filter, /sys writable, FUSE/KVM/TUN/loop devices
       --hostname NAME    container hostname (default: the container id)
       --rm               remove the container when it exits (always the case)
   -i, --interactive      pass standard input to the container
@@ -27,11 +29,13 @@ export type ParsedRunArgs =
   | { readonly kind: 'help' }
   | { readonly kind: 'error'; readonly message: string };
 
-type ValueOption = 'env' | 'user' | 'workdir' | 'entrypoint' | 'network' | 'hostname' | 'runtime' | 'root';
+type ValueOption = 'env' | 'volume' | 'user' | 'workdir' | 'entrypoint' | 'network' | 'hostname' | 'runtime' | 'root';
 
 const valueOptions: Readonly<Record<string, ValueOption>> = {
   '-e': 'env',
   '--env': 'env',
+  '-v': 'volume',
+  '--volume': 'volume',
   '-u': 'user',
   '--user': 'user',
   '-w': 'workdir',
@@ -47,8 +51,10 @@ const valueOptions: Readonly<Record<string, ValueOption>> = {
 /** `argv` is everything after `run`. */
 export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
   const env: string[] = [];
-  const single: Partial<Record<Exclude<ValueOption, 'env'>, string>> = {};
+  const volumes: string[] = [];
+  const single: Partial<Record<Exclude<ValueOption, 'env' | 'volume'>, string>> = {};
   let rm = false;
+  let privileged = false;
   let interactive = false;
   let tty = false;
   let i = 0;
@@ -67,12 +73,15 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
       if (word.includes('t')) tty = true;
     } else if (word === '--rm' || word === '--rm=true') rm = true;
     else if (word === '--rm=false') rm = false;
+    else if (word === '--privileged' || word === '--privileged=true') privileged = true;
+    else if (word === '--privileged=false') privileged = false;
     else {
       const parsed = optionWithValue(word, argv[i + 1]);
       if (parsed === undefined) return { kind: 'error', message: `unknown flag: ${word.split('=')[0]}` };
       if (parsed.value === undefined) return { kind: 'error', message: `flag needs an argument: ${word}` };
       if (parsed.consumedNext) i++;
       if (parsed.name === 'env') env.push(parsed.value);
+      else if (parsed.name === 'volume') volumes.push(parsed.value);
       else single[parsed.name] = parsed.value;
     }
   }
@@ -80,7 +89,16 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
   if (image === undefined || image === '') {
     return { kind: 'error', message: '"tsbuild run" requires at least 1 argument: IMAGE [COMMAND] [ARG...]' };
   }
-  const options = { image, args: argv.slice(i + 1), rm, interactive, env, ...single };
+  const options = {
+    image,
+    args: argv.slice(i + 1),
+    rm,
+    interactive,
+    env,
+    ...(volumes.length > 0 ? { volumes } : {}),
+    ...(privileged ? { privileged } : {}),
+    ...single,
+  };
   return { kind: 'run', options: tty ? { ...options, tty } : options };
 }
 

@@ -1,12 +1,19 @@
-// `tsbuild run [--rm] [-e K=V]… [-u USER] [-w DIR] [--entrypoint E] [--network host|none]
-// [--hostname H] [--runtime R] [-i] [-t] IMAGE [CMD…]`: runs a container from an image in the local
+// `tsbuild run [--rm] [-e K=V]… [-v HOST:CONTAINER[:ro]]… [--privileged] [-u USER] [-w DIR] [--entrypoint E]
+// [--network host|none] [--hostname H] [--runtime R] [-i] [-t] IMAGE [CMD…]`: runs a container from an image in the local
 // store, its output streamed as it comes, and exits with the container's exit code. `-t` gives the
 // container a pseudo-terminal as docker does (docs/run.md); with `-i` it is connected to the caller's
 // terminal, which stdin must then be. Failures to start use docker's codes: 125 (tsbuild's own
 // error), 126 (command cannot be invoked), 127 (not found).
 // There is no container list to keep a stopped container in, so every run is `--rm`.
 import { isatty } from 'node:tty';
-import { ContainerError, type ContainerTty, runImage, type TerminalSize } from '../../../executor/index.js';
+import {
+  type BindVolume,
+  ContainerError,
+  type ContainerTty,
+  parseVolume,
+  runImage,
+  type TerminalSize,
+} from '../../../executor/index.js';
 import { defaultStoreRoot, Store } from '../../../image/index.js';
 import { parseRunArgs, runUsage } from './args.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from './interrupt.js';
@@ -25,6 +32,10 @@ export interface RunCliOptions {
   readonly workdir?: string;
   readonly entrypoint?: string;
   readonly network?: string;
+  /** `-v HOST:CONTAINER[:ro|rw]`, in order. */
+  readonly volumes?: readonly string[];
+  /** `--privileged`: as `RUN --security=insecure` runs (executor/runtime/privileged.ts). */
+  readonly privileged?: boolean;
   readonly hostname?: string;
   readonly runtime?: string;
   /** Store directory (default `$TSBUILD_ROOT`, `/var/lib/tsbuild` for root). */
@@ -99,6 +110,13 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
     io.stderr(`${notATerminal}\n`);
     return 1;
   }
+  let volumes: BindVolume[];
+  try {
+    volumes = (opts.volumes ?? []).map(parseVolume);
+  } catch (error) {
+    io.stderr(`Error: ${(error as Error).message}\n`);
+    return error instanceof ContainerError ? error.exitCode : 125;
+  }
   const tty = terminal === undefined ? undefined : ttyOf(opts, terminal);
   const { signal, received, release, relayTo } =
     io.signal === undefined ? processInterrupt() : givenInterrupt(io.signal);
@@ -117,6 +135,8 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
       ...(opts.workdir === undefined ? {} : { workdir: opts.workdir }),
       ...(opts.hostname === undefined ? {} : { hostname: opts.hostname }),
       network: opts.network === 'none' ? 'none' : 'host',
+      ...(volumes.length === 0 ? {} : { volumes }),
+      ...(opts.privileged === true ? { privileged: true } : {}),
       ...(opts.runtime === undefined ? {} : { runtime: opts.runtime }),
       onStdout: (chunk) => io.stdout(chunk),
       onStderr: (chunk) => {
