@@ -95,6 +95,18 @@ export function registerBuildCommand(y: Argv, argv: readonly string[], choose: (
             type: 'boolean',
             describe: 'push the image to each -t name (short for --output type=image,push=true)',
           })
+          .option('load', {
+            type: 'boolean',
+            describe: "keep and name the image in the store also with only file or cache outputs (buildx's)",
+          })
+          .option('provenance', {
+            type: 'string',
+            describe: 'only false: tsbuild makes no provenance attestation (accepted for buildx command lines)',
+          })
+          .option('sbom', {
+            type: 'string',
+            describe: 'only false: tsbuild makes no SBOM attestation (accepted for buildx command lines)',
+          })
           .option('pull', {
             type: 'boolean',
             describe: 'check every FROM tag against its registry (missing images are always pulled)',
@@ -135,6 +147,9 @@ export function registerBuildCommand(y: Argv, argv: readonly string[], choose: (
           cacheFrom: collect(a['cache-from']),
           push: a.push === true,
           pull: a.pull === true,
+          load: a.load === true,
+          provenance: collect(a.provenance),
+          sbom: collect(a.sbom),
         }),
       ),
   );

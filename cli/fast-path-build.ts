@@ -1,10 +1,10 @@
 // The build fast path (see fast-path.ts): `tsbuild build ARGS` or `tsbuild ARGS` (yargs' default command) where
 // ARGS is one context operand and only these options, each with its value as the next argument: -t/--tag,
 // --build-arg, --label, --secret, --ssh, -o/--output, --build-context, --cache-from, --cache-to, --no-cache-filter,
-// --add-host, --ulimit and --allow (repeatable), -f/--file, --target, --progress, --iidfile, --metadata-file, --jobs (a
-// positive integer), --runtime, --network (default, none or host), --platform, --shm-size, and the switches
-// -q/--quiet, --no-cache, --pull, --push and --debug. Anything else, a repeated single option, an empty value or
-// one that looks like an option, or `help`, goes to yargs. test/cli/fast-path.test.ts checks the options against
+// --add-host, --ulimit and --allow (repeatable), -f/--file, --target, --progress, --iidfile, --metadata-file, --jobs
+// (a positive integer), --runtime, --network (default, none or host), --platform, --shm-size, and the switches
+// -q/--quiet, --no-cache, --pull, --push, --debug and --load. Anything else, a repeated single option, an empty value
+// or one that looks like an option, or `help`, goes to yargs. test/cli/fast-path.test.ts checks the options against
 // program.ts'. (yargs renders every command's help text before running it: ~20 ms a build that it spares.)
 import type { BuildCliOptions } from './commands/build/run.js';
 import { networkModes, progressModes } from './option-choices.js';
@@ -49,7 +49,7 @@ const valued = new Set([
   '--shm-size',
 ]);
 const aliases: Readonly<Record<string, string>> = { '-t': '--tag', '-f': '--file', '-q': '--quiet', '-o': '--output' };
-const switches = new Set(['--quiet', '--no-cache', '--pull', '--push', '--debug']);
+const switches = new Set(['--quiet', '--no-cache', '--pull', '--push', '--debug', '--load']);
 const progresses = new Set<string>(progressModes);
 const networks = new Set<string>(networkModes);
 
@@ -123,5 +123,8 @@ export function fastBuild(args: readonly string[], how: { readonly bare?: boolea
     cacheFrom: values.get('--cache-from') ?? [],
     push: seen.has('--push'),
     pull: seen.has('--pull'),
+    load: seen.has('--load'),
+    provenance: [],
+    sbom: [],
   };
 }

@@ -6,6 +6,7 @@ import { exportFilesystem, type OutputSpec } from './export.js';
 import { exportImage } from './export-image.js';
 
 export async function exportOutput(store: Store, result: BuildResult, output: OutputSpec): Promise<void> {
+  if (output.type === 'cacheonly') return;
   if (output.type === 'local' || output.type === 'tar') await exportFilesystem(store, result.fs, output);
   else await exportImage(store, { manifestDigest: result.manifestDigest, tags: result.tags }, output);
 }

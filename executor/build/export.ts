@@ -16,14 +16,19 @@ export type FilesystemOutputSpec =
   | { readonly type: 'local'; readonly dest: string }
   | { readonly type: 'tar'; readonly dest: string };
 
+/** buildx's `type=cacheonly`: the build runs (and fills the cache, `--cache-to` included) and exports nothing. */
+export interface CacheOnlyOutputSpec {
+  readonly type: 'cacheonly';
+}
+
 /** Filesystem exporters here; image exporters (oci, docker, image) in export-image.ts. */
-export type OutputSpec = FilesystemOutputSpec | ImageOutputSpec;
+export type OutputSpec = FilesystemOutputSpec | ImageOutputSpec | CacheOnlyOutputSpec;
 
 export class OutputSpecError extends Error {
   readonly code = 'E_OUTPUT';
 }
 
-/** `type=local,dest=DIR`, `type=tar,dest=FILE`, or a bare directory (Docker's shorthand). */
+/** `type=local,dest=DIR`, `type=tar,dest=FILE`, `type=cacheonly`, or a bare directory (Docker's shorthand). */
 export function parseOutput(text: string): OutputSpec {
   // buildx: a bare path is the local exporter's destination, and `-` alone a tar on standard output.
   if (text === '-') return { type: 'tar', dest: '-' };
@@ -35,10 +40,11 @@ export function parseOutput(text: string): OutputSpec {
     }),
   );
   const type = fields.get('type') ?? 'local';
+  if (type === 'cacheonly') return { type };
   if (imageOutputTypes.includes(type)) return parseImageOutput(type, fields, (m) => new OutputSpecError(m));
   const dest = fields.get('dest');
   if (type !== 'local' && type !== 'tar')
-    throw new OutputSpecError(`unsupported output type ${type} (local, tar, oci, docker, image)`);
+    throw new OutputSpecError(`unsupported output type ${type} (local, tar, oci, docker, image, cacheonly)`);
   if (dest === undefined || dest === '') throw new OutputSpecError(`output type ${type} needs dest=`);
   return { type, dest };
 }

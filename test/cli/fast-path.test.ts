@@ -70,6 +70,7 @@ describe('fastInvocation', () => {
     ['build', '--add-host', 'db:10.0.0.5', '--add-host', 'v6=::1', '--shm-size', '1g', '.'],
     ['build', '--ulimit', 'nofile=1024:2048', '--ulimit', 'core=0', '-t', 'x', '.'],
     ['build', '--allow', 'security.insecure', '--allow', 'network.host', '-t', 'x', '.'],
+    ['build', '--load', '-o', 'type=local,dest=out', '.'],
     ['--add-host', 'db:10.0.0.5', './ctx'],
     ['build', '-'],
     ['build', '-t', '0x10', '--build-arg', 'true', '123'],

@@ -1,6 +1,6 @@
 // `--add-host`, `--shm-size` and `--ulimit` of `tsbuild build` and `tsbuild plan`: values parsed as docker parses
 // them, refused in docker's words before anything is built (exit 2), and the keys `tsbuild plan` prints. Also
-// build's `--allow`, whose unknown entitlements are refused the same way.
+// build's `--allow`, `--provenance` and `--sbom`, whose values tsbuild cannot honour are refused the same way.
 
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -178,6 +178,11 @@ describe('the commands', () => {
       { allow: ['network.host', 'security.unsafe'] },
       'invalid entitlement "security.unsafe" for --allow: tsbuild grants network.host and security.insecure',
     ],
+    [
+      { provenance: ['false', 'mode=max'] },
+      '--provenance=mode=max: tsbuild makes no attestations (only --provenance=false is accepted)',
+    ],
+    [{ sbom: ['true'] }, '--sbom=true: tsbuild makes no attestations (only --sbom=false is accepted)'],
   ])('build refuses %j before touching the store (exit 2)', async (values, message) => {
     const { out, io } = capture();
     const root = join(dir, 'store');

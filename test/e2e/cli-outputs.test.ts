@@ -135,4 +135,36 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build: tty progre
       result.stdout.trim(),
     ]);
   });
+
+  it('--output type=cacheonly fills the cache and keeps no image; --load keeps one; --provenance=false is taken', async () => {
+    const only = await freshDir('k');
+    await writeContext(only, [
+      { path: 'Dockerfile', content: 'FROM busybox\nRUN echo cache-only > /c.txt\n' },
+      { path: 'x.txt', content: 'x\n' },
+    ]);
+    const indexDigests = async () => (await readIndexFile(store.paths.indexJson)).manifests.map((m) => m.digest);
+    const before = await indexDigests();
+    const cached = await cli(store, { context: only, progress: 'plain', outputs: ['type=cacheonly'] });
+    expect(cached.code).toBe(0);
+    expect(cached.stdout).toBe('');
+    expect(await indexDigests()).toEqual(before);
+    // The step ran and its result is in the cache: a build that names the image runs nothing again.
+    const named = await cli(store, {
+      context: only,
+      progress: 'plain',
+      tags: ['cacheonly:1'],
+      provenance: ['false'],
+      sbom: ['0'],
+    });
+    expect(named.code).toBe(0);
+    expect(named.stderr).toMatch(/#\d+ CACHED/);
+    expect(named.stderr).not.toContain('cache miss');
+    // --load: files out, and the image kept (untagged, so dangling) with its id printed, as buildx loads it.
+    const out = await freshDir('l');
+    const loaded = await cli(store, { context: only, quiet: true, load: true, outputs: [`type=local,dest=${out}`] });
+    expect(loaded.code).toBe(0);
+    expect(loaded.stdout.trim()).toBe(named.stdout.trim());
+    expect(execFileSync('cat', [path.join(out, 'c.txt')], { encoding: 'utf8' })).toBe('cache-only\n');
+    expect((await store.resolve(loaded.stdout.trim())).configDigest).toBe(loaded.stdout.trim());
+  });
 });

@@ -250,14 +250,15 @@ describe('goDuration and goQuotedRune', () => {
 });
 
 describe('parseOutput', () => {
-  it('parses local and tar exporters', () => {
+  it('parses local, tar and cacheonly exporters', () => {
     expect(parseOutput('type=local,dest=out')).toEqual({ type: 'local', dest: 'out' });
     expect(parseOutput('type=tar,dest=-')).toEqual({ type: 'tar', dest: '-' });
     expect(parseOutput('dir')).toEqual({ type: 'local', dest: 'dir' });
     // `-o -` is a tar on standard output (buildx), not a directory named `-`.
     expect(parseOutput('-')).toEqual({ type: 'tar', dest: '-' });
+    expect(parseOutput('type=cacheonly')).toEqual({ type: 'cacheonly' });
     expect(() => parseOutput('type=registry,dest=x')).toThrow(
-      'unsupported output type registry (local, tar, oci, docker, image)',
+      'unsupported output type registry (local, tar, oci, docker, image, cacheonly)',
     );
   });
 });

@@ -50,6 +50,11 @@ export interface BuildCliOptions {
   readonly push?: boolean;
   /** `--pull`: re-resolve every FROM tag against its registry (images the store lacks are always pulled). */
   readonly pull?: boolean;
+  /** `--load` (buildx's): keep and name the image in the store even when the outputs are only files or cache. */
+  readonly load?: boolean;
+  /** `--provenance` / `--sbom` values (buildx's): only `false` is taken, tsbuild makes no attestations. */
+  readonly provenance?: readonly string[];
+  readonly sbom?: readonly string[];
   /** Store directory (default `$TSBUILD_ROOT`, `/var/lib/tsbuild` for root). */
   readonly root?: string;
 }

@@ -26,6 +26,7 @@ import type { BuildNetwork, BuildRunOptions, Platform } from '../../../planner/i
 import { buildArgValues } from '../plan/run.js';
 import { claimCollection } from '../prune/gc-due.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from '../run/interrupt.js';
+import { refuseAttestations } from './attestations.js';
 import { buildContexts } from './build-context-option.js';
 import { type BuildCliOptions, type BuildIo, processIo } from './build-io.js';
 import { type CallSpec, CallSpecError, parseCallSpec } from './call-spec.js';
@@ -62,12 +63,16 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     for (const tag of opts.tags) checkBuildTag(tag);
     outputs = opts.outputs.map((o) => parseOutput(asStoreOutput(o)));
     pushTo = pushTargets(opts.push ?? false, opts.outputs, opts.tags);
-    // Only files out (`-o DIR`, `-o type=tar`): like buildx, no image is kept or named.
+    refuseAttestations('--provenance', opts.provenance ?? []);
+    refuseAttestations('--sbom', opts.sbom ?? []);
+    // Only files or the cache out (`-o DIR`, `-o type=tar`, `-o type=cacheonly`): like buildx, no image is kept or
+    // named, unless `--load` asks for one.
     filesOnly =
       outputs.length > 0 &&
-      outputs.every((o) => o.type === 'local' || o.type === 'tar') &&
+      outputs.every((o) => o.type === 'local' || o.type === 'tar' || o.type === 'cacheonly') &&
       opts.tags.length === 0 &&
-      pushTo.length === 0;
+      pushTo.length === 0 &&
+      opts.load !== true;
     secrets = parseSecrets(opts.secrets);
     ssh = parseSshSpecs(opts.ssh ?? [], io.env);
   } catch (error) {
@@ -202,7 +207,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     }
     // An archive written to standard output (`dest=-`) must not get the image id appended to it, and a build that
     // stored no image has no id to give.
-    if (!filesOnly && !outputs.some((o) => o.dest === '-')) io.stdout(`${result.imageId}\n`);
+    if (!filesOnly && !outputs.some((o) => 'dest' in o && o.dest === '-')) io.stdout(`${result.imageId}\n`);
     await collectGarbage(store, io);
     return 0;
   } catch (error) {
