@@ -73,7 +73,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       opts.tags.length === 0 &&
       pushTo.length === 0 &&
       opts.load !== true;
-    secrets = parseSecrets(opts.secrets);
+    secrets = parseSecrets(opts.secrets, io.env);
     ssh = parseSshSpecs(opts.ssh ?? [], io.env);
   } catch (error) {
     io.stderr(`ERROR: ${(error as Error).message}\n`);

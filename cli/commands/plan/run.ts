@@ -107,7 +107,7 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
     platform = platformOption(opts.platform);
     runOptions = buildRunOptions(opts, opts.network);
     namedContexts = await namedContextsOf(opts.buildContexts ?? []);
-    secrets = parseSecrets(opts.secrets ?? []);
+    secrets = parseSecrets(opts.secrets ?? [], io.env);
   } catch (error) {
     io.stderr(`error: ${(error as Error).message}\n`);
     return 2;
