@@ -95,6 +95,18 @@ export function registerBuildCommand(y: Argv, argv: readonly string[], choose: (
             type: 'boolean',
             describe: 'push the image to each -t name (short for --output type=image,push=true)',
           })
+          .option('rm', {
+            type: 'boolean',
+            describe: "docker build's: accepted, no effect (tsbuild leaves no intermediate containers)",
+          })
+          .option('force-rm', {
+            type: 'boolean',
+            describe: "docker build's: accepted, no effect (tsbuild leaves no intermediate containers)",
+          })
+          .option('compress', {
+            type: 'boolean',
+            describe: "docker build's: accepted, no effect (the context is read in place, never sent)",
+          })
           .option('load', {
             type: 'boolean',
             describe: "keep and name the image in the store also with only file or cache outputs (buildx's)",

@@ -32,6 +32,14 @@ describe('the yargs program', () => {
   });
 });
 
+describe("docker build's flags that change nothing here", () => {
+  it('--rm, --force-rm and --compress are accepted and give the same build as without them', async () => {
+    const plain = await viaYargs(['build', '-t', 'x', '.']);
+    expect(await viaYargs(['build', '--rm', '--force-rm', '--compress', '-t', 'x', '.'])).toEqual(plain);
+    expect(await viaYargs(['build', '--rm=false', '--force-rm=true', '-t', 'x', '.'])).toEqual(plain);
+  });
+});
+
 describe('fastInvocation', () => {
   const taken = [
     ['parse'],
