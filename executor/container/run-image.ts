@@ -20,6 +20,7 @@ import type { ContainerTerminal } from '../runtime/spawned-run.js';
 import { createRunSpec } from '../runtime/spec.js';
 import { cleanMountsUnder, listMountsUnder } from '../snapshot/leftovers.js';
 import { mountOverlay } from '../snapshot/overlay.js';
+import { tweakCapabilities } from './capabilities.js';
 import { containerArgv } from './command-line.js';
 import { containerEnv } from './environment.js';
 import { ContainerError, startFailureExitCode } from './errors.js';
@@ -50,6 +51,11 @@ export interface RunImageOptions {
   readonly volumes?: readonly BindVolume[];
   /** `--privileged`: every capability tsbuild holds, no seccomp filter, devices (runtime/privileged.ts). */
   readonly privileged?: boolean;
+  /** `--cap-add` / `--cap-drop` (capabilities.ts); `--privileged` gives every capability whatever they say. */
+  readonly capAdd?: readonly string[];
+  readonly capDrop?: readonly string[];
+  /** `--read-only`: the container's root filesystem is read-only. */
+  readonly readOnly?: boolean;
   readonly runtime?: string;
   readonly onStdout?: (chunk: Buffer) => void;
   readonly onStderr?: (chunk: Buffer) => void;
@@ -126,6 +132,10 @@ export async function runImage(options: RunImageOptions): Promise<RunImageResult
   });
   const cwd = workingDir(config, options.workdir);
   await checkVolumeSources(options.volumes ?? []);
+  const capabilities =
+    options.privileged === true
+      ? undefined
+      : tweakCapabilities(options.capAdd ?? [], options.capDrop ?? [], hostPrivileges().capabilities);
   // What a tsbuild killed by SIGKILL left behind: its containers first (they hold its mounts), then its work.
   await removeStaleContainers(store.paths.snapshots, { runtime: options.runtime ?? 'runc' });
   await removeStaleWork(store);
@@ -168,6 +178,8 @@ export async function runImage(options: RunImageOptions): Promise<RunImageResult
         mounts: (options.volumes ?? []).map((v) => ({ type: 'bind', ...v })),
         ...(options.tty === undefined ? {} : { terminal: consoleOf(options.tty) }),
         ...(options.privileged === true ? { privileged: hostPrivileges() } : {}),
+        ...(capabilities === undefined ? {} : { capabilities }),
+        ...(options.readOnly === true ? { readonlyRoot: true } : {}),
       });
       return await startContainer(options, spec, bundleDir, id);
     } finally {

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { OciDevice, OciDeviceRule } from './oci-spec.js';
 
 /** Every capability up to CAP_CHECKPOINT_RESTORE, each at the index of its number. */
-const allCapabilities: readonly string[] = [
+export const allCapabilities: readonly string[] = [
   'CAP_CHOWN',
   'CAP_DAC_OVERRIDE',
   'CAP_DAC_READ_SEARCH',

@@ -1,6 +1,6 @@
 // The seccomp filter of every container tsbuild runs: Docker's default profile, as BuildKit applies it to RUN steps
-// and docker to `docker run`, resolved for the capabilities tsbuild gives (spec.ts: Docker's defaults, without
-// CAP_SYS_ADMIN, CAP_SYS_PTRACE …) and this host's architecture. What it refuses fails with EPERM: new namespaces
+// and docker to `docker run`, resolved for the capabilities the container holds (spec.ts: Docker's defaults, without
+// CAP_SYS_ADMIN, CAP_SYS_PTRACE …, unless `tsbuild run --cap-add` adds them) and this host's architecture. What it refuses fails with EPERM: new namespaces
 // (unshare, setns, clone with a CLONE_NEW* flag; so no user namespace in which a step would be root again), mount,
 // keyctl and the kernel keyring, bpf, perf_event_open, kernel modules, reboot, swapon, the clock, userfaultfd … clone3
 // fails with ENOSYS instead, so that a C library falls back to clone, whose flags can be checked.
@@ -77,6 +77,51 @@ chroot`
   .filter((name) => name !== '');
 
 /**
+ * The calls Docker's profile allows only to a container that holds a capability beyond Docker's defaults
+ * (`tsbuild run --cap-add`); those of a default capability (chroot, ptrace on kernels since 4.8) are in ALLOWED.
+ * With CAP_SYS_ADMIN, clone takes any flags and clone3 is allowed (no ENOSYS rule).
+ */
+const CAPABILITY_CALLS: Readonly<Record<string, readonly string[]>> = {
+  CAP_DAC_READ_SEARCH: ['open_by_handle_at'],
+  CAP_SYS_ADMIN: [
+    'bpf',
+    'clone',
+    'clone3',
+    'fanotify_init',
+    'fsconfig',
+    'fsmount',
+    'fsopen',
+    'fspick',
+    'lookup_dcookie',
+    'mount',
+    'mount_setattr',
+    'move_mount',
+    'open_tree',
+    'perf_event_open',
+    'quotactl',
+    'quotactl_fd',
+    'setdomainname',
+    'sethostname',
+    'setns',
+    'syslog',
+    'umount',
+    'umount2',
+    'unshare',
+  ],
+  CAP_SYS_BOOT: ['reboot'],
+  CAP_SYS_MODULE: ['delete_module', 'init_module', 'finit_module'],
+  CAP_SYS_PACCT: ['acct'],
+  CAP_SYS_PTRACE: ['kcmp', 'pidfd_getfd', 'process_madvise'],
+  CAP_SYS_RAWIO: ['iopl', 'ioperm'],
+  CAP_SYS_TIME: ['settimeofday', 'stime', 'clock_settime', 'clock_settime64'],
+  CAP_SYS_TTY_CONFIG: ['vhangup'],
+  CAP_SYS_NICE: ['get_mempolicy', 'mbind', 'set_mempolicy', 'set_mempolicy_home_node'],
+  CAP_SYSLOG: ['syslog'],
+  CAP_BPF: ['bpf'],
+  CAP_PERFMON: ['perf_event_open'],
+};
+
+/**
  * Per architecture (Node's process.arch): the ABIs its processes may use, and the calls only it has. Docker also lists
  * x86-64's x32 ABI, which Debian's and Ubuntu's kernels leave off; each ABI costs runc ~5 ms of filter building per
  * container here, so x32 is left out: its calls then end the process (libseccomp's filter refuses a foreign ABI).
@@ -90,15 +135,34 @@ const ARCHITECTURES: Readonly<Record<string, { readonly abis: readonly string[];
     },
   };
 
-/** The profile for a container with tsbuild's capabilities on `arch` (an architecture not listed gets its native ABI). */
-export function defaultSeccompProfile(arch: string = process.arch): OciSeccomp {
+/**
+ * The profile for a container on `arch` (an architecture not listed gets its native ABI) holding `capabilities`
+ * (default: Docker's default set, which RUN steps get): Docker's profile resolved for them.
+ */
+export function defaultSeccompProfile(arch: string = process.arch, capabilities: readonly string[] = []): OciSeccomp {
   const native = ARCHITECTURES[arch];
+  const sysAdmin = capabilities.includes('CAP_SYS_ADMIN');
+  const granted = capabilities.flatMap((capability) => CAPABILITY_CALLS[capability] ?? []);
+  const names = [...new Set([...ALLOWED, ...(native?.calls ?? []), ...granted])];
+  const cloneRules: OciSyscallRule[] = sysAdmin
+    ? []
+    : [
+        {
+          names: ['clone'],
+          action: 'SCMP_ACT_ALLOW',
+          // s390 passes the flags second; no other architecture does.
+          args: [
+            { index: arch === 's390x' ? 1 : 0, value: CLONE_NAMESPACE_FLAGS, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' },
+          ],
+        },
+        { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS },
+      ];
   return {
     defaultAction: 'SCMP_ACT_ERRNO',
     defaultErrnoRet: EPERM,
     architectures: native?.abis ?? [],
     syscalls: [
-      { names: [...ALLOWED, ...(native?.calls ?? [])], action: 'SCMP_ACT_ALLOW' },
+      { names, action: 'SCMP_ACT_ALLOW' },
       { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: AF_VSOCK, op: 'SCMP_CMP_NE' }] },
       ...PERSONALITIES.map(
         (value): OciSyscallRule => ({
@@ -107,15 +171,7 @@ export function defaultSeccompProfile(arch: string = process.arch): OciSeccomp {
           args: [{ index: 0, value, op: 'SCMP_CMP_EQ' }],
         }),
       ),
-      {
-        names: ['clone'],
-        action: 'SCMP_ACT_ALLOW',
-        // s390 passes the flags second; no other architecture does.
-        args: [
-          { index: arch === 's390x' ? 1 : 0, value: CLONE_NAMESPACE_FLAGS, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' },
-        ],
-      },
-      { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS },
+      ...cloneRules,
     ],
   };
 }

@@ -95,6 +95,10 @@ export interface RunSpecOptions {
    * with these capabilities (privilegedCapabilities) and this many loop devices in its /dev (privilegedLoopDevices).
    */
   readonly privileged?: { readonly capabilities: readonly string[]; readonly loopDevices: number };
+  /** The capabilities of a sandboxed container when not Docker's defaults (`tsbuild run --cap-add/--cap-drop`). */
+  readonly capabilities?: readonly string[];
+  /** `tsbuild run --read-only`: the root filesystem is mounted read-only (mounts on it stay as they are). */
+  readonly readonlyRoot?: boolean;
 }
 
 /**
@@ -106,7 +110,7 @@ export function createRunSpec(options: RunSpecOptions): OciSpec {
   if (!path.posix.isAbsolute(options.cwd)) throw new Error(`working directory must be absolute: ${options.cwd}`);
   if (options.args.length === 0) throw new Error('a container needs a command to run');
   const isRoot = options.uid === 0;
-  const capabilities = options.privileged?.capabilities ?? defaultCapabilities;
+  const capabilities = options.privileged?.capabilities ?? options.capabilities ?? defaultCapabilities;
   const namespaces: OciNamespace[] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if (options.network === 'none') namespaces.push({ type: 'network' });
 
@@ -136,7 +140,7 @@ export function createRunSpec(options: RunSpecOptions): OciSpec {
       rlimits: mergeRlimits(options.rlimits ?? []),
       noNewPrivileges: false,
     },
-    root: { path: options.rootfs, readonly: false },
+    root: { path: options.rootfs, readonly: options.readonlyRoot === true },
     hostname: options.hostname,
     mounts: [
       ...systemMounts(options),
@@ -146,18 +150,19 @@ export function createRunSpec(options: RunSpecOptions): OciSpec {
     linux: {
       namespaces,
       ...(options.cgroupsPath === undefined ? {} : { cgroupsPath: options.cgroupsPath }),
-      ...(options.privileged === undefined ? sandboxed() : privileged(options.privileged.loopDevices)),
+      ...(options.privileged === undefined ? sandboxed(capabilities) : privileged(options.privileged.loopDevices)),
     },
   };
 }
 
-function sandboxed(): Omit<OciLinux, 'namespaces'> {
+function sandboxed(capabilities: readonly string[]): Omit<OciLinux, 'namespaces'> {
   return {
     // Deny every device; runc still allows its default set (null, zero, full, tty, random, urandom, pts).
     resources: { devices: [{ allow: false, access: 'rwm' }] },
     maskedPaths: defaultMaskedPaths,
     readonlyPaths: defaultReadonlyPaths,
-    seccomp: defaultSeccompProfile(),
+    // The calls of capabilities beyond Docker's defaults (`tsbuild run --cap-add`) are allowed as Docker allows them.
+    seccomp: defaultSeccompProfile(process.arch, capabilities),
   };
 }
 

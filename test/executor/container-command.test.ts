@@ -198,6 +198,36 @@ describe('tsbuild run arguments (options stop at the image name)', () => {
     });
   });
 
+  it('takes --env-file, --cap-add and --cap-drop (repeatable, in order) and --read-only', () => {
+    expect(
+      parseRunArgs([
+        '--env-file',
+        'a.env',
+        '--cap-add=NET_ADMIN',
+        '--cap-drop',
+        'ALL',
+        '--read-only',
+        '--env-file=b.env',
+        '--cap-add',
+        'sys_time',
+        'busybox',
+      ]),
+    ).toEqual({
+      kind: 'run',
+      options: {
+        image: 'busybox',
+        args: [],
+        rm: false,
+        interactive: false,
+        env: [],
+        envFiles: ['a.env', 'b.env'],
+        capAdd: ['NET_ADMIN', 'sys_time'],
+        capDrop: ['ALL'],
+        readOnly: true,
+      },
+    });
+  });
+
   it('reads a volume as docker does: host path, container path, ro or rw', () => {
     expect(parseVolume('/srv/data:/data')).toEqual({ source: '/srv/data', target: '/data', readonly: false });
     expect(parseVolume('/srv/data/:/data/./x/:ro')).toEqual({ source: '/srv/data', target: '/data/x', readonly: true });

@@ -336,6 +336,47 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild run (runc)', () =
     expect(await leftovers()).toEqual([]);
   });
 
+  it('--env-file variables come before -e ones; --read-only refuses writes to the root but not to /dev/shm', async () => {
+    const dir = await containerTestDir('e');
+    const envFile = path.join(dir, 'run.env');
+    await writeFile(envFile, '# settings\nA=from-file\nB=file\nFROM_HOST\n');
+    const env = await tsbuildRun('busybox', ['sh', '-c', 'echo "$A $B $FROM_HOST"'], {
+      envFiles: [envFile],
+      env: ['B=flag'],
+    });
+    expect(env).toEqual({ code: 0, stdout: 'from-file flag host value\n', stderr: '' });
+    const missing = await tsbuildRun('busybox', ['true'], { envFiles: [path.join(dir, 'none.env')] });
+    expect(missing).toEqual({
+      code: 125,
+      stdout: '',
+      stderr: `Error: open ${path.join(dir, 'none.env')}: no such file or directory\n`,
+    });
+    const readOnly = await tsbuildRun(
+      'busybox',
+      ['sh', '-c', 'touch /new 2>/dev/null || echo refused; echo ok > /dev/shm/x && cat /dev/shm/x'],
+      { readOnly: true },
+    );
+    expect(readOnly).toEqual({ code: 0, stdout: 'refused\nok\n', stderr: '' });
+    expect(await leftovers()).toEqual([]);
+    await removeTestDir(dir);
+  });
+
+  it('--cap-drop ALL --cap-add NET_RAW leaves one capability; --cap-add SYS_ADMIN may mount, as under docker', async () => {
+    const caps = await tsbuildRun('busybox', ['grep', 'CapEff', '/proc/self/status'], {
+      capDrop: ['ALL'],
+      capAdd: ['net_raw'],
+    });
+    expect(caps).toEqual({ code: 0, stdout: 'CapEff:\t0000000000002000\n', stderr: '' });
+    const admin = await tsbuildRun(
+      'busybox',
+      ['sh', '-c', 'mkdir -p /mnt/t && mount -t tmpfs none /mnt/t && echo mounted; grep Seccomp: /proc/self/status'],
+      { capAdd: ['SYS_ADMIN'] },
+    );
+    expect(admin).toEqual({ code: 0, stdout: 'mounted\nSeccomp:\t2\n', stderr: '' });
+    const unknown = await tsbuildRun('busybox', ['true'], { capAdd: ['FLY'] });
+    expect(unknown).toEqual({ code: 125, stdout: '', stderr: 'Error: unknown capability: "FLY"\n' });
+  });
+
   it('writes stay in the container: snapshots unchanged, nothing mounted or left behind', async () => {
     expect((await tsbuildRun('busybox', ['true'])).code).toBe(0);
     const before = snapshotListing();

@@ -64,4 +64,20 @@ describe('defaultSeccompProfile', () => {
       0, 8, 0x20000, 0x20008, 0xffffffff,
     ]);
   });
+
+  it('allows what an added capability needs, as Docker resolves its profile (tsbuild run --cap-add)', () => {
+    const withAdmin = defaultSeccompProfile('x64', ['CAP_CHOWN', 'CAP_SYS_ADMIN', 'CAP_SYS_TIME']);
+    const allowed = withAdmin.syscalls[0]!.names;
+    for (const name of ['mount', 'umount2', 'unshare', 'setns', 'sethostname', 'bpf', 'clock_settime', 'clone3']) {
+      expect(allowed).toContain(name);
+    }
+    // With CAP_SYS_ADMIN clone takes any flags, and clone3 no longer fails with ENOSYS.
+    expect(rulesFor(withAdmin.syscalls, 'clone')).toEqual([withAdmin.syscalls[0]]);
+    expect(rulesFor(withAdmin.syscalls, 'clone3')).toEqual([withAdmin.syscalls[0]]);
+    expect(allowed).not.toContain('reboot');
+    expect(new Set(allowed).size).toBe(allowed.length);
+    // Docker's defaults add nothing: the profile every RUN step gets is the same with or without them named.
+    const defaults = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE'];
+    expect(defaultSeccompProfile('x64', defaults)).toEqual(profile);
+  });
 });

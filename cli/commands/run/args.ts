@@ -13,7 +13,11 @@ Options:
   -w, --workdir DIR      working directory inside the container (absolute)
       --entrypoint CMD   overwrite the image's ENTRYPOINT ('' clears it); drops the image's CMD
       --network MODE     host (default) or none
+      --env-file FILE    read variables from FILE (K=V or K lines; # comments), before the -e ones, repeatable
   -v, --volume H:C[:ro]  bind the host path H (absolute) at C in the container, read-only with :ro, repeatable
+      --read-only        mount the container's root filesystem read-only
+      --cap-add CAP      add a Linux capability (ALL: every one), repeatable
+      --cap-drop CAP     drop a Linux capability (ALL: every one), repeatable
       --privileged       every capability, no seccomp filter, /sys writable, FUSE/KVM/TUN/loop devices
       --hostname NAME    container hostname (default: the container id)
       --rm               remove the container when it exits (always the case)
@@ -29,13 +33,19 @@ export type ParsedRunArgs =
   | { readonly kind: 'help' }
   | { readonly kind: 'error'; readonly message: string };
 
-type ValueOption = 'env' | 'volume' | 'user' | 'workdir' | 'entrypoint' | 'network' | 'hostname' | 'runtime' | 'root';
+/** Options that may be given more than once, their values kept in order. */
+type ListOption = 'env' | 'envFile' | 'volume' | 'capAdd' | 'capDrop';
+type ValueOption = ListOption | 'user' | 'workdir' | 'entrypoint' | 'network' | 'hostname' | 'runtime' | 'root';
+const listOptions: readonly ListOption[] = ['env', 'envFile', 'volume', 'capAdd', 'capDrop'];
 
 const valueOptions: Readonly<Record<string, ValueOption>> = {
   '-e': 'env',
   '--env': 'env',
+  '--env-file': 'envFile',
   '-v': 'volume',
   '--volume': 'volume',
+  '--cap-add': 'capAdd',
+  '--cap-drop': 'capDrop',
   '-u': 'user',
   '--user': 'user',
   '-w': 'workdir',
@@ -50,11 +60,11 @@ const valueOptions: Readonly<Record<string, ValueOption>> = {
 
 /** `argv` is everything after `run`. */
 export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
-  const env: string[] = [];
-  const volumes: string[] = [];
-  const single: Partial<Record<Exclude<ValueOption, 'env' | 'volume'>, string>> = {};
+  const lists: Record<ListOption, string[]> = { env: [], envFile: [], volume: [], capAdd: [], capDrop: [] };
+  const single: Partial<Record<Exclude<ValueOption, ListOption>, string>> = {};
   let rm = false;
   let privileged = false;
+  let readOnly = false;
   let interactive = false;
   let tty = false;
   let i = 0;
@@ -75,14 +85,16 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
     else if (word === '--rm=false') rm = false;
     else if (word === '--privileged' || word === '--privileged=true') privileged = true;
     else if (word === '--privileged=false') privileged = false;
+    else if (word === '--read-only' || word === '--read-only=true') readOnly = true;
+    else if (word === '--read-only=false') readOnly = false;
     else {
       const parsed = optionWithValue(word, argv[i + 1]);
       if (parsed === undefined) return { kind: 'error', message: `unknown flag: ${word.split('=')[0]}` };
       if (parsed.value === undefined) return { kind: 'error', message: `flag needs an argument: ${word}` };
       if (parsed.consumedNext) i++;
-      if (parsed.name === 'env') env.push(parsed.value);
-      else if (parsed.name === 'volume') volumes.push(parsed.value);
-      else single[parsed.name] = parsed.value;
+      const name = parsed.name;
+      if (isListOption(name)) lists[name].push(parsed.value);
+      else single[name] = parsed.value;
     }
   }
   const image = argv[i];
@@ -94,12 +106,20 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
     args: argv.slice(i + 1),
     rm,
     interactive,
-    env,
-    ...(volumes.length > 0 ? { volumes } : {}),
+    env: lists.env,
+    ...(lists.envFile.length > 0 ? { envFiles: lists.envFile } : {}),
+    ...(lists.volume.length > 0 ? { volumes: lists.volume } : {}),
+    ...(lists.capAdd.length > 0 ? { capAdd: lists.capAdd } : {}),
+    ...(lists.capDrop.length > 0 ? { capDrop: lists.capDrop } : {}),
     ...(privileged ? { privileged } : {}),
+    ...(readOnly ? { readOnly } : {}),
     ...single,
   };
   return { kind: 'run', options: tty ? { ...options, tty } : options };
+}
+
+function isListOption(name: ValueOption): name is ListOption {
+  return (listOptions as readonly string[]).includes(name);
 }
 
 /** `--name=value`, `--name value`, `-e value` or `-eVALUE`. */

@@ -1,5 +1,6 @@
-// `tsbuild run [--rm] [-e K=V]… [-v HOST:CONTAINER[:ro]]… [--privileged] [-u USER] [-w DIR] [--entrypoint E]
-// [--network host|none] [--hostname H] [--runtime R] [-i] [-t] IMAGE [CMD…]`: runs a container from an image in the local
+// `tsbuild run [--rm] [-e K=V]… [--env-file F]… [-v HOST:CONTAINER[:ro]]… [--read-only] [--cap-add C]…
+// [--cap-drop C]… [--privileged] [-u USER] [-w DIR] [--entrypoint E] [--network host|none] [--hostname H]
+// [--runtime R] [-i] [-t] IMAGE [CMD…]`: runs a container from an image in the local
 // store, its output streamed as it comes, and exits with the container's exit code. `-t` gives the
 // container a pseudo-terminal as docker does (docs/run.md); with `-i` it is connected to the caller's
 // terminal, which stdin must then be. Failures to start use docker's codes: 125 (tsbuild's own
@@ -16,6 +17,7 @@ import {
 } from '../../../executor/index.js';
 import { defaultStoreRoot, Store } from '../../../image/index.js';
 import { parseRunArgs, runUsage } from './args.js';
+import { readEnvFile } from './env-file.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from './interrupt.js';
 
 export interface RunCliOptions {
@@ -32,10 +34,17 @@ export interface RunCliOptions {
   readonly workdir?: string;
   readonly entrypoint?: string;
   readonly network?: string;
+  /** `--env-file FILE`, in order: their variables come before the `-e` ones (env-file.ts). */
+  readonly envFiles?: readonly string[];
   /** `-v HOST:CONTAINER[:ro|rw]`, in order. */
   readonly volumes?: readonly string[];
   /** `--privileged`: as `RUN --security=insecure` runs (executor/runtime/privileged.ts). */
   readonly privileged?: boolean;
+  /** `--cap-add` / `--cap-drop`, in order. */
+  readonly capAdd?: readonly string[];
+  readonly capDrop?: readonly string[];
+  /** `--read-only`: the root filesystem is read-only. */
+  readonly readOnly?: boolean;
   readonly hostname?: string;
   readonly runtime?: string;
   /** Store directory (default `$TSBUILD_ROOT`, `/var/lib/tsbuild` for root). */
@@ -111,8 +120,11 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
     return 1;
   }
   let volumes: BindVolume[];
+  const env: string[] = [];
   try {
     volumes = (opts.volumes ?? []).map(parseVolume);
+    for (const file of opts.envFiles ?? []) env.push(...(await readEnvFile(file, io.env)));
+    env.push(...(opts.env ?? []));
   } catch (error) {
     io.stderr(`Error: ${(error as Error).message}\n`);
     return error instanceof ContainerError ? error.exitCode : 125;
@@ -129,7 +141,7 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
       image: opts.image,
       args: opts.args,
       ...(opts.entrypoint === undefined ? {} : { entrypoint: opts.entrypoint }),
-      env: opts.env ?? [],
+      env,
       hostEnv: io.env,
       ...(opts.user === undefined ? {} : { user: opts.user }),
       ...(opts.workdir === undefined ? {} : { workdir: opts.workdir }),
@@ -137,6 +149,9 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
       network: opts.network === 'none' ? 'none' : 'host',
       ...(volumes.length === 0 ? {} : { volumes }),
       ...(opts.privileged === true ? { privileged: true } : {}),
+      ...(opts.capAdd === undefined ? {} : { capAdd: opts.capAdd }),
+      ...(opts.capDrop === undefined ? {} : { capDrop: opts.capDrop }),
+      ...(opts.readOnly === true ? { readOnly: true } : {}),
       ...(opts.runtime === undefined ? {} : { runtime: opts.runtime }),
       onStdout: (chunk) => io.stdout(chunk),
       onStderr: (chunk) => {
