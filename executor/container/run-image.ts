@@ -17,7 +17,7 @@ import { hostPrivileges } from '../runtime/privileged.js';
 import type { TerminalSize } from '../runtime/pty-resize.js';
 import { newContainerId, RuntimeError, runContainer } from '../runtime/runc.js';
 import type { ContainerTerminal } from '../runtime/spawned-run.js';
-import { createRunSpec } from '../runtime/spec.js';
+import { createRunSpec, type ExtraMount } from '../runtime/spec.js';
 import { cleanMountsUnder, listMountsUnder } from '../snapshot/leftovers.js';
 import { mountOverlay } from '../snapshot/overlay.js';
 import { tweakCapabilities } from './capabilities.js';
@@ -47,8 +47,10 @@ export interface RunImageOptions {
   readonly hostname?: string;
   /** `host` (default) or `none` (only `lo`). */
   readonly network?: 'host' | 'none';
-  /** `-v`: host paths bound into the container (volumes.ts). */
+  /** `-v` and `--mount type=bind`: host paths bound into the container (volumes.ts). */
   readonly volumes?: readonly BindVolume[];
+  /** `--tmpfs` and `--mount type=tmpfs` (mount-options.ts). */
+  readonly tmpfs?: readonly ExtraMount[];
   /** `--privileged`: every capability tsbuild holds, no seccomp filter, devices (runtime/privileged.ts). */
   readonly privileged?: boolean;
   /** `--cap-add` / `--cap-drop` (capabilities.ts); `--privileged` gives every capability whatever they say. */
@@ -175,7 +177,7 @@ export async function runImage(options: RunImageOptions): Promise<RunImageResult
         network: options.network ?? 'host',
         networkFiles: await writeNetworkFiles(bundleDir, { hostname }),
         cgroupsPath: `tsbuild/${id}`,
-        mounts: (options.volumes ?? []).map((v) => ({ type: 'bind', ...v })),
+        mounts: [...(options.volumes ?? []).map((v): ExtraMount => ({ type: 'bind', ...v })), ...(options.tmpfs ?? [])],
         ...(options.tty === undefined ? {} : { terminal: consoleOf(options.tty) }),
         ...(options.privileged === true ? { privileged: hostPrivileges() } : {}),
         ...(capabilities === undefined ? {} : { capabilities }),

@@ -55,7 +55,14 @@ export const defaultShmSize = 64 * 1024 * 1024;
 /** A `RUN --mount` (or any other extra mount) as the runtime sees it. */
 export type ExtraMount =
   | { readonly type: 'bind'; readonly source: string; readonly target: string; readonly readonly: boolean }
-  | { readonly type: 'tmpfs'; readonly target: string; readonly size?: number; readonly mode?: number };
+  | {
+      readonly type: 'tmpfs';
+      readonly target: string;
+      readonly size?: number;
+      readonly mode?: number;
+      /** Mount options in place of `nosuid,nodev` (`tsbuild run --tmpfs /run:exec`); size and mode still follow. */
+      readonly options?: readonly string[];
+    };
 
 /** Files tsbuild generates outside the rootfs and binds read-only over the image's own. */
 export interface NetworkFiles {
@@ -236,7 +243,7 @@ function extraMounts(mounts: readonly ExtraMount[]): OciMount[] {
     if (mount.type === 'bind') {
       return { destination, type: 'bind', source: mount.source, options: ['rbind', mount.readonly ? 'ro' : 'rw'] };
     }
-    const options = ['nosuid', 'nodev'];
+    const options = [...(mount.options ?? ['nosuid', 'nodev'])];
     if (mount.size !== undefined) options.push(`size=${mount.size}`);
     if (mount.mode !== undefined) options.push(`mode=${mount.mode.toString(8).padStart(4, '0')}`);
     return { destination, type: 'tmpfs', source: 'tmpfs', options };

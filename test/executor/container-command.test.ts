@@ -7,6 +7,8 @@ import {
   ContainerError,
   containerArgv,
   containerEnv,
+  parseMountOption,
+  parseTmpfs,
   parseVolume,
   startFailureExitCode,
 } from '../../executor/index.js';
@@ -226,6 +228,45 @@ describe('tsbuild run arguments (options stop at the image name)', () => {
         readOnly: true,
       },
     });
+  });
+
+  it('reads --tmpfs and --mount as docker does', () => {
+    expect(parseRunArgs(['--tmpfs', '/run:size=1m,exec', '--mount=type=tmpfs,dst=/t', 'busybox'])).toMatchObject({
+      kind: 'run',
+      options: { tmpfs: ['/run:size=1m,exec'], mounts: ['type=tmpfs,dst=/t'] },
+    });
+    expect(parseTmpfs('/run')).toEqual({ type: 'tmpfs', target: '/run', options: ['noexec', 'nosuid', 'nodev'] });
+    expect(parseTmpfs('/run/:size=64m,mode=1777,exec')).toEqual({
+      type: 'tmpfs',
+      target: '/run',
+      options: ['noexec', 'nosuid', 'nodev', 'size=64m', 'mode=1777', 'exec'],
+    });
+    expect(parseMountOption('type=bind,source=/srv,target=/data,readonly')).toEqual({
+      bind: { source: '/srv', target: '/data', readonly: true },
+    });
+    expect(parseMountOption('Type=bind,src=/srv/,dst=/data/,ro=false')).toEqual({
+      bind: { source: '/srv', target: '/data', readonly: false },
+    });
+    expect(parseMountOption('type=tmpfs,destination=/cache,tmpfs-size=1048576,tmpfs-mode=700')).toEqual({
+      tmpfs: { type: 'tmpfs', target: '/cache', options: ['noexec', 'nosuid', 'nodev'], size: 1048576, mode: 0o700 },
+    });
+    const refused: [() => unknown, string][] = [
+      [() => parseTmpfs('run'), 'invalid mount "run": run is not an absolute path'],
+      [() => parseTmpfs('/run:suid=1'), 'invalid tmpfs option "suid=1" in "/run:suid=1"'],
+      [
+        () => parseMountOption('source=/a,target=/b'),
+        'type=volume: tsbuild run mounts host paths (bind) and tmpfs only',
+      ],
+      [() => parseMountOption('type=bind,source=rel,target=/b'), 'a bind needs an absolute source='],
+      [() => parseMountOption('type=bind,source=/a'), 'target is required'],
+      [() => parseMountOption('type=bind,source=/a,target=/b,colour=red'), "unexpected key 'colour'"],
+      [() => parseMountOption('type=tmpfs,target=/b,tmpfs-size=1g'), 'tmpfs-size=1g: a number of bytes'],
+      [() => parseMountOption('type=tmpfs,target=/'), 'the container root'],
+    ];
+    for (const [parse, message] of refused) {
+      expect(parse).toThrow(message);
+      expect(parse).toThrow(expect.objectContaining({ exitCode: 125 }));
+    }
   });
 
   it('reads a volume as docker does: host path, container path, ro or rw', () => {

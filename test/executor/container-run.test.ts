@@ -361,6 +361,33 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild run (runc)', () =
     await removeTestDir(dir);
   });
 
+  it('--tmpfs and --mount: a tmpfs with its options, a bind read-only, nothing left in the host', async () => {
+    const host = await containerTestDir('m');
+    await writeFile(path.join(host, 'in.txt'), 'bound\n');
+    const out = await tsbuildRun(
+      'busybox',
+      ['sh', '-c', 'grep -E " /(run|cache) " /proc/self/mountinfo; cat /data/in.txt; echo x > /data/n || echo refused'],
+      {
+        tmpfs: ['/run:size=1m,exec'],
+        mounts: [`type=bind,source=${host},target=/data,readonly`, 'type=tmpfs,dst=/cache,tmpfs-size=65536'],
+      },
+    );
+    expect(out.code).toBe(0);
+    const lines = out.stdout.trimEnd().split('\n');
+    // Mount options are the sixth field of a mountinfo line: `exec` given last undoes docker's default noexec.
+    const options = (where: string) =>
+      lines
+        .find((l) => l.split(' ')[4] === where)
+        ?.split(' ')[5]
+        ?.split(',');
+    expect(options('/run')).toEqual(expect.arrayContaining(['rw', 'nosuid', 'nodev']));
+    expect(options('/run')).not.toContain('noexec');
+    expect(options('/cache')).toEqual(expect.arrayContaining(['rw', 'nosuid', 'nodev', 'noexec']));
+    expect(lines.slice(-2)).toEqual(['bound', 'refused']);
+    expect(await leftovers()).toEqual([]);
+    await removeTestDir(host);
+  });
+
   it('--cap-drop ALL --cap-add NET_RAW leaves one capability; --cap-add SYS_ADMIN may mount, as under docker', async () => {
     const caps = await tsbuildRun('busybox', ['grep', 'CapEff', '/proc/self/status'], {
       capDrop: ['ALL'],

@@ -15,6 +15,8 @@ Options:
       --network MODE     host (default) or none
       --env-file FILE    read variables from FILE (K=V or K lines; # comments), before the -e ones, repeatable
   -v, --volume H:C[:ro]  bind the host path H (absolute) at C in the container, read-only with :ro, repeatable
+      --mount SPEC       type=bind,source=H,target=C[,readonly] or type=tmpfs,target=C[,tmpfs-size=B], repeatable
+      --tmpfs C[:OPTS]   a tmpfs at C (noexec,nosuid,nodev, then OPTS: size=64m, mode=1777, exec …), repeatable
       --read-only        mount the container's root filesystem read-only
       --cap-add CAP      add a Linux capability (ALL: every one), repeatable
       --cap-drop CAP     drop a Linux capability (ALL: every one), repeatable
@@ -34,9 +36,9 @@ export type ParsedRunArgs =
   | { readonly kind: 'error'; readonly message: string };
 
 /** Options that may be given more than once, their values kept in order. */
-type ListOption = 'env' | 'envFile' | 'volume' | 'capAdd' | 'capDrop';
+type ListOption = 'env' | 'envFile' | 'volume' | 'mount' | 'tmpfs' | 'capAdd' | 'capDrop';
 type ValueOption = ListOption | 'user' | 'workdir' | 'entrypoint' | 'network' | 'hostname' | 'runtime' | 'root';
-const listOptions: readonly ListOption[] = ['env', 'envFile', 'volume', 'capAdd', 'capDrop'];
+const listOptions: readonly ListOption[] = ['env', 'envFile', 'volume', 'mount', 'tmpfs', 'capAdd', 'capDrop'];
 
 const valueOptions: Readonly<Record<string, ValueOption>> = {
   '-e': 'env',
@@ -44,6 +46,8 @@ const valueOptions: Readonly<Record<string, ValueOption>> = {
   '--env-file': 'envFile',
   '-v': 'volume',
   '--volume': 'volume',
+  '--mount': 'mount',
+  '--tmpfs': 'tmpfs',
   '--cap-add': 'capAdd',
   '--cap-drop': 'capDrop',
   '-u': 'user',
@@ -60,7 +64,15 @@ const valueOptions: Readonly<Record<string, ValueOption>> = {
 
 /** `argv` is everything after `run`. */
 export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
-  const lists: Record<ListOption, string[]> = { env: [], envFile: [], volume: [], capAdd: [], capDrop: [] };
+  const lists: Record<ListOption, string[]> = {
+    env: [],
+    envFile: [],
+    volume: [],
+    mount: [],
+    tmpfs: [],
+    capAdd: [],
+    capDrop: [],
+  };
   const single: Partial<Record<Exclude<ValueOption, ListOption>, string>> = {};
   let rm = false;
   let privileged = false;
@@ -109,6 +121,8 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
     env: lists.env,
     ...(lists.envFile.length > 0 ? { envFiles: lists.envFile } : {}),
     ...(lists.volume.length > 0 ? { volumes: lists.volume } : {}),
+    ...(lists.mount.length > 0 ? { mounts: lists.mount } : {}),
+    ...(lists.tmpfs.length > 0 ? { tmpfs: lists.tmpfs } : {}),
     ...(lists.capAdd.length > 0 ? { capAdd: lists.capAdd } : {}),
     ...(lists.capDrop.length > 0 ? { capDrop: lists.capDrop } : {}),
     ...(privileged ? { privileged } : {}),

@@ -1,6 +1,6 @@
-// `tsbuild run [--rm] [-e K=V]… [--env-file F]… [-v HOST:CONTAINER[:ro]]… [--read-only] [--cap-add C]…
-// [--cap-drop C]… [--privileged] [-u USER] [-w DIR] [--entrypoint E] [--network host|none] [--hostname H]
-// [--runtime R] [-i] [-t] IMAGE [CMD…]`: runs a container from an image in the local
+// `tsbuild run [--rm] [-e K=V]… [--env-file F]… [-v HOST:CONTAINER[:ro]]… [--mount SPEC]… [--tmpfs PATH]…
+// [--read-only] [--cap-add C]… [--cap-drop C]… [--privileged] [-u USER] [-w DIR] [--entrypoint E]
+// [--network host|none] [--hostname H] [--runtime R] [-i] [-t] IMAGE [CMD…]`: runs a container from an image in the local
 // store, its output streamed as it comes, and exits with the container's exit code. `-t` gives the
 // container a pseudo-terminal as docker does (docs/run.md); with `-i` it is connected to the caller's
 // terminal, which stdin must then be. Failures to start use docker's codes: 125 (tsbuild's own
@@ -11,6 +11,9 @@ import {
   type BindVolume,
   ContainerError,
   type ContainerTty,
+  type ExtraMount,
+  parseMountOption,
+  parseTmpfs,
   parseVolume,
   runImage,
   type TerminalSize,
@@ -38,6 +41,9 @@ export interface RunCliOptions {
   readonly envFiles?: readonly string[];
   /** `-v HOST:CONTAINER[:ro|rw]`, in order. */
   readonly volumes?: readonly string[];
+  /** `--mount type=bind|tmpfs,…` and `--tmpfs PATH[:OPTIONS]`, in order (executor/container/mount-options.ts). */
+  readonly mounts?: readonly string[];
+  readonly tmpfs?: readonly string[];
   /** `--privileged`: as `RUN --security=insecure` runs (executor/runtime/privileged.ts). */
   readonly privileged?: boolean;
   /** `--cap-add` / `--cap-drop`, in order. */
@@ -120,9 +126,16 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
     return 1;
   }
   let volumes: BindVolume[];
+  const tmpfs: ExtraMount[] = [];
   const env: string[] = [];
   try {
     volumes = (opts.volumes ?? []).map(parseVolume);
+    for (const spec of opts.mounts ?? []) {
+      const mount = parseMountOption(spec);
+      if ('bind' in mount) volumes.push(mount.bind);
+      else tmpfs.push(mount.tmpfs);
+    }
+    tmpfs.push(...(opts.tmpfs ?? []).map(parseTmpfs));
     for (const file of opts.envFiles ?? []) env.push(...(await readEnvFile(file, io.env)));
     env.push(...(opts.env ?? []));
   } catch (error) {
@@ -148,6 +161,7 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
       ...(opts.hostname === undefined ? {} : { hostname: opts.hostname }),
       network: opts.network === 'none' ? 'none' : 'host',
       ...(volumes.length === 0 ? {} : { volumes }),
+      ...(tmpfs.length === 0 ? {} : { tmpfs }),
       ...(opts.privileged === true ? { privileged: true } : {}),
       ...(opts.capAdd === undefined ? {} : { capAdd: opts.capAdd }),
       ...(opts.capDrop === undefined ? {} : { capDrop: opts.capDrop }),
