@@ -90,7 +90,7 @@ export function buildCli(argv: string[], choose: (runner: Runner) => void): Argv
   const cli = registerImageCommands(registerBuildCommand(declared, argv, later), later)
     .command(
       'run <image> [command..]',
-      'Run a command in a new container from an image in the store (docker run semantics; options: --rm, -i, -t, -e, --env-file, -v, --mount, --tmpfs, -u, -w, --entrypoint, --network host|none, --read-only, --cap-add, --cap-drop, --privileged)',
+      'Run a command in a new container from an image in the store (docker run semantics; options: --rm, -i, -t, -e, --env-file, -v, --mount, --tmpfs, -u, -w, --entrypoint, --network host|none, --add-host, --shm-size, --ulimit, --read-only, --cap-add, --cap-drop, --privileged)',
       (y) =>
         y
           .positional('image', { type: 'string', demandOption: true })

@@ -6,6 +6,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { type ContainerConfig, ImageNotFoundError, type ResolvedImage, type Store } from '../../image/index.js';
+import type { ExtraHost, Ulimit } from '../../planner/index.js';
 import { mkdirInRoot, relOf } from '../build/copy-write.js';
 import type { LayerRef } from '../build/layer-ref.js';
 import { lowerDirsOf } from '../build/lower-dirs.js';
@@ -58,6 +59,10 @@ export interface RunImageOptions {
   readonly capDrop?: readonly string[];
   /** `--read-only`: the container's root filesystem is read-only. */
   readonly readOnly?: boolean;
+  /** `--add-host`, `--shm-size`, `--ulimit`: as a build gives them to its RUN steps. */
+  readonly extraHosts?: readonly ExtraHost[];
+  readonly shmSize?: number;
+  readonly ulimits?: readonly Ulimit[];
   readonly runtime?: string;
   readonly onStdout?: (chunk: Buffer) => void;
   readonly onStderr?: (chunk: Buffer) => void;
@@ -175,7 +180,13 @@ export async function runImage(options: RunImageOptions): Promise<RunImageResult
         additionalGids: user.additionalGids,
         hostname,
         network: options.network ?? 'host',
-        networkFiles: await writeNetworkFiles(bundleDir, { hostname }),
+        networkFiles: await writeNetworkFiles(bundleDir, { hostname, extraHosts: options.extraHosts ?? [] }),
+        ...(options.shmSize === undefined ? {} : { shmSize: options.shmSize }),
+        rlimits: (options.ulimits ?? []).map((u) => ({
+          type: `RLIMIT_${u.name.toUpperCase()}`,
+          soft: u.soft,
+          hard: u.hard,
+        })),
         cgroupsPath: `tsbuild/${id}`,
         mounts: [...(options.volumes ?? []).map((v): ExtraMount => ({ type: 'bind', ...v })), ...(options.tmpfs ?? [])],
         ...(options.tty === undefined ? {} : { terminal: consoleOf(options.tty) }),

@@ -230,6 +230,23 @@ describe('tsbuild run arguments (options stop at the image name)', () => {
     });
   });
 
+  it('takes --add-host and --ulimit (repeatable) and --shm-size', () => {
+    expect(
+      parseRunArgs([
+        '--add-host',
+        'db:10.0.0.5',
+        '--ulimit=nofile=512:1024',
+        '--shm-size',
+        '1m',
+        '--add-host=a=::1',
+        'b',
+      ]),
+    ).toMatchObject({
+      kind: 'run',
+      options: { addHosts: ['db:10.0.0.5', 'a=::1'], ulimits: ['nofile=512:1024'], shmSize: '1m', image: 'b' },
+    });
+  });
+
   it('reads --tmpfs and --mount as docker does', () => {
     expect(parseRunArgs(['--tmpfs', '/run:size=1m,exec', '--mount=type=tmpfs,dst=/t', 'busybox'])).toMatchObject({
       kind: 'run',

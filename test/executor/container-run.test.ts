@@ -388,6 +388,20 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild run (runc)', () =
     await removeTestDir(host);
   });
 
+  it('--add-host, --shm-size and --ulimit as a build gives them to RUN steps; a bad value is error 125', async () => {
+    const out = await tsbuildRun(
+      'busybox',
+      ['sh', '-c', 'grep -E "db|gw" /etc/hosts; df -k /dev/shm | tail -1 | awk "{print \\$2}"; ulimit -n'],
+      { addHosts: ['db:10.0.0.5', 'gw:host-gateway'], shmSize: '1m', ulimits: ['nofile=512:1024'] },
+    );
+    expect(out).toEqual({ code: 0, stdout: '10.0.0.5\tdb\n127.0.0.1\tgw\n1024\n512\n', stderr: '' });
+    const bad = await tsbuildRun('busybox', ['true'], { ulimits: ['nofile=2:1'] });
+    expect(bad.code).toBe(125);
+    expect(bad.stderr).toBe(
+      'Error: invalid argument "nofile=2:1" for "--ulimit" flag: ulimit soft limit must be less than or equal to hard limit: 2 > 1\n',
+    );
+  });
+
   it('--cap-drop ALL --cap-add NET_RAW leaves one capability; --cap-add SYS_ADMIN may mount, as under docker', async () => {
     const caps = await tsbuildRun('busybox', ['grep', 'CapEff', '/proc/self/status'], {
       capDrop: ['ALL'],

@@ -13,6 +13,9 @@ Options:
   -w, --workdir DIR      working directory inside the container (absolute)
       --entrypoint CMD   overwrite the image's ENTRYPOINT ('' clears it); drops the image's CMD
       --network MODE     host (default) or none
+      --add-host H:IP    a line of the container's /etc/hosts (host-gateway: the host), repeatable
+      --shm-size SIZE    size of /dev/shm (64m by default)
+      --ulimit N=S[:H]   a resource limit, e.g. nofile=1024:2048, repeatable
       --env-file FILE    read variables from FILE (K=V or K lines; # comments), before the -e ones, repeatable
   -v, --volume H:C[:ro]  bind the host path H (absolute) at C in the container, read-only with :ro, repeatable
       --mount SPEC       type=bind,source=H,target=C[,readonly] or type=tmpfs,target=C[,tmpfs-size=B], repeatable
@@ -36,9 +39,28 @@ export type ParsedRunArgs =
   | { readonly kind: 'error'; readonly message: string };
 
 /** Options that may be given more than once, their values kept in order. */
-type ListOption = 'env' | 'envFile' | 'volume' | 'mount' | 'tmpfs' | 'capAdd' | 'capDrop';
-type ValueOption = ListOption | 'user' | 'workdir' | 'entrypoint' | 'network' | 'hostname' | 'runtime' | 'root';
-const listOptions: readonly ListOption[] = ['env', 'envFile', 'volume', 'mount', 'tmpfs', 'capAdd', 'capDrop'];
+type ListOption = 'env' | 'envFile' | 'volume' | 'mount' | 'tmpfs' | 'capAdd' | 'capDrop' | 'addHost' | 'ulimit';
+type ValueOption =
+  | ListOption
+  | 'user'
+  | 'workdir'
+  | 'entrypoint'
+  | 'network'
+  | 'hostname'
+  | 'runtime'
+  | 'root'
+  | 'shmSize';
+const listOptions: readonly ListOption[] = [
+  'env',
+  'envFile',
+  'volume',
+  'mount',
+  'tmpfs',
+  'capAdd',
+  'capDrop',
+  'addHost',
+  'ulimit',
+];
 
 const valueOptions: Readonly<Record<string, ValueOption>> = {
   '-e': 'env',
@@ -48,6 +70,9 @@ const valueOptions: Readonly<Record<string, ValueOption>> = {
   '--volume': 'volume',
   '--mount': 'mount',
   '--tmpfs': 'tmpfs',
+  '--add-host': 'addHost',
+  '--ulimit': 'ulimit',
+  '--shm-size': 'shmSize',
   '--cap-add': 'capAdd',
   '--cap-drop': 'capDrop',
   '-u': 'user',
@@ -72,6 +97,8 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
     tmpfs: [],
     capAdd: [],
     capDrop: [],
+    addHost: [],
+    ulimit: [],
   };
   const single: Partial<Record<Exclude<ValueOption, ListOption>, string>> = {};
   let rm = false;
@@ -125,6 +152,8 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
     ...(lists.tmpfs.length > 0 ? { tmpfs: lists.tmpfs } : {}),
     ...(lists.capAdd.length > 0 ? { capAdd: lists.capAdd } : {}),
     ...(lists.capDrop.length > 0 ? { capDrop: lists.capDrop } : {}),
+    ...(lists.addHost.length > 0 ? { addHosts: lists.addHost } : {}),
+    ...(lists.ulimit.length > 0 ? { ulimits: lists.ulimit } : {}),
     ...(privileged ? { privileged } : {}),
     ...(readOnly ? { readOnly } : {}),
     ...single,

@@ -1,6 +1,7 @@
 // `tsbuild run [--rm] [-e K=V]… [--env-file F]… [-v HOST:CONTAINER[:ro]]… [--mount SPEC]… [--tmpfs PATH]…
 // [--read-only] [--cap-add C]… [--cap-drop C]… [--privileged] [-u USER] [-w DIR] [--entrypoint E]
-// [--network host|none] [--hostname H] [--runtime R] [-i] [-t] IMAGE [CMD…]`: runs a container from an image in the local
+// [--network host|none] [--add-host H:IP]… [--shm-size S] [--ulimit N=S[:H]]… [--hostname H] [--runtime R] [-i] [-t]
+// IMAGE [CMD…]`: runs a container from an image in the local
 // store, its output streamed as it comes, and exits with the container's exit code. `-t` gives the
 // container a pseudo-terminal as docker does (docs/run.md); with `-i` it is connected to the caller's
 // terminal, which stdin must then be. Failures to start use docker's codes: 125 (tsbuild's own
@@ -19,6 +20,8 @@ import {
   type TerminalSize,
 } from '../../../executor/index.js';
 import { defaultStoreRoot, Store } from '../../../image/index.js';
+import type { BuildRunOptions } from '../../../planner/index.js';
+import { buildRunOptions } from '../build/run-options.js';
 import { parseRunArgs, runUsage } from './args.js';
 import { readEnvFile } from './env-file.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from './interrupt.js';
@@ -51,6 +54,10 @@ export interface RunCliOptions {
   readonly capDrop?: readonly string[];
   /** `--read-only`: the root filesystem is read-only. */
   readonly readOnly?: boolean;
+  /** `--add-host`, `--shm-size`, `--ulimit`: read as `tsbuild build` reads them (build/run-options.ts). */
+  readonly addHosts?: readonly string[];
+  readonly shmSize?: string;
+  readonly ulimits?: readonly string[];
   readonly hostname?: string;
   readonly runtime?: string;
   /** Store directory (default `$TSBUILD_ROOT`, `/var/lib/tsbuild` for root). */
@@ -126,9 +133,11 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
     return 1;
   }
   let volumes: BindVolume[];
+  let runOptions: BuildRunOptions | undefined;
   const tmpfs: ExtraMount[] = [];
   const env: string[] = [];
   try {
+    runOptions = buildRunOptions(opts, opts.network === 'none' ? 'none' : 'host');
     volumes = (opts.volumes ?? []).map(parseVolume);
     for (const spec of opts.mounts ?? []) {
       const mount = parseMountOption(spec);
@@ -162,6 +171,9 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
       network: opts.network === 'none' ? 'none' : 'host',
       ...(volumes.length === 0 ? {} : { volumes }),
       ...(tmpfs.length === 0 ? {} : { tmpfs }),
+      ...(runOptions?.extraHosts === undefined ? {} : { extraHosts: runOptions.extraHosts }),
+      ...(runOptions?.shmSize === undefined ? {} : { shmSize: runOptions.shmSize }),
+      ...(runOptions?.ulimits === undefined ? {} : { ulimits: runOptions.ulimits }),
       ...(opts.privileged === true ? { privileged: true } : {}),
       ...(opts.capAdd === undefined ? {} : { capAdd: opts.capAdd }),
       ...(opts.capDrop === undefined ? {} : { capDrop: opts.capDrop }),
