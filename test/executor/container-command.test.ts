@@ -230,6 +230,19 @@ describe('tsbuild run arguments (options stop at the image name)', () => {
     });
   });
 
+  it('accepts --name and -p as docker command lines give them, and refuses -d: there is no daemon', () => {
+    expect(parseRunArgs(['--name', 'web', '-p', '8080:80', '--publish=443:443', 'b'])).toMatchObject({
+      kind: 'run',
+      options: { name: 'web', publish: ['8080:80', '443:443'], image: 'b' },
+    });
+    for (const flag of ['-d', '--detach']) {
+      expect(parseRunArgs([flag, 'b'])).toEqual({
+        kind: 'error',
+        message: `${flag}: tsbuild run has no detached mode (no daemon keeps the container)`,
+      });
+    }
+  });
+
   it('takes --add-host and --ulimit (repeatable) and --shm-size', () => {
     expect(
       parseRunArgs([
@@ -317,7 +330,7 @@ describe('tsbuild run arguments (options stop at the image name)', () => {
   });
 
   it('reports unknown flags, missing values and a missing image; -h is help', () => {
-    expect(parseRunArgs(['--detach', 'busybox'])).toEqual({ kind: 'error', message: 'unknown flag: --detach' });
+    expect(parseRunArgs(['--init', 'busybox'])).toEqual({ kind: 'error', message: 'unknown flag: --init' });
     expect(parseRunArgs(['-v'])).toEqual({ kind: 'error', message: 'flag needs an argument: -v' });
     expect(parseRunArgs(['--bogus=1', 'busybox'])).toEqual({ kind: 'error', message: 'unknown flag: --bogus' });
     expect(parseRunArgs(['-u'])).toEqual({ kind: 'error', message: 'flag needs an argument: -u' });

@@ -388,6 +388,14 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild run (runc)', () =
     await removeTestDir(host);
   });
 
+  it("-p only warns, in docker's words (the container is on the host's network); --name changes nothing", async () => {
+    expect(await tsbuildRun('busybox', ['echo', 'up'], { publish: ['8080:80'], name: 'web' })).toEqual({
+      code: 0,
+      stdout: 'up\n',
+      stderr: 'WARNING: Published ports are discarded when using host network mode\n',
+    });
+  });
+
   it('--add-host, --shm-size and --ulimit as a build gives them to RUN steps; a bad value is error 125', async () => {
     const out = await tsbuildRun(
       'busybox',

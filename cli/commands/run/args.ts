@@ -25,6 +25,8 @@ Options:
       --cap-drop CAP     drop a Linux capability (ALL: every one), repeatable
       --privileged       every capability, no seccomp filter, /sys writable, FUSE/KVM/TUN/loop devices
       --hostname NAME    container hostname (default: the container id)
+      --name NAME        accepted for docker command lines; tsbuild keeps no container to name
+  -p, --publish SPEC     accepted with docker's warning: the container uses the host's network, its ports are the host's
       --rm               remove the container when it exits (always the case)
   -i, --interactive      pass standard input to the container
   -t, --tty              allocate a pseudo-TTY (TERM=xterm); with -i it is this terminal, so stdin must be one
@@ -39,7 +41,17 @@ export type ParsedRunArgs =
   | { readonly kind: 'error'; readonly message: string };
 
 /** Options that may be given more than once, their values kept in order. */
-type ListOption = 'env' | 'envFile' | 'volume' | 'mount' | 'tmpfs' | 'capAdd' | 'capDrop' | 'addHost' | 'ulimit';
+type ListOption =
+  | 'env'
+  | 'envFile'
+  | 'volume'
+  | 'mount'
+  | 'tmpfs'
+  | 'capAdd'
+  | 'capDrop'
+  | 'addHost'
+  | 'ulimit'
+  | 'publish';
 type ValueOption =
   | ListOption
   | 'user'
@@ -49,7 +61,8 @@ type ValueOption =
   | 'hostname'
   | 'runtime'
   | 'root'
-  | 'shmSize';
+  | 'shmSize'
+  | 'name';
 const listOptions: readonly ListOption[] = [
   'env',
   'envFile',
@@ -60,6 +73,7 @@ const listOptions: readonly ListOption[] = [
   'capDrop',
   'addHost',
   'ulimit',
+  'publish',
 ];
 
 const valueOptions: Readonly<Record<string, ValueOption>> = {
@@ -73,6 +87,9 @@ const valueOptions: Readonly<Record<string, ValueOption>> = {
   '--add-host': 'addHost',
   '--ulimit': 'ulimit',
   '--shm-size': 'shmSize',
+  '--name': 'name',
+  '-p': 'publish',
+  '--publish': 'publish',
   '--cap-add': 'capAdd',
   '--cap-drop': 'capDrop',
   '-u': 'user',
@@ -99,6 +116,7 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
     capDrop: [],
     addHost: [],
     ulimit: [],
+    publish: [],
   };
   const single: Partial<Record<Exclude<ValueOption, ListOption>, string>> = {};
   let rm = false;
@@ -120,6 +138,8 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
       // docker's `-it`, `-ti`: both flags in one word.
       if (word.includes('i')) interactive = true;
       if (word.includes('t')) tty = true;
+    } else if (word === '-d' || word === '--detach' || word === '--detach=true') {
+      return { kind: 'error', message: `${word}: tsbuild run has no detached mode (no daemon keeps the container)` };
     } else if (word === '--rm' || word === '--rm=true') rm = true;
     else if (word === '--rm=false') rm = false;
     else if (word === '--privileged' || word === '--privileged=true') privileged = true;
@@ -154,6 +174,7 @@ export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
     ...(lists.capDrop.length > 0 ? { capDrop: lists.capDrop } : {}),
     ...(lists.addHost.length > 0 ? { addHosts: lists.addHost } : {}),
     ...(lists.ulimit.length > 0 ? { ulimits: lists.ulimit } : {}),
+    ...(lists.publish.length > 0 ? { publish: lists.publish } : {}),
     ...(privileged ? { privileged } : {}),
     ...(readOnly ? { readOnly } : {}),
     ...single,

@@ -54,6 +54,10 @@ export interface RunCliOptions {
   readonly capDrop?: readonly string[];
   /** `--read-only`: the root filesystem is read-only. */
   readonly readOnly?: boolean;
+  /** `--name`: accepted for docker command lines; tsbuild keeps no container to name. */
+  readonly name?: string;
+  /** `-p`: accepted with docker's warning, the container sharing the host's network (or having none). */
+  readonly publish?: readonly string[];
   /** `--add-host`, `--shm-size`, `--ulimit`: read as `tsbuild build` reads them (build/run-options.ts). */
   readonly addHosts?: readonly string[];
   readonly shmSize?: string;
@@ -127,6 +131,9 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
     io.stderr(`Error: network ${opts.network} not supported: use host or none\n`);
     return 125;
   }
+  // docker's words for ports given to a container on the host's network.
+  if ((opts.publish ?? []).length > 0)
+    io.stderr('WARNING: Published ports are discarded when using host network mode\n');
   const terminal = opts.tty === true ? (io.terminal ?? processTerminal()) : undefined;
   if (terminal !== undefined && opts.interactive === true && !terminal.stdinIsTerminal) {
     io.stderr(`${notATerminal}\n`);
