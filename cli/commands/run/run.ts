@@ -8,22 +8,10 @@
 // error), 126 (command cannot be invoked), 127 (not found).
 // There is no container list to keep a stopped container in, so every run is `--rm`.
 import { isatty } from 'node:tty';
-import {
-  type BindVolume,
-  ContainerError,
-  type ContainerTty,
-  type ExtraMount,
-  parseMountOption,
-  parseTmpfs,
-  parseVolume,
-  runImage,
-  type TerminalSize,
-} from '../../../executor/index.js';
+import { ContainerError, type ContainerTty, runImage, type TerminalSize } from '../../../executor/index.js';
 import { defaultStoreRoot, Store } from '../../../image/index.js';
-import type { BuildRunOptions } from '../../../planner/index.js';
-import { buildRunOptions } from '../build/run-options.js';
 import { parseRunArgs, runUsage } from './args.js';
-import { readEnvFile } from './env-file.js';
+import { type ContainerSettings, containerSettings } from './container-settings.js';
 import { givenInterrupt, processInterrupt, signalNumbers } from './interrupt.js';
 
 export interface RunCliOptions {
@@ -139,21 +127,9 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
     io.stderr(`${notATerminal}\n`);
     return 1;
   }
-  let volumes: BindVolume[];
-  let runOptions: BuildRunOptions | undefined;
-  const tmpfs: ExtraMount[] = [];
-  const env: string[] = [];
+  let settings: ContainerSettings;
   try {
-    runOptions = buildRunOptions(opts, opts.network === 'none' ? 'none' : 'host');
-    volumes = (opts.volumes ?? []).map(parseVolume);
-    for (const spec of opts.mounts ?? []) {
-      const mount = parseMountOption(spec);
-      if ('bind' in mount) volumes.push(mount.bind);
-      else tmpfs.push(mount.tmpfs);
-    }
-    tmpfs.push(...(opts.tmpfs ?? []).map(parseTmpfs));
-    for (const file of opts.envFiles ?? []) env.push(...(await readEnvFile(file, io.env)));
-    env.push(...(opts.env ?? []));
+    settings = await containerSettings(opts, io.env);
   } catch (error) {
     io.stderr(`Error: ${(error as Error).message}\n`);
     return error instanceof ContainerError ? error.exitCode : 125;
@@ -170,21 +146,11 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
       image: opts.image,
       args: opts.args,
       ...(opts.entrypoint === undefined ? {} : { entrypoint: opts.entrypoint }),
-      env,
+      ...settings,
       hostEnv: io.env,
       ...(opts.user === undefined ? {} : { user: opts.user }),
       ...(opts.workdir === undefined ? {} : { workdir: opts.workdir }),
       ...(opts.hostname === undefined ? {} : { hostname: opts.hostname }),
-      network: opts.network === 'none' ? 'none' : 'host',
-      ...(volumes.length === 0 ? {} : { volumes }),
-      ...(tmpfs.length === 0 ? {} : { tmpfs }),
-      ...(runOptions?.extraHosts === undefined ? {} : { extraHosts: runOptions.extraHosts }),
-      ...(runOptions?.shmSize === undefined ? {} : { shmSize: runOptions.shmSize }),
-      ...(runOptions?.ulimits === undefined ? {} : { ulimits: runOptions.ulimits }),
-      ...(opts.privileged === true ? { privileged: true } : {}),
-      ...(opts.capAdd === undefined ? {} : { capAdd: opts.capAdd }),
-      ...(opts.capDrop === undefined ? {} : { capDrop: opts.capDrop }),
-      ...(opts.readOnly === true ? { readOnly: true } : {}),
       ...(opts.runtime === undefined ? {} : { runtime: opts.runtime }),
       onStdout: (chunk) => io.stdout(chunk),
       onStderr: (chunk) => {
