@@ -86,14 +86,34 @@ const privilegedCharDevices: readonly OciDevice[] = [
 /**
  * The device nodes of a privileged step: the fixed ones above and `/dev/loop0` … `/dev/loop<loopDevices - 1>`.
  * BuildKit creates the loop devices up to the first free one plus seven, so that `losetup -f` finds a node for
- * the device the kernel hands out.
+ * the device the kernel hands out. Loop device N has minor N << `partShift` (the loop driver leaves room for
+ * partitions when loaded with max_part; BuildKit assumes none).
  */
-export function privilegedDevices(loopDevices: number): OciDevice[] {
+export function privilegedDevices(loopDevices: number, partShift = 0): OciDevice[] {
   const loops = Array.from(
     { length: loopDevices },
-    (_, i): OciDevice => ({ path: `/dev/loop${i}`, type: 'b', major: 7, minor: i, fileMode: 0o660, uid: 0, gid: 0 }),
+    (_, i): OciDevice => ({
+      path: `/dev/loop${i}`,
+      type: 'b',
+      major: 7,
+      minor: i * 2 ** partShift,
+      fileMode: 0o660,
+      uid: 0,
+      gid: 0,
+    }),
   );
   return [...privilegedCharDevices, ...loops];
+}
+
+/** The loop driver's minor shift: the bit length of its max_part parameter (0 when unset or unreadable). */
+export function loopPartShift(maxPartFile = '/sys/module/loop/parameters/max_part'): number {
+  let maxPart = 0;
+  try {
+    maxPart = Number.parseInt(readFileSync(maxPartFile, 'latin1'), 10);
+  } catch {
+    return 0;
+  }
+  return Number.isInteger(maxPart) && maxPart > 0 ? maxPart.toString(2).length : 0;
 }
 
 /**
@@ -116,6 +136,10 @@ export function privilegedLoopDevices(devDir = '/dev'): number {
 }
 
 /** What a privileged container gets on this host: the capabilities tsbuild holds, loop devices beyond the host's. */
-export function hostPrivileges(): { capabilities: string[]; loopDevices: number } {
-  return { capabilities: privilegedCapabilities(ownBoundingSet()), loopDevices: privilegedLoopDevices() };
+export function hostPrivileges(): { capabilities: string[]; loopDevices: number; loopPartShift: number } {
+  return {
+    capabilities: privilegedCapabilities(ownBoundingSet()),
+    loopDevices: privilegedLoopDevices(),
+    loopPartShift: loopPartShift(),
+  };
 }

@@ -101,7 +101,12 @@ export interface RunSpecOptions {
    * `RUN --security=insecure` under `--allow security.insecure`: the container runs privileged (privileged.ts),
    * with these capabilities (privilegedCapabilities) and this many loop devices in its /dev (privilegedLoopDevices).
    */
-  readonly privileged?: { readonly capabilities: readonly string[]; readonly loopDevices: number };
+  readonly privileged?: {
+    readonly capabilities: readonly string[];
+    readonly loopDevices: number;
+    /** Minor numbers of loop devices step by 2^loopPartShift (privileged.ts, loopPartShift). */
+    readonly loopPartShift?: number;
+  };
   /** The capabilities of a sandboxed container when not Docker's defaults (`tsbuild run --cap-add/--cap-drop`). */
   readonly capabilities?: readonly string[];
   /** `tsbuild run --read-only`: the root filesystem is mounted read-only (mounts on it stay as they are). */
@@ -157,7 +162,7 @@ export function createRunSpec(options: RunSpecOptions): OciSpec {
     linux: {
       namespaces,
       ...(options.cgroupsPath === undefined ? {} : { cgroupsPath: options.cgroupsPath }),
-      ...(options.privileged === undefined ? sandboxed(capabilities) : privileged(options.privileged.loopDevices)),
+      ...(options.privileged === undefined ? sandboxed(capabilities) : privileged(options.privileged)),
     },
   };
 }
@@ -173,10 +178,10 @@ function sandboxed(capabilities: readonly string[]): Omit<OciLinux, 'namespaces'
   };
 }
 
-function privileged(loopDevices: number): Omit<OciLinux, 'namespaces'> {
+function privileged(settings: { loopDevices: number; loopPartShift?: number }): Omit<OciLinux, 'namespaces'> {
   return {
     resources: { devices: privilegedDeviceRules },
-    devices: privilegedDevices(loopDevices),
+    devices: privilegedDevices(settings.loopDevices, settings.loopPartShift ?? 0),
     maskedPaths: [],
     readonlyPaths: [],
   };

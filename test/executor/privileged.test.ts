@@ -1,10 +1,16 @@
 // What a privileged step (RUN --security=insecure) gets on a host: the capabilities of tsbuild's own bounding set,
-// the host's loop devices and eight more.
+// the host's loop devices and eight more, numbered as the loop driver numbers them.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ownBoundingSet, privilegedCapabilities, privilegedLoopDevices } from '../../executor/runtime/privileged.js';
+import {
+  loopPartShift,
+  ownBoundingSet,
+  privilegedCapabilities,
+  privilegedDevices,
+  privilegedLoopDevices,
+} from '../../executor/runtime/privileged.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -44,5 +50,38 @@ describe('privileged steps', () => {
     await mkdir(path.join(dev, 'loop9x'));
     expect(privilegedLoopDevices(dev)).toBe(13);
     expect(privilegedLoopDevices(path.join(dev, 'missing'))).toBe(8);
+  });
+
+  it('number loop devices as the loop driver does: N, or N << bit length of its max_part', async () => {
+    const minors = (shift: number) =>
+      privilegedDevices(3, shift)
+        .filter((d) => d.path.startsWith('/dev/loop') && d.path !== '/dev/loop-control')
+        .map((d) => [d.path, d.minor]);
+    expect(minors(0)).toEqual([
+      ['/dev/loop0', 0],
+      ['/dev/loop1', 1],
+      ['/dev/loop2', 2],
+    ]);
+    expect(minors(4)).toEqual([
+      ['/dev/loop0', 0],
+      ['/dev/loop1', 16],
+      ['/dev/loop2', 32],
+    ]);
+    const dir = await mkdtemp(path.join(tmpdir(), 'tsb-loop-'));
+    dirs.push(dir);
+    const param = path.join(dir, 'max_part');
+    for (const [text, shift] of [
+      ['0\n', 0],
+      ['15\n', 4],
+      ['7\n', 3],
+      ['16\n', 5],
+      ['junk', 0],
+    ] as const) {
+      await writeFile(param, text);
+      expect(loopPartShift(param)).toBe(shift);
+    }
+    expect(loopPartShift(path.join(dir, 'missing'))).toBe(0);
+    // This host's driver, as the kernel reports it.
+    expect(loopPartShift()).toBeGreaterThanOrEqual(0);
   });
 });
