@@ -1,12 +1,12 @@
 // Where the CLI keeps its V8 code cache (loader.ts), and when that directory is due for pruning (compile-cache-prune.ts).
-// Built-ins through getBuiltinModule: this runs in the loader, before anything else.
+import { lstatSync, mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Touched when a pruning starts: the next one is due a day later. */
 export const PRUNED_MARKER = '.tsbuild-pruned';
-
-const builtin = process.getBuiltinModule as typeof process.getBuiltinModule | undefined;
 
 /**
  * A private directory for V8's code cache, or undefined when none can be trusted. The cache holds compiled code
@@ -15,10 +15,7 @@ const builtin = process.getBuiltinModule as typeof process.getBuiltinModule | un
  */
 export function compileCacheDir(): string | undefined {
   const uid = process.getuid?.();
-  if (uid === undefined || builtin === undefined) return undefined;
-  const { lstatSync, mkdirSync } = builtin('node:fs');
-  const { tmpdir } = builtin('node:os');
-  const path = builtin('node:path');
+  if (uid === undefined) return undefined;
   const dir = path.join(tmpdir(), `tsbuild-compile-cache-${uid}`);
   try {
     mkdirSync(dir, { mode: 0o700 });
@@ -35,9 +32,8 @@ export function compileCacheDir(): string | undefined {
 
 /** Whether the cache in `dir` was last pruned more than a day before `now` (or never): one stat of a marker file. */
 export function compileCachePruneDue(dir: string, now = Date.now()): boolean {
-  if (builtin === undefined) return false;
   try {
-    return builtin('node:fs').statSync(`${dir}/${PRUNED_MARKER}`).mtimeMs < now - DAY_MS;
+    return statSync(path.join(dir, PRUNED_MARKER)).mtimeMs < now - DAY_MS;
   } catch {
     return true;
   }
