@@ -14,7 +14,7 @@ import { removeStaleWork, tempSnapshotDir } from '../build/snapshots.js';
 import { missingImageMessage } from '../build/store-images.js';
 import { resolveProcessUser, UserLookupError } from '../build/users.js';
 import { writeNetworkFiles } from '../runtime/network-files.js';
-import { hostPrivileges } from '../runtime/privileged.js';
+import { hostPrivileges, ownBoundingSet, privilegedCapabilities } from '../runtime/privileged.js';
 import type { TerminalSize } from '../runtime/pty-resize.js';
 import { newContainerId, RuntimeError, runContainer } from '../runtime/runc.js';
 import type { ContainerTerminal } from '../runtime/spawned-run.js';
@@ -139,10 +139,11 @@ export async function runImage(options: RunImageOptions): Promise<RunImageResult
   });
   const cwd = workingDir(config, options.workdir);
   await checkVolumeSources(options.volumes ?? []);
-  const capabilities =
-    options.privileged === true
-      ? undefined
-      : tweakCapabilities(options.capAdd ?? [], options.capDrop ?? [], hostPrivileges().capabilities);
+  // Only asked-for changes read what tsbuild may give: most runs keep Docker's defaults, or are privileged.
+  const tweaked = (options.capAdd?.length ?? 0) + (options.capDrop?.length ?? 0) > 0 && options.privileged !== true;
+  const capabilities = tweaked
+    ? tweakCapabilities(options.capAdd ?? [], options.capDrop ?? [], privilegedCapabilities(ownBoundingSet()))
+    : undefined;
   // What a tsbuild killed by SIGKILL left behind: its containers first (they hold its mounts), then its work.
   await removeStaleContainers(store.paths.snapshots, { runtime: options.runtime ?? 'runc' });
   await removeStaleWork(store);
