@@ -2,21 +2,19 @@
 // docker's `noexec,nosuid,nodev` before the options given (a later `exec` wins, as mount options go in order). Named
 // volumes (`type=volume`) do not exist in tsbuild.
 import path from 'node:path';
-import type { ExtraMount } from '../runtime/spec.js';
+import { containerPath, type ExtraMount } from '../runtime/spec.js';
 import { ContainerError } from './errors.js';
 import type { BindVolume } from './volumes.js';
 
-const invalidSpec = 125;
 const tmpfsDefaults = ['noexec', 'nosuid', 'nodev'];
 const tmpfsFlags = new Set(['ro', 'rw', 'exec', 'noexec', 'suid', 'nosuid', 'dev', 'nodev', 'atime', 'noatime']);
 
+/** A mount's target, normalised as the spec normalises it (exit 125 for a relative one, or the root). */
 function containerTarget(target: string, spec: string): string {
-  if (!path.posix.isAbsolute(target)) {
-    throw new ContainerError(`invalid mount ${JSON.stringify(spec)}: ${target} is not an absolute path`, invalidSpec);
-  }
-  const inside = path.posix.normalize(target).replace(/(.)\/+$/, '$1');
-  if (inside === '/')
-    throw new ContainerError(`invalid mount ${JSON.stringify(spec)}: the container root`, invalidSpec);
+  const invalid = (why: string) => new ContainerError(`invalid mount ${JSON.stringify(spec)}: ${why}`, 125);
+  if (!path.posix.isAbsolute(target)) throw invalid(`${target} is not an absolute path`);
+  const inside = containerPath(target);
+  if (inside === '/') throw invalid('the container root');
   return inside;
 }
 
@@ -28,10 +26,7 @@ export function parseTmpfs(spec: string): ExtraMount {
   for (const option of colon < 0 ? [] : spec.slice(colon + 1).split(',')) {
     if (option === '') continue;
     if (!tmpfsFlags.has(option) && !/^(size=\d+[kmg%]?|mode=[0-7]{3,4}|uid=\d+|gid=\d+)$/.test(option)) {
-      throw new ContainerError(
-        `invalid tmpfs option ${JSON.stringify(option)} in ${JSON.stringify(spec)}`,
-        invalidSpec,
-      );
+      throw new ContainerError(`invalid tmpfs option ${JSON.stringify(option)} in ${JSON.stringify(spec)}`, 125);
     }
     options.push(option);
   }
@@ -48,7 +43,7 @@ export function parseMountOption(spec: string): { readonly bind: BindVolume } | 
     const eq = field.indexOf('=');
     fields.set((eq < 0 ? field : field.slice(0, eq)).toLowerCase(), eq < 0 ? '' : field.slice(eq + 1));
   }
-  const invalid = (why: string) => new ContainerError(`invalid mount ${JSON.stringify(spec)}: ${why}`, invalidSpec);
+  const invalid = (why: string) => new ContainerError(`invalid mount ${JSON.stringify(spec)}: ${why}`, 125);
   const known = ['type', 'source', 'src', 'target', 'destination', 'dst', 'readonly', 'ro', 'tmpfs-size', 'tmpfs-mode'];
   const unknown = [...fields.keys()].find((key) => !known.includes(key) && key !== 'bind-propagation');
   if (unknown !== undefined) throw invalid(`unexpected key '${unknown}'`);

@@ -3,6 +3,7 @@
 // rather than a directory created on the host.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { containerPath } from '../runtime/spec.js';
 import { ContainerError } from './errors.js';
 
 export interface BindVolume {
@@ -13,19 +14,16 @@ export interface BindVolume {
   readonly readonly: boolean;
 }
 
-/** Docker's exit code for a run that could not start for its own reasons. */
-const invalidSpec = 125;
-
 /** One `-v` value: `HOST:CONTAINER` with `ro`, `rw` (and docker's SELinux and propagation words, ignored). */
 export function parseVolume(spec: string): BindVolume {
   const [source = '', target = '', modes, ...rest] = spec.split(':');
-  const invalid = (why: string) => new ContainerError(`invalid volume ${JSON.stringify(spec)}: ${why}`, invalidSpec);
+  const invalid = (why: string) => new ContainerError(`invalid volume ${JSON.stringify(spec)}: ${why}`, 125);
   if (rest.length > 0 || source === '' || target === '') throw invalid('use HOST-PATH:CONTAINER-PATH[:ro|rw]');
   if (!path.isAbsolute(source)) {
     throw invalid(`${source} is not an absolute host path (tsbuild run has no named volumes)`);
   }
   if (!path.posix.isAbsolute(target)) throw invalid(`${target} is not an absolute path in the container`);
-  const inside = path.posix.normalize(target).replace(/(.)\/+$/, '$1');
+  const inside = containerPath(target);
   if (inside === '/') throw invalid('the container root cannot be a volume');
   const words = modes === undefined || modes === '' ? [] : modes.split(',');
   const known = new Set(['ro', 'rw', 'z', 'Z', 'private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave']);
@@ -39,7 +37,7 @@ export function parseVolume(spec: string): BindVolume {
 export async function checkVolumeSources(volumes: readonly BindVolume[]): Promise<void> {
   for (const volume of volumes) {
     await stat(volume.source).catch(() => {
-      throw new ContainerError(`invalid volume: ${volume.source} does not exist on the host`, invalidSpec);
+      throw new ContainerError(`invalid volume: ${volume.source} does not exist on the host`, 125);
     });
   }
 }

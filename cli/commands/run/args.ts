@@ -41,17 +41,19 @@ export type ParsedRunArgs =
   | { readonly kind: 'error'; readonly message: string };
 
 /** Options that may be given more than once, their values kept in order. */
-type ListOption =
-  | 'env'
-  | 'envFile'
-  | 'volume'
-  | 'mount'
-  | 'tmpfs'
-  | 'capAdd'
-  | 'capDrop'
-  | 'addHost'
-  | 'ulimit'
-  | 'publish';
+const listOptions = [
+  'env',
+  'envFile',
+  'volume',
+  'mount',
+  'tmpfs',
+  'capAdd',
+  'capDrop',
+  'addHost',
+  'ulimit',
+  'publish',
+] as const;
+type ListOption = (typeof listOptions)[number];
 type ValueOption =
   | ListOption
   | 'user'
@@ -63,18 +65,6 @@ type ValueOption =
   | 'root'
   | 'shmSize'
   | 'name';
-const listOptions: readonly ListOption[] = [
-  'env',
-  'envFile',
-  'volume',
-  'mount',
-  'tmpfs',
-  'capAdd',
-  'capDrop',
-  'addHost',
-  'ulimit',
-  'publish',
-];
 
 const valueOptions: Readonly<Record<string, ValueOption>> = {
   '-e': 'env',
@@ -106,18 +96,7 @@ const valueOptions: Readonly<Record<string, ValueOption>> = {
 
 /** `argv` is everything after `run`. */
 export function parseRunArgs(argv: readonly string[]): ParsedRunArgs {
-  const lists: Record<ListOption, string[]> = {
-    env: [],
-    envFile: [],
-    volume: [],
-    mount: [],
-    tmpfs: [],
-    capAdd: [],
-    capDrop: [],
-    addHost: [],
-    ulimit: [],
-    publish: [],
-  };
+  const lists = Object.fromEntries(listOptions.map((name) => [name, [] as string[]])) as Record<ListOption, string[]>;
   const single: Partial<Record<Exclude<ValueOption, ListOption>, string>> = {};
   let rm = false;
   let privileged = false;

@@ -23,7 +23,7 @@ export async function readEnvFile(file: string, env: Readonly<Record<string, str
     const line = raw.replace(leadingSpace, '').replace(/\r$/, '');
     if (line === '' || line.startsWith('#')) continue;
     const eq = line.indexOf('=');
-    const name = (eq < 0 ? line : line.slice(0, eq)).replace(leadingSpace, '');
+    const name = eq < 0 ? line : line.slice(0, eq);
     if (name === '') throw new Error(`${file}:${index + 1}: no variable name on line '${line}'`);
     if (/\s/.test(name)) throw new Error(`${file}:${index + 1}: variable '${name}' contains whitespaces`);
     if (eq >= 0) out.push(`${name}=${line.slice(eq + 1)}`);
