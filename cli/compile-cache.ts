@@ -1,4 +1,5 @@
-// Where the CLI keeps its V8 code cache (loader.ts), and when that directory is due for pruning (compile-cache-prune.ts).
+// Where the CLI keeps its V8 code cache (loader.ts), and when that directory is due for pruning
+// (compile-cache-prune.ts).
 import { lstatSync, mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

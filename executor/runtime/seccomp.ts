@@ -1,9 +1,10 @@
-// The seccomp filter of every container tsbuild runs: Docker's default profile, as BuildKit applies it to RUN steps
-// and docker to `docker run`, resolved for the capabilities the container holds (spec.ts: Docker's defaults, without
-// CAP_SYS_ADMIN, CAP_SYS_PTRACE …, unless `tsbuild run --cap-add` adds them) and this host's architecture. What it refuses fails with EPERM: new namespaces
-// (unshare, setns, clone with a CLONE_NEW* flag; so no user namespace in which a step would be root again), mount,
-// keyctl and the kernel keyring, bpf, perf_event_open, kernel modules, reboot, swapon, the clock, userfaultfd … clone3
-// fails with ENOSYS instead, so that a C library falls back to clone, whose flags can be checked.
+// The seccomp filter of every container tsbuild runs: Docker's default profile, as BuildKit applies it to RUN steps and
+// docker to `docker run`, resolved for the capabilities the container holds (spec.ts: Docker's defaults, without
+// CAP_SYS_ADMIN, CAP_SYS_PTRACE …, unless `tsbuild run --cap-add` adds them) and this host's architecture. What it
+// refuses fails with EPERM: new namespaces (unshare, setns, clone with a CLONE_NEW* flag; so no user namespace in which
+// a step would be root again), mount, keyctl and the kernel keyring, bpf, perf_event_open, kernel modules, reboot,
+// swapon, the clock, userfaultfd … clone3 fails with ENOSYS instead, so that a C library falls back to clone, whose
+// flags can be checked.
 export interface OciSeccompArg {
   readonly index: number;
   readonly value: number;

@@ -1,7 +1,7 @@
-// mount(2), umount2(2), mknodat(2) and reading and setting extended attributes without a process per call. Node has no binding for them,
-// and each `mount`, `umount` or `getfattr` started for a step costs a fork and an exec whose ~150 page faults take
-// 5–10 ms on the project's VMs, far more under load (a RUN step needs its overlay, the differ's lower view, their
-// unmounts and a getfattr). So one long-lived `perl` (perl-base is Essential in Debian: always installed) makes
+// mount(2), umount2(2), mknodat(2) and reading and setting extended attributes without a process per call. Node has
+// no binding for them, and each `mount`, `umount` or `getfattr` started for a step costs a fork and an exec whose
+// ~150 page faults take 5–10 ms on the project's VMs, far more under load (a RUN step needs its overlay, the
+// differ's lower view, their unmounts and a getfattr; an unpacked layer a setfattr per attribute). So one long-lived `perl` (perl-base is Essential in Debian: always installed) makes
 // the system calls for the whole process: started by the launcher, it reads requests from one FIFO and answers on
 // another (syscalls-script.ts). Where it cannot run (no perl, an architecture whose syscall numbers are not listed
 // here), `syscallHelper()` resolves to null and callers run the commands instead.

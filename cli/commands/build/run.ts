@@ -1,8 +1,8 @@
 // `tsbuild build [-t NAME]… [-f FILE] [--target T] [--build-arg K=V]… [--label K=V]… [--no-cache]
 // [--progress auto|tty|plain|quiet] [-q] [--iidfile F] [--metadata-file F] [--output SPEC]…
 // [--secret id=…,src=…|env=…]… [--ssh default|ID[=SOCKET|KEY,…]]… [--build-context NAME=VALUE]… [--jobs N]
-// [--runtime R] [--allow ENTITLEMENT]… [--add-host NAME:IP]… [--shm-size SIZE] [--ulimit NAME=SOFT[:HARD]]… CONTEXT`:
-// builds into the local store and prints the image id. Progress goes to stderr in docker's plain
+// [--runtime R] [--allow ENTITLEMENT]… [--add-host NAME:IP]… [--shm-size SIZE] [--ulimit NAME=SOFT[:HARD]]…
+// CONTEXT`: builds into the local store and prints the image id. Progress goes to stderr in docker's plain
 // format; errors as docker renders them.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';

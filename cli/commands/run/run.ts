@@ -1,11 +1,10 @@
-// `tsbuild run [--rm] [-e K=V]… [--env-file F]… [-v HOST:CONTAINER[:ro]]… [--mount SPEC]… [--tmpfs PATH]…
-// [--read-only] [--cap-add C]… [--cap-drop C]… [--privileged] [-u USER] [-w DIR] [--entrypoint E]
-// [--network host|none] [--add-host H:IP]… [--shm-size S] [--ulimit N=S[:H]]… [--hostname H] [--runtime R] [-i] [-t]
-// IMAGE [CMD…]`: runs a container from an image in the local
-// store, its output streamed as it comes, and exits with the container's exit code. `-t` gives the
-// container a pseudo-terminal as docker does (docs/run.md); with `-i` it is connected to the caller's
-// terminal, which stdin must then be. Failures to start use docker's codes: 125 (tsbuild's own
-// error), 126 (command cannot be invoked), 127 (not found).
+// `tsbuild run [--rm] [-e K=V]… [--env-file F]… [-v HOST:CONTAINER[:ro]]… [--mount SPEC]… [--tmpfs PATH]… [--read-only]
+// [--cap-add C]… [--cap-drop C]… [--privileged] [-u USER] [-w DIR] [--entrypoint E] [--network host|none] [--add-host
+// H:IP]… [--shm-size S] [--ulimit N=S[:H]]… [--hostname H] [--runtime R] [-i] [-t] IMAGE [CMD…]`: runs a container from
+// an image in the local store, its output streamed as it comes, and exits with the container's exit code. `-t` gives
+// the container a pseudo-terminal as docker does (docs/run.md); with `-i` it is connected to the caller's terminal,
+// which stdin must then be. Failures to start use docker's codes: 125 (tsbuild's own error), 126 (command cannot be
+// invoked), 127 (not found).
 // There is no container list to keep a stopped container in, so every run is `--rm`.
 import { isatty } from 'node:tty';
 import { ContainerError, type ContainerTty, runImage, type TerminalSize } from '../../../executor/index.js';
