@@ -222,6 +222,9 @@ function sameMetadata(a: BigIntStats, b: BigIntStats): boolean {
 /**
  * A non-directory copied up without a change (e.g. `mv a b && mv b a`): same metadata, size and
  * mtime. When both mtimes lack nanoseconds (unpacked from a tar) the content decides, as in BuildKit.
+ * A copy-up that another path of the upper dir links to is a change: `ln /lower-file /new` copies the file up to
+ * link it (a copy-up breaks a lower file's own links: index=off), and without it the layer would hold /new as a file
+ * of its own, not the link the step made.
  */
 async function unchangedCopyUp(
   base: BigIntStats,
@@ -230,7 +233,7 @@ async function unchangedCopyUp(
   upperPath: string,
   xattrs: Xattrs | undefined,
 ): Promise<boolean> {
-  if (!sameMetadata(base, st) || base.size !== st.size) return false;
+  if (!sameMetadata(base, st) || base.size !== st.size || st.nlink > 1n) return false;
   if (xattrs?.['security.capability'] !== undefined) return false; // capabilities may have changed
   if (base.mtimeNs / 1_000_000_000n !== st.mtimeNs / 1_000_000_000n) return false;
   const truncated = base.mtimeNs % 1_000_000_000n === 0n && st.mtimeNs % 1_000_000_000n === 0n;
