@@ -1,8 +1,9 @@
 // Issue 6's layer diff check: a build whose RUN steps delete, rename, replace a directory by a file and back, link
 // across layers, change only a mode and carry an extended attribute; the image, saved as an OCI archive and unpacked
-// by umoci (a tool nobody here wrote), must equal the filesystem the last step's container saw: the overlay of
-// every step's layer over the base. Compared: each path's type, mode, owner, content, link target, hard-link group
-// and extended attributes (not times: the tar holds whole seconds).
+// by umoci (a tool nobody here wrote), must equal the filesystem the last step's container saw. Twice: against the
+// overlay of every step's layer over the base (type, mode, owner, content, link target, hard-link group, extended
+// attributes; not times: the tar holds whole seconds), and against what the last container listed from inside
+// (mode, owner, size, link count), which is what caught a hard link lost across layers.
 import { execFile, execFileSync } from 'node:child_process';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,7 +29,22 @@ ADD attrs.tar /
 RUN mkdir -p /d/sub && echo one > /d/sub/f && echo keep > /keep && echo a > /ren-a && mkdir /swap && echo s > /swap/in && echo base > /linked
 RUN rm /keep && mv /ren-a /ren-b && rm -r /swap && echo file > /swap && ln /linked /linked2 && chmod 600 /d/sub/f && chmod 751 /attr/file
 RUN rm /swap && mkdir /swap && echo back > /swap/again && rm /bin/vi && chown 1:2 /d/sub
+RUN ${listing('/listing')}
 `;
+
+/**
+ * A shell command that writes what the container sees of its root filesystem to `out`: each path with its mode (hex),
+ * owner and, for all but directories, size and link count (what both sides can tell alike). The kernel's
+ * filesystems, the runtime's bind-mounted files and `out` itself are not part of any layer.
+ */
+function listing(out: string): string {
+  return (
+    'find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o -print | ' +
+    `grep -v -x -E '/(proc|sys|dev|etc/hosts|etc/resolv.conf|etc/hostname|listing)' | sort | ` +
+    'while read -r p; do if [ -d "$p" ] && [ ! -L "$p" ]; then stat -c "%n %f %u %g" "$p"; ' +
+    `else stat -c "%n %f %u %g %s %h" "$p"; fi; done > ${out}`
+  );
+}
 
 /** Every entry below `root`: type and mode, owner, content or link target, hard-link group, extended attributes. */
 async function describeTree(root: string): Promise<Map<string, string>> {
@@ -96,6 +112,15 @@ describe.skipIf(isolationUnavailable() !== undefined || !hasUmoci)('layer diffs,
     expect([...unpacked.keys()].filter((p) => !container.has(p))).toEqual([]);
     expect([...container.keys()].filter((p) => !unpacked.has(p))).toEqual([]);
     for (const [rel, description] of container) expect(unpacked.get(rel), rel).toBe(description);
+    // And what the last step's container listed from inside, against the same listing of what umoci unpacked.
+    const rootfs = path.join(dir, 'bundle', 'rootfs');
+    const inside = await readFile(path.join(rootfs, 'listing'), 'utf8');
+    // The same command over the unpacked tree (chrooted, so paths are the same; its output replaces the first).
+    await exec('chroot', [rootfs, '/bin/sh', '-c', listing('/listing')]);
+    const outside = await readFile(path.join(rootfs, 'listing'), 'utf8');
+    expect(inside.split('\n').length).toBeGreaterThan(100);
+    expect(outside).toBe(inside);
+    expect(inside).toMatch(/^\/linked2 81a4 0 0 5 2$/m);
     // What the steps did is there: not an empty comparison.
     expect(container.has('keep') || container.has('ren-a') || container.has('bin/vi')).toBe(false);
     expect(container.get('ren-b')).toBe('100644 0:0 YQo=');
