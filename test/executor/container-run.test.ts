@@ -399,7 +399,11 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild run (runc)', () =
   it('--add-host, --shm-size and --ulimit as a build gives them to RUN steps; a bad value is error 125', async () => {
     const out = await tsbuildRun(
       'busybox',
-      ['sh', '-c', 'grep -E "db|gw" /etc/hosts; df -k /dev/shm | tail -1 | awk "{print \\$2}"; ulimit -n'],
+      [
+        'sh',
+        '-c',
+        'grep -E "[[:space:]](db|gw)$" /etc/hosts; df -k /dev/shm | tail -1 | awk "{print \\$2}"; ulimit -n',
+      ],
       { addHosts: ['db:10.0.0.5', 'gw:host-gateway'], shmSize: '1m', ulimits: ['nofile=512:1024'] },
     );
     expect(out).toEqual({ code: 0, stdout: '10.0.0.5\tdb\n127.0.0.1\tgw\n1024\n512\n', stderr: '' });
