@@ -6,6 +6,7 @@
 import type { BigIntStats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
+import { isOverlayXattr } from '../../image/index.js';
 import { sameContent } from './compare.js';
 import { type LayerEntry, type LayerEntryType, opaqueWhiteoutName, whiteoutPrefix } from './layer-entry.js';
 import { readTreeXattrs, type Xattrs } from './xattrs.js';
@@ -250,7 +251,7 @@ function isOpaque(xattrs: Xattrs | undefined): boolean {
 
 function keptXattrs(xattrs: Xattrs | undefined): Xattrs | undefined {
   if (xattrs === undefined) return undefined;
-  const kept = Object.entries(xattrs).filter(([name]) => !/^(trusted|user)\.overlay\./.test(name));
+  const kept = Object.entries(xattrs).filter(([name]) => !isOverlayXattr(name));
   return kept.length === 0 ? undefined : Object.fromEntries(kept.sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 

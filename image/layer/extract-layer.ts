@@ -7,13 +7,17 @@ export { type CommandRunner, commandSpecialFiles, type SpecialFiles } from './cr
 
 import { decompressedStream } from './decompress.js';
 import { BreakoutError, cleanLayerPath, isInside, resolveInRootSync } from './safe-path.js';
-import { opaqueWhiteoutName, type TarHeader, whiteoutPrefix } from './tar-entry.js';
+import { isOverlayXattr, opaqueWhiteoutName, type TarHeader, whiteoutPrefix } from './tar-entry.js';
 import { readTar } from './tar-reader.js';
 
 export interface ExtractOptions {
   /** Set owners from the tar (default: when running as root). */
   chown?: boolean;
-  /** Apply `SCHILY.xattr.*` (default true; failures go to `onWarning`). */
+  /**
+   * Apply `SCHILY.xattr.*` (default true; failures go to `onWarning`). overlayfs's own attributes are never applied
+   * (`isOverlayXattr`): in a snapshot that becomes a lower dir they would steer the mount (redirects, metacopy,
+   * opaque directories no whiteout entry made), which no other reader of the layer sees.
+   */
   xattrs?: boolean;
   /** Non-fatal problems (an xattr the filesystem refuses, …). */
   onWarning?: (message: string) => void;
@@ -267,6 +271,10 @@ async function setXattrs(
   special: SpecialFiles,
 ) {
   for (const [key, value] of Object.entries(xattrs)) {
+    if (isOverlayXattr(key)) {
+      warn(`ignored xattr ${key} on ${target}: overlayfs's own attributes are not taken from a layer`);
+      continue;
+    }
     try {
       await special.setXattr(target, key, value);
     } catch (error) {

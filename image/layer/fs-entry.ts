@@ -4,7 +4,7 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { comparePaths } from './layer-order.js';
-import { opaqueWhiteoutEntry, type TarEntry, whiteoutEntry } from './tar-entry.js';
+import { isOverlayXattr, opaqueWhiteoutEntry, type TarEntry, whiteoutEntry } from './tar-entry.js';
 
 const run = promisify(execFile);
 
@@ -87,8 +87,6 @@ export interface FsEntryOptions {
    */
   overlay?: boolean;
 }
-
-const overlayXattr = (name: string) => name.startsWith('trusted.overlay.') || name.startsWith('user.overlay.');
 
 /** lstat + the matching entry (no hard-link detection); undefined for sockets, which tar cannot hold. */
 async function statEntry(file: string, layerPath: string): Promise<{ entry: TarEntry; stats: Stats } | undefined> {
@@ -208,7 +206,7 @@ export async function* directoryEntries(dir: string, options: FsEntryOptions = {
   const root = path.resolve(dir);
   const ctx: WalkContext = {
     hardlinks: new HardlinkTracker(),
-    skipXattr: options.skipXattr ?? overlayXattr,
+    skipXattr: options.skipXattr ?? isOverlayXattr,
     overlay: options.overlay ?? false,
     ...((options.xattrs || options.overlay) && { xattrs: await readTreeXattrs(root) }),
   };

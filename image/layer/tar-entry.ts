@@ -36,6 +36,14 @@ export interface TarEntry extends Omit<TarHeader, 'size'> {
 export const whiteoutPrefix = '.wh.';
 export const opaqueWhiteoutName = '.wh..wh..opq';
 
+/**
+ * overlayfs's own attributes (`trusted.overlay.*`, and `user.overlay.*` under `userxattr`): they say how a layer
+ * directory takes part in a mount (opaque, redirect, metacopy, origin …). A layer's tar carries deletions as
+ * whiteout entries, never as these, so they are neither written into a layer nor taken from one.
+ */
+export const isOverlayXattr = (name: string): boolean =>
+  name.startsWith('trusted.overlay.') || name.startsWith('user.overlay.');
+
 function whiteoutBase(dir: string, name: string): string {
   return dir === '' ? name : `${dir}/${name}`;
 }

@@ -128,6 +128,35 @@ describe.skipIf(skipReason !== undefined)('layer snapshots', () => {
     expect((await readdir(root)).sort()).toEqual(['etc', 'opt', 'usr', 'var']);
   });
 
+  it('takes no overlayfs attribute from a layer: a directory says it is opaque only by a whiteout entry', async () => {
+    const below = await storeLayer(store, [dirEntry('etc'), fileEntry('etc/kept', 'k\n'), fileEntry('secret', 's\n')]);
+    const overlayOwn = {
+      'trusted.overlay.opaque': Buffer.from('y'),
+      'trusted.overlay.redirect': Buffer.from('/'),
+      'user.overlay.opaque': Buffer.from('y'),
+    };
+    const above = await storeLayer(store, [
+      { ...dirEntry('etc'), xattrs: { ...overlayOwn, 'user.note': Buffer.from('n') } },
+      fileEntry('etc/new', 'n\n'),
+      { ...dirEntry('view'), xattrs: overlayOwn },
+    ]);
+    const upperRoot = await ensureSnapshot(store, above);
+    const names = execFileSync('getfattr', ['-h', '-d', '-m', '-', '--absolute-names', path.join(upperRoot, 'etc')], {
+      encoding: 'utf8',
+    });
+    expect(names.split('\n').filter((line) => line.includes('='))).toEqual(['user.note="n"']);
+    const view = await mountLowerView(
+      [upperRoot, await ensureSnapshot(store, below)],
+      path.join(dir, 'no-overlay-xattrs'),
+    );
+    try {
+      expect((await readdir(path.join(view.root, 'etc'))).sort()).toEqual(['kept', 'new']);
+      expect(await readdir(path.join(view.root, 'view'))).toEqual([]);
+    } finally {
+      await view.release();
+    }
+  });
+
   it("gives a whiteout's directory the layer's time back, as containerd's Apply sets directory times last", async () => {
     const layer = await storeLayer(store, [
       dirEntry('etc'),

@@ -117,6 +117,32 @@ describe('extractLayer applies layers', () => {
     ).toBe('v');
   });
 
+  it("never applies overlayfs's own attributes from a layer, and says which it left out", async () => {
+    const warnings: string[] = [];
+    const entries: TarEntry[] = [
+      {
+        ...meta,
+        path: 'd',
+        type: 'directory',
+        mode: 0o755,
+        xattrs: {
+          'trusted.overlay.opaque': Buffer.from('y'),
+          'user.overlay.redirect': Buffer.from('/x'),
+          'user.k': Buffer.from('v'),
+        },
+      },
+    ];
+    await extractLayer(await layerTarBytes(entries), root, { onWarning: (m) => warnings.push(m) });
+    const d = path.join(root, 'd');
+    expect(execFileSync('getfattr', ['-d', '-m', '-', '--absolute-names', d], { encoding: 'utf8' })).toBe(
+      `# file: ${d}\nuser.k="v"\n\n`,
+    );
+    expect(warnings).toEqual([
+      `ignored xattr trusted.overlay.opaque on ${d}: overlayfs's own attributes are not taken from a layer`,
+      `ignored xattr user.overlay.redirect on ${d}: overlayfs's own attributes are not taken from a layer`,
+    ]);
+  });
+
   it('lets the event loop run while it extracts a tar that is all in memory (its calls are synchronous)', async () => {
     const entries: TarEntry[] = Array.from({ length: 600 }, (_, i) => ({
       ...meta,
