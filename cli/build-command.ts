@@ -85,7 +85,8 @@ export function registerBuildCommand(y: Argv, argv: readonly string[], choose: (
           })
           .option('cache-to', {
             type: 'string',
-            describe: 'export the build cache: type=local,dest=DIR | type=registry,ref=REF[,mode=min|max] (repeatable)',
+            describe:
+              'export the build cache: type=local,dest=DIR | type=registry,ref=REF[,mode=min|max] | type=inline (repeatable)',
           })
           .option('cache-from', {
             type: 'string',

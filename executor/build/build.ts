@@ -205,15 +205,17 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
     .catch(() => null);
   const rewriteEpoch = options.rewriteTimestamp?.epoch === undefined ? epoch : options.rewriteTimestamp.epoch;
   const rewriting = options.rewriteTimestamp !== undefined && rewriteEpoch !== null;
+  const inline = inlineCacheRequested(cacheTo, options.buildArgs ?? {});
   const tags = options.tags ?? [];
   const keepUntagged = options.keepUntagged ?? true;
   const committed = commitImage(options.store, stage, result, {
     labels: options.labels ?? {},
     epoch,
     now,
-    // With rewrite-timestamp only the rewritten image is named (or kept): the one before it is no result of the build.
-    tags: rewriting ? [] : tags,
-    keepUntagged: rewriting ? false : keepUntagged,
+    // With rewrite-timestamp or an inline cache only the image made from this one is named (or kept): the one
+    // before it is no result of the build.
+    tags: rewriting || inline ? [] : tags,
+    keepUntagged: rewriting || inline ? false : keepUntagged,
     // A step the filter ran again made this image's layers anew: its history is this build's, not a stored one.
     noCache: noCache || result.rebuilt === true,
   });
@@ -226,25 +228,38 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
   if (rewriting && rewriteEpoch !== null) {
     const baseLayers = await baseLayerCount(options.store, thePlan, stage);
     const rewritten = await rewriteTimestamps(options.store, image.manifestDigest, baseLayers, rewriteEpoch);
-    for (const tag of tags) await options.store.tag(tag, rewritten.manifestDigest);
-    if (tags.length === 0 && keepUntagged) {
-      const size = await options.store.blobSize(rewritten.manifestDigest);
-      await options.store.keepDangling({ mediaType: image.manifest.mediaType, digest: rewritten.manifestDigest, size });
-    }
     image = { ...image, ...rewritten, config: rewritten.config };
+  }
+  // Steps keyed by the content of a stage mount are exported under the keys this build completed.
+  const completed = [...results.values()].flatMap((r) => r.completed ?? []);
+  const ran = (index: number) => results.has(index);
+  const exported = async () => {
+    const transfer = await import('../cache-transfer/index.js');
+    return {
+      transfer,
+      scope: transfer.exportScope(thePlan, stage, ran, image.manifestDigest, image.cacheKey, completed),
+    };
+  };
+  if (inline) {
+    const { transfer, scope } = await exported();
+    const inlined = await transfer.inlineCache(options.store, image.manifestDigest, scope.minKeys, scope.completions);
+    image = { ...image, ...inlined };
+  }
+  if (rewriting || inline) {
+    for (const tag of tags) await options.store.tag(tag, image.manifestDigest);
+    if (tags.length === 0 && keepUntagged) {
+      const size = await options.store.blobSize(image.manifestDigest);
+      await options.store.keepDangling({ mediaType: image.manifest.mediaType, digest: image.manifestDigest, size });
+    }
   }
   exporting.note(`writing image ${image.configDigest} done`);
   for (const tag of options.tags ?? []) exporting.note(`naming to ${tag} done`);
   exporting.done();
   await (await planRecord)?.();
   await viewsReleased;
-  if (cacheTo.length > 0) {
-    // Steps keyed by the content of a stage mount are exported under the keys this build completed.
-    const completed = [...results.values()].flatMap((r) => r.completed ?? []);
-    const ran = (index: number) => results.has(index);
-    const { exportCache, exportScope } = await import('../cache-transfer/index.js');
-    const scope = exportScope(thePlan, stage, ran, image.manifestDigest, image.cacheKey, completed);
-    await exportCache(options.store, cacheTo, scope, progress);
+  if (cacheTo.some((spec) => spec.type !== 'inline')) {
+    const { transfer, scope } = await exported();
+    await transfer.exportCache(options.store, cacheTo, scope, progress);
   }
   return {
     imageId: image.configDigest,
@@ -264,6 +279,15 @@ async function cacheSpecs(values: readonly string[] | undefined, direction: 'to'
   } catch (error) {
     throw new BuildError((error as Error).message);
   }
+}
+
+/**
+ * Whether the image carries its cache inline: `--cache-to type=inline`, or the build arg docker build and buildx take
+ * for it, BUILDKIT_INLINE_CACHE, true as Go's strconv.ParseBool reads it.
+ */
+function inlineCacheRequested(cacheTo: readonly CacheSpec[], buildArgs: Readonly<Record<string, string>>): boolean {
+  const arg = buildArgs.BUILDKIT_INLINE_CACHE;
+  return cacheTo.some((spec) => spec.type === 'inline') || ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(arg ?? '');
 }
 
 /** Errors stop the build (the first one, with its line); warnings go to `onWarning`. */

@@ -4,14 +4,15 @@
 import { type Descriptor, type Digest, isSha256Digest, type Store } from '../../image/index.js';
 import { lookupImage, lookupStep } from '../build/cache-index.js';
 import type { KeyCompletion } from '../build/content-key.js';
-import { type CacheRecord, diffIdAnnotation } from './format.js';
+import { type CacheRecord, diffIdAnnotation, type StepCacheRecord } from './format.js';
 
-async function stepRecords(
+/** The records of these step keys (steps that made a layer), with what their completed keys are made of. */
+export async function stepRecords(
   store: Store,
   keys: readonly string[],
   completions: ReadonlyMap<string, KeyCompletion>,
-): Promise<CacheRecord[]> {
-  const out: CacheRecord[] = [];
+): Promise<StepCacheRecord[]> {
+  const out: StepCacheRecord[] = [];
   for (const key of new Set(keys)) {
     const hit = await lookupStep(store, key);
     if (hit?.layer == null) continue;

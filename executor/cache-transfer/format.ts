@@ -93,7 +93,8 @@ export function cacheConfigOf(manifest: ImageManifest, where: string): Descripto
   return checkDescriptor(manifest.config, where);
 }
 
-function checkDescriptor(value: unknown, where: string): Descriptor {
+/** A descriptor read from untrusted JSON, checked field by field. */
+export function checkDescriptor(value: unknown, where: string): Descriptor {
   const d = value as Partial<Descriptor> | null;
   if (
     typeof d !== 'object' ||

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type Descriptor,
+  DockerMediaType,
   type ImageReference,
   OciMediaType,
   type RegistryClient,
@@ -12,9 +13,13 @@ import {
   type Store,
 } from '../../image/index.js';
 import type { EnsureBlobs } from './apply.js';
-import { CacheFormatError, type CacheRecord, cacheConfigOf, parseCacheConfig } from './format.js';
+import { CacheFormatError, type CacheRecord, cacheConfigOf, checkDescriptor, parseCacheConfig } from './format.js';
+import { inlineRecords } from './inline.js';
 
 const configLimit = 16 * 1024 * 1024;
+
+const isImageConfig = (mediaType: string | undefined): boolean =>
+  mediaType === OciMediaType.config || mediaType === DockerMediaType.config;
 
 function repositoryOf(ref: ImageReference): Repository {
   return { domain: ref.domain, path: ref.path };
@@ -64,22 +69,25 @@ export async function importRegistry(
     throw error;
   }
   if (fetched.kind !== 'manifest') throw new CacheFormatError(`${where} is an index, not a tsbuild cache manifest`);
-  const configDescriptor = cacheConfigOf(fetched.manifest, where);
-  if (configDescriptor.size > configLimit) throw new CacheFormatError(`${where}: cache config too large`);
+  const manifest = fetched.manifest;
+  // An image rather than a cache manifest: its config may carry an inline cache (inline.ts).
+  const inline = isImageConfig(manifest.config?.mediaType);
+  const configDescriptor = inline ? checkDescriptor(manifest.config, where) : cacheConfigOf(manifest, where);
+  if (configDescriptor.size > configLimit) throw new CacheFormatError(`${where}: config too large`);
   // Named like `tsbuild pull`'s transfer directories, so `prune` removes one a killed build left behind.
   await mkdir(path.join(store.root, 'tmp'), { recursive: true });
   const tmpDir = await mkdtemp(path.join(store.root, 'tmp', `pull-${process.pid}-`));
   const dispose = () => rm(tmpDir, { recursive: true, force: true });
-  let config: ReturnType<typeof parseCacheConfig>;
+  let records: readonly CacheRecord[];
   try {
     const configBytes = await client.fetchBlob(repo, configDescriptor, (file) => readFile(file), { tmpDir });
-    config = parseCacheConfig(configBytes, where);
+    records = inline ? inlineRecords(configBytes, manifest, where) : parseCacheConfig(configBytes, where).records;
   } catch (error) {
     await dispose();
     throw error;
   }
   return {
-    records: config.records,
+    records,
     dispose,
     ensure: async (blobs) => {
       let renamed = false;

@@ -1,5 +1,6 @@
 // `--cache-to` / `--cache-from` values, BuildKit's CSV form: `type=local,dest=DIR`, `type=local,src=DIR`,
-// `type=registry,ref=HOST/REPO:TAG`, each with an optional `mode=min|max` (export only).
+// `type=registry,ref=HOST/REPO:TAG`, each with an optional `mode=min|max` (export only), and `type=inline` (export
+// only: the records go into the image's config, inline.ts; an import names the image as a registry source).
 import path from 'node:path';
 import { type ImageReference, parseDockerRef } from '../../image/index.js';
 
@@ -7,7 +8,8 @@ export type CacheMode = 'min' | 'max';
 
 export type CacheSpec =
   | { readonly type: 'local'; readonly dir: string; readonly mode: CacheMode }
-  | { readonly type: 'registry'; readonly ref: ImageReference; readonly mode: CacheMode };
+  | { readonly type: 'registry'; readonly ref: ImageReference; readonly mode: CacheMode }
+  | { readonly type: 'inline' };
 
 export class CacheSpecError extends Error {
   readonly code = 'ECACHESPEC';
@@ -50,5 +52,16 @@ export function parseCacheSpec(text: string, direction: 'to' | 'from'): CacheSpe
     }
     return { type: 'registry', ref: parsed, mode };
   }
-  throw new CacheSpecError(`unsupported cache type "${type ?? ''}" in "${text}": expected local or registry`);
+  if (type === 'inline') {
+    if (direction === 'from') {
+      throw new CacheSpecError(
+        `type=inline is for --cache-to: import an image's inline cache with --cache-from type=registry,ref=IMAGE`,
+      );
+    }
+    // The image holds the records of its own layers, nothing more: BuildKit's inline exporter is mode=min too.
+    if (mode === 'max')
+      throw new CacheSpecError(`type=inline holds the image's own layers only: mode=max in "${text}"`);
+    return { type: 'inline' };
+  }
+  throw new CacheSpecError(`unsupported cache type "${type ?? ''}" in "${text}": expected local, registry or inline`);
 }

@@ -39,6 +39,7 @@ export interface TransferOptions {
 }
 
 function describe(spec: CacheSpec): string {
+  if (spec.type === 'inline') return 'type=inline';
   return spec.type === 'local' ? `type=local ${spec.dir}` : `type=registry ${refString(spec.ref)}`;
 }
 
@@ -67,6 +68,7 @@ export async function importCache(
   options: TransferOptions = {},
 ): Promise<void> {
   for (const spec of specs) {
+    if (spec.type === 'inline') continue; // export only (parseCacheSpec refuses it as a source)
     const step = progress.step(`importing cache manifest from ${describe(spec)}`);
     try {
       const imported =
@@ -102,7 +104,10 @@ async function importRegistrySource(
   }
 }
 
-/** Writes one cache manifest per destination; a failed export fails the build (the user asked for it). */
+/**
+ * Writes one cache manifest per destination; a failed export fails the build (the user asked for it). An inline
+ * destination is the image itself: the build writes it before naming the image (inline.ts).
+ */
 export async function exportCache(
   store: Store,
   specs: readonly CacheSpec[],
@@ -111,6 +116,7 @@ export async function exportCache(
   options: TransferOptions = {},
 ): Promise<void> {
   for (const spec of specs) {
+    if (spec.type === 'inline') continue;
     const step = progress.step(`exporting cache to ${describe(spec)}`);
     try {
       const collected = await collectRecords(

@@ -59,11 +59,19 @@ describe('cache spec parsing', () => {
       mode: 'min',
     });
     expect(parseCacheSpec('127.0.0.1:5000/cache/app:b', 'from')).toMatchObject({ type: 'registry' });
+    expect(parseCacheSpec('type=inline', 'to')).toEqual({ type: 'inline' });
+    expect(parseCacheSpec('type=inline,mode=min', 'to')).toEqual({ type: 'inline' });
   });
 
   it('rejects what it cannot use with a clear message', () => {
     expect(() => parseCacheSpec('type=s3,bucket=x', 'to')).toThrow(
-      'unsupported cache type "s3" in "type=s3,bucket=x": expected local or registry',
+      'unsupported cache type "s3" in "type=s3,bucket=x": expected local, registry or inline',
+    );
+    expect(() => parseCacheSpec('type=inline,mode=max', 'to')).toThrow(
+      `type=inline holds the image's own layers only: mode=max in "type=inline,mode=max"`,
+    );
+    expect(() => parseCacheSpec('type=inline', 'from')).toThrow(
+      "type=inline is for --cache-to: import an image's inline cache with --cache-from type=registry,ref=IMAGE",
     );
     expect(() => parseCacheSpec('type=local,src=/x', 'to')).toThrow(
       'type=local cache needs dest=DIR: "type=local,src=/x"',
@@ -107,6 +115,25 @@ describe.skipIf(isolationUnavailable() !== undefined)('cache export and import b
     expect(vertices.cached).toEqual(vertices.steps);
     expect(second.stdout).toBe(first.stdout);
     expect((await b.resolve('app:1')).manifestDigest).toBe((await a.resolve('app:1')).manifestDigest);
+  });
+
+  it('BUILDKIT_INLINE_CACHE=1 puts the records in the config and leaves the layers as they are', async () => {
+    const store = await storeWithBusybox();
+    const ctx = await contextWith(singleStage);
+    const plain = await cli(store, { context: ctx, tags: ['plain:1'] });
+    const inlined = await cli(store, { context: ctx, tags: ['inline:1'], buildArgs: ['BUILDKIT_INLINE_CACHE=1'] });
+    expect([plain.code, inlined.code]).toEqual([0, 0]);
+    const [without, within] = [await store.resolve('plain:1'), await store.resolve('inline:1')];
+    expect(within.manifest.layers).toEqual(without.manifest.layers);
+    const { 'dev.tsbuild.cache.v1': field, ...rest } = within.config as unknown as Record<string, unknown>;
+    expect(rest).toEqual(without.config);
+    const records = (field as { records: { key: string; layer: number; created: string }[] }).records;
+    expect(records.map((r) => r.layer).sort()).toEqual([1, 2]);
+    expect(records.every((r) => /^sha256:[0-9a-f]{64}$/.test(r.key) && r.created !== '')).toBe(true);
+    // The same build again gives the same image: the field is written deterministically.
+    const again = await cli(store, { context: ctx, tags: ['inline:2'], buildArgs: ['BUILDKIT_INLINE_CACHE=true'] });
+    expect(again.code).toBe(0);
+    expect((await store.resolve('inline:2')).manifestDigest).toBe(within.manifestDigest);
   });
 
   it('mode=min covers the stages the final image is built FROM', async () => {
@@ -182,6 +209,46 @@ describe.skipIf(isolationUnavailable() !== undefined)('cache export and import b
       const [imageA, imageB] = [await a.resolve('app:1'), await b.resolve('app:1')];
       expect(imageB.configDigest).toBe(imageA.configDigest);
       expect(imageB.manifestDigest).toBe((await compressedImage(a, imageA.manifestDigest)).digest);
+    }, 60_000);
+
+    it('type=inline: the pushed image carries its cache; B builds from the image alone without running a step', async () => {
+      const [a, b] = [await storeWithBusybox(), await storeWithBusybox()];
+      const ctx = await contextWith(singleStage);
+      const ref = `${registry.host}/cache/inline:1`;
+      const first = await cli(a, { context: ctx, tags: [ref], push: true, cacheTo: ['type=inline'] });
+      expect(first.code).toBe(0);
+      const imageA = await a.resolve(ref);
+      const inline = (imageA.config as unknown as Record<string, unknown>)['dev.tsbuild.cache.v1'];
+      // The COPY and the RUN, each naming its layer in the image (the base image's is layer 0).
+      expect(inline).toMatchObject({ schemaVersion: 1, records: expect.any(Array) });
+      const layers = (inline as { records: { layer: number }[] }).records.map((r) => r.layer).sort();
+      expect(layers).toEqual([1, 2]);
+
+      const second = await cli(b, { context: ctx, tags: ['app:1'], cacheFrom: [ref] });
+      expect(second.code).toBe(0);
+      expect(second.stderr).toContain('2 records imported');
+      expect(second.stderr).not.toContain('cache miss');
+      const vertices = stepVertices(second.stderr);
+      expect(vertices.steps).toHaveLength(2);
+      expect(vertices.cached).toEqual(vertices.steps);
+      // B's image is A's without the cache field: same layers, same config otherwise.
+      const imageB = await b.resolve('app:1');
+      const { 'dev.tsbuild.cache.v1': _, ...configA } = imageA.config as unknown as Record<string, unknown>;
+      expect(imageB.config).toEqual(configA);
+      expect(imageB.config.rootfs.diff_ids).toEqual(imageA.config.rootfs.diff_ids);
+    }, 60_000);
+
+    it('an image without tsbuild inline cache given as --cache-from is a warning; the build runs its steps', async () => {
+      const [a, b] = [await storeWithBusybox(), await storeWithBusybox()];
+      const ctx = await contextWith(singleStage);
+      const ref = `${registry.host}/cache/plain:1`;
+      expect((await cli(a, { context: ctx, tags: [ref], push: true })).code).toBe(0);
+      const second = await cli(b, { context: ctx, cacheFrom: [ref] });
+      expect(second.code).toBe(0);
+      expect(second.stderr).toContain(
+        `WARNING: cache import failed: cache ${registry.host}/cache/plain:1 is an image without tsbuild's inline cache`,
+      );
+      expect(second.stderr).toContain('cache miss');
     }, 60_000);
 
     it('a tag that does not exist yet is an empty cache, not an error', async () => {
