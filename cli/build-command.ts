@@ -48,6 +48,10 @@ export function registerBuildCommand(y: Argv, argv: readonly string[], choose: (
           .option('target', { type: 'string', describe: 'stage to build' })
           .option('build-arg', { type: 'string', describe: 'K=V, or K to take the value from the env' })
           .option('label', { type: 'string', describe: 'K=V label on the image' })
+          .option('annotation', {
+            type: 'string',
+            describe: '[manifest[PLATFORM]:]KEY=VALUE annotation on the image manifest (repeatable)',
+          })
           .option('cache', {
             type: 'boolean',
             default: true,
@@ -141,6 +145,7 @@ export function registerBuildCommand(y: Argv, argv: readonly string[], choose: (
           target: a.target,
           buildArgs: collect(a['build-arg']),
           labels: collect(a.label),
+          annotations: collect(a.annotation),
           noCache: a.cache === false,
           noCacheFilter: collect(a[noCacheFilterKey]),
           ...callOption(argv, a.check === true ? 'check' : a.call),

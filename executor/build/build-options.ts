@@ -31,6 +31,8 @@ export interface BuildOptions {
   readonly target?: string;
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly labels?: Readonly<Record<string, string>>;
+  /** `--annotation` values (`[TYPE[PLATFORM]:]KEY=VALUE`; annotations.ts): annotations of the image manifest. */
+  readonly annotations?: readonly string[];
   readonly noCache?: boolean;
   /**
    * `--no-cache-filter`: stage names (matched as BuildKit does, ignoring case; `''` is every unnamed stage) whose

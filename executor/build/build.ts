@@ -16,14 +16,15 @@ import {
 } from '../../planner/index.js';
 import type { CacheSpec } from '../cache-transfer/index.js';
 import { gitResolver } from '../git/index.js';
+import { manifestAnnotations, parseAnnotations } from './annotations.js';
 import type { BuildOptions, BuildResult } from './build-options.js';
 import { BuildError } from './errors.js';
+import { changesImage, type FinalImageChanges, finishImage } from './final-image.js';
 import { type GitAgent, gitAgent } from './git-ssh.js';
 import { commitImage } from './image-commit.js';
 import { registerBuild } from './live-builds.js';
 import { loadNamedContexts } from './named-contexts.js';
 import { ReadViews } from './read-views.js';
-import { baseLayerCount, rewriteTimestamps } from './rewrite-timestamp.js';
 import { runStages } from './schedule.js';
 import { Semaphore } from './semaphore.js';
 import { sourceEpochResolver } from './source-epoch.js';
@@ -65,6 +66,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
   const progress = options.progress;
   const cacheTo = await cacheSpecs(options.cacheTo, 'to');
   const cacheFrom = await cacheSpecs(options.cacheFrom, 'from');
+  const annotations = parseAnnotations(options.annotations ?? []);
 
   const load = progress.step(`[internal] load build definition from ${dockerfileName}`);
   let text: string;
@@ -204,18 +206,26 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
     .then((m) => m.preparePlanRecord(options, contextDir, thePlan))
     .catch(() => null);
   const rewriteEpoch = options.rewriteTimestamp?.epoch === undefined ? epoch : options.rewriteTimestamp.epoch;
-  const rewriting = options.rewriteTimestamp !== undefined && rewriteEpoch !== null;
   const inline = inlineCacheRequested(cacheTo, options.buildArgs ?? {});
+  // Steps keyed by the content of a stage mount are exported under the keys this build completed.
+  const completed = [...results.values()].flatMap((r) => r.completed ?? []);
+  const transfer = inline || cacheTo.length > 0 ? await import('../cache-transfer/index.js') : undefined;
+  const steps = transfer?.stepScope(thePlan, stage, (index) => results.has(index), completed);
+  const changes: FinalImageChanges = {
+    ...(options.rewriteTimestamp !== undefined && rewriteEpoch !== null ? { rewriteEpoch } : {}),
+    ...(inline && steps !== undefined ? { inline: { stepKeys: steps.minKeys, completions: steps.completions } } : {}),
+    annotations: manifestAnnotations(annotations, stage.platform),
+  };
   const tags = options.tags ?? [];
   const keepUntagged = options.keepUntagged ?? true;
+  // Only the image the changes make is named (or kept): the one committed before them is no result of the build.
+  const finishing = changesImage(changes);
   const committed = commitImage(options.store, stage, result, {
     labels: options.labels ?? {},
     epoch,
     now,
-    // With rewrite-timestamp or an inline cache only the image made from this one is named (or kept): the one
-    // before it is no result of the build.
-    tags: rewriting || inline ? [] : tags,
-    keepUntagged: rewriting || inline ? false : keepUntagged,
+    tags: finishing ? [] : tags,
+    keepUntagged: finishing ? false : keepUntagged,
     // A step the filter ran again made this image's layers anew: its history is this build's, not a stored one.
     noCache: noCache || result.rebuilt === true,
   });
@@ -224,41 +234,14 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
   const [records, commit] = await Promise.allSettled([allRecordsWritten(results.values()), committed]);
   if (records.status === 'rejected') throw records.reason;
   if (commit.status === 'rejected') throw commit.reason;
-  let image = commit.value;
-  if (rewriting && rewriteEpoch !== null) {
-    const baseLayers = await baseLayerCount(options.store, thePlan, stage);
-    const rewritten = await rewriteTimestamps(options.store, image.manifestDigest, baseLayers, rewriteEpoch);
-    image = { ...image, ...rewritten, config: rewritten.config };
-  }
-  // Steps keyed by the content of a stage mount are exported under the keys this build completed.
-  const completed = [...results.values()].flatMap((r) => r.completed ?? []);
-  const ran = (index: number) => results.has(index);
-  const exported = async () => {
-    const transfer = await import('../cache-transfer/index.js');
-    return {
-      transfer,
-      scope: transfer.exportScope(thePlan, stage, ran, image.manifestDigest, image.cacheKey, completed),
-    };
-  };
-  if (inline) {
-    const { transfer, scope } = await exported();
-    const inlined = await transfer.inlineCache(options.store, image.manifestDigest, scope.minKeys, scope.completions);
-    image = { ...image, ...inlined };
-  }
-  if (rewriting || inline) {
-    for (const tag of tags) await options.store.tag(tag, image.manifestDigest);
-    if (tags.length === 0 && keepUntagged) {
-      const size = await options.store.blobSize(image.manifestDigest);
-      await options.store.keepDangling({ mediaType: image.manifest.mediaType, digest: image.manifestDigest, size });
-    }
-  }
+  const image = await finishImage(options.store, thePlan, stage, commit.value, changes, { tags, keepUntagged });
   exporting.note(`writing image ${image.configDigest} done`);
   for (const tag of options.tags ?? []) exporting.note(`naming to ${tag} done`);
   exporting.done();
   await (await planRecord)?.();
   await viewsReleased;
-  if (cacheTo.some((spec) => spec.type !== 'inline')) {
-    const { transfer, scope } = await exported();
+  if (transfer !== undefined && steps !== undefined && cacheTo.some((spec) => spec.type !== 'inline')) {
+    const scope = { ...steps, manifest: commit.value.manifestDigest, imageKey: commit.value.cacheKey };
     await transfer.exportCache(options.store, cacheTo, scope, progress);
   }
   return {

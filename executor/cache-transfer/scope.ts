@@ -33,14 +33,13 @@ export function planStepKeys(plan: Plan): Set<string> {
   return new Set(stepsOf(plan.stages).flatMap((step) => step.cacheKey ?? []));
 }
 
-export function exportScope(
+/** The step keys an export covers (see CacheExportScope), which do not depend on the image committed. */
+export function stepScope(
   plan: Plan,
   target: PlanStage,
   ran: (stageIndex: number) => boolean,
-  manifest: Digest,
-  imageKey: Digest,
   completed: readonly CompletedStep[] = [],
-): CacheExportScope {
+): Pick<CacheExportScope, 'minKeys' | 'maxKeys' | 'completions'> {
   const byStep = new Map(completed.map((c) => [c.step, c]));
   // A pending step the build did not complete has no record under any key it could be looked up by.
   const keysOf = (stages: readonly PlanStage[]): string[] =>
@@ -55,11 +54,16 @@ export function exportScope(
     if (stage !== undefined && chain.includes(stage)) break;
   }
   const completions = new Map<string, KeyCompletion>(completed.map((c) => [c.key, c.completion]));
-  return {
-    minKeys: keysOf(chain),
-    maxKeys: keysOf(plan.stages.filter((s) => ran(s.index))),
-    manifest,
-    imageKey,
-    completions,
-  };
+  return { minKeys: keysOf(chain), maxKeys: keysOf(plan.stages.filter((s) => ran(s.index))), completions };
+}
+
+export function exportScope(
+  plan: Plan,
+  target: PlanStage,
+  ran: (stageIndex: number) => boolean,
+  manifest: Digest,
+  imageKey: Digest,
+  completed: readonly CompletedStep[] = [],
+): CacheExportScope {
+  return { ...stepScope(plan, target, ran, completed), manifest, imageKey };
 }

@@ -121,6 +121,27 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build (command)',
     await expect(store.resolve(id)).rejects.toThrow(ImageNotFoundError);
   });
 
+  it('--annotation puts annotations on the manifest (the image id stays); one naming an index is refused', async () => {
+    const plain = await cli(store, { context: ctx, quiet: true, tags: ['notes:plain'] });
+    const noted = await cli(store, {
+      context: ctx,
+      quiet: true,
+      tags: ['notes:1'],
+      annotations: ['org.opencontainers.image.title=Demo', 'manifest[linux/s390x]:elsewhere=1'],
+    });
+    expect([plain.code, noted.code]).toEqual([0, 0]);
+    expect(noted.stdout).toBe(plain.stdout);
+    const image = await store.resolve('notes:1');
+    expect(image.manifest.annotations).toEqual({ 'org.opencontainers.image.title': 'Demo' });
+    expect(image.manifest.layers).toEqual((await store.resolve('notes:plain')).manifest.layers);
+
+    const refused = await cli(store, { context: ctx, quiet: true, annotations: ['index:k=v'] });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      'ERROR: failed to solve: annotation "index:k=v": tsbuild writes a single-platform image as a manifest without an index, which has no index\n',
+    );
+  });
+
   it('reports a failed export by its message, without a stack trace', async () => {
     const dir = await freshDir('x');
     const file = path.join(dir, 'file');

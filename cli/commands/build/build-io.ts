@@ -9,6 +9,8 @@ export interface BuildCliOptions {
   readonly target?: string;
   readonly buildArgs: readonly string[];
   readonly labels: readonly string[];
+  /** `--annotation` (repeatable): `[manifest[PLATFORM]:]KEY=VALUE`, on the image manifest. */
+  readonly annotations?: readonly string[];
   readonly noCache: boolean;
   /** `--no-cache-filter` (repeatable, each a comma list as BuildKit splits it): stages whose steps run again. */
   readonly noCacheFilter?: readonly string[];

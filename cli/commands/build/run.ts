@@ -166,6 +166,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       ...(opts.target === undefined ? {} : { target: opts.target }),
       buildArgs,
       labels: keyValues(opts.labels),
+      ...(opts.annotations === undefined || opts.annotations.length === 0 ? {} : { annotations: opts.annotations }),
       noCache,
       ...(filter.length === 0 || noCache ? {} : { noCacheFilter: filter }),
       progress,
