@@ -3,6 +3,7 @@
 // BuildKit, `--push` is `--output type=image,push=true` and `type=registry` is `type=image,push=true`: the
 // names are tagged in the store too (by the image exporter), then pushed.
 import {
+  type Descriptor,
   type Digest,
   familiarString,
   parseNormalizedNamed,
@@ -61,7 +62,8 @@ export async function pushBuiltImage(
   manifestDigest: Digest,
   names: readonly string[],
   progress: Progress,
-): Promise<void> {
+): Promise<Descriptor | undefined> {
+  let last: Descriptor | undefined;
   for (const name of names) {
     const ref = parseNormalizedNamed(name);
     const step = progress.step(`pushing ${familiarString(ref)}`);
@@ -78,11 +80,14 @@ export async function pushBuiltImage(
       step.note(`pushing layers (${layers}) done`);
       step.note(`pushing manifest for ${referenceString(ref)}@${pushed.digest} done`);
       step.done();
+      last = pushed;
     } catch (error) {
       step.error((error as Error).message);
       throw new BuildError(`failed to push ${referenceString(ref)}: ${(error as Error).message}`);
     }
   }
+  // Every name gets the same manifest (the compressed form of the image's): its descriptor, the registry's digest.
+  return last;
 }
 
 /** Splits on commas outside double quotes (buildx reads `--output` as CSV: `"name=a,b"`). */

@@ -51,6 +51,11 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build (command)',
     expect(image.config.config?.Labels).toEqual({ team: 'build' });
     expect(JSON.parse(await readFile(meta, 'utf8'))).toEqual({
       'containerimage.config.digest': id,
+      'containerimage.descriptor': {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: image.manifestDigest,
+        size: await store.blobSize(image.manifestDigest),
+      },
       'containerimage.digest': image.manifestDigest,
       'image.name': 'cli:1',
     });

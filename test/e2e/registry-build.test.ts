@@ -2,7 +2,7 @@
 // pulled, `--pull` re-resolves tags, an unpullable base names the ways to get it, and `--push` /
 // `--output type=registry` push the built image under its names.
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asStoreOutput, pushTargets } from '../../cli/commands/build/push.js';
@@ -222,12 +222,22 @@ describe.skipIf(isolationUnavailable() !== undefined)('builds with a registry', 
     const store = await storeWithBusybox();
     const ctx = await contextWith('FROM busybox\nCOPY a.txt /a.txt\n');
     const tag = `${registry.host}/app/pushed:1`;
-    const built = await cli(store, { context: ctx, tags: [tag], push: true });
+    const metadataFile = path.join(await freshDir('meta'), 'meta.json');
+    const built = await cli(store, { context: ctx, tags: [tag], push: true, metadataFile });
     expect(built.code, built.stderr).toBe(0);
     const local = (await store.resolve(tag)).manifestDigest;
     const manifest = await exported(store, tag);
     expect(built.stderr).toContain(`pushing manifest for ${tag}@${manifest} done`);
     expect(await remoteDigest(tag)).toBe(manifest);
+    // As buildx's: the digest the registry holds, which `pull NAME@DIGEST` and signatures need, not the local one.
+    const metadata = JSON.parse(await readFile(metadataFile, 'utf8'));
+    expect(metadata['containerimage.digest']).toBe(manifest);
+    expect(metadata['containerimage.descriptor']).toEqual({
+      mediaType: OciMediaType.manifest,
+      digest: manifest,
+      size: await store.blobSize(manifest as Digest),
+    });
+    expect(manifest).not.toBe(local);
     // The pushed manifest names gzip layers; the registry has every blob it names.
     const pushed = await store.readJson<{ layers: { mediaType: string }[] }>(manifest as Digest);
     expect(pushed.layers.map((l) => l.mediaType)).toEqual(pushed.layers.map(() => OciMediaType.layerGzip));

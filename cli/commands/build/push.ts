@@ -8,7 +8,7 @@ import {
   pushNames,
   type RegistryPushSpec,
 } from '../../../executor/index.js';
-import { type Digest, RegistryClient, type Store } from '../../../image/index.js';
+import { type Descriptor, type Digest, RegistryClient, type Store } from '../../../image/index.js';
 
 export { asStoreOutput };
 
@@ -21,17 +21,18 @@ export function pushTargets(push: boolean, outputs: readonly string[], tags: rea
   return [...new Set(specs.flatMap((spec) => pushNames(spec, tags)))];
 }
 
+/** Pushes the image to each name; the descriptor of the manifest the registries hold, when it pushed. */
 export async function pushToRegistries(
   store: Store,
   manifestDigest: Digest,
   names: readonly string[],
   progress: Progress,
   env: Readonly<Record<string, string | undefined>>,
-): Promise<void> {
-  if (names.length === 0) return;
+): Promise<Descriptor | undefined> {
+  if (names.length === 0) return undefined;
   const client = new RegistryClient({ dockerConfig: { env: env as NodeJS.ProcessEnv } });
   try {
-    await pushBuiltImage(store, client, manifestDigest, names, progress);
+    return await pushBuiltImage(store, client, manifestDigest, names, progress);
   } finally {
     client.close();
   }

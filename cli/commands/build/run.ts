@@ -21,7 +21,7 @@ import {
   type SshSource,
   wantsRewriteTimestamp,
 } from '../../../executor/index.js';
-import { defaultStoreRoot, Store } from '../../../image/index.js';
+import { type Descriptor, type Digest, defaultStoreRoot, OciMediaType, Store } from '../../../image/index.js';
 import type { BuildNetwork, BuildRunOptions, Platform } from '../../../planner/index.js';
 import { buildArgValues } from '../plan/run.js';
 import { claimCollection } from '../prune/gc-due.js';
@@ -195,13 +195,17 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       onContainerStarted: () => checks.runWhileIdle(),
     });
     for (const output of outputs) await exportOutput(store, result, output);
-    await pushToRegistries(store, result.manifestDigest, pushTo, progress, io.env);
+    const pushed = await pushToRegistries(store, result.manifestDigest, pushTo, progress, io.env);
     await endProgress(false);
     if (opts.iidfile !== undefined) await writeFile(opts.iidfile, result.imageId);
     if (opts.metadataFile !== undefined) {
+      // buildx's keys; a pushed image is named by the digest registries hold (its layers compressed for the push),
+      // which is what a later `pull NAME@DIGEST` or a signature needs.
+      const manifest = pushed ?? (await localManifest(store, result.manifestDigest));
       const metadata = {
         'containerimage.config.digest': result.imageId,
-        'containerimage.digest': result.manifestDigest,
+        'containerimage.descriptor': manifest,
+        'containerimage.digest': manifest.digest,
         ...(result.tags.length === 0 ? {} : { 'image.name': result.tags.join(',') }),
       };
       await writeFile(opts.metadataFile, `${JSON.stringify(metadata, null, 2)}\n`);
@@ -276,4 +280,10 @@ function unexpectedErrorText(error: unknown): string {
     error instanceof RangeError ||
     error instanceof SyntaxError;
   return bug && error.stack !== undefined ? error.stack : error.message;
+}
+
+/** The descriptor of a stored image manifest. */
+async function localManifest(store: Store, digest: Digest): Promise<Descriptor> {
+  const { mediaType } = await store.readJson<{ mediaType?: string }>(digest);
+  return { mediaType: mediaType ?? OciMediaType.manifest, digest, size: await store.blobSize(digest) };
 }
