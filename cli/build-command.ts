@@ -72,7 +72,10 @@ export function registerBuildCommand(y: Argv, argv: readonly string[], choose: (
               "build (the default), check, outline, targets or subrequests.describe, with buildx's ,format=json and ,ignorestatus=true",
           })
           .option('debug', { type: 'boolean', describe: 'expand build warnings: description, URL, Dockerfile lines' })
-          .option('progress', { choices: progressModes, default: 'auto' as const })
+          .option('progress', {
+            choices: progressModes,
+            describe: 'progress output (default: the BUILDKIT_PROGRESS environment variable, else auto)',
+          })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the image id' })
           .option('iidfile', { type: 'string', describe: 'write the image id to this file' })
           .option('metadata-file', { type: 'string', describe: 'write build metadata (JSON) to this file' })

@@ -1,11 +1,12 @@
 // The build fast path (see fast-path.ts): `tsbuild build ARGS` or `tsbuild ARGS` (yargs' default command) where
 // ARGS is one context operand and only these options, each with its value as the next argument: -t/--tag,
-// --build-arg, --label, --secret, --ssh, -o/--output, --build-context, --cache-from, --cache-to, --no-cache-filter,
-// --add-host, --ulimit and --allow (repeatable), -f/--file, --target, --progress, --iidfile, --metadata-file, --jobs
-// (a positive integer), --runtime, --network (default, none or host), --platform, --shm-size, and the switches
-// -q/--quiet, --no-cache, --pull, --push, --debug and --load. Anything else, a repeated single option, an empty value
-// or one that looks like an option, or `help`, goes to yargs. test/cli/fast-path.test.ts checks the options against
-// program.ts'. (yargs renders every command's help text before running it: ~20 ms a build that it spares.)
+// --build-arg, --label, --annotation, --secret, --ssh, -o/--output, --build-context, --cache-from, --cache-to,
+// --no-cache-filter, --add-host, --ulimit and --allow (repeatable), -f/--file, --target, --progress, --iidfile,
+// --metadata-file, --jobs (a positive integer), --runtime, --network (default, none or host), --platform, --shm-size,
+// and the switches -q/--quiet, --no-cache, --pull, --push, --debug and --load. Anything else, a repeated single
+// option, an empty value or one that looks like an option, or `help`, goes to yargs. test/cli/fast-path.test.ts
+// checks the options against program.ts'. (yargs renders every command's help text before running it: ~20 ms a
+// build that it spares.)
 import type { BuildCliOptions } from './commands/build/run.js';
 import { networkModes, progressModes } from './option-choices.js';
 
@@ -22,6 +23,7 @@ const repeatable = new Set([
   '--tag',
   '--build-arg',
   '--label',
+  '--annotation',
   '--secret',
   '--ssh',
   '-o',
@@ -87,9 +89,11 @@ export function fastBuild(args: readonly string[], how: { readonly bare?: boolea
   // Bare, a word could also be a command name (`tsbuild -t x images`): only paths that cannot be are taken.
   if (how.bare === true && !/[./]/.test(operands[0]!)) return undefined;
   const one = (name: string) => values.get(name)?.[0];
-  const progress = one('--progress') ?? 'auto';
+  // Not given: BUILDKIT_PROGRESS or auto, chosen by the command (progress-mode.ts).
+  const progress = one('--progress');
   const jobs = one('--jobs');
-  if (!progresses.has(progress) || (jobs !== undefined && !/^[1-9][0-9]{0,3}$/.test(jobs))) return undefined;
+  if (progress !== undefined && !progresses.has(progress)) return undefined;
+  if (jobs !== undefined && !/^[1-9][0-9]{0,3}$/.test(jobs)) return undefined;
   const network = one('--network');
   if (network !== undefined && !networks.has(network)) return undefined;
   return {
@@ -99,6 +103,7 @@ export function fastBuild(args: readonly string[], how: { readonly bare?: boolea
     target: one('--target'),
     buildArgs: values.get('--build-arg') ?? [],
     labels: values.get('--label') ?? [],
+    annotations: values.get('--annotation') ?? [],
     noCache: seen.has('--no-cache'),
     noCacheFilter: values.get('--no-cache-filter') ?? [],
     debug: seen.has('--debug'),

@@ -90,6 +90,7 @@ describe('fastInvocation', () => {
     ['build', '-o', 'type=tar,dest=a.tar', '-o', 'type=oci,dest=b.tar', '.'],
     ['build', '--secret', 'id=ca,src=/etc/ca.crt', '--secret', 'id=tok,env=TOKEN', '--ssh', 'default', '.'],
     ['build', '--label', 'a=1', '--label', 'b=2', '--metadata-file', 'm.json', '--debug', '.'],
+    ['build', '--annotation', 'org.opencontainers.image.title=x', '--annotation', 'manifest:a=b', '.'],
     ['build', '--build-context', 'extra=../x', '--build-context', 'base=docker-image://busybox', '.'],
     ['build', '--cache-from', 'type=local,src=c', '--cache-to', 'type=local,dest=c,mode=max', '--pull', '.'],
     ['build', '--no-cache-filter', 'deps', '--no-cache-filter', 'a,b', '-t', 'x', '.'],

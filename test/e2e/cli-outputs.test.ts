@@ -47,6 +47,20 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build: tty progre
     expect(again.stdout).toBe(first.stdout);
   });
 
+  it('BUILDKIT_PROGRESS=plain gives plain progress on a terminal, as docker build; --progress still wins', async () => {
+    const terminal = { isTTY: true, columns: 100, rows: 40 };
+    const plain = await cli(store, { context: ctx }, { stderrTerminal: terminal, env: { BUILDKIT_PROGRESS: 'plain' } });
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toMatch(/^#1 \[internal\] load build definition from Dockerfile\n/);
+    expect(plain.stderr).not.toContain('\x1b[');
+    const tty = await cli(
+      store,
+      { context: ctx, progress: 'tty' },
+      { stderrTerminal: terminal, env: { BUILDKIT_PROGRESS: 'plain' } },
+    );
+    expect(tty.stderr).toMatch(/^\x1b\[2K\[\+\] Building/);
+  });
+
   it('a failing step on the tty display: the last frame says ERROR, then the output and the Dockerfile excerpt', async () => {
     const bad = await freshDir('e');
     await writeContext(bad, [

@@ -33,6 +33,7 @@ import { type CallSpec, CallSpecError, parseCallSpec } from './call-spec.js';
 import { BuildCheckReport } from './check-report.js';
 import { renderBuildError } from './error-text.js';
 import { checkBuildTag, networkMode, platformOption } from './option-values.js';
+import { progressMode } from './progress-mode.js';
 import { asStoreOutput, pushTargets, pushToRegistries } from './push.js';
 import { fetchNamedContexts } from './remote-context.js';
 import { buildRunOptions } from './run-options.js';
@@ -98,9 +99,10 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   // buildx joins the values with commas and BuildKit splits them again; an empty result means every stage.
   const filter = noCacheFilter.length === 0 ? [] : noCacheFilter.join(',').split(',');
   const noCache = opts.noCache || (noCacheFilter.length > 0 && noCacheFilter.join(',') === '');
-  const quiet = opts.quiet || opts.progress === 'quiet';
+  const mode = progressMode(opts.progress, io.env, io.stderr);
+  const quiet = opts.quiet || mode === 'quiet';
   const terminal = io.stderrTerminal;
-  const progress = progressFor(quiet ? 'quiet' : (opts.progress ?? 'auto'), {
+  const progress = progressFor(quiet ? 'quiet' : mode, {
     write: (text) => io.stderr(text),
     isTTY: terminal?.isTTY === true,
     get columns() {
