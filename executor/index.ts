@@ -1,5 +1,7 @@
 // The executor's public surface. So far: RUN isolation (runtime spec, runc), overlay snapshots and
 // the upper-dir differ; the build itself (plan → stages → image) is executor/build/.
+
+export { indexAnnotations, parseAnnotations } from './build/annotations.js';
 export { compressionOf, decompressed, isTarHeader, readHead } from './build/archive.js';
 export { build } from './build/build.js';
 export type { BuildOptions, BuildResult, PlannedBuild } from './build/build-options.js';

@@ -1,13 +1,18 @@
 // `--annotation [TYPE[,TYPE…]][PLATFORM]:]KEY=VALUE`, as docker build and buildx take it (buildx's parser): the
 // default type puts the annotation on the image manifest, as `manifest` does; `manifest[linux/arm64]:` only on the
-// manifest of that platform. docker/metadata-action hands its OCI annotations to CI builds in this form. A build
-// fails when it does not produce the component named (docker's own rule): tsbuild writes a single-platform image as
-// a manifest without an index, so `index`, `manifest-descriptor` and `index-descriptor` are refused.
+// manifest of that platform; `index:` on the image index of a build of several platforms. docker/metadata-action
+// hands its OCI annotations to CI builds in this form. A build fails when it does not produce the component named
+// (docker's own rule): a single-platform build writes no index, and tsbuild writes no descriptor annotations, so
+// `manifest-descriptor` and `index-descriptor` are refused.
 import type { Digest, ImageManifest, Platform, Store } from '../../image/index.js';
 import { formatPlatform, normalizePlatform, parsePlatform } from '../../image/index.js';
 import { BuildError } from './errors.js';
 
 export interface Annotation {
+  /** Where it goes: the image manifest(s), or the image index of a build of several platforms. */
+  readonly on: 'manifest' | 'index';
+  /** The `--annotation` value it came from. */
+  readonly source: string;
   readonly key: string;
   readonly value: string;
   /** The manifest of this platform only; every manifest when undefined. */
@@ -17,7 +22,7 @@ export interface Annotation {
 const typeAndPlatform = /^([a-z-]*)(?:\[([A-Za-z0-9_/-]+)\])?$/;
 const known = new Set(['', 'manifest', 'index', 'manifest-descriptor', 'index-descriptor']);
 
-/** The manifest annotations the values ask for; throws a BuildError naming the value that cannot be used. */
+/** The annotations the values ask for; throws a BuildError naming the value that cannot be used. */
 export function parseAnnotations(values: readonly string[]): Annotation[] {
   const out: Annotation[] = [];
   for (const text of values) {
@@ -36,12 +41,12 @@ export function parseAnnotations(values: readonly string[]): Annotation[] {
       }
       const [, type = '', platformText] = match;
       if (!known.has(type)) throw new BuildError(`unknown annotation type "${type}"`);
-      if (type !== '' && type !== 'manifest') {
-        throw new BuildError(
-          `annotation "${text}": tsbuild writes a single-platform image as a manifest without an index, which has no ${type}`,
-        );
+      if (type === 'manifest-descriptor' || type === 'index-descriptor') {
+        throw new BuildError(`annotation "${text}": tsbuild writes no ${type} annotations`);
       }
-      out.push({ key, value, ...(platformText === undefined ? {} : { platform: platformOf(platformText, text) }) });
+      const on = type === 'index' ? 'index' : 'manifest';
+      const platform = platformText === undefined ? {} : { platform: platformOf(platformText, text) };
+      out.push({ on, source: text, key, value, ...platform });
     }
   }
   return out;
@@ -60,9 +65,22 @@ export function manifestAnnotations(annotations: readonly Annotation[], platform
   const wanted = formatPlatform(normalizePlatform(platform));
   const out: Record<string, string> = {};
   for (const a of annotations) {
-    if (a.platform === undefined || formatPlatform(a.platform) === wanted) out[a.key] = a.value;
+    if (a.on === 'manifest' && (a.platform === undefined || formatPlatform(a.platform) === wanted))
+      out[a.key] = a.value;
   }
   return out;
+}
+
+/** The annotations for the image index of a build of several platforms. */
+export function indexAnnotations(annotations: readonly Annotation[]): Record<string, string> {
+  return Object.fromEntries(annotations.filter((a) => a.on === 'index').map((a) => [a.key, a.value]));
+}
+
+/** Throws for an `index:` annotation of a build that writes no index (one platform). */
+export function refuseIndexAnnotations(annotations: readonly Annotation[]): void {
+  const index = annotations.find((a) => a.on === 'index');
+  if (index === undefined) return;
+  throw new BuildError(`annotation "${index.source}": a single-platform build writes no image index`);
 }
 
 /** The image's manifest with `annotations` added (over any of the same key), stored beside the original. */

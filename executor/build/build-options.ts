@@ -57,6 +57,12 @@ export interface BuildOptions {
   readonly run?: BuildRunOptions;
   /** `--platform`: the platform to build for (default: this machine's). */
   readonly platform?: Platform;
+  /**
+   * This build is one platform of several (`--platform a,b`): step names carry the stage's platform, as BuildKit's
+   * `[linux/arm64 stage 2/3]` (and `linux/amd64->arm64` for a stage of another platform than the target's), and
+   * `index:` annotations are left to the image index that holds its image (cli/commands/build/platforms-build.ts).
+   */
+  readonly multiPlatform?: boolean;
   /** `--build-context NAME=VALUE` by normalised name (planner `contextName`). */
   readonly namedContexts?: ReadonlyMap<string, BuildContextOption>;
   /** `--cache-to` values (`type=local,dest=DIR`, `type=registry,ref=…`, `mode=min|max`). */

@@ -16,7 +16,7 @@ import {
 } from '../../planner/index.js';
 import type { CacheSpec } from '../cache-transfer/index.js';
 import { gitResolver } from '../git/index.js';
-import { manifestAnnotations, parseAnnotations } from './annotations.js';
+import { manifestAnnotations, parseAnnotations, refuseIndexAnnotations } from './annotations.js';
 import type { BuildOptions, BuildResult } from './build-options.js';
 import { BuildError } from './errors.js';
 import { changesImage, type FinalImageChanges, finishImage } from './final-image.js';
@@ -67,6 +67,8 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
   const cacheTo = await cacheSpecs(options.cacheTo, 'to');
   const cacheFrom = await cacheSpecs(options.cacheFrom, 'from');
   const annotations = parseAnnotations(options.annotations ?? []);
+  // One platform of several: the index that holds this build's image takes the `index:` ones (platforms-build.ts).
+  if (options.multiPlatform !== true) refuseIndexAnnotations(annotations);
 
   const load = progress.step(`[internal] load build definition from ${dockerfileName}`);
   let text: string;
@@ -171,6 +173,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
     jobs: new Semaphore(Math.max(1, options.jobs ?? (await import('node:os')).availableParallelism())),
     noCache,
     ...(options.noCacheFilter === undefined ? {} : { noCacheFilter: options.noCacheFilter }),
+    ...(options.multiPlatform === true ? { platformLabels: true } : {}),
     epoch,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     makeEnv: (lookups, signal) => ({

@@ -35,6 +35,19 @@ function warmFirstRun(env: StepEnv, plan: Plan): void {
   if (run?.operation.type === 'run') void runNetworkFiles(env, run.operation).catch(() => {});
 }
 
+/**
+ * BuildKit's platform part of a step name when several platforms are built (prefixCommand with prefixPlatform): the
+ * stage's platform, then `->ARCH[/VARIANT]` (`->OS/ARCH…` across systems) when the build's target is another, and a
+ * space.
+ */
+export function platformLabelOf(stage: Platform, target: Platform | undefined): string {
+  const base = formatPlatform(stage);
+  if (target === undefined) return `${base} `;
+  if (target.os !== stage.os) return `${base}->${formatPlatform(target)} `;
+  if (target.architecture === stage.architecture) return `${base} `;
+  return `${base}->${target.architecture}${target.variant ? `/${target.variant}` : ''} `;
+}
+
 export interface ScheduleOptions {
   readonly plan: Plan;
   readonly progress: Progress;
@@ -42,6 +55,8 @@ export interface ScheduleOptions {
   readonly noCache: boolean;
   /** `--no-cache-filter` stage names (BuildKit's `no-cache` frontend option; see BuildOptions). */
   readonly noCacheFilter?: readonly string[];
+  /** Step names carry the stage's platform (BuildOptions.platformLabels). */
+  readonly platformLabels?: boolean;
   readonly epoch: number | null;
   /** Cancels the build (e.g. on SIGINT): the stages stop as on a failure; the error is `build canceled`. */
   readonly signal?: AbortSignal;
@@ -81,7 +96,9 @@ async function runAll(options: ScheduleOptions, abort: AbortController): Promise
   const failures: unknown[] = [];
   // BuildKit names steps by stage (its name, else `stage-N`) unless the Dockerfile makes one dispatch state.
   const labelled = plan.stageLabels ?? plan.stages.length > 1;
-  const labelOf = (stage: PlanStage): string => stageLabelOf(labelled, stage);
+  const labelOf = (stage: PlanStage): string =>
+    (options.platformLabels === true ? platformLabelOf(stage.platform, plan.platform) : '') +
+    stageLabelOf(labelled, stage);
 
   const result = (index: number): Promise<StageResult> => {
     const pending = results.get(index);

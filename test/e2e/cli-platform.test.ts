@@ -1,12 +1,12 @@
 // `tsbuild build --platform`: this machine's platform builds as without it; another one builds what needs no
 // emulation (FROM --platform=$BUILDPLATFORM stages, scratch, COPY) into an image of that platform, and a RUN
-// whose program is of that platform fails saying an emulator is missing; a list of platforms is refused.
-import { spawn } from 'node:child_process';
+// whose program is of that platform fails saying an emulator is missing; a list of platforms builds an image index.
+import { execFileSync, spawn } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importRootfs } from '../../image/archive/import-rootfs.js';
-import type { Store } from '../../image/index.js';
+import { type Digest, type ImageIndex, OciMediaType, type Store } from '../../image/index.js';
 import { formatPlatform, hostPlatform } from '../../planner/index.js';
 import { buildCommand } from './build-command.js';
 import { freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
@@ -85,14 +85,53 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build --platform'
     );
   });
 
-  it('refuses a list of platforms and a malformed one (exit 2)', async () => {
+  it('builds a list of platforms into one image index, with BuildKit’s platform-prefixed step names', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [{ path: 'Dockerfile', content: dockerfile }]);
+    const built = await buildCommand(store, {
+      context: ctx,
+      platform: `${host},${foreignPlatform},${host}`,
+      tags: ['multi:1'],
+      progress: 'plain',
+      annotations: ['index:org.opencontainers.image.title=multi', `manifest[${foreignPlatform}]:only.foreign=1`],
+    });
+    expect(built.code, built.stderr).toBe(0);
+    const index = built.stdout.trim() as Digest;
+    const stored = await store.readJson<ImageIndex>(index);
+    expect(stored.mediaType).toBe(OciMediaType.index);
+    expect(stored.annotations).toEqual({ 'org.opencontainers.image.title': 'multi' });
+    expect(stored.manifests.map((m) => `${m.platform?.os}/${m.platform?.architecture}`)).toEqual([
+      host,
+      foreignPlatform,
+    ]);
+    for (const platform of [host, foreignPlatform]) {
+      const image = await store.resolve('multi:1', { os: 'linux', architecture: platform.split('/')[1] });
+      expect(`${image.config.os}/${image.config.architecture}`).toBe(platform);
+      expect(image.manifest.annotations).toEqual(platform === host ? undefined : { 'only.foreign': '1' });
+      const layer = await store.readBlob(image.manifest.layers[0].digest);
+      expect(execFileSync('tar', ['-xOf', '-', 'out'], { input: layer, encoding: 'utf8' })).toBe(
+        `${host} -> ${platform}\n`,
+      );
+    }
+    const run = (target: string) => `RUN echo "${host} -> ${target}" > /out\n`;
+    expect(built.stderr).toContain(`[${host} build 2/2] ${run(host)}`);
+    expect(built.stderr).toContain(`[${host}->${foreign.name} build 2/2] ${run(foreignPlatform)}`);
+    expect(built.stderr).toContain(`[${foreignPlatform} stage-1 1/1] COPY --from=build /out /out\n`);
+    expect(built.stderr).toContain(`exporting manifest list ${index} done\n`);
+    expect(built.stderr).toContain('naming to multi:1 done\n');
+  });
+
+  it('refuses what a list of platforms cannot give yet, and a malformed platform (exit 2)', async () => {
     const ctx = await freshDir('c');
     await writeContext(ctx, [{ path: 'Dockerfile', content: 'FROM busybox\n' }]);
-    const list = await buildCommand(store, { context: ctx, platform: `${host},${foreignPlatform}` });
-    expect({ code: list.code, stderr: list.stderr }).toEqual({
+    const list = `${host},${foreignPlatform}`;
+    const local = await buildCommand(store, { context: ctx, platform: list, outputs: ['type=local,dest=out'] });
+    expect({ code: local.code, stderr: local.stderr }).toEqual({
       code: 2,
-      stderr: `ERROR: --platform ${host},${foreignPlatform}: multi-platform builds are not supported; build one platform at a time\n`,
+      stderr: `ERROR: --platform ${list}: an output of type=local for several platforms is not supported (the images go into one image index: name it with -t, send it with --push)\n`,
     });
+    const cache = await buildCommand(store, { context: ctx, platform: list, cacheTo: ['type=local,dest=c'] });
+    expect(cache.stderr).toBe(`ERROR: --platform ${list}: --cache-to for several platforms is not supported\n`);
     const bad = await buildCommand(store, { context: ctx, platform: 'linux//x' });
     expect({ code: bad.code, stderr: bad.stderr }).toEqual({
       code: 2,

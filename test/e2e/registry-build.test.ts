@@ -302,6 +302,38 @@ describe.skipIf(isolationUnavailable() !== undefined)('builds with a registry', 
     expect(`sha256:${hash.digest('hex')}`).toBe(layer.digest);
   }, 60_000);
 
+  it('pushes a list of platforms as one image index; a pull of one platform gets that platform’s image', async () => {
+    const store = await storeWithBusybox();
+    const ctx = await contextWith(
+      'FROM --platform=$BUILDPLATFORM busybox AS build\nARG TARGETARCH\nRUN echo $TARGETARCH > /arch\n' +
+        'FROM scratch\nCOPY --from=build /arch /arch\n',
+    );
+    const tag = `${registry.host}/app/multi:1`;
+    const metadataFile = path.join(await freshDir('meta'), 'meta.json');
+    const built = await cli(store, {
+      context: ctx,
+      tags: [tag],
+      push: true,
+      platform: 'linux/amd64,linux/arm64',
+      metadataFile,
+    });
+    expect(built.code, built.stderr).toBe(0);
+    const pushed = await remoteDigest(tag);
+    expect(JSON.parse(await readFile(metadataFile, 'utf8'))['containerimage.digest']).toBe(pushed);
+    const index = await store.readJson<{ mediaType: string; manifests: { platform: { architecture: string } }[] }>(
+      pushed as Digest,
+    );
+    expect(index.mediaType).toBe(OciMediaType.index);
+    expect(index.manifests.map((m) => m.platform.architecture)).toEqual(['amd64', 'arm64']);
+
+    const other = await Store.open(await freshDir('s'));
+    const pulled = capture();
+    expect(await pull({ root: other.root, name: tag, platform: 'linux/arm64' }, pulled.io), pulled.err()).toBe(0);
+    const arm = await other.resolve(tag, { os: 'linux', architecture: 'arm64' });
+    expect(arm.configDigest).toBe((await store.resolve(tag, { os: 'linux', architecture: 'arm64' })).configDigest);
+    expect(arm.config.architecture).toBe('arm64');
+  }, 60_000);
+
   it('refuses a push without a name before building', async () => {
     const store = await Store.open(await freshDir('s'));
     const ctx = await contextWith('FROM busybox\n');

@@ -1,7 +1,12 @@
 // `--annotation` values as buildx reads them: which land on the image manifest, for which platform, and the words
 // of the refusals (a component tsbuild does not write, a malformed value).
 import { describe, expect, it } from 'vitest';
-import { manifestAnnotations, parseAnnotations } from '../../executor/build/annotations.js';
+import {
+  indexAnnotations,
+  manifestAnnotations,
+  parseAnnotations,
+  refuseIndexAnnotations,
+} from '../../executor/build/annotations.js';
 
 const amd64 = { os: 'linux', architecture: 'amd64' };
 
@@ -41,13 +46,23 @@ describe('--annotation', () => {
     expect(refusal('manifest[linux/x y]:k=v')).toThrow(
       'invalid annotation type "manifest[linux/x y]", expected type and optional platform in square brackets',
     );
-    for (const type of ['index', 'manifest-descriptor', 'index-descriptor']) {
+    for (const type of ['manifest-descriptor', 'index-descriptor']) {
       expect(refusal(`manifest,${type}:k=v`)).toThrow(
-        `annotation "manifest,${type}:k=v": tsbuild writes a single-platform image as a manifest without an index, which has no ${type}`,
+        `annotation "manifest,${type}:k=v": tsbuild writes no ${type} annotations`,
       );
     }
     expect(refusal('manifest[nope/nope/nope/nope]:k=v')).toThrow(
       'annotation "manifest[nope/nope/nope/nope]:k=v": invalid platform "nope/nope/nope/nope"',
     );
+  });
+
+  it('keeps index: annotations for the index of a build of several platforms; a single-platform build refuses them', () => {
+    const parsed = parseAnnotations(['index,manifest:both=1', 'index:only.index=2', 'only.manifest=3']);
+    expect(indexAnnotations(parsed)).toEqual({ both: '1', 'only.index': '2' });
+    expect(manifestAnnotations(parsed, amd64)).toEqual({ both: '1', 'only.manifest': '3' });
+    expect(() => refuseIndexAnnotations(parsed)).toThrow(
+      'annotation "index,manifest:both=1": a single-platform build writes no image index',
+    );
+    expect(() => refuseIndexAnnotations(parseAnnotations(['manifest:k=v']))).not.toThrow();
   });
 });

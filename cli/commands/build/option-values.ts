@@ -2,7 +2,7 @@
 // names, `--network` and `--platform` (which `tsbuild plan` takes too). yargs checks some of them already; the
 // fast path (cli/fast-path-build.ts) and other callers come here unchecked.
 import { InvalidReferenceError } from '../../../image/index.js';
-import { type BuildNetwork, type Platform, parsePlatform } from '../../../planner/index.js';
+import { type BuildNetwork, formatPlatform, type Platform, parsePlatform } from '../../../planner/index.js';
 import { networkModes } from '../../option-choices.js';
 import { checkTagName } from '../tag/tag-name.js';
 
@@ -24,8 +24,8 @@ export function networkMode(value: string | undefined): BuildNetwork | undefined
 }
 
 /**
- * `--platform`: one platform to build for. A list (docker buildx's multi-platform build) is refused with a clear
- * error rather than built for its first platform only.
+ * `--platform` where one platform is taken (`tsbuild plan`): a list (docker buildx's multi-platform build) is
+ * refused with a clear error rather than planned for its first platform only.
  */
 export function platformOption(value: string | undefined): Platform | undefined {
   if (value === undefined) return undefined;
@@ -35,4 +35,15 @@ export function platformOption(value: string | undefined): Platform | undefined 
   const platform = parsePlatform(value);
   if (platform === null) throw new Error(`--platform ${value}: not a platform (os/arch[/variant], e.g. linux/arm64)`);
   return platform;
+}
+
+/** `tsbuild build --platform`: the platforms to build for, each once, in the order given (empty: this machine's). */
+export function platformsOption(value: string | undefined): Platform[] {
+  if (value === undefined) return [];
+  const seen = new Map<string, Platform>();
+  for (const part of value.split(',')) {
+    const platform = platformOption(part.trim());
+    if (platform !== undefined) seen.set(formatPlatform(platform), platform);
+  }
+  return [...seen.values()];
 }

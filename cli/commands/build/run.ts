@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   type BuildContextOption,
   BuildError,
+  type BuildOptions,
   build,
   type Entitlement,
   exportOutput,
@@ -32,7 +33,8 @@ import { type BuildCliOptions, type BuildIo, processIo } from './build-io.js';
 import { type CallSpec, CallSpecError, parseCallSpec } from './call-spec.js';
 import { BuildCheckReport } from './check-report.js';
 import { renderBuildError } from './error-text.js';
-import { checkBuildTag, networkMode, platformOption } from './option-values.js';
+import { checkBuildTag, networkMode, platformsOption } from './option-values.js';
+import { buildPlatforms, multiPlatformRefusal } from './platforms-build.js';
 import { progressMode } from './progress-mode.js';
 import { asStoreOutput, pushTargets, pushToRegistries } from './push.js';
 import { fetchNamedContexts } from './remote-context.js';
@@ -50,14 +52,14 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
   let pushTo: string[];
   let filesOnly = false;
   let network: BuildNetwork | undefined;
-  let platform: Platform | undefined;
+  let platforms: Platform[];
   let namedContexts: Map<string, BuildContextOption>;
   let runOptions: BuildRunOptions | undefined;
   let allow: Entitlement[];
   try {
     allow = (opts.allow ?? []).map(parseEntitlement);
     network = networkMode(opts.network);
-    platform = platformOption(opts.platform);
+    platforms = platformsOption(opts.platform);
     runOptions = buildRunOptions(opts, network);
     namedContexts = buildContexts(opts.buildContexts ?? []);
     // Names are checked before anything is built: docker refuses `-t Bad` as a flag error, up front.
@@ -93,6 +95,15 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     io.stderr('tsbuild: cannot read both the Dockerfile and the context from stdin\n');
     return 2;
   }
+  const refusal =
+    platforms.length > 1
+      ? multiPlatformRefusal({ outputs, cacheTo: opts.cacheTo ?? [], call: call.name, platforms })
+      : undefined;
+  if (refusal !== undefined) {
+    io.stderr(`ERROR: ${refusal}\n`);
+    return 2;
+  }
+  const platform = platforms.length === 1 ? platforms[0] : undefined;
   if (call.name === 'lint') return (await import('./check-call.js')).runCheckCall(opts, io, platform, call);
   if (call.name !== 'build') return (await import('./subrequest-call.js')).runSubrequestCall(opts, io, platform, call);
   const noCacheFilter = opts.noCacheFilter ?? [];
@@ -155,7 +166,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       io.stderr(`ERROR: ${(error as Error).message}\n`);
       return 1;
     }
-    const result = await build({
+    const options: BuildOptions = {
       store,
       gitAgent: agent,
       contextDir: sources.contextDir,
@@ -195,7 +206,8 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       },
       onPlanned: (planned) => checks.check(store, planned),
       onContainerStarted: () => checks.runWhileIdle(),
-    });
+    };
+    const result = platforms.length > 1 ? await buildPlatforms(options, platforms) : await build(options);
     for (const output of outputs) await exportOutput(store, result, output);
     const pushed = await pushToRegistries(store, result.manifestDigest, pushTo, progress, io.env);
     await endProgress(false);

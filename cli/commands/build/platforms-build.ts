@@ -1,0 +1,89 @@
+// `--platform a,b…`, buildx's multi-platform build: the Dockerfile is built once for each platform, one after the
+// other (a stage that does not depend on the target, such as `FROM --platform=$BUILDPLATFORM`, is a cache hit after
+// the first), with BuildKit's platform-prefixed step names, and the images go into one OCI image index: what the tags
+// name, `--push` sends, and whose digest is the build's id. Each platform's RUN steps need that platform's programs
+// to run here (natively, or through binfmt_misc emulation), as with a single `--platform`.
+import {
+  type BuildOptions,
+  type BuildResult,
+  build,
+  indexAnnotations,
+  parseAnnotations,
+} from '../../../executor/index.js';
+import { type Descriptor, type ImageIndex, OciMediaType, type Platform } from '../../../image/index.js';
+import { formatPlatform } from '../../../planner/index.js';
+
+/** Builds `options` for every platform and names the index of their images as `options.tags` says. */
+export async function buildPlatforms(options: BuildOptions, platforms: readonly Platform[]): Promise<BuildResult> {
+  const { store, progress } = options;
+  const manifests: Descriptor[] = [];
+  const results: BuildResult[] = [];
+  const warned = new Set<string>();
+  for (const [i, platform] of platforms.entries()) {
+    const result = await build({
+      ...options,
+      platform,
+      multiPlatform: true,
+      tags: [],
+      keepUntagged: false,
+      // The Dockerfile's checks are the same for every platform: reported once.
+      ...(i === 0 || options.onPlanned === undefined ? {} : { onPlanned: () => {} }),
+      onWarning: (d) => {
+        if (warned.has(d.message)) return;
+        warned.add(d.message);
+        options.onWarning?.(d);
+      },
+    });
+    results.push(result);
+    const { mediaType } = await store.readJson<{ mediaType?: string }>(result.manifestDigest);
+    manifests.push({
+      mediaType: mediaType ?? OciMediaType.manifest,
+      digest: result.manifestDigest,
+      size: await store.blobSize(result.manifestDigest),
+      platform: platformOf(result, platform),
+    });
+  }
+  const annotations = indexAnnotations(parseAnnotations(options.annotations ?? []));
+  const index: ImageIndex = {
+    schemaVersion: 2,
+    mediaType: OciMediaType.index,
+    manifests,
+    ...(Object.keys(annotations).length === 0 ? {} : { annotations }),
+  };
+  const exporting = progress.step('exporting manifest list');
+  const stored = await store.putManifest(index);
+  const tags = options.tags ?? [];
+  for (const tag of tags) await store.tag(tag, stored.digest);
+  if (tags.length === 0 && options.keepUntagged !== false) await store.keepDangling(stored);
+  exporting.note(`exporting manifest list ${stored.digest} done`);
+  for (const tag of tags) exporting.note(`naming to ${tag} done`);
+  exporting.done();
+  // The index is the image: its digest is the id, as buildx gives it; the first platform's filesystem and config
+  // stand for it where one is needed (the outputs that would need every platform's are refused before the build).
+  const first = results[0] as BuildResult;
+  return { ...first, imageId: stored.digest, manifestDigest: stored.digest, tags };
+}
+
+/** The index entry's platform: the image config's, as BuildKit writes it (os, architecture, variant). */
+function platformOf(result: BuildResult, asked: Platform): Platform {
+  const { os, architecture, variant } = result.config as { os?: string; architecture?: string; variant?: string };
+  if (os === undefined || architecture === undefined) return asked;
+  return variant ? { os, architecture, variant } : { os, architecture };
+}
+
+/** Why these options cannot build several platforms at once (undefined: they can). */
+export function multiPlatformRefusal(options: {
+  readonly outputs: readonly { readonly type: string }[];
+  readonly cacheTo: readonly string[];
+  readonly call: string;
+  readonly platforms: readonly Platform[];
+}): string | undefined {
+  const list = options.platforms.map(formatPlatform).join(',');
+  const output = options.outputs.find((o) => o.type !== 'image');
+  if (output !== undefined) {
+    return `--platform ${list}: an output of type=${output.type} for several platforms is not supported (the images go into one image index: name it with -t, send it with --push)`;
+  }
+  if (options.cacheTo.length > 0) return `--platform ${list}: --cache-to for several platforms is not supported`;
+  if (options.call !== 'build') return `--platform ${list}: --call=${options.call} takes one platform`;
+  return undefined;
+}
