@@ -121,20 +121,19 @@ async function writeTar(entries: readonly TarEntry[], target: string | Writable)
 
 const fileMeta = { uid: 0, gid: 0, mtime: 0, type: 'file', mode: 0o644 } as const;
 
-/** The layout's files; blobs are opened lazily, so nothing large is held. */
-async function layoutEntries(store: Store, manifestDigest: Digest, names: readonly string[]): Promise<TarEntry[]> {
-  const manifest = await store.readJson<ImageManifest>(manifestDigest);
-  const config = await store.readJson<ImageConfig>(manifest.config.digest);
-  const descriptor: Descriptor = {
-    mediaType: manifest.mediaType ?? OciMediaType.manifest,
-    digest: manifestDigest,
-    size: await store.blobSize(manifestDigest),
-    platform: {
-      architecture: config.architecture,
-      os: config.os,
-      ...(config.variant ? { variant: config.variant } : {}),
-    },
-  };
+/**
+ * The layout's files; blobs are opened lazily, so nothing large is held. `digest` names an image manifest, or the
+ * image index of a multi-platform build (the layout's entry is then the index, with every platform's image).
+ */
+async function layoutEntries(store: Store, digest: Digest, names: readonly string[]): Promise<TarEntry[]> {
+  const top = await store.readJson<Partial<ImageManifest & ImageIndex>>(digest);
+  const isIndex = Array.isArray(top.manifests);
+  const images = isIndex
+    ? await Promise.all((top.manifests ?? []).map((child) => imageBlobs(store, child.digest)))
+    : [await imageBlobs(store, digest)];
+  const descriptor: Descriptor = isIndex
+    ? { mediaType: top.mediaType ?? OciMediaType.index, digest, size: await store.blobSize(digest) }
+    : (images[0] as { manifest: Descriptor }).manifest;
   const index: ImageIndex = {
     schemaVersion: 2,
     mediaType: OciMediaType.index,
@@ -162,9 +161,8 @@ async function layoutEntries(store: Store, manifestDigest: Digest, names: readon
   });
   const dir = (p: string): TarEntry => ({ ...fileMeta, path: p, type: 'directory', mode: 0o755 });
   const seen = new Set<string>();
-  const blobs = [manifest.config, ...manifest.layers, descriptor].filter(
-    (d) => !seen.has(d.digest) && seen.add(d.digest),
-  );
+  const all = images.flatMap((image) => [image.config, ...image.layers, image.manifest]);
+  const blobs = [...all, ...(isIndex ? [descriptor] : [])].filter((d) => !seen.has(d.digest) && seen.add(d.digest));
   return [
     json('oci-layout', { imageLayoutVersion: '1.0.0' }),
     dir('blobs'),
@@ -172,6 +170,29 @@ async function layoutEntries(store: Store, manifestDigest: Digest, names: readon
     ...blobs.map(blob),
     json('index.json', index),
   ];
+}
+
+/** An image manifest's blobs: its config, its layers, and the manifest itself (described with its platform). */
+async function imageBlobs(
+  store: Store,
+  manifestDigest: Digest,
+): Promise<{ config: Descriptor; layers: readonly Descriptor[]; manifest: Descriptor }> {
+  const manifest = await store.readJson<ImageManifest>(manifestDigest);
+  const config = await store.readJson<ImageConfig>(manifest.config.digest);
+  return {
+    config: manifest.config,
+    layers: manifest.layers,
+    manifest: {
+      mediaType: manifest.mediaType ?? OciMediaType.manifest,
+      digest: manifestDigest,
+      size: await store.blobSize(manifestDigest),
+      platform: {
+        architecture: config.architecture,
+        os: config.os,
+        ...(config.variant ? { variant: config.variant } : {}),
+      },
+    },
+  };
 }
 
 /** `tar=false`: the same files in a directory (blobs first, index.json last, so a reader never sees a dangling entry). */

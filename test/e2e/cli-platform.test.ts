@@ -88,10 +88,12 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build --platform'
   it('builds a list of platforms into one image index, with BuildKit’s platform-prefixed step names', async () => {
     const ctx = await freshDir('c');
     await writeContext(ctx, [{ path: 'Dockerfile', content: dockerfile }]);
+    const archive = path.join(await freshDir('o'), 'multi.tar');
     const built = await buildCommand(store, {
       context: ctx,
       platform: `${host},${foreignPlatform},${host}`,
       tags: ['multi:1'],
+      outputs: [`type=oci,dest=${archive}`],
       progress: 'plain',
       annotations: ['index:org.opencontainers.image.title=multi', `manifest[${foreignPlatform}]:only.foreign=1`],
     });
@@ -119,6 +121,16 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build --platform'
     expect(built.stderr).toContain(`[${foreignPlatform} stage-1 1/1] COPY --from=build /out /out\n`);
     expect(built.stderr).toContain(`exporting manifest list ${index} done\n`);
     expect(built.stderr).toContain('naming to multi:1 done\n');
+    // The OCI archive holds the index and every platform's image, as skopeo reads it.
+    const raw = JSON.parse(
+      execFileSync('skopeo', ['inspect', '--raw', `oci-archive:${archive}`], { encoding: 'utf8' }),
+    );
+    expect(raw).toEqual(stored);
+    const arch = (name: string) =>
+      JSON.parse(
+        execFileSync('skopeo', ['inspect', '--override-arch', name, `oci-archive:${archive}`], { encoding: 'utf8' }),
+      ).Architecture;
+    expect([arch(host.split('/')[1] as string), arch(foreign.name)]).toEqual([host.split('/')[1], foreign.name]);
   });
 
   it('refuses what a list of platforms cannot give yet, and a malformed platform (exit 2)', async () => {
@@ -128,7 +140,7 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build --platform'
     const local = await buildCommand(store, { context: ctx, platform: list, outputs: ['type=local,dest=out'] });
     expect({ code: local.code, stderr: local.stderr }).toEqual({
       code: 2,
-      stderr: `ERROR: --platform ${list}: an output of type=local for several platforms is not supported (the images go into one image index: name it with -t, send it with --push)\n`,
+      stderr: `ERROR: --platform ${list}: an output of type=local for several platforms is not supported (the images go into one image index: name it with -t, send it with --push, or write it with type=oci)\n`,
     });
     const cache = await buildCommand(store, { context: ctx, platform: list, cacheTo: ['type=local,dest=c'] });
     expect(cache.stderr).toBe(`ERROR: --platform ${list}: --cache-to for several platforms is not supported\n`);

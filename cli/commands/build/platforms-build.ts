@@ -79,9 +79,10 @@ export function multiPlatformRefusal(options: {
   readonly platforms: readonly Platform[];
 }): string | undefined {
   const list = options.platforms.map(formatPlatform).join(',');
-  const output = options.outputs.find((o) => o.type !== 'image');
+  // The image index goes to the store, a registry or an OCI layout; a filesystem or a docker-archive holds one image.
+  const output = options.outputs.find((o) => o.type !== 'image' && o.type !== 'oci');
   if (output !== undefined) {
-    return `--platform ${list}: an output of type=${output.type} for several platforms is not supported (the images go into one image index: name it with -t, send it with --push)`;
+    return `--platform ${list}: an output of type=${output.type} for several platforms is not supported (the images go into one image index: name it with -t, send it with --push, or write it with type=oci)`;
   }
   if (options.cacheTo.length > 0) return `--platform ${list}: --cache-to for several platforms is not supported`;
   if (options.call !== 'build') return `--platform ${list}: --call=${options.call} takes one platform`;
