@@ -319,7 +319,9 @@ describe.skipIf(isolationUnavailable() !== undefined)('builds with a registry', 
     });
     expect(built.code, built.stderr).toBe(0);
     const pushed = await remoteDigest(tag);
-    expect(JSON.parse(await readFile(metadataFile, 'utf8'))['containerimage.digest']).toBe(pushed);
+    const metadata = JSON.parse(await readFile(metadataFile, 'utf8'));
+    expect(metadata['containerimage.digest']).toBe(pushed);
+    expect(metadata['containerimage.config.digest']).toBeUndefined();
     const index = await store.readJson<{ mediaType: string; manifests: { platform: { architecture: string } }[] }>(
       pushed as Digest,
     );

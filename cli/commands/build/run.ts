@@ -216,8 +216,9 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
       // buildx's keys; a pushed image is named by the digest registries hold (its layers compressed for the push),
       // which is what a later `pull NAME@DIGEST` or a signature needs.
       const manifest = pushed ?? (await localManifest(store, result.manifestDigest));
+      // Several platforms: the build's image is an index, which has no config (buildx leaves the key out too).
       const metadata = {
-        'containerimage.config.digest': result.imageId,
+        ...(platforms.length > 1 ? {} : { 'containerimage.config.digest': result.imageId }),
         'containerimage.descriptor': manifest,
         'containerimage.digest': manifest.digest,
         ...(result.tags.length === 0 ? {} : { 'image.name': result.tags.join(',') }),
