@@ -2,6 +2,7 @@
 // run once the plan is made): the surface of `build` (build.ts) and of the exporters that follow it.
 import type { Digest, ImageConfig as OciImageConfig, RegistryClient, Store } from '../../image/index.js';
 import type { BuildNetwork, BuildRunOptions, Diagnostic, Plan, Platform, parse } from '../../planner/index.js';
+import type { CacheExportScope } from '../cache-transfer/transfer.js';
 import type { Entitlement } from './entitlements.js';
 import type { GitAgent } from './git-ssh.js';
 import type { FsState } from './layer-ref.js';
@@ -63,6 +64,11 @@ export interface BuildOptions {
    * `index:` annotations are left to the image index that holds its image (cli/commands/build/platforms-build.ts).
    */
   readonly multiPlatform?: boolean;
+  /**
+   * The caller exports the cache (`--cache-to` of a multi-platform build: once, with every platform's records): the
+   * result carries what this build's export would have covered (`cacheScope`), and nothing is exported.
+   */
+  readonly exportCacheLater?: boolean;
   /** `--build-context NAME=VALUE` by normalised name (planner `contextName`). */
   readonly namedContexts?: ReadonlyMap<string, BuildContextOption>;
   /** `--cache-to` values (`type=local,dest=DIR`, `type=registry,ref=…`, `mode=min|max`). */
@@ -120,4 +126,6 @@ export interface BuildResult {
   /** The target stage's filesystem, for exporters. */
   readonly fs: FsState;
   readonly tags: readonly string[];
+  /** With `exportCacheLater` and `--cache-to`: the records the export would have covered. */
+  readonly cacheScope?: CacheExportScope;
 }

@@ -243,9 +243,13 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
   exporting.done();
   await (await planRecord)?.();
   await viewsReleased;
-  if (transfer !== undefined && steps !== undefined && cacheTo.some((spec) => spec.type !== 'inline')) {
-    const scope = { ...steps, manifest: commit.value.manifestDigest, imageKey: commit.value.cacheKey };
-    await transfer.exportCache(options.store, cacheTo, scope, progress);
+  const scope =
+    steps === undefined
+      ? undefined
+      : { ...steps, manifest: commit.value.manifestDigest, imageKeys: [commit.value.cacheKey] };
+  if (transfer !== undefined && scope !== undefined && options.exportCacheLater !== true) {
+    if (cacheTo.some((spec) => spec.type !== 'inline'))
+      await transfer.exportCache(options.store, cacheTo, scope, progress);
   }
   return {
     imageId: image.configDigest,
@@ -253,6 +257,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
     config: image.config,
     fs: result.fs,
     tags: options.tags ?? [],
+    ...(options.exportCacheLater === true && scope !== undefined ? { cacheScope: scope } : {}),
   };
 }
 

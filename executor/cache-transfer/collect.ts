@@ -60,8 +60,9 @@ async function imageRecords(store: Store, key: Digest): Promise<CacheRecord[]> {
 export async function collectRecords(
   store: Store,
   stepKeys: readonly string[],
-  imageKey: Digest,
+  imageKeys: readonly Digest[],
   completions: ReadonlyMap<string, KeyCompletion> = new Map(),
 ): Promise<CacheRecord[]> {
-  return [...(await stepRecords(store, stepKeys, completions)), ...(await imageRecords(store, imageKey))];
+  const images = await Promise.all([...new Set(imageKeys)].map((key) => imageRecords(store, key)));
+  return [...(await stepRecords(store, stepKeys, completions)), ...images.flat()];
 }

@@ -65,5 +65,5 @@ export function exportScope(
   imageKey: Digest,
   completed: readonly CompletedStep[] = [],
 ): CacheExportScope {
-  return { ...stepScope(plan, target, ran, completed), manifest, imageKey };
+  return { ...stepScope(plan, target, ran, completed), manifest, imageKeys: [imageKey] };
 }

@@ -27,8 +27,11 @@ export interface CacheExportScope {
   readonly maxKeys: readonly string[];
   /** The committed image manifest (its image record is exported too, so the image digest carries over). */
   readonly manifest: Digest;
-  /** The key of the committed image's record in the store's cache index. */
-  readonly imageKey: Digest;
+  /**
+   * The keys of the committed images' records in the store's cache index: the build's image, or each platform's of
+   * a multi-platform build.
+   */
+  readonly imageKeys: readonly Digest[];
   /** Completed key → what it is made of, for the steps whose planned keys were pending. */
   readonly completions: ReadonlyMap<string, KeyCompletion>;
 }
@@ -122,7 +125,7 @@ export async function exportCache(
       const collected = await collectRecords(
         store,
         spec.mode === 'max' ? scope.maxKeys : scope.minKeys,
-        scope.imageKey,
+        scope.imageKeys,
         scope.completions,
       );
       const records = spec.type === 'registry' ? await compressedRecords(store, collected) : collected;

@@ -1,16 +1,20 @@
 // `--platform a,b…`, buildx's multi-platform build: the Dockerfile is built once for each platform, one after the
 // other (a stage that does not depend on the target, such as `FROM --platform=$BUILDPLATFORM`, is a cache hit after
 // the first), with BuildKit's platform-prefixed step names, and the images go into one OCI image index: what the tags
-// name, `--push` sends, and whose digest is the build's id. Each platform's RUN steps need that platform's programs
-// to run here (natively, or through binfmt_misc emulation), as with a single `--platform`.
+// name, `--push` sends, and whose digest is the build's id; `--cache-to` exports every platform's records at once.
+// Each platform's RUN steps need that platform's programs to run here (natively, or through binfmt_misc emulation),
+// as with a single `--platform`.
 import {
   type BuildOptions,
   type BuildResult,
   build,
+  type CacheExportScope,
+  exportCache,
   indexAnnotations,
   parseAnnotations,
+  parseCacheSpec,
 } from '../../../executor/index.js';
-import { type Descriptor, type ImageIndex, OciMediaType, type Platform } from '../../../image/index.js';
+import { type Descriptor, type Digest, type ImageIndex, OciMediaType, type Platform } from '../../../image/index.js';
 import { formatPlatform } from '../../../planner/index.js';
 
 /** Builds `options` for every platform and names the index of their images as `options.tags` says. */
@@ -19,11 +23,15 @@ export async function buildPlatforms(options: BuildOptions, platforms: readonly 
   const manifests: Descriptor[] = [];
   const results: BuildResult[] = [];
   const warned = new Set<string>();
+  // One cache export for all platforms, after the last: each build's own would replace the one before.
+  const cacheTo = options.cacheTo ?? [];
+  const scopes: CacheExportScope[] = [];
   for (const [i, platform] of platforms.entries()) {
     const result = await build({
       ...options,
       platform,
       multiPlatform: true,
+      ...(cacheTo.length === 0 ? {} : { exportCacheLater: true }),
       tags: [],
       keepUntagged: false,
       // The Dockerfile's checks are the same for every platform: reported once.
@@ -35,6 +43,7 @@ export async function buildPlatforms(options: BuildOptions, platforms: readonly 
       },
     });
     results.push(result);
+    if (result.cacheScope !== undefined) scopes.push(result.cacheScope);
     const { mediaType } = await store.readJson<{ mediaType?: string }>(result.manifestDigest);
     manifests.push({
       mediaType: mediaType ?? OciMediaType.manifest,
@@ -58,10 +67,25 @@ export async function buildPlatforms(options: BuildOptions, platforms: readonly 
   exporting.note(`exporting manifest list ${stored.digest} done`);
   for (const tag of tags) exporting.note(`naming to ${tag} done`);
   exporting.done();
+  const specs = cacheTo.map((value) => parseCacheSpec(value, 'to'));
+  if (scopes.length > 0 && specs.some((spec) => spec.type !== 'inline')) {
+    await exportCache(store, specs, mergedScope(scopes, stored.digest), progress);
+  }
   // The index is the image: its digest is the id, as buildx gives it; the first platform's filesystem and config
   // stand for it where one is needed (the outputs that would need every platform's are refused before the build).
   const first = results[0] as BuildResult;
   return { ...first, imageId: stored.digest, manifestDigest: stored.digest, tags };
+}
+
+/** What the export of every platform's build covers: their step keys and image records together. */
+function mergedScope(scopes: readonly CacheExportScope[], index: Digest): CacheExportScope {
+  return {
+    minKeys: scopes.flatMap((s) => s.minKeys),
+    maxKeys: scopes.flatMap((s) => s.maxKeys),
+    manifest: index,
+    imageKeys: scopes.flatMap((s) => s.imageKeys),
+    completions: new Map(scopes.flatMap((s) => [...s.completions])),
+  };
 }
 
 /** The index entry's platform: the image config's, as BuildKit writes it (os, architecture, variant). */
@@ -74,7 +98,6 @@ function platformOf(result: BuildResult, asked: Platform): Platform {
 /** Why these options cannot build several platforms at once (undefined: they can). */
 export function multiPlatformRefusal(options: {
   readonly outputs: readonly { readonly type: string }[];
-  readonly cacheTo: readonly string[];
   readonly call: string;
   readonly platforms: readonly Platform[];
 }): string | undefined {
@@ -84,7 +107,6 @@ export function multiPlatformRefusal(options: {
   if (output !== undefined) {
     return `--platform ${list}: an output of type=${output.type} for several platforms is not supported (the images go into one image index: name it with -t, send it with --push, or write it with type=oci)`;
   }
-  if (options.cacheTo.length > 0) return `--platform ${list}: --cache-to for several platforms is not supported`;
   if (options.call !== 'build') return `--platform ${list}: --call=${options.call} takes one platform`;
   return undefined;
 }

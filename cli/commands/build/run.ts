@@ -95,10 +95,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     io.stderr('tsbuild: cannot read both the Dockerfile and the context from stdin\n');
     return 2;
   }
-  const refusal =
-    platforms.length > 1
-      ? multiPlatformRefusal({ outputs, cacheTo: opts.cacheTo ?? [], call: call.name, platforms })
-      : undefined;
+  const refusal = platforms.length > 1 ? multiPlatformRefusal({ outputs, call: call.name, platforms }) : undefined;
   if (refusal !== undefined) {
     io.stderr(`ERROR: ${refusal}\n`);
     return 2;
