@@ -1,7 +1,6 @@
 // The executor's public surface. So far: RUN isolation (runtime spec, runc), overlay snapshots and
 // the upper-dir differ; the build itself (plan → stages → image) is executor/build/.
 
-export { indexAnnotations, parseAnnotations } from './build/annotations.js';
 export { compressionOf, decompressed, isTarHeader, readHead } from './build/archive.js';
 export { build } from './build/build.js';
 export type { BuildOptions, BuildResult, PlannedBuild } from './build/build-options.js';
@@ -50,6 +49,7 @@ export { type GitAgent, gitAgent, isSshRemote } from './build/git-ssh.js';
 export { toTarEntry } from './build/layer-commit.js';
 export { snapshotIdOf } from './build/layer-ref.js';
 export { liveBuildsSince, registerBuild } from './build/live-builds.js';
+export { buildPlatforms, multiPlatformRefusal } from './build/multi-platform.js';
 export type { BuildContextOption } from './build/named-contexts.js';
 export { phaseTimer } from './build/phase-timer.js';
 export { cachedPendingSteps } from './build/plan-completion.js';

@@ -61,7 +61,7 @@ export interface BuildOptions {
   /**
    * This build is one platform of several (`--platform a,b`): step names carry the stage's platform, as BuildKit's
    * `[linux/arm64 stage 2/3]` (and `linux/amd64->arm64` for a stage of another platform than the target's), and
-   * `index:` annotations are left to the image index that holds its image (cli/commands/build/platforms-build.ts).
+   * `index:` annotations are left to the image index that holds its image (multi-platform.ts).
    */
   readonly multiPlatform?: boolean;
   /**

@@ -67,7 +67,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
   const cacheTo = await cacheSpecs(options.cacheTo, 'to');
   const cacheFrom = await cacheSpecs(options.cacheFrom, 'from');
   const annotations = parseAnnotations(options.annotations ?? []);
-  // One platform of several: the index that holds this build's image takes the `index:` ones (platforms-build.ts).
+  // One platform of several: the index that holds this build's image takes the `index:` ones (multi-platform.ts).
   if (options.multiPlatform !== true) refuseIndexAnnotations(annotations);
 
   const load = progress.step(`[internal] load build definition from ${dockerfileName}`);

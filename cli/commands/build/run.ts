@@ -11,9 +11,11 @@ import {
   BuildError,
   type BuildOptions,
   build,
+  buildPlatforms,
   type Entitlement,
   exportOutput,
   gitAgent,
+  multiPlatformRefusal,
   type OutputSpec,
   parseEntitlement,
   parseOutput,
@@ -34,7 +36,6 @@ import { type CallSpec, CallSpecError, parseCallSpec } from './call-spec.js';
 import { BuildCheckReport } from './check-report.js';
 import { renderBuildError } from './error-text.js';
 import { checkBuildTag, networkMode, platformsOption } from './option-values.js';
-import { buildPlatforms, multiPlatformRefusal } from './platforms-build.js';
 import { progressMode } from './progress-mode.js';
 import { asStoreOutput, pushTargets, pushToRegistries } from './push.js';
 import { fetchNamedContexts } from './remote-context.js';

@@ -4,18 +4,12 @@
 // name, `--push` sends, and whose digest is the build's id; `--cache-to` exports every platform's records at once.
 // Each platform's RUN steps need that platform's programs to run here (natively, or through binfmt_misc emulation),
 // as with a single `--platform`.
-import {
-  type BuildOptions,
-  type BuildResult,
-  build,
-  type CacheExportScope,
-  exportCache,
-  indexAnnotations,
-  parseAnnotations,
-  parseCacheSpec,
-} from '../../../executor/index.js';
-import { type Descriptor, type Digest, type ImageIndex, OciMediaType, type Platform } from '../../../image/index.js';
-import { formatPlatform } from '../../../planner/index.js';
+import { type Descriptor, type Digest, type ImageIndex, OciMediaType, type Platform } from '../../image/index.js';
+import { formatPlatform } from '../../planner/index.js';
+import { type CacheExportScope, exportCache, parseCacheSpec } from '../cache-transfer/index.js';
+import { indexAnnotations, parseAnnotations } from './annotations.js';
+import { build } from './build.js';
+import type { BuildOptions, BuildResult } from './build-options.js';
 
 /** Builds `options` for every platform and names the index of their images as `options.tags` says. */
 export async function buildPlatforms(options: BuildOptions, platforms: readonly Platform[]): Promise<BuildResult> {
