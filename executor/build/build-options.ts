@@ -128,4 +128,6 @@ export interface BuildResult {
   readonly tags: readonly string[];
   /** With `exportCacheLater` and `--cache-to`: the records the export would have covered. */
   readonly cacheScope?: CacheExportScope;
+  /** A multi-platform build (multi-platform.ts): each platform's target stage filesystem, in the order built. */
+  readonly platforms?: readonly { readonly platform: Platform; readonly fs: FsState }[];
 }

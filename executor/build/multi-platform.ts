@@ -65,10 +65,11 @@ export async function buildPlatforms(options: BuildOptions, platforms: readonly 
   if (scopes.length > 0 && specs.some((spec) => spec.type !== 'inline')) {
     await exportCache(store, specs, mergedScope(scopes, stored.digest), progress);
   }
-  // The index is the image: its digest is the id, as buildx gives it; the first platform's filesystem and config
-  // stand for it where one is needed (the outputs that would need every platform's are refused before the build).
+  // The index is the image: its digest is the id, as buildx gives it; each platform's filesystem goes with it (a
+  // local output splits them), the first platform's filesystem and config stand for it where one is needed.
   const first = results[0] as BuildResult;
-  return { ...first, imageId: stored.digest, manifestDigest: stored.digest, tags };
+  const each = results.map((result, i) => ({ platform: platforms[i] as Platform, fs: result.fs }));
+  return { ...first, imageId: stored.digest, manifestDigest: stored.digest, tags, platforms: each };
 }
 
 /** What the export of every platform's build covers: their step keys and image records together. */
@@ -96,10 +97,11 @@ export function multiPlatformRefusal(options: {
   readonly platforms: readonly Platform[];
 }): string | undefined {
   const list = options.platforms.map(formatPlatform).join(',');
-  // The image index goes to the store, a registry or an OCI layout; a filesystem or a docker-archive holds one image.
-  const output = options.outputs.find((o) => o.type !== 'image' && o.type !== 'oci');
+  // The image index goes to the store, a registry or an OCI layout, the files to a directory per platform; a
+  // docker-archive holds one image, and a tar of the platforms' directories is not written yet.
+  const output = options.outputs.find((o) => o.type === 'docker' || o.type === 'tar');
   if (output !== undefined) {
-    return `--platform ${list}: an output of type=${output.type} for several platforms is not supported (the images go into one image index: name it with -t, send it with --push, or write it with type=oci)`;
+    return `--platform ${list}: an output of type=${output.type} for several platforms is not supported (the images go into one image index: name it with -t, send it with --push, or write it with type=oci; files with type=local)`;
   }
   if (options.call !== 'build') return `--platform ${list}: --call=${options.call} takes one platform`;
   return undefined;

@@ -158,14 +158,35 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build --platform'
     expect(second.stdout).toBe(first.stdout);
   });
 
+  it('writes each platform’s files to a directory of its own with -o type=local, as buildx splits them', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [{ path: 'Dockerfile', content: dockerfile }]);
+    const out = await freshDir('o');
+    const built = await buildCommand(store, {
+      context: ctx,
+      quiet: true,
+      platform: `${host},${foreignPlatform}`,
+      outputs: [`type=local,dest=${out}`],
+    });
+    expect({ code: built.code, stdout: built.stdout, stderr: built.stderr }).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
+    for (const platform of [host, foreignPlatform]) {
+      const dir = path.join(out, platform.replaceAll('/', '_'));
+      expect(await readFile(path.join(dir, 'out'), 'utf8')).toBe(`${host} -> ${platform}\n`);
+    }
+  });
+
   it('refuses what a list of platforms cannot give yet, and a malformed platform (exit 2)', async () => {
     const ctx = await freshDir('c');
     await writeContext(ctx, [{ path: 'Dockerfile', content: 'FROM busybox\n' }]);
     const list = `${host},${foreignPlatform}`;
-    const local = await buildCommand(store, { context: ctx, platform: list, outputs: ['type=local,dest=out'] });
-    expect({ code: local.code, stderr: local.stderr }).toEqual({
+    const tar = await buildCommand(store, { context: ctx, platform: list, outputs: ['type=tar,dest=out.tar'] });
+    expect({ code: tar.code, stderr: tar.stderr }).toEqual({
       code: 2,
-      stderr: `ERROR: --platform ${list}: an output of type=local for several platforms is not supported (the images go into one image index: name it with -t, send it with --push, or write it with type=oci)\n`,
+      stderr: `ERROR: --platform ${list}: an output of type=tar for several platforms is not supported (the images go into one image index: name it with -t, send it with --push, or write it with type=oci; files with type=local)\n`,
     });
     const bad = await buildCommand(store, { context: ctx, platform: 'linux//x' });
     expect({ code: bad.code, stderr: bad.stderr }).toEqual({
