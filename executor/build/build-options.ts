@@ -64,6 +64,8 @@ export interface BuildOptions {
    * `index:` annotations are left to the image index that holds its image (multi-platform.ts).
    */
   readonly multiPlatform?: boolean;
+  /** A later platform of a multi-platform build: the build definition and context load steps are not shown again. */
+  readonly hideLoadSteps?: boolean;
   /**
    * The caller exports the cache (`--cache-to` of a multi-platform build: once, with every platform's records): the
    * result carries what this build's export would have covered (`cacheScope`), and nothing is exported.

@@ -24,6 +24,7 @@ import { type GitAgent, gitAgent } from './git-ssh.js';
 import { commitImage } from './image-commit.js';
 import { registerBuild } from './live-builds.js';
 import { loadNamedContexts } from './named-contexts.js';
+import { silentProgress } from './progress.js';
 import { ReadViews } from './read-views.js';
 import { runStages } from './schedule.js';
 import { Semaphore } from './semaphore.js';
@@ -70,7 +71,9 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
   // One platform of several: the index that holds this build's image takes the `index:` ones (multi-platform.ts).
   if (options.multiPlatform !== true) refuseIndexAnnotations(annotations);
 
-  const load = progress.step(`[internal] load build definition from ${dockerfileName}`);
+  // A later platform of a multi-platform build reads the same definition and context: shown once, as BuildKit does.
+  const loads = options.hideLoadSteps === true ? silentProgress : progress;
+  const load = loads.step(`[internal] load build definition from ${dockerfileName}`);
   let text: string;
   try {
     // Synchronously: a Dockerfile is small, and an asynchronous read is four thread-pool round trips.
@@ -83,7 +86,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
   const parsed = parse(text);
   report(parsed.diagnostics, options);
 
-  const contextStep = progress.step('[internal] load build context');
+  const contextStep = loads.step('[internal] load build context');
   let snapshot: ContextSnapshot;
   const statCache = options.ephemeralContext
     ? StatCache.inMemory()

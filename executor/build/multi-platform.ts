@@ -28,7 +28,8 @@ export async function buildPlatforms(options: BuildOptions, platforms: readonly 
       ...(cacheTo.length === 0 ? {} : { exportCacheLater: true }),
       tags: [],
       keepUntagged: false,
-      // The Dockerfile's checks are the same for every platform: reported once.
+      // The Dockerfile, its context and its checks are the same for every platform: shown and reported once.
+      ...(i === 0 ? {} : { hideLoadSteps: true }),
       ...(i === 0 || options.onPlanned === undefined ? {} : { onPlanned: () => {} }),
       onWarning: (d) => {
         if (warned.has(d.message)) return;

@@ -121,6 +121,10 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build --platform'
     expect(built.stderr).toContain(`[${foreignPlatform} stage-1 1/1] COPY --from=build /out /out\n`);
     expect(built.stderr).toContain(`exporting manifest list ${index} done\n`);
     expect(built.stderr).toContain('naming to multi:1 done\n');
+    expect(built.stderr.match(/\[internal\] load build (definition from Dockerfile|context)\n/g)).toEqual([
+      '[internal] load build definition from Dockerfile\n',
+      '[internal] load build context\n',
+    ]);
     // The OCI archive holds the index and every platform's image, as skopeo reads it.
     const raw = JSON.parse(
       execFileSync('skopeo', ['inspect', '--raw', `oci-archive:${archive}`], { encoding: 'utf8' }),
