@@ -103,7 +103,10 @@ export async function exportImage(store: Store, image: ExportedImage, output: Im
 }
 
 /** To a file under a temp name renamed into place (no half archive under the final name), or to a stream. */
-async function writeTar(entries: readonly TarEntry[], target: string | Writable): Promise<void> {
+export async function writeTar(
+  entries: AsyncIterable<TarEntry> | Iterable<TarEntry>,
+  target: string | Writable,
+): Promise<void> {
   const source = () => Readable.from(tarChunks(entries));
   if (typeof target !== 'string') {
     await pipeline(source(), target, { end: false });

@@ -98,11 +98,11 @@ export function multiPlatformRefusal(options: {
   readonly platforms: readonly Platform[];
 }): string | undefined {
   const list = options.platforms.map(formatPlatform).join(',');
-  // The image index goes to the store, a registry or an OCI layout, the files to a directory per platform; a
-  // docker-archive holds one image, and a tar of the platforms' directories is not written yet.
-  const output = options.outputs.find((o) => o.type === 'docker' || o.type === 'tar');
+  // The image index goes to the store, a registry or an OCI layout, the files to a directory per platform
+  // (export-platforms.ts); a docker-archive holds one image.
+  const output = options.outputs.find((o) => o.type === 'docker');
   if (output !== undefined) {
-    return `--platform ${list}: an output of type=${output.type} for several platforms is not supported (the images go into one image index: name it with -t, send it with --push, or write it with type=oci; files with type=local)`;
+    return `--platform ${list}: an output of type=${output.type} for several platforms is not supported (the images go into one image index: name it with -t, send it with --push, or write it with type=oci)`;
   }
   if (options.call !== 'build') return `--platform ${list}: --call=${options.call} takes one platform`;
   return undefined;

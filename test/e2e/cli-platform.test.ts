@@ -187,10 +187,10 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build --platform'
     const ctx = await freshDir('c');
     await writeContext(ctx, [{ path: 'Dockerfile', content: 'FROM busybox\n' }]);
     const list = `${host},${foreignPlatform}`;
-    const tar = await buildCommand(store, { context: ctx, platform: list, outputs: ['type=tar,dest=out.tar'] });
-    expect({ code: tar.code, stderr: tar.stderr }).toEqual({
+    const docker = await buildCommand(store, { context: ctx, platform: list, outputs: ['type=docker,dest=d.tar'] });
+    expect({ code: docker.code, stderr: docker.stderr }).toEqual({
       code: 2,
-      stderr: `ERROR: --platform ${list}: an output of type=tar for several platforms is not supported (the images go into one image index: name it with -t, send it with --push, or write it with type=oci; files with type=local)\n`,
+      stderr: `ERROR: --platform ${list}: an output of type=docker for several platforms is not supported (the images go into one image index: name it with -t, send it with --push, or write it with type=oci)\n`,
     });
     const bad = await buildCommand(store, { context: ctx, platform: 'linux//x' });
     expect({ code: bad.code, stderr: bad.stderr }).toEqual({
