@@ -1,6 +1,7 @@
 // `tsbuild rmi`: untag; the last tag removes the image from the index; by ID across repositories needs -f.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../cli/commands/rmi/run.js';
+import { OciMediaType } from '../../image/index.js';
 import { buildImage, capture, distBuilt, runCli, type TempStore, tempStore } from './image-helpers.js';
 
 let t: TempStore;
@@ -41,6 +42,29 @@ describe('tsbuild rmi', () => {
     const forced = capture();
     expect(await run({ root: t.root, images: [id], force: true }, forced.io)).toBe(0);
     expect(forced.out()).toBe(`Untagged: app:1\nUntagged: other:1\nDeleted: ${built.configDigest}\n`);
+    expect(await refs()).toEqual([]);
+  });
+
+  it('untags an image of other platforms only (an index with no image for this machine), naming the index', async () => {
+    const built = await buildImage(t.store, undefined);
+    const foreign = { os: 'linux', architecture: 's390x' };
+    const index = await t.store.putManifest({
+      schemaVersion: 2,
+      mediaType: OciMediaType.index,
+      manifests: [
+        {
+          mediaType: OciMediaType.manifest,
+          digest: built.manifestDigest,
+          size: await t.store.blobSize(built.manifestDigest),
+          platform: foreign,
+        },
+      ],
+    });
+    await t.store.tag('elsewhere:1', index.digest);
+    await expect(t.store.resolve('elsewhere:1')).rejects.toThrow('no manifest for platform');
+    const c = capture();
+    expect(await run({ root: t.root, images: ['elsewhere:1'] }, c.io)).toBe(0);
+    expect(c.out()).toBe(`Untagged: elsewhere:1\nDeleted: ${index.digest}\n`);
     expect(await refs()).toEqual([]);
   });
 

@@ -35,21 +35,17 @@ async function tagNamed(store: Store, name: string): Promise<string | undefined>
 const display = (ref: string) => familiarString(parseDockerRef(ref));
 
 async function removeOne(store: Store, name: string, force: boolean, io: CommandIo): Promise<void> {
-  const image = await store.resolve(name);
-  const top = topDigestOf(image);
-  const refsOf = async () =>
-    (await readIndexEntries(store)).flatMap((entry) => {
-      const ref = entry.annotations?.[Annotation.refName];
-      return entry.digest === top ? [ref] : [];
-    });
   const tag = await tagNamed(store, name);
   if (tag !== undefined) {
-    await store.untag(tag);
-    io.stdout(`Untagged: ${display(tag)}\n`);
-    if ((await refsOf()).length === 0) io.stdout(`Deleted: ${image.configDigest}\n`);
+    await untagOne(store, tag, io);
     return;
   }
-  const refs = (await refsOf()).filter((ref): ref is string => ref !== undefined);
+  const image = await store.resolve(name);
+  const top = topDigestOf(image);
+  const refs = (await readIndexEntries(store)).flatMap((entry) => {
+    const ref = entry.annotations?.[Annotation.refName];
+    return entry.digest === top && ref !== undefined ? [ref] : [];
+  });
   if (new Set(refs.map((ref) => referenceName(parseDockerRef(ref)))).size > 1 && !force) {
     throw new Error(
       `conflict: unable to delete ${shortId(image.configDigest)} (must be forced) - image is referenced in multiple repositories`,
@@ -58,6 +54,19 @@ async function removeOne(store: Store, name: string, force: boolean, io: Command
   await store.removeImage(top);
   for (const ref of refs) io.stdout(`Untagged: ${display(ref)}\n`);
   io.stdout(`Deleted: ${image.configDigest}\n`);
+}
+
+/**
+ * Removes a tag; the image goes with its last reference. A tag needs no image of this machine's platform (an
+ * index of other platforms only: a multi-platform build's, a pull for another platform): its id is then the index's.
+ */
+async function untagOne(store: Store, tag: string, io: CommandIo): Promise<void> {
+  const top = (await readIndexEntries(store)).find((entry) => entry.annotations?.[Annotation.refName] === tag)?.digest;
+  const image = await store.resolve(tag).catch(() => undefined);
+  await store.untag(tag);
+  io.stdout(`Untagged: ${display(tag)}\n`);
+  const referenced = (await readIndexEntries(store)).some((entry) => entry.digest === top);
+  if (!referenced) io.stdout(`Deleted: ${image?.configDigest ?? top}\n`);
 }
 
 export async function run(opts: RmiOptions, io: CommandIo = processIo): Promise<number> {
