@@ -14,6 +14,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   Annotation,
+  configPlatform,
   type Descriptor,
   type Digest,
   digestHex,
@@ -135,7 +136,7 @@ async function layoutEntries(store: Store, digest: Digest, names: readonly strin
     ? await Promise.all((top.manifests ?? []).map((child) => imageBlobs(store, child.digest)))
     : [await imageBlobs(store, digest)];
   const descriptor: Descriptor = isIndex
-    ? { mediaType: top.mediaType ?? OciMediaType.index, digest, size: await store.blobSize(digest) }
+    ? await store.manifestDescriptor(digest)
     : (images[0] as { manifest: Descriptor }).manifest;
   const index: ImageIndex = {
     schemaVersion: 2,
@@ -182,19 +183,11 @@ async function imageBlobs(
 ): Promise<{ config: Descriptor; layers: readonly Descriptor[]; manifest: Descriptor }> {
   const manifest = await store.readJson<ImageManifest>(manifestDigest);
   const config = await store.readJson<ImageConfig>(manifest.config.digest);
+  const descriptor = await store.manifestDescriptor(manifestDigest);
   return {
     config: manifest.config,
     layers: manifest.layers,
-    manifest: {
-      mediaType: manifest.mediaType ?? OciMediaType.manifest,
-      digest: manifestDigest,
-      size: await store.blobSize(manifestDigest),
-      platform: {
-        architecture: config.architecture,
-        os: config.os,
-        ...(config.variant ? { variant: config.variant } : {}),
-      },
-    },
+    manifest: { ...descriptor, platform: configPlatform(config) },
   };
 }
 

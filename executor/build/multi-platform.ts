@@ -4,7 +4,14 @@
 // name, `--push` sends, and whose digest is the build's id; `--cache-to` exports every platform's records at once.
 // Each platform's RUN steps need that platform's programs to run here (natively, or through binfmt_misc emulation),
 // as with a single `--platform`.
-import { type Descriptor, type Digest, type ImageIndex, OciMediaType, type Platform } from '../../image/index.js';
+import {
+  configPlatform,
+  type Descriptor,
+  type Digest,
+  type ImageIndex,
+  OciMediaType,
+  type Platform,
+} from '../../image/index.js';
 import { formatPlatform } from '../../planner/index.js';
 import { type CacheExportScope, exportCache, parseCacheSpec } from '../cache-transfer/index.js';
 import { indexAnnotations, parseAnnotations } from './annotations.js';
@@ -39,12 +46,9 @@ export async function buildPlatforms(options: BuildOptions, platforms: readonly 
     });
     results.push(result);
     if (result.cacheScope !== undefined) scopes.push(result.cacheScope);
-    const { mediaType } = await store.readJson<{ mediaType?: string }>(result.manifestDigest);
     manifests.push({
-      mediaType: mediaType ?? OciMediaType.manifest,
-      digest: result.manifestDigest,
-      size: await store.blobSize(result.manifestDigest),
-      platform: platformOf(result, platform),
+      ...(await store.manifestDescriptor(result.manifestDigest)),
+      platform: configPlatform(result.config),
     });
   }
   const annotations = indexAnnotations(parseAnnotations(options.annotations ?? []));
@@ -82,13 +86,6 @@ function mergedScope(scopes: readonly CacheExportScope[], index: Digest): CacheE
     imageKeys: scopes.flatMap((s) => s.imageKeys),
     completions: new Map(scopes.flatMap((s) => [...s.completions])),
   };
-}
-
-/** The index entry's platform: the image config's, as BuildKit writes it (os, architecture, variant). */
-function platformOf(result: BuildResult, asked: Platform): Platform {
-  const { os, architecture, variant } = result.config as { os?: string; architecture?: string; variant?: string };
-  if (os === undefined || architecture === undefined) return asked;
-  return variant ? { os, architecture, variant } : { os, architecture };
 }
 
 /** Why these options cannot build several platforms at once (undefined: they can). */

@@ -167,5 +167,10 @@ export function parseCacheConfig(bytes: Buffer, where: string): CacheConfig {
   if (typeof c !== 'object' || c === null || c.schemaVersion !== 1 || !Array.isArray(c.records)) {
     throw new CacheFormatError(`${where}: not a version 1 tsbuild cache config`);
   }
-  return { schemaVersion: 1, records: c.records.map((r, i) => checkRecord(r, `${where}: records[${i}]`)) };
+  return { schemaVersion: 1, records: checkRecords(c.records, where) };
+}
+
+/** Records read from untrusted JSON, each checked (key, layers, diff ids, completion); throws for the first bad one. */
+export function checkRecords(values: readonly unknown[], where: string): CacheRecord[] {
+  return values.map((r, i) => checkRecord(r, `${where}: records[${i}]`));
 }

@@ -7,7 +7,7 @@
 import type { Digest, ImageConfig, ImageManifest, Store } from '../../image/index.js';
 import type { KeyCompletion } from '../build/content-key.js';
 import { stepRecords } from './collect.js';
-import { CacheFormatError, type CacheRecord, diffIdAnnotation, parseCacheConfig } from './format.js';
+import { CacheFormatError, type CacheRecord, checkRecords, diffIdAnnotation } from './format.js';
 
 /** The image config field that holds the records. */
 export const inlineCacheField = 'dev.tsbuild.cache.v1';
@@ -99,5 +99,5 @@ export function inlineRecords(configBytes: Buffer, manifest: ImageManifest, wher
       ...(r?.completion === undefined ? {} : { completion: r.completion }),
     };
   });
-  return parseCacheConfig(Buffer.from(JSON.stringify({ schemaVersion: 1, records })), where).records;
+  return checkRecords(records, where);
 }

@@ -43,3 +43,13 @@ export function platformMatches(
   if ((config.os ?? 'linux') !== wanted.os || config.architecture !== wanted.architecture) return false;
   return config.variant === undefined || wanted.variant === undefined || config.variant === wanted.variant;
 }
+
+/** The platform an image config names, as an index entry carries it (os, architecture, and a variant if any). */
+export function configPlatform(config: {
+  readonly os: string;
+  readonly architecture: string;
+  readonly variant?: string;
+}): Platform {
+  const { os, architecture, variant } = config;
+  return variant ? { architecture, os, variant } : { architecture, os };
+}

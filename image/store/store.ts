@@ -267,6 +267,11 @@ export class Store {
     await pointRef(this, name, await manifestDescriptor(this, manifestDigest));
   }
 
+  /** The descriptor of a stored manifest or index (its media type and size), checked to be one. */
+  manifestDescriptor(manifestDigest: Digest): Promise<Descriptor> {
+    return manifestDescriptor(this, manifestDigest);
+  }
+
   /**
    * `tag` for an image manifest this store holds and the caller has just written or read (its descriptor, as
    * `putManifest` returns it): a build tags what it committed without reading the blob back to check it.

@@ -24,7 +24,7 @@ import {
   type SshSource,
   wantsRewriteTimestamp,
 } from '../../../executor/index.js';
-import { type Descriptor, type Digest, defaultStoreRoot, OciMediaType, Store } from '../../../image/index.js';
+import { defaultStoreRoot, Store } from '../../../image/index.js';
 import type { BuildNetwork, BuildRunOptions, Platform } from '../../../planner/index.js';
 import { buildArgValues } from '../plan/run.js';
 import { claimCollection } from '../prune/gc-due.js';
@@ -213,7 +213,7 @@ export async function run(opts: BuildCliOptions, io: BuildIo = processIo): Promi
     if (opts.metadataFile !== undefined) {
       // buildx's keys; a pushed image is named by the digest registries hold (its layers compressed for the push),
       // which is what a later `pull NAME@DIGEST` or a signature needs.
-      const manifest = pushed ?? (await localManifest(store, result.manifestDigest));
+      const manifest = pushed ?? (await store.manifestDescriptor(result.manifestDigest));
       // Several platforms: the build's image is an index, which has no config (buildx leaves the key out too).
       const metadata = {
         ...(platforms.length > 1 ? {} : { 'containerimage.config.digest': result.imageId }),
@@ -293,10 +293,4 @@ function unexpectedErrorText(error: unknown): string {
     error instanceof RangeError ||
     error instanceof SyntaxError;
   return bug && error.stack !== undefined ? error.stack : error.message;
-}
-
-/** The descriptor of a stored image manifest. */
-async function localManifest(store: Store, digest: Digest): Promise<Descriptor> {
-  const { mediaType } = await store.readJson<{ mediaType?: string }>(digest);
-  return { mediaType: mediaType ?? OciMediaType.manifest, digest, size: await store.blobSize(digest) };
 }
