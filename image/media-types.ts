@@ -66,4 +66,6 @@ export const Annotation = {
   containerdImageName: 'io.containerd.image.name',
   /** On a layer whose mtimes were clamped to SOURCE_DATE_EPOCH: the epoch, as BuildKit writes it. */
   rewrittenTimestamp: 'buildkit/rewritten-timestamp',
+  /** On BuildKit's attestation manifests in an index (`attestation-manifest`): not an image of a platform. */
+  referenceType: 'vnd.docker.reference.type',
 } as const;

@@ -5,8 +5,16 @@
 // gives them, runs through the same runtime spec as RUN, and its exit code is the result.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { type ContainerConfig, ImageNotFoundError, type ResolvedImage, type Store } from '../../image/index.js';
-import type { ExtraHost, Ulimit } from '../../planner/index.js';
+import {
+  type ContainerConfig,
+  configPlatform,
+  hostPlatform,
+  ImageNotFoundError,
+  platformMatches,
+  type ResolvedImage,
+  type Store,
+} from '../../image/index.js';
+import { type ExtraHost, formatPlatform, type Ulimit } from '../../planner/index.js';
 import { mkdirInRoot, relOf } from '../build/copy-write.js';
 import type { LayerRef } from '../build/layer-ref.js';
 import { lowerDirsOf } from '../build/lower-dirs.js';
@@ -66,6 +74,8 @@ export interface RunImageOptions {
   readonly runtime?: string;
   readonly onStdout?: (chunk: Buffer) => void;
   readonly onStderr?: (chunk: Buffer) => void;
+  /** A warning docker's daemon gives for the run (the text after `WARNING: `), before the container starts. */
+  readonly onWarning?: (message: string) => void;
   /** `-i`: the container's standard input (not with a 'caller' terminal, which is runc's own stdin). */
   readonly stdin?: NodeJS.ReadableStream;
   /** `-t`: the process's stdin, stdout and stderr are a new pseudo-terminal (see ContainerTty). */
@@ -132,6 +142,14 @@ function workingDir(config: ContainerConfig, override: string | undefined): stri
 export async function runImage(options: RunImageOptions): Promise<RunImageResult> {
   const { store } = options;
   const image = await resolveStored(store, options.image);
+  const host = hostPlatform();
+  if (!platformMatches(image.config, host)) {
+    // An image of another platform runs only through an emulator (binfmt_misc); docker says so before it tries.
+    const found = formatPlatform(configPlatform(image.config));
+    options.onWarning?.(
+      `The requested image's platform (${found}) does not match the detected host platform (${formatPlatform(host)}) and no specific platform was requested`,
+    );
+  }
   const config = image.config.config ?? {};
   const argv = containerArgv(config, {
     ...(options.entrypoint === undefined ? {} : { entrypoint: options.entrypoint }),

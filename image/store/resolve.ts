@@ -54,19 +54,14 @@ async function resolveDigest(
   digest: Digest,
   platform: Platform,
   ref: string,
+  preferred: boolean,
 ): Promise<ResolvedImage> {
   if (!(await store.hasBlob(digest))) throw new ImageNotFoundError(`No such image: ${ref}`);
   let top = await readTopLevel(store, digest, ref);
   let manifestDigest = digest;
   let indexDigest: Digest | undefined;
   if (isIndex(top)) {
-    const chosen = selectPlatformManifest(top.manifests ?? [], platform);
-    if (chosen === undefined) {
-      throw new ImageNotFoundError(`${ref}: no manifest for platform ${platform.os}/${platform.architecture}`);
-    }
-    if (!(await store.hasBlob(chosen.digest))) {
-      throw new ImageNotFoundError(`${ref}: the ${platform.os}/${platform.architecture} manifest is not in the store`);
-    }
+    const chosen = await indexEntryFor(store, top.manifests ?? [], platform, preferred, ref);
     indexDigest = digest;
     manifestDigest = chosen.digest;
     top = await readTopLevel(store, manifestDigest, ref);
@@ -83,6 +78,42 @@ async function resolveDigest(
     config,
     ...(indexDigest !== undefined && { indexDigest }),
   };
+}
+
+/**
+ * The entry of an index to resolve: `platform`'s. When `platform` is only `preferred` (no platform was asked for),
+ * as docker's image store does without `--platform`, only the images the store has count, and with none of
+ * `platform` the first of them is taken: an index built or pulled for other platforms only is still inspected,
+ * tagged, pushed or saved by its name.
+ */
+async function indexEntryFor(
+  store: ResolvableStore,
+  manifests: readonly Descriptor[],
+  platform: Platform,
+  preferred: boolean,
+  ref: string,
+): Promise<Descriptor> {
+  const wanted = `${platform.os}/${platform.architecture}`;
+  const chosen = selectPlatformManifest(manifests, platform);
+  if (preferred) {
+    const present: Descriptor[] = [];
+    for (const entry of manifests) {
+      if (isPlatformImage(entry) && (await store.hasBlob(entry.digest))) present.push(entry);
+    }
+    const best = selectPlatformManifest(present, platform) ?? present[0];
+    if (best !== undefined) return best;
+  }
+  if (chosen === undefined) throw new ImageNotFoundError(`${ref}: no manifest for platform ${wanted}`);
+  if (!(await store.hasBlob(chosen.digest))) {
+    throw new ImageNotFoundError(`${ref}: the ${wanted} manifest is not in the store`);
+  }
+  return chosen;
+}
+
+/** An index entry that is an image: not a nested index, nor BuildKit's attestation manifest (`unknown/unknown`). */
+function isPlatformImage(entry: Descriptor): boolean {
+  if (isIndexMediaType(entry.mediaType)) return false;
+  return entry.annotations?.[Annotation.referenceType] !== 'attestation-manifest' && entry.platform?.os !== 'unknown';
 }
 
 /** Config digest (image ID) of a tagged entry, or undefined for an index / missing blob. */
@@ -112,6 +143,11 @@ export interface ResolveOptions {
    * of an index, and an image of any platform is taken.
    */
   readonly strictPlatform?: boolean;
+  /**
+   * `platform` is this machine's, taken because none was asked for (inspect, tag, push, save … without `--platform`):
+   * an index without an image of it resolves to the first image of another platform it has (indexEntryFor).
+   */
+  readonly platformPreferred?: boolean;
 }
 
 /**
@@ -124,7 +160,8 @@ export async function resolveImage(
   platform: Platform,
   options: ResolveOptions = {},
 ): Promise<ResolvedImage> {
-  const image = await resolveAnyPlatform(store, ref, platform);
+  const preferred = options.platformPreferred === true && options.strictPlatform !== true;
+  const image = await resolveAnyPlatform(store, ref, platform, preferred);
   if (options.strictPlatform === true && !platformMatches(image.config, platform)) {
     const { os, architecture, variant } = image.config;
     const wanted = [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
@@ -134,10 +171,15 @@ export async function resolveImage(
   return image;
 }
 
-async function resolveAnyPlatform(store: ResolvableStore, ref: string, platform: Platform): Promise<ResolvedImage> {
+async function resolveAnyPlatform(
+  store: ResolvableStore,
+  ref: string,
+  platform: Platform,
+  preferred: boolean,
+): Promise<ResolvedImage> {
   if (isSha256Digest(ref)) {
     const byId = await byIdPrefix(store, ref.slice(7), ref);
-    return resolveDigest(store, byId ?? ref, platform, ref);
+    return resolveDigest(store, byId ?? ref, platform, ref, preferred);
   }
   const hexLike = /^[a-f0-9]{4,64}$/.test(ref);
   let parsed: ReturnType<typeof parseDockerRef> | undefined;
@@ -146,16 +188,16 @@ async function resolveAnyPlatform(store: ResolvableStore, ref: string, platform:
   } catch (error) {
     if (!(error instanceof InvalidReferenceError) || !hexLike) throw error;
   }
-  if (parsed?.digest !== undefined) return resolveDigest(store, parsed.digest, platform, ref);
+  if (parsed?.digest !== undefined) return resolveDigest(store, parsed.digest, platform, ref, preferred);
   if (parsed !== undefined) {
     const name = normalizeReference(ref);
     const index = await readIndexFile(store.paths.indexJson);
     const entry = index.manifests.find((m) => m.annotations?.[Annotation.refName] === name);
-    if (entry !== undefined) return resolveDigest(store, entry.digest, platform, ref);
+    if (entry !== undefined) return resolveDigest(store, entry.digest, platform, ref, preferred);
   }
   if (hexLike) {
     const digest = await byIdPrefix(store, ref, ref);
-    if (digest !== undefined) return resolveDigest(store, digest, platform, ref);
+    if (digest !== undefined) return resolveDigest(store, digest, platform, ref, preferred);
   }
   throw new ImageNotFoundError(`No such image: ${parsed ? familiarString(parsed) : ref}`);
 }

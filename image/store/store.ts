@@ -322,7 +322,9 @@ export class Store {
   }
 
   /** Resolves a tag, `name@digest`, manifest digest, image ID or ID prefix (see `resolveImage`). */
-  resolve(ref: string, platform: Platform = hostPlatform(), options: ResolveOptions = {}): Promise<ResolvedImage> {
+  resolve(ref: string, platform?: Platform, options: ResolveOptions = {}): Promise<ResolvedImage> {
+    // No platform asked for: this machine's is preferred, as docker's image store does without --platform.
+    if (platform === undefined) return resolveImage(this, ref, hostPlatform(), { ...options, platformPreferred: true });
     return resolveImage(this, ref, platform, options);
   }
 

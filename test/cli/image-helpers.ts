@@ -85,8 +85,49 @@ export interface BuiltImage {
   configDigest: Digest;
 }
 
+export interface ForeignIndex {
+  readonly indexDigest: Digest;
+  /** The linux/arm64 image: the first image of the index the store has. */
+  readonly arm64: BuiltImage;
+  readonly ppc64le: BuiltImage;
+}
+
+/**
+ * Tags `name` as an index with no image of this machine's platform, as a multi-platform build for other platforms or
+ * a pull for one leaves: a BuildKit attestation manifest first, an s390x image the store does not have, then arm64
+ * and ppc64le images.
+ */
+export async function foreignIndex(store: Store, name: string): Promise<ForeignIndex> {
+  const arm64 = await buildImage(store, undefined, 'arm', 'arm64');
+  const ppc64le = await buildImage(store, undefined, 'ppc', 'ppc64le');
+  const entry = async (image: BuiltImage, architecture: string) => ({
+    mediaType: OciMediaType.manifest,
+    digest: image.manifestDigest,
+    size: await store.blobSize(image.manifestDigest),
+    platform: { os: 'linux', architecture },
+  });
+  const attestation = {
+    ...(await entry(ppc64le, 'unknown')),
+    platform: { os: 'unknown', architecture: 'unknown' },
+    annotations: { 'vnd.docker.reference.type': 'attestation-manifest' },
+  };
+  const missing = { ...(await entry(arm64, 's390x')), digest: `sha256:${'5'.repeat(64)}` as Digest };
+  const index = await store.putManifest({
+    schemaVersion: 2,
+    mediaType: OciMediaType.index,
+    manifests: [attestation, missing, await entry(arm64, 'arm64'), await entry(ppc64le, 'ppc64le')],
+  });
+  await store.tag(name, index.digest);
+  return { indexDigest: index.digest, arm64, ppc64le };
+}
+
 /** A two-layer image with build-like history: an ADD layer, an ENV without a layer, a COPY layer. */
-export async function buildImage(store: Store, name: string | undefined, seed = 'a'): Promise<BuiltImage> {
+export async function buildImage(
+  store: Store,
+  name: string | undefined,
+  seed = 'a',
+  architecture = 'amd64',
+): Promise<BuiltImage> {
   const first = await storeLayerAsGzip(store, await tarOf({ 'etc/hello': `hello ${seed}\n` }));
   const second = await storeLayerAsGzip(store, await tarOf({ 'app/run.sh': `echo ${seed}\n` }));
   const history: HistoryEntry[] = [
@@ -99,7 +140,7 @@ export async function buildImage(store: Store, name: string | undefined, seed = 
     },
   ];
   const config: ImageConfig = {
-    architecture: 'amd64',
+    architecture,
     os: 'linux',
     created,
     author: 'someone',

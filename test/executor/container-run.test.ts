@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunCliOptions, run, runArgv } from '../../cli/commands/run/run.js';
 import { build, listMountsUnder, silentProgress } from '../../executor/index.js';
-import type { Store } from '../../image/index.js';
+import { hostPlatform, OciMediaType, type Store } from '../../image/index.js';
 import {
   busyboxPathEnv as busyboxPath,
   containerTestDir,
@@ -103,6 +103,28 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild run (runc)', () =
   afterAll(async () => {
     await removeTestDir(store?.root);
     await removeTestDir(contexts);
+  });
+
+  it("warns, as docker does, when the image is not of this machine's platform (an index of other platforms only)", async () => {
+    // busybox's own (this machine's) files under a config that names arm64: what a pull for arm64 or a
+    // multi-platform build leaves, minus the emulator the programs would need.
+    const base = await store.resolve('busybox');
+    const config = await store.putConfig({ ...base.config, architecture: 'arm64', variant: 'v8' });
+    const manifest = await store.putManifest({ ...base.manifest, config });
+    const index = await store.putManifest({
+      schemaVersion: 2,
+      mediaType: OciMediaType.index,
+      manifests: [{ ...manifest, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }],
+    });
+    await store.tag('arm-only', index.digest);
+    const host = hostPlatform();
+    const hostText = [host.os, host.architecture, host.variant].filter(Boolean).join('/');
+    expect(await tsbuildRun('arm-only', ['echo', 'ran'])).toEqual({
+      code: 0,
+      stdout: 'ran\n',
+      stderr: `WARNING: The requested image's platform (linux/arm64/v8) does not match the detected host platform (${hostText}) and no specific platform was requested\n`,
+    });
+    expect((await tsbuildRun('busybox', ['true'])).stderr).toBe('');
   });
 
   it('runs a command and prints its output: `run busybox echo hi`', async () => {

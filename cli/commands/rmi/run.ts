@@ -58,7 +58,8 @@ async function removeOne(store: Store, name: string, force: boolean, io: Command
 
 /**
  * Removes a tag; the image goes with its last reference. A tag needs no image of this machine's platform (an
- * index of other platforms only: a multi-platform build's, a pull for another platform): its id is then the index's.
+ * index of other platforms only: a multi-platform build's, a pull for another platform): its id is then that of the
+ * index's first image (Store.resolve), as `inspect` shows it, or the index's own when the store has none of them.
  */
 async function untagOne(store: Store, tag: string, io: CommandIo): Promise<void> {
   const top = (await readIndexEntries(store)).find((entry) => entry.annotations?.[Annotation.refName] === tag)?.digest;

@@ -152,6 +152,7 @@ export async function run(opts: RunCliOptions, io: RunIo = processIo): Promise<n
       ...(opts.hostname === undefined ? {} : { hostname: opts.hostname }),
       ...(opts.runtime === undefined ? {} : { runtime: opts.runtime }),
       onStdout: (chunk) => io.stdout(chunk),
+      onWarning: (message) => io.stderr(`WARNING: ${message}\n`),
       onStderr: (chunk) => {
         shown = (shown + Buffer.from(chunk).toString('utf8')).slice(-8192);
         io.stderr(chunk);
