@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { run as pull } from '../../cli/commands/pull/run.js';
 import { run } from '../../cli/commands/push/run.js';
-import { Store } from '../../image/index.js';
+import { OciMediaType, Store } from '../../image/index.js';
 import { type DistributionServer, startDistribution } from '../image/registry/distribution-server.js';
 import { buildImage, capture, distBuilt, runCli, type TempStore, tempStore } from './image-helpers.js';
 
@@ -61,6 +61,31 @@ describe('tsbuild push', () => {
     const pulled = await (await Store.open(other)).resolve(name);
     expect(pulled.manifestDigest).toBe(built.manifestDigest);
     expect(pulled.configDigest).toBe(built.configDigest);
+  });
+
+  it("pushes an index with no image of this machine's platform (a multi-platform build for others) whole", async () => {
+    const name = `${registry.host}/team/elsewhere:v1`;
+    const images = [
+      await buildImage(t.store, undefined, 'arm', 'arm64'),
+      await buildImage(t.store, undefined, 'p', 'ppc64le'),
+    ];
+    const manifests = await Promise.all(
+      images.map(async (image, i) => ({
+        mediaType: OciMediaType.manifest,
+        digest: image.manifestDigest,
+        size: await t.store.blobSize(image.manifestDigest),
+        platform: { os: 'linux', architecture: i === 0 ? 'arm64' : 'ppc64le' },
+      })),
+    );
+    const index = await t.store.putManifest({ schemaVersion: 2, mediaType: OciMediaType.index, manifests });
+    await t.store.tag(name, index.digest);
+    const c = capture();
+    expect(await run({ root: t.root, name }, c.io)).toBe(0);
+    expect(c.out()).toContain(`v1: digest: ${index.digest} size: ${index.size}\n`);
+    const raw = (await exec('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${name}`])).stdout;
+    expect((JSON.parse(raw) as { manifests: { digest: string }[] }).manifests.map((m) => m.digest)).toEqual(
+      images.map((image) => image.manifestDigest),
+    );
   });
 
   it('fails clearly for an image that is not in the store, and for an unreachable registry', async () => {
