@@ -3,7 +3,7 @@
 // a recipe (image/store/layer-recipe.ts) rebuilds the tar when a command needs the blob. Compression happens only
 // when the layer leaves the machine (push, OCI archive, registry cache: image/store/layer-variants.ts).
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { open, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -55,6 +55,10 @@ function tarEntryOf(entry: LayerEntry, read: ContentReader): TarEntry {
 
 /** A file's content, opened without following a symlink put in its place since the diff. */
 async function* readNoFollow(file: string, size: number): AsyncGenerator<Uint8Array> {
+  if (size <= syncReadFile) {
+    yield readSmallNoFollow(file);
+    return;
+  }
   const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     // Small files (most of a typical layer) in one read; large ones streamed.
@@ -102,6 +106,22 @@ async function* readReusing(file: string, size: number): AsyncGenerator<Uint8Arr
 }
 
 const smallFile = 1 << 20;
+
+/**
+ * Files up to this size are read with blocking calls: an open, a read and a close through the thread pool cost the
+ * event loop more than the three system calls themselves (a RUN writing 100 small files: ~300 round trips beside the
+ * next step's container).
+ */
+const syncReadFile = 16 * 1024;
+
+function readSmallNoFollow(file: string): Buffer {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 /** Files up to this size are read whole ahead of the tar writer (readAhead); bigger ones stream through pooled buffers. */
 const prefetchedFile = readAheadFileBytes;
 

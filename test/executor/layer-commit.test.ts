@@ -3,7 +3,7 @@
 // copied) before it asks for the next one. The stored blob must be
 // byte for byte the tar the plain entry conversion gives, and its digest the diff_id.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitLayer } from '../../executor/build/layer-commit.js';
@@ -67,5 +67,30 @@ describe('commitLayer of big files', () => {
         `grown-${size}.bin: content is longer than its size ${size}`,
       );
     }
+  });
+
+  it('reads small files whole, never through a symlink put in their place since the diff', async () => {
+    const small = await fileEntry('small.txt', Buffer.from('small file\n'));
+    const entries = [
+      small,
+      await fileEntry('medium.bin', randomBytes(20_000)),
+      await fileEntry('empty', Buffer.alloc(0)),
+    ];
+    const expected = await layerTarBytes(entries.map(toTarEntry));
+    const layer = await commitLayer(store, entries, null);
+    await store.blobsDurable([layer.digest]);
+    expect((await readFile(store.blobPath(layer.digest))).equals(expected)).toBe(true);
+
+    const swapped = await fileEntry('swapped.txt', Buffer.from('0123456789'));
+    await writeFile(path.join(dir, 'outside.txt'), '0123456789');
+    await rm(swapped.sourcePath as string);
+    await symlink(path.join(dir, 'outside.txt'), swapped.sourcePath as string);
+    await expect(commitLayer(store, [swapped], null)).rejects.toThrow(/ELOOP/);
+
+    const grown = await fileEntry('grown-small.txt', Buffer.from('12345'));
+    await writeFile(grown.sourcePath as string, 'more', { flag: 'a' });
+    await expect(commitLayer(store, [grown], null)).rejects.toThrow(
+      'grown-small.txt: content is longer than its size 5',
+    );
   });
 });
