@@ -4,7 +4,8 @@
 // are kept, hard links within the layer stay links, and the mount points the runtime created are
 // left out. The walk is depth-first with names in byte order, so the result is deterministic.
 import type { BigIntStats } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { isOverlayXattr } from '../../image/index.js';
 import { sameContent } from './compare.js';
@@ -89,7 +90,8 @@ async function walkDir(walk: Walk, rel: string, base: 'visible' | 'hidden' | 'un
 
 async function visit(walk: Walk, rel: string, base: Base): Promise<LayerEntry[]> {
   const full = path.join(walk.upper, rel);
-  const st = await lstat(full, { bigint: true });
+  // Blocking: a stat through the thread pool costs the event loop more than the call (see lstatBase).
+  const st = lstatSync(full, { bigint: true });
   const type = entryType(st.mode);
   const inBase = typeof base !== 'string';
 
@@ -206,9 +208,14 @@ function linkHardlinks(entries: LayerEntry[], inodes: WeakMap<LayerEntry, string
   });
 }
 
+/**
+ * The lower file system's entry at `rel`. The differ runs beside the next step's container on a 2-core machine: two
+ * stats per changed file through the thread pool (a RUN writing 100 files: ~8 ms, and slower containers) cost more
+ * than the system calls themselves, so they are made blocking.
+ */
 async function lstatBase(walk: Walk, rel: string): Promise<Base> {
   try {
-    return await lstat(path.join(walk.lowerRoot ?? '', rel), { bigint: true });
+    return lstatSync(path.join(walk.lowerRoot ?? '', rel), { bigint: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return 'absent';
