@@ -28,8 +28,9 @@ function writeOctal(block: Buffer, offset: number, width: number, value: number)
   block.write(`${digits}\0`, offset, width, 'ascii');
 }
 
+/** `value` is ASCII (encodeHeader puts anything else in PAX records): one byte per character, cut at `width`. */
 function writeString(block: Buffer, offset: number, width: number, value: string): void {
-  Buffer.from(value, 'utf8').copy(block, offset, 0, width);
+  if (value !== '') block.write(value, offset, width, 'latin1');
 }
 
 /** Splits a long path into ustar's prefix (≤155) and name (≤100) at a `/`, or returns undefined. */
@@ -86,8 +87,9 @@ function ustarBlock(f: UstarFields): Buffer {
   writeOctal(block, 337, 8, f.devminor);
   writeString(block, 345, 155, f.prefix);
   block.fill(0x20, 148, 156);
+  // An indexed loop: a header is made per entry, mostly by code not yet optimised, where an iterator costs more.
   let sum = 0;
-  for (const byte of block) sum += byte;
+  for (let i = 0; i < blockSize; i++) sum += block[i] as number;
   block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'ascii');
   return block;
 }
