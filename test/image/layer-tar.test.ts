@@ -233,6 +233,39 @@ describe('layer tar writer', () => {
     }).rejects.toThrow('short: content has 3 bytes, expected 5');
   });
 
+  it('joins headers and small contents into ~64 KiB chunks, and passes a streamed content on chunk by chunk', async () => {
+    const small = Array.from({ length: 300 }, (_, i) => file(`f${String(i).padStart(3, '0')}`, `content ${i}\n`));
+    const pooled = Buffer.alloc(65536, 0x62);
+    const streamed: TarEntry = {
+      ...base,
+      path: 'zz-streamed',
+      type: 'file',
+      mode: 0o644,
+      size: 3 * pooled.length,
+      content: async function* () {
+        // One buffer reused for every chunk, as the layer commit's pool does: each must be consumed as it comes.
+        for (let i = 0; i < 3; i++) yield pooled.fill(0x30 + i);
+      },
+    };
+    const entries = [...small, streamed, file('zz-tail', 'tail\n')];
+    const chunks: Buffer[] = [];
+    for await (const chunk of tarChunks(entries)) chunks.push(Buffer.from(chunk));
+    const streamedChunks = chunks.filter(
+      (chunk) => chunk.length === pooled.length && chunk[0] !== 0 && chunk.every((b) => b === chunk[0]),
+    );
+    expect(streamedChunks.map((chunk) => chunk[0])).toEqual([0x30, 0x31, 0x32]);
+    // 300 small files are 300 KiB of headers and padded contents: a handful of chunks, not 900.
+    expect(chunks.length).toBeLessThan(12);
+    const expected = await layerTarBytes(
+      entries.map((entry) =>
+        entry === streamed
+          ? { ...entry, content: Buffer.concat([0x30, 0x31, 0x32].map((b) => Buffer.alloc(65536, b))) }
+          : entry,
+      ),
+    );
+    expect(Buffer.concat(chunks).equals(expected)).toBe(true);
+  });
+
   it('refuses to write paths that climb out or are absolute', async () => {
     await expect(layerTarBytes([file('a/../../x', '1')])).rejects.toThrow('invalid entry path "a/../../x"');
     await expect(async () => {
