@@ -20,12 +20,19 @@ const typeFlags: Record<TarEntryType, string> = {
 const maxOctal = (width: number): number => 8 ** (width - 1) - 1;
 const isAscii = (s: string): boolean => /^[\x00-\x7f]*$/.test(s);
 
-/** Writes `value` as zero-padded octal in `width - 1` digits plus NUL. */
+/** Writes `value` as zero-padded octal in `width - 1` digits plus NUL (a value too large keeps its first digits). */
 function writeOctal(block: Buffer, offset: number, width: number, value: number): void {
-  const digits = Math.max(0, Math.trunc(value))
-    .toString(8)
-    .padStart(width - 1, '0');
-  block.write(`${digits}\0`, offset, width, 'ascii');
+  let rest = Math.max(0, Math.trunc(value));
+  if (rest > maxOctal(width)) {
+    block.write(`${rest.toString(8)}\0`, offset, width, 'ascii');
+    return;
+  }
+  // Digit by digit: a header is made per entry, mostly by code not yet optimised, where strings cost more.
+  for (let i = offset + width - 2; i >= offset; i--) {
+    block[i] = 0x30 + (rest % 8);
+    rest = Math.floor(rest / 8);
+  }
+  block[offset + width - 1] = 0;
 }
 
 /** `value` is ASCII (encodeHeader puts anything else in PAX records): one byte per character, cut at `width`. */
@@ -90,7 +97,8 @@ function ustarBlock(f: UstarFields): Buffer {
   // An indexed loop: a header is made per entry, mostly by code not yet optimised, where an iterator costs more.
   let sum = 0;
   for (let i = 0; i < blockSize; i++) sum += block[i] as number;
-  block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'ascii');
+  writeOctal(block, 148, 7, sum);
+  block[155] = 0x20;
   return block;
 }
 
@@ -107,6 +115,7 @@ export function tarName(header: Pick<TarHeader, 'path' | 'type'>): string {
 /** Header blocks (PAX + ustar) for an entry; the content and its padding follow them. */
 export function encodeHeader(header: TarHeader): Buffer {
   const name = tarName(header);
+  if (fitsUstar(header, name)) return ustarBlock(ustarFields(header, name, '', header.linkname ?? ''));
   const linkname = header.linkname ?? '';
   const uname = header.uname ?? '';
   const gname = header.gname ?? '';
@@ -167,6 +176,38 @@ export function encodeHeader(header: TarHeader): Buffer {
     devminor: 0,
   });
   return Buffer.concat([paxHeader, padTo512(records), ustar]);
+}
+
+/**
+ * Whether the entry needs no PAX record: a short ASCII name (no ustar prefix either), link and owner names, small
+ * numbers and no xattrs. The common case, made without the general path's record map and name splitting.
+ */
+function fitsUstar(header: TarHeader, name: string): boolean {
+  const { linkname = '', uname = '', gname = '' } = header;
+  if (name.length > 100 || linkname.length > 100 || uname.length > 32 || gname.length > 32) return false;
+  if (header.uid > maxOctal(8) || header.gid > maxOctal(8) || header.size > maxOctal(12)) return false;
+  if (header.mtime < 0 || header.mtime > maxOctal(12)) return false;
+  if (header.xattrs !== undefined && Object.keys(header.xattrs).length > 0) return false;
+  return isAscii(name) && isAscii(linkname) && isAscii(uname) && isAscii(gname);
+}
+
+/** The ustar fields of an entry whose numbers fit (fitsUstar) or were zeroed where they did not. */
+function ustarFields(header: TarHeader, name: string, prefix: string, linkname: string): UstarFields {
+  return {
+    name,
+    prefix,
+    mode: header.mode & 0o7777,
+    uid: header.uid,
+    gid: header.gid,
+    size: header.size,
+    mtime: header.mtime,
+    typeflag: typeFlags[header.type],
+    linkname,
+    uname: header.uname ?? '',
+    gname: header.gname ?? '',
+    devmajor: header.devmajor ?? 0,
+    devminor: header.devminor ?? 0,
+  };
 }
 
 /** Zero bytes that pad `size` bytes of content to a block boundary. */
