@@ -122,6 +122,7 @@ function readSmallNoFollow(file: string): Buffer {
     closeSync(fd);
   }
 }
+
 /** Files up to this size are read whole ahead of the tar writer (readAhead); bigger ones stream through pooled buffers. */
 const prefetchedFile = readAheadFileBytes;
 
