@@ -76,6 +76,7 @@ export async function dispatchStage(
       if (error.stepMessage !== undefined) {
         atFrom.stepMessage = error.stepMessage;
         atFrom.stepName = failedTriggerName(stage, base, state, triggers, i, env.stageLabels, env.escapeChar);
+        atFrom.stepPlatform = state.platform;
       }
       throw atFrom;
     }
@@ -85,8 +86,10 @@ export async function dispatchStage(
     for (const [i, instr] of stage.instructions.entries()) {
       await runStep(ctx, env, instr, false, instr.range).catch((error: unknown) => {
         // An error BuildKit meets solving the step is reported on the step: its name, as progress shows it.
-        if (error instanceof PlanError && error.stepMessage !== undefined)
+        if (error instanceof PlanError && error.stepMessage !== undefined) {
           error.stepName = failedStepName(stage, base, state, i, env.stageLabels, env.escapeChar);
+          error.stepPlatform = state.platform;
+        }
         throw error;
       });
     }

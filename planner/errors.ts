@@ -1,6 +1,7 @@
 // Planning failures: an Error with a stable code and the Dockerfile range it belongs to.
 
 import { type Diagnostic, isInstructionParseError, type Range } from '../parser/index.js';
+import type { Platform } from './image-config.js';
 
 export const NO_RANGE: Range = {
   start: { line: 1, column: 1, offset: 0 },
@@ -11,6 +12,8 @@ export const NO_RANGE: Range = {
 export interface FailedStep {
   readonly name: string;
   readonly message: string;
+  /** The platform of the step's stage: a build of several platforms names the step with it. */
+  readonly platform?: Platform;
 }
 
 export class PlanError extends Error {
@@ -22,6 +25,8 @@ export class PlanError extends Error {
   stepMessage?: string;
   /** The step's progress name (`[stage-1 2/2] COPY a /x`), once the stage's dispatch knows it. */
   stepName?: string;
+  /** The platform of the step's stage, set with `stepName`. */
+  stepPlatform?: Platform;
 
   constructor(code: string, message: string, range: Range = NO_RANGE, instruction?: Range) {
     super(message);
@@ -40,7 +45,8 @@ export class PlanError extends Error {
   /** The step BuildKit would report the error on, when it is such an error and its name is known. */
   failedStep(): FailedStep | undefined {
     if (this.stepMessage === undefined || this.stepName === undefined) return undefined;
-    return { name: this.stepName, message: this.stepMessage };
+    const platform = this.stepPlatform === undefined ? {} : { platform: this.stepPlatform };
+    return { name: this.stepName, message: this.stepMessage, ...platform };
   }
 
   toDiagnostic(): Diagnostic {

@@ -16,7 +16,7 @@ export type {
   SourceSelectionOptions,
 } from './build-sources.js';
 export { canonicalise, chainKey, KEY_VERSION, sha256 } from './cache-key.js';
-export { hasLocation, PlanError } from './errors.js';
+export { type FailedStep, hasLocation, PlanError } from './errors.js';
 export { explainChanges, type StepExplanation } from './explain.js';
 export { type FromLineOptions, fromLineError } from './from-errors.js';
 export {

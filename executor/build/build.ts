@@ -7,6 +7,7 @@ import type { Store } from '../../image/index.js';
 import {
   copiesWholeContext,
   type Diagnostic,
+  type FailedStep,
   hasLocation,
   type Plan,
   type PlanOptions,
@@ -26,7 +27,7 @@ import { registerBuild } from './live-builds.js';
 import { loadNamedContexts } from './named-contexts.js';
 import { silentProgress } from './progress.js';
 import { ReadViews } from './read-views.js';
-import { runStages } from './schedule.js';
+import { platformLabelOf, runStages } from './schedule.js';
 import { Semaphore } from './semaphore.js';
 import { sourceEpochResolver } from './source-epoch.js';
 import { readsViews } from './stage-reads.js';
@@ -144,10 +145,12 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
       options,
     );
     const { message, range, step } = planned.failure;
-    // A failure BuildKit meets solving a step (a missing source) is reported on that step, as docker shows it.
-    if (step !== undefined) progress.step(step.name).error(step.message);
+    // A failure BuildKit meets solving a step (a missing source) is reported on that step, as docker shows it; in a
+    // build of several platforms its name carries the stage's platform, as the steps that run do.
+    const name = step === undefined ? undefined : labelledStepName(step, options);
+    if (step !== undefined && name !== undefined) progress.step(name).error(step.message);
     const where = { line: range.start.line, endLine: range.end.line };
-    throw new BuildError(message, step === undefined ? where : { ...where, instruction: step.name });
+    throw new BuildError(message, name === undefined ? where : { ...where, instruction: name });
   }
   report(planned.diagnostics, options);
   const thePlan = planned.plan as Plan;
@@ -307,4 +310,10 @@ function epochOf(thePlan: Plan, buildArgs: Readonly<Record<string, string>>): nu
     }
   }
   return null;
+}
+
+/** A step's name from the planner, `[2/3] COPY …`, with its stage's platform in a build of several (`[linux/arm64 2/3]`). */
+function labelledStepName(step: FailedStep, options: BuildOptions): string {
+  if (options.multiPlatform !== true || step.platform === undefined || !step.name.startsWith('[')) return step.name;
+  return `[${platformLabelOf(step.platform, options.platform)}${step.name.slice(1)}`;
 }

@@ -183,6 +183,23 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build --platform'
     }
   });
 
+  it('names a step that fails while planning (a missing source) with its platform, as the steps that run', async () => {
+    const ctx = await freshDir('c');
+    await writeContext(ctx, [{ path: 'Dockerfile', content: 'FROM scratch\nCOPY missing.txt /x\n' }]);
+    const failed = await buildCommand(store, {
+      context: ctx,
+      platform: `${foreignPlatform},${host}`,
+      progress: 'plain',
+    });
+    expect(failed.code).toBe(1);
+    const name = `[${foreignPlatform} 1/1] COPY missing.txt /x`;
+    expect(failed.stderr).toContain(
+      `#3 ${name}\n#3 ERROR: failed to calculate checksum of ref local::context: "/missing.txt": not found\n`,
+    );
+    expect(failed.stderr).toContain(`> ${name}:`);
+    expect(failed.stderr).not.toContain('[1/1] COPY missing.txt');
+  });
+
   it('refuses what a list of platforms cannot give yet, and a malformed platform (exit 2)', async () => {
     const ctx = await freshDir('c');
     await writeContext(ctx, [{ path: 'Dockerfile', content: 'FROM busybox\n' }]);
