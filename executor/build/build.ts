@@ -147,10 +147,11 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
     const { message, range, step } = planned.failure;
     // A failure BuildKit meets solving a step (a missing source) is reported on that step, as docker shows it; in a
     // build of several platforms its name carries the stage's platform, as the steps that run do.
-    const name = step === undefined ? undefined : labelledStepName(step, options);
-    if (step !== undefined && name !== undefined) progress.step(name).error(step.message);
     const where = { line: range.start.line, endLine: range.end.line };
-    throw new BuildError(message, name === undefined ? where : { ...where, instruction: name });
+    if (step === undefined) throw new BuildError(message, where);
+    const name = labelledStepName(step, options);
+    progress.step(name).error(step.message);
+    throw new BuildError(message, { ...where, instruction: name });
   }
   report(planned.diagnostics, options);
   const thePlan = planned.plan as Plan;
