@@ -3,9 +3,10 @@
 // main.ts) with a V8 code cache taken after a run, not before. Node's own compile cache stores a module's code as
 // compiled before it runs, which holds little but the top level: every function a command called was compiled again
 // on every run, a third of a cached build's ~75 ms here. V8 serialises a script's code cache with every function
-// compiled so far, so this one is written at the end of the first run of each kind of command (build, lint …) and
-// again after a long run that compiled much more, and read by the runs after it: a cached build takes ~15 ms less
-// here, a cold one ~35 ms; a first run compiles the whole script, ~30 ms more than the chunks it replaced.
+// compiled so far, so this one is written at the end of the first run of each kind of command (build, lint …), again
+// by the run after it when the first was short (PROVISIONAL), and after a long run that compiled much more, and read
+// by the runs after it: a cached build takes ~15 ms less here, a cold one ~35 ms; a first run compiles the whole
+// script, ~30 ms more than the chunks it replaced.
 // The cache lives in the user's private directory (compile-cache.ts: code from it is run, so no other user may write
 // there), named by the bundle's digest, the Node version and the command. V8 refuses data made by another V8 or
 // with other flags, and it is then written anew. NODE_DISABLE_COMPILE_CACHE=1 runs without it. Once a day the loader
@@ -48,6 +49,8 @@ interface StoredCache {
   readonly data: Buffer;
   /** A long run tried to refresh it and found it had not grown: later runs do not try again (see below). */
   readonly settled: boolean;
+  /** Written by a short run (PROVISIONAL): the next run takes it again if it grew. */
+  readonly provisional: boolean;
 }
 
 function readCache(file: string | undefined): StoredCache | undefined {
@@ -58,7 +61,7 @@ function readCache(file: string | undefined): StoredCache | undefined {
     const { size, mode } = fs.fstatSync(fd);
     const data = Buffer.allocUnsafe(size);
     if (fs.readSync(fd, data, 0, size, 0) !== size) return undefined;
-    return { data, settled: (mode & 0o200) === 0 };
+    return { data, settled: (mode & 0o200) === 0, provisional: (mode & PROVISIONAL) !== 0 };
   } catch {
     return undefined;
   } finally {
@@ -74,16 +77,27 @@ function readCache(file: string | undefined): StoredCache | undefined {
 const LONG_RUN_MS = 1000;
 
 /**
+ * The mode bit (group read, in a private directory) of a cache written by a run shorter than LONG_RUN_MS: a first
+ * build after an install that failed early or found every step cached compiled far less than a build that runs
+ * steps (1.01 MB of cache against 1.22 MB here), and every later build then compiled the rest again (~10 ms of a
+ * 60 ms no-op). The run after it serialises its own (~10 ms, once) and keeps it when it grew by 10%; either way the
+ * cache is no longer provisional.
+ */
+const PROVISIONAL = 0o040;
+
+/**
  * Written at exit, when all the run's functions are compiled; over a `cached` one only if it grew by 10% (a build
  * that ran steps, after one that found them all cached). A temp file renamed, so no reader sees half of it. Says
  * whether it wrote the file.
  */
-function writeCache(file: string, script: vm.Script, cached: Buffer | undefined): boolean {
+function writeCache(file: string, script: vm.Script, cached: Buffer | undefined, provisional = false): boolean {
   const temp = `${file}.tmp-${process.pid}`;
   try {
     const data = script.createCachedData();
     if (cached !== undefined && data.length < cached.length * 1.1) return false;
     fs.writeFileSync(temp, data, { mode: 0o600 });
+    // Set as such, whatever the umask: the bit is what the next run reads.
+    if (provisional) fs.chmodSync(temp, 0o600 | PROVISIONAL);
     fs.renameSync(temp, file);
     return true;
   } catch {
@@ -94,14 +108,25 @@ function writeCache(file: string, script: vm.Script, cached: Buffer | undefined)
 
 /**
  * What the run does with its cache at exit, as the debug line tells it: written when there was none (or V8 refused
- * it), refreshed or settled after a long run (LONG_RUN_MS).
+ * it, provisional when this run was short), refreshed by the run after a provisional one, refreshed or settled after
+ * a long run (LONG_RUN_MS).
  */
 function saveCache(file: string, script: vm.Script, stored: StoredCache | undefined, fresh: boolean): string {
+  const long = performance.now() > LONG_RUN_MS;
   if (fresh) {
-    writeCache(file, script, undefined);
+    writeCache(file, script, undefined, !long);
     return '';
   }
-  if (stored?.settled !== false || performance.now() <= LONG_RUN_MS) return '';
+  if (stored?.provisional === true && stored.settled === false) {
+    if (writeCache(file, script, stored.data)) return ', refreshed';
+    try {
+      fs.chmodSync(file, 0o600);
+    } catch {
+      // the next run tries again
+    }
+    return ', kept';
+  }
+  if (stored?.settled !== false || !long) return '';
   if (writeCache(file, script, stored.data)) return ', refreshed';
   try {
     fs.chmodSync(file, 0o400);

@@ -20,11 +20,11 @@ describe.skipIf(bundledCliUnavailable() !== undefined)('the code cache after a l
     await removeFreshDirs();
   });
 
-  /** `tsbuild run ARGS…`: its exit status and what the loader said of its code cache. */
-  function run(args: readonly string[]): { status: number | null; cache: string } {
+  /** `tsbuild run ARGS…`: its exit status and what the loader said of its code cache (kept under `cacheIn`). */
+  function run(args: readonly string[], cacheIn = tmp): { status: number | null; cache: string } {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      TMPDIR: tmp,
+      TMPDIR: cacheIn,
       TSBUILD_ROOT: store.root,
       TSBUILD_DEBUG_CODE_CACHE: '1',
     };
@@ -42,5 +42,19 @@ describe.skipIf(bundledCliUnavailable() !== undefined)('the code cache after a l
     // Long again, but with nothing new compiled: the cache stays as it is, and is not tried again.
     expect(run(['busybox', 'sleep', '1.2'])).toEqual({ status: 0, cache: 'tsbuild code cache: used, settled' });
     expect(run(['busybox', 'sleep', '1.2'])).toEqual({ status: 0, cache: 'tsbuild code cache: used' });
+  });
+
+  it('written by a short run, is provisional: the next run takes it again once if it grew, and only once', async () => {
+    const grows = await mkdtemp(path.join(tmp, 'grows-'));
+    expect(run(['no-such-image'], grows)).toEqual({ status: 125, cache: 'tsbuild code cache: missing' });
+    // A short run that compiled more (a container ran) replaces it.
+    expect(run(['busybox', 'true'], grows)).toEqual({ status: 0, cache: 'tsbuild code cache: used, refreshed' });
+    expect(run(['busybox', 'true'], grows)).toEqual({ status: 0, cache: 'tsbuild code cache: used' });
+
+    const same = await mkdtemp(path.join(tmp, 'same-'));
+    expect(run(['no-such-image'], same)).toEqual({ status: 125, cache: 'tsbuild code cache: missing' });
+    // One that compiled no more keeps it, and it is no longer provisional: later short runs do not serialise theirs.
+    expect(run(['no-such-image'], same)).toEqual({ status: 125, cache: 'tsbuild code cache: used, kept' });
+    expect(run(['busybox', 'true'], same)).toEqual({ status: 0, cache: 'tsbuild code cache: used' });
   });
 });
