@@ -8,10 +8,10 @@ import { exportPlatformsFilesystem } from './export-platforms.js';
 
 export async function exportOutput(store: Store, result: BuildResult, output: OutputSpec): Promise<void> {
   if (output.type === 'cacheonly') return;
-  if ((output.type === 'local' || output.type === 'tar') && result.platforms !== undefined) {
-    await exportPlatformsFilesystem(store, result.platforms, output);
-  } else if (output.type === 'local' || output.type === 'tar') await exportFilesystem(store, result.fs, output);
-  else await exportImage(store, { manifestDigest: result.manifestDigest, tags: result.tags }, output);
+  if (output.type !== 'local' && output.type !== 'tar') {
+    await exportImage(store, { manifestDigest: result.manifestDigest, tags: result.tags }, output);
+  } else if (result.platforms !== undefined) await exportPlatformsFilesystem(store, result.platforms, output);
+  else await exportFilesystem(store, result.fs, output);
 }
 
 /**

@@ -8,13 +8,14 @@ import path from 'node:path';
 import {
   type ContainerConfig,
   configPlatform,
+  formatPlatform,
   hostPlatform,
   ImageNotFoundError,
   platformMatches,
   type ResolvedImage,
   type Store,
 } from '../../image/index.js';
-import { type ExtraHost, formatPlatform, type Ulimit } from '../../planner/index.js';
+import type { ExtraHost, Ulimit } from '../../planner/index.js';
 import { mkdirInRoot, relOf } from '../build/copy-write.js';
 import type { LayerRef } from '../build/layer-ref.js';
 import { lowerDirsOf } from '../build/lower-dirs.js';

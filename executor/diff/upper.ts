@@ -80,8 +80,7 @@ async function walkDir(walk: Walk, rel: string, base: 'visible' | 'hidden' | 'un
   const visited = await Promise.all(
     names.map(async (name) => {
       const childRel = rel === '' ? name : `${rel}/${name}`;
-      const childBase: Base =
-        base === 'visible' ? await lstatBase(walk, childRel) : base === 'hidden' ? 'absent' : 'unknown';
+      const childBase: Base = base === 'visible' ? lstatBase(walk, childRel) : base === 'hidden' ? 'absent' : 'unknown';
       return visit(walk, childRel, childBase);
     }),
   );
@@ -213,7 +212,7 @@ function linkHardlinks(entries: LayerEntry[], inodes: WeakMap<LayerEntry, string
  * stats per changed file through the thread pool (a RUN writing 100 files: ~8 ms, and slower containers) cost more
  * than the system calls themselves, so they are made blocking.
  */
-async function lstatBase(walk: Walk, rel: string): Promise<Base> {
+function lstatBase(walk: Walk, rel: string): Base {
   try {
     return lstatSync(path.join(walk.lowerRoot ?? '', rel), { bigint: true });
   } catch (error) {

@@ -115,7 +115,7 @@ export function tarName(header: Pick<TarHeader, 'path' | 'type'>): string {
 /** Header blocks (PAX + ustar) for an entry; the content and its padding follow them. */
 export function encodeHeader(header: TarHeader): Buffer {
   const name = tarName(header);
-  if (fitsUstar(header, name)) return ustarBlock(ustarFields(header, name, '', header.linkname ?? ''));
+  if (fitsUstar(header, name)) return ustarBlock(ustarFields(header, name, '', true));
   const linkname = header.linkname ?? '';
   const uname = header.uname ?? '';
   const gname = header.gname ?? '';
@@ -137,22 +137,8 @@ export function encodeHeader(header: TarHeader): Buffer {
   if (header.mtime < 0 || header.mtime > maxOctal(12)) pax.set('mtime', utf8(String(header.mtime)));
   for (const key of Object.keys(header.xattrs ?? {}).sort()) pax.set(`SCHILY.xattr.${key}`, header.xattrs![key]!);
 
-  const octalOrZero = (value: number, width: number): number => (value < 0 || value > maxOctal(width) ? 0 : value);
-  const ustar = ustarBlock({
-    name: split ? split[1] : name.slice(-100).replace(/[^\x00-\x7f]/g, '_'),
-    prefix: split ? split[0] : '',
-    mode: header.mode & 0o7777,
-    uid: octalOrZero(header.uid, 8),
-    gid: octalOrZero(header.gid, 8),
-    size: octalOrZero(header.size, 12),
-    mtime: octalOrZero(header.mtime, 12),
-    typeflag: typeFlags[header.type],
-    linkname: isAscii(linkname) ? linkname : '',
-    uname: isAscii(uname) ? uname : '',
-    gname: isAscii(gname) ? gname : '',
-    devmajor: header.devmajor ?? 0,
-    devminor: header.devminor ?? 0,
-  });
+  const ustarName = split ? split[1] : name.slice(-100).replace(/[^\x00-\x7f]/g, '_');
+  const ustar = ustarBlock(ustarFields(header, ustarName, split ? split[0] : ''));
   if (pax.size === 0) return ustar;
 
   // PAX keys in sorted order so the bytes never depend on insertion order.
@@ -191,20 +177,25 @@ function fitsUstar(header: TarHeader, name: string): boolean {
   return isAscii(name) && isAscii(linkname) && isAscii(uname) && isAscii(gname);
 }
 
-/** The ustar fields of an entry whose numbers fit (fitsUstar) or were zeroed where they did not. */
-function ustarFields(header: TarHeader, name: string, prefix: string, linkname: string): UstarFields {
+/**
+ * The ustar fields of an entry: a number that does not fit, or a link or owner name that is not ASCII, is left to PAX
+ * records (`namesAscii`: fitsUstar found them ASCII already).
+ */
+function ustarFields(header: TarHeader, name: string, prefix: string, namesAscii = false): UstarFields {
+  const ascii = (s: string | undefined): string => (s !== undefined && (namesAscii || isAscii(s)) ? s : '');
+  const octalOrZero = (value: number, width: number): number => (value < 0 || value > maxOctal(width) ? 0 : value);
   return {
     name,
     prefix,
     mode: header.mode & 0o7777,
-    uid: header.uid,
-    gid: header.gid,
-    size: header.size,
-    mtime: header.mtime,
+    uid: octalOrZero(header.uid, 8),
+    gid: octalOrZero(header.gid, 8),
+    size: octalOrZero(header.size, 12),
+    mtime: octalOrZero(header.mtime, 12),
     typeflag: typeFlags[header.type],
-    linkname,
-    uname: header.uname ?? '',
-    gname: header.gname ?? '',
+    linkname: ascii(header.linkname),
+    uname: ascii(header.uname),
+    gname: ascii(header.gname),
     devmajor: header.devmajor ?? 0,
     devminor: header.devminor ?? 0,
   };

@@ -93,8 +93,9 @@ async function indexEntryFor(
   preferred: boolean,
   ref: string,
 ): Promise<Descriptor> {
-  const wanted = `${platform.os}/${platform.architecture}`;
   const chosen = selectPlatformManifest(manifests, platform);
+  // The common case first: `platform`'s image is there (one stat, not one per entry of the index).
+  if (chosen !== undefined && (await store.hasBlob(chosen.digest))) return chosen;
   if (preferred) {
     const present: Descriptor[] = [];
     for (const entry of manifests) {
@@ -103,11 +104,9 @@ async function indexEntryFor(
     const best = selectPlatformManifest(present, platform) ?? present[0];
     if (best !== undefined) return best;
   }
+  const wanted = `${platform.os}/${platform.architecture}`;
   if (chosen === undefined) throw new ImageNotFoundError(`${ref}: no manifest for platform ${wanted}`);
-  if (!(await store.hasBlob(chosen.digest))) {
-    throw new ImageNotFoundError(`${ref}: the ${wanted} manifest is not in the store`);
-  }
-  return chosen;
+  throw new ImageNotFoundError(`${ref}: the ${wanted} manifest is not in the store`);
 }
 
 /** An index entry that is an image: not a nested index, nor BuildKit's attestation manifest (`unknown/unknown`). */
