@@ -53,7 +53,13 @@ export { buildPlatforms, multiPlatformRefusal } from './build/multi-platform.js'
 export type { BuildContextOption } from './build/named-contexts.js';
 export { phaseTimer } from './build/phase-timer.js';
 export { cachedPendingSteps } from './build/plan-completion.js';
-export { isStepCached, loadRecordedPlan, type PlanIdentity, recordPlan } from './build/plan-record.js';
+export {
+  forgetRecordedPlans,
+  isStepCached,
+  loadRecordedPlan,
+  type PlanIdentity,
+  recordPlan,
+} from './build/plan-record.js';
 export { type Progress, plainProgress, type StepProgress, silentProgress } from './build/progress.js';
 export { type ProgressMode, type ProgressTarget, progressFor } from './build/progress-mode.js';
 export { type TtyProgress, type TtyProgressOptions, type TtyStream, ttyProgress } from './build/progress-tty.js';

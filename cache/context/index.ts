@@ -33,7 +33,7 @@ export {
 export { ContextSnapshot, ROOT } from './snapshot.js';
 export { findIgnoreFile, type SnapshotOptions, snapshotContext } from './snapshot-context.js';
 export { StatCache } from './stat-cache.js';
-export { contextStatCacheFile } from './stat-cache-location.js';
+export { contextStatCacheDir, contextStatCacheFile } from './stat-cache-location.js';
 export { type SubtreeOptions, snapshotSubtrees, staticPrefix } from './subtree.js';
 export { snapshotContextFromTar, type UnpackResult, UnsafeTarError, unpackContextTar } from './tar-context.js';
 export type { WalkFs } from './walk.js';

@@ -5,5 +5,10 @@ import path from 'node:path';
 
 export function contextStatCacheFile(storeCacheDir: string, contextDir: string): string {
   const id = createHash('sha256').update(path.resolve(contextDir)).digest('hex').slice(0, 16);
-  return path.join(storeCacheDir, 'context', `${id}.bin`);
+  return path.join(contextStatCacheDir(storeCacheDir), `${id}.bin`);
+}
+
+/** The directory of every context's stat cache (`builder prune -a` empties it). */
+export function contextStatCacheDir(storeCacheDir: string): string {
+  return path.join(storeCacheDir, 'context');
 }

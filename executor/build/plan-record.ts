@@ -7,7 +7,7 @@
 // cache keys cover every input.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { replaceFileUnsynced, type Store } from '../../image/index.js';
 import { type ListedPlan, type ListedStage, type ListedStep, listPlan, type Plan } from '../../planner/index.js';
@@ -46,7 +46,14 @@ function fileFor(store: Store, id: PlanIdentity): string {
   const hex = createHash('sha256')
     .update(JSON.stringify([path.resolve(id.contextDir), dockerfile, id.target ?? '']))
     .digest('hex');
-  return path.join(store.paths.cache, 'plans', `${hex}.json`);
+  return path.join(plansDir(store), `${hex}.json`);
+}
+
+const plansDir = (store: Store): string => path.join(store.paths.cache, 'plans');
+
+/** Forgets every recorded plan (`builder prune -a`): the next build of each records its plan anew. */
+export async function forgetRecordedPlans(store: Store): Promise<void> {
+  await rm(plansDir(store), { recursive: true, force: true });
 }
 
 const RECORD_VERSION = 1;

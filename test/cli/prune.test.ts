@@ -3,6 +3,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { contextStatCacheFile } from '../../cache/index.js';
 import { snapshotsInMountTable } from '../../cli/commands/prune/in-use.js';
 import { run } from '../../cli/commands/prune/run.js';
 import { run as rmi } from '../../cli/commands/rmi/run.js';
@@ -131,7 +132,7 @@ describe('tsbuild prune', () => {
       return { digest: layer.digest, key };
     }
 
-    it('removes the records, then what only they kept, and the RUN --mount=type=cache directories', async () => {
+    it('removes the records, then what only they kept, the RUN --mount=type=cache directories and the context digests', async () => {
       const { digest, key } = await cachedLayer();
       const mountDir = path.join(t.store.paths.cache, 'mounts', '0123456789abcdef');
       await mkdir(path.join(mountDir, 'sub'), { recursive: true });
@@ -141,9 +142,17 @@ describe('tsbuild prune', () => {
         await mkdir(path.join(t.store.paths.cache, kind), { recursive: true });
         await writeFile(path.join(t.store.paths.cache, kind, `${'a'.repeat(64)}.txt`), 'missing');
       }
-      // A plain prune keeps what a cache record names.
+      // The digests of a context's files and the plan of its last build, as a build leaves them.
+      const statCache = contextStatCacheFile(t.store.paths.cache, t.root);
+      await mkdir(path.dirname(statCache), { recursive: true });
+      await writeFile(statCache, 'stat cache');
+      await mkdir(path.join(t.store.paths.cache, 'plans'));
+      await writeFile(path.join(t.store.paths.cache, 'plans', `${'b'.repeat(64)}.json`), '{}\n');
+      // A plain prune keeps what a cache record names, and the context's digests.
       expect(await run({ root: t.root, keepRecentSeconds: 0, quiet: true }, capture().io)).toBe(0);
       expect(await t.store.hasBlob(digest)).toBe(true);
+      expect(await readFile(statCache, 'utf8')).toBe('stat cache');
+      expect(await readdir(path.join(t.store.paths.cache, 'plans'))).toEqual([`${'b'.repeat(64)}.json`]);
       const c = capture();
       expect(await run({ root: t.root, keepRecentSeconds: 0, buildCache: true, all: true }, c.io)).toBe(0);
       const lines = c.out().trimEnd().split('\n');
@@ -155,6 +164,9 @@ describe('tsbuild prune', () => {
       expect(await readdir(t.store.paths.cache)).not.toContain('copy-content');
       expect(await readdir(t.store.paths.cache)).not.toContain('mount-content');
       expect(await readdir(t.store.paths.cache)).not.toContain('checks');
+      // As docker builder prune -a drops BuildKit's local-source records: the next build hashes its context anew.
+      expect(await readdir(t.store.paths.cache)).not.toContain('context');
+      expect(await readdir(t.store.paths.cache)).not.toContain('plans');
       // The cache mount's 5,000 bytes count in what was reclaimed.
       expect(Number(/Total reclaimed space: ([\d.]+)kB/.exec(c.out())?.[1])).toBeGreaterThan(5);
       expect(await t.store.hasBlob(digest)).toBe(false);

@@ -6,7 +6,8 @@
 // --build-cache, the records docker builder prune would remove go first (least recently used first when a space
 // option is given), so that what only they kept is reclaimed too.
 import { rm } from 'node:fs/promises';
-import { forgetContentDigests } from '../../../executor/index.js';
+import { contextStatCacheDir } from '../../../cache/index.js';
+import { forgetContentDigests, forgetRecordedPlans } from '../../../executor/index.js';
 import { checkMemoDir } from '../build/check-memo.js';
 import { type CommandIo, guarded, openStore, processIo, type StoreOptions } from '../images/command-io.js';
 import { humanSize } from '../images/human.js';
@@ -52,10 +53,14 @@ export async function run(opts: PruneOptions, io: CommandIo = processIo): Promis
       policy === undefined
         ? { removed: [], ...(await pruneUnreferenced(store, graceMs)) }
         : await pruneBuildCacheBy(store, [policy], graceMs);
-    // Remembered content digests are pure functions of what they name: they go with the whole cache.
+    // Remembered content digests are pure functions of what they name: they go with the whole cache. So do the
+    // digests of the build contexts' files (BuildKit's prune -a drops its local-source records: the next build
+    // hashes its context again) and the plans recorded for `tsbuild plan`.
     if (policy !== undefined && removesEverything(policy)) {
       await forgetContentDigests(store);
       await rm(checkMemoDir(store), { recursive: true, force: true });
+      await rm(contextStatCacheDir(store.paths.cache), { recursive: true, force: true });
+      await forgetRecordedPlans(store);
     }
     const transfers = await removeDeadTransferDirs(store);
     const reclaimed = 'reclaimedBytes' in result ? result.reclaimedBytes : result.blobBytes + result.snapshotBytes;
