@@ -1,5 +1,8 @@
-// The two builders the build benchmark times: tsbuild (a fresh TSBUILD_ROOT per cold run) and, when a daemon is
-// reachable, Debian's docker 20.10 with BuildKit. Both build the same context from the same busybox base tar.
+// The two builders the build benchmark times: tsbuild and, when a daemon is reachable, Debian's docker 20.10 with
+// BuildKit. Both build the same context from the same busybox base tar, and both are reset for a cold build the same
+// way: the images built are removed, then the whole build cache (`builder prune -af`). What a store keeps between
+// builds whatever they are (the base image, tsbuild's mount-point layer and /etc files for RUN steps, docker's daemon
+// state) stays. `--cold fresh` gives tsbuild a new store per cold run instead, the base image imported again.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +16,7 @@ export interface BuildResult {
 export interface Builder {
   /** 'tsbuild', 'docker', or a tsbuild variant such as 'tsbuild --runtime crun'. */
   readonly name: string;
-  /** Empties the store and build cache, leaving only the base image `base` (not timed). */
+  /** Removes the images built and the whole build cache, leaving the base image `base` (not timed). */
   reset(): void;
   /**
    * Builds CONTEXT (its own Dockerfile) as TAG and times it; throws when the build fails. `flags` are extra
@@ -37,8 +40,12 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv = pr
   return { seconds, output };
 }
 
+/** How tsbuild is reset for a cold build: as docker is (`prune`), or with a new store (`fresh`). */
+export type ColdReset = 'prune' | 'fresh';
+
 export class TsbuildBuilder implements Builder {
   private readonly store: string;
+  private readonly tags = new Set<string>();
 
   constructor(
     private readonly cli: string,
@@ -47,6 +54,7 @@ export class TsbuildBuilder implements Builder {
     readonly name = 'tsbuild',
     /** Flags of every build (e.g. `--runtime crun`), before the scenario's own. */
     private readonly flags: readonly string[] = [],
+    private readonly coldReset: ColdReset = 'prune',
   ) {
     this.store = path.join(workDir, 'store');
   }
@@ -56,12 +64,22 @@ export class TsbuildBuilder implements Builder {
   }
 
   reset(): void {
+    if (this.coldReset === 'prune' && existsSync(this.store)) {
+      const tsbuild = (args: string[]) => run(process.execPath, [this.cli, ...args], this.env());
+      if (this.tags.size > 0) tsbuild(['rmi', ...this.tags]);
+      this.tags.clear();
+      // Docker's prune keeps nothing it could remove: no grace period for recent data either.
+      tsbuild(['builder', 'prune', '-af', '--keep-recent', '0']);
+      return;
+    }
     rmSync(this.store, { recursive: true, force: true });
     mkdirSync(this.store, { recursive: true });
+    this.tags.clear();
     run(process.execPath, [this.cli, 'import', this.baseTar, 'base'], this.env());
   }
 
   build(context: string, tag: string, env: NodeJS.ProcessEnv = {}, flags: readonly string[] = []): BuildResult {
+    this.tags.add(tag);
     const args = [this.cli, 'build', '--progress', 'plain', ...this.flags, ...flags, '-t', tag, context];
     return run(process.execPath, args, this.env(env));
   }

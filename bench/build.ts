@@ -1,13 +1,22 @@
 // Build benchmark (issue 5/6): the scenarios of /work/shared/bench (cold / no-op / one-file change) built by
 // tsbuild and, when a daemon is reachable, by docker + BuildKit in the same run, plus the overhead of one RUN
 // step. Usage: npm run bench:build -- [--scenarios small,multistage] [--runs 3] [--skip-docker] [--settle 20] [--crun]
-// Builders are interleaved run by run so that both see the same machine state; medians are printed.
+// [--cold prune|fresh]. Builders are interleaved run by run so that both see the same machine state; medians are
+// printed. A cold build follows the removal of the images built and of the whole build cache, for docker and tsbuild
+// alike (build-builders.ts); `--cold fresh` times tsbuild's cold builds on a new store instead.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Builder, DockerBuilder, dockerUnavailable, run, TsbuildBuilder } from './build-builders.js';
+import {
+  type Builder,
+  type ColdReset,
+  DockerBuilder,
+  dockerUnavailable,
+  run,
+  TsbuildBuilder,
+} from './build-builders.js';
 import { addSample, PHASES, printRunOverhead, printScenarioTable, type Samples, sampleKey } from './build-report.js';
 import { repoRoot } from './repo-root.js';
 
@@ -30,6 +39,7 @@ const { values } = parseArgs({
     /** Also tsbuild with `--runtime crun` (a builder of its own, in the same run). */
     crun: { type: 'boolean', default: false },
     settle: { type: 'string', default: '20' },
+    cold: { type: 'string', default: 'prune' },
     workdir: { type: 'string' },
   },
 });
@@ -40,6 +50,8 @@ const runs = Number(values.runs);
 const settleSeconds = Number(values.settle);
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs wants a positive integer');
 if (!(settleSeconds >= 0)) throw new Error('--settle wants a number of seconds');
+if (values.cold !== 'prune' && values.cold !== 'fresh') throw new Error('--cold wants prune or fresh');
+const coldReset: ColdReset = values.cold;
 // tsbuild's builds run under this same Node. Before 22.3 there is no process.getBuiltinModule, so the bundle's lazy
 // built-ins and compile cache are off and every build is ~20 % slower: numbers that say nothing about tsbuild.
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -143,11 +155,11 @@ function benchRunSteps(builders: readonly Builder[], samples: Samples): Map<stri
 
 const baseTar = path.join(workDir, 'base.tar');
 run(process.execPath, [path.join(root, 'dist/fixtures/make-base-image.js'), baseTar, path.join(workDir, 'rootfs')]);
-const builders: Builder[] = [new TsbuildBuilder(cli, baseTar, path.join(workDir, 'tsbuild'))];
-if (values.crun)
-  builders.push(
-    new TsbuildBuilder(cli, baseTar, path.join(workDir, 'tsbuild-crun'), CRUN_BUILDER, ['--runtime', 'crun']),
-  );
+const builders: Builder[] = [new TsbuildBuilder(cli, baseTar, path.join(workDir, 'tsbuild'), 'tsbuild', [], coldReset)];
+if (values.crun) {
+  const dir = path.join(workDir, 'tsbuild-crun');
+  builders.push(new TsbuildBuilder(cli, baseTar, dir, CRUN_BUILDER, ['--runtime', 'crun'], coldReset));
+}
 const whyNoDocker = values['skip-docker'] ? '--skip-docker' : dockerUnavailable();
 if (whyNoDocker === undefined) builders.push(new DockerBuilder(baseTar));
 else log(`docker not measured: ${whyNoDocker}`);
@@ -161,7 +173,12 @@ try {
   console.log(
     `\ntsbuild build benchmark: ${runs} run(s), ${os.cpus().length} CPUs, node ${process.version}, ${runtime}`,
   );
-  console.log(`docker: ${whyNoDocker === undefined ? 'measured in this run' : `not measured (${whyNoDocker})`}\n`);
+  console.log(`docker: ${whyNoDocker === undefined ? 'measured in this run' : `not measured (${whyNoDocker})`}`);
+  const reset =
+    coldReset === 'prune'
+      ? 'the images built and the whole build cache removed (`builder prune -af`)'
+      : 'tsbuild on a new store';
+  console.log(`cold builds: ${reset}\n`);
   printScenarioTable(samples, scenarios, whyNoDocker === undefined, values.crun ? [CRUN_BUILDER] : []);
   for (const scenario of scenarios) {
     const flags = TSBUILD_FLAGS[scenario];
