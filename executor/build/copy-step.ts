@@ -11,21 +11,43 @@ import { type DirectEntry, planCopyEntries, planDirectMkdir, writeDirect } from 
 import { type CopyGroup, type CopyItem, inlineGroup, selectGroups, selectInTree, treeRefId } from './copy-items.js';
 import { runDirectCopy } from './copy-reuse.js';
 import { mkdirInRoot, relOf, type WriteOptions, writeGroup } from './copy-write.js';
-import { runDirectStep } from './direct-step.js';
+import { runDirectStep, runDirectStepDeferred } from './direct-step.js';
 import { downloadGroup } from './download.js';
 import { runFsStep, type StepWorkspace } from './fs-step.js';
 import { gitGroups } from './git-copy.js';
 import type { FsState, LayerRef } from './layer-ref.js';
-import { holdingPending } from './pending-snapshot.js';
+import { holdingPending, type PendingSnapshot } from './pending-snapshot.js';
 import { phaseTimer } from './phase-timer.js';
 import { readView } from './read-views.js';
 import { contextOf, type StepEnv } from './step-env.js';
 import { resolveFileOwner } from './users.js';
 
 type CopyOperation = Extract<StepOperation, { type: 'copy' }>;
+type MkdirOperation = Extract<StepOperation, { type: 'mkdir' }>;
 
-/** A COPY/ADD step on `fs`: written directly into a new snapshot when it can be (copy-direct.ts), else in an overlay. */
-export async function copyStep(env: StepEnv, op: CopyOperation, fs: FsState, epoch: number | null): Promise<LayerRef> {
+/** What runs once a small layer written directly has been stored and published beside the next steps (its record). */
+export type AfterPublish = (layer: LayerRef) => Promise<void>;
+
+/**
+ * A COPY/ADD step on `fs`: written directly into a new snapshot when it can be (copy-direct.ts), else in an overlay.
+ * Given `afterPublish`, a small direct copy returns once written, its layer stored beside the next steps
+ * (runDirectStepDeferred).
+ */
+export function copyStep(env: StepEnv, op: CopyOperation, fs: FsState, epoch: number | null): Promise<LayerRef>;
+export function copyStep(
+  env: StepEnv,
+  op: CopyOperation,
+  fs: FsState,
+  epoch: number | null,
+  afterPublish: AfterPublish,
+): Promise<LayerRef | PendingSnapshot>;
+export async function copyStep(
+  env: StepEnv,
+  op: CopyOperation,
+  fs: FsState,
+  epoch: number | null,
+  afterPublish?: AfterPublish,
+): Promise<LayerRef | PendingSnapshot> {
   if (op.add) return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws));
   if (op.from.type !== 'context') {
     if (op.inline.length === 0) return copyFromTree(env, op, fs, epoch);
@@ -43,7 +65,9 @@ export async function copyStep(env: StepEnv, op: CopyOperation, fs: FsState, epo
       return direct;
     },
     (direct) =>
-      worthReusing(context, direct) ? runDirectCopy(env, op, direct, epoch) : writeNewSnapshot(env, direct, epoch),
+      worthReusing(context, direct)
+        ? runDirectCopy(env, op, direct, epoch)
+        : writeNewSnapshotDeferred(env, direct, epoch, afterPublish),
     () => runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws, selected)),
   );
 }
@@ -53,18 +77,33 @@ function writeNewSnapshot(env: StepEnv, entries: readonly DirectEntry[], epoch: 
   return runDirectStep(env.store, (root, onDataFile) => writeDirect(root, entries, epoch, onDataFile));
 }
 
+/** `writeNewSnapshot`, a small layer stored beside the next steps when there is `afterPublish` (direct-step.ts). */
+function writeNewSnapshotDeferred(
+  env: StepEnv,
+  entries: readonly DirectEntry[],
+  epoch: number | null,
+  afterPublish: AfterPublish | undefined,
+): Promise<LayerRef | PendingSnapshot> {
+  if (afterPublish === undefined) return writeNewSnapshot(env, entries, epoch);
+  return runDirectStepDeferred(
+    env.store,
+    (root, onDataFile) => writeDirect(root, entries, epoch, onDataFile),
+    afterPublish,
+  );
+}
+
 /**
  * A step planned onto `fs` by `plan` and written directly by `write`, or through `overlay` when `plan` says null (an
  * overlay holds the pending layers of `fs` itself: fs-step.ts). The pending layers (RUNs still being committed) are
  * held where they are while `plan` reads them, and through the write only when it reads them too (an entry that
  * keeps the times of a directory there: `touch -r`, direct-write.ts); released, each is published meanwhile.
  */
-async function directOrOverlay(
+async function directOrOverlay<Written extends LayerRef | PendingSnapshot>(
   fs: FsState,
   plan: (held: FsState) => Promise<DirectEntry[] | null>,
-  write: (entries: DirectEntry[]) => Promise<LayerRef>,
+  write: (entries: DirectEntry[]) => Promise<Written>,
   overlay: () => Promise<LayerRef>,
-): Promise<LayerRef> {
+): Promise<Written | LayerRef> {
   return holdingPending(fs, async (held, release) => {
     const direct = await plan(held);
     // The commits below start once the plan has read the layers (the overlay starts them after its work), as a
@@ -215,26 +254,31 @@ async function archivesOf(op: CopyOperation, group: CopyGroup): Promise<Map<Copy
 }
 
 /** A WORKDIR step on `fs`: a new directory tree is written directly (copy-direct.ts), else made in an overlay. */
-export async function mkdirStep(
+export function mkdirStep(env: StepEnv, op: MkdirOperation, fs: FsState, epoch: number | null): Promise<LayerRef>;
+export function mkdirStep(
   env: StepEnv,
-  op: Extract<StepOperation, { type: 'mkdir' }>,
+  op: MkdirOperation,
   fs: FsState,
   epoch: number | null,
-): Promise<LayerRef> {
+  afterPublish: AfterPublish,
+): Promise<LayerRef | PendingSnapshot>;
+export async function mkdirStep(
+  env: StepEnv,
+  op: MkdirOperation,
+  fs: FsState,
+  epoch: number | null,
+  afterPublish?: AfterPublish,
+): Promise<LayerRef | PendingSnapshot> {
   return directOrOverlay(
     fs,
     (held) => planDirectMkdir(env, op, held),
-    (direct) => writeNewSnapshot(env, direct, epoch),
+    (direct) => writeNewSnapshotDeferred(env, direct, epoch, afterPublish),
     () => runFsStep(env.store, fs, { epoch }, (ws) => performMkdir(env, op, ws)),
   );
 }
 
 /** WORKDIR: `mkdir -p` with mode 0755, owned by the stage's USER; an existing directory is left alone. */
-export async function performMkdir(
-  env: StepEnv,
-  op: Extract<StepOperation, { type: 'mkdir' }>,
-  ws: StepWorkspace,
-): Promise<void> {
+export async function performMkdir(env: StepEnv, op: MkdirOperation, ws: StepWorkspace): Promise<void> {
   const owner = op.user === '' ? { uid: 0, gid: 0 } : await resolveFileOwner(ws.root, op.user);
   await mkdirInRoot(ws.root, relOf(op.path), { mode: 0o755, ...owner, mtime: op.epoch ?? env.now });
 }

@@ -252,6 +252,6 @@ function touchStoredBlob(store: Store, digest: Digest): Promise<boolean> {
  * Stores a finished layer tar (a direct copy's, already in canonical order). The blob becomes durable in the
  * background: its step's record, and the image that has the layer, wait for it (image/store/blob-commits.ts).
  */
-export async function commitTarChunks(store: Store, tar: AsyncIterable<Uint8Array>): Promise<LayerRef> {
+export async function commitTarChunks(store: Store, tar: Uint8Array | AsyncIterable<Uint8Array>): Promise<LayerRef> {
   return layerRefOf(await store.putBlobDeferred(tar));
 }

@@ -16,8 +16,9 @@ export interface LayerRef {
 export interface FsState {
   readonly layers: readonly LayerRef[];
   /**
-   * RUN layers on top of `layers` whose commit is still running, bottom first (pending-snapshot.ts). Only the next
-   * step of the same stage is given them (stage-runner.ts); every other reader gets settled layers.
+   * RUN layers (and small ones written directly) on top of `layers` whose commit is still running, bottom first
+   * (pending-snapshot.ts). Only the next step of the same stage is given them (stage-runner.ts); every other reader
+   * gets settled layers.
    */
   readonly pending?: readonly PendingSnapshot[];
   /**

@@ -5,7 +5,7 @@
 import type { PlanStep, StepOperation } from '../../planner/index.js';
 import { lookupStep, type StepRecord } from './cache-index.js';
 import { SourceNotFoundError } from './copy-items.js';
-import { copyStep, mkdirStep } from './copy-step.js';
+import { type AfterPublish, copyStep, mkdirStep } from './copy-step.js';
 import { BuildError } from './errors.js';
 import { runFsStepDeferred, type StepWorkspace } from './fs-step.js';
 import type { FsState, LayerRef } from './layer-ref.js';
@@ -64,16 +64,21 @@ export async function runLayerStep(
       progress.note(
         `cache miss: ${lookup === 'cache' ? `no stored result for key ${key?.slice(0, 19) ?? '(none)'}` : `--${lookup}`}`,
       );
-      if (step.operation.type === 'run') {
-        let created = '';
-        const published = async (layer: LayerRef) => record(layer, created || new Date().toISOString());
-        const snapshot = await performDeferredRun(run, step.operation, fs, progress, published);
-        created = new Date().toISOString();
-        // The step is done once its layer is: its commit goes on beside the next step.
-        reportEndInOrder(snapshot, below, progress);
-        return { layer: snapshot, created };
-      }
-      return { layer: await perform(run, step, fs), created: new Date().toISOString() };
+      let created = '';
+      const published = async (layer: LayerRef) => record(layer, created || new Date().toISOString());
+      // A step is recorded only on layers that were committed (below): a COPY or WORKDIR whose own commit went on
+      // beside theirs waits for them to settle.
+      const publishedOnSettled = async (layer: LayerRef) => {
+        if (await belowSettled(below)) await published(layer);
+      };
+      const layer =
+        step.operation.type === 'run'
+          ? await performDeferredRun(run, step.operation, fs, progress, published)
+          : await perform(run, step, fs, publishedOnSettled);
+      created = new Date().toISOString();
+      // A RUN's layer, or a small one written directly, is done once committed: that goes on beside the next step.
+      if (layer instanceof PendingSnapshot) reportEndInOrder(layer, below, progress);
+      return { layer, created };
     });
     const { layer, created } = ran;
     if (layer instanceof PendingSnapshot) return ran;
@@ -109,8 +114,16 @@ async function awaitSources(env: StepEnv, step: PlanStep): Promise<void> {
   }
 }
 
-/** A COPY, ADD or WORKDIR on `fs`, whose pending layers it holds while it reads them (readsHeldLayers). */
-async function perform(run: StageRun, step: PlanStep, fs: FsState): Promise<LayerRef> {
+/**
+ * A COPY, ADD or WORKDIR on `fs`, whose pending layers it holds while it reads them (readsHeldLayers). A small layer
+ * written directly is committed beside the next step (direct-step.ts), then `published` runs.
+ */
+async function perform(
+  run: StageRun,
+  step: PlanStep,
+  fs: FsState,
+  published: AfterPublish,
+): Promise<LayerRef | PendingSnapshot> {
   const op = step.operation;
   const env = run.env;
   switch (op.type) {
@@ -120,9 +133,9 @@ async function perform(run: StageRun, step: PlanStep, fs: FsState): Promise<Laye
         for (const snapshot of fs.pending ?? []) snapshot.startCommit();
         return copyStep(env, op, { layers: [] }, run.epoch);
       }
-      return copyStep(env, op, fs, run.epoch);
+      return copyStep(env, op, fs, run.epoch, published);
     case 'mkdir':
-      return mkdirStep(env, op, fs, run.epoch);
+      return mkdirStep(env, op, fs, run.epoch, published);
     default:
       throw new BuildError(`step ${step.kind} has no filesystem operation`);
   }

@@ -104,7 +104,8 @@ export async function runStage(
     if (reading) run.env.readViews?.doneReading();
     reading = false;
   };
-  // RUN layers still being committed while the next RUN runs on top of them (pending-snapshot.ts), bottom first.
+  // Layers still being committed while the next step runs on top of them (pending-snapshot.ts), bottom first: RUNs',
+  // and small ones written directly (direct-step.ts).
   let pending: PendingStep[] = [];
   const settle = async (): Promise<void> => {
     const steps = pending;

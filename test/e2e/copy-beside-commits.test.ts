@@ -1,7 +1,8 @@
 // A COPY or WORKDIR after RUN steps runs while their layers are still being committed (stage-runner.ts,
 // layer-step.ts): it reads the layers below where they are, held, and its own layer takes its place after them once
 // they have settled. The RUN commits are gated here (vi.mock of layer-commit.ts) until the direct step has written
-// its layer, so a step that waited for them would only reach its write once the gate gives up. What must hold: the
+// its files (vi.mock of copy-direct.ts), so a step that waited for them would only reach its write once the gate gives
+// up. What must hold: the
 // layers, their order and the image are what they are when the commits finish first; the parent directories a
 // pending RUN made keep its metadata; a failed RUN commit fails the build naming that RUN, leaves nothing behind,
 // and the step built on it is not recorded.
@@ -21,7 +22,7 @@ import {
   writeContext,
 } from './helpers.js';
 
-type Mode = 'off' | 'direct-first' | 'commits-first' | 'published-first' | 'fail';
+type Mode = 'off' | 'direct-first' | 'commits-first' | 'published-first' | 'fail' | 'stored-after-run';
 
 const control = vi.hoisted(() => {
   const state = {
@@ -91,8 +92,29 @@ vi.mock('../../executor/build/layer-commit.js', async (importOriginal) => {
       if (++control.runCommits === control.runCommitsExpected) control.commitRuns();
       return committed;
     },
-    // A direct step's layer (the COPY's, the WORKDIR's).
+    // A direct step's layer blob (the COPY's, the WORKDIR's): stored inline or beside the next steps (direct-step.ts).
     async commitTarChunks(...args: Parameters<typeof original.commitTarChunks>) {
+      if (control.mode === 'stored-after-run') {
+        await Promise.race([
+          control.runsCommitted,
+          deadlockBreaker().then(() => {
+            control.gaveUp = true;
+          }),
+        ]);
+      }
+      const committed = await original.commitTarChunks(...args);
+      if (control.mode === 'stored-after-run') control.events.push('direct stored');
+      return committed;
+    },
+  };
+});
+
+vi.mock('../../executor/build/copy-direct.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../executor/build/copy-direct.js')>();
+  return {
+    ...original,
+    // A direct step's files and tar entries (the COPY's, the WORKDIR's).
+    async *writeDirect(...args: Parameters<typeof original.writeDirect>) {
       if (control.mode === 'commits-first') await control.runsCommitted;
       if (control.mode === 'published-first') {
         await Promise.race([
@@ -102,10 +124,9 @@ vi.mock('../../executor/build/layer-commit.js', async (importOriginal) => {
           }),
         ]);
       }
-      const committed = await original.commitTarChunks(...args);
+      yield* original.writeDirect(...args);
       control.events.push('direct written');
       control.writeDirect();
-      return committed;
     },
   };
 });
@@ -252,6 +273,33 @@ describe.skipIf(isolationUnavailable() !== undefined)('a direct step beside the 
     );
     expect(own).toEqual([['four'], ['w'], ['w', 'w/list']]);
     expect(await leftovers()).toEqual([]);
+  });
+
+  it('runs the RUN after a WORKDIR and a COPY before their small layers are stored, and records all three', async () => {
+    control.reset('stored-after-run', 1);
+    const dockerfile = 'FROM busybox\nWORKDIR /w\nCOPY f /w/f\nRUN cat /w/f > /w/g\n';
+    const run = await build(dockerfile, { noCache: false });
+    expect(run.error).toBeNull();
+    expect(control.gaveUp).toBe(false);
+    expect(control.events).toEqual([
+      'direct written',
+      'direct written',
+      'run committed',
+      'direct stored',
+      'direct stored',
+    ]);
+    const own = await Promise.all(
+      run.result!.fs.layers.slice(baseLayers).map(async (layer) => [...(await headers(store, layer)).keys()]),
+    );
+    expect(own).toEqual([['w'], ['w', 'w/f'], ['w', 'w/g']]);
+    const out = await freshDir('o');
+    await exportFilesystem(store, run.result!.fs, { type: 'local', dest: out });
+    expect(await readFile(path.join(out, 'w/g'), 'utf8')).toBe('copied\n');
+    expect(await leftovers()).toEqual([]);
+    control.reset('off');
+    const again = await build(dockerfile, { noCache: false });
+    expect(cachedSteps(again.log)).toEqual(['[2/4] WORKDIR /w', '[3/4] COPY f /w/f', '[4/4] RUN cat /w/f > /w/g']);
+    expect(again.result!.imageId).toBe(run.result!.imageId);
   });
 
   it('lets the RUN layer below be published while the copy is written, when the write reads nothing there', async () => {
