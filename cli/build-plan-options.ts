@@ -3,11 +3,11 @@ import type { Argv } from 'yargs';
 import { collect } from './operands.js';
 import { networkModes } from './option-choices.js';
 
-/** `--platform` of build and plan: one platform to build for. */
+/** `--platform` of build and plan: the platforms to build for (buildx's list: one image each, in one index). */
 const platformOption = {
   type: 'string',
   describe:
-    "platform to build for, os/arch[/variant] (default: this machine's; RUN in a foreign stage needs an emulator)",
+    "platforms to build for, os/arch[/variant][,…] (default: this machine's; RUN in a foreign stage needs an emulator)",
 } as const;
 
 /** `--network` of build and plan (docker build's): the network of RUN steps that name none. */

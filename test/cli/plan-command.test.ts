@@ -159,4 +159,45 @@ describe('tsbuild plan', () => {
     expect(stage.steps[1].env).toEqual(['PATH=/bin', 'LANG=C']);
     expect(err).toBe('');
   });
+
+  it('plans each platform of a --platform list, a warning both plans have printed once', async () => {
+    // `ARG` after `FROM` without a value that the command uses: a warning of the planner's (UndefinedVar) on both.
+    await writeFile(
+      join(dir, 'Dockerfile'),
+      'FROM --platform=$BUILDPLATFORM scratch AS tools\nCOPY src/ /src/\n\nFROM scratch\nARG TARGETARCH\nCOPY --from=tools /src/a.txt /$TARGETARCH.txt\nLABEL x=$NOPE\n',
+    );
+    const platform = 'linux/amd64,linux/arm64,linux/amd64';
+    expect(await run({ context: dir, buildArgs: [], json: false, platform }, io())).toBe(0);
+    const blocks = out.split(/\n(?=platform )/);
+    expect(blocks.map((block) => block.split('\n')[0])).toEqual(['platform linux/amd64', 'platform linux/arm64']);
+    // The tools stage runs on this machine for both; the final stage is each platform's own.
+    expect(blocks[0]).toContain('stage 0 tools: FROM scratch (linux/amd64)');
+    expect(blocks[1]).toContain('stage 0 tools: FROM scratch (linux/amd64)');
+    expect(blocks[0]).toContain('stage 1 stage-1: FROM scratch (linux/amd64)');
+    expect(blocks[1]).toContain('stage 1 stage-1: FROM scratch (linux/arm64)');
+    const toolsKey = (block: string) => /\n {2}2 {2}(\S+) +COPY src\//.exec(block)?.[1];
+    expect(toolsKey(blocks[0])).toMatch(/^sha256:/);
+    expect(toolsKey(blocks[1])).toBe(toolsKey(blocks[0]));
+    const warnings = err.split('\n').filter((line) => line.includes('warning'));
+    expect(warnings).toHaveLength(new Set(warnings).size);
+    expect(warnings.some((line) => line.includes('NOPE'))).toBe(true);
+
+    out = '';
+    expect(await run({ context: dir, buildArgs: [], json: true, platform }, io())).toBe(0);
+    const json = JSON.parse(out);
+    expect(json.version).toBe(1);
+    expect(json.platforms.map((p: { platform: string }) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(
+      json.platforms.map((p: { stages: { platform: string }[] }) => p.stages.map((stage) => stage.platform)),
+    ).toEqual([
+      ['linux/amd64', 'linux/amd64'],
+      ['linux/amd64', 'linux/arm64'],
+    ]);
+  });
+
+  it('refuses a platform list with a part that is no platform, exit 2', async () => {
+    expect(await run({ context: dir, buildArgs: [], json: false, platform: 'linux/amd64,linux//x' }, io())).toBe(2);
+    expect(err).toBe('error: --platform linux//x: not a platform (os/arch[/variant], e.g. linux/arm64)\n');
+    expect(out).toBe('');
+  });
 });

@@ -23,27 +23,15 @@ export function networkMode(value: string | undefined): BuildNetwork | undefined
   throw new Error(`network mode ${JSON.stringify(value)} not supported: use default, none or host`);
 }
 
-/**
- * `--platform` where one platform is taken (`tsbuild plan`): a list (docker buildx's multi-platform build) is
- * refused with a clear error rather than planned for its first platform only.
- */
-export function platformOption(value: string | undefined): Platform | undefined {
-  if (value === undefined) return undefined;
-  if (value.includes(',')) {
-    throw new Error(`--platform ${value}: multi-platform builds are not supported; build one platform at a time`);
-  }
-  const platform = parsePlatform(value);
-  if (platform === null) throw new Error(`--platform ${value}: not a platform (os/arch[/variant], e.g. linux/arm64)`);
-  return platform;
-}
-
-/** `tsbuild build --platform`: the platforms to build for, each once, in the order given (empty: this machine's). */
+/** `--platform` of build and plan: the platforms to build for, each once, in the order given (empty: this machine's). */
 export function platformsOption(value: string | undefined): Platform[] {
   if (value === undefined) return [];
   const seen = new Map<string, Platform>();
   for (const part of value.split(',')) {
-    const platform = platformOption(part.trim());
-    if (platform !== undefined) seen.set(formatPlatform(platform), platform);
+    const platform = parsePlatform(part.trim());
+    if (platform === null)
+      throw new Error(`--platform ${part.trim()}: not a platform (os/arch[/variant], e.g. linux/arm64)`);
+    seen.set(formatPlatform(platform), platform);
   }
   return [...seen.values()];
 }

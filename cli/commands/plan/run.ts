@@ -15,9 +15,11 @@ import {
   type BuildNetwork,
   type BuildRunOptions,
   copiesWholeContext,
+  formatPlatform,
   hasLocation,
   lazySnapshotSource,
   type NamedContext,
+  type Plan,
   type PlanStep,
   type Platform,
   plan,
@@ -25,7 +27,7 @@ import {
   storeResolver,
 } from '../../../planner/index.js';
 import { buildContexts } from '../build/build-context-option.js';
-import { platformOption } from '../build/option-values.js';
+import { platformsOption } from '../build/option-values.js';
 import { buildRunOptions } from '../build/run-options.js';
 import { parseSecrets } from '../build/secret-spec.js';
 import { planToJson } from './json.js';
@@ -98,13 +100,14 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
     io.stderr(`error: cannot read build context ${opts.context}: ${(error as Error).message}\n`);
     return 1;
   }
-  let result: Awaited<ReturnType<typeof plan>>;
-  let platform: Platform | undefined;
+  let platforms: (Platform | undefined)[];
   let namedContexts: Map<string, NamedContext>;
   let runOptions: BuildRunOptions | undefined;
   let secrets: Map<string, SecretSource>;
   try {
-    platform = platformOption(opts.platform);
+    // A list plans each platform, as `tsbuild build --platform a,b` builds each.
+    const listed = platformsOption(opts.platform);
+    platforms = listed.length === 0 ? [undefined] : listed;
     runOptions = buildRunOptions(opts, opts.network);
     namedContexts = await namedContextsOf(opts.buildContexts ?? []);
     secrets = parseSecrets(opts.secrets ?? [], io.env);
@@ -112,41 +115,76 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
     io.stderr(`error: ${(error as Error).message}\n`);
     return 2;
   }
-  try {
-    result = await plan(
-      parsed.ast,
-      {
-        target: opts.target,
-        buildArgs: buildArgValues(opts.buildArgs, io.env),
-        ...(opts.network === undefined ? {} : { network: opts.network }),
-        ...(runOptions === undefined ? {} : { run: runOptions }),
-        ...(platform === undefined ? {} : { targetPlatform: platform }),
-      },
-      {
-        context: snapshotSource(snapshot),
-        namedContexts,
-        images: store === null ? noImages : storeResolver(store),
-        git: gitResolver({ httpAuth: (remote) => gitHttpAuth(remote, (id) => readSecretSource(secrets.get(id))) }),
-      },
-    );
-  } catch (error) {
-    // Not a Dockerfile problem (the store or the context could not be read): say what failed.
-    io.stderr(`${shownName}: error: ${(error as Error).message}\n`);
-    return 1;
+  const planned: { readonly platform: Platform | undefined; readonly plan: Plan; diagnostics: Diagnostic[] }[] = [];
+  const reported = new Set<string>();
+  for (const platform of platforms) {
+    let result: Awaited<ReturnType<typeof plan>>;
+    try {
+      result = await plan(
+        parsed.ast,
+        {
+          target: opts.target,
+          buildArgs: buildArgValues(opts.buildArgs, io.env),
+          ...(opts.network === undefined ? {} : { network: opts.network }),
+          ...(runOptions === undefined ? {} : { run: runOptions }),
+          ...(platform === undefined ? {} : { targetPlatform: platform }),
+        },
+        {
+          context: snapshotSource(snapshot),
+          namedContexts,
+          images: store === null ? noImages : storeResolver(store),
+          git: gitResolver({ httpAuth: (remote) => gitHttpAuth(remote, (id) => readSecretSource(secrets.get(id))) }),
+        },
+      );
+    } catch (error) {
+      // Not a Dockerfile problem (the store or the context could not be read): say what failed.
+      io.stderr(`${shownName}: error: ${(error as Error).message}\n`);
+      return 1;
+    }
+    // What every platform's plan says is reported once.
+    const fresh = result.diagnostics.filter((d) => !reported.has(diagnosticId(d)));
+    for (const d of fresh) reported.add(diagnosticId(d));
+    if (report(io, shownName, fresh, opts.json) || result.plan === null) return 1;
+    planned.push({ platform, plan: result.plan, diagnostics: [...result.diagnostics] });
   }
-  if (report(io, shownName, result.diagnostics, opts.json) || result.plan === null) return 1;
   // Same identity as `tsbuild build` records its plan under (executor/build/plan-record.ts).
   const identity = { contextDir: opts.context, dockerfile: dockerfilePath ?? '-', target: opts.target };
   // A stat cache that cannot be written only costs the next plan some hashing.
   await statCache.save().catch(() => {});
-  const statuses: ReadonlyMap<PlanStep, StepStatus> =
-    store === null ? new Map() : await cacheStatus(result.plan, store, identity);
-  io.stdout(
-    opts.json
-      ? `${JSON.stringify(await planToJson(result.plan, result.diagnostics, statuses), null, 2)}\n`
-      : formatPlan(result.plan, statuses),
-  );
+  const outputs: { readonly platform: Platform | undefined; readonly text: string; readonly json: unknown }[] = [];
+  for (const { platform, plan: thePlan, diagnostics } of planned) {
+    const statuses: ReadonlyMap<PlanStep, StepStatus> =
+      store === null ? new Map() : await cacheStatus(thePlan, store, identity);
+    outputs.push({
+      platform,
+      text: formatPlan(thePlan, statuses),
+      json: opts.json ? await planToJson(thePlan, diagnostics, statuses) : null,
+    });
+  }
+  io.stdout(opts.json ? `${JSON.stringify(jsonOf(outputs), null, 2)}\n` : textOf(outputs));
   return 0;
+}
+
+/** One plan as it is; several, each under its platform (docs/plan.md). */
+function textOf(outputs: readonly { readonly platform: Platform | undefined; readonly text: string }[]): string {
+  if (outputs.length === 1) return (outputs[0] as { text: string }).text;
+  return outputs.map(({ platform, text }) => `platform ${formatPlatform(platform as Platform)}\n${text}`).join('\n');
+}
+
+function jsonOf(outputs: readonly { readonly platform: Platform | undefined; readonly json: unknown }[]): unknown {
+  if (outputs.length === 1) return (outputs[0] as { json: unknown }).json;
+  return {
+    version: 1,
+    platforms: outputs.map(({ platform, json }) => ({
+      platform: formatPlatform(platform as Platform),
+      ...(json as Record<string, unknown>),
+    })),
+  };
+}
+
+function diagnosticId(d: Diagnostic): string {
+  const where = hasLocation(d) ? `${d.range.start.line}:${d.range.start.column}` : '';
+  return `${d.severity} ${where} ${d.message}`;
 }
 
 /** `--build-context` values; a local directory is snapshotted with its own `.dockerignore`, as a build does. */
