@@ -64,8 +64,16 @@ export interface BuildOptions {
    * `index:` annotations are left to the image index that holds its image (multi-platform.ts).
    */
   readonly multiPlatform?: boolean;
-  /** A later platform of a multi-platform build: the build definition and context load steps are not shown again. */
+  /**
+   * A later platform of a multi-platform build: the build definition and context load steps, and the cache import,
+   * are not shown again.
+   */
   readonly hideLoadSteps?: boolean;
+  /**
+   * A platform of a multi-platform build: its image is reported in the build's one `exporting to image` step, with
+   * the index (multi-platform.ts), not in a step of its own.
+   */
+  readonly hideExportStep?: boolean;
   /**
    * The caller exports the cache (`--cache-to` of a multi-platform build: once, with every platform's records): the
    * result carries what this build's export would have covered (`cacheScope`), and nothing is exported.

@@ -168,7 +168,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
   const noCache = options.noCache ?? false;
   if (!noCache && cacheFrom.length > 0) {
     const { importCache, importScope } = await import('../cache-transfer/index.js');
-    await importCache(options.store, cacheFrom, importScope(thePlan), progress);
+    await importCache(options.store, cacheFrom, importScope(thePlan), loads);
   }
   // Views of stages and images that steps read (COPY --from …), mounted once for all of them.
   const readers = thePlan.stages.filter((stage) => stage.steps.some((step) => readsViews(step.operation))).length;
@@ -210,7 +210,7 @@ async function runBuild(options: BuildOptions, agent: GitAgent, urls: UrlContent
   const result = results.get(stage.index);
   if (result === undefined) throw new BuildError('the target stage did not run');
 
-  const exporting = progress.step('exporting to image');
+  const exporting = (options.hideExportStep === true ? silentProgress : progress).step('exporting to image');
   // The plan record is listed and encoded while the image's blobs are being fsynced; written once the image is.
   const planRecord = import('./plan-record.js')
     .then((m) => m.preparePlanRecord(options, contextDir, thePlan))

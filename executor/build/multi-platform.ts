@@ -2,6 +2,7 @@
 // other (a stage that does not depend on the target, such as `FROM --platform=$BUILDPLATFORM`, is a cache hit after
 // the first), with BuildKit's platform-prefixed step names, and the images go into one OCI image index: what the tags
 // name, `--push` sends, and whose digest is the build's id; `--cache-to` exports every platform's records at once.
+// As BuildKit shows it, one `exporting to image` step lists every platform's manifest and config, then the index.
 // Each platform's RUN steps need that platform's programs to run here (natively, or through binfmt_misc emulation),
 // as with a single `--platform`.
 import {
@@ -35,6 +36,7 @@ export async function buildPlatforms(options: BuildOptions, platforms: readonly 
       ...(cacheTo.length === 0 ? {} : { exportCacheLater: true }),
       tags: [],
       keepUntagged: false,
+      hideExportStep: true,
       // The Dockerfile, its context and its checks are the same for every platform: shown and reported once.
       ...(i === 0 ? {} : { hideLoadSteps: true }),
       ...(i === 0 || options.onPlanned === undefined ? {} : { onPlanned: () => {} }),
@@ -58,7 +60,11 @@ export async function buildPlatforms(options: BuildOptions, platforms: readonly 
     manifests,
     ...(Object.keys(annotations).length === 0 ? {} : { annotations }),
   };
-  const exporting = progress.step('exporting manifest list');
+  const exporting = progress.step('exporting to image');
+  for (const result of results) {
+    exporting.note(`exporting manifest ${result.manifestDigest} done`);
+    exporting.note(`exporting config ${result.imageId} done`);
+  }
   const stored = await store.putManifest(index);
   const tags = options.tags ?? [];
   for (const tag of tags) await store.tag(tag, stored.digest);

@@ -6,7 +6,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importRootfs } from '../../image/archive/import-rootfs.js';
-import { type Digest, type ImageIndex, OciMediaType, type Store } from '../../image/index.js';
+import { type Digest, type ImageIndex, type ImageManifest, OciMediaType, type Store } from '../../image/index.js';
 import { formatPlatform, hostPlatform } from '../../planner/index.js';
 import { buildCommand } from './build-command.js';
 import { freshDir, isolationUnavailable, removeFreshDirs, storeWithBusybox, writeContext } from './helpers.js';
@@ -119,8 +119,22 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build --platform'
     expect(built.stderr).toContain(`[${host} build 2/2] ${run(host)}`);
     expect(built.stderr).toContain(`[${host}->${foreign.name} build 2/2] ${run(foreignPlatform)}`);
     expect(built.stderr).toContain(`[${foreignPlatform} stage-1 1/1] COPY --from=build /out /out\n`);
-    expect(built.stderr).toContain(`exporting manifest list ${index} done\n`);
-    expect(built.stderr).toContain('naming to multi:1 done\n');
+    // One `exporting to image` for the whole build, as BuildKit's: each platform's manifest and config, the index.
+    expect(built.stderr.match(/^#\d+ exporting to image$/gm)).toHaveLength(1);
+    const exportId = /^(#\d+) exporting to image$/m.exec(built.stderr)?.[1];
+    const exportLines = built.stderr.split('\n').filter((line) => line.startsWith(`${exportId} `));
+    const images = stored.manifests.map(async (m) => (await store.readJson<ImageManifest>(m.digest)).config.digest);
+    const [hostConfig, foreignConfig] = await Promise.all(images);
+    expect(exportLines.map((line) => line.replace(/ DONE \d+\.\ds$/, ' DONE'))).toEqual([
+      `${exportId} exporting to image`,
+      `${exportId} exporting manifest ${stored.manifests[0]?.digest} done`,
+      `${exportId} exporting config ${hostConfig} done`,
+      `${exportId} exporting manifest ${stored.manifests[1]?.digest} done`,
+      `${exportId} exporting config ${foreignConfig} done`,
+      `${exportId} exporting manifest list ${index} done`,
+      `${exportId} naming to multi:1 done`,
+      `${exportId} DONE`,
+    ]);
     expect(built.stderr.match(/\[internal\] load build (definition from Dockerfile|context)\n/g)).toEqual([
       '[internal] load build definition from Dockerfile\n',
       '[internal] load build context\n',
@@ -159,6 +173,8 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild build --platform'
     });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).not.toContain('cache miss');
+    // Imported for every platform, shown once.
+    expect(second.stderr.match(/^#\d+ importing cache manifest from /gm)).toHaveLength(1);
     expect(second.stdout).toBe(first.stdout);
   });
 
