@@ -2,9 +2,9 @@
 // dist/ directory, e.g. one made by scripts/dist-at.sh from an earlier commit), in pairs whose order alternates, each
 // on its own store reset as bench:build resets it. A change worth a few ms is lost in the spread of single builds on
 // the project's VMs (±10 % from one minute to the next); the median of the paired differences is not.
-// Usage: npm run bench:ab -- --a DIST_A [--b DIST_B (default: this dist/)] [--scenario small] [--pairs 21]
-//        [--phase cold|no-op|change]
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Usage: npm run bench:ab -- --a DIST_A [--b DIST_B (default: this dist/)] [--scenario small | --context DIR]
+//        [--pairs 21] [--phase cold|no-op|change]   (--context: a directory with its Dockerfile, built as it is)
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     a: { type: 'string' },
     b: { type: 'string' },
     scenario: { type: 'string', default: 'small' },
+    context: { type: 'string' },
     pairs: { type: 'string', default: '21' },
     phase: { type: 'string', default: 'cold' },
   },
@@ -54,8 +55,9 @@ function timedBuild(builder: TsbuildBuilder, context: string, changeFile: string
 
 try {
   const context = path.join(workDir, 'ctx');
-  run('bash', [path.join(scenarioDir, 'gen-context.sh'), context]);
-  const env = readFileSync(path.join(scenarioDir, 'scenario.env'), 'utf8');
+  if (values.context === undefined) run('bash', [path.join(scenarioDir, 'gen-context.sh'), context]);
+  else cpSync(values.context, context, { recursive: true });
+  const env = values.context === undefined ? readFileSync(path.join(scenarioDir, 'scenario.env'), 'utf8') : '';
   const changeFile = path.join(context, /^CHANGE_FILE=(.+)$/m.exec(env)?.[1]?.trim() ?? 'Dockerfile');
   const baseTar = path.join(workDir, 'base.tar');
   run(process.execPath, [path.join(root, 'dist/fixtures/make-base-image.js'), baseTar, path.join(workDir, 'rootfs')]);
@@ -76,7 +78,8 @@ try {
     );
   }
   const faster = diffs.filter((d) => d < 0).length;
-  console.log(`\n${values.scenario} ${phase}, ${pairs} pairs, ${os.cpus().length} CPUs, node ${process.version}`);
+  const what = values.context ?? values.scenario;
+  console.log(`\n${what} ${phase}, ${pairs} pairs, ${os.cpus().length} CPUs, node ${process.version}`);
   console.log(`A ${dists.A}: median ${median(times.A).toFixed(1)} ms`);
   console.log(`B ${dists.B}: median ${median(times.B).toFixed(1)} ms`);
   console.log(
