@@ -3,15 +3,11 @@
 // until the command has exited, so the reader sees neither an early end (before the command opened
 // the FIFO) nor a premature one; once that end is closed, EOF comes when the last writer (the
 // container's last process) is gone, as with an ordinary pipe.
-import { close, constants, open } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { launch, launcherDir } from './launcher.js';
 import { helperFifos, syscallHelper } from './syscalls.js';
-
-const openFd = promisify(open);
-const closeFd = promisify(close);
 
 export interface FifoOutput {
   /** Called once the command has exited: from then on the FIFO ends with its last writer. */
@@ -22,15 +18,19 @@ export interface FifoOutput {
   destroy(): void;
 }
 
-/** Opens the existing FIFO `file` and delivers what arrives to `onData`. */
+/**
+ * Opens the existing FIFO `file` and delivers what arrives to `onData`. The FIFO's opens and closes are blocking
+ * calls: on a FIFO of ours, opened non-blocking, they return at once, while through libuv's pool each could wait
+ * behind the previous step's commit (its fsyncs), which starts as this step's runtime does.
+ */
 export async function readFifo(file: string, onData: (chunk: Buffer) => void): Promise<FifoOutput> {
   // Non-blocking, so that opening does not wait for a writer; the socket switches to event-driven reads.
-  const readFd = await openFd(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  const readFd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
   let writeFd: number | undefined;
   try {
-    writeFd = await openFd(file, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    writeFd = openSync(file, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
   } catch (error) {
-    await closeFd(readFd).catch(() => {});
+    closeSync(readFd);
     throw error;
   }
   const socket = new Socket({ fd: readFd, readable: true, writable: false, allowHalfOpen: true });
@@ -43,7 +43,7 @@ export async function readFifo(file: string, onData: (chunk: Buffer) => void): P
     if (writeFd === undefined) return;
     const fd = writeFd;
     writeFd = undefined;
-    await closeFd(fd);
+    closeSync(fd);
   };
   return {
     releaseWriter,

@@ -4,7 +4,8 @@
 // (a fork of the Node process costs more than runc itself) with its output in FIFOs; only `run -i`
 // and `run -t`, which need a stdin pipe or a terminal, spawn runc from Node (spawned-run.ts).
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type FifoOutput, readFifo, returnFifos, takeFifos } from './fifo-output.js';
 import { type LaunchOptions, launch } from './launcher.js';
@@ -127,13 +128,9 @@ async function ensureStateRoot(stateRoot: string): Promise<void> {
   stateRoots.add(stateRoot);
 }
 
+/** A blocking stat (runc's state root is on /run, a tmpfs): through the pool it could wait behind other steps' fsyncs. */
 async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
+  return existsSync(file);
 }
 
 interface ForegroundContext {
