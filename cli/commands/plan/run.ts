@@ -115,7 +115,11 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
     io.stderr(`error: ${(error as Error).message}\n`);
     return 2;
   }
-  const planned: { readonly platform: Platform | undefined; readonly plan: Plan; diagnostics: Diagnostic[] }[] = [];
+  const planned: {
+    readonly platform: Platform | undefined;
+    readonly plan: Plan;
+    readonly diagnostics: readonly Diagnostic[];
+  }[] = [];
   const reported = new Set<string>();
   for (const platform of platforms) {
     let result: Awaited<ReturnType<typeof plan>>;
@@ -145,7 +149,7 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
     const fresh = result.diagnostics.filter((d) => !reported.has(diagnosticId(d)));
     for (const d of fresh) reported.add(diagnosticId(d));
     if (report(io, shownName, fresh, opts.json) || result.plan === null) return 1;
-    planned.push({ platform, plan: result.plan, diagnostics: [...result.diagnostics] });
+    planned.push({ platform, plan: result.plan, diagnostics: result.diagnostics });
   }
   // Same identity as `tsbuild build` records its plan under (executor/build/plan-record.ts).
   const identity = { contextDir: opts.context, dockerfile: dockerfilePath ?? '-', target: opts.target };
