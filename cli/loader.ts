@@ -51,6 +51,8 @@ interface StoredCache {
   readonly settled: boolean;
   /** Written by a short run (PROVISIONAL): the next run takes it again if it grew. */
   readonly provisional: boolean;
+  /** Written (or checked) by a run that did its command's work (WORKED). */
+  readonly worked: boolean;
 }
 
 function readCache(file: string | undefined): StoredCache | undefined {
@@ -61,7 +63,12 @@ function readCache(file: string | undefined): StoredCache | undefined {
     const { size, mode } = fs.fstatSync(fd);
     const data = Buffer.allocUnsafe(size);
     if (fs.readSync(fd, data, 0, size, 0) !== size) return undefined;
-    return { data, settled: (mode & 0o200) === 0, provisional: (mode & PROVISIONAL) !== 0 };
+    return {
+      data,
+      settled: (mode & 0o200) === 0,
+      provisional: (mode & PROVISIONAL) !== 0,
+      worked: (mode & WORKED) !== 0,
+    };
   } catch {
     return undefined;
   } finally {
@@ -86,6 +93,19 @@ const LONG_RUN_MS = 1000;
 const PROVISIONAL = 0o040;
 
 /**
+ * The mode bit (other read, in a private directory) of a cache written, or checked, by a run that did its command's
+ * work: a build that ran a step, a `run` that started a container (the bundle says so under WORK_DONE). Short runs
+ * that did none (a no-op build, a missing image) could make a cache final that lacked a third of what a build that
+ * runs steps compiles: every cold `small` build then compiled it again, 30-50 ms of ~450 (bench:ab, 20/21 and 27/31
+ * pairs). The first run that does the work takes such a cache again once, whatever its length.
+ */
+const WORKED = 0o004;
+
+/** Set by the bundle once the run does its command's work (executor/runtime/work-done.ts). */
+const WORK_DONE = Symbol.for('tsbuild.code-cache.work-done');
+const workDone = (): boolean => (globalThis as unknown as Record<symbol, unknown>)[WORK_DONE] === true;
+
+/**
  * Written at exit, when all the run's functions are compiled; over a `cached` one only if it grew by 10% (a build
  * that ran steps, after one that found them all cached). A temp file renamed, so no reader sees half of it. Says
  * whether it wrote the file.
@@ -96,8 +116,9 @@ function writeCache(file: string, script: vm.Script, cached: Buffer | undefined,
     const data = script.createCachedData();
     if (cached !== undefined && data.length < cached.length * 1.1) return false;
     fs.writeFileSync(temp, data, { mode: 0o600 });
-    // Set as such, whatever the umask: the bit is what the next run reads.
-    if (provisional) fs.chmodSync(temp, 0o600 | PROVISIONAL);
+    // Set as such, whatever the umask: the bits are what the next run reads.
+    const bits = (provisional ? PROVISIONAL : 0) | (workDone() ? WORKED : 0);
+    if (bits !== 0) fs.chmodSync(temp, 0o600 | bits);
     fs.renameSync(temp, file);
     return true;
   } catch {
@@ -108,8 +129,8 @@ function writeCache(file: string, script: vm.Script, cached: Buffer | undefined,
 
 /**
  * What the run does with its cache at exit, as the debug line tells it: written when there was none (or V8 refused
- * it, provisional when this run was short), refreshed by the run after a provisional one, refreshed or settled after
- * a long run (LONG_RUN_MS).
+ * it, provisional when this run was short), refreshed by the run after a provisional one, or by the first run that
+ * did its command's work after runs that did none (WORKED), refreshed or settled after a long run (LONG_RUN_MS).
  */
 function saveCache(file: string, script: vm.Script, stored: StoredCache | undefined, fresh: boolean): string {
   const long = performance.now() > LONG_RUN_MS;
@@ -120,16 +141,25 @@ function saveCache(file: string, script: vm.Script, stored: StoredCache | undefi
   if (stored?.provisional === true && stored.settled === false) {
     if (writeCache(file, script, stored.data)) return ', refreshed';
     try {
-      fs.chmodSync(file, 0o600);
+      fs.chmodSync(file, 0o600 | (stored.worked || workDone() ? WORKED : 0));
     } catch {
       // the next run tries again
+    }
+    return ', kept';
+  }
+  if (stored !== undefined && !stored.worked && workDone()) {
+    if (writeCache(file, script, stored.data)) return ', refreshed';
+    try {
+      fs.chmodSync(file, (stored.settled ? 0o400 : 0o600) | WORKED);
+    } catch {
+      // the next run that works tries again
     }
     return ', kept';
   }
   if (stored?.settled !== false || !long) return '';
   if (writeCache(file, script, stored.data)) return ', refreshed';
   try {
-    fs.chmodSync(file, 0o400);
+    fs.chmodSync(file, 0o400 | (stored.worked || workDone() ? WORKED : 0));
   } catch {
     // the next long run tries again
   }

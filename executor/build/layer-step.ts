@@ -3,6 +3,7 @@
 // next steps (pending-snapshot.ts); a COPY, ADD or WORKDIR may run beside those commits, reading the pending layers
 // where they are, and ends after them (step-ends.ts).
 import type { PlanStep, StepOperation } from '../../planner/index.js';
+import { noteWorkDone } from '../runtime/work-done.js';
 import { lookupStep, type StepRecord } from './cache-index.js';
 import { SourceNotFoundError } from './copy-items.js';
 import { type AfterPublish, copyStep, mkdirStep } from './copy-step.js';
@@ -64,6 +65,7 @@ export async function runLayerStep(
       progress.note(
         `cache miss: ${lookup === 'cache' ? `no stored result for key ${key?.slice(0, 19) ?? '(none)'}` : `--${lookup}`}`,
       );
+      noteWorkDone();
       let created = '';
       const published = async (layer: LayerRef) => record(layer, created || new Date().toISOString());
       // A step is recorded only on layers that were committed (below): a COPY or WORKDIR whose own commit went on

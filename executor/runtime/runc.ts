@@ -15,6 +15,7 @@ import { defaultStateRoot, runtimeCommand, runtimeExecutable } from './runtime-c
 import { RuntimeError } from './runtime-error.js';
 import { type ContainerTerminal, spawnRun } from './spawned-run.js';
 import { type StartGate, startGate } from './start-gate.js';
+import { noteWorkDone } from './work-done.js';
 
 export { RuntimeError };
 
@@ -67,6 +68,7 @@ export function newContainerId(): string {
 }
 
 export async function runContainer(options: RunContainerOptions): Promise<RunContainerResult> {
+  noteWorkDone();
   const id = options.id ?? newContainerId();
   const runtime = options.runtime ?? 'runc';
   if (!runtimeExecutable(runtime)) {

@@ -53,8 +53,18 @@ describe.skipIf(bundledCliUnavailable() !== undefined)('the code cache after a l
 
     const same = await mkdtemp(path.join(tmp, 'same-'));
     expect(run(['no-such-image'], same)).toEqual({ status: 125, cache: 'tsbuild code cache: missing' });
-    // One that compiled no more keeps it, and it is no longer provisional: later short runs do not serialise theirs.
+    // One that compiled no more keeps it, and it is no longer provisional: later short runs do not serialise theirs…
     expect(run(['no-such-image'], same)).toEqual({ status: 125, cache: 'tsbuild code cache: used, kept' });
-    expect(run(['busybox', 'true'], same)).toEqual({ status: 0, cache: 'tsbuild code cache: used' });
+    expect(run(['no-such-image'], same)).toEqual({ status: 125, cache: 'tsbuild code cache: used' });
+  });
+
+  it('made by short runs that did no work, is taken again once by the first short run that does (a container)', async () => {
+    const idle = await mkdtemp(path.join(tmp, 'idle-'));
+    expect(run(['no-such-image'], idle)).toEqual({ status: 125, cache: 'tsbuild code cache: missing' });
+    expect(run(['no-such-image'], idle)).toEqual({ status: 125, cache: 'tsbuild code cache: used, kept' });
+    // …except the first that runs a container: what it compiled is worth the cache (stuck, every run compiled it).
+    expect(run(['busybox', 'true'], idle)).toEqual({ status: 0, cache: 'tsbuild code cache: used, refreshed' });
+    expect(run(['busybox', 'true'], idle)).toEqual({ status: 0, cache: 'tsbuild code cache: used' });
+    expect(run(['no-such-image'], idle)).toEqual({ status: 125, cache: 'tsbuild code cache: used' });
   });
 });
