@@ -4,7 +4,7 @@
 // the project's VMs (±10 % from one minute to the next); the median of the paired differences is not.
 // Usage: npm run bench:ab -- --a DIST_A [--b DIST_B (default: this dist/)] [--scenario small | --context DIR]
 //        [--pairs 21] [--phase cold|no-op|change]   (--context: a directory with its Dockerfile, built as it is)
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,17 +37,22 @@ const workDir = mkdtempSync(path.join(os.tmpdir(), 'tsbuild-bench-ab-'));
 const cliOf = (dist: string) => path.join(path.resolve(dist), 'bin/tsbuild.js');
 const dists = { A: values.a, B: values.b ?? path.join(root, 'dist') };
 
-/** The builders and what one timed build of the phase is: the resets and the builds before it are not timed. */
-function timedBuild(builder: TsbuildBuilder, context: string, changeFile: string, i: number): number {
+/**
+ * What one timed build of the phase is: the resets and the builds before it are not timed. Each builder's builds keep
+ * their code cache in a TMPDIR of their own, made by this run: a cache an earlier run left (of a short run, which
+ * compiled less) would weigh on one side only.
+ */
+function timedBuild(builder: TsbuildBuilder, tmp: string, context: string, changeFile: string, i: number): number {
   const tag = `bench-ab:${phase}`;
+  const env = { TMPDIR: tmp };
   builder.reset();
-  if (phase === 'cold') return builder.build(context, tag).seconds;
-  builder.build(context, tag);
-  if (phase === 'no-op') return builder.build(context, tag).seconds;
+  if (phase === 'cold') return builder.build(context, tag, env).seconds;
+  builder.build(context, tag, env);
+  if (phase === 'no-op') return builder.build(context, tag, env).seconds;
   const original = readFileSync(changeFile);
   appendFileSync(changeFile, `# ab change ${i}\n`);
   try {
-    return builder.build(context, tag).seconds;
+    return builder.build(context, tag, env).seconds;
   } finally {
     writeFileSync(changeFile, original);
   }
@@ -65,13 +70,15 @@ try {
     A: new TsbuildBuilder(cliOf(dists.A), baseTar, path.join(workDir, 'a'), 'A'),
     B: new TsbuildBuilder(cliOf(dists.B), baseTar, path.join(workDir, 'b'), 'B'),
   };
+  const tmp = { A: path.join(workDir, 'a-tmp'), B: path.join(workDir, 'b-tmp') };
+  for (const dir of Object.values(tmp)) mkdirSync(dir);
   // A first build of each warms what every later one finds (its code cache, the store's mount-point layer).
-  for (const builder of Object.values(builders)) timedBuild(builder, context, changeFile, 0);
+  for (const name of ['A', 'B'] as const) timedBuild(builders[name], tmp[name], context, changeFile, 0);
   const times = { A: [] as number[], B: [] as number[] };
   const diffs: number[] = [];
   for (let i = 1; i <= pairs; i++) {
     const order = i % 2 === 0 ? (['A', 'B'] as const) : (['B', 'A'] as const);
-    for (const name of order) times[name].push(timedBuild(builders[name], context, changeFile, i) * 1000);
+    for (const name of order) times[name].push(timedBuild(builders[name], tmp[name], context, changeFile, i) * 1000);
     diffs.push((times.B.at(-1) as number) - (times.A.at(-1) as number));
     process.stderr.write(
       `pair ${i}/${pairs}: A ${times.A.at(-1)?.toFixed(1)} ms, B ${times.B.at(-1)?.toFixed(1)} ms\n`,
