@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { run, TsbuildBuilder } from './build-builders.js';
 import { median } from './build-report.js';
 import { repoRoot } from './repo-root.js';
+import { changeFileOf, changeLine } from './scenario-files.js';
 
 const PHASES = ['cold', 'no-op', 'change'] as const;
 type Phase = (typeof PHASES)[number];
@@ -50,7 +51,7 @@ function timedBuild(builder: TsbuildBuilder, tmp: string, context: string, chang
   builder.build(context, tag, env);
   if (phase === 'no-op') return builder.build(context, tag, env).seconds;
   const original = readFileSync(changeFile);
-  appendFileSync(changeFile, `# ab change ${i}\n`);
+  appendFileSync(changeFile, changeLine(changeFile, i));
   try {
     return builder.build(context, tag, env).seconds;
   } finally {
@@ -62,8 +63,7 @@ try {
   const context = path.join(workDir, 'ctx');
   if (values.context === undefined) run('bash', [path.join(scenarioDir, 'gen-context.sh'), context]);
   else cpSync(values.context, context, { recursive: true });
-  const env = values.context === undefined ? readFileSync(path.join(scenarioDir, 'scenario.env'), 'utf8') : '';
-  const changeFile = path.join(context, /^CHANGE_FILE=(.+)$/m.exec(env)?.[1]?.trim() ?? 'Dockerfile');
+  const changeFile = path.join(context, values.context === undefined ? changeFileOf(scenarioDir) : 'Dockerfile');
   const baseTar = path.join(workDir, 'base.tar');
   run(process.execPath, [path.join(root, 'dist/fixtures/make-base-image.js'), baseTar, path.join(workDir, 'rootfs')]);
   const builders = {

@@ -19,6 +19,7 @@ import {
 } from './build-builders.js';
 import { addSample, PHASES, printRunOverhead, printScenarioTable, type Samples, sampleKey } from './build-report.js';
 import { repoRoot } from './repo-root.js';
+import { changeFileOf, changeLine } from './scenario-files.js';
 
 const ALL_SCENARIOS = ['small', 'bigctx', 'multistage', 'bigfile'];
 /** Scenarios whose cold reset deletes tens of thousands of files: the `discard` disk is slow for a while after. */
@@ -71,26 +72,12 @@ const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
-/** CHANGE_FILE of a scenario's scenario.env. */
-function changeFileOf(scenario: string): string {
-  const env = readFileSync(path.join(shared, scenario, 'scenario.env'), 'utf8');
-  const match = /^CHANGE_FILE=(.+)$/m.exec(env);
-  if (!match) throw new Error(`${scenario}/scenario.env has no CHANGE_FILE`);
-  return match[1].trim();
-}
-
-/** A line that stays a comment in the changed file's language (the file is copied, never run, by the build). */
-function changeLine(file: string, runIndex: number): string {
-  const prefix = file.endsWith('.js') ? '// ' : file.endsWith('.sh') ? '# ' : '';
-  return `${prefix}bench change ${runIndex}\n`;
-}
-
 function benchScenario(scenario: string, builders: readonly Builder[], samples: Samples): void {
   const context = path.join(workDir, `ctx-${scenario}`);
   log(`[${scenario}] generating the context`);
   run('bash', [path.join(shared, scenario, 'gen-context.sh'), context]);
   const settle = MANY_FILES.has(scenario) ? settleSeconds : 0;
-  const changeFile = path.join(context, changeFileOf(scenario));
+  const changeFile = path.join(context, changeFileOf(path.join(shared, scenario)));
   // Restored after each change phase, so every run starts from the same context (regenerating bigctx would
   // delete 50k files each time and slow the disk down).
   const original = readFileSync(changeFile);

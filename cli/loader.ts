@@ -105,6 +105,9 @@ const WORKED = 0o004;
 const WORK_DONE = Symbol.for('tsbuild.code-cache.work-done');
 const workDone = (): boolean => (globalThis as unknown as Record<symbol, unknown>)[WORK_DONE] === true;
 
+/** WORKED for a cache a run that did the work wrote or checked, kept when an earlier one did. */
+const workedBit = (stored: StoredCache | undefined): number => (stored?.worked === true || workDone() ? WORKED : 0);
+
 /**
  * Written at exit, when all the run's functions are compiled; over a `cached` one only if it grew by 10% (a build
  * that ran steps, after one that found them all cached). A temp file renamed, so no reader sees half of it. Says
@@ -117,7 +120,7 @@ function writeCache(file: string, script: vm.Script, cached: Buffer | undefined,
     if (cached !== undefined && data.length < cached.length * 1.1) return false;
     fs.writeFileSync(temp, data, { mode: 0o600 });
     // Set as such, whatever the umask: the bits are what the next run reads.
-    const bits = (provisional ? PROVISIONAL : 0) | (workDone() ? WORKED : 0);
+    const bits = (provisional ? PROVISIONAL : 0) | workedBit(undefined);
     if (bits !== 0) fs.chmodSync(temp, 0o600 | bits);
     fs.renameSync(temp, file);
     return true;
@@ -141,7 +144,7 @@ function saveCache(file: string, script: vm.Script, stored: StoredCache | undefi
   if (stored?.provisional === true && stored.settled === false) {
     if (writeCache(file, script, stored.data)) return ', refreshed';
     try {
-      fs.chmodSync(file, 0o600 | (stored.worked || workDone() ? WORKED : 0));
+      fs.chmodSync(file, 0o600 | workedBit(stored));
     } catch {
       // the next run tries again
     }
@@ -150,7 +153,7 @@ function saveCache(file: string, script: vm.Script, stored: StoredCache | undefi
   if (stored !== undefined && !stored.worked && workDone()) {
     if (writeCache(file, script, stored.data)) return ', refreshed';
     try {
-      fs.chmodSync(file, (stored.settled ? 0o400 : 0o600) | WORKED);
+      fs.chmodSync(file, (stored.settled ? 0o400 : 0o600) | workedBit(stored));
     } catch {
       // the next run that works tries again
     }
@@ -159,7 +162,7 @@ function saveCache(file: string, script: vm.Script, stored: StoredCache | undefi
   if (stored?.settled !== false || !long) return '';
   if (writeCache(file, script, stored.data)) return ', refreshed';
   try {
-    fs.chmodSync(file, 0o400 | (stored.worked || workDone() ? WORKED : 0));
+    fs.chmodSync(file, 0o400 | workedBit(stored));
   } catch {
     // the next long run tries again
   }

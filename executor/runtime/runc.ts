@@ -117,7 +117,8 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
     gate?.close();
     // `runc run` removes a container that exited by itself; its state dir left behind means it did
     // not (abort, runtime failure), and only then is a second runc process worth its ~50 ms.
-    if (await exists(path.join(stateRoot, id))) await runQuiet(runtime, [...global, 'delete', '--force', id]);
+    // A blocking stat (the state root is on /run, a tmpfs): through the pool it could wait behind other steps' fsyncs.
+    if (existsSync(path.join(stateRoot, id))) await runQuiet(runtime, [...global, 'delete', '--force', id]);
   }
 }
 
@@ -128,11 +129,6 @@ async function ensureStateRoot(stateRoot: string): Promise<void> {
   if (stateRoots.has(stateRoot)) return;
   await mkdir(stateRoot, { recursive: true, mode: 0o700 });
   stateRoots.add(stateRoot);
-}
-
-/** A blocking stat (runc's state root is on /run, a tmpfs): through the pool it could wait behind other steps' fsyncs. */
-async function exists(file: string): Promise<boolean> {
-  return existsSync(file);
 }
 
 interface ForegroundContext {

@@ -155,35 +155,22 @@ export async function run(opts: PlanCommandOptions, io: PlanIo = processIo): Pro
   const identity = { contextDir: opts.context, dockerfile: dockerfilePath ?? '-', target: opts.target };
   // A stat cache that cannot be written only costs the next plan some hashing.
   await statCache.save().catch(() => {});
-  const outputs: { readonly platform: Platform | undefined; readonly text: string; readonly json: unknown }[] = [];
+  // One plan as it is; several, each under its platform (docs/plan.md).
+  const several = planned.length > 1;
+  const texts: string[] = [];
+  const jsons: unknown[] = [];
   for (const { platform, plan: thePlan, diagnostics } of planned) {
     const statuses: ReadonlyMap<PlanStep, StepStatus> =
       store === null ? new Map() : await cacheStatus(thePlan, store, identity);
-    outputs.push({
-      platform,
-      text: formatPlan(thePlan, statuses),
-      json: opts.json ? await planToJson(thePlan, diagnostics, statuses) : null,
-    });
+    const label = several && platform !== undefined ? formatPlatform(platform) : undefined;
+    if (opts.json) {
+      const json = (await planToJson(thePlan, diagnostics, statuses)) as Record<string, unknown>;
+      jsons.push(label === undefined ? json : { platform: label, ...json });
+    } else texts.push(`${label === undefined ? '' : `platform ${label}\n`}${formatPlan(thePlan, statuses)}`);
   }
-  io.stdout(opts.json ? `${JSON.stringify(jsonOf(outputs), null, 2)}\n` : textOf(outputs));
+  const json = several ? { version: 1, platforms: jsons } : jsons[0];
+  io.stdout(opts.json ? `${JSON.stringify(json, null, 2)}\n` : texts.join('\n'));
   return 0;
-}
-
-/** One plan as it is; several, each under its platform (docs/plan.md). */
-function textOf(outputs: readonly { readonly platform: Platform | undefined; readonly text: string }[]): string {
-  if (outputs.length === 1) return (outputs[0] as { text: string }).text;
-  return outputs.map(({ platform, text }) => `platform ${formatPlatform(platform as Platform)}\n${text}`).join('\n');
-}
-
-function jsonOf(outputs: readonly { readonly platform: Platform | undefined; readonly json: unknown }[]): unknown {
-  if (outputs.length === 1) return (outputs[0] as { json: unknown }).json;
-  return {
-    version: 1,
-    platforms: outputs.map(({ platform, json }) => ({
-      platform: formatPlatform(platform as Platform),
-      ...(json as Record<string, unknown>),
-    })),
-  };
 }
 
 function diagnosticId(d: Diagnostic): string {
