@@ -67,16 +67,15 @@ export async function runLayerStep(
       );
       noteWorkDone();
       let created = '';
-      const published = async (layer: LayerRef) => record(layer, created || new Date().toISOString());
-      // A step is recorded only on layers that were committed (below): a COPY or WORKDIR whose own commit went on
-      // beside theirs waits for them to settle.
-      const publishedOnSettled = async (layer: LayerRef) => {
-        if (await belowSettled(below)) await published(layer);
+      // A step is recorded only on layers that were committed: one whose own commit went on beside theirs (a RUN's,
+      // a small direct layer's) waits for them to settle.
+      const published = async (layer: LayerRef) => {
+        if (await belowSettled(below)) record(layer, created || new Date().toISOString());
       };
       const layer =
         step.operation.type === 'run'
           ? await performDeferredRun(run, step.operation, fs, progress, published)
-          : await perform(run, step, fs, publishedOnSettled);
+          : await perform(run, step, fs, published);
       created = new Date().toISOString();
       // A RUN's layer, or a small one written directly, is done once committed: that goes on beside the next step.
       if (layer instanceof PendingSnapshot) reportEndInOrder(layer, below, progress);

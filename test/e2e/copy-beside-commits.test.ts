@@ -22,7 +22,7 @@ import {
   writeContext,
 } from './helpers.js';
 
-type Mode = 'off' | 'direct-first' | 'commits-first' | 'published-first' | 'fail' | 'stored-after-run';
+type Mode = 'off' | 'direct-first' | 'commits-first' | 'published-first' | 'fail' | 'fail-first' | 'stored-after-run';
 
 const control = vi.hoisted(() => {
   const state = {
@@ -83,7 +83,7 @@ vi.mock('../../executor/build/layer-commit.js', async (importOriginal) => {
       if (control.mode === 'direct-first' || control.mode === 'fail') {
         await Promise.race([control.directWritten, deadlockBreaker()]);
       }
-      if (control.mode === 'fail') {
+      if (control.mode === 'fail' || (control.mode === 'fail-first' && control.events.length === 0)) {
         control.events.push('run commit failed');
         throw new Error('injected commit failure');
       }
@@ -261,6 +261,19 @@ describe.skipIf(isolationUnavailable() !== undefined)('a direct step beside the 
     // Neither the RUN nor the COPY built on its failed layer was recorded.
     expect(cachedSteps(again.log)).toEqual([]);
     expect(await leftovers()).toEqual([]);
+  });
+
+  it('records no RUN whose commit went on beside that of a RUN below it which failed', async () => {
+    control.reset('fail-first');
+    const dockerfile = 'FROM busybox\nRUN echo five > /five\nRUN echo six > /six\n';
+    const failed = await build(dockerfile, { noCache: false });
+    expect(failed.error?.message).toBe('injected commit failure');
+    expect(failed.error).toMatchObject({ details: { line: 2, instruction: '[2/3] RUN echo five > /five' } });
+    expect(await leftovers()).toEqual([]);
+    control.reset('off');
+    const again = await build(dockerfile, { noCache: false });
+    expect(again.error).toBeNull();
+    expect(cachedSteps(again.log)).toEqual([]);
   });
 
   it('runs a WORKDIR beside the commits too, and a RUN after it on settled layers', async () => {
