@@ -3,8 +3,8 @@
 // An entry may be a directory that exists in the lower layers (the copy writes into it): the snapshot gets it as
 // overlayfs' copy-up would, with the lower directory's owner, mode and (unless the copy created something right in
 // it) its exact times.
-import { constants } from 'node:fs';
-import { chmod, type FileHandle, lchown, lstat, lutimes, mkdir, open, readFile, symlink } from 'node:fs/promises';
+import { constants, readFileSync } from 'node:fs';
+import { chmod, type FileHandle, lchown, lstat, lutimes, mkdir, open, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { TarEntry } from '../../image/index.js';
 import { launch } from '../runtime/launcher.js';
@@ -67,7 +67,7 @@ export async function* writeDirect(
   epoch: number | null,
   onDataFile: (file: string) => void = () => {},
 ): AsyncGenerator<TarEntry> {
-  const umask = await processUmask();
+  const umask = processUmask();
   const links = linkJobFor(root, entries);
   const copier =
     links === null && copiedFiles(entries) >= copierFiles ? startFileCopier({ umask, limit: smallFile }) : null;
@@ -311,9 +311,23 @@ async function keepTimes(target: string, times: LowerTimes): Promise<void> {
   }
 }
 
-/** The process umask, read without changing it (process.umask() with no argument is deprecated); 0o777 if unknown. */
-async function processUmask(): Promise<number> {
-  const status = await readFile('/proc/self/status', 'utf8').catch(() => '');
+let knownUmask: number | undefined;
+
+/**
+ * The process umask, read without changing it (process.umask() with no argument is deprecated); 0o777 if unknown.
+ * Read once, with a blocking read of a few hundred bytes: tsbuild never changes its umask, and each read through the
+ * thread pool cost a direct step (WORKDIR, a small COPY) a round trip of 1-2 ms at the build's start, when the pool and
+ * the main thread are busiest.
+ */
+function processUmask(): number {
+  if (knownUmask !== undefined) return knownUmask;
+  let status = '';
+  try {
+    status = readFileSync('/proc/self/status', 'latin1');
+  } catch {
+    // no procfs: unknown
+  }
   const match = /^Umask:\s*([0-7]+)$/m.exec(status);
-  return match === null ? 0o777 : Number.parseInt(match[1], 8);
+  knownUmask = match === null ? 0o777 : Number.parseInt(match[1], 8);
+  return knownUmask;
 }
