@@ -93,4 +93,15 @@ describe('commitLayer of big files', () => {
       'grown-small.txt: content is longer than its size 5',
     );
   });
+
+  it('never reads a bigger file through a symlink put in its place either (blocking and streamed reads)', async () => {
+    await writeFile(path.join(dir, 'outside.bin'), randomBytes(6 << 20));
+    // 2 MiB is read with blocking calls beside the layer's fdatasyncs, 6 MiB streamed through the thread pool.
+    for (const size of [2 << 20, 6 << 20]) {
+      const swapped = await fileEntry(`swapped-${size}.bin`, randomBytes(size));
+      await rm(swapped.sourcePath as string);
+      await symlink(path.join(dir, 'outside.bin'), swapped.sourcePath as string);
+      await expect(commitLayer(store, [swapped], null)).rejects.toThrow(/ELOOP/);
+    }
+  });
 });
