@@ -32,14 +32,14 @@ async function contextEntries(count: number): Promise<DirectEntry[]> {
       const name = `f${String(i).padStart(4, '0')}`;
       const file = path.join(source, `${sub}-${name}`);
       await writeFile(file, `${sub} ${i}\n`.repeat(i % 7));
-      // Odd modes (setgid, no write) and fractional times, as a copy with --chmod makes them.
+      // Odd modes (setgid, no write), other owners (as root: --chown) and fractional times, as COPY makes them.
       const mode = i % 3 === 0 ? 0o2755 : i % 3 === 1 ? 0o444 : 0o640;
+      const owner = uid === 0 && i % 4 === 0 ? { uid: 1000 + i, gid: 2000 } : { uid, gid };
       entries.push({
         path: `app/${sub}/${name}`,
         type: 'file',
         mode,
-        uid,
-        gid,
+        ...owner,
         mtime: 1_700_000_000.5 + i,
         sourcePath: file,
       });
@@ -115,6 +115,11 @@ describe('the file copier in a direct copy', () => {
     const fewNames = new Set(few.map((entry) => entry.path));
     expect(manyTree.filter((line) => fewNames.has(line.split(' ')[0]))).toEqual(await tree(path.join(dir, 'few')));
     expect(manyTree).toContain(`app/a/f0003 2755 ${uid}:${gid} 1700000003500 "a 3\\na 3\\na 3\\n"`);
+    if (uid === 0) {
+      // Owner before mode: a chown after the chmod would have cleared the setgid bit.
+      expect(manyTree).toContain('app/b/f0000 2755 1000:2000 1700000000500 ""');
+      expect(manyTree).toContain('app/a/f0004 444 1004:2000 1700000004500 "a 4\\na 4\\na 4\\na 4\\n"');
+    }
   });
 
   it('streams a source that grew past the limit since the walk', async () => {
