@@ -7,11 +7,10 @@
 // left out, as in mount-content.ts. The digest is a pure function of the layers' diff_ids and the selection,
 // so it is remembered under `cache/copy-content/` (content-memo.ts): a cached build reads no layer data.
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { Store } from '../../image/index.js';
 import { MISSING, rememberedDigest } from './content-memo.js';
 import { type CopyGroup, type CopyItem, SourceNotFoundError, selectInTree } from './copy-items.js';
+import { eventLoopTurns, hashFileContent } from './file-content-hash.js';
 import type { FsState } from './layer-ref.js';
 import { type ReadViews, readView } from './read-views.js';
 
@@ -52,28 +51,26 @@ export async function copyContentDigest(
 /** The digest of the groups a copy writes, in the order it writes them. */
 export async function groupsDigest(groups: readonly CopyGroup[]): Promise<string> {
   const hash = createHash('sha256').update(VERSION);
+  const turn = eventLoopTurns();
   for (const group of groups) {
     const kind = group.single ? 'single' : 'tree';
     // An unmatched wildcard makes nothing where an empty tree makes the destination: keyed apart.
     hash.update(JSON.stringify({ group: group.unmatched === true ? 'unmatched' : kind, items: group.items.length }));
     for (const item of group.items) {
       const { to, type, mode, uid, gid } = item;
-      const content = await itemContent(item);
+      const content = await itemContent(item, turn);
       hash.update(`\n${JSON.stringify({ to, type, mode, uid, gid, link: item.linkTarget ?? null, content })}`);
     }
   }
   return `sha256:${hash.digest('hex')}`;
 }
 
-async function itemContent(item: CopyItem): Promise<string | null> {
+async function itemContent(item: CopyItem, turn: (blockingBytes: number) => Promise<void>): Promise<string | null> {
   if (item.type !== 'file') return null;
   const hash = createHash('sha256');
   if (item.content !== undefined) hash.update(item.content);
   // The path the copy reads: a regular file in the read-only view (a followed symlink is resolved inside it),
   // opened as the copy opens it, never through a symlink.
-  else if (item.sourcePath !== undefined) {
-    const file = await open(item.sourcePath, constants.O_RDONLY | constants.O_NOFOLLOW);
-    for await (const chunk of file.createReadStream()) hash.update(chunk as Buffer);
-  }
+  else if (item.sourcePath !== undefined) await turn(await hashFileContent(hash, item.sourcePath));
   return hash.digest('hex');
 }

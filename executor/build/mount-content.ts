@@ -5,8 +5,8 @@
 // The digest is a pure function of the layers' diff_ids and the path, so it is remembered under
 // `cache/mount-content/`: a build whose stages are all cached reads one small file and no layer data.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   compareNames,
@@ -19,6 +19,7 @@ import {
 } from '../../cache/index.js';
 import { isInside, resolveInRoot, type Store } from '../../image/index.js';
 import { MISSING, rememberedDigest } from './content-memo.js';
+import { eventLoopTurns, hashFileContent } from './file-content-hash.js';
 import type { FsState } from './layer-ref.js';
 import { type ReadViews, readView } from './read-views.js';
 
@@ -52,7 +53,7 @@ export async function digestAt(root: string, rel: string): Promise<string> {
   if (!isInside(root, target)) return MISSING;
   const info = await lstat(target).catch(() => null);
   if (info === null) return MISSING;
-  return entryDigest(target, info);
+  return entryDigest(target, info, eventLoopTurns());
 }
 
 type Stats = Awaited<ReturnType<typeof lstat>>;
@@ -61,26 +62,31 @@ function header(typeflag: HeaderFields['typeflag'], mode: number, uid: number, g
   return { typeflag, mode: mode & 0o7777, uid, gid, size: 0, linkname: '', devmajor: 0, devminor: 0 };
 }
 
-async function entryDigest(abs: string, info: Stats): Promise<string> {
+/**
+ * The entries below `abs` are listed and read with blocking calls (the view is read-only and local: a few µs each,
+ * against a round trip through the thread pool per call, one entry after another), the event loop given a turn now
+ * and then (`turn`).
+ */
+async function entryDigest(abs: string, info: Stats, turn: (blockingBytes: number) => Promise<void>): Promise<string> {
   const mode = Number(info.mode);
   const uid = Number(info.uid);
   const gid = Number(info.gid);
   if (info.isDirectory()) {
-    const names = (await readdir(abs)).sort(compareNames);
+    const names = readdirSync(abs).sort(compareNames);
     const children: { name: string; digest: string }[] = [];
     for (const name of names) {
       const child = path.join(abs, name);
-      children.push({ name, digest: await entryDigest(child, await lstat(child)) });
+      children.push({ name, digest: await entryDigest(child, lstatSync(child), turn) });
     }
     return directoryDigest(headerOnlyDigest(header('5', mode, uid, gid)), children, true);
   }
   if (info.isSymbolicLink()) {
-    return headerOnlyDigest({ ...header('2', 0o777, uid, gid), linkname: await readlink(abs) });
+    return headerOnlyDigest({ ...header('2', 0o777, uid, gid), linkname: readlinkSync(abs) });
   }
   if (info.isFile() || info.isSocket()) {
     const size = info.isFile() ? Number(info.size) : 0;
     const hash = createHash('sha256').update(headerBytes({ ...header('0', mode, uid, gid), size }));
-    if (info.isFile()) for await (const chunk of createReadStream(abs)) hash.update(chunk as Buffer);
+    await turn(info.isFile() ? await hashFileContent(hash, abs) : 0);
     return `sha256:${hash.digest('hex')}`;
   }
   if (info.isCharacterDevice() || info.isBlockDevice()) {
