@@ -67,24 +67,26 @@ export async function* writeDirect(
   epoch: number | null,
   onDataFile: (file: string) => void = () => {},
 ): AsyncGenerator<TarEntry> {
-  const umask = processUmask();
+  const how: HowWritten = { epoch, umask: processUmask(), onDataFile };
   const links = linkJobFor(root, entries);
   const copier =
-    links === null && copiedFiles(entries) >= copierFiles ? startFileCopier({ umask, limit: smallFile }) : null;
+    links === null && copiedFiles(entries) >= copierFiles
+      ? startFileCopier({ umask: how.umask, limit: smallFile })
+      : null;
   // The copier's place in line of each entry it writes: awaiting one that is not sent yet sends its batch.
   const copierJob: number[] = [];
   let lastCopied: Promise<unknown> = Promise.resolve();
   const write = (entry: DirectEntry, index: number): Promise<TarEntry> => {
     const target = path.join(root, entry.path);
-    if (links !== null) return linkedOrMaterialised(links, target, entry, epoch, umask, onDataFile);
-    if (copier === null) return materialise(target, entry, epoch, umask, onDataFile);
+    if (links !== null) return linkedOrMaterialised(links, target, entry, how);
+    if (copier === null) return materialise(target, entry, how);
     if (entry.type !== 'dir' && !isCopied(entry)) {
       // A symlink or a file of given content, written here once the copier has made its directory.
       copier.flush();
-      return lastCopied.then(() => materialise(target, entry, epoch, umask, onDataFile));
+      return lastCopied.then(() => materialise(target, entry, how));
     }
     copierJob[index] = copier.queued;
-    const job = copied(copier, target, entry, epoch, umask, onDataFile);
+    const job = copied(copier, target, entry, how);
     lastCopied = job;
     return job;
   };
@@ -156,14 +158,7 @@ const copierFiles = 512;
  * A directory made or a file copied by the copier's thread; a file that has grown past `smallFile` since the walk is
  * streamed here.
  */
-async function copied(
-  copier: FileCopier,
-  target: string,
-  entry: DirectEntry,
-  epoch: number | null,
-  umask: number,
-  onDataFile: (file: string) => void,
-): Promise<TarEntry> {
+async function copied(copier: FileCopier, target: string, entry: DirectEntry, how: HowWritten): Promise<TarEntry> {
   const content = await copier.copy(
     entry.type === 'dir'
       ? { dir: target }
@@ -176,10 +171,10 @@ async function copied(
           mtime: entry.mtime,
         },
   );
-  if (content === 'dir') return header(entry, epoch);
-  if (content === 'big') return materialise(target, entry, epoch, umask, onDataFile);
-  if (content.length > 0) onDataFile(target);
-  return { ...header(entry, epoch), content };
+  if (content === 'dir') return header(entry, how.epoch);
+  if (content === 'big') return materialise(target, entry, how);
+  if (content.length > 0) how.onDataFile(target);
+  return { ...header(entry, how.epoch), content };
 }
 
 /** An entry when the link job makes the directories and reused files: only the other files are written here. */
@@ -187,25 +182,27 @@ async function linkedOrMaterialised(
   links: LinkJob,
   target: string,
   entry: DirectEntry,
-  epoch: number | null,
-  umask: number,
-  onDataFile: (file: string) => void,
+  how: HowWritten,
 ): Promise<TarEntry> {
-  if (entry.type === 'dir') return header(entry, epoch);
+  if (entry.type === 'dir') return header(entry, how.epoch);
   if (entry.reuse !== undefined)
-    return { ...header(entry, epoch), size: entry.reuse.size, content: entry.reuse.content };
+    return { ...header(entry, how.epoch), size: entry.reuse.size, content: entry.reuse.content };
   await links.dirsMade;
-  return materialise(target, entry, epoch, umask, onDataFile);
+  return materialise(target, entry, how);
 }
 
-/** Writes one entry; `onDataFile` hears of every file given content here (it must be synced before publishing). */
-async function materialise(
-  target: string,
-  entry: DirectEntry,
-  epoch: number | null,
-  umask: number,
-  onDataFile: (file: string) => void,
-): Promise<TarEntry> {
+/** What every entry of one direct write shares. */
+interface HowWritten {
+  /** SOURCE_DATE_EPOCH, which clamps the tar's times. */
+  readonly epoch: number | null;
+  readonly umask: number;
+  /** Hears of every file given content (it must be synced before publishing). */
+  readonly onDataFile: (file: string) => void;
+}
+
+/** Writes one entry on the main thread. */
+async function materialise(target: string, entry: DirectEntry, how: HowWritten): Promise<TarEntry> {
+  const { epoch, umask, onDataFile } = how;
   if (entry.type === 'dir') {
     await mkdir(target, { mode: 0o700 });
     return header(entry, epoch);
