@@ -3,12 +3,14 @@
 // on its own store reset as bench:build resets it. A change worth a few ms is lost in the spread of single builds on
 // the project's VMs (±10 % from one minute to the next); the median of the paired differences is not.
 // Usage: npm run bench:ab -- --a DIST_A [--b DIST_B (default: this dist/)] [--scenario small | --context DIR]
-//        [--pairs 21] [--phase cold|no-op|change]   (--context: a directory with its Dockerfile, built as it is)
+//        [--pairs 21] [--phase cold|no-op|change] [--settle SECONDS]
+// (--context: a directory with its Dockerfile, built as it is; --settle: a wait after each reset, as bench:build
+// makes for bigctx: a cold build of tens of thousands of files needs 60 s there)
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { run, TsbuildBuilder } from './build-builders.js';
+import { run, sleepSeconds, TsbuildBuilder } from './build-builders.js';
 import { median } from './build-report.js';
 import { repoRoot } from './repo-root.js';
 import { changeFileOf, changeLine } from './scenario-files.js';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     context: { type: 'string' },
     pairs: { type: 'string', default: '21' },
     phase: { type: 'string', default: 'cold' },
+    settle: { type: 'string', default: '0' },
   },
 });
 if (values.a === undefined) throw new Error('--a DIST wants the dist/ directory of the tsbuild to compare with');
@@ -31,6 +34,8 @@ const pairs = Number(values.pairs);
 if (!Number.isInteger(pairs) || pairs < 3) throw new Error('--pairs wants an integer >= 3');
 const phase = values.phase as Phase;
 if (!PHASES.includes(phase)) throw new Error(`--phase wants one of ${PHASES.join(', ')}`);
+const settleSeconds = Number(values.settle);
+if (!(settleSeconds >= 0)) throw new Error('--settle wants a number of seconds');
 
 const root = repoRoot();
 const scenarioDir = path.resolve(root, '../shared/bench/scenarios', values.scenario);
@@ -47,6 +52,7 @@ function timedBuild(builder: TsbuildBuilder, tmp: string, context: string, chang
   const tag = `bench-ab:${phase}`;
   const env = { TMPDIR: tmp };
   builder.reset();
+  sleepSeconds(settleSeconds);
   if (phase === 'cold') return builder.build(context, tag, env).seconds;
   builder.build(context, tag, env);
   if (phase === 'no-op') return builder.build(context, tag, env).seconds;

@@ -43,6 +43,14 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv = pr
 /** How tsbuild is reset for a cold build: as docker is (`prune`), or with a new store (`fresh`). */
 export type ColdReset = 'prune' | 'fresh';
 
+/**
+ * Waits `seconds` (a disk settling after a cold reset that deleted tens of thousands of files: ext4 scans recently
+ * deleted inodes when it allocates new ones for up to a minute after, which would slow the next build's writes).
+ */
+export function sleepSeconds(seconds: number): void {
+  if (seconds > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000);
+}
+
 export class TsbuildBuilder implements Builder {
   private readonly store: string;
   private readonly tags = new Set<string>();

@@ -15,6 +15,7 @@ import {
   DockerBuilder,
   dockerUnavailable,
   run,
+  sleepSeconds,
   TsbuildBuilder,
 } from './build-builders.js';
 import { addSample, PHASES, printRunOverhead, printScenarioTable, type Samples, sampleKey } from './build-report.js';
@@ -65,9 +66,6 @@ const cli = path.join(root, 'dist/bin/tsbuild.js'); // the bundled CLI users run
 const workDir = values.workdir ?? mkdtempSync(path.join(os.tmpdir(), 'tsbuild-bench-build-'));
 mkdirSync(workDir, { recursive: true });
 
-const sleep = (seconds: number): void => {
-  if (seconds > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000);
-};
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
@@ -86,7 +84,7 @@ function benchScenario(scenario: string, builders: readonly Builder[], samples: 
       const tag = `bench-${scenario}:latest`;
       builder.reset();
       if (settle > 0) log(`[${scenario}] letting the disk settle ${settle} s after the cold reset`);
-      sleep(settle);
+      sleepSeconds(settle);
       const times: number[] = [];
       const flags = TSBUILD_FLAGS[scenario] ?? [];
       times.push(builder.build(context, tag, {}, flags).seconds);
