@@ -17,6 +17,7 @@ export { type ContextEntry, compareNames, type EntryType, type SpecialKind } fro
 export { defaultFileReader, type FileReader } from './file-hasher.js';
 export { BadPatternError, goMatch } from './go-glob.js';
 export { cleanPath } from './go-path.js';
+export { hashOpenFile, mainHashFileIo } from './hash-file.js';
 export { type IgnorePattern, parseIgnoreFile } from './ignore-file.js';
 export { compileIgnore, IgnoreMatcher, IgnorePatternError, type ParentMatchInfo } from './ignore-matcher.js';
 export { type MatchKind, type PatternTranslation, translatePattern } from './ignore-pattern.js';

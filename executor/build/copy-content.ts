@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Store } from '../../image/index.js';
 import { MISSING, rememberedDigest } from './content-memo.js';
 import { type CopyGroup, type CopyItem, SourceNotFoundError, selectInTree } from './copy-items.js';
-import { eventLoopTurns, hashFileContent } from './file-content-hash.js';
+import { eventLoopTurns, fileContentDigest } from './file-content-hash.js';
 import type { FsState } from './layer-ref.js';
 import { type ReadViews, readView } from './read-views.js';
 
@@ -67,10 +67,14 @@ export async function groupsDigest(groups: readonly CopyGroup[]): Promise<string
 
 async function itemContent(item: CopyItem, turn: (blockingBytes: number) => Promise<void>): Promise<string | null> {
   if (item.type !== 'file') return null;
-  const hash = createHash('sha256');
-  if (item.content !== undefined) hash.update(item.content);
   // The path the copy reads: a regular file in the read-only view (a followed symlink is resolved inside it),
   // opened as the copy opens it, never through a symlink.
-  else if (item.sourcePath !== undefined) await turn(await hashFileContent(hash, item.sourcePath));
-  return hash.digest('hex');
+  if (item.content === undefined && item.sourcePath !== undefined) {
+    const { hex, blockingBytes } = await fileContentDigest(item.sourcePath);
+    await turn(blockingBytes);
+    return hex;
+  }
+  return createHash('sha256')
+    .update(item.content ?? new Uint8Array(0))
+    .digest('hex');
 }

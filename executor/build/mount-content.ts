@@ -4,7 +4,6 @@
 // Extended attributes are left out (Node cannot read them cheaply): a change of xattrs alone keeps the key.
 // The digest is a pure function of the layers' diff_ids and the path, so it is remembered under
 // `cache/mount-content/`: a build whose stages are all cached reads one small file and no layer data.
-import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,7 +18,7 @@ import {
 } from '../../cache/index.js';
 import { isInside, resolveInRoot, type Store } from '../../image/index.js';
 import { MISSING, rememberedDigest } from './content-memo.js';
-import { eventLoopTurns, hashFileContent } from './file-content-hash.js';
+import { eventLoopTurns, fileContentDigest } from './file-content-hash.js';
 import type { FsState } from './layer-ref.js';
 import { type ReadViews, readView } from './read-views.js';
 
@@ -83,11 +82,12 @@ async function entryDigest(abs: string, info: Stats, turn: (blockingBytes: numbe
   if (info.isSymbolicLink()) {
     return headerOnlyDigest({ ...header('2', 0o777, uid, gid), linkname: readlinkSync(abs) });
   }
-  if (info.isFile() || info.isSocket()) {
-    const size = info.isFile() ? Number(info.size) : 0;
-    const hash = createHash('sha256').update(headerBytes({ ...header('0', mode, uid, gid), size }));
-    await turn(info.isFile() ? await hashFileContent(hash, abs) : 0);
-    return `sha256:${hash.digest('hex')}`;
+  if (info.isSocket()) return headerOnlyDigest({ ...header('0', mode, uid, gid), size: 0 });
+  if (info.isFile()) {
+    const size = Number(info.size);
+    const { hex, blockingBytes } = await fileContentDigest(abs, headerBytes({ ...header('0', mode, uid, gid), size }));
+    await turn(blockingBytes);
+    return `sha256:${hex}`;
   }
   if (info.isCharacterDevice() || info.isBlockDevice()) {
     const [devmajor, devminor] = devMajorMinor(info.rdev);
