@@ -69,10 +69,7 @@ export async function* writeDirect(
 ): AsyncGenerator<TarEntry> {
   const how: HowWritten = { epoch, umask: processUmask(), onDataFile };
   const links = linkJobFor(root, entries);
-  const copier =
-    links === null && copiedFiles(entries) >= copierFiles
-      ? startFileCopier({ umask: how.umask, limit: smallFile })
-      : null;
+  const copier = links === null && copiedFiles(entries) >= copierFiles ? startFileCopier({ limit: smallFile }) : null;
   // The copier's place in line of each entry it writes: awaiting one that is not sent yet sends its batch.
   const copierJob: number[] = [];
   let lastCopied: Promise<unknown> = Promise.resolve();
@@ -162,14 +159,7 @@ async function copied(copier: FileCopier, target: string, entry: DirectEntry, ho
   const content = await copier.copy(
     entry.type === 'dir'
       ? { dir: target }
-      : {
-          source: entry.sourcePath as string,
-          target,
-          mode: entry.mode,
-          uid: entry.uid,
-          gid: entry.gid,
-          mtime: entry.mtime,
-        },
+      : { source: entry.sourcePath as string, target, createMode: entry.mode & 0o777, ...metaCalls(entry, how.umask) },
   );
   if (content === 'dir') return header(entry, how.epoch);
   if (content === 'big') return materialise(target, entry, how);
@@ -278,10 +268,24 @@ async function* streamCopy(
 
 /** Owner before mode (a chown clears setuid and setgid); the mode only when the umask changed it at creation. */
 async function fileMeta(out: FileHandle, entry: DirectEntry, umask: number): Promise<void> {
+  const { chown, chmod, mtime } = metaCalls(entry, umask);
+  if (chown !== null) await out.chown(chown.uid, chown.gid);
+  if (chmod !== null) await out.chmod(chmod);
+  await out.utimes(mtime, mtime);
+}
+
+/**
+ * The metadata calls a new file needs, in this order (here and in the file copier's thread): its owner unless root
+ * made it as 0:0, then its mode when a chown may have cleared setuid/setgid or the umask or the create call (only the
+ * permission bits) left it short, then its times.
+ */
+function metaCalls(
+  entry: DirectEntry,
+  umask: number,
+): { chown: { uid: number; gid: number } | null; chmod: number | null; mtime: number } {
   const owned = !(rootProcess && entry.uid === 0 && entry.gid === 0);
-  if (owned) await out.chown(entry.uid, entry.gid);
-  if (owned || entry.mode > 0o777 || (entry.mode & ~umask) !== entry.mode) await out.chmod(entry.mode);
-  await out.utimes(entry.mtime, entry.mtime);
+  const chmod = owned || entry.mode > 0o777 || (entry.mode & ~umask) !== entry.mode ? entry.mode : null;
+  return { chown: owned ? { uid: entry.uid, gid: entry.gid } : null, chmod, mtime: entry.mtime };
 }
 
 async function pathMeta(target: string, entry: DirectEntry): Promise<void> {

@@ -6,13 +6,18 @@
 // message and one transferred buffer per batch), and the main thread only makes the tar.
 import { Worker } from 'node:worker_threads';
 
-/** One file to copy: its source (opened without following a symlink) and the new file to create with its metadata. */
+/**
+ * One file to copy: its source (opened without following a symlink) and the new file to create, with the metadata
+ * calls the caller decided (direct-write.ts' `metaCalls`): owner before mode (a chown clears setuid and setgid), each
+ * only when given, then the times.
+ */
 export interface CopyFile {
   readonly source: string;
   readonly target: string;
-  readonly mode: number;
-  readonly uid: number;
-  readonly gid: number;
+  /** The permission bits it is created with (the umask applies). */
+  readonly createMode: number;
+  readonly chown: { readonly uid: number; readonly gid: number } | null;
+  readonly chmod: number | null;
   /** Seconds, fractional allowed. */
   readonly mtime: number;
 }
@@ -42,8 +47,6 @@ export interface FileCopier {
 }
 
 export interface FileCopierOptions {
-  /** The process umask: a file's mode is set again when the umask changed it at creation. */
-  readonly umask: number;
   /** Sources bigger than this are answered 'big', for the caller to stream. */
   readonly limit: number;
 }
@@ -51,12 +54,12 @@ export interface FileCopierOptions {
 // Plain CommonJS evaluated in the worker (no file to locate, works from sources and from dist). Each message is a
 // batch; the answer holds every copied file's content in one buffer (transferred), or stops at the first failure
 // with the error, after the contents of the files copied before it. The calls and their order are direct-write.ts'
-// (materialise, fileMeta): owner before mode (a chown clears setuid and setgid), the mode only when needed, then times.
+// (materialise, fileMeta).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
-const { umask, limit, rootProcess } = workerData;
+const { limit } = workerData;
 function copy(file) {
   if (file.dir !== undefined) {
     fs.mkdirSync(file.dir, { mode: 0o700 });
@@ -70,12 +73,11 @@ function copy(file) {
   } finally {
     fs.closeSync(input);
   }
-  const out = fs.openSync(file.target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, file.mode & 0o777);
+  const out = fs.openSync(file.target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, file.createMode);
   try {
     for (let done = 0; done < content.length; ) done += fs.writeSync(out, content, done);
-    const owned = !(rootProcess && file.uid === 0 && file.gid === 0);
-    if (owned) fs.fchownSync(out, file.uid, file.gid);
-    if (owned || file.mode > 0o777 || (file.mode & ~umask) !== file.mode) fs.fchmodSync(out, file.mode);
+    if (file.chown !== null) fs.fchownSync(out, file.chown.uid, file.chown.gid);
+    if (file.chmod !== null) fs.fchmodSync(out, file.chmod);
     fs.futimesSync(out, file.mtime, file.mtime);
   } finally {
     fs.closeSync(out);
@@ -126,10 +128,7 @@ export class FileCopierError extends Error {
 
 /** Starts the thread; `stop` it when done, also after a failure. */
 export function startFileCopier(options: FileCopierOptions): FileCopier {
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: { ...options, rootProcess: process.getuid?.() === 0 && process.getgid?.() === 0 },
-  });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...options } });
   const sent = new Map<number, Waiter[]>();
   let queued: { files: (CopyFile | MakeDir)[]; waiters: Waiter[] } = { files: [], waiters: [] };
   let nextId = 0;

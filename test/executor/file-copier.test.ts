@@ -148,8 +148,8 @@ describe('startFileCopier', () => {
     await writeFile(source, 'content');
     const root = path.join(dir, 'root');
     await mkdir(root);
-    const copier = startFileCopier({ umask: 0o022, limit: 1 << 20 });
-    const meta = { mode: 0o644, uid, gid, mtime: 1_700_000_000 };
+    const copier = startFileCopier({ limit: 1 << 20 });
+    const meta = { createMode: 0o644, chown: null, chmod: null, mtime: 1_700_000_000 };
     const made = copier.copy({ dir: path.join(root, 'd') });
     const ok = copier.copy({ source, target: path.join(root, 'd/ok'), ...meta });
     const missing = copier.copy({ source: path.join(dir, 'absent'), target: path.join(root, 'd/missing'), ...meta });
