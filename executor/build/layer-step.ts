@@ -3,6 +3,7 @@
 // next steps (pending-snapshot.ts); a COPY, ADD or WORKDIR may run beside those commits, reading the pending layers
 // where they are, and ends after them (step-ends.ts).
 import type { PlanStep, StepOperation } from '../../planner/index.js';
+import { primeCgroupMigration } from '../runtime/cgroup-prime.js';
 import { noteWorkDone } from '../runtime/work-done.js';
 import { lookupStep, type StepRecord } from './cache-index.js';
 import { SourceNotFoundError } from './copy-items.js';
@@ -150,6 +151,8 @@ async function performDeferredRun(
   progress: StepProgress,
   afterPublish: (layer: LayerRef) => Promise<void>,
 ): Promise<PendingSnapshot> {
+  // The runtime starts ~12 ms from here: its cgroup migration's wait begins now (cgroup-prime.ts).
+  void primeCgroupMigration();
   let stubs: readonly string[] = [];
   const options = { epoch: run.epoch, mountPoints: true, mountStubs: () => stubs };
   const work = async (ws: StepWorkspace) => {

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { primeCgroupMigration } from './cgroup-prime.js';
 import { type FifoOutput, readFifo, returnFifos, takeFifos } from './fifo-output.js';
 import { type LaunchOptions, launch } from './launcher.js';
 import { type OciSpec, specJson } from './oci-spec.js';
@@ -106,6 +107,8 @@ export async function runContainer(options: RunContainerOptions): Promise<RunCon
   try {
     if (options.signal?.aborted) return { id, exitCode: 137, aborted: true };
     const context = { id, global, options, bundle, ...(gate === undefined ? {} : { gate }) };
+    // Beside the runtime's start: takes the wait of its first cgroup migration (cgroup-prime.ts).
+    void primeCgroupMigration();
     const { exitCode, aborted } = await runForeground(runtime, [...global, ...run], context);
     // runc exits 0 only when it ran the container and the process succeeded: no log to read then.
     if (!aborted && exitCode !== 0) {
