@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ContentNotRemembered, forgetContentDigests } from '../../executor/build/content-memo.js';
 import { DownloadError } from '../../executor/build/download.js';
 import { UrlContents, urlContentInput } from '../../executor/build/url-content.js';
@@ -77,6 +77,12 @@ describe('UrlContents', () => {
     server = await startFileServer();
   });
   afterAll(() => server.close());
+  // Each test's store and scratch dir go with it: /tmp kept two dirs per test of every run.
+  afterEach(async () => {
+    for (const urls of open.splice(0)) await urls.close();
+    await rm(store.root, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
+  });
   beforeEach(async () => {
     for (const urls of open.splice(0)) await urls.close();
     store = await Store.open(await mkdtemp(path.join(tmpdir(), 'tsbuild-url-content-')));
