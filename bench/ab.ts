@@ -9,7 +9,7 @@
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.js';
 import { run, sleepSeconds, TsbuildBuilder } from './build-builders.js';
 import { median } from './build-report.js';
 import { repoRoot } from './repo-root.js';
@@ -18,17 +18,20 @@ import { changeFileOf, changeLine } from './scenario-files.js';
 const PHASES = ['cold', 'no-op', 'change'] as const;
 type Phase = (typeof PHASES)[number];
 
-const { values } = parseArgs({
-  options: {
-    a: { type: 'string' },
-    b: { type: 'string' },
-    scenario: { type: 'string', default: 'small' },
-    context: { type: 'string' },
-    pairs: { type: 'string', default: '21' },
-    phase: { type: 'string', default: 'cold' },
-    settle: { type: 'string', default: '0' },
+const values = benchArgs(
+  'npm run bench:ab -- --a DIST_A [--b DIST_B] [--scenario small | --context DIR] [--pairs 21] [--phase cold|no-op|change] [--settle SECONDS]',
+  {
+    options: {
+      a: { type: 'string' },
+      b: { type: 'string' },
+      scenario: { type: 'string', default: 'small' },
+      context: { type: 'string' },
+      pairs: { type: 'string', default: '21' },
+      phase: { type: 'string', default: 'cold' },
+      settle: { type: 'string', default: '0' },
+    },
   },
-});
+);
 if (values.a === undefined) throw new Error('--a DIST wants the dist/ directory of the tsbuild to compare with');
 const pairs = Number(values.pairs);
 if (!Number.isInteger(pairs) || pairs < 3) throw new Error('--pairs wants an integer >= 3');

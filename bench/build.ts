@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.js';
 import {
   type Builder,
   type ColdReset,
@@ -33,18 +33,22 @@ const RUN_STEPS = 10;
 const CRUN_BUILDER = 'tsbuild --runtime crun';
 const TSBUILD_FLAGS: Readonly<Record<string, readonly string[]>> = { multistage: ['--jobs', '3'] };
 
-const { values } = parseArgs({
-  options: {
-    scenarios: { type: 'string', default: ALL_SCENARIOS.join(',') },
-    runs: { type: 'string', default: '3' },
-    'skip-docker': { type: 'boolean', default: false },
-    /** Also tsbuild with `--runtime crun` (a builder of its own, in the same run). */
-    crun: { type: 'boolean', default: false },
-    settle: { type: 'string', default: '20' },
-    cold: { type: 'string', default: 'prune' },
-    workdir: { type: 'string' },
+const values = benchArgs(
+  'npm run bench:build -- [--scenarios small,bigctx,multistage,bigfile] [--runs 3] [--skip-docker] [--crun] ' +
+    '[--settle 20] [--cold prune|fresh] [--workdir DIR]',
+  {
+    options: {
+      scenarios: { type: 'string', default: ALL_SCENARIOS.join(',') },
+      runs: { type: 'string', default: '3' },
+      'skip-docker': { type: 'boolean', default: false },
+      /** Also tsbuild with `--runtime crun` (a builder of its own, in the same run). */
+      crun: { type: 'boolean', default: false },
+      settle: { type: 'string', default: '20' },
+      cold: { type: 'string', default: 'prune' },
+      workdir: { type: 'string' },
+    },
   },
-});
+);
 const scenarios = values.scenarios.split(',').filter((s) => s !== '');
 const unknown = scenarios.filter((s) => !ALL_SCENARIOS.includes(s));
 if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${ALL_SCENARIOS}`);

@@ -14,15 +14,17 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { newContainerId, runtimeCommand } from '../executor/index.js';
 import { ensureBusyboxRootfs } from '../fixtures/base-image.js';
 import { bareBundle, crunInstalled as hasCrun } from './bare-bundle.js';
+import { benchArgs } from './bench-args.js';
 import { median } from './build-report.js';
 import { repoRoot } from './repo-root.js';
 import { runCommand } from './run-command.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, workdir: { type: 'string' } } });
+const values = benchArgs('npm run bench:floors -- [--rounds 5] [--workdir DIR]', {
+  options: { rounds: { type: 'string', default: '5' }, workdir: { type: 'string' } },
+});
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 3) throw new Error('--rounds wants an integer >= 3');
 if (process.getuid?.() !== 0) throw new Error('run as root: runc needs it');

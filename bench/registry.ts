@@ -9,24 +9,27 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Store } from '../image/index.js';
+import { benchArgs } from './bench-args.js';
 import { type BuildResult, run } from './build-builders.js';
 import { median } from './build-report.js';
 import { makeBigImage, startRegistry } from './registry-setup.js';
 import { repoRoot } from './repo-root.js';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '3' },
-    'size-mb': { type: 'string', default: '500' },
-    layers: { type: 'string', default: '5' },
-    'skip-transfer': { type: 'boolean', default: false },
-    'skip-push': { type: 'boolean', default: false },
-    'skip-cache': { type: 'boolean', default: false },
-    workdir: { type: 'string' },
+const values = benchArgs(
+  'npm run bench:registry -- [--runs 3] [--size-mb 500] [--layers 5] [--skip-transfer] [--skip-push] [--skip-cache] [--workdir DIR]',
+  {
+    options: {
+      runs: { type: 'string', default: '3' },
+      'size-mb': { type: 'string', default: '500' },
+      layers: { type: 'string', default: '5' },
+      'skip-transfer': { type: 'boolean', default: false },
+      'skip-push': { type: 'boolean', default: false },
+      'skip-cache': { type: 'boolean', default: false },
+      workdir: { type: 'string' },
+    },
   },
-});
+);
 const runs = Number(values.runs);
 const layers = Number(values.layers);
 const sizeBytes = Number(values['size-mb']) * 1024 * 1024;

@@ -16,7 +16,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   build,
   createRunSpec,
@@ -32,12 +31,13 @@ import {
 import { ensureBusyboxRootfs } from '../fixtures/base-image.js';
 import { importRootfs, Store } from '../image/index.js';
 import { bareBundle, crunInstalled as hasCrun } from './bare-bundle.js';
+import { benchArgs } from './bench-args.js';
 import { median } from './build-report.js';
 import { repoRoot } from './repo-root.js';
 import { runCommand } from './run-command.js';
 import { report } from './run-step-report.js';
 
-const { values } = parseArgs({
+const values = benchArgs('npm run bench:run-step -- [--rounds 15] [--steps 10] [--workdir DIR]', {
   options: {
     rounds: { type: 'string', default: '15' },
     steps: { type: 'string', default: '10' },

@@ -10,21 +10,24 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ensureDebianTarball } from '../fixtures/debian-rootfs.js';
+import { benchArgs } from './bench-args.js';
 import { type BuildResult, run } from './build-builders.js';
 import { median } from './build-report.js';
 import { repoRoot } from './repo-root.js';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '3' },
-    tar: { type: 'string' },
-    settle: { type: 'string', default: '5' },
-    'skip-docker': { type: 'boolean', default: false },
-    baseline: { type: 'string' },
+const values = benchArgs(
+  'npm run bench:unpack -- [--runs 3] [--tar PATH] [--settle 5] [--skip-docker] [--baseline CLI.js]',
+  {
+    options: {
+      runs: { type: 'string', default: '3' },
+      tar: { type: 'string' },
+      settle: { type: 'string', default: '5' },
+      'skip-docker': { type: 'boolean', default: false },
+      baseline: { type: 'string' },
+    },
   },
-});
+);
 const runs = Number(values.runs);
 const settleSeconds = Number(values.settle);
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs wants a positive integer');
