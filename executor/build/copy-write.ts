@@ -8,6 +8,7 @@ import path from 'node:path';
 import { BreakoutError, isInside, resolveInRoot } from '../../image/index.js';
 import type { ModeChange } from './chmod.js';
 import type { CopyGroup, CopyItem } from './copy-items.js';
+import { JobWindow } from './job-window.js';
 
 export interface WriteOptions {
   /** `--chown`, resolved; otherwise each item keeps its owner. */
@@ -144,10 +145,7 @@ export async function writeGroup(root: string, dest: string, group: CopyGroup, o
   await mkdirInRoot(root, base.dir, dirMeta, known);
   const dirs: { target: string; item: CopyItem }[] = [];
   // Directories are created in order (parents first); files are written concurrently behind them.
-  const pending = new Set<Promise<unknown>>();
-  const settle = async (limit: number) => {
-    while (pending.size > limit) await Promise.race(pending);
-  };
+  const files = new JobWindow();
   for (const item of group.items) {
     // The source directory itself: BuildKit creates the destination with defaults and never
     // changes an existing one.
@@ -156,21 +154,16 @@ export async function writeGroup(root: string, dest: string, group: CopyGroup, o
       base.fileTarget !== undefined ? path.posix.join(base.dir, base.fileTarget) : path.posix.join(base.dir, item.to);
     const rel = joined === '.' ? '' : joined;
     if (item.type !== 'dir') {
-      const job = writeItem(root, rel, item, options, known);
-      pending.add(job);
-      job.then(
-        () => pending.delete(job),
-        () => pending.delete(job),
-      );
-      await settle(32);
+      files.add(writeItem(root, rel, item, options, known));
+      await files.settle(32);
       continue;
     }
-    await settle(0);
+    await files.settle(0);
     const target = await writeItem(root, rel, item, options, known);
     known.set(rel, target);
     if (target !== root) dirs.push({ target, item });
   }
-  await Promise.all(pending);
+  await files.settle(0);
   // Directory times and modes last: writing children changes a directory's mtime.
   for (const { target, item } of dirs.reverse()) await applyMeta(target, item, options);
 }
