@@ -77,6 +77,7 @@ export { readNoFollow } from './diff/read-content.js';
 export { diffUpperDir, type UpperDiffOptions } from './diff/upper.js';
 export { parseGetfattrDump, readTreeXattrs, type Xattrs } from './diff/xattrs.js';
 export * from './git/index.js';
+export { primeCgroupMigration } from './runtime/cgroup-prime.js';
 export {
   defaultHostname,
   type ExtraHost,
