@@ -23,7 +23,7 @@ import { removeStaleWork, tempSnapshotDir } from '../build/snapshots.js';
 import { missingImageMessage } from '../build/store-images.js';
 import { resolveProcessUser, UserLookupError } from '../build/users.js';
 import { writeNetworkFiles } from '../runtime/network-files.js';
-import { hostPrivileges, ownBoundingSet, privilegedCapabilities } from '../runtime/privileged.js';
+import { hostDevices, hostPrivileges, ownBoundingSet, privilegedCapabilities } from '../runtime/privileged.js';
 import type { TerminalSize } from '../runtime/pty-resize.js';
 import { newContainerId, RuntimeError, runContainer } from '../runtime/runc.js';
 import type { ContainerTerminal } from '../runtime/spawned-run.js';
@@ -61,7 +61,7 @@ export interface RunImageOptions {
   readonly volumes?: readonly BindVolume[];
   /** `--tmpfs` and `--mount type=tmpfs` (mount-options.ts). */
   readonly tmpfs?: readonly ExtraMount[];
-  /** `--privileged`: every capability tsbuild holds, no seccomp filter, devices (runtime/privileged.ts). */
+  /** `--privileged`: every capability tsbuild holds, no seccomp filter, the host's devices (runtime/privileged.ts). */
   readonly privileged?: boolean;
   /** `--cap-add` / `--cap-drop` (capabilities.ts); `--privileged` gives every capability whatever they say. */
   readonly capAdd?: readonly string[];
@@ -210,7 +210,8 @@ export async function runImage(options: RunImageOptions): Promise<RunImageResult
         cgroupsPath: `tsbuild/${id}`,
         mounts: [...(options.volumes ?? []).map((v): ExtraMount => ({ type: 'bind', ...v })), ...(options.tmpfs ?? [])],
         ...(options.tty === undefined ? {} : { terminal: consoleOf(options.tty) }),
-        ...(options.privileged === true ? { privileged: hostPrivileges() } : {}),
+        // docker run --privileged: the host's device nodes, not the set BuildKit gives a privileged RUN step.
+        ...(options.privileged === true ? { privileged: { ...hostPrivileges(), devices: hostDevices() } } : {}),
         ...(capabilities === undefined ? {} : { capabilities }),
         ...(options.readOnly === true ? { readonlyRoot: true } : {}),
       });

@@ -3,7 +3,8 @@
 // --privileged` runs a container (its entitlements/security package): every capability, no seccomp filter, no
 // masked or read-only paths, /sys and the cgroup filesystem writable, the device cgroup open to every device, and
 // the devices such steps are for (FUSE, KVM, TUN/TAP, loop devices, the kernel log) created in the step's /dev.
-import { readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { OciDevice, OciDeviceRule } from './oci-spec.js';
 
 /** Every capability up to CAP_CHECKPOINT_RESTORE, each at the index of its number. */
@@ -133,6 +134,57 @@ export function privilegedLoopDevices(devDir = '/dev'): number {
     if (match) highest = Math.max(highest, Number(match[1]));
   }
   return highest + 1 + 8;
+}
+
+/** Directories of /dev whose nodes are never copied: the container has its own (runc's device walk skips them too). */
+const ownDevDirs = new Set(['pts', 'shm', 'fd', 'mqueue', '.lxc', '.lxd-mounts', '.udev']);
+
+/**
+ * Every character and block device node under `devDir` (/dev), as `docker run --privileged` copies them into the
+ * container's /dev: found recursively without following symlinks, at the same path, with the host node's numbers,
+ * permission bits and owner; /dev/console (the runtime makes the container's) and the directories the container has
+ * its own of are left out. A node that vanishes during the walk is skipped.
+ */
+export function hostDevices(devDir = '/dev', containerDir = '/dev'): OciDevice[] {
+  let names: string[];
+  try {
+    names = readdirSync(devDir);
+  } catch {
+    return [];
+  }
+  const devices: OciDevice[] = [];
+  for (const name of names.sort()) {
+    const hostPath = path.join(devDir, name);
+    const containerPath = path.posix.join(containerDir, name);
+    let st: ReturnType<typeof lstatSync>;
+    try {
+      st = lstatSync(hostPath, { bigint: true });
+    } catch {
+      continue;
+    }
+    if (st.isDirectory()) {
+      if (!ownDevDirs.has(name)) devices.push(...hostDevices(hostPath, containerPath));
+      continue;
+    }
+    if (name === 'console' || !(st.isCharacterDevice() || st.isBlockDevice())) continue;
+    devices.push({
+      path: containerPath,
+      type: st.isCharacterDevice() ? 'c' : 'b',
+      ...deviceNumbers(st.rdev),
+      fileMode: Number(st.mode & 0o7777n),
+      uid: Number(st.uid),
+      gid: Number(st.gid),
+    });
+  }
+  return devices;
+}
+
+/** glibc's major() and minor() of a dev_t. */
+export function deviceNumbers(rdev: bigint): { major: number; minor: number } {
+  return {
+    major: Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & 0xfffff000n)),
+    minor: Number((rdev & 0xffn) | ((rdev >> 12n) & 0xffffff00n)),
+  };
 }
 
 /** What a privileged container gets on this host: the capabilities tsbuild holds, loop devices beyond the host's. */

@@ -3,7 +3,7 @@
 // step asks for none, Docker's default capabilities and seccomp profile (seccomp.ts), masked and read-only /proc
 // paths, a minimal /dev. A privileged step (`RUN --security=insecure`) gets what privileged.ts says instead.
 import path from 'node:path';
-import type { OciConsoleSize, OciLinux, OciMount, OciNamespace, OciRlimit, OciSpec } from './oci-spec.js';
+import type { OciConsoleSize, OciDevice, OciLinux, OciMount, OciNamespace, OciRlimit, OciSpec } from './oci-spec.js';
 import { privilegedDeviceRules, privilegedDevices } from './privileged.js';
 import { defaultSeccompProfile } from './seccomp.js';
 
@@ -106,6 +106,11 @@ export interface RunSpecOptions {
     readonly loopDevices: number;
     /** Minor numbers of loop devices step by 2^loopPartShift (privileged.ts, loopPartShift). */
     readonly loopPartShift?: number;
+    /**
+     * The device nodes made in its /dev instead of BuildKit's set for such steps: `tsbuild run --privileged` gives
+     * the host's, as `docker run --privileged` does (privileged.ts, hostDevices).
+     */
+    readonly devices?: readonly OciDevice[];
   };
   /** The capabilities of a sandboxed container when not Docker's defaults (`tsbuild run --cap-add/--cap-drop`). */
   readonly capabilities?: readonly string[];
@@ -178,10 +183,10 @@ function sandboxed(capabilities: readonly string[]): Omit<OciLinux, 'namespaces'
   };
 }
 
-function privileged(settings: { loopDevices: number; loopPartShift?: number }): Omit<OciLinux, 'namespaces'> {
+function privileged(settings: NonNullable<RunSpecOptions['privileged']>): Omit<OciLinux, 'namespaces'> {
   return {
     resources: { devices: privilegedDeviceRules },
-    devices: privilegedDevices(settings.loopDevices, settings.loopPartShift ?? 0),
+    devices: settings.devices ?? privilegedDevices(settings.loopDevices, settings.loopPartShift ?? 0),
     maskedPaths: [],
     readonlyPaths: [],
   };

@@ -2,12 +2,14 @@
 // of its config for the ENTRYPOINT/CMD rules, and images built from Dockerfiles for shell forms and
 // users. Every run must leave no mount, no work dir and unchanged layer snapshots behind.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunCliOptions, run, runArgv } from '../../cli/commands/run/run.js';
 import { build, listMountsUnder, silentProgress } from '../../executor/index.js';
+import { hostDevices } from '../../executor/runtime/privileged.js';
 import { hostPlatform, OciMediaType, type Store } from '../../image/index.js';
 import {
   busyboxPathEnv as busyboxPath,
@@ -343,17 +345,28 @@ describe.skipIf(isolationUnavailable() !== undefined)('tsbuild run (runc)', () =
     await removeTestDir(host);
   });
 
-  it('--privileged runs without seccomp, with every capability tsbuild holds and its devices', async () => {
-    const script =
-      'grep -E "^(CapEff|Seccomp):" /proc/self/status; mkdir -p /mnt/t; mount -t tmpfs none /mnt/t && echo mounted; ' +
-      'test -c /dev/fuse && echo fuse';
+  it("--privileged runs without seccomp, with every capability tsbuild holds and the host's devices", async () => {
+    const base =
+      'grep -E "^(CapEff|Seccomp):" /proc/self/status; mkdir -p /mnt/t; mount -t tmpfs none /mnt/t && echo mounted; ';
+    // As docker: every character and block device of the host's /dev, at its path (a nested one too), and not the
+    // nodes BuildKit makes for a privileged RUN step that the host lacks.
+    const host = hostDevices();
+    const present = [
+      host.find((d) => d.type === 'b' && !d.path.startsWith('/dev/loop')),
+      host.find((d) => d.path.split('/').length > 3),
+    ].flatMap((d) => (d === undefined ? [] : [d]));
+    const absent = ['/dev/cuse', '/dev/kvm', '/dev/fuse', '/dev/net/tun'].find((p) => !existsSync(p));
+    const devices =
+      present.map((d) => `test -${d.type} ${d.path} && echo ${d.path}; `).join('') +
+      (absent === undefined ? '' : `test -e ${absent} || echo no ${absent}; `);
     const bounding = /^CapBnd:\s*([0-9a-f]+)$/m.exec(await readFile('/proc/self/status', 'latin1'))![1];
-    expect(await tsbuildRun('busybox', ['sh', '-c', script], { privileged: true })).toEqual({
+    const found = present.map((d) => `${d.path}\n`).join('') + (absent === undefined ? '' : `no ${absent}\n`);
+    expect(await tsbuildRun('busybox', ['sh', '-c', base + devices], { privileged: true })).toEqual({
       code: 0,
-      stdout: `CapEff:\t${bounding}\nSeccomp:\t0\nmounted\nfuse\n`,
+      stdout: `CapEff:\t${bounding}\nSeccomp:\t0\nmounted\n${found}`,
       stderr: '',
     });
-    const sandboxed = await tsbuildRun('busybox', ['sh', '-c', `${script} 2>/dev/null`]);
+    const sandboxed = await tsbuildRun('busybox', ['sh', '-c', `${base} 2>/dev/null`]);
     expect(sandboxed.stdout).toBe('CapEff:\t00000000a80425fb\nSeccomp:\t2\n');
     expect(await leftovers()).toEqual([]);
   });

@@ -1,10 +1,14 @@
 // What a privileged step (RUN --security=insecure) gets on a host: the capabilities of tsbuild's own bounding set,
-// the host's loop devices and eight more, numbered as the loop driver numbers them.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+// the host's loop devices and eight more, numbered as the loop driver numbers them; and the host's device nodes that
+// `tsbuild run --privileged` copies, as docker does.
+import { execFileSync } from 'node:child_process';
+import { chown, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  deviceNumbers,
+  hostDevices,
   loopPartShift,
   ownBoundingSet,
   privilegedCapabilities,
@@ -84,4 +88,43 @@ describe('privileged steps', () => {
     // This host's driver, as the kernel reports it.
     expect(loopPartShift()).toBeGreaterThanOrEqual(0);
   });
+
+  it('read the numbers of a dev_t as glibc does, the high bits of both included', () => {
+    expect(deviceNumbers((1n << 8n) | 3n)).toEqual({ major: 1, minor: 3 });
+    expect(deviceNumbers(259n << 8n)).toEqual({ major: 259, minor: 0 });
+    // major 4100 (0x1004), minor 0x12345: the low 12 bits of the major at 8, the rest at 32; minor's beyond 8 at 12.
+    const rdev = (0x004n << 8n) | (0x1000n << 32n) | 0x45n | (0x12300n << 12n);
+    expect(deviceNumbers(rdev)).toEqual({ major: 0x1004, minor: 0x12345 });
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    "copy the host's device nodes for `run --privileged`: recursively, at the same path, numbers, mode and owner",
+    async () => {
+      const dev = await mkdtemp(path.join(tmpdir(), 'tsb-hostdev-'));
+      dirs.push(dev);
+      const node = (name: string, type: 'c' | 'b', major: number, minor: number, mode = '600') =>
+        execFileSync('mknod', ['-m', mode, path.join(dev, name), type, String(major), String(minor)]);
+      for (const sub of ['input', 'net', 'pts', 'shm', 'mqueue', 'fd', '.udev']) await mkdir(path.join(dev, sub));
+      node('null', 'c', 1, 3, '666');
+      node('loop0', 'b', 7, 0, '660');
+      node('input/event0', 'c', 13, 64, '640');
+      node('net/tun', 'c', 10, 200, '666');
+      await chown(path.join(dev, 'net/tun'), 1000, 1001);
+      // Left out: the console, the container's own directories, FIFOs, symlinks and files.
+      node('console', 'c', 5, 1);
+      node('pts/0', 'c', 136, 0);
+      node('shm/x', 'c', 1, 5);
+      node('.udev/y', 'c', 1, 7);
+      execFileSync('mkfifo', [path.join(dev, 'initctl')]);
+      await symlink('/proc/self/fd/0', path.join(dev, 'stdin'));
+      await writeFile(path.join(dev, 'file'), '');
+      expect(hostDevices(dev)).toEqual([
+        { path: '/dev/input/event0', type: 'c', major: 13, minor: 64, fileMode: 0o640, uid: 0, gid: 0 },
+        { path: '/dev/loop0', type: 'b', major: 7, minor: 0, fileMode: 0o660, uid: 0, gid: 0 },
+        { path: '/dev/net/tun', type: 'c', major: 10, minor: 200, fileMode: 0o666, uid: 1000, gid: 1001 },
+        { path: '/dev/null', type: 'c', major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0 },
+      ]);
+      expect(hostDevices(path.join(dev, 'missing'))).toEqual([]);
+    },
+  );
 });
