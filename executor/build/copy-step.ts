@@ -50,7 +50,7 @@ export async function copyStep(
 ): Promise<LayerRef | PendingSnapshot> {
   if (op.add) return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws));
   if (op.from.type !== 'context') {
-    if (op.inline.length === 0) return copyFromTree(env, op, fs, epoch);
+    if (op.inline.length === 0) return copyFromTree(env, op, fs, epoch, afterPublish);
     return runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws));
   }
   const trace = phaseTimer();
@@ -153,9 +153,16 @@ function selectInContext(env: StepEnv, op: CopyOperation): Promise<CopyGroup[]> 
 
 /**
  * COPY --from a stage or an image: the sources are selected once in a read-only view of its layers, then written
- * directly when they can be, else through the overlay (with the same selection).
+ * directly when they can be, else through the overlay (with the same selection). A small direct layer is stored
+ * beside the next steps, as a context copy's: written, its files no longer need the view.
  */
-async function copyFromTree(env: StepEnv, op: CopyOperation, fs: FsState, epoch: number | null): Promise<LayerRef> {
+async function copyFromTree(
+  env: StepEnv,
+  op: CopyOperation,
+  fs: FsState,
+  epoch: number | null,
+  afterPublish: AfterPublish | undefined,
+): Promise<LayerRef | PendingSnapshot> {
   const trace = phaseTimer();
   const source = op.from;
   if (source.type === 'context') throw new Error('copyFromTree copies from a stage or an image');
@@ -169,7 +176,7 @@ async function copyFromTree(env: StepEnv, op: CopyOperation, fs: FsState, epoch:
         trace('plan');
         return direct;
       },
-      (direct) => writeNewSnapshot(env, direct, epoch),
+      (direct) => writeNewSnapshotDeferred(env, direct, epoch, afterPublish),
       () => runFsStep(env.store, fs, { epoch }, (ws) => performCopy(env, op, ws, groups)),
     );
   });

@@ -12,6 +12,7 @@ import { copyStep, mkdirStep, performCopy, performMkdir } from '../../executor/b
 import { runFsStep } from '../../executor/build/fs-step.js';
 import type { FsState, LayerRef } from '../../executor/build/layer-ref.js';
 import { withReadView } from '../../executor/build/lower-dirs.js';
+import { PendingSnapshot } from '../../executor/build/pending-snapshot.js';
 import { snapshotDir } from '../../executor/build/snapshots.js';
 import type { StepEnv } from '../../executor/build/step-env.js';
 import type { Store, TarEntry } from '../../image/index.js';
@@ -225,6 +226,25 @@ describe.skipIf(isolationUnavailable() !== undefined)('COPY onto existing lower 
     const t1 = Math.ceil(Date.now() / 1000);
     await expectSame(a.store, chosen, b.store, overlay, c.touched ?? [], [t0, t1], epoch);
     if (c.layer !== undefined) expect((await layerLines(a.store, chosen)).lines).toEqual(c.layer);
+  });
+
+  it('stores a small COPY --from a stage beside the next steps, as a context copy: the same layer', async () => {
+    const op = copyOp(['/opt/tool/bin/run'], '/out/run', { from: { type: 'stage', index: 0 }, chown: '1:2' });
+    const a = await storeWith([base], stage);
+    const b = await storeWith([base], stage);
+    const recorded: LayerRef[] = [];
+    const returned = await copyStep(await stepEnv(a.store, ctx, a.stage), op, a.fs, null, async (layer) => {
+      recorded.push(layer);
+    });
+    expect(returned).toBeInstanceOf(PendingSnapshot);
+    const layer = await (returned as PendingSnapshot).settle();
+    expect(recorded).toEqual([layer]);
+    const atOnce = await copyStep(await stepEnv(b.store, ctx, b.stage), op, b.fs, null);
+    expect((await layerLines(a.store, layer)).lines).toEqual((await layerLines(b.store, atOnce)).lines);
+    expect((await layerLines(a.store, layer)).lines).toEqual([
+      'out directory 755 0:0 0',
+      'out/run file 755 1:2 4 b5004f26a852',
+    ]);
   });
 
   it('pins the layer of a copy into an existing directory, times included', async () => {
