@@ -23,7 +23,7 @@ import { removeStaleWork, tempSnapshotDir } from '../build/snapshots.js';
 import { missingImageMessage } from '../build/store-images.js';
 import { resolveProcessUser, UserLookupError } from '../build/users.js';
 import { writeNetworkFiles } from '../runtime/network-files.js';
-import { hostDevices, hostPrivileges, ownBoundingSet, privilegedCapabilities } from '../runtime/privileged.js';
+import { hostDevices, ownBoundingSet, privilegedCapabilities } from '../runtime/privileged.js';
 import type { TerminalSize } from '../runtime/pty-resize.js';
 import { newContainerId, RuntimeError, runContainer } from '../runtime/runc.js';
 import type { ContainerTerminal } from '../runtime/spawned-run.js';
@@ -211,7 +211,9 @@ export async function runImage(options: RunImageOptions): Promise<RunImageResult
         mounts: [...(options.volumes ?? []).map((v): ExtraMount => ({ type: 'bind', ...v })), ...(options.tmpfs ?? [])],
         ...(options.tty === undefined ? {} : { terminal: consoleOf(options.tty) }),
         // docker run --privileged: the host's device nodes, not the set BuildKit gives a privileged RUN step.
-        ...(options.privileged === true ? { privileged: { ...hostPrivileges(), devices: hostDevices() } } : {}),
+        ...(options.privileged === true
+          ? { privileged: { capabilities: privilegedCapabilities(ownBoundingSet()), devices: hostDevices() } }
+          : {}),
         ...(capabilities === undefined ? {} : { capabilities }),
         ...(options.readOnly === true ? { readonlyRoot: true } : {}),
       });

@@ -99,19 +99,24 @@ export interface RunSpecOptions {
   readonly terminal?: { readonly consoleSize?: OciConsoleSize };
   /**
    * `RUN --security=insecure` under `--allow security.insecure`: the container runs privileged (privileged.ts),
-   * with these capabilities (privilegedCapabilities) and this many loop devices in its /dev (privilegedLoopDevices).
+   * with these capabilities (privilegedCapabilities) and this many loop devices in its /dev (privilegedLoopDevices);
+   * `tsbuild run --privileged` gives the device nodes themselves.
    */
-  readonly privileged?: {
-    readonly capabilities: readonly string[];
-    readonly loopDevices: number;
-    /** Minor numbers of loop devices step by 2^loopPartShift (privileged.ts, loopPartShift). */
-    readonly loopPartShift?: number;
-    /**
-     * The device nodes made in its /dev instead of BuildKit's set for such steps: `tsbuild run --privileged` gives
-     * the host's, as `docker run --privileged` does (privileged.ts, hostDevices).
-     */
-    readonly devices?: readonly OciDevice[];
-  };
+  readonly privileged?:
+    | {
+        readonly capabilities: readonly string[];
+        readonly loopDevices: number;
+        /** Minor numbers of loop devices step by 2^loopPartShift (privileged.ts, loopPartShift). */
+        readonly loopPartShift?: number;
+      }
+    | {
+        readonly capabilities: readonly string[];
+        /**
+         * The device nodes made in its /dev instead of BuildKit's set for such steps: `tsbuild run --privileged`
+         * gives the host's, as `docker run --privileged` does (privileged.ts, hostDevices).
+         */
+        readonly devices: readonly OciDevice[];
+      };
   /** The capabilities of a sandboxed container when not Docker's defaults (`tsbuild run --cap-add/--cap-drop`). */
   readonly capabilities?: readonly string[];
   /** `tsbuild run --read-only`: the root filesystem is mounted read-only (mounts on it stay as they are). */
@@ -186,7 +191,8 @@ function sandboxed(capabilities: readonly string[]): Omit<OciLinux, 'namespaces'
 function privileged(settings: NonNullable<RunSpecOptions['privileged']>): Omit<OciLinux, 'namespaces'> {
   return {
     resources: { devices: privilegedDeviceRules },
-    devices: settings.devices ?? privilegedDevices(settings.loopDevices, settings.loopPartShift ?? 0),
+    devices:
+      'devices' in settings ? settings.devices : privilegedDevices(settings.loopDevices, settings.loopPartShift ?? 0),
     maskedPaths: [],
     readonlyPaths: [],
   };
