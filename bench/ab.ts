@@ -2,10 +2,9 @@
 // dist/ directory, e.g. one made by scripts/dist-at.sh from an earlier commit), in pairs whose order alternates, each
 // on its own store reset as bench:build resets it. A change worth a few ms is lost in the spread of single builds on
 // the project's VMs (±10 % from one minute to the next); the median of the paired differences is not.
-// Usage: npm run bench:ab -- --a DIST_A [--b DIST_B (default: this dist/)] [--scenario small | --context DIR]
-//        [--pairs 21] [--phase cold|no-op|change] [--settle SECONDS]
-// (--context: a directory with its Dockerfile, built as it is; --settle: a wait after each reset, as bench:build
-// makes for bigctx: a cold build of tens of thousands of files needs 60 s there)
+// Options: `npm run bench:ab -- --help` (--b defaults to this dist/; --context: a directory with its Dockerfile,
+// built as it is; --settle: a wait after each reset, as bench:build makes for bigctx: a cold build of tens of
+// thousands of files needs 60 s there)
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,9 +1,9 @@
 // Build benchmark (issue 5/6): the scenarios of /work/shared/bench (cold / no-op / one-file change) built by
 // tsbuild and, when a daemon is reachable, by docker + BuildKit in the same run, plus the overhead of one RUN
-// step. Usage: npm run bench:build -- [--scenarios small,multistage] [--runs 3] [--skip-docker] [--settle 20] [--crun]
-// [--cold prune|fresh]. Builders are interleaved run by run so that both see the same machine state; medians are
-// printed. A cold build follows the removal of the images built and of the whole build cache, for docker and tsbuild
-// alike (build-builders.ts); `--cold fresh` times tsbuild's cold builds on a new store instead.
+// step (its options: `npm run bench:build -- --help`). Builders are interleaved run by run so that both see the
+// same machine state; medians are printed. A cold build follows the removal of the images built and of the whole
+// build cache, for docker and tsbuild alike (build-builders.ts); `--cold fresh` times tsbuild's cold builds on a new
+// store instead.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -10,7 +10,7 @@
 //   500 MB durable writing 500 MB to a new file in 1 MiB writes from one reused buffer, then fsync: the least it
 //                  costs to store that step's layer (the blob) so that a crash cannot lose it
 // and the floors they add up to: bigfile's cold build >= node start + runc run + bigfile RUN + 500 MB durable.
-// Usage: npm run bench:floors -- [--rounds 5] [--workdir DIR]
+// Options: `npm run bench:floors -- --help`.
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import os from 'node:os';

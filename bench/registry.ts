@@ -1,10 +1,9 @@
 // Registry benchmark (issue 7): a large image of incompressible layers pushed to and pulled from a loopback
 // docker-registry by tsbuild and by skopeo in the same run (medians, ratios; goal ≤ 1.0×), and the multistage
 // scenario built on an empty store with `--cache-from type=registry` against a no-op rebuild with a warm local
-// cache (goal ≤ 2×, no step run). Usage: npm run bench:registry -- [--runs 3] [--size-mb 500] [--layers 5]
-// [--skip-transfer] [--skip-push] [--skip-cache]. Each push goes to a fresh registry, so nothing is already there
-// to skip. Pulls also report CPU seconds (user + system, from /usr/bin/time): the registry shares the 2 cores, so
-// on a busy machine CPU is the steadier comparison.
+// cache (goal ≤ 2×, no step run). Options: `npm run bench:registry -- --help`. Each push goes to a fresh registry,
+// so nothing is already there to skip. Pulls also report CPU seconds (user + system, from /usr/bin/time): the
+// registry shares the 2 cores, so on a busy machine CPU is the steadier comparison.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';

@@ -12,7 +12,7 @@
 //   crun           where crun is installed: a bare `crun run` of the same bundle, started as tsbuild starts it on
 //                  this host (executor/runtime/runtime-command.ts), and the RUN step with `--runtime crun`
 // The summary splits the step into the runc floor and "tsbuild overhead beyond runc" (step minus floor).
-// Usage: npm run bench:run-step -- [--rounds 15] [--steps 10] [--workdir DIR]
+// Options: `npm run bench:run-step -- --help`.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -1,8 +1,8 @@
 // Unpack benchmark: `tsbuild import` of the Debian bookworm rootfs tar (the layer is stored, then unpacked into a
 // snapshot, as every base image pulled from a registry is) against `docker import` of the same tar, and `tar -xf`
 // of it into a scratch dir as a floor, interleaved in one run (the order rotates), medians and ratios.
-// Usage: npm run bench:unpack -- [--runs 3] [--tar PATH] [--settle 5] [--skip-docker] [--baseline CLI.js]
-// (--baseline: another tsbuild build, e.g. main's dist/bin/tsbuild.js, timed alongside as `before`).
+// Options: `npm run bench:unpack -- --help` (--baseline: another tsbuild build, e.g. main's dist/bin/tsbuild.js,
+// timed alongside as `before`).
 // Each run starts from an empty store; the previous run's files are deleted and written out first, then the
 // disk is left `--settle` seconds (creating files right after deleting thousands is several times slower here).
 // tsbuild syncs the snapshot's data before publishing it (docs/store.md); docker import and tar do not sync.

@@ -7,6 +7,7 @@
 // Best effort: where the file cannot be written (no root, a read-only cgroupfs) nothing is lost but the time.
 import { existsSync, readFileSync } from 'node:fs';
 import { launch } from './launcher.js';
+import { hybridUnifiedMount } from './runtime-command.js';
 
 /**
  * The cgroup.procs file of the cgroup this process is in, in one hierarchy of those `/proc/self/cgroup` lists: the
@@ -25,7 +26,7 @@ export function ownCgroupProcsFile(
     const relative = cgroup === '/' ? '' : cgroup;
     if (controllers === '') {
       // v2: /sys/fs/cgroup on a unified host, /sys/fs/cgroup/unified on a hybrid one.
-      candidates.unshift(`/sys/fs/cgroup/unified${relative}/cgroup.procs`, `/sys/fs/cgroup${relative}/cgroup.procs`);
+      candidates.unshift(`${hybridUnifiedMount}${relative}/cgroup.procs`, `/sys/fs/cgroup${relative}/cgroup.procs`);
     } else if (!controllers.startsWith('name=')) {
       candidates.push(`/sys/fs/cgroup/${controllers}${relative}/cgroup.procs`);
     }
